@@ -1,0 +1,14 @@
+import { createApp } from '@backstage/frontend-defaults';
+import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import catalogGraphPlugin from '@backstage/plugin-catalog-graph/alpha';
+import orgPlugin from '@backstage/plugin-org/alpha';
+import { navModule } from './modules/nav';
+import { signInModule } from './modules/signIn';
+
+/**
+ * The Cellplane portal: the software catalog (cells are Systems, their
+ * services are Components), entity relations, and groups/users.
+ */
+export default createApp({
+  features: [catalogPlugin, catalogGraphPlugin, orgPlugin, navModule, signInModule],
+});

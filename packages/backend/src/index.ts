@@ -1,0 +1,35 @@
+/*
+ * The Cellplane portal backend (Backstage new backend system).
+ *
+ * Lean on purpose: the catalog (with the Cellplane cell validation module),
+ * guest sign-in, permissions (allow-all), the proxy, and app-backend, which
+ * serves the built frontend from packages/app/dist.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+backend.add(import('@backstage/plugin-proxy-backend'));
+
+// auth: guest sign-in for the local portal; see app-config.production.yaml for GitHub
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+// catalog
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+// logs catalog processing errors (including Cellplane's) to the backend log
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+// Cellplane: validates cells (Systems with spec.cell) and their Components
+backend.add(import('@cellplane/plugin-catalog-backend-module-cells'));
+
+// permissions
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(
+  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+);
+
+backend.start();

@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { compileCells, formatProblem, toYaml } from '@cellplane/cells-common';
+import { loadCatalog } from '../lib/catalog';
+import { InputError } from '../lib/readDocuments';
+import { Output } from '../lib/output';
+
+export interface RenderOptions {
+  env?: string;
+  out?: string;
+  config?: string[];
+}
+
+/** Compiles and returns the files to write (path -> YAML), or throws InputError. */
+export function renderCatalog(paths: string[], options: RenderOptions): Map<string, string> {
+  const { model, settings, fileOf } = loadCatalog(paths, options.config);
+  if (options.env && !settings.environments.some(e => e.name === options.env)) {
+    throw new InputError(`--env ${options.env}: no such environment; configured: ${settings.environments.map(e => e.name).join(', ')}`);
+  }
+  const result = compileCells(model, settings, { environment: options.env });
+  if (result.problems.length) {
+    throw new InputError(result.problems.map(p => `${fileOf.get(p.entityRef) ?? '?'}: ${formatProblem(p)}`).join('\n'));
+  }
+  const files = new Map<string, string>();
+  for (const cell of result.cells) {
+    files.set(path.join(cell.environment, `${cell.cellName}.yaml`), toYaml(cell.objects));
+  }
+  return files;
+}
+
+export function registerRender(program: Command, output: Output): void {
+  program
+    .command('render')
+    .description('compile catalog entities into cell manifests (multi-document YAML)')
+    .argument('<paths...>', 'catalog YAML files or directories')
+    .option('--env <name>', 'only this environment')
+    .option('--out <dir>', 'write <dir>/<environment>/<cell>.yaml instead of printing')
+    .option('--config <file>', 'app-config file with a `cells:` section (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .action((paths: string[], options: RenderOptions) => {
+      // Everything is compiled before anything is written: bad input writes nothing.
+      const files = renderCatalog(paths, options);
+      if (!options.out) {
+        output.stdout([...files.values()].join('---\n'));
+        return;
+      }
+      for (const [file, yaml] of files) {
+        const target = path.join(options.out, file);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, yaml);
+      }
+      output.stderr(`wrote ${files.size} files under ${options.out}\n`);
+    });
+}

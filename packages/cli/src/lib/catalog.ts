@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import { parse } from 'yaml';
+import { Entity } from '@backstage/catalog-model';
+import {
+  CellModel,
+  CellsSettings,
+  SettingsError,
+  buildCellModel,
+  formatProblem,
+  readCellsSettings,
+} from '@cellplane/cells-common';
+import { InputError, readDocuments } from './readDocuments';
+
+/** A catalog read from disk, resolved into cells, with the settings to compile it. */
+export interface LoadedCatalog {
+  model: CellModel;
+  settings: CellsSettings;
+  /** Which file each entity came from. */
+  fileOf: Map<string, string>;
+}
+
+function isEntity(value: unknown): value is Entity {
+  const v = value as Entity;
+  return typeof v === 'object' && v !== null && typeof v.kind === 'string' && typeof v.metadata?.name === 'string';
+}
+
+/** Reads `cells:` from app-config files (later files win per key, like Backstage). */
+export function readSettings(configFiles: string[] = []): CellsSettings {
+  let cells: Record<string, unknown> | undefined;
+  for (const file of configFiles) {
+    let doc: any;
+    try {
+      doc = parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new InputError(`${file}: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
+    }
+    if (doc?.cells) cells = { ...(cells ?? {}), ...doc.cells };
+  }
+  try {
+    return readCellsSettings(cells);
+  } catch (e) {
+    if (e instanceof SettingsError) throw new InputError(`${configFiles.join(', ')}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * Reads catalog YAML and resolves it. Any problem in any entity stops here with
+ * every problem listed (file, entity, field, fix): nothing is compiled from a
+ * catalog the user still has to fix.
+ */
+export function loadCatalog(paths: string[], configFiles: string[] = []): LoadedCatalog {
+  const settings = readSettings(configFiles);
+  const fileOf = new Map<string, string>();
+  const entities: Entity[] = [];
+  for (const doc of readDocuments(paths)) {
+    if (!isEntity(doc.value)) {
+      throw new InputError(`${doc.file}: document ${doc.index + 1} is not a catalog entity (it needs kind and metadata.name)`);
+    }
+    const entity = doc.value;
+    const ref = `${entity.kind.toLowerCase()}:${(entity.metadata.namespace ?? 'default').toLowerCase()}/${entity.metadata.name.toLowerCase()}`;
+    fileOf.set(ref, doc.file);
+    entities.push(entity);
+  }
+  const { model, problems } = buildCellModel(entities, {
+    defaultEnvironments: settings.defaultEnvironments,
+    knownEnvironments: settings.environments.map(e => e.name),
+  });
+  if (problems.length > 0) {
+    throw new InputError(
+      problems.map(p => `${fileOf.get(p.entityRef) ?? '?'}: ${formatProblem(p)}`).join('\n'),
+    );
+  }
+  return { model, settings, fileOf };
+}

@@ -1,0 +1,546 @@
+/** CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (cilium.io/v2): parsing and L3/L4(+HTTP) evaluation. */
+import { compileSelector, CompiledSelector, Labels } from '../labels';
+import { Cidr, cidrContains, cidrWithin, parseCidr, parseIp } from './ip';
+import {
+  Endpoint,
+  isPlainObject,
+  isValidPortName,
+  NamespaceModel,
+  ProblemSink,
+  readList,
+  readStrings,
+  WorkloadModel,
+} from './model';
+import type { Direction, Flow } from './networkPolicy';
+
+export const CILIUM_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+export const CILIUM_SERVICE_ACCOUNT_LABEL = 'io.cilium.k8s.policy.serviceaccount';
+export const CILIUM_NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+const CILIUM_CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
+
+/**
+ * Cilium label keys carry a source prefix (`k8s:app`, `any:app`); pod labels are
+ * `k8s:` labels, so both prefixes select them. Other sources (`reserved:`,
+ * `cidr:`) stay as written and never match a pod label.
+ */
+export function stripCiliumSource(key: string): string {
+  if (key.startsWith('k8s:')) return key.slice(4);
+  if (key.startsWith('any:')) return key.slice(4);
+  return key;
+}
+
+const endpointLabelCache = new WeakMap<WorkloadModel, Labels>();
+
+/** The labels Cilium gives a pod's endpoint: its own, its namespace's, its service account (Cilium rule 8). */
+export function ciliumEndpointLabels(workload: WorkloadModel, namespace: NamespaceModel): Labels {
+  const cached = endpointLabelCache.get(workload);
+  if (cached) return cached;
+  const labels: Record<string, string> = { ...workload.labels };
+  for (const [k, v] of Object.entries(namespace.labels)) labels[CILIUM_NAMESPACE_LABELS_PREFIX + k] = v;
+  labels[CILIUM_NAMESPACE_LABEL] = workload.namespace;
+  labels[CILIUM_SERVICE_ACCOUNT_LABEL] = workload.serviceAccount;
+  labels[CILIUM_CLUSTER_LABEL] = 'default';
+  endpointLabelCache.set(workload, labels);
+  return labels;
+}
+
+export type CiliumProtocol = 'TCP' | 'UDP' | 'SCTP' | 'ANY';
+
+export interface CiliumPort {
+  /** Undefined (or "0" in the manifest): every port. */
+  port?: number | string;
+  endPort?: number;
+  protocol: CiliumProtocol;
+}
+
+export interface CiliumHttpRule {
+  method?: RegExp;
+  path?: RegExp;
+  host?: RegExp;
+  /** Header constraints: the analyzer does not know request headers, so a rule with them never matches. */
+  headers: number;
+  text: string;
+}
+
+export interface CiliumPortRule {
+  /** Undefined: every port. */
+  ports?: CiliumPort[];
+  /** Undefined: no L7 filtering on these ports. */
+  http?: CiliumHttpRule[];
+}
+
+export interface CiliumPeers {
+  /** No L3 field at all but a `toPorts`: every peer on those ports. */
+  wildcard: boolean;
+  endpoints: CompiledSelector[];
+  entities: string[];
+  cidrs: { cidr: Cidr; except: Cidr[] }[];
+}
+
+export interface CiliumRuleEntry {
+  peers: CiliumPeers;
+  /** Undefined: every port. */
+  toPorts?: CiliumPortRule[];
+  /** Only `icmps`: admits no TCP/UDP/SCTP. */
+  icmpOnly: boolean;
+}
+
+export interface CiliumRule {
+  endpointSelector: CompiledSelector;
+  ingress: CiliumRuleEntry[];
+  ingressDeny: CiliumRuleEntry[];
+  egress: CiliumRuleEntry[];
+  egressDeny: CiliumRuleEntry[];
+  /** Cilium rule 4: `enableDefaultDeny`, true by default for a direction that has rules. */
+  defaultDeny: Record<Direction, boolean>;
+}
+
+export interface CiliumPolicyModel {
+  kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+  /** `namespace/name`, or `name` for a clusterwide policy. */
+  ref: string;
+  /** Undefined for a clusterwide policy. */
+  namespace?: string;
+  name: string;
+  rules: CiliumRule[];
+}
+
+const ENTITIES = new Set([
+  'all',
+  'world',
+  'world-ipv4',
+  'world-ipv6',
+  'cluster',
+  'host',
+  'remote-node',
+  'kube-apiserver',
+  'health',
+  'init',
+  'ingress',
+  'unmanaged',
+  'none',
+]);
+
+/**
+ * Compiles a peer selector with Cilium's namespace scoping (Cilium rules 1-2):
+ * a namespaced policy's selector without a namespace key (or namespace-label key)
+ * only sees its own namespace; a clusterwide one sees every namespace.
+ */
+function compilePeerSelector(
+  value: unknown,
+  field: string,
+  policyNamespace: string | undefined,
+  sink: ProblemSink,
+): CompiledSelector | undefined {
+  const { selector, problems } = compileSelector(value, field, stripCiliumSource);
+  problems.forEach(p => sink.add(p.field, p.message));
+  if (!selector) return undefined;
+  const namesNamespace =
+    selector.keys.includes(CILIUM_NAMESPACE_LABEL) ||
+    selector.keys.some(k => k.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX));
+  if (policyNamespace === undefined || namesNamespace) return selector;
+  return {
+    source: selector.source,
+    selectsAll: false,
+    keys: [...selector.keys, CILIUM_NAMESPACE_LABEL],
+    matches: labels => labels[CILIUM_NAMESPACE_LABEL] === policyNamespace && selector.matches(labels),
+  };
+}
+
+function compileRegex(value: unknown, field: string, sink: ProblemSink): RegExp | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') {
+    sink.add(field, 'must be a string (a regular expression)');
+    return undefined;
+  }
+  try {
+    // Envoy matches Cilium's HTTP regexes against the whole value.
+    return new RegExp(`^(?:${value})$`);
+  } catch {
+    sink.add(field, `invalid regular expression ${JSON.stringify(value)}`);
+    return undefined;
+  }
+}
+
+function parsePortRule(value: unknown, field: string, sink: ProblemSink, isDeny: boolean): CiliumPortRule | undefined {
+  if (!isPlainObject(value)) {
+    sink.add(field, 'must be an object');
+    return undefined;
+  }
+  const rule: CiliumPortRule = {};
+  const ports = readList(value.ports, `${field}.ports`, sink);
+  if (ports && ports.length > 0) {
+    rule.ports = [];
+    ports.forEach((p, i) => {
+      const at = `${field}.ports[${i}]`;
+      if (!isPlainObject(p)) {
+        sink.add(at, 'must be an object');
+        return;
+      }
+      const protocol = p.protocol === undefined || p.protocol === null ? 'ANY' : p.protocol;
+      if (!['TCP', 'UDP', 'SCTP', 'ANY'].includes(protocol as string)) {
+        sink.add(`${at}.protocol`, `unknown protocol ${JSON.stringify(protocol)} (TCP, UDP, SCTP or ANY)`);
+        return;
+      }
+      const entry: CiliumPort = { protocol: protocol as CiliumProtocol };
+      if (p.port !== undefined && p.port !== null && p.port !== '') {
+        if (typeof p.port !== 'string') {
+          sink.add(`${at}.port`, 'must be a string (the CRD rejects numbers): write "8080"');
+          return;
+        }
+        if (/^\d+$/.test(p.port)) {
+          const n = Number(p.port);
+          if (n > 65535) {
+            sink.add(`${at}.port`, `port must be 0-65535 (got ${p.port})`);
+            return;
+          }
+          if (n !== 0) entry.port = n;
+        } else if (isValidPortName(p.port)) {
+          entry.port = p.port;
+        } else {
+          sink.add(`${at}.port`, `invalid port ${JSON.stringify(p.port)}`);
+          return;
+        }
+      }
+      if (p.endPort !== undefined && p.endPort !== null) {
+        if (typeof entry.port !== 'number' || typeof p.endPort !== 'number' || p.endPort < entry.port || p.endPort > 65535) {
+          sink.add(`${at}.endPort`, 'endPort needs a numeric port and must be >= port');
+          return;
+        }
+        entry.endPort = p.endPort;
+      }
+      rule.ports!.push(entry);
+    });
+  }
+  const l7 = value.rules;
+  if (l7 !== undefined && l7 !== null) {
+    if (isDeny) {
+      sink.add(`${field}.rules`, 'deny rules cannot carry L7 rules');
+    } else if (!isPlainObject(l7)) {
+      sink.add(`${field}.rules`, 'must be an object');
+    } else {
+      for (const key of Object.keys(l7)) {
+        if (key === 'http') continue;
+        // DNS rules only shape DNS lookups, not reachability; other parsers we cannot judge.
+        if (key !== 'dns') sink.add(`${field}.rules.${key}`, `L7 rules of type ${key} are not supported by the analyzer`);
+      }
+      const http = readList(l7.http, `${field}.rules.http`, sink);
+      if (http) {
+        rule.http = [];
+        http.forEach((h, i) => {
+          const at = `${field}.rules.http[${i}]`;
+          if (!isPlainObject(h)) {
+            sink.add(at, 'must be an object');
+            return;
+          }
+          const headers = (readList(h.headers, `${at}.headers`, sink) ?? []).length +
+            (readList(h.headerMatches, `${at}.headerMatches`, sink) ?? []).length;
+          rule.http!.push({
+            method: compileRegex(h.method, `${at}.method`, sink),
+            path: compileRegex(h.path, `${at}.path`, sink),
+            host: compileRegex(h.host, `${at}.host`, sink),
+            headers,
+            text: [h.method, h.path].filter(x => typeof x === 'string').join(' ') || 'any request',
+          });
+        });
+      }
+    }
+  }
+  return rule;
+}
+
+function parseEntry(
+  value: unknown,
+  field: string,
+  direction: Direction,
+  isDeny: boolean,
+  policyNamespace: string | undefined,
+  sink: ProblemSink,
+  notes: string[],
+): CiliumRuleEntry | undefined {
+  if (!isPlainObject(value)) {
+    sink.add(field, 'must be an object');
+    return undefined;
+  }
+  const before = sink.problems.length;
+  const p = direction === 'ingress' ? 'from' : 'to';
+  const peers: CiliumPeers = { wildcard: false, endpoints: [], entities: [], cidrs: [] };
+  let hasL3 = false;
+
+  const endpoints = readList(value[`${p}Endpoints`], `${field}.${p}Endpoints`, sink);
+  if (endpoints && endpoints.length > 0) {
+    hasL3 = true;
+    endpoints.forEach((e, i) => {
+      const sel = compilePeerSelector(e, `${field}.${p}Endpoints[${i}]`, policyNamespace, sink);
+      if (sel) peers.endpoints.push(sel);
+    });
+  }
+  const entities = readStrings(value[`${p}Entities`], `${field}.${p}Entities`, sink);
+  if (entities && entities.length > 0) {
+    hasL3 = true;
+    entities.forEach((e, i) => {
+      if (!ENTITIES.has(e)) sink.add(`${field}.${p}Entities[${i}]`, `unknown entity ${JSON.stringify(e)}`);
+      else peers.entities.push(e);
+    });
+  }
+  const cidrs = readStrings(value[`${p}CIDR`], `${field}.${p}CIDR`, sink);
+  if (cidrs && cidrs.length > 0) {
+    hasL3 = true;
+    cidrs.forEach((c, i) => {
+      const cidr = parseCidr(c, true);
+      if (!cidr) sink.add(`${field}.${p}CIDR[${i}]`, `invalid CIDR ${JSON.stringify(c)}`);
+      else peers.cidrs.push({ cidr, except: [] });
+    });
+  }
+  const cidrSets = readList(value[`${p}CIDRSet`], `${field}.${p}CIDRSet`, sink);
+  if (cidrSets && cidrSets.length > 0) {
+    hasL3 = true;
+    cidrSets.forEach((s, i) => {
+      const at = `${field}.${p}CIDRSet[${i}]`;
+      if (!isPlainObject(s) || typeof s.cidr !== 'string') {
+        sink.add(at, 'needs a cidr (cidrGroupRef and selectors are not supported by the analyzer)');
+        return;
+      }
+      const cidr = parseCidr(s.cidr, true);
+      if (!cidr) {
+        sink.add(`${at}.cidr`, `invalid CIDR ${JSON.stringify(s.cidr)}`);
+        return;
+      }
+      const except: Cidr[] = [];
+      (readStrings(s.except, `${at}.except`, sink) ?? []).forEach((e, j) => {
+        const c = parseCidr(e, true);
+        if (!c || !cidrWithin(c, cidr)) sink.add(`${at}.except[${j}]`, `${e} is not a CIDR inside ${s.cidr}`);
+        else except.push(c);
+      });
+      peers.cidrs.push({ cidr, except });
+    });
+  }
+  // Fields that restrict other rules cannot be ignored without widening access.
+  for (const key of [`${p}Requires`]) {
+    if (value[key] !== undefined) sink.add(`${field}.${key}`, `${key} is not supported by the analyzer`);
+  }
+  // Fields that only add peers outside the model (nodes, FQDNs, cloud groups, Services):
+  // ignoring them in an allow rule is narrower; in a deny rule it would be wider.
+  for (const key of [`${p}Nodes`, `${p}Groups`, 'toFQDNs', 'toServices']) {
+    if (value[key] === undefined) continue;
+    if (isDeny || key === 'toServices') {
+      sink.add(`${field}.${key}`, `${key} is not supported by the analyzer`);
+    } else {
+      hasL3 = true;
+      notes.push(`${sink.object}: ${field}.${key} is ignored (its peers are outside the model)`);
+    }
+  }
+  const toPorts = readList(value.toPorts, `${field}.toPorts`, sink);
+  const entry: CiliumRuleEntry = { peers, icmpOnly: false };
+  if (toPorts && toPorts.length > 0) {
+    entry.toPorts = toPorts
+      .map((t, i) => parsePortRule(t, `${field}.toPorts[${i}]`, sink, isDeny))
+      .filter((t): t is CiliumPortRule => t !== undefined);
+  }
+  const icmps = readList(value.icmps, `${field}.icmps`, sink);
+  if (icmps && icmps.length > 0 && !entry.toPorts) entry.icmpOnly = true;
+  // L4-only rules (ports, no peers) apply to every peer; an empty rule `{}` to none (Cilium rule 3).
+  peers.wildcard = !hasL3 && (entry.toPorts !== undefined || entry.icmpOnly);
+  if (value.authentication !== undefined) {
+    notes.push(`${sink.object}: ${field}.authentication (Cilium mutual auth) is not modelled`);
+  }
+  return sink.problems.length === before ? entry : undefined;
+}
+
+function parseRule(
+  value: unknown,
+  field: string,
+  namespace: string | undefined,
+  sink: ProblemSink,
+  notes: string[],
+): CiliumRule | undefined {
+  if (!isPlainObject(value)) {
+    sink.add(field, 'must be an object');
+    return undefined;
+  }
+  const before = sink.problems.length;
+  if (value.nodeSelector !== undefined && value.endpointSelector === undefined) {
+    notes.push(`${sink.object}: ${field} selects nodes (host policy), which the analyzer does not model`);
+    return undefined;
+  }
+  if (value.endpointSelector === undefined || value.endpointSelector === null) {
+    sink.add(`${field}.endpointSelector`, 'is required');
+    return undefined;
+  }
+  const { selector, problems } = compileSelector(value.endpointSelector, `${field}.endpointSelector`, stripCiliumSource);
+  problems.forEach(p => sink.add(p.field, p.message));
+  const lists = {} as Record<'ingress' | 'ingressDeny' | 'egress' | 'egressDeny', CiliumRuleEntry[]>;
+  for (const key of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const) {
+    const direction: Direction = key.startsWith('ingress') ? 'ingress' : 'egress';
+    const list = readList(value[key], `${field}.${key}`, sink) ?? [];
+    lists[key] = list
+      .map((e, i) => parseEntry(e, `${field}.${key}[${i}]`, direction, key.endsWith('Deny'), namespace, sink, notes))
+      .filter((e): e is CiliumRuleEntry => e !== undefined);
+  }
+  const nonEmpty = (v: unknown) => Array.isArray(v) && v.length > 0;
+  const hasIngress = nonEmpty(value.ingress) || nonEmpty(value.ingressDeny);
+  const hasEgress = nonEmpty(value.egress) || nonEmpty(value.egressDeny);
+  if (!hasIngress && !hasEgress) {
+    sink.add(field, 'a rule needs at least one of ingress, ingressDeny, egress, egressDeny (Cilium rejects it)');
+  }
+  const defaultDeny: Record<Direction, boolean> = { ingress: hasIngress, egress: hasEgress };
+  const edd = value.enableDefaultDeny;
+  if (edd !== undefined && edd !== null) {
+    if (!isPlainObject(edd)) sink.add(`${field}.enableDefaultDeny`, 'must be an object');
+    else {
+      for (const d of ['ingress', 'egress'] as const) {
+        if (edd[d] === undefined || edd[d] === null) continue;
+        if (typeof edd[d] !== 'boolean') sink.add(`${field}.enableDefaultDeny.${d}`, 'must be true or false');
+        else defaultDeny[d] = (edd[d] as boolean) && (d === 'ingress' ? hasIngress : hasEgress);
+      }
+    }
+  }
+  if (sink.problems.length !== before || !selector) return undefined;
+  const endpointSelector: CompiledSelector =
+    namespace === undefined
+      ? selector
+      : {
+          // Cilium rule 1: a namespaced policy only ever selects its own namespace's pods.
+          source: selector.source,
+          selectsAll: false,
+          keys: selector.keys,
+          matches: labels => labels[CILIUM_NAMESPACE_LABEL] === namespace && selector.matches(labels),
+        };
+  return { endpointSelector, ...lists, defaultDeny };
+}
+
+/** Parses a CNP (namespace given) or CCNP (namespace undefined): `spec` and/or `specs`. */
+export function parseCiliumPolicy(
+  obj: Record<string, unknown>,
+  kind: CiliumPolicyModel['kind'],
+  namespace: string | undefined,
+  name: string,
+  sink: ProblemSink,
+  notes: string[],
+): CiliumPolicyModel | undefined {
+  const rules: CiliumRule[] = [];
+  const hasSpec = obj.spec !== undefined && obj.spec !== null;
+  const specs = readList(obj.specs, 'specs', sink);
+  if (!hasSpec && (!specs || specs.length === 0)) {
+    sink.add('spec', 'is required (spec or specs)');
+    return undefined;
+  }
+  if (hasSpec) {
+    const r = parseRule(obj.spec, 'spec', namespace, sink, notes);
+    if (r) rules.push(r);
+  }
+  (specs ?? []).forEach((s, i) => {
+    const r = parseRule(s, `specs[${i}]`, namespace, sink, notes);
+    if (r) rules.push(r);
+  });
+  if (!sink.ok) return undefined;
+  return { kind, ref: namespace ? `${namespace}/${name}` : name, namespace, name, rules };
+}
+
+export function ciliumRuleSelects(rule: CiliumRule, workload: WorkloadModel, namespace: NamespaceModel): boolean {
+  return rule.endpointSelector.matches(ciliumEndpointLabels(workload, namespace));
+}
+
+function peerMatches(peers: CiliumPeers, endpoint: Endpoint): boolean {
+  if (peers.wildcard) return true;
+  if (endpoint.type === 'workload') {
+    if (peers.entities.includes('all') || peers.entities.includes('cluster')) return true;
+    const labels = ciliumEndpointLabels(endpoint.workload, endpoint.namespace);
+    return peers.endpoints.some(s => s.matches(labels));
+  }
+  // Outside the cluster: entities world/all and CIDR rules (CIDRs never select pods in Cilium).
+  const family = parseIp(endpoint.ip)?.family;
+  if (peers.entities.includes('all') || peers.entities.includes('world')) return true;
+  if (peers.entities.includes('world-ipv4') && family === 4) return true;
+  if (peers.entities.includes('world-ipv6') && family === 6) return true;
+  return peers.cidrs.some(c => cidrContains(c.cidr, endpoint.ip) && !c.except.some(e => cidrContains(e, endpoint.ip)));
+}
+
+function portMatches(port: CiliumPort, flow: Flow): boolean {
+  if (port.protocol !== 'ANY' && port.protocol !== flow.protocol) return false;
+  if (port.port === undefined) return true;
+  if (typeof port.port === 'number') {
+    return port.endPort !== undefined ? flow.port >= port.port && flow.port <= port.endPort : flow.port === port.port;
+  }
+  return flow.destinationPorts.some(
+    p => p.name === port.port && p.port === flow.port && (port.protocol === 'ANY' || p.protocol === port.protocol),
+  );
+}
+
+/** An HTTP request as far as the caller knows it; missing parts never satisfy a constraint. */
+export interface HttpAttributes {
+  method?: string;
+  path?: string;
+  host?: string;
+}
+
+function httpRuleMatches(rule: CiliumHttpRule, http: HttpAttributes): boolean {
+  if (rule.headers > 0) return false;
+  const path = http.path?.split('?')[0];
+  if (rule.method && (http.method === undefined || !rule.method.test(http.method))) return false;
+  if (rule.path && (path === undefined || !rule.path.test(path))) return false;
+  if (rule.host && (http.host === undefined || !rule.host.test(http.host))) return false;
+  return true;
+}
+
+export interface CiliumDirectionVerdict {
+  /** Rules with a list for this direction and default-deny on. */
+  enforcedBy: string[];
+  /** Rules with a list for this direction (enforcing or not). */
+  selectedBy: string[];
+  deniedBy: string[];
+  /** Allowed at L3/L4 and, where HTTP rules exist, by one of them. */
+  allowedBy: string[];
+  /** Allowed at L3/L4 but every matching entry has HTTP rules the request fails (HTTP 403). */
+  httpRejectedBy: { ref: string; allowed: string[] }[];
+}
+
+export interface SelectingCiliumRule {
+  policy: CiliumPolicyModel;
+  rule: CiliumRule;
+}
+
+/** Evaluates the Cilium rules selecting one endpoint for one direction (peer = the other end). */
+export function evaluateCiliumRules(
+  selecting: readonly SelectingCiliumRule[],
+  direction: Direction,
+  flow: Flow,
+  http: HttpAttributes,
+): CiliumDirectionVerdict {
+  const verdict: CiliumDirectionVerdict = {
+    enforcedBy: [],
+    selectedBy: [],
+    deniedBy: [],
+    allowedBy: [],
+    httpRejectedBy: [],
+  };
+  const peer = direction === 'ingress' ? flow.source : flow.destination;
+  for (const { policy, rule } of selecting) {
+    const allows = direction === 'ingress' ? rule.ingress : rule.egress;
+    const denies = direction === 'ingress' ? rule.ingressDeny : rule.egressDeny;
+    if (allows.length === 0 && denies.length === 0) continue;
+    if (!verdict.selectedBy.includes(policy.ref)) verdict.selectedBy.push(policy.ref);
+    if (rule.defaultDeny[direction] && !verdict.enforcedBy.includes(policy.ref)) verdict.enforcedBy.push(policy.ref);
+    for (const entry of denies) {
+      if (entry.icmpOnly || !peerMatches(entry.peers, peer)) continue;
+      const portOk = !entry.toPorts || entry.toPorts.some(t => !t.ports || t.ports.some(p => portMatches(p, flow)));
+      if (portOk && !verdict.deniedBy.includes(policy.ref)) verdict.deniedBy.push(policy.ref);
+    }
+    for (const entry of allows) {
+      if (entry.icmpOnly || !peerMatches(entry.peers, peer)) continue;
+      if (!entry.toPorts) {
+        if (!verdict.allowedBy.includes(policy.ref)) verdict.allowedBy.push(policy.ref);
+        continue;
+      }
+      for (const portRule of entry.toPorts) {
+        if (portRule.ports && !portRule.ports.some(p => portMatches(p, flow))) continue;
+        if (!portRule.http || portRule.http.some(h => httpRuleMatches(h, http))) {
+          if (!verdict.allowedBy.includes(policy.ref)) verdict.allowedBy.push(policy.ref);
+        } else {
+          verdict.httpRejectedBy.push({ ref: policy.ref, allowed: portRule.http.map(h => h.text) });
+        }
+      }
+    }
+  }
+  return verdict;
+}

@@ -1,0 +1,71 @@
+import { CellContext, KubeObject, meta } from './context';
+import { L4Intent, Peer, PeerRule, dnsPeer, l4Intents } from './flows';
+
+const POD_NAMESPACE_KEY = 'k8s:io.kubernetes.pod.namespace';
+
+function toPorts(rule: PeerRule) {
+  return [{ ports: rule.ports.map(p => ({ port: String(p.port), protocol: p.protocol })) }];
+}
+
+function selectorOf(peer: Extract<Peer, { kind: 'pods' }>) {
+  // Without the namespace key Cilium would mean "this namespace" (reference L1b.2): always explicit.
+  return { matchLabels: { [POD_NAMESPACE_KEY]: peer.namespace, ...peer.labels } };
+}
+
+function rulesOf(rules: PeerRule[], direction: 'ingress' | 'egress') {
+  return rules.map(rule => {
+    if (rule.peer.kind === 'cidr') {
+      return { [direction === 'ingress' ? 'fromCIDR' : 'toCIDR']: [rule.peer.cidr], toPorts: toPorts(rule) };
+    }
+    return {
+      [direction === 'ingress' ? 'fromEndpoints' : 'toEndpoints']: [selectorOf(rule.peer)],
+      toPorts: toPorts(rule),
+    };
+  });
+}
+
+function policyOf(ctx: CellContext, intent: L4Intent): KubeObject | undefined {
+  const ingress = rulesOf(intent.ingress, 'ingress');
+  const egress = rulesOf(intent.egress, 'egress');
+  // Cilium rejects a rule with no lists; the cell-wide default-deny already isolates these pods.
+  if (ingress.length === 0 && egress.length === 0) return undefined;
+  return {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: meta(ctx, intent.name, intent.source),
+    spec: {
+      endpointSelector: { matchLabels: { ...intent.subject } },
+      ...(ingress.length ? { ingress } : {}),
+      ...(egress.length ? { egress } : {}),
+    },
+  };
+}
+
+/**
+ * CiliumNetworkPolicies with the same meaning as the Kubernetes flavour. Default
+ * deny is `[{}]` per direction: in Cilium an empty rule turns enforcement on and
+ * allows nothing, while an empty list would enforce nothing (reference L1b.3).
+ */
+export function ciliumNetworkPolicies(ctx: CellContext): KubeObject[] {
+  const defaultDeny: KubeObject = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: meta(ctx, 'default-deny', ctx.cell.ref),
+    spec: {
+      endpointSelector: {},
+      enableDefaultDeny: { ingress: true, egress: true },
+      ingress: [{}],
+      egress: [{}],
+    },
+  };
+  const dns: KubeObject = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: meta(ctx, 'allow-dns', ctx.cell.ref),
+    spec: { endpointSelector: {}, egress: rulesOf([dnsPeer(ctx)], 'egress') },
+  };
+  const perIntent = l4Intents(ctx)
+    .map(intent => policyOf(ctx, intent))
+    .filter((p): p is KubeObject => p !== undefined);
+  return [defaultDeny, dns, ...perIntent];
+}

@@ -1,0 +1,104 @@
+import { CallGrant, Cell, CellComponent, CellModel } from '../model/types';
+import { cellNamespace } from '../settings/naming';
+import { CellsSettings, NetworkPolicyFlavour } from '../settings/settings';
+
+/** A Kubernetes object as plain data. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [key: string]: unknown;
+}
+
+export const MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const CELL_LABEL = 'cellplane.io/cell';
+export const ENVIRONMENT_LABEL = 'cellplane.io/environment';
+export const SOURCE_ANNOTATION = 'cellplane.io/source';
+export const WAYPOINT_POD_LABEL = 'gateway.networking.k8s.io/gateway-name';
+export const HBONE_PORT = 15008;
+/** Where istio-cni SNATs kubelet probes to ambient pods (reference, Layer 2 item 5). */
+export const PROBE_SOURCE_CIDR = '169.254.7.127/32';
+
+/** Everything a policy module needs to write one cell in one environment. */
+export interface CellContext {
+  settings: CellsSettings;
+  cell: Cell;
+  environment: string;
+  namespace: string;
+  flavour: NetworkPolicyFlavour;
+  components: CellComponent[];
+  /** Grants whose callee is in this cell. */
+  inbound: CallGrant[];
+  /** Grants whose caller is a component of this cell. */
+  outbound: CallGrant[];
+  component(ref: string): CellComponent;
+  /** Namespace of any cell in this environment. */
+  namespaceOf(cellRef: string): string;
+  /** SPIFFE principal (without spiffe://) of a component in this environment. */
+  principalOf(caller: CallGrant['caller']): string;
+  waypointPrincipal: string;
+}
+
+/** Labels and the source annotation every object of the cell carries. */
+export function meta(ctx: CellContext, name: string, source: string, extraLabels: Record<string, string> = {}) {
+  return {
+    name,
+    namespace: ctx.namespace,
+    labels: {
+      [MANAGED_BY]: 'cellplane',
+      [CELL_LABEL]: ctx.cell.name,
+      [ENVIRONMENT_LABEL]: ctx.environment,
+      ...extraLabels,
+    },
+    annotations: { [SOURCE_ANNOTATION]: source },
+  };
+}
+
+export function podLabels(ctx: CellContext, component: CellComponent): Record<string, string> {
+  return { [ctx.settings.podLabelKey]: component.name };
+}
+
+/** Builds the per-cell contexts of one environment over the whole model. */
+export function contextsFor(model: CellModel, settings: CellsSettings, environment: string): CellContext[] {
+  const env = settings.environments.find(e => e.name === environment);
+  if (!env) return [];
+  const cellsHere = model.cells.filter(c => c.environments.includes(environment));
+  const cellByRef = new Map(model.cells.map(c => [c.ref, c]));
+  const componentByRef = new Map(model.components.map(c => [c.ref, c]));
+  const namespaceOf = (cellRef: string) => cellNamespace(settings, cellByRef.get(cellRef)!, environment);
+  const present = new Set(cellsHere.map(c => c.ref));
+  // A call only exists in an environment where both ends are deployed.
+  const grants = model.grants.filter(
+    g =>
+      present.has(componentByRef.get(g.callee)!.cell) &&
+      (g.caller.kind === 'gateway' || present.has(componentByRef.get(g.caller.ref)!.cell)),
+  );
+  const principalOf = (caller: CallGrant['caller']) => {
+    if (caller.kind === 'gateway') return settings.gateway.principal;
+    const c = componentByRef.get(caller.ref)!;
+    return `${settings.mesh.trustDomain}/ns/${namespaceOf(c.cell)}/sa/${c.name}`;
+  };
+  return cellsHere.map(cell => {
+    const namespace = namespaceOf(cell.ref);
+    const members = new Set(cell.components);
+    return {
+      settings,
+      cell,
+      environment,
+      namespace,
+      flavour: env.networkPolicy,
+      components: cell.components.map(ref => componentByRef.get(ref)!),
+      inbound: grants.filter(g => members.has(g.callee)),
+      outbound: grants.filter(g => g.caller.kind === 'component' && members.has(g.caller.ref)),
+      component: (ref: string) => componentByRef.get(ref)!,
+      namespaceOf,
+      principalOf,
+      waypointPrincipal: `${settings.mesh.trustDomain}/ns/${namespace}/sa/${settings.mesh.waypointName}`,
+    };
+  });
+}

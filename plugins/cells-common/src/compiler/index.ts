@@ -1,0 +1,112 @@
+import { CellModel, CellProblem } from '../model/types';
+import { CellsSettings } from '../settings/settings';
+import { authorizationPolicies } from './authorizationPolicy';
+import { ciliumNetworkPolicies } from './ciliumNetworkPolicy';
+import { CellContext, KubeObject, contextsFor } from './context';
+import { httpRoutes } from './httpRoute';
+import { ownerRbac, serviceAccounts } from './identity';
+import { namespaceObject } from './namespace';
+import { networkPolicies } from './networkPolicy';
+import { peerAuthentication } from './peerAuthentication';
+import { validateObject } from './schema';
+import { services } from './service';
+import { waypoint } from './waypoint';
+
+/** Every object of one cell in one environment. */
+export interface CompiledCell {
+  cell: string;
+  cellName: string;
+  environment: string;
+  namespace: string;
+  objects: KubeObject[];
+}
+
+export interface CompileResult {
+  cells: CompiledCell[];
+  /** Problems that stop a cell from compiling (e.g. two cells in one namespace). */
+  problems: CellProblem[];
+}
+
+export interface CompileOptions {
+  /** Only this environment. */
+  environment?: string;
+  /** Validate each object against its schema (default true). */
+  validate?: boolean;
+}
+
+/** Checks a context's names can coexist in one namespace. */
+function nameProblems(ctx: CellContext): CellProblem[] {
+  const waypointName = ctx.settings.mesh.waypointName;
+  return ctx.components
+    .filter(c => ctx.settings.mesh.enabled && (c.name === waypointName || c.name.endsWith('-waypoint-only')))
+    .map(c => ({
+      entityRef: c.ref,
+      field: 'metadata.name',
+      message: `the name ${c.name} is taken by the cell's waypoint objects`,
+      fix: `rename the component, or set cells.mesh.waypointName to another name`,
+    }));
+}
+
+function compileCell(ctx: CellContext, validate: boolean): KubeObject[] {
+  const objects = [
+    namespaceObject(ctx),
+    ...serviceAccounts(ctx),
+    ...ownerRbac(ctx),
+    ...services(ctx),
+    ...(ctx.flavour === 'cilium' ? ciliumNetworkPolicies(ctx) : networkPolicies(ctx)),
+    ...peerAuthentication(ctx),
+    ...waypoint(ctx),
+    ...authorizationPolicies(ctx),
+    ...httpRoutes(ctx),
+  ];
+  if (validate) objects.forEach(validateObject);
+  return objects;
+}
+
+/**
+ * The cell compiler: a validated model and the platform settings in, every
+ * Kubernetes object of every cell and environment out. Pure and deterministic.
+ */
+export function compileCells(model: CellModel, settings: CellsSettings, options: CompileOptions = {}): CompileResult {
+  const environments = settings.environments
+    .map(e => e.name)
+    .filter(e => options.environment === undefined || e === options.environment);
+  const cells: CompiledCell[] = [];
+  const problems: CellProblem[] = [];
+  const owners = new Map<string, string>();
+  for (const environment of environments) {
+    for (const ctx of contextsFor(model, settings, environment)) {
+      const clash = owners.get(ctx.namespace);
+      if (clash) {
+        problems.push({ entityRef: ctx.cell.ref, field: 'metadata.name', message: `its namespace ${ctx.namespace} in ${environment} is also ${clash}'s`, fix: 'rename one of the cells, or change cells.naming' });
+        continue;
+      }
+      owners.set(ctx.namespace, ctx.cell.ref);
+      const names = nameProblems(ctx);
+      if (names.length) {
+        problems.push(...names);
+        continue;
+      }
+      cells.push({
+        cell: ctx.cell.ref,
+        cellName: ctx.cell.name,
+        environment,
+        namespace: ctx.namespace,
+        objects: compileCell(ctx, options.validate ?? true),
+      });
+    }
+  }
+  return { cells, problems };
+}
+
+export type { KubeObject } from './context';
+export { SchemaViolation, validateObject, VALIDATED_KINDS } from './schema';
+export {
+  MANAGED_BY,
+  CELL_LABEL,
+  ENVIRONMENT_LABEL,
+  SOURCE_ANNOTATION,
+  WAYPOINT_POD_LABEL,
+  HBONE_PORT,
+  PROBE_SOURCE_CIDR,
+} from './context';

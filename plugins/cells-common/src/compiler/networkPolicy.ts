@@ -1,0 +1,52 @@
+import { CellContext, KubeObject, meta } from './context';
+import { L4Intent, Peer, PeerRule, dnsPeer, l4Intents } from './flows';
+
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+function peerOf(peer: Peer) {
+  if (peer.kind === 'cidr') return { ipBlock: { cidr: peer.cidr } };
+  // namespaceSelector and podSelector in ONE peer: ANDed (reference L1a.4).
+  return {
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: peer.namespace } },
+    podSelector: { matchLabels: { ...peer.labels } },
+  };
+}
+
+function rulesOf(rules: PeerRule[], direction: 'from' | 'to') {
+  return rules.map(rule => ({
+    [direction]: [peerOf(rule.peer)],
+    ports: rule.ports.map(p => ({ protocol: p.protocol, port: p.port })),
+  }));
+}
+
+function policyOf(ctx: CellContext, intent: L4Intent): KubeObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(ctx, intent.name, intent.source),
+    spec: {
+      podSelector: { matchLabels: { ...intent.subject } },
+      // Both directions listed explicitly: an empty list then allows nothing.
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: rulesOf(intent.ingress, 'from'),
+      egress: rulesOf(intent.egress, 'to'),
+    },
+  };
+}
+
+/** Kubernetes NetworkPolicies: default-deny both ways, DNS, then one per component and the waypoint. */
+export function networkPolicies(ctx: CellContext): KubeObject[] {
+  const defaultDeny: KubeObject = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(ctx, 'default-deny', ctx.cell.ref),
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+  };
+  const dns: KubeObject = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(ctx, 'allow-dns', ctx.cell.ref),
+    spec: { podSelector: {}, policyTypes: ['Egress'], egress: rulesOf([dnsPeer(ctx)], 'to') },
+  };
+  return [defaultDeny, dns, ...l4Intents(ctx).map(intent => policyOf(ctx, intent))];
+}

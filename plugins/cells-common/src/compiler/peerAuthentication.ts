@@ -1,0 +1,14 @@
+import { CellContext, KubeObject, meta } from './context';
+
+/** STRICT mTLS for the whole cell: a connection without an identity is refused. */
+export function peerAuthentication(ctx: CellContext): KubeObject[] {
+  if (!ctx.settings.mesh.enabled) return [];
+  return [
+    {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: meta(ctx, 'default', ctx.cell.ref),
+      spec: { mtls: { mode: 'STRICT' } },
+    },
+  ];
+}

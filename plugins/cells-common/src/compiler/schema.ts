@@ -1,0 +1,60 @@
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { AuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy';
+import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication';
+import { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
+import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+// Bundled to CommonJS from @kubernetes-models/cilium by tools/bundle-cilium-validator.js (npm install).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CiliumNetworkPolicy } = require('./generated/ciliumNetworkPolicy.cjs');
+import { KubeObject } from './context';
+
+type Validatable = { validate(): void };
+const MODELS: Record<string, new (data: any) => Validatable> = {
+  'v1/Namespace': Namespace,
+  'v1/Service': Service,
+  'v1/ServiceAccount': ServiceAccount,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+  'security.istio.io/v1/AuthorizationPolicy': AuthorizationPolicy,
+  'security.istio.io/v1beta1/PeerAuthentication': PeerAuthentication,
+  'gateway.networking.k8s.io/v1/Gateway': Gateway,
+  'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
+  'cilium.io/v2/CiliumNetworkPolicy': CiliumNetworkPolicy,
+};
+
+/**
+ * security.istio.io/v1 PeerAuthentication has the v1beta1 schema unchanged (Istio
+ * 1.22 promoted it as is); the models package only ships it as v1beta1.
+ */
+function asModelVersion(object: KubeObject): KubeObject {
+  return object.kind === 'PeerAuthentication' && object.apiVersion === 'security.istio.io/v1'
+    ? { ...object, apiVersion: 'security.istio.io/v1beta1' }
+    : object;
+}
+
+/** A compiled object its kind's real schema refuses: always a compiler bug. */
+export class SchemaViolation extends Error {
+  constructor(readonly object: KubeObject, reason: string) {
+    super(`${object.apiVersion}/${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name} fails its schema: ${reason}`);
+    this.name = 'SchemaViolation';
+  }
+}
+
+/** Validates against the kind's OpenAPI schema (kubernetes-models, Istio, Gateway API, Cilium CRDs). */
+export function validateObject(object: KubeObject): void {
+  const Model = MODELS[`${asModelVersion(object).apiVersion}/${object.kind}`];
+  if (!Model) throw new SchemaViolation(object, 'no schema known for this kind');
+  try {
+    new Model(asModelVersion(object)).validate();
+  } catch (e) {
+    throw new SchemaViolation(object, e instanceof Error ? e.message : String(e));
+  }
+}
+
+export const VALIDATED_KINDS = Object.keys(MODELS);

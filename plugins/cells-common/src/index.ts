@@ -1,0 +1,14 @@
+/**
+ * Cellplane's pure core: the cell entity model, its validation, the cell
+ * compiler and the policy analyzer. No I/O: runs in the backend, the CLI and
+ * the browser alike.
+ *
+ * @packageDocumentation
+ */
+export * from './model/types';
+export * from './validation';
+export * from './settings/settings';
+export { readCellsSettings, SettingsError } from './settings/read';
+export { cellNamespace, openChoreoNamespace } from './settings/naming';
+export * from './compiler';
+export { toYaml } from './compiler/yaml';

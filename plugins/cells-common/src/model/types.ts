@@ -1,0 +1,112 @@
+/** Application protocols an endpoint can serve. HTTP and GRPC get L7 rules. */
+export const ENDPOINT_PROTOCOLS = ['HTTP', 'GRPC', 'TCP', 'UDP'] as const;
+export type EndpointProtocol = (typeof ENDPOINT_PROTOCOLS)[number];
+
+/** Who may reach an endpoint: its own cell, any cell, or also the external gateway. */
+export const VISIBILITIES = ['project', 'organization', 'public'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+/** Methods Istio's AuthorizationPolicy can match (RFC 9110 plus PATCH). */
+export const HTTP_METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+  'CONNECT',
+  'TRACE',
+] as const;
+
+/** `spec.cell` of a System. */
+export interface CellSpec {
+  environments?: string[];
+}
+
+/** One entry of a Component's `spec.endpoints`: what it serves. */
+export interface EndpointSpec {
+  name: string;
+  port: number;
+  protocol: EndpointProtocol;
+  visibility: Visibility;
+}
+
+/** One entry of `spec.connections`: a call the component makes (the caller's intent). */
+export interface ConnectionSpec {
+  to: string;
+  endpoint?: string;
+  methods?: string[];
+  paths?: string[];
+}
+
+/** One entry of `spec.allowFrom`: callers the callee itself grants. */
+export interface AllowFromSpec {
+  component?: string;
+  system?: string;
+  endpoint?: string;
+  methods?: string[];
+  paths?: string[];
+}
+
+/** A cell: a System with `spec.cell`, resolved. */
+export interface Cell {
+  /** `system:<namespace>/<name>` */
+  ref: string;
+  name: string;
+  /** The Backstage namespace of the System entity. */
+  entityNamespace: string;
+  /** Owner entity ref, e.g. `group:default/orion-team`. */
+  owner: string;
+  environments: string[];
+  /** Component refs of the cell, sorted. */
+  components: string[];
+}
+
+/** A component of a cell, resolved. */
+export interface CellComponent {
+  /** `component:<namespace>/<name>` */
+  ref: string;
+  name: string;
+  /** Ref of its cell. */
+  cell: string;
+  owner: string;
+  endpoints: EndpointSpec[];
+}
+
+/** Who makes a call: a component of some cell, or the external gateway. */
+export type Caller =
+  | { kind: 'component'; ref: string }
+  | { kind: 'gateway' };
+
+/**
+ * One allowed call, derived from a connection, an allowFrom entry or a public
+ * endpoint. `methods`/`paths` undefined means all. Every rule the compiler writes
+ * comes from a grant, and only valid declarations become grants.
+ */
+export interface CallGrant {
+  caller: Caller;
+  /** Callee component ref. */
+  callee: string;
+  endpoint: string;
+  methods?: string[];
+  paths?: string[];
+  /** The entity and field that declared it, for annotations and explanations. */
+  declaredBy: string;
+  field: string;
+}
+
+/** The whole catalog's cells, resolved and validated. Arrays are sorted by ref. */
+export interface CellModel {
+  cells: Cell[];
+  components: CellComponent[];
+  grants: CallGrant[];
+}
+
+/** A problem in one entity: which entity, which field, what is wrong and how to fix it. */
+export interface CellProblem {
+  entityRef: string;
+  field: string;
+  message: string;
+  fix: string;
+}

@@ -1,0 +1,150 @@
+import { DNS_LABEL, isRecord } from '../validation/fields';
+import { CellsSettings, DEFAULT_SETTINGS, PodPeer } from './settings';
+
+/** A setting that cannot be used; names the config key and the fix. */
+export class SettingsError extends Error {
+  constructor(readonly key: string, message: string, readonly fix: string) {
+    super(`cells.${key}: ${message}. Fix: ${fix}.`);
+    this.name = 'SettingsError';
+  }
+}
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+function str(raw: Record<string, unknown>, key: string, path: string, fallback: string, pattern?: RegExp): string {
+  const value = raw[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value === '' || (pattern && !pattern.test(value))) {
+    throw new SettingsError(`${path}${key}`, `${JSON.stringify(value)} is not valid`, pattern ? `use a value matching ${pattern}` : 'use a non-empty string');
+  }
+  return value;
+}
+
+function oneOf<T extends string>(raw: Record<string, unknown>, key: string, path: string, fallback: T, allowed: readonly T[]): T {
+  const value = raw[key];
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) {
+    throw new SettingsError(`${path}${key}`, `${JSON.stringify(value)} is not one of ${allowed.join(', ')}`, `use one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+function section(raw: Record<string, unknown>, key: string): Record<string, unknown> {
+  const value = raw[key];
+  if (value === undefined) return {};
+  if (!isRecord(value)) throw new SettingsError(key, 'must be an object', 'write a mapping');
+  return value;
+}
+
+function labels(raw: Record<string, unknown>, key: string, path: string, fallback: Record<string, string>): Record<string, string> {
+  const value = raw[key];
+  if (value === undefined) return fallback;
+  if (!isRecord(value) || Object.keys(value).length === 0) {
+    throw new SettingsError(`${path}${key}`, 'must be a non-empty map of labels', 'write labels that select exactly those pods');
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (!LABEL_KEY.test(k) || typeof v !== 'string' || !LABEL_VALUE.test(v)) {
+      throw new SettingsError(`${path}${key}`, `${k}=${JSON.stringify(v)} is not a Kubernetes label`, 'use a valid label key and value');
+    }
+  }
+  return value as Record<string, string>;
+}
+
+function peer(raw: Record<string, unknown>, path: string, fallback: PodPeer): PodPeer {
+  return {
+    namespace: str(raw, 'namespace', path, fallback.namespace, DNS_LABEL),
+    podLabels: labels(raw, 'podLabels', path, fallback.podLabels),
+  };
+}
+
+function port(raw: Record<string, unknown>, key: string, path: string, fallback: number): number {
+  const value = raw[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new SettingsError(`${path}${key}`, `${JSON.stringify(value)} is not a port`, 'use an integer from 1 to 65535');
+  }
+  return value;
+}
+
+/**
+ * Reads the `cells:` section of app-config (as a plain object, e.g.
+ * `config.getOptional('cells')`) over the defaults. Throws SettingsError on the
+ * first unusable value: a bad setting never silently becomes a wider policy.
+ */
+export function readCellsSettings(raw: unknown): CellsSettings {
+  if (raw === undefined || raw === null) return DEFAULT_SETTINGS;
+  if (!isRecord(raw)) throw new SettingsError('', 'must be an object', 'write a mapping under `cells:`');
+  const d = DEFAULT_SETTINGS;
+
+  let environments = d.environments;
+  if (raw.environments !== undefined) {
+    if (!Array.isArray(raw.environments) || raw.environments.length === 0) {
+      throw new SettingsError('environments', 'must be a non-empty list', 'list {name, networkPolicy: kubernetes | cilium}');
+    }
+    environments = raw.environments.map((env, i) => {
+      if (!isRecord(env)) throw new SettingsError(`environments[${i}]`, 'must be an object', 'write {name, networkPolicy}');
+      return {
+        name: str(env, 'name', `environments[${i}].`, '', DNS_LABEL),
+        networkPolicy: oneOf(env, 'networkPolicy', `environments[${i}].`, 'kubernetes' as const, ['kubernetes', 'cilium'] as const),
+      };
+    });
+    const names = environments.map(e => e.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) throw new SettingsError('environments', `environment ${dup} is listed twice`, 'list each environment once');
+  }
+  const names = environments.map(e => e.name);
+  let defaultEnvironments = raw.defaultEnvironments === undefined ? [names[0]] : raw.defaultEnvironments;
+  if (raw.defaultEnvironments === undefined && raw.environments === undefined) defaultEnvironments = d.defaultEnvironments;
+  if (!Array.isArray(defaultEnvironments) || defaultEnvironments.length === 0 || defaultEnvironments.some(e => !names.includes(e))) {
+    throw new SettingsError('defaultEnvironments', `${JSON.stringify(defaultEnvironments)} must list configured environments`, `use names from cells.environments: ${names.join(', ')}`);
+  }
+
+  const naming = section(raw, 'naming');
+  const mesh = section(raw, 'mesh');
+  const controlPlane = isRecord(mesh.controlPlane) ? mesh.controlPlane : {};
+  const gateway = section(raw, 'gateway');
+  const dns = section(raw, 'dns');
+  const rbac = section(raw, 'rbac');
+  if (mesh.enabled !== undefined && typeof mesh.enabled !== 'boolean') {
+    throw new SettingsError('mesh.enabled', 'must be true or false', 'write true or false');
+  }
+  if (rbac.enabled !== undefined && typeof rbac.enabled !== 'boolean') {
+    throw new SettingsError('rbac.enabled', 'must be true or false', 'write true or false');
+  }
+  const principal = str(gateway, 'principal', 'gateway.', d.gateway.principal);
+  if (principal.includes('*') || principal.startsWith('spiffe://') || !/^[^/]+\/ns\/[^/]+\/sa\/[^/]+$/.test(principal)) {
+    throw new SettingsError('gateway.principal', `${JSON.stringify(principal)} is not one explicit principal`, 'write <trust-domain>/ns/<namespace>/sa/<service-account>, no wildcard, no spiffe://');
+  }
+  let rules = d.rbac.rules;
+  if (rbac.rules !== undefined) {
+    const ok = Array.isArray(rbac.rules) && rbac.rules.every(r => isRecord(r) && ['apiGroups', 'resources', 'verbs'].every(k => Array.isArray(r[k]) && (r[k] as unknown[]).every(x => typeof x === 'string')));
+    if (!ok) throw new SettingsError('rbac.rules', 'must be a list of {apiGroups, resources, verbs}', 'write Kubernetes RBAC PolicyRules');
+    rules = rbac.rules as CellsSettings['rbac']['rules'];
+  }
+  return {
+    environments,
+    defaultEnvironments: defaultEnvironments as string[],
+    naming: {
+      scheme: oneOf(naming, 'scheme', 'naming.', d.naming.scheme, ['openchoreo', 'cell-env'] as const),
+      controlPlaneNamespace: naming.controlPlaneNamespace === undefined ? undefined : str(naming, 'controlPlaneNamespace', 'naming.', '', DNS_LABEL),
+    },
+    podLabelKey: str(raw, 'podLabelKey', '', d.podLabelKey, LABEL_KEY),
+    podSecurity: oneOf(raw, 'podSecurity', '', d.podSecurity, ['privileged', 'baseline', 'restricted'] as const),
+    mesh: {
+      enabled: (mesh.enabled as boolean | undefined) ?? d.mesh.enabled,
+      trustDomain: str(mesh, 'trustDomain', 'mesh.', d.mesh.trustDomain, /^[a-z0-9.-]+$/),
+      waypointName: str(mesh, 'waypointName', 'mesh.', d.mesh.waypointName, DNS_LABEL),
+      controlPlane: { ...peer(controlPlane, 'mesh.controlPlane.', d.mesh.controlPlane), port: port(controlPlane, 'port', 'mesh.controlPlane.', d.mesh.controlPlane.port) },
+    },
+    gateway: {
+      ...peer(gateway, 'gateway.', d.gateway),
+      name: str(gateway, 'name', 'gateway.', d.gateway.name, DNS_LABEL),
+      className: str(gateway, 'className', 'gateway.', d.gateway.className),
+      principal,
+    },
+    dns: { ...peer(dns, 'dns.', d.dns), port: port(dns, 'port', 'dns.', d.dns.port) },
+    services: oneOf(raw, 'services', '', d.services, ['generate', 'bring-your-own'] as const),
+    rbac: { enabled: (rbac.enabled as boolean | undefined) ?? d.rbac.enabled, rules },
+  };
+}

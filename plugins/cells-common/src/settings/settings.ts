@@ -1,0 +1,96 @@
+/** L3/L4 policy flavour of an environment's clusters. */
+export type NetworkPolicyFlavour = 'kubernetes' | 'cilium';
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+export type NamingScheme = 'openchoreo' | 'cell-env';
+
+export interface EnvironmentSettings {
+  name: string;
+  networkPolicy: NetworkPolicyFlavour;
+}
+
+/** Where a set of pods lives: a namespace and the labels of its pods. */
+export interface PodPeer {
+  namespace: string;
+  podLabels: Record<string, string>;
+}
+
+/**
+ * The platform settings of the compiler, read from app-config `cells:` (see
+ * config.d.ts of this package). Every field has a default; see DEFAULT_SETTINGS.
+ */
+export interface CellsSettings {
+  environments: EnvironmentSettings[];
+  /** Environments of a cell that lists none. */
+  defaultEnvironments: string[];
+  naming: {
+    scheme: NamingScheme;
+    /** OpenChoreo's control-plane namespace part; default: the System's catalog namespace. */
+    controlPlaneNamespace?: string;
+  };
+  /** Label that selects a component's pods; its value is the component name. */
+  podLabelKey: string;
+  podSecurity: PodSecurityLevel;
+  mesh: {
+    /** Istio ambient: mTLS, waypoints and L7 policies. Off means L3/L4 only. */
+    enabled: boolean;
+    trustDomain: string;
+    /** Name of each cell's waypoint Gateway (also its service account). */
+    waypointName: string;
+    /** istiod, which waypoints reach for their configuration. */
+    controlPlane: PodPeer & { port: number };
+  };
+  gateway: PodPeer & {
+    /** The shared external Gateway public HTTP endpoints attach to. */
+    name: string;
+    className: string;
+    /** The gateway pods' SPIFFE principal, without `spiffe://`. */
+    principal: string;
+  };
+  dns: PodPeer & { port: number };
+  /** Generate a Service per component, or let workloads bring one of the same name. */
+  services: 'generate' | 'bring-your-own';
+  rbac: {
+    enabled: boolean;
+    /** What the owner group may manage in its cell's namespace. */
+    rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+  };
+}
+
+export const DEFAULT_SETTINGS: CellsSettings = {
+  environments: [{ name: 'development', networkPolicy: 'kubernetes' }],
+  defaultEnvironments: ['development'],
+  naming: { scheme: 'openchoreo' },
+  podLabelKey: 'backstage.io/kubernetes-id',
+  podSecurity: 'restricted',
+  mesh: {
+    enabled: true,
+    trustDomain: 'cluster.local',
+    waypointName: 'waypoint',
+    controlPlane: { namespace: 'istio-system', podLabels: { app: 'istiod' }, port: 15012 },
+  },
+  gateway: {
+    name: 'external',
+    namespace: 'gateway-system',
+    className: 'istio',
+    podLabels: { 'gateway.networking.k8s.io/gateway-name': 'external' },
+    principal: 'cluster.local/ns/gateway-system/sa/external-istio',
+  },
+  dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, port: 53 },
+  services: 'generate',
+  rbac: {
+    enabled: true,
+    // Workloads only: never policies, Services or RBAC, which Cellplane owns.
+    rules: [
+      {
+        apiGroups: ['apps'],
+        resources: ['deployments', 'statefulsets', 'replicasets'],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+      },
+      {
+        apiGroups: [''],
+        resources: ['pods', 'pods/log', 'configmaps', 'secrets'],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+      },
+    ],
+  },
+};

@@ -1,0 +1,323 @@
+import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  CallGrant,
+  Cell,
+  CellComponent,
+  CellModel,
+  CellProblem,
+  EndpointSpec,
+} from '../model/types';
+import { ParsedCellEntity, isCellSystem, parseCellEntity } from './entity';
+import { ProblemList, isRecord } from './fields';
+
+/** Finds an entity by its full ref (`kind:namespace/name`, lower case). */
+export type EntityLookup = (ref: string) => Entity | undefined;
+
+/** A grant before cell-wide callers are expanded to their components. */
+export interface Declaration extends Omit<CallGrant, 'caller'> {
+  caller: { kind: 'component' | 'system'; ref: string } | { kind: 'gateway' };
+}
+
+/** The cell a component belongs to: the ref of its System when that System is a cell. */
+export function cellOfComponent(entity: Entity, lookup: EntityLookup): string | undefined {
+  const system = isRecord(entity.spec) ? entity.spec.system : undefined;
+  if (typeof system !== 'string') return undefined;
+  try {
+    const ref = stringifyEntityRef(
+      parseEntityRef(system, { defaultKind: 'system', defaultNamespace: entity.metadata.namespace ?? 'default' }),
+    );
+    const target = lookup(ref);
+    return target && isCellSystem(target) ? ref : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function endpointsOf(entity: Entity): EndpointSpec[] {
+  return parseCellEntity(entity).component?.endpoints ?? [];
+}
+
+function pickEndpoint(
+  list: ProblemList,
+  field: string,
+  endpoints: EndpointSpec[],
+  name: string | undefined,
+  owner: string,
+): EndpointSpec | undefined {
+  if (name === undefined) {
+    if (endpoints.length === 1) return endpoints[0];
+    list.add(
+      `${field}.endpoint`,
+      endpoints.length === 0 ? `${owner} serves no endpoint` : `${owner} serves ${endpoints.length} endpoints and none is named`,
+      endpoints.length === 0 ? `declare an endpoint on ${owner}` : `name one of: ${endpoints.map(e => e.name).join(', ')}`,
+    );
+    return undefined;
+  }
+  const endpoint = endpoints.find(e => e.name === name);
+  if (!endpoint) {
+    list.add(
+      `${field}.endpoint`,
+      `${owner} has no endpoint ${JSON.stringify(name)}`,
+      endpoints.length ? `name one of: ${endpoints.map(e => e.name).join(', ')}` : `declare the endpoint on ${owner}`,
+    );
+  }
+  return endpoint;
+}
+
+function visibilityAdmits(endpoint: EndpointSpec, callerCell: string, calleeCell: string): boolean {
+  return endpoint.visibility !== 'project' || callerCell === calleeCell;
+}
+
+function checkL7Fields(
+  list: ProblemList,
+  field: string,
+  endpoint: EndpointSpec,
+  methods?: string[],
+  paths?: string[],
+): boolean {
+  if ((methods || paths) && endpoint.protocol !== 'HTTP' && endpoint.protocol !== 'GRPC') {
+    list.add(
+      field,
+      `methods/paths cannot be enforced on ${endpoint.protocol} endpoint ${JSON.stringify(endpoint.name)}`,
+      'leave methods and paths out for TCP/UDP endpoints',
+    );
+    return false;
+  }
+  return true;
+}
+
+/**
+ * The checks that need other entities: targets exist, are in a cell, serve the
+ * endpoint, and the endpoint's visibility admits the caller. Returns only the
+ * declarations that passed; a failed one never becomes a rule.
+ */
+export function checkDeclarations(
+  entity: Entity,
+  parsed: ParsedCellEntity,
+  lookup: EntityLookup,
+): Declaration[] {
+  const list = parsed.problems;
+  const component = parsed.component;
+  if (entity.kind.toLowerCase() !== 'component') return [];
+  const ownCell = cellOfComponent(entity, lookup);
+  if (!component) return [];
+  if (!ownCell) {
+    list.add(
+      'spec.system',
+      'a component with endpoints, connections or allowFrom must belong to a cell',
+      'set spec.system to a System that has spec.cell',
+    );
+    return [];
+  }
+  const declarations: Declaration[] = [];
+  for (const { spec, field, target } of component.connections) {
+    const targetEntity = lookup(target);
+    if (!targetEntity) {
+      list.add(`${field}.to`, `${target} is not in the catalog`, 'point it at an existing component, or register that component');
+      continue;
+    }
+    const targetCell = cellOfComponent(targetEntity, lookup);
+    if (!targetCell) {
+      list.add(`${field}.to`, `${target} is not part of any cell`, "give the target a spec.system that is a cell");
+      continue;
+    }
+    const endpoint = pickEndpoint(list, field, endpointsOf(targetEntity), spec.endpoint, target);
+    if (!endpoint) continue;
+    if (!visibilityAdmits(endpoint, ownCell, targetCell)) {
+      list.add(
+        `${field}.to`,
+        `endpoint ${endpoint.name} of ${target} is visible only inside ${targetCell}; ${parsed.ref} is in ${ownCell}`,
+        `ask the owners of ${target} to make the endpoint organization-visible, or remove the connection`,
+      );
+      continue;
+    }
+    if (!checkL7Fields(list, field, endpoint, spec.methods, spec.paths)) continue;
+    declarations.push({
+      caller: { kind: 'component', ref: parsed.ref },
+      callee: target,
+      endpoint: endpoint.name,
+      methods: spec.methods,
+      paths: spec.paths,
+      declaredBy: parsed.ref,
+      field,
+    });
+  }
+  for (const { spec, field, source, sourceKind } of component.allowFrom) {
+    const endpoint = pickEndpoint(list, field, component.endpoints, spec.endpoint, parsed.ref);
+    if (!endpoint) continue;
+    const sourceEntity = lookup(source);
+    if (!sourceEntity) {
+      list.add(`${field}.${sourceKind}`, `${source} is not in the catalog`, `name an existing ${sourceKind}`);
+      continue;
+    }
+    const sourceCell = sourceKind === 'system' ? (isCellSystem(sourceEntity) ? source : undefined) : cellOfComponent(sourceEntity, lookup);
+    if (!sourceCell) {
+      list.add(`${field}.${sourceKind}`, `${source} is not ${sourceKind === 'system' ? 'a cell' : 'part of any cell'}`, sourceKind === 'system' ? 'add spec.cell to that System, or grant a cell' : 'name a component of a cell');
+      continue;
+    }
+    if (!visibilityAdmits(endpoint, sourceCell, ownCell)) {
+      list.add(
+        `${field}.${sourceKind}`,
+        `endpoint ${endpoint.name} is visible only inside ${ownCell}, and ${source} is in ${sourceCell}`,
+        'make the endpoint organization-visible, or remove the grant',
+      );
+      continue;
+    }
+    if (!checkL7Fields(list, field, endpoint, spec.methods, spec.paths)) continue;
+    declarations.push({
+      caller: { kind: sourceKind, ref: source },
+      callee: parsed.ref,
+      endpoint: endpoint.name,
+      methods: spec.methods,
+      paths: spec.paths,
+      declaredBy: parsed.ref,
+      field,
+    });
+  }
+  component.endpoints.forEach((endpoint, i) => {
+    if (endpoint.visibility === 'public') {
+      declarations.push({
+        caller: { kind: 'gateway' },
+        callee: parsed.ref,
+        endpoint: endpoint.name,
+        declaredBy: parsed.ref,
+        field: `spec.endpoints[${i}].visibility`,
+      });
+    }
+  });
+  return declarations;
+}
+
+/** Shape checks of one entity (what the catalog processor runs on every entity). */
+export function validateCellEntity(entity: Entity): CellProblem[] {
+  return parseCellEntity(entity).problems.problems;
+}
+
+/** Checks of one entity against others, e.g. through the catalog API. */
+export function validateConnectionTargets(entity: Entity, lookup: EntityLookup): CellProblem[] {
+  const parsed = parseCellEntity(entity);
+  const shapeProblems = parsed.problems.problems.length;
+  checkDeclarations(entity, parsed, lookup);
+  return parsed.problems.problems.slice(shapeProblems);
+}
+
+/** One line a person can act on. */
+export function formatProblem(problem: CellProblem): string {
+  return `${problem.entityRef}: ${problem.field}: ${problem.message}. Fix: ${problem.fix}.`;
+}
+
+export interface BuildModelOptions {
+  /** Environments of a cell that lists none. */
+  defaultEnvironments: string[];
+  /** Environments the platform knows; a cell naming another is an error. */
+  knownEnvironments?: string[];
+}
+
+const byRef = <T extends { ref: string }>(a: T, b: T) => a.ref.localeCompare(b.ref);
+
+function ownerOf(entity: Entity): string {
+  const owner = isRecord(entity.spec) ? entity.spec.owner : undefined;
+  if (typeof owner !== 'string') return '';
+  try {
+    return stringifyEntityRef(parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: entity.metadata.namespace ?? 'default' }));
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Resolves a whole catalog into cells, components and grants. Every problem is
+ * reported; what is invalid is left out, so the model can only be narrower than
+ * the catalog, never wider.
+ */
+export function buildCellModel(
+  entities: Entity[],
+  options: BuildModelOptions,
+): { model: CellModel; problems: CellProblem[] } {
+  const index = new Map<string, Entity>();
+  const problems: CellProblem[] = [];
+  for (const entity of entities) {
+    const ref = stringifyEntityRef(entity);
+    if (index.has(ref)) {
+      problems.push({ entityRef: ref, field: 'metadata.name', message: 'the entity is defined twice', fix: 'keep one definition' });
+      continue;
+    }
+    index.set(ref, entity);
+  }
+  const lookup: EntityLookup = ref => index.get(ref);
+
+  const cells = new Map<string, Cell>();
+  const components: CellComponent[] = [];
+  const declarations: Declaration[] = [];
+  for (const [ref, entity] of index) {
+    const parsed = parseCellEntity(entity);
+    if (parsed.cell && parsed.problems.problems.length === 0) {
+      const environments = parsed.cell.environments ?? options.defaultEnvironments;
+      const unknown = environments.filter(e => options.knownEnvironments && !options.knownEnvironments.includes(e));
+      unknown.forEach(env =>
+        parsed.problems.add('spec.cell.environments', `environment ${JSON.stringify(env)} is not configured`, `add it to app-config cells.environments, or use one of: ${(options.knownEnvironments ?? []).join(', ')}`),
+      );
+      if (unknown.length === 0) {
+        cells.set(ref, {
+          ref,
+          name: entity.metadata.name,
+          entityNamespace: entity.metadata.namespace ?? 'default',
+          owner: ownerOf(entity),
+          environments: [...environments].sort(),
+          components: [],
+        });
+      }
+    }
+    declarations.push(...checkDeclarations(entity, parsed, lookup));
+    problems.push(...parsed.problems.problems);
+  }
+  for (const [ref, entity] of index) {
+    if (entity.kind.toLowerCase() !== 'component') continue;
+    const cellRef = cellOfComponent(entity, lookup);
+    const cell = cellRef && cells.get(cellRef);
+    if (!cell) continue;
+    const parsed = parseCellEntity(entity);
+    if (components.some(c => c.cell === cell.ref && c.name === entity.metadata.name)) {
+      problems.push({ entityRef: ref, field: 'metadata.name', message: `another component of ${cell.ref} has the name ${entity.metadata.name}`, fix: 'give components of one cell distinct names' });
+      continue;
+    }
+    if (parsed.problems.problems.some(p => p.field.startsWith('metadata.name'))) continue;
+    components.push({
+      ref,
+      name: entity.metadata.name,
+      cell: cell.ref,
+      owner: ownerOf(entity),
+      endpoints: parsed.component?.endpoints ?? [],
+    });
+    cell.components.push(ref);
+  }
+  const known = new Set(components.map(c => c.ref));
+  const grants: CallGrant[] = [];
+  for (const d of declarations) {
+    if (!known.has(d.callee)) continue;
+    const callers =
+      d.caller.kind === 'gateway'
+        ? [{ kind: 'gateway' as const }]
+        : d.caller.kind === 'system'
+        ? (cells.get(d.caller.ref)?.components ?? []).map(ref => ({ kind: 'component' as const, ref }))
+        : known.has(d.caller.ref)
+        ? [{ kind: 'component' as const, ref: d.caller.ref }]
+        : [];
+    for (const caller of callers) grants.push({ ...d, caller });
+  }
+  grants.sort((a, b) => grantKey(a).localeCompare(grantKey(b)));
+  const cellList = [...cells.values()].sort(byRef);
+  cellList.forEach(c => c.components.sort());
+  return {
+    model: { cells: cellList, components: components.sort(byRef), grants },
+    problems: problems.sort((a, b) => a.entityRef.localeCompare(b.entityRef) || a.field.localeCompare(b.field)),
+  };
+}
+
+export function callerKey(caller: CallGrant['caller']): string {
+  return caller.kind === 'gateway' ? 'gateway' : caller.ref;
+}
+
+function grantKey(g: CallGrant): string {
+  return [g.callee, g.endpoint, callerKey(g.caller), (g.methods ?? []).join(','), (g.paths ?? []).join(','), g.declaredBy, g.field].join('|');
+}

@@ -1,0 +1,254 @@
+import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  AllowFromSpec,
+  ConnectionSpec,
+  ENDPOINT_PROTOCOLS,
+  EndpointProtocol,
+  EndpointSpec,
+  VISIBILITIES,
+  Visibility,
+} from '../model/types';
+import {
+  DNS_LABEL,
+  MESH_RESERVED_PORTS,
+  ProblemList,
+  checkMethods,
+  checkPaths,
+  isPortName,
+  isRecord,
+} from './fields';
+
+/** The cell parts of one entity after its own checks; invalid items are left out. */
+export interface ParsedCellEntity {
+  ref: string;
+  /** Set for a System with `spec.cell`. */
+  cell?: { environments?: string[] };
+  /** Set for a Component with any of endpoints/connections/allowFrom. */
+  component?: {
+    endpoints: EndpointSpec[];
+    connections: { spec: ConnectionSpec; field: string; target: string }[];
+    allowFrom: { spec: AllowFromSpec; field: string; source: string; sourceKind: 'component' | 'system' }[];
+  };
+  problems: ProblemList;
+}
+
+const CELL_COMPONENT_FIELDS = ['endpoints', 'connections', 'allowFrom'] as const;
+
+export function entityRefOf(entity: Entity): string {
+  return stringifyEntityRef(entity);
+}
+
+/** True for a System that declares `spec.cell`. */
+export function isCellSystem(entity: Entity): boolean {
+  return entity.kind.toLowerCase() === 'system' && isRecord(entity.spec) && 'cell' in entity.spec;
+}
+
+/** True for a Component that declares any Cellplane field. */
+export function isCellComponent(entity: Entity): boolean {
+  return (
+    entity.kind.toLowerCase() === 'component' &&
+    isRecord(entity.spec) &&
+    CELL_COMPONENT_FIELDS.some(f => f in (entity.spec as object))
+  );
+}
+
+function resolveRef(
+  list: ProblemList,
+  field: string,
+  value: unknown,
+  kind: 'component' | 'system',
+  defaultNamespace: string,
+): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') {
+    list.add(field, `must name a ${kind}`, `write an entity ref such as "my-${kind}" or "${kind}:default/my-${kind}"`);
+    return undefined;
+  }
+  try {
+    const ref = parseEntityRef(value, { defaultKind: kind, defaultNamespace });
+    if (ref.kind.toLowerCase() !== kind) {
+      list.add(field, `${JSON.stringify(value)} is a ${ref.kind}, not a ${kind}`, `point it at a ${kind} entity`);
+      return undefined;
+    }
+    return stringifyEntityRef(ref);
+  } catch (e) {
+    list.add(field, `${JSON.stringify(value)} is not an entity ref`, `write an entity ref such as "my-${kind}"`);
+    return undefined;
+  }
+}
+
+function parseEndpoints(list: ProblemList, value: unknown): EndpointSpec[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    list.add('spec.endpoints', 'must be a list', 'write a list of {name, port, protocol, visibility}');
+    return [];
+  }
+  const endpoints: EndpointSpec[] = [];
+  value.forEach((raw, i) => {
+    const field = `spec.endpoints[${i}]`;
+    if (!isRecord(raw)) {
+      list.add(field, 'must be an object', 'write {name, port, protocol, visibility}');
+      return;
+    }
+    const before = list.problems.length;
+    const { name, port, protocol, visibility } = raw;
+    if (typeof name !== 'string' || !isPortName(name)) {
+      list.add(`${field}.name`, `${JSON.stringify(name)} is not a valid endpoint name`, 'use lower-case letters, digits and "-", at most 15 characters, with a letter (it becomes a Service port name)');
+    }
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      list.add(`${field}.port`, `${JSON.stringify(port)} is not a port number`, 'use an integer from 1 to 65535');
+    } else if (MESH_RESERVED_PORTS.includes(port)) {
+      list.add(`${field}.port`, `port ${port} is reserved by the Istio ambient data plane`, `pick a port outside ${MESH_RESERVED_PORTS.join(', ')}`);
+    }
+    if (!(ENDPOINT_PROTOCOLS as readonly unknown[]).includes(protocol)) {
+      list.add(`${field}.protocol`, `${JSON.stringify(protocol)} is not a protocol`, `use one of ${ENDPOINT_PROTOCOLS.join(', ')}`);
+    }
+    if (!(VISIBILITIES as readonly unknown[]).includes(visibility)) {
+      list.add(`${field}.visibility`, `${JSON.stringify(visibility)} is not a visibility`, `use one of ${VISIBILITIES.join(', ')}`);
+    } else if (visibility === 'public' && protocol !== 'HTTP') {
+      list.add(`${field}.visibility`, `a public endpoint must be HTTP (the external gateway routes HTTP only), this one is ${JSON.stringify(protocol)}`, 'make it organization-visible, or serve HTTP');
+    }
+    if (endpoints.some(e => e.name === name)) {
+      list.add(`${field}.name`, `endpoint name ${JSON.stringify(name)} is used twice`, 'give each endpoint its own name');
+    }
+    const transport = protocol === 'UDP' ? 'UDP' : 'TCP';
+    if (endpoints.some(e => e.port === port && (e.protocol === 'UDP' ? 'UDP' : 'TCP') === transport)) {
+      list.add(`${field}.port`, `port ${port}/${transport} is used by another endpoint`, 'give each endpoint its own port');
+    }
+    if (list.problems.length === before) {
+      endpoints.push({
+        name: name as string,
+        port: port as number,
+        protocol: protocol as EndpointProtocol,
+        visibility: visibility as Visibility,
+      });
+    }
+  });
+  return endpoints;
+}
+
+function parseConnections(list: ProblemList, value: unknown, ns: string) {
+  const out: NonNullable<ParsedCellEntity['component']>['connections'] = [];
+  if (value === undefined) return out;
+  if (!Array.isArray(value)) {
+    list.add('spec.connections', 'must be a list', 'write a list of {to, endpoint, methods?, paths?}');
+    return out;
+  }
+  value.forEach((raw, i) => {
+    const field = `spec.connections[${i}]`;
+    if (!isRecord(raw)) {
+      list.add(field, 'must be an object', 'write {to, endpoint, methods?, paths?}');
+      return;
+    }
+    const before = list.problems.length;
+    const unknown = Object.keys(raw).filter(k => !['to', 'endpoint', 'methods', 'paths'].includes(k));
+    unknown.forEach(k => list.add(`${field}.${k}`, `unknown field ${JSON.stringify(k)}`, 'use only to, endpoint, methods and paths'));
+    const target = resolveRef(list, `${field}.to`, raw.to, 'component', ns);
+    if (raw.endpoint !== undefined && (typeof raw.endpoint !== 'string' || raw.endpoint === '')) {
+      list.add(`${field}.endpoint`, 'must be an endpoint name', "write the name of one of the target's endpoints");
+    }
+    const methods = checkMethods(list, `${field}.methods`, raw.methods);
+    const paths = checkPaths(list, `${field}.paths`, raw.paths);
+    if (list.problems.length === before && target) {
+      out.push({
+        field,
+        target,
+        spec: { to: raw.to as string, endpoint: raw.endpoint as string | undefined, methods, paths },
+      });
+    }
+  });
+  return out;
+}
+
+function parseAllowFrom(list: ProblemList, value: unknown, ns: string) {
+  const out: NonNullable<ParsedCellEntity['component']>['allowFrom'] = [];
+  if (value === undefined) return out;
+  if (!Array.isArray(value)) {
+    list.add('spec.allowFrom', 'must be a list', 'write a list of {component | system, endpoint?, methods?, paths?}');
+    return out;
+  }
+  value.forEach((raw, i) => {
+    const field = `spec.allowFrom[${i}]`;
+    if (!isRecord(raw)) {
+      list.add(field, 'must be an object', 'write {component | system, endpoint?, methods?, paths?}');
+      return;
+    }
+    const before = list.problems.length;
+    const unknown = Object.keys(raw).filter(k => !['component', 'system', 'endpoint', 'methods', 'paths'].includes(k));
+    unknown.forEach(k => list.add(`${field}.${k}`, `unknown field ${JSON.stringify(k)}`, 'use only component or system, endpoint, methods and paths'));
+    const hasComponent = raw.component !== undefined;
+    const hasSystem = raw.system !== undefined;
+    let source: string | undefined;
+    if (hasComponent === hasSystem) {
+      list.add(field, 'must name exactly one of `component` or `system`', 'grant one component (component: name) or every component of a cell (system: name)');
+    } else {
+      source = hasComponent
+        ? resolveRef(list, `${field}.component`, raw.component, 'component', ns)
+        : resolveRef(list, `${field}.system`, raw.system, 'system', ns);
+    }
+    if (raw.endpoint !== undefined && (typeof raw.endpoint !== 'string' || raw.endpoint === '')) {
+      list.add(`${field}.endpoint`, 'must be an endpoint name', 'write the name of one of this component\'s endpoints');
+    }
+    const methods = checkMethods(list, `${field}.methods`, raw.methods);
+    const paths = checkPaths(list, `${field}.paths`, raw.paths);
+    if (list.problems.length === before && source) {
+      out.push({
+        field,
+        source,
+        sourceKind: hasComponent ? 'component' : 'system',
+        spec: {
+          component: raw.component as string | undefined,
+          system: raw.system as string | undefined,
+          endpoint: raw.endpoint as string | undefined,
+          methods,
+          paths,
+        },
+      });
+    }
+  });
+  return out;
+}
+
+/**
+ * The checks one entity can have on its own (no other entity needed).
+ * Entities that are not cells or cell components come back with no problems.
+ */
+export function parseCellEntity(entity: Entity): ParsedCellEntity {
+  const ref = entityRefOf(entity);
+  const list = new ProblemList(ref);
+  const ns = entity.metadata.namespace ?? 'default';
+  const parsed: ParsedCellEntity = { ref, problems: list };
+  if (!DNS_LABEL.test(entity.metadata.name) && (isCellSystem(entity) || isCellComponent(entity))) {
+    list.add('metadata.name', `${JSON.stringify(entity.metadata.name)} cannot name Kubernetes objects`, 'use lower-case letters, digits and "-" (a DNS label, at most 63 characters)');
+  }
+  if (isCellSystem(entity)) {
+    const cell = (entity.spec as Record<string, unknown>).cell;
+    if (cell !== null && cell !== undefined && !isRecord(cell)) {
+      list.add('spec.cell', 'must be an object', 'write `cell: {}` or `cell: {environments: [development]}`');
+      return parsed;
+    }
+    const environments = isRecord(cell) ? cell.environments : undefined;
+    if (environments !== undefined) {
+      if (!Array.isArray(environments) || environments.length === 0) {
+        list.add('spec.cell.environments', 'must be a non-empty list of environment names', 'list environments from app-config `cells.environments`, or leave it out for the default');
+      } else {
+        environments.forEach((env, i) => {
+          if (typeof env !== 'string' || !DNS_LABEL.test(env)) {
+            list.add(`spec.cell.environments[${i}]`, `${JSON.stringify(env)} is not an environment name`, 'use a DNS label such as development');
+          }
+        });
+      }
+    }
+    parsed.cell = {
+      environments: Array.isArray(environments) && list.problems.length === 0 ? [...new Set(environments as string[])] : undefined,
+    };
+  }
+  if (isCellComponent(entity)) {
+    const spec = entity.spec as Record<string, unknown>;
+    parsed.component = {
+      endpoints: parseEndpoints(list, spec.endpoints),
+      connections: parseConnections(list, spec.connections, ns),
+      allowFrom: parseAllowFrom(list, spec.allowFrom, ns),
+    };
+  }
+  return parsed;
+}

@@ -1,0 +1,13 @@
+export { parseCellEntity, isCellSystem, isCellComponent, entityRefOf } from './entity';
+export type { ParsedCellEntity } from './entity';
+export {
+  buildCellModel,
+  checkDeclarations,
+  validateCellEntity,
+  validateConnectionTargets,
+  formatProblem,
+  cellOfComponent,
+  callerKey,
+} from './catalog';
+export type { EntityLookup, Declaration, BuildModelOptions } from './catalog';
+export { pathPatternError, isPortName, MESH_RESERVED_PORTS } from './fields';

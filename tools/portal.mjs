@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// Builds the frontend (packages/app) and starts the real backend, which serves
+// the built app through app-backend: the whole portal on one port.
+//
+//   node tools/portal.mjs [--port 7007] [--no-build]
+//
+// Also imported by tests/e2e to start the same portal on a free port.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(root, 'package.json'));
+
+/** Builds packages/app into packages/app/dist (rspack, production mode). */
+export function buildApp({ stdio = 'inherit' } = {}) {
+  const started = Date.now();
+  const res = spawnSync(
+    process.execPath,
+    [require.resolve('@backstage/cli/bin/backstage-cli'), 'package', 'build'],
+    { cwd: path.join(root, 'packages/app'), stdio, encoding: 'utf8' },
+  );
+  if (res.status !== 0) {
+    throw new Error(
+      `app build failed (exit ${res.status})\n${res.stdout ?? ''}${res.stderr ?? ''}`,
+    );
+  }
+  return Date.now() - started;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the backend from source (as `backstage-cli package start` does, but
+ * without its file watcher) with app-config.yaml plus a port override.
+ * Resolves once the backend reports ready; `stop()` ends it.
+ */
+export async function startPortal({
+  port = 7007,
+  stdio = 'pipe',
+  readyTimeoutMs = 120_000,
+  extraConfig = [],
+} = {}) {
+  const url = `http://localhost:${port}`;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-portal-'));
+  const override = path.join(tmp, 'app-config.port.yaml');
+  fs.writeFileSync(
+    override,
+    [
+      'app:',
+      `  baseUrl: ${url}`,
+      'backend:',
+      `  baseUrl: ${url}`,
+      '  listen:',
+      `    port: ${port}`,
+      '  cors:',
+      `    origin: ${url}`,
+      '',
+    ].join('\n'),
+  );
+  const configArgs = [
+    '--config',
+    path.join(root, 'app-config.yaml'),
+    '--config',
+    override,
+    ...extraConfig.flatMap(c => ['--config', c]),
+  ];
+  const child = spawn(
+    process.execPath,
+    [
+      '--enable-source-maps',
+      '--require',
+      require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
+      'src/index.ts',
+      ...configArgs,
+    ],
+    {
+      cwd: path.join(root, 'packages/backend'),
+      // development: the guest sign-in provider refuses to run otherwise
+      env: { ...process.env, NODE_ENV: 'development', FORCE_COLOR: '0' },
+      stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let log = '';
+  child.stdout?.on('data', d => (log += d));
+  child.stderr?.on('data', d => (log += d));
+  const exited = new Promise(resolve => child.once('exit', resolve));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`backend exited with ${child.exitCode}\n${log}`);
+    }
+    try {
+      const res = await fetch(`${url}/.backstage/health/v1/readiness`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`backend not ready after ${readyTimeoutMs} ms\n${log}`);
+    }
+    await new Promise(r => setTimeout(r, 500));
+  }
+  return { url, child, stop, logs: () => log };
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const args = process.argv.slice(2);
+  const portArg = args.indexOf('--port');
+  const port = Number(portArg >= 0 ? args[portArg + 1] : process.env.PORT ?? 7007);
+  if (!args.includes('--no-build')) {
+    console.log('Building the frontend (packages/app) ...');
+    buildApp();
+  }
+  console.log(`Starting the backend on port ${port} ...`);
+  const portal = await startPortal({ port, stdio: 'inherit' });
+  console.log(`\nCellplane portal: ${portal.url}  (sign in as guest; Ctrl-C to stop)\n`);
+  const shutdown = async () => {
+    await portal.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  portal.child.once('exit', code => process.exit(code ?? 1));
+}
