@@ -12,9 +12,11 @@ const backend = createBackend();
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));
 
-// auth: guest sign-in for the local portal; see app-config.production.yaml for GitHub
+// auth: guest sign-in for the local portal, GitHub in production
+// (configured in app-config.production.yaml)
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+backend.add(import('@backstage/plugin-auth-backend-module-github-provider'));
 
 // catalog
 backend.add(import('@backstage/plugin-catalog-backend'));

@@ -356,7 +356,6 @@ export type EnforcementPoint = 'waypoint' | 'ztunnel';
 
 const and3 = (a: Tri, b: Tri): Tri => (a === 'no' || b === 'no' ? 'no' : a === 'unknown' || b === 'unknown' ? 'unknown' : 'yes');
 const or3 = (a: Tri, b: Tri): Tri => (a === 'yes' || b === 'yes' ? 'yes' : a === 'unknown' || b === 'unknown' ? 'unknown' : 'no');
-const not3 = (a: Tri): Tri => (a === 'yes' ? 'no' : a === 'no' ? 'yes' : 'unknown');
 const tri = (b: boolean): Tri => (b ? 'yes' : 'no');
 
 /** AuthorizationPolicy rule 5: exact, `*` (present), `prefix*`, `*suffix`. */

@@ -46,15 +46,16 @@ export interface CellContext {
 
 /** Labels and the source annotation every object of the cell carries. */
 export function meta(ctx: CellContext, name: string, source: string, extraLabels: Record<string, string> = {}) {
+  const labels: Record<string, string> = {
+    [MANAGED_BY]: 'cellplane',
+    [CELL_LABEL]: ctx.cell.name,
+    [ENVIRONMENT_LABEL]: ctx.environment,
+    ...extraLabels,
+  };
   return {
     name,
     namespace: ctx.namespace,
-    labels: {
-      [MANAGED_BY]: 'cellplane',
-      [CELL_LABEL]: ctx.cell.name,
-      [ENVIRONMENT_LABEL]: ctx.environment,
-      ...extraLabels,
-    },
+    labels,
     annotations: { [SOURCE_ANNOTATION]: source },
   };
 }

@@ -1,0 +1,31 @@
+/** The policy analyzer: an independent judge of what compiled manifests really allow. */
+export { loadCluster } from './load';
+export type { LoadOptions } from './load';
+export { analyzeRequest, AnalyzerInputError, assertAnalyzable, formatProblem, serviceFor, waypointForService } from './request';
+export type { AnalyzeRequest, RequestResult } from './request';
+export { analyzeMatrix } from './matrix';
+export type { MatrixRequest, MatrixResult, MatrixPair } from './matrix';
+export type { HopResult } from './explain';
+export type {
+  AnalyzerOptions,
+  ClusterModel,
+  ContainerPort,
+  Endpoint,
+  GatewayModel,
+  LayerName,
+  LayerResult,
+  LayerVerdict,
+  NamespaceModel,
+  Problem,
+  Protocol,
+  ServiceModel,
+  WorkloadModel,
+} from './model';
+export { HBONE_PORT, identityOf } from './model';
+export { istioStringMatches } from './authorization';
+export type { AuthorizationPolicyModel } from './authorization';
+export type { NetworkPolicyModel } from './networkPolicy';
+export type { CiliumPolicyModel } from './cilium';
+export type { PeerAuthenticationModel, EffectiveMtls } from './mtls';
+export { effectiveMtls } from './mtls';
+export { parseCidr, cidrContains } from './ip';

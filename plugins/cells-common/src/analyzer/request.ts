@@ -1,0 +1,445 @@
+/**
+ * One request through every layer, on the path the data plane really takes:
+ * direct (pod-addressed, or no waypoint), or caller -> waypoint -> destination
+ * for Service-addressed traffic to a destination that uses a waypoint.
+ */
+import { evaluateAuthorization, waypointPolicies, ztunnelPolicies, AuthorizationPolicyModel, AuthorizationRequest } from './authorization';
+import { aggregateLayer, explain, firstDenying, HopResult, LAYERS } from './explain';
+import { isIp } from './ip';
+import { evaluateL3L4, L3L4Index } from './l3l4';
+import {
+  ClusterModel,
+  Endpoint,
+  endpointName,
+  GATEWAY_NAME_LABEL,
+  GatewayModel,
+  HBONE_PORT,
+  identityOf,
+  INGRESS_USE_WAYPOINT_LABEL,
+  isAmbient,
+  LayerName,
+  LayerResult,
+  Problem,
+  Protocol,
+  PROTOCOLS,
+  ServiceModel,
+  ServicePortModel,
+  USE_WAYPOINT_LABEL,
+  USE_WAYPOINT_NAMESPACE_LABEL,
+  WAYPOINT_FOR_LABEL,
+  WorkloadModel,
+} from './model';
+import { evaluateMtls } from './mtls';
+import type { Flow } from './networkPolicy';
+
+export interface AnalyzeRequest {
+  /** `namespace/name` of a workload, or an IP address outside the cluster. */
+  from: string;
+  /** `namespace/name` of a workload (preferred) or Service, `service:namespace/name`, or an external IP. */
+  to: string;
+  /** Container port (workload target) or Service port (Service target); a number or a port name. */
+  port: number | string;
+  protocol?: Protocol;
+  method?: string;
+  path?: string;
+  host?: string;
+  /** `pod`: the caller dials the pod IP and skips any waypoint. Default `service` when a Service exposes the port. */
+  addressing?: 'service' | 'pod';
+}
+
+export interface RequestResult {
+  allowed: boolean;
+  decidedBy: LayerName | null;
+  /** Exactly three entries: L3/L4, mTLS, L7. */
+  layers: LayerResult[];
+  explanation: string;
+  /** The hops the request takes (one direct, two through a waypoint). */
+  hops: HopResult[];
+}
+
+/** The input cannot be analyzed as given (unknown workload, bad port, malformed manifests). */
+export class AnalyzerInputError extends Error {
+  constructor(message: string, readonly problems: Problem[] = []) {
+    super(message);
+    this.name = 'AnalyzerInputError';
+  }
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.source ? `${p.source}: ` : ''}${p.object}${p.field ? `: ${p.field}` : ''}: ${p.message}`;
+}
+
+/** Refuses to analyze a model built from malformed input (fail closed). */
+export function assertAnalyzable(model: ClusterModel): void {
+  if (model.problems.length === 0) return;
+  throw new AnalyzerInputError(
+    `the manifests have ${model.problems.length} problem(s); fix them first:\n${model.problems.map(p => `  - ${formatProblem(p)}`).join('\n')}`,
+    model.problems,
+  );
+}
+
+// ---------------------------------------------------------------- per-model caches
+
+interface ModelIndex {
+  l3l4: L3L4Index;
+  ztunnel: (AuthorizationPolicyModel[] | undefined)[];
+  waypointPods: Map<string, WorkloadModel | undefined>;
+}
+const indexes = new WeakMap<ClusterModel, ModelIndex>();
+
+export function indexOf(model: ClusterModel): ModelIndex {
+  let index = indexes.get(model);
+  if (!index) {
+    index = { l3l4: new L3L4Index(model), ztunnel: [], waypointPods: new Map() };
+    indexes.set(model, index);
+  }
+  return index;
+}
+
+function ztunnelPoliciesFor(model: ClusterModel, workload: WorkloadModel): AuthorizationPolicyModel[] {
+  const index = indexOf(model);
+  let list = index.ztunnel[workload.index];
+  if (!list) {
+    list = ztunnelPolicies(model.authorizationPolicies, workload, model.rootNamespace);
+    index.ztunnel[workload.index] = list;
+  }
+  return list;
+}
+
+function waypointPod(model: ClusterModel, gw: GatewayModel): WorkloadModel | undefined {
+  const index = indexOf(model);
+  if (!index.waypointPods.has(gw.key)) {
+    const pods = model.workloads.filter(w => w.namespace === gw.namespace && w.labels[GATEWAY_NAME_LABEL] === gw.name);
+    index.waypointPods.set(gw.key, pods.find(p => !p.synthesized) ?? pods[0]);
+  }
+  return index.waypointPods.get(gw.key);
+}
+
+// ---------------------------------------------------------------- endpoints
+
+function workloadEndpoint(model: ClusterModel, workload: WorkloadModel): Endpoint {
+  return { type: 'workload', workload, namespace: model.namespaces.get(workload.namespace)! };
+}
+
+/** The Gateway a pod serves, if it is a gateway pod (label set by Gateway API implementations). */
+function gatewayOfPod(model: ClusterModel, workload: WorkloadModel): GatewayModel | undefined {
+  const name = workload.labels[GATEWAY_NAME_LABEL];
+  return name === undefined ? undefined : model.gateways.get(`${workload.namespace}/${name}`);
+}
+
+/**
+ * Does the endpoint speak HBONE with an identity? Ambient-enrolled pods do
+ * (via ztunnel), waypoints do, and so do Istio's own gateway deployments.
+ */
+function meshIdentity(model: ClusterModel, endpoint: Endpoint): string | undefined {
+  if (endpoint.type !== 'workload') return undefined;
+  const { workload, namespace } = endpoint;
+  const gw = gatewayOfPod(model, workload);
+  const meshed = isAmbient(workload, namespace) || gw?.isWaypoint === true || gw?.className === 'istio';
+  return meshed ? identityOf(model.trustDomain, workload.namespace, workload.serviceAccount) : undefined;
+}
+
+function resolveSource(model: ClusterModel, from: string): Endpoint {
+  if (isIp(from)) return { type: 'external', ip: from };
+  const workload = model.workloadsByKey.get(from);
+  if (!workload) throw new AnalyzerInputError(`--from: unknown workload "${from}" (expected namespace/name of a Pod or workload in the manifests, or an IP address)`);
+  return workloadEndpoint(model, workload);
+}
+
+interface Backend {
+  workload: WorkloadModel;
+  appPort: number;
+}
+
+interface Target {
+  description: string;
+  external?: string;
+  service?: ServiceModel;
+  backends: Backend[];
+  /** Backends the Service selects that lack the named target port. */
+  skipped: string[];
+}
+
+function resolveNamedPort(workload: WorkloadModel, name: string, protocol: Protocol): number | undefined {
+  return workload.ports.find(p => p.name === name && p.protocol === protocol)?.port;
+}
+
+function serviceSelects(service: ServiceModel, workload: WorkloadModel): boolean {
+  if (!service.selector || service.namespace !== workload.namespace) return false;
+  return Object.entries(service.selector).every(([k, v]) => workload.labels[k] === v);
+}
+
+function targetPortOf(sp: ServicePortModel, workload: WorkloadModel): number | undefined {
+  return typeof sp.targetPort === 'number' ? sp.targetPort : resolveNamedPort(workload, sp.targetPort, sp.protocol);
+}
+
+/** The Service through which a workload is reached on `appPort`, if any (first by name). */
+export function serviceFor(model: ClusterModel, workload: WorkloadModel, appPort: number, protocol: Protocol): ServiceModel | undefined {
+  return model.services
+    .filter(s => serviceSelects(s, workload) && s.ports.some(sp => sp.protocol === protocol && targetPortOf(sp, workload) === appPort))
+    .sort((a, b) => a.name.localeCompare(b.name))[0];
+}
+
+function resolveTarget(model: ClusterModel, to: string, port: number | string, protocol: Protocol, addressing: 'service' | 'pod'): Target {
+  if (isIp(to)) {
+    if (typeof port !== 'number') throw new AnalyzerInputError(`--port: a named port needs a workload or Service target, not ${to}`);
+    return { description: to, external: to, backends: [], skipped: [] };
+  }
+  const explicitService = to.startsWith('service:');
+  const key = explicitService ? to.slice('service:'.length) : to;
+  const workload = explicitService ? undefined : model.workloadsByKey.get(key);
+  if (workload) {
+    const appPort = typeof port === 'number' ? port : resolveNamedPort(workload, port, protocol);
+    if (appPort === undefined) {
+      throw new AnalyzerInputError(`--port: ${workload.key} has no ${protocol} container port named "${port}"`);
+    }
+    const service = addressing === 'pod' ? undefined : serviceFor(model, workload, appPort, protocol);
+    return { description: workload.key, service, backends: [{ workload, appPort }], skipped: [] };
+  }
+  const service = model.servicesByKey.get(key);
+  if (!service) {
+    throw new AnalyzerInputError(`--to: unknown workload or Service "${to}" (expected namespace/name from the manifests)`);
+  }
+  const sp = service.ports.find(p => p.protocol === protocol && (typeof port === 'number' ? p.port === port : p.name === port));
+  if (!sp) {
+    throw new AnalyzerInputError(`--port: Service ${service.key} has no ${protocol} port ${JSON.stringify(port)}`);
+  }
+  const backends: Backend[] = [];
+  const skipped: string[] = [];
+  for (const w of model.workloads) {
+    if (!serviceSelects(service, w)) continue;
+    const appPort = targetPortOf(sp, w);
+    if (appPort === undefined) skipped.push(w.key);
+    else backends.push({ workload: w, appPort });
+  }
+  return { description: `Service ${service.key}`, service: addressing === 'pod' ? undefined : service, backends, skipped };
+}
+
+/** The waypoint a Service's traffic goes through (Service label first, then its namespace; rule 10). */
+export function waypointForService(model: ClusterModel, service: ServiceModel): GatewayModel | undefined {
+  const ns = model.namespaces.get(service.namespace);
+  const fromService = service.labels[USE_WAYPOINT_LABEL] !== undefined;
+  const labels = fromService ? service.labels : ns?.labels ?? {};
+  const name = labels[USE_WAYPOINT_LABEL];
+  if (!name || name === 'none') return undefined;
+  const gwNamespace = labels[USE_WAYPOINT_NAMESPACE_LABEL] ?? service.namespace;
+  const gw = model.gateways.get(`${gwNamespace}/${name}`);
+  if (!gw || !gw.isWaypoint) return undefined;
+  const waypointFor = gw.labels[WAYPOINT_FOR_LABEL] ?? 'service';
+  return waypointFor === 'service' || waypointFor === 'all' ? gw : undefined;
+}
+
+// ---------------------------------------------------------------- hops
+
+/** Where istio-cni SNATs kubelet health probes to ambient pods (IPv4, IPv6). */
+export const KUBELET_PROBE_ADDRESSES = ['169.254.7.127', 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff'];
+
+const notApplicable = (layer: LayerName, reason: string): LayerResult => ({ layer, verdict: 'not-applicable', policies: [], reason });
+
+interface HopArgs {
+  model: ClusterModel;
+  description: string;
+  source: Endpoint;
+  destination: Endpoint;
+  /** Set when the destination is a waypoint: it terminates HBONE and applies these policies. */
+  waypoint?: { gateway: GatewayModel; policies: AuthorizationPolicyModel[] };
+  /** Identity ztunnel or the waypoint sees for the source. */
+  identity?: string;
+  appPort: number;
+  protocol: Protocol;
+  request: AnalyzeRequest;
+}
+
+function evaluateHop(args: HopArgs): HopResult {
+  const { model, source, destination, identity, appPort, protocol, request } = args;
+  const index = indexOf(model);
+  const destWorkload = destination.type === 'workload' ? destination : undefined;
+  const destAmbient = !!destWorkload && isAmbient(destWorkload.workload, destWorkload.namespace);
+  // ztunnel only carries TCP; HBONE needs an identity-bearing sender and a receiver that speaks it.
+  const hbone = protocol === 'TCP' && identity !== undefined && (destAmbient || !!args.waypoint);
+  const port = appPort;
+  const flow: Flow = {
+    source,
+    destination,
+    port,
+    protocol,
+    destinationPorts: destWorkload?.workload.ports ?? [],
+  };
+  // Encrypted HBONE hides HTTP from Cilium's proxy.
+  const http = hbone ? {} : { method: request.method, path: request.path, host: request.host };
+  const l3l4 = evaluateL3L4(index.l3l4, flow, http);
+  if (hbone && l3l4.verdict === 'allow') l3l4.reason += ` (HBONE: the network sees port ${HBONE_PORT}, not ${appPort})`;
+  if (hbone && l3l4.verdict === 'deny') l3l4.reason += ` (HBONE: ambient traffic arrives on ${HBONE_PORT}, not on the app port ${appPort})`;
+
+  let mtls: LayerResult;
+  let l7: LayerResult;
+  const authzRequest: AuthorizationRequest = {
+    identity: hbone ? identity : undefined,
+    sourceIp: source.type === 'workload' ? source.workload.ip : source.ip,
+    destinationIp: destWorkload?.workload.ip,
+    port: appPort,
+    method: request.method,
+    path: request.path,
+    host: request.host,
+  };
+  if (args.waypoint) {
+    const gw = args.waypoint.gateway;
+    mtls = identity
+      ? { layer: 'mTLS', verdict: 'allow', policies: [], reason: `HBONE mutual TLS to waypoint ${gw.key} with identity ${identity}` }
+      : { layer: 'mTLS', verdict: 'deny', policies: [], reason: `waypoint ${gw.key} accepts only HBONE with an identity` };
+    l7 = evaluateAuthorization(args.waypoint.policies, 'waypoint', authzRequest, `waypoint ${gw.key}`);
+  } else if (!destWorkload) {
+    mtls = notApplicable('mTLS', `${endpointName(destination)} is outside the mesh`);
+    l7 = notApplicable('L7', `${endpointName(destination)} is outside the mesh`);
+  } else if (source.type === 'external' && KUBELET_PROBE_ADDRESSES.includes(source.ip) && destAmbient) {
+    // Ambient rule 5: istio-cni SNATs kubelet probes to this address and ztunnel lets them through.
+    const why = `${source.ip} is the address istio-cni gives kubelet probes; ztunnel exempts them from mTLS and policy`;
+    mtls = notApplicable('mTLS', why);
+    l7 = notApplicable('L7', why);
+  } else if (!destAmbient || protocol !== 'TCP') {
+    const why = destAmbient
+      ? `ztunnel only carries TCP, so ${protocol} to ${destWorkload.workload.key} bypasses it`
+      : `${destWorkload.workload.key} is not in the ambient mesh (namespace ${destWorkload.workload.namespace} lacks istio.io/dataplane-mode=ambient)`;
+    mtls = notApplicable('mTLS', why);
+    l7 = notApplicable('L7', why);
+  } else {
+    mtls = evaluateMtls({
+      policies: model.peerAuthentications,
+      destination: destWorkload.workload,
+      destinationNamespace: destWorkload.namespace,
+      destinationAmbient: true,
+      port: appPort,
+      sourceIdentity: hbone ? identity : undefined,
+      rootNamespace: model.rootNamespace,
+    });
+    l7 = evaluateAuthorization(
+      ztunnelPoliciesFor(model, destWorkload.workload),
+      'ztunnel',
+      authzRequest,
+      `the ztunnel of ${destWorkload.workload.key} (L4 only)`,
+    );
+  }
+  return {
+    description: args.description,
+    from: endpointName(source),
+    to: endpointName(destination),
+    port,
+    appPort,
+    protocol,
+    layers: [l3l4, mtls, l7],
+  };
+}
+
+function isIngressGatewayPod(model: ClusterModel, endpoint: Endpoint): boolean {
+  if (endpoint.type !== 'workload') return false;
+  const gw = gatewayOfPod(model, endpoint.workload);
+  return !!gw && !gw.isWaypoint;
+}
+
+function evaluateBackend(model: ClusterModel, request: AnalyzeRequest, source: Endpoint, target: Target, backend: Backend, protocol: Protocol): { hops: HopResult[]; route: string } {
+  const destination = workloadEndpoint(model, backend.workload);
+  const identity = meshIdentity(model, source);
+  const gw = target.service ? waypointForService(model, target.service) : undefined;
+  let route = target.service ? `through Service ${target.service.key}` : 'addressed to the pod';
+  let useWaypoint = !!gw && identity !== undefined && protocol === 'TCP';
+  if (useWaypoint && source.type === 'workload' && gatewayOfPod(model, source.workload)?.key === gw!.key) useWaypoint = false;
+  if (useWaypoint && isIngressGatewayPod(model, source)) {
+    // Rule 11: ingress gateways skip the waypoint unless the Service or namespace opts in.
+    const nsLabels = model.namespaces.get(target.service!.namespace)?.labels ?? {};
+    const optIn = target.service!.labels[INGRESS_USE_WAYPOINT_LABEL] === 'true' || nsLabels[INGRESS_USE_WAYPOINT_LABEL] === 'true';
+    if (!optIn) {
+      useWaypoint = false;
+      route += ` (the ingress gateway skips waypoint ${gw!.key}: no ${INGRESS_USE_WAYPOINT_LABEL}="true")`;
+    }
+  }
+  const wpPod = useWaypoint ? waypointPod(model, gw!) : undefined;
+  if (!useWaypoint || !wpPod) {
+    if (gw && identity === undefined) route += ` (a plaintext caller is not redirected to waypoint ${gw.key})`;
+    const hop = evaluateHop({ model, description: 'caller -> destination', source, destination, identity, appPort: backend.appPort, protocol, request });
+    return { hops: [hop], route };
+  }
+  const waypoint = workloadEndpoint(model, wpPod);
+  const policies = waypointPolicies(model.authorizationPolicies, gw!, target.service, model.rootNamespace);
+  const hop1 = evaluateHop({
+    model,
+    description: `caller -> waypoint ${wpPod.key}`,
+    source,
+    destination: waypoint,
+    waypoint: { gateway: gw!, policies },
+    identity,
+    appPort: backend.appPort,
+    protocol,
+    request,
+  });
+  // Rule 9: after the waypoint, the destination sees the waypoint's identity.
+  const hop2 = evaluateHop({
+    model,
+    description: `waypoint ${wpPod.key} -> destination`,
+    source: waypoint,
+    destination,
+    identity: identityOf(model.trustDomain, wpPod.namespace, wpPod.serviceAccount),
+    appPort: backend.appPort,
+    protocol,
+    request,
+  });
+  return { hops: [hop1, hop2], route: `${route} via waypoint ${gw!.key}` };
+}
+
+function finish(request: AnalyzeRequest, protocol: Protocol, targetDescription: string, hops: HopResult[], route: string): RequestResult {
+  const layers = LAYERS.map(l => aggregateLayer(l, hops));
+  const decidedBy = firstDenying(layers);
+  return {
+    allowed: decidedBy === null,
+    decidedBy,
+    layers,
+    explanation: explain({ from: request.from, to: targetDescription, port: request.port, protocol, layers, route }),
+    hops,
+  };
+}
+
+/** Analyzes one request. Throws AnalyzerInputError for unknown endpoints, bad ports or malformed manifests. */
+export function analyzeRequest(model: ClusterModel, request: AnalyzeRequest): RequestResult {
+  assertAnalyzable(model);
+  const protocol = request.protocol ?? 'TCP';
+  if (!PROTOCOLS.includes(protocol)) throw new AnalyzerInputError(`--protocol: unknown protocol ${JSON.stringify(protocol)} (TCP, UDP or SCTP)`);
+  if (typeof request.port === 'number' && !(Number.isInteger(request.port) && request.port >= 1 && request.port <= 65535)) {
+    throw new AnalyzerInputError(`--port: ${request.port} is not a port number (1-65535)`);
+  }
+  const source = resolveSource(model, request.from);
+  const target = resolveTarget(model, request.to, request.port, protocol, request.addressing ?? 'service');
+  if (target.external) {
+    const hop = evaluateHop({
+      model,
+      description: 'caller -> external',
+      source,
+      destination: { type: 'external', ip: target.external },
+      identity: undefined,
+      appPort: request.port as number,
+      protocol,
+      request,
+    });
+    return finish(request, protocol, target.description, [hop], 'leaving the cluster');
+  }
+  if (target.backends.length === 0) {
+    const why = target.skipped.length > 0
+      ? `${target.description} selects ${target.skipped.join(', ')} but none has its target port`
+      : `${target.description} selects no workload in the manifests`;
+    const layers: LayerResult[] = [
+      { layer: 'L3/L4', verdict: 'deny', policies: [], reason: `${why}, so nothing answers` },
+      notApplicable('mTLS', 'no backend'),
+      notApplicable('L7', 'no backend'),
+    ];
+    return { allowed: false, decidedBy: 'L3/L4', layers, explanation: `denied at L3/L4: ${layers[0].reason}`, hops: [] };
+  }
+  // Any backend may get the connection: the answer is "allowed" only if every backend allows.
+  const results = target.backends.map(b => {
+    const { hops, route } = evaluateBackend(model, request, source, target, b, protocol);
+    return finish(request, protocol, target.backends.length > 1 ? `${target.description} (backend ${b.workload.key})` : target.description, hops, route);
+  });
+  return results.find(r => !r.allowed) ?? results[0];
+}
+
+/** The boolean answer only, for the matrix: same evaluation, no result objects kept. */
+export function isAllowed(model: ClusterModel, request: AnalyzeRequest): boolean {
+  return analyzeRequest(model, request).allowed;
+}
