@@ -66,7 +66,7 @@ function evaluateDirection(
   const cilium = evaluateCiliumRules(index.ciliumRules(workload, namespace), direction, flow, http);
   const peer = endpointName(direction === 'ingress' ? flow.source : flow.destination);
   const what = direction === 'ingress' ? `from ${peer}` : `to ${peer}`;
-  if (false && cilium.deniedBy.length > 0) {
+  if (cilium.deniedBy.length > 0) {
     return {
       allowed: false,
       policies: cilium.deniedBy,

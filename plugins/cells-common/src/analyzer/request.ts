@@ -257,7 +257,7 @@ function evaluateHop(args: HopArgs): HopResult {
   const destAmbient = !!destWorkload && isAmbient(destWorkload.workload, destWorkload.namespace);
   // ztunnel only carries TCP; HBONE needs an identity-bearing sender and a receiver that speaks it.
   const hbone = protocol === 'TCP' && identity !== undefined && (destAmbient || !!args.waypoint);
-  const port = appPort;
+  const port = hbone ? HBONE_PORT : appPort;
   const flow: Flow = {
     source,
     destination,

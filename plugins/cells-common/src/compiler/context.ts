@@ -84,9 +84,21 @@ export function contextsFor(model: CellModel, settings: CellsSettings, environme
     const c = componentByRef.get(caller.ref)!;
     return `${settings.mesh.trustDomain}/ns/${namespaceOf(c.cell)}/sa/${c.name}`;
   };
+  // Index grants by the callee's and the caller's cell: one pass, not one per cell.
+  const inboundByCell = new Map<string, CallGrant[]>();
+  const outboundByCell = new Map<string, CallGrant[]>();
+  const push = (map: Map<string, CallGrant[]>, key: string, grant: CallGrant) => {
+    const list = map.get(key);
+    if (list) list.push(grant);
+    else map.set(key, [grant]);
+  };
+  for (const grant of grants) {
+    push(inboundByCell, componentByRef.get(grant.callee)!.cell, grant);
+    if (grant.caller.kind === 'component') push(outboundByCell, componentByRef.get(grant.caller.ref)!.cell, grant);
+  }
+  const namespaces = new Map(cellsHere.map(c => [c.ref, cellNamespace(settings, c, environment)]));
   return cellsHere.map(cell => {
-    const namespace = namespaceOf(cell.ref);
-    const members = new Set(cell.components);
+    const namespace = namespaces.get(cell.ref)!;
     return {
       settings,
       cell,
@@ -94,10 +106,10 @@ export function contextsFor(model: CellModel, settings: CellsSettings, environme
       namespace,
       flavour: env.networkPolicy,
       components: cell.components.map(ref => componentByRef.get(ref)!),
-      inbound: grants.filter(g => members.has(g.callee)),
-      outbound: grants.filter(g => g.caller.kind === 'component' && members.has(g.caller.ref)),
+      inbound: inboundByCell.get(cell.ref) ?? [],
+      outbound: outboundByCell.get(cell.ref) ?? [],
       component: (ref: string) => componentByRef.get(ref)!,
-      namespaceOf,
+      namespaceOf: (cellRef: string) => namespaces.get(cellRef) ?? namespaceOf(cellRef),
       principalOf,
       waypointPrincipal: `${settings.mesh.trustDomain}/ns/${namespace}/sa/${settings.mesh.waypointName}`,
     };

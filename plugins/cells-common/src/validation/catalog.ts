@@ -33,8 +33,15 @@ export function cellOfComponent(entity: Entity, lookup: EntityLookup): string | 
   }
 }
 
+// Targets are looked up once per connection; parse each entity's endpoints once.
+const endpointCache = new WeakMap<Entity, EndpointSpec[]>();
 function endpointsOf(entity: Entity): EndpointSpec[] {
-  return parseCellEntity(entity).component?.endpoints ?? [];
+  let endpoints = endpointCache.get(entity);
+  if (!endpoints) {
+    endpoints = parseCellEntity(entity).component?.endpoints ?? [];
+    endpointCache.set(entity, endpoints);
+  }
+  return endpoints;
 }
 
 function pickEndpoint(
@@ -249,8 +256,10 @@ export function buildCellModel(
   const cells = new Map<string, Cell>();
   const components: CellComponent[] = [];
   const declarations: Declaration[] = [];
+  const parsedByRef = new Map<string, ParsedCellEntity>();
   for (const [ref, entity] of index) {
     const parsed = parseCellEntity(entity);
+    parsedByRef.set(ref, parsed);
     if (parsed.cell && parsed.problems.problems.length === 0) {
       const environments = parsed.cell.environments ?? options.defaultEnvironments;
       const unknown = environments.filter(e => options.knownEnvironments && !options.knownEnvironments.includes(e));
@@ -271,17 +280,20 @@ export function buildCellModel(
     declarations.push(...checkDeclarations(entity, parsed, lookup));
     problems.push(...parsed.problems.problems);
   }
+  const namesInCell = new Set<string>();
   for (const [ref, entity] of index) {
     if (entity.kind.toLowerCase() !== 'component') continue;
     const cellRef = cellOfComponent(entity, lookup);
     const cell = cellRef && cells.get(cellRef);
     if (!cell) continue;
-    const parsed = parseCellEntity(entity);
-    if (components.some(c => c.cell === cell.ref && c.name === entity.metadata.name)) {
+    const parsed = parsedByRef.get(ref)!;
+    const nameKey = `${cell.ref}|${entity.metadata.name}`;
+    if (namesInCell.has(nameKey)) {
       problems.push({ entityRef: ref, field: 'metadata.name', message: `another component of ${cell.ref} has the name ${entity.metadata.name}`, fix: 'give components of one cell distinct names' });
       continue;
     }
     if (parsed.problems.problems.some(p => p.field.startsWith('metadata.name'))) continue;
+    namesInCell.add(nameKey);
     components.push({
       ref,
       name: entity.metadata.name,

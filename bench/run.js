@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/*
+ * `npm run bench`: runs each benchmark size in its own process (clean peak
+ * memory) and prints a Markdown table to paste into bench/README.md.
+ * Measured, not asserted: nothing here fails on a slow machine.
+ */
+const { execFileSync } = require('node:child_process');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+function runTs(file, args) {
+  const out = execFileSync(process.execPath, ['-r', '@backstage/cli/config/nodeTransform.cjs', path.join(__dirname, file), ...args.map(String)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+const only = process.argv[2];
+console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0].model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}\n`);
+
+if (!only || only === 'compile') {
+  console.log('## Compiler (catalog -> model -> validated objects -> YAML)\n');
+  console.log('| components | cells | objects | model ms | compile+validate ms | YAML ms | total ms | peak RSS MiB |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const size of [100, 1000, 10000]) {
+    const r = runTs('compile.bench.ts', [size]);
+    console.log(`| ${r.components} | ${r.cells} | ${r.objects} | ${r.modelMs.toFixed(0)} | ${r.compileAndValidateMs.toFixed(0)} | ${r.yamlMs.toFixed(0)} | ${r.totalMs.toFixed(0)} | ${r.peakRssMiB} |`);
+  }
+  console.log('');
+}
+
+if ((!only || only === 'analyze') && require('node:fs').existsSync(path.join(__dirname, 'analyze.bench.ts'))) {
+  console.log('## Analyzer\n');
+  const r = runTs('analyze.bench.ts', []);
+  console.log(r.markdown);
+}
