@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { registerAnalyze } from './commands/analyze';
 import { registerRender } from './commands/render';
+import { registerSimulate } from './commands/simulate';
+import { registerVerify } from './commands/verify';
 import { InputError } from './lib/readDocuments';
 import { Output, processOutput } from './lib/output';
 
@@ -11,6 +14,9 @@ export function createProgram(output: Output = processOutput): Command {
     .exitOverride()
     .configureOutput({ writeOut: s => output.stdout(s), writeErr: s => output.stderr(s) });
   registerRender(program, output);
+  registerAnalyze(program, output);
+  registerSimulate(program, output);
+  registerVerify(program, output);
   return program;
 }
 

@@ -12,3 +12,6 @@ export { readCellsSettings, SettingsError } from './settings/read';
 export { cellNamespace, openChoreoNamespace } from './settings/naming';
 export * from './compiler';
 export { toYaml } from './compiler/yaml';
+export * from './labels';
+export * from './analyzer';
+export * from './verify';

@@ -560,6 +560,7 @@ export function evaluateAuthorization(
   at: EnforcementPoint,
   req: AuthorizationRequest,
   where: string,
+  quiet = false,
 ): LayerResult {
   const ctx: MatchContext = { req, at, policyNamespace: '' };
   const ignored: string[] = [];
@@ -575,7 +576,7 @@ export function evaluateAuthorization(
         layer: 'L7',
         verdict: 'deny',
         policies: [policy.ref],
-        reason: `at ${where}, CUSTOM AuthorizationPolicy ${policy.ref} hands the request to the external authorizer ${policy.provider}, whose answer the analyzer cannot know, so it counts as denied; ${describeRequest(req, at)}`,
+        reason: quiet ? '' : `at ${where}, CUSTOM AuthorizationPolicy ${policy.ref} hands the request to the external authorizer ${policy.provider}, whose answer the analyzer cannot know, so it counts as denied; ${describeRequest(req, at)}`,
       };
     }
   }
@@ -583,13 +584,13 @@ export function evaluateAuthorization(
     if (policy.action !== 'DENY') continue;
     const m = policyMatches(policy, ctx);
     if (m === 'yes' || m === 'unknown') {
-      const maybe = m === 'unknown' ? ' may match (the request does not say enough to rule it out) and so' : '';
-      const broader = at === 'ztunnel' && policy.rules.some(r => r.l7Fields.length > 0) ? ' (ztunnel ignores its HTTP fields, which makes it broader)' : '';
+      const maybe = !quiet && m === 'unknown' ? ' may match (the request does not say enough to rule it out) and so' : '';
+      const broader = !quiet && at === 'ztunnel' && policy.rules.some(r => r.l7Fields.length > 0) ? ' (ztunnel ignores its HTTP fields, which makes it broader)' : '';
       return {
         layer: 'L7',
         verdict: 'deny',
         policies: [policy.ref],
-        reason: `at ${where}, DENY AuthorizationPolicy ${policy.ref}${broader}${maybe} denies the request; ${describeRequest(req, at)}`,
+        reason: quiet ? '' : `at ${where}, DENY AuthorizationPolicy ${policy.ref}${broader}${maybe} denies the request; ${describeRequest(req, at)}`,
       };
     }
   }
@@ -600,7 +601,7 @@ export function evaluateAuthorization(
       layer: 'L7',
       verdict: 'allow',
       policies: policies.filter(p => p.action === 'DENY').map(p => p.ref),
-      reason: `no ALLOW AuthorizationPolicy applies at ${where}${policies.length > 0 ? ' and no DENY matches' : ''}, so it allows${note}`,
+      reason: quiet ? '' : `no ALLOW AuthorizationPolicy applies at ${where}${policies.length > 0 ? ' and no DENY matches' : ''}, so it allows${note}`,
     };
   }
   for (const policy of allows) {
@@ -609,15 +610,15 @@ export function evaluateAuthorization(
         layer: 'L7',
         verdict: 'allow',
         policies: [policy.ref],
-        reason: `at ${where}, AuthorizationPolicy ${policy.ref} allows it; ${describeRequest(req, at)}${note}`,
+        reason: quiet ? '' : `at ${where}, AuthorizationPolicy ${policy.ref} allows it; ${describeRequest(req, at)}${note}`,
       };
     }
   }
-  const describe = allows.map(p => `AuthorizationPolicy ${p.ref} ${describePolicy(p, at)}`).join('; ');
+  const describe = quiet ? '' : allows.map(p => `AuthorizationPolicy ${p.ref} ${describePolicy(p, at)}`).join('; ');
   return {
     layer: 'L7',
     verdict: 'deny',
     policies: allows.map(p => p.ref),
-    reason: `at ${where}, ${describe}; ${describeRequest(req, at)} (RBAC: access denied)${note}`,
+    reason: quiet ? '' : `at ${where}, ${describe}; ${describeRequest(req, at)} (RBAC: access denied)${note}`,
   };
 }

@@ -1,7 +1,7 @@
 /** The policy analyzer: an independent judge of what compiled manifests really allow. */
 export { loadCluster } from './load';
 export type { LoadOptions } from './load';
-export { analyzeRequest, AnalyzerInputError, assertAnalyzable, formatProblem, serviceFor, waypointForService } from './request';
+export { analyzeRequest, AnalyzerInputError, assertAnalyzable, formatAnalyzerProblem, serviceFor, waypointForService } from './request';
 export type { AnalyzeRequest, RequestResult } from './request';
 export { analyzeMatrix } from './matrix';
 export type { MatrixRequest, MatrixResult, MatrixPair } from './matrix';
@@ -21,7 +21,7 @@ export type {
   ServiceModel,
   WorkloadModel,
 } from './model';
-export { HBONE_PORT, identityOf } from './model';
+export { identityOf } from './model';
 export { istioStringMatches } from './authorization';
 export type { AuthorizationPolicyModel } from './authorization';
 export type { NetworkPolicyModel } from './networkPolicy';

@@ -47,6 +47,7 @@ function parseIPv6(text: string): bigint | undefined {
 
 /** Parses an address; undefined when it is not one. */
 export function parseIp(text: string): { family: 4 | 6; value: bigint } | undefined {
+  if (text.includes('/')) return undefined; // namespace/name, or a CIDR: not an address
   const v4 = parseIPv4(text);
   if (v4 !== undefined) return { family: 4, value: v4 };
   const v6 = text.includes(':') ? parseIPv6(text) : undefined;

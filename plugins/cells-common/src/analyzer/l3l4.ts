@@ -57,29 +57,30 @@ function evaluateDirection(
   direction: Direction,
   flow: Flow,
   http: HttpAttributes,
+  quiet: boolean,
 ): DirectionOutcome {
   if (endpoint.type !== 'workload') {
-    return { allowed: true, policies: [], reason: `${endpoint.ip} is outside the cluster (no ${direction} policy)` };
+    return { allowed: true, policies: [], reason: quiet ? '' : `${endpoint.ip} is outside the cluster (no ${direction} policy)` };
   }
   const { workload, namespace } = endpoint;
   const k8s = evaluateNetworkPolicies(index.networkPolicies(workload), direction, flow);
   const cilium = evaluateCiliumRules(index.ciliumRules(workload, namespace), direction, flow, http);
-  const peer = endpointName(direction === 'ingress' ? flow.source : flow.destination);
-  const what = direction === 'ingress' ? `from ${peer}` : `to ${peer}`;
+  const peer = quiet ? '' : endpointName(direction === 'ingress' ? flow.source : flow.destination);
+  const what = quiet ? '' : direction === 'ingress' ? `from ${peer}` : `to ${peer}`;
   if (cilium.deniedBy.length > 0) {
     return {
       allowed: false,
       policies: cilium.deniedBy,
-      reason: `Cilium policy ${cilium.deniedBy.join(', ')} denies ${direction} at ${workload.key} ${what} on ${flowText(flow)} (deny rules win over every allow)`,
+      reason: quiet ? '' : `Cilium policy ${cilium.deniedBy.join(', ')} denies ${direction} at ${workload.key} ${what} on ${flowText(flow)} (deny rules win over every allow)`,
     };
   }
   const isolatedBy = union(k8s.isolatedBy, cilium.enforcedBy);
   if (isolatedBy.length === 0) {
-    return { allowed: true, policies: [], reason: `no policy isolates ${workload.key} for ${direction}` };
+    return { allowed: true, policies: [], reason: quiet ? '' : `no policy isolates ${workload.key} for ${direction}` };
   }
   const allowedBy = union(k8s.allowedBy, cilium.allowedBy);
   if (allowedBy.length > 0) {
-    return { allowed: true, policies: allowedBy, reason: `${allowedBy.join(', ')} allow ${direction} at ${workload.key} ${what} on ${flowText(flow)}` };
+    return { allowed: true, policies: allowedBy, reason: quiet ? '' : `${allowedBy.join(', ')} allow ${direction} at ${workload.key} ${what} on ${flowText(flow)}` };
   }
   if (cilium.httpRejectedBy.length > 0) {
     const refs = [...new Set(cilium.httpRejectedBy.map(h => h.ref))];
@@ -88,30 +89,30 @@ function evaluateDirection(
     return {
       allowed: false,
       policies: refs,
-      reason: `Cilium's proxy answers HTTP 403: ${refs.join(', ')} admit ${what} on ${flowText(flow)} only ${admitted}, and this is ${req}`,
+      reason: quiet ? '' : `Cilium's proxy answers HTTP 403: ${refs.join(', ')} admit ${what} on ${flowText(flow)} only ${admitted}, and this is ${req}`,
     };
   }
   return {
     allowed: false,
     policies: isolatedBy,
-    reason: `${workload.key} is isolated for ${direction} by ${isolatedBy.join(', ')} and no rule admits traffic ${what} on ${flowText(flow)}`,
+    reason: quiet ? '' : `${workload.key} is isolated for ${direction} by ${isolatedBy.join(', ')} and no rule admits traffic ${what} on ${flowText(flow)}`,
   };
 }
 
 /** Both ends must allow: egress at the source, ingress at the destination. */
-export function evaluateL3L4(index: L3L4Index, flow: Flow, http: HttpAttributes = {}): LayerResult {
-  const egress = evaluateDirection(index, flow.source, 'egress', flow, http);
+export function evaluateL3L4(index: L3L4Index, flow: Flow, http: HttpAttributes = {}, quiet = false): LayerResult {
+  const egress = evaluateDirection(index, flow.source, 'egress', flow, http, quiet);
   if (!egress.allowed) {
-    return { layer: 'L3/L4', verdict: 'deny', policies: egress.policies, reason: `egress: ${egress.reason}` };
+    return { layer: 'L3/L4', verdict: 'deny', policies: egress.policies, reason: quiet ? '' : `egress: ${egress.reason}` };
   }
-  const ingress = evaluateDirection(index, flow.destination, 'ingress', flow, http);
+  const ingress = evaluateDirection(index, flow.destination, 'ingress', flow, http, quiet);
   if (!ingress.allowed) {
-    return { layer: 'L3/L4', verdict: 'deny', policies: ingress.policies, reason: `ingress: ${ingress.reason}` };
+    return { layer: 'L3/L4', verdict: 'deny', policies: ingress.policies, reason: quiet ? '' : `ingress: ${ingress.reason}` };
   }
   return {
     layer: 'L3/L4',
     verdict: 'allow',
     policies: union(egress.policies, ingress.policies),
-    reason: `egress: ${egress.reason}; ingress: ${ingress.reason}`,
+    reason: quiet ? '' : `egress: ${egress.reason}; ingress: ${ingress.reason}`,
   };
 }

@@ -1,6 +1,6 @@
 /** Every ordered workload pair for one port/protocol (and optionally method/path). */
 import { ClusterModel, Protocol } from './model';
-import { AnalyzeRequest, analyzeRequest, AnalyzerInputError, assertAnalyzable } from './request';
+import { AnalyzerInputError, assertAnalyzable, isAllowedFrom, QuietRun, ResolvedTarget, resolveTargetFor } from './request';
 
 export interface MatrixRequest {
   /** Destination port (container port), a number or a port name resolved per destination. */
@@ -18,7 +18,6 @@ export interface MatrixPair {
   from: string;
   to: string;
   allowed: boolean;
-  decidedBy?: string | null;
 }
 
 export interface MatrixResult {
@@ -26,36 +25,45 @@ export interface MatrixResult {
 }
 
 /**
- * The reachability matrix. A destination without the named port yields
- * `allowed: false` for every caller (nothing listens there).
+ * The reachability matrix: the same evaluation as analyzeRequest for every
+ * ordered pair, verdicts only. Each destination is resolved once and the
+ * caller-independent hop (waypoint -> destination) is computed once.
+ * A destination without the named port is unreachable for every caller.
  */
 export function analyzeMatrix(model: ClusterModel, request: MatrixRequest): MatrixResult {
   assertAnalyzable(model);
-  const workloads = model.workloads.filter(w => request.includeSynthesized || !w.synthesized);
-  const pairs: MatrixPair[] = [];
-  for (const to of workloads) {
-    for (const from of workloads) {
-      if (from === to) continue;
-      const single: AnalyzeRequest = {
-        from: from.key,
-        to: to.key,
-        port: request.port,
-        protocol: request.protocol,
-        method: request.method,
-        path: request.path,
-        host: request.host,
-        addressing: request.addressing,
-      };
-      try {
-        const r = analyzeRequest(model, single);
-        pairs.push({ from: from.key, to: to.key, allowed: r.allowed, decidedBy: r.decidedBy });
-      } catch (e) {
-        if (!(e instanceof AnalyzerInputError) || typeof request.port !== 'string') throw e;
-        pairs.push({ from: from.key, to: to.key, allowed: false, decidedBy: null });
-      }
+  if (request.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(request.protocol)) {
+    throw new AnalyzerInputError(`--protocol: unknown protocol ${JSON.stringify(request.protocol)} (TCP, UDP or SCTP)`);
+  }
+  if (typeof request.port === 'number' && !(Number.isInteger(request.port) && request.port >= 1 && request.port <= 65535)) {
+    throw new AnalyzerInputError(`--port: ${request.port} is not a port number (1-65535)`);
+  }
+  // Sorted once so the pairs come out ordered by caller, then callee.
+  const workloads = model.workloads
+    .filter(w => request.includeSynthesized || !w.synthesized)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const n = workloads.length;
+  const allowed = new Uint8Array(n * n);
+  const run: QuietRun = { secondHops: new Map() };
+  const common = { port: request.port, protocol: request.protocol, method: request.method, path: request.path, host: request.host, addressing: request.addressing };
+  for (let j = 0; j < n; j++) {
+    let target: ResolvedTarget;
+    try {
+      target = resolveTargetFor(model, { ...common, to: workloads[j].key });
+    } catch (e) {
+      // Only a named port can be missing on some destinations; anything else is the caller's mistake.
+      if (e instanceof AnalyzerInputError && typeof request.port === 'string') continue;
+      throw e;
+    }
+    for (let i = 0; i < n; i++) {
+      if (i !== j && isAllowedFrom(model, workloads[i], target, common, run)) allowed[i * n + j] = 1;
     }
   }
-  // Stable order for readers and diffs: by caller, then callee.
-  pairs.sort((a, b) => (a.from === b.from ? (a.to < b.to ? -1 : 1) : a.from < b.from ? -1 : 1));
+  const pairs: MatrixPair[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i !== j) pairs.push({ from: workloads[i].key, to: workloads[j].key, allowed: allowed[i * n + j] === 1 });
+    }
+  }
   return { pairs };
 }

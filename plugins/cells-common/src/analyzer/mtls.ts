@@ -130,24 +130,27 @@ export function evaluateMtls(args: {
   port: number;
   sourceIdentity?: string;
   rootNamespace: string;
+  /** Skip building the reason (the matrix only needs verdicts). */
+  quiet?: boolean;
 }): LayerResult {
+  const quiet = args.quiet === true;
   const { destination, sourceIdentity } = args;
   if (!args.destinationAmbient) {
     return {
       layer: 'mTLS',
       verdict: 'not-applicable',
       policies: [],
-      reason: `${destination.key} is not in the ambient mesh (no ${'istio.io/dataplane-mode=ambient'} on namespace ${destination.namespace}), so nothing enforces mTLS there`,
+      reason: quiet ? '' : `${destination.key} is not in the ambient mesh (no ${'istio.io/dataplane-mode=ambient'} on namespace ${destination.namespace}), so nothing enforces mTLS there`,
     };
   }
   const effective = effectiveMtls(args.policies, destination, args.port, args.rootNamespace);
-  const source = effective.policies.length > 0 ? `PeerAuthentication ${effective.policies.join(', ')}` : 'no PeerAuthentication (Istio default)';
+  const source = quiet ? '' : effective.policies.length > 0 ? `PeerAuthentication ${effective.policies.join(', ')}` : 'no PeerAuthentication (Istio default)';
   if (sourceIdentity) {
     return {
       layer: 'mTLS',
       verdict: 'allow',
       policies: effective.policies,
-      reason: `mutual TLS over HBONE with identity ${sourceIdentity} (${effective.mode} by ${source})`,
+      reason: quiet ? '' : `mutual TLS over HBONE with identity ${sourceIdentity} (${effective.mode} by ${source})`,
     };
   }
   if (effective.mode === 'STRICT') {
@@ -155,13 +158,13 @@ export function evaluateMtls(args: {
       layer: 'mTLS',
       verdict: 'deny',
       policies: effective.policies,
-      reason: `${destination.key} requires mTLS (STRICT by ${source}) and the caller sends plaintext without an identity`,
+      reason: quiet ? '' : `${destination.key} requires mTLS (STRICT by ${source}) and the caller sends plaintext without an identity`,
     };
   }
   return {
     layer: 'mTLS',
     verdict: 'allow',
     policies: effective.policies,
-    reason: `${destination.key} accepts plaintext (${effective.mode} by ${source}); the caller has no identity`,
+    reason: quiet ? '' : `${destination.key} accepts plaintext (${effective.mode} by ${source}); the caller has no identity`,
   };
 }

@@ -65,7 +65,7 @@ export class AnalyzerInputError extends Error {
   }
 }
 
-export function formatProblem(p: Problem): string {
+export function formatAnalyzerProblem(p: Problem): string {
   return `${p.source ? `${p.source}: ` : ''}${p.object}${p.field ? `: ${p.field}` : ''}: ${p.message}`;
 }
 
@@ -73,7 +73,7 @@ export function formatProblem(p: Problem): string {
 export function assertAnalyzable(model: ClusterModel): void {
   if (model.problems.length === 0) return;
   throw new AnalyzerInputError(
-    `the manifests have ${model.problems.length} problem(s); fix them first:\n${model.problems.map(p => `  - ${formatProblem(p)}`).join('\n')}`,
+    `the manifests have ${model.problems.length} problem(s); fix them first:\n${model.problems.map(p => `  - ${formatAnalyzerProblem(p)}`).join('\n')}`,
     model.problems,
   );
 }
@@ -84,13 +84,23 @@ interface ModelIndex {
   l3l4: L3L4Index;
   ztunnel: (AuthorizationPolicyModel[] | undefined)[];
   waypointPods: Map<string, WorkloadModel | undefined>;
+  /** `workloadIndex|port|protocol` -> the Service reaching it there (null: none). */
+  services: Map<string, ServiceModel | null>;
+  /** Service key -> its waypoint (null: none). */
+  waypoints: Map<string, GatewayModel | null>;
+  /** `gateway|service` -> the policies that waypoint enforces for that Service. */
+  waypointPolicies: Map<string, AuthorizationPolicyModel[]>;
+  endpoints: (Endpoint | undefined)[];
+  gatewayOfPod: (GatewayModel | null | undefined)[];
+  /** Mesh identity per workload (null: plaintext). */
+  identities: (string | null | undefined)[];
 }
 const indexes = new WeakMap<ClusterModel, ModelIndex>();
 
 export function indexOf(model: ClusterModel): ModelIndex {
   let index = indexes.get(model);
   if (!index) {
-    index = { l3l4: new L3L4Index(model), ztunnel: [], waypointPods: new Map() };
+    index = { l3l4: new L3L4Index(model), ztunnel: [], waypointPods: new Map(), services: new Map(), waypoints: new Map(), waypointPolicies: new Map(), endpoints: [], gatewayOfPod: [], identities: [] };
     indexes.set(model, index);
   }
   return index;
@@ -118,13 +128,25 @@ function waypointPod(model: ClusterModel, gw: GatewayModel): WorkloadModel | und
 // ---------------------------------------------------------------- endpoints
 
 function workloadEndpoint(model: ClusterModel, workload: WorkloadModel): Endpoint {
-  return { type: 'workload', workload, namespace: model.namespaces.get(workload.namespace)! };
+  const cache = indexOf(model).endpoints;
+  let endpoint = cache[workload.index];
+  if (!endpoint) {
+    endpoint = { type: 'workload', workload, namespace: model.namespaces.get(workload.namespace)! };
+    cache[workload.index] = endpoint;
+  }
+  return endpoint;
 }
 
 /** The Gateway a pod serves, if it is a gateway pod (label set by Gateway API implementations). */
 function gatewayOfPod(model: ClusterModel, workload: WorkloadModel): GatewayModel | undefined {
-  const name = workload.labels[GATEWAY_NAME_LABEL];
-  return name === undefined ? undefined : model.gateways.get(`${workload.namespace}/${name}`);
+  const cache = indexOf(model).gatewayOfPod;
+  let gw = cache[workload.index];
+  if (gw === undefined) {
+    const name = workload.labels[GATEWAY_NAME_LABEL];
+    gw = (name === undefined ? undefined : model.gateways.get(`${workload.namespace}/${name}`)) ?? null;
+    cache[workload.index] = gw;
+  }
+  return gw ?? undefined;
 }
 
 /**
@@ -134,9 +156,15 @@ function gatewayOfPod(model: ClusterModel, workload: WorkloadModel): GatewayMode
 function meshIdentity(model: ClusterModel, endpoint: Endpoint): string | undefined {
   if (endpoint.type !== 'workload') return undefined;
   const { workload, namespace } = endpoint;
-  const gw = gatewayOfPod(model, workload);
-  const meshed = isAmbient(workload, namespace) || gw?.isWaypoint === true || gw?.className === 'istio';
-  return meshed ? identityOf(model.trustDomain, workload.namespace, workload.serviceAccount) : undefined;
+  const cache = indexOf(model).identities;
+  let identity = cache[workload.index];
+  if (identity === undefined) {
+    const gw = gatewayOfPod(model, workload);
+    const meshed = isAmbient(workload, namespace) || gw?.isWaypoint === true || gw?.className === 'istio';
+    identity = meshed ? identityOf(model.trustDomain, workload.namespace, workload.serviceAccount) : null;
+    cache[workload.index] = identity;
+  }
+  return identity ?? undefined;
 }
 
 function resolveSource(model: ClusterModel, from: string): Endpoint {
@@ -175,6 +203,17 @@ function targetPortOf(sp: ServicePortModel, workload: WorkloadModel): number | u
 
 /** The Service through which a workload is reached on `appPort`, if any (first by name). */
 export function serviceFor(model: ClusterModel, workload: WorkloadModel, appPort: number, protocol: Protocol): ServiceModel | undefined {
+  const cache = indexOf(model).services;
+  const key = `${workload.index}|${appPort}|${protocol}`;
+  let found = cache.get(key);
+  if (found === undefined) {
+    found = findService(model, workload, appPort, protocol) ?? null;
+    cache.set(key, found);
+  }
+  return found ?? undefined;
+}
+
+function findService(model: ClusterModel, workload: WorkloadModel, appPort: number, protocol: Protocol): ServiceModel | undefined {
   return model.services
     .filter(s => serviceSelects(s, workload) && s.ports.some(sp => sp.protocol === protocol && targetPortOf(sp, workload) === appPort))
     .sort((a, b) => a.name.localeCompare(b.name))[0];
@@ -217,6 +256,16 @@ function resolveTarget(model: ClusterModel, to: string, port: number | string, p
 
 /** The waypoint a Service's traffic goes through (Service label first, then its namespace; rule 10). */
 export function waypointForService(model: ClusterModel, service: ServiceModel): GatewayModel | undefined {
+  const cache = indexOf(model).waypoints;
+  let found = cache.get(service.key);
+  if (found === undefined) {
+    found = findWaypoint(model, service) ?? null;
+    cache.set(service.key, found);
+  }
+  return found ?? undefined;
+}
+
+function findWaypoint(model: ClusterModel, service: ServiceModel): GatewayModel | undefined {
   const ns = model.namespaces.get(service.namespace);
   const fromService = service.labels[USE_WAYPOINT_LABEL] !== undefined;
   const labels = fromService ? service.labels : ns?.labels ?? {};
@@ -248,10 +297,13 @@ interface HopArgs {
   appPort: number;
   protocol: Protocol;
   request: AnalyzeRequest;
+  /** Verdicts only, no reasons (the matrix). */
+  quiet?: boolean;
 }
 
 function evaluateHop(args: HopArgs): HopResult {
   const { model, source, destination, identity, appPort, protocol, request } = args;
+  const quiet = args.quiet === true;
   const index = indexOf(model);
   const destWorkload = destination.type === 'workload' ? destination : undefined;
   const destAmbient = !!destWorkload && isAmbient(destWorkload.workload, destWorkload.namespace);
@@ -267,9 +319,9 @@ function evaluateHop(args: HopArgs): HopResult {
   };
   // Encrypted HBONE hides HTTP from Cilium's proxy.
   const http = hbone ? {} : { method: request.method, path: request.path, host: request.host };
-  const l3l4 = evaluateL3L4(index.l3l4, flow, http);
-  if (hbone && l3l4.verdict === 'allow') l3l4.reason += ` (HBONE: the network sees port ${HBONE_PORT}, not ${appPort})`;
-  if (hbone && l3l4.verdict === 'deny') l3l4.reason += ` (HBONE: ambient traffic arrives on ${HBONE_PORT}, not on the app port ${appPort})`;
+  const l3l4 = evaluateL3L4(index.l3l4, flow, http, quiet);
+  if (!quiet && hbone && l3l4.verdict === 'allow') l3l4.reason += ` (HBONE: the network sees port ${HBONE_PORT}, not ${appPort})`;
+  if (!quiet && hbone && l3l4.verdict === 'deny') l3l4.reason += ` (HBONE: ambient traffic arrives on ${HBONE_PORT}, not on the app port ${appPort})`;
 
   let mtls: LayerResult;
   let l7: LayerResult;
@@ -287,7 +339,7 @@ function evaluateHop(args: HopArgs): HopResult {
     mtls = identity
       ? { layer: 'mTLS', verdict: 'allow', policies: [], reason: `HBONE mutual TLS to waypoint ${gw.key} with identity ${identity}` }
       : { layer: 'mTLS', verdict: 'deny', policies: [], reason: `waypoint ${gw.key} accepts only HBONE with an identity` };
-    l7 = evaluateAuthorization(args.waypoint.policies, 'waypoint', authzRequest, `waypoint ${gw.key}`);
+    l7 = evaluateAuthorization(args.waypoint.policies, 'waypoint', authzRequest, quiet ? '' : `waypoint ${gw.key}`, quiet);
   } else if (!destWorkload) {
     mtls = notApplicable('mTLS', `${endpointName(destination)} is outside the mesh`);
     l7 = notApplicable('L7', `${endpointName(destination)} is outside the mesh`);
@@ -311,18 +363,20 @@ function evaluateHop(args: HopArgs): HopResult {
       port: appPort,
       sourceIdentity: hbone ? identity : undefined,
       rootNamespace: model.rootNamespace,
+      quiet,
     });
     l7 = evaluateAuthorization(
       ztunnelPoliciesFor(model, destWorkload.workload),
       'ztunnel',
       authzRequest,
-      `the ztunnel of ${destWorkload.workload.key} (L4 only)`,
+      quiet ? '' : `the ztunnel of ${destWorkload.workload.key} (L4 only)`,
+      quiet,
     );
   }
   return {
     description: args.description,
-    from: endpointName(source),
-    to: endpointName(destination),
+    from: quiet ? '' : endpointName(source),
+    to: quiet ? '' : endpointName(destination),
     port,
     appPort,
     protocol,
@@ -336,11 +390,18 @@ function isIngressGatewayPod(model: ClusterModel, endpoint: Endpoint): boolean {
   return !!gw && !gw.isWaypoint;
 }
 
-function evaluateBackend(model: ClusterModel, request: AnalyzeRequest, source: Endpoint, target: Target, backend: Backend, protocol: Protocol): { hops: HopResult[]; route: string } {
+/** Verdict-only evaluation state for one matrix run (fixed port, protocol, method, path). */
+export interface QuietRun {
+  /** `waypointPod.index * 2^20 + destination.index` -> the caller-independent second hop. */
+  secondHops: Map<number, HopResult>;
+}
+
+function evaluateBackend(model: ClusterModel, request: AnalyzeRequest, source: Endpoint, target: Target, backend: Backend, protocol: Protocol, run?: QuietRun): { hops: HopResult[]; route: string } {
+  const quiet = run !== undefined;
   const destination = workloadEndpoint(model, backend.workload);
   const identity = meshIdentity(model, source);
   const gw = target.service ? waypointForService(model, target.service) : undefined;
-  let route = target.service ? `through Service ${target.service.key}` : 'addressed to the pod';
+  let route = quiet ? '' : target.service ? `through Service ${target.service.key}` : 'addressed to the pod';
   let useWaypoint = !!gw && identity !== undefined && protocol === 'TCP';
   if (useWaypoint && source.type === 'workload' && gatewayOfPod(model, source.workload)?.key === gw!.key) useWaypoint = false;
   if (useWaypoint && isIngressGatewayPod(model, source)) {
@@ -354,15 +415,20 @@ function evaluateBackend(model: ClusterModel, request: AnalyzeRequest, source: E
   }
   const wpPod = useWaypoint ? waypointPod(model, gw!) : undefined;
   if (!useWaypoint || !wpPod) {
-    if (gw && identity === undefined) route += ` (a plaintext caller is not redirected to waypoint ${gw.key})`;
-    const hop = evaluateHop({ model, description: 'caller -> destination', source, destination, identity, appPort: backend.appPort, protocol, request });
+    if (!quiet && gw && identity === undefined) route += ` (a plaintext caller is not redirected to waypoint ${gw.key})`;
+    const hop = evaluateHop({ model, description: 'caller -> destination', source, destination, identity, appPort: backend.appPort, protocol, request, quiet });
     return { hops: [hop], route };
   }
   const waypoint = workloadEndpoint(model, wpPod);
-  const policies = waypointPolicies(model.authorizationPolicies, gw!, target.service, model.rootNamespace);
+  const policyKey = `${gw!.key}|${target.service!.key}`;
+  let policies = indexOf(model).waypointPolicies.get(policyKey);
+  if (!policies) {
+    policies = waypointPolicies(model.authorizationPolicies, gw!, target.service, model.rootNamespace);
+    indexOf(model).waypointPolicies.set(policyKey, policies);
+  }
   const hop1 = evaluateHop({
     model,
-    description: `caller -> waypoint ${wpPod.key}`,
+    description: quiet ? '' : `caller -> waypoint ${wpPod.key}`,
     source,
     destination: waypoint,
     waypoint: { gateway: gw!, policies },
@@ -370,19 +436,32 @@ function evaluateBackend(model: ClusterModel, request: AnalyzeRequest, source: E
     appPort: backend.appPort,
     protocol,
     request,
+    quiet,
   });
-  // Rule 9: after the waypoint, the destination sees the waypoint's identity.
-  const hop2 = evaluateHop({
-    model,
-    description: `waypoint ${wpPod.key} -> destination`,
-    source: waypoint,
-    destination,
-    identity: identityOf(model.trustDomain, wpPod.namespace, wpPod.serviceAccount),
-    appPort: backend.appPort,
-    protocol,
-    request,
-  });
-  return { hops: [hop1, hop2], route: `${route} via waypoint ${gw!.key}` };
+  // Rule 9: after the waypoint, the destination sees the waypoint's identity. That hop
+  // does not depend on the caller, so the matrix evaluates it once per destination.
+  const secondHop = () =>
+    evaluateHop({
+      model,
+      description: quiet ? '' : `waypoint ${wpPod.key} -> destination`,
+      source: waypoint,
+      destination,
+      identity: identityOf(model.trustDomain, wpPod.namespace, wpPod.serviceAccount),
+      appPort: backend.appPort,
+      protocol,
+      request,
+      quiet,
+    });
+  let hop2: HopResult | undefined;
+  if (run) {
+    const key = wpPod.index * 1048576 + backend.workload.index;
+    hop2 = run.secondHops.get(key);
+    if (!hop2) {
+      hop2 = secondHop();
+      run.secondHops.set(key, hop2);
+    }
+  } else hop2 = secondHop();
+  return { hops: [hop1, hop2], route: quiet ? '' : `${route} via waypoint ${gw!.key}` };
 }
 
 function finish(request: AnalyzeRequest, protocol: Protocol, targetDescription: string, hops: HopResult[], route: string): RequestResult {
@@ -397,9 +476,13 @@ function finish(request: AnalyzeRequest, protocol: Protocol, targetDescription: 
   };
 }
 
-/** Analyzes one request. Throws AnalyzerInputError for unknown endpoints, bad ports or malformed manifests. */
-export function analyzeRequest(model: ClusterModel, request: AnalyzeRequest): RequestResult {
-  assertAnalyzable(model);
+interface Prepared {
+  protocol: Protocol;
+  source: Endpoint;
+  target: Target;
+}
+
+function prepare(model: ClusterModel, request: AnalyzeRequest): Prepared {
   const protocol = request.protocol ?? 'TCP';
   if (!PROTOCOLS.includes(protocol)) throw new AnalyzerInputError(`--protocol: unknown protocol ${JSON.stringify(protocol)} (TCP, UDP or SCTP)`);
   if (typeof request.port === 'number' && !(Number.isInteger(request.port) && request.port >= 1 && request.port <= 65535)) {
@@ -407,18 +490,29 @@ export function analyzeRequest(model: ClusterModel, request: AnalyzeRequest): Re
   }
   const source = resolveSource(model, request.from);
   const target = resolveTarget(model, request.to, request.port, protocol, request.addressing ?? 'service');
+  return { protocol, source, target };
+}
+
+function externalHop(model: ClusterModel, request: AnalyzeRequest, { source, target, protocol }: Prepared): HopResult {
+  return evaluateHop({
+    model,
+    description: 'caller -> external',
+    source,
+    destination: { type: 'external', ip: target.external! },
+    identity: undefined,
+    appPort: request.port as number,
+    protocol,
+    request,
+  });
+}
+
+/** Analyzes one request. Throws AnalyzerInputError for unknown endpoints, bad ports or malformed manifests. */
+export function analyzeRequest(model: ClusterModel, request: AnalyzeRequest): RequestResult {
+  assertAnalyzable(model);
+  const prepared = prepare(model, request);
+  const { protocol, source, target } = prepared;
   if (target.external) {
-    const hop = evaluateHop({
-      model,
-      description: 'caller -> external',
-      source,
-      destination: { type: 'external', ip: target.external },
-      identity: undefined,
-      appPort: request.port as number,
-      protocol,
-      request,
-    });
-    return finish(request, protocol, target.description, [hop], 'leaving the cluster');
+    return finish(request, protocol, target.description, [externalHop(model, request, prepared)], 'leaving the cluster');
   }
   if (target.backends.length === 0) {
     const why = target.skipped.length > 0
@@ -439,7 +533,20 @@ export function analyzeRequest(model: ClusterModel, request: AnalyzeRequest): Re
   return results.find(r => !r.allowed) ?? results[0];
 }
 
-/** The boolean answer only, for the matrix: same evaluation, no result objects kept. */
-export function isAllowed(model: ClusterModel, request: AnalyzeRequest): boolean {
-  return analyzeRequest(model, request).allowed;
+const hopsAllow = (hops: HopResult[]) => hops.every(h => h.layers.every(l => l.verdict !== 'deny'));
+
+/** A resolved destination, reusable for many callers (the matrix resolves each once). */
+export type ResolvedTarget = Target;
+
+/** Resolves `to` once; throws AnalyzerInputError like analyzeRequest. */
+export function resolveTargetFor(model: ClusterModel, request: Omit<AnalyzeRequest, 'from'>): ResolvedTarget {
+  return resolveTarget(model, request.to, request.port, request.protocol ?? 'TCP', request.addressing ?? 'service');
+}
+
+/** Verdict only for one caller workload and a resolved destination (the matrix's inner loop). */
+export function isAllowedFrom(model: ClusterModel, from: WorkloadModel, target: ResolvedTarget, request: Omit<AnalyzeRequest, 'from' | 'to'>, run: QuietRun): boolean {
+  if (target.backends.length === 0) return false;
+  const source = workloadEndpoint(model, from);
+  const full = request as AnalyzeRequest;
+  return target.backends.every(b => hopsAllow(evaluateBackend(model, full, source, target, b, request.protocol ?? 'TCP', run).hops));
 }

@@ -1,0 +1,132 @@
+import { Command, Option } from 'commander';
+import {
+  analyzeMatrix,
+  analyzeRequest,
+  AnalyzerInputError,
+  formatAnalyzerProblem,
+  loadCluster,
+  ClusterModel,
+  RequestResult,
+} from '@cellplane/cells-common';
+import { InputError, readDocuments } from '../lib/readDocuments';
+import { Output, processOutput } from '../lib/output';
+
+interface AnalyzeOptions {
+  from?: string;
+  to?: string;
+  port?: string;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  method?: string;
+  path?: string;
+  host?: string;
+  addressing?: 'service' | 'pod';
+  matrix?: boolean;
+  json?: boolean;
+  trustDomain?: string;
+  rootNamespace?: string;
+}
+
+/** Reads manifests from files/dirs into the analyzer's model; malformed input is an InputError naming file and field. */
+export function loadManifests(paths: string[], options: { trustDomain?: string; rootNamespace?: string } = {}): ClusterModel {
+  const documents = readDocuments(paths);
+  const model = loadCluster(
+    documents.map(d => d.value),
+    { sources: documents.map(d => `${d.file} (document ${d.index + 1})`), trustDomain: options.trustDomain, rootNamespace: options.rootNamespace },
+  );
+  if (model.problems.length > 0) {
+    throw new InputError(`the manifests have ${model.problems.length} problem(s):\n${model.problems.map(p => `  ${formatAnalyzerProblem(p)}`).join('\n')}`);
+  }
+  return model;
+}
+
+function parsePort(value: string | undefined): number | string {
+  if (value === undefined) throw new InputError('--port is required');
+  if (/^\d+$/.test(value)) {
+    const n = Number(value);
+    if (n < 1 || n > 65535) throw new InputError(`--port ${value}: not a port number (1-65535)`);
+    return n;
+  }
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) throw new InputError(`--port ${value}: not a port number or port name`);
+  return value;
+}
+
+function requireEndpoint(value: string | undefined, flag: string): string {
+  if (!value) throw new InputError(`${flag} <namespace>/<name> is required (or use --matrix)`);
+  return value;
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+
+function formatResult(r: RequestResult, what: string): string {
+  const lines = [`${r.allowed ? 'ALLOWED' : `DENIED at ${r.decidedBy}`}: ${what}`];
+  for (const l of r.layers) {
+    lines.push(`  ${pad(l.layer, 6)} ${pad(l.verdict, 15)} ${l.policies.length > 0 ? l.policies.join(', ') : '-'}`);
+    lines.push(`         ${l.reason}`);
+  }
+  if (r.hops.length > 1) lines.push(`  path: ${r.hops.map(h => `${h.from} -> ${h.to} (${h.port})`).join(', then ')}`);
+  lines.push(r.explanation);
+  return `${lines.join('\n')}\n`;
+}
+
+function rethrow(e: unknown): never {
+  if (e instanceof AnalyzerInputError) throw new InputError(e.message);
+  throw e;
+}
+
+/** `cellplane analyze`: one request through L3/L4, mTLS and L7, or the whole matrix. */
+export function registerAnalyze(program: Command, output: Output = processOutput): void {
+  program
+    .command('analyze')
+    .description('judge what manifests allow: one request through L3/L4, mTLS and L7, or every workload pair (--matrix)')
+    .argument('<paths...>', 'manifest YAML files or directories')
+    .option('--from <ns/name>', 'calling workload (or an IP address outside the cluster)')
+    .option('--to <ns/name>', 'called workload or Service (service:<ns>/<name> to force the Service)')
+    .option('--port <port>', 'destination port: number or name')
+    .addOption(new Option('--protocol <protocol>', 'transport protocol').choices(['TCP', 'UDP', 'SCTP']).default('TCP'))
+    .option('--method <method>', 'HTTP method, for L7 rules')
+    .option('--path <path>', 'HTTP path, for L7 rules')
+    .option('--host <host>', 'HTTP host, for L7 rules')
+    .addOption(new Option('--addressing <how>', 'service: through the Service (and its waypoint); pod: the pod IP directly').choices(['service', 'pod']))
+    .option('--matrix', 'every ordered workload pair for --port')
+    .option('--json', 'print JSON')
+    .option('--trust-domain <domain>', 'SPIFFE trust domain', 'cluster.local')
+    .option('--root-namespace <ns>', "Istio's root namespace", 'istio-system')
+    .action((paths: string[], options: AnalyzeOptions) => {
+      const port = parsePort(options.port);
+      if (!options.matrix) {
+        requireEndpoint(options.from, '--from');
+        requireEndpoint(options.to, '--to');
+      }
+      const model = loadManifests(paths, options);
+      const common = { port, protocol: options.protocol, method: options.method, path: options.path, host: options.host, addressing: options.addressing };
+      if (options.matrix) {
+        let matrix;
+        try {
+          matrix = analyzeMatrix(model, common);
+        } catch (e) {
+          rethrow(e);
+        }
+        if (options.json) {
+          output.stdout(`${JSON.stringify(matrix, null, 2)}\n`);
+          return;
+        }
+        const allowed = matrix.pairs.filter(p => p.allowed).length;
+        const lines = matrix.pairs.map(p => `${p.allowed ? 'allow' : 'deny '}  ${p.from} -> ${p.to}`);
+        output.stdout(`${lines.join('\n')}\n${allowed} of ${matrix.pairs.length} pairs allowed on port ${port}/${options.protocol}\n`);
+        return;
+      }
+      let result: RequestResult;
+      try {
+        result = analyzeRequest(model, { from: options.from!, to: options.to!, ...common });
+      } catch (e) {
+        rethrow(e);
+      }
+      if (options.json) {
+        const { allowed, decidedBy, layers, explanation, hops } = result;
+        output.stdout(`${JSON.stringify({ allowed, decidedBy, layers, explanation, hops }, null, 2)}\n`);
+        return;
+      }
+      const http = options.method || options.path ? ` ${options.method ?? 'any method'} ${options.path ?? 'any path'}` : '';
+      output.stdout(formatResult(result, `${options.from} -> ${options.to} port ${port}/${options.protocol}${http}`));
+    });
+}

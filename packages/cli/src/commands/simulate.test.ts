@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { run } from '../program';
+
+const ARTEMIS = path.resolve(__dirname, '../../../../examples/artemis');
+
+async function cellplane(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  process.exitCode = undefined;
+  const code = await run(argv, { stdout: t => void (stdout += t), stderr: t => void (stderr += t) });
+  process.exitCode = undefined;
+  return { code, stdout, stderr };
+}
+
+describe('cellplane simulate', () => {
+  it('prints the documented JSON shape for an allowed mission flow', async () => {
+    const { code, stdout } = await cellplane('simulate', ARTEMIS, '--from', 'houston/capcom', '--to', 'orion/comms-system', '--method', 'POST', '--path', '/uplink', '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ allowed: true, decidedBy: null });
+    expect(result.layers.map((l: any) => [l.layer, l.verdict])).toEqual([['L3/L4', 'allow'], ['mTLS', 'allow'], ['L7', 'allow']]);
+    for (const layer of result.layers) {
+      expect(Object.keys(layer).sort()).toEqual(['layer', 'policies', 'reason', 'verdict']);
+    }
+  });
+
+  it('denies the SPOOF ID attack at L7 and says who the caller really is', async () => {
+    const { code, stdout } = await cellplane('simulate', ARTEMIS, '--rogue', 'houston', '--to', 'orion/comms-system', '--method', 'POST', '--path', '/uplink', '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ allowed: false, decidedBy: 'L7' });
+    expect(result.layers[2]).toMatchObject({ layer: 'L7', verdict: 'deny', policies: ['dp-default-orion-development-1bced798/comms-system'] });
+    expect(result.explanation).toContain('sa/rogue');
+  });
+
+  it('lets the gateway reach the dashboard', async () => {
+    const { stdout } = await cellplane('simulate', ARTEMIS, '--gateway', '--to', 'houston/flight-director', '--method', 'GET', '--path', '/', '--json');
+    expect(JSON.parse(stdout).allowed).toBe(true);
+  });
+
+  it.each([
+    [['--to', 'orion/comms-system'], /exactly one of --from/],
+    [['--from', 'houston/capcom', '--rogue', 'orion', '--to', 'orion/comms-system'], /exactly one of --from/],
+    [['--from', 'houston', '--to', 'orion/comms-system'], /--from houston: write <cell>\/<component>/],
+    [['--from', 'mars/rover', '--to', 'orion/comms-system'], /no cell mars/],
+    [['--from', 'houston/rover', '--to', 'orion/comms-system'], /cell houston has no component rover; it has: capcom/],
+    [['--rogue', 'orion', '--to', 'orion/comms-system', '--endpoint', 'grpc'], /has no endpoint grpc/],
+  ])('refuses bad arguments %j', async (args, message) => {
+    const { code, stderr } = await cellplane('simulate', ARTEMIS, ...args);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(message);
+  });
+});
+
+describe('cellplane verify', () => {
+  it('passes on the Artemis example', async () => {
+    const { code, stdout } = await cellplane('verify', ARTEMIS);
+    expect(stdout).toMatch(/^development: \d+ requests checked, 0 violations$/m);
+    expect(stdout).toMatch(/^OK/m);
+    expect(code).toBe(0);
+  });
+
+  it('fails on a deliberately widened manifest, listing each violation', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-verify-'));
+    expect((await cellplane('render', ARTEMIS, '--out', tmp)).code).toBe(0);
+    const orion = path.join(tmp, 'development', 'orion.yaml');
+    // Someone "fixes" crew-interface's access by hand: any method, any path on life-support.
+    const docs = parseAllDocuments(fs.readFileSync(orion, 'utf8')).map(d => d.toJS());
+    const policy = docs.find(d => d.kind === 'AuthorizationPolicy' && d.metadata.name === 'life-support');
+    delete policy.spec.rules[0].to;
+    fs.writeFileSync(orion, docs.map(d => stringify(d)).join('---\n'));
+    const { code, stdout } = await cellplane('verify', ARTEMIS, '--manifests', tmp);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/component:default\/crew-interface -> component:default\/life-support \(http\) DELETE \/cellplane-undeclared-probe: ALLOWED but the catalog does not declare it/);
+    expect(stdout).toMatch(/^FAILED/m);
+    expect((await cellplane('verify', ARTEMIS, '--manifests', path.join(tmp, 'development', 'houston.yaml'), path.join(tmp, 'development', 'kennedy.yaml'))).code).toBe(1);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('refuses a catalog with problems before verifying anything', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-verify-'));
+    fs.writeFileSync(path.join(tmp, 'bad.yaml'), 'apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: a}\nspec: {owner: t, cell: {environments: [nowhere]}}\n');
+    const { code, stderr } = await cellplane('verify', tmp);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/system:default\/a: spec.cell.environments: environment "nowhere" is not configured/);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('prints JSON with every environment and exits 0 when clean', async () => {
+    const { code, stdout } = await cellplane('verify', ARTEMIS, '--json');
+    const report = JSON.parse(stdout);
+    expect(report.ok).toBe(true);
+    expect(report.environments[0]).toMatchObject({ environment: 'development', violations: [] });
+    expect(code).toBe(0);
+  });
+});

@@ -1,0 +1,83 @@
+import { Command } from 'commander';
+import { AnalyzerInputError, CellModel, createSimulation, simulateRequest, SimulatedCaller } from '@cellplane/cells-common';
+import { loadCatalog } from '../lib/catalog';
+import { InputError } from '../lib/readDocuments';
+import { Output } from '../lib/output';
+import { environmentsToCheck, printResult } from '../lib/results';
+
+interface SimulateOptions {
+  env?: string;
+  config?: string[];
+  from?: string;
+  rogue?: string;
+  gateway?: boolean;
+  to: string;
+  endpoint?: string;
+  method?: string;
+  path?: string;
+  direct?: boolean;
+  json?: boolean;
+}
+
+/** `<cell>/<component>` to a component ref, or a clear error. */
+export function componentRef(model: CellModel, value: string, flag: string): string {
+  const [cellName, name, extra] = value.split('/');
+  if (!cellName || !name || extra !== undefined) throw new InputError(`${flag} ${value}: write <cell>/<component>, e.g. orion/comms-system`);
+  const cell = model.cells.find(c => c.name === cellName);
+  if (!cell) throw new InputError(`${flag} ${value}: no cell ${cellName}; cells: ${model.cells.map(c => c.name).join(', ')}`);
+  const component = model.components.find(c => c.cell === cell.ref && c.name === name);
+  if (!component) {
+    const names = model.components.filter(c => c.cell === cell.ref).map(c => c.name);
+    throw new InputError(`${flag} ${value}: cell ${cellName} has no component ${name}; it has: ${names.join(', ')}`);
+  }
+  return component.ref;
+}
+
+export function cellRef(model: CellModel, value: string, flag: string): string {
+  const cell = model.cells.find(c => c.name === value);
+  if (!cell) throw new InputError(`${flag} ${value}: no cell ${value}; cells: ${model.cells.map(c => c.name).join(', ')}`);
+  return cell.ref;
+}
+
+export function registerSimulate(program: Command, output: Output): void {
+  program
+    .command('simulate')
+    .description('compile the catalog and evaluate one request through L3/L4, mTLS and L7')
+    .argument('<paths...>', 'catalog YAML files or directories')
+    .option('--env <name>', 'environment (default: the first configured)')
+    .option('--config <file>', 'app-config file with a `cells:` section (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--from <cell/component>', 'the calling component')
+    .option('--rogue <cell>', 'a pod with its own service account inside this cell (the adversary)')
+    .option('--gateway', 'the external gateway')
+    .requiredOption('--to <cell/component>', 'the called component')
+    .option('--endpoint <name>', "the callee's endpoint (needed when it serves several)")
+    .option('--method <method>', 'HTTP method')
+    .option('--path <path>', 'HTTP path')
+    .option('--direct', "address the callee's pod instead of its Service")
+    .option('--json', 'print JSON')
+    .action((paths: string[], options: SimulateOptions) => {
+      const callers = [options.from, options.rogue, options.gateway].filter(Boolean).length;
+      if (callers !== 1) throw new InputError('give exactly one of --from <cell>/<component>, --rogue <cell>, --gateway');
+      const { model, settings } = loadCatalog(paths, options.config);
+      const [environment] = environmentsToCheck(settings, options.env);
+      const from: SimulatedCaller = options.from
+        ? { component: componentRef(model, options.from, '--from') }
+        : options.rogue
+        ? { rogue: cellRef(model, options.rogue, '--rogue') }
+        : { gateway: true };
+      try {
+        const result = simulateRequest(createSimulation(model, settings, environment), {
+          from,
+          to: componentRef(model, options.to, '--to'),
+          endpoint: options.endpoint,
+          method: options.method?.toUpperCase(),
+          path: options.path,
+          direct: options.direct,
+        });
+        printResult(output, result, options.json, result.impersonating ? `the rogue pod wore ${result.impersonating}'s labels` : undefined);
+      } catch (e) {
+        if (e instanceof AnalyzerInputError) throw new InputError(e.message);
+        throw e;
+      }
+    });
+}

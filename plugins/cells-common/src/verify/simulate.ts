@@ -1,0 +1,90 @@
+import { CellComponent, EndpointSpec } from '../model/types';
+import { AnalyzerInputError, analyzeRequest, ClusterModel, RequestResult } from '../analyzer';
+import { KubeObject } from '../compiler';
+import { Simulation, podKey } from './simulation';
+
+export type SimulatedCaller = { component: string } | { rogue: string } | { gateway: true };
+
+export interface SimulatedRequest {
+  from: SimulatedCaller;
+  /** Callee component ref. */
+  to: string;
+  endpoint?: string;
+  method?: string;
+  path?: string;
+  /** Address the callee's pod directly instead of its Service (skips the waypoint). */
+  direct?: boolean;
+}
+
+export interface SimulationResult extends RequestResult {
+  /** For a rogue caller: whose labels the decisive attempt wore, if any. */
+  impersonating?: string;
+}
+
+const DEPTH: Record<string, number> = { 'L3/L4': 1, mTLS: 2, L7: 3 };
+
+export function calleeEndpoint(sim: Simulation, ref: string, endpointName?: string): { component: CellComponent; endpoint: EndpointSpec } {
+  const component = sim.model.components.find(c => c.ref === ref);
+  if (!component || !sim.model.cells.find(c => c.ref === component.cell)?.environments.includes(sim.environment)) {
+    throw new AnalyzerInputError(`${ref} is not a component of a cell deployed to ${sim.environment}`);
+  }
+  const endpoint = endpointName ? component.endpoints.find(e => e.name === endpointName) : component.endpoints.length === 1 ? component.endpoints[0] : undefined;
+  if (!endpoint) {
+    throw new AnalyzerInputError(
+      endpointName ? `${ref} has no endpoint ${endpointName}` : `${ref} serves ${component.endpoints.length} endpoints; name one with --endpoint (${component.endpoints.map(e => e.name).join(', ')})`,
+    );
+  }
+  return { component, endpoint };
+}
+
+/** Evaluates one request between pods of the simulation with the analyzer. */
+export function evaluate(cluster: ClusterModel, from: KubeObject | string, callee: CellComponent, endpoint: EndpointSpec, sim: Simulation, request: { method?: string; path?: string; direct?: boolean }): RequestResult {
+  const l7 = endpoint.protocol === 'HTTP' || endpoint.protocol === 'GRPC';
+  return analyzeRequest(cluster, {
+    from: typeof from === 'string' ? from : podKey(from),
+    to: `${sim.namespaceOf(callee.cell)}/${callee.name}`,
+    port: endpoint.port,
+    protocol: endpoint.protocol === 'UDP' ? 'UDP' : 'TCP',
+    ...(l7 && request.method ? { method: request.method } : {}),
+    ...(l7 && request.path ? { path: request.path } : {}),
+    addressing: request.direct ? 'pod' : 'service',
+  });
+}
+
+/**
+ * The rogue tries as every pod it could pretend to be: with no component
+ * labels, and wearing each component's labels of its cell (labels are free to
+ * set; the service account's identity is not). The answer is the most
+ * successful attempt: allowed if any is, else the one that got furthest.
+ */
+export function rogueAttempts(sim: Simulation, cellRef: string): { pod: KubeObject; cluster: ClusterModel; impersonating?: string }[] {
+  const cell = sim.model.cells.find(c => c.ref === cellRef);
+  if (!cell || !cell.environments.includes(sim.environment)) throw new AnalyzerInputError(`${cellRef} is not a cell deployed to ${sim.environment}`);
+  const disguises: (CellComponent | undefined)[] = [undefined, ...sim.model.components.filter(c => c.cell === cellRef)];
+  return disguises.map(d => {
+    const pod = sim.roguePod(cellRef, d);
+    return { pod, cluster: sim.cluster([pod]), impersonating: d?.name };
+  });
+}
+
+export function simulateRequest(sim: Simulation, request: SimulatedRequest): SimulationResult {
+  const { component: callee, endpoint } = calleeEndpoint(sim, request.to, request.endpoint);
+  if ('rogue' in request.from) {
+    const results = rogueAttempts(sim, request.from.rogue).map(a => ({
+      ...evaluate(a.cluster, a.pod, callee, endpoint, sim, request),
+      impersonating: a.impersonating,
+    }));
+    return results.find(r => r.allowed) ?? results.reduce((best, r) => ((DEPTH[r.decidedBy!] ?? 0) > (DEPTH[best.decidedBy!] ?? 0) ? r : best));
+  }
+  const cluster = sim.cluster();
+  if ('gateway' in request.from) {
+    const gatewayPod = sim.gatewayObjects()[1];
+    return evaluate(cluster, gatewayPod, callee, endpoint, sim, request);
+  }
+  const from = request.from.component;
+  const caller = sim.model.components.find(c => c.ref === from);
+  if (!caller || !sim.model.cells.find(c => c.ref === caller.cell)?.environments.includes(sim.environment)) {
+    throw new AnalyzerInputError(`${from} is not a component of a cell deployed to ${sim.environment}`);
+  }
+  return evaluate(cluster, sim.componentPod(caller), callee, endpoint, sim, request);
+}

@@ -1,0 +1,84 @@
+import { CellModel, CellComponent } from '../model/types';
+import { CellsSettings } from '../settings/settings';
+import { compileCells, KubeObject } from '../compiler';
+import { cellNamespace } from '../settings/naming';
+import { ClusterModel, loadCluster } from '../analyzer';
+
+/** Service account of the adversary's pod: its own identity, like any pod it could start. */
+export const ROGUE_SERVICE_ACCOUNT = 'rogue';
+
+/**
+ * A cell catalog compiled for one environment, plus the pods that would run
+ * there: one per component (its label and service account, its ports), the
+ * external gateway's pod, and on demand a rogue pod in any cell. The data plane
+ * cannot run here; the analyzer judges these manifests instead.
+ */
+export interface Simulation {
+  model: CellModel;
+  settings: CellsSettings;
+  environment: string;
+  /** The compiled objects (possibly altered by a caller, e.g. a widening test). */
+  objects: KubeObject[];
+  namespaceOf(cellRef: string): string;
+  componentPod(component: CellComponent): KubeObject;
+  gatewayObjects(): KubeObject[];
+  /** A pod with its own service account in the cell, optionally wearing a component's labels. */
+  roguePod(cellRef: string, impersonating?: CellComponent): KubeObject;
+  /** Loads objects + component pods + gateway + the given extra pods into the analyzer. */
+  cluster(extra?: KubeObject[]): ClusterModel;
+}
+
+function pod(name: string, namespace: string, labels: Record<string, string>, serviceAccount: string, ports: { name?: string; containerPort: number; protocol: string }[]): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels },
+    spec: { serviceAccountName: serviceAccount, containers: [{ name: 'app', image: 'simulated', ports }] },
+  };
+}
+
+function gatewayIdentity(settings: CellsSettings): { namespace: string; serviceAccount: string } {
+  const [, namespace, , serviceAccount] = settings.gateway.principal.split('/').slice(1);
+  return { namespace, serviceAccount };
+}
+
+export function createSimulation(
+  model: CellModel,
+  settings: CellsSettings,
+  environment: string,
+  objects?: KubeObject[],
+): Simulation {
+  const compiled = objects ?? compileCells(model, settings, { environment }).cells.flatMap(c => c.objects);
+  const cellByRef = new Map(model.cells.map(c => [c.ref, c]));
+  const namespaceOf = (cellRef: string) => cellNamespace(settings, cellByRef.get(cellRef)!, environment);
+  const present = model.cells.filter(c => c.environments.includes(environment)).map(c => c.ref);
+  const components = model.components.filter(c => present.includes(c.cell));
+  const componentPod = (c: CellComponent) =>
+    pod(c.name, namespaceOf(c.cell), { [settings.podLabelKey]: c.name }, c.name, c.endpoints.map(e => ({ name: e.name, containerPort: e.port, protocol: e.protocol === 'UDP' ? 'UDP' : 'TCP' })));
+  const gatewayObjects = (): KubeObject[] => {
+    const { namespace, serviceAccount } = gatewayIdentity(settings);
+    return [
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: settings.gateway.name, namespace: settings.gateway.namespace }, spec: { gatewayClassName: settings.gateway.className, listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
+      pod(`${settings.gateway.name}-gateway`, namespace, { ...settings.gateway.podLabels }, serviceAccount, [{ name: 'http', containerPort: 80, protocol: 'TCP' }]),
+    ];
+  };
+  const roguePod = (cellRef: string, impersonating?: CellComponent) =>
+    pod(impersonating ? `rogue-as-${impersonating.name}` : 'rogue', namespaceOf(cellRef), impersonating ? { [settings.podLabelKey]: impersonating.name } : { app: 'rogue' }, ROGUE_SERVICE_ACCOUNT, []);
+  const base = [...compiled, ...components.map(componentPod), ...gatewayObjects()];
+  return {
+    model,
+    settings,
+    environment,
+    objects: compiled,
+    namespaceOf,
+    componentPod,
+    gatewayObjects,
+    roguePod,
+    cluster: (extra = []) => loadCluster([...base, ...extra], { trustDomain: settings.mesh.trustDomain }),
+  };
+}
+
+/** `ns/name` of a pod object, as the analyzer names workloads. */
+export function podKey(pod: KubeObject): string {
+  return `${pod.metadata.namespace}/${pod.metadata.name}`;
+}

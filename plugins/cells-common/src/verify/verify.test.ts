@@ -1,0 +1,183 @@
+import fc from 'fast-check';
+import { Entity } from '@backstage/catalog-model';
+import { buildCellModel } from '../validation/catalog';
+import { CellsSettings, DEFAULT_SETTINGS } from '../settings/settings';
+import { compileCells, KubeObject } from '../compiler';
+import { catalogOf, randomCatalogShape } from '../testing/arbitraries';
+import { artemisEntities } from '../testing/artemis';
+import { createSimulation, simulateRequest, verifySimulation, formatViolation } from './index';
+
+const CILIUM: CellsSettings = { ...DEFAULT_SETTINGS, environments: [{ name: 'development', networkPolicy: 'cilium' }] };
+const NO_MESH: CellsSettings = { ...DEFAULT_SETTINGS, mesh: { ...DEFAULT_SETTINGS.mesh, enabled: false } };
+const c = (name: string) => `component:default/${name}`;
+
+function modelOf(entities: Entity[]) {
+  const { model, problems } = buildCellModel(entities, { defaultEnvironments: ['development'] });
+  expect(problems).toEqual([]);
+  return model;
+}
+
+describe('simulate and verify on Artemis II', () => {
+  const model = modelOf(artemisEntities());
+  const sim = createSimulation(model, DEFAULT_SETTINGS, 'development');
+
+  const flows: [string, string, string, string][] = [
+    ['capcom', 'comms-system', 'POST', '/uplink'],
+    ['flight-director', 'comms-system', 'POST', '/uplink/burst'],
+    ['comms-system', 'signal-router', 'DELETE', '/anything'],
+    ['guidance-nav', 'signal-router', 'PUT', '/anything'],
+    ['capcom', 'signal-router', 'GET', '/status'],
+    ['goldstone', 'comms-system', 'POST', '/downlink'],
+    ['canberra', 'comms-system', 'GET', '/signal/strength'],
+    ['madrid', 'telemetry-monitor', 'POST', '/ingest'],
+    ['launch-control', 'flight-director', 'POST', '/decision/go-nogo'],
+    ['flight-director', 'launch-control', 'POST', '/countdown/start'],
+    ['flight-director', 'launch-control', 'GET', '/countdown/status'],
+    ['flight-director', 'weather-station', 'GET', '/launch-criteria'],
+    ['flight-director', 'weather-station', 'GET', '/conditions'],
+    ['mission-relay', 'telemetry-monitor', 'POST', '/relay/telemetry'],
+    ['flight-director', 'service-module-monitor', 'GET', '/propulsion/status'],
+    ['signal-router', 'madrid', 'POST', '/handover'],
+  ];
+
+  it.each(flows)('allows the mission flow %s -> %s %s %s', (from, to, method, path) => {
+    const result = simulateRequest(sim, { from: { component: c(from) }, to: c(to), method, path });
+    expect(result.explanation).toMatch(/^allowed/);
+    expect(result).toMatchObject({ allowed: true, decidedBy: null });
+  });
+
+  it('allows the external gateway to reach the dashboard only', () => {
+    expect(simulateRequest(sim, { from: { gateway: true }, to: c('flight-director'), method: 'GET', path: '/' }).allowed).toBe(true);
+    const denied = simulateRequest(sim, { from: { gateway: true }, to: c('capcom'), method: 'GET', path: '/' });
+    expect(denied).toMatchObject({ allowed: false, decidedBy: 'L3/L4' });
+  });
+
+  const attacks: [string, string, string, string, string][] = [
+    ['ABORT', 'houston', 'flight-director', 'POST', '/decision/abort'],
+    ['HIJACK NAV', 'orion', 'guidance-nav', 'POST', '/maneuver'],
+    ['STEAL VITALS', 'orion', 'life-support', 'GET', '/crew/vitals'],
+    ['SPOOF ID', 'houston', 'comms-system', 'POST', '/uplink'],
+  ];
+
+  it.each(attacks)('denies the %s attack at L7, even when the rogue wears a legitimate caller\'s labels', (_name, cell, to, method, path) => {
+    const result = simulateRequest(sim, { from: { rogue: `system:default/${cell}` }, to: c(to), method, path });
+    expect(result).toMatchObject({ allowed: false, decidedBy: 'L7' });
+    expect(result.impersonating).toBeDefined();
+    expect(result.explanation).toMatch(/sa\/rogue/);
+  });
+
+  it('denies a legitimate caller on an undeclared method or path at L7', () => {
+    expect(simulateRequest(sim, { from: { component: c('capcom') }, to: c('comms-system'), method: 'GET', path: '/uplink' })).toMatchObject({ allowed: false, decidedBy: 'L7' });
+    expect(simulateRequest(sim, { from: { component: c('crew-interface') }, to: c('life-support'), method: 'GET', path: '/crew/vitals/history' })).toMatchObject({ allowed: false, decidedBy: 'L7' });
+  });
+
+  it('denies a caller that skips the waypoint by addressing the pod', () => {
+    expect(simulateRequest(sim, { from: { component: c('capcom') }, to: c('comms-system'), method: 'POST', path: '/uplink', direct: true })).toMatchObject({ allowed: false });
+  });
+
+  it.each([
+    ['Kubernetes NetworkPolicy', DEFAULT_SETTINGS],
+    ['CiliumNetworkPolicy', CILIUM],
+    ['no mesh', NO_MESH],
+  ])('verifies clean with %s', (_t, settings) => {
+    const report = verifySimulation(createSimulation(model, settings, 'development'));
+    expect(report.violations.map(formatViolation)).toEqual([]);
+    // Without L7 there are no method/path probes, and label-wearing rogues are out of reach.
+    expect(report.checks).toBeGreaterThan(settings.mesh.enabled ? 10000 : 400);
+    expect(report.notes.length).toBe(settings.mesh.enabled ? 0 : 1);
+  });
+
+  it('catches a widened AuthorizationPolicy, naming the request it lets through', () => {
+    const objects = compileCells(model, DEFAULT_SETTINGS).cells.flatMap(cell => cell.objects);
+    const widened = JSON.parse(JSON.stringify(objects)) as any[];
+    const ap = widened.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'life-support');
+    delete ap.spec.rules[0].to; // crew-interface may now do anything on life-support
+    const report = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development', widened));
+    expect(report.violations.length).toBeGreaterThan(0);
+    expect(report.violations.every(v => v.caller === c('crew-interface') && v.callee === c('life-support') && v.actual && !v.expected)).toBe(true);
+    expect(formatViolation(report.violations[0])).toMatch(/ALLOWED but the catalog does not declare it/);
+  });
+
+  it('catches a narrowed policy too: a declared call that is denied', () => {
+    const objects = compileCells(model, DEFAULT_SETTINGS).cells.flatMap(cell => cell.objects) as any[];
+    const narrowed = JSON.parse(JSON.stringify(objects)) as any[];
+    narrowed.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'telemetry-monitor').spec.rules.pop();
+    const report = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development', narrowed));
+    expect(report.violations.some(v => v.expected && !v.actual)).toBe(true);
+  });
+});
+
+describe('verify on random catalogs', () => {
+  it('every compiled random catalog verifies clean, in every flavour', () => {
+    fc.assert(
+      fc.property(randomCatalogShape, fc.constantFrom(DEFAULT_SETTINGS, CILIUM, NO_MESH), (shape, settings) => {
+        const report = verifySimulation(createSimulation(modelOf(catalogOf(shape)), settings, 'development'));
+        expect(report.violations.map(formatViolation)).toEqual([]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  /** Widenings of one compiled manifest that change what some caller can do. */
+  const widenings: Record<string, (objects: any[], rng: () => number) => boolean> = {
+    'drop the operation of an L7 rule': (objects, rng) => {
+      const rules = objects.filter(o => o.kind === 'AuthorizationPolicy' && o.spec.targetRefs).flatMap(o => (o.spec.rules ?? []).filter((r: any) => r.to[0].operation.methods || r.to[0].operation.paths));
+      if (!rules.length) return false;
+      delete rules[Math.floor(rng() * rules.length)].to;
+      return true;
+    },
+    'allow everyone at L7 on one component': (objects, rng) => {
+      const aps = objects.filter(o => o.kind === 'AuthorizationPolicy' && o.spec.targetRefs);
+      aps[Math.floor(rng() * aps.length)].spec.rules = [{}];
+      return true;
+    },
+    'delete the L7 policy of one component': (objects, rng) => {
+      const aps = objects.filter(o => o.kind === 'AuthorizationPolicy' && o.spec.targetRefs);
+      const victim = aps[Math.floor(rng() * aps.length)];
+      objects.splice(objects.indexOf(victim), 1);
+      return true;
+    },
+  };
+
+  it.each(Object.keys(widenings))('catches a random widening: %s', name => {
+    fc.assert(
+      fc.property(randomCatalogShape, fc.integer(), (shape, seed) => {
+        const model = modelOf(catalogOf(shape));
+        const objects = JSON.parse(JSON.stringify(compileCells(model, DEFAULT_SETTINGS).cells.flatMap(cell => cell.objects))) as KubeObject[];
+        let s = seed;
+        const rng = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+        if (!widenings[name](objects, rng)) return;
+        const widenedReport = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development', objects));
+        // A widening is caught exactly when it changes what the analyzer allows: compare
+        // with the analyzer's answers on the original manifests for the same probes.
+        const original = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development'));
+        expect(original.violations).toEqual([]);
+        const changed = widenedReport.checks === original.checks && widenedReport.violations.length > 0;
+        const observable = effectiveWidening(model, objects);
+        expect(changed).toBe(observable);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+/**
+ * Whether the widened manifests let some (caller, callee) pair through that the
+ * original did not, judged request by request with the simulator directly: the
+ * independent check that verify neither misses a real widening nor cries wolf.
+ */
+function effectiveWidening(model: ReturnType<typeof modelOf>, widened: KubeObject[]): boolean {
+  const before = createSimulation(model, DEFAULT_SETTINGS, 'development');
+  const after = createSimulation(model, DEFAULT_SETTINGS, 'development', widened);
+  const probes = [['GET', '/'], ['DELETE', '/cellplane-undeclared-probe'], ['POST', '/a'], ['PUT', '/b'], ['GET', '/status']];
+  const callers = [...model.components.map(x => ({ component: x.ref })), { gateway: true as const }, ...model.cells.map(x => ({ rogue: x.ref }))];
+  for (const callee of model.components) {
+    for (const from of callers) {
+      for (const [method, path] of probes) {
+        const request = { from, to: callee.ref, method, path };
+        if (!simulateRequest(before, request).allowed && simulateRequest(after, request).allowed) return true;
+      }
+    }
+  }
+  return false;
+}
