@@ -56,56 +56,53 @@ export function pathPatternError(pattern: unknown): string | undefined {
   return pattern.startsWith('/') ? undefined : 'does not start with "/"';
 }
 
-/** Checks an optional `methods` list; returns the normalised list or undefined. */
-export function checkMethods(
+/**
+ * Checks an optional, non-empty list of strings item by item. Returns the
+ * sorted, de-duplicated items, or undefined when the field is absent. A bad
+ * list returns an empty one (never undefined, which would mean "all"), and
+ * the problems say why.
+ */
+function checkList(
   list: ProblemList,
   field: string,
   value: unknown,
+  what: string,
+  leaveOut: string,
+  itemError: (item: unknown) => { message: string; fix: string } | undefined,
 ): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length === 0) {
-    list.add(field, 'must be a non-empty list of HTTP methods', 'leave it out to allow every method, or list methods such as [GET, POST]');
-    return undefined;
-  }
-  const methods: string[] = [];
-  value.forEach((method, i) => {
-    if (typeof method !== 'string' || !(HTTP_METHODS as readonly string[]).includes(method)) {
-      list.add(
-        `${field}[${i}]`,
-        `${JSON.stringify(method)} is not an HTTP method`,
-        `use one of ${HTTP_METHODS.join(', ')} (upper case)`,
-      );
-    } else if (!methods.includes(method)) {
-      methods.push(method);
-    }
-  });
-  return methods.length === value.length ? methods.sort() : undefined;
-}
-
-/** Checks an optional `paths` list; returns the list or undefined. */
-export function checkPaths(
-  list: ProblemList,
-  field: string,
-  value: unknown,
-): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length === 0) {
-    list.add(field, 'must be a non-empty list of path patterns', 'leave it out to allow every path, or list patterns such as [/uplink, /uplink/*]');
-    return undefined;
+    list.add(field, `must be a non-empty list of ${what}`, leaveOut);
+    return [];
   }
   let ok = true;
-  value.forEach((pattern, i) => {
-    const reason = pathPatternError(pattern);
-    if (reason) {
+  value.forEach((item, i) => {
+    const error = itemError(item);
+    if (error) {
       ok = false;
-      list.add(
-        `${field}[${i}]`,
-        `path pattern ${JSON.stringify(pattern)} ${reason}`,
-        'write an exact path (/a), a prefix (/a/*) or a suffix (*.json)',
-      );
+      list.add(`${field}[${i}]`, error.message, error.fix);
     }
   });
-  return ok ? [...new Set(value as string[])].sort() : undefined;
+  return ok ? [...new Set(value as string[])].sort() : [];
+}
+
+/** Checks an optional `methods` list. */
+export function checkMethods(list: ProblemList, field: string, value: unknown): string[] | undefined {
+  return checkList(list, field, value, 'HTTP methods', 'leave it out to allow every method, or list methods such as [GET, POST]', method =>
+    typeof method === 'string' && (HTTP_METHODS as readonly string[]).includes(method)
+      ? undefined
+      : { message: `${JSON.stringify(method)} is not an HTTP method`, fix: `use one of ${HTTP_METHODS.join(', ')} (upper case)` },
+  );
+}
+
+/** Checks an optional `paths` list. */
+export function checkPaths(list: ProblemList, field: string, value: unknown): string[] | undefined {
+  return checkList(list, field, value, 'path patterns', 'leave it out to allow every path, or list patterns such as [/uplink, /uplink/*]', pattern => {
+    const reason = pathPatternError(pattern);
+    return reason
+      ? { message: `path pattern ${JSON.stringify(pattern)} ${reason}`, fix: 'write an exact path (/a), a prefix (/a/*) or a suffix (*.json)' }
+      : undefined;
+  });
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -126,6 +126,15 @@ describe('cell entity validation', () => {
     expect(model.grants[0].methods).toEqual(['GET']);
   });
 
+  it('keeps repeated methods and paths narrow (a duplicate never means "all")', () => {
+    const { model, problems } = buildCellModel(
+      withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', methods: ['GET', 'GET'], paths: ['/a', '/a'] }] }),
+      options,
+    );
+    expect(problems).toEqual([]);
+    expect(model.grants[0]).toMatchObject({ methods: ['GET'], paths: ['/a'] });
+  });
+
   it('validateCellEntity checks one entity on its own; validateConnectionTargets uses a lookup', () => {
     const entities = withComponentSpec({ connections: [{ to: 'target', endpoint: 'nope' }] });
     const caller = entities[2];
