@@ -1,4 +1,5 @@
 import { analyzeMatrix } from './matrix';
+import { analyzeRequest } from './request';
 import { loadCluster } from './load';
 import { ambientNamespace, authorizationPolicy, deployment, networkPolicy, pod, service, waypoint } from './testFixtures';
 
@@ -31,19 +32,20 @@ describe('the matrix', () => {
     expect(pairs.filter(p => p.allowed).map(p => `${p.from}>${p.to}`)).toEqual(['a/x>a/z', 'a/y>a/z']);
   });
 
-  it('answers the same as single requests and stays fast on a larger cluster', () => {
+  it('answers every pair of a larger cluster as single requests do (speed is measured in bench/, not here)', () => {
     const many = [ambientNamespace('big')];
     for (let i = 0; i < 60; i++) many.push(pod(`big/w${i}`, { labels: { app: `w${i}`, tier: `t${i % 5}` }, serviceAccount: `w${i}` }));
     for (let t = 0; t < 5; t++) {
       many.push(networkPolicy(`big/t${t}`, { podSelector: { matchLabels: { tier: `t${t}` } }, ingress: [{ from: [{ podSelector: { matchLabels: { tier: `t${(t + 1) % 5}` } } }], ports: [{ port: 15008 }] }] }));
     }
     const model = loadCluster(many);
-    const started = Date.now();
     const { pairs } = analyzeMatrix(model, { port: 8080 });
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(pairs).toHaveLength(60 * 59);
     // w1 (t1) may call w0 (t0); w2 (t2) may not
     expect(pairs.find(p => p.from === 'big/w1' && p.to === 'big/w0')!.allowed).toBe(true);
     expect(pairs.find(p => p.from === 'big/w2' && p.to === 'big/w0')!.allowed).toBe(false);
+    for (const p of pairs.filter((_, i) => i % 97 === 0)) {
+      expect(analyzeRequest(model, { from: p.from, to: p.to, port: 8080 }).allowed).toBe(p.allowed);
+    }
   });
 });
