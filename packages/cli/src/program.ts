@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { AnalyzerInputError } from '@cellplane/cells-common';
 import { registerAnalyze } from './commands/analyze';
 import { registerRender } from './commands/render';
 import { registerSimulate } from './commands/simulate';
@@ -32,7 +33,8 @@ export async function run(argv: string[], output: Output = processOutput): Promi
     return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
-    if (e instanceof InputError) {
+    // Bad input found by the analyzer (a malformed manifest, an unknown workload) is the user's to fix too.
+    if (e instanceof InputError || e instanceof AnalyzerInputError) {
       output.stderr(`cellplane: ${e.message}\n`);
       return 1;
     }

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
-import { InputError } from '../lib/readDocuments';
-import { registerAnalyze } from './analyze';
+import { run } from '../program';
 
 const CELL = `
 apiVersion: v1
@@ -69,18 +67,7 @@ spec: { serviceAccountName: adversary, containers: [{ name: app, image: x }] }
 async function cellplane(...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const program = new Command('cellplane').exitOverride().configureOutput({ writeOut: t => void (stdout += t), writeErr: t => void (stderr += t) });
-  registerAnalyze(program, { stdout: t => void (stdout += t), stderr: t => void (stderr += t) });
-  program.commands.forEach(c => c.exitOverride());
-  let code = 0;
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    // What the lead's run() does: commander errors and InputError exit 1 with a message.
-    if (e instanceof InputError) stderr += `cellplane: ${e.message}\n`;
-    else if (!(e instanceof CommanderError)) throw e;
-    code = e instanceof CommanderError && e.exitCode === 0 ? 0 : 1;
-  }
+  const code = await run(argv, { stdout: t => void (stdout += t), stderr: t => void (stderr += t) });
   return { code, stdout, stderr };
 }
 

@@ -2,14 +2,13 @@ import { Command, Option } from 'commander';
 import {
   analyzeMatrix,
   analyzeRequest,
-  AnalyzerInputError,
   formatAnalyzerProblem,
   loadCluster,
   ClusterModel,
-  RequestResult,
 } from '@cellplane/cells-common';
 import { InputError, readDocuments } from '../lib/readDocuments';
 import { Output, processOutput } from '../lib/output';
+import { printResult } from '../lib/results';
 
 interface AnalyzeOptions {
   from?: string;
@@ -55,24 +54,6 @@ function requireEndpoint(value: string | undefined, flag: string): string {
   return value;
 }
 
-const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
-
-function formatResult(r: RequestResult, what: string): string {
-  const lines = [`${r.allowed ? 'ALLOWED' : `DENIED at ${r.decidedBy}`}: ${what}`];
-  for (const l of r.layers) {
-    lines.push(`  ${pad(l.layer, 6)} ${pad(l.verdict, 15)} ${l.policies.length > 0 ? l.policies.join(', ') : '-'}`);
-    lines.push(`         ${l.reason}`);
-  }
-  if (r.hops.length > 1) lines.push(`  path: ${r.hops.map(h => `${h.from} -> ${h.to} (${h.port})`).join(', then ')}`);
-  lines.push(r.explanation);
-  return `${lines.join('\n')}\n`;
-}
-
-function rethrow(e: unknown): never {
-  if (e instanceof AnalyzerInputError) throw new InputError(e.message);
-  throw e;
-}
-
 /** `cellplane analyze`: one request through L3/L4, mTLS and L7, or the whole matrix. */
 export function registerAnalyze(program: Command, output: Output = processOutput): void {
   program
@@ -100,12 +81,7 @@ export function registerAnalyze(program: Command, output: Output = processOutput
       const model = loadManifests(paths, options);
       const common = { port, protocol: options.protocol, method: options.method, path: options.path, host: options.host, addressing: options.addressing };
       if (options.matrix) {
-        let matrix;
-        try {
-          matrix = analyzeMatrix(model, common);
-        } catch (e) {
-          rethrow(e);
-        }
+        const matrix = analyzeMatrix(model, common);
         if (options.json) {
           output.stdout(`${JSON.stringify(matrix, null, 2)}\n`);
           return;
@@ -115,18 +91,8 @@ export function registerAnalyze(program: Command, output: Output = processOutput
         output.stdout(`${lines.join('\n')}\n${allowed} of ${matrix.pairs.length} pairs allowed on port ${port}/${options.protocol}\n`);
         return;
       }
-      let result: RequestResult;
-      try {
-        result = analyzeRequest(model, { from: options.from!, to: options.to!, ...common });
-      } catch (e) {
-        rethrow(e);
-      }
-      if (options.json) {
-        const { allowed, decidedBy, layers, explanation, hops } = result;
-        output.stdout(`${JSON.stringify({ allowed, decidedBy, layers, explanation, hops }, null, 2)}\n`);
-        return;
-      }
+      const result = analyzeRequest(model, { from: options.from!, to: options.to!, ...common });
       const http = options.method || options.path ? ` ${options.method ?? 'any method'} ${options.path ?? 'any path'}` : '';
-      output.stdout(formatResult(result, `${options.from} -> ${options.to} port ${port}/${options.protocol}${http}`));
+      printResult(output, result, `${options.from} -> ${options.to} port ${port}/${options.protocol}${http}`, options.json);
     });
 }

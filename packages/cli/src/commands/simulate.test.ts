@@ -97,3 +97,18 @@ describe('cellplane verify', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('cellplane verify --manifests with a malformed manifest', () => {
+  it('exits 1 naming the object and the field, not with an internal error', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-verify-'));
+    fs.writeFileSync(
+      path.join(tmp, 'broken.yaml'),
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: broken, namespace: x}\nspec: {podSelector: {}, policyTypes: [Sideways]}\n',
+    );
+    const { code, stderr } = await cellplane('verify', ARTEMIS, '--manifests', tmp);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^cellplane: the manifests have 1 problem[\s\S]*broken/);
+    expect(stderr).not.toMatch(/internal error/);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});

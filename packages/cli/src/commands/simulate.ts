@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { AnalyzerInputError, CellModel, createSimulation, simulateRequest, SimulatedCaller } from '@cellplane/cells-common';
+import { CellModel, createSimulation, simulateRequest, SimulatedCaller } from '@cellplane/cells-common';
 import { loadCatalog } from '../lib/catalog';
 import { InputError } from '../lib/readDocuments';
 import { Output } from '../lib/output';
@@ -65,19 +65,17 @@ export function registerSimulate(program: Command, output: Output): void {
         : options.rogue
         ? { rogue: cellRef(model, options.rogue, '--rogue') }
         : { gateway: true };
-      try {
-        const result = simulateRequest(createSimulation(model, settings, environment), {
-          from,
-          to: componentRef(model, options.to, '--to'),
-          endpoint: options.endpoint,
-          method: options.method?.toUpperCase(),
-          path: options.path,
-          direct: options.direct,
-        });
-        printResult(output, result, options.json, result.impersonating ? `the rogue pod wore ${result.impersonating}'s labels` : undefined);
-      } catch (e) {
-        if (e instanceof AnalyzerInputError) throw new InputError(e.message);
-        throw e;
-      }
+      const result = simulateRequest(createSimulation(model, settings, environment), {
+        from,
+        to: componentRef(model, options.to, '--to'),
+        endpoint: options.endpoint,
+        method: options.method?.toUpperCase(),
+        path: options.path,
+        direct: options.direct,
+      });
+      const caller = options.from ?? (options.rogue ? `a rogue pod in ${options.rogue}` : 'the external gateway');
+      const http = [options.method?.toUpperCase(), options.path].filter(Boolean).join(' ');
+      const note = result.impersonating ? `the rogue pod wore ${result.impersonating}'s labels` : undefined;
+      printResult(output, result, `${caller} -> ${options.to}${http ? ` ${http}` : ''} (${environment})`, options.json, note);
     });
 }

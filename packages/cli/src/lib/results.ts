@@ -10,16 +10,29 @@ export function environmentsToCheck(settings: CellsSettings, env: string | undef
   return [env];
 }
 
-/** Prints a request's verdict: the documented JSON shape, or readable text. */
-export function printResult(output: Output, result: RequestResult, json?: boolean, note?: string): void {
+function pad(text: string, width: number): string {
+  return text.padEnd(width);
+}
+
+/** A request's verdict as text: the layers, the path through the waypoint, the sentence. */
+export function formatResult(r: RequestResult, what: string): string {
+  const lines = [`${r.allowed ? 'ALLOWED' : `DENIED at ${r.decidedBy}`}: ${what}`];
+  for (const l of r.layers) {
+    lines.push(`  ${pad(l.layer, 6)} ${pad(l.verdict, 15)} ${l.policies.length > 0 ? l.policies.join(', ') : '-'}`);
+    lines.push(`         ${l.reason}`);
+  }
+  if (r.hops.length > 1) lines.push(`  path: ${r.hops.map(h => `${h.from} -> ${h.to} (${h.port})`).join(', then ')}`);
+  lines.push(r.explanation);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Prints a request's verdict: the documented JSON shape (shared by analyze and simulate), or text. */
+export function printResult(output: Output, result: RequestResult, what: string, json?: boolean, note?: string): void {
   if (json) {
-    const { allowed, decidedBy, layers, explanation } = result;
-    output.stdout(`${JSON.stringify({ allowed, decidedBy, layers, explanation, ...(note ? { note } : {}) }, null, 2)}\n`);
+    const { allowed, decidedBy, layers, explanation, hops } = result;
+    output.stdout(`${JSON.stringify({ allowed, decidedBy, layers, explanation, hops, ...(note ? { note } : {}) }, null, 2)}\n`);
     return;
   }
-  output.stdout(`${result.allowed ? 'ALLOWED' : `DENIED at ${result.decidedBy}`}\n`);
-  for (const layer of result.layers) {
-    output.stdout(`  ${layer.layer.padEnd(5)} ${layer.verdict.padEnd(14)} ${layer.policies.join(', ') || '-'}\n        ${layer.reason}\n`);
-  }
-  if (note) output.stdout(`  note: ${note}\n`);
+  output.stdout(formatResult(result, what));
+  if (note) output.stdout(`note: ${note}\n`);
 }
