@@ -75,10 +75,8 @@ export class CellValidationProcessor implements CatalogProcessor {
 
   /** All problems of one entity: its own shape, then its references. */
   async validate(entity: Entity): Promise<CellProblem[]> {
-    const shape = validateCellEntity(entity);
-    const references = await this.validateReferences(entity);
-    const seen = new Set(shape.map(formatProblem));
-    return [...shape, ...references.filter(p => !seen.has(formatProblem(p)))];
+    // validateConnectionTargets reports only what the shape checks did not.
+    return [...validateCellEntity(entity), ...(await this.validateReferences(entity))];
   }
 
   private async validateReferences(entity: Entity): Promise<CellProblem[]> {

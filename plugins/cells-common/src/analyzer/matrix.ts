@@ -1,15 +1,9 @@
 /** Every ordered workload pair for one port/protocol (and optionally method/path). */
-import { ClusterModel, Protocol } from './model';
-import { AnalyzerInputError, assertAnalyzable, isAllowedFrom, QuietRun, ResolvedTarget, resolveTargetFor } from './request';
+import { ClusterModel } from './model';
+import { AnalyzeRequest, AnalyzerInputError, assertAnalyzable, isAllowedFrom, QuietRun, ResolvedTarget, resolveTargetFor } from './request';
 
-export interface MatrixRequest {
-  /** Destination port (container port), a number or a port name resolved per destination. */
-  port: number | string;
-  protocol?: Protocol;
-  method?: string;
-  path?: string;
-  host?: string;
-  addressing?: 'service' | 'pod';
+/** A request without its ends: the matrix asks it of every ordered pair. */
+export interface MatrixRequest extends Omit<AnalyzeRequest, 'from' | 'to'> {
   /** Include the waypoint workloads the analyzer synthesized (default false). */
   includeSynthesized?: boolean;
 }
