@@ -37,17 +37,18 @@ function envelopeViolations(model: CellModel, settings: CellsSettings, result = 
   const label = settings.podLabelKey;
   const nsOf = new Map(result.cells.map(c => [c.cell, c.namespace]));
   const componentByRef = new Map(model.components.map(c => [c.ref, c]));
-  const npKind = (ns: string) => (result.cells.find(c => c.namespace === ns) && settings.environments[0].networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy');
+  // The test settings have one environment, so one L3/L4 flavour.
+  const kind = settings.environments[0].networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy';
 
   for (const compiled of result.cells) {
     const objects = compiled.objects;
     const ns = compiled.namespace;
-    const kind = npKind(ns);
     const deny = find(objects, kind, 'default-deny');
     if (!deny) violations.push(`${ns}: no default-deny`);
     for (const o of objects) {
-      for (const key of [ 'managed-by' ]) {
-        if (o.metadata.labels?.['app.kubernetes.io/managed-by'] !== 'cellplane') violations.push(`${o.kind}/${o.metadata.name}: no ${key} label`);
+      const labels = o.metadata.labels ?? {};
+      if (labels['app.kubernetes.io/managed-by'] !== 'cellplane' || labels['cellplane.io/cell'] !== compiled.cellName || labels['cellplane.io/environment'] !== compiled.environment) {
+        violations.push(`${o.kind}/${o.metadata.name}: missing managed-by, cell or environment label`);
       }
       if (!o.metadata.annotations?.['cellplane.io/source']) violations.push(`${o.kind}/${o.metadata.name}: no source annotation`);
     }
@@ -115,7 +116,6 @@ function envelopeViolations(model: CellModel, settings: CellsSettings, result = 
     const caller = grant.caller.kind === 'component' ? componentByRef.get(grant.caller.ref)! : undefined;
     const callerNs = caller ? nsOf.get(caller.cell)! : settings.gateway.namespace;
     const callerLabels = caller ? { [label]: caller.name } : settings.gateway.podLabels;
-    const kind = npKind(calleeNs);
     const calleePolicy = find(all, kind, callee.name, calleeNs);
     const what = `${grant.caller.kind === 'gateway' ? 'gateway' : grant.caller.ref} -> ${grant.callee}`;
     if (mesh) {

@@ -152,9 +152,7 @@ describe('verify on random catalogs', () => {
         // with the analyzer's answers on the original manifests for the same probes.
         const original = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development'));
         expect(original.violations).toEqual([]);
-        const changed = widenedReport.checks === original.checks && widenedReport.violations.length > 0;
-        const observable = effectiveWidening(model, objects);
-        expect(changed).toBe(observable);
+        expect(widenedReport.violations.length > 0).toBe(effectiveWidening(model, objects));
       }),
       { numRuns: 25 },
     );
