@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { run } from '../program';
+import { cellplane } from '../testing/runCli';
 
 const CELL = `
 apiVersion: v1
@@ -63,13 +63,6 @@ kind: Pod
 metadata: { name: adversary, namespace: orion, labels: { app: adversary } }
 spec: { serviceAccountName: adversary, containers: [{ name: app, image: x }] }
 `;
-
-async function cellplane(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, { stdout: t => void (stdout += t), stderr: t => void (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 describe('cellplane analyze', () => {
   let tmp: string;

@@ -2,18 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { run } from '../program';
+import { cellplane } from '../testing/runCli';
 
 const ARTEMIS = path.resolve(__dirname, '../../../../examples/artemis');
-
-async function cellplane(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  process.exitCode = undefined;
-  const code = await run(argv, { stdout: t => void (stdout += t), stderr: t => void (stderr += t) });
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
-}
 
 describe('cellplane simulate', () => {
   it('prints the documented JSON shape for an allowed mission flow', async () => {
