@@ -19,6 +19,10 @@ function rulesOf(rules: PeerRule[], direction: 'from' | 'to') {
   }));
 }
 
+function nonEmpty<K extends string, T>(key: K, list: T[]): { [k in K]?: T[] } {
+  return (list.length ? { [key]: list } : {}) as { [k in K]?: T[] };
+}
+
 function policyOf(ctx: CellContext, intent: L4Intent): KubeObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -26,10 +30,12 @@ function policyOf(ctx: CellContext, intent: L4Intent): KubeObject {
     metadata: meta(ctx, intent.name, intent.source),
     spec: {
       podSelector: { matchLabels: { ...intent.subject } },
-      // Both directions listed explicitly: an empty list then allows nothing.
+      // Both directions listed explicitly, so a direction without rules allows
+      // nothing. Its empty list is left out: the API server stores none, and a
+      // GitOps diff against what it stores would never settle.
       policyTypes: ['Ingress', 'Egress'],
-      ingress: rulesOf(intent.ingress, 'from'),
-      egress: rulesOf(intent.egress, 'to'),
+      ...nonEmpty('ingress', rulesOf(intent.ingress, 'from')),
+      ...nonEmpty('egress', rulesOf(intent.egress, 'to')),
     },
   };
 }
