@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { cacheDir, ensureBinaries, pinnedVersions } from './binaries';
 import { manualStateFile, readManualState, startTestEnvironment } from './environment';
 import { isOurProcess, KubeTestEnvState, stopKubeTestEnv } from './server';
@@ -22,7 +23,7 @@ const commands: Record<string, () => Promise<void>> = {
     } else {
       if (existing) await stopKubeTestEnv(existing);
       const state = await startTestEnvironment({ detached: true, log });
-      fs.mkdirSync(cacheDir(), { recursive: true });
+      fs.mkdirSync(path.dirname(manualStateFile()), { recursive: true });
       fs.writeFileSync(manualStateFile(), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
       log(`running on ${state.server}; stop it with npm run kube:down`);
     }

@@ -25,9 +25,12 @@ export async function startTestEnvironment(options: { detached?: boolean; log?: 
   return state;
 }
 
-/** State file of the API server `npm run kube:up` started for manual use. */
+/**
+ * State file of the API server `npm run kube:up` started for manual use: in
+ * $CELLPLANE_KUBE_TESTENV_STATE_DIR, else beside the cached binaries.
+ */
 export function manualStateFile(): string {
-  return path.join(cacheDir(), 'manual-testenv.json');
+  return path.join(process.env.CELLPLANE_KUBE_TESTENV_STATE_DIR || cacheDir(), 'manual-testenv.json');
 }
 
 export function readManualState(): KubeTestEnvState | undefined {

@@ -10,6 +10,6 @@ export { installCrds, ISTIO_WAYPOINT_GATEWAY_CLASS, readCrds } from './crds';
 export { startTestEnvironment } from './environment';
 export { startKubeTestEnv, stopKubeTestEnv } from './server';
 export type { KubeTestEnvState } from './server';
-export { createTestNamespace, describeWithKube, kubeTestsSkipped, testKubeConfig, uniqueName, KUBECONFIG_ENV, UNAVAILABLE_ENV } from './testing';
+export { createTestNamespace, describeWithKube, kubeTestsSkipped, portIsClosed, testKubeConfig, uniqueName, KUBECONFIG_ENV, UNAVAILABLE_ENV } from './testing';
 export { objectPath, rawRequest, serverSideApply } from './rest';
 export type { KubeObjectLike, RawResponse } from './rest';

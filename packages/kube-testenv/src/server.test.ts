@@ -1,20 +1,7 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import { cachedBinaries } from './binaries';
 import { httpsGet, isOurProcess, startKubeTestEnv, stopKubeTestEnv } from './server';
-import { describeWithKube } from './testing';
-
-function portIsClosed(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise(resolve => {
-    const socket = net.connect(Number(port), hostname);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
+import { describeWithKube, portIsClosed } from './testing';
 
 describeWithKube('startKubeTestEnv and stopKubeTestEnv', () => {
   it('start a ready API server and stop it without leftover processes, ports or files', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 
 /** Set by the global setup (or by you, after `npm run kube:up`): kubeconfig of the test API server. */
@@ -52,4 +53,17 @@ export async function createTestNamespace(kubeconfig: KubeConfig, prefix: string
   const name = uniqueName(prefix);
   await kubeconfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
   return name;
+}
+
+/** Whether nothing accepts connections on the URL's host and port any more. */
+export function portIsClosed(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise(resolve => {
+    const socket = net.connect(Number(port), hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
 }
