@@ -19,11 +19,9 @@ function rulesOf(rules: PeerRule[], direction: 'from' | 'to') {
   }));
 }
 
-function nonEmpty<K extends string, T>(key: K, list: T[]): { [k in K]?: T[] } {
-  return (list.length ? { [key]: list } : {}) as { [k in K]?: T[] };
-}
-
 function policyOf(ctx: CellContext, intent: L4Intent): KubeObject {
+  const ingress = rulesOf(intent.ingress, 'from');
+  const egress = rulesOf(intent.egress, 'to');
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -34,8 +32,8 @@ function policyOf(ctx: CellContext, intent: L4Intent): KubeObject {
       // nothing. Its empty list is left out: the API server stores none, and a
       // GitOps diff against what it stores would never settle.
       policyTypes: ['Ingress', 'Egress'],
-      ...nonEmpty('ingress', rulesOf(intent.ingress, 'from')),
-      ...nonEmpty('egress', rulesOf(intent.egress, 'to')),
+      ...(ingress.length ? { ingress } : {}),
+      ...(egress.length ? { egress } : {}),
     },
   };
 }
