@@ -17,17 +17,17 @@ const commands: Record<string, () => Promise<void>> = {
   },
 
   async up() {
-    const existing = readManualState();
-    if (existing && isRunning(existing)) {
-      log(`already running on ${existing.server}`);
+    let state = readManualState();
+    if (state && isRunning(state)) {
+      log(`already running on ${state.server}`);
     } else {
-      if (existing) await stopKubeTestEnv(existing);
-      const state = await startTestEnvironment({ detached: true, log });
+      if (state) await stopKubeTestEnv(state);
+      state = await startTestEnvironment({ detached: true, log });
       fs.mkdirSync(path.dirname(manualStateFile()), { recursive: true });
       fs.writeFileSync(manualStateFile(), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
       log(`running on ${state.server}; stop it with npm run kube:down`);
     }
-    const { kubeconfigPath } = readManualState()!;
+    const { kubeconfigPath } = state;
     log(`to use it: export KUBECONFIG=${kubeconfigPath}  (tests reuse it with CELLPLANE_KUBECONFIG=${kubeconfigPath})`);
     process.stdout.write(`${kubeconfigPath}\n`);
   },

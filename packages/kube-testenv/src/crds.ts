@@ -11,6 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { Log } from './binaries';
+import { pollUntil } from './poll';
 
 export const TESTENV_FIELD_MANAGER = 'cellplane-kube-testenv';
 
@@ -45,7 +46,7 @@ export function readCrds(dir: string): V1CustomResourceDefinition[] {
   return crds;
 }
 
-function isEstablished(crd: V1CustomResourceDefinition): boolean {
+export function isEstablished(crd: V1CustomResourceDefinition): boolean {
   return !!crd.status?.conditions?.some(c => c.type === 'Established' && c.status === 'True');
 }
 
@@ -62,14 +63,16 @@ export async function installCrds(kubeconfig: KubeConfig, crdsDir: string, log: 
   }
   const names = crds.map(c => c.metadata!.name!);
   const extensions = kubeconfig.makeApiClient(ApiextensionsV1Api);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const listed = await extensions.listCustomResourceDefinition();
-    const pending = names.filter(name => !listed.items.some(c => c.metadata?.name === name && isEstablished(c)));
-    if (pending.length === 0) break;
-    if (Date.now() > deadline) throw new Error(`CRDs not Established after ${timeoutMs / 1000} s: ${pending.join(', ')}`);
-    await new Promise(r => setTimeout(r, 200));
-  }
+  let pending = names;
+  await pollUntil(
+    async () => {
+      const listed = await extensions.listCustomResourceDefinition();
+      pending = names.filter(name => !listed.items.some(c => c.metadata?.name === name && isEstablished(c)));
+      return pending.length === 0;
+    },
+    timeoutMs,
+    () => `CRDs not Established after ${timeoutMs / 1000} s: ${pending.join(', ')}`,
+  );
   log(`${names.length} CRDs established`);
   await objects.patch(ISTIO_WAYPOINT_GATEWAY_CLASS, undefined, undefined, TESTENV_FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
   return names;

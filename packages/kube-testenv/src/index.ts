@@ -6,7 +6,7 @@
  */
 export { cacheDir, cachedBinaries, ensureBinaries, GoUnavailableError, pinnedVersions } from './binaries';
 export type { Log, TestEnvBinaries } from './binaries';
-export { installCrds, ISTIO_WAYPOINT_GATEWAY_CLASS, readCrds } from './crds';
+export { installCrds, isEstablished, ISTIO_WAYPOINT_GATEWAY_CLASS, readCrds } from './crds';
 export { startTestEnvironment } from './environment';
 export { startKubeTestEnv, stopKubeTestEnv } from './server';
 export type { KubeTestEnvState } from './server';

@@ -19,6 +19,28 @@ export interface KubeObjectLike {
   [key: string]: unknown;
 }
 
+/** One HTTPS request with the given TLS and header options; the body parsed as JSON when it is JSON. */
+export function httpsRequest(url: URL | string, options: https.RequestOptions, payload?: string): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(url, { timeout: 30_000, ...options }, response => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', chunk => (text += chunk));
+      response.on('end', () => {
+        const warning = response.headers.warning;
+        resolve({
+          status: response.statusCode ?? 0,
+          body: parseBody(text),
+          warnings: (Array.isArray(warning) ? warning : warning ? [warning] : []).map(w => w.replace(/^299 - /, '')),
+        });
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error(`timed out: ${options.method ?? 'GET'} ${url}`)));
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
 export async function rawRequest(
   kubeconfig: KubeConfig,
   method: string,
@@ -32,23 +54,7 @@ export async function rawRequest(
   await kubeconfig.applyToHTTPSOptions(options);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   if (payload !== undefined) (options.headers as Record<string, string>)['Content-Type'] = contentType;
-  return new Promise((resolve, reject) => {
-    const request = https.request(new URL(apiPath, cluster.server), options, response => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', chunk => (text += chunk));
-      response.on('end', () => {
-        const warning = response.headers.warning;
-        resolve({
-          status: response.statusCode ?? 0,
-          body: parseBody(text),
-          warnings: (Array.isArray(warning) ? warning : warning ? [warning] : []).map(w => w.replace(/^299 - /, '')),
-        });
-      });
-    });
-    request.on('error', reject);
-    request.end(payload);
-  });
+  return httpsRequest(new URL(apiPath, cluster.server), options, payload);
 }
 
 /** JSON when it is JSON (the API's Status and objects); plain text otherwise (e.g. "404 page not found"). */
@@ -92,10 +98,9 @@ export async function objectPath(kubeconfig: KubeConfig, object: Pick<KubeObject
 export async function serverSideApply(
   kubeconfig: KubeConfig,
   object: KubeObjectLike,
-  options: { fieldManager: string; dryRun?: boolean; force?: boolean },
+  options: { fieldManager: string; force?: boolean },
 ): Promise<RawResponse> {
   const query = new URLSearchParams({ fieldManager: options.fieldManager, fieldValidation: 'Strict' });
   if (options.force) query.set('force', 'true');
-  if (options.dryRun) query.set('dryRun', 'All');
   return rawRequest(kubeconfig, 'PATCH', `${await objectPath(kubeconfig, object)}?${query}`, object, 'application/apply-patch+yaml');
 }

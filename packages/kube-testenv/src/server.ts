@@ -1,11 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Log, TestEnvBinaries } from './binaries';
+import { pollUntil } from './poll';
+import { httpsRequest } from './rest';
 
 /** A running etcd + kube-apiserver pair, as written to its state file. */
 export interface KubeTestEnvState {
@@ -63,20 +64,6 @@ function startProcess(binary: string, args: string[], logFile: string, detached:
   return child;
 }
 
-/** GET over https, trusting only the given CA; resolves with the status and body. */
-export function httpsGet(url: string, ca: Buffer, token: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = https.get(url, { ca, headers: { Authorization: `Bearer ${token}` }, timeout: 5000 }, response => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', chunk => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    request.on('timeout', () => request.destroy(new Error(`timed out: GET ${url}`)));
-    request.on('error', reject);
-  });
-}
-
 function tail(file: string, lines = 20): string {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -85,22 +72,24 @@ function tail(file: string, lines = 20): string {
   }
 }
 
-async function waitUntil(
+/** Polls check until it holds; fails at once, with the log's tail, if the process exits first. */
+async function waitUntilReady(
   what: string,
   check: () => Promise<boolean>,
   child: ChildProcess,
   logFile: string,
   timeoutMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready; ${logFile}:\n${tail(logFile)}`);
-    }
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} was not ready after ${timeoutMs / 1000} s; ${logFile}:\n${tail(logFile)}`);
-    await new Promise(r => setTimeout(r, 200));
-  }
+  await pollUntil(
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready; ${logFile}:\n${tail(logFile)}`);
+      }
+      return check().catch(() => false);
+    },
+    timeoutMs,
+    () => `${what} was not ready after ${timeoutMs / 1000} s; ${logFile}:\n${tail(logFile)}`,
+  );
 }
 
 function writeKubeconfig(file: string, server: string, caFile: string, token: string): void {
@@ -149,7 +138,7 @@ export async function startKubeTestEnv(options: StartOptions): Promise<KubeTestE
       detached,
     );
     children.push(etcd);
-    await waitUntil(
+    await waitUntilReady(
       'etcd',
       async () => (await (await fetch(`${etcdUrl}/health`)).json()).health === 'true',
       etcd,
@@ -194,11 +183,11 @@ export async function startKubeTestEnv(options: StartOptions): Promise<KubeTestE
       detached,
     );
     children.push(kubeApiserver);
-    await waitUntil(
+    await waitUntilReady(
       'kube-apiserver',
       async () =>
         fs.existsSync(caFile) &&
-        (await httpsGet(`${server}/readyz`, fs.readFileSync(caFile), token)).status === 200,
+        (await httpsRequest(`${server}/readyz`, { ca: fs.readFileSync(caFile), headers: { Authorization: `Bearer ${token}` }, timeout: 5000 })).status === 200,
       kubeApiserver,
       apiLog,
       readyTimeoutMs,

@@ -1,6 +1,6 @@
 import { ApiextensionsV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { cachedBinaries, pinnedVersions } from './binaries';
-import { ISTIO_WAYPOINT_GATEWAY_CLASS, readCrds } from './crds';
+import { isEstablished, ISTIO_WAYPOINT_GATEWAY_CLASS, readCrds } from './crds';
 import { objectPath, rawRequest, serverSideApply } from './rest';
 import { createTestNamespace, describeWithKube, testKubeConfig } from './testing';
 
@@ -40,9 +40,7 @@ describeWithKube('the test API server', () => {
   it('serves every CRD of the pinned Istio, Gateway API and Cilium modules, Established', async () => {
     const expected = readCrds(cachedBinaries()!.crdsDir).map(c => c.metadata!.name!);
     const served = (await kubeconfig.makeApiClient(ApiextensionsV1Api).listCustomResourceDefinition()).items;
-    const established = served
-      .filter(c => c.status?.conditions?.some(x => x.type === 'Established' && x.status === 'True'))
-      .map(c => c.metadata!.name!);
+    const established = served.filter(isEstablished).map(c => c.metadata!.name!);
     expect(established.sort()).toEqual([...expected].sort());
     expect(established).toEqual(expect.arrayContaining(CELLPLANE_CRDS));
     expect(expected.length).toBeGreaterThan(30);
