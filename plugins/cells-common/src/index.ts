@@ -15,3 +15,4 @@ export { toYaml } from './compiler/yaml';
 export * from './labels';
 export * from './analyzer';
 export * from './verify';
+export * from './api/types';

@@ -1,0 +1,76 @@
+import type {
+  AccessDiffView,
+  CellState,
+  ChangeCause,
+  HistoryEntry,
+  KubeObject,
+  ObjectRef,
+  ObjectStatus,
+  ReconcileRun,
+  RunCellResult,
+  TargetDescription,
+} from '@cellplane/cells-common';
+
+/** The status of one cell in one environment, as last reconciled or observed. */
+export interface StoredCellStatus {
+  entityRef: string;
+  environment: string;
+  namespace: string;
+  target: TargetDescription;
+  state: CellState;
+  message: string;
+  lastReconciledAt?: string;
+  objects: ObjectStatus[];
+}
+
+/** The last compilation of a cell that passed validation: what the cell is held at when an entity breaks. */
+export interface GoodCompilation {
+  entityRef: string;
+  environment: string;
+  namespace: string;
+  /** sha256 of the canonical JSON of `objects`. */
+  hash: string;
+  objects: KubeObject[];
+  /** The cell model slice it came from (components, grants), JSON, for access diffs against the next one. */
+  model: unknown;
+  compiledAt: string;
+}
+
+export interface NewHistoryEntry {
+  entityRef: string;
+  environment: string;
+  runId: string;
+  summary: string;
+  cause: ChangeCause;
+  created: ObjectRef[];
+  updated: ObjectRef[];
+  pruned: ObjectRef[];
+  accessDiff: AccessDiffView;
+}
+
+/**
+ * Everything the cells backend keeps, through Backstage's database service
+ * (SQLite embedded, PostgreSQL in production). Runs, statuses and history
+ * survive restarts; a run's history rows are written once (idempotent per
+ * run, cell and environment), so an interrupted run never duplicates them.
+ */
+export interface CellsStore {
+  createRun(run: { trigger: ReconcileRun['trigger']; requestedBy?: string; entityRef?: string }): Promise<string>;
+  finishRun(runId: string, result: { state: 'succeeded' | 'failed'; cells: RunCellResult[]; error?: string }): Promise<void>;
+  getRun(runId: string): Promise<ReconcileRun | undefined>;
+  /** Marks runs left `running` by a backend that died as failed (called at start). */
+  failAbandonedRuns(reason: string): Promise<number>;
+
+  upsertStatuses(statuses: StoredCellStatus[]): Promise<void>;
+  listStatuses(filter?: { entityRef?: string; environment?: string }): Promise<StoredCellStatus[]>;
+  deleteStatuses(keys: { entityRef: string; environment: string }[]): Promise<void>;
+
+  saveGoodCompilations(compilations: GoodCompilation[]): Promise<void>;
+  getGoodCompilations(filter?: { entityRef?: string; environment?: string }): Promise<GoodCompilation[]>;
+  deleteGoodCompilations(keys: { entityRef: string; environment: string }[]): Promise<void>;
+
+  /** Adds entries; an entry with the same (runId, entityRef, environment) as an existing one is ignored. */
+  addHistory(entries: NewHistoryEntry[]): Promise<void>;
+  /** Newest first; `cursor` is the `nextCursor` of the previous page. */
+  listHistory(query: { entityRef?: string; environment?: string; limit: number; cursor?: string }): Promise<{ items: HistoryEntry[]; nextCursor?: string }>;
+}
