@@ -28,6 +28,9 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 // Cellplane: validates cells (Systems with spec.cell) and their Components
 backend.add(import('@cellplane/plugin-catalog-backend-module-cells'));
 
+// Cellplane: reconciles cells into manifests (GitOps folder or clusters), REST API under /api/cells
+backend.add(import('@cellplane/plugin-cells-backend'));
+
 // permissions
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(

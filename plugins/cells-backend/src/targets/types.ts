@@ -65,6 +65,11 @@ export interface CellTarget {
   apply(upsert: DesiredCell[], remove: RemovedCell[], context: ApplyContext): Promise<ApplyResult>;
   /** What the target holds for this cell now, object by object (drift included). */
   observe(cell: DesiredCell): Promise<CellOutcome>;
+  /**
+   * Called when the target sees a cell's live objects change (a watch event),
+   * so status can follow within seconds. Targets without watches omit it.
+   */
+  onChange?(listener: (entityRef: string, environment: string) => void): void;
   /** Start/stop watches or other background work. */
   start?(): Promise<void>;
   stop?(): Promise<void>;

@@ -243,3 +243,16 @@ describe('cell compiler', () => {
     expect(mutate(objects => objects.splice(objects.findIndex(o => o.metadata.name === 'crew-interface-waypoint-only'), 1))).toEqual(['component:default/crew-interface: no waypoint-only ztunnel policy']);
   });
 });
+
+describe('compiling a subset of cells', () => {
+  it('gives each chosen cell exactly the objects of a whole-catalog compile, and nothing for the others', () => {
+    const model = modelOf(artemisEntities());
+    const whole = compileCells(model, DEFAULT_SETTINGS);
+    const chosen = new Set(['system:default/houston', 'system:default/orion']);
+    const subset = compileCells(model, DEFAULT_SETTINGS, { cells: chosen });
+    expect(subset.cells.map(c => c.cell).sort()).toEqual([...chosen].sort());
+    for (const cell of subset.cells) {
+      expect(toYaml(cell.objects)).toBe(toYaml(whole.cells.find(c => c.cell === cell.cell)!.objects));
+    }
+  });
+});

@@ -32,6 +32,12 @@ export interface CompileOptions {
   environment?: string;
   /** Validate each object against its schema (default true). */
   validate?: boolean;
+  /**
+   * Only these cells (refs). Cross-cell rules still see every cell, so a
+   * cell's objects are the same as in a whole-catalog compile; this only
+   * skips the work for the others (a backend recompiles the cells that changed).
+   */
+  cells?: ReadonlySet<string>;
 }
 
 /** Checks a context's names can coexist in one namespace. */
@@ -82,6 +88,7 @@ export function compileCells(model: CellModel, settings: CellsSettings, options:
         continue;
       }
       owners.set(ctx.namespace, ctx.cell.ref);
+      if (options.cells && !options.cells.has(ctx.cell.ref)) continue;
       const names = nameProblems(ctx);
       if (names.length) {
         problems.push(...names);

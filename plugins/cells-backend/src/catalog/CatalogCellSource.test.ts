@@ -1,0 +1,47 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { ChangingCatalog } from '../testing/catalog';
+import { CatalogCellSource } from './CatalogCellSource';
+
+const component = (name: string, extra: object = {}): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name },
+  spec: { type: 'service', owner: 'group:a', system: 'houston', ...extra },
+});
+
+describe('CatalogCellSource', () => {
+  it('reports added, updated and removed entities by etag, and fetches only those', async () => {
+    const catalog = new ChangingCatalog([component('capcom'), component('flight-director')]);
+    const source = new CatalogCellSource({ catalog: catalog.service, auth: mockServices.auth() });
+    expect(await source.sync()).toEqual([
+      { entityRef: 'component:default/capcom', change: 'added' },
+      { entityRef: 'component:default/flight-director', change: 'added' },
+    ]);
+    expect(await source.sync()).toEqual([]);
+
+    const byRefs = jest.spyOn(catalog.service, 'getEntitiesByRefs');
+    catalog.set(component('capcom', { lifecycle: 'production' }), component('telemetry-monitor'));
+    catalog.remove('component:default/flight-director');
+    expect(await source.sync()).toEqual([
+      { entityRef: 'component:default/capcom', change: 'updated' },
+      { entityRef: 'component:default/flight-director', change: 'removed' },
+      { entityRef: 'component:default/telemetry-monitor', change: 'added' },
+    ]);
+    expect(byRefs).toHaveBeenCalledTimes(1);
+    expect(byRefs.mock.calls[0][0].entityRefs.sort()).toEqual(['component:default/capcom', 'component:default/telemetry-monitor']);
+    expect(source.all().map(e => e.metadata.name)).toEqual(['capcom', 'telemetry-monitor']);
+    expect((source.all()[0].spec as any).lifecycle).toBe('production');
+  });
+
+  it('leaves its cache as it was when a read fails', async () => {
+    const catalog = new ChangingCatalog([component('capcom')]);
+    const source = new CatalogCellSource({ catalog: catalog.service, auth: mockServices.auth() });
+    await source.sync();
+    catalog.set(component('capcom', { lifecycle: 'x' }));
+    jest.spyOn(catalog.service, 'getEntitiesByRefs').mockRejectedValueOnce(new Error('catalog unavailable'));
+    await expect(source.sync()).rejects.toThrow('catalog unavailable');
+    expect((source.all()[0].spec as any).lifecycle).toBeUndefined();
+    expect(await source.sync()).toEqual([{ entityRef: 'component:default/capcom', change: 'updated' }]);
+  });
+});

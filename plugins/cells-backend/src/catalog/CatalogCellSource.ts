@@ -1,0 +1,96 @@
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { AuthService } from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+
+export interface EntityChange {
+  entityRef: string;
+  change: 'added' | 'updated' | 'removed';
+}
+
+const PAGE = 1000;
+const FETCH_CHUNK = 500;
+
+/**
+ * The cell entities as the catalog service has them. The catalog publishes no
+ * entity-change events, so changes are found by comparing etags: each sync
+ * pages through Systems and Components asking only for their refs and etags,
+ * then fetches in full just the entities whose etag moved. The full entities
+ * kept here are a cache of catalog answers, refreshed by etag, never a second
+ * source of truth.
+ */
+export class CatalogCellSource {
+  private readonly entities = new Map<string, Entity>();
+  private readonly etags = new Map<string, string>();
+
+  constructor(private readonly deps: { catalog: CatalogService; auth: AuthService }) {}
+
+  /** Every System and Component last seen, sorted by ref. */
+  all(): Entity[] {
+    return [...this.entities.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e);
+  }
+
+  get size(): number {
+    return this.entities.size;
+  }
+
+  /** Reads the catalog's etags, fetches what changed, and returns the changes. */
+  async sync(): Promise<EntityChange[]> {
+    const credentials = await this.deps.auth.getOwnServiceCredentials();
+    const seen = new Map<string, string>();
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.catalog.queryEntities(
+        cursor
+          ? { cursor, limit: PAGE }
+          : {
+              filter: { kind: ['System', 'Component'] },
+              fields: ['kind', 'metadata.namespace', 'metadata.name', 'metadata.etag', 'metadata.uid'],
+              limit: PAGE,
+            },
+        { credentials },
+      );
+      for (const item of page.items) {
+        seen.set(stringifyEntityRef(item), item.metadata.etag ?? item.metadata.uid ?? '');
+      }
+      cursor = page.pageInfo.nextCursor;
+    } while (cursor);
+
+    const changes: EntityChange[] = [];
+    const toFetch: string[] = [];
+    for (const [ref, etag] of seen) {
+      const known = this.etags.get(ref);
+      if (known === undefined) changes.push({ entityRef: ref, change: 'added' });
+      else if (known !== etag || etag === '') changes.push({ entityRef: ref, change: 'updated' });
+      else continue;
+      toFetch.push(ref);
+    }
+    for (const ref of this.etags.keys()) {
+      if (!seen.has(ref)) changes.push({ entityRef: ref, change: 'removed' });
+    }
+
+    const fetched = new Map<string, Entity>();
+    for (let i = 0; i < toFetch.length; i += FETCH_CHUNK) {
+      const refs = toFetch.slice(i, i + FETCH_CHUNK);
+      const { items } = await this.deps.catalog.getEntitiesByRefs({ entityRefs: refs }, { credentials });
+      items.forEach((entity, j) => {
+        if (entity) fetched.set(refs[j], entity);
+      });
+    }
+    // Apply only after every fetch succeeded: a failed sync leaves the cache as it was.
+    const applied: EntityChange[] = [];
+    for (const change of changes) {
+      if (change.change === 'removed') {
+        this.entities.delete(change.entityRef);
+        this.etags.delete(change.entityRef);
+        applied.push(change);
+        continue;
+      }
+      const entity = fetched.get(change.entityRef);
+      if (!entity) continue; // deleted between the two reads: the next sync sees it gone
+      this.entities.set(change.entityRef, entity);
+      this.etags.set(change.entityRef, seen.get(change.entityRef)!);
+      applied.push(change);
+    }
+    return applied.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
+  }
+}

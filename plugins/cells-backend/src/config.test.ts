@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { ConfigReader } from '@backstage/config';
+import { readCellsBackendConfig } from './config';
+
+const read = (cells: unknown) => readCellsBackendConfig(new ConfigReader({ cells } as any));
+
+describe('readCellsBackendConfig', () => {
+  it('gives every environment a directory target under gitops/ when none is configured', () => {
+    const config = read(undefined);
+    expect(config.targets).toEqual([{ environment: 'development', target: { type: 'directory', path: path.resolve('gitops/development'), commit: false } }]);
+    expect(config.catalogPollInterval).toEqual({ seconds: 5 });
+    expect(config.fullReconcileInterval).toEqual({ minutes: 5 });
+  });
+
+  it('reads directory and kubernetes targets per environment', () => {
+    const config = read({
+      environments: [
+        { name: 'development', target: { type: 'directory', path: '/tmp/gitops/dev', commit: true } },
+        { name: 'production', networkPolicy: 'cilium', target: { type: 'kubernetes', cluster: 'prod-eu' } },
+      ],
+      reconcile: { catalogPollInterval: { seconds: 2 }, fullInterval: { minutes: 1 } },
+    });
+    expect(config.targets).toEqual([
+      { environment: 'development', target: { type: 'directory', path: '/tmp/gitops/dev', commit: true } },
+      { environment: 'production', target: { type: 'kubernetes', cluster: 'prod-eu' } },
+    ]);
+    expect(config.settings.environments.map(e => e.networkPolicy)).toEqual(['kubernetes', 'cilium']);
+    expect(config.catalogPollInterval).toEqual({ seconds: 2 });
+  });
+
+  it.each([
+    [{ environments: [{ name: 'dev', target: { type: 'bucket' } }] }, 'cells.environments[0].target.type: must be directory or kubernetes, not "bucket"'],
+    [{ environments: [{ name: 'dev', target: { type: 'kubernetes' } }] }, 'cells.environments[0].target.cluster:'],
+    [{ environments: [{ name: 'dev', target: { type: 'directory', path: '' } }] }, "cells.environments[0].target.path"],
+    [{ environments: [{ name: 'dev', target: { type: 'directory', folder: 'x' } }] }, 'cells.environments[0].target.folder: unknown key'],
+    [
+      { environments: [{ name: 'a', target: { path: '/tmp/same' } }, { name: 'b', target: { path: '/tmp/same' } }] },
+      'cells.environments[1].target.path: /tmp/same is also the folder of environment a',
+    ],
+    [{ reconcile: { fullInterval: { fortnights: 1 } } }, 'cells.reconcile.fullInterval: must be a duration'],
+    [{ reconcile: { catalogPollInterval: 5 } }, 'cells.reconcile.catalogPollInterval: must be a duration'],
+    [{ environments: [{ name: 'dev', networkPolicy: 'calico' }] }, 'cells.environments'],
+  ])('refuses %j, naming the key', (cells, message) => {
+    expect(() => read(cells)).toThrow(message);
+  });
+});

@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { Config } from '@backstage/config';
+import { HumanDuration } from '@backstage/types';
+import { CellsSettings, SettingsError, readCellsSettings } from '@cellplane/cells-common';
+
+/** Where one environment's manifests go, as configured. */
+export type TargetConfig =
+  | { type: 'directory'; path: string; commit: boolean }
+  | { type: 'kubernetes'; cluster: string };
+
+export interface EnvironmentTargetConfig {
+  environment: string;
+  target: TargetConfig;
+}
+
+/** Everything the cells backend reads from app-config, checked once at start. */
+export interface CellsBackendConfig {
+  settings: CellsSettings;
+  targets: EnvironmentTargetConfig[];
+  /** How often the catalog is checked for changed cell entities (cheap: etags only). */
+  catalogPollInterval: HumanDuration;
+  /** How often every cell is compared with its target, changed or not. */
+  fullReconcileInterval: HumanDuration;
+}
+
+/** A bad setting: the message names the key and what it accepts. */
+export class CellsConfigError extends Error {
+  constructor(key: string, message: string) {
+    super(`${key}: ${message}`);
+    this.name = 'CellsConfigError';
+  }
+}
+
+/** The folder a directory target uses when the environment names none: gitops/<environment> under the working directory. */
+export function defaultDirectoryPath(environment: string): string {
+  return path.resolve('gitops', environment);
+}
+
+function readTarget(config: Config | undefined, key: string, environment: string): TargetConfig {
+  if (!config) return { type: 'directory', path: defaultDirectoryPath(environment), commit: false };
+  const type = config.getOptionalString('type') ?? 'directory';
+  if (type === 'directory') {
+    for (const k of config.keys()) {
+      if (!['type', 'path', 'commit'].includes(k)) {
+        throw new CellsConfigError(`${key}.${k}`, `unknown key for a directory target; it takes path and commit`);
+      }
+    }
+    const dir = config.getOptionalString('path');
+    if (dir !== undefined && dir.trim() === '') throw new CellsConfigError(`${key}.path`, 'must be a folder path, not empty');
+    return {
+      type: 'directory',
+      path: dir ? path.resolve(dir) : defaultDirectoryPath(environment),
+      commit: config.getOptionalBoolean('commit') ?? false,
+    };
+  }
+  if (type === 'kubernetes') {
+    for (const k of config.keys()) {
+      if (!['type', 'cluster'].includes(k)) {
+        throw new CellsConfigError(`${key}.${k}`, `unknown key for a kubernetes target; it takes cluster`);
+      }
+    }
+    const cluster = config.getOptionalString('cluster');
+    if (!cluster) throw new CellsConfigError(`${key}.cluster`, 'a kubernetes target names a cluster of kubernetes.clusterLocatorMethods or cells.clusters');
+    return { type: 'kubernetes', cluster };
+  }
+  throw new CellsConfigError(`${key}.type`, `must be directory or kubernetes, not ${JSON.stringify(type)}`);
+}
+
+function readDuration(config: Config, key: string, fallback: HumanDuration): HumanDuration {
+  if (!config.has(key)) return fallback;
+  const value = config.get(key);
+  const units = ['years', 'months', 'weeks', 'days', 'hours', 'minutes', 'seconds', 'milliseconds'];
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    Object.keys(value).length === 0 ||
+    Object.entries(value).some(([k, v]) => !units.includes(k) || typeof v !== 'number' || v < 0)
+  ) {
+    throw new CellsConfigError(key, `must be a duration such as { seconds: 10 } (units: ${units.join(', ')})`);
+  }
+  return value as HumanDuration;
+}
+
+/**
+ * Reads `cells:` from app-config: the compiler's settings (cells-common), and
+ * the backend's own keys. Throws CellsConfigError naming the key: a bad
+ * setting stops the plugin at start instead of becoming a silent default.
+ */
+export function readCellsBackendConfig(root: Config): CellsBackendConfig {
+  const cells = root.getOptionalConfig('cells');
+  let settings: CellsSettings;
+  try {
+    // The compiler's reader knows its keys and ignores the backend's (targets, reconcile, clusters).
+    settings = readCellsSettings(cells?.get() ?? undefined);
+  } catch (e) {
+    if (e instanceof SettingsError) throw new CellsConfigError(`cells.${e.key}`.replace(/\.$/, ''), e.message.replace(/^cells\.\S*: /, ''));
+    throw e;
+  }
+  const envConfigs = cells?.getOptionalConfigArray('environments') ?? [];
+  const targets: EnvironmentTargetConfig[] = settings.environments.map(env => {
+    const index = envConfigs.findIndex(c => c.getOptionalString('name') === env.name);
+    const key = `cells.environments[${index}].target`;
+    return { environment: env.name, target: readTarget(index >= 0 ? envConfigs[index].getOptionalConfig('target') : undefined, key, env.name) };
+  });
+  const directories = new Map<string, string>();
+  for (const t of targets) {
+    if (t.target.type !== 'directory') continue;
+    const other = directories.get(t.target.path);
+    if (other) {
+      throw new CellsConfigError(
+        `cells.environments[${envConfigs.findIndex(c => c.getOptionalString('name') === t.environment)}].target.path`,
+        `${t.target.path} is also the folder of environment ${other}; give each environment its own folder`,
+      );
+    }
+    directories.set(t.target.path, t.environment);
+  }
+  return {
+    settings,
+    targets,
+    catalogPollInterval: readDuration(root, 'cells.reconcile.catalogPollInterval', { seconds: 5 }),
+    fullReconcileInterval: readDuration(root, 'cells.reconcile.fullInterval', { minutes: 5 }),
+  };
+}

@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { parseAllDocuments } from 'yaml';
+import { ConfigReader } from '@backstage/config';
+import { buildCellModel, compileCells, DEFAULT_SETTINGS } from '@cellplane/cells-common';
+import { artemisEntities } from '@cellplane/cells-common/src/testing/artemis';
+import { readCellsBackendConfig } from '../config';
+import { CatalogCellSource } from '../catalog/CatalogCellSource';
+import { DatabaseCellsStore } from '../storage';
+import { DirectoryTarget } from '../targets/directory';
+import { DefaultCellsService } from '../service/DefaultCellsService';
+import { ChangingCatalog } from '../testing/catalog';
+import { CellsReconciler } from './CellsReconciler';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+const withSpec = (entity: Entity, spec: object): Entity => ({ ...entity, spec: { ...entity.spec, ...spec } });
+
+async function setup() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cells-reconciler-'));
+  const folder = path.join(dir, 'development');
+  const config = readCellsBackendConfig(new ConfigReader({ cells: { environments: [{ name: 'development', target: { type: 'directory', path: folder } }] } }));
+  const knex = await databases.init('SQLITE_3');
+  const store = await DatabaseCellsStore.create({ database: mockServices.database({ knex }) });
+  const logger = mockServices.logger.mock();
+  const target = new DirectoryTarget({ path: folder, commit: false, environment: 'development', logger });
+  const targets = new Map([['development', target]]);
+  const catalog = new ChangingCatalog(artemisEntities());
+  const reconciler = new CellsReconciler({ source: new CatalogCellSource({ catalog: catalog.service, auth: mockServices.auth() }), config, targets, store, logger });
+  let runs = 0;
+  const reconcile = async (full = false) => {
+    const runId = await store.createRun({ trigger: 'schedule' });
+    runs++;
+    return reconciler.reconcile({ trigger: 'schedule', full }, runId);
+  };
+  const service = new DefaultCellsService({ reconciler, store, config, targets, requestRun: async () => 'unused' });
+  const read = (cell: string) => fs.readFileSync(path.join(folder, `${cell}.yaml`), 'utf8');
+  const objectsIn = (cell: string) => parseAllDocuments(read(cell)).map(d => d.toJS()).filter(Boolean);
+  return { dir, folder, store, catalog, reconciler, reconcile, service, read, objectsIn, runs: () => runs };
+}
+
+const entity = (catalog: ChangingCatalog, ref: string) => catalog.get(ref)!;
+
+describe('CellsReconciler against a changing catalog', () => {
+  it('writes every cell object for object as the compiler renders it, then nothing when nothing changed', async () => {
+    const t = await setup();
+    const results = await t.reconcile();
+    expect(results.map(r => [r.entityRef, r.state])).toEqual([
+      ['system:default/deep-space-network', 'in-sync'],
+      ['system:default/esa-ops', 'in-sync'],
+      ['system:default/houston', 'in-sync'],
+      ['system:default/kennedy', 'in-sync'],
+      ['system:default/orion', 'in-sync'],
+    ]);
+    const { model } = buildCellModel(artemisEntities(), { defaultEnvironments: DEFAULT_SETTINGS.defaultEnvironments });
+    for (const cell of compileCells(model, DEFAULT_SETTINGS).cells) {
+      expect(t.objectsIn(cell.cellName)).toEqual(cell.objects);
+    }
+    const list = await t.service.listCells();
+    expect(list.items.map(i => i.environments[0].state)).toEqual(['in-sync', 'in-sync', 'in-sync', 'in-sync', 'in-sync']);
+
+    const mtimes = fs.readdirSync(t.folder).map(f => fs.statSync(path.join(t.folder, f)).mtimeMs);
+    const again = await t.reconcile(true);
+    expect(again.every(r => r.created + r.updated + r.pruned === 0)).toBe(true);
+    expect(fs.readdirSync(t.folder).map(f => fs.statSync(path.join(t.folder, f)).mtimeMs)).toEqual(mtimes);
+    const history = await t.store.listHistory({ limit: 100 });
+    expect(history.items).toHaveLength(5); // the first pass only
+  });
+
+  it('shows an added connection in the plan first, then in the folder and the history with its access diff', async () => {
+    const t = await setup();
+    await t.reconcile();
+    const capcom = entity(t.catalog, 'component:default/capcom');
+    const connections = [...((capcom.spec as any).connections ?? []), { to: 'flight-dynamics', endpoint: 'http', methods: ['POST'], paths: ['/trajectory'] }];
+    t.catalog.set(withSpec(capcom, { connections }));
+
+    const plan = await t.service.getPlan('system:default/houston', 'development');
+    expect(plan.update.map(o => `${o.kind}/${o.name}`)).toEqual(expect.arrayContaining(['AuthorizationPolicy/flight-dynamics']));
+    expect(plan.create).toEqual([]);
+    expect(plan.accessDiff.added.map(a => a.text)).toContain('houston/capcom may now POST /trajectory on houston/flight-dynamics');
+    expect(plan.accessDiff.removed).toEqual([]);
+    expect((await t.service.listCells()).items.find(i => i.entityRef === 'system:default/houston')!.environments[0].state).toBe('pending');
+    expect(t.read('houston')).not.toContain('/trajectory');
+
+    const results = await t.reconcile();
+    expect(results.map(r => r.entityRef)).toEqual(['system:default/houston']);
+    expect(t.read('houston')).toContain('/trajectory');
+    const { items } = await t.store.listHistory({ entityRef: 'system:default/houston', limit: 10 });
+    expect(items[0].cause).toEqual({ kind: 'entity-change', entities: [{ entityRef: 'component:default/capcom', change: 'updated' }] });
+    expect(items[0].accessDiff.added.map(a => a.text)).toContain('houston/capcom may now POST /trajectory on houston/flight-dynamics');
+    expect(items[0].summary).toMatch(/updated.*newly allowed/);
+  });
+
+  it('removes a deleted component’s objects from the folder', async () => {
+    const t = await setup();
+    await t.reconcile();
+    expect(t.read('kennedy')).toContain('name: pad-operations');
+    // Nobody calls pad-operations from outside kennedy; drop callers' connections to it first.
+    for (const e of artemisEntities()) {
+      const conns = (e.spec as any)?.connections as any[] | undefined;
+      if (conns?.some(c => c.to === 'pad-operations')) t.catalog.set(withSpec(e, { connections: conns.filter(c => c.to !== 'pad-operations') }));
+    }
+    t.catalog.remove('component:default/pad-operations');
+    const results = await t.reconcile();
+    expect(results.find(r => r.entityRef === 'system:default/kennedy')!.pruned).toBeGreaterThan(0);
+    expect(t.read('kennedy')).not.toContain('name: pad-operations');
+  });
+
+  it('keeps a cell at its last good compilation while an entity of it is invalid, and says why', async () => {
+    const t = await setup();
+    await t.reconcile();
+    const before = t.read('houston');
+    const capcom = entity(t.catalog, 'component:default/capcom');
+    t.catalog.set(withSpec(capcom, { endpoints: [{ name: 'http', port: 15008, protocol: 'HTTP', visibility: 'project' }] }));
+    const results = await t.reconcile();
+    const houston = results.find(r => r.entityRef === 'system:default/houston')!;
+    expect(houston.state).toBe('error');
+    expect(t.read('houston')).toBe(before);
+    const detail = await t.service.getCell('system:default/houston');
+    expect(detail.problems.map(p => `${p.entityRef} ${p.field}`)).toEqual(['component:default/capcom spec.endpoints[0].port']);
+    const status = (await t.service.listCells()).items.find(i => i.entityRef === 'system:default/houston')!.environments[0];
+    expect(status.state).toBe('error');
+    expect(status.message).toMatch(/held at its last good compilation: component:default\/capcom: spec.endpoints\[0\].port/);
+  });
+});
