@@ -33,3 +33,16 @@ if ((!only || only === 'analyze') && require('node:fs').existsSync(path.join(__d
   const r = runTs('analyze.bench.ts', []);
   console.log(r.markdown);
 }
+
+if (!only || only === 'backend') {
+  console.log('## Cells backend (catalog -> GitOps folder; REST API under load)\n');
+  console.log('| components | cells | first run ms (files) | steady incremental ms (files) | steady full ms (files) | one entity changed ms (files) | GET topology p50/p95/p99 ms | GET cells p50/p95/p99 ms | peak RSS MiB |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const size of [180, 10000]) {
+    const r = runTs('backend.bench.ts', [size]);
+    const f = p => `${p.ms.toFixed(0)} (${p.filesWritten})`;
+    const l = p => `${p.p50}/${p.p95}/${p.p99} (${p.requests} req, ${p.non2xx} non-2xx)`;
+    console.log(`| ${r.components} | ${r.cells} | ${f(r.reconcile.first)} | ${f(r.reconcile.steadyIncremental)} | ${f(r.reconcile.steadyFull)} | ${f(r.reconcile.oneChange)} | ${l(r.load.topology)} | ${l(r.load.cells)} | ${r.peakRssMiB} |`);
+  }
+  console.log('');
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Cellplane needs on a Debian/Ubuntu machine with Node.js >= 20:
 # the npm workspaces (npm install, only when package-lock.json changed since
-# the last install) and, unless --no-browser, Chromium for the end-to-end test.
+# the last install), PostgreSQL's server for the storage tests, and, unless
+# --no-browser, Chromium for the end-to-end test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,12 @@ as_root() {
 apt_packages=()
 if [[ $want_browser -eq 1 && ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]]; then
   apt_packages+=(chromium)
+fi
+# The storage tests start a throwaway PostgreSQL from the server binaries,
+# which Debian keeps off PATH in /usr/lib/postgresql/<major>/bin.
+if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null &&
+  [[ ! -x "${CELLPLANE_POSTGRES_BINDIR:-/nonexistent}/postgres" ]]; then
+  apt_packages+=(postgresql)
 fi
 # better-sqlite3 compiles from source when no prebuilt binary can be fetched.
 command -v make >/dev/null || apt_packages+=(make)

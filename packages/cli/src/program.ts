@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { AnalyzerInputError } from '@cellplane/cells-common';
 import { registerAnalyze } from './commands/analyze';
+import { registerDiff } from './commands/diff';
 import { registerRender } from './commands/render';
 import { registerSimulate } from './commands/simulate';
 import { registerVerify } from './commands/verify';
@@ -18,6 +19,7 @@ export function createProgram(output: Output = processOutput): Command {
   registerAnalyze(program, output);
   registerSimulate(program, output);
   registerVerify(program, output);
+  registerDiff(program, output);
   return program;
 }
 

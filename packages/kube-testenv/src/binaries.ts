@@ -30,6 +30,7 @@ export type Log = (message: string) => void;
 
 /** tools/kube-testenv in this repository. */
 export function goSourcesDir(): string {
+  // eslint-disable-next-line no-restricted-syntax -- this package only runs from its sources inside the repository (never built), so __dirname is this folder
   return path.resolve(__dirname, '../../../tools/kube-testenv');
 }
 
@@ -135,6 +136,14 @@ async function collectCrds(sourcesDir: string, target: string, log: Log): Promis
   }
 }
 
+/** Go is missing or broken, so the binaries cannot be built. */
+export class GoUnavailableError extends Error {
+  constructor(readonly reason: string) {
+    super(`cannot build the test API server: ${reason}`);
+    this.name = 'GoUnavailableError';
+  }
+}
+
 /**
  * The etcd and kube-apiserver binaries and CRDs for the pinned versions, built
  * from the Go module proxy into the cache when missing. A build goes to a
@@ -185,12 +194,4 @@ export async function ensureBinaries(log: Log = () => {}): Promise<TestEnvBinari
   }
   log(`built etcd, kube-apiserver and collected CRDs in ${Math.round((Date.now() - started) / 1000)} s into ${finalDir}`);
   return binariesAt(finalDir, versions);
-}
-
-/** Go is missing or broken, so the binaries cannot be built. */
-export class GoUnavailableError extends Error {
-  constructor(readonly reason: string) {
-    super(`cannot build the test API server: ${reason}`);
-    this.name = 'GoUnavailableError';
-  }
 }

@@ -27,11 +27,15 @@ export function httpsRequest(url: URL | string, options: https.RequestOptions, p
       response.setEncoding('utf8');
       response.on('data', chunk => (text += chunk));
       response.on('end', () => {
+        // A string, or a list when the server sent several Warning headers.
         const warning = response.headers.warning;
+        let warnings: string[] = [];
+        if (Array.isArray(warning)) warnings = warning;
+        else if (warning) warnings = [warning];
         resolve({
           status: response.statusCode ?? 0,
           body: parseBody(text),
-          warnings: (Array.isArray(warning) ? warning : warning ? [warning] : []).map(w => w.replace(/^299 - /, '')),
+          warnings: warnings.map(w => w.replace(/^299 - /, '')),
         });
       });
     });

@@ -1,6 +1,15 @@
-import { Entity } from '@backstage/catalog-model';
+import {
+  Entity,
+  RELATION_DEPENDENCY_OF,
+  RELATION_DEPENDS_ON,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { processingResult } from '@backstage/plugin-catalog-node';
-import { CellValidationProcessor, EntityFetcher } from './CellValidationProcessor';
+import {
+  CellValidationProcessor,
+  EntityFetcher,
+  dependencyEdges,
+} from './CellValidationProcessor';
 
 const location = { type: 'file', target: '/tmp/cells.yaml' };
 
@@ -60,7 +69,9 @@ describe('CellValidationProcessor', () => {
     const processor = new CellValidationProcessor(fetch);
     const plain = component('plain', { system: 'somewhere' });
     expect(await run(processor, plain)).toEqual([]);
-    expect(await run(processor, { ...system('x'), spec: { owner: 'me' } })).toEqual([]);
+    expect(
+      await run(processor, { ...system('x'), spec: { owner: 'me' } }),
+    ).toEqual([]);
     expect(asked).toEqual([]);
   });
 
@@ -69,14 +80,20 @@ describe('CellValidationProcessor', () => {
       system: 'other',
       endpoints: [http('organization')],
     });
-    const { fetch, asked } = fetcherOf([system('home'), system('other'), target]);
+    const { fetch, asked } = fetcherOf([
+      system('home'),
+      system('other'),
+      target,
+    ]);
     const processor = new CellValidationProcessor(fetch);
     const caller = component('caller', {
       system: 'home',
       endpoints: [http('project')],
       connections: [{ to: 'target', endpoint: 'http', methods: ['GET'] }],
     });
-    expect(await run(processor, caller)).toEqual([]);
+    const emitted = await run(processor, caller);
+    expect(emitted.filter(e => e.type === 'error')).toEqual([]);
+    expect(emitted.map(e => e.type)).toEqual(['relation', 'relation']);
     // own cell and target first, then the target's cell
     expect(asked.flat().sort()).toEqual([
       'component:default/target',
@@ -116,7 +133,9 @@ describe('CellValidationProcessor', () => {
       /^component:default\/caller: spec\.connections\[1\]\.to: component:default\/ghost is not in the catalog\. Fix: /,
     );
     // the same shape as processingResult.inputError builds
-    expect(emitted[2]).toEqual(processingResult.inputError(location, messages[2]));
+    expect(emitted[2]).toEqual(
+      processingResult.inputError(location, messages[2]),
+    );
   });
 
   it('reports a component whose system is not a cell', async () => {
@@ -127,7 +146,158 @@ describe('CellValidationProcessor', () => {
       component('lonely', { system: 'home', endpoints: [http('project')] }),
     );
     expect(emitted.map(e => e.error.message)).toEqual([
-      expect.stringMatching(/^component:default\/lonely: spec\.system: .* Fix: /),
+      expect.stringMatching(
+        /^component:default\/lonely: spec\.system: .* Fix: /,
+      ),
+    ]);
+  });
+});
+
+describe('CellValidationProcessor relations', () => {
+  const relationsOf = (emitted: any[]) =>
+    emitted
+      .filter(e => e.type === 'relation')
+      .map(
+        e =>
+          `${stringifyEntityRef(e.relation.source)} ${
+            e.relation.type
+          } ${stringifyEntityRef(e.relation.target)}`,
+      );
+
+  const target = component('target', {
+    system: 'other',
+    endpoints: [
+      http('organization'),
+      {
+        name: 'grpc',
+        port: 9090,
+        protocol: 'GRPC',
+        visibility: 'organization',
+      },
+    ],
+  });
+
+  it('turns a valid connection into dependsOn and dependencyOf, once per pair', async () => {
+    const { fetch } = fetcherOf([system('home'), system('other'), target]);
+    const processor = new CellValidationProcessor(fetch);
+    const caller = component('caller', {
+      system: 'home',
+      endpoints: [{ ...http('public') }],
+      connections: [
+        { to: 'target', endpoint: 'http', methods: ['GET'] },
+        { to: 'component:default/target', endpoint: 'grpc' },
+      ],
+    });
+    const emitted = await run(processor, caller);
+    expect(emitted.filter(e => e.type === 'error')).toEqual([]);
+    // The public endpoint (the gateway as caller) makes no relation.
+    expect(relationsOf(emitted)).toEqual([
+      `component:default/caller ${RELATION_DEPENDS_ON} component:default/target`,
+      `component:default/target ${RELATION_DEPENDENCY_OF} component:default/caller`,
+    ]);
+    expect(emitted[0]).toEqual(
+      processingResult.relation({
+        source: { kind: 'component', namespace: 'default', name: 'caller' },
+        target: { kind: 'component', namespace: 'default', name: 'target' },
+        type: 'dependsOn',
+      }),
+    );
+  });
+
+  it('emits no relation for an invalid connection, and keeps the valid ones', async () => {
+    const { fetch } = fetcherOf([system('home'), system('other'), target]);
+    const processor = new CellValidationProcessor(fetch);
+    const caller = component('caller', {
+      system: 'home',
+      endpoints: [http('project')],
+      connections: [
+        { to: 'ghost', endpoint: 'http' },
+        { to: 'target', endpoint: 'missing' },
+        { to: 'target', endpoint: 'grpc', methods: ['GET'] },
+      ],
+    });
+    const emitted = await run(processor, caller);
+    expect(emitted.filter(e => e.type === 'error')).toHaveLength(2);
+    expect(relationsOf(emitted)).toEqual([
+      'component:default/caller dependsOn component:default/target',
+      'component:default/target dependencyOf component:default/caller',
+    ]);
+
+    const onlyInvalid = component('caller', {
+      system: 'home',
+      endpoints: [http('project')],
+      connections: [{ to: 'target', endpoint: 'missing' }],
+    });
+    expect(relationsOf(await run(processor, onlyInvalid))).toEqual([]);
+  });
+
+  it('makes the granted component depend on the callee, and a granted cell as a whole', async () => {
+    const granted = component('granted', {
+      system: 'home',
+      endpoints: [http('project')],
+    });
+    const { fetch } = fetcherOf([system('home'), system('other'), granted]);
+    const processor = new CellValidationProcessor(fetch);
+    const callee = component('callee', {
+      system: 'other',
+      endpoints: [http('organization')],
+      allowFrom: [
+        { component: 'granted', methods: ['POST'] },
+        { component: 'granted', methods: ['GET'] },
+        { system: 'home', methods: ['GET'] },
+        { component: 'nobody' },
+      ],
+    });
+    const emitted = await run(processor, callee);
+    expect(
+      emitted.filter(e => e.type === 'error').map(e => e.error.message),
+    ).toEqual([
+      expect.stringMatching(
+        /spec\.allowFrom\[3\]\.component: component:default\/nobody is not in the catalog/,
+      ),
+    ]);
+    expect(relationsOf(emitted)).toEqual([
+      'component:default/granted dependsOn component:default/callee',
+      'component:default/callee dependencyOf component:default/granted',
+      'system:default/home dependsOn component:default/callee',
+      'component:default/callee dependencyOf system:default/home',
+    ]);
+  });
+
+  it('emits nothing for a cell System', async () => {
+    const processor = new CellValidationProcessor(fetcherOf([]).fetch);
+    expect(await run(processor, system('home'))).toEqual([]);
+  });
+});
+
+describe('dependencyEdges', () => {
+  it('skips the gateway and self-edges, and normalizes refs', () => {
+    expect(
+      dependencyEdges([
+        {
+          caller: { kind: 'gateway' },
+          callee: 'component:default/a',
+          endpoint: 'http',
+          declaredBy: 'component:default/a',
+          field: 'spec.endpoints[0].visibility',
+        },
+        {
+          caller: { kind: 'component', ref: 'component:default/a' },
+          callee: 'component:default/A',
+          endpoint: 'http',
+          declaredBy: 'component:default/a',
+          field: 'spec.allowFrom[0]',
+        },
+        {
+          caller: { kind: 'component', ref: 'component:team/Caller' },
+          callee: 'component:default/a',
+          endpoint: 'http',
+          declaredBy: 'component:team/Caller',
+          field: 'spec.connections[0]',
+        },
+      ]),
+    ).toEqual([
+      { caller: 'component:team/caller', callee: 'component:default/a' },
     ]);
   });
 });

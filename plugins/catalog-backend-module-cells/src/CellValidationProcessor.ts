@@ -1,5 +1,7 @@
 import {
   Entity,
+  RELATION_DEPENDENCY_OF,
+  RELATION_DEPENDS_ON,
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
@@ -11,11 +13,12 @@ import {
 } from '@backstage/plugin-catalog-node';
 import {
   CellProblem,
+  Declaration,
+  checkDeclarations,
   formatProblem,
   isCellComponent,
   isCellSystem,
-  validateCellEntity,
-  validateConnectionTargets,
+  parseCellEntity,
 } from '@cellplane/cells-common';
 
 /**
@@ -35,6 +38,42 @@ function normalizeRef(ref: string): string | undefined {
   }
 }
 
+/** The result of checking one cell entity against the catalog. */
+export interface CellEntityCheck {
+  /** Every problem: the entity's own shape first, then its references. */
+  problems: CellProblem[];
+  /** The declarations that passed every check (only these become relations). */
+  declarations: Declaration[];
+}
+
+/**
+ * One declared call as a `dependsOn` edge: the caller depends on the callee.
+ *
+ * - a connection of component A to B: A dependsOn B;
+ * - an allowFrom grant of component B to component A: A dependsOn B;
+ * - an allowFrom grant of B to a whole cell S: the System S dependsOn B. Not
+ *   one edge per component of S: that would need a catalog query for S's
+ *   members on every processing round and would go stale when a component
+ *   joins S, while S's `hasPart` relations already lead to its components.
+ * - a public endpoint (the external gateway as caller): no edge, the gateway
+ *   is not an entity.
+ *
+ * Pairs are unique (refs are compared in the normalized, lower-case form of
+ * `stringifyEntityRef`); an entity never depends on itself.
+ */
+export function dependencyEdges(
+  declarations: Declaration[],
+): { caller: string; callee: string }[] {
+  const edges = new Map<string, { caller: string; callee: string }>();
+  for (const declaration of declarations) {
+    if (declaration.caller.kind === 'gateway') continue;
+    const caller = stringifyEntityRef(parseEntityRef(declaration.caller.ref));
+    const callee = stringifyEntityRef(parseEntityRef(declaration.callee));
+    if (caller !== callee) edges.set(`${caller}|${callee}`, { caller, callee });
+  }
+  return [...edges.values()];
+}
+
 /**
  * Validates Cellplane cells in the catalog: Systems with `spec.cell` and the
  * Components that declare `spec.endpoints`, `spec.connections` or
@@ -50,6 +89,11 @@ function normalizeRef(ref: string): string | undefined {
  * the endpoint, and its visibility admits the caller) look the other entities
  * up with `fetchEntities`. A target that cannot be found is an error on the
  * entity until the target appears.
+ *
+ * Every valid connection and allowFrom grant also becomes a `dependsOn` /
+ * `dependencyOf` relation pair (see {@link dependencyEdges}), so the catalog's
+ * dependency cards and graph show the declared calls. An invalid declaration
+ * emits no relation.
  */
 export class CellValidationProcessor implements CatalogProcessor {
   constructor(private readonly fetchEntities: EntityFetcher) {}
@@ -66,20 +110,38 @@ export class CellValidationProcessor implements CatalogProcessor {
     if (!isCellSystem(entity) && !isCellComponent(entity)) {
       return entity;
     }
-    const problems = await this.validate(entity);
+    const { problems, declarations } = await this.check(entity);
     for (const problem of problems) {
       emit(processingResult.inputError(location, formatProblem(problem)));
+    }
+    for (const { caller, callee } of dependencyEdges(declarations)) {
+      const source = parseEntityRef(caller);
+      const target = parseEntityRef(callee);
+      emit(
+        processingResult.relation({
+          source,
+          target,
+          type: RELATION_DEPENDS_ON,
+        }),
+      );
+      emit(
+        processingResult.relation({
+          source: target,
+          target: source,
+          type: RELATION_DEPENDENCY_OF,
+        }),
+      );
     }
     return entity;
   }
 
   /** All problems of one entity: its own shape, then its references. */
   async validate(entity: Entity): Promise<CellProblem[]> {
-    // validateConnectionTargets reports only what the shape checks did not.
-    return [...validateCellEntity(entity), ...(await this.validateReferences(entity))];
+    return (await this.check(entity)).problems;
   }
 
-  private async validateReferences(entity: Entity): Promise<CellProblem[]> {
+  /** The problems of one entity and its declarations that passed every check. */
+  async check(entity: Entity): Promise<CellEntityCheck> {
     const selfRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
     const known = new Map<string, Entity>([[selfRef, entity]]);
     const asked = new Set<string>([selfRef]);
@@ -96,9 +158,12 @@ export class CellValidationProcessor implements CatalogProcessor {
         if (!found && !asked.has(key)) missing.add(key);
         return found;
       };
-      const problems = validateConnectionTargets(entity, lookup);
+      // checkDeclarations appends the reference problems to the shape
+      // problems of the parse, and returns only declarations that passed.
+      const parsed = parseCellEntity(entity);
+      const declarations = checkDeclarations(entity, parsed, lookup);
       if (missing.size === 0 || round >= MAX_LOOKUP_ROUNDS) {
-        return problems;
+        return { problems: parsed.problems.problems, declarations };
       }
       const refs = [...missing];
       refs.forEach(r => asked.add(r));

@@ -4,8 +4,11 @@
  * @packageDocumentation
  */
 export { catalogModuleCells as default } from './module';
-export { CellValidationProcessor } from './CellValidationProcessor';
-export type { EntityFetcher } from './CellValidationProcessor';
+export {
+  CellValidationProcessor,
+  dependencyEdges,
+} from './CellValidationProcessor';
+export type { CellEntityCheck, EntityFetcher } from './CellValidationProcessor';
 export {
   catalogServiceFetcher,
   registeredEntityFetcher,

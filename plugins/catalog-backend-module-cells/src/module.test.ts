@@ -8,10 +8,16 @@ import catalogPlugin, {
   CATALOG_ERRORS_TOPIC,
 } from '@backstage/plugin-catalog-backend';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import {
+  RELATION_DEPENDENCY_OF,
+  RELATION_DEPENDS_ON,
+} from '@backstage/catalog-model';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { catalogModuleCells } from './module';
+
+const ARTEMIS_DIR = path.resolve(__dirname, '../../../examples/artemis');
 
 /** What the catalog publishes on `catalog.errors` for an entity that failed processing. */
 interface CatalogErrorEvent {
@@ -141,7 +147,9 @@ async function eventually<T>(
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+      throw new Error(
+        `Timed out waiting for ${what}${last ? `: ${last}` : ''}`,
+      );
     }
     await new Promise(r => setTimeout(r, 250));
   }
@@ -221,9 +229,28 @@ describe('catalogModuleCells with the real catalog', () => {
             },
             catalog: {
               processingInterval: { seconds: 1 },
-              rules: [{ allow: ['System', 'Component', 'Location'] }],
+              rules: [
+                {
+                  allow: [
+                    'System',
+                    'Component',
+                    'Location',
+                    'Domain',
+                    'Group',
+                    'User',
+                  ],
+                },
+              ],
               locations: [
                 { type: 'file', target: path.join(dir, 'cells.yaml') },
+                // The repo's example: five cells that call each other.
+                ...fs
+                  .readdirSync(ARTEMIS_DIR)
+                  .filter(f => f.endsWith('.yaml'))
+                  .map(f => ({
+                    type: 'file',
+                    target: path.join(ARTEMIS_DIR, f),
+                  })),
               ],
             },
           },
@@ -256,10 +283,13 @@ describe('catalogModuleCells with the real catalog', () => {
   });
 
   it('reports a bad field as a processing error naming entity, field and fix', async () => {
-    const messages = await eventually('an error for hbone-squatter', async () => {
-      const m = errorsOf('component:default/hbone-squatter');
-      return m.length ? m : undefined;
-    });
+    const messages = await eventually(
+      'an error for hbone-squatter',
+      async () => {
+        const m = errorsOf('component:default/hbone-squatter');
+        return m.length ? m : undefined;
+      },
+    );
     expect(messages).toEqual([
       expect.stringMatching(
         /^component:default\/hbone-squatter: spec\.endpoints\[0\]\.port: port 15008 is reserved .*Fix: pick a port outside/,
@@ -327,5 +357,133 @@ describe('catalogModuleCells with the real catalog', () => {
         ),
       }),
     ]);
+  });
+
+  describe('dependency relations of the Artemis cells', () => {
+    /**
+     * The target refs of an entity's relations of one type, sorted, once they
+     * equal `expected` (relations emitted while processing other entities
+     * arrive in later rounds); the last ones read if they never do.
+     */
+    const relationsOf = async (
+      ref: string,
+      type: string,
+      expected: string[],
+    ): Promise<string[]> => {
+      let last: string[] = [];
+      try {
+        await eventually(
+          `${type} relations of ${ref}`,
+          async () => {
+            const entity = await getEntity(ref);
+            last = (entity?.relations ?? [])
+              .filter((r: { type: string }) => r.type === type)
+              .map((r: { targetRef: string }) => r.targetRef)
+              .sort();
+            return JSON.stringify(last) === JSON.stringify(expected)
+              ? last
+              : undefined;
+          },
+          90_000,
+        );
+      } catch {
+        // fall through: the caller's expect shows the difference
+      }
+      return last;
+    };
+
+    it('makes a caller dependsOn what it calls', async () => {
+      // houston.yaml: flight-director's connections (launch-control twice:
+      // one relation), plus capcom, which grants it in its allowFrom.
+      const expected = [
+        'component:default/capcom',
+        'component:default/comms-system',
+        'component:default/flight-dynamics',
+        'component:default/launch-control',
+        'component:default/service-module-monitor',
+        'component:default/signal-router',
+        'component:default/weather-station',
+      ];
+      expect(
+        await relationsOf(
+          'component:default/flight-director',
+          RELATION_DEPENDS_ON,
+          expected,
+        ),
+      ).toEqual(expected);
+    });
+
+    it('gives the callee the inverse dependencyOf', async () => {
+      // comms-system is called by capcom and flight-director (their
+      // connections) and the three DSN stations (connections and its allowFrom).
+      const expected = [
+        'component:default/canberra',
+        'component:default/capcom',
+        'component:default/flight-director',
+        'component:default/goldstone',
+        'component:default/madrid',
+      ];
+      expect(
+        await relationsOf(
+          'component:default/comms-system',
+          RELATION_DEPENDENCY_OF,
+          expected,
+        ),
+      ).toEqual(expected);
+    });
+
+    it('makes a granted component dependsOn the callee, and a granted cell as a whole', async () => {
+      // esa-ops.yaml: service-module-monitor grants mission-relay, which has
+      // no connection to it: only the grant gives this relation.
+      const missionRelay = [
+        'component:default/service-module-monitor',
+        'component:default/telemetry-monitor',
+      ];
+      expect(
+        await relationsOf(
+          'component:default/mission-relay',
+          RELATION_DEPENDS_ON,
+          missionRelay,
+        ),
+      ).toEqual(missionRelay);
+      // deep-space-network.yaml: signal-router grants the whole orion and
+      // houston cells: the Systems depend on it, not each of their components.
+      const orion = ['component:default/signal-router'];
+      expect(
+        await relationsOf('system:default/orion', RELATION_DEPENDS_ON, orion),
+      ).toEqual(orion);
+      const signalRouter = [
+        'component:default/capcom',
+        'component:default/comms-system',
+        'component:default/flight-director',
+        'component:default/telemetry-monitor',
+        'system:default/houston',
+        'system:default/orion',
+      ];
+      expect(
+        await relationsOf(
+          'component:default/signal-router',
+          RELATION_DEPENDENCY_OF,
+          signalRouter,
+        ),
+      ).toEqual(signalRouter);
+    });
+
+    it('emits no relation for an invalid connection', async () => {
+      // intruder's only connection is invalid: the processor emits no
+      // relation for it (see the unit test) and the catalog keeps intruder
+      // out, so alpha has no dependencyOf intruder, only the one from beta.
+      await eventually('an error for intruder', async () =>
+        errorsOf('component:default/intruder').length ? true : undefined,
+      );
+      const alpha = await getEntity('component:default/alpha');
+      expect(
+        (alpha?.relations ?? []).filter(
+          (r: { type: string }) => r.type === RELATION_DEPENDENCY_OF,
+        ),
+      ).toEqual([
+        { type: RELATION_DEPENDENCY_OF, targetRef: 'component:default/beta' },
+      ]);
+    });
   });
 });

@@ -15,4 +15,5 @@ export { toYaml } from './compiler/yaml';
 export * from './labels';
 export * from './analyzer';
 export * from './verify';
+export * from './diff';
 export * from './api/types';

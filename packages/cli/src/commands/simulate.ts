@@ -60,11 +60,9 @@ export function registerSimulate(program: Command, output: Output): void {
       if (callers !== 1) throw new InputError('give exactly one of --from <cell>/<component>, --rogue <cell>, --gateway');
       const { model, settings } = loadCatalog(paths, options.config);
       const [environment] = environmentsToCheck(settings, options.env);
-      const from: SimulatedCaller = options.from
-        ? { component: componentRef(model, options.from, '--from') }
-        : options.rogue
-        ? { rogue: cellRef(model, options.rogue, '--rogue') }
-        : { gateway: true };
+      let from: SimulatedCaller = { gateway: true };
+      if (options.from) from = { component: componentRef(model, options.from, '--from') };
+      else if (options.rogue) from = { rogue: cellRef(model, options.rogue, '--rogue') };
       const result = simulateRequest(createSimulation(model, settings, environment), {
         from,
         to: componentRef(model, options.to, '--to'),

@@ -354,8 +354,14 @@ export interface AuthorizationRequest {
 
 export type EnforcementPoint = 'waypoint' | 'ztunnel';
 
-const and3 = (a: Tri, b: Tri): Tri => (a === 'no' || b === 'no' ? 'no' : a === 'unknown' || b === 'unknown' ? 'unknown' : 'yes');
-const or3 = (a: Tri, b: Tri): Tri => (a === 'yes' || b === 'yes' ? 'yes' : a === 'unknown' || b === 'unknown' ? 'unknown' : 'no');
+const and3 = (a: Tri, b: Tri): Tri => {
+  if (a === 'no' || b === 'no') return 'no';
+  return a === 'unknown' || b === 'unknown' ? 'unknown' : 'yes';
+};
+const or3 = (a: Tri, b: Tri): Tri => {
+  if (a === 'yes' || b === 'yes') return 'yes';
+  return a === 'unknown' || b === 'unknown' ? 'unknown' : 'no';
+};
 const tri = (b: boolean): Tri => (b ? 'yes' : 'no');
 
 /** AuthorizationPolicy rule 5: exact, `*` (present), `prefix*`, `*suffix`. */
@@ -537,7 +543,9 @@ export function describePolicy(policy: AuthorizationPolicyModel, at: Enforcement
       ? 'has no rules, so it matches nothing'
       : `has only HTTP rules (${policy.rules[0].l7Fields.join(', ')}), which ztunnel drops, so it matches nothing`;
   }
-  const verb = policy.action === 'ALLOW' ? 'allows' : policy.action === 'DENY' ? 'denies' : 'delegates';
+  let verb = 'delegates';
+  if (policy.action === 'ALLOW') verb = 'allows';
+  else if (policy.action === 'DENY') verb = 'denies';
   return `${verb} ${rules
     .map(r => `${r.to ? r.to.map(describeOperation).join(' or ') : 'any request'} only from ${r.from ? r.from.map(describeSource).join(' or ') : 'anyone'}`)
     .join('; ')}`;

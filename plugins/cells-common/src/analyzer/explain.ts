@@ -49,11 +49,8 @@ export function explain(args: {
   if (denying) return `denied at ${denying.layer}: ${denying.reason}`;
   const checked = args.layers.filter(l => l.verdict === 'allow').map(l => l.layer);
   const skipped = args.layers.filter(l => l.verdict === 'not-applicable').map(l => l.layer);
-  return (
-    `allowed: ${args.from} -> ${args.to} on port ${args.port}/${args.protocol} ${args.route}` +
-    (checked.length > 0 ? `, passing ${checked.join(', ')}` : '') +
-    (skipped.length > 0 ? ` (${skipped.join(', ')} not applicable)` : '') +
-    '; ' +
-    args.layers.map(l => `${l.layer}: ${l.reason}`).join('; ')
-  );
+  const passing = checked.length > 0 ? `, passing ${checked.join(', ')}` : '';
+  const notApplicable = skipped.length > 0 ? ` (${skipped.join(', ')} not applicable)` : '';
+  const reasons = args.layers.map(l => `${l.layer}: ${l.reason}`).join('; ');
+  return `allowed: ${args.from} -> ${args.to} on port ${args.port}/${args.protocol} ${args.route}${passing}${notApplicable}; ${reasons}`;
 }

@@ -66,7 +66,7 @@ function evaluateDirection(
   const k8s = evaluateNetworkPolicies(index.networkPolicies(workload), direction, flow);
   const cilium = evaluateCiliumRules(index.ciliumRules(workload, namespace), direction, flow, http);
   const peer = quiet ? '' : endpointName(direction === 'ingress' ? flow.source : flow.destination);
-  const what = quiet ? '' : direction === 'ingress' ? `from ${peer}` : `to ${peer}`;
+  const what = quiet ? '' : `${direction === 'ingress' ? 'from' : 'to'} ${peer}`;
   if (cilium.deniedBy.length > 0) {
     return {
       allowed: false,

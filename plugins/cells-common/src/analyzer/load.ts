@@ -262,7 +262,8 @@ export function loadCluster(manifests: readonly unknown[], options: LoadOptions 
       }
       case templateKind !== undefined: {
         const spec = isPlainObject(value.spec) ? value.spec : undefined;
-        const holder = kind === 'CronJob' ? (isPlainObject(spec?.jobTemplate) && isPlainObject(spec!.jobTemplate.spec) ? spec!.jobTemplate.spec : undefined) : spec;
+        const jobSpec = isPlainObject(spec?.jobTemplate) && isPlainObject(spec!.jobTemplate.spec) ? spec!.jobTemplate.spec : undefined;
+        const holder = kind === 'CronJob' ? jobSpec : spec;
         const field = kind === 'CronJob' ? 'spec.jobTemplate.spec.template' : 'spec.template';
         const template = holder?.template;
         if (!isPlainObject(template)) {

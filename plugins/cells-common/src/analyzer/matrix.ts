@@ -35,7 +35,7 @@ export function analyzeMatrix(model: ClusterModel, request: MatrixRequest): Matr
   // Sorted once so the pairs come out ordered by caller, then callee.
   const workloads = model.workloads
     .filter(w => request.includeSynthesized || !w.synthesized)
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    .sort((a, b) => Number(a.key > b.key) - Number(a.key < b.key)); // code-unit order, -1/0/1
   const n = workloads.length;
   const allowed = new Uint8Array(n * n);
   const run: QuietRun = { secondHops: new Map() };

@@ -144,7 +144,10 @@ export function evaluateMtls(args: {
     };
   }
   const effective = effectiveMtls(args.policies, destination, args.port, args.rootNamespace);
-  const source = quiet ? '' : effective.policies.length > 0 ? `PeerAuthentication ${effective.policies.join(', ')}` : 'no PeerAuthentication (Istio default)';
+  let source = '';
+  if (!quiet) {
+    source = effective.policies.length > 0 ? `PeerAuthentication ${effective.policies.join(', ')}` : 'no PeerAuthentication (Istio default)';
+  }
   if (sourceIdentity) {
     return {
       layer: 'mTLS',

@@ -401,7 +401,8 @@ function evaluateBackend(model: ClusterModel, request: AnalyzeRequest, source: E
   const destination = workloadEndpoint(model, backend.workload);
   const identity = meshIdentity(model, source);
   const gw = target.service ? waypointForService(model, target.service) : undefined;
-  let route = quiet ? '' : target.service ? `through Service ${target.service.key}` : 'addressed to the pod';
+  let route = '';
+  if (!quiet) route = target.service ? `through Service ${target.service.key}` : 'addressed to the pod';
   let useWaypoint = !!gw && identity !== undefined && protocol === 'TCP';
   if (useWaypoint && source.type === 'workload' && gatewayOfPod(model, source.workload)?.key === gw!.key) useWaypoint = false;
   if (useWaypoint && isIngressGatewayPod(model, source)) {

@@ -123,6 +123,8 @@ export interface AccessChange {
   path?: string;
   /** The layer that decides the request after (added) or before (removed) the change. */
   layer: string | null;
+  /** The policies of that layer that admit the request, as `<namespace>/<name>`. */
+  policies?: string[];
   /** e.g. "houston/capcom may now POST /uplink on orion/comms-system". */
   text: string;
 }

@@ -8,10 +8,10 @@ import { AuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/
 import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication';
 import { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import { KubeObject } from './context';
 // Bundled to CommonJS from @kubernetes-models/cilium by tools/bundle-cilium-validator.js (npm install).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { CiliumNetworkPolicy } = require('./generated/ciliumNetworkPolicy.cjs');
-import { KubeObject } from './context';
 
 type Validatable = { validate(): void };
 const MODELS: Record<string, new (data: any) => Validatable> = {

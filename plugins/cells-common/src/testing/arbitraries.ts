@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { JsonObject } from '@backstage/types';
+import type { JsonObject } from '@backstage/types';
 import fc from 'fast-check';
 
 const VISIBILITIES = ['project', 'organization', 'public'] as const;
@@ -56,7 +56,7 @@ export function catalogOf(shape: RandomCatalogShape): Entity[] {
     lifecycle: 'production',
     owner: `group:team-${c.cell}`,
     system: cellName(c.cell),
-    endpoints: [{ name: 'main', port: 8000 + (i % 3), protocol: c.protocol, visibility: c.protocol === 'HTTP' ? c.visibility : c.visibility === 'public' ? 'organization' : c.visibility }],
+    endpoints: [{ name: 'main', port: 8000 + (i % 3), protocol: c.protocol, visibility: c.protocol !== 'HTTP' && c.visibility === 'public' ? 'organization' : c.visibility }],
     connections: [] as JsonObject[],
     allowFrom: [] as JsonObject[],
   }));

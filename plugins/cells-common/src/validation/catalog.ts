@@ -157,7 +157,9 @@ export function checkDeclarations(
       list.add(`${field}.${sourceKind}`, `${source} is not in the catalog`, `name an existing ${sourceKind}`);
       continue;
     }
-    const sourceCell = sourceKind === 'system' ? (isCellSystem(sourceEntity) ? source : undefined) : cellOfComponent(sourceEntity, lookup);
+    let sourceCell: string | undefined;
+    if (sourceKind === 'component') sourceCell = cellOfComponent(sourceEntity, lookup);
+    else if (isCellSystem(sourceEntity)) sourceCell = source;
     if (!sourceCell) {
       list.add(`${field}.${sourceKind}`, `${source} is not ${sourceKind === 'system' ? 'a cell' : 'part of any cell'}`, sourceKind === 'system' ? 'add spec.cell to that System, or grant a cell' : 'name a component of a cell');
       continue;
@@ -307,14 +309,10 @@ export function buildCellModel(
   const grants: CallGrant[] = [];
   for (const d of declarations) {
     if (!known.has(d.callee)) continue;
-    const callers =
-      d.caller.kind === 'gateway'
-        ? [{ kind: 'gateway' as const }]
-        : d.caller.kind === 'system'
-        ? (cells.get(d.caller.ref)?.components ?? []).map(ref => ({ kind: 'component' as const, ref }))
-        : known.has(d.caller.ref)
-        ? [{ kind: 'component' as const, ref: d.caller.ref }]
-        : [];
+    let callers: CallGrant['caller'][] = [];
+    if (d.caller.kind === 'gateway') callers = [{ kind: 'gateway' }];
+    else if (d.caller.kind === 'system') callers = (cells.get(d.caller.ref)?.components ?? []).map(ref => ({ kind: 'component', ref }));
+    else if (known.has(d.caller.ref)) callers = [{ kind: 'component', ref: d.caller.ref }];
     for (const caller of callers) grants.push({ ...d, caller });
   }
   grants.sort((a, b) => grantKey(a).localeCompare(grantKey(b)));

@@ -6,3 +6,6 @@ export { verifySimulation, formatViolation } from './verify';
 export type { VerifyReport, Violation } from './verify';
 export { catalogAllows } from './oracle';
 export type { CatalogCaller, CatalogOperation } from './oracle';
+export { blastRadius } from './blastRadius';
+export type { BlastRadius } from './blastRadius';
+export { attackPresets } from './attacks';

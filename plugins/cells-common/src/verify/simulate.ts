@@ -28,7 +28,8 @@ export function calleeEndpoint(sim: Simulation, ref: string, endpointName?: stri
   if (!component || !sim.model.cells.find(c => c.ref === component.cell)?.environments.includes(sim.environment)) {
     throw new AnalyzerInputError(`${ref} is not a component of a cell deployed to ${sim.environment}`);
   }
-  const endpoint = endpointName ? component.endpoints.find(e => e.name === endpointName) : component.endpoints.length === 1 ? component.endpoints[0] : undefined;
+  const onlyEndpoint = component.endpoints.length === 1 ? component.endpoints[0] : undefined;
+  const endpoint = endpointName ? component.endpoints.find(e => e.name === endpointName) : onlyEndpoint;
   if (!endpoint) {
     throw new AnalyzerInputError(
       endpointName ? `${ref} has no endpoint ${endpointName}` : `${ref} serves ${component.endpoints.length} endpoints; name one with --endpoint (${component.endpoints.map(e => e.name).join(', ')})`,

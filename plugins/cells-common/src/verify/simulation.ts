@@ -79,6 +79,6 @@ export function createSimulation(
 }
 
 /** `ns/name` of a pod object, as the analyzer names workloads. */
-export function podKey(pod: KubeObject): string {
-  return `${pod.metadata.namespace}/${pod.metadata.name}`;
+export function podKey(podObject: KubeObject): string {
+  return `${podObject.metadata.namespace}/${podObject.metadata.name}`;
 }

@@ -28,17 +28,18 @@ export interface VerifyReport {
   notes: string[];
 }
 
-interface Probe {
+/** One request shape against an endpoint (shared with the access diff and the blast radius). */
+export interface Probe {
   method?: string;
   path?: string;
   direct?: boolean;
 }
 
-const EXTRA_METHODS = ['GET', 'POST', 'DELETE'];
-const UNDECLARED_PATH = '/cellplane-undeclared-probe';
+export const EXTRA_METHODS = ['GET', 'POST', 'DELETE'];
+export const UNDECLARED_PATH = '/cellplane-undeclared-probe';
 
 /** A concrete path each pattern matches, and for a prefix its boundary, which it must not. */
-function samplePaths(pattern: string): string[] {
+export function samplePaths(pattern: string): string[] {
   if (pattern.endsWith('*')) return [`${pattern.slice(0, -1)}probe`, pattern.slice(0, -2) || '/'];
   if (pattern.startsWith('*')) return [`/probe${pattern.slice(1)}`];
   return [pattern, `${pattern}/probe`];
@@ -49,7 +50,7 @@ function samplePaths(pattern: string): string[] {
  * methods, other paths, prefix boundaries) and a request straight to the pod
  * that skips the waypoint.
  */
-function probesFor(sim: Simulation, callee: CellComponent, endpoint: EndpointSpec): Probe[] {
+export function probesFor(sim: Simulation, callee: CellComponent, endpoint: EndpointSpec): Probe[] {
   const l7 = sim.settings.mesh.enabled && (endpoint.protocol === 'HTTP' || endpoint.protocol === 'GRPC');
   const direct: Probe[] = sim.settings.mesh.enabled && endpoint.protocol !== 'UDP' ? [{ direct: true, method: 'GET', path: '/' }] : [];
   if (!l7) return [{}, ...direct];

@@ -1,0 +1,2 @@
+export { diffAccess } from './diffAccess';
+export type { AccessInput, AccessDiffOptions } from './diffAccess';

@@ -1,0 +1,31 @@
+import { buildCellModel } from '../validation/catalog';
+import { CellsSettings, DEFAULT_SETTINGS } from '../settings/settings';
+import { compileCells } from '../compiler';
+import { artemisEntities } from '../testing/artemis';
+import { createSimulation } from '../verify/simulation';
+import { relevantNamespaces } from './scope';
+
+const { model } = buildCellModel(artemisEntities(), { defaultEnvironments: ['development'] });
+
+describe('relevantNamespaces', () => {
+  const sim = createSimulation(model, DEFAULT_SETTINGS, 'development');
+  const ns = (cell: string) => sim.namespaceOf(`system:default/${cell}`);
+
+  it("keeps the cell, the cells its policies name, the mesh root and the gateway's namespace", () => {
+    // kennedy calls houston and is called by houston; nothing of esa-ops, orion or the DSN touches it.
+    expect(relevantNamespaces(sim, ['system:default/kennedy'])).toEqual(new Set([ns('kennedy'), ns('houston'), 'istio-system', 'gateway-system']));
+  });
+
+  it('falls back to every namespace when a pod of the scope is open in a direction', () => {
+    const objects = compileCells(model, DEFAULT_SETTINGS).cells.flatMap(c => c.objects);
+    const open = objects.filter(o => !(o.kind === 'NetworkPolicy' && o.metadata.namespace === ns('kennedy') && o.metadata.name === 'default-deny'));
+    const loose = createSimulation(model, DEFAULT_SETTINGS, 'development', open);
+    // Without default-deny some kennedy pods (the waypoint) are not isolated for egress.
+    expect(relevantNamespaces(loose, ['system:default/kennedy'])).toBeUndefined();
+  });
+
+  it('falls back with Cilium policies, which the namespace reasoning does not cover', () => {
+    const cilium: CellsSettings = { ...DEFAULT_SETTINGS, environments: [{ name: 'development', networkPolicy: 'cilium' }] };
+    expect(relevantNamespaces(createSimulation(model, cilium, 'development'), ['system:default/kennedy'])).toBeUndefined();
+  });
+});

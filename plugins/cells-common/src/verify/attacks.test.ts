@@ -1,0 +1,58 @@
+import { buildCellModel } from '../validation/catalog';
+import { DEFAULT_SETTINGS } from '../settings/settings';
+import { artemisEntities } from '../testing/artemis';
+import { createSimulation } from './simulation';
+import { simulateRequest } from './simulate';
+import { attackPresets } from './attacks';
+
+const { model } = buildCellModel(artemisEntities(), { defaultEnvironments: ['development'] });
+const sim = createSimulation(model, DEFAULT_SETTINGS, 'development');
+const presets = attackPresets(sim);
+const refOf = (label: string) => {
+  const [cell, name] = label.split('/');
+  return model.components.find(c => c.name === name && c.cell === `system:default/${cell}`)!.ref;
+};
+
+describe('attackPresets on Artemis II', () => {
+  it('has stable, unique ids and readable titles', () => {
+    expect(new Set(presets.map(p => p.id)).size).toBe(presets.length);
+    expect(attackPresets(sim)).toEqual(presets);
+    expect(presets.map(p => p.title)).toContain('rogue pod in houston: POST /uplink on orion/comms-system');
+  });
+
+  it('offers only endpoints the rogue can address: its own cell, and other cells\' organization and public ones', () => {
+    for (const p of presets) {
+      const [cell] = p.body.to.split('/');
+      const from = (p.body.from as { rogue: string }).rogue;
+      const callee = model.components.find(c => c.ref === refOf(p.body.to))!;
+      const visibility = callee.endpoints.find(e => e.name === p.body.endpoint)!.visibility;
+      expect(cell === from || visibility !== 'project').toBe(true);
+    }
+    // orion's guidance-nav is project-visible: only orion's rogue may try it.
+    expect(new Set(presets.filter(p => p.body.to === 'orion/guidance-nav').map(p => (p.body.from as { rogue: string }).rogue))).toEqual(new Set(['orion']));
+  });
+
+  // The demo's attacks (../shared/reference/artemis-ii.md) whose operation the catalog declares are presets verbatim;
+  // ABORT and HIJACK NAV use operations nobody declares, so the preset on that target is its declared operation.
+  it.each([
+    ['ABORT', 'houston', 'houston/flight-director', 'POST', '/decision/abort', 'POST /decision/go-nogo'],
+    ['HIJACK NAV', 'orion', 'orion/guidance-nav', 'POST', '/maneuver', 'GET /nav/state'],
+    ['STEAL VITALS', 'orion', 'orion/life-support', 'GET', '/crew/vitals', 'GET /crew/vitals'],
+    ['SPOOF ID', 'houston', 'orion/comms-system', 'POST', '/uplink', 'POST /uplink'],
+  ])('%s: a preset for the rogue in %s on %s, denied at L7 like the attack itself', (_name, cell, to, method, path, declared) => {
+    const preset = presets.find(p => p.title === `rogue pod in ${cell}: ${declared} on ${to}`);
+    expect(preset).toBeDefined();
+    expect(preset!.body).toMatchObject({ environment: 'development', from: { rogue: cell }, to, endpoint: 'http' });
+    const rogue = { rogue: `system:default/${cell}` };
+    const viaPreset = simulateRequest(sim, { from: rogue, to: refOf(to), endpoint: preset!.body.endpoint, method: preset!.body.method, path: preset!.body.path });
+    expect(viaPreset).toMatchObject({ allowed: false, decidedBy: 'L7' });
+    expect(simulateRequest(sim, { from: rogue, to: refOf(to), method, path })).toMatchObject({ allowed: false, decidedBy: 'L7' });
+  });
+
+  it('every preset is stopped by the compiled cells', () => {
+    for (const p of presets) {
+      const result = simulateRequest(sim, { from: { rogue: `system:default/${(p.body.from as { rogue: string }).rogue}` }, to: refOf(p.body.to), endpoint: p.body.endpoint, method: p.body.method, path: p.body.path });
+      expect([p.title, result.allowed]).toEqual([p.title, false]);
+    }
+  });
+});

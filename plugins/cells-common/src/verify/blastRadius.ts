@@ -1,0 +1,112 @@
+import { CellComponent, EndpointSpec, HTTP_METHODS } from '../model/types';
+import { AnalyzerInputError, ClusterModel } from '../analyzer';
+import { Reach } from '../api/types';
+import { callersOf, clusterFor, compareText, FirstHopFilter, isL7, judgeProbes, presentComponents, ProbeCaller } from '../diff/probing';
+import { SimulatedCaller } from './simulate';
+import { Simulation } from './simulation';
+import { Probe, probesFor, samplePaths, UNDECLARED_PATH } from './verify';
+
+export interface BlastRadius {
+  /** What the identity may reach. */
+  reaches: Reach[];
+  /** Who may reach it (components, `gateway`, and `rogue:<cell ref>` should a rogue pod get in). */
+  reachedBy: Reach[];
+}
+
+/**
+ * What the caller may do on the endpoint, by asking the analyzer: every method
+ * on the paths of verify's probes (the declared operations, the paths next to
+ * them, an undeclared one). Methods and paths are summarised per endpoint;
+ * `undefined` only when the analyzer allows every method (or any path).
+ */
+function reachOn(
+  sim: Simulation,
+  cluster: ClusterModel,
+  filter: FirstHopFilter,
+  caller: ProbeCaller,
+  callee: CellComponent,
+  endpoint: EndpointSpec,
+): Omit<Reach, 'component'> | undefined {
+  const base = { endpoint: endpoint.name, port: endpoint.port };
+  if (!isL7(sim, endpoint)) {
+    return judgeProbes(sim, cluster, caller, callee, endpoint, [{}], filter)[0] ? base : undefined;
+  }
+  const declared = probesFor(sim, callee, endpoint).filter(p => !p.direct);
+  const methods = [...new Set([...HTTP_METHODS, ...declared.map(p => p.method!)])];
+  const paths = [...new Set(declared.map(p => p.path!))];
+  const probes: Probe[] = methods.flatMap(method => paths.map(path => ({ method, path })));
+  const verdicts = judgeProbes(sim, cluster, caller, callee, endpoint, probes, filter);
+  const allowed = probes.filter((_, i) => verdicts[i]);
+  if (allowed.length === 0) return undefined;
+  const allowedMethods = [...new Set(allowed.map(p => p.method!))].sort();
+  const allowedPaths = new Set(allowed.map(p => p.path!));
+  const everyMethod = HTTP_METHODS.every(m => allowedMethods.includes(m));
+  const anyPath = allowedPaths.has(UNDECLARED_PATH) && allowedPaths.has('/');
+  // Each declared pattern whose concrete path is allowed, then allowed paths no such pattern names.
+  const patterns = [...new Set(sim.model.grants.filter(g => g.callee === callee.ref && g.endpoint === endpoint.name).flatMap(g => g.paths ?? []))];
+  const reachedPatterns = patterns.filter(p => allowedPaths.has(samplePaths(p)[0]));
+  const covered = new Set(reachedPatterns.map(p => samplePaths(p)[0]));
+  const loose = [...allowedPaths].filter(p => !covered.has(p));
+  return {
+    ...base,
+    ...(everyMethod ? {} : { methods: allowedMethods }),
+    ...(anyPath ? {} : { paths: [...reachedPatterns, ...loose].sort() }),
+  };
+}
+
+function callerOf(sim: Simulation, from: SimulatedCaller, callers: ProbeCaller[]): ProbeCaller {
+  let found: ProbeCaller | undefined;
+  let what: string;
+  if ('component' in from) {
+    found = callers.find(c => c.kind === 'component' && c.ref === from.component);
+    what = `${from.component} is not a component`;
+  } else if ('rogue' in from) {
+    found = callers.find(c => c.kind === 'rogue' && c.cell === from.rogue);
+    what = `${from.rogue} is not a cell`;
+  } else {
+    found = callers.find(c => c.kind === 'gateway');
+    what = 'the external gateway is not';
+  }
+  if (!found) throw new AnalyzerInputError(`${what} deployed to ${sim.environment}`);
+  return found;
+}
+
+const byReach = (a: Reach, b: Reach) => compareText(a.component, b.component) || a.port - b.port || compareText(a.endpoint, b.endpoint);
+
+/** How a caller appears among those that reach a component. */
+function reachName(caller: ProbeCaller): string {
+  if (caller.kind === 'component') return caller.ref!;
+  return caller.kind === 'gateway' ? 'gateway' : `rogue:${caller.cell}`;
+}
+
+/**
+ * If this identity were compromised: everything it may reach (per endpoint,
+ * the methods and paths the analyzer allows), and, for a component, everything
+ * that may reach it. Judged by the analyzer on the simulation's manifests.
+ */
+export function blastRadius(sim: Simulation, from: SimulatedCaller): BlastRadius {
+  const callers = callersOf(sim);
+  const caller = callerOf(sim, from, callers);
+  const cluster = clusterFor(sim, callers);
+  const filter = new FirstHopFilter(cluster);
+  const components = presentComponents(sim);
+  const reaches: Reach[] = [];
+  for (const callee of components) {
+    for (const endpoint of callee.endpoints) {
+      const reach = reachOn(sim, cluster, filter, caller, callee, endpoint);
+      if (reach) reaches.push({ component: callee.ref, ...reach });
+    }
+  }
+  const reachedBy: Reach[] = [];
+  if (caller.kind === 'component') {
+    const self = components.find(c => c.ref === caller.ref)!;
+    for (const other of callers) {
+      const name = reachName(other);
+      for (const endpoint of self.endpoints) {
+        const reach = reachOn(sim, cluster, filter, other, self, endpoint);
+        if (reach) reachedBy.push({ component: name, ...reach });
+      }
+    }
+  }
+  return { reaches: reaches.sort(byReach), reachedBy: reachedBy.sort(byReach) };
+}
