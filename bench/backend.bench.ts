@@ -18,7 +18,7 @@ import { CatalogCellSource } from '../plugins/cells-backend/src/catalog/CatalogC
 import { CellsReconciler } from '../plugins/cells-backend/src/reconciler/CellsReconciler';
 import { DatabaseCellsStore } from '../plugins/cells-backend/src/storage';
 import { DirectoryTarget } from '../plugins/cells-backend/src/targets/directory';
-import { ChangingCatalog } from '../plugins/cells-backend/src/testing/catalog';
+import { ChangingCatalog } from '../plugins/cells-backend/src/__testUtils__/catalog';
 import { syntheticCatalog } from './synthetic';
 
 const components = Number(process.argv[2] ?? 10000);

@@ -1,6 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { ChangingCatalog } from '../testing/catalog';
+import { ChangingCatalog } from '../__testUtils__/catalog';
 import { CatalogCellSource } from './CatalogCellSource';
 
 const component = (name: string, extra: object = {}): Entity => ({

@@ -239,9 +239,7 @@ export class CellsReconciler {
 
       // Only the cells that changed, or all on a full pass, go to the target.
       const changedUpserts = upsert.filter(c => request.full || firstPass || toCompile.has(c.entityRef) || held.has(c.entityRef));
-      const causes = changes.length
-        ? describeChanges(changes)
-        : [request.requestedBy ? `reconcile requested by ${request.requestedBy}` : request.full ? 'periodic full reconcile' : 'reconcile'];
+      const causes = changes.length ? describeChanges(changes) : [this.requestCause(request)];
       const result = await target.apply(changedUpserts, remove, { causes });
 
       const before = this.appliedModel;
@@ -353,6 +351,11 @@ export class CellsReconciler {
     // Changes read while this pass ran stay pending for the next one.
     this.pending = this.pending.slice(changes.length);
     return results;
+  }
+
+  private requestCause(request: ReconcileRequest): string {
+    if (request.requestedBy) return `reconcile requested by ${request.requestedBy}`;
+    return request.full ? 'periodic full reconcile' : 'reconcile';
   }
 
   private diffOfCell(diff: AccessDiffView, cellName: string): AccessDiffView {

@@ -74,7 +74,8 @@ export class ReconcileQueue {
     const { reconciler } = this.deps;
     await reconciler.syncCatalog();
     if (!full && reconciler.pendingCells().size === 0 && !reconciler.neverApplied) return;
-    const trigger = this.lastFull === 0 ? 'startup' : full ? 'schedule' : 'catalog-change';
+    let trigger: 'startup' | 'schedule' | 'catalog-change' = full ? 'schedule' : 'catalog-change';
+    if (this.lastFull === 0) trigger = 'startup';
     const runId = await this.deps.store.createRun({ trigger });
     await this.run(runId, { trigger, full });
   }

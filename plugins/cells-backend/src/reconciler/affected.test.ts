@@ -1,5 +1,5 @@
 import { buildCellModel, CellModel, DEFAULT_SETTINGS } from '@cellplane/cells-common';
-import { artemisEntities } from '@cellplane/cells-common/src/testing/artemis';
+import { artemisEntities } from '../__testUtils__/artemis';
 import { affectedCells } from './affected';
 
 const modelOf = (entities = artemisEntities()): CellModel =>

@@ -241,7 +241,7 @@ export class DefaultCellsService implements CellsService {
           {
             model: reconciler.current.model,
             settings: this.deps.config.settings,
-            objects: [...before.objects.filter(o => !applied || o.metadata.namespace !== applied.namespace), ...cell.objects],
+            objects: [...before.objects.filter(o => !applied?.objects.includes(o)), ...cell.objects],
           },
           { environment, cells: [ref] },
         )
@@ -250,8 +250,8 @@ export class DefaultCellsService implements CellsService {
   }
 
   requestReconcile(request: { entityRef?: string; requestedBy?: string }): Promise<string> {
-    if (request.entityRef !== undefined) request = { ...request, entityRef: this.cellRef(request.entityRef) };
-    return this.deps.requestRun(request);
+    const entityRef = request.entityRef === undefined ? undefined : this.cellRef(request.entityRef);
+    return this.deps.requestRun({ ...request, entityRef });
   }
 
   async getRun(runId: string): Promise<ReconcileRun> {
