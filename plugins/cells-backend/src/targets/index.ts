@@ -1,5 +1,5 @@
 import { LoggerService, RootConfigService } from '@backstage/backend-plugin-api';
-import { EnvironmentTargetConfig } from '../config';
+import { CellsConfigError, EnvironmentTargetConfig } from '../config';
 import { CellTarget } from './types';
 import { DirectoryTarget } from './directory';
 
@@ -15,7 +15,9 @@ export async function createTarget(
   if (target.type === 'directory') {
     return new DirectoryTarget({ path: target.path, commit: target.commit, environment, logger });
   }
-  // Loaded on demand: a portal with only GitOps folders never starts a Kubernetes client.
-  const { createKubernetesTarget } = await import('./kubernetes');
-  return createKubernetesTarget({ environment, cluster: target.cluster, rootConfig: deps.rootConfig, logger });
+  // The Kubernetes target is not part of this release (issue 10): refuse at start rather than write nowhere.
+  throw new CellsConfigError(
+    `cells.environments[${environment}].target.type`,
+    `kubernetes targets are not available in this version of @cellplane/plugin-cells-backend; use type: directory and apply the folder with your GitOps tool`,
+  );
 }

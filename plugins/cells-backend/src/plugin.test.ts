@@ -1,0 +1,227 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { parse } from 'yaml';
+import { artemisEntities } from './__testUtils__/artemis';
+import { ChangingCatalog } from './__testUtils__/catalog';
+import { cellsPlugin } from './plugin';
+
+jest.setTimeout(120_000);
+
+const spec = parse(fs.readFileSync(path.resolve(__dirname, '../openapi.yaml'), 'utf8'));
+
+/** Checks a response body against the OpenAPI document's schema for that route and status. */
+function expectMatchesSpec(route: string, method: string, status: number, body: unknown) {
+  const op = spec.paths[route]?.[method];
+  expect(op).toBeDefined();
+  const schema = op.responses[String(status)]?.content?.['application/json']?.schema;
+  expect(schema).toBeDefined();
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: 'spec', components: spec.components });
+  const validate = ajv.compile({ $ref: '#/definitions/x', definitions: { x: JSON.parse(JSON.stringify(schema).replace(/#\/components/g, 'spec#/components')) } });
+  const ok = validate(body);
+  if (!ok) throw new Error(`${method.toUpperCase()} ${route} ${status}: ${ajv.errorsText(validate.errors)}`);
+}
+
+async function start(extra: any[] = []) {
+  const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cells-plugin-')), 'development');
+  const withEtags = new ChangingCatalog(artemisEntities());
+  const entities = artemisEntities().map(e => withEtags.get(stringifyEntityRef(e))!);
+  const backend = await startTestBackend({
+    features: [
+      cellsPlugin,
+      catalogServiceMock.factory({ entities }),
+      mockServices.rootConfig.factory({ data: { cells: { environments: [{ name: 'development', target: { type: 'directory', path: folder } }] } } }),
+      ...extra,
+    ],
+  });
+  const server = backend.server;
+  // The test scheduler runs the reconcile task once at start; wait for its first pass.
+  for (let i = 0; i < 200; i++) {
+    const res = await request(server).get('/api/cells/cells').set('Authorization', mockCredentials.user.header());
+    if (res.status === 200 && res.body.items.length === 5 && res.body.items.every((c: any) => c.environments[0].state === 'in-sync')) break;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  return { backend, server, folder };
+}
+
+const user = mockCredentials.user.header('user:default/alice');
+
+describe('the cells backend plugin, routes on the real plugin', () => {
+  let t: Awaited<ReturnType<typeof start>>;
+  beforeAll(async () => {
+    t = await start();
+  });
+  afterAll(async () => {
+    await t.backend.stop();
+  });
+
+  it('GET /cells lists the five Artemis cells in sync, and the folder holds them', async () => {
+    const res = await request(t.server).get('/api/cells/cells').set('Authorization', user);
+    expect(res.status).toBe(200);
+    expectMatchesSpec('/cells', 'get', 200, res.body);
+    expect(res.body.items.map((c: any) => [c.entityRef, c.environments[0].state])).toEqual([
+      ['system:default/deep-space-network', 'in-sync'],
+      ['system:default/esa-ops', 'in-sync'],
+      ['system:default/houston', 'in-sync'],
+      ['system:default/kennedy', 'in-sync'],
+      ['system:default/orion', 'in-sync'],
+    ]);
+    expect(res.body.items[2].environments[0].target).toEqual({ type: 'directory', path: t.folder });
+    expect(fs.readdirSync(t.folder).sort()).toEqual(['deep-space-network.yaml', 'esa-ops.yaml', 'houston.yaml', 'kennedy.yaml', 'kustomization.yaml', 'orion.yaml']);
+  });
+
+  it('GET /cells/{ns}/{name} returns components, grants, per-object status and compliance', async () => {
+    const res = await request(t.server).get('/api/cells/cells/default/houston').set('Authorization', user);
+    expect(res.status).toBe(200);
+    expectMatchesSpec('/cells/{namespace}/{name}', 'get', 200, res.body);
+    expect(res.body.components.map((c: any) => c.name).sort()).toEqual(['capcom', 'flight-director', 'flight-dynamics', 'telemetry-monitor']);
+    expect(res.body.environments[0].objects.every((o: any) => o.state === 'in-sync')).toBe(true);
+    expect(res.body.compliance).toMatchObject({ components: 4, protectedL3L4: 4, protectedMtls: 4, protectedL7: 4, wildcardPrincipals: 0, violations: 0 });
+    expect(res.body.compliance.requestsChecked).toBeGreaterThan(1000);
+    const missing = await request(t.server).get('/api/cells/cells/default/apollo').set('Authorization', user);
+    expect(missing.status).toBe(404);
+  });
+
+  it('GET manifests answers JSON or YAML, and names a bad environment', async () => {
+    const json = await request(t.server).get('/api/cells/cells/default/orion/manifests?environment=development').set('Authorization', user);
+    expect(json.status).toBe(200);
+    expectMatchesSpec('/cells/{namespace}/{name}/manifests', 'get', 200, json.body);
+    expect(json.body.items.find((o: any) => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'guidance-nav')).toBeDefined();
+    const yaml = await request(t.server).get('/api/cells/cells/default/orion/manifests?environment=development').set('Authorization', user).set('Accept', 'application/yaml');
+    expect(yaml.headers['content-type']).toMatch(/application\/yaml/);
+    expect(yaml.text).toBe(fs.readFileSync(path.join(t.folder, 'orion.yaml'), 'utf8').split('\n').slice(1).join('\n'));
+    const bad = await request(t.server).get('/api/cells/cells/default/orion/manifests?environment=prod').set('Authorization', user);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/^environment: unknown environment "prod"/);
+    const none = await request(t.server).get('/api/cells/cells/default/orion/manifests').set('Authorization', user);
+    expect(none.status).toBe(400);
+    expect(none.body.error.message).toBe('environment: required');
+  });
+
+  it('GET plan shows nothing to do when in sync', async () => {
+    const res = await request(t.server).get('/api/cells/cells/default/kennedy/plan?environment=development').set('Authorization', user);
+    expect(res.status).toBe(200);
+    expectMatchesSpec('/cells/{namespace}/{name}/plan', 'get', 200, res.body);
+    expect(res.body).toMatchObject({ create: [], update: [], prune: [], accessDiff: { added: [], removed: [] } });
+    expect(res.body.unchanged).toBeGreaterThan(10);
+  });
+
+  it('POST /reconcile starts a run that succeeds; GET /runs/{id} reports it', async () => {
+    const res = await request(t.server).post('/api/cells/reconcile').set('Authorization', user).send({ entityRef: 'system:default/houston' });
+    expect(res.status).toBe(202);
+    expectMatchesSpec('/reconcile', 'post', 202, res.body);
+    let run: any;
+    for (let i = 0; i < 100; i++) {
+      run = (await request(t.server).get(`/api/cells/runs/${res.body.runId}`).set('Authorization', user)).body;
+      if (run.state !== 'running') break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    expectMatchesSpec('/runs/{runId}', 'get', 200, run);
+    expect(run).toMatchObject({ state: 'succeeded', trigger: 'api', requestedBy: 'user:default/alice' });
+    expect(run.cells.find((c: any) => c.entityRef === 'system:default/houston')).toMatchObject({ state: 'in-sync', created: 0, updated: 0, pruned: 0 });
+    const bad = await request(t.server).post('/api/cells/reconcile').set('Authorization', user).send({ entityRef: 'system:default/houston', force: true });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/^force: unknown field/);
+    expect((await request(t.server).get('/api/cells/runs/nope').set('Authorization', user)).status).toBe(404);
+  });
+
+  it('GET /history pages the first pass newest first', async () => {
+    const first = await request(t.server).get('/api/cells/history?limit=2').set('Authorization', user);
+    expect(first.status).toBe(200);
+    expectMatchesSpec('/history', 'get', 200, first.body);
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.items[0].cause).toEqual({ kind: 'startup' });
+    const next = await request(t.server).get(`/api/cells/history?limit=10&cursor=${encodeURIComponent(first.body.nextCursor)}`).set('Authorization', user);
+    expect(next.body.items).toHaveLength(3);
+    const houston = await request(t.server).get('/api/cells/history?entityRef=system:default/houston').set('Authorization', user);
+    expect(houston.body.items.map((i: any) => i.entityRef)).toEqual(['system:default/houston']);
+    expect((await request(t.server).get('/api/cells/history?limit=0').set('Authorization', user)).body.error.message).toMatch(/^limit:/);
+    expect((await request(t.server).get('/api/cells/history?limit=ten').set('Authorization', user)).status).toBe(400);
+  });
+
+  it('POST /simulate denies the Artemis rogue-pod attacks at L7 and allows declared calls', async () => {
+    const spoof = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: { rogue: 'orion' }, to: 'orion/comms-system', method: 'POST', path: '/uplink' });
+    expect(spoof.status).toBe(200);
+    expectMatchesSpec('/simulate', 'post', 200, spoof.body);
+    expect(spoof.body).toMatchObject({ allowed: false, decidedBy: 'L7' });
+    const capcom = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: 'houston/capcom', to: 'orion/comms-system', method: 'POST', path: '/uplink' });
+    expect(capcom.body.allowed).toBe(true);
+    const gateway = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: { gateway: true }, to: 'houston/flight-director', method: 'GET', path: '/' });
+    expect(gateway.status).toBe(200);
+    const noTo = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: 'houston/capcom' });
+    expect(noTo.status).toBe(400);
+    expect(noTo.body.error.message).toBe('to: required');
+    const badFrom = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: { rogue: 'mars' }, to: 'orion/comms-system' });
+    expect(badFrom.body.error.message).toMatch(/^from.rogue: no cell "mars"/);
+    const badTo = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: 'houston/capcom', to: 'capcom' });
+    expect(badTo.body.error.message).toMatch(/^to: no component "capcom"/);
+  });
+
+  it('GET /topology draws every cell, component and allowed call; blast radius and attacks come from the analyzer', async () => {
+    const res = await request(t.server).get('/api/cells/topology?environment=development').set('Authorization', user);
+    expect(res.status).toBe(200);
+    expectMatchesSpec('/topology', 'get', 200, res.body);
+    expect(res.body.cells).toHaveLength(5);
+    expect(res.body.components).toHaveLength(18);
+    expect(res.body.components.every((c: any) => c.protection.l3l4 && c.protection.mtls && c.protection.l7)).toBe(true);
+    expect(res.body.edges).toContainEqual(
+      expect.objectContaining({ from: 'component:default/capcom', to: 'component:default/comms-system', methods: ['POST'], crossCell: true, declaredBy: 'connection' }),
+    );
+    expect(res.body.edges.filter((e: any) => e.from === 'gateway').map((e: any) => e.to)).toEqual(['component:default/flight-director']);
+
+    const blast = await request(t.server).post('/api/cells/blast-radius').set('Authorization', user).send({ from: 'houston/capcom' });
+    expect(blast.status).toBe(200);
+    expectMatchesSpec('/blast-radius', 'post', 200, blast.body);
+    const rogue = await request(t.server).post('/api/cells/blast-radius').set('Authorization', user).send({ from: { rogue: 'houston' } });
+    expect(rogue.body.reaches).toEqual([]);
+
+    const attacks = await request(t.server).get('/api/cells/attacks').set('Authorization', user);
+    expectMatchesSpec('/attacks', 'get', 200, attacks.body);
+    expect(attacks.body.items.length).toBeGreaterThan(4);
+  });
+
+  it('GET /health needs no credentials', async () => {
+    const res = await request(t.server).get('/api/cells/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+});
+
+describe('the cells backend plugin, access control', () => {
+  it('answers 401 without credentials', async () => {
+    const t = await start([mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() })]);
+    try {
+      for (const route of ['/cells', '/topology', '/history', '/cells/default/houston']) {
+        expect((await request(t.server).get(`/api/cells${route}`)).status).toBe(401);
+      }
+      expect((await request(t.server).post('/api/cells/reconcile').send({})).status).toBe(401);
+    } finally {
+      await t.backend.stop();
+    }
+  });
+
+  it('answers 403 when the permission policy denies reading manifests or reconciling', async () => {
+    const t = await start([mockServices.permissions.factory({ result: AuthorizeResult.DENY })]);
+    try {
+      const manifests = await request(t.server).get('/api/cells/cells/default/orion/manifests?environment=development').set('Authorization', user);
+      expect(manifests.status).toBe(403);
+      expect(manifests.body.error.message).toBe('cells.manifest.read is not allowed on system:default/orion');
+      expect((await request(t.server).get('/api/cells/cells/default/orion/plan?environment=development').set('Authorization', user)).status).toBe(403);
+      expect((await request(t.server).post('/api/cells/reconcile').set('Authorization', user).send({ entityRef: 'system:default/orion' })).status).toBe(403);
+      expect((await request(t.server).post('/api/cells/reconcile').set('Authorization', user).send({})).status).toBe(403);
+      // Reading the list stays open to every signed-in user.
+      expect((await request(t.server).get('/api/cells/cells').set('Authorization', user)).status).toBe(200);
+    } finally {
+      await t.backend.stop();
+    }
+  });
+});

@@ -1,0 +1,2 @@
+export { createRouter, cellsAuthPolicies } from './createRouter';
+export type { RouterOptions } from './createRouter';
