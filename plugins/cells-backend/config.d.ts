@@ -26,6 +26,13 @@ export interface Config {
             cluster: string;
           };
     }>;
+    permissions?: {
+      /**
+       * Groups whose members may reconcile every cell, read by the Cellplane
+       * portal's permission policy (owners of a cell may always reconcile it).
+       */
+      adminGroups?: string[];
+    };
     reconcile?: {
       /** How often the catalog is checked for changed cell entities (etags only). Default { seconds: 5 }. */
       catalogPollInterval?: HumanDuration;

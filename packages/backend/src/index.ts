@@ -2,7 +2,7 @@
  * The Cellplane portal backend (Backstage new backend system).
  *
  * Lean on purpose: the catalog (with the Cellplane cell validation module),
- * guest sign-in, permissions (allow-all), the proxy, and app-backend, which
+ * guest sign-in, permissions (the Cellplane policy), the proxy, and app-backend, which
  * serves the built frontend from packages/app/dist.
  */
 import { createBackend } from '@backstage/backend-defaults';
@@ -33,8 +33,7 @@ backend.add(import('@cellplane/plugin-cells-backend'));
 
 // permissions
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// Cellplane's policy: everyone signed in reads; a cell's owner or an admin group reconciles
+backend.add(import('./modules/permissionPolicy').then(m => m.permissionPolicyModule));
 
 backend.start();
