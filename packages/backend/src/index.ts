@@ -6,6 +6,7 @@
  * serves the built frontend from packages/app/dist.
  */
 import { createBackend } from '@backstage/backend-defaults';
+import { permissionPolicyModule } from './modules/permissionPolicy';
 
 const backend = createBackend();
 
@@ -34,6 +35,6 @@ backend.add(import('@cellplane/plugin-cells-backend'));
 // permissions
 backend.add(import('@backstage/plugin-permission-backend'));
 // Cellplane's policy: everyone signed in reads; a cell's owner or an admin group reconciles
-backend.add(import('./modules/permissionPolicy').then(m => m.permissionPolicyModule));
+backend.add(permissionPolicyModule);
 
 backend.start();
