@@ -39,7 +39,8 @@ async function reconcileFigures(entities: ReturnType<typeof syntheticCatalog>) {
   const config = readCellsBackendConfig(new ConfigReader({ cells: { environments: [{ name: 'development', target: { type: 'directory', path: folder } }] } }));
   const knex = knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true });
   const store = await DatabaseCellsStore.create({ database: { getClient: async () => knex } });
-  const logger = mockServices.logger.mock();
+  const quiet = { info() {}, warn() {}, error() {}, debug() {}, child: () => quiet } as any;
+  const logger = quiet;
   const target = new DirectoryTarget({ path: folder, commit: false, environment: 'development', logger });
   const catalog = new ChangingCatalog(entities);
   const reconciler = new CellsReconciler({
