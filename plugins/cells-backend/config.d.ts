@@ -22,7 +22,7 @@ export interface Config {
           }
         | {
             type: 'kubernetes';
-            /** A cluster named in kubernetes.clusterLocatorMethods (type config) or cells.clusters. */
+            /** A cluster name. Not available in this release: the plugin refuses it at start. */
             cluster: string;
           };
     }>;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { readCellsBackendConfig } from './config';
+import { createTarget } from './targets';
 
 const read = (cells: unknown) => readCellsBackendConfig(new ConfigReader({ cells } as any));
 
@@ -42,5 +43,14 @@ describe('readCellsBackendConfig', () => {
     [{ environments: [{ name: 'dev', networkPolicy: 'calico' }] }, 'cells.environments'],
   ])('refuses %j, naming the key', (cells, message) => {
     expect(() => read(cells)).toThrow(message);
+  });
+});
+
+describe('createTarget', () => {
+  it('refuses a kubernetes target at start, naming the key, instead of writing nowhere', async () => {
+    const config = read({ environments: [{ name: 'production', target: { type: 'kubernetes', cluster: 'prod' } }] });
+    await expect(
+      createTarget(config.targets[0], { rootConfig: new ConfigReader({}), logger: { child: () => ({}) } as any }),
+    ).rejects.toThrow('cells.environments[production].target.type: kubernetes targets are not available');
   });
 });
