@@ -54,7 +54,9 @@ async function reconcileFigures(entities: ReturnType<typeof syntheticCatalog>) {
     const before = fs.existsSync(folder) ? snapshotFolder(folder) : new Map();
     const t0 = process.hrtime.bigint();
     await reconciler.reconcile({ trigger: 'schedule', full }, await store.createRun({ trigger: 'schedule' }));
-    return { ms: ms(t0), filesWritten: changedFiles(before, snapshotFolder(folder)) };
+    const result = { ms: ms(t0), filesWritten: changedFiles(before, snapshotFolder(folder)) };
+    process.stderr.write(`pass full=${full}: ${JSON.stringify(result)}\n`);
+    return result;
   };
   const first = await pass(true);
   const steadyIncremental = await pass(false);
@@ -85,6 +87,7 @@ async function loadFigures(entities: ReturnType<typeof syntheticCatalog>) {
     if (body.items?.length && body.items.every((c: any) => c.environments[0].state === 'in-sync')) break;
     await new Promise(r => setTimeout(r, 500));
   }
+  process.stderr.write('backend up and reconciled\n');
   const result: Record<string, { p50: number; p95: number; p99: number; requests: number; non2xx: number; firstMs: number }> = {};
   for (const route of ['topology?environment=development', 'cells']) {
     const t0 = process.hrtime.bigint();

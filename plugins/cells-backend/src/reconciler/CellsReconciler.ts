@@ -17,7 +17,7 @@ import { CellsBackendConfig } from '../config';
 import { CatalogCellSource, EntityChange } from '../catalog/CatalogCellSource';
 import { CellsStore, GoodCompilation, NewHistoryEntry, StoredCellStatus } from '../storage/types';
 import { CellOutcome, CellTarget, DesiredCell, RemovedCell } from '../targets/types';
-import { affectedCells, cellOfProblem } from './affected';
+import { affectedCells, affectedCellsByEntity, cellOfProblem } from './affected';
 
 /** The catalog as last read: the resolved model and the problems that hold cells back. */
 export interface CatalogSnapshot {
@@ -182,7 +182,9 @@ export class CellsReconciler {
     const snapshot = this.snapshot;
     const changes = [...this.pending];
     const firstPass = this.appliedModel === undefined;
-    const dirty = affectedCells(changes.map(c => c.entityRef), [this.appliedModel, snapshot.model]);
+    const affectedBy = affectedCellsByEntity(changes.map(c => c.entityRef), [this.appliedModel, snapshot.model]);
+    const dirty = new Set<string>();
+    affectedBy.forEach(cells => cells.forEach(c => dirty.add(c)));
     if (request.entityRef) dirty.add(request.entityRef);
     const results: RunCellResult[] = [];
     const statuses: StoredCellStatus[] = [];
@@ -241,6 +243,8 @@ export class CellsReconciler {
       const changedUpserts = upsert.filter(c => request.full || firstPass || toCompile.has(c.entityRef) || held.has(c.entityRef));
       const causes = changes.length ? describeChanges(changes) : [this.requestCause(request)];
       const result = await target.apply(changedUpserts, remove, { causes });
+      const hereByRef = new Map(here.map(c => [c.ref, c]));
+      const sentByRef = new Map(changedUpserts.map(c => [c.entityRef, c]));
 
       const before = this.appliedModel;
       const changedCells = new Set(
@@ -258,9 +262,9 @@ export class CellsReconciler {
       }
 
       for (const outcome of result.cells) {
-        const cell = here.find(c => c.ref === outcome.entityRef);
+        const cell = hereByRef.get(outcome.entityRef);
         const k = key(outcome.entityRef, environment);
-        const sent = changedUpserts.find(c => c.entityRef === outcome.entityRef)!;
+        const sent = sentByRef.get(outcome.entityRef)!;
         const problemsOfCell = held.get(outcome.entityRef);
         if (!problemsOfCell) {
           statuses.push({
@@ -294,7 +298,7 @@ export class CellsReconciler {
         });
         if (!changedCells.has(outcome.entityRef) || !cell) continue;
         const cellDiff = this.diffOfCell(diff, cell.name);
-        const relevant = changes.filter(c => affectedCells([c.entityRef], [before, snapshot.model]).has(outcome.entityRef));
+        const relevant = firstPass ? [] : changes.filter(c => affectedBy.get(c.entityRef)?.has(outcome.entityRef));
         const repaired = !firstPass && relevant.length === 0 && !request.requestedBy;
         let cause: ChangeCause;
         if (firstPass) cause = { kind: 'startup' };
@@ -332,7 +336,7 @@ export class CellsReconciler {
       }
       // Cells this pass did not send keep what they were given.
       for (const [k, cell] of this.applied) {
-        if (cell.environment === environment && present.has(cell.entityRef) && !nextApplied.has(k) && !result.cells.some(o => o.entityRef === cell.entityRef)) {
+        if (cell.environment === environment && present.has(cell.entityRef) && !nextApplied.has(k) && !sentByRef.has(cell.entityRef)) {
           nextApplied.set(k, cell);
         }
       }

@@ -1,21 +1,43 @@
 import { isDeepStrictEqual } from 'node:util';
 
-const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
+const show = (value: unknown) =>
+  value === undefined ? '(absent)' : JSON.stringify(value);
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `a.b`, or `a["app.kubernetes.io/name"]` when the key is not a plain word. */
+function child(at: string, key: string): string {
+  if (/^[A-Za-z_$][\w$-]*$/.test(key)) return at ? `${at}.${key}` : key;
+  return `${at}[${JSON.stringify(key)}]`;
+}
 
 /**
- * The fields where `actual` differs from `expected`, as `path: expected -> actual`
- * lines (e.g. `spec.rules[0].to[0].operation.methods: ["POST"] -> ["POST","DELETE"]`).
- * Arrays of equal length are compared item by item; otherwise the whole array.
+ * The fields where `actual` differs from `expected`, one line each as
+ * `path: expected -> actual`, e.g.
+ * `spec.rules[0].to[0].operation.methods[1]: (absent) -> "DELETE"`.
+ * Objects and arrays are walked down to the leaves that differ, so a hand
+ * edit shows as the field it touched rather than the whole object.
  */
-export function fieldDiff(expected: unknown, actual: unknown, at = ''): string[] {
+export function fieldDiff(
+  expected: unknown,
+  actual: unknown,
+  at = '',
+): string[] {
   if (isDeepStrictEqual(expected, actual)) return [];
-  const bothObjects = (a: unknown, b: unknown) => typeof a === 'object' && a !== null && typeof b === 'object' && b !== null;
-  if (Array.isArray(expected) && Array.isArray(actual) && expected.length === actual.length) {
-    return expected.flatMap((e, i) => fieldDiff(e, actual[i], `${at}[${i}]`));
+  if (Array.isArray(expected) && Array.isArray(actual)) {
+    const length = Math.max(expected.length, actual.length);
+    const lines: string[] = [];
+    for (let i = 0; i < length; i++) {
+      lines.push(...fieldDiff(expected[i], actual[i], `${at}[${i}]`));
+    }
+    return lines;
   }
-  if (bothObjects(expected, actual) && !Array.isArray(expected) && !Array.isArray(actual)) {
-    const keys = [...new Set([...Object.keys(expected as object), ...Object.keys(actual as object)])].sort();
-    return keys.flatMap(k => fieldDiff((expected as any)[k], (actual as any)[k], at ? `${at}.${k}` : k));
+  if (isRecord(expected) && isRecord(actual)) {
+    const keys = [
+      ...new Set([...Object.keys(expected), ...Object.keys(actual)]),
+    ].sort();
+    return keys.flatMap(k => fieldDiff(expected[k], actual[k], child(at, k)));
   }
   return [`${at || '(root)'}: ${show(expected)} -> ${show(actual)}`];
 }
