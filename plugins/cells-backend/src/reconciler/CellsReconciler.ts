@@ -197,7 +197,9 @@ export class CellsReconciler {
       const target = this.deps.targets.get(environment)!;
       const here = snapshot.model.cells.filter(c => c.environments.includes(environment));
       const toCompile = new Set(
-        here.filter(c => (request.full || firstPass || dirty.has(c.ref) || !this.applied.has(key(c.ref, environment))) && !snapshot.held.has(c.ref)).map(c => c.ref),
+        // A full pass recompiles nothing the catalog did not change: the compiler is deterministic, so an
+        // untouched cell's objects are the ones it was last given; the target still compares them all.
+        here.filter(c => (firstPass || dirty.has(c.ref) || !this.applied.has(key(c.ref, environment))) && !snapshot.held.has(c.ref)).map(c => c.ref),
       );
       const { desired, problems } = this.compile(environment, toCompile);
       const held = new Map(snapshot.held);

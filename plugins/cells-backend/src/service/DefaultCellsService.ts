@@ -128,7 +128,7 @@ export class DefaultCellsService implements CellsService {
 
   async listCells(): Promise<CellListResponse> {
     const snapshot = this.deps.reconciler.current;
-    const statuses = await this.deps.store.listStatuses();
+    const statuses = await this.deps.store.listStatuses({ withObjects: false });
     const byKey = new Map(statuses.map(s => [`${s.environment}|${s.entityRef}`, s]));
     const pending = this.deps.reconciler.pendingCells();
     return {
@@ -323,7 +323,7 @@ export class DefaultCellsService implements CellsService {
         ),
       };
     }
-    const statuses = await this.deps.store.listStatuses({ environment: env });
+    const statuses = await this.deps.store.listStatuses({ environment: env, withObjects: false });
     const byRef = new Map(statuses.map(s => [s.entityRef, s]));
     const pending = this.deps.reconciler.pendingCells();
     return {

@@ -286,9 +286,15 @@ export class DatabaseCellsStore implements CellsStore {
   }
 
   async listStatuses(
-    filter: { entityRef?: string; environment?: string } = {},
+    filter: { entityRef?: string; environment?: string; withObjects?: boolean } = {},
   ): Promise<StoredCellStatus[]> {
+    const withObjects = filter.withObjects ?? true;
+    // Lists (GET /cells, the topology) need only states: leave the per-object JSON in the table.
+    const columns = withObjects
+      ? ['*']
+      : ['entity_ref', 'environment', 'namespace', 'target', 'state', 'message', 'last_reconciled_at'];
     const query = this.db<StatusRow>('cells_statuses')
+      .select(columns)
       .orderBy('entity_ref')
       .orderBy('environment');
     if (filter.entityRef) query.where({ entity_ref: filter.entityRef });
@@ -302,7 +308,7 @@ export class DatabaseCellsStore implements CellsStore {
       state: row.state as StoredCellStatus['state'],
       message: row.message,
       ...withOptional('lastReconciledAt', optionalIso(row.last_reconciled_at)),
-      objects: JSON.parse(row.objects),
+      objects: withObjects ? JSON.parse(row.objects) : [],
     }));
   }
 

@@ -62,7 +62,8 @@ export interface CellsStore {
   failAbandonedRuns(reason: string): Promise<number>;
 
   upsertStatuses(statuses: StoredCellStatus[]): Promise<void>;
-  listStatuses(filter?: { entityRef?: string; environment?: string }): Promise<StoredCellStatus[]>;
+  /** `withObjects: false` leaves out the per-object states (empty arrays): for lists that need only the state. */
+  listStatuses(filter?: { entityRef?: string; environment?: string; withObjects?: boolean }): Promise<StoredCellStatus[]>;
   deleteStatuses(keys: { entityRef: string; environment: string }[]): Promise<void>;
 
   saveGoodCompilations(compilations: GoodCompilation[]): Promise<void>;
