@@ -32,6 +32,11 @@ backend.add(import('@cellplane/plugin-catalog-backend-module-cells'));
 // Cellplane: reconciles cells into manifests (GitOps folder or clusters), REST API under /api/cells
 backend.add(import('@cellplane/plugin-cells-backend'));
 
+// scaffolder: the create page's templates; Cellplane's actions create cells,
+// services and connections (checked against the catalog, access diff previewed)
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@cellplane/plugin-scaffolder-backend-module-cells'));
+
 // permissions
 backend.add(import('@backstage/plugin-permission-backend'));
 // Cellplane's policy: everyone signed in reads; a cell's owner or an admin group reconciles

@@ -1,0 +1,52 @@
+import { CellsClient, cellPath } from './CellsClient';
+
+// fetch is replaced by a recorder: the real backend is exercised by the cells-backend tests and the e2e test.
+function clientAnswering(status: number, body: string, contentType = 'application/json') {
+  const calls: { url: string; init?: RequestInit }[] = [];
+  const client = new CellsClient({
+    discoveryApi: { getBaseUrl: async id => `http://backend/api/${id}` },
+    fetchApi: {
+      fetch: (async (url: string, init?: RequestInit) => {
+        calls.push({ url, init });
+        return new Response(body, { status, statusText: status === 200 ? 'OK' : 'Bad Request', headers: { 'Content-Type': contentType } });
+      }) as typeof fetch,
+    },
+  });
+  return { client, calls };
+}
+
+describe('CellsClient', () => {
+  it('calls the backend routes under the discovered base url', async () => {
+    const { client, calls } = clientAnswering(200, JSON.stringify({ environment: 'dev', environments: ['dev'], cells: [], components: [], edges: [] }));
+    const topology = await client.getTopology('dev');
+    expect(topology.environment).toBe('dev');
+    await client.getCell('system:default/houston');
+    await client.getHistory({ entityRef: 'system:default/houston', limit: 5 });
+    await client.simulate({ from: { rogue: 'houston' }, to: 'houston/capcom', method: 'POST', path: '/uplink' });
+    expect(calls.map(c => c.url)).toEqual([
+      'http://backend/api/cells/topology?environment=dev',
+      'http://backend/api/cells/cells/default/houston',
+      'http://backend/api/cells/history?entityRef=system%3Adefault%2Fhouston&limit=5',
+      'http://backend/api/cells/simulate',
+    ]);
+    expect(calls[3].init?.method).toBe('POST');
+    expect(JSON.parse(String(calls[3].init?.body))).toEqual({ from: { rogue: 'houston' }, to: 'houston/capcom', method: 'POST', path: '/uplink' });
+  });
+
+  it('asks for YAML manifests with the Accept header', async () => {
+    const { client, calls } = clientAnswering(200, 'kind: Namespace\n', 'application/yaml');
+    expect(await client.getManifestsYaml('system:default/houston', 'dev')).toBe('kind: Namespace\n');
+    expect(calls[0].url).toBe('http://backend/api/cells/cells/default/houston/manifests?environment=dev');
+    expect((calls[0].init?.headers as Record<string, string>).Accept).toBe('application/yaml');
+  });
+
+  it("surfaces the backend's error message", async () => {
+    const { client } = clientAnswering(400, JSON.stringify({ error: { name: 'InputError', message: 'to: no component "x/y"' } }));
+    await expect(client.simulate({ from: 'a/b', to: 'x/y' })).rejects.toThrow('to: no component "x/y"');
+  });
+
+  it('rejects a ref that is not a cell', () => {
+    expect(cellPath('system:default/houston')).toBe('default/houston');
+    expect(() => cellPath('houston')).toThrow(/system:<namespace>\/<name>/);
+  });
+});

@@ -1,0 +1,67 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { cellsApiRef } from '../api/CellsApi';
+import { testTopology } from '../lib/testTopology';
+import { componentDocuments, SidePanel } from './SidePanel';
+import { mockCellsApi } from './testApi';
+
+describe('SidePanel', () => {
+  it("shows a component's endpoints, callers, callees, own objects, drift and history", async () => {
+    const api = mockCellsApi();
+    const onBlastRadius = jest.fn();
+    await renderInTestApp(
+      <SidePanel topology={testTopology()} selected="component:default/capcom" onBlastRadius={onBlastRadius} onToggleCollapse={jest.fn()} collapsed={false} />,
+      { apis: [[cellsApiRef, api]] },
+    );
+    expect(screen.getByLabelText('endpoints')).toHaveTextContent('api: 8080/HTTP, organization');
+    expect(screen.getByLabelText('callers')).toHaveTextContent('nobody');
+    const callees = within(screen.getByLabelText('callees')).getAllByRole('listitem').map(li => li.textContent);
+    expect(callees).toEqual([
+      'component:default/comms-system on api: POST /uplink (connection, cross-cell)',
+      'component:default/flight-director on api: any method any path (connection)',
+    ]);
+    const yaml = await screen.findByLabelText('objects in dev as YAML');
+    expect(yaml).toHaveTextContent('name: capcom');
+    expect(yaml).not.toHaveTextContent('flight-director');
+    expect(api.getManifestsYaml).toHaveBeenCalledWith('system:default/houston', 'dev');
+    expect(await screen.findByLabelText('drift')).toHaveTextContent('NetworkPolicy houston/capcom-ingress is drifted');
+    expect(screen.getByLabelText('drift')).toHaveTextContent('spec.ingress[0].from: houston -> everyone');
+    expect(await screen.findByLabelText('policy history')).toHaveTextContent('houston/capcom may now POST /uplink on orion/comms-system');
+    fireEvent.click(screen.getByText('If this is compromised'));
+    expect(onBlastRadius).toHaveBeenCalledWith('component:default/capcom');
+  });
+
+  it("lists flight-director's callers with what they may call", async () => {
+    await renderInTestApp(
+      <SidePanel topology={testTopology()} selected="component:default/flight-director" onBlastRadius={jest.fn()} onToggleCollapse={jest.fn()} collapsed={false} />,
+      { apis: [[cellsApiRef, mockCellsApi()]] },
+    );
+    const callers = within(screen.getByLabelText('callers')).getAllByRole('listitem').map(li => li.textContent);
+    expect(callers).toEqual([
+      'component:default/capcom on api: any method any path (connection)',
+      'the external gateway on api: GET /status (public)',
+    ]);
+  });
+
+  it('offers a rogue pod blast radius and collapse on a cell', async () => {
+    const onBlastRadius = jest.fn();
+    const onToggleCollapse = jest.fn();
+    await renderInTestApp(
+      <SidePanel topology={testTopology()} selected="system:default/orion" onBlastRadius={onBlastRadius} onToggleCollapse={onToggleCollapse} collapsed={false} />,
+      { apis: [[cellsApiRef, mockCellsApi()]] },
+    );
+    expect(screen.getByLabelText('cell state')).toHaveTextContent('State: drifted (1 object drifted)');
+    fireEvent.click(screen.getByText('Rogue pod in this cell'));
+    expect(onBlastRadius).toHaveBeenCalledWith({ rogue: 'system:default/orion' });
+    fireEvent.click(screen.getByText('Collapse'));
+    expect(onToggleCollapse).toHaveBeenCalledWith('system:default/orion');
+    await waitFor(() => expect(screen.getByLabelText('policy history')).toBeInTheDocument());
+  });
+});
+
+describe('componentDocuments', () => {
+  it('keeps only the documents named after the component', () => {
+    const yaml = 'kind: A\nmetadata:\n  name: capcom\n---\nkind: B\nmetadata:\n  name: capcom-2\n---\nkind: C\nmetadata:\n  name: "capcom"\n';
+    expect(componentDocuments(yaml, 'capcom')).toBe('kind: A\nmetadata:\n  name: capcom\n---\nkind: C\nmetadata:\n  name: "capcom"');
+  });
+});

@@ -1,0 +1,64 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { cellsApiRef } from '../api/CellsApi';
+import { testTopology } from '../lib/testTopology';
+import { Simulator } from './Simulator';
+import { mockCellsApi } from './testApi';
+
+describe('Simulator', () => {
+  it('runs a preset in one click and shows each layer with the deciding one', async () => {
+    const api = mockCellsApi();
+    const onResult = jest.fn();
+    await renderInTestApp(<Simulator topology={testTopology()} environment="dev" onResult={onResult} />, { apis: [[cellsApiRef, api]] });
+    fireEvent.click(await screen.findByText('Rogue pod in houston -> orion/comms-system'));
+    expect(await screen.findByTestId('simulation-verdict')).toHaveTextContent('Denied at L7');
+    expect(screen.getByTestId('simulation-request')).toHaveTextContent('POST /uplink from a rogue pod in houston to orion/comms-system');
+    expect(api.simulate).toHaveBeenCalledWith({ from: { rogue: 'houston' }, to: 'orion/comms-system', method: 'POST', path: '/uplink', environment: 'dev' });
+    const rows = within(screen.getByLabelText('verdict per layer')).getAllByRole('row').map(r => r.textContent);
+    expect(rows).toEqual([
+      'LayerVerdictReason',
+      'L3/L4allowhouston may reach port 8080 [orion/allow-houston]',
+      'mTLSallowSTRICT mTLS, the caller has an identity',
+      'L7denyno ALLOW policy admits the rogue identity',
+    ]);
+    expect(screen.getByTestId('simulation-explanation')).toHaveTextContent('denied at L7');
+    expect(onResult).toHaveBeenCalledWith(expect.objectContaining({ to: 'orion/comms-system' }), expect.objectContaining({ decidedBy: 'L7' }));
+    // The form now shows the preset's request.
+    expect(screen.getByLabelText('Path')).toHaveValue('/uplink');
+  });
+
+  it('filters the presets by a phrase of their titles', async () => {
+    await renderInTestApp(<Simulator topology={testTopology()} environment="dev" onResult={jest.fn()} />, { apis: [[cellsApiRef, mockCellsApi()]] });
+    const group = await screen.findByRole('group', { name: 'attack presets' });
+    await within(group).findByText('Rogue pod in houston -> orion/comms-system');
+    fireEvent.change(screen.getByLabelText('Filter attacks'), { target: { value: 'in orion' } });
+    expect(within(group).getAllByRole('button').map(b => b.textContent)).toEqual(['Rogue pod in orion -> houston/flight-director', 'Run all']);
+  });
+
+  it('submits the form as a simulate body', async () => {
+    const api = mockCellsApi();
+    await renderInTestApp(<Simulator topology={testTopology()} environment="dev" onResult={jest.fn()} />, { apis: [[cellsApiRef, api]] });
+    fireEvent.change(screen.getByLabelText('Path'), { target: { value: '/status' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Simulate' }));
+    await waitFor(() =>
+      expect(api.simulate).toHaveBeenCalledWith({ from: { rogue: 'houston' }, to: 'houston/capcom', method: 'GET', path: '/status', environment: 'dev' }),
+    );
+  });
+
+  it("runs all presets into a table and shows the backend's error per attack", async () => {
+    const api = mockCellsApi();
+    api.simulate.mockImplementation(async body => {
+      if (typeof body.from !== 'string' && 'rogue' in body.from && body.from.rogue === 'orion') throw new Error('to: no component "houston/flight-director" (400 Bad Request)');
+      return { allowed: false, decidedBy: 'L7', explanation: 'denied at L7', layers: [{ layer: 'L7', verdict: 'deny', policies: [], reason: 'no ALLOW policy admits it' }], hops: [] };
+    });
+    await renderInTestApp(<Simulator topology={testTopology()} environment="dev" onResult={jest.fn()} />, { apis: [[cellsApiRef, api]] });
+    fireEvent.click(await screen.findByText('Run all'));
+    const table = await screen.findByLabelText('all attacks');
+    const rows = within(table).getAllByRole('row').map(r => r.textContent);
+    expect(rows).toEqual([
+      'AttackResultDeciding layerReason',
+      'Rogue pod in houston -> orion/comms-systemdeniedL7no ALLOW policy admits it',
+      'Rogue pod in orion -> houston/flight-directorerror—to: no component "houston/flight-director" (400 Bad Request)',
+    ]);
+  });
+});

@@ -1,0 +1,233 @@
+import { useState } from 'react';
+import Button from '@material-ui/core/Button';
+import MenuItem from '@material-ui/core/MenuItem';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import { useApi } from '@backstage/frontend-plugin-api';
+import type { AttackPreset, SimulateBody, SimulateResponse, TopologyResponse } from '@cellplane/cells-common';
+import { cellsApiRef } from '../api/CellsApi';
+import { refName, shortName } from '../lib/graph';
+import { ErrorNote } from './ErrorNote';
+import { useAsync } from './useAsync';
+
+const useStyles = makeStyles(theme => ({
+  root: { padding: theme.spacing(2), overflowY: 'auto', height: '100%', boxSizing: 'border-box' },
+  row: { display: 'flex', gap: theme.spacing(1), flexWrap: 'wrap', alignItems: 'center', marginBottom: theme.spacing(1) },
+  field: { minWidth: 160 },
+  presets: { display: 'flex', gap: 4, flexWrap: 'wrap', margin: theme.spacing(1, 0), maxHeight: 220, overflowY: 'auto' },
+  allowed: { color: theme.palette.success.main, fontWeight: 600 },
+  denied: { color: theme.palette.error.main, fontWeight: 600 },
+}));
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** The source select's value <-> SimulateBody.from. */
+function encodeSource(from: SimulateBody['from']): string {
+  if (typeof from === 'string') return `component:${from}`;
+  return 'rogue' in from ? `rogue:${from.rogue}` : 'gateway';
+}
+function decodeSource(value: string): SimulateBody['from'] {
+  if (value === 'gateway') return { gateway: true };
+  if (value.startsWith('rogue:')) return { rogue: value.slice('rogue:'.length) };
+  return value.slice('component:'.length);
+}
+
+function resultWord(response?: SimulateResponse, error?: Error): string {
+  if (error) return 'error';
+  return response?.allowed ? 'allowed' : 'denied';
+}
+
+export interface SimulatorProps {
+  topology: TopologyResponse;
+  environment: string;
+  /** Called with each single simulation so the page can draw its path. */
+  onResult(body: SimulateBody, response: SimulateResponse | undefined): void;
+}
+
+function describeRequest(body: SimulateBody): string {
+  const from = encodeSource(body.from);
+  const source = from.startsWith('rogue:') ? `a rogue pod in ${from.slice('rogue:'.length)}` : from.replace(/^component:/, '');
+  return `${body.method ?? 'GET'} ${body.path ?? '/'} from ${source === 'gateway' ? 'the external gateway' : source} to ${body.to}`;
+}
+
+function Verdict({ body, response }: { body: SimulateBody; response: SimulateResponse }) {
+  const classes = useStyles();
+  return (
+    <div aria-live="polite">
+      <Typography variant="body2" data-testid="simulation-request">
+        {describeRequest(body)}
+      </Typography>
+      <Typography className={response.allowed ? classes.allowed : classes.denied} data-testid="simulation-verdict">
+        {response.allowed ? 'Allowed' : `Denied at ${response.decidedBy ?? 'an unknown layer'}`}
+        {response.impersonating ? ` (impersonating ${response.impersonating})` : ''}
+      </Typography>
+      <Table size="small" aria-label="verdict per layer">
+        <TableHead>
+          <TableRow>
+            <TableCell>Layer</TableCell>
+            <TableCell>Verdict</TableCell>
+            <TableCell>Reason</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {response.layers.map(l => (
+            <TableRow key={l.layer}>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>{l.layer}</TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>{l.verdict}</TableCell>
+              <TableCell>
+                {l.reason}
+                {l.policies.length > 0 ? ` [${l.policies.join(', ')}]` : ''}
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      <Typography variant="body2" data-testid="simulation-explanation">
+        {response.explanation}
+      </Typography>
+    </div>
+  );
+}
+
+/** Pick a source, a target, a method and a path; see each layer's verdict and why. */
+export function Simulator({ topology, environment, onResult }: SimulatorProps) {
+  const api = useApi(cellsApiRef);
+  const classes = useStyles();
+  const components = topology.components.map(c => shortName(topology, c.entityRef));
+  const [source, setSource] = useState(encodeSource(topology.cells[0] ? { rogue: refName(topology.cells[0].entityRef) } : { gateway: true }));
+  const [target, setTarget] = useState(components[0] ?? '');
+  const [method, setMethod] = useState('GET');
+  const [path, setPath] = useState('/');
+  const [result, setResult] = useState<{ body: SimulateBody; response?: SimulateResponse; error?: Error }>();
+  const [presetFilter, setPresetFilter] = useState('');
+  const [table, setTable] = useState<{ preset: AttackPreset; response?: SimulateResponse; error?: Error }[]>();
+  const attacks = useAsync(() => api.listAttacks(environment), [api, environment]);
+
+  const run = async (body: SimulateBody) => {
+    setSource(encodeSource(body.from));
+    setTarget(body.to);
+    if (body.method) setMethod(body.method);
+    if (body.path) setPath(body.path);
+    try {
+      const response = await api.simulate({ ...body, environment });
+      setResult({ body, response });
+      onResult(body, response);
+    } catch (error) {
+      setResult({ body, error: error as Error });
+      onResult(body, undefined);
+    }
+  };
+
+  const phrase = presetFilter.trim().toLowerCase();
+  const shownPresets = (attacks.value?.items ?? []).filter(p => p.title.toLowerCase().includes(phrase));
+
+  const runAll = async () => {
+    const rows = await Promise.all(
+      shownPresets.map(preset =>
+        api.simulate({ ...preset.body, environment }).then(
+          response => ({ preset, response }),
+          error => ({ preset, error: error as Error }),
+        ),
+      ),
+    );
+    setTable(rows);
+  };
+
+  return (
+    <section className={classes.root} aria-label="attack simulator">
+      <Typography variant="h6">Attack simulator</Typography>
+      <form
+        className={classes.row}
+        onSubmit={e => {
+          e.preventDefault();
+          run({ from: decodeSource(source), to: target, method, path });
+        }}
+      >
+        <TextField select size="small" className={classes.field} label="Source" value={source} onChange={e => setSource(e.target.value as string)} inputProps={{ 'aria-label': 'Source' }}>
+          <MenuItem value="gateway">external gateway</MenuItem>
+          {topology.cells.map(c => (
+            <MenuItem key={c.entityRef} value={`rogue:${refName(c.entityRef)}`}>
+              rogue pod in {refName(c.entityRef)}
+            </MenuItem>
+          ))}
+          {components.map(c => (
+            <MenuItem key={c} value={`component:${c}`}>
+              {c}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField select size="small" className={classes.field} label="Target" value={target} onChange={e => setTarget(e.target.value as string)} inputProps={{ 'aria-label': 'Target' }}>
+          {components.map(c => (
+            <MenuItem key={c} value={c}>
+              {c}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField select size="small" label="Method" value={method} onChange={e => setMethod(e.target.value as string)} inputProps={{ 'aria-label': 'Method' }}>
+          {METHODS.map(m => (
+            <MenuItem key={m} value={m}>
+              {m}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField size="small" label="Path" value={path} onChange={e => setPath(e.target.value)} inputProps={{ 'aria-label': 'Path' }} />
+        <Button type="submit" variant="contained" color="primary">
+          Simulate
+        </Button>
+      </form>
+      <Typography variant="subtitle2">Attacks from the cells</Typography>
+      {attacks.error && <ErrorNote error={attacks.error} what="the attack presets" />}
+      <TextField
+        size="small"
+        label="Filter attacks"
+        value={presetFilter}
+        onChange={e => setPresetFilter(e.target.value)}
+        inputProps={{ 'aria-label': 'Filter attacks' }}
+      />
+      <div className={classes.presets} role="group" aria-label="attack presets">
+        {shownPresets.map(preset => (
+          <Button key={preset.id} size="small" variant="outlined" style={{ textTransform: "none" }} data-preset={preset.id} onClick={() => run(preset.body)}>
+            {preset.title}
+          </Button>
+        ))}
+        {shownPresets.length > 0 && (
+          <Button size="small" variant="contained" onClick={runAll}>
+            Run all
+          </Button>
+        )}
+      </div>
+      {result?.error && <ErrorNote error={result.error} what="the simulation" />}
+      {result?.response && <Verdict body={result.body} response={result.response} />}
+      {table && (
+        <Table size="small" aria-label="all attacks">
+          <TableHead>
+            <TableRow>
+              <TableCell>Attack</TableCell>
+              <TableCell>Result</TableCell>
+              <TableCell>Deciding layer</TableCell>
+              <TableCell>Reason</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {table.map(({ preset, response, error }) => (
+              <TableRow key={preset.id} data-attack={preset.id}>
+                <TableCell>{preset.title}</TableCell>
+                <TableCell className={response?.allowed ? classes.allowed : classes.denied}>
+                  {resultWord(response, error)}
+                </TableCell>
+                <TableCell>{response?.decidedBy ?? '—'}</TableCell>
+                <TableCell>{error ? error.message : response?.layers.find(l => l.layer === response.decidedBy)?.reason ?? response?.explanation}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,25 @@
+import { DependencyList, useEffect, useState } from 'react';
+
+export interface AsyncState<T> {
+  loading: boolean;
+  value?: T;
+  error?: Error;
+}
+
+/** Runs `load` whenever deps change and keeps only the latest answer. */
+export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): AsyncState<T> {
+  const [state, setState] = useState<AsyncState<T>>({ loading: true });
+  useEffect(() => {
+    let current = true;
+    setState(s => ({ loading: true, value: s.value }));
+    load().then(
+      value => current && setState({ loading: false, value }),
+      error => current && setState({ loading: false, error }),
+    );
+    return () => {
+      current = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  return state;
+}

@@ -1,0 +1,13 @@
+/**
+ * Cellplane's cells frontend plugin: cells and their allowed calls as a live
+ * graph, with status, blast radius and an attack simulator. This entry is for
+ * the legacy frontend system; the new one imports the default export of
+ * `@cellplane/plugin-cells/alpha`.
+ *
+ * @packageDocumentation
+ */
+export { cellsPlugin, cellsRouteRef, CellsPage, EntityCellContent, EntityCellCard, isCellSystem } from './plugin';
+export { cellsApiRef } from './api/CellsApi';
+export type { CellsApi } from './api/CellsApi';
+export { CellsClient } from './api/CellsClient';
+export type { CellsClientOptions } from './api/CellsClient';

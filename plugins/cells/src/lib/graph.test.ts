@@ -1,0 +1,117 @@
+import type { BlastRadiusResponse, SimulateResponse } from '@cellplane/cells-common';
+import {
+  applyHighlight,
+  blastHighlight,
+  compactLabel,
+  defaultCollapsed,
+  searchNodes,
+  simulationHighlight,
+  toGraph,
+} from './graph';
+import { testTopology } from './testTopology';
+
+const capcom = 'component:default/capcom';
+const director = 'component:default/flight-director';
+const comms = 'component:default/comms-system';
+const houston = 'system:default/houston';
+const orion = 'system:default/orion';
+
+describe('toGraph', () => {
+  it('draws cells as groups before their components, the gateway, and one edge per caller and callee', () => {
+    const { nodes, edges } = toGraph(testTopology());
+    expect(nodes.map(n => n.id)).toEqual(['gateway', houston, capcom, director, orion, comms]);
+    const byId = new Map(nodes.map(n => [n.id, n]));
+    expect(byId.get(capcom)?.parentId).toBe(houston);
+    expect(byId.get(comms)?.parentId).toBe(orion);
+    expect(byId.get(houston)?.type).toBe('cell');
+    expect(edges.map(e => [e.id, e.label])).toEqual([
+      [`${capcom}->${comms}`, 'POST /uplink'],
+      [`${director}->${comms}`, '3 methods, 2 paths'],
+      [`${capcom}->${director}`, 'any method, any path'],
+      [`gateway->${director}`, 'GET /status'],
+    ]);
+    expect(edges[0].data?.detail).toContain('POST /uplink (connection, cross-cell)');
+  });
+
+  it('aggregates the edges of a collapsed cell onto it and drops its internal calls', () => {
+    const { nodes, edges } = toGraph(testTopology(), { collapsed: new Set([houston]) });
+    expect(nodes.map(n => n.id)).toEqual(['gateway', houston, orion, comms]);
+    expect(edges.map(e => e.id)).toEqual([`${houston}->${comms}`, `gateway->${houston}`]);
+    expect(edges[0].data?.grants).toHaveLength(2);
+    expect(edges[0].label).toBe('2 calls: 3 methods, 2 paths');
+  });
+
+  it('filters by owner and by cell, keeping only edges between drawn nodes', () => {
+    const byOwner = toGraph(testTopology(), { owner: 'group:default/crew' });
+    expect(byOwner.nodes.map(n => n.id)).toEqual([orion, comms]);
+    expect(byOwner.edges).toEqual([]);
+    const byCell = toGraph(testTopology(), { cell: houston });
+    expect(byCell.nodes.map(n => n.id)).toEqual(['gateway', houston, capcom, director]);
+    expect(byCell.edges.map(e => e.id)).toEqual([`${capcom}->${director}`, `gateway->${director}`]);
+  });
+
+  it('collapses every cell by default only past the threshold', () => {
+    expect(defaultCollapsed(testTopology()).size).toBe(0);
+    expect([...defaultCollapsed(testTopology(), 2)]).toEqual([houston, orion]);
+  });
+});
+
+describe('compactLabel', () => {
+  it('names a single method and path, and counts otherwise', () => {
+    const grant = { from: 'a', to: 'b', endpoint: 'api', declaredBy: 'connection' as const, crossCell: false };
+    expect(compactLabel([{ ...grant, methods: ['POST'], paths: ['/uplink'] }])).toBe('POST /uplink');
+    expect(compactLabel([{ ...grant, methods: ['GET', 'POST'], paths: ['/a'] }])).toBe('2 methods, /a');
+  });
+});
+
+describe('searchNodes', () => {
+  it('finds components by name and title, and cells by title', () => {
+    expect(searchNodes(testTopology(), 'flight')).toEqual([director]);
+    expect(searchNodes(testTopology(), 'ORION')).toEqual([orion]);
+    expect(searchNodes(testTopology(), 'c')).toContain(capcom);
+    expect(searchNodes(testTopology(), '  ')).toEqual([]);
+  });
+});
+
+describe('highlights', () => {
+  it('marks what a compromised component reaches and what reaches it', () => {
+    const response: BlastRadiusResponse = {
+      environment: 'dev',
+      from: capcom,
+      reaches: [
+        { component: comms, endpoint: 'api', port: 8080, methods: ['POST'], paths: ['/uplink'] },
+        { component: director, endpoint: 'api', port: 8080 },
+      ],
+      reachedBy: [],
+    };
+    const topology = testTopology();
+    const highlight = blastHighlight(capcom, response);
+    const { nodes, edges } = applyHighlight(topology, toGraph(topology), highlight, new Set());
+    const marks = Object.fromEntries(nodes.map(n => [n.id, n.data.mark]));
+    expect(marks).toMatchObject({ [capcom]: 'source', [comms]: 'reaches', [director]: 'reaches', gateway: undefined });
+    expect(edges.filter(e => e.data?.mark).map(e => e.id).sort()).toEqual([`${capcom}->${comms}`, `${capcom}->${director}`]);
+  });
+
+  it('lands marks of hidden components on their collapsed cell', () => {
+    const topology = testTopology();
+    const collapsed = new Set([orion]);
+    const highlight = blastHighlight(capcom, { environment: 'dev', from: capcom, reaches: [{ component: comms, endpoint: 'api', port: 8080 }], reachedBy: [] });
+    const { nodes, edges } = applyHighlight(topology, toGraph(topology, { collapsed }), highlight, collapsed);
+    expect(nodes.find(n => n.id === orion)?.data.mark).toBe('reaches');
+    expect(edges.find(e => e.id === `${capcom}->${orion}`)?.data?.mark).toBe('reaches');
+  });
+
+  it('marks a simulated request: the hops that are components, denied in red', () => {
+    const topology = testTopology();
+    const response: SimulateResponse = {
+      allowed: false,
+      decidedBy: 'L7',
+      explanation: 'denied at L7: no ALLOW policy matches',
+      layers: [],
+      hops: [{ description: 'caller -> waypoint', from: 'houston/rogue', to: 'orion/comms-system-5d9f', port: 15008, appPort: 8080, protocol: 'HTTP', layers: [] }],
+    };
+    const highlight = simulationHighlight(topology, { from: { rogue: 'houston' }, to: 'orion/comms-system', method: 'POST', path: '/uplink' }, response);
+    expect([...highlight.nodes]).toEqual([[houston, 'source'], [comms, 'denied']]);
+    expect([...highlight.grants]).toEqual([[`${houston}->${comms}`, 'denied']]);
+  });
+});

@@ -1,0 +1,338 @@
+import type { Edge, Node } from '@xyflow/react';
+import type {
+  BlastRadiusResponse,
+  SimulateBody,
+  SimulateResponse,
+  TopologyCell,
+  TopologyComponent,
+  TopologyEdge,
+  TopologyResponse,
+} from '@cellplane/cells-common';
+
+/** The id of the external gateway's node. */
+export const GATEWAY_ID = 'gateway';
+
+/** Past this many components, cells start collapsed so the first drawing stays fast. */
+export const COLLAPSE_THRESHOLD = 300;
+
+export const COMPONENT_SIZE = { width: 220, height: 96 };
+export const GATEWAY_SIZE = { width: 160, height: 56 };
+export const COLLAPSED_CELL_SIZE = { width: 240, height: 96 };
+
+/** How a node or edge is marked by blast radius or the simulator. */
+export type Mark = 'source' | 'reaches' | 'reached-by' | 'path' | 'denied';
+
+export type CellNodeData = {
+  kind: 'cell';
+  cell: TopologyCell;
+  collapsed: boolean;
+  componentCount: number;
+  mark?: Mark;
+  focused?: boolean;
+};
+export type ComponentNodeData = { kind: 'component'; component: TopologyComponent; mark?: Mark; focused?: boolean };
+export type GatewayNodeData = { kind: 'gateway'; mark?: Mark; focused?: boolean };
+export type CellsNodeData = CellNodeData | ComponentNodeData | GatewayNodeData;
+export type CellsNode = Node<CellsNodeData>;
+
+export type CallEdgeData = {
+  /** The grants this edge draws: one, or several when a collapsed cell aggregates them. */
+  grants: TopologyEdge[];
+  label: string;
+  /** Every grant in words, for hover and the side panel. */
+  detail: string;
+  mark?: Mark;
+};
+export type CallEdge = Edge<CallEdgeData>;
+
+export interface GraphFilters {
+  owner?: string;
+  cell?: string;
+}
+
+export interface GraphOptions extends GraphFilters {
+  /** Cell entity refs drawn as a single node. */
+  collapsed?: ReadonlySet<string>;
+}
+
+/** The cells that pass the owner and cell filters. */
+export function visibleCells(topology: TopologyResponse, filters: GraphFilters): TopologyCell[] {
+  return topology.cells.filter(
+    c => (!filters.owner || c.owner === filters.owner) && (!filters.cell || c.entityRef === filters.cell),
+  );
+}
+
+/** Which cells start collapsed: none in a small catalog, all past the threshold. */
+export function defaultCollapsed(topology: TopologyResponse, threshold = COLLAPSE_THRESHOLD): Set<string> {
+  return topology.components.length > threshold ? new Set(topology.cells.map(c => c.entityRef)) : new Set();
+}
+
+function describeList(values: string[] | undefined, noun: string, plural: string): string {
+  if (!values || values.length === 0) return `any ${noun}`;
+  return values.length === 1 ? values[0] : `${values.length} ${plural}`;
+}
+
+function union(lists: (string[] | undefined)[]): string[] | undefined {
+  if (lists.some(l => !l || l.length === 0)) return undefined;
+  return [...new Set(lists.flatMap(l => l!))].sort();
+}
+
+/** "POST /uplink", "3 methods, 2 paths", "any method, /health", aggregated over grants. */
+export function compactLabel(grants: TopologyEdge[]): string {
+  const methods = union(grants.map(g => g.methods));
+  const paths = union(grants.map(g => g.paths));
+  const text = methods?.length === 1 && paths?.length === 1
+    ? `${methods[0]} ${paths[0]}`
+    : `${describeList(methods, 'method', 'methods')}, ${describeList(paths, 'path', 'paths')}`;
+  return grants.length > 1 && new Set(grants.map(g => `${g.from} ${g.to}`)).size > 1 ? `${grants.length} calls: ${text}` : text;
+}
+
+/** One grant in words: "houston/capcom -> orion/comms-system:api POST /uplink (connection)". */
+export function grantText(grant: TopologyEdge): string {
+  const methods = grant.methods?.length ? grant.methods.join(',') : 'any method';
+  const paths = grant.paths?.length ? grant.paths.join(',') : 'any path';
+  return `${grant.from} -> ${grant.to} endpoint ${grant.endpoint}: ${methods} ${paths} (${grant.declaredBy}${grant.crossCell ? ', cross-cell' : ''})`;
+}
+
+/**
+ * The topology as xyflow nodes and edges, before layout (positions are 0).
+ * Cells come before their components, as xyflow requires of parents. A
+ * collapsed cell is one node; its components' edges attach to it.
+ */
+export function toGraph(topology: TopologyResponse, options: GraphOptions = {}): { nodes: CellsNode[]; edges: CallEdge[] } {
+  const collapsed = options.collapsed ?? new Set<string>();
+  const cells = visibleCells(topology, options);
+  const cellRefs = new Set(cells.map(c => c.entityRef));
+  const componentsByRef = new Map(topology.components.map(c => [c.entityRef, c]));
+  /** Component ref -> the node that draws it (itself, or its collapsed cell). */
+  const drawnAs = new Map<string, string>();
+  const nodes: CellsNode[] = [];
+
+  for (const cell of cells) {
+    const isCollapsed = collapsed.has(cell.entityRef);
+    nodes.push({
+      id: cell.entityRef,
+      type: 'cell',
+      position: { x: 0, y: 0 },
+      data: { kind: 'cell', cell, collapsed: isCollapsed, componentCount: cell.components.length },
+      ...(isCollapsed ? COLLAPSED_CELL_SIZE : {}),
+      ariaLabel: `Cell ${cell.title}, state ${cell.state}`,
+    });
+    for (const ref of cell.components) {
+      const component = componentsByRef.get(ref);
+      if (!component) continue;
+      if (isCollapsed) {
+        drawnAs.set(ref, cell.entityRef);
+        continue;
+      }
+      drawnAs.set(ref, ref);
+      nodes.push({
+        id: ref,
+        type: 'component',
+        parentId: cell.entityRef,
+        extent: 'parent',
+        position: { x: 0, y: 0 },
+        ...COMPONENT_SIZE,
+        data: { kind: 'component', component },
+        ariaLabel: `Component ${component.title ?? component.name} in ${cell.title}; ${protectionText(component)}`,
+      });
+    }
+  }
+
+  const grouped = new Map<string, TopologyEdge[]>();
+  for (const grant of topology.edges) {
+    const source = grant.from === GATEWAY_ID ? GATEWAY_ID : drawnAs.get(grant.from);
+    const target = drawnAs.get(grant.to);
+    // A call between hidden cells, or inside one collapsed cell, has nothing to draw.
+    if (!source || !target || source === target) continue;
+    const key = `${source}->${target}`;
+    grouped.set(key, [...(grouped.get(key) ?? []), grant]);
+  }
+  if ([...grouped.keys()].some(k => k.startsWith(`${GATEWAY_ID}->`))) {
+    nodes.unshift({
+      id: GATEWAY_ID,
+      type: 'gateway',
+      position: { x: 0, y: 0 },
+      ...GATEWAY_SIZE,
+      data: { kind: 'gateway' },
+      ariaLabel: 'External gateway (public endpoints)',
+    });
+  }
+  const edges: CallEdge[] = [...grouped.entries()].map(([id, grants]) => {
+    const [source, target] = id.split('->');
+    return {
+      id,
+      source,
+      target,
+      label: compactLabel(grants),
+      data: { grants, label: compactLabel(grants), detail: grants.map(grantText).join('\n') },
+      ariaLabel: `Allowed call ${grants.map(grantText).join('; ')}`,
+    };
+  });
+  return { nodes: nodes.filter(n => n.type !== 'cell' || cellRefs.has(n.id)), edges };
+}
+
+export function protectionText(component: TopologyComponent): string {
+  const p = component.protection;
+  const word = (on: boolean) => (on ? 'protected' : 'not protected');
+  return `L3/L4 ${word(p.l3l4)}, mTLS ${word(p.mtls)}, L7 ${word(p.l7)}`;
+}
+
+/** Node ids whose component, cell or title matches the query (case-insensitive), components first. */
+export function searchNodes(topology: TopologyResponse, queryText: string): string[] {
+  const q = queryText.trim().toLowerCase();
+  if (!q) return [];
+  const components = topology.components
+    .filter(c => [c.entityRef, c.name, c.title ?? ''].some(v => v.toLowerCase().includes(q)))
+    .map(c => c.entityRef);
+  const cells = topology.cells.filter(c => [c.entityRef, c.title].some(v => v.toLowerCase().includes(q))).map(c => c.entityRef);
+  return [...components, ...cells];
+}
+
+/** The node that draws a component or cell ref in the current graph (its collapsed cell if hidden). */
+export function nodeFor(topology: TopologyResponse, ref: string, collapsed: ReadonlySet<string>): string {
+  const component = topology.components.find(c => c.entityRef === ref);
+  if (component && collapsed.has(component.cell)) return component.cell;
+  return ref;
+}
+
+export interface Highlight {
+  nodes: Map<string, Mark>;
+  /** Grants marked, keyed `from->to` on component refs (or `gateway`). */
+  grants: Map<string, Mark>;
+}
+
+export const emptyHighlight = (): Highlight => ({ nodes: new Map(), grants: new Map() });
+
+/**
+ * What blast radius marks: the source, everything its identity reaches and
+ * everything that reaches it. `source` is the component ref asked about, or a
+ * cell ref for a rogue pod.
+ */
+export function blastHighlight(source: string, response: BlastRadiusResponse): Highlight {
+  const highlight = emptyHighlight();
+  highlight.nodes.set(source, 'source');
+  for (const reach of response.reachedBy) {
+    if (reach.component !== source) highlight.nodes.set(reach.component, 'reached-by');
+    highlight.grants.set(`${reach.component}->${source}`, 'reached-by');
+  }
+  for (const reach of response.reaches) {
+    if (reach.component !== source) highlight.nodes.set(reach.component, 'reaches');
+    highlight.grants.set(`${source}->${reach.component}`, 'reaches');
+  }
+  return highlight;
+}
+
+/** A simulator source as a node id: a component ref, `gateway`, or the rogue pod's cell. */
+export function simulateSourceNode(topology: TopologyResponse, from: SimulateBody['from']): string | undefined {
+  if (typeof from !== 'string') return 'rogue' in from ? resolveCell(topology, from.rogue) : GATEWAY_ID;
+  return resolveComponent(topology, from);
+}
+
+/** `houston/capcom` or `component:default/capcom` -> the component's ref. */
+export function resolveComponent(topology: TopologyResponse, value: string): string | undefined {
+  if (value.includes(':')) return topology.components.find(c => c.entityRef === value)?.entityRef;
+  const [cellName, name] = value.split('/');
+  return topology.components.find(c => c.name === name && refName(c.cell) === cellName)?.entityRef;
+}
+
+/** `houston` or `system:default/houston` -> the cell's ref. */
+export function resolveCell(topology: TopologyResponse, value: string): string | undefined {
+  return topology.cells.find(c => c.entityRef === value || refName(c.entityRef) === value)?.entityRef;
+}
+
+/** `system:default/houston` -> `houston` */
+export function refName(ref: string): string {
+  return ref.slice(ref.lastIndexOf('/') + 1);
+}
+
+/** `houston/capcom`, the simulator's and analyzer's short name of a component. */
+export function shortName(topology: TopologyResponse, componentRef: string): string {
+  const component = topology.components.find(c => c.entityRef === componentRef);
+  return component ? `${refName(component.cell)}/${component.name}` : componentRef;
+}
+
+/**
+ * The simulated request drawn on the graph: the source, the target, and the
+ * hops' workloads that are components (`<namespace>/<name>` as the analyzer
+ * names pods and workloads). Allowed requests mark the path, denied ones the
+ * target.
+ */
+export function simulationHighlight(topology: TopologyResponse, body: SimulateBody, response: SimulateResponse): Highlight {
+  const highlight = emptyHighlight();
+  const source = simulateSourceNode(topology, body.from);
+  const target = resolveComponent(topology, body.to);
+  const mark: Mark = response.allowed ? 'path' : 'denied';
+  const onPath: string[] = [];
+  if (source) onPath.push(source);
+  for (const hop of response.hops) {
+    for (const name of [hop.from, hop.to]) {
+      const ref = componentAtWorkload(topology, name);
+      if (ref && !onPath.includes(ref)) onPath.push(ref);
+    }
+  }
+  if (target && !onPath.includes(target)) onPath.push(target);
+  for (const id of onPath) highlight.nodes.set(id, id === source ? 'source' : mark);
+  for (let i = 0; i + 1 < onPath.length; i++) highlight.grants.set(`${onPath[i]}->${onPath[i + 1]}`, mark);
+  return highlight;
+}
+
+function componentAtWorkload(topology: TopologyResponse, workload: string): string | undefined {
+  const [namespace, name] = workload.split('/');
+  if (!namespace || !name) return undefined;
+  for (const cell of topology.cells) {
+    if (cell.namespace !== namespace) continue;
+    const component = topology.components.find(c => c.cell === cell.entityRef && (name === c.name || name.startsWith(`${c.name}-`)));
+    if (component) return component.entityRef;
+  }
+  return undefined;
+}
+
+/**
+ * Applies marks to a laid-out graph. A mark on a hidden component lands on
+ * its collapsed cell; an edge is marked when one of its grants is.
+ */
+export function applyHighlight(
+  topology: TopologyResponse,
+  graph: { nodes: CellsNode[]; edges: CallEdge[] },
+  highlight: Highlight,
+  collapsed: ReadonlySet<string>,
+  extraEdges: CallEdge[] = [],
+): { nodes: CellsNode[]; edges: CallEdge[] } {
+  const nodeMarks = new Map<string, Mark>();
+  for (const [ref, mark] of highlight.nodes) {
+    const id = nodeFor(topology, ref, collapsed);
+    if (!nodeMarks.has(id) || mark === 'source') nodeMarks.set(id, mark);
+  }
+  const nodes = graph.nodes.map(n => {
+    const mark = nodeMarks.get(n.id);
+    return mark === n.data.mark ? n : { ...n, data: { ...n.data, mark } as CellsNodeData };
+  });
+  const edges = graph.edges.map(e => {
+    const mark = e.data?.grants.map(g => highlight.grants.get(`${g.from}->${g.to}`)).find(Boolean);
+    if (!mark) return e.data?.mark ? { ...e, data: { ...e.data, mark: undefined }, animated: false } : e;
+    return { ...e, data: { ...e.data!, mark }, animated: mark === 'path', className: `cells-edge-${mark}` };
+  });
+  return { nodes, edges: [...edges, ...extraEdges] };
+}
+
+/** A dashed edge for a simulated request that no grant draws (e.g. a rogue pod's attempt). */
+export function attemptEdge(topology: TopologyResponse, body: SimulateBody, response: SimulateResponse, collapsed: ReadonlySet<string>): CallEdge | undefined {
+  const source = simulateSourceNode(topology, body.from);
+  const target = resolveComponent(topology, body.to);
+  if (!source || !target) return undefined;
+  const from = nodeFor(topology, source, collapsed);
+  const to = nodeFor(topology, target, collapsed);
+  if (from === to && source === target) return undefined;
+  const label = `${response.allowed ? 'allowed' : `denied at ${response.decidedBy ?? '?'}`}: ${body.method ?? 'GET'} ${body.path ?? '/'}`;
+  return {
+    id: `simulated:${from}->${to}`,
+    source: from,
+    target: to,
+    label,
+    animated: true,
+    className: response.allowed ? 'cells-edge-path' : 'cells-edge-denied',
+    style: { strokeDasharray: '6 4' },
+    data: { grants: [], label, detail: response.explanation, mark: response.allowed ? 'path' : 'denied' },
+  };
+}

@@ -1,0 +1,47 @@
+import type { TopologyResponse } from '@cellplane/cells-common';
+
+/** A small two-cell topology in the shape of GET /topology, for tests. */
+export function testTopology(): TopologyResponse {
+  const protection = { l3l4: true, mtls: true, l7: true };
+  const endpoint = (name: string, visibility: 'project' | 'organization' | 'public') => ({
+    name,
+    port: 8080,
+    protocol: 'HTTP' as const,
+    visibility,
+  });
+  return {
+    environment: 'dev',
+    environments: ['dev', 'prod'],
+    cells: [
+      {
+        entityRef: 'system:default/houston',
+        title: 'Houston',
+        owner: 'group:default/ground',
+        namespace: 'houston',
+        state: 'in-sync',
+        message: '',
+        components: ['component:default/capcom', 'component:default/flight-director'],
+      },
+      {
+        entityRef: 'system:default/orion',
+        title: 'Orion',
+        owner: 'group:default/crew',
+        namespace: 'orion',
+        state: 'drifted',
+        message: '1 object drifted',
+        components: ['component:default/comms-system'],
+      },
+    ],
+    components: [
+      { entityRef: 'component:default/capcom', name: 'capcom', owner: 'group:default/ground', cell: 'system:default/houston', endpoints: [endpoint('api', 'organization')], protection },
+      { entityRef: 'component:default/flight-director', name: 'flight-director', title: 'Flight Director', owner: 'group:default/ground', cell: 'system:default/houston', endpoints: [endpoint('api', 'public')], protection: { l3l4: true, mtls: true, l7: false } },
+      { entityRef: 'component:default/comms-system', name: 'comms-system', owner: 'group:default/crew', cell: 'system:default/orion', endpoints: [endpoint('api', 'organization')], protection },
+    ],
+    edges: [
+      { from: 'component:default/capcom', to: 'component:default/comms-system', endpoint: 'api', methods: ['POST'], paths: ['/uplink'], declaredBy: 'connection', crossCell: true },
+      { from: 'component:default/flight-director', to: 'component:default/comms-system', endpoint: 'api', methods: ['GET', 'POST', 'PUT'], paths: ['/status', '/uplink'], declaredBy: 'connection', crossCell: true },
+      { from: 'component:default/capcom', to: 'component:default/flight-director', endpoint: 'api', declaredBy: 'connection', crossCell: false },
+      { from: 'gateway', to: 'component:default/flight-director', endpoint: 'api', methods: ['GET'], paths: ['/status'], declaredBy: 'public', crossCell: false },
+    ],
+  } as TopologyResponse;
+}

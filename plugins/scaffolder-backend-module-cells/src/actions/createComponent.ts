@@ -1,0 +1,214 @@
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  ENDPOINT_PROTOCOLS,
+  VISIBILITIES,
+  isCellSystem,
+} from '@cellplane/cells-common';
+import { changeProblems, previewChange } from '../change';
+import {
+  CellsActionDeps,
+  failOn,
+  loadCatalog,
+  refuseExisting,
+  settingsOf,
+  workspaceFile,
+  writeNewEntityFile,
+} from '../context';
+import { resolveGroup } from './createCell';
+
+/** Resolves a cell input to a System with spec.cell that is in the catalog. */
+export function resolveCell(
+  catalog: Entity[],
+  cell: string,
+  field: string,
+): Entity {
+  let ref: string;
+  try {
+    ref = stringifyEntityRef(
+      parseEntityRef(cell, {
+        defaultKind: 'system',
+        defaultNamespace: 'default',
+      }),
+    );
+  } catch {
+    throw new InputError(
+      `${field}: ${JSON.stringify(
+        cell,
+      )} is not an entity ref. Fix: name a cell, e.g. system:default/houston.`,
+    );
+  }
+  const entity = catalog.find(e => stringifyEntityRef(e) === ref);
+  if (!entity || !isCellSystem(entity)) {
+    const cells = catalog
+      .filter(isCellSystem)
+      .map(e => e.metadata.name)
+      .sort();
+    throw new InputError(
+      `${field}: ${ref} is not a cell in the catalog. Fix: pick one of: ${
+        cells.join(', ') || '(none; create a cell first)'
+      }.`,
+    );
+  }
+  return entity;
+}
+
+/** `cellplane:component:create`: a Component in a cell with its endpoints and who may call them. */
+export function createComponentAction(deps: CellsActionDeps) {
+  return createTemplateAction({
+    id: 'cellplane:component:create',
+    description:
+      'Writes a new Component in a cell (endpoints with their visibility, and allowFrom grants) into the workspace, checked against the catalog as the catalog would check it, and previews the access it opens.',
+    supportsDryRun: true,
+    examples: [
+      {
+        description:
+          'An HTTP service in the houston cell that the orion cell may call with GET /status',
+        example: [
+          'steps:',
+          '  - id: component',
+          '    action: cellplane:component:create',
+          '    input:',
+          '      name: mission-clock',
+          '      cell: system:default/houston',
+          '      endpoints:',
+          '        - { name: http, port: 8080, protocol: HTTP, visibility: organization }',
+          '      allowFrom:',
+          '        - { system: orion, endpoint: http, methods: [GET], paths: [/status] }',
+        ].join('\n'),
+      },
+    ],
+    schema: {
+      input: {
+        name: z =>
+          z
+            .string()
+            .describe(
+              'Component name: a DNS label; it names the service account and Service',
+            ),
+        cell: z =>
+          z
+            .string()
+            .describe('The cell (System ref), e.g. system:default/houston'),
+        owner: z =>
+          z
+            .string()
+            .optional()
+            .describe("Owner group ref; default: the cell's owner"),
+        description: z => z.string().optional(),
+        type: z =>
+          z.string().optional().describe('spec.type; default: service'),
+        lifecycle: z =>
+          z
+            .string()
+            .optional()
+            .describe('spec.lifecycle; default: experimental'),
+        endpoints: z =>
+          z
+            .array(
+              z.object({
+                name: z.string(),
+                port: z.number().int(),
+                protocol: z.enum(ENDPOINT_PROTOCOLS),
+                visibility: z.enum(VISIBILITIES),
+              }),
+            )
+            .describe('The endpoints the component serves'),
+        allowFrom: z =>
+          z
+            .array(
+              z.object({
+                component: z.string().optional(),
+                system: z.string().optional(),
+                endpoint: z.string().optional(),
+                methods: z.array(z.string()).optional(),
+                paths: z.array(z.string()).optional(),
+              }),
+            )
+            .optional()
+            .describe(
+              'Who may call: one component or every component of a cell (system), per endpoint',
+            ),
+        filePath: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'File to write in the workspace; default: component-<name>.yaml',
+            ),
+      },
+      output: {
+        entityRef: z => z.string(),
+        filePath: z => z.string(),
+        preview: z =>
+          z.string().describe('Markdown: the access diff of the change'),
+        accessDiff: z => z.any(),
+        manifests: z => z.string(),
+      },
+    },
+    async handler(ctx) {
+      const { name, description, endpoints } = ctx.input;
+      const settings = settingsOf(deps.config);
+      const catalog = await loadCatalog(deps);
+      const cell = resolveCell(catalog, ctx.input.cell, 'cell');
+      const owner = ctx.input.owner
+        ? resolveGroup(catalog, ctx.input.owner, 'owner')
+        : String((cell.spec as { owner?: string }).owner);
+      // Empty optional fields from a form are left out, so the entity stays as a person would write it.
+      const allowFrom = (ctx.input.allowFrom ?? []).map(grant =>
+        Object.fromEntries(
+          Object.entries(grant).filter(
+            ([, v]) =>
+              v !== undefined &&
+              v !== '' &&
+              !(Array.isArray(v) && v.length === 0),
+          ),
+        ),
+      );
+      const entity: Entity = {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: {
+          name,
+          ...(cell.metadata.namespace && cell.metadata.namespace !== 'default'
+            ? { namespace: cell.metadata.namespace }
+            : {}),
+          ...(description ? { description } : {}),
+        },
+        spec: {
+          type: ctx.input.type ?? 'service',
+          lifecycle: ctx.input.lifecycle ?? 'experimental',
+          owner,
+          system: stringifyEntityRef(cell),
+          endpoints,
+          ...(allowFrom.length ? { allowFrom } : {}),
+        },
+      };
+      refuseExisting(catalog, entity, 'name');
+      failOn(
+        changeProblems(catalog, [entity], settings),
+        'spec.endpoints is the input endpoints, spec.allowFrom the input allowFrom',
+      );
+      const filePath = ctx.input.filePath || `component-${name}.yaml`;
+      await writeNewEntityFile(
+        workspaceFile(ctx.workspacePath, filePath, 'filePath'),
+        entity,
+        'filePath',
+      );
+      const preview = previewChange(catalog, [entity], settings);
+      ctx.logger.info(
+        `Component ${stringifyEntityRef(entity)} written to ${filePath}`,
+      );
+      ctx.output('entityRef', stringifyEntityRef(entity));
+      ctx.output('filePath', filePath);
+      ctx.output('preview', preview.markdown);
+      ctx.output('accessDiff', preview.accessDiff);
+      ctx.output('manifests', preview.manifests);
+    },
+  });
+}

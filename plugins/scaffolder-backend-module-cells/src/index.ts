@@ -1,0 +1,16 @@
+/**
+ * Cellplane's scaffolder actions: create a cell, a service in a cell, and a
+ * connection, preview the access a change opens, and publish to a local
+ * catalog folder.
+ *
+ * @packageDocumentation
+ */
+export { scaffolderModuleCells as default, cellsActions } from './module';
+export { createCellAction } from './actions/createCell';
+export { createComponentAction } from './actions/createComponent';
+export { addConnectionAction } from './actions/addConnection';
+export { previewAction } from './actions/preview';
+export { publishLocalAction } from './actions/publishLocal';
+export { previewChange, changeProblems } from './change';
+export type { ChangePreview } from './change';
+export type { CellsActionDeps } from './context';

@@ -1,0 +1,183 @@
+// End-to-end: the cells page of the real portal (built app, real backend with
+// the Artemis II example) in headless Chromium: 5 cells and 18 components
+// drawn, flight-director's callers in its panel, the four Artemis attacks
+// each denied at L7 with the reason, and capcom's blast radius.
+//
+//   node --test tests/e2e/cells.test.mjs
+//   CELLPLANE_PORTAL_URL=http://localhost:7007 ...   use a running portal (no build, no start)
+// Screenshots go to $CELLPLANE_SCREENSHOT_DIR (default: the OS temp dir).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { buildApp, freePort, startPortal } from '../../tools/portal.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = process.env.CELLPLANE_SCREENSHOT_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-cells-'));
+
+const ARTEMIS = {
+  houston: ['flight-director', 'capcom', 'telemetry-monitor', 'flight-dynamics'],
+  orion: ['guidance-nav', 'life-support', 'crew-interface', 'comms-system'],
+  'deep-space-network': ['signal-router', 'goldstone', 'madrid', 'canberra'],
+  kennedy: ['launch-control', 'ground-systems', 'weather-station', 'pad-operations'],
+  'esa-ops': ['service-module-monitor', 'mission-relay'],
+};
+
+/**
+ * The four attacks of the Artemis demo (shared reference artemis-ii.md). The
+ * backend's presets cover every operation some caller is granted; the two
+ * whose operation nobody is granted (abort, maneuver) are typed into the form.
+ */
+const ATTACKS = [
+  { name: 'ABORT', rogue: 'houston', target: 'houston/flight-director', method: 'POST', path: '/decision/abort' },
+  { name: 'HIJACK NAV', rogue: 'orion', target: 'orion/guidance-nav', method: 'POST', path: '/maneuver' },
+  { name: 'STEAL VITALS', rogue: 'orion', target: 'orion/life-support', method: 'GET', path: '/crew/vitals' },
+  { name: 'SPOOF ID', rogue: 'orion', target: 'orion/comms-system', method: 'POST', path: '/uplink' },
+];
+
+const nodeSel = id => `.react-flow__node[data-id="${id}"]`;
+
+describe('Cells page', { timeout: 600_000 }, () => {
+  let portal;
+  let url;
+  let context;
+  let page;
+  let userDataDir;
+
+  before(async () => {
+    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
+    url = process.env.CELLPLANE_PORTAL_URL;
+    if (!url) {
+      buildApp({ stdio: 'pipe' });
+      portal = await startPortal({ port: await freePort() });
+      url = portal.url;
+    }
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+      viewport: { width: 1600, height: 1000 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(30_000);
+    await page.goto(url);
+    await page.getByRole('button', { name: /enter/i }).click();
+    await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells' }).waitFor();
+  });
+
+  after(async () => {
+    await context?.close();
+    await portal?.stop();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  const withLogs = fn => async () => {
+    try {
+      await fn();
+    } catch (e) {
+      const shot = path.join(SHOTS, `cells-failure-${Date.now()}.png`);
+      await page?.screenshot({ path: shot }).catch(() => {});
+      e.message += `\n(screenshot: ${shot})${portal ? `\n--- backend log (tail) ---\n${portal.logs().slice(-6000)}` : ''}`;
+      throw e;
+    }
+  };
+
+  test('the sidebar leads to /cells, which draws 5 cells and 18 components with their states', withLogs(async () => {
+    const started = Date.now();
+    await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells' }).click();
+    await page.waitForURL(/\/cells/);
+    await page.locator(nodeSel('component:default/capcom')).waitFor();
+    console.log(`first graph: ${Date.now() - started} ms; layout ran on: ${await page.locator('[data-layout]').getAttribute('data-layout')}`);
+    for (const [cell, components] of Object.entries(ARTEMIS)) {
+      await page.locator(nodeSel(`system:default/${cell}`)).waitFor();
+      for (const c of components) assert.equal(await page.locator(nodeSel(`component:default/${c}`)).count(), 1, c);
+    }
+    assert.equal(await page.locator('.react-flow__node-cell').count(), 5);
+    assert.equal(await page.locator('.react-flow__node-component').count(), 18);
+    assert.equal(await page.locator(nodeSel('gateway')).count(), 1);
+    // State in words, not colour alone.
+    const houston = page.locator(nodeSel('system:default/houston'));
+    assert.match(await houston.getByLabel(/^state: /).textContent(), /in sync|pending|drifted|degraded|error|not applied/);
+    assert.ok((await page.locator('.react-flow__edge').count()) > 18, 'the allowed calls are drawn');
+    await page.screenshot({ path: path.join(SHOTS, 'cells.png') });
+  }));
+
+  test("flight-director's panel lists its callers", withLogs(async () => {
+    await page.locator(nodeSel('component:default/flight-director')).click();
+    const panel = page.getByLabel('details of the selected node');
+    await panel.getByRole('heading', { name: 'flight-director' }).waitFor();
+    const callers = await panel.getByLabel('callers').locator('li').allTextContents();
+    assert.ok(callers.some(t => t.startsWith('component:default/launch-control on http: POST /decision/go-nogo')), callers.join('\n'));
+    assert.ok(callers.some(t => t.startsWith('the external gateway on http')), callers.join('\n'));
+    assert.match(page.url(), /selected=component%3Adefault%2Fflight-director/);
+    await page.screenshot({ path: path.join(SHOTS, 'flight-director.png') });
+  }));
+
+  test('the four Artemis attacks are each denied at L7 with the reason', withLogs(async () => {
+    await page.getByRole('tab', { name: 'Attack simulator' }).click();
+    const simulator = page.getByLabel('attack simulator');
+    const presets = simulator.getByRole('group', { name: 'attack presets' });
+    await presets.getByRole('button').first().waitFor();
+    for (const attack of ATTACKS) {
+      const title = `rogue pod in ${attack.rogue}: ${attack.method} ${attack.path} on ${attack.target}`;
+      const preset = presets.getByRole('button', { name: title, exact: true });
+      if ((await preset.count()) === 1) {
+        await preset.click();
+      } else {
+        await simulator.getByLabel('Source').click();
+        await page.getByRole('option', { name: `rogue pod in ${attack.rogue}`, exact: true }).click();
+        await simulator.getByLabel('Target').click();
+        await page.getByRole('option', { name: attack.target, exact: true }).click();
+        await simulator.getByLabel('Method').click();
+        await page.getByRole('option', { name: attack.method, exact: true }).click();
+        await simulator.getByLabel('Path').fill(attack.path);
+        await simulator.getByRole('button', { name: 'Simulate' }).click();
+      }
+      // The verdict names its request, so this waits for this attack's answer, not the previous one's.
+      await simulator
+        .getByTestId('simulation-request')
+        .filter({ hasText: `${attack.method} ${attack.path} from a rogue pod in ${attack.rogue} to ${attack.target}` })
+        .waitFor();
+      await simulator.getByTestId('simulation-verdict').filter({ hasText: 'Denied at L7' }).waitFor();
+      const l7 = simulator.getByLabel('verdict per layer').getByRole('row').filter({ hasText: /^L7/ });
+      const reason = await l7.textContent();
+      assert.match(reason, /^L7deny.{10,}/, `${attack.name}: ${reason}`);
+      const denied = page.locator(nodeSel(`component:default/${attack.target.split('/')[1]}`)).filter({ hasText: 'simulated request denied here' });
+      await denied.waitFor();
+      await page.screenshot({ path: path.join(SHOTS, `attack-${attack.name.toLowerCase().replace(/\s+/g, '-')}.png`) });
+    }
+    // Run all: every preset of the Orion rogue pod, none allowed past its grants.
+    await simulator.getByLabel('Filter attacks').fill('rogue pod in orion');
+    await presets.getByRole('button', { name: 'Run all' }).click();
+    const table = simulator.getByLabel('all attacks');
+    await table.waitFor();
+    const rows = await table.locator('tbody tr').allTextContents();
+    assert.ok(rows.length > 3, rows.join('\n'));
+    for (const row of rows) assert.match(row, /denied(L3\/L4|mTLS|L7)/, row);
+  }));
+
+  test("capcom's blast radius reaches exactly the calls it declares", withLogs(async () => {
+    await page.getByRole('tab', { name: 'Details' }).click();
+    await page.locator(nodeSel('component:default/capcom')).click();
+    await page.getByRole('button', { name: 'If this is compromised' }).click();
+    const blast = page.getByTestId('blast-radius');
+    await blast.waitFor();
+    const reaches = (await blast.locator('ul').first().locator('li').allTextContents()).sort();
+    assert.deepEqual(reaches, [
+      'component:default/comms-system http (port 8080): POST /uplink, /uplink/*',
+      'component:default/signal-router http (port 8080): GET any path',
+    ]);
+    const marked = await page.locator('.react-flow__node').filter({ hasText: 'reachable from the source' }).evaluateAll(ns => ns.map(n => n.getAttribute('data-id')).sort());
+    assert.deepEqual(marked, ['component:default/comms-system', 'component:default/signal-router']);
+    await page.screenshot({ path: path.join(SHOTS, 'capcom-blast-radius.png') });
+
+    // A rogue pod in a cell reaches nothing.
+    await page.locator(nodeSel('system:default/orion')).click({ position: { x: 20, y: 10 } });
+    await page.getByRole('button', { name: 'Rogue pod in this cell' }).click();
+    await blast.filter({ hasText: 'rogue' }).waitFor();
+    assert.match(await blast.textContent(), /It may reach nothing/);
+  }));
+});

@@ -1,0 +1,221 @@
+// End-to-end: the Cellplane templates on the real portal backend (scaffolder,
+// catalog, the cells backend, guest auth). As the guest, run "New cell", "New
+// service in a cell" and "Allow a call" for real with the local publish, then
+// find the results in the catalog, in the cells API and in the GitOps folder.
+// A refused input fails its task with the field and the fix, and writes nothing.
+// In headless Chromium, the create page lists the three templates and a guest
+// completes "New service in a cell" through the form.
+//
+//   node --test tests/e2e/scaffolder.test.mjs
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { buildApp, freePort, root, startPortal } from '../../tools/portal.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+async function waitFor(what, fn, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise(r => setTimeout(r, 1000));
+  }
+}
+
+describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
+  let portal;
+  let token;
+  let dir;
+  let context;
+  let page;
+  const catalogDir = () => path.join(dir, 'catalog');
+  const localDir = () => path.join(dir, 'local-catalog');
+  const folder = () => path.join(dir, 'gitops', 'development');
+  const call = async (route, init = {}) => {
+    const res = await fetch(`${portal.url}/api${route}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
+    return { status: res.status, body: await res.json().catch(() => undefined) };
+  };
+  const entity = async (kind, name) => {
+    const { status, body } = await call(`/catalog/entities/by-name/${kind}/default/${name}`);
+    return status === 200 ? body : undefined;
+  };
+
+  /** Runs a template as the guest; resolves with the finished task and its log. */
+  async function runTemplate(name, values) {
+    const created = await call('/scaffolder/v2/tasks', { method: 'POST', body: JSON.stringify({ templateRef: `template:default/${name}`, values }) });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const task = await waitFor(`task ${name}`, async () => {
+      const { body } = await call(`/scaffolder/v2/tasks/${created.body.id}`);
+      return ['completed', 'failed', 'cancelled'].includes(body.status) && body;
+    });
+    const { body: events } = await call(`/scaffolder/v2/tasks/${created.body.id}/events`);
+    return { task, log: events.map(e => e.body.message ?? '').join('\n') };
+  }
+
+  before(async () => {
+    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
+    buildApp({ stdio: 'pipe' });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-e2e-scaffolder-'));
+    // A copy of the Artemis catalog that "Allow a call" may edit, and a local catalog folder of its own.
+    fs.cpSync(path.join(root, 'examples/artemis'), catalogDir(), { recursive: true });
+    fs.mkdirSync(localDir());
+    fs.copyFileSync(path.join(root, 'examples/local-catalog/README.yaml'), path.join(localDir(), 'README.yaml'));
+    const override = path.join(dir, 'app-config.e2e.yaml');
+    fs.writeFileSync(
+      override,
+      [
+        'cells:',
+        '  environments:',
+        '    - name: development',
+        `      target: { type: directory, path: ${JSON.stringify(folder())} }`,
+        '  reconcile:',
+        '    catalogPollInterval: { seconds: 2 }',
+        '  scaffolder:',
+        '    localPublish:',
+        '      enabled: true',
+        `      path: ${JSON.stringify(localDir())}`,
+        `      editablePaths: [${JSON.stringify(catalogDir())}]`,
+        'catalog:',
+        '  processingInterval: { seconds: 5 }',
+        '  locations:',
+        `    - { type: file, target: ${JSON.stringify(path.join(catalogDir(), '*.yaml'))} }`,
+        `    - { type: file, target: ${JSON.stringify(path.join(root, 'examples/templates/*/template.yaml'))} }`,
+        `    - { type: file, target: ${JSON.stringify(path.join(localDir(), '*.yaml'))} }`,
+        '',
+      ].join('\n'),
+    );
+    portal = await startPortal({ port: await freePort(), extraConfig: [override] });
+    const res = await fetch(`${portal.url}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
+    assert.equal(res.status, 200, `guest sign-in: ${res.status}`);
+    token = (await res.json()).backstageIdentity.token;
+    context = await chromium.launchPersistentContext(path.join(dir, 'chromium'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1400, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(30_000);
+  });
+
+  after(async () => {
+    await context?.close();
+    await portal?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the three templates and the Cellplane actions are there', async () => {
+    const templates = await waitFor('three templates in the catalog', async () => {
+      const { body } = await call('/catalog/entities?filter=kind=template');
+      return body.length === 3 && body;
+    });
+    assert.deepEqual(templates.map(t => t.metadata.title).sort(), ['Allow a call', 'New cell', 'New service in a cell']);
+    const { body: actions } = await call('/scaffolder/v2/actions');
+    const ids = actions.map(a => a.id).filter(id => id.startsWith('cellplane:'));
+    assert.deepEqual(ids.sort(), ['cellplane:cell:create', 'cellplane:component:create', 'cellplane:connection:add', 'cellplane:preview', 'cellplane:publish:local']);
+  });
+
+  test('"New service in a cell" publishes a service that reaches the catalog, the cells API and the GitOps folder', async () => {
+    await waitFor('the Artemis catalog', () => entity('system', 'houston'));
+    const { task, log } = await runTemplate('cellplane-new-service', {
+      name: 'mission-clock',
+      cell: 'system:default/houston',
+      endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'organization' }],
+      allowFrom: [{ system: 'system:default/orion', endpoint: 'http', methods: ['GET'], paths: ['/status'] }],
+    });
+    assert.equal(task.status, 'completed', log);
+    assert.match(log, /orion\/guidance-nav may now GET \/status on houston\/mission-clock/);
+    assert.ok(fs.existsSync(path.join(localDir(), 'component-mission-clock.yaml')));
+    const component = await waitFor('mission-clock in the catalog', () => entity('component', 'mission-clock'), 30_000);
+    assert.equal(component.spec.system, 'system:default/houston');
+    const topology = await waitFor('mission-clock in the cells topology', async () => {
+      const { body } = await call('/cells/topology');
+      return JSON.stringify(body).includes('component:default/mission-clock') && body;
+    });
+    assert.ok(topology);
+    await waitFor('the mission-clock ServiceAccount in the GitOps folder', () => {
+      const file = path.join(folder(), 'houston.yaml');
+      return fs.existsSync(file) && /kind: ServiceAccount\nmetadata:\n  name: mission-clock/.test(fs.readFileSync(file, 'utf8'));
+    });
+  });
+
+  test('"New cell" and "Allow a call" publish too; the call is written into the caller\'s own file', async () => {
+    const cell = await runTemplate('cellplane-new-cell', { name: 'lunar-gateway', owner: 'group:default/houston-flight-ops' });
+    assert.equal(cell.task.status, 'completed', cell.log);
+    await waitFor('lunar-gateway in the catalog', () => entity('system', 'lunar-gateway'), 30_000);
+
+    const houston = fs.readFileSync(path.join(catalogDir(), 'houston.yaml'), 'utf8');
+    const allow = await runTemplate('cellplane-allow-call', {
+      from: 'component:default/capcom',
+      to: 'component:default/weather-station',
+      endpoint: 'http',
+      methods: ['GET'],
+      paths: ['/conditions'],
+    });
+    assert.equal(allow.task.status, 'completed', allow.log);
+    assert.match(allow.log, /houston\/capcom may now GET \/conditions on kennedy\/weather-station/);
+    const edited = fs.readFileSync(path.join(catalogDir(), 'houston.yaml'), 'utf8');
+    assert.equal(
+      edited,
+      houston.replace(
+        '    - { to: signal-router, endpoint: http, methods: [GET] }\n  allowFrom:\n    - { component: flight-director',
+        '    - { to: signal-router, endpoint: http, methods: [GET] }\n    - { to: weather-station, endpoint: http, methods: [GET], paths: [/conditions] }\n  allowFrom:\n    - { component: flight-director',
+      ),
+    );
+    await waitFor('the connection in the catalog', async () => (await entity('component', 'capcom'))?.spec.connections.some(c => c.to === 'weather-station'), 30_000);
+  });
+
+  test('a refused input fails the task with the field and the fix, and publishes nothing', async () => {
+    const before = fs.readdirSync(localDir()).sort();
+    const { task, log } = await runTemplate('cellplane-new-service', {
+      name: 'secret-vault',
+      cell: 'system:default/houston',
+      endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }],
+      allowFrom: [{ system: 'system:default/orion' }],
+    });
+    assert.equal(task.status, 'failed');
+    assert.match(log, /spec\.allowFrom\[0\]\.system: endpoint http is visible only inside system:default\/houston.*Fix: make the endpoint organization-visible/s);
+    assert.deepEqual(fs.readdirSync(localDir()).sort(), before);
+  });
+
+  const withLogs = fn => async () => {
+    try {
+      await fn();
+    } catch (e) {
+      const shot = path.join(os.tmpdir(), `cellplane-e2e-scaffolder-failure-${Date.now()}.png`);
+      await page?.screenshot({ path: shot }).catch(() => {});
+      e.message += `\n(screenshot: ${shot})\n--- backend log (tail) ---\n${portal?.logs().slice(-6000)}`;
+      throw e;
+    }
+  };
+
+  test('in the browser: the create page lists the templates, and "New service in a cell" runs from the form', withLogs(async () => {
+    await page.goto(portal.url);
+    await page.getByRole('button', { name: /enter/i }).click();
+    await page.goto(`${portal.url}/create`);
+    for (const title of ['New cell', 'New service in a cell', 'Allow a call']) {
+      await page.getByText(title, { exact: true }).first().waitFor();
+    }
+    await page.goto(`${portal.url}/create/templates/default/cellplane-new-service`);
+    await page.locator('#root_name').fill('countdown-clock');
+    await page.locator('#root_cell').fill('houston');
+    await page.getByRole('option', { name: /Houston/ }).first().click();
+    for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByText('Access diff').first().waitFor({ timeout: 60_000 });
+    await page.getByText(/Newly allowed/).first().waitFor();
+    assert.ok(fs.existsSync(path.join(localDir(), 'component-countdown-clock.yaml')));
+    await waitFor('countdown-clock in the catalog', () => entity('component', 'countdown-clock'), 30_000);
+  }));
+});
