@@ -299,7 +299,7 @@ export class DatabaseCellsStore implements CellsStore {
       .orderBy('environment');
     if (filter.entityRef) query.where({ entity_ref: filter.entityRef });
     if (filter.environment) query.where({ environment: filter.environment });
-    const rows: StatusRow[] = await query;
+    const rows = (await query) as unknown as StatusRow[];
     return rows.map(row => ({
       entityRef: row.entity_ref,
       environment: row.environment,
