@@ -89,7 +89,7 @@ describe('the cells backend in the portal', { timeout: 600_000 }, () => {
     assert.deepEqual(fs.readdirSync(folder()).sort(), [...CELLS.map(c => `${c}.yaml`), 'kustomization.yaml'].sort());
     for (const cell of CELLS) {
       const written = fs.readFileSync(path.join(folder(), `${cell}.yaml`), 'utf8');
-      assert.match(written, /^# Managed by Cellplane: system:default\//);
+      assert.match(written, /^# Managed by Cellplane: cell system:default\//);
       assert.equal(written.slice(written.indexOf('\n') + 1), fs.readFileSync(path.join(rendered, 'development', `${cell}.yaml`), 'utf8'), `${cell}.yaml differs from cellplane render`);
     }
   });

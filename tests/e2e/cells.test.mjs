@@ -54,6 +54,18 @@ describe('Cells page', { timeout: 600_000 }, () => {
       portal = await startPortal({ port: await freePort() });
       url = portal.url;
     }
+    // The page draws what the cells backend has compiled; wait until the catalog's
+    // first ingestion has reached it (all five cells in sync) before opening it.
+    const auth = await fetch(`${url}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
+    const token = (await auth.json()).backstageIdentity.token;
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const res = await fetch(`${url}/api/cells/cells`, { headers: { Authorization: `Bearer ${token}` } });
+      const body = res.ok ? await res.json() : { items: [] };
+      if (body.items.length === 5 && body.items.every(c => c.environments[0]?.state === 'in-sync')) break;
+      if (Date.now() > deadline) throw new Error(`the cells backend never reported 5 cells in sync: ${JSON.stringify(body)}`);
+      await new Promise(r => setTimeout(r, 1000));
+    }
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
