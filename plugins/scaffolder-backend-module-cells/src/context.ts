@@ -1,7 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AuthService } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -110,4 +114,59 @@ export async function writeNewEntityFile(
   }
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, stringify(entity), { flag: 'wx' });
+}
+
+/**
+ * Looks an entity-ref input up in the catalog (default kind and namespace
+ * applied). Returns the normalized ref and the entity, if the catalog has it;
+ * an input that is not a ref at all fails naming the field and an example.
+ */
+export function lookUpRef(
+  catalog: Entity[],
+  input: string,
+  field: string,
+  defaultKind: string,
+  /** How the fix names what to give, e.g. `a cell, e.g. system:default/houston`. */
+  expected: string,
+): { ref: string; entity?: Entity } {
+  let ref: string;
+  try {
+    ref = stringifyEntityRef(
+      parseEntityRef(input, { defaultKind, defaultNamespace: 'default' }),
+    );
+  } catch {
+    throw new InputError(
+      `${field}: ${JSON.stringify(
+        input,
+      )} is not an entity ref. Fix: name ${expected}.`,
+    );
+  }
+  return { ref, entity: catalog.find(e => stringifyEntityRef(e) === ref) };
+}
+
+/** What a create action does once its entity passed every check: write it, preview it, report both. */
+export async function publishNewEntity(
+  ctx: {
+    workspacePath: string;
+    input: { filePath?: string };
+    logger: { info(message: string): void };
+    output(name: string, value: unknown): void;
+  },
+  entity: Entity,
+  defaultFile: string,
+  preview: { markdown: string; accessDiff: unknown; manifests: unknown },
+): Promise<void> {
+  const filePath = ctx.input.filePath || defaultFile;
+  await writeNewEntityFile(
+    workspaceFile(ctx.workspacePath, filePath, 'filePath'),
+    entity,
+    'filePath',
+  );
+  const ref = stringifyEntityRef(entity);
+  ctx.logger.info(`${entity.kind} ${ref} written to ${filePath}`);
+  ctx.output('entityRef', ref);
+  ctx.output('filePath', filePath);
+  ctx.output('preview', preview.markdown);
+  ctx.output('accessDiff', preview.accessDiff);
+  ctx.output('manifests', preview.manifests);
 }

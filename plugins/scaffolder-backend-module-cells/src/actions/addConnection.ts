@@ -1,10 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
@@ -24,26 +20,18 @@ import {
   loadCatalog,
   settingsOf,
   workspaceFile,
+  lookUpRef,
 } from '../context';
 import { editableSourceFile, readLocalPublish } from '../localCatalog';
 
 function findEntity(catalog: Entity[], input: string, field: string): Entity {
-  let ref: string;
-  try {
-    ref = stringifyEntityRef(
-      parseEntityRef(input, {
-        defaultKind: 'component',
-        defaultNamespace: 'default',
-      }),
-    );
-  } catch {
-    throw new InputError(
-      `${field}: ${JSON.stringify(
-        input,
-      )} is not an entity ref. Fix: name a component, e.g. component:default/capcom.`,
-    );
-  }
-  const entity = catalog.find(e => stringifyEntityRef(e) === ref);
+  const { ref, entity } = lookUpRef(
+    catalog,
+    input,
+    field,
+    'component',
+    'a component, e.g. component:default/capcom',
+  );
   if (!entity || entity.kind.toLowerCase() !== 'component') {
     throw new InputError(
       `${field}: ${ref} is not a component in the catalog. Fix: pick an existing component.`,

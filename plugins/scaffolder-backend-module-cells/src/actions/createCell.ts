@@ -1,8 +1,4 @@
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { changeProblems, previewChange } from '../change';
@@ -12,8 +8,8 @@ import {
   loadCatalog,
   refuseExisting,
   settingsOf,
-  workspaceFile,
-  writeNewEntityFile,
+  lookUpRef,
+  publishNewEntity,
 } from '../context';
 
 /** Resolves an owner input to a Group that is in the catalog. */
@@ -22,21 +18,13 @@ export function resolveGroup(
   owner: string,
   field: string,
 ): string {
-  let ref: string;
-  try {
-    ref = stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: 'default',
-      }),
-    );
-  } catch {
-    throw new InputError(
-      `${field}: ${JSON.stringify(
-        owner,
-      )} is not an entity ref. Fix: name a group, e.g. group:default/my-team.`,
-    );
-  }
+  const { ref } = lookUpRef(
+    catalog,
+    owner,
+    field,
+    'group',
+    'a group, e.g. group:default/my-team',
+  );
   if (
     !ref.startsWith('group:') ||
     !catalog.some(e => stringifyEntityRef(e) === ref)
@@ -131,21 +119,12 @@ export function createCellAction(deps: CellsActionDeps) {
         changeProblems(catalog, [entity], settings),
         'metadata.name is the input name, spec.cell.environments the input environments',
       );
-      const filePath = ctx.input.filePath || `system-${name}.yaml`;
-      await writeNewEntityFile(
-        workspaceFile(ctx.workspacePath, filePath, 'filePath'),
+      await publishNewEntity(
+        ctx,
         entity,
-        'filePath',
+        `system-${name}.yaml`,
+        previewChange(catalog, [entity], settings),
       );
-      const preview = previewChange(catalog, [entity], settings);
-      ctx.logger.info(
-        `Cell ${stringifyEntityRef(entity)} written to ${filePath}`,
-      );
-      ctx.output('entityRef', stringifyEntityRef(entity));
-      ctx.output('filePath', filePath);
-      ctx.output('preview', preview.markdown);
-      ctx.output('accessDiff', preview.accessDiff);
-      ctx.output('manifests', preview.manifests);
     },
   });
 }

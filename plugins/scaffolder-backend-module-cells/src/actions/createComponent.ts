@@ -1,8 +1,4 @@
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
@@ -17,8 +13,8 @@ import {
   loadCatalog,
   refuseExisting,
   settingsOf,
-  workspaceFile,
-  writeNewEntityFile,
+  lookUpRef,
+  publishNewEntity,
 } from '../context';
 import { resolveGroup } from './createCell';
 
@@ -28,22 +24,13 @@ export function resolveCell(
   cell: string,
   field: string,
 ): Entity {
-  let ref: string;
-  try {
-    ref = stringifyEntityRef(
-      parseEntityRef(cell, {
-        defaultKind: 'system',
-        defaultNamespace: 'default',
-      }),
-    );
-  } catch {
-    throw new InputError(
-      `${field}: ${JSON.stringify(
-        cell,
-      )} is not an entity ref. Fix: name a cell, e.g. system:default/houston.`,
-    );
-  }
-  const entity = catalog.find(e => stringifyEntityRef(e) === ref);
+  const { ref, entity } = lookUpRef(
+    catalog,
+    cell,
+    field,
+    'system',
+    'a cell, e.g. system:default/houston',
+  );
   if (!entity || !isCellSystem(entity)) {
     const cells = catalog
       .filter(isCellSystem)
@@ -194,21 +181,12 @@ export function createComponentAction(deps: CellsActionDeps) {
         changeProblems(catalog, [entity], settings),
         'spec.endpoints is the input endpoints, spec.allowFrom the input allowFrom',
       );
-      const filePath = ctx.input.filePath || `component-${name}.yaml`;
-      await writeNewEntityFile(
-        workspaceFile(ctx.workspacePath, filePath, 'filePath'),
+      await publishNewEntity(
+        ctx,
         entity,
-        'filePath',
+        `component-${name}.yaml`,
+        previewChange(catalog, [entity], settings),
       );
-      const preview = previewChange(catalog, [entity], settings);
-      ctx.logger.info(
-        `Component ${stringifyEntityRef(entity)} written to ${filePath}`,
-      );
-      ctx.output('entityRef', stringifyEntityRef(entity));
-      ctx.output('filePath', filePath);
-      ctx.output('preview', preview.markdown);
-      ctx.output('accessDiff', preview.accessDiff);
-      ctx.output('manifests', preview.manifests);
     },
   });
 }
