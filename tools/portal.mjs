@@ -130,6 +130,31 @@ export async function startPortal({
   return { url, child, stop, logs: () => log };
 }
 
+/** Calls `fn` every second until it returns something truthy (tests: what the portal does asynchronously). */
+export async function waitFor(what, fn, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+}
+
+/** A Backstage token for the guest of the local portal, for API calls from tests. */
+export async function guestToken(url) {
+  const res = await fetch(`${url}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
+  if (!res.ok) throw new Error(`guest sign-in at ${url}: ${res.status}`);
+  return (await res.json()).backstageIdentity.token;
+}
+
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const args = process.argv.slice(2);

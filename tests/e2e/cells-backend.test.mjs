@@ -11,24 +11,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, root, startPortal } from '../../tools/portal.mjs';
+import { freePort, guestToken, root, startPortal, waitFor } from '../../tools/portal.mjs';
 
 const CELLS = ['deep-space-network', 'esa-ops', 'houston', 'kennedy', 'orion'];
 
-async function waitFor(what, fn, timeoutMs = 180_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise(r => setTimeout(r, 1000));
-  }
-}
 
 describe('the cells backend in the portal', { timeout: 600_000 }, () => {
   let portal;
@@ -65,9 +51,7 @@ describe('the cells backend in the portal', { timeout: 600_000 }, () => {
       ].join('\n'),
     );
     portal = await startPortal({ port: await freePort(), extraConfig: [override] });
-    const res = await fetch(`${portal.url}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
-    assert.equal(res.status, 200, `guest sign-in: ${res.status}`);
-    token = (await res.json()).backstageIdentity.token;
+    token = await guestToken(portal.url);
   });
 
   after(async () => {

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { buildApp, freePort, startPortal } from '../../tools/portal.mjs';
+import { buildApp, freePort, guestToken, startPortal, waitFor } from '../../tools/portal.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = process.env.CELLPLANE_SCREENSHOT_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-cells-'));
@@ -56,16 +56,12 @@ describe('Cells page', { timeout: 600_000 }, () => {
     }
     // The page draws what the cells backend has compiled; wait until the catalog's
     // first ingestion has reached it (all five cells in sync) before opening it.
-    const auth = await fetch(`${url}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
-    const token = (await auth.json()).backstageIdentity.token;
-    const deadline = Date.now() + 180_000;
-    for (;;) {
+    const token = await guestToken(url);
+    await waitFor('the cells backend to report 5 cells in sync', async () => {
       const res = await fetch(`${url}/api/cells/cells`, { headers: { Authorization: `Bearer ${token}` } });
       const body = res.ok ? await res.json() : { items: [] };
-      if (body.items.length === 5 && body.items.every(c => c.environments[0]?.state === 'in-sync')) break;
-      if (Date.now() > deadline) throw new Error(`the cells backend never reported 5 cells in sync: ${JSON.stringify(body)}`);
-      await new Promise(r => setTimeout(r, 1000));
-    }
+      return body.items.length === 5 && body.items.every(c => c.environments[0]?.state === 'in-sync');
+    });
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,

@@ -13,24 +13,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { buildApp, freePort, root, startPortal } from '../../tools/portal.mjs';
+import { buildApp, freePort, guestToken, root, startPortal, waitFor } from '../../tools/portal.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-async function waitFor(what, fn, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise(r => setTimeout(r, 1000));
-  }
-}
 
 describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
   let portal;
@@ -95,9 +81,7 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
       ].join('\n'),
     );
     portal = await startPortal({ port: await freePort(), extraConfig: [override] });
-    const res = await fetch(`${portal.url}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
-    assert.equal(res.status, 200, `guest sign-in: ${res.status}`);
-    token = (await res.json()).backstageIdentity.token;
+    token = await guestToken(portal.url);
     context = await chromium.launchPersistentContext(path.join(dir, 'chromium'), {
       executablePath: CHROMIUM,
       headless: true,
