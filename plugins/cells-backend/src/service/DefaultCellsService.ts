@@ -24,13 +24,16 @@ import {
   createSimulation,
   diffAccess,
   simulateRequest,
+  protectionCluster,
+  protectionOf,
+  wildcardPrincipals,
 } from '@cellplane/cells-common';
 import { CellsBackendConfig } from '../config';
 import { CellsReconciler } from '../reconciler/CellsReconciler';
 import { CellsStore, StoredCellStatus } from '../storage/types';
 import { CellTarget } from '../targets/types';
 import { CellsService } from './types';
-import { componentViews, grantViews, protectionCluster, protectionOf, verifyOnce, wildcardPrincipals } from './views';
+import { componentViews, grantViews, verifyOnce } from './views';
 
 interface EnvironmentView {
   sim: Simulation;

@@ -9,3 +9,5 @@ export type { CatalogCaller, CatalogOperation } from './oracle';
 export { blastRadius } from './blastRadius';
 export type { BlastRadius } from './blastRadius';
 export { attackPresets } from './attacks';
+export { protectionOf, protectionCluster, wildcardPrincipals } from './protection';
+export type { ComponentProtection } from './protection';
