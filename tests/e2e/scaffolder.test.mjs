@@ -186,6 +186,8 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
   test('in the browser: the create page lists the templates, and "New service in a cell" runs from the form', withLogs(async () => {
     await page.goto(portal.url);
     await page.getByRole('button', { name: /enter/i }).click();
+    // Navigating before the sign-in has finished lands on the sign-in page again.
+    await page.getByRole('heading', { name: 'Cellplane Catalog' }).waitFor();
     await page.goto(`${portal.url}/create`);
     for (const title of ['New cell', 'New service in a cell', 'Allow a call']) {
       await page.getByText(title, { exact: true }).first().waitFor();
