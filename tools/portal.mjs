@@ -2,7 +2,12 @@
 // Builds the frontend (packages/app) and starts the real backend, which serves
 // the built app through app-backend: the whole portal on one port.
 //
-//   node tools/portal.mjs [--port 7007] [--no-build]
+//   node tools/portal.mjs [--port 7007] [--no-build] [--kube] [--config FILE ...]
+//
+// Each --config FILE is read after app-config.yaml (later files win), e.g.
+// a file that points the development environment at a cluster. --kube starts
+// (or reuses) the test API server of packages/kube-testenv and points the
+// development environment at it (`npm run portal:kube`).
 //
 // Also imported by tests/e2e to start the same portal on a free port.
 import { spawn, spawnSync } from 'node:child_process';
@@ -130,6 +135,47 @@ export async function startPortal({
   return { url, child, stop, logs: () => log };
 }
 
+const kubeTestEnvBin = path.join(root, 'packages/kube-testenv/bin/cellplane-kube-testenv');
+
+function kubeTestEnv(command, env) {
+  const res = spawnSync(process.execPath, [kubeTestEnvBin, command], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (res.status !== 0) throw new Error(`cellplane-kube-testenv ${command} failed (exit ${res.status})`);
+  return res.stdout;
+}
+
+/**
+ * Starts the test API server of packages/kube-testenv for manual use (builds
+ * it on first use; reuses one that runs already) and writes a config file
+ * whose development environment targets it. `stop()` stops it only if this
+ * call started it. `stateDir` keeps a server apart from `npm run kube:up`'s.
+ */
+export function startKubePortalConfig({ dir, stateDir } = {}) {
+  const env = stateDir ? { CELLPLANE_KUBE_TESTENV_STATE_DIR: stateDir } : {};
+  const wasRunning = JSON.parse(kubeTestEnv('status', env)).running;
+  const kubeconfigPath = kubeTestEnv('up', env).trim().split('\n').pop();
+  const configPath = path.join(dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-kube-')), 'app-config.kube.yaml');
+  fs.writeFileSync(
+    configPath,
+    [
+      '# Written by tools/portal.mjs --kube: the development environment on the test API server.',
+      'cells:',
+      '  environments:',
+      '    - name: development',
+      '      target: { type: kubernetes, cluster: kube-testenv }',
+      '  clusters:',
+      `    - { name: kube-testenv, kubeconfigPath: ${JSON.stringify(kubeconfigPath)} }`,
+      '',
+    ].join('\n'),
+  );
+  return {
+    configPath,
+    kubeconfigPath,
+    stop: () => {
+      if (!wasRunning) kubeTestEnv('down', env);
+    },
+  };
+}
+
 /** Calls `fn` every second until it returns something truthy (tests: what the portal does asynchronously). */
 export async function waitFor(what, fn, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
@@ -164,14 +210,32 @@ if (isMain) {
     console.log('Building the frontend (packages/app) ...');
     buildApp();
   }
+  const extraConfig = args.flatMap((a, i) => (a === '--config' ? [path.resolve(process.env.CELLPLANE_CALLER_CWD ?? process.env.INIT_CWD ?? process.cwd(), args[i + 1] ?? '')] : []));
+  for (const file of extraConfig) {
+    if (!fs.existsSync(file)) {
+      console.error(`--config ${file}: no such file`);
+      process.exit(2);
+    }
+  }
+  let kube;
+  if (args.includes('--kube')) {
+    console.log('Starting the test Kubernetes API server (packages/kube-testenv; the first start builds it, ~4 min) ...');
+    kube = startKubePortalConfig();
+    extraConfig.unshift(kube.configPath);
+  }
   console.log(`Starting the backend on port ${port} ...`);
-  const portal = await startPortal({ port, stdio: 'inherit' });
+  const portal = await startPortal({ port, stdio: 'inherit', extraConfig });
   console.log(`\nCellplane portal: ${portal.url}  (sign in as guest; Ctrl-C to stop)\n`);
+  if (kube) console.log(`Cells of the development environment go to the test API server: export KUBECONFIG=${kube.kubeconfigPath}\n`);
   const shutdown = async () => {
     await portal.stop();
+    kube?.stop();
     process.exit(0);
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-  portal.child.once('exit', code => process.exit(code ?? 1));
+  portal.child.once('exit', code => {
+    kube?.stop();
+    process.exit(code ?? 1);
+  });
 }

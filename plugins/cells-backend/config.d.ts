@@ -22,9 +22,25 @@ export interface Config {
           }
         | {
             type: 'kubernetes';
-            /** A cluster name. Not available in this release: the plugin refuses it at start. */
+            /**
+             * A cluster of kubernetes.clusterLocatorMethods (type: config) or of
+             * cells.clusters. Unknown names stop the plugin at start.
+             */
             cluster: string;
           };
+    }>;
+    /**
+     * Clusters from kubeconfig files, for local use. An environment's target
+     * `{ type: kubernetes, cluster: NAME }` names one of these or a cluster of
+     * kubernetes.clusterLocatorMethods.
+     */
+    clusters?: Array<{
+      /** The name targets use. */
+      name: string;
+      /** Path of a kubeconfig file, relative to the backend's working directory. */
+      kubeconfigPath: string;
+      /** The context to use; default: the file's current-context. */
+      context?: string;
     }>;
     permissions?: {
       /**
@@ -39,5 +55,34 @@ export interface Config {
       /** How often every cell is compared with its target and repaired. Default { minutes: 5 }. */
       fullInterval?: HumanDuration;
     };
+  };
+  /**
+   * The same shape as Backstage's Kubernetes plugin, so a portal names each
+   * cluster once. Cellplane reads only entries of type `config`.
+   */
+  kubernetes?: {
+    clusterLocatorMethods?: Array<{
+      type: string;
+      clusters?: Array<{
+        name: string;
+        /** The API server URL, e.g. https://10.0.0.1:6443 */
+        url: string;
+        /**
+         * Cellplane applies with its own service account
+         * (deploy/cells-backend-rbac.yaml), so a cluster it targets needs
+         * serviceAccount; clusters with other providers may exist for the
+         * Kubernetes plugin as long as no cells target names them.
+         */
+        authProvider?: string;
+        /** @visibility secret */
+        serviceAccountToken?: string;
+        /** Base64 PEM of the cluster CA. */
+        caData?: string;
+        /** Path of the cluster CA file (instead of caData). */
+        caFile?: string;
+        /** Skip TLS verification: throwaway clusters only. */
+        skipTLSVerify?: boolean;
+      }>;
+    }>;
   };
 }

@@ -47,10 +47,43 @@ describe('readCellsBackendConfig', () => {
 });
 
 describe('createTarget', () => {
-  it('refuses a kubernetes target at start, naming the key, instead of writing nowhere', async () => {
-    const config = read({ environments: [{ name: 'production', target: { type: 'kubernetes', cluster: 'prod' } }] });
-    await expect(
-      createTarget(config.targets[0], { rootConfig: new ConfigReader({}), logger: { child: () => ({}) } as any }),
-    ).rejects.toThrow('cells.environments[production].target.type: kubernetes targets are not available');
+  const logger = { child: () => ({}) } as any;
+  const kubeconfigFile = path.join(__dirname, '__testUtils__', 'kubeconfig.test.yaml');
+
+  it('makes a kubernetes target for a cluster of kubernetes.clusterLocatorMethods or cells.clusters', async () => {
+    const cells = {
+      environments: [
+        { name: 'production', target: { type: 'kubernetes', cluster: 'prod-eu' } },
+        { name: 'development', target: { type: 'kubernetes', cluster: 'local' } },
+      ],
+      clusters: [{ name: 'local', kubeconfigPath: kubeconfigFile }],
+    };
+    const rootConfig = new ConfigReader({
+      cells,
+      kubernetes: {
+        clusterLocatorMethods: [
+          { type: 'config', clusters: [{ name: 'prod-eu', url: 'https://10.0.0.1:6443', authProvider: 'serviceAccount', serviceAccountToken: 't', skipTLSVerify: true }] },
+        ],
+      },
+    });
+    const config = readCellsBackendConfig(rootConfig);
+    const targets = await Promise.all(config.targets.map(t => createTarget(t, { rootConfig, logger })));
+    expect(targets.map(t => t.description)).toEqual([
+      { type: 'kubernetes', cluster: 'prod-eu' },
+      { type: 'kubernetes', cluster: 'local' },
+    ]);
+  });
+
+  it('refuses a kubernetes target naming an unknown cluster, naming the key and the known clusters', async () => {
+    const rootConfig = new ConfigReader({
+      cells: {
+        environments: [{ name: 'production', target: { type: 'kubernetes', cluster: 'prod' } }],
+        clusters: [{ name: 'local', kubeconfigPath: kubeconfigFile }],
+      },
+    });
+    const config = readCellsBackendConfig(rootConfig);
+    await expect(createTarget(config.targets[0], { rootConfig, logger })).rejects.toThrow(
+      'cells.environments[production].target.cluster: no cluster named "prod"; known clusters: local',
+    );
   });
 });

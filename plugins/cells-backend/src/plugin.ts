@@ -73,6 +73,7 @@ export const cellsPlugin = createBackendPlugin({
           await Promise.all([...targets.values()].map(t => t.start?.()));
         });
         lifecycle.addShutdownHook(async () => {
+          queue.stop();
           await Promise.all([...targets.values()].map(t => t.stop?.()));
         });
 

@@ -1,4 +1,5 @@
 import { postgresGlobalSetup } from '../storage/__testUtils__/testPostgres';
+import { kubeTestEnvJestHook } from './kubeTestEnvJest';
 
 /**
  * The package's jest global setup: a throwaway PostgreSQL for the storage
@@ -11,4 +12,5 @@ import { postgresGlobalSetup } from '../storage/__testUtils__/testPostgres';
  */
 export default async function globalSetup(): Promise<void> {
   await postgresGlobalSetup();
+  await (await kubeTestEnvJestHook('globalSetup'))();
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { Duration } from 'luxon';
 import { Entity } from '@backstage/catalog-model';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
@@ -34,7 +35,12 @@ export interface ReconcileRequest {
   /** Also reconcile this cell even if nothing changed. */
   entityRef?: string;
   requestedBy?: string;
+  /** Cells a target reported drifted since the last pass: sent again, which repairs them. */
+  repair?: { entityRef: string; environment: string; drift?: string }[];
 }
+
+/** First retry of a cell its target failed on, doubling up to the full-pass interval. */
+const FIRST_RETRY_MS = 5_000;
 
 const key = (entityRef: string, environment: string) => `${environment}|${entityRef}`;
 
@@ -46,7 +52,7 @@ function describeChanges(changes: EntityChange[]): string[] {
   return changes.map(c => `${c.entityRef} ${c.change}`);
 }
 
-function summarize(outcome: CellOutcome, diff: AccessDiffView, repaired: boolean): string {
+function summarize(outcome: CellOutcome, diff: AccessDiffView, repaired: boolean, drift?: string): string {
   const c = outcome.changes;
   const parts = [
     c.create.length && `${c.create.length} created`,
@@ -57,7 +63,8 @@ function summarize(outcome: CellOutcome, diff: AccessDiffView, repaired: boolean
     diff.added.length && `${diff.added.length} request${diff.added.length === 1 ? '' : 's'} newly allowed`,
     diff.removed.length && `${diff.removed.length} no longer allowed`,
   ].filter(Boolean);
-  return [repaired ? 'repaired drift' : '', parts.join(', '), access.join(', ')].filter(Boolean).join('; ');
+  const what = drift && drift.length > 400 ? `${drift.slice(0, 400)}...` : drift;
+  return [repaired ? `repaired drift${what ? ` (${what})` : ''}` : '', parts.join(', '), access.join(', ')].filter(Boolean).join('; ');
 }
 
 /**
@@ -75,9 +82,12 @@ export class CellsReconciler {
   private readonly applied = new Map<string, DesiredCell>();
   /** Last compilations that passed validation (also in the store, for restarts). */
   private readonly lastGood = new Map<string, GoodCompilation>();
+  /** Cells whose last apply failed on the target (a cluster away, a 403): retried with backoff. */
+  private readonly failing = new Map<string, { attempts: number; nextAt: number }>();
+  private busy = false;
   private loaded = false;
   private syncing: Promise<void> | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly deps: {
@@ -96,6 +106,16 @@ export class CellsReconciler {
   /** True until the first pass has brought the targets to the catalog. */
   get neverApplied(): boolean {
     return this.appliedModel === undefined;
+  }
+
+  /** True while a pass runs: live observations then see a half-applied cell. */
+  get running(): boolean {
+    return this.busy;
+  }
+
+  /** True when a cell that failed on its target is due for another try. */
+  retryDue(now = Date.now()): boolean {
+    return [...this.failing.values()].some(f => f.nextAt <= now);
   }
 
   /** Cells that unreconciled catalog changes touch. */
@@ -171,8 +191,15 @@ export class CellsReconciler {
 
   /** Runs one reconcile; passes never overlap within this instance (the scheduler keeps instances apart). */
   reconcile(request: ReconcileRequest, runId: string): Promise<RunCellResult[]> {
-    const next = this.running.then(() => this.reconcileNow(request, runId));
-    this.running = next.catch(() => undefined);
+    const next = this.queue.then(async () => {
+      this.busy = true;
+      try {
+        return await this.reconcileNow(request, runId);
+      } finally {
+        this.busy = false;
+      }
+    });
+    this.queue = next.catch(() => undefined);
     return next;
   }
 
@@ -238,11 +265,15 @@ export class CellsReconciler {
           remove.push({ entityRef: cell.entityRef, cellName: cell.cellName, environment, namespace: cell.namespace });
           removedStatuses.push({ entityRef: cell.entityRef, environment });
           this.lastGood.delete(k);
+          this.failing.delete(k);
         }
       }
 
       // Only the cells that changed, or all on a full pass, go to the target.
-      const changedUpserts = upsert.filter(c => request.full || firstPass || toCompile.has(c.entityRef) || held.has(c.entityRef));
+      const repair = new Map((request.repair ?? []).filter(r => r.environment === environment).map(r => [r.entityRef, r.drift]));
+      const changedUpserts = upsert.filter(
+        c => request.full || firstPass || toCompile.has(c.entityRef) || held.has(c.entityRef) || repair.has(c.entityRef),
+      );
       const causes = changes.length ? describeChanges(changes) : [this.requestCause(request)];
       const result = await target.apply(changedUpserts, remove, { causes });
       const hereByRef = new Map(here.map(c => [c.ref, c]));
@@ -281,6 +312,11 @@ export class CellsReconciler {
           });
         }
         if (outcome.state !== 'error') nextApplied.set(k, sent);
+        if (outcome.state === 'error' && !problemsOfCell) {
+          const attempts = (this.failing.get(k)?.attempts ?? 0) + 1;
+          const fullMs = Duration.fromObject(this.deps.config.fullReconcileInterval).toMillis();
+          this.failing.set(k, { attempts, nextAt: Date.now() + Math.min(FIRST_RETRY_MS * 2 ** (attempts - 1), fullMs) });
+        } else this.failing.delete(k);
         if (!problemsOfCell && outcome.state !== 'error' && toCompile.has(outcome.entityRef)) {
           const hash = hashObjects(sent.objects);
           if (this.lastGood.get(k)?.hash !== hash) {
@@ -311,7 +347,7 @@ export class CellsReconciler {
           entityRef: outcome.entityRef,
           environment,
           runId,
-          summary: summarize(outcome, cellDiff, repaired),
+          summary: summarize(outcome, cellDiff, repaired, repair.get(outcome.entityRef)),
           cause,
           created: outcome.changes.create,
           updated: outcome.changes.update,

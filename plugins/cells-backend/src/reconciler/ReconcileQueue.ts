@@ -21,6 +21,13 @@ interface Requested {
 export class ReconcileQueue {
   private readonly requested: Requested[] = [];
   private lastFull = 0;
+  /** Cells seen drifted since the last pass (environment|entityRef): the next pass repairs them. */
+  private readonly drifted = new Map<string, { entityRef: string; environment: string; drift: string }>();
+  /** Watch events come in bursts: one observation per cell per burst. */
+  private readonly observing = new Map<string, NodeJS.Timeout>();
+  /** Cells whose live objects changed while a pass ran; observed when it ends. */
+  private readonly observeAfterRun = new Map<string, { entityRef: string; environment: string }>();
+  private static readonly OBSERVE_DEBOUNCE_MS = 300;
 
   constructor(
     private readonly deps: {
@@ -44,20 +51,53 @@ export class ReconcileQueue {
     return runId;
   }
 
-  /** Re-reads one cell's live state into its status (a watch saw a change). */
-  async observe(entityRef: string, environment: string): Promise<void> {
+  /** A watch saw one cell's live objects change: re-read its live state into its status shortly. */
+  observe(entityRef: string, environment: string): void {
+    const k = `${environment}|${entityRef}`;
+    if (this.observing.has(k)) return;
+    const timer = setTimeout(() => {
+      this.observing.delete(k);
+      this.observeNow(entityRef, environment).catch(e => this.deps.logger.warn(`could not observe ${entityRef} in ${environment}: ${e}`));
+    }, ReconcileQueue.OBSERVE_DEBOUNCE_MS);
+    timer.unref?.();
+    this.observing.set(k, timer);
+  }
+
+  /** Re-reads one cell's live state into its status; a drifted cell is repaired by the next pass. */
+  async observeNow(entityRef: string, environment: string): Promise<void> {
+    const k = `${environment}|${entityRef}`;
+    // Mid-pass a cell is half-applied on purpose (allow rules before default-deny): look once the pass ends.
+    if (this.deps.reconciler.running) {
+      this.observeAfterRun.set(k, { entityRef, environment });
+      return;
+    }
     const target = this.deps.targets?.get(environment);
     const applied = this.deps.reconciler.appliedCell(entityRef, environment);
     if (!target || !applied) return;
-    try {
-      const outcome = await target.observe(applied);
-      const [status] = await this.deps.store.listStatuses({ entityRef, environment });
-      if (status && status.state !== 'error') {
-        await this.deps.store.upsertStatuses([{ ...status, state: outcome.state, message: outcome.message, objects: outcome.objects }]);
-      }
-    } catch (e) {
-      this.deps.logger.warn(`could not observe ${entityRef} in ${environment}: ${e}`);
+    const outcome = await target.observe(applied);
+    if (this.deps.reconciler.running) {
+      this.observeAfterRun.set(k, { entityRef, environment });
+      return;
     }
+    const [status] = await this.deps.store.listStatuses({ entityRef, environment });
+    if (status && status.state !== 'error') {
+      await this.deps.store.upsertStatuses([{ ...status, state: outcome.state, message: outcome.message, objects: outcome.objects }]);
+    }
+    if (outcome.state === 'drifted') {
+      if (!this.drifted.has(k)) this.deps.logger.info(`${entityRef} drifted in ${environment}: ${outcome.message}; the next reconcile repairs it`);
+      const drift = outcome.objects
+        .filter(o => o.state === 'drifted' || o.state === 'missing' || o.state === 'unwanted')
+        .filter(o => o.kind !== 'Pod')
+        .map(o => `${o.kind} ${o.name} ${o.state}${o.diff ? ` (${o.diff.join(', ')})` : ''}`)
+        .join('; ');
+      this.drifted.set(k, { entityRef, environment, drift });
+    } else this.drifted.delete(k);
+  }
+
+  /** Stops pending observations (backend shutdown). */
+  stop(): void {
+    this.observing.forEach(t => clearTimeout(t));
+    this.observing.clear();
   }
 
   /** The scheduler task's body. */
@@ -73,14 +113,27 @@ export class ReconcileQueue {
     const full = Date.now() - this.lastFull >= this.deps.fullInterval;
     const { reconciler } = this.deps;
     await reconciler.syncCatalog();
-    if (!full && reconciler.pendingCells().size === 0 && !reconciler.neverApplied) return;
-    let trigger: 'startup' | 'schedule' | 'catalog-change' = full ? 'schedule' : 'catalog-change';
+    const changed = reconciler.pendingCells().size > 0;
+    const repair = [...this.drifted.values()];
+    if (!full && !changed && !reconciler.neverApplied && !repair.length && !reconciler.retryDue()) return;
+    let trigger: 'startup' | 'schedule' | 'catalog-change' = full || !changed ? 'schedule' : 'catalog-change';
     if (this.lastFull === 0) trigger = 'startup';
     const runId = await this.deps.store.createRun({ trigger });
-    await this.run(runId, { trigger, full });
+    this.drifted.clear();
+    await this.run(runId, { trigger, full, repair });
   }
 
   private async run(runId: string, request: Parameters<CellsReconciler['reconcile']>[0]): Promise<RunCellResult[] | undefined> {
+    try {
+      return await this.runOnce(runId, request);
+    } finally {
+      const after = [...this.observeAfterRun.values()];
+      this.observeAfterRun.clear();
+      after.forEach(c => this.observe(c.entityRef, c.environment));
+    }
+  }
+
+  private async runOnce(runId: string, request: Parameters<CellsReconciler['reconcile']>[0]): Promise<RunCellResult[] | undefined> {
     try {
       const cells = await this.deps.reconciler.reconcile(request, runId);
       if (request.full) this.lastFull = Date.now();

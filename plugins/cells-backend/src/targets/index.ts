@@ -2,6 +2,7 @@ import { LoggerService, RootConfigService } from '@backstage/backend-plugin-api'
 import { CellsConfigError, EnvironmentTargetConfig } from '../config';
 import { CellTarget } from './types';
 import { DirectoryTarget } from './directory';
+import { KubernetesTarget, readClusters } from './kubernetes';
 
 export type { CellTarget, DesiredCell, RemovedCell, CellOutcome, ObjectChangeSet, ApplyContext, ApplyResult } from './types';
 
@@ -15,9 +16,16 @@ export async function createTarget(
   if (target.type === 'directory') {
     return new DirectoryTarget({ path: target.path, commit: target.commit, environment, logger });
   }
-  // The Kubernetes target is not part of this release (issue 10): refuse at start rather than write nowhere.
-  throw new CellsConfigError(
-    `cells.environments[${environment}].target.type`,
-    `kubernetes targets are not available in this version of @cellplane/plugin-cells-backend; use type: directory and apply the folder with your GitOps tool`,
-  );
+  const clusters = readClusters(deps.rootConfig);
+  const load = clusters.get(target.cluster);
+  if (!load) {
+    const known = [...clusters.keys()];
+    throw new CellsConfigError(
+      `cells.environments[${environment}].target.cluster`,
+      `no cluster named ${JSON.stringify(target.cluster)}; ${
+        known.length ? `known clusters: ${known.join(', ')}` : 'no clusters are configured'
+      }. Fix: add it to kubernetes.clusterLocatorMethods (type: config) or cells.clusters`,
+    );
+  }
+  return new KubernetesTarget({ cluster: target.cluster, kubeconfig: load(), environment, logger });
 }

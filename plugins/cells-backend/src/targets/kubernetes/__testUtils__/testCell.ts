@@ -1,0 +1,100 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  buildCellModel,
+  compileCells,
+  DEFAULT_SETTINGS,
+  KubeObject,
+} from '@cellplane/cells-common';
+import { DesiredCell } from '../../types';
+import { managedKindOf, objectPath } from '../kinds';
+
+export interface TestComponent {
+  name: string;
+  calls?: { to: string; methods: string[]; paths?: string[] }[];
+}
+
+/** A small cell of its own for one test: a System and components with HTTP endpoints and connections. */
+export function testCellEntities(
+  cellName: string,
+  components: TestComponent[],
+): Entity[] {
+  const owner = 'group:default/test-team';
+  return [
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'System',
+      metadata: { name: cellName, namespace: 'default' },
+      spec: { owner, cell: { environments: ['development'] } },
+    },
+    ...components.map(c => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: `${cellName}-${c.name}`, namespace: 'default' },
+      spec: {
+        type: 'service',
+        lifecycle: 'production',
+        owner,
+        system: cellName,
+        endpoints: [
+          { name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' },
+        ],
+        connections: (c.calls ?? []).map(call => ({
+          to: `${cellName}-${call.to}`,
+          endpoint: 'http',
+          methods: call.methods,
+          ...(call.paths ? { paths: call.paths } : {}),
+        })),
+      },
+    })),
+  ];
+}
+
+/** The compiled cell, as the reconciler hands it to a target. */
+export function compileTestCell(
+  cellName: string,
+  components: TestComponent[],
+): DesiredCell {
+  const { model, problems } = buildCellModel(
+    testCellEntities(cellName, components),
+    { defaultEnvironments: DEFAULT_SETTINGS.defaultEnvironments },
+  );
+  if (problems?.length)
+    throw new Error(`test cell does not validate: ${JSON.stringify(problems)}`);
+  const compiled = compileCells(model, DEFAULT_SETTINGS);
+  if (compiled.problems.length)
+    throw new Error(
+      `test cell does not compile: ${JSON.stringify(compiled.problems)}`,
+    );
+  const [cell] = compiled.cells;
+  return {
+    entityRef: cell.cell,
+    cellName: cell.cellName,
+    environment: cell.environment,
+    namespace: cell.namespace,
+    objects: cell.objects as KubeObject[],
+  };
+}
+
+/** The REST path of a compiled object. */
+export const pathOf = (o: KubeObject) => objectPath(managedKindOf(o)!, o);
+
+/** Polls get until ok holds, or throws with the last value after timeoutMs. */
+export async function until<T>(
+  what: string,
+  get: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const last = await get();
+    if (ok(last)) return last;
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what} not reached in ${timeoutMs} ms; last: ${JSON.stringify(
+          last,
+        ).slice(0, 2000)}`,
+      );
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
