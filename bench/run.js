@@ -46,3 +46,15 @@ if (!only || only === 'backend') {
   }
   console.log('');
 }
+
+if (!only || only === 'kube') {
+  console.log('## Cells backend on a Kubernetes API server (kube-testenv: real kube-apiserver + etcd on this machine)\n');
+  console.log('| cells | components | objects | first pass s (requests) | steady full pass ms | steady writes | steady requests | hand edit to watch event ms | hand edit to drifted ms | peak RSS MiB |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const size of [2000, 10000]) {
+    const r = runTs('kube.bench.ts', [size]);
+    const req = q => Object.entries(q).map(([m, n]) => `${m} ${n}`).join(', ') || '0';
+    console.log(`| ${r.cells} | ${r.components} | ${r.objects} | ${(r.first.ms / 1000).toFixed(1)} (${req(r.first.requests)}) | ${r.steady.ms.toFixed(0)} | ${r.steady.writes} | ${req(r.steady.requests)} | ${r.watchEventMs} | ${r.driftedMs} | ${r.peakRssMiB} |`);
+  }
+  console.log('');
+}

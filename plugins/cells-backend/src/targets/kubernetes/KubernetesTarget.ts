@@ -531,6 +531,8 @@ export class KubernetesTarget implements CellTarget {
       cell.objects.filter(o => phaseOf(o) === p),
     );
     let stoppedAt: number | undefined;
+    // A namespace this apply created holds nothing of anyone else's yet: no lookup per object.
+    let freshNamespace = false;
     for (let p = 0; p < phases.length && stoppedAt === undefined; p++) {
       await Promise.all(
         phases[p].map(async o => {
@@ -538,6 +540,7 @@ export class KubernetesTarget implements CellTarget {
             cell,
             o,
             context,
+            freshNamespace,
           ).catch(e => ({
             state: 'error',
             message: `${nameOf(o)}: ${messageOf(e)}`,
@@ -550,6 +553,8 @@ export class KubernetesTarget implements CellTarget {
           if (result.state === 'unavailable') unavailable.add(result.message!);
           else if (result.state === 'error' || result.state === 'conflict')
             problems.push(result.message!);
+          if (o.kind === 'Namespace' && result.change === 'create')
+            freshNamespace = true;
           if (result.change === 'create') changes.create.push(refOf(o));
           else if (result.change === 'update') changes.update.push(refOf(o));
           else if (result.state === 'in-sync') changes.unchanged++;
@@ -607,6 +612,7 @@ export class KubernetesTarget implements CellTarget {
     cell: DesiredCell,
     o: KubeObject,
     context: ApplyContext,
+    inFreshNamespace = false,
   ): Promise<ObjectResult> {
     const kind = managedKindOf(o);
     if (!kind)
@@ -632,7 +638,7 @@ export class KubernetesTarget implements CellTarget {
     }
     const path = objectPath(kind, o);
     let live = this.live(kind, o);
-    if (!live) {
+    if (!live && !(inFreshNamespace && kind.namespaced)) {
       // Not in the label-selected cache: someone else's object may hold the name.
       const found = await this.http.request(
         'GET',
