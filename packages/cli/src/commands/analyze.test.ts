@@ -113,6 +113,47 @@ describe('cellplane analyze', () => {
     ]);
   });
 
+  it('--connlist lists every pair with its ports per protocol, and the waypoint\'s operations on the Service port', async () => {
+    const { code, stdout, stderr } = await cellplane('analyze', tmp, '--connlist');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.split('\n')).toEqual([
+      'houston/capcom -> orion/adversary: TCP all ports; UDP all ports; SCTP all ports',
+      // 8080 has a Service and so the waypoint, whose policy admits capcom for POST /uplink only; other ports go straight to the pod.
+      'houston/capcom -> orion/comms-system: TCP 1-8079,8081-65535; TCP 8080 only POST /uplink; UDP all ports; SCTP all ports',
+      'orion/adversary -> houston/capcom: TCP all ports; UDP all ports; SCTP all ports',
+      'orion/adversary -> orion/comms-system: TCP 1-8079,8081-65535; UDP all ports; SCTP all ports',
+      'orion/comms-system -> houston/capcom: TCP all ports; UDP all ports; SCTP all ports',
+      'orion/comms-system -> orion/adversary: TCP all ports; UDP all ports; SCTP all ports',
+      '6 of 6 pairs have a connection (5 port classes evaluated); pairs not listed have none',
+      '',
+    ]);
+  });
+
+  it('--connlist --json prints the connections with port ranges and operations', async () => {
+    const { code, stdout } = await cellplane('analyze', tmp, '--connlist', '--json');
+    expect(code).toBe(0);
+    const { connections } = JSON.parse(stdout);
+    expect(connections).toHaveLength(6);
+    expect(connections[1]).toEqual({
+      from: 'houston/capcom',
+      to: 'orion/comms-system',
+      allowed: [
+        { protocol: 'TCP', ports: '1-8079,8081-65535', ranges: [[1, 8079], [8081, 65535]] },
+        { protocol: 'TCP', ports: '8080', ranges: [[8080, 8080]], operations: [{ methods: ['POST'], paths: ['/uplink'] }] },
+        { protocol: 'UDP', ports: '1-65535', ranges: [[1, 65535]] },
+        { protocol: 'SCTP', ports: '1-65535', ranges: [[1, 65535]] },
+      ],
+    });
+  });
+
+  it('--connlist refuses the flags of a single request or a matrix', async () => {
+    const { code, stdout, stderr } = await cellplane('analyze', tmp, '--connlist', '--port', '8080', '--method', 'GET');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/--connlist lists every pair, port and protocol; drop --port, --method/);
+  });
+
   it.each([
     [['--to', 'orion/comms-system', '--port', '8080'], /--from <namespace>\/<name> is required/],
     [['--from', 'orion/adversary', '--to', 'orion/comms-system'], /--port is required/],

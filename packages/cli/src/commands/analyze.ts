@@ -1,8 +1,10 @@
 import { Command, Option } from 'commander';
 import {
+  analyzeConnlist,
   analyzeMatrix,
   analyzeRequest,
   formatAnalyzerProblem,
+  formatGrant,
   loadCluster,
   ClusterModel,
 } from '@cellplane/cells-common';
@@ -20,6 +22,7 @@ interface AnalyzeOptions {
   host?: string;
   addressing?: 'service' | 'pod';
   matrix?: boolean;
+  connlist?: boolean;
   json?: boolean;
   trustDomain?: string;
   rootNamespace?: string;
@@ -50,15 +53,27 @@ function parsePort(value: string | undefined): number | string {
 }
 
 function requireEndpoint(value: string | undefined, flag: string): string {
-  if (!value) throw new InputError(`${flag} <namespace>/<name> is required (or use --matrix)`);
+  if (!value) throw new InputError(`${flag} <namespace>/<name> is required (or use --matrix or --connlist)`);
   return value;
 }
 
-/** `cellplane analyze`: one request through L3/L4, mTLS and L7, or the whole matrix. */
+/** `--connlist`: every pair's allowed ports, protocols and HTTP operations, in one run over port classes. */
+function printConnlist(output: Output, model: ClusterModel, options: AnalyzeOptions): void {
+  const result = analyzeConnlist(model, { addressing: options.addressing });
+  if (options.json) {
+    output.stdout(`${JSON.stringify({ connections: result.connections }, null, 2)}\n`);
+    return;
+  }
+  const lines = result.connections.map(c => `${c.from} -> ${c.to}: ${c.allowed.map(formatGrant).join('; ')}`);
+  const summary = `${result.connections.length} of ${result.pairs} pairs have a connection (${result.portClasses.length} port classes evaluated); pairs not listed have none`;
+  output.stdout(`${lines.length > 0 ? `${lines.join('\n')}\n` : ''}${summary}\n`);
+}
+
+/** `cellplane analyze`: one request through L3/L4, mTLS and L7, the whole matrix, or every connection. */
 export function registerAnalyze(program: Command, output: Output = processOutput): void {
   program
     .command('analyze')
-    .description('judge what manifests allow: one request through L3/L4, mTLS and L7, or every workload pair (--matrix)')
+    .description('judge what manifests allow: one request through L3/L4, mTLS and L7, every workload pair on a port (--matrix), or every pair\'s allowed ports and operations (--connlist)')
     .argument('<paths...>', 'manifest YAML files or directories')
     .option('--from <ns/name>', 'calling workload (or an IP address outside the cluster)')
     .option('--to <ns/name>', 'called workload or Service (service:<ns>/<name> to force the Service)')
@@ -69,10 +84,17 @@ export function registerAnalyze(program: Command, output: Output = processOutput
     .option('--host <host>', 'HTTP host, for L7 rules')
     .addOption(new Option('--addressing <how>', 'service: through the Service (and its waypoint); pod: the pod IP directly').choices(['service', 'pod']))
     .option('--matrix', 'every ordered workload pair for --port')
+    .option('--connlist', 'every ordered workload pair with the ports, protocols and HTTP operations it may use')
     .option('--json', 'print JSON')
     .option('--trust-domain <domain>', 'SPIFFE trust domain', 'cluster.local')
     .option('--root-namespace <ns>', "Istio's root namespace", 'istio-system')
     .action((paths: string[], options: AnalyzeOptions) => {
+      if (options.connlist) {
+        const given = (['from', 'to', 'port', 'method', 'path', 'host', 'matrix'] as const).filter(k => options[k] !== undefined);
+        if (given.length > 0) throw new InputError(`--connlist lists every pair, port and protocol; drop ${given.map(k => `--${k}`).join(', ')}`);
+        printConnlist(output, loadManifests(paths, options), options);
+        return;
+      }
       const port = parsePort(options.port);
       if (!options.matrix) {
         requireEndpoint(options.from, '--from');

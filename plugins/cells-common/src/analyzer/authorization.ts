@@ -630,3 +630,63 @@ export function evaluateAuthorization(
     reason: quiet ? '' : `at ${where}, ${describe}; ${describeRequest(req, at)} (RBAC: access denied)${note}`,
   };
 }
+
+// ---------------------------------------------------------------- verdicts in bulk
+
+const TRI_CODE: Record<Tri, number> = { no: 1, yes: 2, unknown: 3 };
+const CODE_TRI: Tri[] = ['no', 'no', 'yes', 'unknown'];
+/** Per rule, per enforcement point: its `from` verdict for each source (0 = not computed yet). One per model. */
+export type FromVerdicts = Map<AuthorizationRuleModel, Partial<Record<EnforcementPoint, Uint8Array>>>;
+
+function policyMatchesFor(policy: AuthorizationPolicyModel, ctx: MatchContext, source: number, sources: number, fromVerdicts: FromVerdicts): Tri {
+  let r: Tri = 'no';
+  const ruleCtx = { ...ctx, policyNamespace: policy.namespace };
+  for (const rule of policy.rules) {
+    if (ctx.at === 'ztunnel' && policy.action === 'ALLOW' && rule.l7Fields.length > 0) continue;
+    if (rule.from) {
+      // Most callers are named by no rule: one cached look at `from` rules them out.
+      let byPoint = fromVerdicts.get(rule);
+      if (!byPoint) fromVerdicts.set(rule, (byPoint = {}));
+      const codes = (byPoint[ctx.at] ??= new Uint8Array(sources));
+      let code = codes[source];
+      if (!code) {
+        code = TRI_CODE[rule.from.map(s => sourceMatches(s, ruleCtx)).reduce(or3, 'no')];
+        if (source < codes.length) codes[source] = code;
+      }
+      if (CODE_TRI[code] === 'no') continue;
+    }
+    r = or3(r, ruleMatches(rule, ruleCtx));
+    if (r === 'yes') return r;
+  }
+  return r;
+}
+
+/**
+ * The verdict of `evaluateAuthorization` without its reason, for the matrix
+ * and other bulk questions. `source` identifies what `req` says about the
+ * caller (its identity and IP) as a number below `sources`: the same number
+ * must always come with the same identity and IP in one `fromVerdicts`.
+ */
+export function authorizationAllows(
+  policies: readonly AuthorizationPolicyModel[],
+  at: EnforcementPoint,
+  req: AuthorizationRequest,
+  source: number,
+  sources: number,
+  fromVerdicts: FromVerdicts,
+): boolean {
+  const ctx: MatchContext = { req, at, policyNamespace: '' };
+  let allows = 0;
+  for (const policy of policies) {
+    if (policy.action === 'CUSTOM' && at === 'waypoint' && policyMatchesFor(policy, ctx, source, sources, fromVerdicts) !== 'no') return false;
+  }
+  for (const policy of policies) {
+    if (policy.action === 'DENY' && policyMatchesFor(policy, ctx, source, sources, fromVerdicts) !== 'no') return false;
+    if (policy.action === 'ALLOW') allows++;
+  }
+  if (allows === 0) return true;
+  for (const policy of policies) {
+    if (policy.action === 'ALLOW' && policyMatchesFor(policy, ctx, source, sources, fromVerdicts) === 'yes') return true;
+  }
+  return false;
+}

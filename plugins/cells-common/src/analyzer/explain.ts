@@ -3,6 +3,9 @@ import { LayerName, LayerResult } from './model';
 
 export const LAYERS: readonly LayerName[] = ['L3/L4', 'mTLS', 'L7'];
 
+/** How an allowed request that only an ipBlock over a pod IP admits is labelled (NetworkPolicy rule 9). */
+export const CNI_DEPENDENT_SHORT = 'depends on the CNI: Calico, Antrea and kube-router allow it, Cilium denies it';
+
 export interface HopResult {
   /** e.g. `caller -> waypoint` */
   description: string;
@@ -29,7 +32,9 @@ export function aggregateLayer(layer: LayerName, hops: readonly HopResult[]): La
   }
   const policies: string[] = [];
   for (const r of applicable) for (const p of r.result.policies) if (!policies.includes(p)) policies.push(p);
-  return { layer, verdict: 'allow', policies, reason: results.map(r => prefix(r.hop) + r.result.reason).join('; ') };
+  const caveats = applicable.filter(r => r.result.caveat).map(r => prefix(r.hop) + r.result.caveat);
+  const reason = results.map(r => prefix(r.hop) + r.result.reason).join('; ');
+  return { layer, verdict: 'allow', policies, reason, ...(caveats.length > 0 ? { caveat: caveats.join('; ') } : {}) };
 }
 
 export function firstDenying(layers: readonly LayerResult[]): LayerName | null {
@@ -52,5 +57,7 @@ export function explain(args: {
   const passing = checked.length > 0 ? `, passing ${checked.join(', ')}` : '';
   const notApplicable = skipped.length > 0 ? ` (${skipped.join(', ')} not applicable)` : '';
   const reasons = args.layers.map(l => `${l.layer}: ${l.reason}`).join('; ');
-  return `allowed: ${args.from} -> ${args.to} on port ${args.port}/${args.protocol} ${args.route}${passing}${notApplicable}; ${reasons}`;
+  // An allow that some data planes would deny says so up front; the layer's reason has the details.
+  const depends = args.layers.some(l => l.verdict === 'allow' && l.caveat) ? ` (${CNI_DEPENDENT_SHORT})` : '';
+  return `allowed${depends}: ${args.from} -> ${args.to} on port ${args.port}/${args.protocol} ${args.route}${passing}${notApplicable}; ${reasons}`;
 }

@@ -1,10 +1,12 @@
 /** The policy analyzer: an independent judge of what compiled manifests really allow. */
 export { loadCluster } from './load';
 export type { LoadOptions } from './load';
-export { analyzeRequest, AnalyzerInputError, assertAnalyzable, formatAnalyzerProblem, serviceFor, waypointForService } from './request';
-export type { AnalyzeRequest, RequestResult } from './request';
+export { analyzeRequest, AnalyzerInputError, assertAnalyzable, formatAnalyzerProblem, mayReach, requestVerdicts, serviceFor, waypointForService } from './request';
+export type { AnalyzeRequest, RequestResult, RequestShape } from './request';
 export { analyzeMatrix } from './matrix';
 export type { MatrixRequest, MatrixResult, MatrixPair } from './matrix';
+export { analyzeConnlist, formatGrant, portClasses } from './connlist';
+export type { ConnlistEntry, ConnlistGrant, ConnlistRequest, ConnlistResult, L7Operation, PortClass } from './connlist';
 export type { HopResult } from './explain';
 export type {
   AnalyzerOptions,

@@ -1,5 +1,5 @@
 /** Every ordered workload pair for one port/protocol (and optionally method/path). */
-import { ClusterModel } from './model';
+import { ClusterModel, WorkloadModel } from './model';
 import { AnalyzeRequest, AnalyzerInputError, assertAnalyzable, isAllowedFrom, QuietRun, ResolvedTarget, resolveTargetFor } from './request';
 
 /** A request without its ends: the matrix asks it of every ordered pair. */
@@ -18,24 +18,21 @@ export interface MatrixResult {
   pairs: MatrixPair[];
 }
 
-/**
- * The reachability matrix: the same evaluation as analyzeRequest for every
- * ordered pair, verdicts only. Each destination is resolved once and the
- * caller-independent hop (waypoint -> destination) is computed once.
- * A destination without the named port is unreachable for every caller.
- */
-export function analyzeMatrix(model: ClusterModel, request: MatrixRequest): MatrixResult {
-  assertAnalyzable(model);
-  if (request.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(request.protocol)) {
-    throw new AnalyzerInputError(`--protocol: unknown protocol ${JSON.stringify(request.protocol)} (TCP, UDP or SCTP)`);
-  }
-  if (typeof request.port === 'number' && !(Number.isInteger(request.port) && request.port >= 1 && request.port <= 65535)) {
-    throw new AnalyzerInputError(`--port: ${request.port} is not a port number (1-65535)`);
-  }
-  // Sorted once so the pairs come out ordered by caller, then callee.
-  const workloads = model.workloads
-    .filter(w => request.includeSynthesized || !w.synthesized)
+/** The workloads a matrix lists, sorted by key in code-unit order (callers first by key, then callees). */
+export function matrixWorkloads(model: ClusterModel, includeSynthesized = false): WorkloadModel[] {
+  return model.workloads
+    .filter(w => includeSynthesized || !w.synthesized)
     .sort((a, b) => Number(a.key > b.key) - Number(a.key < b.key)); // code-unit order, -1/0/1
+}
+
+/**
+ * Verdicts for every ordered pair of `workloads`: `allowed[i * n + j]` is 1
+ * when workloads[i] may make the request of workloads[j] (never for i = j).
+ * Each destination is resolved once; the caller-independent hop (waypoint ->
+ * destination) is computed once. A destination without the named port is
+ * unreachable for every caller.
+ */
+export function verdictMatrix(model: ClusterModel, workloads: readonly WorkloadModel[], request: Omit<MatrixRequest, 'includeSynthesized'>): Uint8Array {
   const n = workloads.length;
   const allowed = new Uint8Array(n * n);
   const run: QuietRun = { secondHops: new Map() };
@@ -53,6 +50,29 @@ export function analyzeMatrix(model: ClusterModel, request: MatrixRequest): Matr
       if (i !== j && isAllowedFrom(model, workloads[i], target, common, run)) allowed[i * n + j] = 1;
     }
   }
+  return allowed;
+}
+
+/** Refuses a protocol or port number the analyzer cannot ask about. */
+export function checkMatrixRequest(request: Pick<MatrixRequest, 'port' | 'protocol'>): void {
+  if (request.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(request.protocol)) {
+    throw new AnalyzerInputError(`--protocol: unknown protocol ${JSON.stringify(request.protocol)} (TCP, UDP or SCTP)`);
+  }
+  if (typeof request.port === 'number' && !(Number.isInteger(request.port) && request.port >= 1 && request.port <= 65535)) {
+    throw new AnalyzerInputError(`--port: ${request.port} is not a port number (1-65535)`);
+  }
+}
+
+/**
+ * The reachability matrix: the same evaluation as analyzeRequest for every
+ * ordered pair, verdicts only.
+ */
+export function analyzeMatrix(model: ClusterModel, request: MatrixRequest): MatrixResult {
+  assertAnalyzable(model);
+  checkMatrixRequest(request);
+  const workloads = matrixWorkloads(model, request.includeSynthesized);
+  const n = workloads.length;
+  const allowed = verdictMatrix(model, workloads, request);
   const pairs: MatrixPair[] = [];
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {

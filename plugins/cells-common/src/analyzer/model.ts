@@ -55,6 +55,11 @@ export interface WorkloadModel {
   ports: ContainerPort[];
   /** `status.podIP` when the input carries it. */
   ip?: string;
+  /**
+   * No `ip`, and it may be any pod address (the simulation's pods, which have
+   * none yet): an ipBlock that can hold pod addresses may cover it (rule 9).
+   */
+  anyAddress?: boolean;
   /** True for waypoint workloads we added because the input had none. */
   synthesized: boolean;
   /** Position in `ClusterModel.workloads`, for array-backed caches. */
@@ -216,6 +221,11 @@ export interface LayerResult {
   policies: string[];
   /** Why, in words a person understands. */
   reason: string;
+  /**
+   * Set on an allow that holds only on some data planes (an ipBlock covering a
+   * pod IP, NetworkPolicy rule 9): which allow it, which deny it. Counted as allowed.
+   */
+  caveat?: string;
 }
 
 /** Oldest first, as Istio picks among conflicting policies; input order breaks ties. */

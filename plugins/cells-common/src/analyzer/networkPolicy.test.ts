@@ -1,4 +1,5 @@
 import { loadCluster } from './load';
+import { analyzeRequest } from './request';
 import { analyze, layer, namespace, networkPolicy, pod } from './testFixtures';
 
 /** Two plain (non-ambient) namespaces: a (team=a) and b (team=b). */
@@ -25,6 +26,13 @@ function allowed(policies: object[], from: string, to: string, port: number | st
 
 const serverSelector = { matchLabels: { app: 'server' } };
 
+/** The cluster with one workload's address marked unknown (any pod address), as the simulation marks its pods. */
+function loadClusterWithUnknown(manifests: object[], key: string) {
+  const model = loadCluster(manifests);
+  model.workloadsByKey.get(key)!.anyAddress = true;
+  return model;
+}
+
 describe('K8s rule 1: isolation needs a selecting policy listing the direction in policyTypes', () => {
   it('without any policy everything is allowed', () => {
     expect(allowed([], 'a/client', 'a/server')).toBe(true);
@@ -34,15 +42,34 @@ describe('K8s rule 1: isolation needs a selecting policy listing the direction i
     expect(allowed([p], 'a/client', 'a/server')).toBe(true);
     expect(allowed([p], 'a/server', 'a/client')).toBe(false);
   });
-  it('policyTypes left out means [Ingress] when there is no egress section', () => {
-    const p = networkPolicy('a/p', { podSelector: serverSelector, ingress: [] });
-    expect(allowed([p], 'a/client', 'a/server')).toBe(false);
-    expect(allowed([p], 'a/server', 'a/client')).toBe(true);
-  });
-  it('policyTypes left out adds Egress when an egress section is present', () => {
-    const p = networkPolicy('a/p', { podSelector: serverSelector, egress: [] });
-    expect(allowed([p], 'a/client', 'a/server')).toBe(false);
-    expect(allowed([p], 'a/server', 'a/client')).toBe(false);
+  // K8s rule 1 as the API server defaults it: Ingress always, Egress only when `egress` holds a rule.
+  // `nothing` rules admit no peer, so an isolated direction shows as denied.
+  const nothingIn = { from: [{ podSelector: { matchLabels: { app: 'nope' } } }] };
+  const nothingOut = { to: [{ podSelector: { matchLabels: { app: 'nope' } } }] };
+  it.each([
+    ['no policyTypes, no ingress, no egress', {}, true, false],
+    ['no policyTypes, ingress: []', { ingress: [] }, true, false],
+    ['no policyTypes, egress: []', { egress: [] }, true, false],
+    ['no policyTypes, ingress: [], egress: []', { ingress: [], egress: [] }, true, false],
+    ['no policyTypes, egress with one rule', { egress: [nothingOut] }, true, true],
+    ['no policyTypes, egress: [{}]', { egress: [{}] }, true, true],
+    ['no policyTypes, ingress: [{}], egress with one rule', { ingress: [{}], egress: [nothingOut] }, true, true],
+    ['policyTypes: [], egress: []', { policyTypes: [], egress: [] }, true, false],
+    ['policyTypes: [], egress with one rule', { policyTypes: [], egress: [nothingOut] }, true, true],
+    ['policyTypes [Egress], egress: []', { policyTypes: ['Egress'], egress: [] }, false, true],
+    ['policyTypes [Ingress], egress with one rule', { policyTypes: ['Ingress'], egress: [nothingOut] }, true, false],
+    ['policyTypes [Ingress, Egress], nothing else', { policyTypes: ['Ingress', 'Egress'] }, true, true],
+    ['policyTypes [Egress], ingress rule ignored', { policyTypes: ['Egress'], ingress: [nothingIn] }, false, true],
+  ])('%s %j: ingress isolated %s, egress isolated %s', (_name, spec, ingressIsolated, egressIsolated) => {
+    const p = networkPolicy('a/p', { podSelector: serverSelector, ...spec });
+    const model = loadCluster([p]);
+    expect(model.problems).toEqual([]);
+    expect(model.networkPolicies[0].isolates).toEqual({ ingress: ingressIsolated, egress: egressIsolated });
+    // Ingress [{}] admits everything even when isolated; otherwise isolation means denied here.
+    const ingressOpen = (spec as { ingress?: object[] }).ingress?.some(r => Object.keys(r).length === 0) ?? false;
+    expect(allowed([p], 'a/client', 'a/server')).toBe(!ingressIsolated || ingressOpen);
+    const egressOpen = (spec as { egress?: object[] }).egress?.some(r => Object.keys(r).length === 0) ?? false;
+    expect(allowed([p], 'a/server', 'a/client')).toBe(!egressIsolated || egressOpen);
   });
   it('rules for a direction not in policyTypes are ignored', () => {
     const p = networkPolicy('a/p', { podSelector: serverSelector, policyTypes: ['Egress'], ingress: [] });
@@ -204,13 +231,16 @@ describe('K8s rule 8: protocol-only port entries, endPort ranges, and UDP-only i
   });
 });
 
-describe('K8s rule 9: ipBlock.except carves out of the CIDR; ipBlock is for cluster-external addresses', () => {
+describe('K8s rule 9: ipBlock.except carves out of the CIDR; over a pod IP the verdict depends on the CNI', () => {
   const p = networkPolicy('a/p', {
     podSelector: serverSelector,
     ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.0/24', except: ['203.0.113.8/29'] } }] }],
   });
-  it('an external address inside the CIDR is admitted', () => {
-    expect(allowed([p], '203.0.113.5', 'a/server')).toBe(true);
+  it('an external address inside the CIDR is admitted, with no caveat', () => {
+    const r = analyze([...base, p], { from: '203.0.113.5', to: 'a/server', port: 8080 });
+    expect(r.allowed).toBe(true);
+    expect(layer(r, 'L3/L4').caveat).toBeUndefined();
+    expect(r.explanation).not.toContain('depends on the CNI');
   });
   it('an address in except is not', () => {
     expect(allowed([p], '203.0.113.9', 'a/server')).toBe(false);
@@ -218,15 +248,97 @@ describe('K8s rule 9: ipBlock.except carves out of the CIDR; ipBlock is for clus
   it('an address outside the CIDR is not', () => {
     expect(allowed([p], '198.51.100.1', 'a/server')).toBe(false);
   });
-  it('a pod whose IP falls inside the CIDR is not admitted by ipBlock (never widened to pods)', () => {
-    const inside = pod('a/inside', { ip: '203.0.113.20' });
-    const r = analyze([...base, inside, p], { from: 'a/inside', to: 'a/server', port: 8080 });
-    expect(r.allowed).toBe(false);
+
+  // Truth table for pods: [source pod IP, allowed, CNI caveat]. No IP: nothing to match.
+  it.each([
+    ['203.0.113.20', true, true],
+    ['203.0.113.9', false, false],
+    ['198.51.100.1', false, false],
+    [undefined, false, false],
+  ])('ingress from a pod with IP %s: allowed %s, depends on the CNI %s', (ip, isAllowed, caveat) => {
+    const source = pod('b/inside', { ip });
+    const r = analyze([...base, source, p], { from: 'b/inside', to: 'a/server', port: 8080 });
+    expect(r.allowed).toBe(isAllowed);
+    expect(layer(r, 'L3/L4').caveat !== undefined).toBe(caveat);
+    expect(r.explanation.startsWith('allowed (depends on the CNI')).toBe(caveat);
   });
+
+  it('the caveat names the policy, the pod and IP, the CNIs that allow and the one that denies', () => {
+    const r = analyze([...base, pod('b/inside', { ip: '203.0.113.20' }), p], { from: 'b/inside', to: 'a/server', port: 8080 });
+    expect(r.decidedBy).toBeNull();
+    expect(layer(r, 'L3/L4')).toMatchObject({ verdict: 'allow', policies: ['a/p'] });
+    const caveat = layer(r, 'L3/L4').caveat!;
+    expect(caveat).toContain('a/p');
+    expect(caveat).toContain('b/inside (203.0.113.20)');
+    expect(caveat).toMatch(/Calico, Antrea and kube-router .* allow it/);
+    expect(caveat).toMatch(/Cilium does not and denies it/);
+    expect(layer(r, 'L3/L4').reason).toContain(caveat);
+  });
+
+  it('the port of the rule still applies to a pod matched by IP', () => {
+    const ported = networkPolicy('a/p', { podSelector: serverSelector, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 9090 }] }] });
+    const manifests = [...base, pod('b/inside', { ip: '10.1.2.3' }), ported];
+    expect(analyze(manifests, { from: 'b/inside', to: 'a/server', port: 8080 }).allowed).toBe(false);
+    expect(analyze(manifests, { from: 'b/inside', to: 'a/server', port: 9090 }).allowed).toBe(true);
+  });
+
+  it('no caveat when another policy admits the pod by selector as well', () => {
+    const bySelector = networkPolicy('a/q', { podSelector: serverSelector, ingress: [{ from: [{ namespaceSelector: {} }] }] });
+    const r = analyze([...base, pod('b/inside', { ip: '203.0.113.20' }), p, bySelector], { from: 'b/inside', to: 'a/server', port: 8080 });
+    expect(r.allowed).toBe(true);
+    expect(layer(r, 'L3/L4').policies).toEqual(['a/p', 'a/q']);
+    expect(layer(r, 'L3/L4').caveat).toBeUndefined();
+  });
+
+  it('no caveat when one rule of the same policy admits the pod by selector', () => {
+    const both = networkPolicy('a/p', {
+      podSelector: serverSelector,
+      ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }, { from: [{ podSelector: { matchLabels: { app: 'inside' } } }] }],
+    });
+    const r = analyze([...base, pod('a/inside', { ip: '10.0.0.1' }), both], { from: 'a/inside', to: 'a/server', port: 8080 });
+    expect(r.allowed).toBe(true);
+    expect(layer(r, 'L3/L4').caveat).toBeUndefined();
+  });
+
   it('egress ipBlock admits external destinations', () => {
     const e = networkPolicy('a/e', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }] });
     expect(allowed([e], 'a/client', '93.184.216.34', 443)).toBe(true);
     expect(allowed([e], 'a/client', '10.1.2.3', 443)).toBe(false);
+  });
+
+  it.each([
+    ['192.168.1.5', true],
+    ['10.1.2.3', false],
+  ])('egress ipBlock 0.0.0.0/0 except 10.0.0.0/8 to a pod with IP %s: allowed %s (CNI-dependent when allowed)', (ip, isAllowed) => {
+    const e = networkPolicy('a/e', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }] });
+    const r = analyze([...base, pod('b/dest', { ip }), e], { from: 'a/client', to: 'b/dest', port: 8080 });
+    expect(r.allowed).toBe(isAllowed);
+    expect(layer(r, 'L3/L4').caveat !== undefined).toBe(isAllowed);
+    expect(layer(r, 'L3/L4').caveat?.includes('b/dest (192.168.1.5)') ?? false).toBe(isAllowed);
+  });
+
+  // A pod whose address is not known yet (the simulation's) may have any pod address.
+  it.each([
+    ['10.0.0.0/8', true],
+    ['0.0.0.0/0', true],
+    ['fd00::/8', true],
+    ['169.254.0.0/16', false],
+    ['169.254.7.127/32', false],
+    ['127.0.0.0/8', false],
+    ['fe80::/10', false],
+  ])('a pod with no known address and an ipBlock %s: allowed (CNI-dependent) %s', (cidr, isAllowed) => {
+    const q = networkPolicy('a/q', { podSelector: serverSelector, ingress: [{ from: [{ ipBlock: { cidr } }] }] });
+    // Without the mark, a pod without an address is never covered.
+    expect(analyzeRequest(loadCluster([...base, q]), { from: 'b/client', to: 'a/server', port: 8080 }).allowed).toBe(false);
+    const r = analyzeRequest(loadClusterWithUnknown([...base, q], 'b/client'), { from: 'b/client', to: 'a/server', port: 8080 });
+    expect(r.allowed).toBe(isAllowed);
+    expect(layer(r, 'L3/L4').caveat?.includes('may cover the address of b/client (not known here)') ?? false).toBe(isAllowed);
+  });
+
+  it('IPv6: a pod address inside an IPv6 block matches; an IPv4 block never matches an IPv6 pod', () => {
+    const v6 = networkPolicy('a/p', { podSelector: serverSelector, ingress: [{ from: [{ ipBlock: { cidr: 'fd00:10::/32' } }, { ipBlock: { cidr: '0.0.0.0/0' } }] }] });
+    expect(analyze([...base, pod('b/six', { ip: 'fd00:10::5' }), v6], { from: 'b/six', to: 'a/server', port: 8080 }).allowed).toBe(true);
+    expect(analyze([...base, pod('b/six', { ip: 'fd00:11::5' }), v6], { from: 'b/six', to: 'a/server', port: 8080 }).allowed).toBe(false);
   });
 });
 

@@ -4,6 +4,7 @@ import { Cidr, cidrContains, cidrWithin, parseCidr } from './ip';
 import {
   ContainerPort,
   Endpoint,
+  endpointName,
   isPlainObject,
   isValidPortName,
   isValidPortNumber,
@@ -214,7 +215,9 @@ export function parseNetworkPolicy(
 
   const ingressList = readList(spec.ingress, 'spec.ingress', sink);
   const egressList = readList(spec.egress, 'spec.egress', sink);
-  const isolates: Record<Direction, boolean> = { ingress: true, egress: egressList !== undefined };
+  // K8s rule 1: the API server's defaulting adds Egress only when `egress` holds a rule
+  // (it tests the list's length), so `egress: []` alone is ingress-only.
+  const isolates: Record<Direction, boolean> = { ingress: true, egress: (egressList?.length ?? 0) > 0 };
   const types = readList(spec.policyTypes, 'spec.policyTypes', sink);
   // An empty list gets the same defaulting as an absent one (the API server does this).
   if (types !== undefined && types.length > 0) {
@@ -246,19 +249,58 @@ export function networkPolicySelects(policy: NetworkPolicyModel, workload: Workl
   return policy.namespace === workload.namespace && policy.podSelector.matches(workload.labels);
 }
 
-function peerMatches(peer: NetworkPolicyPeer, policyNamespace: string, endpoint: Endpoint): boolean {
+/**
+ * How a peer matches an endpoint. `cni`: only because an ipBlock covers a
+ * pod's IP, which the CNI decides (K8s rule 9); a checker counts it as a match.
+ */
+export type PeerMatch = 'yes' | 'cni' | 'no';
+
+function ipBlockMatches(peer: Extract<NetworkPolicyPeer, { kind: 'ipBlock' }>, ip: string): boolean {
+  return cidrContains(peer.cidr, ip) && !peer.except.some(e => cidrContains(e, ip));
+}
+
+export /** Ranges no pod is ever addressed from: link-local (where istio-cni SNATs kubelet probes) and loopback. */
+const NEVER_POD_ADDRESSES = ['169.254.0.0/16', '127.0.0.0/8', 'fe80::/10', '::1/128'].map(c => parseCidr(c)!);
+
+/** Can the block cover a pod whose address is not known? Only if it reaches beyond the never-pod ranges. */
+export function ipBlockMayHoldPods(peer: Extract<NetworkPolicyPeer, { kind: 'ipBlock' }>): boolean {
+  return !NEVER_POD_ADDRESSES.some(r => cidrWithin(peer.cidr, r));
+}
+
+export function peerMatches(peer: NetworkPolicyPeer, policyNamespace: string, endpoint: Endpoint): PeerMatch {
   if (peer.kind === 'ipBlock') {
-    // K8s rule 9: ipBlock is for cluster-external addresses; whether it also matches
-    // pod IPs is implementation-defined, so we never let it widen access to pods.
-    if (endpoint.type !== 'external') return false;
-    return cidrContains(peer.cidr, endpoint.ip) && !peer.except.some(e => cidrContains(e, endpoint.ip));
+    if (endpoint.type === 'external') return ipBlockMatches(peer, endpoint.ip) ? 'yes' : 'no';
+    // K8s rule 9: Calico, Antrea, kube-router (and upstream e2e) match pod IPs, Cilium does not.
+    // Calling it denied would be a fail-open, so it matches, marked as CNI-dependent.
+    const { ip, anyAddress } = endpoint.workload;
+    if (ip !== undefined) return ipBlockMatches(peer, ip) ? 'cni' : 'no';
+    return anyAddress && ipBlockMayHoldPods(peer) ? 'cni' : 'no';
   }
-  if (endpoint.type !== 'workload') return false;
+  if (endpoint.type !== 'workload') return 'no';
   const nsOk = peer.namespaceSelector
     ? peer.namespaceSelector.matches(endpoint.namespace.labels)
     : endpoint.workload.namespace === policyNamespace;
-  if (!nsOk) return false;
-  return peer.podSelector ? peer.podSelector.matches(endpoint.workload.labels) : true;
+  if (!nsOk) return 'no';
+  return !peer.podSelector || peer.podSelector.matches(endpoint.workload.labels) ? 'yes' : 'no';
+}
+
+/**
+ * The words for a flow that only an ipBlock covering a pod's IP admits: which
+ * data planes allow it and which deny it (K8s rule 9).
+ */
+export function cniCaveat(policies: readonly string[], direction: Direction, flow: Flow): string {
+  const peer = direction === 'ingress' ? flow.source : flow.destination;
+  let covers = `covers ${endpointName(peer)}`;
+  if (peer.type === 'workload') {
+    covers = peer.workload.ip !== undefined
+      ? `covers the pod IP of ${peer.workload.key} (${peer.workload.ip})`
+      : `may cover the address of ${peer.workload.key} (not known here)`;
+  }
+  return (
+    `depends on the CNI: only an ipBlock of ${policies.join(', ')} ${covers}; ` +
+    'Calico, Antrea and kube-router match pod IPs by ipBlock and allow it (as the upstream e2e suite expects), ' +
+    'Cilium does not and denies it; counted as allowed'
+  );
 }
 
 /** Does one `ports[]` entry admit the flow? Named ports resolve on the destination (K8s rule 7). */
@@ -275,17 +317,25 @@ export function portEntryMatches(entry: PortEntry, flow: Flow): boolean {
   );
 }
 
-function ruleMatches(rule: NetworkPolicyRule, policyNamespace: string, peer: Endpoint, flow: Flow): boolean {
-  if (rule.ports && !rule.ports.some(p => portEntryMatches(p, flow))) return false;
-  if (!rule.peers) return true;
-  return rule.peers.some(p => peerMatches(p, policyNamespace, peer));
+function ruleMatches(rule: NetworkPolicyRule, policyNamespace: string, peer: Endpoint, flow: Flow): PeerMatch {
+  if (rule.ports && !rule.ports.some(p => portEntryMatches(p, flow))) return 'no';
+  if (!rule.peers) return 'yes';
+  let best: PeerMatch = 'no';
+  for (const p of rule.peers) {
+    const m = peerMatches(p, policyNamespace, peer);
+    if (m === 'yes') return 'yes';
+    if (m === 'cni') best = 'cni';
+  }
+  return best;
 }
 
 export interface DirectionVerdict {
   /** Policies that isolate the pod for this direction. */
   isolatedBy: string[];
-  /** Policies with a rule admitting the flow. */
+  /** Policies with a rule admitting the flow (CNI-dependent ones included). */
   allowedBy: string[];
+  /** Those of `allowedBy` that admit it only by an ipBlock covering the peer pod's IP (K8s rule 9). */
+  cniDependent: string[];
 }
 
 /**
@@ -300,12 +350,20 @@ export function evaluateNetworkPolicies(
 ): DirectionVerdict {
   const isolatedBy: string[] = [];
   const allowedBy: string[] = [];
+  const cniDependent: string[] = [];
   const peer = direction === 'ingress' ? flow.source : flow.destination;
   for (const policy of policies) {
     if (!policy.isolates[direction]) continue;
     isolatedBy.push(policy.ref);
     const rules = direction === 'ingress' ? policy.ingress : policy.egress;
-    if (rules.some(r => ruleMatches(r, policy.namespace, peer, flow))) allowedBy.push(policy.ref);
+    let best: PeerMatch = 'no';
+    for (const r of rules) {
+      const m = ruleMatches(r, policy.namespace, peer, flow);
+      if (m !== 'no') best = m;
+      if (m === 'yes') break;
+    }
+    if (best !== 'no') allowedBy.push(policy.ref);
+    if (best === 'cni') cniDependent.push(policy.ref);
   }
-  return { isolatedBy, allowedBy };
+  return { isolatedBy, allowedBy, cniDependent };
 }

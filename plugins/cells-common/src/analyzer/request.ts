@@ -3,7 +3,8 @@
  * direct (pod-addressed, or no waypoint), or caller -> waypoint -> destination
  * for Service-addressed traffic to a destination that uses a waypoint.
  */
-import { evaluateAuthorization, waypointPolicies, ztunnelPolicies, AuthorizationPolicyModel, AuthorizationRequest } from './authorization';
+import { authorizationAllows, evaluateAuthorization, FromVerdicts, waypointPolicies, ztunnelPolicies, AuthorizationPolicyModel, AuthorizationRequest } from './authorization';
+import type { HttpAttributes } from './cilium';
 import { aggregateLayer, explain, firstDenying, HopResult, LAYERS } from './explain';
 import { isIp } from './ip';
 import { evaluateL3L4, L3L4Index } from './l3l4';
@@ -29,7 +30,7 @@ import {
   WAYPOINT_FOR_LABEL,
   WorkloadModel,
 } from './model';
-import { evaluateMtls } from './mtls';
+import { effectiveMtls, EffectiveMtls, evaluateMtls } from './mtls';
 import type { Flow } from './networkPolicy';
 
 export interface AnalyzeRequest {
@@ -81,7 +82,10 @@ export function assertAnalyzable(model: ClusterModel): void {
 // ---------------------------------------------------------------- per-model caches
 
 interface ModelIndex {
+  model: ClusterModel;
   l3l4: L3L4Index;
+  /** AuthorizationPolicy rules' `from` verdicts per caller (authorizationAllows). */
+  fromVerdicts: FromVerdicts;
   ztunnel: (AuthorizationPolicyModel[] | undefined)[];
   waypointPods: Map<string, WorkloadModel | undefined>;
   /** `workloadIndex|port|protocol` -> the Service reaching it there (null: none). */
@@ -94,15 +98,24 @@ interface ModelIndex {
   gatewayOfPod: (GatewayModel | null | undefined)[];
   /** Mesh identity per workload (null: plaintext). */
   identities: (string | null | undefined)[];
+  authzByNamespace?: Map<string, AuthorizationPolicyModel[]>;
+  /** `workloadIndex * 65536 + port` -> effective PeerAuthentication mode. */
+  mtlsModes: Map<number, EffectiveMtls['mode']>;
 }
 const indexes = new WeakMap<ClusterModel, ModelIndex>();
 
+// Bulk questions ask about one model many times in a row. (A one-entry memo: it keeps at most
+// the last model analyzed alive; WeakRef.deref costs more than the WeakMap lookup it would save.)
+let last: ModelIndex | undefined;
+
 export function indexOf(model: ClusterModel): ModelIndex {
+  if (last?.model === model) return last;
   let index = indexes.get(model);
   if (!index) {
-    index = { l3l4: new L3L4Index(model), ztunnel: [], waypointPods: new Map(), services: new Map(), waypoints: new Map(), waypointPolicies: new Map(), endpoints: [], gatewayOfPod: [], identities: [] };
+    index = { model, l3l4: new L3L4Index(model), fromVerdicts: new Map(), ztunnel: [], waypointPods: new Map(), services: new Map(), waypoints: new Map(), waypointPolicies: new Map(), endpoints: [], gatewayOfPod: [], identities: [], mtlsModes: new Map() };
     indexes.set(model, index);
   }
+  last = index;
   return index;
 }
 
@@ -110,7 +123,16 @@ function ztunnelPoliciesFor(model: ClusterModel, workload: WorkloadModel): Autho
   const index = indexOf(model);
   let list = index.ztunnel[workload.index];
   if (!list) {
-    list = ztunnelPolicies(model.authorizationPolicies, workload, model.rootNamespace);
+    if (!index.authzByNamespace) {
+      index.authzByNamespace = new Map();
+      for (const p of model.authorizationPolicies) index.authzByNamespace.set(p.namespace, [...(index.authzByNamespace.get(p.namespace) ?? []), p]);
+    }
+    // Only the workload's own and the root namespace's policies can apply; in input order, as ztunnelPolicies keeps it.
+    const own = index.authzByNamespace.get(workload.namespace) ?? [];
+    const root = workload.namespace === model.rootNamespace ? [] : index.authzByNamespace.get(model.rootNamespace) ?? [];
+    const order = (p: AuthorizationPolicyModel) => p.order;
+    const candidates = root.length === 0 ? own : [...own, ...root].sort((a, b) => order(a) - order(b));
+    list = ztunnelPolicies(candidates, workload, model.rootNamespace);
     index.ztunnel[workload.index] = list;
   }
   return list;
@@ -186,6 +208,8 @@ interface Target {
   backends: Backend[];
   /** Backends the Service selects that lack the named target port. */
   skipped: string[];
+  /** The Service's waypoint and the policies it applies there, looked up once per target (null: none). */
+  waypoint?: { gw: GatewayModel; policies: AuthorizationPolicyModel[] } | null;
 }
 
 function resolveNamedPort(workload: WorkloadModel, name: string, protocol: Protocol): number | undefined {
@@ -297,13 +321,10 @@ interface HopArgs {
   appPort: number;
   protocol: Protocol;
   request: AnalyzeRequest;
-  /** Verdicts only, no reasons (the matrix). */
-  quiet?: boolean;
 }
 
 function evaluateHop(args: HopArgs): HopResult {
   const { model, source, destination, identity, appPort, protocol, request } = args;
-  const quiet = args.quiet === true;
   const index = indexOf(model);
   const destWorkload = destination.type === 'workload' ? destination : undefined;
   const destAmbient = !!destWorkload && isAmbient(destWorkload.workload, destWorkload.namespace);
@@ -319,9 +340,9 @@ function evaluateHop(args: HopArgs): HopResult {
   };
   // Encrypted HBONE hides HTTP from Cilium's proxy.
   const http = hbone ? {} : { method: request.method, path: request.path, host: request.host };
-  const l3l4 = evaluateL3L4(index.l3l4, flow, http, quiet);
-  if (!quiet && hbone && l3l4.verdict === 'allow') l3l4.reason += ` (HBONE: the network sees port ${HBONE_PORT}, not ${appPort})`;
-  if (!quiet && hbone && l3l4.verdict === 'deny') l3l4.reason += ` (HBONE: ambient traffic arrives on ${HBONE_PORT}, not on the app port ${appPort})`;
+  const l3l4 = evaluateL3L4(index.l3l4, flow, http);
+  if (hbone && l3l4.verdict === 'allow') l3l4.reason += ` (HBONE: the network sees port ${HBONE_PORT}, not ${appPort})`;
+  if (hbone && l3l4.verdict === 'deny') l3l4.reason += ` (HBONE: ambient traffic arrives on ${HBONE_PORT}, not on the app port ${appPort})`;
 
   let mtls: LayerResult;
   let l7: LayerResult;
@@ -339,7 +360,7 @@ function evaluateHop(args: HopArgs): HopResult {
     mtls = identity
       ? { layer: 'mTLS', verdict: 'allow', policies: [], reason: `HBONE mutual TLS to waypoint ${gw.key} with identity ${identity}` }
       : { layer: 'mTLS', verdict: 'deny', policies: [], reason: `waypoint ${gw.key} accepts only HBONE with an identity` };
-    l7 = evaluateAuthorization(args.waypoint.policies, 'waypoint', authzRequest, quiet ? '' : `waypoint ${gw.key}`, quiet);
+    l7 = evaluateAuthorization(args.waypoint.policies, 'waypoint', authzRequest, `waypoint ${gw.key}`);
   } else if (!destWorkload) {
     mtls = notApplicable('mTLS', `${endpointName(destination)} is outside the mesh`);
     l7 = notApplicable('L7', `${endpointName(destination)} is outside the mesh`);
@@ -363,20 +384,18 @@ function evaluateHop(args: HopArgs): HopResult {
       port: appPort,
       sourceIdentity: hbone ? identity : undefined,
       rootNamespace: model.rootNamespace,
-      quiet,
     });
     l7 = evaluateAuthorization(
       ztunnelPoliciesFor(model, destWorkload.workload),
       'ztunnel',
       authzRequest,
-      quiet ? '' : `the ztunnel of ${destWorkload.workload.key} (L4 only)`,
-      quiet,
+      `the ztunnel of ${destWorkload.workload.key} (L4 only)`,
     );
   }
   return {
     description: args.description,
-    from: quiet ? '' : endpointName(source),
-    to: quiet ? '' : endpointName(destination),
+    from: endpointName(source),
+    to: endpointName(destination),
     port,
     appPort,
     protocol,
@@ -392,17 +411,31 @@ function isIngressGatewayPod(model: ClusterModel, endpoint: Endpoint): boolean {
 
 /** Verdict-only evaluation state for one matrix run (fixed port, protocol, method, path). */
 export interface QuietRun {
-  /** `waypointPod.index * 2^20 + destination.index` -> the caller-independent second hop. */
-  secondHops: Map<number, HopResult>;
+  /** `waypointPod.index * 2^20 + destination.index` -> the verdict of the caller-independent second hop. */
+  secondHops: Map<number, boolean>;
 }
 
-function evaluateBackend(model: ClusterModel, request: AnalyzeRequest, source: Endpoint, target: Target, backend: Backend, protocol: Protocol, run?: QuietRun): { hops: HopResult[]; route: string } {
-  const quiet = run !== undefined;
-  const destination = workloadEndpoint(model, backend.workload);
-  const identity = meshIdentity(model, source);
-  const gw = target.service ? waypointForService(model, target.service) : undefined;
-  let route = '';
-  if (!quiet) route = target.service ? `through Service ${target.service.key}` : 'addressed to the pod';
+/** Which way a request from `source` takes to a backend of `target`: through a waypoint pod, or straight. */
+interface Route {
+  gw?: GatewayModel;
+  /** Set when the request goes through the waypoint. */
+  wpPod?: WorkloadModel;
+  /** The route in words (empty when quiet). */
+  text: string;
+}
+
+function waypointOf(model: ClusterModel, target: Target): { gw: GatewayModel; policies: AuthorizationPolicyModel[] } | undefined {
+  if (target.waypoint === undefined) {
+    const gw = target.service ? waypointForService(model, target.service) : undefined;
+    target.waypoint = gw ? { gw, policies: policiesOfWaypoint(model, gw, target.service!) } : null;
+  }
+  return target.waypoint ?? undefined;
+}
+
+function routeOf(model: ClusterModel, source: Endpoint, target: Target, identity: string | undefined, protocol: Protocol, quiet: boolean): Route {
+  const gw = waypointOf(model, target)?.gw;
+  let text = '';
+  if (!quiet) text = target.service ? `through Service ${target.service.key}` : 'addressed to the pod';
   let useWaypoint = !!gw && identity !== undefined && protocol === 'TCP';
   if (useWaypoint && source.type === 'workload' && gatewayOfPod(model, source.workload)?.key === gw!.key) useWaypoint = false;
   if (useWaypoint && isIngressGatewayPod(model, source)) {
@@ -411,58 +444,60 @@ function evaluateBackend(model: ClusterModel, request: AnalyzeRequest, source: E
     const optIn = target.service!.labels[INGRESS_USE_WAYPOINT_LABEL] === 'true' || nsLabels[INGRESS_USE_WAYPOINT_LABEL] === 'true';
     if (!optIn) {
       useWaypoint = false;
-      route += ` (the ingress gateway skips waypoint ${gw!.key}: no ${INGRESS_USE_WAYPOINT_LABEL}="true")`;
+      if (!quiet) text += ` (the ingress gateway skips waypoint ${gw!.key}: no ${INGRESS_USE_WAYPOINT_LABEL}="true")`;
     }
   }
   const wpPod = useWaypoint ? waypointPod(model, gw!) : undefined;
   if (!useWaypoint || !wpPod) {
-    if (!quiet && gw && identity === undefined) route += ` (a plaintext caller is not redirected to waypoint ${gw.key})`;
-    const hop = evaluateHop({ model, description: 'caller -> destination', source, destination, identity, appPort: backend.appPort, protocol, request, quiet });
+    if (!quiet && gw && identity === undefined) text += ` (a plaintext caller is not redirected to waypoint ${gw.key})`;
+    return { gw, text };
+  }
+  return { gw, wpPod, text: quiet ? '' : `${text} via waypoint ${gw!.key}` };
+}
+
+function policiesOfWaypoint(model: ClusterModel, gw: GatewayModel, service: ServiceModel): AuthorizationPolicyModel[] {
+  const cache = indexOf(model).waypointPolicies;
+  const key = `${gw.key}|${service.key}`;
+  let policies = cache.get(key);
+  if (!policies) {
+    policies = waypointPolicies(model.authorizationPolicies, gw, service, model.rootNamespace);
+    cache.set(key, policies);
+  }
+  return policies;
+}
+
+function evaluateBackend(model: ClusterModel, request: AnalyzeRequest, source: Endpoint, target: Target, backend: Backend, protocol: Protocol): { hops: HopResult[]; route: string } {
+  const destination = workloadEndpoint(model, backend.workload);
+  const identity = meshIdentity(model, source);
+  const { gw, wpPod, text: route } = routeOf(model, source, target, identity, protocol, false);
+  if (!wpPod) {
+    const hop = evaluateHop({ model, description: 'caller -> destination', source, destination, identity, appPort: backend.appPort, protocol, request });
     return { hops: [hop], route };
   }
   const waypoint = workloadEndpoint(model, wpPod);
-  const policyKey = `${gw!.key}|${target.service!.key}`;
-  let policies = indexOf(model).waypointPolicies.get(policyKey);
-  if (!policies) {
-    policies = waypointPolicies(model.authorizationPolicies, gw!, target.service, model.rootNamespace);
-    indexOf(model).waypointPolicies.set(policyKey, policies);
-  }
   const hop1 = evaluateHop({
     model,
-    description: quiet ? '' : `caller -> waypoint ${wpPod.key}`,
+    description: `caller -> waypoint ${wpPod.key}`,
     source,
     destination: waypoint,
-    waypoint: { gateway: gw!, policies },
+    waypoint: { gateway: gw!, policies: policiesOfWaypoint(model, gw!, target.service!) },
     identity,
     appPort: backend.appPort,
     protocol,
     request,
-    quiet,
   });
-  // Rule 9: after the waypoint, the destination sees the waypoint's identity. That hop
-  // does not depend on the caller, so the matrix evaluates it once per destination.
-  const secondHop = () =>
-    evaluateHop({
-      model,
-      description: quiet ? '' : `waypoint ${wpPod.key} -> destination`,
-      source: waypoint,
-      destination,
-      identity: identityOf(model.trustDomain, wpPod.namespace, wpPod.serviceAccount),
-      appPort: backend.appPort,
-      protocol,
-      request,
-      quiet,
-    });
-  let hop2: HopResult | undefined;
-  if (run) {
-    const key = wpPod.index * 1048576 + backend.workload.index;
-    hop2 = run.secondHops.get(key);
-    if (!hop2) {
-      hop2 = secondHop();
-      run.secondHops.set(key, hop2);
-    }
-  } else hop2 = secondHop();
-  return { hops: [hop1, hop2], route: quiet ? '' : `${route} via waypoint ${gw!.key}` };
+  // Rule 9: after the waypoint, the destination sees the waypoint's identity.
+  const hop2 = evaluateHop({
+    model,
+    description: `waypoint ${wpPod.key} -> destination`,
+    source: waypoint,
+    destination,
+    identity: identityOf(model.trustDomain, wpPod.namespace, wpPod.serviceAccount),
+    appPort: backend.appPort,
+    protocol,
+    request,
+  });
+  return { hops: [hop1, hop2], route };
 }
 
 function finish(request: AnalyzeRequest, protocol: Protocol, targetDescription: string, hops: HopResult[], route: string): RequestResult {
@@ -534,8 +569,6 @@ export function analyzeRequest(model: ClusterModel, request: AnalyzeRequest): Re
   return results.find(r => !r.allowed) ?? results[0];
 }
 
-const hopsAllow = (hops: HopResult[]) => hops.every(h => h.layers.every(l => l.verdict !== 'deny'));
-
 /** A resolved destination, reusable for many callers (the matrix resolves each once). */
 export type ResolvedTarget = Target;
 
@@ -548,6 +581,172 @@ export function resolveTargetFor(model: ClusterModel, request: Omit<AnalyzeReque
 export function isAllowedFrom(model: ClusterModel, from: WorkloadModel, target: ResolvedTarget, request: Omit<AnalyzeRequest, 'from' | 'to'>, run: QuietRun): boolean {
   if (target.backends.length === 0) return false;
   const source = workloadEndpoint(model, from);
-  const full = request as AnalyzeRequest;
-  return target.backends.every(b => hopsAllow(evaluateBackend(model, full, source, target, b, request.protocol ?? 'TCP', run).hops));
+  const protocol = request.protocol ?? 'TCP';
+  return target.backends.every(b => backendAllows(model, request, source, target, b, protocol, run));
+}
+
+// ---------------------------------------------------------------- verdicts only
+// The same decisions as evaluateBackend and evaluateHop, without reasons or
+// per-request objects, over per-model caches (matched peers as bitsets, `from`
+// verdicts per caller, mTLS modes): what the matrix and bulk probing ask.
+
+type WorkloadEndpoint = Extract<Endpoint, { type: 'workload' }>;
+const NO_HTTP: HttpAttributes = {};
+
+function mtlsMode(model: ClusterModel, workload: WorkloadModel, port: number): EffectiveMtls['mode'] {
+  const cache = indexOf(model).mtlsModes;
+  const key = workload.index * 65536 + port;
+  let mode = cache.get(key);
+  if (mode === undefined) {
+    mode = effectiveMtls(model.peerAuthentications, workload, port, model.rootNamespace).mode;
+    cache.set(key, mode);
+  }
+  return mode;
+}
+
+/** `evaluateHop`'s verdict: no layer denies. `waypoint` holds the policies when the destination is a waypoint. */
+function hopAllows(
+  model: ClusterModel,
+  source: Endpoint,
+  destination: WorkloadEndpoint,
+  waypoint: AuthorizationPolicyModel[] | undefined,
+  identity: string | undefined,
+  appPort: number,
+  protocol: Protocol,
+  request: Omit<AnalyzeRequest, 'from' | 'to'>,
+): boolean {
+  const dest = destination.workload;
+  const destAmbient = isAmbient(dest, destination.namespace);
+  const hbone = protocol === 'TCP' && identity !== undefined && (destAmbient || !!waypoint);
+  const flow: Flow = { source, destination, port: hbone ? HBONE_PORT : appPort, protocol, destinationPorts: dest.ports };
+  if (!indexOf(model).l3l4.allows(flow, hbone ? NO_HTTP : request)) return false;
+  if (waypoint) {
+    if (identity === undefined) return false;
+  } else if (source.type === 'external' && KUBELET_PROBE_ADDRESSES.includes(source.ip) && destAmbient) {
+    return true;
+  } else if (!destAmbient || protocol !== 'TCP') {
+    return true;
+  } else if (!hbone && mtlsMode(model, dest, appPort) === 'STRICT') {
+    return false;
+  }
+  const req: AuthorizationRequest = {
+    identity: hbone ? identity : undefined,
+    sourceIp: source.type === 'workload' ? source.workload.ip : source.ip,
+    destinationIp: dest.ip,
+    port: appPort,
+    method: request.method,
+    path: request.path,
+    host: request.host,
+  };
+  // A workload source's identity here is its mesh identity or none: two cache slots per workload.
+  const sources = 2 * model.workloads.length;
+  const key = source.type === 'workload' ? 2 * source.workload.index + (hbone ? 1 : 0) : sources;
+  return authorizationAllows(waypoint ?? ztunnelPoliciesFor(model, dest), waypoint ? 'waypoint' : 'ztunnel', req, key, sources, indexOf(model).fromVerdicts);
+}
+
+function backendAllows(
+  model: ClusterModel,
+  request: Omit<AnalyzeRequest, 'from' | 'to'>,
+  source: Endpoint,
+  target: Target,
+  backend: Backend,
+  protocol: Protocol,
+  run: QuietRun,
+): boolean {
+  const destination = workloadEndpoint(model, backend.workload) as WorkloadEndpoint;
+  const identity = meshIdentity(model, source);
+  const { wpPod } = routeOf(model, source, target, identity, protocol, true);
+  if (!wpPod) return hopAllows(model, source, destination, undefined, identity, backend.appPort, protocol, request);
+  const waypoint = workloadEndpoint(model, wpPod) as WorkloadEndpoint;
+  if (!hopAllows(model, source, waypoint, waypointOf(model, target)!.policies, identity, backend.appPort, protocol, request)) return false;
+  // The waypoint -> destination hop does not depend on the caller: once per destination and run.
+  const verdicts = run.secondHops;
+  const key = wpPod.index * 1048576 + backend.workload.index;
+  let verdict = verdicts.get(key);
+  if (verdict === undefined) {
+    const wpIdentity = identityOf(model.trustDomain, wpPod.namespace, wpPod.serviceAccount);
+    verdict = hopAllows(model, waypoint, destination, undefined, wpIdentity, backend.appPort, protocol, request);
+    verdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+/**
+ * False only when L3/L4 stops every first hop from `from` to `to` on the
+ * port: to the pod itself (on the app port or, meshed, HBONE's) and to the
+ * waypoint its Service uses. No method, path or addressing gets through then.
+ * With Cilium policies the network may read HTTP, so then always true.
+ */
+export function mayReach(model: ClusterModel, from: WorkloadModel, to: WorkloadModel, port: number, protocol: Protocol): boolean {
+  return reachableFrom(model, to, port, protocol)(from);
+}
+
+/** `mayReach` for many callers of one destination: its Service's waypoint is looked up once. */
+export function reachableFrom(model: ClusterModel, to: WorkloadModel, port: number, protocol: Protocol): (from: WorkloadModel) => boolean {
+  const service = serviceFor(model, to, port, protocol);
+  const gw = service && waypointForService(model, service);
+  const wpPod = gw ? waypointPod(model, gw) : undefined;
+  return from => firstHopMayPass(model, from, to, port, protocol, wpPod);
+}
+
+function firstHopMayPass(model: ClusterModel, from: WorkloadModel, to: WorkloadModel, port: number, protocol: Protocol, wpPod: WorkloadModel | undefined): boolean {
+  if (model.ciliumPolicies.length > 0) return true;
+  const l3l4 = indexOf(model).l3l4;
+  const source = workloadEndpoint(model, from);
+  const passes = (dest: WorkloadModel, p: number) =>
+    l3l4.allows({ source, destination: workloadEndpoint(model, dest), port: p, protocol, destinationPorts: dest.ports }, NO_HTTP);
+  if (passes(to, port)) return true;
+  if (protocol !== 'TCP') return false;
+  return passes(to, HBONE_PORT) || (!!wpPod && passes(wpPod, HBONE_PORT));
+}
+
+/** One request shape of `requestVerdicts`. */
+export interface RequestShape {
+  method?: string;
+  path?: string;
+  host?: string;
+  addressing?: 'service' | 'pod';
+}
+
+/** What `requestVerdicts` resolves once per list of shapes: the target and evaluation state of each. */
+interface PreparedShapes {
+  to: string;
+  port: number;
+  protocol: Protocol;
+  destination: WorkloadModel;
+  targets: ResolvedTarget[];
+  runs: QuietRun[];
+  /** The waypoint pod a service-addressed request goes through, if any. */
+  wpPod?: WorkloadModel;
+}
+const preparedShapes = new WeakMap<ClusterModel, WeakMap<readonly RequestShape[], PreparedShapes>>();
+
+/**
+ * `analyzeRequest(...).allowed` for several requests from one workload to
+ * another on one port, verdicts only: what bulk checks (verify) ask, with the
+ * full evaluation kept for the answers they report. When the network stops
+ * every first hop (`mayReach`), nothing else is evaluated. Pass the same
+ * `requests` array again for the same destination: what depends only on it is
+ * computed once.
+ */
+export function requestVerdicts(model: ClusterModel, from: string, to: string, port: number, protocol: Protocol, requests: readonly RequestShape[]): boolean[] {
+  assertAnalyzable(model);
+  const source = model.workloadsByKey.get(from);
+  if (!source) throw new AnalyzerInputError(`unknown workload "${from}"`);
+  let byShapes = preparedShapes.get(model);
+  if (!byShapes) preparedShapes.set(model, (byShapes = new WeakMap()));
+  let p = byShapes.get(requests);
+  if (!p || p.to !== to || p.port !== port || p.protocol !== protocol) {
+    const destination = model.workloadsByKey.get(to);
+    if (!destination) throw new AnalyzerInputError(`unknown workload "${to}"`);
+    const targets = requests.map(r => resolveTarget(model, to, port, protocol, r.addressing ?? 'service'));
+    const wpPods = targets.map(t => waypointOf(model, t)?.gw).map(gw => gw && waypointPod(model, gw));
+    p = { to, port, protocol, destination, targets, runs: requests.map(() => ({ secondHops: new Map() })), wpPod: wpPods.find(w => w) };
+    byShapes.set(requests, p);
+  }
+  const ready = p;
+  if (!firstHopMayPass(model, source, ready.destination, port, protocol, ready.wpPod)) return requests.map(() => false);
+  return requests.map((r, i) =>
+    isAllowedFrom(model, source, ready.targets[i], { port, protocol, method: r.method, path: r.path, host: r.host, addressing: r.addressing ?? 'service' }, ready.runs[i]),
+  );
 }

@@ -71,7 +71,16 @@ export function contextsFor(model: CellModel, settings: CellsSettings, environme
   const cellsHere = model.cells.filter(c => c.environments.includes(environment));
   const cellByRef = new Map(model.cells.map(c => [c.ref, c]));
   const componentByRef = new Map(model.components.map(c => [c.ref, c]));
-  const namespaceOf = (cellRef: string) => cellNamespace(settings, cellByRef.get(cellRef)!, environment);
+  // The namespace name costs a SHA-256 (OpenChoreo scheme): once per cell, not per grant.
+  const namespaceCache = new Map<string, string>();
+  const namespaceOf = (cellRef: string) => {
+    let namespace = namespaceCache.get(cellRef);
+    if (namespace === undefined) {
+      namespace = cellNamespace(settings, cellByRef.get(cellRef)!, environment);
+      namespaceCache.set(cellRef, namespace);
+    }
+    return namespace;
+  };
   const present = new Set(cellsHere.map(c => c.ref));
   // A call only exists in an environment where both ends are deployed.
   const grants = model.grants.filter(
@@ -96,9 +105,8 @@ export function contextsFor(model: CellModel, settings: CellsSettings, environme
     push(inboundByCell, componentByRef.get(grant.callee)!.cell, grant);
     if (grant.caller.kind === 'component') push(outboundByCell, componentByRef.get(grant.caller.ref)!.cell, grant);
   }
-  const namespaces = new Map(cellsHere.map(c => [c.ref, cellNamespace(settings, c, environment)]));
   return cellsHere.map(cell => {
-    const namespace = namespaces.get(cell.ref)!;
+    const namespace = namespaceOf(cell.ref);
     return {
       settings,
       cell,
@@ -109,7 +117,7 @@ export function contextsFor(model: CellModel, settings: CellsSettings, environme
       inbound: inboundByCell.get(cell.ref) ?? [],
       outbound: outboundByCell.get(cell.ref) ?? [],
       component: (ref: string) => componentByRef.get(ref)!,
-      namespaceOf: (cellRef: string) => namespaces.get(cellRef) ?? namespaceOf(cellRef),
+      namespaceOf,
       principalOf,
       waypointPrincipal: `${settings.mesh.trustDomain}/ns/${namespace}/sa/${settings.mesh.waypointName}`,
     };

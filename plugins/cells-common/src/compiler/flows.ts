@@ -38,6 +38,9 @@ export interface L4Intent {
 
 const tcp = (port: number): PortSpec => ({ port, protocol: 'TCP' });
 
+/** `localeCompare` as a reusable collator: the same order (ECMA-402), without a lookup per call. */
+export const compareLocale = new Intl.Collator().compare;
+
 function endpointOf(component: CellComponent, name: string) {
   return component.endpoints.find(e => e.name === name)!;
 }
@@ -67,7 +70,10 @@ function waypointPeer(ctx: CellContext, namespace: string): Peer {
 }
 
 function peerKey(peer: Peer): string {
-  return peer.kind === 'cidr' ? `cidr:${peer.cidr}` : `${peer.namespace}|${Object.entries(peer.labels).sort().join(',')}`;
+  if (peer.kind === 'cidr') return `cidr:${peer.cidr}`;
+  const entries = Object.entries(peer.labels);
+  // One label (the usual case) needs no sort; the text is the same as the sorted join's.
+  return `${peer.namespace}|${entries.length === 1 ? `${entries[0][0]},${entries[0][1]}` : entries.sort().join(',')}`;
 }
 
 /** Merges rules per peer, unions and sorts ports, sorts peers: deterministic output. */
@@ -80,12 +86,16 @@ export function mergeRules(rules: PeerRule[]): PeerRule[] {
     else byPeer.set(key, { peer: rule.peer, ports: [...rule.ports] });
   }
   return [...byPeer.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareLocale(a, b))
     .map(([, rule]) => ({
       peer: rule.peer,
-      ports: [...new Map(rule.ports.map(p => [`${p.protocol}/${p.port}`, p])).values()].sort(
-        (a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port,
-      ),
+      // A single port (most rules) is already unique and sorted.
+      ports:
+        rule.ports.length === 1
+          ? rule.ports
+          : [...new Map(rule.ports.map(p => [`${p.protocol}/${p.port}`, p])).values()].sort(
+              (a, b) => compareLocale(a.protocol, b.protocol) || a.port - b.port,
+            ),
     }));
 }
 
@@ -146,7 +156,7 @@ function waypointIntent(ctx: CellContext): L4Intent {
 export function l4Intents(ctx: CellContext): L4Intent[] {
   const intents = ctx.components.map(c => componentIntent(ctx, c));
   if (ctx.settings.mesh.enabled) intents.push(waypointIntent(ctx));
-  return intents.sort((a, b) => a.name.localeCompare(b.name));
+  return intents.sort((a, b) => compareLocale(a.name, b.name));
 }
 
 export function dnsPeer(ctx: CellContext): PeerRule {

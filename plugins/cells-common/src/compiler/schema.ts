@@ -46,12 +46,26 @@ export class SchemaViolation extends Error {
   }
 }
 
+/** True when some property value anywhere in the object is undefined. */
+function holdsUndefined(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(holdsUndefined);
+  for (const key in value as Record<string, unknown>) if (holdsUndefined((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
 /** Validates against the kind's OpenAPI schema (kubernetes-models, Istio, Gateway API, Cilium CRDs). */
 export function validateObject(object: KubeObject): void {
-  const Model = MODELS[`${asModelVersion(object).apiVersion}/${object.kind}`];
+  const data = asModelVersion(object);
+  const Model = MODELS[`${data.apiVersion}/${object.kind}`];
   if (!Model) throw new SchemaViolation(object, 'no schema known for this kind');
   try {
-    new Model(asModelVersion(object)).validate();
+    // A model instance is a copy of the data without undefined values; the
+    // validator reads it and never writes. Without undefined values the copy is
+    // the same data, so the validator runs on the object itself (half the cost).
+    if (holdsUndefined(data)) new Model(data).validate();
+    else Model.prototype.validate.call(data);
   } catch (e) {
     throw new SchemaViolation(object, e instanceof Error ? e.message : String(e));
   }

@@ -140,6 +140,30 @@ describe('diffAccess on non-HTTP endpoints and rogue pods', () => {
   });
 });
 
+describe('diffAccess with an ipBlock that may cover pod addresses (NetworkPolicy rule 9)', () => {
+  const noMesh = { ...DEFAULT_SETTINGS, mesh: { ...DEFAULT_SETTINGS.mesh, enabled: false } };
+  const compiled = compileCells(before.model, noMesh).cells.flatMap(cell => cell.objects) as KubeObject[];
+  const widened = JSON.parse(JSON.stringify(compiled)) as any[];
+  widened.find(o => o.kind === 'NetworkPolicy' && o.metadata.name === 'life-support').spec.ingress.push({ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] });
+  const sides = [
+    { model: before.model, settings: noMesh, objects: compiled },
+    { model: before.model, settings: noMesh, objects: widened as KubeObject[] },
+  ] as const;
+
+  it('counts what it may admit as newly allowed, and says it depends on the CNI', () => {
+    const { added, removed } = diffAccess(sides[0], sides[1], ENV);
+    expect(removed).toEqual([]);
+    expect(added.map(a => `${a.from} -> ${a.to}`)).toEqual(['gateway -> orion/life-support']);
+    expect(added[0].layer).toBe('L3/L4');
+    expect(added[0].text).toBe('the external gateway may now connect to port 8080 of orion/life-support (depends on the CNI: Calico, Antrea and kube-router allow it, Cilium denies it)');
+  });
+
+  it('limited to the changed cell, it finds the same (the scope widens to every namespace)', () => {
+    const orion = before.model.cells.find(c => c.name === 'orion')!.ref;
+    expect(diffAccess(sides[0], sides[1], { ...ENV, cells: [orion] })).toEqual(diffAccess(sides[0], sides[1], ENV));
+  });
+});
+
 describe('diffAccess on random catalogs', () => {
   const CILIUM = { ...DEFAULT_SETTINGS, environments: [{ name: 'development', networkPolicy: 'cilium' as const }] };
   const NO_MESH = { ...DEFAULT_SETTINGS, mesh: { ...DEFAULT_SETTINGS.mesh, enabled: false } };

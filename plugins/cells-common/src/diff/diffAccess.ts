@@ -2,6 +2,7 @@ import { CallGrant, CellComponent, CellModel, EndpointSpec } from '../model/type
 import { CellsSettings } from '../settings/settings';
 import { KubeObject } from '../compiler';
 import { ClusterModel, RequestResult, WorkloadModel } from '../analyzer';
+import { CNI_DEPENDENT_SHORT } from '../analyzer/explain';
 import { AccessChange, AccessDiffView } from '../api/types';
 import { createSimulation, Simulation } from '../verify/simulation';
 import { evaluate } from '../verify/simulate';
@@ -194,7 +195,10 @@ export function diffAccess(before: AccessInput, after: AccessInput, options: Acc
       list.forEach((probe, i) => {
         if (!was[i] === !now[i]) return;
         const isAdded = !!now[i];
-        const { layer, policies } = admittingLayer(isAdded ? sides[1].explain(now[i]!, key, probe) : sides[0].explain(was[i]!, key, probe));
+        const result = isAdded ? sides[1].explain(now[i]!, key, probe) : sides[0].explain(was[i]!, key, probe);
+        const { layer, policies } = admittingLayer(result);
+        // Allowed only where the CNI matches pod addresses by ipBlock (NetworkPolicy rule 9): say so.
+        const caveat = result.layers.some(l => l.verdict === 'allow' && l.caveat) ? ` (${CNI_DEPENDENT_SHORT})` : '';
         const showHttp = l7 && !probe.direct && probe.method && probe.path;
         (isAdded ? added : removed).push({
           from: caller,
@@ -203,7 +207,7 @@ export function diffAccess(before: AccessInput, after: AccessInput, options: Acc
           ...(showHttp ? { method: probe.method, path: probe.path } : {}),
           layer,
           policies,
-          text: describe(caller, label, Number(port), probe, l7, isAdded),
+          text: describe(caller, label, Number(port), probe, l7, isAdded) + caveat,
         });
       });
     }

@@ -24,6 +24,18 @@ describe('relevantNamespaces', () => {
     expect(relevantNamespaces(loose, ['system:default/kennedy'])).toBeUndefined();
   });
 
+  it.each([
+    ['10.0.0.0/8', undefined],
+    ['169.254.7.127/32', 'the same namespaces'],
+  ])('with an ipBlock %s in a kennedy policy: %s', (cidr, expected) => {
+    // The simulated pods may have any address: a block that can hold one may admit a pod of any namespace.
+    const objects = JSON.parse(JSON.stringify(compileCells(model, DEFAULT_SETTINGS).cells.flatMap(c => c.objects))) as any[];
+    const policy = objects.find(o => o.kind === 'NetworkPolicy' && o.metadata.namespace === ns('kennedy') && o.spec.ingress?.length > 0 && o.metadata.name !== 'allow-dns');
+    policy.spec.ingress.push({ from: [{ ipBlock: { cidr } }] });
+    const result = relevantNamespaces(createSimulation(model, DEFAULT_SETTINGS, 'development', objects), ['system:default/kennedy']);
+    expect(result).toEqual(expected ? relevantNamespaces(sim, ['system:default/kennedy']) : undefined);
+  });
+
   it('falls back with Cilium policies, which the namespace reasoning does not cover', () => {
     const cilium: CellsSettings = { ...DEFAULT_SETTINGS, environments: [{ name: 'development', networkPolicy: 'cilium' }] };
     expect(relevantNamespaces(createSimulation(model, cilium, 'development'), ['system:default/kennedy'])).toBeUndefined();

@@ -12,10 +12,10 @@
  */
 import { ClusterModel, loadCluster } from '../analyzer';
 import { USE_WAYPOINT_NAMESPACE_LABEL } from '../analyzer/model';
-import { Direction, networkPolicySelects } from '../analyzer/networkPolicy';
+import { Direction, ipBlockMayHoldPods, networkPolicySelects } from '../analyzer/networkPolicy';
 import { CompiledSelector } from '../labels';
 import { KubeObject } from '../compiler';
-import { Simulation } from '../verify/simulation';
+import { Simulation, withUnknownAddresses } from '../verify/simulation';
 import { presentCells, rogueDisguises } from './probing';
 
 const CILIUM_KINDS = new Set(['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
@@ -29,8 +29,8 @@ function labelsOf(o: KubeObject): Record<string, string> {
  * into or out of `scopeCells`, or undefined for all of them: with Cilium
  * policies (they can admit by entity or CIDR), a waypoint in another
  * namespace, pods with IP addresses (an ipBlock might cover them), a scope
- * pod that some direction leaves open, a rule that admits every peer, or a
- * malformed object in the scope.
+ * pod that some direction leaves open, a rule that admits every peer, an
+ * ipBlock that may cover pod addresses, or a malformed object in the scope.
  */
 export function relevantNamespaces(sim: Simulation, scopeCells: string[]): Set<string> | undefined {
   const cells = presentCells(sim).filter(c => scopeCells.includes(c.ref));
@@ -53,7 +53,9 @@ export function relevantNamespaces(sim: Simulation, scopeCells: string[]): Set<s
       for (const rule of isolating.flatMap(p => p[direction])) {
         if (!rule.peers) return undefined;
         for (const peer of rule.peers) {
-          // An ipBlock matches no pod without an address (checked above); no namespaceSelector: the policy's own namespace.
+          // The simulated pods may have any address: an ipBlock that can hold one may admit a pod of any namespace.
+          if (peer.kind === 'ipBlock' && ipBlockMayHoldPods(peer)) return undefined;
+          // No namespaceSelector: the policy's own namespace.
           if (peer.kind === 'pods' && peer.namespaceSelector) selectors.push(peer.namespaceSelector);
         }
       }
@@ -81,5 +83,5 @@ export function scopedCluster(sim: Simulation, namespaces: Set<string>, extraPod
   const inside = (o: KubeObject) => !o.metadata.namespace || namespaces.has(o.metadata.namespace);
   const present = new Set(presentCells(sim).filter(c => namespaces.has(sim.namespaceOf(c.ref))).map(c => c.ref));
   const pods = sim.model.components.filter(c => present.has(c.cell)).map(c => sim.componentPod(c));
-  return loadCluster([...sim.objects, ...pods, ...sim.gatewayObjects(), ...extraPods].filter(inside), { trustDomain: sim.settings.mesh.trustDomain });
+  return withUnknownAddresses(loadCluster([...sim.objects, ...pods, ...sim.gatewayObjects(), ...extraPods].filter(inside), { trustDomain: sim.settings.mesh.trustDomain }));
 }

@@ -74,8 +74,18 @@ export function createSimulation(
     componentPod,
     gatewayObjects,
     roguePod,
-    cluster: (extra = []) => loadCluster([...base, ...extra], { trustDomain: settings.mesh.trustDomain }),
+    cluster: (extra = []) => withUnknownAddresses(loadCluster([...base, ...extra], { trustDomain: settings.mesh.trustDomain })),
   };
+}
+
+/**
+ * The simulation's pods have no address yet; any pod address may be theirs.
+ * Marked so, an ipBlock that can hold pod addresses may admit them, and the
+ * analyzer says it depends on the CNI (NetworkPolicy rule 9) instead of denying.
+ */
+export function withUnknownAddresses(cluster: ClusterModel): ClusterModel {
+  for (const w of cluster.workloads) if (w.ip === undefined) w.anyAddress = true;
+  return cluster;
 }
 
 /** `ns/name` of a pod object, as the analyzer names workloads. */

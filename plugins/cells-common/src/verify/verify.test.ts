@@ -107,6 +107,33 @@ describe('simulate and verify on Artemis II', () => {
   });
 });
 
+describe('verify with an ipBlock that may cover pod addresses (NetworkPolicy rule 9)', () => {
+  const model = modelOf(artemisEntities());
+  /** Artemis without the mesh, with an ipBlock rule added to life-support's NetworkPolicy. */
+  const withIpBlock = (cidr: string) => {
+    const objects = JSON.parse(JSON.stringify(compileCells(model, NO_MESH).cells.flatMap(cell => cell.objects))) as any[];
+    objects.find(o => o.kind === 'NetworkPolicy' && o.metadata.name === 'life-support').spec.ingress.push({ from: [{ ipBlock: { cidr } }] });
+    return createSimulation(model, NO_MESH, 'development', objects);
+  };
+
+  it('counts the requests it may admit as allowed, saying that it depends on the CNI', () => {
+    const report = verifySimulation(withIpBlock('10.0.0.0/8'));
+    expect(report.violations.length).toBeGreaterThan(0);
+    expect(report.violations.every(v => v.callee === c('life-support') && v.actual && !v.expected)).toBe(true);
+    // The gateway's namespace leaves egress open; every cell's pods are egress-isolated to their declared peers.
+    expect([...new Set(report.violations.map(v => v.caller))]).toEqual(['the external gateway']);
+    expect(report.violations[0].explanation).toMatch(/^allowed \(depends on the CNI: Calico, Antrea and kube-router allow it, Cilium denies it\)/);
+    expect(report.violations[0].explanation).toMatch(/may cover the address of .* \(not known here\)/);
+    expect(report.notes).toContainEqual(expect.stringMatching(/^\d+ request\(s\) are allowed only because an ipBlock may cover a pod's address/));
+  });
+
+  it('an ipBlock no pod address can fall in (link-local, loopback) changes nothing', () => {
+    const report = verifySimulation(withIpBlock('169.254.0.0/16'));
+    expect(report.violations).toEqual([]);
+    expect(report.notes.filter(n => n.includes('ipBlock'))).toEqual([]);
+  });
+});
+
 describe('verify on random catalogs', () => {
   it('every compiled random catalog verifies clean, in every flavour', () => {
     fc.assert(
