@@ -4,9 +4,12 @@
 // find the results in the catalog, in the cells API and in the GitOps folder.
 // A refused input fails its task with the field and the fix, and writes nothing.
 // In headless Chromium, the create page lists the three templates and a guest
-// completes "New service in a cell" through the form.
+// completes "New service in a cell" through the form with the Cellplane fields
+// (cell picker, methods/paths editor refusing a bad pattern as it is typed),
+// sees the access diff and the manifests before Create, and creates it.
 //
 //   node --test tests/e2e/scaffolder.test.mjs
+//   CELLPLANE_SCREENSHOT=1 node --test tests/e2e/scaffolder.test.mjs   # also refreshes docs/scaffolder-review.png
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -139,12 +142,11 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
     await waitFor('lunar-gateway in the catalog', () => entity('system', 'lunar-gateway'), 30_000);
 
     const houston = fs.readFileSync(path.join(catalogDir(), 'houston.yaml'), 'utf8');
+    // The values as the endpoint picker and the methods/paths editor give them.
     const allow = await runTemplate('cellplane-allow-call', {
       from: 'component:default/capcom',
-      to: 'component:default/weather-station',
-      endpoint: 'http',
-      methods: ['GET'],
-      paths: ['/conditions'],
+      target: { component: 'component:default/weather-station', endpoint: 'http' },
+      access: { methods: ['GET'], paths: ['/conditions'] },
     });
     assert.equal(allow.task.status, 'completed', allow.log);
     assert.match(allow.log, /houston\/capcom may now GET \/conditions on kennedy\/weather-station/);
@@ -172,6 +174,14 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
     assert.deepEqual(fs.readdirSync(localDir()).sort(), before);
   });
 
+  /** The whole page in one picture, the sidebar as tall as the content (a full-page shot would cut it at the viewport). */
+  async function screenshot(file) {
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: 1400, height: Math.max(900, height) });
+    await page.screenshot({ path: file });
+    await page.setViewportSize({ width: 1400, height: 900 });
+  }
+
   const withLogs = fn => async () => {
     try {
       await fn();
@@ -183,7 +193,7 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
     }
   };
 
-  test('in the browser: the create page lists the templates, and "New service in a cell" runs from the form', withLogs(async () => {
+  test('in the browser: the create page lists the templates, and "New service in a cell" runs from the form with the Cellplane fields, showing the access diff before Create', withLogs(async () => {
     await page.goto(portal.url);
     await page.getByRole('button', { name: /enter/i }).click();
     // Navigating before the sign-in has finished lands on the sign-in page again.
@@ -193,15 +203,69 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
       await page.getByText(title, { exact: true }).first().waitFor();
     }
     await page.goto(`${portal.url}/create/templates/default/cellplane-new-service`);
+
+    // The service: the cell picker lists the cells the cells backend serves.
     await page.locator('#root_name').fill('countdown-clock');
     await page.locator('#root_cell').fill('houston');
-    await page.getByRole('option', { name: /Houston/ }).first().click();
-    for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('option', { name: /Houston \(Mission Control\)/ }).click();
+    assert.equal(await page.locator('#root_cell').inputValue(), 'Houston (Mission Control) · system:default/houston');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Endpoints: the default one, made organization-visible so another cell may be granted.
+    await page.locator('#root_endpoints_0_visibility').click();
+    await page.getByRole('option', { name: /^organization/ }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Who may call it: every component of orion (the cell picker again), on one path.
+    await page.getByTitle('Add Item').click();
+    await page.locator('#root_allowFrom_0_system').fill('orion');
+    await page.getByRole('option', { name: /Orion \(spacecraft\)/ }).click();
+    const pathInput = page.getByRole('textbox', { name: 'path 1' });
+    await pathInput.fill('status');
+    // The editor refuses a bad pattern as it is typed, with the core's reason, and the form holds.
+    await page.getByText('Refused: "status" does not start with "/"').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText(/path pattern "status" does not start with "\/"/).first().waitFor();
+    await pathInput.fill('/status');
+    await page.getByText(/Refused:/).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Publish: the local catalog (the default).
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Review the access: the cells backend's preview of this very component.
+    const added = page.getByRole('list', { name: 'newly allowed' });
+    await added.waitFor({ timeout: 60_000 });
+    const addedText = await added.innerText();
+    assert.match(addedText, /orion\/guidance-nav may now \S+ \/status on houston\/countdown-clock/);
+    // deep-space-network grants GET to every component of houston: the new one too, and the preview says so.
+    assert.match(addedText, /houston\/countdown-clock may now GET \/ on deep-space-network\/signal-router/);
+    await page.getByText(/system:default\/houston in namespace \S+: \d+ objects/).waitFor();
+    await page.getByRole('button', { name: 'Show the manifests' }).click();
+    await page.getByLabel('manifests of system:default/houston').getByText('name: countdown-clock').first().waitFor();
+    const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-e2e-scaffolder-shots-'));
+    await screenshot(path.join(shots, 'review-access-step.png'));
+    assert.ok(!fs.existsSync(path.join(localDir(), 'component-countdown-clock.yaml')), 'nothing is published before Create');
+
+    // The review before Create lists the access diff with the values.
     await page.getByRole('button', { name: 'Review' }).click();
-    await page.getByRole('button', { name: 'Create' }).click();
+    const create = page.getByRole('button', { name: 'Create' });
+    await create.waitFor();
+    const review = page.getByRole('table');
+    await review.getByRole('cell', { name: 'Newly allowed', exact: true }).waitFor();
+    assert.match(await review.innerText(), /orion\/guidance-nav may now \S+ \/status on houston\/countdown-clock/);
+    await screenshot(path.join(shots, 'review-step.png'));
+    if (process.env.CELLPLANE_SCREENSHOT) fs.copyFileSync(path.join(shots, 'review-step.png'), path.join(root, 'docs/scaffolder-review.png'));
+    console.log(`screenshots of the review: ${shots}`);
+
+    await create.click();
     await page.getByText('Access diff').first().waitFor({ timeout: 60_000 });
     await page.getByText(/Newly allowed/).first().waitFor();
     assert.ok(fs.existsSync(path.join(localDir(), 'component-countdown-clock.yaml')));
+    const written = fs.readFileSync(path.join(localDir(), 'component-countdown-clock.yaml'), 'utf8');
+    assert.match(written, /system: system:default\/houston/);
+    assert.match(written, /system: system:default\/orion/);
+    assert.match(written, /- \/status/);
     await waitFor('countdown-clock in the catalog', () => entity('component', 'countdown-clock'), 30_000);
   }));
 });

@@ -2,8 +2,9 @@
  * The Cellplane portal backend (Backstage new backend system).
  *
  * Lean on purpose: the catalog (with the Cellplane cell validation module),
- * guest sign-in, permissions (the Cellplane policy), the proxy, and app-backend, which
- * serves the built frontend from packages/app/dist.
+ * guest sign-in, permissions (the Cellplane policy), the proxy, the cells
+ * backend, the scaffolder with Cellplane's actions and GitHub publishing, and
+ * app-backend, which serves the built frontend from packages/app/dist.
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { permissionPolicyModule } from './modules/permissionPolicy';
@@ -36,6 +37,9 @@ backend.add(import('@cellplane/plugin-cells-backend'));
 // services and connections (checked against the catalog, access diff previewed)
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@cellplane/plugin-scaffolder-backend-module-cells'));
+// publish:github:pull-request, the templates' production publish (a GitHub
+// integration with a token: integrations.github in app-config.production.yaml)
+backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 
 // permissions
 backend.add(import('@backstage/plugin-permission-backend'));

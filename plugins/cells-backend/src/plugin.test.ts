@@ -189,6 +189,68 @@ describe('the cells backend plugin, routes on the real plugin', () => {
     expect(attacks.body.items.length).toBeGreaterThan(4);
   });
 
+  it('POST /preview shows the objects and the access a proposed entity would produce, and names what the catalog would refuse', async () => {
+    const missionClock = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'mission-clock' },
+      spec: {
+        type: 'service',
+        lifecycle: 'experimental',
+        owner: 'group:default/houston-flight-ops',
+        system: 'system:default/houston',
+        endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'organization' }],
+        allowFrom: [{ system: 'system:default/orion', methods: ['GET'], paths: ['/status'] }],
+      },
+    };
+    const before = fs.readFileSync(path.join(t.folder, 'houston.yaml'), 'utf8');
+    const res = await request(t.server).post('/api/cells/preview').set('Authorization', user).send({ entities: [missionClock] });
+    expect(res.status).toBe(200);
+    expectMatchesSpec('/preview', 'post', 200, res.body);
+    expect(res.body.environment).toBe('development');
+    expect(res.body.entities).toEqual(['component:default/mission-clock']);
+    expect(res.body.cells.map((c: any) => [c.entityRef, c.exists])).toEqual([['system:default/houston', true]]);
+    expect(res.body.cells[0].objects).toContainEqual(expect.objectContaining({ kind: 'ServiceAccount', metadata: expect.objectContaining({ name: 'mission-clock' }) }));
+    expect(res.body.accessDiff.added.map((a: any) => a.text)).toContain('orion/guidance-nav may now GET /status on houston/mission-clock');
+    expect(res.body.accessDiff.removed).toEqual([]);
+    // A preview writes nothing.
+    expect(fs.readFileSync(path.join(t.folder, 'houston.yaml'), 'utf8')).toBe(before);
+
+    // An edited entity replaces the catalog's: capcom without its first connection loses that access.
+    const capcom = artemisEntities().find(e => e.metadata.name === 'capcom')!;
+    const fewer = { ...capcom, spec: { ...capcom.spec, connections: (capcom.spec as any).connections.slice(1) } };
+    const edited = await request(t.server).post('/api/cells/preview').set('Authorization', user).send({ entities: [fewer], environment: 'development' });
+    expect(edited.status).toBe(200);
+    expect(edited.body.accessDiff.added).toEqual([]);
+    expect(edited.body.accessDiff.removed.map((a: any) => a.text)).toContain('houston/capcom may no longer POST /uplink on orion/comms-system');
+
+    // A new cell: its objects, and it does not exist yet.
+    const lunar = { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: 'lunar-gateway' }, spec: { owner: 'group:default/houston-flight-ops', cell: {} } };
+    const cell = await request(t.server).post('/api/cells/preview').set('Authorization', user).send({ entities: [lunar] });
+    expect(cell.status).toBe(200);
+    expectMatchesSpec('/preview', 'post', 200, cell.body);
+    expect(cell.body.cells).toEqual([expect.objectContaining({ entityRef: 'system:default/lunar-gateway', exists: false })]);
+    expect(cell.body.cells[0].objects.some((o: any) => o.kind === 'Namespace')).toBe(true);
+
+    const bad = async (body: unknown) => {
+      const r = await request(t.server).post('/api/cells/preview').set('Authorization', user).send(body as any);
+      expect(r.status).toBe(400);
+      return r.body.error.message as string;
+    };
+    expect(await bad({})).toBe('entities: required');
+    expect(await bad({ entities: [] })).toMatch(/^entities: must be a list of 1 to 20/);
+    expect(await bad({ entities: [{ ...lunar, metadata: {} }] })).toBe('entities[0].metadata.name: must be a non-empty string');
+    expect(await bad({ entities: [{ ...lunar, kind: 'Group' }] })).toMatch(/^entities\[0\]\.kind: must be System or Component/);
+    expect(await bad({ entities: [lunar, lunar] })).toMatch(/^entities\[1\]: system:default\/lunar-gateway is also entities\[0\]/);
+    expect(await bad({ entities: [lunar], environment: 'prod' })).toMatch(/^environment: unknown environment "prod"/);
+    expect(await bad({ entities: [lunar], dryRun: true })).toMatch(/^dryRun: unknown field/);
+    // What the catalog would refuse: the entity, the field and the fix.
+    const vault = { ...missionClock, metadata: { name: 'vault' }, spec: { ...missionClock.spec, endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }] } };
+    expect(await bad({ entities: [vault] })).toMatch(
+      /component:default\/vault: spec\.allowFrom\[0\]\.system: endpoint http is visible only inside system:default\/houston.*Fix: make the endpoint organization-visible/,
+    );
+  });
+
   it('GET /health needs no credentials', async () => {
     const res = await request(t.server).get('/api/cells/health');
     expect(res.status).toBe(200);
@@ -204,6 +266,7 @@ describe('the cells backend plugin, access control', () => {
         expect((await request(t.server).get(`/api/cells${route}`)).status).toBe(401);
       }
       expect((await request(t.server).post('/api/cells/reconcile').send({})).status).toBe(401);
+      expect((await request(t.server).post('/api/cells/preview').send({ entities: [] })).status).toBe(401);
     } finally {
       await t.backend.stop();
     }
@@ -218,6 +281,12 @@ describe('the cells backend plugin, access control', () => {
       expect((await request(t.server).get('/api/cells/cells/default/orion/plan?environment=development').set('Authorization', user)).status).toBe(403);
       expect((await request(t.server).post('/api/cells/reconcile').set('Authorization', user).send({ entityRef: 'system:default/orion' })).status).toBe(403);
       expect((await request(t.server).post('/api/cells/reconcile').set('Authorization', user).send({})).status).toBe(403);
+      const preview = await request(t.server)
+        .post('/api/cells/preview')
+        .set('Authorization', user)
+        .send({ entities: [{ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'capcom' }, spec: { type: 'service', lifecycle: 'production', owner: 'group:default/houston-flight-ops', system: 'houston', endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }] } }] });
+      expect(preview.status).toBe(403);
+      expect(preview.body.error.message).toBe('cells.manifest.read is not allowed on system:default/houston');
       // Reading the list stays open to every signed-in user.
       expect((await request(t.server).get('/api/cells/cells').set('Authorization', user)).status).toBe(200);
     } finally {

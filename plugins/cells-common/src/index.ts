@@ -16,4 +16,5 @@ export * from './labels';
 export * from './analyzer';
 export * from './verify';
 export * from './diff';
+export * from './change';
 export * from './api/types';

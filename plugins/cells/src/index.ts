@@ -11,3 +11,13 @@ export { cellsApiRef } from './api/CellsApi';
 export type { CellsApi } from './api/CellsApi';
 export { CellsClient } from './api/CellsClient';
 export type { CellsClientOptions } from './api/CellsClient';
+/** The template fields for legacy apps' <ScaffolderFieldExtensions>. */
+export {
+  CellsCellPickerFieldExtension,
+  CellsEndpointPickerFieldExtension,
+  CellsMethodsPathsFieldExtension,
+  CellsAccessPreviewFieldExtension,
+} from './scaffolder/legacy';
+export type { EndpointChoice, EndpointPickerUiOptions } from './scaffolder/EndpointPicker';
+export type { MethodsPaths } from './scaffolder/MethodsPathsEditor';
+export type { AccessPreviewUiOptions, AccessPreviewValue } from './scaffolder/AccessPreview';

@@ -109,6 +109,27 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
     );
   }
 
+  it("use Cellplane's form fields, and end with the access preview", () => {
+    const fieldsOf = (name: string) =>
+      JSON.stringify(template(name).spec!.parameters).match(/"ui:field":"Cells\w+"/g);
+    expect(fieldsOf('cellplane-new-cell')).toEqual(['"ui:field":"CellsAccessPreview"']);
+    expect(fieldsOf('cellplane-new-service')).toEqual([
+      '"ui:field":"CellsCellPicker"',
+      '"ui:field":"CellsCellPicker"',
+      '"ui:field":"CellsMethodsPaths"',
+      '"ui:field":"CellsAccessPreview"',
+    ]);
+    expect(fieldsOf('cellplane-allow-call')).toEqual([
+      '"ui:field":"CellsEndpointPicker"',
+      '"ui:field":"CellsMethodsPaths"',
+      '"ui:field":"CellsAccessPreview"',
+    ]);
+    for (const name of ['cellplane-new-cell', 'cellplane-new-service', 'cellplane-allow-call']) {
+      const steps = template(name).spec!.parameters as any[];
+      expect(steps[steps.length - 1].properties.accessPreview['ui:field']).toBe('CellsAccessPreview');
+    }
+  });
+
   it('lists the Cellplane actions', async () => {
     const res = await request(server)
       .get('/api/scaffolder/v2/actions')
@@ -214,12 +235,12 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
   });
 
   it('Allow a call: the caller file gains the connection, comments kept; the dry run leaves the catalog file alone', async () => {
+    // The values as the form's endpoint picker and methods/paths editor give them.
     const res = await dryRun('cellplane-allow-call', {
       from: 'component:default/capcom',
-      to: 'component:default/weather-station',
-      endpoint: 'http',
-      methods: ['GET'],
-      paths: ['/conditions'],
+      target: { component: 'component:default/weather-station', endpoint: 'http' },
+      access: { methods: ['GET'], paths: ['/conditions'] },
+      accessPreview: { summary: '1 request newly allowed, none no longer allowed in development', added: ['houston/capcom may now GET /conditions on kennedy/weather-station'] },
     });
     expect(res.status).toBe(200);
     const produced = files(res.body);

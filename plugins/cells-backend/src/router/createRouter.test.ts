@@ -86,6 +86,19 @@ function fakeService(calls: Record<string, unknown[]>): CellsService {
       environment: environment ?? 'development',
       items: [],
     }),
+    preview: async body => {
+      record('preview', body);
+      return {
+        environment: body.environment ?? 'development',
+        entities: ['component:default/clock'],
+        cells: [
+          { entityRef: 'system:default/orion', namespace: 'orion', exists: true, objects: [] },
+          { entityRef: 'system:default/houston', namespace: 'houston', exists: true, objects: [] },
+          { entityRef: 'system:default/lunar', namespace: 'lunar', exists: false, objects: [] },
+        ],
+        accessDiff: { added: [], removed: [] },
+      };
+    },
     ownerOf: async () => 'group:default/crew',
   };
 }
@@ -146,6 +159,13 @@ async function start(extra: any[] = []) {
 }
 
 const user = mockCredentials.user.header('user:default/alice');
+
+const clock = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'clock' },
+  spec: { system: 'orion' },
+};
 
 describe('the cells router over a fake service', () => {
   it('refuses bad input with 400 naming the field', async () => {
@@ -277,6 +297,56 @@ describe('the cells router over a fake service', () => {
       expect(calls.requestReconcile).toEqual([
         { entityRef: undefined, requestedBy: 'user:default/alice' },
       ]);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it("POST /preview checks the entities' shape, passes them on, and needs cells.manifest.read on each touched cell that exists", async () => {
+    const asked: string[] = [];
+    const { backend, server, calls } = await start([partialPermissions(asked)]);
+    try {
+      const post = (body: unknown) =>
+        request(server)
+          .post('/api/cells/preview')
+          .set('Authorization', user)
+          .send(body as any);
+      for (const [body, message] of [
+        [{}, 'entities: required'],
+        [{ entities: 'clock' }, 'entities: must be a list of 1 to 20 catalog entities'],
+        [{ entities: Array(21).fill(clock) }, 'entities: must be a list of 1 to 20 catalog entities'],
+        [{ entities: [null] }, 'entities[0]: must be an entity object'],
+        [{ entities: [{ ...clock, apiVersion: 1 }] }, 'entities[0].apiVersion: must be a non-empty string, e.g. backstage.io/v1alpha1'],
+        [{ entities: [clock, { ...clock, kind: 'API' }] }, 'entities[1].kind: must be System or Component, not "API"'],
+        [{ entities: [{ ...clock, metadata: { name: '' } }] }, 'entities[0].metadata.name: must be a non-empty string'],
+        [{ entities: [{ ...clock, metadata: { name: 'clock', namespace: 7 } }] }, 'entities[0].metadata.namespace: must be a non-empty string when given'],
+        [{ entities: [{ ...clock, spec: [] }] }, 'entities[0].spec: must be an object'],
+        [{ entities: [clock, { ...clock, kind: 'component' }] }, 'entities[1]: component:default/clock is also entities[0]; give each entity once'],
+        [{ entities: [clock], environment: '' }, 'environment: must be a non-empty string'],
+      ] as const) {
+        const res = await post(body);
+        expect(res.status).toBe(400);
+        expect(res.body.error).toEqual({ name: 'InputError', message });
+      }
+      expect(calls.preview).toBeUndefined();
+
+      // orion is allowed, houston is not; lunar does not exist yet and is not asked about.
+      const denied = await post({ entities: [clock], environment: 'development' });
+      expect(calls.preview).toEqual([{ entities: [clock], environment: 'development' }]);
+      expect(denied.status).toBe(403);
+      expect(denied.body.error.message).toBe('cells.manifest.read is not allowed on system:default/houston');
+      expect(asked).toEqual(['cells.manifest.read system:default/orion', 'cells.manifest.read system:default/houston']);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it("POST /preview answers the service's preview when every touched cell may be read", async () => {
+    const { backend, server } = await start();
+    try {
+      const res = await request(server).post('/api/cells/preview').set('Authorization', user).send({ entities: [clock] });
+      expect(res.status).toBe(200);
+      expect(res.body.cells.map((c: any) => c.entityRef)).toEqual(['system:default/orion', 'system:default/houston', 'system:default/lunar']);
     } finally {
       await backend.stop();
     }

@@ -120,9 +120,31 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(await service.attacks(environment as string | undefined));
   });
 
+  router.post('/preview', async (req, res) => {
+    const body = validateBody(req.body, { entities: 'entities', environment: 'string' }, ['entities']);
+    const preview = await service.preview(body as any);
+    // The answer holds the touched cells' manifests: the same permission as reading them, per cell
+    // that exists (a cell the change creates is only what the caller sent).
+    for (const cell of preview.cells) {
+      if (cell.exists) await authorize(req, cellsManifestReadPermission, cell.entityRef);
+    }
+    res.json(preview);
+  });
+
   router.get('/topology', async (req, res) => {
     const { environment } = validateQuery(req.query, { environment: 'string' }, []);
-    res.json(await service.topology(environment as string | undefined));
+    if (!service.topologyJson) {
+      res.json(await service.topology(environment as string | undefined));
+      return;
+    }
+    // Sent as serialized (and gzipped) once by the service: at thousands of components, serializing and
+    // compressing megabytes per request dominated. The compression middleware leaves encoded bodies alone.
+    const served = await service.topologyJson(environment as string | undefined);
+    const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    const { body, etag } = gzip ? served.gzip() : served;
+    res.vary('Accept-Encoding').set('ETag', etag).type('application/json');
+    if (gzip) res.set('Content-Encoding', 'gzip');
+    res.send(body);
   });
 
   return router;

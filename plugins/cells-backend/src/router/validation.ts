@@ -1,7 +1,44 @@
 import { InputError } from '@backstage/errors';
 
-/** `caller`: "<cell>/<component>", { rogue: "<cell>" } or { gateway: true }. */
-type FieldType = 'string' | 'integer' | 'caller';
+/**
+ * `caller`: "<cell>/<component>", { rogue: "<cell>" } or { gateway: true }.
+ * `entities`: a list of System/Component entities (checkEntities).
+ */
+type FieldType = 'string' | 'integer' | 'caller' | 'entities';
+
+/** At most this many entities per preview: a template writes one or two. */
+export const MAX_PREVIEW_ENTITIES = 20;
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The shape the core needs to read an entity; its cell fields are the core's
+ * to judge (changeProblems), which names the entity ref instead of an index.
+ */
+function checkEntities(value: unknown, field: string): void {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_PREVIEW_ENTITIES) {
+    throw new InputError(`${field}: must be a list of 1 to ${MAX_PREVIEW_ENTITIES} catalog entities`);
+  }
+  const seen = new Map<string, number>();
+  value.forEach((entity, i) => {
+    const at = `${field}[${i}]`;
+    if (!isObject(entity)) throw new InputError(`${at}: must be an entity object`);
+    if (typeof entity.apiVersion !== 'string' || entity.apiVersion === '') throw new InputError(`${at}.apiVersion: must be a non-empty string, e.g. backstage.io/v1alpha1`);
+    if (typeof entity.kind !== 'string' || !['system', 'component'].includes(entity.kind.toLowerCase())) {
+      throw new InputError(`${at}.kind: must be System or Component, not ${JSON.stringify(entity.kind)}`);
+    }
+    const metadata = entity.metadata;
+    if (!isObject(metadata)) throw new InputError(`${at}.metadata: must be an object with a name`);
+    if (typeof metadata.name !== 'string' || metadata.name === '') throw new InputError(`${at}.metadata.name: must be a non-empty string`);
+    if (metadata.namespace !== undefined && (typeof metadata.namespace !== 'string' || metadata.namespace === '')) {
+      throw new InputError(`${at}.metadata.namespace: must be a non-empty string when given`);
+    }
+    if (entity.spec !== undefined && !isObject(entity.spec)) throw new InputError(`${at}.spec: must be an object`);
+    const ref = `${entity.kind.toLowerCase()}:${((metadata.namespace as string | undefined) ?? 'default').toLowerCase()}/${metadata.name.toLowerCase()}`;
+    if (seen.has(ref)) throw new InputError(`${at}: ${ref} is also ${field}[${seen.get(ref)}]; give each entity once`);
+    seen.set(ref, i);
+  });
+}
 
 function checkCaller(value: unknown, field: string): void {
   if (typeof value === 'string' && value !== '') return;
@@ -32,6 +69,7 @@ export function validateBody(body: unknown, fields: Record<string, FieldType>, r
     const value = input[key];
     if (value === undefined) continue;
     if (type === 'caller') checkCaller(value, key);
+    else if (type === 'entities') checkEntities(value, key);
     else if (type === 'string' && (typeof value !== 'string' || value === '')) throw new InputError(`${key}: must be a non-empty string`);
     else if (type === 'integer' && !Number.isInteger(value)) throw new InputError(`${key}: must be an integer`);
   }

@@ -1,4 +1,4 @@
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
   AttackListResponse,
@@ -9,9 +9,11 @@ import {
   CellListResponse,
   CellPlan,
   CellState,
-  ClusterModel,
+  ComponentProtection,
   HistoryPage,
   KubeObject,
+  PreviewBody,
+  PreviewResponse,
   ReconcileRun,
   SimulateBody,
   SimulateResponse,
@@ -21,11 +23,8 @@ import {
   AnalyzerInputError,
   attackPresets,
   blastRadius,
-  createSimulation,
   diffAccess,
   simulateRequest,
-  protectionCluster,
-  protectionOf,
   wildcardPrincipals,
 } from '@cellplane/cells-common';
 import { CellsBackendConfig } from '../config';
@@ -33,18 +32,29 @@ import { CellsReconciler } from '../reconciler/CellsReconciler';
 import { CellsStore, StoredCellStatus } from '../storage/types';
 import { CellTarget } from '../targets/types';
 import { CellsService } from './types';
-import { componentViews, grantViews, verifyOnce } from './views';
+import { ProtectionCache, ServedTopology, SimulationCache, componentViews, grantViews, serveTopology, verifyOnce } from './views';
+import { previewEntities } from './preview';
 
 interface EnvironmentView {
   sim: Simulation;
-  cluster?: ClusterModel;
+  /** Each cell's compiled objects (SimulationCache). */
+  objectsOf: Map<string, KubeObject[]>;
+  protection?: Map<string, ComponentProtection>;
   topology?: Omit<TopologyResponse, 'cells'> & { cells: Omit<TopologyResponse['cells'][number], 'state' | 'message'>[] };
+  /** The last topology answer, serialized; reused while the cells' states are the same. */
+  served?: ServedTopology;
 }
+
+const UNPROTECTED: ComponentProtection = { l3l4: false, mtls: false, l7: false };
 
 /** The cells backend's answers, from the reconciler's snapshot, the store and the targets. */
 export class DefaultCellsService implements CellsService {
   private views = new WeakMap<object, Map<string, EnvironmentView>>();
   private readonly verified = new WeakMap<Simulation, any>();
+  /** Protection per cell, kept across catalog snapshots while a cell's compiled objects stay the same. */
+  private readonly protections = new ProtectionCache();
+  /** Compiles only the cells a catalog change touches. */
+  private readonly simulations = new SimulationCache();
 
   constructor(
     private readonly deps: {
@@ -79,7 +89,7 @@ export class DefaultCellsService implements CellsService {
     }
     let view = byEnv.get(environment);
     if (!view) {
-      view = { sim: createSimulation(snapshot.model, this.deps.config.settings, environment) };
+      view = this.simulations.build(snapshot, this.deps.config.settings, environment);
       byEnv.set(environment, view);
     }
     return view;
@@ -124,7 +134,9 @@ export class DefaultCellsService implements CellsService {
     environment: string,
     pending: Set<string>,
   ): { state: CellState; message: string } {
-    if (pending.has(entityRef) && stored?.state !== 'error') return { state: 'pending', message: 'catalog changes wait for the next reconcile' };
+    if (pending.has(entityRef) && stored?.state !== 'error') {
+      return { state: 'pending', message: this.deps.reconciler.neverApplied ? 'waiting for the first reconcile' : 'catalog changes wait for the next reconcile' };
+    }
     if (!stored) return { state: 'not-applied', message: `not reconciled to ${environment} yet` };
     return { state: stored.state, message: stored.message };
   }
@@ -184,8 +196,8 @@ export class DefaultCellsService implements CellsService {
     const firstEnv = summary.environments[0]?.environment;
     if (firstEnv) {
       const view = this.view(firstEnv);
-      view.cluster ??= protectionCluster(view.sim);
-      const protections = cell.components.map(c => protectionOf(view.sim, view.cluster!, c));
+      view.protection ??= this.protections.of(view.sim, view.objectsOf);
+      const protections = cell.components.map(c => view.protection!.get(c) ?? UNPROTECTED);
       const verified = verifyOnce(this.verified, view.sim);
       compliance = {
         components: cell.components.length,
@@ -300,15 +312,17 @@ export class DefaultCellsService implements CellsService {
     }
   }
 
-  async topology(environment?: string): Promise<TopologyResponse> {
+  async topologyJson(environment?: string): Promise<ServedTopology> {
     const env = this.environmentOrDefault(environment);
+    // Before the first pass the snapshot is empty: read the catalog now, so the page shows the cells it waits for.
+    if (this.deps.reconciler.neverApplied) await this.deps.reconciler.syncCatalog();
     const view = this.view(env);
     if (!view.topology) {
       const snapshot = this.deps.reconciler.current;
       const here = snapshot.model.cells.filter(c => c.environments.includes(env));
       const refs = new Set(here.map(c => c.ref));
-      view.cluster ??= protectionCluster(view.sim);
-      const components = componentViews(snapshot.model, snapshot.entities, refs).map(c => ({ ...c, protection: protectionOf(view.sim, view.cluster!, c.entityRef) }));
+      view.protection ??= this.protections.of(view.sim, view.objectsOf);
+      const components = componentViews(snapshot.model, snapshot.entities, refs).map(c => ({ ...c, protection: view.protection!.get(c.entityRef) ?? UNPROTECTED }));
       const cellOf = new Map(components.map(c => [c.entityRef, c.cell]));
       view.topology = {
         environment: env,
@@ -329,10 +343,17 @@ export class DefaultCellsService implements CellsService {
     const statuses = await this.deps.store.listStatuses({ environment: env, withObjects: false });
     const byRef = new Map(statuses.map(s => [s.entityRef, s]));
     const pending = this.deps.reconciler.pendingCells();
-    return {
-      ...view.topology,
-      cells: view.topology.cells.map(c => ({ ...c, ...this.statusOf(byRef.get(c.entityRef), c.entityRef, env, pending) })),
-    };
+    const states = view.topology.cells.map(c => this.statusOf(byRef.get(c.entityRef), c.entityRef, env, pending));
+    // Everything but the states is fixed per catalog snapshot: serialize once per set of states, not per request.
+    const key = JSON.stringify(states);
+    if (view.served?.key !== key) {
+      view.served = serveTopology(key, { ...view.topology, cells: view.topology.cells.map((c, i) => ({ ...c, ...states[i] })) });
+    }
+    return view.served;
+  }
+
+  async topology(environment?: string): Promise<TopologyResponse> {
+    return (await this.topologyJson(environment)).response;
   }
 
   async blastRadius(body: BlastRadiusBody): Promise<BlastRadiusResponse> {
@@ -346,6 +367,17 @@ export class DefaultCellsService implements CellsService {
   async attacks(environment?: string): Promise<AttackListResponse> {
     const env = this.environmentOrDefault(environment);
     return { environment: env, items: attackPresets(this.view(env).sim) };
+  }
+
+  async preview(body: PreviewBody): Promise<PreviewResponse> {
+    const environment = this.environmentOrDefault(body.environment);
+    await this.deps.reconciler.syncCatalog();
+    return previewEntities({
+      snapshot: this.deps.reconciler.current,
+      settings: this.deps.config.settings,
+      environment,
+      entities: body.entities as Entity[],
+    });
   }
 
   async ownerOf(entityRef: string): Promise<string | undefined> {

@@ -7,6 +7,8 @@ import type {
   CellPlan,
   HistoryPage,
   KubeObject,
+  PreviewBody,
+  PreviewResponse,
   ReconcileRun,
   SimulateBody,
   SimulateResponse,
@@ -30,8 +32,12 @@ export interface CellsService {
   listHistory(query: { entityRef?: string; environment?: string; limit: number; cursor?: string }): Promise<HistoryPage>;
   simulate(body: SimulateBody): Promise<SimulateResponse>;
   topology(environment?: string): Promise<TopologyResponse>;
+  /** The same answer serialized (and gzipped on demand) with strong ETags, cached while it does not change. */
+  topologyJson?(environment?: string): Promise<{ body: Buffer; etag: string; gzip(): { body: Buffer; etag: string } }>;
   blastRadius(body: BlastRadiusBody): Promise<BlastRadiusResponse>;
   attacks(environment?: string): Promise<AttackListResponse>;
+  /** What new or edited entities would produce (objects per touched cell, access diff); writes nothing. */
+  preview(body: PreviewBody): Promise<PreviewResponse>;
   /** The owner entity ref of a cell, for permission decisions; undefined when no such cell. */
   ownerOf(entityRef: string): Promise<string | undefined>;
 }

@@ -7,6 +7,7 @@
 import type { EndpointSpec } from '../model/types';
 import type { LayerResult } from '../analyzer/model';
 import type { HopResult } from '../analyzer/explain';
+import type { KubeObject } from '../compiler/context';
 
 /** The state of one cell in one environment. */
 export const CELL_STATES = ['in-sync', 'pending', 'drifted', 'degraded', 'error', 'not-applied'] as const;
@@ -299,4 +300,32 @@ export interface AttackPreset {
 export interface AttackListResponse {
   environment: string;
   items: AttackPreset[];
+}
+
+/**
+ * `POST /preview` body: new or edited catalog entities (whole entities, as
+ * they would be written), judged against the catalog as it is.
+ */
+export interface PreviewBody {
+  entities: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: unknown }; spec?: Record<string, unknown> }[];
+  /** Default: the first configured environment. */
+  environment?: string;
+}
+
+/** The objects of one cell the change touches, after the change. */
+export interface PreviewCell {
+  entityRef: string;
+  namespace: string;
+  /** False when the cell is not in the catalog yet (the change creates it). */
+  exists: boolean;
+  objects: KubeObject[];
+}
+
+/** `POST /preview` answer: what the change would produce; nothing is written. */
+export interface PreviewResponse {
+  environment: string;
+  /** Refs of the entities previewed. */
+  entities: string[];
+  cells: PreviewCell[];
+  accessDiff: AccessDiffView;
 }

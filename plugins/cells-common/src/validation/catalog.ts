@@ -71,7 +71,12 @@ function pickEndpoint(
   return endpoint;
 }
 
-function visibilityAdmits(endpoint: EndpointSpec, callerCell: string, calleeCell: string): boolean {
+/**
+ * Whether an endpoint's visibility lets a caller in `callerCell` call it in
+ * `calleeCell` (cell entity refs). The catalog's check, exported so pickers
+ * offer only what the catalog would accept.
+ */
+export function visibilityAdmits(endpoint: Pick<EndpointSpec, 'visibility'>, callerCell: string, calleeCell: string): boolean {
   return endpoint.visibility !== 'project' || callerCell === calleeCell;
 }
 

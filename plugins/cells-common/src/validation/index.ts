@@ -8,6 +8,7 @@ export {
   formatProblem,
   cellOfComponent,
   callerKey,
+  visibilityAdmits,
 } from './catalog';
 export type { EntityLookup, Declaration, BuildModelOptions } from './catalog';
 export { pathPatternError, isPortName, MESH_RESERVED_PORTS } from './fields';

@@ -7,6 +7,8 @@ import type {
   CellListResponse,
   CellPlan,
   HistoryPage,
+  PreviewBody,
+  PreviewResponse,
   ReconcileRun,
   SimulateBody,
   SimulateResponse,
@@ -27,6 +29,8 @@ export interface CellsApi {
   getTopology(environment?: string): Promise<TopologyResponse>;
   blastRadius(body: BlastRadiusBody): Promise<BlastRadiusResponse>;
   listAttacks(environment?: string): Promise<AttackListResponse>;
+  /** What new or edited entities would produce (objects per touched cell, access diff); writes nothing. */
+  preview(body: PreviewBody): Promise<PreviewResponse>;
 }
 
 export const cellsApiRef = createApiRef<CellsApi>().with({ id: 'plugin.cells.client', pluginId: 'cells' });

@@ -45,6 +45,16 @@ describe('CellsClient', () => {
     await expect(client.simulate({ from: 'a/b', to: 'x/y' })).rejects.toThrow('to: no component "x/y"');
   });
 
+  it('posts proposed entities to /preview', async () => {
+    const answer = { environment: 'dev', entities: ['component:default/clock'], cells: [], accessDiff: { added: [], removed: [] } };
+    const { client, calls } = clientAnswering(200, JSON.stringify(answer));
+    const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'clock' }, spec: {} };
+    expect(await client.preview({ entities: [entity] })).toEqual(answer);
+    expect(calls[0].url).toBe('http://backend/api/cells/preview');
+    expect(calls[0].init?.method).toBe('POST');
+    expect(JSON.parse(String(calls[0].init?.body))).toEqual({ entities: [entity] });
+  });
+
   it('rejects a ref that is not a cell', () => {
     expect(cellPath('system:default/houston')).toBe('default/houston');
     expect(() => cellPath('houston')).toThrow(/system:<namespace>\/<name>/);

@@ -7,6 +7,8 @@ import type {
   CellListResponse,
   CellPlan,
   HistoryPage,
+  PreviewBody,
+  PreviewResponse,
   ReconcileRun,
   SimulateBody,
   SimulateResponse,
@@ -114,5 +116,9 @@ export class CellsClient implements CellsApi {
 
   listAttacks(environment?: string): Promise<AttackListResponse> {
     return this.json(`/attacks${query({ environment })}`);
+  }
+
+  preview(body: PreviewBody): Promise<PreviewResponse> {
+    return this.post('/preview', body);
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { ConnectionSpec, connectionSpec } from '@cellplane/cells-common';
 import {
   Document,
   YAMLMap,
@@ -52,7 +53,7 @@ function sameRef(entity: Entity, doc: Document): boolean {
   );
 }
 
-type Connection = Record<string, string | string[]>;
+type Connection = ConnectionSpec;
 
 /** One flow map the way the file writes its others: `{ to: x, methods: [GET] }`, padded or not. */
 function flowMap(value: Connection, padMap: boolean, padSeq: boolean): string {
@@ -211,17 +212,11 @@ export function addConnectionAction(deps: CellsActionDeps) {
           )}. Fix: point filePath at the caller's entity file.`,
         );
       }
-      const callerNs = caller.metadata.namespace ?? 'default';
-      const targetNs = target.metadata.namespace ?? 'default';
-      const connection: Connection = {
-        to:
-          targetNs === callerNs
-            ? target.metadata.name
-            : stringifyEntityRef(target),
-        ...(ctx.input.endpoint ? { endpoint: ctx.input.endpoint } : {}),
-        ...(ctx.input.methods?.length ? { methods: ctx.input.methods } : {}),
-        ...(ctx.input.paths?.length ? { paths: ctx.input.paths } : {}),
-      };
+      const connection = connectionSpec(
+        stringifyEntityRef(caller),
+        stringifyEntityRef(target),
+        ctx.input,
+      );
       const existing = doc.getIn(['spec', 'connections']);
       const current = isSeq(existing)
         ? (existing.toJSON() as Record<string, unknown>[])

@@ -1,4 +1,5 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { newCellEntity } from '@cellplane/cells-common';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { changeProblems, previewChange } from '../change';
@@ -101,19 +102,13 @@ export function createCellAction(deps: CellsActionDeps) {
       const { name, owner, description, environments } = ctx.input;
       const settings = settingsOf(deps.config);
       const catalog = await loadCatalog(deps);
-      const entity: Entity = {
-        apiVersion: 'backstage.io/v1alpha1',
-        kind: 'System',
-        metadata: {
-          name,
-          ...(ctx.input.namespace ? { namespace: ctx.input.namespace } : {}),
-          ...(description ? { description } : {}),
-        },
-        spec: {
-          owner: resolveGroup(catalog, owner, 'owner'),
-          cell: environments?.length ? { environments } : {},
-        },
-      };
+      const entity = newCellEntity({
+        name,
+        owner: resolveGroup(catalog, owner, 'owner'),
+        description,
+        environments,
+        namespace: ctx.input.namespace,
+      });
       refuseExisting(catalog, entity, 'name');
       failOn(
         changeProblems(catalog, [entity], settings),

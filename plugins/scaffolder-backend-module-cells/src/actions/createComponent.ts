@@ -5,6 +5,7 @@ import {
   ENDPOINT_PROTOCOLS,
   VISIBILITIES,
   isCellSystem,
+  newComponentEntity,
 } from '@cellplane/cells-common';
 import { changeProblems, previewChange } from '../change';
 import {
@@ -146,36 +147,16 @@ export function createComponentAction(deps: CellsActionDeps) {
       const owner = ctx.input.owner
         ? resolveGroup(catalog, ctx.input.owner, 'owner')
         : String((cell.spec as { owner?: string }).owner);
-      // Empty optional fields from a form are left out, so the entity stays as a person would write it.
-      const allowFrom = (ctx.input.allowFrom ?? []).map(grant =>
-        Object.fromEntries(
-          Object.entries(grant).filter(
-            ([, v]) =>
-              v !== undefined &&
-              v !== '' &&
-              !(Array.isArray(v) && v.length === 0),
-          ),
-        ),
-      );
-      const entity: Entity = {
-        apiVersion: 'backstage.io/v1alpha1',
-        kind: 'Component',
-        metadata: {
-          name,
-          ...(cell.metadata.namespace && cell.metadata.namespace !== 'default'
-            ? { namespace: cell.metadata.namespace }
-            : {}),
-          ...(description ? { description } : {}),
-        },
-        spec: {
-          type: ctx.input.type ?? 'service',
-          lifecycle: ctx.input.lifecycle ?? 'experimental',
-          owner,
-          system: stringifyEntityRef(cell),
-          endpoints,
-          ...(allowFrom.length ? { allowFrom } : {}),
-        },
-      };
+      const entity = newComponentEntity({
+        name,
+        cell: stringifyEntityRef(cell),
+        owner,
+        description,
+        type: ctx.input.type,
+        lifecycle: ctx.input.lifecycle,
+        endpoints,
+        allowFrom: ctx.input.allowFrom,
+      });
       refuseExisting(catalog, entity, 'name');
       failOn(
         changeProblems(catalog, [entity], settings),

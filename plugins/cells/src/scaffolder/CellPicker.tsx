@@ -1,0 +1,70 @@
+import { useMemo } from 'react';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import Autocomplete from '@material-ui/lab/Autocomplete';
+import { useApi } from '@backstage/frontend-plugin-api';
+import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
+import { ScaffolderField } from '@backstage/plugin-scaffolder-react/alpha';
+import type { CellSummary } from '@cellplane/cells-common/browser';
+import { cellsApiRef } from '../api/CellsApi';
+import { messageOf, useLoad } from './common';
+import { normalizeRef } from './reachable';
+
+/** `ui:field: CellsCellPicker`. The value is the cell's System ref, e.g. `system:default/houston`. */
+export const CELL_PICKER = 'CellsCellPicker';
+
+const label = (cell: CellSummary) => `${cell.title} · ${cell.entityRef}`;
+
+/** Picks a cell among those the cells backend serves (Systems with spec.cell that passed validation). */
+export function CellPicker(props: FieldExtensionComponentProps<string>) {
+  const { formData, onChange, schema, uiSchema, idSchema, rawErrors = [], required, disabled, readonly } = props;
+  const api = useApi(cellsApiRef);
+  const cells = useLoad(() => api.listCells(), 'cells');
+  const options = useMemo(() => {
+    const items = cells.value?.items ?? [];
+    // A value the list lacks (from the URL, or a cell not reconciled yet) stays visible.
+    const current = normalizeRef(formData, 'system');
+    return current && !items.some(c => c.entityRef === current) ? [...items, { entityRef: current, title: current, owner: '', environments: [] }] : items;
+  }, [cells.value, formData]);
+  const selected = options.find(c => c.entityRef === normalizeRef(formData, 'system')) ?? null;
+  return (
+    <ScaffolderField
+      rawErrors={rawErrors}
+      rawDescription={uiSchema['ui:description'] ?? schema.description}
+      required={required}
+      disabled={disabled}
+    >
+      <Autocomplete
+        id={idSchema?.$id}
+        options={options}
+        value={selected}
+        loading={cells.loading}
+        disabled={disabled || readonly}
+        getOptionLabel={label}
+        getOptionSelected={(option, value) => option.entityRef === value.entityRef}
+        onChange={(_event, value) => onChange(value?.entityRef)}
+        renderOption={cell => (
+          <span>
+            {cell.title}
+            <Typography variant="caption" color="textSecondary" component="span">
+              {' '}
+              {cell.entityRef}
+              {cell.owner ? ` · owner ${cell.owner}` : ''}
+            </Typography>
+          </span>
+        )}
+        renderInput={params => (
+          <TextField
+            {...params}
+            label={schema.title ?? 'Cell'}
+            margin="dense"
+            variant="outlined"
+            required={required}
+            error={rawErrors.length > 0 || !!cells.error}
+            helperText={cells.error ? `Could not load the cells: ${messageOf(cells.error)}` : undefined}
+          />
+        )}
+      />
+    </ScaffolderField>
+  );
+}

@@ -1,0 +1,27 @@
+import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
+import { cellsPlugin } from '../plugin';
+import { ACCESS_PREVIEW, AccessPreview, validateAccessPreview } from './AccessPreview';
+import { CELL_PICKER, CellPicker } from './CellPicker';
+import { ENDPOINT_PICKER, EndpointPicker, validateEndpointChoice } from './EndpointPicker';
+import { METHODS_PATHS_EDITOR, MethodsPathsEditor, validateMethodsPaths } from './MethodsPathsEditor';
+
+/*
+ * The same fields for legacy apps: put them inside <ScaffolderFieldExtensions>
+ * of the scaffolder's route.
+ */
+
+export const CellsCellPickerFieldExtension = cellsPlugin.provide(
+  createScaffolderFieldExtension({ name: CELL_PICKER, component: CellPicker }),
+);
+
+export const CellsEndpointPickerFieldExtension = cellsPlugin.provide(
+  createScaffolderFieldExtension({ name: ENDPOINT_PICKER, component: EndpointPicker, validation: validateEndpointChoice }),
+);
+
+export const CellsMethodsPathsFieldExtension = cellsPlugin.provide(
+  createScaffolderFieldExtension({ name: METHODS_PATHS_EDITOR, component: MethodsPathsEditor, validation: validateMethodsPaths }),
+);
+
+export const CellsAccessPreviewFieldExtension = cellsPlugin.provide(
+  createScaffolderFieldExtension({ name: ACCESS_PREVIEW, component: AccessPreview, validation: validateAccessPreview }),
+);
