@@ -30,6 +30,18 @@ export interface EndpointSpec {
   port: number;
   protocol: EndpointProtocol;
   visibility: Visibility;
+  /**
+   * What the endpoint serves (HTTP and gRPC only), e.g. `POST /decision/abort`.
+   * It grants nothing: the attack simulator's presets and verify's probes try
+   * these operations, so sensitive ones nobody is granted get checked too.
+   */
+  operations?: EndpointOperation[];
+}
+
+/** One operation an endpoint serves: a method and an exact path. */
+export interface EndpointOperation {
+  method: string;
+  path: string;
 }
 
 /** One entry of `spec.connections`: a call the component makes (the caller's intent). */

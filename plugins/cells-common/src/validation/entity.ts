@@ -3,8 +3,10 @@ import {
   AllowFromSpec,
   ConnectionSpec,
   ENDPOINT_PROTOCOLS,
+  EndpointOperation,
   EndpointProtocol,
   EndpointSpec,
+  HTTP_METHODS,
   VISIBILITIES,
   Visibility,
 } from '../model/types';
@@ -16,6 +18,7 @@ import {
   checkPaths,
   isPortName,
   isRecord,
+  pathPatternError,
 } from './fields';
 
 /** The cell parts of one entity after its own checks; invalid items are left out. */
@@ -76,6 +79,34 @@ function resolveRef(
   }
 }
 
+/** `operations: ["POST /decision/abort", ...]`: what an HTTP or gRPC endpoint serves, each an HTTP method and an exact path. */
+function parseOperations(list: ProblemList, field: string, value: unknown, protocol: unknown): EndpointOperation[] | undefined {
+  if (value === undefined) return undefined;
+  if (protocol === 'TCP' || protocol === 'UDP') {
+    list.add(field, `a ${protocol} endpoint has no methods or paths`, 'remove operations, or serve HTTP or GRPC');
+    return undefined;
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    list.add(field, 'must be a non-empty list', 'list operations such as ["GET /status", "POST /decision/abort"], or leave it out');
+    return undefined;
+  }
+  const out: EndpointOperation[] = [];
+  value.forEach((raw, j) => {
+    const [method, path, ...rest] = typeof raw === 'string' ? raw.trim().split(/\s+/) : [];
+    if (!method || !path || rest.length > 0) {
+      list.add(`${field}[${j}]`, `${JSON.stringify(raw)} is not an operation`, 'write a method and an exact path, e.g. "POST /decision/abort"');
+    } else if (!(HTTP_METHODS as readonly string[]).includes(method)) {
+      list.add(`${field}[${j}]`, `${JSON.stringify(method)} is not an HTTP method`, `use one of ${HTTP_METHODS.join(', ')} (upper case)`);
+    } else if (pathPatternError(path) || path.includes('*')) {
+      list.add(`${field}[${j}]`, `${JSON.stringify(path)} is not an exact path`, 'write the path a request would use, starting with / and without *, ? or #');
+    } else if (!out.some(o => o.method === method && o.path === path)) {
+      out.push({ method, path });
+    }
+  });
+  const key = (o: EndpointOperation) => `${o.path} ${o.method}`;
+  return out.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+}
+
 function parseEndpoints(list: ProblemList, value: unknown): EndpointSpec[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
@@ -90,7 +121,7 @@ function parseEndpoints(list: ProblemList, value: unknown): EndpointSpec[] {
       return;
     }
     const before = list.problems.length;
-    const { name, port, protocol, visibility } = raw;
+    const { name, port, protocol, visibility, operations } = raw;
     if (typeof name !== 'string' || !isPortName(name)) {
       list.add(`${field}.name`, `${JSON.stringify(name)} is not a valid endpoint name`, 'use lower-case letters, digits and "-", at most 15 characters, with a letter (it becomes a Service port name)');
     }
@@ -114,12 +145,14 @@ function parseEndpoints(list: ProblemList, value: unknown): EndpointSpec[] {
     if (endpoints.some(e => e.port === port && (e.protocol === 'UDP' ? 'UDP' : 'TCP') === transport)) {
       list.add(`${field}.port`, `port ${port}/${transport} is used by another endpoint`, 'give each endpoint its own port');
     }
+    const served = parseOperations(list, `${field}.operations`, operations, protocol);
     if (list.problems.length === before) {
       endpoints.push({
         name: name as string,
         port: port as number,
         protocol: protocol as EndpointProtocol,
         visibility: visibility as Visibility,
+        ...(served ? { operations: served } : {}),
       });
     }
   });

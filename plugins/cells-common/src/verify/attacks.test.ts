@@ -32,21 +32,19 @@ describe('attackPresets on Artemis II', () => {
     expect(new Set(presets.filter(p => p.body.to === 'orion/guidance-nav').map(p => (p.body.from as { rogue: string }).rogue))).toEqual(new Set(['orion']));
   });
 
-  // The demo's attacks (../shared/reference/artemis-ii.md) whose operation the catalog declares are presets verbatim;
-  // ABORT and HIJACK NAV use operations nobody declares, so the preset on that target is its declared operation.
+  // The demo's attacks (../shared/reference/artemis-ii.md) are presets verbatim: the operations either
+  // are granted to some caller or are listed in the target endpoint's `operations`.
   it.each([
-    ['ABORT', 'houston', 'houston/flight-director', 'POST', '/decision/abort', 'POST /decision/go-nogo'],
-    ['HIJACK NAV', 'orion', 'orion/guidance-nav', 'POST', '/maneuver', 'GET /nav/state'],
-    ['STEAL VITALS', 'orion', 'orion/life-support', 'GET', '/crew/vitals', 'GET /crew/vitals'],
-    ['SPOOF ID', 'houston', 'orion/comms-system', 'POST', '/uplink', 'POST /uplink'],
-  ])('%s: a preset for the rogue in %s on %s, denied at L7 like the attack itself', (_name, cell, to, method, path, declared) => {
-    const preset = presets.find(p => p.title === `rogue pod in ${cell}: ${declared} on ${to}`);
+    ['ABORT', 'houston', 'houston/flight-director', 'POST', '/decision/abort'],
+    ['HIJACK NAV', 'orion', 'orion/guidance-nav', 'POST', '/maneuver'],
+    ['STEAL VITALS', 'orion', 'orion/life-support', 'GET', '/crew/vitals'],
+    ['SPOOF ID', 'houston', 'orion/comms-system', 'POST', '/uplink'],
+  ])('%s: a preset for the rogue in %s on %s, denied at L7', (_name, cell, to, method, path) => {
+    const preset = presets.find(p => p.title === `rogue pod in ${cell}: ${method} ${path} on ${to}`);
     expect(preset).toBeDefined();
-    expect(preset!.body).toMatchObject({ environment: 'development', from: { rogue: cell }, to, endpoint: 'http' });
+    expect(preset!.body).toEqual({ environment: 'development', from: { rogue: cell }, to, endpoint: 'http', method, path });
     const rogue = { rogue: `system:default/${cell}` };
-    const viaPreset = simulateRequest(sim, { from: rogue, to: refOf(to), endpoint: preset!.body.endpoint, method: preset!.body.method, path: preset!.body.path });
-    expect(viaPreset).toMatchObject({ allowed: false, decidedBy: 'L7' });
-    expect(simulateRequest(sim, { from: rogue, to: refOf(to), method, path })).toMatchObject({ allowed: false, decidedBy: 'L7' });
+    expect(simulateRequest(sim, { from: rogue, to: refOf(to), endpoint: 'http', method, path })).toMatchObject({ allowed: false, decidedBy: 'L7' });
   });
 
   it('every preset is stopped by the compiled cells', () => {

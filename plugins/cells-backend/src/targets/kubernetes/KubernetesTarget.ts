@@ -534,13 +534,14 @@ export class KubernetesTarget implements CellTarget {
     // A namespace this apply created holds nothing of anyone else's yet: no lookup per object.
     let freshNamespace = false;
     for (let p = 0; p < phases.length && stoppedAt === undefined; p++) {
+      const inFreshNamespace = freshNamespace;
       await Promise.all(
         phases[p].map(async o => {
           const result: ObjectResult = await this.applyObject(
             cell,
             o,
             context,
-            freshNamespace,
+            inFreshNamespace,
           ).catch(e => ({
             state: 'error',
             message: `${nameOf(o)}: ${messageOf(e)}`,
@@ -553,13 +554,13 @@ export class KubernetesTarget implements CellTarget {
           if (result.state === 'unavailable') unavailable.add(result.message!);
           else if (result.state === 'error' || result.state === 'conflict')
             problems.push(result.message!);
-          if (o.kind === 'Namespace' && result.change === 'create')
-            freshNamespace = true;
           if (result.change === 'create') changes.create.push(refOf(o));
           else if (result.change === 'update') changes.update.push(refOf(o));
           else if (result.state === 'in-sync') changes.unchanged++;
         }),
       );
+      if (p === 0)
+        freshNamespace = changes.create.some(r => r.kind === 'Namespace');
       // Later phases deny by default: never apply them over allow rules that did not land.
       if (problems.length) stoppedAt = p;
     }
