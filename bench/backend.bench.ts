@@ -18,6 +18,7 @@ import { CatalogCellSource } from '../plugins/cells-backend/src/catalog/CatalogC
 import { CellsReconciler } from '../plugins/cells-backend/src/reconciler/CellsReconciler';
 import { DatabaseCellsStore } from '../plugins/cells-backend/src/storage';
 import { DirectoryTarget } from '../plugins/cells-backend/src/targets/directory';
+import { DefaultCellsService } from '../plugins/cells-backend/src/service/DefaultCellsService';
 import { ChangingCatalog } from '../plugins/cells-backend/src/__testUtils__/catalog';
 import { syntheticCatalog } from './synthetic';
 
@@ -59,14 +60,26 @@ async function reconcileFigures(entities: ReturnType<typeof syntheticCatalog>) {
     return result;
   };
   const first = await pass(true);
+  // The topology the page asks for, built from this snapshot (cold: compile and probe every component).
+  const service = new DefaultCellsService({ reconciler, store, config, targets: new Map([['development', target]]), requestRun: async () => 'bench' });
+  const topologyMs = async () => {
+    const t0 = process.hrtime.bigint();
+    await service.topologyJson('development');
+    return ms(t0);
+  };
+  const topologyCold = await topologyMs();
+  const topologyCached = await topologyMs();
   const steadyIncremental = await pass(false);
   const steadyFull = await pass(true);
   // One component edited: a new connection to a component of another cell.
   const edited = entities.find(e => e.kind === 'Component')!;
   catalog.set({ ...edited, spec: { ...edited.spec, connections: [...((edited.spec as any).connections ?? []), { to: 'svc-5', endpoint: 'http', methods: ['PUT'], paths: ['/bench'] }] } });
   const oneChange = await pass(false);
+  // A new snapshot: recompiled, but only the two cells the change touched are probed again.
+  const topologyAfterChange = await topologyMs();
+  process.stderr.write(`topology ms: cold ${topologyCold.toFixed(0)}, cached ${topologyCached.toFixed(1)}, after one change ${topologyAfterChange.toFixed(0)}\n`);
   await knex.destroy();
-  return { first, steadyIncremental, steadyFull, oneChange };
+  return { first, steadyIncremental, steadyFull, oneChange, topology: { coldMs: topologyCold, cachedMs: topologyCached, afterChangeMs: topologyAfterChange } };
 }
 
 async function loadFigures(entities: ReturnType<typeof syntheticCatalog>) {
@@ -88,18 +101,24 @@ async function loadFigures(entities: ReturnType<typeof syntheticCatalog>) {
     await new Promise(r => setTimeout(r, 500));
   }
   process.stderr.write('backend up and reconciled\n');
-  const result: Record<string, { p50: number; p95: number; p99: number; requests: number; non2xx: number; firstMs: number }> = {};
-  for (const route of ['topology?environment=development', 'cells']) {
+  const result: Record<string, { p50: number; p95: number; p99: number; requests: number; non2xx: number; firstMs: number; firstBytes: number }> = {};
+  // The topology twice: as autocannon asks (no compression, megabytes per answer) and as a browser asks (gzip).
+  const routes = [
+    { name: 'topology', route: 'topology?environment=development', headers: {} },
+    { name: 'topologyGzip', route: 'topology?environment=development', headers: { 'accept-encoding': 'gzip' } },
+    { name: 'cells', route: 'cells', headers: {} },
+  ];
+  for (const { name, route, headers } of routes) {
     const t0 = process.hrtime.bigint();
-    await fetch(`${base}/${route}`);
+    const firstBytes = (await (await fetch(`${base}/${route}`, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer()).byteLength;
     const firstMs = ms(t0);
     const latencies: number[] = [];
-    const instance = autocannon({ url: `${base}/${route}`, connections: 10, overallRate: 50, duration: 10 });
+    const instance = autocannon({ url: `${base}/${route}`, headers, connections: 10, overallRate: 50, duration: 10 });
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
     const run = await instance;
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-    result[route.split('?')[0]] = { p50: pct(50), p95: pct(95), p99: pct(99), requests: latencies.length, non2xx: run.non2xx, firstMs };
+    result[name] = { p50: pct(50), p95: pct(95), p99: pct(99), requests: latencies.length, non2xx: run.non2xx, firstMs, firstBytes };
   }
   await backend.stop();
   return result;

@@ -32,17 +32,23 @@ if ((!only || only === 'analyze') && require('node:fs').existsSync(path.join(__d
   console.log('## Analyzer\n');
   const r = runTs('analyze.bench.ts', []);
   console.log(r.markdown);
+  console.log('\n`verify` of a synthetic catalog (compile, load, check):\n');
+  console.log('| components | cells | requests checked | verify ms | violations | peak RSS MiB |');
+  console.log('|---:|---:|---:|---:|---:|---:|');
+  for (const size of [100, 1000]) console.log(runTs('analyze.bench.ts', ['verify', size]).markdown);
+  console.log('');
 }
 
 if (!only || only === 'backend') {
   console.log('## Cells backend (catalog -> GitOps folder; REST API under load)\n');
-  console.log('| components | cells | first run ms (files) | steady incremental ms (files) | steady full ms (files) | one entity changed ms (files) | GET topology p50/p95/p99 ms | GET cells p50/p95/p99 ms | peak RSS MiB |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| components | cells | first run ms (files) | steady incremental ms (files) | steady full ms (files) | one entity changed ms (files) | first GET topology ms (MB) | topology after one change ms | GET topology p50/p95/p99 ms | GET topology gzip p50/p95/p99 ms | GET cells p50/p95/p99 ms | peak RSS MiB |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const size of [180, 10000]) {
     const r = runTs('backend.bench.ts', [size]);
     const f = p => `${p.ms.toFixed(0)} (${p.filesWritten})`;
     const l = p => `${p.p50}/${p.p95}/${p.p99} (${p.requests} req, ${p.non2xx} non-2xx)`;
-    console.log(`| ${r.components} | ${r.cells} | ${f(r.reconcile.first)} | ${f(r.reconcile.steadyIncremental)} | ${f(r.reconcile.steadyFull)} | ${f(r.reconcile.oneChange)} | ${l(r.load.topology)} | ${l(r.load.cells)} | ${r.peakRssMiB} |`);
+    const t = r.load.topology;
+    console.log(`| ${r.components} | ${r.cells} | ${f(r.reconcile.first)} | ${f(r.reconcile.steadyIncremental)} | ${f(r.reconcile.steadyFull)} | ${f(r.reconcile.oneChange)} | ${t.firstMs.toFixed(0)} (${(t.firstBytes / 2 ** 20).toFixed(1)}) | ${r.reconcile.topology.afterChangeMs.toFixed(0)} | ${l(t)} | ${l(r.load.topologyGzip)} | ${l(r.load.cells)} | ${r.peakRssMiB} |`);
   }
   console.log('');
 }

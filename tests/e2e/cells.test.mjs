@@ -26,9 +26,10 @@ const ARTEMIS = {
 };
 
 /**
- * The four attacks of the Artemis demo (shared reference artemis-ii.md). The
- * backend's presets cover every operation some caller is granted; the two
- * whose operation nobody is granted (abort, maneuver) are typed into the form.
+ * The four attacks of the Artemis demo (shared reference artemis-ii.md), each
+ * one preset: the backend's presets cover every operation some caller is
+ * granted and every operation an endpoint lists in `operations` (abort and
+ * maneuver, which nobody is granted).
  */
 const ATTACKS = [
   { name: 'ABORT', rogue: 'houston', target: 'houston/flight-director', method: 'POST', path: '/decision/abort' },
@@ -132,18 +133,8 @@ describe('Cells page', { timeout: 600_000 }, () => {
     for (const attack of ATTACKS) {
       const title = `rogue pod in ${attack.rogue}: ${attack.method} ${attack.path} on ${attack.target}`;
       const preset = presets.getByRole('button', { name: title, exact: true });
-      if ((await preset.count()) === 1) {
-        await preset.click();
-      } else {
-        await simulator.getByLabel('Source').click();
-        await page.getByRole('option', { name: `rogue pod in ${attack.rogue}`, exact: true }).click();
-        await simulator.getByLabel('Target').click();
-        await page.getByRole('option', { name: attack.target, exact: true }).click();
-        await simulator.getByLabel('Method').click();
-        await page.getByRole('option', { name: attack.method, exact: true }).click();
-        await simulator.getByLabel('Path').fill(attack.path);
-        await simulator.getByRole('button', { name: 'Simulate' }).click();
-      }
+      assert.equal(await preset.count(), 1, `${attack.name}: no preset "${title}"`);
+      await preset.click();
       // The verdict names its request, so this waits for this attack's answer, not the previous one's.
       await simulator
         .getByTestId('simulation-request')

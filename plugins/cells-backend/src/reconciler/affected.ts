@@ -12,6 +12,8 @@ import { CellModel, CellProblem } from '@cellplane/cells-common';
 export function affectedCellsByEntity(entityRefs: Iterable<string>, models: (CellModel | undefined)[]): Map<string, Set<string>> {
   const result = new Map<string, Set<string>>();
   const refs = [...entityRefs];
+  // Nothing asked (no pending change, every API request's case): skip the passes over the models.
+  if (refs.length === 0) return result;
   refs.forEach(ref => result.set(ref, new Set()));
   for (const model of models) {
     if (!model) continue;

@@ -196,7 +196,7 @@ export class DefaultCellsService implements CellsService {
     const firstEnv = summary.environments[0]?.environment;
     if (firstEnv) {
       const view = this.view(firstEnv);
-      view.protection ??= this.protections.of(view.sim, view.objectsOf);
+      view.protection ??= this.protections.of(view.sim);
       const protections = cell.components.map(c => view.protection!.get(c) ?? UNPROTECTED);
       const verified = verifyOnce(this.verified, view.sim);
       compliance = {
@@ -321,7 +321,7 @@ export class DefaultCellsService implements CellsService {
       const snapshot = this.deps.reconciler.current;
       const here = snapshot.model.cells.filter(c => c.environments.includes(env));
       const refs = new Set(here.map(c => c.ref));
-      view.protection ??= this.protections.of(view.sim, view.objectsOf);
+      view.protection ??= this.protections.of(view.sim);
       const components = componentViews(snapshot.model, snapshot.entities, refs).map(c => ({ ...c, protection: view.protection!.get(c.entityRef) ?? UNPROTECTED }));
       const cellOf = new Map(components.map(c => [c.entityRef, c.cell]));
       view.topology = {

@@ -1,5 +1,26 @@
-import { CallGrant, CellModel, ComponentView, GrantView, Simulation, VerifyReport, verifySimulation } from '@cellplane/cells-common';
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { Entity } from '@backstage/catalog-model';
+import {
+  CallGrant,
+  CellComponent,
+  CellModel,
+  CellsSettings,
+  ComponentProtection,
+  ComponentView,
+  GrantView,
+  KubeObject,
+  Simulation,
+  TopologyResponse,
+  VerifyReport,
+  compileCells,
+  createSimulation,
+  loadCluster,
+  protectionOf,
+  verifySimulation,
+} from '@cellplane/cells-common';
+import type { CatalogSnapshot } from '../reconciler/CellsReconciler';
+import { affectedCells } from '../reconciler/affected';
 
 const titleOf = (entities: Map<string, Entity>, ref: string) => entities.get(ref)?.metadata.title;
 
@@ -47,4 +68,163 @@ export function verifyOnce(cache: WeakMap<Simulation, { report: VerifyReport; at
     cache.set(sim, entry);
   }
   return entry;
+}
+
+/** Which cell a compiled object belongs to: its namespace's cell (a Namespace object by its name), if any. */
+function namespaceOfObject(o: KubeObject): string | undefined {
+  return o.kind === 'Namespace' && !o.metadata.namespace ? o.metadata.name : o.metadata.namespace;
+}
+
+const sha1 = (text: string) => crypto.createHash('sha1').update(text).digest('hex');
+
+/**
+ * Each component's protection (protectionOf), computed per cell and kept
+ * while the cell's compiled objects stay the same. The probe runs from a
+ * rogue pod in the component's own namespace to the component, so only that
+ * namespace's objects and the objects outside every cell namespace (mesh-wide
+ * policies, the gateway) can decide it: a cluster of just those answers the
+ * same as the whole environment's, and costs O(cell) instead of O(catalog)
+ * per probe. A catalog change then re-probes only the cells whose objects
+ * (or components' pods) changed.
+ */
+export class ProtectionCache {
+  private readonly cells = new Map<
+    string,
+    {
+      protection: Map<string, ComponentProtection>;
+      /** What the probes saw: the cell namespace's objects, its pods, the shared objects. */
+      objects: KubeObject[];
+      podsKey: string;
+      sharedKey: string;
+    }
+  >();
+
+  /**
+   * A cell whose objects are the very ones probed last time (SimulationCache
+   * keeps an untouched cell's objects), with the same pods and shared
+   * objects, keeps its protection without any work; other objects are
+   * compared by content first, so a cell recompiled to the same objects is
+   * not probed again. Nothing is serialized for a cell seen the first time.
+   */
+  of(sim: Simulation): Map<string, ComponentProtection> {
+    const present = sim.model.cells.filter(c => c.environments.includes(sim.environment));
+    const cellOfNamespace = new Map(present.map(c => [sim.namespaceOf(c.ref), c.ref]));
+    const objectsOf = new Map<string, KubeObject[]>(present.map(c => [c.ref, []]));
+    const shared: KubeObject[] = [];
+    for (const o of sim.objects) {
+      const ns = namespaceOfObject(o);
+      const cell = ns === undefined ? undefined : cellOfNamespace.get(ns);
+      if (cell) objectsOf.get(cell)!.push(o);
+      else shared.push(o);
+    }
+    shared.push(...sim.gatewayObjects());
+    const componentsOf = new Map<string, CellComponent[]>(present.map(c => [c.ref, []]));
+    for (const c of sim.model.components) componentsOf.get(c.cell)?.push(c);
+
+    const sharedKey = sha1(JSON.stringify(shared));
+    const result = new Map<string, ComponentProtection>();
+    const seen = new Set<string>();
+    for (const cell of present) {
+      const components = componentsOf.get(cell.ref)!;
+      const id = `${sim.environment}|${cell.ref}`;
+      seen.add(id);
+      const pods = components.map(c => sim.componentPod(c));
+      const podsKey = JSON.stringify([pods, components.map(c => c.endpoints[0] ?? null)]);
+      const objects = objectsOf.get(cell.ref)!;
+      const before = this.cells.get(id);
+      const sameInputs = before !== undefined && before.sharedKey === sharedKey && before.podsKey === podsKey;
+      const sameObjects = (old: KubeObject[]) =>
+        (old.length === objects.length && old.every((o, i) => o === objects[i])) || JSON.stringify(old) === JSON.stringify(objects);
+      const unchanged = sameInputs && sameObjects(before.objects);
+      let protection = before?.protection;
+      if (!unchanged || !protection) {
+        const cluster = loadCluster([...objects, ...pods, ...shared, sim.roguePod(cell.ref)], { trustDomain: sim.settings.mesh.trustDomain });
+        // protectionOf looks its component up in the model: hand it just this cell's.
+        const cellSim: Simulation = { ...sim, model: { ...sim.model, components } };
+        protection = new Map(components.map(c => [c.ref, protectionOf(cellSim, cluster, c.ref)]));
+      }
+      this.cells.set(id, { protection, objects, podsKey, sharedKey });
+      protection.forEach((p, ref) => result.set(ref, p));
+    }
+    for (const id of this.cells.keys()) {
+      if (id.startsWith(`${sim.environment}|`) && !seen.has(id)) this.cells.delete(id);
+    }
+    return result;
+  }
+}
+
+/** A topology answer as sent: its JSON once, and a strong ETag of it. */
+export interface ServedTopology {
+  /** What it was built from (cell states and pending cells); equal keys give the same answer. */
+  key: string;
+  response: TopologyResponse;
+  body: Buffer;
+  etag: string;
+  /** The same JSON gzipped (made on first use), with its own ETag. */
+  gzip(): { body: Buffer; etag: string };
+}
+
+/**
+ * Serializes a topology answer once, for every request that asks for the same
+ * one; browsers get a gzipped copy made once too (megabytes at thousands of
+ * components would otherwise be compressed per request).
+ */
+export function serveTopology(key: string, response: TopologyResponse): ServedTopology {
+  const body = Buffer.from(JSON.stringify(response));
+  const hash = crypto.createHash('sha1').update(body).digest('base64url');
+  let gzipped: { body: Buffer; etag: string } | undefined;
+  return {
+    key,
+    response,
+    body,
+    etag: `"${hash}"`,
+    gzip: () => (gzipped ??= { body: zlib.gzipSync(body), etag: `"${hash}-gzip"` }),
+  };
+}
+
+/** Entity refs whose entity is new, gone or another object in `next` (the catalog source replaces changed entities). */
+function changedEntities(previous: Map<string, Entity>, next: Map<string, Entity>): string[] {
+  const changed = [...next.keys()].filter(ref => previous.get(ref) !== next.get(ref));
+  for (const ref of previous.keys()) if (!next.has(ref)) changed.push(ref);
+  return changed;
+}
+
+/** A simulation and each cell's compiled objects (the same array as last time for a cell not recompiled). */
+export interface CompiledView {
+  sim: Simulation;
+  objectsOf: Map<string, KubeObject[]>;
+}
+
+/**
+ * The simulation of each environment, compiled incrementally: when only
+ * Components changed since the last snapshot, only the cells those changes
+ * can touch (affectedCells, the rule the reconciler uses for what it writes)
+ * are compiled again, and the others keep their objects. Any System change
+ * compiles everything, since cells' namespaces (and so clashes between them)
+ * come from Systems. The objects equal a full compile's, in the same order.
+ */
+export class SimulationCache {
+  private readonly last = new Map<string, { snapshot: CatalogSnapshot; objectsOf: Map<string, KubeObject[]> }>();
+
+  build(snapshot: CatalogSnapshot, settings: CellsSettings, environment: string): CompiledView {
+    const previous = this.last.get(environment);
+    let only: Set<string> | undefined;
+    if (previous) {
+      const changed = changedEntities(previous.snapshot.entities, snapshot.entities);
+      if (changed.every(ref => ref.startsWith('component:'))) only = affectedCells(changed, [previous.snapshot.model, snapshot.model]);
+    }
+    const fresh = new Map(
+      compileCells(snapshot.model, settings, { environment, ...(only ? { cells: only } : {}) }).cells.map(c => [c.cell, c.objects]),
+    );
+    const objectsOf = new Map<string, KubeObject[]>();
+    const objects: KubeObject[] = [];
+    for (const cell of snapshot.model.cells) {
+      const list = only && !only.has(cell.ref) ? previous!.objectsOf.get(cell.ref) : fresh.get(cell.ref);
+      if (!list) continue;
+      objectsOf.set(cell.ref, list);
+      objects.push(...list);
+    }
+    this.last.set(environment, { snapshot, objectsOf });
+    return { sim: createSimulation(snapshot.model, settings, environment, objects), objectsOf };
+  }
 }

@@ -1,4 +1,4 @@
-import { KeyboardEvent, useCallback, useEffect, useMemo, useState } from 'react';
+import { KeyboardEvent, ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Background, Controls, MiniMap, NodeChange, ReactFlow, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import Button from '@material-ui/core/Button';
@@ -26,7 +26,8 @@ import {
   simulationHighlight,
   toGraph,
 } from '../lib/graph';
-import { lastLayoutThread, layoutGraph } from '../lib/layout';
+import { keepPositions, lastLayoutThread, layoutGraph, LayoutMode, layoutModeFor, structureKey } from '../lib/layout';
+import { mark } from '../lib/marks';
 import { nodeTypes } from './nodes';
 import { SidePanel } from './SidePanel';
 import { Simulator } from './Simulator';
@@ -50,6 +51,31 @@ const useStyles = makeStyles(theme => ({
  */
 export const VISIBLE_ONLY_THRESHOLD = 150;
 
+/**
+ * Below this zoom edges lose their labels (unreadable there, and measuring
+ * and painting hundreds of them is most of a large graph's cost); highlighted
+ * edges keep theirs, and every edge keeps its aria-label.
+ */
+export const LABEL_MIN_ZOOM = 0.5;
+
+/** The zoom a large graph opens at: names and states readable. */
+const READABLE_ZOOM = 0.75;
+
+/**
+ * Where the page opens: the whole graph, or for a packed (large) graph the
+ * first screenful of cells at a readable zoom; the minimap and "fit view"
+ * show the rest. Fitting 500 cells would render every node and edge at a
+ * zoom where nothing can be read.
+ */
+export function initialView(nodes: CellsNode[], mode: LayoutMode | undefined, canvas = { width: 1200, height: 800 }) {
+  if (mode !== 'packed') return { maxZoom: 1, padding: 0.1 };
+  const top = nodes.filter(n => !n.parentId);
+  const x0 = Math.min(...top.map(n => n.position.x));
+  const y0 = Math.min(...top.map(n => n.position.y));
+  const first = top.filter(n => n.position.x < x0 + canvas.width / READABLE_ZOOM && n.position.y < y0 + canvas.height / READABLE_ZOOM);
+  return { maxZoom: 1, padding: 0.02, nodes: (first.length ? first : top.slice(0, 1)).map(n => ({ id: n.id })) };
+}
+
 function reachText(r: Reach) {
   const methods = r.methods?.length ? r.methods.join(', ') : 'any method';
   const paths = r.paths?.length ? r.paths.join(', ') : 'any path';
@@ -65,10 +91,12 @@ export interface CellsGraphProps {
   /** Show only this cell (the entity page's Cell tab); hides the cell filter. */
   fixedCell?: string;
   onEnvironmentChange?(environment: string): void;
+  /** A line under the toolbar, e.g. that cells wait for a reconcile. */
+  notice?: ReactNode;
 }
 
 /** The graph with its filters, search, side panel and simulator; selection and filters live in the URL. */
-export function CellsGraph({ topology, fixedCell, onEnvironmentChange }: CellsGraphProps) {
+export function CellsGraph({ topology, fixedCell, onEnvironmentChange, notice }: CellsGraphProps) {
   const classes = useStyles();
   const theme = useTheme();
   const api = useApi(cellsApiRef);
@@ -84,10 +112,18 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange }: CellsGr
   );
   const [tab, setTab] = useState(0);
   const [query, setQuery] = useState(params.get('q') ?? '');
-  const [laidOut, setLaidOut] = useState<{ nodes: CellsNode[]; edges: CallEdge[]; thread: string }>();
+  const [laidOut, setLaidOut] = useState<{ nodes: CellsNode[]; edges: CallEdge[]; thread: string; mode: LayoutMode; key: string }>();
   const [overlay, setOverlay] = useState<Overlay>();
   const [overlayError, setOverlayError] = useState<string>();
   const [focusTarget, setFocusTarget] = useState<string>();
+  const [zoomedOut, setZoomedOut] = useState(false);
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const canvasSize = () => {
+    const box = canvasRef.current?.getBoundingClientRect();
+    return box && box.width > 0 && box.height > 0 ? { width: box.width, height: box.height } : undefined;
+  };
+  /** The owner or cell filter changed: fit the view to what the next layout draws. */
+  const [refit, setRefit] = useState(false);
 
   const update = useCallback(
     (changes: Record<string, string | undefined>) =>
@@ -107,37 +143,74 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange }: CellsGr
 
   const graph = useMemo(() => toGraph(topology, { owner, cell, collapsed }), [topology, owner, cell, collapsed]);
   useEffect(() => {
+    // A refreshed topology with the same nodes and calls (new states only) keeps its layout.
+    const key = structureKey(graph.nodes, graph.edges);
+    if (laidOut?.key === key) {
+      setLaidOut({ ...laidOut, nodes: keepPositions(graph.nodes, laidOut.nodes), edges: graph.edges });
+      return undefined;
+    }
     let current = true;
-    layoutGraph(graph.nodes, graph.edges).then(nodes => current && setLaidOut({ nodes, edges: graph.edges, thread: lastLayoutThread }));
+    mark('layout-started');
+    layoutGraph(graph.nodes, graph.edges).then(
+      nodes => {
+        mark('layout-done');
+        if (current) setLaidOut({ nodes, edges: graph.edges, thread: lastLayoutThread, mode: layoutModeFor(graph.nodes.length, graph.edges.length), key });
+      },
+    );
     return () => {
       current = false;
     };
+    // laidOut is read, not a trigger: only a new graph lays out again.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [graph]);
 
   const setCollapsed = (next: Set<string>) => update({ collapsed: [...next].join(',') });
   const toggleCollapse = (ref: string) => {
     const next = new Set(collapsed);
-    if (next.has(ref)) next.delete(ref);
-    else next.add(ref);
+    if (next.has(ref)) {
+      next.delete(ref);
+      // Expanding moves the cells after it (large catalogs pack cells in rows): follow the cell.
+      setFocusTarget(ref);
+    } else next.add(ref);
     setCollapsed(next);
   };
 
-  const focusNode = (ref: string) => {
+  /** Selects a node, expanding its cell if needed, in one URL update (separate updates in one event overwrite each other). */
+  const focusNode = (ref: string, alsoChange: Record<string, string | undefined> = {}) => {
+    const changes: Record<string, string | undefined> = { ...alsoChange, selected: ref };
     const component = topology.components.find(c => c.entityRef === ref);
     if (component && collapsed.has(component.cell)) {
       const next = new Set(collapsed);
       next.delete(component.cell);
-      setCollapsed(next);
+      changes.collapsed = [...next].join(',');
     }
-    update({ selected: ref });
+    update(changes);
     setFocusTarget(ref);
   };
 
-  // Zoom to a searched node once the layout that contains it is drawn.
+  const filters = `${owner}|${cell}`;
+  const [lastFilters, setLastFilters] = useState(filters);
+  if (filters !== lastFilters) {
+    setLastFilters(filters);
+    setRefit(true);
+  }
+  useEffect(() => {
+    if (!refit || !laidOut || laidOut.key !== structureKey(graph.nodes, graph.edges)) return;
+    setRefit(false);
+    flow.fitView(initialView(laidOut.nodes, laidOut.mode, canvasSize()));
+  }, [refit, laidOut, graph, flow]);
+
+  // Zoom to a searched node once the layout that contains it is drawn; focus it once it is
+  // on screen (large graphs render only the nodes in view).
   useEffect(() => {
     if (!focusTarget || !laidOut?.nodes.some(n => n.id === focusTarget)) return;
-    flow.fitView({ nodes: [{ id: focusTarget }], duration: 400, maxZoom: 1.2 });
-    document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(focusTarget)}"]`)?.focus();
+    const target = focusTarget;
+    const focus = (framesLeft: number) => {
+      const element = document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(target)}"]`);
+      if (element) element.focus();
+      else if (framesLeft > 0) requestAnimationFrame(() => focus(framesLeft - 1));
+    };
+    flow.fitView({ nodes: [{ id: target }], duration: 400, maxZoom: 1.2 }).then(() => focus(30));
     setFocusTarget(undefined);
   }, [focusTarget, laidOut, flow]);
 
@@ -147,6 +220,13 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange }: CellsGr
     return emptyHighlight();
   }, [overlay, topology]);
 
+  // Only the first layout's view counts: xyflow fits once, when the graph first draws.
+  const initialFit = useMemo(
+    () => (laidOut ? initialView(laidOut.nodes, laidOut.mode, canvasSize()) : undefined),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [laidOut === undefined],
+  );
+
   const shown = useMemo(() => {
     if (!laidOut) return undefined;
     const extra = overlay?.kind === 'simulation' ? attemptEdge(topology, overlay.body, overlay.response, collapsed) : undefined;
@@ -154,11 +234,18 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange }: CellsGr
     const selectedNode = selected ? nodeFor(topology, selected, collapsed) : '';
     return {
       nodes: marked.nodes.map(n => (n.id === selectedNode ? { ...n, selected: true } : n)),
-      edges: marked.edges.map(e =>
-        e.data?.mark ? { ...e, style: { ...e.style, stroke: markColour(theme, e.data.mark), strokeWidth: 3 } } : e,
-      ),
+      edges: marked.edges.map(e => {
+        if (e.data?.mark) return { ...e, style: { ...e.style, stroke: markColour(theme, e.data.mark), strokeWidth: 3 } };
+        if (laidOut.mode === 'packed') {
+          // Hundreds of long calls between packed cells: straight lines without a hover path, labelled
+          // only around the selected node (stacked labels there are noise, and most of a pan's painting).
+          const around = selectedNode !== '' && (e.source === selectedNode || e.target === selectedNode);
+          return { ...e, type: 'straight', interactionWidth: 0, label: around && !zoomedOut ? e.label : undefined };
+        }
+        return zoomedOut ? { ...e, label: undefined } : e;
+      }),
     };
-  }, [laidOut, highlight, overlay, topology, collapsed, selected, theme]);
+  }, [laidOut, highlight, overlay, topology, collapsed, selected, theme, zoomedOut]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<CellsNode>[]) => {
@@ -196,8 +283,8 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange }: CellsGr
   const onSimulation = (body: SimulateBody, response: SimulateResponse | undefined) =>
     setOverlay(response ? { kind: 'simulation', body, response } : undefined);
 
-  const owners = [...new Set(topology.cells.map(c => c.owner))].sort();
-  const matches = searchNodes(topology, query);
+  const owners = useMemo(() => [...new Set(topology.cells.map(c => c.owner))].sort(), [topology]);
+  const matches = useMemo(() => searchNodes(topology, query), [topology, query]);
 
   return (
     <div className={classes.root}>
@@ -240,8 +327,8 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange }: CellsGr
         <form
           onSubmit={e => {
             e.preventDefault();
-            update({ q: query || undefined });
-            if (matches[0]) focusNode(matches[0]);
+            if (matches[0]) focusNode(matches[0], { q: query || undefined });
+            else update({ q: query || undefined });
           }}
         >
           <TextField size="small" label="Search" value={query} onChange={e => setQuery(e.target.value)} inputProps={{ 'aria-label': 'Search nodes' }} helperText={query && matches.length === 0 ? 'no match' : undefined} />
@@ -258,13 +345,19 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange }: CellsGr
           </Button>
         )}
       </div>
+      {notice}
       {overlayError && (
         <Typography role="alert" color="error" variant="body2">
           {overlayError}
         </Typography>
       )}
       <div className={classes.body}>
-        <div className={classes.canvas} data-layout={laidOut?.thread}>
+        <div
+          ref={canvasRef}
+          className={classes.canvas}
+          data-layout={laidOut?.thread}
+          data-layout-mode={laidOut?.mode}
+        >
           {shown && (
             <ReactFlow
               nodes={shown.nodes}
@@ -276,7 +369,8 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange }: CellsGr
               nodesDraggable={false}
               nodesConnectable={false}
               fitView
-              fitViewOptions={{ maxZoom: 1, padding: 0.1 }}
+              fitViewOptions={initialFit}
+              onMove={(_, viewport) => setZoomedOut(viewport.zoom < LABEL_MIN_ZOOM)}
               onlyRenderVisibleElements={shown.nodes.length > VISIBLE_ONLY_THRESHOLD}
               minZoom={0.05}
               colorMode={theme.palette.type === 'dark' ? 'dark' : 'light'}

@@ -3,6 +3,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { cellsApiRef } from '../api/CellsApi';
 import { CellsTopology } from './CellsPage';
 import { mockCellsApi } from './testApi';
+import { largeTopology, testTopology } from '../lib/testTopology';
 
 const node = (id: string) => document.querySelector(`.react-flow__node[data-id="${id}"]`) as HTMLElement | null;
 
@@ -66,6 +67,72 @@ describe('CellsTopology', () => {
     const api = mockCellsApi({ getTopology: jest.fn(async () => Promise.reject(new Error('environment: no environment "qa" (400 Bad Request)'))) });
     await renderInTestApp(<CellsTopology />, { apis: [[cellsApiRef, api]] });
     expect(await screen.findByRole('alert')).toHaveTextContent('Could not load the cell topology: environment: no environment "qa"');
+  });
+
+  it('draws each component inside its cell and each allowed call as an edge between them', async () => {
+    const api = mockCellsApi();
+    await renderInTestApp(<CellsTopology />, { apis: [[cellsApiRef, api]] });
+    await waitFor(() => expect(node('component:default/capcom')).not.toBeNull());
+    expect(node('system:default/houston')!.closest('.react-flow__node')).toHaveAttribute('aria-label', 'Cell Houston, state in-sync');
+    for (const edge of testTopology().edges) {
+      const id = `${edge.from}->${edge.to}`;
+      await waitFor(() => expect(document.querySelector(`.react-flow__edge[data-id="${id}"]`)).not.toBeNull());
+    }
+    expect(document.querySelector('[data-layout-mode]')).toHaveAttribute('data-layout-mode', 'layered');
+  });
+
+  it('starts with every cell collapsed past 300 components, and expands one from its panel', async () => {
+    const api = mockCellsApi({ getTopology: jest.fn(async () => largeTopology(31)) });
+    await renderInTestApp(<CellsTopology />, { apis: [[cellsApiRef, api]], initialRouteEntries: ['/?selected=system:default/cell-3'] });
+    await waitFor(() => expect(node('system:default/cell-30')).not.toBeNull());
+    expect(document.querySelectorAll('.react-flow__node-cell')).toHaveLength(31);
+    expect(document.querySelectorAll('.react-flow__node-component')).toHaveLength(0);
+    expect(within(node('system:default/cell-3')!).getByText(/10 components \(collapsed\)/)).toBeInTheDocument();
+    fireEvent.click(await screen.findByRole('button', { name: 'Expand' }));
+    await waitFor(() => expect(node('component:default/svc-30')).not.toBeNull(), { timeout: 10_000 });
+    expect(document.querySelectorAll('.react-flow__node-component')).toHaveLength(10);
+    expect(node('component:default/svc-30')!.closest('.react-flow__node')?.parentElement).toBe(node('system:default/cell-3')!.parentElement);
+    expect(node('component:default/svc-40')).toBeNull();
+  }, 30_000);
+
+  it('keeps every cell expanded in a smaller catalog', async () => {
+    const api = mockCellsApi({ getTopology: jest.fn(async () => largeTopology(5)) });
+    await renderInTestApp(<CellsTopology />, { apis: [[cellsApiRef, api]] });
+    await waitFor(() => expect(document.querySelectorAll('.react-flow__node-component')).toHaveLength(50), { timeout: 10_000 });
+    expect(document.querySelector('.react-flow__node-cell')).not.toHaveTextContent('collapsed');
+  });
+
+  it('search expands the cell of a component it finds and selects and focuses the component', async () => {
+    const api = mockCellsApi({ getTopology: jest.fn(async () => largeTopology(31)) });
+    await renderInTestApp(<CellsTopology />, { apis: [[cellsApiRef, api]] });
+    await waitFor(() => expect(node('system:default/cell-20')).not.toBeNull());
+    fireEvent.change(screen.getByLabelText('Search nodes'), { target: { value: 'svc-205' } });
+    fireEvent.submit(screen.getByLabelText('Search nodes').closest('form')!);
+    await waitFor(() => expect(node('component:default/svc-205')).not.toBeNull(), { timeout: 10_000 });
+    const panel = await screen.findByLabelText('details of the selected node');
+    expect(within(panel).getByRole('heading', { name: 'svc-205' })).toBeInTheDocument();
+    await waitFor(() => expect(document.activeElement).toBe(node('component:default/svc-205')), { timeout: 5000 });
+    expect(within(node('system:default/cell-21')!).getByText(/collapsed/)).toBeInTheDocument();
+  }, 30_000);
+
+  it('before the first reconcile: says it keeps checking, then that the first reconcile runs, until the cells are in sync', async () => {
+    const empty = { environment: 'dev', environments: ['dev'], cells: [], components: [], edges: [] };
+    const pending = testTopology();
+    pending.cells = pending.cells.map(c => ({ ...c, state: 'pending' as const, message: 'waiting for the first reconcile' }));
+    const getTopology = jest.fn().mockResolvedValueOnce(empty).mockResolvedValueOnce(empty).mockResolvedValueOnce(pending).mockResolvedValue(testTopology());
+    const api = mockCellsApi({ getTopology });
+    await renderInTestApp(<CellsTopology pollIntervalMs={30} />, { apis: [[cellsApiRef, api]] });
+    expect(await screen.findByText('No cells yet')).toBeInTheDocument();
+    expect(screen.getByText(/checks again every 1 seconds/)).toBeInTheDocument();
+    expect(await screen.findByText(/first reconcile is running: all 2 cells wait to be compiled/)).toBeInTheDocument();
+    await waitFor(() => expect(node('component:default/capcom')).not.toBeNull());
+    await waitFor(() => expect(screen.queryByText(/first reconcile is running/)).toBeNull());
+    await waitFor(() => expect(within(node('system:default/orion')!).getByText('drifted')).toBeInTheDocument());
+    const calls = getTopology.mock.calls.length;
+    expect(calls).toBe(4);
+    // In sync: no more polling.
+    await new Promise(r => setTimeout(r, 150));
+    expect(getTopology).toHaveBeenCalledTimes(calls);
   });
 
   it('says how to declare a first cell when there is none', async () => {

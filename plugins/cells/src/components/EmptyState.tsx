@@ -36,14 +36,24 @@ spec:
   connections:
     - { to: flight-director, endpoint: http, methods: [POST], paths: [/voice-loop] }`;
 
-/** Shown when the catalog has no cells yet: how to declare the first one. */
-export function EmptyState() {
+/**
+ * Shown when the catalog has no cells yet: how to declare the first one. With
+ * `checkingEverySeconds`, also that the page keeps asking (a portal that has
+ * just started may still be ingesting its catalog for the first reconcile).
+ */
+export function EmptyState({ checkingEverySeconds }: { checkingEverySeconds?: number }) {
   const classes = useStyles();
   return (
     <div className={classes.root} role="status">
       <Typography variant="h5" gutterBottom>
         No cells yet
       </Typography>
+      {checkingEverySeconds !== undefined && (
+        <Typography paragraph color="textSecondary">
+          The cells backend has no cells to show. A portal that has just started may still be ingesting its catalog
+          and running its first reconcile: this page checks again every {checkingEverySeconds} seconds.
+        </Typography>
+      )}
       <Typography paragraph>
         A cell is a System with <code>spec.cell</code>; its Components declare endpoints and the calls they make
         (<code>spec.connections</code>). Add a catalog file like this one, register it in the catalog, and the cell

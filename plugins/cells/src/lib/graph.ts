@@ -146,7 +146,9 @@ export function toGraph(topology: TopologyResponse, options: GraphOptions = {}):
     // A call between hidden cells, or inside one collapsed cell, has nothing to draw.
     if (!source || !target || source === target) continue;
     const key = `${source}->${target}`;
-    grouped.set(key, [...(grouped.get(key) ?? []), grant]);
+    const list = grouped.get(key);
+    if (list) list.push(grant);
+    else grouped.set(key, [grant]);
   }
   if ([...grouped.keys()].some(k => k.startsWith(`${GATEWAY_ID}->`))) {
     nodes.unshift({
@@ -160,13 +162,15 @@ export function toGraph(topology: TopologyResponse, options: GraphOptions = {}):
   }
   const edges: CallEdge[] = [...grouped.entries()].map(([id, grants]) => {
     const [source, target] = id.split('->');
+    const label = compactLabel(grants);
+    const texts = grants.map(grantText);
     return {
       id,
       source,
       target,
-      label: compactLabel(grants),
-      data: { grants, label: compactLabel(grants), detail: grants.map(grantText).join('\n') },
-      ariaLabel: `Allowed call ${grants.map(grantText).join('; ')}`,
+      label,
+      data: { grants, label, detail: texts.join('\n') },
+      ariaLabel: `Allowed call ${texts.join('; ')}`,
     };
   });
   return { nodes: nodes.filter(n => n.type !== 'cell' || cellRefs.has(n.id)), edges };

@@ -45,3 +45,45 @@ export function testTopology(): TopologyResponse {
     ],
   } as TopologyResponse;
 }
+
+/**
+ * A topology in the shape of bench/synthetic.ts (the large-catalog example):
+ * `cells` cells of `perCell` components `svc-<i>` in cells `cell-<c>`, each
+ * calling the next component of its cell and two in other cells.
+ */
+export function largeTopology(cells: number, perCell = 10): TopologyResponse {
+  const count = cells * perCell;
+  const ref = (i: number) => `component:default/svc-${i}`;
+  const cellOf = (i: number) => Math.floor(i / perCell);
+  const protection = { l3l4: true, mtls: true, l7: true };
+  return {
+    environment: 'dev',
+    environments: ['dev'],
+    cells: Array.from({ length: cells }, (_, c) => ({
+      entityRef: `system:default/cell-${c}`,
+      title: `cell-${c}`,
+      owner: `group:default/team-${c}`,
+      namespace: `cell-${c}`,
+      state: 'in-sync' as const,
+      message: '',
+      components: Array.from({ length: perCell }, (__, k) => ref(c * perCell + k)),
+    })),
+    components: Array.from({ length: count }, (_, i) => ({
+      entityRef: ref(i),
+      name: `svc-${i}`,
+      owner: `group:default/team-${cellOf(i)}`,
+      cell: `system:default/cell-${cellOf(i)}`,
+      endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP' as const, visibility: 'organization' as const }],
+      protection,
+    })),
+    edges: Array.from({ length: count }, (_, i) => [cellOf(i) * perCell + ((i + 1) % perCell), (i + 17) % count, (i + 131) % count].map(to => ({
+      from: ref(i),
+      to: ref(to),
+      endpoint: 'http',
+      methods: ['GET'],
+      paths: ['/api/*'],
+      declaredBy: 'connection' as const,
+      crossCell: cellOf(i) !== cellOf(to),
+    }))).flat(),
+  };
+}
