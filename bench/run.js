@@ -46,7 +46,7 @@ if (!only || only === 'backend') {
   for (const size of [180, 10000]) {
     const r = runTs('backend.bench.ts', [size]);
     const f = p => `${p.ms.toFixed(0)} (${p.filesWritten})`;
-    const l = p => `${p.p50}/${p.p95}/${p.p99} (${p.requests} req, ${p.non2xx} non-2xx)`;
+    const l = p => `${Math.round(p.p50)}/${Math.round(p.p95)}/${Math.round(p.p99)} (${p.requests} req, ${p.non2xx} non-2xx)`;
     const t = r.load.topology;
     console.log(`| ${r.components} | ${r.cells} | ${f(r.reconcile.first)} | ${f(r.reconcile.steadyIncremental)} | ${f(r.reconcile.steadyFull)} | ${f(r.reconcile.oneChange)} | ${t.firstMs.toFixed(0)} (${(t.firstBytes / 2 ** 20).toFixed(1)}) | ${r.reconcile.topology.afterChangeMs.toFixed(0)} | ${l(t)} | ${l(r.load.topologyGzip)} | ${l(r.load.cells)} | ${r.peakRssMiB} |`);
   }
@@ -61,6 +61,20 @@ if (!only || only === 'kube') {
     const r = runTs('kube.bench.ts', [size]);
     const req = q => Object.entries(q).map(([m, n]) => `${m} ${n}`).join(', ') || '0';
     console.log(`| ${r.cells} | ${r.components} | ${r.objects} | ${(r.first.ms / 1000).toFixed(1)} (${req(r.first.requests)}) | ${r.steady.ms.toFixed(0)} | ${r.steady.writes} | ${req(r.steady.requests)} | ${r.watchEventMs} | ${r.driftedMs} | ${r.peakRssMiB} |`);
+  }
+  console.log('');
+}
+
+if (!only || only === 'graph') {
+  // The cells page in headless Chromium against the real portal (builds the app, starts a portal per size).
+  console.log('## Cells page (headless Chromium)\n');
+  console.log('| components | cells | layout | first visit ms | repeat visit ms (request / topology / graph / layout / render) | nodes, edges in the DOM | pan fps (browser fps, p95 frame ms) |');
+  console.log('|---:|---:|---|---:|---|---:|---:|');
+  const out = execFileSync(process.execPath, [path.join(__dirname, 'graph.bench.mjs'), ...process.argv.slice(3)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  for (const line of out.split('\n').filter(l => l.startsWith('{'))) {
+    const r = JSON.parse(line);
+    const p = r.repeatVisitPhases;
+    console.log(`| ${r.components} | ${r.cells} | ${r.layoutMode}, ${r.layout} | ${r.firstVisitMs} | ${r.repeatVisitMs} (${p.toRequestMs} / ${p.topologyMs} / ${p.buildGraphMs} / ${p.layoutMs} / ${p.renderMs}) | ${r.nodesInDom}, ${r.edgesInDom} | ${r.fps.toFixed(0)} (${r.browserFps.toFixed(0)}, ${r.p95FrameMs}) |`);
   }
   console.log('');
 }

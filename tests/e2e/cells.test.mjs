@@ -5,14 +5,16 @@
 //
 //   node --test tests/e2e/cells.test.mjs
 //   CELLPLANE_PORTAL_URL=http://localhost:7007 ...   use a running portal (no build, no start)
-// Screenshots go to $CELLPLANE_SCREENSHOT_DIR (default: the OS temp dir).
+// Screenshots go to $CELLPLANE_SCREENSHOT_DIR (default: the OS temp dir);
+// CELLPLANE_SCREENSHOT=1 also refreshes the READMEs' picture of the page
+// (plugins/cells/docs/cells-page.png).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { buildApp, freePort, guestToken, startPortal, waitFor } from '../../tools/portal.mjs';
+import { buildApp, freePort, guestToken, root, startPortal, waitFor } from '../../tools/portal.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = process.env.CELLPLANE_SCREENSHOT_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-cells-'));
@@ -172,11 +174,49 @@ describe('Cells page', { timeout: 600_000 }, () => {
     const marked = await page.locator('.react-flow__node').filter({ hasText: 'reachable from the source' }).evaluateAll(ns => ns.map(n => n.getAttribute('data-id')).sort());
     assert.deepEqual(marked, ['component:default/comms-system', 'component:default/signal-router']);
     await page.screenshot({ path: path.join(SHOTS, 'capcom-blast-radius.png') });
+    if (process.env.CELLPLANE_SCREENSHOT) {
+      const file = path.join(root, 'plugins/cells/docs/cells-page.png');
+      await page.screenshot({ path: file });
+      console.log(`screenshot: ${file}`);
+    }
 
     // A rogue pod in a cell reaches nothing.
     await page.locator(nodeSel('system:default/orion')).click({ position: { x: 20, y: 10 } });
     await page.getByRole('button', { name: 'Rogue pod in this cell' }).click();
     await blast.filter({ hasText: 'rogue' }).waitFor();
     assert.match(await blast.textContent(), /It may reach nothing/);
+  }));
+
+  test('the keyboard moves between nodes and Enter selects one', withLogs(async () => {
+    await page.getByRole('tab', { name: 'Details' }).click();
+    const director = page.locator(nodeSel('component:default/flight-director'));
+    await director.focus();
+    await page.keyboard.press('ArrowRight');
+    const next = await page.evaluate(() => document.activeElement?.getAttribute('data-id'));
+    assert.ok(next && next !== 'component:default/flight-director', `focus moved to a node (${next})`);
+    assert.equal(await page.locator(nodeSel(next)).count(), 1);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), 'component:default/flight-director');
+    await page.keyboard.press('Enter');
+    await page.getByLabel('details of the selected node').getByRole('heading', { name: 'flight-director' }).waitFor();
+    assert.match(page.url(), /selected=component%3Adefault%2Fflight-director/);
+  }));
+
+  test("the dark theme (Backstage's own) colours the graph, and states keep their words", withLogs(async () => {
+    // Backstage's AppThemeApi keeps the chosen theme under localStorage "theme" (what a settings page writes).
+    await page.evaluate(() => localStorage.setItem('theme', 'dark'));
+    try {
+      await page.reload();
+      await page.locator(nodeSel('component:default/capcom')).waitFor();
+      assert.ok(await page.locator('.react-flow.dark').count(), 'xyflow is in its dark colour mode');
+      const background = await page.locator('.react-flow').evaluate(el => getComputedStyle(el).backgroundColor);
+      const [r, g, b] = background.match(/\d+/g).map(Number);
+      assert.ok(r + g + b < 3 * 100, `a dark canvas (${background})`);
+      const houston = page.locator(nodeSel('system:default/houston'));
+      assert.match(await houston.getByLabel(/^state: /).textContent(), /in sync|pending|drifted|degraded|error|not applied/);
+      await page.screenshot({ path: path.join(SHOTS, 'cells-dark.png') });
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('theme'));
+    }
   }));
 });

@@ -177,6 +177,11 @@ describe('the cells backend plugin, routes on the real plugin', () => {
       expect.objectContaining({ from: 'component:default/capcom', to: 'component:default/comms-system', methods: ['POST'], crossCell: true, declaredBy: 'connection' }),
     );
     expect(res.body.edges.filter((e: any) => e.from === 'gateway').map((e: any) => e.to)).toEqual(['component:default/flight-director']);
+    // The page polls the topology with the ETag it has: nothing changed, nothing is sent again.
+    expect(res.headers.etag).toMatch(/^"/);
+    const again = await request(t.server).get('/api/cells/topology?environment=development').set('Authorization', user).set('If-None-Match', res.headers.etag);
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
 
     const blast = await request(t.server).post('/api/cells/blast-radius').set('Authorization', user).send({ from: 'houston/capcom' });
     expect(blast.status).toBe(200);
@@ -187,6 +192,19 @@ describe('the cells backend plugin, routes on the real plugin', () => {
     const attacks = await request(t.server).get('/api/cells/attacks').set('Authorization', user);
     expectMatchesSpec('/attacks', 'get', 200, attacks.body);
     expect(attacks.body.items.length).toBeGreaterThan(4);
+    expect(attacks.body.truncated).toBe(false);
+    // Narrowed to one rogue pod and one target cell, and cut at a limit.
+    const narrowed = await request(t.server).get('/api/cells/attacks?rogue=orion&target=houston').set('Authorization', user);
+    expectMatchesSpec('/attacks', 'get', 200, narrowed.body);
+    expect(narrowed.body.items.length).toBeGreaterThan(0);
+    expect(narrowed.body.items.every((p: any) => p.body.from.rogue === 'orion' && p.body.to.startsWith('houston/'))).toBe(true);
+    const cut = await request(t.server).get('/api/cells/attacks?limit=2').set('Authorization', user);
+    expect(cut.body).toMatchObject({ truncated: true, items: attacks.body.items.slice(0, 2) });
+    const unknown = await request(t.server).get('/api/cells/attacks?rogue=mars').set('Authorization', user);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toBe('rogue: no cell "mars" in environment development');
+    const tooMany = await request(t.server).get('/api/cells/attacks?limit=0').set('Authorization', user);
+    expect(tooMany.body.error.message).toBe('limit: must be an integer from 1 to 5000');
   });
 
   it('POST /preview shows the objects and the access a proposed entity would produce, and names what the catalog would refuse', async () => {

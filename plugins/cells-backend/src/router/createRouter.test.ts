@@ -82,9 +82,10 @@ function fakeService(calls: Record<string, unknown[]>): CellsService {
         reachedBy: [],
       };
     },
-    attacks: async environment => ({
-      environment: environment ?? 'development',
+    attacks: async query => ({
+      environment: query.environment ?? 'development',
       items: [],
+      truncated: false,
     }),
     preview: async body => {
       record('preview', body);

@@ -3,8 +3,9 @@ import Router from 'express-promise-router';
 import { HttpAuthService, HttpRouterServiceAuthPolicy, LoggerService, PermissionsService } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult, BasicPermission, ResourcePermission } from '@backstage/plugin-permission-common';
-import { toYaml } from '@cellplane/cells-common';
+import { AttackListQuery, toYaml } from '@cellplane/cells-common';
 import { CellsService } from '../service/types';
+import { MAX_ATTACK_LIMIT } from '../service/DefaultCellsService';
 import { cellsManifestReadPermission, cellsReconcilePermission } from '../permissions';
 import { validateBody, validateQuery } from './validation';
 
@@ -116,8 +117,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/attacks', async (req, res) => {
-    const { environment } = validateQuery(req.query, { environment: 'string' }, []);
-    res.json(await service.attacks(environment as string | undefined));
+    const query = validateQuery(req.query, { environment: 'string', rogue: 'string', target: 'string', limit: 'integer' }, []);
+    const limit = query.limit as number | undefined;
+    if (limit !== undefined && (limit < 1 || limit > MAX_ATTACK_LIMIT)) throw new InputError(`limit: must be an integer from 1 to ${MAX_ATTACK_LIMIT}`);
+    res.json(await service.attacks(query as AttackListQuery));
   });
 
   router.post('/preview', async (req, res) => {

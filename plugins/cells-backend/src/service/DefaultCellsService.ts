@@ -1,6 +1,7 @@
 import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
+  AttackListQuery,
   AttackListResponse,
   BlastRadiusBody,
   BlastRadiusResponse,
@@ -21,6 +22,7 @@ import {
   Simulation,
   TopologyResponse,
   AnalyzerInputError,
+  AttackQueryError,
   attackPresets,
   blastRadius,
   diffAccess,
@@ -46,6 +48,9 @@ interface EnvironmentView {
 }
 
 const UNPROTECTED: ComponentProtection = { l3l4: false, mtls: false, l7: false };
+/** Attack presets per answer unless the caller asks for fewer or more (the full list is cells x endpoints x operations). */
+export const DEFAULT_ATTACK_LIMIT = 500;
+export const MAX_ATTACK_LIMIT = 5000;
 
 /** The cells backend's answers, from the reconciler's snapshot, the store and the targets. */
 export class DefaultCellsService implements CellsService {
@@ -364,9 +369,15 @@ export class DefaultCellsService implements CellsService {
     return { environment, from: 'component' in from ? from.component : `rogue:${from.rogue}`, ...result };
   }
 
-  async attacks(environment?: string): Promise<AttackListResponse> {
-    const env = this.environmentOrDefault(environment);
-    return { environment: env, items: attackPresets(this.view(env).sim) };
+  async attacks(query: AttackListQuery): Promise<AttackListResponse> {
+    const env = this.environmentOrDefault(query.environment);
+    try {
+      const { rogue, target, limit } = query;
+      return { environment: env, ...attackPresets(this.view(env).sim, { rogue, target, limit: limit ?? DEFAULT_ATTACK_LIMIT }) };
+    } catch (e) {
+      if (e instanceof AttackQueryError) throw new InputError(e.message);
+      throw e;
+    }
   }
 
   async preview(body: PreviewBody): Promise<PreviewResponse> {

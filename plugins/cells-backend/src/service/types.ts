@@ -1,4 +1,5 @@
 import type {
+  AttackListQuery,
   AttackListResponse,
   BlastRadiusBody,
   BlastRadiusResponse,
@@ -35,7 +36,7 @@ export interface CellsService {
   /** The same answer serialized (and gzipped on demand) with strong ETags, cached while it does not change. */
   topologyJson?(environment?: string): Promise<{ body: Buffer; etag: string; gzip(): { body: Buffer; etag: string } }>;
   blastRadius(body: BlastRadiusBody): Promise<BlastRadiusResponse>;
-  attacks(environment?: string): Promise<AttackListResponse>;
+  attacks(query: AttackListQuery): Promise<AttackListResponse>;
   /** What new or edited entities would produce (objects per touched cell, access diff); writes nothing. */
   preview(body: PreviewBody): Promise<PreviewResponse>;
   /** The owner entity ref of a cell, for permission decisions; undefined when no such cell. */

@@ -296,10 +296,27 @@ export interface AttackPreset {
   body: SimulateBody;
 }
 
-/** `GET /attacks?environment=E`: every rogue-pod attack on every organization or public endpoint. */
+/**
+ * `GET /attacks?environment=E&rogue=C&target=T&limit=N`: the rogue-pod attacks
+ * on every endpoint each rogue can address (its cell's, other cells'
+ * organization and public ones), narrowed to one rogue pod's cell and a target
+ * cell or component, at most `limit` (default 500) in a stable order.
+ */
 export interface AttackListResponse {
   environment: string;
   items: AttackPreset[];
+  /** More attacks match than the limit let through: narrow by `rogue` or `target`. */
+  truncated: boolean;
+}
+
+/** `GET /attacks` query. */
+export interface AttackListQuery {
+  environment?: string;
+  /** A cell's name or ref: only its rogue pod. */
+  rogue?: string;
+  /** A cell (name or ref) or component (`<cell>/<component>` or ref): only attacks on it. */
+  target?: string;
+  limit?: number;
 }
 
 /**

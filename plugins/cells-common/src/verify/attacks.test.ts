@@ -3,11 +3,11 @@ import { DEFAULT_SETTINGS } from '../settings/settings';
 import { artemisEntities } from '../testing/artemis';
 import { createSimulation } from './simulation';
 import { simulateRequest } from './simulate';
-import { attackPresets } from './attacks';
+import { AttackQueryError, attackPresets } from './attacks';
 
 const { model } = buildCellModel(artemisEntities(), { defaultEnvironments: ['development'] });
 const sim = createSimulation(model, DEFAULT_SETTINGS, 'development');
-const presets = attackPresets(sim);
+const { items: presets } = attackPresets(sim);
 const refOf = (label: string) => {
   const [cell, name] = label.split('/');
   return model.components.find(c => c.name === name && c.cell === `system:default/${cell}`)!.ref;
@@ -16,7 +16,7 @@ const refOf = (label: string) => {
 describe('attackPresets on Artemis II', () => {
   it('has stable, unique ids and readable titles', () => {
     expect(new Set(presets.map(p => p.id)).size).toBe(presets.length);
-    expect(attackPresets(sim)).toEqual(presets);
+    expect(attackPresets(sim)).toEqual({ items: presets, truncated: false });
     expect(presets.map(p => p.title)).toContain('rogue pod in houston: POST /uplink on orion/comms-system');
   });
 
@@ -52,5 +52,24 @@ describe('attackPresets on Artemis II', () => {
       const result = simulateRequest(sim, { from: { rogue: `system:default/${(p.body.from as { rogue: string }).rogue}` }, to: refOf(p.body.to), endpoint: p.body.endpoint, method: p.body.method, path: p.body.path });
       expect([p.title, result.allowed]).toEqual([p.title, false]);
     }
+  });
+
+  it('narrows to one rogue pod and one target cell or component, and cuts at the limit in the same order', () => {
+    const fromOrion = attackPresets(sim, { rogue: 'orion' }).items;
+    expect(fromOrion).toEqual(presets.filter(p => (p.body.from as { rogue: string }).rogue === 'orion'));
+    expect(attackPresets(sim, { rogue: 'system:default/orion' }).items).toEqual(fromOrion);
+    const onHouston = attackPresets(sim, { rogue: 'orion', target: 'houston' }).items;
+    expect(onHouston.length).toBeGreaterThan(0);
+    expect(onHouston).toEqual(fromOrion.filter(p => p.body.to.startsWith('houston/')));
+    const onCapcom = attackPresets(sim, { target: 'houston/capcom' }).items;
+    expect(onCapcom).toEqual(presets.filter(p => p.body.to === 'houston/capcom'));
+    expect(attackPresets(sim, { target: refOf('houston/capcom') }).items).toEqual(onCapcom);
+    expect(attackPresets(sim, { limit: 3 })).toEqual({ items: presets.slice(0, 3), truncated: true });
+    expect(attackPresets(sim, { limit: presets.length })).toEqual({ items: presets, truncated: false });
+  });
+
+  it('names the field of a rogue or target that is not in the environment', () => {
+    expect(() => attackPresets(sim, { rogue: 'mars' })).toThrow(new AttackQueryError('rogue', 'no cell "mars" in environment development'));
+    expect(() => attackPresets(sim, { target: 'houston/nobody' })).toThrow(/^target: no cell or component "houston\/nobody" in environment development; name a cell or <cell>\/<component>$/);
   });
 });

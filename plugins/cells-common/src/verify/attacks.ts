@@ -1,7 +1,35 @@
 import { AttackPreset } from '../api/types';
+import type { CellComponent } from '../model/types';
 import { compareText, componentLabel, isL7, presentCells, presentComponents } from '../diff/probing';
 import { Simulation } from './simulation';
 import { samplePaths } from './verify';
+
+/** Which presets to list; every field narrows. */
+export interface AttackQuery {
+  /** Only the rogue pod of this cell (its name or entity ref). */
+  rogue?: string;
+  /** Only targets in this cell (name or ref), or this component (`<cell>/<component>` or its ref). */
+  target?: string;
+  /** At most this many presets, in their stable order. */
+  limit?: number;
+}
+
+export interface AttackPresetList {
+  items: AttackPreset[];
+  /** More presets match than `limit` let through. */
+  truncated: boolean;
+}
+
+/** Thrown for a `rogue` or `target` that names nothing in this environment (the REST API answers 400). */
+export class AttackQueryError extends Error {
+  constructor(
+    readonly field: 'rogue' | 'target',
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'AttackQueryError';
+  }
+}
 
 /**
  * The simulator's preset attacks: a rogue pod in every cell against every
@@ -9,36 +37,78 @@ import { samplePaths } from './verify';
  * organization and public ones), with each operation the catalog declares
  * there (a grant's methods, a concrete path for each of its path patterns; GET
  * and `/` where a grant names none) and each operation the endpoint says it
- * serves (`endpoints[].operations`). Ids are stable across calls.
+ * serves (`endpoints[].operations`). Ids and order are stable across calls.
+ *
+ * The full list is cells x endpoints x operations (millions at 500 cells), so
+ * it is produced lazily and cut at `limit`; `rogue` and `target` narrow it.
  */
-export function attackPresets(sim: Simulation): AttackPreset[] {
-  const presets: AttackPreset[] = [];
-  const components = presentComponents(sim);
-  for (const cell of presentCells(sim)) {
-    for (const callee of components) {
+export function attackPresets(sim: Simulation, query: AttackQuery = {}): AttackPresetList {
+  const limit = query.limit ?? Infinity;
+  const items: AttackPreset[] = [];
+  for (const preset of presetsOf(sim, query)) {
+    if (items.length === limit) return { items, truncated: true };
+    items.push(preset);
+  }
+  return { items, truncated: false };
+}
+
+function* presetsOf(sim: Simulation, query: AttackQuery): Generator<AttackPreset> {
+  const cells = presentCells(sim);
+  const rogues = query.rogue === undefined ? cells : cells.filter(c => c.name === query.rogue || c.ref === query.rogue);
+  if (rogues.length === 0) throw new AttackQueryError('rogue', `no cell ${JSON.stringify(query.rogue)} in environment ${sim.environment}`);
+  const targets = targetsOf(sim, query.target);
+  // The grants per endpoint, once: looking them up per rogue and endpoint was cells x components x grants.
+  const grantsOf = new Map<string, typeof sim.model.grants>();
+  for (const grant of sim.model.grants) {
+    const key = `${grant.callee}\n${grant.endpoint}`;
+    const list = grantsOf.get(key);
+    if (list) list.push(grant);
+    else grantsOf.set(key, [grant]);
+  }
+  const operationsOf = new Map<string, { method: string; path: string; operation: string }[]>();
+  for (const cell of rogues) {
+    for (const callee of targets) {
       const to = componentLabel(sim, callee);
       for (const endpoint of callee.endpoints) {
         if (callee.cell !== cell.ref && endpoint.visibility === 'project') continue;
         const body = { environment: sim.environment, from: { rogue: cell.name }, to, endpoint: endpoint.name };
         const id = `rogue:${cell.name}:${to}:${endpoint.name}`;
         if (!isL7(sim, endpoint)) {
-          presets.push({ id, title: `rogue pod in ${cell.name}: connect to port ${endpoint.port} of ${to}`, body });
+          yield { id, title: `rogue pod in ${cell.name}: connect to port ${endpoint.port} of ${to}`, body };
           continue;
         }
-        const operations = new Map<string, { method: string; path: string }>();
-        const grants = sim.model.grants.filter(g => g.callee === callee.ref && g.endpoint === endpoint.name);
-        for (const grant of grants.length > 0 || endpoint.operations ? grants : [{ methods: undefined, paths: undefined }]) {
-          for (const method of grant.methods ?? ['GET']) {
-            for (const path of (grant.paths ?? ['/']).map(p => samplePaths(p)[0])) operations.set(`${method} ${path}`, { method, path });
+        const key = `${callee.ref}\n${endpoint.name}`;
+        let operations = operationsOf.get(key);
+        if (!operations) {
+          const found = new Map<string, { method: string; path: string }>();
+          const grants = grantsOf.get(key) ?? [];
+          for (const grant of grants.length > 0 || endpoint.operations ? grants : [{ methods: undefined, paths: undefined }]) {
+            for (const method of grant.methods ?? ['GET']) {
+              for (const path of (grant.paths ?? ['/']).map(p => samplePaths(p)[0])) found.set(`${method} ${path}`, { method, path });
+            }
           }
+          // What the endpoint says it serves: the sensitive operations nobody is granted are the ones to try.
+          for (const { method, path } of endpoint.operations ?? []) found.set(`${method} ${path}`, { method, path });
+          operations = [...found].sort(([a], [b]) => compareText(a, b)).map(([operation, op]) => ({ ...op, operation }));
+          operationsOf.set(key, operations);
         }
-        // What the endpoint says it serves: the sensitive operations nobody is granted are the ones to try.
-        for (const { method, path } of endpoint.operations ?? []) operations.set(`${method} ${path}`, { method, path });
-        for (const [operation, { method, path }] of [...operations].sort(([a], [b]) => compareText(a, b))) {
-          presets.push({ id: `${id}:${operation}`, title: `rogue pod in ${cell.name}: ${operation} on ${to}`, body: { ...body, method, path } });
+        for (const { operation, method, path } of operations) {
+          yield { id: `${id}:${operation}`, title: `rogue pod in ${cell.name}: ${operation} on ${to}`, body: { ...body, method, path } };
         }
       }
     }
   }
-  return presets;
+}
+
+/** The components `target` names: a cell's, or one component. */
+function targetsOf(sim: Simulation, target: string | undefined): CellComponent[] {
+  const components = presentComponents(sim);
+  if (target === undefined) return components;
+  const cell = presentCells(sim).find(c => c.name === target || c.ref === target);
+  if (cell) return components.filter(c => c.cell === cell.ref);
+  const one = components.filter(c => c.ref === target || componentLabel(sim, c) === target);
+  if (one.length === 0) {
+    throw new AttackQueryError('target', `no cell or component ${JSON.stringify(target)} in environment ${sim.environment}; name a cell or <cell>/<component>`);
+  }
+  return one;
 }

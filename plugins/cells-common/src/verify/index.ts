@@ -8,6 +8,7 @@ export { catalogAllows } from './oracle';
 export type { CatalogCaller, CatalogOperation } from './oracle';
 export { blastRadius } from './blastRadius';
 export type { BlastRadius } from './blastRadius';
-export { attackPresets } from './attacks';
+export { attackPresets, AttackQueryError } from './attacks';
+export type { AttackQuery, AttackPresetList } from './attacks';
 export { protectionOf, protectionCluster, wildcardPrincipals } from './protection';
 export type { ComponentProtection } from './protection';

@@ -1,5 +1,6 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import type {
+  AttackListQuery,
   AttackListResponse,
   BlastRadiusBody,
   BlastRadiusResponse,
@@ -28,7 +29,8 @@ export interface CellsApi {
   simulate(body: SimulateBody): Promise<SimulateResponse>;
   getTopology(environment?: string): Promise<TopologyResponse>;
   blastRadius(body: BlastRadiusBody): Promise<BlastRadiusResponse>;
-  listAttacks(environment?: string): Promise<AttackListResponse>;
+  /** Rogue-pod attack presets, narrowed to a rogue pod's cell and a target, at most `limit` (the backend's default: 500). */
+  listAttacks(query?: AttackListQuery): Promise<AttackListResponse>;
   /** What new or edited entities would produce (objects per touched cell, access diff); writes nothing. */
   preview(body: PreviewBody): Promise<PreviewResponse>;
 }

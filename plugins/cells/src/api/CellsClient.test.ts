@@ -33,6 +33,30 @@ describe('CellsClient', () => {
     expect(JSON.parse(String(calls[3].init?.body))).toEqual({ from: { rogue: 'houston' }, to: 'houston/capcom', method: 'POST', path: '/uplink' });
   });
 
+  it('polls the topology with its ETag and keeps the same object while the backend answers 304', async () => {
+    const bodies = [{ environment: 'dev', environments: ['dev'], cells: [], components: [], edges: [] }, { environment: 'dev', environments: ['dev'], cells: [{ entityRef: 'system:default/a' }], components: [], edges: [] }];
+    let version = 0;
+    const sent: (string | null)[] = [];
+    const client = new CellsClient({
+      discoveryApi: { getBaseUrl: async id => `http://backend/api/${id}` },
+      fetchApi: {
+        fetch: (async (_url: string, init?: RequestInit) => {
+          const ifNoneMatch = new Headers(init?.headers).get('If-None-Match');
+          sent.push(ifNoneMatch);
+          if (ifNoneMatch === `"v${version}"`) return new Response(null, { status: 304 });
+          return new Response(JSON.stringify(bodies[version]), { status: 200, headers: { 'Content-Type': 'application/json', ETag: `"v${version}"` } });
+        }) as typeof fetch,
+      },
+    });
+    const first = await client.getTopology('dev');
+    expect(await client.getTopology('dev')).toBe(first);
+    version = 1;
+    const changed = await client.getTopology('dev');
+    expect(changed).not.toBe(first);
+    expect(changed.cells).toHaveLength(1);
+    expect(sent).toEqual([null, '"v0"', '"v0"']);
+  });
+
   it('asks for YAML manifests with the Accept header', async () => {
     const { client, calls } = clientAnswering(200, 'kind: Namespace\n', 'application/yaml');
     expect(await client.getManifestsYaml('system:default/houston', 'dev')).toBe('kind: Namespace\n');

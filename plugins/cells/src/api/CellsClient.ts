@@ -1,5 +1,6 @@
 import { ResponseError } from '@backstage/errors';
 import type {
+  AttackListQuery,
   AttackListResponse,
   BlastRadiusBody,
   BlastRadiusResponse,
@@ -48,12 +49,15 @@ async function backendMessage(response: Response): Promise<string | undefined> {
 
 /** Calls the cells backend; a non-2xx answer throws a ResponseError carrying the backend's own message. */
 export class CellsClient implements CellsApi {
+  /** The last topology per query with its ETag: the page polls it, and most answers are "not modified". */
+  private readonly topologies = new Map<string, { etag: string; value: TopologyResponse }>();
+
   constructor(private readonly options: CellsClientOptions) {}
 
   private async request(path: string, init?: RequestInit): Promise<Response> {
     const base = await this.options.discoveryApi.getBaseUrl('cells');
     const response = await this.options.fetchApi.fetch(`${base}${path}`, init);
-    if (!response.ok) {
+    if (!response.ok && response.status !== 304) {
       const said = await backendMessage(response.clone());
       const error = await ResponseError.fromResponse(response);
       // ResponseError's own message is the status line and raw body; the person needs what the backend said.
@@ -106,16 +110,30 @@ export class CellsClient implements CellsApi {
     return this.post('/simulate', body);
   }
 
-  getTopology(environment?: string): Promise<TopologyResponse> {
-    return this.json(`/topology${query({ environment })}`);
+  /**
+   * The same object as last time when the backend answers 304 to its ETag
+   * (megabytes of JSON at thousands of components are neither sent nor parsed
+   * again, and the page sees nothing changed).
+   */
+  async getTopology(environment?: string): Promise<TopologyResponse> {
+    const path = `/topology${query({ environment })}`;
+    const known = this.topologies.get(path);
+    const response = await this.request(path, known ? { headers: { 'If-None-Match': known.etag } } : undefined);
+    if (response.status === 304 && known) return known.value;
+    const value = (await response.json()) as TopologyResponse;
+    const etag = response.headers.get('ETag');
+    if (etag) this.topologies.set(path, { etag, value });
+    else this.topologies.delete(path);
+    return value;
   }
 
   blastRadius(body: BlastRadiusBody): Promise<BlastRadiusResponse> {
     return this.post('/blast-radius', body);
   }
 
-  listAttacks(environment?: string): Promise<AttackListResponse> {
-    return this.json(`/attacks${query({ environment })}`);
+  listAttacks(options: AttackListQuery = {}): Promise<AttackListResponse> {
+    const { environment, rogue, target, limit } = options;
+    return this.json(`/attacks${query({ environment, rogue, target, limit })}`);
   }
 
   preview(body: PreviewBody): Promise<PreviewResponse> {

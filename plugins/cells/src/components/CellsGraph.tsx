@@ -18,7 +18,8 @@ import {
   blastHighlight,
   CallEdge,
   CellsNode,
-  defaultCollapsed,
+  collapsedFromParams,
+  collapsedToParams,
   emptyHighlight,
   Highlight,
   nodeFor,
@@ -106,9 +107,10 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange, notice }:
   const cell = fixedCell ?? params.get('cell') ?? '';
   const selected = params.get('selected') ?? '';
   const collapsedParam = params.get('collapsed');
+  const expandedParam = params.get('expanded');
   const collapsed = useMemo(
-    () => (collapsedParam === null ? defaultCollapsed(topology) : new Set(collapsedParam.split(',').filter(Boolean))),
-    [collapsedParam, topology],
+    () => collapsedFromParams(topology, { collapsed: collapsedParam, expanded: expandedParam }),
+    [collapsedParam, expandedParam, topology],
   );
   const [tab, setTab] = useState(0);
   const [query, setQuery] = useState(params.get('q') ?? '');
@@ -164,7 +166,7 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange, notice }:
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [graph]);
 
-  const setCollapsed = (next: Set<string>) => update({ collapsed: [...next].join(',') });
+  const setCollapsed = (next: Set<string>) => update(collapsedToParams(topology, next));
   const toggleCollapse = (ref: string) => {
     const next = new Set(collapsed);
     if (next.has(ref)) {
@@ -182,7 +184,7 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange, notice }:
     if (component && collapsed.has(component.cell)) {
       const next = new Set(collapsed);
       next.delete(component.cell);
-      changes.collapsed = [...next].join(',');
+      Object.assign(changes, collapsedToParams(topology, next));
     }
     update(changes);
     setFocusTarget(ref);

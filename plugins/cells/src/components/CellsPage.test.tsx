@@ -130,9 +130,33 @@ describe('CellsTopology', () => {
     await waitFor(() => expect(within(node('system:default/orion')!).getByText('drifted')).toBeInTheDocument());
     const calls = getTopology.mock.calls.length;
     expect(calls).toBe(4);
-    // In sync: no more polling.
+    // In sync: the page asks only every livePollIntervalMs (10 s by default), not every 30 ms.
     await new Promise(r => setTimeout(r, 150));
     expect(getTopology).toHaveBeenCalledTimes(calls);
+  });
+
+  it('keeps asking once drawn: a new state shows in place, and a failed refresh keeps the graph and says why', async () => {
+    const drifted = testTopology();
+    drifted.cells = drifted.cells.map(c => (c.entityRef === 'system:default/houston' ? { ...c, state: 'drifted' as const, message: '1 object drifted' } : c));
+    const getTopology = jest
+      .fn()
+      .mockResolvedValueOnce(testTopology())
+      .mockResolvedValueOnce(drifted)
+      .mockRejectedValueOnce(new Error('connect ECONNREFUSED (503 Service Unavailable)'))
+      .mockResolvedValue(drifted);
+    const api = mockCellsApi({ getTopology });
+    await renderInTestApp(<CellsTopology livePollIntervalMs={40} />, { apis: [[cellsApiRef, api]] });
+    await waitFor(() => expect(node('component:default/capcom')).not.toBeNull());
+    const capcom = node('component:default/capcom')!;
+    const before = capcom.style.transform;
+    await waitFor(() => expect(within(node('system:default/houston')!).getByText('drifted')).toBeInTheDocument());
+    // Only a state changed: the layout is kept.
+    expect(node('component:default/capcom')!.style.transform).toBe(before);
+    expect(await screen.findByRole('alert')).toHaveTextContent('Could not refresh the cell topology: connect ECONNREFUSED (503 Service Unavailable). The graph shows the last answer');
+    expect(node('component:default/capcom')).not.toBeNull();
+    // The next answer clears the note.
+    await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
+    expect(getTopology.mock.calls.length).toBeGreaterThanOrEqual(4);
   });
 
   it('says how to declare a first cell when there is none', async () => {

@@ -5,6 +5,7 @@ import { useSearchParams } from 'react-router-dom';
 import type { TopologyResponse } from '@cellplane/cells-common';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { cellsApiRef } from '../api/CellsApi';
+import { warmLayoutWorker } from '../lib/layout';
 import { mark } from '../lib/marks';
 import { CellsGraph } from './CellsGraph';
 import { EmptyState } from './EmptyState';
@@ -13,6 +14,12 @@ import { useAsync } from './useAsync';
 
 /** How often the page asks again while it waits for cells, or for the cells backend to reconcile them. */
 export const POLL_INTERVAL_MS = 5000;
+/**
+ * How often a drawn page asks for the topology again, so states, drift and
+ * catalog changes show without a reload. Cheap: the client revalidates with
+ * the topology's ETag, and an unchanged answer is a 304 the page ignores.
+ */
+export const LIVE_POLL_INTERVAL_MS = 10000;
 
 /** Cells (of those shown) that wait for the cells backend: `pending` until a reconcile compiles them. */
 function waitingCells(topology: TopologyResponse, fixedCell?: string) {
@@ -32,37 +39,72 @@ function PendingNote({ shown, pending, seconds }: { shown: number; pending: numb
   );
 }
 
+/** True while the page's tab is in view (nothing is polled for a hidden tab). */
+function useDocumentVisible(): boolean {
+  const [visible, setVisible] = useState(() => typeof document === 'undefined' || document.visibilityState !== 'hidden');
+  useEffect(() => {
+    const onChange = () => setVisible(document.visibilityState !== 'hidden');
+    document.addEventListener('visibilitychange', onChange);
+    return () => document.removeEventListener('visibilitychange', onChange);
+  }, []);
+  return visible;
+}
+
 /**
  * Loads the topology of the environment in the URL and draws it (or says why
  * not). While there are no cells yet, or cells wait for a reconcile (a portal
- * that has just started), it asks again every `pollIntervalMs`.
+ * that has just started), it asks again every `pollIntervalMs`; after that
+ * every `livePollIntervalMs`, while the tab is visible.
  */
-export function CellsTopology({ fixedCell, pollIntervalMs = POLL_INTERVAL_MS }: { fixedCell?: string; pollIntervalMs?: number }) {
+export function CellsTopology({
+  fixedCell,
+  pollIntervalMs = POLL_INTERVAL_MS,
+  livePollIntervalMs = LIVE_POLL_INTERVAL_MS,
+}: {
+  fixedCell?: string;
+  pollIntervalMs?: number;
+  livePollIntervalMs?: number;
+}) {
   const api = useApi(cellsApiRef);
   const [params, setParams] = useSearchParams();
   const environment = params.get('environment') ?? undefined;
   const [refresh, setRefresh] = useState(0);
+  useEffect(() => warmLayoutWorker(), []);
   const topology = useAsync(() => {
     mark('topology-requested');
     return api.getTopology(environment).finally(() => mark('topology-received'));
   }, [api, environment, refresh]);
   const waiting = topology.value ? waitingCells(topology.value, fixedCell) : undefined;
-  const poll = waiting !== undefined && (waiting.shown === 0 || waiting.pending > 0);
+  const waitingForCells = waiting !== undefined && (waiting.shown === 0 || waiting.pending > 0);
+  const visible = useDocumentVisible();
+  // A failed request is asked again too (a backend restarting answers a moment later).
+  const drawnOrFailed = topology.value !== undefined || topology.error !== undefined;
   useEffect(() => {
-    if (!poll || topology.loading) return undefined;
-    const timer = setTimeout(() => setRefresh(n => n + 1), pollIntervalMs);
+    if (!drawnOrFailed || topology.loading || !visible) return undefined;
+    const timer = setTimeout(() => setRefresh(n => n + 1), waitingForCells ? pollIntervalMs : livePollIntervalMs);
     return () => clearTimeout(timer);
-  }, [poll, topology.loading, pollIntervalMs]);
+  }, [drawnOrFailed, waitingForCells, topology.loading, visible, pollIntervalMs, livePollIntervalMs]);
   const seconds = Math.max(1, Math.round(pollIntervalMs / 1000));
-  if (topology.error) return <ErrorNote error={topology.error} what="the cell topology" />;
+  if (topology.error && !topology.value) return <ErrorNote error={topology.error} what="the cell topology" />;
   if (!topology.value) return <Typography>Loading cells…</Typography>;
   if (topology.value.cells.length === 0) return <EmptyState checkingEverySeconds={seconds} />;
+  let notice: JSX.Element | undefined;
+  if (topology.error) {
+    notice = (
+      <Typography role="alert" color="error" variant="body2" style={{ padding: '4px 0' }}>
+        Could not refresh the cell topology: {topology.error.message}. The graph shows the last answer; the page asks again
+        in {Math.max(1, Math.round(livePollIntervalMs / 1000))} seconds.
+      </Typography>
+    );
+  } else if (waiting && waiting.pending > 0) {
+    notice = <PendingNote shown={waiting.shown} pending={waiting.pending} seconds={seconds} />;
+  }
   return (
     <ReactFlowProvider>
       <CellsGraph
         topology={topology.value}
         fixedCell={fixedCell}
-        notice={waiting && waiting.pending > 0 ? <PendingNote shown={waiting.shown} pending={waiting.pending} seconds={seconds} /> : undefined}
+        notice={notice}
         onEnvironmentChange={env =>
           setParams(prev => {
             const next = new URLSearchParams(prev);

@@ -44,10 +44,14 @@ export function componentDocuments(yaml: string, componentName: string): string 
     .join('\n---\n');
 }
 
-export function CellHistory({ entityRef }: { entityRef: string }) {
+/**
+ * `version` is what the page last heard of the cell (its state and message):
+ * when it moves, the history, drift and objects shown are asked for again.
+ */
+export function CellHistory({ entityRef, version }: { entityRef: string; version?: string }) {
   const api = useApi(cellsApiRef);
   const classes = useStyles();
-  const history = useAsync(() => api.getHistory({ entityRef, limit: 10 }), [api, entityRef]);
+  const history = useAsync(() => api.getHistory({ entityRef, limit: 10 }), [api, entityRef, version]);
   if (history.error) return <ErrorNote error={history.error} what="the history" />;
   if (!history.value) return <Typography variant="body2">Loading history…</Typography>;
   if (history.value.items.length === 0) return <Typography variant="body2">No policy changes recorded yet.</Typography>;
@@ -65,11 +69,11 @@ export function CellHistory({ entityRef }: { entityRef: string }) {
   );
 }
 
-export function Manifests({ cellRef, environments, componentName }: { cellRef: string; environments: string[]; componentName?: string }) {
+export function Manifests({ cellRef, environments, componentName, version }: { cellRef: string; environments: string[]; componentName?: string; version?: string }) {
   const api = useApi(cellsApiRef);
   const classes = useStyles();
   const [environment, setEnvironment] = useState(environments[0] ?? '');
-  const yaml = useAsync(() => api.getManifestsYaml(cellRef, environment), [api, cellRef, environment]);
+  const yaml = useAsync(() => api.getManifestsYaml(cellRef, environment), [api, cellRef, environment, version]);
   const shown = yaml.value !== undefined && componentName ? componentDocuments(yaml.value, componentName) : yaml.value;
   return (
     <div>
@@ -90,10 +94,10 @@ export function Manifests({ cellRef, environments, componentName }: { cellRef: s
   );
 }
 
-export function Drift({ cellRef, componentName }: { cellRef: string; componentName?: string }) {
+export function Drift({ cellRef, componentName, version }: { cellRef: string; componentName?: string; version?: string }) {
   const api = useApi(cellsApiRef);
   const classes = useStyles();
-  const detail = useAsync(() => api.getCell(cellRef), [api, cellRef]);
+  const detail = useAsync(() => api.getCell(cellRef), [api, cellRef, version]);
   if (detail.error) return <ErrorNote error={detail.error} what="the cell's status" />;
   if (!detail.value) return null;
   const drifted = detail.value.environments.flatMap(env =>
@@ -117,6 +121,12 @@ export function Drift({ cellRef, componentName }: { cellRef: string; componentNa
       ))}
     </ul>
   );
+}
+
+/** What the topology says of a cell now; the panel's parts reload when it changes. */
+function cellVersion(topology: TopologyResponse, cellRef: string): string {
+  const cell = topology.cells.find(c => c.entityRef === cellRef);
+  return cell ? `${cell.state}|${cell.message}` : '';
 }
 
 export interface SidePanelProps {
@@ -171,15 +181,15 @@ function ComponentPanel({ topology, component, onBlastRadius }: { topology: Topo
       </div>
       <div className={classes.section}>
         <Typography variant="subtitle2">Objects</Typography>
-        <Manifests cellRef={component.cell} environments={topology.environments} componentName={component.name} />
+        <Manifests cellRef={component.cell} environments={topology.environments} componentName={component.name} version={cellVersion(topology, component.cell)} />
       </div>
       <div className={classes.section}>
         <Typography variant="subtitle2">Drift</Typography>
-        <Drift cellRef={component.cell} componentName={component.name} />
+        <Drift cellRef={component.cell} componentName={component.name} version={cellVersion(topology, component.cell)} />
       </div>
       <div className={classes.section}>
         <Typography variant="subtitle2">History of the cell's policy</Typography>
-        <CellHistory entityRef={component.cell} />
+        <CellHistory entityRef={component.cell} version={cellVersion(topology, component.cell)} />
       </div>
     </>
   );
@@ -213,15 +223,15 @@ export function SidePanel({ topology, selected, onBlastRadius, onToggleCollapse,
           </div>
           <div className={classes.section}>
             <Typography variant="subtitle2">Drift</Typography>
-            <Drift cellRef={cell.entityRef} />
+            <Drift cellRef={cell.entityRef} version={cellVersion(topology, cell.entityRef)} />
           </div>
           <div className={classes.section}>
             <Typography variant="subtitle2">Objects</Typography>
-            <Manifests cellRef={cell.entityRef} environments={topology.environments} />
+            <Manifests cellRef={cell.entityRef} environments={topology.environments} version={cellVersion(topology, cell.entityRef)} />
           </div>
           <div className={classes.section}>
             <Typography variant="subtitle2">History</Typography>
-            <CellHistory entityRef={cell.entityRef} />
+            <CellHistory entityRef={cell.entityRef} version={cellVersion(topology, cell.entityRef)} />
           </div>
         </>
       )}

@@ -61,4 +61,47 @@ describe('Simulator', () => {
       'Rogue pod in orion -> houston/flight-directorerror—to: no component "houston/flight-director" (400 Bad Request)',
     ]);
   });
+
+  it('asks the backend for the presets of one rogue pod and target cell, and says when the list was cut', async () => {
+    const api = mockCellsApi();
+    const preset = (i: number) => ({ id: `p${i}`, title: `rogue pod in houston: GET /p${i} on orion/comms-system`, body: { from: { rogue: 'houston' }, to: 'orion/comms-system', method: 'GET', path: `/p${i}` } });
+    api.listAttacks.mockImplementation(async query => ({
+      environment: 'dev',
+      items: query?.rogue ? [preset(1)] : [preset(1), preset(2)],
+      truncated: !query?.rogue,
+    }));
+    await renderInTestApp(<Simulator topology={testTopology()} environment="dev" onResult={jest.fn()} />, { apis: [[cellsApiRef, api]] });
+    expect(await screen.findByRole('status')).toHaveTextContent('Showing the first 2 attacks; choose where they come from and what they target');
+    expect(api.listAttacks).toHaveBeenLastCalledWith({ environment: 'dev', rogue: undefined, target: undefined });
+    fireEvent.mouseDown(screen.getByLabelText('Attacks from'));
+    fireEvent.click(await screen.findByRole('option', { name: 'a rogue pod in houston' }));
+    await waitFor(() => expect(api.listAttacks).toHaveBeenLastCalledWith({ environment: 'dev', rogue: 'houston', target: undefined }));
+    await waitFor(() => expect(screen.queryByRole('status')).toBeNull());
+    fireEvent.mouseDown(screen.getByLabelText('Attacks on'));
+    fireEvent.click(await screen.findByRole('option', { name: 'orion' }));
+    await waitFor(() => expect(api.listAttacks).toHaveBeenLastCalledWith({ environment: 'dev', rogue: 'houston', target: 'orion' }));
+    const group = screen.getByRole('group', { name: 'attack presets' });
+    expect(within(group).getAllByRole('button').map(b => b.textContent)).toEqual(['rogue pod in houston: GET /p1 on orion/comms-system', 'Run all']);
+  });
+
+  it('runs all with a few simulations in flight at a time', async () => {
+    const api = mockCellsApi();
+    const items = Array.from({ length: 12 }, (_, i) => ({ id: `p${i}`, title: `attack ${i}`, body: { from: { rogue: 'houston' }, to: 'orion/comms-system', method: 'GET', path: `/p${i}` } }));
+    api.listAttacks.mockResolvedValue({ environment: 'dev', items, truncated: false });
+    let inFlight = 0;
+    let most = 0;
+    api.simulate.mockImplementation(async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise(r => setTimeout(r, 5));
+      inFlight--;
+      return { allowed: false, decidedBy: 'L7', explanation: 'denied at L7', layers: [], hops: [] };
+    });
+    await renderInTestApp(<Simulator topology={testTopology()} environment="dev" onResult={jest.fn()} />, { apis: [[cellsApiRef, api]] });
+    fireEvent.click(await screen.findByText('Run all'));
+    const table = await screen.findByLabelText('all attacks');
+    expect(within(table).getAllByRole('row')).toHaveLength(13);
+    expect(api.simulate).toHaveBeenCalledTimes(12);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+  });
 });

@@ -26,6 +26,24 @@ const useStyles = makeStyles(theme => ({
 }));
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+/** Simulations "Run all" keeps in flight at once (hundreds at once would queue in the browser and the backend alike). */
+export const RUN_ALL_CONCURRENCY = 4;
+
+/** Runs `task` over `items` with at most `concurrency` at a time; results in the items' order. */
+async function pool<T, R>(items: T[], concurrency: number, task: (item: T) => Promise<R>, onDone: (done: number) => void): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]);
+      onDone(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
 
 /** The source select's value <-> SimulateBody.from. */
 function encodeSource(from: SimulateBody['from']): string {
@@ -107,7 +125,16 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
   const [result, setResult] = useState<{ body: SimulateBody; response?: SimulateResponse; error?: Error }>();
   const [presetFilter, setPresetFilter] = useState('');
   const [table, setTable] = useState<{ preset: AttackPreset; response?: SimulateResponse; error?: Error }[]>();
-  const attacks = useAsync(() => api.listAttacks(environment), [api, environment]);
+  const [running, setRunning] = useState<{ done: number; total: number }>();
+  // Which presets to ask for: the backend lists them per rogue pod's cell and target cell (all of them is
+  // cells x endpoints x operations) and cuts the answer at its limit.
+  const [presetRogue, setPresetRogue] = useState('');
+  const [presetTarget, setPresetTarget] = useState('');
+  const attacks = useAsync(
+    () => api.listAttacks({ environment, rogue: presetRogue || undefined, target: presetTarget || undefined }),
+    [api, environment, presetRogue, presetTarget],
+  );
+  const cellNames = topology.cells.map(c => refName(c.entityRef));
 
   const run = async (body: SimulateBody) => {
     setSource(encodeSource(body.from));
@@ -128,14 +155,19 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
   const shownPresets = (attacks.value?.items ?? []).filter(p => p.title.toLowerCase().includes(phrase));
 
   const runAll = async () => {
-    const rows = await Promise.all(
-      shownPresets.map(preset =>
+    const presets = shownPresets;
+    setRunning({ done: 0, total: presets.length });
+    const rows = await pool(
+      presets,
+      RUN_ALL_CONCURRENCY,
+      preset =>
         api.simulate({ ...preset.body, environment }).then(
           response => ({ preset, response }),
           error => ({ preset, error: error as Error }),
         ),
-      ),
+      done => setRunning({ done, total: presets.length }),
     );
+    setRunning(undefined);
     setTable(rows);
   };
 
@@ -182,14 +214,37 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
         </Button>
       </form>
       <Typography variant="subtitle2">Attacks from the cells</Typography>
+      <div className={classes.row}>
+        <TextField select size="small" className={classes.field} label="Attacks from" value={presetRogue} onChange={e => setPresetRogue(e.target.value as string)} inputProps={{ 'aria-label': 'Attacks from' }}>
+          <MenuItem value="">a rogue pod in any cell</MenuItem>
+          {cellNames.map(c => (
+            <MenuItem key={c} value={c}>
+              a rogue pod in {c}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField select size="small" className={classes.field} label="Attacks on" value={presetTarget} onChange={e => setPresetTarget(e.target.value as string)} inputProps={{ 'aria-label': 'Attacks on' }}>
+          <MenuItem value="">any cell</MenuItem>
+          {cellNames.map(c => (
+            <MenuItem key={c} value={c}>
+              {c}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField
+          size="small"
+          label="Filter attacks"
+          value={presetFilter}
+          onChange={e => setPresetFilter(e.target.value)}
+          inputProps={{ 'aria-label': 'Filter attacks' }}
+        />
+      </div>
       {attacks.error && <ErrorNote error={attacks.error} what="the attack presets" />}
-      <TextField
-        size="small"
-        label="Filter attacks"
-        value={presetFilter}
-        onChange={e => setPresetFilter(e.target.value)}
-        inputProps={{ 'aria-label': 'Filter attacks' }}
-      />
+      {attacks.value?.truncated && (
+        <Typography variant="body2" role="status">
+          Showing the first {attacks.value.items.length} attacks; choose where they come from and what they target to see the others.
+        </Typography>
+      )}
       <div className={classes.presets} role="group" aria-label="attack presets">
         {shownPresets.map(preset => (
           <Button key={preset.id} size="small" variant="outlined" style={{ textTransform: "none" }} data-preset={preset.id} onClick={() => run(preset.body)}>
@@ -197,8 +252,8 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
           </Button>
         ))}
         {shownPresets.length > 0 && (
-          <Button size="small" variant="contained" onClick={runAll}>
-            Run all
+          <Button size="small" variant="contained" onClick={runAll} disabled={running !== undefined}>
+            {running ? `Running ${running.done} of ${running.total}…` : 'Run all'}
           </Button>
         )}
       </div>

@@ -79,6 +79,7 @@ export function mockCellsApi(overrides: Partial<jest.Mocked<CellsApi>> = {}): je
         { id: 'rogue-houston-comms', title: 'Rogue pod in houston -> orion/comms-system', body: { from: { rogue: 'houston' }, to: 'orion/comms-system', method: 'POST', path: '/uplink' } },
         { id: 'rogue-orion-director', title: 'Rogue pod in orion -> houston/flight-director', body: { from: { rogue: 'orion' }, to: 'houston/flight-director', method: 'GET', path: '/status' } },
       ],
+      truncated: false,
     })),
     ...overrides,
   } as jest.Mocked<CellsApi>;

@@ -6,7 +6,7 @@ export interface AsyncState<T> {
   error?: Error;
 }
 
-/** Runs `load` whenever deps change and keeps only the latest answer. */
+/** Runs `load` whenever deps change and keeps only the latest answer (the previous value while loading). */
 export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): AsyncState<T> {
   const [state, setState] = useState<AsyncState<T>>({ loading: true });
   useEffect(() => {
@@ -14,7 +14,8 @@ export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): Async
     setState(s => ({ loading: true, value: s.value }));
     load().then(
       value => current && setState({ loading: false, value }),
-      error => current && setState({ loading: false, error }),
+      // The last value stays beside the error: a page that polls keeps showing it.
+      error => current && setState(s => ({ loading: false, error, value: s.value })),
     );
     return () => {
       current = false;

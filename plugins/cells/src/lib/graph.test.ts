@@ -2,13 +2,15 @@ import type { BlastRadiusResponse, SimulateResponse } from '@cellplane/cells-com
 import {
   applyHighlight,
   blastHighlight,
+  collapsedFromParams,
+  collapsedToParams,
   compactLabel,
   defaultCollapsed,
   searchNodes,
   simulationHighlight,
   toGraph,
 } from './graph';
-import { testTopology } from './testTopology';
+import { largeTopology, testTopology } from './testTopology';
 
 const capcom = 'component:default/capcom';
 const director = 'component:default/flight-director';
@@ -53,6 +55,23 @@ describe('toGraph', () => {
   it('collapses every cell by default only past the threshold', () => {
     expect(defaultCollapsed(testTopology()).size).toBe(0);
     expect([...defaultCollapsed(testTopology(), 2)]).toEqual([houston, orion]);
+  });
+
+  it('keeps the collapsed cells in the URL as the difference from the default', () => {
+    // Small catalog: nothing collapsed by default, so the URL lists the collapsed cells.
+    const small = testTopology();
+    expect(collapsedToParams(small, new Set([orion]))).toEqual({ collapsed: orion, expanded: undefined });
+    expect([...collapsedFromParams(small, { collapsed: orion, expanded: null })]).toEqual([orion]);
+    expect(collapsedFromParams(small, { collapsed: null, expanded: null }).size).toBe(0);
+    // 500 cells, all collapsed by default: one expanded cell is one ref in the URL, not 499.
+    const large = largeTopology(500);
+    const one = large.cells[42].entityRef;
+    const next = new Set(large.cells.map(c => c.entityRef).filter(ref => ref !== one));
+    const params = collapsedToParams(large, next);
+    expect(params).toEqual({ collapsed: undefined, expanded: one });
+    expect(collapsedFromParams(large, { collapsed: null, expanded: params.expanded! })).toEqual(next);
+    // An explicit list still wins.
+    expect([...collapsedFromParams(large, { collapsed: one, expanded: null })]).toEqual([one]);
   });
 });
 

@@ -67,6 +67,31 @@ export function defaultCollapsed(topology: TopologyResponse, threshold = COLLAPS
   return topology.components.length > threshold ? new Set(topology.cells.map(c => c.entityRef)) : new Set();
 }
 
+const refList = (value: string) => value.split(',').filter(Boolean);
+
+/**
+ * The collapsed cells a URL asks for: `collapsed=` lists them outright;
+ * `expanded=` lists the cells expanded over the default (every cell
+ * collapsed, in a large catalog); neither is the default.
+ */
+export function collapsedFromParams(topology: TopologyResponse, params: { collapsed: string | null; expanded: string | null }): Set<string> {
+  if (params.collapsed !== null) return new Set(refList(params.collapsed));
+  const collapsed = defaultCollapsed(topology);
+  if (params.expanded !== null) for (const ref of refList(params.expanded)) collapsed.delete(ref);
+  return collapsed;
+}
+
+/**
+ * The URL parameters for a set of collapsed cells: the difference from the
+ * default, so a link to one expanded cell among 500 stays short.
+ */
+export function collapsedToParams(topology: TopologyResponse, collapsed: Set<string>): { collapsed?: string; expanded?: string } {
+  const byDefault = defaultCollapsed(topology);
+  if (byDefault.size === 0) return { collapsed: [...collapsed].join(','), expanded: undefined };
+  if ([...collapsed].some(ref => !byDefault.has(ref))) return { collapsed: [...collapsed].join(','), expanded: undefined };
+  return { collapsed: undefined, expanded: [...byDefault].filter(ref => !collapsed.has(ref)).join(',') };
+}
+
 function describeList(values: string[] | undefined, noun: string, plural: string): string {
   if (!values || values.length === 0) return `any ${noun}`;
   return values.length === 1 ? values[0] : `${values.length} ${plural}`;

@@ -76,6 +76,17 @@ function layoutWorker() {
   return worker;
 }
 
+/**
+ * Starts the layout worker ahead of the first layout (the page calls it while
+ * the topology loads): loading the worker and starting ELK in it take a few
+ * hundred milliseconds that would otherwise come after the answer.
+ */
+export function warmLayoutWorker(): void {
+  const w = layoutWorker();
+  // A layout no one waits for: its answer has no pending entry and is dropped.
+  w?.instance.postMessage({ id: 0, graph: { id: 'warm-up', children: [{ id: 'a', width: 10, height: 10 }] } });
+}
+
 /** Lays out in the Web Worker when there is one, else (or if it fails) on this thread with elk.bundled. */
 async function elkLayout(graph: ElkNode): Promise<ElkNode> {
   const w = layoutWorker();
