@@ -34,7 +34,7 @@ import { CellsReconciler } from '../reconciler/CellsReconciler';
 import { CellsStore, StoredCellStatus } from '../storage/types';
 import { CellTarget } from '../targets/types';
 import { CellsService } from './types';
-import { ProtectionCache, ServedTopology, SimulationCache, componentViews, grantViews, serveTopology, verifyOnce } from './views';
+import { ProtectionCache, ServedTopology, SimulationCache, componentViews, grantViews, serveTopology, verifyCellOnce } from './views';
 import { previewEntities } from './preview';
 
 interface EnvironmentView {
@@ -55,7 +55,7 @@ export const MAX_ATTACK_LIMIT = 5000;
 /** The cells backend's answers, from the reconciler's snapshot, the store and the targets. */
 export class DefaultCellsService implements CellsService {
   private views = new WeakMap<object, Map<string, EnvironmentView>>();
-  private readonly verified = new WeakMap<Simulation, any>();
+  private readonly verified = new WeakMap<Simulation, Map<string, { report: VerifyReport; at: string }>>();
   /** Protection per cell, kept across catalog snapshots while a cell's compiled objects stay the same. */
   private readonly protections = new ProtectionCache();
   /** Compiles only the cells a catalog change touches. */
@@ -203,7 +203,7 @@ export class DefaultCellsService implements CellsService {
       const view = this.view(firstEnv);
       view.protection ??= this.protections.of(view.sim);
       const protections = cell.components.map(c => view.protection!.get(c) ?? UNPROTECTED);
-      const verified = verifyOnce(this.verified, view.sim);
+      const verified = verifyCellOnce(this.verified, view.sim, ref);
       compliance = {
         components: cell.components.length,
         protectedL3L4: protections.filter(p => p.l3l4).length,

@@ -96,6 +96,14 @@ describe('simulate and verify on Artemis II', () => {
     expect(report.violations.length).toBeGreaterThan(0);
     expect(report.violations.every(v => v.caller === c('crew-interface') && v.callee === c('life-support') && v.actual && !v.expected)).toBe(true);
     expect(formatViolation(report.violations[0])).toMatch(/ALLOWED but the catalog does not declare it/);
+
+    // One cell's verify: the same violations on its endpoints, fewer requests checked; another cell's sees none.
+    const widenedSim = createSimulation(model, DEFAULT_SETTINGS, 'development', widened);
+    const orion = verifySimulation(widenedSim, { cell: 'system:default/orion' });
+    expect(orion.violations).toEqual(report.violations);
+    expect(orion.checks).toBeGreaterThan(0);
+    expect(orion.checks).toBeLessThan(report.checks);
+    expect(verifySimulation(widenedSim, { cell: 'system:default/houston' }).violations).toEqual([]);
   });
 
   it('catches a narrowed policy too: a declared call that is denied', () => {

@@ -89,11 +89,16 @@ function targetOf(sim: Simulation, callee: CellComponent, endpoint: EndpointSpec
  * no less: every component pair, the gateway and a rogue pod in every cell
  * against every endpoint, with the declared operations and the probes around
  * them. The manifests are judged by the analyzer, independently of the compiler.
+ *
+ * `options.cell` checks only the endpoints of that cell's components (from
+ * every caller, the gateway and every rogue pod): a cell's compliance in a
+ * large catalog without the whole environment's callers x endpoints.
  */
-export function verifySimulation(sim: Simulation): VerifyReport {
+export function verifySimulation(sim: Simulation, options: { cell?: string } = {}): VerifyReport {
   const present = new Set(sim.model.cells.filter(c => c.environments.includes(sim.environment)).map(c => c.ref));
   const components = sim.model.components.filter(c => present.has(c.cell));
-  const targets = components.flatMap(callee => callee.endpoints.map(endpoint => targetOf(sim, callee, endpoint)));
+  const callees = options.cell === undefined ? components : components.filter(c => c.cell === options.cell);
+  const targets = callees.flatMap(callee => callee.endpoints.map(endpoint => targetOf(sim, callee, endpoint)));
   const violations: Violation[] = [];
   let checks = 0;
   let cniDependent = 0;
