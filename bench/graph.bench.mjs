@@ -224,6 +224,10 @@ async function measure(components, { context, url }) {
       backendPausedDuringPan: Boolean(backendPid),
       ...pan,
     };
+  } catch (e) {
+    // A portal this run started: what its backend said last (and whether it is still running).
+    if (portal.logs) e.message += `\n--- portal (exit code ${portal.child?.exitCode ?? 'none: running'}, signal ${portal.child?.signalCode ?? 'none'}) log tail ---\n${portal.logs().slice(-4000)}`;
+    throw e;
   } finally {
     await portal.stop();
     fs.rmSync(dir, { recursive: true, force: true });

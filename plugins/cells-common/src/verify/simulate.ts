@@ -52,6 +52,28 @@ export function evaluate(cluster: ClusterModel, from: KubeObject | string, calle
   });
 }
 
+/** No component labels, then each component's of the cell. */
+function disguisesOf(sim: Simulation, cellRef: string): (CellComponent | undefined)[] {
+  return [undefined, ...sim.model.components.filter(c => c.cell === cellRef)];
+}
+
+/**
+ * Per simulation, one cluster with every cell's rogue in every disguise,
+ * loaded on the first rogue request: a rogue pod is only ever a source, so
+ * the others change no verdict, and at 5,000 components one load per
+ * disguise per request took ten seconds.
+ */
+const rogueClusters = new WeakMap<Simulation, ClusterModel>();
+function rogueCluster(sim: Simulation): ClusterModel {
+  let cluster = rogueClusters.get(sim);
+  if (!cluster) {
+    const cells = sim.model.cells.filter(c => c.environments.includes(sim.environment));
+    cluster = sim.cluster(cells.flatMap(c => disguisesOf(sim, c.ref).map(d => sim.roguePod(c.ref, d))));
+    rogueClusters.set(sim, cluster);
+  }
+  return cluster;
+}
+
 /**
  * The rogue tries as every pod it could pretend to be: with no component
  * labels, and wearing each component's labels of its cell (labels are free to
@@ -61,11 +83,8 @@ export function evaluate(cluster: ClusterModel, from: KubeObject | string, calle
 export function rogueAttempts(sim: Simulation, cellRef: string): { pod: KubeObject; cluster: ClusterModel; impersonating?: string }[] {
   const cell = sim.model.cells.find(c => c.ref === cellRef);
   if (!cell || !cell.environments.includes(sim.environment)) throw new AnalyzerInputError(`${cellRef} is not a cell deployed to ${sim.environment}`);
-  const disguises: (CellComponent | undefined)[] = [undefined, ...sim.model.components.filter(c => c.cell === cellRef)];
-  return disguises.map(d => {
-    const pod = sim.roguePod(cellRef, d);
-    return { pod, cluster: sim.cluster([pod]), impersonating: d?.name };
-  });
+  const cluster = rogueCluster(sim);
+  return disguisesOf(sim, cellRef).map(d => ({ pod: sim.roguePod(cellRef, d), cluster, impersonating: d?.name }));
 }
 
 export function simulateRequest(sim: Simulation, request: SimulatedRequest): SimulationResult {

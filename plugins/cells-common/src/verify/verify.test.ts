@@ -6,6 +6,7 @@ import { compileCells, KubeObject } from '../compiler';
 import { catalogOf, randomCatalogShape } from '../testing/arbitraries';
 import { artemisEntities } from '../testing/artemis';
 import { createSimulation, simulateRequest, verifySimulation, formatViolation } from './index';
+import { calleeEndpoint, evaluate } from './simulate';
 
 const CILIUM: CellsSettings = { ...DEFAULT_SETTINGS, environments: [{ name: 'development', networkPolicy: 'cilium' }] };
 const NO_MESH: CellsSettings = { ...DEFAULT_SETTINGS, mesh: { ...DEFAULT_SETTINGS.mesh, enabled: false } };
@@ -113,6 +114,34 @@ describe('simulate and verify on Artemis II', () => {
     const report = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development', narrowed));
     expect(report.violations.some(v => v.expected && !v.actual)).toBe(true);
   });
+});
+
+describe('rogue requests in the shared cluster', () => {
+  it.each([['with the mesh', DEFAULT_SETTINGS], ['without it', NO_MESH]] as const)(
+    'decide as a cluster holding only the attempting pod would, %s',
+    (_flavour, settings) => {
+      const model = modelOf(artemisEntities());
+      const sim = createSimulation(model, settings, 'development');
+      for (const cell of model.cells) {
+        for (const callee of model.components) {
+          for (const [method, path] of [['GET', '/'], ['POST', '/uplink'], ['POST', '/decision/abort']]) {
+            const { component, endpoint } = calleeEndpoint(sim, callee.ref);
+            // Each disguise alone in its own cluster, as the simulator once loaded them.
+            const alone = [undefined, ...model.components.filter(x => x.cell === cell.ref)].map(d => {
+              const pod = sim.roguePod(cell.ref, d);
+              return evaluate(sim.cluster([pod]), pod, component, endpoint, sim, { method, path });
+            });
+            const shared = simulateRequest(sim, { from: { rogue: cell.ref }, to: callee.ref, method, path });
+            const key = `${cell.name} -> ${callee.name} ${method} ${path}`;
+            const depth = (layer: string | null) => ['L3/L4', 'mTLS', 'L7'].indexOf(layer ?? '');
+            const furthest = alone.find(r => r.allowed) ?? alone.reduce((best, r) => (depth(r.decidedBy) > depth(best.decidedBy) ? r : best));
+            expect([key, shared.allowed, shared.decidedBy, shared.layers]).toEqual([key, furthest.allowed, furthest.decidedBy, furthest.layers]);
+          }
+        }
+      }
+    },
+    120_000,
+  );
 });
 
 describe('verify with an ipBlock that may cover pod addresses (NetworkPolicy rule 9)', () => {
