@@ -68,7 +68,7 @@ export function createSimulation(
   const roguePod = (cellRef: string, impersonating?: CellComponent) =>
     pod(impersonating ? `rogue-as-${impersonating.name}` : 'rogue', namespaceOf(cellRef), impersonating ? { [settings.podLabelKey]: impersonating.name } : { app: 'rogue' }, ROGUE_SERVICE_ACCOUNT, []);
   const base = [...compiled, ...components.map(componentPod), ...gatewayObjects()];
-  const load = (objects: KubeObject[]) => withUnknownAddresses(loadCluster(objects, { trustDomain: settings.mesh.trustDomain }));
+  const load = (all: KubeObject[]) => withUnknownAddresses(loadCluster(all, { trustDomain: settings.mesh.trustDomain }));
   // Loaded once: at 5,000 components a load is a second, and every simulated request needs one.
   let plain: ClusterModel | undefined;
   return {
