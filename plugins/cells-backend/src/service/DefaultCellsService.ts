@@ -20,6 +20,7 @@ import {
   SimulateResponse,
   SimulatedCaller,
   Simulation,
+  VerifyReport,
   TopologyResponse,
   AnalyzerInputError,
   AttackQueryError,
