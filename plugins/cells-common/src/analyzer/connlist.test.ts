@@ -3,7 +3,8 @@ import { loadCluster } from './load';
 import { analyzeMatrix } from './matrix';
 import { analyzeRequest } from './request';
 import { ambientNamespace, authorizationPolicy, namespace, networkPolicy, pod, service, waypoint } from './testFixtures';
-import { randomCluster, rng } from './testRandomCluster';
+import { randomCluster } from './testRandomCluster';
+import { seededRandom } from '../testing/random';
 import { Protocol } from './model';
 
 /** `from -> to: grants` lines, the way the CLI prints them. */
@@ -98,7 +99,7 @@ describe('analyzeConnlist', () => {
   });
 
   it('agrees with the single-port matrix on every port class of random clusters (any port of a class, any pair)', () => {
-    const random = rng(7);
+    const random = seededRandom(7);
     let checked = 0;
     let connected = 0;
     let withOperations = 0;

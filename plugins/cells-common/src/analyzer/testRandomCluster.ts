@@ -5,6 +5,7 @@
  * named ports and IPs, and every kind of policy the analyzer reads. Valid by
  * construction (loadCluster reports no problem).
  */
+import { seededRandom } from '../testing/random';
 import {
   ambientNamespace,
   authorizationPolicy,
@@ -20,17 +21,6 @@ import {
 
 type Obj = Record<string, unknown>;
 
-/** mulberry32: small, fast, and the same sequence everywhere. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CONTAINER_PORTS = [
   { name: 'http', containerPort: 8080 },
@@ -52,7 +42,7 @@ const NP_PORTS: Obj[] = [
 ];
 
 export function randomCluster(seed: number): Obj[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const chance = (p: number) => r() < p;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const some = <T>(xs: readonly T[], max: number): T[] => xs.filter(() => chance(max / xs.length));

@@ -73,7 +73,7 @@ export function CellsTopology({
   const topology = useAsync(() => {
     mark('topology-requested');
     return api.getTopology(environment).finally(() => mark('topology-received'));
-  }, [api, environment, refresh]);
+  }, [api, environment, refresh], { keepValueOnError: true });
   const waiting = topology.value ? waitingCells(topology.value, fixedCell) : undefined;
   const waitingForCells = waiting !== undefined && (waiting.shown === 0 || waiting.pending > 0);
   const visible = useDocumentVisible();

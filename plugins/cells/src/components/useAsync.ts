@@ -6,16 +6,19 @@ export interface AsyncState<T> {
   error?: Error;
 }
 
-/** Runs `load` whenever deps change and keeps only the latest answer (the previous value while loading). */
-export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): AsyncState<T> {
+/**
+ * Runs `load` whenever deps change and keeps only the latest answer (the
+ * previous value while loading). `keepValueOnError`: a failed load keeps the
+ * last value beside the error (a page that polls keeps showing it).
+ */
+export function useAsync<T>(load: () => Promise<T>, deps: DependencyList, options: { keepValueOnError?: boolean } = {}): AsyncState<T> {
   const [state, setState] = useState<AsyncState<T>>({ loading: true });
   useEffect(() => {
     let current = true;
     setState(s => ({ loading: true, value: s.value }));
     load().then(
       value => current && setState({ loading: false, value }),
-      // The last value stays beside the error: a page that polls keeps showing it.
-      error => current && setState(s => ({ loading: false, error, value: s.value })),
+      error => current && setState(s => ({ loading: false, error, ...(options.keepValueOnError ? { value: s.value } : {}) })),
     );
     return () => {
       current = false;

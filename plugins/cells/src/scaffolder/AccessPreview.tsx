@@ -11,7 +11,8 @@ import { ScaffolderField } from '@backstage/plugin-scaffolder-react/alpha';
 import { toYaml } from '@cellplane/cells-common/browser';
 import type { AccessChange, PreviewCell, PreviewResponse } from '@cellplane/cells-common/browser';
 import { cellsApiRef } from '../api/CellsApi';
-import { messageOf, useLoad, wholeFormData } from './common';
+import { messageOf, wholeFormData } from './common';
+import { useAsync } from '../components/useAsync';
 import { buildProposal, callerOf, PROPOSAL_KINDS, ProposalKind } from './proposal';
 
 /** `ui:field: CellsAccessPreview`. */
@@ -135,9 +136,9 @@ export function AccessPreview(props: FieldExtensionComponentProps<AccessPreviewV
   // The inputs the preview depends on; the field's own value is not one of them.
   const { [props.name]: _own, ...inputs } = form;
   const inputsKey = JSON.stringify(inputs);
-  const cells = useLoad(() => (kind === 'component' ? cellsApi.listCells() : Promise.resolve({ items: [] })), kind);
+  const cells = useAsync(() => (kind === 'component' ? cellsApi.listCells() : Promise.resolve({ items: [] })), [cellsApi, kind]);
   const caller = kind === 'connection' ? callerOf(form) : undefined;
-  const callerEntity = useLoad(async () => (caller ? catalogApi.getEntityByRef(caller) : undefined), caller ?? '');
+  const callerEntity = useAsync(async () => (caller ? catalogApi.getEntityByRef(caller) : undefined), [catalogApi, caller]);
   const proposal = useMemo(
     () => buildProposal(kind, JSON.parse(inputsKey), { cells: cells.value?.items, caller: callerEntity.value }),
     [kind, inputsKey, cells.value, callerEntity.value],

@@ -7,7 +7,8 @@ import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-
 import { ScaffolderField } from '@backstage/plugin-scaffolder-react/alpha';
 import type { CellSummary } from '@cellplane/cells-common/browser';
 import { cellsApiRef } from '../api/CellsApi';
-import { messageOf, useLoad } from './common';
+import { messageOf } from './common';
+import { useAsync } from '../components/useAsync';
 import { normalizeRef } from './reachable';
 
 /** `ui:field: CellsCellPicker`. The value is the cell's System ref, e.g. `system:default/houston`. */
@@ -19,7 +20,7 @@ const label = (cell: CellSummary) => `${cell.title} · ${cell.entityRef}`;
 export function CellPicker(props: FieldExtensionComponentProps<string>) {
   const { formData, onChange, schema, uiSchema, idSchema, rawErrors = [], required, disabled, readonly } = props;
   const api = useApi(cellsApiRef);
-  const cells = useLoad(() => api.listCells(), 'cells');
+  const cells = useAsync(() => api.listCells(), [api]);
   const options = useMemo(() => {
     const items = cells.value?.items ?? [];
     // A value the list lacks (from the URL, or a cell not reconciled yet) stays visible.

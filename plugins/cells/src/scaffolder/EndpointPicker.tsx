@@ -6,7 +6,8 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import { ScaffolderField } from '@backstage/plugin-scaffolder-react/alpha';
 import { cellsApiRef } from '../api/CellsApi';
-import { messageOf, useLoad, wholeFormData } from './common';
+import { messageOf, wholeFormData } from './common';
+import { useAsync } from '../components/useAsync';
 import { EndpointOption, normalizeRef, reachableEndpoints } from './reachable';
 
 /** `ui:field: CellsEndpointPicker`. */
@@ -35,7 +36,7 @@ export function EndpointPicker(props: FieldExtensionComponentProps<EndpointChoic
   const api = useApi(cellsApiRef);
   const callerField = uiSchema['ui:options']?.caller ?? 'from';
   const caller = normalizeRef(wholeFormData(props)[callerField], 'component');
-  const topology = useLoad(() => api.getTopology(), 'topology');
+  const topology = useAsync(() => api.getTopology(), [api]);
   const reachable = useMemo(() => (topology.value ? reachableEndpoints(topology.value, caller) : undefined), [topology.value, caller]);
   const options = reachable?.options ?? [];
   const selected = options.find(o => o.component === formData?.component && o.endpoint.name === formData?.endpoint) ?? null;

@@ -1,30 +1,3 @@
-import { useEffect, useState } from 'react';
-
-export interface Loaded<T> {
-  loading: boolean;
-  value?: T;
-  error?: Error;
-}
-
-/** Runs `load` when `key` changes; an answer for an older key is dropped. */
-export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
-  const [state, setState] = useState<Loaded<T>>({ loading: true });
-  useEffect(() => {
-    let current = true;
-    setState(s => ({ loading: true, value: s.value }));
-    load().then(
-      value => current && setState({ loading: false, value }),
-      error => current && setState({ loading: false, error }),
-    );
-    return () => {
-      current = false;
-    };
-    // `load` is a new closure each render; the key says when its answer changes.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
-  return state;
-}
-
 /**
  * The whole form's data (every step so far). The scaffolder's stepper passes it
  * as formContext.formData; rjsf hands the formContext to fields directly and

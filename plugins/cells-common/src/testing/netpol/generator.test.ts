@@ -1,7 +1,8 @@
 import { loadCluster } from '../../analyzer';
 import { cidrWithin, parseCidr } from '../../analyzer/ip';
 import { isValidPortName } from '../../analyzer/model';
-import { generateCluster, random, RandomCluster } from './generator';
+import { generateCluster, RandomCluster } from './generator';
+import { seededRandom as random } from '../random';
 
 const SEEDS = Array.from({ length: 300 }, (_, i) => i + 1);
 const clusters = SEEDS.map(generateCluster);

@@ -7,6 +7,7 @@
  * UDP and SCTP. Every object is valid for the Kubernetes API, so both engines
  * must accept it. The same seed always gives the same cluster.
  */
+import { seededRandom } from '../random';
 
 type Obj = Record<string, any>;
 export type NetpolProtocol = 'TCP' | 'UDP' | 'SCTP';
@@ -26,17 +27,6 @@ export interface RandomCluster {
   probes: Probe[];
 }
 
-/** mulberry32: small, fast and good enough to vary test inputs. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Dice {
   constructor(readonly next: () => number) {}
@@ -252,7 +242,7 @@ function probesFor(pods: Obj[], policies: Obj[]): Probe[] {
 
 /** One random cluster; `seed` decides everything. */
 export function generateCluster(seed: number): RandomCluster {
-  const d = new Dice(random(seed));
+  const d = new Dice(seededRandom(seed));
   const namespaces = Array.from({ length: d.int(1, 3) }, (_, i) => ({
     apiVersion: 'v1',
     kind: 'Namespace',
