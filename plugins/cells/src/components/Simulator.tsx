@@ -215,7 +215,7 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
       </form>
       <Typography variant="subtitle2">Attacks from the cells</Typography>
       <div className={classes.row}>
-        <TextField select size="small" className={classes.field} label="Attacks from" value={presetRogue} onChange={e => setPresetRogue(e.target.value as string)} inputProps={{ 'aria-label': 'Attacks from' }}>
+        <TextField select size="small" className={classes.field} label="Attacks from" value={presetRogue} onChange={e => setPresetRogue(e.target.value as string)} inputProps={{ 'aria-label': 'Attacks from' }} InputLabelProps={{ shrink: true }} SelectProps={{ displayEmpty: true }}>
           <MenuItem value="">a rogue pod in any cell</MenuItem>
           {cellNames.map(c => (
             <MenuItem key={c} value={c}>
@@ -223,7 +223,7 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
             </MenuItem>
           ))}
         </TextField>
-        <TextField select size="small" className={classes.field} label="Attacks on" value={presetTarget} onChange={e => setPresetTarget(e.target.value as string)} inputProps={{ 'aria-label': 'Attacks on' }}>
+        <TextField select size="small" className={classes.field} label="Attacks on" value={presetTarget} onChange={e => setPresetTarget(e.target.value as string)} inputProps={{ 'aria-label': 'Attacks on' }} InputLabelProps={{ shrink: true }} SelectProps={{ displayEmpty: true }}>
           <MenuItem value="">any cell</MenuItem>
           {cellNames.map(c => (
             <MenuItem key={c} value={c}>
