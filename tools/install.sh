@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# Installs what Cellplane needs on a Debian/Ubuntu machine with Node.js >= 20:
-# the npm workspaces (npm install, only when package-lock.json changed since
-# the last install), PostgreSQL's server for the storage tests, and, unless
+# Installs what Cellplane needs on a Debian/Ubuntu machine: a supported Node.js
+# (22.18+ or 24.11+; when the machine's is older, a project-local Node 24 from
+# the npm registry in .cache/node), the npm workspaces (npm install, only when
+# package-lock.json changed since the last install), native modules built for
+# that Node, PostgreSQL's server for the storage tests, and, unless
 # --no-browser, Chromium for the end-to-end test.
+#
+# CELLPLANE_LOCAL_NODE=1 uses the project-local Node even when the machine's
+# is supported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=1
 [[ "${1:-}" == "--no-browser" ]] && want_browser=0
+
+# The project-local Node: the official Linux build as the npm registry carries
+# it (package node-linux-<arch>: bin/node and the headers in include/node).
+LOCAL_NODE_VERSION=24.22.3
 
 as_root() {
   if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -24,20 +33,82 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null &&
   [[ ! -x "${CELLPLANE_POSTGRES_BINDIR:-/nonexistent}/postgres" ]]; then
   apt_packages+=(postgresql)
 fi
-# better-sqlite3 compiles from source when no prebuilt binary can be fetched.
+# Native modules (better-sqlite3) are compiled from source against the headers
+# of the Node that runs them: no prebuilt binary is downloaded.
 command -v make >/dev/null || apt_packages+=(make)
 command -v g++ >/dev/null || apt_packages+=(g++)
 command -v python3 >/dev/null || apt_packages+=(python3)
+command -v node >/dev/null || apt_packages+=(nodejs npm)
 if [[ ${#apt_packages[@]} -gt 0 ]]; then
   echo "Installing ${apt_packages[*]} with apt-get ..."
   as_root apt-get update
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${apt_packages[@]}"
 fi
 
+# package.json engines: ^22.18.0 || ^24.11.0 (kubernetes-models, nunjitsu and
+# Babel 8's code-frame need Node 22; Node 20 is past its end of life).
+supported_node() {
+  node -e '
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    process.exit((major === 22 && minor >= 18) || (major === 24 && minor >= 11) ? 0 : 1);' 2>/dev/null
+}
+
+# Judge the machine's Node, not the local one a caller may have put on PATH.
+PATH=$(tr ':' '\n' <<<"$PATH" | grep -v -e "^$PWD/.cache/node/" -e "^$PWD/node_modules/.bin" | paste -sd: -)
+local_node_link=node_modules/.bin/node
+if [[ "${CELLPLANE_LOCAL_NODE:-}" != 1 ]] && supported_node; then
+  node_home=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+  use_local_node=0
+else
+  case "$(uname -m)" in
+    x86_64) arch=x64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) echo "no project-local Node for $(uname -m): install Node.js 22 or 24" >&2; exit 1 ;;
+  esac
+  node_home="$PWD/.cache/node/node-v$LOCAL_NODE_VERSION-linux-$arch"
+  if [[ ! -x "$node_home/bin/node" ]]; then
+    echo "Node $(node --version 2>/dev/null || echo '(none)') is not supported (22.18+ or 24.11+): fetching node-linux-$arch@$LOCAL_NODE_VERSION from the npm registry into .cache/node ..."
+    download=$(mktemp -d)
+    trap 'rm -rf "$download"' EXIT
+    # npm checks the tarball against the registry's integrity hash.
+    npm pack --silent --pack-destination "$download" "node-linux-$arch@$LOCAL_NODE_VERSION" >/dev/null
+    mkdir -p "$download/node"
+    tar -xzf "$download"/node-linux-"$arch"-*.tgz -C "$download/node" --strip-components=1
+    [[ "$("$download/node/bin/node" --version)" == "v$LOCAL_NODE_VERSION" ]] || {
+      echo "node-linux-$arch@$LOCAL_NODE_VERSION does not hold Node v$LOCAL_NODE_VERSION" >&2; exit 1; }
+    mkdir -p .cache/node
+    rm -rf "$node_home"
+    mv "$download/node" "$node_home"
+  fi
+  use_local_node=1
+  export PATH="$node_home/bin:$PATH"
+fi
+# node-gyp builds against this Node's own headers instead of downloading them.
+[[ -f "$node_home/include/node/common.gypi" ]] && export npm_config_nodedir="$node_home"
+# better-sqlite3's prebuild-install would fetch a binary from GitHub: build it.
+export npm_config_build_from_source=true
+
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "Installing npm packages ..."
+  echo "Installing npm packages with Node $(node --version) ..."
   # npm install, not npm ci: npm ci rejects a lock file that lacks optional
   # packages of other platforms (@swc/core-*, @rollup/rollup-*), which npm 11
   # sometimes leaves out.
   npm install --no-audit --no-fund
+fi
+
+# Native modules built for another Node (the machine's, before the local one
+# was brought, or the other way round) are rebuilt for this one.
+mapfile -t stale < <(node tools/stale-native-modules.js)
+if [[ ${#stale[@]} -gt 0 ]]; then
+  echo "Rebuilding ${stale[*]} for Node $(node --version) ..."
+  npm rebuild "${stale[@]}"
+fi
+
+# npm puts node_modules/.bin first on PATH for every script, so the link makes
+# `npm test`, `npm run ...` and `npx ...` run on the project-local Node even
+# when started with the machine's. tools/node-env.sh does it for the tools.
+if [[ $use_local_node -eq 1 ]]; then
+  ln -sfn "../../${node_home#"$PWD/"}/bin/node" "$local_node_link"
+elif [[ -L $local_node_link ]]; then
+  rm "$local_node_link"
 fi

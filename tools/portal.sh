@@ -7,4 +7,5 @@ set -euo pipefail
 export CELLPLANE_CALLER_CWD="${CELLPLANE_CALLER_CWD:-$PWD}"
 cd "$(dirname "$0")/.."
 tools/install.sh --no-browser
+source tools/node-env.sh
 exec node tools/portal.mjs "$@"

@@ -20,5 +20,6 @@ done
 
 # The generator runs on the repository's TypeScript setup: install first (no-op when up to date).
 tools/install.sh --no-browser
+source tools/node-env.sh
 config=$(node -r @backstage/cli/config/nodeTransform.cjs examples/synthetic/generate.ts --cells "$cells")
 exec tools/portal.sh --config "$config" ${rest[@]+"${rest[@]}"}
