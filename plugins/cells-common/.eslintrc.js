@@ -2,6 +2,8 @@ module.exports = require('@backstage/cli/config/eslint-factory')(__dirname, {
   // Bundled third-party code written by tools/bundle-cilium-validator.js at
   // install time (git-ignored): not ours to lint.
   ignorePatterns: ['src/compiler/generated/'],
+  // Output is byte-identical on every machine: no ordering by the host's locale.
+  restrictedSyntax: require('../../tools/eslint/ordered-output'),
   overrides: [
     {
       // Test fixtures and generators shared by the tests of several packages.

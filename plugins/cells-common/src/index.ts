@@ -18,3 +18,4 @@ export * from './verify';
 export * from './diff';
 export * from './change';
 export * from './api/types';
+export { compareText } from './order';

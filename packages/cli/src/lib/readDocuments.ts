@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
+import { compareText } from '@cellplane/cells-common';
 
 /** One YAML document read from disk, with where it came from (for error messages). */
 export interface SourceDocument {
@@ -25,7 +26,7 @@ function listFiles(target: string): string[] {
   if (stat.isFile()) return [target];
   return fs
     .readdirSync(target, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => compareText(a.name, b.name))
     .flatMap(entry => {
       const full = path.join(target, entry.name);
       if (entry.isDirectory()) return listFiles(full);

@@ -1,6 +1,7 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { AuthService } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { compareText } from '@cellplane/cells-common';
 
 export interface EntityChange {
   entityRef: string;
@@ -26,7 +27,7 @@ export class CatalogCellSource {
 
   /** Every System and Component last seen, sorted by ref. */
   all(): Entity[] {
-    return [...this.entities.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e);
+    return [...this.entities.entries()].sort(([a], [b]) => compareText(a, b)).map(([, e]) => e);
   }
 
   get size(): number {
@@ -91,6 +92,6 @@ export class CatalogCellSource {
       this.etags.set(change.entityRef, seen.get(change.entityRef)!);
       applied.push(change);
     }
-    return applied.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
+    return applied.sort((a, b) => compareText(a.entityRef, b.entityRef));
   }
 }

@@ -7,6 +7,7 @@ import { authorizationAllows, evaluateAuthorization, FromVerdicts, waypointPolic
 import type { HttpAttributes } from './cilium';
 import { aggregateLayer, explain, firstDenying, HopResult, LAYERS } from './explain';
 import { isIp } from './ip';
+import { compareText } from '../order';
 import { evaluateL3L4, L3L4Index } from './l3l4';
 import {
   ClusterModel,
@@ -240,7 +241,7 @@ export function serviceFor(model: ClusterModel, workload: WorkloadModel, appPort
 function findService(model: ClusterModel, workload: WorkloadModel, appPort: number, protocol: Protocol): ServiceModel | undefined {
   return model.services
     .filter(s => serviceSelects(s, workload) && s.ports.some(sp => sp.protocol === protocol && targetPortOf(sp, workload) === appPort))
-    .sort((a, b) => a.name.localeCompare(b.name))[0];
+    .sort((a, b) => compareText(a.name, b.name))[0];
 }
 
 function resolveTarget(model: ClusterModel, to: string, port: number | string, protocol: Protocol, addressing: 'service' | 'pod'): Target {

@@ -1,6 +1,6 @@
 import { CallGrant, CellComponent } from '../model/types';
 import { CellContext, KubeObject, meta, podLabels } from './context';
-import { compareLocale } from './flows';
+import { compareText } from '../order';
 
 interface RuleKey {
   port: number;
@@ -33,7 +33,7 @@ function rulesFor(ctx: CellContext, component: CellComponent, grants: CallGrant[
     rules.set(id, rule);
   }
   return [...rules.entries()]
-    .sort(([a], [b]) => compareLocale(a, b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([, { key, principals }]) => ({
       from: [{ source: { principals: [...principals].sort() } }],
       to: [{ operation: operationOf(key) }],

@@ -1,4 +1,5 @@
 import { CallGrant, CellComponent } from '../model/types';
+import { compareText } from '../order';
 import {
   CellContext,
   HBONE_PORT,
@@ -37,9 +38,6 @@ export interface L4Intent {
 }
 
 const tcp = (port: number): PortSpec => ({ port, protocol: 'TCP' });
-
-/** `localeCompare` as a reusable collator: the same order (ECMA-402), without a lookup per call. */
-export const compareLocale = new Intl.Collator().compare;
 
 function endpointOf(component: CellComponent, name: string) {
   return component.endpoints.find(e => e.name === name)!;
@@ -86,7 +84,7 @@ export function mergeRules(rules: PeerRule[]): PeerRule[] {
     else byPeer.set(key, { peer: rule.peer, ports: [...rule.ports] });
   }
   return [...byPeer.entries()]
-    .sort(([a], [b]) => compareLocale(a, b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([, rule]) => ({
       peer: rule.peer,
       // A single port (most rules) is already unique and sorted.
@@ -94,7 +92,7 @@ export function mergeRules(rules: PeerRule[]): PeerRule[] {
         rule.ports.length === 1
           ? rule.ports
           : [...new Map(rule.ports.map(p => [`${p.protocol}/${p.port}`, p])).values()].sort(
-              (a, b) => compareLocale(a.protocol, b.protocol) || a.port - b.port,
+              (a, b) => compareText(a.protocol, b.protocol) || a.port - b.port,
             ),
     }));
 }
@@ -156,7 +154,7 @@ function waypointIntent(ctx: CellContext): L4Intent {
 export function l4Intents(ctx: CellContext): L4Intent[] {
   const intents = ctx.components.map(c => componentIntent(ctx, c));
   if (ctx.settings.mesh.enabled) intents.push(waypointIntent(ctx));
-  return intents.sort((a, b) => compareLocale(a.name, b.name));
+  return intents.sort((a, b) => compareText(a.name, b.name));
 }
 
 export function dnsPeer(ctx: CellContext): PeerRule {

@@ -9,6 +9,7 @@ import {
 } from '../model/types';
 import { ParsedCellEntity, isCellSystem, parseCellEntity } from './entity';
 import { ProblemList, isRecord } from './fields';
+import { compareText } from '../order';
 
 /** Finds an entity by its full ref (`kind:namespace/name`, lower case). */
 export type EntityLookup = (ref: string) => Entity | undefined;
@@ -227,7 +228,7 @@ export interface BuildModelOptions {
   knownEnvironments?: string[];
 }
 
-const byRef = <T extends { ref: string }>(a: T, b: T) => a.ref.localeCompare(b.ref);
+const byRef = <T extends { ref: string }>(a: T, b: T) => compareText(a.ref, b.ref);
 
 function ownerOf(entity: Entity): string {
   const owner = isRecord(entity.spec) ? entity.spec.owner : undefined;
@@ -320,12 +321,12 @@ export function buildCellModel(
     else if (known.has(d.caller.ref)) callers = [{ kind: 'component', ref: d.caller.ref }];
     for (const caller of callers) grants.push({ ...d, caller });
   }
-  grants.sort((a, b) => grantKey(a).localeCompare(grantKey(b)));
+  grants.sort((a, b) => compareText(grantKey(a), grantKey(b)));
   const cellList = [...cells.values()].sort(byRef);
   cellList.forEach(c => c.components.sort());
   return {
     model: { cells: cellList, components: components.sort(byRef), grants },
-    problems: problems.sort((a, b) => a.entityRef.localeCompare(b.entityRef) || a.field.localeCompare(b.field)),
+    problems: problems.sort((a, b) => compareText(a.entityRef, b.entityRef) || compareText(a.field, b.field)),
   };
 }
 

@@ -3,6 +3,7 @@ import { DEFAULT_SETTINGS } from '../settings/settings';
 import { artemisEntities } from '../testing/artemis';
 import { Reach } from '../api/types';
 import { CellModel } from '../model/types';
+import { compareText } from '../order';
 import { createSimulation } from './simulation';
 import { blastRadius } from './blastRadius';
 
@@ -25,7 +26,7 @@ function declaredReach(m: CellModel, isCaller: (g: CellModel['grants'][number]) 
   return [...byEndpoint.values()].map(({ all, methods, paths, ...r }) => ({ ...r, ...(all.methods ? {} : { methods }), ...(all.paths ? {} : { paths }) }));
 }
 
-const sortReach = (list: Reach[]) => [...list].sort((a, b) => `${a.component} ${a.endpoint}`.localeCompare(`${b.component} ${b.endpoint}`));
+const sortReach = (list: Reach[]) => [...list].sort((a, b) => compareText(`${a.component} ${a.endpoint}`, `${b.component} ${b.endpoint}`));
 
 describe('blastRadius on Artemis II', () => {
   it("capcom reaches exactly what it declares, and is reached by exactly its grantees", () => {

@@ -158,7 +158,7 @@ describe('DirectoryTarget', () => {
         o.metadata.name
       }`;
     const byKey = (objects: KubeObject[]) =>
-      [...objects].sort((a, b) => key(a).localeCompare(key(b)));
+      [...objects].sort((a, b) => compareText(key(a), key(b)));
     // The real kustomize (kubectl's), as a GitOps tool would run it on the folder.
     const built = execFileSync('kubectl', ['kustomize', t.folder], {
       encoding: 'utf8',
