@@ -25,7 +25,7 @@ spec:
   ingress: [{ from: [{ ipBlock: { cidr: 10.8.0.0/16 } }] }]
 `;
 
-describe('cellplane analyze: an ipBlock over a pod IP (NetworkPolicy rule 9)', () => {
+describe('cellplane analyze: an ipBlock over a pod IP (docs/policy-semantics.md#netpol-9)', () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-ipblock-'));

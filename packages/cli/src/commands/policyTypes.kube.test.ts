@@ -5,7 +5,7 @@ import { createTestNamespace, describeWithKube, rawRequest, testKubeConfig } fro
 type Json = any;
 
 /**
- * NetworkPolicy rule 1, judged by the real API server: it fills in
+ * docs/policy-semantics.md#netpol-1, judged by the real API server: it fills in
  * `policyTypes` when they are left out, and the analyzer must read a policy
  * as written exactly as the server's defaulted copy says.
  */

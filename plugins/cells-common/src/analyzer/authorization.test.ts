@@ -15,7 +15,8 @@ function decide(specs: object[], req: Partial<AuthorizationRequest>, at: Enforce
 const verdict = (specs: object[], req: Partial<AuthorizationRequest>, at: EnforcementPoint = 'waypoint') => decide(specs, req, at).verdict;
 const from = (source: object) => ({ from: [{ source }] });
 
-describe('AuthorizationPolicy rule 1: CUSTOM, then DENY, then ALLOW; no ALLOW policy means allowed', () => {
+// One describe per rule of docs/policy-semantics.md, named by its anchor (netpol-1 is #netpol-1).
+describe('authz-1: CUSTOM, then DENY, then ALLOW; no ALLOW policy means allowed', () => {
   it('no policy at all: allowed', () => {
     expect(verdict([], { identity: ROGUE })).toBe('allow');
   });
@@ -42,7 +43,7 @@ describe('AuthorizationPolicy rule 1: CUSTOM, then DENY, then ALLOW; no ALLOW po
   });
 });
 
-describe('AuthorizationPolicy rule 2: ALLOW without rules allows nothing; rules: [{}] allows everything; DENY rules: [{}] denies all', () => {
+describe('authz-2: ALLOW without rules allows nothing; rules: [{}] allows everything; DENY rules: [{}] denies all', () => {
   it('ALLOW with no rules (allow-nothing)', () => {
     expect(verdict([{ action: 'ALLOW' }], { identity: CAPCOM })).toBe('deny');
     expect(verdict([{}], { identity: CAPCOM })).toBe('deny');
@@ -58,7 +59,7 @@ describe('AuthorizationPolicy rule 2: ALLOW without rules allows nothing; rules:
   });
 });
 
-describe('AuthorizationPolicy rule 3: rules ORed; from/to/when ANDed; entries ORed; fields ANDed; values ORed; notX', () => {
+describe('authz-3: rules ORed; from/to/when ANDed; entries ORed; fields ANDed; values ORed; notX', () => {
   const twoRules = { rules: [from({ principals: [CAPCOM] }), { to: [{ operation: { methods: ['GET'] } }] }] };
   it('rules are ORed', () => {
     expect(verdict([twoRules], { identity: ROGUE, method: 'GET', path: '/' })).toBe('allow');
@@ -93,7 +94,7 @@ describe('AuthorizationPolicy rule 3: rules ORed; from/to/when ANDed; entries OR
   });
 });
 
-describe('AuthorizationPolicy rule 4: a plaintext connection never matches principals/namespaces but does match notPrincipals/notNamespaces', () => {
+describe('authz-4: a plaintext connection never matches principals/namespaces but does match notPrincipals/notNamespaces', () => {
   it.each([
     [{ principals: ['*'] }, 'deny'],
     [{ namespaces: ['*'] }, 'deny'],
@@ -109,7 +110,7 @@ describe('AuthorizationPolicy rule 4: a plaintext connection never matches princ
   });
 });
 
-describe('AuthorizationPolicy rule 5: exact, "*" = present, prefix*, *suffix; principals compare without spiffe://', () => {
+describe('authz-5: exact, "*" = present, prefix*, *suffix; principals compare without spiffe://', () => {
   it.each([
     ['abc', 'abc', true],
     ['abc', 'abcd', false],
@@ -134,7 +135,7 @@ describe('AuthorizationPolicy rule 5: exact, "*" = present, prefix*, *suffix; pr
   });
 });
 
-describe('AuthorizationPolicy rule 6: paths ignore the query; /a does not match /a/b; /a/* matches /a/b but not /a', () => {
+describe('authz-6: paths ignore the query; /a does not match /a/b; /a/* matches /a/b but not /a', () => {
   const p = (paths: string[]) => [{ rules: [{ to: [{ operation: { paths } }] }] }];
   it.each([
     [['/uplink'], '/uplink?x=1', 'allow'],
@@ -153,7 +154,7 @@ describe('AuthorizationPolicy rule 6: paths ignore the query; /a does not match 
   });
 });
 
-describe("AuthorizationPolicy rule 7: serviceAccounts without a namespace mean the policy's namespace", () => {
+describe("authz-7: serviceAccounts without a namespace mean the policy's namespace", () => {
   it('"adversary" in a policy of orion means orion/adversary', () => {
     expect(verdict([{ rules: [from({ serviceAccounts: ['adversary'] })] }], { identity: ROGUE })).toBe('allow');
     expect(verdict([{ rules: [from({ serviceAccounts: ['capcom'] })] }], { identity: CAPCOM })).toBe('deny');
@@ -163,7 +164,7 @@ describe("AuthorizationPolicy rule 7: serviceAccounts without a namespace mean t
   });
 });
 
-describe('AuthorizationPolicy rule 8: targetRefs are enforced by the waypoint only; selector/none by ztunnel, which knows only L4', () => {
+describe('authz-8: targetRefs are enforced by the waypoint only; selector/none by ztunnel, which knows only L4', () => {
   it('at ztunnel an ALLOW rule with methods/paths is dropped, so the policy denies everything', () => {
     const p = { rules: [{ ...from({ principals: [CAPCOM] }), to: [{ operation: { methods: ['POST'] } }] }] };
     const r = decide([p], { identity: CAPCOM }, 'ztunnel');
@@ -221,7 +222,7 @@ const orion = [
   }),
 ];
 
-describe("AuthorizationPolicy rule 9: behind a waypoint the destination's ztunnel sees the waypoint's identity", () => {
+describe("authz-9: behind a waypoint the destination's ztunnel sees the waypoint's identity", () => {
   const onlyCapcom = authorizationPolicy('orion/comms-l4', { selector: { matchLabels: { app: 'comms-system' } }, rules: [from({ principals: [CAPCOM] })] });
   const onlyWaypoint = authorizationPolicy('orion/comms-l4', { selector: { matchLabels: { app: 'comms-system' } }, rules: [from({ principals: ['cluster.local/ns/orion/sa/waypoint'] })] });
   it("an L4 policy admitting only the caller's identity blocks waypoint traffic", () => {
@@ -236,7 +237,7 @@ describe("AuthorizationPolicy rule 9: behind a waypoint the destination's ztunne
   });
 });
 
-describe('AuthorizationPolicy rule 10: a waypoint is a Gateway of class istio-waypoint, used via istio.io/use-waypoint', () => {
+describe('authz-10: a waypoint is a Gateway of class istio-waypoint, used via istio.io/use-waypoint', () => {
   it('Istio deploys its pods with the gateway-name label and a service account named after it', () => {
     const model = loadCluster(orion);
     expect(model.workloadsByKey.get('orion/waypoint')).toMatchObject({

@@ -49,7 +49,7 @@ export interface AuthorizationRuleModel {
   from?: SourceModel[];
   to?: OperationModel[];
   when?: ConditionModel[];
-  /** The HTTP-only fields the rule uses; ztunnel cannot enforce them (AuthorizationPolicy rule 8). */
+  /** The HTTP-only fields the rule uses; ztunnel cannot enforce them (docs/policy-semantics.md#authz-8). */
   l7Fields: string[];
 }
 
@@ -306,7 +306,7 @@ export function parseAuthorizationPolicy(
 
 // ---------------------------------------------------------------- attachment
 
-/** Policies ztunnel enforces for a destination workload: no targetRefs, selector matching or none (rule 8). */
+/** Policies ztunnel enforces for a destination workload: no targetRefs, selector matching or none (docs/policy-semantics.md#authz-8). */
 export function ztunnelPolicies(
   policies: readonly AuthorizationPolicyModel[],
   workload: WorkloadModel,
@@ -364,7 +364,7 @@ const or3 = (a: Tri, b: Tri): Tri => {
 };
 const tri = (b: boolean): Tri => (b ? 'yes' : 'no');
 
-/** AuthorizationPolicy rule 5: exact, `*` (present), `prefix*`, `*suffix`. */
+/** docs/policy-semantics.md#authz-5: exact, `*` (present), `prefix*`, `*suffix`. */
 export function istioStringMatches(pattern: string, value: string, ignoreCase = false): boolean {
   const p = ignoreCase ? pattern.toLowerCase() : pattern;
   const v = ignoreCase ? value.toLowerCase() : value;
@@ -374,7 +374,7 @@ export function istioStringMatches(pattern: string, value: string, ignoreCase = 
   return p === v;
 }
 
-/** Principals compare without the `spiffe://` scheme (rule 5). */
+/** Principals compare without the `spiffe://` scheme (docs/policy-semantics.md#authz-5). */
 function stripSpiffe(s: string): string {
   return s.startsWith('spiffe://') ? s.slice('spiffe://'.length) : s;
 }
@@ -408,7 +408,7 @@ interface MatchContext {
   policyNamespace: string;
 }
 
-/** At ztunnel, HTTP-only fields of a DENY rule are ignored (rule 8: the rule becomes broader). */
+/** At ztunnel, HTTP-only fields of a DENY rule are ignored (docs/policy-semantics.md#authz-8: the rule becomes broader). */
 function l7(ctx: MatchContext, field: () => Tri): Tri {
   return ctx.at === 'ztunnel' ? 'yes' : field();
 }
@@ -485,7 +485,7 @@ function conditionMatches(c: ConditionModel, ctx: MatchContext): Tri {
   }
 }
 
-/** Evaluates one rule: from AND to AND when; entries inside from/to ORed (rule 3). */
+/** Evaluates one rule: from AND to AND when; entries inside from/to ORed (docs/policy-semantics.md#authz-3). */
 export function ruleMatches(rule: AuthorizationRuleModel, ctx: MatchContext): Tri {
   let r: Tri = 'yes';
   if (rule.from) r = and3(r, rule.from.map(s => sourceMatches(s, ctx)).reduce(or3, 'no'));
@@ -499,7 +499,7 @@ export function ruleMatches(rule: AuthorizationRuleModel, ctx: MatchContext): Tr
 function policyMatches(policy: AuthorizationPolicyModel, ctx: MatchContext): Tri {
   let r: Tri = 'no';
   for (const rule of policy.rules) {
-    // Rule 8: at ztunnel an ALLOW rule with HTTP fields is dropped, so it never matches.
+    // docs/policy-semantics.md#authz-8: at ztunnel an ALLOW rule with HTTP fields is dropped, so it never matches.
     if (ctx.at === 'ztunnel' && policy.action === 'ALLOW' && rule.l7Fields.length > 0) continue;
     r = or3(r, ruleMatches(rule, { ...ctx, policyNamespace: policy.namespace }));
     if (r === 'yes') return r;
@@ -560,7 +560,7 @@ function describeRequest(req: AuthorizationRequest, at: EnforcementPoint): strin
 }
 
 /**
- * CUSTOM, then DENY, then ALLOW (rule 1) over the policies applying at one
+ * CUSTOM, then DENY, then ALLOW (docs/policy-semantics.md#authz-1) over the policies applying at one
  * enforcement point. `where` names the point for the reason ("waypoint orion/waypoint").
  */
 export function evaluateAuthorization(

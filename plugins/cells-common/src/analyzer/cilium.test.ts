@@ -17,7 +17,8 @@ function run(policies: object[], from: string, to: string, extra: { method?: str
 const allowed = (policies: object[], from: string, to: string, extra = {}) => run(policies, from, to, extra).allowed;
 const server = { matchLabels: { app: 'server' } };
 
-describe("Cilium rule 1: endpointSelector is limited to the policy's namespace", () => {
+// One describe per rule of docs/policy-semantics.md, named by its anchor (netpol-1 is #netpol-1).
+describe("cilium-1: endpointSelector is limited to the policy's namespace", () => {
   it('endpointSelector {} with deny-all ingress isolates only pods of its namespace', () => {
     const p = ciliumPolicy('a/all', { endpointSelector: {}, ingress: [{}] });
     expect(allowed([p], 'a/client', 'a/server')).toBe(false);
@@ -35,7 +36,7 @@ describe("Cilium rule 1: endpointSelector is limited to the policy's namespace",
   });
 });
 
-describe('Cilium rule 2: fromEndpoints without a namespace key means this namespace', () => {
+describe('cilium-2: fromEndpoints without a namespace key means this namespace', () => {
   it('fromEndpoints [{}] admits its own namespace, not everywhere', () => {
     const p = ciliumPolicy('a/p', { endpointSelector: server, ingress: [{ fromEndpoints: [{}] }] });
     expect(allowed([p], 'a/client', 'a/server')).toBe(true);
@@ -63,7 +64,7 @@ describe('Cilium rule 2: fromEndpoints without a namespace key means this namesp
   });
 });
 
-describe('Cilium rule 3: a direction is default-deny only when a selecting rule has a non-empty list (opposite of Kubernetes)', () => {
+describe('cilium-3: a direction is default-deny only when a selecting rule has a non-empty list (opposite of Kubernetes)', () => {
   it('ingress: [{}] is deny-all ingress', () => {
     const p = ciliumPolicy('a/p', { endpointSelector: server, ingress: [{}] });
     expect(allowed([p], 'a/client', 'a/server')).toBe(false);
@@ -89,7 +90,7 @@ describe('Cilium rule 3: a direction is default-deny only when a selecting rule 
   });
 });
 
-describe('Cilium rule 4: enableDefaultDeny defaults to true for a direction that has rules', () => {
+describe('cilium-4: enableDefaultDeny defaults to true for a direction that has rules', () => {
   const rule = { endpointSelector: server, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'client' } }] }] };
   it('by default, peers not listed are denied', () => {
     expect(allowed([ciliumPolicy('a/p', rule)], 'a/other', 'a/server')).toBe(false);
@@ -106,7 +107,7 @@ describe('Cilium rule 4: enableDefaultDeny defaults to true for a direction that
   });
 });
 
-describe("Cilium rule 5: ingressDeny/egressDeny win over every allow, Cilium's or Kubernetes'", () => {
+describe("cilium-5: ingressDeny/egressDeny win over every allow, Cilium's or Kubernetes'", () => {
   const deny = ciliumPolicy('a/deny-client', { endpointSelector: server, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'client' } }] }] });
   it('over a Cilium allow', () => {
     const allow = ciliumPolicy('a/allow', { endpointSelector: server, ingress: [{ fromEntities: ['all'] }] });
@@ -126,7 +127,7 @@ describe("Cilium rule 5: ingressDeny/egressDeny win over every allow, Cilium's o
   });
 });
 
-describe("Cilium rule 6: replies to an allowed connection are not subject to the other side's policy", () => {
+describe("cilium-6: replies to an allowed connection are not subject to the other side's policy", () => {
   it('a caller with deny-all ingress still gets its answers', () => {
     const p = ciliumPolicy('a/client-closed', { endpointSelector: { matchLabels: { app: 'client' } }, ingress: [{}] });
     expect(allowed([p], 'a/client', 'a/server')).toBe(true);
@@ -138,7 +139,7 @@ describe("Cilium rule 6: replies to an allowed connection are not subject to the
   });
 });
 
-describe('Cilium rule 7: HTTP rules reject unmatched requests with 403; disallowed sources are dropped at L3/L4', () => {
+describe('cilium-7: HTTP rules reject unmatched requests with 403; disallowed sources are dropped at L3/L4', () => {
   const p = ciliumPolicy('a/http', {
     endpointSelector: server,
     ingress: [{ fromEndpoints: [{ matchLabels: { app: 'client' } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/public/.*' }] } }] }],
@@ -165,7 +166,7 @@ describe('Cilium rule 7: HTTP rules reject unmatched requests with 403; disallow
   });
 });
 
-describe('Cilium rule 8: io.cilium.k8s.policy.serviceaccount selects peers by service account', () => {
+describe('cilium-8: io.cilium.k8s.policy.serviceaccount selects peers by service account', () => {
   const p = ciliumPolicy('a/p', { endpointSelector: server, ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'capcom' } }] }] });
   it('the pod running as capcom is admitted', () => {
     expect(allowed([p], 'a/client', 'a/server')).toBe(true);

@@ -31,7 +31,7 @@ export function stripCiliumSource(key: string): string {
 
 const endpointLabelCache = new WeakMap<WorkloadModel, Labels>();
 
-/** The labels Cilium gives a pod's endpoint: its own, its namespace's, its service account (Cilium rule 8). */
+/** The labels Cilium gives a pod's endpoint: its own, its namespace's, its service account (docs/policy-semantics.md#cilium-8). */
 export function ciliumEndpointLabels(workload: WorkloadModel, namespace: NamespaceModel): Labels {
   const cached = endpointLabelCache.get(workload);
   if (cached) return cached;
@@ -91,7 +91,7 @@ export interface CiliumRule {
   ingressDeny: CiliumRuleEntry[];
   egress: CiliumRuleEntry[];
   egressDeny: CiliumRuleEntry[];
-  /** Cilium rule 4: `enableDefaultDeny`, true by default for a direction that has rules. */
+  /** docs/policy-semantics.md#cilium-4: `enableDefaultDeny`, true by default for a direction that has rules. */
   defaultDeny: Record<Direction, boolean>;
 }
 
@@ -122,7 +122,7 @@ const ENTITIES = new Set([
 ]);
 
 /**
- * Compiles a peer selector with Cilium's namespace scoping (Cilium rules 1-2):
+ * Compiles a peer selector with Cilium's namespace scoping (docs/policy-semantics.md#cilium-1, #cilium-2):
  * a namespaced policy's selector without a namespace key (or namespace-label key)
  * only sees its own namespace; a clusterwide one sees every namespace.
  */
@@ -339,7 +339,7 @@ function parseEntry(
   }
   const icmps = readList(value.icmps, `${field}.icmps`, sink);
   if (icmps && icmps.length > 0 && !entry.toPorts) entry.icmpOnly = true;
-  // L4-only rules (ports, no peers) apply to every peer; an empty rule `{}` to none (Cilium rule 3).
+  // L4-only rules (ports, no peers) apply to every peer; an empty rule `{}` to none (docs/policy-semantics.md#cilium-3).
   peers.wildcard = !hasL3 && (entry.toPorts !== undefined || entry.icmpOnly);
   if (value.authentication !== undefined) {
     notes.push(`${sink.object}: ${field}.authentication (Cilium mutual auth) is not modelled`);
@@ -400,7 +400,7 @@ function parseRule(
     namespace === undefined
       ? selector
       : {
-          // Cilium rule 1: a namespaced policy only ever selects its own namespace's pods.
+          // docs/policy-semantics.md#cilium-1: a namespaced policy only ever selects its own namespace's pods.
           source: selector.source,
           selectsAll: false,
           keys: selector.keys,

@@ -3,7 +3,7 @@ import { LayerName, LayerResult } from './model';
 
 export const LAYERS: readonly LayerName[] = ['L3/L4', 'mTLS', 'L7'];
 
-/** How an allowed request that only an ipBlock over a pod IP admits is labelled (NetworkPolicy rule 9). */
+/** How an allowed request that only an ipBlock over a pod IP admits is labelled (docs/policy-semantics.md#netpol-9). */
 export const CNI_DEPENDENT_SHORT = 'depends on the CNI: Calico, Antrea and kube-router allow it, Cilium denies it';
 
 export interface HopResult {

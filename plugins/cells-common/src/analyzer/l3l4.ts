@@ -1,8 +1,8 @@
 /**
  * The L3/L4 layer: Kubernetes NetworkPolicy and Cilium policies together, as
  * Cilium enforces them (one additive allow set per direction; Cilium deny
- * rules win over every allow, Cilium rule 5), egress at the source AND
- * ingress at the destination (K8s rule 6).
+ * rules win over every allow, docs/policy-semantics.md#cilium-5), egress at the source AND
+ * ingress at the destination (docs/policy-semantics.md#netpol-6).
  */
 import { ciliumRuleSelects, evaluateCiliumRules, HttpAttributes, SelectingCiliumRule } from './cilium';
 import { ClusterModel, Endpoint, endpointName, LayerResult, NamespaceModel, Protocol, WorkloadModel } from './model';
@@ -33,7 +33,7 @@ interface AdmitSet {
   everyone: boolean;
   /** Peers admitted by rules whose ports matched without knowing the peer. */
   peers: Bits;
-  /** Egress rules with named ports: they resolve on each destination (K8s rule 7), so per pair. */
+  /** Egress rules with named ports: they resolve on each destination (docs/policy-semantics.md#netpol-7), so per pair. */
   perPeer: { rule: NetworkPolicyRule; policy: NetworkPolicyModel }[];
 }
 
@@ -63,7 +63,7 @@ export class L3L4Index {
     let list = this.k8s[workload.index];
     if (!list) {
       if (!this.policiesByNamespace) {
-        // A policy only ever selects pods of its own namespace (K8s rule 2).
+        // A policy only ever selects pods of its own namespace (docs/policy-semantics.md#netpol-2).
         this.policiesByNamespace = new Map();
         for (const p of this.model.networkPolicies) push(this.policiesByNamespace, p.namespace, p);
       }
@@ -135,7 +135,7 @@ export class L3L4Index {
       for (const policy of policies) {
         for (const rule of direction === 'ingress' ? policy.ingress : policy.egress) {
           if (rule.ports) {
-            // At egress a named port resolves on the peer (K8s rule 7): only the other entries are known here.
+            // At egress a named port resolves on the peer (docs/policy-semantics.md#netpol-7): only the other entries are known here.
             const known = direction === 'ingress' ? rule.ports : rule.ports.filter(p => typeof p.port !== 'string');
             if (!known.some(p => portEntryMatches(p, flow))) {
               if (known.length < rule.ports.length) admit.perPeer.push({ rule, policy });
@@ -165,7 +165,7 @@ export class L3L4Index {
         for (const w of this.model.workloads) push(this.workloadsByNamespace, w.namespace, w);
       }
       for (const peer of rule.peers) {
-        // Only pods of the namespaces a pod peer names can match it (K8s rules 4-5); an ipBlock may match any pod (by its address).
+        // Only pods of the namespaces a pod peer names can match it (docs/policy-semantics.md#netpol-4, #netpol-5); an ipBlock may match any pod (by its address).
         let candidates: readonly WorkloadModel[];
         if (peer.kind === 'ipBlock') candidates = this.model.workloads;
         else if (!peer.namespaceSelector) candidates = this.workloadsByNamespace.get(policy.namespace) ?? [];
@@ -205,7 +205,7 @@ interface DirectionOutcome {
   allowed: boolean;
   policies: string[];
   reason: string;
-  /** Set when only an ipBlock covering a pod IP admits the flow (K8s rule 9). */
+  /** Set when only an ipBlock covering a pod IP admits the flow (docs/policy-semantics.md#netpol-9). */
   caveat?: string;
 }
 

@@ -379,7 +379,7 @@ export function loadCluster(manifests: readonly unknown[], options: LoadOptions 
     model.workloadsByKey.set(workload.key, workload);
   }
 
-  // AuthorizationPolicy rule 10: Istio deploys a waypoint's pods; add them when the input has none.
+  // docs/policy-semantics.md#authz-10: Istio deploys a waypoint's pods; add them when the input has none.
   for (const gw of model.gateways.values()) {
     if (!gw.isWaypoint) continue;
     const hasPods = model.workloads.some(w => w.namespace === gw.namespace && w.labels[GATEWAY_NAME_LABEL] === gw.name);

@@ -57,7 +57,7 @@ export interface WorkloadModel {
   ip?: string;
   /**
    * No `ip`, and it may be any pod address (the simulation's pods, which have
-   * none yet): an ipBlock that can hold pod addresses may cover it (rule 9).
+   * none yet): an ipBlock that can hold pod addresses may cover it (docs/policy-semantics.md#netpol-9).
    */
   anyAddress?: boolean;
   /** True for waypoint workloads we added because the input had none. */
@@ -223,7 +223,7 @@ export interface LayerResult {
   reason: string;
   /**
    * Set on an allow that holds only on some data planes (an ipBlock covering a
-   * pod IP, NetworkPolicy rule 9): which allow it, which deny it. Counted as allowed.
+   * pod IP, docs/policy-semantics.md#netpol-9): which allow it, which deny it. Counted as allowed.
    */
   caveat?: string;
 }

@@ -14,7 +14,8 @@ const base = [
 const run = (extra: object[], from: string, to = 'mesh/server', port = 8080) =>
   analyze([...base, ...(extra as never[])], { from, to, port });
 
-describe('Ambient rule 1: the namespace label istio.io/dataplane-mode=ambient enrols pods with a SPIFFE identity', () => {
+// One describe per rule of docs/policy-semantics.md, named by its anchor (netpol-1 is #netpol-1).
+describe('ambient-1: the namespace label istio.io/dataplane-mode=ambient enrols pods with a SPIFFE identity', () => {
   it('an enrolled caller reaches an enrolled pod over mTLS with its service-account identity', () => {
     const r = run([], 'mesh/client');
     expect(layer(r, 'mTLS')).toMatchObject({ verdict: 'allow' });
@@ -49,7 +50,7 @@ describe('Ambient rule 1: the namespace label istio.io/dataplane-mode=ambient en
   });
 });
 
-describe('Ambient rule 2: NetworkPolicies in an ambient namespace see port 15008, not the app port', () => {
+describe('ambient-2: NetworkPolicies in an ambient namespace see port 15008, not the app port', () => {
   const onAppPort = networkPolicy('mesh/app-port', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 8080 }] }] });
   const onHbone = networkPolicy('mesh/hbone', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 15008 }] }] });
   const hboneFromAll = networkPolicy('mesh/hbone-all', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ ports: [{ port: 15008 }] }] });
@@ -73,7 +74,7 @@ describe('Ambient rule 2: NetworkPolicies in an ambient namespace see port 15008
   });
 });
 
-describe('Ambient rule 3: STRICT mTLS denies any connection without an identity', () => {
+describe('ambient-3: STRICT mTLS denies any connection without an identity', () => {
   const nsStrict = peerAuthentication('mesh/strict', { mtls: { mode: 'STRICT' } });
   it('namespace STRICT: a plaintext caller is denied at mTLS, naming the policy', () => {
     const r = run([nsStrict], 'plain/legacy');
@@ -116,7 +117,7 @@ describe('Ambient rule 3: STRICT mTLS denies any connection without an identity'
   });
 });
 
-describe('Ambient rule 4: HBONE leaves from the source pod, so NetworkPolicy peers still work on 15008', () => {
+describe('ambient-4: HBONE leaves from the source pod, so NetworkPolicy peers still work on 15008', () => {
   it("an egress rule at the caller to the server's pods on 15008 admits the call", () => {
     const egress = networkPolicy('mesh/client-egress', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'server' } } }], ports: [{ port: 15008 }] }] });
     expect(run([egress], 'mesh/client').allowed).toBe(true);
@@ -129,7 +130,7 @@ describe('Ambient rule 4: HBONE leaves from the source pod, so NetworkPolicy pee
   });
 });
 
-describe('Ambient rule 5: kubelet probes arrive SNATed from 169.254.7.127; default-deny ingress must admit that /32', () => {
+describe('ambient-5: kubelet probes arrive SNATed from 169.254.7.127; default-deny ingress must admit that /32', () => {
   const denyAll = networkPolicy('mesh/deny', { podSelector: {}, policyTypes: ['Ingress'] });
   const probes = networkPolicy('mesh/probes', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }], ports: [{ port: 8080 }] }] });
   const strict = peerAuthentication('mesh/strict', { mtls: { mode: 'STRICT' } });

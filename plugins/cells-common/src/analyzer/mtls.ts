@@ -118,8 +118,8 @@ export function effectiveMtls(
 
 /**
  * The mTLS layer at the destination: only ambient-enrolled destinations have a
- * ztunnel to enforce it (ambient rule 1); STRICT means "deny any connection
- * without an identity" (ambient rule 3).
+ * ztunnel to enforce it (docs/policy-semantics.md#ambient-1); STRICT means "deny any connection
+ * without an identity" (docs/policy-semantics.md#ambient-3).
  */
 export function evaluateMtls(args: {
   policies: readonly PeerAuthenticationModel[];

@@ -33,7 +33,8 @@ function loadClusterWithUnknown(manifests: object[], key: string) {
   return model;
 }
 
-describe('K8s rule 1: isolation needs a selecting policy listing the direction in policyTypes', () => {
+// One describe per rule of docs/policy-semantics.md, named by its anchor (netpol-1 is #netpol-1).
+describe('netpol-1: isolation needs a selecting policy listing the direction in policyTypes', () => {
   it('without any policy everything is allowed', () => {
     expect(allowed([], 'a/client', 'a/server')).toBe(true);
   });
@@ -42,7 +43,7 @@ describe('K8s rule 1: isolation needs a selecting policy listing the direction i
     expect(allowed([p], 'a/client', 'a/server')).toBe(true);
     expect(allowed([p], 'a/server', 'a/client')).toBe(false);
   });
-  // K8s rule 1 as the API server defaults it: Ingress always, Egress only when `egress` holds a rule.
+  // docs/policy-semantics.md#netpol-1 as the API server defaults it: Ingress always, Egress only when `egress` holds a rule.
   // `nothing` rules admit no peer, so an isolated direction shows as denied.
   const nothingIn = { from: [{ podSelector: { matchLabels: { app: 'nope' } } }] };
   const nothingOut = { to: [{ podSelector: { matchLabels: { app: 'nope' } } }] };
@@ -87,7 +88,7 @@ describe('K8s rule 1: isolation needs a selecting policy listing the direction i
   });
 });
 
-describe('K8s rule 2: podSelector {} selects every pod of the policy namespace only', () => {
+describe('netpol-2: podSelector {} selects every pod of the policy namespace only', () => {
   const denyAll = networkPolicy('a/deny-all', { podSelector: {}, policyTypes: ['Ingress'] });
   it('isolates every pod in its namespace', () => {
     expect(allowed([denyAll], 'a/client', 'a/server')).toBe(false);
@@ -99,7 +100,7 @@ describe('K8s rule 2: podSelector {} selects every pod of the policy namespace o
   });
 });
 
-describe('K8s rule 3: ingress: [] allows nothing; ingress: [{}] allows everything', () => {
+describe('netpol-3: ingress: [] allows nothing; ingress: [{}] allows everything', () => {
   it('ingress: [] with Ingress in policyTypes allows nothing', () => {
     const p = networkPolicy('a/p', { podSelector: serverSelector, policyTypes: ['Ingress'], ingress: [] });
     expect(allowed([p], 'a/client', 'a/server')).toBe(false);
@@ -119,7 +120,7 @@ describe('K8s rule 3: ingress: [] allows nothing; ingress: [{}] allows everythin
   });
 });
 
-describe('K8s rule 4: namespaceSelector and podSelector in one peer are ANDed; two peers are ORed', () => {
+describe('netpol-4: namespaceSelector and podSelector in one peer are ANDed; two peers are ORed', () => {
   const anded = networkPolicy('a/p', {
     podSelector: serverSelector,
     ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'b' } }, podSelector: { matchLabels: { app: 'client' } } }] }],
@@ -140,7 +141,7 @@ describe('K8s rule 4: namespaceSelector and podSelector in one peer are ANDed; t
   });
 });
 
-describe("K8s rule 5: a podSelector-only peer means the policy's namespace; namespaceSelector {} means all", () => {
+describe("netpol-5: a podSelector-only peer means the policy's namespace; namespaceSelector {} means all", () => {
   it('podSelector alone does not match same-labelled pods in other namespaces', () => {
     const p = networkPolicy('a/p', { podSelector: serverSelector, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }] }] });
     expect(allowed([p], 'a/client', 'a/server')).toBe(true);
@@ -155,7 +156,7 @@ describe("K8s rule 5: a podSelector-only peer means the policy's namespace; name
   });
 });
 
-describe('K8s rule 6: policies are additive; egress at the source and ingress at the destination must both allow', () => {
+describe('netpol-6: policies are additive; egress at the source and ingress at the destination must both allow', () => {
   const allowClient = networkPolicy('a/allow-client', { podSelector: serverSelector, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }] }] });
   const allowOther = networkPolicy('a/allow-other', { podSelector: serverSelector, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'other' } } }] }] });
   it('the union of two policies admits both sources', () => {
@@ -185,7 +186,7 @@ describe('K8s rule 6: policies are additive; egress at the source and ingress at
   });
 });
 
-describe("K8s rule 7: named ports resolve against the destination pod's container ports", () => {
+describe("netpol-7: named ports resolve against the destination pod's container ports", () => {
   it('a named port admits its number and nothing else', () => {
     const p = networkPolicy('a/p', { podSelector: serverSelector, ingress: [{ ports: [{ port: 'http' }] }] });
     expect(allowed([p], 'a/client', 'a/server', 8080)).toBe(true);
@@ -208,7 +209,7 @@ describe("K8s rule 7: named ports resolve against the destination pod's containe
   });
 });
 
-describe('K8s rule 8: protocol-only port entries, endPort ranges, and UDP-only isolation', () => {
+describe('netpol-8: protocol-only port entries, endPort ranges, and UDP-only isolation', () => {
   it('a port entry with only a protocol admits every port of that protocol', () => {
     const p = networkPolicy('a/p', { podSelector: serverSelector, ingress: [{ ports: [{ protocol: 'UDP' }] }] });
     expect(allowed([p], 'a/client', 'a/server', 53, 'UDP')).toBe(true);
@@ -231,7 +232,7 @@ describe('K8s rule 8: protocol-only port entries, endPort ranges, and UDP-only i
   });
 });
 
-describe('K8s rule 9: ipBlock.except carves out of the CIDR; over a pod IP the verdict depends on the CNI', () => {
+describe('netpol-9: ipBlock.except carves out of the CIDR; over a pod IP the verdict depends on the CNI', () => {
   const p = networkPolicy('a/p', {
     podSelector: serverSelector,
     ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.0/24', except: ['203.0.113.8/29'] } }] }],
@@ -342,7 +343,7 @@ describe('K8s rule 9: ipBlock.except carves out of the CIDR; over a pod IP the v
   });
 });
 
-describe('K8s rule 10: every namespace carries kubernetes.io/metadata.name', () => {
+describe('netpol-10: every namespace carries kubernetes.io/metadata.name', () => {
   const byName = networkPolicy('a/p', {
     podSelector: serverSelector,
     ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'b' } } }] }],

@@ -17,7 +17,7 @@ import {
 
 export type Direction = 'ingress' | 'egress';
 
-/** One `ports[]` entry; `port` undefined = every port of the protocol (K8s rule 8). */
+/** One `ports[]` entry; `port` undefined = every port of the protocol (docs/policy-semantics.md#netpol-8). */
 export interface PortEntry {
   protocol: Protocol;
   port?: number | string;
@@ -27,7 +27,7 @@ export interface PortEntry {
 export type NetworkPolicyPeer =
   | {
       kind: 'pods';
-      /** Undefined: the policy's own namespace (K8s rule 5). */
+      /** Undefined: the policy's own namespace (docs/policy-semantics.md#netpol-5). */
       namespaceSelector?: CompiledSelector;
       /** Undefined: every pod of the selected namespaces. */
       podSelector?: CompiledSelector;
@@ -48,7 +48,7 @@ export interface NetworkPolicyModel {
   namespace: string;
   name: string;
   podSelector: CompiledSelector;
-  /** Directions the policy isolates (from `policyTypes`, K8s rule 1). */
+  /** Directions the policy isolates (from `policyTypes`, docs/policy-semantics.md#netpol-1). */
   isolates: Record<Direction, boolean>;
   ingress: NetworkPolicyRule[];
   egress: NetworkPolicyRule[];
@@ -61,7 +61,7 @@ export interface Flow {
   /** Port number on the destination pod as the network sees it (15008 for HBONE). */
   port: number;
   protocol: Protocol;
-  /** The destination pod's container ports, to resolve named ports (K8s rule 7). */
+  /** The destination pod's container ports, to resolve named ports (docs/policy-semantics.md#netpol-7). */
   destinationPorts: readonly ContainerPort[];
 }
 
@@ -215,7 +215,7 @@ export function parseNetworkPolicy(
 
   const ingressList = readList(spec.ingress, 'spec.ingress', sink);
   const egressList = readList(spec.egress, 'spec.egress', sink);
-  // K8s rule 1: the API server's defaulting adds Egress only when `egress` holds a rule
+  // docs/policy-semantics.md#netpol-1: the API server's defaulting adds Egress only when `egress` holds a rule
   // (it tests the list's length), so `egress: []` alone is ingress-only.
   const isolates: Record<Direction, boolean> = { ingress: true, egress: (egressList?.length ?? 0) > 0 };
   const types = readList(spec.policyTypes, 'spec.policyTypes', sink);
@@ -244,14 +244,14 @@ export function parseNetworkPolicy(
   };
 }
 
-/** Does the policy select this workload (K8s rule 2: only in its own namespace)? */
+/** Does the policy select this workload (docs/policy-semantics.md#netpol-2: only in its own namespace)? */
 export function networkPolicySelects(policy: NetworkPolicyModel, workload: WorkloadModel): boolean {
   return policy.namespace === workload.namespace && policy.podSelector.matches(workload.labels);
 }
 
 /**
  * How a peer matches an endpoint. `cni`: only because an ipBlock covers a
- * pod's IP, which the CNI decides (K8s rule 9); a checker counts it as a match.
+ * pod's IP, which the CNI decides (docs/policy-semantics.md#netpol-9); a checker counts it as a match.
  */
 export type PeerMatch = 'yes' | 'cni' | 'no';
 
@@ -270,7 +270,7 @@ export function ipBlockMayHoldPods(peer: Extract<NetworkPolicyPeer, { kind: 'ipB
 export function peerMatches(peer: NetworkPolicyPeer, policyNamespace: string, endpoint: Endpoint): PeerMatch {
   if (peer.kind === 'ipBlock') {
     if (endpoint.type === 'external') return ipBlockMatches(peer, endpoint.ip) ? 'yes' : 'no';
-    // K8s rule 9: Calico, Antrea, kube-router (and upstream e2e) match pod IPs, Cilium does not.
+    // docs/policy-semantics.md#netpol-9: Calico, Antrea, kube-router (and upstream e2e) match pod IPs, Cilium does not.
     // Calling it denied would be a fail-open, so it matches, marked as CNI-dependent.
     const { ip, anyAddress } = endpoint.workload;
     if (ip !== undefined) return ipBlockMatches(peer, ip) ? 'cni' : 'no';
@@ -286,7 +286,7 @@ export function peerMatches(peer: NetworkPolicyPeer, policyNamespace: string, en
 
 /**
  * The words for a flow that only an ipBlock covering a pod's IP admits: which
- * data planes allow it and which deny it (K8s rule 9).
+ * data planes allow it and which deny it (docs/policy-semantics.md#netpol-9).
  */
 export function cniCaveat(policies: readonly string[], direction: Direction, flow: Flow): string {
   const peer = direction === 'ingress' ? flow.source : flow.destination;
@@ -303,7 +303,7 @@ export function cniCaveat(policies: readonly string[], direction: Direction, flo
   );
 }
 
-/** Does one `ports[]` entry admit the flow? Named ports resolve on the destination (K8s rule 7). */
+/** Does one `ports[]` entry admit the flow? Named ports resolve on the destination (docs/policy-semantics.md#netpol-7). */
 export function portEntryMatches(entry: PortEntry, flow: Flow): boolean {
   if (entry.protocol !== flow.protocol) return false;
   if (entry.port === undefined) return true;
@@ -334,14 +334,14 @@ export interface DirectionVerdict {
   isolatedBy: string[];
   /** Policies with a rule admitting the flow (CNI-dependent ones included). */
   allowedBy: string[];
-  /** Those of `allowedBy` that admit it only by an ipBlock covering the peer pod's IP (K8s rule 9). */
+  /** Those of `allowedBy` that admit it only by an ipBlock covering the peer pod's IP (docs/policy-semantics.md#netpol-9). */
   cniDependent: string[];
 }
 
 /**
  * Evaluates one direction at one pod: `policies` are those selecting the pod
  * (the caller precomputes them). The pod is the destination for ingress and
- * the source for egress; the other end is the peer (K8s rule 6: additive).
+ * the source for egress; the other end is the peer (docs/policy-semantics.md#netpol-6: additive).
  */
 export function evaluateNetworkPolicies(
   policies: readonly NetworkPolicyModel[],

@@ -90,7 +90,8 @@ describe('the answer', () => {
   });
 });
 
-describe('Ambient rule 6: the waypoint path and the L3/L4 rules that keep it possible', () => {
+// One describe per rule of docs/policy-semantics.md, named by its anchor (netpol-1 is #netpol-1).
+describe('ambient-6: the waypoint path and the L3/L4 rules that keep it possible', () => {
   const wpLabels = { 'gateway.networking.k8s.io/gateway-name': 'waypoint' };
   const denyAll = networkPolicy('houston/default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   const callerToWaypoint = networkPolicy('houston/egress-to-waypoint', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: wpLabels } }], ports: [{ port: 15008 }] }] });
@@ -130,7 +131,7 @@ describe('Ambient rule 6: the waypoint path and the L3/L4 rules that keep it pos
   });
 });
 
-describe('AuthorizationPolicy rule 11: ingress gateways skip the waypoint unless istio.io/ingress-use-waypoint is "true"', () => {
+describe('authz-11: ingress gateways skip the waypoint unless istio.io/ingress-use-waypoint is "true"', () => {
   it('without the label the gateway goes straight to the pod: the waypoint L7 policy never sees it', () => {
     const r = analyze(houston, { from: 'edge/public-gw', to: 'houston/flight-director', port: 8080, method: 'DELETE', path: '/everything' });
     expect(r.hops).toHaveLength(1);
@@ -152,7 +153,7 @@ describe('AuthorizationPolicy rule 11: ingress gateways skip the waypoint unless
   });
 });
 
-describe('North-south (Layer 0): the external gateway has its own identity; the callee must allow its principal and its pods', () => {
+describe('gateway-1: the external gateway has its own identity; the callee must allow its principal and its pods', () => {
   const ingressFromGateway = networkPolicy('houston/from-gateway', {
     podSelector: { matchLabels: { app: 'flight-director' } },
     ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } }, podSelector: { matchLabels: gatewayPodLabels } }], ports: [{ port: 15008 }] }],

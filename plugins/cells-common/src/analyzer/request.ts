@@ -279,7 +279,7 @@ function resolveTarget(model: ClusterModel, to: string, port: number | string, p
   return { description: `Service ${service.key}`, service: addressing === 'pod' ? undefined : service, backends, skipped };
 }
 
-/** The waypoint a Service's traffic goes through (Service label first, then its namespace; rule 10). */
+/** The waypoint a Service's traffic goes through (Service label first, then its namespace; docs/policy-semantics.md#authz-10). */
 export function waypointForService(model: ClusterModel, service: ServiceModel): GatewayModel | undefined {
   const cache = indexOf(model).waypoints;
   let found = cache.get(service.key);
@@ -366,7 +366,7 @@ function evaluateHop(args: HopArgs): HopResult {
     mtls = notApplicable('mTLS', `${endpointName(destination)} is outside the mesh`);
     l7 = notApplicable('L7', `${endpointName(destination)} is outside the mesh`);
   } else if (source.type === 'external' && KUBELET_PROBE_ADDRESSES.includes(source.ip) && destAmbient) {
-    // Ambient rule 5: istio-cni SNATs kubelet probes to this address and ztunnel lets them through.
+    // docs/policy-semantics.md#ambient-5: istio-cni SNATs kubelet probes to this address and ztunnel lets them through.
     const why = `${source.ip} is the address istio-cni gives kubelet probes; ztunnel exempts them from mTLS and policy`;
     mtls = notApplicable('mTLS', why);
     l7 = notApplicable('L7', why);
@@ -440,7 +440,7 @@ function routeOf(model: ClusterModel, source: Endpoint, target: Target, identity
   let useWaypoint = !!gw && identity !== undefined && protocol === 'TCP';
   if (useWaypoint && source.type === 'workload' && gatewayOfPod(model, source.workload)?.key === gw!.key) useWaypoint = false;
   if (useWaypoint && isIngressGatewayPod(model, source)) {
-    // Rule 11: ingress gateways skip the waypoint unless the Service or namespace opts in.
+    // docs/policy-semantics.md#authz-11: ingress gateways skip the waypoint unless the Service or namespace opts in.
     const nsLabels = model.namespaces.get(target.service!.namespace)?.labels ?? {};
     const optIn = target.service!.labels[INGRESS_USE_WAYPOINT_LABEL] === 'true' || nsLabels[INGRESS_USE_WAYPOINT_LABEL] === 'true';
     if (!optIn) {
@@ -487,7 +487,7 @@ function evaluateBackend(model: ClusterModel, request: AnalyzeRequest, source: E
     protocol,
     request,
   });
-  // Rule 9: after the waypoint, the destination sees the waypoint's identity.
+  // docs/policy-semantics.md#authz-9: after the waypoint, the destination sees the waypoint's identity.
   const hop2 = evaluateHop({
     model,
     description: `waypoint ${wpPod.key} -> destination`,

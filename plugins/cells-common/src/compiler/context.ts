@@ -21,7 +21,7 @@ export const ENVIRONMENT_LABEL = 'cellplane.io/environment';
 export const SOURCE_ANNOTATION = 'cellplane.io/source';
 export const WAYPOINT_POD_LABEL = 'gateway.networking.k8s.io/gateway-name';
 export const HBONE_PORT = 15008;
-/** Where istio-cni SNATs kubelet probes to ambient pods (reference, Layer 2 item 5). */
+/** Where istio-cni SNATs kubelet probes to ambient pods (docs/policy-semantics.md#ambient-5). */
 export const PROBE_SOURCE_CIDR = '169.254.7.127/32';
 
 /** Everything a policy module needs to write one cell in one environment. */

@@ -140,7 +140,7 @@ describe('diffAccess on non-HTTP endpoints and rogue pods', () => {
   });
 });
 
-describe('diffAccess with an ipBlock that may cover pod addresses (NetworkPolicy rule 9)', () => {
+describe('diffAccess with an ipBlock that may cover pod addresses (docs/policy-semantics.md#netpol-9)', () => {
   const noMesh = { ...DEFAULT_SETTINGS, mesh: { ...DEFAULT_SETTINGS.mesh, enabled: false } };
   const compiled = compileCells(before.model, noMesh).cells.flatMap(cell => cell.objects) as KubeObject[];
   const widened = JSON.parse(JSON.stringify(compiled)) as any[];

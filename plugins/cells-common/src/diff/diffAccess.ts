@@ -197,7 +197,7 @@ export function diffAccess(before: AccessInput, after: AccessInput, options: Acc
         const isAdded = !!now[i];
         const result = isAdded ? sides[1].explain(now[i]!, key, probe) : sides[0].explain(was[i]!, key, probe);
         const { layer, policies } = admittingLayer(result);
-        // Allowed only where the CNI matches pod addresses by ipBlock (NetworkPolicy rule 9): say so.
+        // Allowed only where the CNI matches pod addresses by ipBlock (docs/policy-semantics.md#netpol-9): say so.
         const caveat = result.layers.some(l => l.verdict === 'allow' && l.caveat) ? ` (${CNI_DEPENDENT_SHORT})` : '';
         const showHttp = l7 && !probe.direct && probe.method && probe.path;
         (isAdded ? added : removed).push({

@@ -114,7 +114,7 @@ export class FirstHopFilter {
     return { type: 'workload', workload, namespace: this.cluster.namespaces.get(workload.namespace)! };
   }
 
-  /** The NetworkPolicies selecting a workload, from its own namespace's (K8s rule 2), computed once. */
+  /** The NetworkPolicies selecting a workload, from its own namespace's (docs/policy-semantics.md#netpol-2), computed once. */
   private selecting(workload: WorkloadModel): NetworkPolicyModel[] {
     if (!this.policiesByNamespace) {
       this.policiesByNamespace = new Map();

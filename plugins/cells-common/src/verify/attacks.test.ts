@@ -32,7 +32,7 @@ describe('attackPresets on Artemis II', () => {
     expect(new Set(presets.filter(p => p.body.to === 'orion/guidance-nav').map(p => (p.body.from as { rogue: string }).rogue))).toEqual(new Set(['orion']));
   });
 
-  // The demo's attacks (../shared/reference/artemis-ii.md) are presets verbatim: the operations either
+  // The public Artemis II demo's four attacks (docs/analyzer.md#blast-radius-and-attack-presets) are presets verbatim: the operations either
   // are granted to some caller or are listed in the target endpoint's `operations`.
   it.each([
     ['ABORT', 'houston', 'houston/flight-director', 'POST', '/decision/abort'],

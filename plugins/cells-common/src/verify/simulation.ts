@@ -87,7 +87,7 @@ export function createSimulation(
 /**
  * The simulation's pods have no address yet; any pod address may be theirs.
  * Marked so, an ipBlock that can hold pod addresses may admit them, and the
- * analyzer says it depends on the CNI (NetworkPolicy rule 9) instead of denying.
+ * analyzer says it depends on the CNI (docs/policy-semantics.md#netpol-9) instead of denying.
  */
 export function withUnknownAddresses(cluster: ClusterModel): ClusterModel {
   for (const w of cluster.workloads) if (w.ip === undefined) w.anyAddress = true;

@@ -144,7 +144,7 @@ describe('rogue requests in the shared cluster', () => {
   );
 });
 
-describe('verify with an ipBlock that may cover pod addresses (NetworkPolicy rule 9)', () => {
+describe('verify with an ipBlock that may cover pod addresses (docs/policy-semantics.md#netpol-9)', () => {
   const model = modelOf(artemisEntities());
   /** Artemis without the mesh, with an ipBlock rule added to life-support's NetworkPolicy. */
   const withIpBlock = (cidr: string) => {
