@@ -1,5 +1,6 @@
 import { Entity } from '@backstage/catalog-model';
 import {
+  accessDiffMarkdown,
   AccessDiffView,
   CellsSettings,
   compileChange,
@@ -23,26 +24,10 @@ export interface ChangePreview {
 }
 
 function markdownOf(preview: Omit<ChangePreview, 'markdown'>): string {
-  const lines = [`### Access in ${preview.environment} after this change`, ''];
-  const { added, removed } = preview.accessDiff;
-  if (added.length === 0 && removed.length === 0)
-    lines.push('No request changes its verdict.');
-  if (added.length)
-    lines.push(
-      `**Newly allowed (${added.length})**`,
-      '',
-      ...added.map(c => `- ${c.text}`),
-      '',
-    );
-  if (removed.length)
-    lines.push(
-      `**No longer allowed (${removed.length})**`,
-      '',
-      ...removed.map(c => `- ${c.text}`),
-      '',
-    );
-  lines.push('', `Cells: ${preview.cells.join(', ') || 'none'}`);
-  return lines.join('\n');
+  const table = accessDiffMarkdown(preview.accessDiff, {
+    title: `Access in ${preview.environment} after this change`,
+  });
+  return `${table}\nCells: ${preview.cells.join(', ') || 'none'}\n`;
 }
 
 /**

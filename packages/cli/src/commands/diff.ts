@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { AccessChange, AccessDiffView, AccessInput, diffAccess, KubeObject } from '@cellplane/cells-common';
+import { AccessChange, accessDiffMarkdown, AccessDiffView, AccessInput, diffAccess, KubeObject } from '@cellplane/cells-common';
 import { loadCatalog } from '../lib/catalog';
 import { InputError, readDocuments } from '../lib/readDocuments';
 import { Output } from '../lib/output';
@@ -57,24 +57,6 @@ function readManifests(target: string): KubeObject[] {
 
 function requests(n: number): string {
   return n === 1 ? '1 request' : `${n} requests`;
-}
-
-function markdownCell(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
-}
-
-function markdown(diff: AccessDiffView, environment: string): string {
-  const lines = [
-    `### Access changes (${environment}): ${diff.added.length} newly allowed, ${diff.removed.length} no longer allowed`,
-    '',
-  ];
-  if (diff.added.length + diff.removed.length === 0) return `${lines.join('\n')}No request changes its verdict.\n`;
-  lines.push('| | From | To | Port | Method | Path | Layer | Policies |', '|---|---|---|---:|---|---|---|---|');
-  const row = (sign: string, c: AccessChange) =>
-    `| ${sign} | ${[c.from, c.to, String(c.port), c.method ?? '', c.path ?? '', c.layer ?? '', (c.policies ?? []).join(', ')].map(v => (v ? `\`${markdownCell(v)}\`` : '')).join(' | ')} |`;
-  diff.added.forEach(c => lines.push(row('➕ allowed', c)));
-  diff.removed.forEach(c => lines.push(row('➖ denied', c)));
-  return `${lines.join('\n')}\n`;
 }
 
 function text(diff: AccessDiffView, environment: string): string {
@@ -132,7 +114,7 @@ export function registerDiff(program: Command, output: Output): void {
         const [environment] = environmentsToCheck(sides[1].settings, options.env);
         const diff = diffAccess(sides[0], sides[1], { environment });
         if (options.json) output.stdout(`${JSON.stringify(diff, null, 2)}\n`);
-        else if (options.markdown) output.stdout(markdown(diff, environment));
+        else if (options.markdown) output.stdout(accessDiffMarkdown(diff, { title: `Access changes (${environment})` }));
         else output.stdout(text(diff, environment));
         if (options.failOnWiden && diff.added.length > 0) {
           output.stderr(`cellplane: access widens: ${requests(diff.added.length)} newly allowed (--fail-on-widen)\n`);

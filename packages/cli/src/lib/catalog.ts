@@ -6,6 +6,7 @@ import {
   CellsSettings,
   SettingsError,
   buildCellModel,
+  entityRefOf,
   formatProblem,
   readCellsSettings,
 } from '@cellplane/cells-common';
@@ -58,7 +59,7 @@ export function loadCatalog(paths: string[], configFiles: string[] = []): Loaded
       throw new InputError(`${doc.file}: document ${doc.index + 1} is not a catalog entity (it needs kind and metadata.name)`);
     }
     const entity = doc.value;
-    const ref = `${entity.kind.toLowerCase()}:${(entity.metadata.namespace ?? 'default').toLowerCase()}/${entity.metadata.name.toLowerCase()}`;
+    const ref = entityRefOf(entity);
     fileOf.set(ref, doc.file);
     entities.push(entity);
   }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Duration } from 'luxon';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   AccessDiffView,
@@ -156,7 +156,7 @@ export class CellsReconciler {
 
   private buildSnapshot(): CatalogSnapshot {
     const entities = this.deps.source.all();
-    const byRef = new Map(entities.map(e => [`${e.kind.toLowerCase()}:${(e.metadata.namespace ?? 'default').toLowerCase()}/${e.metadata.name.toLowerCase()}`, e]));
+    const byRef = new Map(entities.map(e => [stringifyEntityRef(e), e]));
     const settings = this.deps.config.settings;
     const { model, problems } = buildCellModel(entities, {
       defaultEnvironments: settings.defaultEnvironments,

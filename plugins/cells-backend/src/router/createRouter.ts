@@ -1,6 +1,7 @@
 import express from 'express';
 import Router from 'express-promise-router';
 import { HttpAuthService, HttpRouterServiceAuthPolicy, LoggerService, PermissionsService } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult, BasicPermission, ResourcePermission } from '@backstage/plugin-permission-common';
 import { AttackListQuery, toYaml } from '@cellplane/cells-common';
@@ -39,7 +40,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       throw new NotAllowedError(`${permission.name} is not allowed on ${entityRef}`);
     }
   };
-  const cellRef = (req: express.Request) => `system:${req.params.namespace}/${req.params.name}`;
+  const cellRef = (req: express.Request) => stringifyEntityRef({ kind: 'system', namespace: req.params.namespace, name: req.params.name });
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });

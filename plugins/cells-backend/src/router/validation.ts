@@ -1,3 +1,4 @@
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 
 /**
@@ -34,7 +35,7 @@ function checkEntities(value: unknown, field: string): void {
       throw new InputError(`${at}.metadata.namespace: must be a non-empty string when given`);
     }
     if (entity.spec !== undefined && !isObject(entity.spec)) throw new InputError(`${at}.spec: must be an object`);
-    const ref = `${entity.kind.toLowerCase()}:${((metadata.namespace as string | undefined) ?? 'default').toLowerCase()}/${metadata.name.toLowerCase()}`;
+    const ref = stringifyEntityRef({ kind: entity.kind, namespace: metadata.namespace as string | undefined, name: metadata.name });
     if (seen.has(ref)) throw new InputError(`${at}: ${ref} is also ${field}[${seen.get(ref)}]; give each entity once`);
     seen.set(ref, i);
   });

@@ -1,5 +1,5 @@
 /** CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (cilium.io/v2): parsing and L3/L4(+HTTP) evaluation. */
-import { compileSelector, CompiledSelector, Labels } from '../labels';
+import { CILIUM_SERVICE_ACCOUNT_LABEL, compileSelector, CompiledSelector, Labels } from '../labels';
 import { Cidr, cidrContains, cidrWithin, parseCidr, parseIp } from './ip';
 import {
   Endpoint,
@@ -14,7 +14,7 @@ import {
 import type { Direction, Flow } from './networkPolicy';
 
 export const CILIUM_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
-export const CILIUM_SERVICE_ACCOUNT_LABEL = 'io.cilium.k8s.policy.serviceaccount';
+export { CILIUM_SERVICE_ACCOUNT_LABEL };
 export const CILIUM_NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 const CILIUM_CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
 

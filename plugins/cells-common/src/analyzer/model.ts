@@ -1,5 +1,6 @@
 /** The cluster model every layer reads: what `load.ts` builds from manifests. */
 import type { Labels } from '../labels';
+import { AMBIENT_LABEL } from '../labels/keys';
 import type { NetworkPolicyModel } from './networkPolicy';
 import type { CiliumPolicyModel } from './cilium';
 import type { PeerAuthenticationModel } from './mtls';
@@ -10,13 +11,15 @@ export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
 
 /** ztunnel's HBONE port: pod-to-pod traffic between ambient pods arrives here. */
 export const HBONE_PORT = 15008;
-export const AMBIENT_LABEL = 'istio.io/dataplane-mode';
-export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
-export const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
-export const INGRESS_USE_WAYPOINT_LABEL = 'istio.io/ingress-use-waypoint';
-export const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
-export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+export {
+  AMBIENT_LABEL,
+  USE_WAYPOINT_LABEL,
+  USE_WAYPOINT_NAMESPACE_LABEL,
+  INGRESS_USE_WAYPOINT_LABEL,
+  WAYPOINT_FOR_LABEL,
+  GATEWAY_NAME_LABEL,
+  NAMESPACE_NAME_LABEL,
+} from '../labels/keys';
 export const WAYPOINT_CLASS = 'istio-waypoint';
 
 /** Something wrong with one input object: which object, which field, what. */

@@ -1,7 +1,6 @@
+import { CILIUM_NAMESPACE_KEY as POD_NAMESPACE_KEY } from '../labels/keys';
 import { CellContext, KubeObject, meta } from './context';
 import { L4Intent, Peer, PeerRule, dnsPeer, l4Intents } from './flows';
-
-const POD_NAMESPACE_KEY = 'k8s:io.kubernetes.pod.namespace';
 
 function toPorts(rule: PeerRule) {
   return [{ ports: rule.ports.map(p => ({ port: String(p.port), protocol: p.protocol })) }];

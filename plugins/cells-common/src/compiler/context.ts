@@ -1,6 +1,7 @@
 import { CallGrant, Cell, CellComponent, CellModel } from '../model/types';
 import { cellNamespace } from '../settings/naming';
 import { CellsSettings, NetworkPolicyFlavour } from '../settings/settings';
+import { CELL_LABEL, ENVIRONMENT_LABEL, GATEWAY_NAME_LABEL, MANAGED_BY, SOURCE_ANNOTATION } from '../labels/keys';
 
 /** A Kubernetes object as plain data. */
 export interface KubeObject {
@@ -15,11 +16,8 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-export const MANAGED_BY = 'app.kubernetes.io/managed-by';
-export const CELL_LABEL = 'cellplane.io/cell';
-export const ENVIRONMENT_LABEL = 'cellplane.io/environment';
-export const SOURCE_ANNOTATION = 'cellplane.io/source';
-export const WAYPOINT_POD_LABEL = 'gateway.networking.k8s.io/gateway-name';
+export { CELL_LABEL, ENVIRONMENT_LABEL, MANAGED_BY, SOURCE_ANNOTATION };
+export const WAYPOINT_POD_LABEL = GATEWAY_NAME_LABEL;
 export const HBONE_PORT = 15008;
 /** Where istio-cni SNATs kubelet probes to ambient pods (docs/policy-semantics.md#ambient-5). */
 export const PROBE_SOURCE_CIDR = '169.254.7.127/32';

@@ -1,3 +1,4 @@
+import { AMBIENT_LABEL, USE_WAYPOINT_LABEL } from '../labels/keys';
 import { CellContext, KubeObject, meta } from './context';
 
 /** The cell's namespace: ambient enrolment, its waypoint, Pod Security, OpenChoreo labels. */
@@ -6,8 +7,8 @@ export function namespaceObject(ctx: CellContext): KubeObject {
   const { namespace: _omit, ...metadata } = meta(ctx, ctx.namespace, ctx.cell.ref);
   const labels: Record<string, string> = { ...metadata.labels };
   if (settings.mesh.enabled) {
-    labels['istio.io/dataplane-mode'] = 'ambient';
-    labels['istio.io/use-waypoint'] = settings.mesh.waypointName;
+    labels[AMBIENT_LABEL] = 'ambient';
+    labels[USE_WAYPOINT_LABEL] = settings.mesh.waypointName;
   }
   labels['pod-security.kubernetes.io/enforce'] = settings.podSecurity;
   if (settings.naming.scheme === 'openchoreo') {

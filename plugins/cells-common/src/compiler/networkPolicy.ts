@@ -1,7 +1,6 @@
+import { NAMESPACE_NAME_LABEL } from '../labels/keys';
 import { CellContext, KubeObject, meta } from './context';
 import { L4Intent, Peer, PeerRule, dnsPeer, l4Intents } from './flows';
-
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 function peerOf(peer: Peer) {
   if (peer.kind === 'cidr') return { ipBlock: { cidr: peer.cidr } };

@@ -1,4 +1,5 @@
 import { CellComponent } from '../model/types';
+import { INGRESS_USE_WAYPOINT_LABEL } from '../labels/keys';
 import { CellContext, KubeObject, meta, podLabels } from './context';
 
 const APP_PROTOCOL = { HTTP: 'http', GRPC: 'grpc', TCP: 'tcp', UDP: 'udp' } as const;
@@ -16,7 +17,7 @@ export function services(ctx: CellContext): KubeObject[] {
       const metadata = meta(ctx, c.name, c.ref);
       if (ctx.settings.mesh.enabled && isPublic(c)) {
         // Gateway traffic skips the waypoint unless the Service opts in (reference L3.11).
-        metadata.labels['istio.io/ingress-use-waypoint'] = 'true';
+        metadata.labels[INGRESS_USE_WAYPOINT_LABEL] = 'true';
       }
       return {
         apiVersion: 'v1',

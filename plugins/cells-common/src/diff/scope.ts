@@ -13,7 +13,7 @@
 import { ClusterModel, loadCluster } from '../analyzer';
 import { USE_WAYPOINT_NAMESPACE_LABEL } from '../analyzer/model';
 import { Direction, ipBlockMayHoldPods, networkPolicySelects } from '../analyzer/networkPolicy';
-import { CompiledSelector } from '../labels';
+import { CompiledSelector, NAMESPACE_NAME_LABEL } from '../labels';
 import { KubeObject } from '../compiler';
 import { Simulation, withUnknownAddresses } from '../verify/simulation';
 import { presentCells, rogueDisguises } from './probing';
@@ -75,7 +75,7 @@ export function relevantNamespaces(sim: Simulation, scopeCells: string[]): Set<s
 }
 
 function namespaceLabels(cluster: ClusterModel, ns: string): Record<string, string> {
-  return cluster.namespaces.get(ns)?.labels ?? { 'kubernetes.io/metadata.name': ns };
+  return cluster.namespaces.get(ns)?.labels ?? { [NAMESPACE_NAME_LABEL]: ns };
 }
 
 /** The simulation's cluster with only the objects and pods of the given namespaces (and cluster-scoped objects). */

@@ -6,6 +6,8 @@
  * plain function call, so the matrix can run it millions of times.
  */
 
+export * from './keys';
+
 export type Labels = Readonly<Record<string, string>>;
 
 export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';

@@ -64,7 +64,9 @@ describe('cellplane:preview', () => {
       expect(outputOf(ctx, 'manifests')).toMatch(
         /kind: ServiceAccount\n(.*\n)*\s+name: mission-clock/,
       );
-      expect(outputOf(ctx, 'preview')).toContain('**Newly allowed');
+      expect(outputOf(ctx, 'preview')).toMatch(
+        /^\| ➕ allowed \| `houston\/mission-clock` \| `kennedy\/weather-station` \|/m,
+      );
     },
   );
 

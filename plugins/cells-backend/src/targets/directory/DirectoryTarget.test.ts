@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { mockServices } from '@backstage/backend-test-utils';
 import {
   buildCellModel,
+  compareText,
   compileCells,
   DEFAULT_SETTINGS,
   KubeObject,

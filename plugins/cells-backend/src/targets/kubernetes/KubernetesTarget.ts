@@ -1,9 +1,15 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  AMBIENT_LABEL,
+  CELL_LABEL,
+  ENVIRONMENT_LABEL,
+  GATEWAY_NAME_LABEL,
   KubeObject,
+  MANAGED_BY,
   ObjectRef,
   ObjectStatus,
   TargetDescription,
+  USE_WAYPOINT_LABEL,
 } from '@cellplane/cells-common';
 import {
   KubeConfig,
@@ -35,9 +41,6 @@ import {
 import { managedDiff, managedPart } from './managedDiff';
 
 export const FIELD_MANAGER = 'cellplane';
-const MANAGED_BY = 'app.kubernetes.io/managed-by';
-const CELL_LABEL = 'cellplane.io/cell';
-const ENVIRONMENT_LABEL = 'cellplane.io/environment';
 
 export interface KubernetesTargetOptions {
   cluster: string;
@@ -829,11 +832,11 @@ export class KubernetesTarget implements CellTarget {
       }
       if (o.kind === 'Namespace') {
         const labels = live.metadata.labels ?? {};
-        if (labels['istio.io/dataplane-mode'] !== 'ambient')
+        if (labels[AMBIENT_LABEL] !== 'ambient')
           notes.push(
             `namespace ${o.metadata.name} is not enrolled in ambient mode`,
           );
-        if (!labels['istio.io/use-waypoint'])
+        if (!labels[USE_WAYPOINT_LABEL])
           notes.push(`namespace ${o.metadata.name} does not use the waypoint`);
       }
       objects.push(status);
@@ -919,7 +922,7 @@ export class KubernetesTarget implements CellTarget {
       const account = pod.spec?.serviceAccountName ?? 'default';
       const labels = pod.metadata.labels ?? {};
       // The waypoint's own pods (made by Istio for the cell's Gateway) belong to the cell.
-      if (labels['gateway.networking.k8s.io/gateway-name']) continue;
+      if (labels[GATEWAY_NAME_LABEL]) continue;
       const matches = selectors.some(s =>
         Object.entries(s).every(([k, v]) => labels[k] === v),
       );
