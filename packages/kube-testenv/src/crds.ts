@@ -27,7 +27,7 @@ export const ISTIO_WAYPOINT_GATEWAY_CLASS = {
 export function readCrds(dir: string): V1CustomResourceDefinition[] {
   const crds: V1CustomResourceDefinition[] = [];
   const walk = (folder: string) => {
-    for (const entry of fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => Number(a.name > b.name) - Number(a.name < b.name))) {
       const file = path.join(folder, entry.name);
       if (entry.isDirectory()) walk(file);
       else if (entry.name.endsWith('.yaml')) {
