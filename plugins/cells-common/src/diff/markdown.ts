@@ -18,7 +18,7 @@ function row(sign: string, c: AccessChange): string {
  */
 export function accessDiffMarkdown(diff: AccessDiffView, options: { title: string }): string {
   const lines = [`### ${options.title}: ${diff.added.length} newly allowed, ${diff.removed.length} no longer allowed`, ''];
-  if (diff.added.length + diff.removed.length === 0) return `${lines.join('\n')}No request changes its verdict.\n`;
+  if (diff.added.length + diff.removed.length === 0) return `${lines.join('\n')}\nNo request changes its verdict.\n`;
   lines.push('| | From | To | Port | Method | Path | Layer | Policies |', '|---|---|---|---:|---|---|---|---|');
   diff.added.forEach(c => lines.push(row('➕ allowed', c)));
   diff.removed.forEach(c => lines.push(row('➖ denied', c)));
