@@ -25,17 +25,19 @@ describe('accessDiffMarkdown', () => {
       [
         '### Access in development after this change: 1 newly allowed, 1 no longer allowed',
         '',
-        '| | From | To | Port | Method | Path | Layer | Policies |',
-        '|---|---|---|---:|---|---|---|---|',
-        '| ➕ allowed | `houston/capcom` | `orion/comms-system` | `8080` | `POST` | `/uplink` | `L7` | `ns-orion/comms-system, ns-orion/comms-system-waypoint-only` |',
-        '| ➖ denied | `rogue:kennedy` | `kennedy/db` | `5432` |  |  |  |  |',
+        '| | Request | Port | Layer | Policies |',
+        '|---|---|---:|---|---|',
+        '| ➕ | houston/capcom may now POST /uplink on orion/comms-system | `8080` | `L7` | `ns-orion/comms-system`, `ns-orion/comms-system-waypoint-only` |',
+        '| ➖ | rogue:kennedy may no longer connect to port 5432 of kennedy/db | `5432` |  |  |',
         '',
       ].join('\n'),
     );
   });
 
-  it('escapes what would break the table: a pipe or a backslash in a path', () => {
-    const odd = { ...uplink, path: '/a|b\\c' };
-    expect(accessDiffMarkdown({ added: [odd], removed: [] }, { title: 't' })).toContain('| `/a\\|b\\\\c` |');
+  it('escapes what Markdown would read as markup or a cell boundary', () => {
+    const wild = { ...uplink, path: '/v1/*', text: 'houston/capcom may now GET /v1/* and /a|b_c on orion/comms-system', policies: ['a|b'] };
+    const out = accessDiffMarkdown({ added: [wild], removed: [] }, { title: 't' });
+    expect(out).toContain('| ➕ | houston/capcom may now GET /v1/\\* and /a\\|b\\_c on orion/comms-system |');
+    expect(out).toContain('| `a\\|b` |');
   });
 });

@@ -65,7 +65,7 @@ describe('cellplane:preview', () => {
         /kind: ServiceAccount\n(.*\n)*\s+name: mission-clock/,
       );
       expect(outputOf(ctx, 'preview')).toMatch(
-        /^\| ➕ allowed \| `houston\/mission-clock` \| `kennedy\/weather-station` \|/m,
+        /^\| ➕ \| houston\/mission-clock may now GET \/conditions on kennedy\/weather-station \|/m,
       );
     },
   );
