@@ -45,8 +45,10 @@ if [[ ${#apt_packages[@]} -gt 0 ]]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${apt_packages[@]}"
 fi
 
-# package.json engines: ^22.18.0 || ^24.11.0 (kubernetes-models, nunjitsu and
-# Babel 8's code-frame need Node 22; Node 20 is past its end of life).
+# package.json engines: ^22.18.0 || ^24.11.0. kubernetes-models 5, nunjitsu
+# (scaffolder) and ts-json-schema-generator (config loader) need Node 22, Babel
+# 8's code-frame (in rollup-plugin-dts, the package builds' type bundler)
+# 22.18 or 24.11; Node 20 is past its end of life.
 supported_node() {
   node -e '
     const [major, minor] = process.versions.node.split(".").map(Number);
