@@ -19,3 +19,4 @@ export * from './diff';
 export * from './change';
 export * from './api/types';
 export { compareText } from './order';
+export * from './traffic';
