@@ -43,6 +43,7 @@ describe('attributeWorkload', () => {
     expect(attributeWorkload(index, { namespace: 'gateway-system', labels: { ...settings.gateway.podLabels } }).peer).toEqual({ kind: 'gateway' });
     expect(attributeWorkload(index, { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }).peer).toEqual({ kind: 'platform', name: 'dns' });
     expect(attributeWorkload(index, { namespace: 'istio-system', labels: { app: 'istiod' } }).peer).toEqual({ kind: 'platform', name: 'mesh-control-plane' });
+    expect(attributeWorkload(index, { reserved: 'world', ip: '169.254.7.127' }).peer).toEqual({ kind: 'platform', name: 'node' });
     expect(attributeWorkload(index, { reserved: 'host', ip: '10.0.0.4' }).peer).toEqual({ kind: 'platform', name: 'node' });
     expect(attributeWorkload(index, { reserved: 'world', ip: '203.0.113.9', names: ['api.weather.gov.'] }).peer).toEqual({ kind: 'external', host: 'api.weather.gov', ip: '203.0.113.9' });
     expect(nodeId({ kind: 'external', ip: '203.0.113.9' })).toBe('external:203.0.113.9');

@@ -6,6 +6,7 @@
 import { Cell, CellComponent, CellModel } from '../model/types';
 import { CellsSettings, PodPeer } from '../settings/settings';
 import { CellContext, contextsFor, podLabels } from '../compiler/context';
+import { KUBELET_PROBE_ADDRESSES } from '../analyzer/request';
 import { TrafficPeer } from './types';
 
 /** A platform service outside every cell, for attribution: where its pods run and, if known, its identity. */
@@ -161,6 +162,8 @@ export function attributeWorkload(index: AttributionIndex, w: ObservedWorkload):
     if (platform) return { peer: { kind: 'platform', name: platform.name } };
     return { peer: unknown(w, namespace, principal?.id) };
   }
+  // istio-cni rewrites kubelet probes to ambient pods to a fixed link-local source.
+  if (w.ip && KUBELET_PROBE_ADDRESSES.includes(w.ip)) return { peer: { kind: 'platform', name: 'node' } };
   if (w.reserved && RESERVED_PLATFORM[w.reserved]) return { peer: { kind: 'platform', name: RESERVED_PLATFORM[w.reserved] } };
   const host = w.names?.find(n => n.length > 0)?.replace(/\.$/, '');
   if (host || w.ip) return { peer: { kind: 'external', ...(host ? { host } : {}), ...(w.ip ? { ip: w.ip } : {}) } };

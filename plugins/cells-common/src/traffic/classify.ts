@@ -88,7 +88,11 @@ export class GrantIndex {
     const caller: CatalogCaller | undefined = src.kind === 'component' ? { kind: 'component', ref: src.ref } : src.kind === 'gateway' ? { kind: 'gateway' } : undefined;
     const callerId = src.kind === 'component' ? src.ref : src.kind === 'gateway' ? 'gateway' : undefined;
     if (dst.kind === 'platform' && dst.name === 'dns' && edge.port === this.settings.dns.port && src.kind === 'component') {
-      return { shapes: [], candidates: [], baseline: { endpoint: 'dns', declaredBy: ['cells.dns (every component may resolve names)'] } };
+      return { shapes: [], candidates: [], baseline: { endpoint: 'dns', declaredBy: ['the compiler (every component may resolve names: cells.dns)'] } };
+    }
+    if (src.kind === 'platform' && src.name === 'node' && dst.kind === 'component' && edge.protocol !== 'UDP') {
+      const probed = this.components.get(dst.ref)?.endpoints.some(e => e.protocol !== 'UDP' && e.port === edge.port);
+      if (probed) return { shapes: [], candidates: [], baseline: { endpoint: 'kubelet-probes', declaredBy: ["the compiler (kubelet health probes reach every component's TCP endpoints)"] } };
     }
     if (dst.kind === 'cell') {
       return { shapes: callerId ? this.byCallerCell.get(`${callerId}\u0000${dst.ref}`) ?? [] : [], candidates: [] };
