@@ -45,6 +45,14 @@ if [[ ${#apt_packages[@]} -gt 0 ]]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${apt_packages[@]}"
 fi
 
+# Observed traffic (docs/traffic.md): the tests load recorded Istio metrics
+# into Debian's Prometheus with its promtool (tools/traffic-prometheus.js).
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+  echo "Installing prometheus with apt-get ..."
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus
+fi
+
 # package.json engines: ^22.18.0 || ^24.11.0. kubernetes-models 5, nunjitsu
 # (scaffolder) and ts-json-schema-generator (config loader) need Node 22, Babel
 # 8's code-frame (in rollup-plugin-dts, the package builds' type bundler)
