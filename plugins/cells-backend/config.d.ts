@@ -42,6 +42,37 @@ export interface Config {
       /** The context to use; default: the file's current-context. */
       context?: string;
     }>;
+    /**
+     * Observed traffic (docs/traffic.md): where it comes from. Each source is
+     * read for the window asked; their edges are classified against the catalog.
+     */
+    traffic?: {
+      sources?: Array<
+        | {
+            /** Istio's metrics (istio_requests_total from waypoints, istio_tcp_* from ztunnel) over Prometheus's HTTP API. */
+            type: 'prometheus';
+            /** Prometheus's base URL, e.g. http://prometheus.monitoring:9090 */
+            url: string;
+            /**
+             * Sent with every query, e.g. Authorization.
+             * @visibility secret
+             */
+            headers?: { [name: string]: string };
+            /** The finest step of a range query: at least twice the scrape interval. Default { minutes: 1 }. */
+            resolution?: { milliseconds?: number; seconds?: number; minutes?: number; hours?: number; days?: number };
+          }
+        | {
+            type: 'hubble';
+            /** A `hubble observe -o jsonpb` export (one JSON object per line), relative to the backend's working directory. */
+            file: string;
+          }
+        | {
+            type: 'hubble';
+            /** host:port of Hubble Relay's Observer API (plaintext gRPC), e.g. hubble-relay.kube-system:80 */
+            relay: string;
+          }
+      >;
+    };
     permissions?: {
       /**
        * Groups whose members may reconcile every cell, read by the Cellplane

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Config } from '@backstage/config';
 import { HumanDuration } from '@backstage/types';
 import { CellsSettings, SettingsError, readCellsSettings } from '@cellplane/cells-common';
+import { readTrafficConfig, TrafficConfigError, TrafficSourceConfig } from './traffic/config';
 
 /** Where one environment's manifests go, as configured. */
 export type TargetConfig =
@@ -21,6 +22,8 @@ export interface CellsBackendConfig {
   catalogPollInterval: HumanDuration;
   /** How often every cell is compared with its target, changed or not. */
   fullReconcileInterval: HumanDuration;
+  /** Where observed traffic comes from (`cells.traffic.sources`). */
+  trafficSources: TrafficSourceConfig[];
 }
 
 /** A bad setting: the message names the key and what it accepts. */
@@ -64,6 +67,15 @@ function readTarget(config: Config | undefined, key: string, environment: string
     return { type: 'kubernetes', cluster };
   }
   throw new CellsConfigError(`${key}.type`, `must be directory or kubernetes, not ${JSON.stringify(type)}`);
+}
+
+function readTraffic(raw: unknown): TrafficSourceConfig[] {
+  try {
+    return readTrafficConfig(raw).sources;
+  } catch (e) {
+    if (e instanceof TrafficConfigError) throw new CellsConfigError(e.key, e.message.slice(e.key.length + 2));
+    throw e;
+  }
 }
 
 function readDuration(config: Config, key: string, fallback: HumanDuration): HumanDuration {
@@ -120,5 +132,6 @@ export function readCellsBackendConfig(root: Config): CellsBackendConfig {
     targets,
     catalogPollInterval: readDuration(root, 'cells.reconcile.catalogPollInterval', { seconds: 5 }),
     fullReconcileInterval: readDuration(root, 'cells.reconcile.fullInterval', { minutes: 5 }),
+    trafficSources: readTraffic(cells?.getOptional('traffic')),
   };
 }

@@ -1,0 +1,12 @@
+/**
+ * Flow sources for observed traffic: Prometheus (Istio's metrics), Hubble
+ * exports and Hubble Relay. Plain Node (no Backstage services), so the CLI
+ * reads the same sources as the backend.
+ */
+export { readTrafficConfig, readTrafficSource, TrafficConfigError } from './config';
+export type { TrafficSourceConfig } from './config';
+export { describeSource, readTraffic, TrafficSourceError } from './source';
+export type { ReadOptions, TrafficRead } from './source';
+export { readHubbleFile } from './hubbleFile';
+export { readHubbleRelay, RELAY_DEADLINE_MS } from './hubbleRelay';
+export { istioQueries, readPrometheus, stepFor } from './prometheus';
