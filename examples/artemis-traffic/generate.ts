@@ -77,11 +77,11 @@ function istioLabels(reporter: string, src: Workload, dst: Workload, protocol: s
 }
 
 /** Hourly samples of a counter that grows by about `perHour` in the hours `active` says. */
-function counter(name: string, labels: string, perHour: number, active: (hoursAgo: number) => boolean = () => true): string[] {
+function counter(name: string, labels: string, perHour: number, active: (hoursAgo: number) => boolean = () => true, jitter = true): string[] {
   const lines: string[] = [];
   let value = 0;
   for (let h = 168; h >= 0; h--) {
-    if (h < 168 && active(h)) value += Math.max(1, Math.round(perHour * (0.6 + 0.8 * random())));
+    if (h < 168 && active(h)) value += jitter ? Math.max(1, Math.round(perHour * (0.6 + 0.8 * random()))) : perHour;
     lines.push(`${name}{${labels}} ${value} ${(END - h * HOUR) / 1000}`);
   }
   return lines;
@@ -111,8 +111,8 @@ function istioMetrics(): string {
   const tcp = (src: Workload, dst: Workload) => istioLabels('destination', src, dst, 'tcp');
   opened.push(...counter('istio_tcp_connections_opened_total', tcp(componentWorkload('madrid'), componentWorkload('telemetry-monitor')), 3));
   // ztunnel counts every connection it accepts as opened, then refuses the rogue's by policy.
-  opened.push(...counter('istio_tcp_connections_opened_total', tcp(rogue, componentWorkload('comms-system')), 2, h => h >= 30 && h < 32));
-  failed.push(...counter('istio_tcp_connections_failed_total', istioLabels('destination', rogue, componentWorkload('comms-system'), 'tcp', undefined, 'DENY'), 2, h => h >= 30 && h < 32));
+  opened.push(...counter('istio_tcp_connections_opened_total', tcp(rogue, componentWorkload('comms-system')), 2, h => h >= 30 && h < 32, false));
+  failed.push(...counter('istio_tcp_connections_failed_total', istioLabels('destination', rogue, componentWorkload('comms-system'), 'tcp', undefined, 'DENY'), 2, h => h >= 30 && h < 32, false));
   return [
     '# HELP istio_requests Total requests handled by an Istio proxy.',
     '# TYPE istio_requests counter',
