@@ -119,7 +119,38 @@ async function main() {
   console.log(`PROMETHEUS_URL=${url}`);
 }
 
-main().catch(e => {
-  console.error(`traffic-prometheus: ${e.message}`);
-  process.exit(1);
-});
+/**
+ * For tests: runs this script as a child process and resolves with its URL
+ * and a stop function (which ends Prometheus and removes its data).
+ */
+function startTrafficPrometheus(args = []) {
+  const child = spawn(process.execPath, [__filename, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', d => (stderr += d));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', d => {
+      out += d;
+      const m = /PROMETHEUS_URL=(\S+)/.exec(out);
+      if (m) {
+        const stop = () =>
+          new Promise(done => {
+            if (child.exitCode !== null) return done();
+            child.on('exit', () => done());
+            return child.kill('SIGTERM');
+          });
+        resolve({ url: m[1], stop });
+      }
+    });
+    child.on('exit', code => reject(new Error(`tools/traffic-prometheus.js exited with ${code}: ${stderr}`)));
+  });
+}
+
+module.exports = { startTrafficPrometheus };
+
+if (require.main === module) {
+  main().catch(e => {
+    console.error(`traffic-prometheus: ${e.message}`);
+    process.exit(1);
+  });
+}

@@ -4,6 +4,7 @@ import { registerAnalyze } from './commands/analyze';
 import { registerDiff } from './commands/diff';
 import { registerRender } from './commands/render';
 import { registerSimulate } from './commands/simulate';
+import { registerTraffic } from './commands/traffic';
 import { registerVerify } from './commands/verify';
 import { InputError } from './lib/readDocuments';
 import { Output, processOutput } from './lib/output';
@@ -11,7 +12,7 @@ import { Output, processOutput } from './lib/output';
 /** Builds the `cellplane` program; commands write to `output`. */
 export function createProgram(output: Output = processOutput): Command {
   const program = new Command('cellplane')
-    .description('Zero-trust cells from the Backstage catalog: render, analyze, simulate, verify')
+    .description('Zero-trust cells from the Backstage catalog: render, analyze, simulate, verify, diff, traffic')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeOut: s => output.stdout(s), writeErr: s => output.stderr(s) });
@@ -20,6 +21,7 @@ export function createProgram(output: Output = processOutput): Command {
   registerSimulate(program, output);
   registerVerify(program, output);
   registerDiff(program, output);
+  registerTraffic(program, output);
   return program;
 }
 

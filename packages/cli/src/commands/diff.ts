@@ -3,13 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { AccessChange, accessDiffMarkdown, AccessDiffView, AccessInput, diffAccess, KubeObject } from '@cellplane/cells-common';
+import { AccessChange, accessDiffMarkdown, AccessDiffView, AccessInput, brokenByChange, createSimulation, diffAccess, KubeObject } from '@cellplane/cells-common';
 import { loadCatalog } from '../lib/catalog';
 import { InputError, readDocuments } from '../lib/readDocuments';
 import { Output } from '../lib/output';
 import { environmentsToCheck } from '../lib/results';
+import { describeBreak, describeRead, describeUnjudged, readTrafficArg, trafficWindow, TrafficWindowOptions } from '../lib/traffic';
 
-interface DiffOptions {
+interface DiffOptions extends TrafficWindowOptions {
+  traffic?: string;
+  failOnBreak?: boolean;
   env?: string;
   config?: string[];
   catalog?: string[];
@@ -67,6 +70,26 @@ function text(diff: AccessDiffView, environment: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The observed calls the change breaks: allowed by the manifests before it, denied by those after (cells-common's brokenByChange). */
+async function observedBreaks(source: string, sides: [AccessInput, AccessInput], environment: string, options: TrafficWindowOptions) {
+  const [was, now] = sides;
+  // The traffic was observed on what runs now: attributed by the catalog before the change.
+  const read = await readTrafficArg(source, was.model, was.settings, trafficWindow(options), options);
+  const report = brokenByChange(createSimulation(was.model, was.settings, environment, was.objects), createSimulation(now.model, now.settings, environment, now.objects), read.edges);
+  const lines = [`observed traffic: ${describeRead(read)}`, `${report.wouldBreak.length} observed calls would break, ${report.alreadyDenied} already denied before the change`];
+  report.wouldBreak.forEach(w => lines.push(`  ! ${describeBreak(now.model, w)}`));
+  report.unjudged.forEach(u => lines.push(`  ? ${describeUnjudged(now.model, u)}`));
+  // A table cell: Markdown's specials and `|`, which would end the cell, escaped.
+  const cell = (v: string) => v.replace(/[\\`*_[\]<>|~]/g, c => `\\${c}`);
+  const rows = report.wouldBreak.map(w => `| ${cell(describeBreak(now.model, w))} |`);
+  const strip = <T extends { edge: object }>(x: T) => ({ ...x, edge: { ...x.edge, source: undefined, destination: undefined } });
+  return {
+    text: `${lines.join('\n')}\n`,
+    markdown: `\n### Observed calls this change would break: ${report.wouldBreak.length}\n\n${rows.length ? `| Call |\n|---|\n${rows.join('\n')}\n` : 'None of the observed calls.\n'}`,
+    json: { source: read.source, window: read.window, wouldBreak: report.wouldBreak.map(strip), unjudged: report.unjudged.map(strip), alreadyDenied: report.alreadyDenied },
+  };
+}
+
 export function registerDiff(program: Command, output: Output): void {
   program
     .command('diff')
@@ -79,7 +102,12 @@ export function registerDiff(program: Command, output: Output): void {
     .option('--json', 'print {"added": [...], "removed": [...]}')
     .option('--markdown', 'print a Markdown table (for a pull-request comment)')
     .option('--fail-on-widen', 'exit 1 when any request is newly allowed')
-    .action((paths: string[], options: DiffOptions) => {
+    .option('--traffic <source>', 'also list the observed calls the change would break: a `hubble observe -o jsonpb` export or a Prometheus URL')
+    .option('--since <duration>', 'with --traffic: the window, this long before --until (e.g. 24h, 7d)', '7d')
+    .option('--until <time>', 'with --traffic: the end of the window, an ISO time (default: now)')
+    .option('--resolution <duration>', 'with --traffic and Prometheus: the finest query step (default 1m)')
+    .option('--fail-on-break', 'with --traffic: exit 1 when an observed call would break')
+    .action(async (paths: string[], options: DiffOptions) => {
       if (options.json && options.markdown) throw new InputError('give at most one of --json and --markdown');
       let before: string;
       let after: string;
@@ -113,9 +141,14 @@ export function registerDiff(program: Command, output: Output): void {
         }
         const [environment] = environmentsToCheck(sides[1].settings, options.env);
         const diff = diffAccess(sides[0], sides[1], { environment });
-        if (options.json) output.stdout(`${JSON.stringify(diff, null, 2)}\n`);
-        else if (options.markdown) output.stdout(accessDiffMarkdown(diff, { title: `Access changes (${environment})` }));
-        else output.stdout(text(diff, environment));
+        const traffic = options.traffic ? await observedBreaks(options.traffic, sides, environment, options) : undefined;
+        if (options.json) output.stdout(`${JSON.stringify(traffic ? { ...diff, traffic: traffic.json } : diff, null, 2)}\n`);
+        else if (options.markdown) output.stdout(accessDiffMarkdown(diff, { title: `Access changes (${environment})` }) + (traffic?.markdown ?? ''));
+        else output.stdout(text(diff, environment) + (traffic?.text ?? ''));
+        if (options.failOnBreak && traffic && traffic.json.wouldBreak.length > 0) {
+          output.stderr(`cellplane: ${traffic.json.wouldBreak.length} observed calls would break (--fail-on-break)\n`);
+          process.exitCode = 1;
+        }
         if (options.failOnWiden && diff.added.length > 0) {
           output.stderr(`cellplane: access widens: ${requests(diff.added.length)} newly allowed (--fail-on-widen)\n`);
           process.exitCode = 1;

@@ -146,14 +146,19 @@ export interface ChangeBreakReport extends WouldBreakReport {
 
 /**
  * The observed calls a change would break: allowed by the manifests before it
- * and denied by those after. For `cellplane diff --traffic` and the access preview.
+ * (or not judgeable then) and denied by those after. `unjudged` lists only the
+ * calls the change made unjudgeable: those that could not be judged before
+ * either are not the change's news. For `cellplane diff --traffic` and the
+ * access preview.
  */
 export function brokenByChange(before: Simulation, after: Simulation, edges: TrafficEdge[]): ChangeBreakReport {
   const was = wouldBreak(before, edges);
   const now = wouldBreak(after, edges);
   const deniedBefore = new Set(was.wouldBreak.map(w => w.edge));
+  const unjudgedBefore = new Set(was.unjudged.map(u => u.edge));
   return {
     ...now,
+    unjudged: now.unjudged.filter(u => !unjudgedBefore.has(u.edge)),
     wouldBreak: now.wouldBreak.filter(w => !deniedBefore.has(w.edge)),
     alreadyDenied: now.wouldBreak.filter(w => deniedBefore.has(w.edge)).length,
   };
