@@ -39,6 +39,18 @@ if ((!only || only === 'analyze') && require('node:fs').existsSync(path.join(__d
   console.log('');
 }
 
+if (!only || only === 'traffic') {
+  console.log('## Observed traffic (1,000,000 observations over 7 days: merge into edges, classify every edge and grant)\n');
+  console.log('| components | grants | observations (calls) | edges | merge ms (CPU ms) | grant index ms (CPU ms) | classify ms (CPU ms) | total ms (CPU ms) | peak RSS MiB |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const size of [5000]) {
+    const r = runTs('traffic.bench.ts', [size, 1000000]);
+    const p = x => `${x.ms.toFixed(0)} (${x.cpuMs.toFixed(0)})`;
+    console.log(`| ${r.components} | ${r.grants} | ${r.observations} (${r.calls}) | ${r.edges} | ${p(r.merge)} | ${p(r.grantIndex)} | ${p(r.classify)} | ${p(r.total)} | ${r.peakRssMiB} |`);
+  }
+  console.log('');
+}
+
 if (!only || only === 'backend') {
   console.log('## Cells backend (catalog -> GitOps folder; REST API under load)\n');
   console.log('| components | cells | first run ms (files) | steady incremental ms (files) | steady full ms (files) | one entity changed ms (files) | first GET topology ms (MB) | topology after one change ms | GET topology p50/p95/p99 ms | GET topology gzip p50/p95/p99 ms | GET cells p50/p95/p99 ms | peak RSS MiB |');

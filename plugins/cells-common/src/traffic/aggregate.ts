@@ -3,10 +3,11 @@ import { compareText } from '../diff/probing';
 import { nodeId } from './attribution';
 import { Observation, TrafficEdge, TrafficWindow, Vantage } from './types';
 
+/** Distinct values seen on an edge: nearly always one or two, so a list beats a Set. */
 interface Extras {
-  codes: Set<number>;
-  reasons: Set<string>;
-  seenBy: Set<Vantage>;
+  codes: number[];
+  reasons: string[];
+  seenBy: Vantage[];
 }
 
 export function compareEdges(a: TrafficEdge, b: TrafficEdge): number {
@@ -55,7 +56,7 @@ export class EdgeAggregator {
         reasons: [],
         seenBy: [],
       };
-      extras = { codes: new Set(), reasons: new Set(), seenBy: new Set() };
+      extras = { codes: [], reasons: [], seenBy: [] };
       this.byKey.set(key, edge);
       this.extras.set(edge, extras);
     } else {
@@ -64,16 +65,20 @@ export class EdgeAggregator {
     edge.count += o.count;
     if (o.firstSeen < edge.firstSeen) edge.firstSeen = o.firstSeen;
     if (o.lastSeen > edge.lastSeen) edge.lastSeen = o.lastSeen;
-    if (o.verdict.code !== undefined) extras.codes.add(o.verdict.code);
-    if (o.verdict.reason) extras.reasons.add(o.verdict.reason);
-    extras.seenBy.add(o.seenBy);
+    if (o.verdict.code !== undefined && !extras.codes.includes(o.verdict.code)) extras.codes.push(o.verdict.code);
+    if (o.verdict.reason && !extras.reasons.includes(o.verdict.reason)) extras.reasons.push(o.verdict.reason);
+    if (!extras.seenBy.includes(o.seenBy)) extras.seenBy.push(o.seenBy);
   }
 
+  /** The edges, sorted. Call once, when every observation is in. */
   edges(): TrafficEdge[] {
     const out: TrafficEdge[] = [];
     for (const edge of this.byKey.values()) {
       const x = this.extras.get(edge)!;
-      out.push({ ...edge, codes: [...x.codes].sort((a, b) => a - b), reasons: [...x.reasons].sort(compareText), seenBy: [...x.seenBy].sort(compareText) });
+      edge.codes = x.codes.sort((a, b) => a - b);
+      edge.reasons = x.reasons.sort(compareText);
+      edge.seenBy = x.seenBy.sort(compareText);
+      out.push(edge);
     }
     return out.sort(compareEdges);
   }

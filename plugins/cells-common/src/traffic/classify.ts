@@ -15,6 +15,8 @@ import { ClassifiedEdge, GrantRef, TrafficClass, TrafficClassification, TrafficE
 /** Grants with the same caller, callee, endpoint, methods and paths: one call, however many fields declare it. */
 interface GrantShape {
   grant: CallGrant;
+  /** The grant alone, as `catalogAllows` reads a model (built once). */
+  only: CellModel;
   callerId: string;
   declaredBy: string[];
   endpoint: EndpointSpec;
@@ -70,7 +72,7 @@ export class GrantIndex {
         if (!shape.declaredBy.includes(declared)) shape.declaredBy.push(declared);
         continue;
       }
-      const created: GrantShape = { grant: g, callerId, declaredBy: [declared], endpoint };
+      const created: GrantShape = { grant: g, only: { ...EMPTY_MODEL, grants: [g] }, callerId, declaredBy: [declared], endpoint };
       byKey.set(key, created);
       this.shapes.push(created);
       push(this.byPair, `${callerId}\u0000${g.callee}`, created);
@@ -107,7 +109,7 @@ export class GrantIndex {
       if (!candidates.includes(s.endpoint)) return false;
       // Without a method the call's L7 is not visible: the grant's endpoint is all that can be checked.
       const l7 = this.l7(s.endpoint) && edge.method !== undefined;
-      return catalogAllows({ ...EMPTY_MODEL, grants: [s.grant] }, caller, { callee: callee.ref, endpoint: s.endpoint.name, method: edge.method, path: edge.path }, l7);
+      return catalogAllows(s.only, caller, { callee: callee.ref, endpoint: s.endpoint.name, method: edge.method, path: edge.path }, l7);
     });
     return { shapes, candidates, ...(endpoint ? { endpoint } : {}) };
   }
@@ -129,18 +131,11 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
   else map.set(key, [value]);
 }
 
-function compareClassified(a: ClassifiedEdge, b: ClassifiedEdge): number {
-  return (
-    compareText(a.from, b.from) ||
-    compareText(a.to, b.to) ||
-    (a.port ?? 0) - (b.port ?? 0) ||
-    compareText(a.protocol, b.protocol) ||
-    compareText(a.method ?? '', b.method ?? '') ||
-    compareText(a.path ?? '', b.path ?? '') ||
-    TRAFFIC_CLASSES.indexOf(a.class) - TRAFFIC_CLASSES.indexOf(b.class) ||
-    compareText(a.endpoint ?? '', b.endpoint ?? '') ||
-    compareText(JSON.stringify(a.grants), JSON.stringify(b.grants))
-  );
+/** Sorts by from, to, port, protocol, method, path, class, then the grants' declarations (a precomputed key per edge). */
+function sortKey(e: ClassifiedEdge): string {
+  const port = String(e.port ?? 0).padStart(5, '0');
+  const grants = e.grants.map(g => `${g.endpoint} ${g.methods?.join(',') ?? '*'} ${g.paths?.join(',') ?? '*'} ${g.declaredBy.join(',')}`).join(';');
+  return [e.from, e.to, port, e.protocol, e.method ?? '', e.path ?? '', TRAFFIC_CLASSES.indexOf(e.class), e.endpoint ?? '', grants].join('\u0000');
 }
 
 /** Classifies one environment's edges; pass a `GrantIndex` to reuse it across windows. */
@@ -206,7 +201,9 @@ export function classifyTraffic(model: CellModel, settings: CellsSettings, input
       reasons: [],
     });
   }
-  edges.sort(compareClassified);
+  const keyed = edges.map(e => ({ e, key: sortKey(e) })).sort((a, b) => compareText(a.key, b.key));
+  edges.length = 0;
+  for (const k of keyed) edges.push(k.e);
   const counts = Object.fromEntries(TRAFFIC_CLASSES.map(c => [c, 0])) as Record<TrafficClass, number>;
   for (const e of edges) counts[e.class]++;
   return { environment, window: input.window, edges, counts };
