@@ -170,6 +170,13 @@ export function attributeWorkload(index: AttributionIndex, w: ObservedWorkload):
   return { peer: { kind: 'external' } };
 }
 
+/** The caller's id in grants' terms: a component's ref, `gateway`, or none (nothing in the catalog grants it anything). */
+export function grantCallerId(peer: TrafficPeer): string | undefined {
+  if (peer.kind === 'component') return peer.ref;
+  if (peer.kind === 'gateway') return 'gateway';
+  return undefined;
+}
+
 /** The topology's node id of a peer. */
 export function nodeId(peer: TrafficPeer): string {
   switch (peer.kind) {

@@ -10,6 +10,7 @@ import { CallGrant, CellComponent, CellModel, EndpointSpec } from '../model/type
 import { CellsSettings } from '../settings/settings';
 import { CatalogCaller, catalogAllows } from '../verify/oracle';
 import { compareText } from '../diff/probing';
+import { grantCallerId } from './attribution';
 import { ClassifiedEdge, GrantRef, TrafficClass, TrafficClassification, TrafficEdge, TrafficWindow, TRAFFIC_CLASSES } from './types';
 
 /** Grants with the same caller, callee, endpoint, methods and paths: one call, however many fields declare it. */
@@ -87,8 +88,10 @@ export class GrantIndex {
   match(edge: TrafficEdge): GrantMatch {
     const src = edge.source;
     const dst = edge.destination;
-    const caller: CatalogCaller | undefined = src.kind === 'component' ? { kind: 'component', ref: src.ref } : src.kind === 'gateway' ? { kind: 'gateway' } : undefined;
-    const callerId = src.kind === 'component' ? src.ref : src.kind === 'gateway' ? 'gateway' : undefined;
+    const callerId = grantCallerId(src);
+    let caller: CatalogCaller | undefined;
+    if (src.kind === 'component') caller = { kind: 'component', ref: src.ref };
+    else if (src.kind === 'gateway') caller = { kind: 'gateway' };
     if (dst.kind === 'platform' && dst.name === 'dns' && edge.port === this.settings.dns.port && src.kind === 'component') {
       return { shapes: [], candidates: [], baseline: { endpoint: 'dns', declaredBy: ['the compiler (every component may resolve names: cells.dns)'] } };
     }

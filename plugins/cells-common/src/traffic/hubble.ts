@@ -166,25 +166,54 @@ export class HubbleNormalizer {
       return;
     }
     const time = Date.parse(flow.time ?? record.time ?? '');
-    if (Number.isNaN(time)) return this.skip('no time');
+    if (Number.isNaN(time)) {
+      this.skip('no time');
+      return;
+    }
     this.expire(time);
-    if (flow.Type === 'L7') return this.pushL7(flow, time);
-    if (flow.Type !== 'L3_L4') return this.skip(`flow type ${flow.Type ?? 'UNKNOWN_TYPE'}`);
+    if (flow.Type === 'L7') {
+      this.pushL7(flow, time);
+      return;
+    }
+    if (flow.Type !== 'L3_L4') {
+      this.skip(`flow type ${flow.Type ?? 'UNKNOWN_TYPE'}`);
+      return;
+    }
     const event = flow.event_type?.type;
-    if (event !== EVENT_POLICY_VERDICT && event !== EVENT_TRACE && event !== EVENT_DROP) return this.skip(`event type ${event ?? 0}`);
-    if (flow.is_reply === true) return this.skip('reply');
+    if (event !== EVENT_POLICY_VERDICT && event !== EVENT_TRACE && event !== EVENT_DROP) {
+      this.skip(`event type ${event ?? 0}`);
+      return;
+    }
+    if (flow.is_reply === true) {
+      this.skip('reply');
+      return;
+    }
     const tcp = flow.l4?.TCP;
-    if (tcp?.flags && !(tcp.flags.SYN && !tcp.flags.ACK)) return this.skip('not a connection start');
+    if (tcp?.flags && !(tcp.flags.SYN && !tcp.flags.ACK)) {
+      this.skip('not a connection start');
+      return;
+    }
     if (event === EVENT_TRACE) {
       const point = flow.trace_observation_point ?? 'UNKNOWN_POINT';
       const outward = !flow.destination?.pod_name && OUTWARD_POINTS.has(point);
-      if (point !== 'TO_ENDPOINT' && !outward) return this.skip('trace point that is not a delivery');
+      if (point !== 'TO_ENDPOINT' && !outward) {
+      this.skip('trace point that is not a delivery');
+      return;
+    }
     }
     const ports = tcp ?? flow.l4?.UDP ?? flow.l4?.SCTP;
-    if (!ports?.destination_port) return this.skip('no port (ICMP or other)');
-    const protocol: ObservedProtocol = tcp ? 'TCP' : flow.l4?.UDP ? 'UDP' : 'SCTP';
+    if (!ports?.destination_port) {
+      this.skip('no port (ICMP or other)');
+      return;
+    }
+    let protocol: ObservedProtocol = 'SCTP';
+    if (tcp) protocol = 'TCP';
+    else if (flow.l4?.UDP) protocol = 'UDP';
     const verdict = verdictOf(flow);
-    if (!verdict) return this.skip(`verdict ${flow.verdict ?? 'VERDICT_UNKNOWN'}`);
+    if (!verdict) {
+      this.skip(`verdict ${flow.verdict ?? 'VERDICT_UNKNOWN'}`);
+      return;
+    }
     const key = `${flow.IP?.source}|${ports.source_port}|${flow.IP?.destination}|${ports.destination_port}|${protocol}`;
     const existing = this.open.get(key);
     if (existing) {
@@ -200,12 +229,24 @@ export class HubbleNormalizer {
 
   private pushL7(flow: HubbleFlow, time: number): void {
     const http = flow.l7?.http;
-    if (!http) return this.skip(flow.l7?.dns ? 'DNS record' : 'L7 record without HTTP');
-    if (flow.l7?.type !== 'REQUEST') return this.skip('L7 response');
+    if (!http) {
+      this.skip(flow.l7?.dns ? 'DNS record' : 'L7 record without HTTP');
+      return;
+    }
+    if (flow.l7?.type !== 'REQUEST') {
+      this.skip('L7 response');
+      return;
+    }
     const verdict = verdictOf(flow);
-    if (!verdict) return this.skip(`verdict ${flow.verdict ?? 'VERDICT_UNKNOWN'}`);
+    if (!verdict) {
+      this.skip(`verdict ${flow.verdict ?? 'VERDICT_UNKNOWN'}`);
+      return;
+    }
     const port = flow.l4?.TCP?.destination_port;
-    if (!port) return this.skip('no port (ICMP or other)');
+    if (!port) {
+      this.skip('no port (ICMP or other)');
+      return;
+    }
     const observation = this.observe(flow, time, port, 'HTTP', verdict, 'cilium-l7', http.method?.toUpperCase(), http.url ? pathOf(http.url) : undefined);
     if (observation) this.emit(observation);
   }

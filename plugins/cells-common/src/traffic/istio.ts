@@ -22,6 +22,8 @@ export interface MetricSeries {
 /** ztunnel's response flags that mean its policy refused the connection. */
 export const ZTUNNEL_DENY_FLAGS = new Set(['DENY', 'NETWORK_POLICY']);
 
+const REQUEST_PROTOCOLS: Record<string, ObservedProtocol> = { http: 'HTTP', grpc: 'GRPC', tcp: 'TCP' };
+
 /** Labels that identify a series' call (every label Cellplane reads, minus the verdict's). */
 export const ISTIO_CALL_LABELS = [
   'reporter',
@@ -95,7 +97,7 @@ export class IstioNormalizer {
     const code = Number(series.labels.response_code);
     const flags = value(series.labels, 'response_flags');
     const denied = code === 403;
-    const protocol: ObservedProtocol = series.labels.request_protocol === 'grpc' ? 'GRPC' : series.labels.request_protocol === 'tcp' ? 'TCP' : 'HTTP';
+    const protocol: ObservedProtocol = REQUEST_PROTOCOLS[series.labels.request_protocol] ?? 'HTTP';
     return {
       environment: ends.environment,
       source: ends.src.peer,

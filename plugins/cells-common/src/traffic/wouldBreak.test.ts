@@ -64,20 +64,21 @@ describe('wouldBreak', () => {
   });
 
   it('agrees with `cellplane simulate` request by request', () => {
+    // Per request: simulate's verdict, and for a denial its deciding layer, policies and reason.
+    const fromSimulate: unknown[] = [];
+    const fromWouldBreak: unknown[] = [];
     const broken = new Map(report.wouldBreak.map(w => [w.edge, w]));
-    let compared = 0;
     for (const edge of observed.filter(e => e.allowed && e.method && e.destination.kind === 'component')) {
       const from = callerOf(edge);
       if (!from || edge.destination.kind !== 'component') continue;
       const result = simulateRequest(sim, { from, to: edge.destination.ref, method: edge.method, path: edge.path });
+      const layer = result.layers.find(l => l.layer === result.decidedBy);
+      fromSimulate.push({ edge: label(edge), allowed: result.allowed, ...(layer ? { layer: layer.layer, policies: layer.policies, reason: layer.reason } : {}) });
       const w = broken.get(edge);
-      expect({ edge: label(edge), allowed: result.allowed }).toEqual({ edge: label(edge), allowed: !w });
-      if (w) {
-        const layer = result.layers.find(l => l.layer === result.decidedBy)!;
-        expect({ layer: w.layer, policies: w.policies, reason: w.reason }).toEqual({ layer: result.decidedBy, policies: layer.policies, reason: layer.reason });
-      }
-      compared++;
+      fromWouldBreak.push({ edge: label(edge), allowed: !w, ...(w ? { layer: w.layer, policies: w.policies, reason: w.reason } : {}) });
     }
+    expect(fromWouldBreak).toEqual(fromSimulate);
+    const compared = fromSimulate.length;
     expect(compared).toBe(7);
   });
 

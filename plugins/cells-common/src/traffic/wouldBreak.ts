@@ -11,7 +11,7 @@ import { isL7 } from '../diff/probing';
 import { evaluate } from '../verify/simulate';
 import { Simulation } from '../verify/simulation';
 import { samplePaths } from '../verify/verify';
-import { parsePrincipal } from './attribution';
+import { grantCallerId, parsePrincipal } from './attribution';
 import { endpointCandidates } from './classify';
 import { TrafficEdge, Unjudged, WouldBreak, WouldBreakReport } from './types';
 
@@ -79,7 +79,7 @@ class Judge {
 
   /** The caller's declared operations on the endpoint (one request per grant): what L7 is asked when the source shows no method. */
   private declaredShapes(edge: TrafficEdge, callee: CellComponent, endpoint: EndpointSpec): { method: string; path: string }[] {
-    const callerId = edge.source.kind === 'component' ? edge.source.ref : edge.source.kind === 'gateway' ? 'gateway' : undefined;
+    const callerId = grantCallerId(edge.source);
     if (!callerId) return [];
     return this.sim.model.grants
       .filter(g => g.callee === callee.ref && g.endpoint === endpoint.name && (g.caller.kind === 'gateway' ? callerId === 'gateway' : g.caller.ref === callerId))
