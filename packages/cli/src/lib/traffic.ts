@@ -1,6 +1,6 @@
 /** `--traffic <source>`: observed calls from a Hubble export or a Prometheus URL, for diff and traffic. */
 import fs from 'node:fs';
-import { buildAttributionIndex, CellModel, CellsSettings, TrafficEdge, TrafficWindow, WouldBreak, Unjudged } from '@cellplane/cells-common';
+import { buildAttributionIndex, CellModel, CellsSettings, compareText, TrafficEdge, TrafficWindow, WouldBreak, Unjudged } from '@cellplane/cells-common';
 import { readTraffic, TrafficConfigError, TrafficRead, readTrafficSource, TrafficSourceError } from '@cellplane/plugin-cells-backend/traffic';
 import { InputError } from './readDocuments';
 
@@ -75,7 +75,7 @@ export function describeUnjudged(model: CellModel, u: Unjudged): string {
 /** What the read saw, in one line (observations, edges, what it left out). */
 export function describeRead(read: TrafficRead): string {
   const skipped = Object.entries(read.skipped)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([why, n]) => `${n} ${why}`);
   return `${read.source}, ${iso(read.window.from)} .. ${iso(read.window.to)}: ${read.observations} observations, ${read.edges.length} edges${skipped.length ? `; left out: ${skipped.join(', ')}` : ''}`;
 }

@@ -1,5 +1,5 @@
 /** Observations merged into edges: one per environment, ends, port, protocol, operation and verdict. */
-import { compareText } from '../diff/probing';
+import { compareText } from '../order';
 import { nodeId } from './attribution';
 import { Observation, TrafficEdge, TrafficWindow, Vantage } from './types';
 

@@ -9,7 +9,7 @@
 import { CallGrant, CellComponent, CellModel, EndpointSpec } from '../model/types';
 import { CellsSettings } from '../settings/settings';
 import { CatalogCaller, catalogAllows } from '../verify/oracle';
-import { compareText } from '../diff/probing';
+import { compareText } from '../order';
 import { grantCallerId } from './attribution';
 import { ClassifiedEdge, GrantRef, TrafficClass, TrafficClassification, TrafficEdge, TrafficWindow, TRAFFIC_CLASSES } from './types';
 
