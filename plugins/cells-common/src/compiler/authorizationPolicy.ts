@@ -1,4 +1,5 @@
 import { CallGrant, CellComponent } from '../model/types';
+import { restricting } from './applyPhase';
 import { CellContext, KubeObject, meta, podLabels } from './context';
 import { compareText } from '../order';
 
@@ -47,7 +48,7 @@ function rulesFor(ctx: CellContext, component: CellComponent, grants: CallGrant[
 function l7Policy(ctx: CellContext, component: CellComponent): KubeObject {
   const grants = ctx.inbound.filter(g => g.callee === component.ref);
   const rules = rulesFor(ctx, component, grants);
-  return {
+  const policy: KubeObject = {
     apiVersion: 'security.istio.io/v1',
     kind: 'AuthorizationPolicy',
     metadata: meta(ctx, component.name, component.ref),
@@ -57,6 +58,7 @@ function l7Policy(ctx: CellContext, component: CellComponent): KubeObject {
       ...(rules.length ? { rules } : {}),
     },
   };
+  return rules.length ? policy : restricting(policy);
 }
 
 /**
@@ -80,5 +82,5 @@ function waypointOnlyPolicy(ctx: CellContext, component: CellComponent): KubeObj
 
 export function authorizationPolicies(ctx: CellContext): KubeObject[] {
   if (!ctx.settings.mesh.enabled) return [];
-  return ctx.components.flatMap(c => [l7Policy(ctx, c), waypointOnlyPolicy(ctx, c)]);
+  return ctx.components.flatMap(c => [l7Policy(ctx, c), restricting(waypointOnlyPolicy(ctx, c))]);
 }

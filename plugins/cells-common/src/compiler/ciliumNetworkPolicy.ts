@@ -1,4 +1,5 @@
 import { CILIUM_NAMESPACE_KEY as POD_NAMESPACE_KEY } from '../labels/keys';
+import { restricting } from './applyPhase';
 import { CellContext, KubeObject, meta } from './context';
 import { L4Intent, Peer, PeerRule, dnsPeer, l4Intents } from './flows';
 
@@ -66,5 +67,5 @@ export function ciliumNetworkPolicies(ctx: CellContext): KubeObject[] {
   const perIntent = l4Intents(ctx)
     .map(intent => policyOf(ctx, intent))
     .filter((p): p is KubeObject => p !== undefined);
-  return [defaultDeny, dns, ...perIntent];
+  return [restricting(defaultDeny), dns, ...perIntent];
 }

@@ -1,5 +1,6 @@
 import { CellModel, CellProblem } from '../model/types';
 import { CellsSettings } from '../settings/settings';
+import { inPhase } from './applyPhase';
 import { authorizationPolicies } from './authorizationPolicy';
 import { ciliumNetworkPolicies } from './ciliumNetworkPolicy';
 import { CellContext, KubeObject, contextsFor } from './context';
@@ -54,16 +55,13 @@ function nameProblems(ctx: CellContext): CellProblem[] {
 }
 
 function compileCell(ctx: CellContext, validate: boolean): KubeObject[] {
+  // Each object is tagged with its apply phase here or, where a module mixes phases, by the module.
   const objects = [
-    namespaceObject(ctx),
-    ...serviceAccounts(ctx),
-    ...ownerRbac(ctx),
-    ...services(ctx),
-    ...(ctx.flavour === 'cilium' ? ciliumNetworkPolicies(ctx) : networkPolicies(ctx)),
-    ...peerAuthentication(ctx),
-    ...waypoint(ctx),
-    ...authorizationPolicies(ctx),
-    ...httpRoutes(ctx),
+    ...inPhase('namespace', [namespaceObject(ctx)]),
+    ...inPhase('identity', [...serviceAccounts(ctx), ...ownerRbac(ctx), ...services(ctx)]),
+    ...inPhase('allow', ctx.flavour === 'cilium' ? ciliumNetworkPolicies(ctx) : networkPolicies(ctx)),
+    ...inPhase('restrict', peerAuthentication(ctx)),
+    ...inPhase('allow', [...waypoint(ctx), ...authorizationPolicies(ctx), ...httpRoutes(ctx)]),
   ];
   if (validate) objects.forEach(validateObject);
   return objects;
@@ -107,6 +105,8 @@ export function compileCells(model: CellModel, settings: CellsSettings, options:
 }
 
 export type { KubeObject } from './context';
+export { APPLY_PHASES, applyPhaseOf } from './applyPhase';
+export type { ApplyPhase } from './applyPhase';
 export { SchemaViolation, validateObject, VALIDATED_KINDS } from './schema';
 export {
   MANAGED_BY,

@@ -1,4 +1,5 @@
 import { NAMESPACE_NAME_LABEL } from '../labels/keys';
+import { restricting } from './applyPhase';
 import { CellContext, KubeObject, meta } from './context';
 import { L4Intent, Peer, PeerRule, dnsPeer, l4Intents } from './flows';
 
@@ -21,7 +22,7 @@ function rulesOf(rules: PeerRule[], direction: 'from' | 'to') {
 function policyOf(ctx: CellContext, intent: L4Intent): KubeObject {
   const ingress = rulesOf(intent.ingress, 'from');
   const egress = rulesOf(intent.egress, 'to');
-  return {
+  const policy: KubeObject = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: meta(ctx, intent.name, intent.source),
@@ -35,6 +36,8 @@ function policyOf(ctx: CellContext, intent: L4Intent): KubeObject {
       ...(egress.length ? { egress } : {}),
     },
   };
+  // Without rules it admits nothing: it isolates its pods, so it goes in after the allow rules.
+  return ingress.length || egress.length ? policy : restricting(policy);
 }
 
 /** Kubernetes NetworkPolicies: default-deny both ways, DNS, then one per component and the waypoint. */
@@ -51,5 +54,5 @@ export function networkPolicies(ctx: CellContext): KubeObject[] {
     metadata: meta(ctx, 'allow-dns', ctx.cell.ref),
     spec: { podSelector: {}, policyTypes: ['Egress'], egress: rulesOf([dnsPeer(ctx)], 'to') },
   };
-  return [defaultDeny, dns, ...l4Intents(ctx).map(intent => policyOf(ctx, intent))];
+  return [restricting(defaultDeny), dns, ...l4Intents(ctx).map(intent => policyOf(ctx, intent))];
 }

@@ -13,6 +13,8 @@ export const CELL_LABEL = 'cellplane.io/cell';
 export const ENVIRONMENT_LABEL = 'cellplane.io/environment';
 /** The catalog entity an object was compiled from. */
 export const SOURCE_ANNOTATION = 'cellplane.io/source';
+/** When a target applies an object: `namespace`, `identity`, `allow` or `restrict` (compiler/applyPhase.ts). */
+export const APPLY_PHASE_ANNOTATION = 'cellplane.io/apply-phase';
 
 /** Every namespace's own name, set by the API server (docs/policy-semantics.md#netpol-10). */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
