@@ -7,7 +7,19 @@ import { readTrafficConfig, TrafficConfigError, TrafficSourceConfig } from './tr
 /** Where one environment's manifests go, as configured. */
 export type TargetConfig =
   | { type: 'directory'; path: string; commit: boolean }
-  | { type: 'kubernetes'; cluster: string };
+  | { type: 'kubernetes'; cluster: string }
+  | ModuleTargetConfig;
+
+/** A target of a type a backend module adds (cellsTargetsExtensionPoint): the module's factory reads its block. */
+export interface ModuleTargetConfig {
+  type: string;
+  /** The `target` block as written. */
+  config: Config;
+}
+
+export function isModuleTarget(target: TargetConfig): target is ModuleTargetConfig {
+  return 'config' in target;
+}
 
 export interface EnvironmentTargetConfig {
   environment: string;
@@ -39,7 +51,7 @@ export function defaultDirectoryPath(environment: string): string {
   return path.resolve('gitops', environment);
 }
 
-function readTarget(config: Config | undefined, key: string, environment: string): TargetConfig {
+function readTarget(config: Config | undefined, key: string, environment: string, moduleTypes: ReadonlySet<string>): TargetConfig {
   if (!config) return { type: 'directory', path: defaultDirectoryPath(environment), commit: false };
   const type = config.getOptionalString('type') ?? 'directory';
   if (type === 'directory') {
@@ -66,7 +78,12 @@ function readTarget(config: Config | undefined, key: string, environment: string
     if (!cluster) throw new CellsConfigError(`${key}.cluster`, 'a kubernetes target names a cluster of kubernetes.clusterLocatorMethods or cells.clusters');
     return { type: 'kubernetes', cluster };
   }
-  throw new CellsConfigError(`${key}.type`, `must be directory or kubernetes, not ${JSON.stringify(type)}`);
+  if (moduleTypes.has(type)) return { type, config };
+  const known = ['directory', 'kubernetes', ...[...moduleTypes].sort()];
+  throw new CellsConfigError(
+    `${key}.type`,
+    `must be ${known.slice(0, -1).join(', ')} or ${known[known.length - 1]}, not ${JSON.stringify(type)}${moduleTypes.size ? '' : ' (a backend module can add other target types)'}`,
+  );
 }
 
 function readTraffic(raw: unknown): TrafficSourceConfig[] {
@@ -99,7 +116,8 @@ function readDuration(config: Config, key: string, fallback: HumanDuration): Hum
  * the backend's own keys. Throws CellsConfigError naming the key: a bad
  * setting stops the plugin at start instead of becoming a silent default.
  */
-export function readCellsBackendConfig(root: Config): CellsBackendConfig {
+export function readCellsBackendConfig(root: Config, options: { moduleTargetTypes?: Iterable<string> } = {}): CellsBackendConfig {
+  const moduleTypes = new Set(options.moduleTargetTypes ?? []);
   const cells = root.getOptionalConfig('cells');
   let settings: CellsSettings;
   try {
@@ -113,11 +131,11 @@ export function readCellsBackendConfig(root: Config): CellsBackendConfig {
   const targets: EnvironmentTargetConfig[] = settings.environments.map(env => {
     const index = envConfigs.findIndex(c => c.getOptionalString('name') === env.name);
     const key = `cells.environments[${index}].target`;
-    return { environment: env.name, target: readTarget(index >= 0 ? envConfigs[index].getOptionalConfig('target') : undefined, key, env.name) };
+    return { environment: env.name, target: readTarget(index >= 0 ? envConfigs[index].getOptionalConfig('target') : undefined, key, env.name, moduleTypes) };
   });
   const directories = new Map<string, string>();
   for (const t of targets) {
-    if (t.target.type !== 'directory') continue;
+    if (isModuleTarget(t.target) || t.target.type !== 'directory') continue;
     const other = directories.get(t.target.path);
     if (other) {
       throw new CellsConfigError(

@@ -7,7 +7,7 @@ import { compileCells, buildCellModel, readCellsSettings } from '@cellplane/cell
 import { describeWithKube, objectPath, rawRequest, testKubeConfig, uniqueName, KUBECONFIG_ENV } from '@cellplane/kube-testenv';
 import { artemisEntities } from './__testUtils__/artemis';
 import { ChangingCatalog } from './__testUtils__/catalog';
-import { managedDiff, managedPart } from './targets/kubernetes';
+import { managedDiff } from './targets/kubernetes';
 import { cellsPlugin } from './plugin';
 
 /**
@@ -81,7 +81,7 @@ describeWithKube('the cells backend with a kubernetes target, on a real API serv
       for (const o of cell.objects) {
         const live = await readBack(o);
         expect([o.kind, o.metadata.name, live.status]).toEqual([o.kind, o.metadata.name, 200]);
-        expect(managedDiff(managedPart(o), live.body)).toEqual([]);
+        expect(managedDiff(o, live.body)).toEqual([]);
       }
     }
     const houston = (await get('/cells/default/houston')).body;
@@ -143,7 +143,7 @@ describeWithKube('the cells backend with a kubernetes target, on a real API serv
     expect(entry.updated.map((r: any) => r.name)).toEqual([policy.metadata.name]);
     expect(entry.summary).toContain(policy.metadata.name);
     const repaired = (await readBack(policy)).body;
-    expect(managedDiff(managedPart(policy), repaired)).toEqual([]);
+    expect(managedDiff(policy, repaired)).toEqual([]);
     expect(repaired.spec.rules).toHaveLength(live.spec.rules.length);
     await until('in sync again', async () => (await get('/cells/default/houston')).body, (c: any) => c.environments[0].state === 'in-sync');
   });

@@ -1,12 +1,13 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { cellsTargetsExtensionPoint } from '@cellplane/plugin-cells-node';
 import { Duration } from 'luxon';
 import { readCellsBackendConfig } from './config';
 import { CatalogCellSource } from './catalog/CatalogCellSource';
 import { CellsReconciler } from './reconciler/CellsReconciler';
 import { ReconcileQueue } from './reconciler/ReconcileQueue';
 import { DatabaseCellsStore } from './storage';
-import { createTarget } from './targets';
+import { TargetRegistry } from './targets';
 import { DefaultCellsService } from './service/DefaultCellsService';
 import { createRouter, cellsAuthPolicies } from './router';
 import { cellsPermissions } from './permissions';
@@ -17,12 +18,18 @@ export const RECONCILE_TASK_ID = 'cells-reconcile';
 /**
  * The cells backend plugin: reads cell entities from the catalog, compiles
  * them with @cellplane/cells-common, writes each environment's target (a
- * GitOps folder or a cluster), records runs, statuses and history, and serves
- * the REST API under /api/cells.
+ * GitOps folder, a cluster, or a target type a backend module adds through
+ * `cellsTargetsExtensionPoint`), records runs, statuses and history, and
+ * serves the REST API under /api/cells.
  */
 export const cellsPlugin = createBackendPlugin({
   pluginId: 'cells',
   register(env) {
+    // Backend modules add target types here before the plugin starts.
+    const registry = new TargetRegistry();
+    env.registerExtensionPoint(cellsTargetsExtensionPoint, {
+      addTargetFactory: (type, factory) => registry.add(type, factory),
+    });
     env.registerInit({
       deps: {
         rootConfig: coreServices.rootConfig,
@@ -39,13 +46,13 @@ export const cellsPlugin = createBackendPlugin({
       },
       async init({ rootConfig, logger, database, scheduler, httpRouter, httpAuth, auth, permissions, permissionsRegistry, lifecycle, catalog }) {
         // A bad setting throws here, naming the key: the plugin does not start on a guess.
-        const config = readCellsBackendConfig(rootConfig);
+        const config = readCellsBackendConfig(rootConfig, { moduleTargetTypes: registry.moduleTypes });
         const store = await DatabaseCellsStore.create({ database });
         const abandoned = await store.failAbandonedRuns('the backend stopped before the run finished');
         if (abandoned) logger.warn(`${abandoned} reconcile run(s) left running by a stopped backend are marked failed`);
 
         const targets = new Map(
-          await Promise.all(config.targets.map(async t => [t.environment, await createTarget(t, { rootConfig, logger })] as const)),
+          await Promise.all(config.targets.map(async t => [t.environment, await registry.create(t, { rootConfig, logger })] as const)),
         );
         const reconciler = new CellsReconciler({ source: new CatalogCellSource({ catalog, auth }), config, targets, store, logger });
         const queue = new ReconcileQueue({

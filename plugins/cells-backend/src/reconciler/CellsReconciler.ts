@@ -1,93 +1,69 @@
-import crypto from 'node:crypto';
 import { Duration } from 'luxon';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  AccessDiffView,
-  CellModel,
-  CellProblem,
-  ChangeCause,
-  KubeObject,
-  RunCellResult,
-  buildCellModel,
-  compileCells,
-  diffAccess,
-  formatProblem,
-} from '@cellplane/cells-common';
+import { buildCellModel, CellModel, CellProblem, compileCells, diffAccess, KubeObject, RunCellResult } from '@cellplane/cells-common';
+import { ApplyResult, CellTarget, DesiredCell, SerialQueue } from '@cellplane/plugin-cells-node';
 import { CellsBackendConfig } from '../config';
 import { CatalogCellSource, EntityChange } from '../catalog/CatalogCellSource';
-import { CellsStore, GoodCompilation, NewHistoryEntry, StoredCellStatus } from '../storage/types';
-import { CellOutcome, CellTarget, DesiredCell, RemovedCell } from '../targets/types';
+import { AppliedCellRecord, CellsStore, GoodCompilation } from '../storage/types';
 import { affectedCells, affectedCellsByEntity, cellOfProblem } from './affected';
+import { Compile, compileIsolated, DiffAccess, diffIsolated, messageOf } from './isolate';
+import { StoreOutbox } from './outbox';
+import { cellsToCompile, PassInput, planEnvironment, withoutUnrecorded } from './plan';
+import { Backoff, changedCells, failedApply, settleEnvironment, Settlement } from './settle';
+import { CatalogSnapshot, CellsReconcilerView, ReconcileRequest } from './types';
 
-/** The catalog as last read: the resolved model and the problems that hold cells back. */
-export interface CatalogSnapshot {
-  model: CellModel;
-  /** Validation and compile problems, by the cell they hold at its last good compilation. */
-  held: Map<string, CellProblem[]>;
-  entities: Map<string, Entity>;
+export type { CatalogSnapshot, ReconcileRequest } from './types';
+
+/** A pass that reached its targets but could not save everything: the run fails with its cells. */
+export class PassRecordError extends Error {
+  constructor(message: string, readonly cells: RunCellResult[]) {
+    super(message);
+    this.name = 'PassRecordError';
+  }
 }
 
-export interface ReconcileRequest {
-  trigger: 'schedule' | 'catalog-change' | 'api' | 'startup';
-  /** Compare every cell with its target, changed or not (repairs drift). */
-  full: boolean;
-  /** Also reconcile this cell even if nothing changed. */
-  entityRef?: string;
-  requestedBy?: string;
-  /** Cells a target reported drifted since the last pass: sent again, which repairs them. */
-  repair?: { entityRef: string; environment: string; drift?: string }[];
+/** What the reconciler remembers of one environment's target. */
+interface EnvironmentMemory {
+  applied: Map<string, DesiredCell>;
+  known: Map<string, AppliedCellRecord>;
+  lastGood: Map<string, GoodCompilation>;
+  failing: Map<string, Backoff>;
+  seen: Set<string>;
+  /** Whether the target's own listing has been read into `known`. */
+  listed: boolean;
+  deferred: string[];
 }
 
-/** First retry of a cell its target failed on, doubling up to the full-pass interval. */
-const FIRST_RETRY_MS = 5_000;
-
-const key = (entityRef: string, environment: string) => `${environment}|${entityRef}`;
-
-function hashObjects(objects: KubeObject[]): string {
-  return crypto.createHash('sha256').update(JSON.stringify(objects)).digest('hex');
-}
-
-function describeChanges(changes: EntityChange[]): string[] {
-  return changes.map(c => `${c.entityRef} ${c.change}`);
-}
-
-function summarize(outcome: CellOutcome, diff: AccessDiffView, repaired: boolean, drift?: string): string {
-  const c = outcome.changes;
-  const parts = [
-    c.create.length && `${c.create.length} created`,
-    c.update.length && `${c.update.length} updated`,
-    c.prune.length && `${c.prune.length} pruned`,
-  ].filter(Boolean);
-  const access = [
-    diff.added.length && `${diff.added.length} request${diff.added.length === 1 ? '' : 's'} newly allowed`,
-    diff.removed.length && `${diff.removed.length} no longer allowed`,
-  ].filter(Boolean);
-  const what = drift && drift.length > 400 ? `${drift.slice(0, 400)}...` : drift;
-  return [repaired ? `repaired drift${what ? ` (${what})` : ''}` : '', parts.join(', '), access.join(', ')].filter(Boolean).join('; ');
-}
+const describeChanges = (changes: EntityChange[]) => changes.map(c => `${c.entityRef} ${c.change}`);
 
 /**
- * Catalog -> compile -> targets, one pass at a time. Keeps what each target
- * was last given per cell, recompiles only the cells that the catalog changes
- * touch, and records every policy change with its access diff and cause.
+ * Catalog -> compile -> targets, one pass at a time: the I/O around the pure
+ * decisions of plan.ts and settle.ts. Recompiles only the cells catalog
+ * changes touch, records every policy change with its access diff and cause,
+ * and survives a failure at any step: each step's failure is recorded on the
+ * cells it concerns, and the next pass starts from what the targets and the
+ * store really hold.
  */
-export class CellsReconciler {
+export class CellsReconciler implements CellsReconcilerView {
   private snapshot: CatalogSnapshot = { model: { cells: [], components: [], grants: [] }, held: new Map(), entities: new Map() };
+  /** The snapshot misses catalog changes already read (building it failed). */
+  private snapshotStale = true;
   /** Entity changes read from the catalog and not yet reconciled. */
   private pending: EntityChange[] = [];
   /** The model the targets were last brought to. */
   private appliedModel: CellModel | undefined;
-  /** What each target was last given, per cell and environment. */
-  private readonly applied = new Map<string, DesiredCell>();
-  /** Last compilations that passed validation (also in the store, for restarts). */
-  private readonly lastGood = new Map<string, GoodCompilation>();
-  /** Cells whose last apply failed on the target (a cluster away, a 403): retried with backoff. */
-  private readonly failing = new Map<string, { attempts: number; nextAt: number }>();
-  private busy = false;
+  private readonly memory = new Map<string, EnvironmentMemory>();
+  private readonly outbox = new StoreOutbox();
+  private readonly passes = new SerialQueue();
   private loaded = false;
+  /** When this process first read the catalog. */
+  private catalogReadAt: number | undefined;
   private syncing: Promise<void> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly now: () => number;
+  private readonly compileFn: Compile;
+  private readonly diffFn: DiffAccess;
+  private readonly fullIntervalMs: number;
 
   constructor(
     private readonly deps: {
@@ -96,29 +72,40 @@ export class CellsReconciler {
       targets: Map<string, CellTarget>;
       store: CellsStore;
       logger: LoggerService;
+      /** The clock (milliseconds); tests pass their own. */
+      now?: () => number;
+      /** The core's compiler and access diff; tests pass failing ones. */
+      compile?: Compile;
+      diffAccess?: DiffAccess;
     },
-  ) {}
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.compileFn = deps.compile ?? compileCells;
+    this.diffFn = deps.diffAccess ?? diffAccess;
+    this.fullIntervalMs = Duration.fromObject(deps.config.fullReconcileInterval).toMillis();
+    for (const { environment } of deps.config.targets) {
+      this.memory.set(environment, { applied: new Map(), known: new Map(), lastGood: new Map(), failing: new Map(), seen: new Set(), listed: false, deferred: [] });
+    }
+  }
 
   get current(): CatalogSnapshot {
     return this.snapshot;
   }
 
-  /** True until the first pass has brought the targets to the catalog. */
   get neverApplied(): boolean {
     return this.appliedModel === undefined;
   }
 
   /** True while a pass runs: live observations then see a half-applied cell. */
   get running(): boolean {
-    return this.busy;
+    return this.passes.running;
   }
 
-  /** True when a cell that failed on its target is due for another try. */
-  retryDue(now = Date.now()): boolean {
-    return [...this.failing.values()].some(f => f.nextAt <= now);
+  /** True when a failed cell or removal is due for another try, or a deferred removal may now go ahead. */
+  retryDue(now = this.now()): boolean {
+    return [...this.memory.values()].some(m => [...m.failing.values()].some(f => f.nextAt <= now) || (m.deferred.length > 0 && now >= this.unseenRemovalAt()));
   }
 
-  /** Cells that unreconciled catalog changes touch. */
   pendingCells(): Set<string> {
     return affectedCells(
       this.pending.map(c => c.entityRef),
@@ -126,27 +113,27 @@ export class CellsReconciler {
     );
   }
 
-  /** What the target was last given for a cell, if anything. */
   appliedCell(entityRef: string, environment: string): DesiredCell | undefined {
-    return this.applied.get(key(entityRef, environment));
+    return this.memory.get(environment)?.applied.get(entityRef);
   }
 
-  /** The model and objects the targets of an environment were last brought to, if any pass ran. */
   appliedState(environment: string): { model: CellModel; objects: KubeObject[] } | undefined {
     if (!this.appliedModel) return undefined;
-    const objects = [...this.applied.values()].filter(c => c.environment === environment).flatMap(c => c.objects);
-    return { model: this.appliedModel, objects };
+    return { model: this.appliedModel, objects: [...(this.memory.get(environment)?.applied.values() ?? [])].flatMap(c => c.objects) };
   }
 
-  /** Reads catalog changes into the snapshot (one sync at a time). */
   async syncCatalog(): Promise<void> {
     if (!this.syncing) {
       this.syncing = (async () => {
         const changes = await this.deps.source.sync();
-        if (changes.length > 0 || this.snapshot.entities.size === 0) {
-          this.pending.push(...changes);
+        this.pending.push(...changes);
+        if (changes.length > 0) this.snapshotStale = true;
+        // Built again until it succeeds: a failure here never hides changes already read.
+        if (this.snapshotStale) {
           this.snapshot = this.buildSnapshot();
+          this.snapshotStale = false;
         }
+        this.catalogReadAt ??= this.now();
       })().finally(() => {
         this.syncing = undefined;
       });
@@ -171,36 +158,26 @@ export class CellsReconciler {
     return { model, held, entities: byRef };
   }
 
-  /** Compiles cells of one environment; compile problems hold their cells too. */
-  compile(environment: string, cells: Set<string>): { desired: Map<string, DesiredCell>; problems: CellProblem[] } {
-    const result = compileCells(this.snapshot.model, this.deps.config.settings, { environment, cells });
-    const desired = new Map<string, DesiredCell>();
-    for (const c of result.cells) {
-      desired.set(c.cell, { entityRef: c.cell, cellName: c.cellName, environment, namespace: c.namespace, objects: c.objects });
-    }
-    return { desired, problems: result.problems };
-  }
-
-  private async loadState(): Promise<void> {
-    if (this.loaded) return;
-    for (const good of await this.deps.store.getGoodCompilations()) {
-      this.lastGood.set(key(good.entityRef, good.environment), good);
-    }
-    this.loaded = true;
+  compile(environment: string, cells: Set<string>) {
+    return compileIsolated(this.compileFn, { model: this.snapshot.model, settings: this.deps.config.settings, environment, cells });
   }
 
   /** Runs one reconcile; passes never overlap within this instance (the scheduler keeps instances apart). */
   reconcile(request: ReconcileRequest, runId: string): Promise<RunCellResult[]> {
-    const next = this.queue.then(async () => {
-      this.busy = true;
-      try {
-        return await this.reconcileNow(request, runId);
-      } finally {
-        this.busy = false;
-      }
-    });
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.passes.run(() => this.reconcileNow(request, runId));
+  }
+
+  /** Cells of this process's first catalog read may be removed once the catalog has been read for a full interval. */
+  private unseenRemovalAt(): number {
+    return (this.catalogReadAt ?? this.now()) + this.fullIntervalMs;
+  }
+
+  private async loadState(): Promise<void> {
+    if (this.loaded) return;
+    const [goods, applied] = await Promise.all([this.deps.store.getGoodCompilations(), this.deps.store.listAppliedCells()]);
+    for (const good of goods) this.memory.get(good.environment)?.lastGood.set(good.entityRef, good);
+    for (const record of applied) this.memory.get(record.environment)?.known.set(record.entityRef, record);
+    this.loaded = true;
   }
 
   private async reconcileNow(request: ReconcileRequest, runId: string): Promise<RunCellResult[]> {
@@ -208,217 +185,143 @@ export class CellsReconciler {
     await this.syncCatalog();
     const snapshot = this.snapshot;
     const changes = [...this.pending];
-    const firstPass = this.appliedModel === undefined;
-    const affectedBy = affectedCellsByEntity(changes.map(c => c.entityRef), [this.appliedModel, snapshot.model]);
-    const dirty = new Set<string>();
+    const affectedBy = affectedCellsByEntity(
+      changes.map(c => c.entityRef),
+      [this.appliedModel, snapshot.model],
+    );
+    const dirty = new Set<string>(request.entityRef ? [request.entityRef] : []);
     affectedBy.forEach(cells => cells.forEach(c => dirty.add(c)));
-    if (request.entityRef) dirty.add(request.entityRef);
+    const pass: PassInput = {
+      model: snapshot.model,
+      held: snapshot.held,
+      firstPass: this.appliedModel === undefined,
+      dirty,
+      request,
+      now: this.now(),
+      unseenRemovalAt: this.unseenRemovalAt(),
+    };
     const results: RunCellResult[] = [];
-    const statuses: StoredCellStatus[] = [];
-    const goods: GoodCompilation[] = [];
-    const history: NewHistoryEntry[] = [];
-    const nextApplied = new Map<string, DesiredCell>();
-    const removedStatuses: { entityRef: string; environment: string }[] = [];
-
-    for (const { environment, target: targetConfig } of this.deps.config.targets) {
-      const target = this.deps.targets.get(environment)!;
-      const here = snapshot.model.cells.filter(c => c.environments.includes(environment));
-      const toCompile = new Set(
-        // A full pass recompiles nothing the catalog did not change: the compiler is deterministic, so an
-        // untouched cell's objects are the ones it was last given; the target still compares them all.
-        here.filter(c => (firstPass || dirty.has(c.ref) || !this.applied.has(key(c.ref, environment))) && !snapshot.held.has(c.ref)).map(c => c.ref),
-      );
-      const { desired, problems } = this.compile(environment, toCompile);
-      const held = new Map(snapshot.held);
-      const cellOfComponent = new Map(snapshot.model.components.map(c => [c.ref, c.cell]));
-      for (const p of problems) {
-        const cellRef = cellOfComponent.get(p.entityRef) ?? p.entityRef;
-        held.set(cellRef, [...(held.get(cellRef) ?? []), p]);
-      }
-
-      const upsert: DesiredCell[] = [];
-      const notApplied: { entityRef: string; message: string; namespace: string }[] = [];
-      for (const cell of here) {
-        const k = key(cell.ref, environment);
-        const fresh = desired.get(cell.ref);
-        if (fresh) {
-          upsert.push(fresh);
-          continue;
-        }
-        const problemsOfCell = held.get(cell.ref);
-        if (problemsOfCell) {
-          const good = this.applied.get(k) ?? this.fromGood(this.lastGood.get(k), cell.name);
-          const message = `held at its last good compilation: ${problemsOfCell.map(formatProblem).join(' ')}`;
-          if (good) {
-            upsert.push(good);
-            statuses.push(this.heldStatus(good, targetConfig, message));
-          } else notApplied.push({ entityRef: cell.ref, namespace: '', message: `not applied: ${problemsOfCell.map(formatProblem).join(' ')}` });
-          continue;
-        }
-        const unchanged = this.applied.get(k);
-        if (unchanged) upsert.push(unchanged);
-      }
-      const present = new Set(here.map(c => c.ref));
-      const remove: RemovedCell[] = [];
-      for (const [k, cell] of this.applied) {
-        if (cell.environment === environment && !present.has(cell.entityRef)) {
-          remove.push({ entityRef: cell.entityRef, cellName: cell.cellName, environment, namespace: cell.namespace });
-          removedStatuses.push({ entityRef: cell.entityRef, environment });
-          this.lastGood.delete(k);
-          this.failing.delete(k);
-        }
-      }
-
-      // Only the cells that changed, or all on a full pass, go to the target.
-      const repair = new Map((request.repair ?? []).filter(r => r.environment === environment).map(r => [r.entityRef, r.drift]));
-      const changedUpserts = upsert.filter(
-        c => request.full || firstPass || toCompile.has(c.entityRef) || held.has(c.entityRef) || repair.has(c.entityRef),
-      );
-      const causes = changes.length ? describeChanges(changes) : [this.requestCause(request)];
-      const result = await target.apply(changedUpserts, remove, { causes });
-      const hereByRef = new Map(here.map(c => [c.ref, c]));
-      const sentByRef = new Map(changedUpserts.map(c => [c.entityRef, c]));
-
-      const before = this.appliedModel;
-      const changedCells = new Set(
-        result.cells.filter(o => o.changes.create.length + o.changes.update.length + o.changes.prune.length > 0).map(o => o.entityRef),
-      );
-      remove.forEach(r => changedCells.add(r.entityRef));
-      let diff: AccessDiffView = { added: [], removed: [] };
-      if (before && changedCells.size > 0) {
-        const beforeObjects = [...this.applied.values()].filter(c => c.environment === environment).flatMap(c => c.objects);
-        diff = diffAccess(
-          { model: before, settings: this.deps.config.settings, objects: beforeObjects },
-          { model: snapshot.model, settings: this.deps.config.settings, objects: upsert.flatMap(c => c.objects) },
-          { environment, cells: [...changedCells] },
-        );
-      }
-
-      for (const outcome of result.cells) {
-        const cell = hereByRef.get(outcome.entityRef);
-        const k = key(outcome.entityRef, environment);
-        const sent = sentByRef.get(outcome.entityRef)!;
-        const problemsOfCell = held.get(outcome.entityRef);
-        if (!problemsOfCell) {
-          statuses.push({
-            entityRef: outcome.entityRef,
-            environment,
-            namespace: sent.namespace,
-            target: target.description,
-            state: outcome.state,
-            message: outcome.message,
-            lastReconciledAt: new Date().toISOString(),
-            objects: outcome.objects,
-          });
-        }
-        if (outcome.state !== 'error') nextApplied.set(k, sent);
-        if (outcome.state === 'error' && !problemsOfCell) {
-          const attempts = (this.failing.get(k)?.attempts ?? 0) + 1;
-          const fullMs = Duration.fromObject(this.deps.config.fullReconcileInterval).toMillis();
-          this.failing.set(k, { attempts, nextAt: Date.now() + Math.min(FIRST_RETRY_MS * 2 ** (attempts - 1), fullMs) });
-        } else this.failing.delete(k);
-        if (!problemsOfCell && outcome.state !== 'error' && toCompile.has(outcome.entityRef)) {
-          const hash = hashObjects(sent.objects);
-          if (this.lastGood.get(k)?.hash !== hash) {
-            const good = { entityRef: outcome.entityRef, environment, namespace: sent.namespace, hash, objects: sent.objects, model: null, compiledAt: new Date().toISOString() };
-            goods.push(good);
-            this.lastGood.set(k, good);
-          }
-        }
-        results.push({
-          entityRef: outcome.entityRef,
-          environment,
-          state: problemsOfCell ? 'error' : outcome.state,
-          message: problemsOfCell ? `held at its last good compilation` : outcome.message,
-          created: outcome.changes.create.length,
-          updated: outcome.changes.update.length,
-          pruned: outcome.changes.prune.length,
-        });
-        if (!changedCells.has(outcome.entityRef) || !cell) continue;
-        const cellDiff = this.diffOfCell(diff, cell.name);
-        const relevant = firstPass ? [] : changes.filter(c => affectedBy.get(c.entityRef)?.has(outcome.entityRef));
-        const repaired = !firstPass && relevant.length === 0 && !request.requestedBy;
-        let cause: ChangeCause;
-        if (firstPass) cause = { kind: 'startup' };
-        else if (relevant.length) cause = { kind: 'entity-change', entities: relevant };
-        else if (request.requestedBy) cause = { kind: 'user', user: request.requestedBy };
-        else cause = { kind: 'drift-repair' };
-        history.push({
-          entityRef: outcome.entityRef,
-          environment,
-          runId,
-          summary: summarize(outcome, cellDiff, repaired, repair.get(outcome.entityRef)),
-          cause,
-          created: outcome.changes.create,
-          updated: outcome.changes.update,
-          pruned: outcome.changes.prune,
-          accessDiff: cellDiff,
-        });
-      }
-      for (const r of remove) {
-        history.push({
-          entityRef: r.entityRef,
-          environment,
-          runId,
-          summary: 'cell removed',
-          cause: changes.length ? { kind: 'entity-change', entities: changes.filter(c => c.entityRef === r.entityRef) } : { kind: 'drift-repair' },
-          created: [],
-          updated: [],
-          pruned: [],
-          accessDiff: this.diffOfCell(diff, r.cellName),
-        });
-      }
-      for (const n of notApplied) {
-        results.push({ entityRef: n.entityRef, environment, state: 'error', message: n.message, created: 0, updated: 0, pruned: 0 });
-        statuses.push({ entityRef: n.entityRef, environment, namespace: n.namespace, target: target.description, state: 'not-applied', message: n.message, objects: [] });
-      }
-      // Cells this pass did not send keep what they were given.
-      for (const [k, cell] of this.applied) {
-        if (cell.environment === environment && present.has(cell.entityRef) && !nextApplied.has(k) && !sentByRef.has(cell.entityRef)) {
-          nextApplied.set(k, cell);
-        }
-      }
+    for (const { environment } of this.deps.config.targets) {
+      results.push(...(await this.reconcileEnvironment(pass, environment, { changes, affectedBy, runId })));
     }
-
-    await this.deps.store.saveGoodCompilations(goods);
-    await this.deps.store.addHistory(history);
-    await this.deps.store.upsertStatuses(statuses);
-    if (removedStatuses.length) {
-      await this.deps.store.deleteStatuses(removedStatuses);
-      await this.deps.store.deleteGoodCompilations(removedStatuses);
-    }
-    this.applied.clear();
-    nextApplied.forEach((v, k) => this.applied.set(k, v));
     this.appliedModel = snapshot.model;
     // Changes read while this pass ran stay pending for the next one.
     this.pending = this.pending.slice(changes.length);
+    const errors = await this.outbox.flush(this.deps.store);
+    if (errors.length) {
+      const message = `the targets were brought to the catalog, but ${errors.join('; ')}`;
+      this.deps.logger.error(message);
+      throw new PassRecordError(message, results);
+    }
     return results;
+  }
+
+  private async reconcileEnvironment(
+    pass: PassInput,
+    environment: string,
+    context: { changes: EntityChange[]; affectedBy: Map<string, Set<string>>; runId: string },
+  ): Promise<RunCellResult[]> {
+    const { logger, store, config } = this.deps;
+    const target = this.deps.targets.get(environment)!;
+    const memory = this.memory.get(environment)!;
+    await this.readTargetListing(environment, target, memory);
+    const env = { environment, target: target.description, ...memory };
+    const compiled = compileIsolated(this.compileFn, { model: pass.model, settings: config.settings, environment, cells: cellsToCompile(pass, env) });
+    let plan = planEnvironment(pass, env, compiled);
+    pass.model.cells.filter(c => c.environments.includes(environment)).forEach(c => memory.seen.add(c.ref));
+    memory.deferred = plan.deferred;
+    if (plan.deferred.length) {
+      logger.info(`${plan.deferred.join(', ')} left ${environment} while the backend was down or before it read the whole catalog; removed once the catalog has been read for ${this.fullIntervalMs / 1000} s, unless they come back`);
+    }
+
+    // Recorded before they are sent, so a restart knows what the target may hold.
+    let refused: ReturnType<typeof withoutUnrecorded>['refused'] = [];
+    if (plan.record.length) {
+      try {
+        await store.saveAppliedCells(plan.record);
+        plan.record.forEach(r => memory.known.set(r.entityRef, r));
+        this.outbox.recorded(plan.record);
+      } catch (e) {
+        logger.error(`could not record the cells about to be applied to ${environment}: ${messageOf(e)}`);
+        ({ plan, refused } = withoutUnrecorded(plan, messageOf(e)));
+      }
+    }
+
+    const causes = context.changes.length ? describeChanges(context.changes) : [this.requestCause(pass.request)];
+    let result: ApplyResult;
+    try {
+      result = await target.apply(plan.send, plan.remove, { causes });
+    } catch (e) {
+      logger.error(`the ${environment} target failed: ${messageOf(e)}`);
+      result = failedApply(plan, `the target failed: ${messageOf(e)}; the next reconcile retries`);
+    }
+
+    const changed = changedCells(plan, result);
+    const before = this.appliedModel;
+    const diffs = before
+      ? diffIsolated(this.diffFn, {
+          settings: config.settings,
+          environment,
+          before: { model: before, objects: [...memory.applied.values()].flatMap(c => c.objects) },
+          after: { model: pass.model, objects: plan.upsert.flatMap(c => c.objects) },
+          cells: changed,
+        })
+      : new Map();
+    for (const [ref, d] of diffs) if (d.error) logger.warn(`no access diff for ${ref} in ${environment}: ${d.error}`);
+
+    const settlement = settleEnvironment({
+      pass,
+      env,
+      plan,
+      refused,
+      result,
+      diffs,
+      changes: context.changes,
+      affectedBy: context.affectedBy,
+      runId: context.runId,
+      at: new Date(pass.now).toISOString(),
+      fullIntervalMs: this.fullIntervalMs,
+    });
+    this.remember(memory, settlement);
+    this.outbox.add(settlement);
+    return settlement.results;
+  }
+
+  /** Once per environment (until it succeeds), what the target itself says it holds joins the record. */
+  private async readTargetListing(environment: string, target: CellTarget, memory: EnvironmentMemory): Promise<void> {
+    if (memory.listed || !target.listCells) {
+      memory.listed = true;
+      return;
+    }
+    try {
+      const found = (await target.listCells())
+        .filter(h => !memory.known.has(h.entityRef))
+        .map(h => ({ entityRef: h.entityRef, environment, cellName: h.cellName, namespace: h.namespace ?? '' }));
+      found.forEach(r => memory.known.set(r.entityRef, r));
+      memory.listed = true;
+      if (found.length) {
+        this.deps.logger.info(`the ${environment} target holds ${found.map(f => f.entityRef).join(', ')}, which the database did not record`);
+        await this.deps.store.saveAppliedCells(found).catch(e => this.deps.logger.warn(`could not record them: ${messageOf(e)}`));
+      }
+    } catch (e) {
+      this.deps.logger.warn(`could not list what the ${environment} target holds (${messageOf(e)}); the next pass asks again`);
+    }
+  }
+
+  /** The settlement, in memory at once: the reconciler follows the targets even while the store lags. */
+  private remember(memory: EnvironmentMemory, settlement: Settlement): void {
+    settlement.applied.forEach((cell, ref) => (cell ? memory.applied.set(ref, cell) : memory.applied.delete(ref)));
+    settlement.failing.forEach((backoff, ref) => (backoff ? memory.failing.set(ref, backoff) : memory.failing.delete(ref)));
+    settlement.goods.forEach(good => memory.lastGood.set(good.entityRef, good));
+    for (const cell of settlement.forgotten) {
+      memory.known.delete(cell.entityRef);
+      memory.lastGood.delete(cell.entityRef);
+      memory.applied.delete(cell.entityRef);
+    }
   }
 
   private requestCause(request: ReconcileRequest): string {
     if (request.requestedBy) return `reconcile requested by ${request.requestedBy}`;
     return request.full ? 'periodic full reconcile' : 'reconcile';
-  }
-
-  private diffOfCell(diff: AccessDiffView, cellName: string): AccessDiffView {
-    const inCell = (c: { from: string; to: string }) => c.to.startsWith(`${cellName}/`) || c.from.startsWith(`${cellName}/`) || c.from === `rogue:${cellName}`;
-    return { added: diff.added.filter(inCell), removed: diff.removed.filter(inCell) };
-  }
-
-  private fromGood(good: GoodCompilation | undefined, cellName: string): DesiredCell | undefined {
-    return good && { entityRef: good.entityRef, cellName, environment: good.environment, namespace: good.namespace, objects: good.objects };
-  }
-
-  private heldStatus(cell: DesiredCell, target: CellsBackendConfig['targets'][number]['target'], message: string): StoredCellStatus {
-    return {
-      entityRef: cell.entityRef,
-      environment: cell.environment,
-      namespace: cell.namespace,
-      target: target.type === 'directory' ? { type: 'directory', path: target.path } : { type: 'kubernetes', cluster: target.cluster },
-      state: 'error',
-      message,
-      lastReconciledAt: new Date().toISOString(),
-      objects: [],
-    };
   }
 }

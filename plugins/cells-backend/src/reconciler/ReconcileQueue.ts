@@ -2,7 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { RunCellResult } from '@cellplane/cells-common';
 import { CellsStore } from '../storage/types';
 import { CellTarget } from '../targets/types';
-import { CellsReconciler } from './CellsReconciler';
+import { CellsReconciler, PassRecordError } from './CellsReconciler';
 
 interface Requested {
   runId: string;
@@ -144,7 +144,9 @@ export class ReconcileQueue {
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       this.deps.logger.error(`reconcile ${runId} failed: ${error}`);
-      await this.deps.store.finishRun(runId, { state: 'failed', cells: [], error });
+      // A pass that reached its targets but could not save everything still says what it did.
+      const cells = e instanceof PassRecordError ? e.cells : [];
+      await this.deps.store.finishRun(runId, { state: 'failed', cells, error }).catch(f => this.deps.logger.error(`could not record the end of run ${runId}: ${f}`));
       return undefined;
     }
   }

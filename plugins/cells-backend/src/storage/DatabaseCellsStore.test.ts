@@ -1,12 +1,9 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import { InputError, NotFoundError } from '@backstage/errors';
-import type { AccessDiffView, KubeObject } from '@cellplane/cells-common';
+import { NotFoundError } from '@backstage/errors';
 import { cellsMigrationsDir, DatabaseCellsStore } from './DatabaseCellsStore';
-import {
-  POSTGRES_UNAVAILABLE_ENV,
-  storageTestDatabaseIds,
-} from './__testUtils__/testPostgres';
-import { GoodCompilation, NewHistoryEntry, StoredCellStatus } from './types';
+import { POSTGRES_UNAVAILABLE_ENV, storageTestDatabaseIds } from './__testUtils__/testPostgres';
+import { HOUSTON, largeObjects, ORION, setupStore, status, TABLES } from './__testUtils__/storeFixtures';
+import { GoodCompilation } from './types';
 
 jest.setTimeout(60_000);
 
@@ -14,126 +11,7 @@ jest.setTimeout(60_000);
 // (src/jest/globalSetup.ts) or that the environment names.
 const ids = storageTestDatabaseIds();
 const databases = TestDatabases.create({ ids });
-
-const TABLES = [
-  'cells_runs',
-  'cells_statuses',
-  'cells_good_compilations',
-  'cells_history',
-];
-
-async function setup(id: string) {
-  const knex = await databases.init(id as any);
-  const store = await DatabaseCellsStore.create({
-    database: mockServices.database({ knex }),
-  });
-  return { knex, store };
-}
-
-const HOUSTON = 'system:default/houston';
-const ORION = 'system:default/orion';
-
-function status(
-  entityRef: string,
-  environment: string,
-  overrides: Partial<StoredCellStatus> = {},
-): StoredCellStatus {
-  return {
-    entityRef,
-    environment,
-    namespace: `${entityRef.split('/')[1]}-${environment}`,
-    target: { type: 'directory', path: `/gitops/${environment}` },
-    state: 'in-sync',
-    message: '',
-    lastReconciledAt: '2026-11-23T10:00:00.123Z',
-    objects: [
-      {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        name: 'houston',
-        state: 'in-sync',
-      },
-    ],
-    ...overrides,
-  };
-}
-
-const accessDiff: AccessDiffView = {
-  added: [
-    {
-      from: 'houston/capcom',
-      to: 'orion/comms-system',
-      port: 8080,
-      method: 'POST',
-      path: '/uplink',
-      layer: 'L7',
-      text: 'houston/capcom may now POST /uplink on orion/comms-system',
-    },
-  ],
-  removed: [],
-};
-
-function historyEntry(
-  entityRef: string,
-  runId: string,
-  overrides: Partial<NewHistoryEntry> = {},
-): NewHistoryEntry {
-  return {
-    entityRef,
-    environment: 'development',
-    runId,
-    summary: '1 created; 1 request newly allowed',
-    cause: {
-      kind: 'entity-change',
-      entities: [{ entityRef: 'component:default/capcom', change: 'updated' }],
-    },
-    created: [
-      {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'NetworkPolicy',
-        namespace: 'houston',
-        name: 'capcom',
-      },
-    ],
-    updated: [],
-    pruned: [],
-    accessDiff,
-    ...overrides,
-  };
-}
-
-/** A compiled cell of `count` objects, about 1 KiB each, keys deliberately not in sorted order. */
-function largeObjects(count: number): KubeObject[] {
-  return Array.from({ length: count }, (_, i) => ({
-    kind: 'AuthorizationPolicy',
-    apiVersion: 'security.istio.io/v1',
-    metadata: {
-      namespace: 'orion',
-      name: `component-${i}`,
-      labels: { 'app.kubernetes.io/managed-by': 'cellplane' },
-    },
-    spec: {
-      targetRefs: [{ kind: 'Service', group: '', name: `component-${i}` }],
-      action: 'ALLOW',
-      rules: Array.from({ length: 8 }, (__, r) => ({
-        to: [
-          {
-            operation: {
-              ports: [`${8000 + r}`],
-              methods: ['GET', 'POST'],
-              paths: [`/api/v${r}/*`],
-            },
-          },
-        ],
-        from: [
-          {
-            source: { principals: [`cluster.local/ns/houston/sa/caller-${r}`] },
-          },
-        ],
-      })),
-    },
-  }));
-}
+const setup = (id: string) => setupStore(databases, id);
 
 describe('the test databases', () => {
   it('include a real PostgreSQL, unless the global setup skipped it loudly outside CI', () => {
@@ -173,7 +51,7 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore on %s', id => {
     const [, reapplied] = await knex.migrate.latest({
       directory: cellsMigrationsDir(),
     });
-    expect(reapplied).toHaveLength(1);
+    expect(reapplied).toHaveLength(2);
     for (const table of TABLES)
       expect(await knex.schema.hasTable(table)).toBe(true);
   });
@@ -450,172 +328,24 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore on %s', id => {
     ).toEqual([`${HOUSTON} development`, `${HOUSTON} production`]);
   });
 
-  it('adds each run, cell and environment to the history once', async () => {
-    const { knex, store } = await setup(id);
-    const entry = historyEntry(HOUSTON, 'run-1');
-    await store.addHistory([
-      entry,
-      historyEntry(HOUSTON, 'run-1', { environment: 'production' }),
-    ]);
-    // The same run again (a retried write), and a duplicate within one call.
-    await store.addHistory([
-      { ...entry, summary: 'a retry must not overwrite' },
-      entry,
-    ]);
-    expect(Number((await knex('cells_history').count({ n: '*' }))[0].n)).toBe(
-      2,
-    );
-
-    const { items, nextCursor } = await store.listHistory({
-      entityRef: HOUSTON,
-      environment: 'development',
-      limit: 10,
-    });
-    expect(nextCursor).toBeUndefined();
-    expect(items).toEqual([
-      {
-        id: expect.any(Number),
-        at: expect.any(String),
-        entityRef: HOUSTON,
-        environment: 'development',
-        runId: 'run-1',
-        summary: entry.summary,
-        cause: entry.cause,
-        created: entry.created,
-        updated: [],
-        pruned: [],
-        accessDiff,
-      },
-    ]);
-    expect(Math.abs(Date.parse(items[0].at) - Date.now())).toBeLessThan(60_000);
-
-    await store.addHistory([
-      historyEntry(HOUSTON, 'run-2', {
-        cause: { kind: 'user', user: 'user:default/jane' },
-      }),
-    ]);
-    const after = await store.listHistory({
-      entityRef: HOUSTON,
-      environment: 'development',
-      limit: 10,
-    });
-    expect(after.items.map(i => [i.runId, i.cause.kind])).toEqual([
-      ['run-2', 'user'],
-      ['run-1', 'entity-change'],
-    ]);
-  });
-
-  it('pages the history newest first with a cursor, per cell and environment', async () => {
+  it('records applied cells until they are deleted, one per cell and environment', async () => {
     const { store } = await setup(id);
-    // 23 runs: houston changes in each, orion in every third, production in every fifth.
-    for (let run = 1; run <= 23; run++) {
-      const entries = [
-        historyEntry(HOUSTON, `run-${run}`, {
-          summary: `houston change ${run}`,
-        }),
-      ];
-      if (run % 3 === 0)
-        entries.push(
-          historyEntry(ORION, `run-${run}`, { summary: `orion change ${run}` }),
-        );
-      if (run % 5 === 0)
-        entries.push(
-          historyEntry(HOUSTON, `run-${run}`, {
-            environment: 'production',
-            summary: `houston production change ${run}`,
-          }),
-        );
-      await store.addHistory(entries);
-    }
-
-    const summaries: string[] = [];
-    const entryIds: number[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const page = await store.listHistory({
-        entityRef: HOUSTON,
-        environment: 'development',
-        limit: 10,
-        cursor,
-      });
-      pages++;
-      summaries.push(...page.items.map(i => i.summary));
-      entryIds.push(...page.items.map(i => i.id));
-      cursor = page.nextCursor;
-      if (pages === 1) {
-        // A change added between pages shows on a fresh first page, not in the middle of this walk.
-        await store.addHistory([
-          historyEntry(HOUSTON, 'run-24', { summary: 'houston change 24' }),
-        ]);
-      }
-    } while (cursor && pages < 10);
-    expect(pages).toBe(3);
-    expect(summaries).toEqual(
-      Array.from({ length: 23 }, (_, i) => `houston change ${23 - i}`),
-    );
-    expect([...entryIds].sort((a, b) => b - a)).toEqual(entryIds);
-
-    // Without an environment filter both environments interleave, newest first.
-    const first = await store.listHistory({ entityRef: HOUSTON, limit: 6 });
-    expect(first.items.map(i => i.summary)).toEqual([
-      'houston change 24',
-      'houston change 23',
-      'houston change 22',
-      'houston change 21',
-      'houston production change 20',
-      'houston change 20',
-    ]);
-    expect(first.nextCursor).toEqual(expect.any(String));
-
-    const orion = await store.listHistory({ entityRef: ORION, limit: 7 });
-    expect(orion.items.map(i => i.summary)).toEqual(
-      [21, 18, 15, 12, 9, 6, 3].map(n => `orion change ${n}`),
-    );
-    expect(orion.nextCursor).toBeUndefined();
-
-    const production = await store.listHistory({
-      environment: 'production',
-      limit: 2,
+    const record = (entityRef: string, environment: string, namespace = `ns-${environment}`) => ({
+      entityRef,
+      environment,
+      cellName: entityRef.split('/')[1],
+      namespace,
     });
-    expect(production.items.map(i => i.summary)).toEqual([
-      'houston production change 20',
-      'houston production change 15',
+    await store.saveAppliedCells([record(ORION, 'development'), record(HOUSTON, 'development'), record(HOUSTON, 'production')]);
+    // A newer record of the same cell and environment replaces the older one.
+    await store.saveAppliedCells([record(HOUSTON, 'development', 'moved')]);
+    expect(await store.listAppliedCells()).toEqual([
+      record(HOUSTON, 'development', 'moved'),
+      record(HOUSTON, 'production'),
+      record(ORION, 'development'),
     ]);
-    const rest = await store.listHistory({
-      environment: 'production',
-      limit: 2,
-      cursor: production.nextCursor,
-    });
-    expect(rest.items.map(i => i.summary)).toEqual([
-      'houston production change 10',
-      'houston production change 5',
-    ]);
-    expect(rest.nextCursor).toBeUndefined();
-
-    const everything = await store.listHistory({ limit: 500 });
-    expect(everything.items).toHaveLength(24 + 7 + 4);
-    expect(everything.items[0].summary).toBe('houston change 24');
-  });
-
-  it('rejects a cursor it did not hand out and a limit out of range, naming them', async () => {
-    const { store } = await setup(id);
-    for (const cursor of [
-      'not-a-cursor',
-      Buffer.from('{"before":"1; drop table"}').toString('base64url'),
-      '',
-    ]) {
-      await expect(store.listHistory({ limit: 10, cursor })).rejects.toThrow(
-        InputError,
-      );
-      await expect(store.listHistory({ limit: 10, cursor })).rejects.toThrow(
-        /cursor is not a cursor this API handed out/,
-      );
-    }
-    for (const limit of [0, -1, 1.5, 501, NaN]) {
-      await expect(store.listHistory({ limit })).rejects.toThrow(
-        /limit must be a whole number from 1 to 500/,
-      );
-    }
+    expect(await store.listAppliedCells({ environment: 'production' })).toEqual([record(HOUSTON, 'production')]);
+    await store.deleteAppliedCells([{ entityRef: HOUSTON, environment: 'development' }]);
+    expect((await store.listAppliedCells()).map(r => `${r.entityRef} ${r.environment}`)).toEqual([`${HOUSTON} production`, `${ORION} development`]);
   });
 });

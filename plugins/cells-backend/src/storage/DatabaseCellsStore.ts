@@ -11,7 +11,9 @@ import type {
   RunCellResult,
 } from '@cellplane/cells-common';
 import { Knex } from 'knex';
+import { CellKey, chunks, decodeCursor, encodeCursor, optionalIso, toDate, toIso, whereCellKeys, withOptional } from './rows';
 import {
+  AppliedCellRecord,
   CellsStore,
   GoodCompilation,
   NewHistoryEntry,
@@ -25,11 +27,6 @@ export function cellsMigrationsDir(): string {
 
 /** Largest page of history one call returns. */
 export const MAX_HISTORY_PAGE = 500;
-
-/** Rows per statement: keeps bound parameters far below SQLite's and PostgreSQL's limits. */
-const CHUNK = 100;
-
-type CellKey = { entityRef: string; environment: string };
 
 type RunRow = {
   run_id: string;
@@ -65,6 +62,13 @@ type GoodCompilationRow = {
   compiled_at: unknown;
 };
 
+type AppliedRow = {
+  entity_ref: string;
+  environment: string;
+  cell_name: string;
+  namespace: string;
+};
+
 type HistoryRow = {
   id: number | string;
   entity_ref: string;
@@ -78,99 +82,6 @@ type HistoryRow = {
   pruned: string;
   access_diff: string;
 };
-
-/**
- * A timestamp column as an ISO string. PostgreSQL hands back Dates; SQLite
- * hands back what knex bound (epoch milliseconds for a Date) or, for values
- * written by SQL, `YYYY-MM-DD HH:MM:SS` in UTC.
- */
-function toIso(value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'number') return new Date(value).toISOString();
-  if (typeof value === 'string') {
-    if (/^\d+$/.test(value)) return new Date(Number(value)).toISOString();
-    const utc = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(value)
-      ? `${value.replace(' ', 'T')}Z`
-      : value;
-    const date = new Date(utc);
-    if (!Number.isNaN(date.getTime())) return date.toISOString();
-  }
-  throw new Error(
-    `Unreadable timestamp in the cells database: ${String(value)}`,
-  );
-}
-
-function optionalIso(value: unknown): string | undefined {
-  return value === null || value === undefined ? undefined : toIso(value);
-}
-
-/** `{ [key]: value }`, or nothing when there is no value: optional API fields stay absent, not null. */
-function withOptional<K extends string, V>(
-  key: K,
-  value: V | null | undefined,
-): { [P in K]?: V } {
-  return value === null || value === undefined
-    ? {}
-    : ({ [key]: value } as { [P in K]?: V });
-}
-
-/** An ISO time from the API as a Date to bind; a bad one is the caller's error, named. */
-function toDate(iso: string, field: string): Date {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) {
-    throw new InputError(
-      `${field} must be an ISO time, got ${JSON.stringify(iso)}`,
-    );
-  }
-  return date;
-}
-
-function chunks<T>(items: T[], size = CHUNK): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size)
-    result.push(items.slice(i, i + size));
-  return result;
-}
-
-/** Where (entity_ref, environment) is one of keys. */
-function whereCellKeys(query: Knex.QueryBuilder, keys: CellKey[]) {
-  return query.where(builder => {
-    for (const key of keys) {
-      builder.orWhere({
-        entity_ref: key.entityRef,
-        environment: key.environment,
-      });
-    }
-  });
-}
-
-/** The opaque history cursor: the id of the last entry of the page, base64url JSON. */
-function encodeCursor(lastId: number): string {
-  return Buffer.from(JSON.stringify({ before: lastId }), 'utf8').toString(
-    'base64url',
-  );
-}
-
-function decodeCursor(cursor: string): number {
-  let before: unknown;
-  try {
-    before = JSON.parse(
-      Buffer.from(cursor, 'base64url').toString('utf8'),
-    )?.before;
-  } catch {
-    before = undefined;
-  }
-  if (
-    typeof before !== 'number' ||
-    !Number.isSafeInteger(before) ||
-    before < 1
-  ) {
-    throw new InputError(
-      'cursor is not a cursor this API handed out; pass the nextCursor of the previous page, or leave it out for the first page',
-    );
-  }
-  return before;
-}
 
 /**
  * The cells backend's store on Backstage's database service: SQLite in
@@ -360,6 +271,46 @@ export class DatabaseCellsStore implements CellsStore {
 
   async deleteGoodCompilations(keys: CellKey[]): Promise<void> {
     await this.deleteByCellKeys('cells_good_compilations', keys);
+  }
+
+  async saveAppliedCells(records: AppliedCellRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const now = new Date();
+    const rows = records.map(record => ({
+      entity_ref: record.entityRef,
+      environment: record.environment,
+      cell_name: record.cellName,
+      namespace: record.namespace,
+      recorded_at: now,
+    }));
+    await this.db.transaction(async tx => {
+      for (const chunk of chunks(rows)) {
+        await tx('cells_applied')
+          .insert(chunk)
+          .onConflict(['entity_ref', 'environment'])
+          .merge();
+      }
+    });
+  }
+
+  async listAppliedCells(
+    filter: { environment?: string } = {},
+  ): Promise<AppliedCellRecord[]> {
+    const query = this.db<AppliedRow>('cells_applied')
+      .orderBy('entity_ref')
+      .orderBy('environment');
+    if (filter.environment) query.where({ environment: filter.environment });
+    const rows: AppliedRow[] = await query;
+    return rows.map(row => ({
+      entityRef: row.entity_ref,
+      environment: row.environment,
+      cellName: row.cell_name,
+      namespace: row.namespace,
+    }));
+  }
+
+  async deleteAppliedCells(keys: CellKey[]): Promise<void> {
+    await this.deleteByCellKeys('cells_applied', keys);
   }
 
   async addHistory(entries: NewHistoryEntry[]): Promise<void> {

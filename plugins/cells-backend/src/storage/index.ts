@@ -4,6 +4,7 @@ export {
   MAX_HISTORY_PAGE,
 } from './DatabaseCellsStore';
 export type {
+  AppliedCellRecord,
   CellsStore,
   GoodCompilation,
   NewHistoryEntry,

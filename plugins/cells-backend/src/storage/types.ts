@@ -36,6 +36,18 @@ export interface GoodCompilation {
   compiledAt: string;
 }
 
+/**
+ * A cell Cellplane wrote (or began to write) to an environment's target:
+ * recorded before the apply, forgotten once the cell's removal from that
+ * target succeeded. What a restart prunes comes from here.
+ */
+export interface AppliedCellRecord {
+  entityRef: string;
+  environment: string;
+  cellName: string;
+  namespace: string;
+}
+
 export interface NewHistoryEntry {
   entityRef: string;
   environment: string;
@@ -69,6 +81,11 @@ export interface CellsStore {
   saveGoodCompilations(compilations: GoodCompilation[]): Promise<void>;
   getGoodCompilations(filter?: { entityRef?: string; environment?: string }): Promise<GoodCompilation[]>;
   deleteGoodCompilations(keys: { entityRef: string; environment: string }[]): Promise<void>;
+
+  /** Records cells (by entity and environment; a newer record replaces an older one). */
+  saveAppliedCells(records: AppliedCellRecord[]): Promise<void>;
+  listAppliedCells(filter?: { environment?: string }): Promise<AppliedCellRecord[]>;
+  deleteAppliedCells(keys: { entityRef: string; environment: string }[]): Promise<void>;
 
   /** Adds entries; an entry with the same (runId, entityRef, environment) as an existing one is ignored. */
   addHistory(entries: NewHistoryEntry[]): Promise<void>;

@@ -16,8 +16,11 @@ export type CellState = (typeof CELL_STATES)[number];
 /** The state of one desired (or unwanted) object on its target. */
 export type ObjectState = 'in-sync' | 'drifted' | 'missing' | 'unwanted' | 'conflict' | 'unavailable' | 'pending';
 
-/** Where an environment's manifests go. */
-export type TargetDescription = { type: 'directory'; path: string } | { type: 'kubernetes'; cluster: string };
+/** Where an environment's manifests go; targets added by backend modules describe themselves as `{ type, ...details }`. */
+export type TargetDescription =
+  | { type: 'directory'; path: string }
+  | { type: 'kubernetes'; cluster: string }
+  | { type: string; [detail: string]: string };
 
 export interface CellEnvironmentSummary {
   environment: string;

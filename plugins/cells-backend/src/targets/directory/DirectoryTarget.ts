@@ -3,44 +3,31 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
-import {
-  KubeObject,
-  ObjectRef,
-  ObjectStatus,
-  TargetDescription,
-  toYaml,
-} from '@cellplane/cells-common';
+import { KubeObject, ObjectStatus, TargetDescription, toYaml } from '@cellplane/cells-common';
 import {
   ApplyContext,
   ApplyResult,
   CellOutcome,
   CellTarget,
+  compareObjects,
   DesiredCell,
+  fieldDiff,
+  HeldCell,
+  noChanges,
   ObjectChangeSet,
+  objectId,
+  objectRef,
+  RemovalOutcome,
   RemovedCell,
-} from '../types';
-import { fieldDiff } from './fieldDiff';
-import {
-  cellHeader,
-  HEADER_PREFIX,
-  kustomizationHeader,
-  ownershipOf,
-  parseObjects,
-  readHead,
-  readIfExists,
-  syncFolder,
-  writeAtomic,
-} from './files';
-import {
-  assertCommittable,
-  commitFiles,
-  CommittedFile,
-  DEFAULT_AUTHOR,
-  GitAuthor,
-} from './git';
+  SerialQueue,
+  unwantedObjects,
+} from '@cellplane/plugin-cells-node';
+import { cellHeader, HEADER_PREFIX, ownershipOf, parseObjects, readHead, readIfExists, syncFolder, writeAtomic } from './files';
+import { cellFiles, KUSTOMIZATION_FILE, writeKustomization } from './folder';
+import { FolderCommits, messageOf } from './commits';
+import { assertCommittable, DEFAULT_AUTHOR, GitAuthor } from './git';
 
-/** The file kustomize reads; it lists the cell files. */
-export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+export { KUSTOMIZATION_FILE } from './folder';
 
 export interface DirectoryTargetOptions {
   /** The environment's folder; resolved against the working directory. */
@@ -58,53 +45,10 @@ export interface DirectoryTargetOptions {
 
 type CellKey = Pick<DesiredCell, 'entityRef' | 'cellName' | 'environment'>;
 
-const noChanges = (unchanged = 0): ObjectChangeSet => ({
-  create: [],
-  update: [],
-  prune: [],
-  unchanged,
-});
+const describe = (o: ObjectStatus) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} ${o.state}`;
 
-const refOf = (o: KubeObject): ObjectRef => ({
-  apiVersion: o.apiVersion,
-  kind: o.kind,
-  ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
-  name: o.metadata.name,
-});
-
-/** Objects are the same object when apiVersion, kind, namespace and name match. */
-const idOf = (o: KubeObject) =>
-  [o.apiVersion, o.kind, o.metadata.namespace ?? '', o.metadata.name].join(
-    '\0',
-  );
-
-const describe = (o: ObjectStatus) =>
-  `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} ${o.state}`;
-
-/** Not `instanceof Error`: errors from Node's own modules may come from another realm. */
-const messageOf = (e: unknown) =>
-  typeof e === 'object' && e !== null && 'message' in e
-    ? String(e.message)
-    : String(e);
-
-/** What applying `desired` over `actual` does, object by object. */
-function compare(desired: KubeObject[], actual: KubeObject[]): ObjectChangeSet {
-  const actualById = new Map(actual.map(o => [idOf(o), o]));
-  const desiredIds = new Set(desired.map(idOf));
-  const changes = noChanges();
-  for (const o of desired) {
-    const found = actualById.get(idOf(o));
-    if (!found) changes.create.push(refOf(o));
-    else if (isDeepStrictEqual(found, o)) changes.unchanged++;
-    else changes.update.push(refOf(o));
-  }
-  for (const o of actual) {
-    if (!desiredIds.has(idOf(o))) changes.prune.push(refOf(o));
-  }
-  return changes;
-}
-
-const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+/** A file's objects against the compiled ones: the whole file is Cellplane's, so every field counts. */
+const compare = (desired: KubeObject[], actual: KubeObject[]): ObjectChangeSet => compareObjects(desired, actual, (d, a) => !isDeepStrictEqual(d, a));
 
 /**
  * The GitOps target: one folder per environment holding one `<cell>.yaml` per
@@ -118,24 +62,21 @@ export class DirectoryTarget implements CellTarget {
   readonly description: TargetDescription;
   private readonly dir: string;
   private readonly environment: string;
-  private readonly commit: boolean;
-  private readonly author: GitAuthor;
+  private readonly commit?: FolderCommits;
   private readonly logger: LoggerService;
   /** The YAML of each objects array, so a full pass over unchanged cells does not serialize again. */
   private readonly yamlCache = new WeakMap<KubeObject[], string>();
-  /** Files written whose commit failed, and why they changed; the next apply commits them. */
-  private readonly uncommitted = new Set<string>();
-  private readonly uncommittedCauses = new Set<string>();
   /** Applies run one at a time, so two never interleave their writes and commits. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private warnedForeignKustomization = false;
 
   constructor(options: DirectoryTargetOptions) {
     this.dir = path.resolve(options.path);
     this.environment = options.environment;
-    this.commit = options.commit ?? false;
-    this.author = options.author ?? DEFAULT_AUTHOR;
     this.logger = options.logger;
+    if (options.commit) {
+      this.commit = new FolderCommits({ dir: this.dir, environment: this.environment, author: options.author ?? DEFAULT_AUTHOR, logger: this.logger });
+    }
     this.description = { type: 'directory', path: this.dir };
   }
 
@@ -164,10 +105,16 @@ export class DirectoryTarget implements CellTarget {
     const content = await readIfExists(file);
     const refusal = this.refusal(cell, content);
     if (refusal) throw new ConflictError(refusal);
-    return compare(
-      cell.objects,
-      content === undefined ? [] : parseObjects(content, file),
-    );
+    return compare(cell.objects, content === undefined ? [] : parseObjects(content, file));
+  }
+
+  /** The cells whose files carry Cellplane's header (a missing folder holds none). */
+  async listCells(): Promise<HeldCell[]> {
+    const files = await cellFiles(this.dir).catch(e => {
+      if ((e as NodeJS.ErrnoException)?.code === 'ENOENT') return [];
+      throw e;
+    });
+    return files.flatMap(f => (f.entityRef ? [{ entityRef: f.entityRef, cellName: f.name.slice(0, -'.yaml'.length) }] : []));
   }
 
   async observe(cell: DesiredCell): Promise<CellOutcome> {
@@ -179,321 +126,174 @@ export class DirectoryTarget implements CellTarget {
       const refusal = this.refusal(cell, content);
       if (refusal) return this.failed(cell, refusal);
       if (content === undefined) {
-        const objects = cell.objects.map(o => ({
-          ...refOf(o),
-          state: 'missing' as const,
-        }));
         return {
           ...this.outcomeBase(cell),
           changes: compare(cell.objects, []),
           state: 'drifted',
           message: `${file} is missing; the next reconcile writes it`,
-          objects,
+          objects: cell.objects.map(o => ({ ...objectRef(o), state: 'missing' as const })),
         };
       }
       actual = parseObjects(content, file);
     } catch (e) {
       // The message names the file (fs errors and parseObjects both do).
-      return this.failed(
-        cell,
-        `${messageOf(e)}; the next reconcile rewrites ${file || 'the file'}`,
-      );
+      return this.failed(cell, `${messageOf(e)}; the next reconcile rewrites ${file || 'the file'}`);
     }
-    const actualById = new Map(actual.map(o => [idOf(o), o]));
-    const desiredIds = new Set(cell.objects.map(idOf));
+    const actualById = new Map(actual.map(o => [objectId(o), o]));
     const objects: ObjectStatus[] = cell.objects.map(o => {
-      const found = actualById.get(idOf(o));
-      if (!found) return { ...refOf(o), state: 'missing' };
+      const found = actualById.get(objectId(o));
+      if (!found) return { ...objectRef(o), state: 'missing' };
       const diff = fieldDiff(o, found);
-      return diff.length
-        ? { ...refOf(o), state: 'drifted', diff }
-        : { ...refOf(o), state: 'in-sync' };
+      return diff.length ? { ...objectRef(o), state: 'drifted', diff } : { ...objectRef(o), state: 'in-sync' };
     });
-    for (const o of actual) {
-      if (!desiredIds.has(idOf(o)))
-        objects.push({ ...refOf(o), state: 'unwanted' });
-    }
+    for (const o of unwantedObjects(cell.objects, actual)) objects.push({ ...objectRef(o), state: 'unwanted' });
     const off = objects.filter(o => o.state !== 'in-sync');
     return {
       ...this.outcomeBase(cell),
       changes: compare(cell.objects, actual),
       state: off.length ? 'drifted' : 'in-sync',
-      message: off.length
-        ? `${file} differs from the compiled cell (${off
-            .map(describe)
-            .join(', ')}); the next reconcile rewrites it`
-        : '',
+      message: off.length ? `${file} differs from the compiled cell (${off.map(describe).join(', ')}); the next reconcile rewrites it` : '',
       objects,
     };
   }
 
-  apply(
-    upsert: DesiredCell[],
-    remove: RemovedCell[],
-    context: ApplyContext,
-  ): Promise<ApplyResult> {
-    const next = this.queue.then(() => this.applyNow(upsert, remove, context));
-    this.queue = next.catch(() => undefined);
-    return next;
+  apply(upsert: DesiredCell[], remove: RemovedCell[], context: ApplyContext): Promise<ApplyResult> {
+    return this.queue.run(() => this.applyNow(upsert, remove, context));
   }
 
-  private async applyNow(
-    upsert: DesiredCell[],
-    remove: RemovedCell[],
-    context: ApplyContext,
-  ): Promise<ApplyResult> {
+  private async applyNow(upsert: DesiredCell[], remove: RemovedCell[], context: ApplyContext): Promise<ApplyResult> {
     // A folder that cannot commit fails the whole apply before anything is written.
     try {
       await this.prepare();
     } catch (e) {
+      // A configuration the folder cannot honour is the whole environment's error.
       if (this.commit) throw e;
       const message = `could not create ${this.dir}: ${messageOf(e)}`;
-      return { cells: upsert.map(cell => this.failed(cell, message)) };
+      return {
+        cells: upsert.map(cell => this.failed(cell, message)),
+        removed: remove.map(cell => ({ entityRef: cell.entityRef, environment: cell.environment, state: 'error', pruned: [], message })),
+      };
     }
 
-    /** file name -> the cell it was written for (undefined: kustomization). */
+    /** file name -> the cell it was written for (undefined: kustomization, deleted files). */
     const written = new Map<string, DesiredCell | undefined>();
     const cells: CellOutcome[] = [];
     const seen = new Map<string, string>();
     for (const cell of upsert) {
       // Aborted midway: what is written stays consistent (kustomization, commit) and the rest waits.
       if (context.signal?.aborted) {
-        cells.push(
-          this.failed(
-            cell,
-            'the reconcile was stopped before this cell was written',
-          ),
-        );
+        cells.push(this.failed(cell, 'the reconcile was stopped before this cell was written'));
         continue;
       }
       cells.push(await this.applyCell(cell, seen, written));
     }
-    for (const cell of remove) {
-      await this.removeCell(cell, seen, written);
-    }
-    await this.writeKustomization(written);
+    const removed: RemovalOutcome[] = [];
+    for (const cell of remove) removed.push(await this.removeCell(cell, seen, written));
+    await this.updateKustomization(written);
     if (written.size) await syncFolder(this.dir).catch(() => undefined);
-
-    if (!this.commit) return { cells };
-    for (const file of written.keys()) this.uncommitted.add(file);
-    if (!this.uncommitted.size) return { cells };
-    if (written.size)
-      context.causes.forEach(c => this.uncommittedCauses.add(c));
-    try {
-      const done = await commitFiles({
-        dir: this.dir,
-        files: [...this.uncommitted].sort(),
-        message: committed =>
-          this.commitMessage(committed, [...this.uncommittedCauses]),
-        author: this.author,
-      });
-      this.uncommitted.clear();
-      this.uncommittedCauses.clear();
-      if (!done) return { cells };
-      this.logger.info(
-        `committed ${done.committed.map(c => c.file).join(', ')} as ${
-          done.commit
-        }`,
-      );
-      return { cells, commit: done.commit };
-    } catch (e) {
-      // The files are written; the cells say they are not committed, and the next apply retries.
-      const why = `written but not committed: ${messageOf(
-        e,
-      )}. The next reconcile retries the commit`;
-      this.logger.error(`${this.dir}: ${why}`);
-      const fileOfRef = new Map(
-        [...written].flatMap(([name, cell]) =>
-          cell ? [[cell.entityRef, name] as const] : [],
-        ),
-      );
-      return {
-        cells: cells.map(c => {
-          const name = fileOfRef.get(c.entityRef);
-          return name
-            ? { ...c, state: 'error' as const, message: `${name} ${why}` }
-            : c;
-        }),
-      };
-    }
+    if (!this.commit) return { cells, removed };
+    return { ...(await this.commit.commit(written, context.causes, cells)), removed };
   }
 
   /** Creates the folder; with commit: true, checks that git can commit in it. */
   private async prepare(): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
     if (this.commit) {
-      await assertCommittable(
-        this.dir,
-        KUSTOMIZATION_FILE,
-        `the directory target of environment ${this.environment} says commit: true`,
-      );
+      await assertCommittable(this.dir, KUSTOMIZATION_FILE, `the directory target of environment ${this.environment} says commit: true`);
     }
   }
 
-  private async applyCell(
-    cell: DesiredCell,
-    seen: Map<string, string>,
-    written: Map<string, DesiredCell | undefined>,
-  ): Promise<CellOutcome> {
+  private async applyCell(cell: DesiredCell, seen: Map<string, string>, written: Map<string, DesiredCell | undefined>): Promise<CellOutcome> {
     let file = '';
     try {
       const name = `${this.checkName(cell)}.yaml`;
       file = this.fileOf(cell.cellName);
       const other = seen.get(name);
       if (other && other !== cell.entityRef) {
-        return this.failed(
-          cell,
-          `${file} is also the file of ${other} in this apply. Fix: rename one of the two cells`,
-        );
+        return this.failed(cell, `${file} is also the file of ${other} in this apply. Fix: rename one of the two cells`);
       }
       seen.set(name, cell.entityRef);
       const content = this.contentOf(cell);
       const existing = await readIfExists(file);
       const refusal = this.refusal(cell, existing);
       if (refusal) return this.failed(cell, refusal);
-      const inPlace = cell.objects.map(o => ({
-        ...refOf(o),
-        state: 'in-sync' as const,
-      }));
+      const inPlace = cell.objects.map(o => ({ ...objectRef(o), state: 'in-sync' as const }));
       if (existing === content) {
-        return {
-          ...this.outcomeBase(cell),
-          changes: noChanges(cell.objects.length),
-          state: 'in-sync',
-          message: '',
-          objects: inPlace,
-        };
-      }
-      let before: KubeObject[] = [];
-      if (existing !== undefined) {
-        try {
-          before = parseObjects(existing, file);
-        } catch {
-          // A broken hand edit: everything is (re)created.
-        }
+        return { ...this.outcomeBase(cell), changes: noChanges(cell.objects.length), state: 'in-sync', message: '', objects: inPlace };
       }
       await writeAtomic(file, content);
       written.set(name, cell);
-      return {
-        ...this.outcomeBase(cell),
-        changes: compare(cell.objects, before),
-        state: 'in-sync',
-        message: '',
-        objects: inPlace,
-      };
+      return { ...this.outcomeBase(cell), changes: compare(cell.objects, this.objectsOf(existing, file)), state: 'in-sync', message: '', objects: inPlace };
     } catch (e) {
-      return this.failed(
-        cell,
-        `could not write ${file || cell.cellName}: ${messageOf(e)}`,
-      );
+      return this.failed(cell, `could not write ${file || cell.cellName}: ${messageOf(e)}`);
     }
   }
 
-  private async removeCell(
-    cell: RemovedCell,
-    seen: Map<string, string>,
-    written: Map<string, DesiredCell | undefined>,
-  ): Promise<void> {
-    let file = '';
+  /** The objects of a file as it was, or none when a hand edit broke it (everything is then recreated). */
+  private objectsOf(content: string | undefined, file: string): KubeObject[] {
     try {
-      const name = `${this.checkName(cell)}.yaml`;
-      file = this.fileOf(cell.cellName);
+      return content === undefined ? [] : parseObjects(content, file);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Deletes a removed cell's file if it is Cellplane's file of that cell; anything else is not this cell's to delete. */
+  private async removeCell(cell: RemovedCell, seen: Map<string, string>, written: Map<string, DesiredCell | undefined>): Promise<RemovalOutcome> {
+    const outcome = (state: RemovalOutcome['state'], message = '', pruned: RemovalOutcome['pruned'] = []): RemovalOutcome => ({
+      entityRef: cell.entityRef,
+      environment: cell.environment,
+      state,
+      pruned,
+      message,
+    });
+    let name: string;
+    try {
+      name = `${this.checkName(cell)}.yaml`;
+    } catch {
+      return outcome('removed'); // a name that cannot be a file name was never written
+    }
+    const file = this.fileOf(cell.cellName);
+    try {
       // Another cell took the name in this same apply: the file is now its.
-      if (seen.has(name)) return;
+      if (seen.has(name)) return outcome('removed');
       const owner = ownershipOf(await readHead(file));
-      if (owner.kind === 'missing') return;
-      if (
-        owner.kind === 'foreign' ||
-        (owner.entityRef && owner.entityRef !== cell.entityRef)
-      ) {
-        this.logger.warn(
-          `${file} was not written by Cellplane for ${cell.entityRef}; it is left in place`,
-        );
-        return;
+      if (owner.kind === 'missing') return outcome('removed');
+      if (owner.kind === 'foreign' || (owner.entityRef && owner.entityRef !== cell.entityRef)) {
+        this.logger.warn(`${file} was not written by Cellplane for ${cell.entityRef}; it is left in place`);
+        return outcome('removed');
       }
+      const pruned = this.objectsOf(await readIfExists(file), file).map(objectRef);
       await fs.rm(file);
       written.set(name, undefined);
+      return outcome('removed', '', pruned);
     } catch (e) {
-      // RemovedCell has no outcome in ApplyResult: the log says it, and the next apply retries.
-      this.logger.error(
-        `could not delete ${file || cell.cellName} of removed cell ${
-          cell.entityRef
-        }: ${messageOf(e)}`,
-      );
+      return outcome('error', `could not delete ${file} of removed cell ${cell.entityRef}: ${messageOf(e)}; the next reconcile retries`);
     }
   }
 
-  /** Rewrites kustomization.yaml to list the Cellplane files of the folder, if that changes it. */
-  private async writeKustomization(
-    written: Map<string, DesiredCell | undefined>,
-  ): Promise<void> {
+  private async updateKustomization(written: Map<string, DesiredCell | undefined>): Promise<void> {
     const file = path.join(this.dir, KUSTOMIZATION_FILE);
     try {
-      const candidates = (await fs.readdir(this.dir))
-        .filter(
-          n =>
-            n.endsWith('.yaml') &&
-            n !== KUSTOMIZATION_FILE &&
-            !n.startsWith('.'),
-        )
-        .sort();
-      const resources: string[] = [];
-      // A few reads at a time: fast on a folder of thousands of cells, within any file-descriptor limit.
-      for (let i = 0; i < candidates.length; i += 32) {
-        const batch = candidates.slice(i, i + 32);
-        const heads = await Promise.all(
-          batch.map(n => readHead(path.join(this.dir, n))),
-        );
-        batch.forEach((name, k) => {
-          if (ownershipOf(heads[k]).kind === 'cellplane') resources.push(name);
-        });
-      }
-      // metadata.name is optional for kustomize, but with it every document
-      // of the folder is a named object, so `cellplane analyze <folder>` reads it.
-      const kustomization: KubeObject = {
-        apiVersion: 'kustomize.config.k8s.io/v1beta1',
-        kind: 'Kustomization',
-        metadata: { name: `cellplane-${this.environment}` },
-        resources,
-      };
-      const content =
-        kustomizationHeader(this.environment) + toYaml([kustomization]);
-      const existing = await readIfExists(file);
-      if (existing === content) return;
-      if (ownershipOf(existing).kind === 'foreign') {
-        if (!this.warnedForeignKustomization) {
-          this.logger.warn(
-            `${file} was not written by Cellplane; it is left alone, so it may not list the cell files`,
-          );
-        }
+      const result = await writeKustomization(this.dir, this.environment);
+      if (result === 'written') written.set(KUSTOMIZATION_FILE, undefined);
+      if (result === 'foreign' && !this.warnedForeignKustomization) {
+        this.logger.warn(`${file} was not written by Cellplane; it is left alone, so it may not list the cell files`);
         this.warnedForeignKustomization = true;
-        return;
       }
-      await writeAtomic(file, content);
-      written.set(KUSTOMIZATION_FILE, undefined);
     } catch (e) {
       this.logger.error(`could not write ${file}: ${messageOf(e)}`);
     }
   }
 
-  /**
-   * Why Cellplane must not write this cell's file, if it must not: the file
-   * is someone else's (no header), or another cell's.
-   */
-  private refusal(
-    cell: CellKey,
-    content: string | undefined,
-  ): string | undefined {
+  /** Why Cellplane must not write this cell's file, if it must not: the file is someone else's (no header), or another cell's. */
+  private refusal(cell: CellKey, content: string | undefined): string | undefined {
     const file = this.fileOf(cell.cellName);
     const owner = ownershipOf(content);
     if (owner.kind === 'foreign') {
       return `${file} exists but was not written by Cellplane (its first line is not the "${HEADER_PREFIX}" header), so it is left alone and ${cell.entityRef} is not applied. Fix: move or rename that file (or delete it if it is an old copy), then reconcile`;
     }
-    if (
-      owner.kind === 'cellplane' &&
-      owner.entityRef &&
-      owner.entityRef !== cell.entityRef
-    ) {
+    if (owner.kind === 'cellplane' && owner.entityRef && owner.entityRef !== cell.entityRef) {
       return `${file} is Cellplane's file of ${owner.entityRef}, so ${cell.entityRef} cannot use it. Fix: rename one of the two cells`;
     }
     return undefined;
@@ -502,13 +302,8 @@ export class DirectoryTarget implements CellTarget {
   /** The cell name as a file name, or throws if it cannot be one. */
   private checkName(cell: CellKey): string {
     const name = cell.cellName;
-    if (
-      !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) ||
-      `${name}.yaml` === KUSTOMIZATION_FILE
-    ) {
-      throw new Error(
-        `the cell name "${name}" of ${cell.entityRef} cannot be a file name in ${this.dir}. Fix: rename the cell`,
-      );
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || `${name}.yaml` === KUSTOMIZATION_FILE) {
+      throw new Error(`the cell name "${name}" of ${cell.entityRef} cannot be a file name in ${this.dir}. Fix: rename the cell`);
     }
     return name;
   }
@@ -518,29 +313,6 @@ export class DirectoryTarget implements CellTarget {
   }
 
   private failed(cell: CellKey, message: string): CellOutcome {
-    return {
-      ...this.outcomeBase(cell),
-      changes: noChanges(),
-      state: 'error',
-      message,
-      objects: [],
-    };
-  }
-
-  /** "cellplane: 2 cells updated in development", then one cause per line. */
-  private commitMessage(committed: CommittedFile[], causes: string[]): string {
-    const cellFiles = committed.filter(c => c.file !== KUSTOMIZATION_FILE);
-    const count = (status: CommittedFile['status']) =>
-      cellFiles.filter(c => c.status === status).length;
-    const parts = [
-      count('A') && `${plural(count('A'), 'cell')} created`,
-      count('M') && `${plural(count('M'), 'cell')} updated`,
-      count('D') && `${plural(count('D'), 'cell')} removed`,
-    ].filter(Boolean);
-    const subject = `cellplane: ${
-      parts.length ? parts.join(', ') : `${KUSTOMIZATION_FILE} updated`
-    } in ${this.environment}`;
-    const body = causes.map(c => `- ${c.replace(/\s*\n\s*/g, ' ')}`);
-    return [subject, ...(body.length ? ['', ...body] : [])].join('\n');
+    return { ...this.outcomeBase(cell), changes: noChanges(), state: 'error', message, objects: [] };
   }
 }

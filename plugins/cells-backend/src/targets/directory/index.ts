@@ -3,4 +3,3 @@ export type { DirectoryTargetOptions } from './DirectoryTarget';
 export { HEADER_PREFIX, cellHeader } from './files';
 export { DEFAULT_AUTHOR } from './git';
 export type { GitAuthor } from './git';
-export { fieldDiff } from './fieldDiff';

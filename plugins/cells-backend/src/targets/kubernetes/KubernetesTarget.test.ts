@@ -10,7 +10,7 @@ import {
 import { KubeConfig } from '@kubernetes/client-node';
 import { DesiredCell } from '../types';
 import { KubernetesTarget } from './KubernetesTarget';
-import { managedDiff, managedPart } from './managedDiff';
+import { managedDiff } from '@cellplane/plugin-cells-node';
 import {
   compileTestCell,
   pathOf,
@@ -63,7 +63,7 @@ describeWithKube('KubernetesTarget on a real API server', () => {
     for (const o of cell.objects) {
       const live = await rawRequest(kubeconfig, 'GET', pathOf(o));
       expect(live.status).toBe(200);
-      expect(managedDiff(managedPart(o), live.body)).toEqual([]);
+      expect(managedDiff(o, live.body)).toEqual([]);
       const managers = (live.body.metadata.managedFields ?? []).map(
         (f: { manager: string }) => f.manager,
       );

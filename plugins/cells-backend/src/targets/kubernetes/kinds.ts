@@ -125,31 +125,3 @@ export function objectPath(
     o.metadata.name,
   )}`;
 }
-
-/**
- * The apply phase of an object. Phases run in order, each after the previous
- * one succeeded, so a cell is never wide open and its declared calls never
- * break midway:
- * 0 namespace; 1 identities and services (what the policies select and name);
- * 2 allow rules and the waypoint; 3 rules that deny by default or narrow who
- * may connect (default-deny, allow-nothing, waypoint-only, strict mTLS).
- * Pruning runs after phase 3.
- */
-export function phaseOf(o: KubeObject): number {
-  const kind = managedKindOf(o);
-  if (!kind) return 2;
-  if (o.kind === 'Namespace') return 0;
-  if (kind.layer === 'identity') return 1;
-  const spec = (o.spec ?? {}) as Record<string, unknown>;
-  if (o.kind === 'NetworkPolicy' && !spec.ingress && !spec.egress) return 3;
-  if (o.kind === 'CiliumNetworkPolicy' && spec.enableDefaultDeny) return 3;
-  if (
-    o.kind === 'AuthorizationPolicy' &&
-    (spec.action === 'DENY' ||
-      !spec.rules ||
-      o.metadata.name.endsWith('-waypoint-only'))
-  )
-    return 3;
-  if (o.kind === 'PeerAuthentication') return 3;
-  return 2;
-}

@@ -1,0 +1,203 @@
+import crypto from 'node:crypto';
+import { AccessDiffView, ChangeCause, KubeObject, RunCellResult } from '@cellplane/cells-common';
+import { ApplyResult, CellOutcome, changeCount, DesiredCell, noChanges, RemovalOutcome, RemovedCell } from '@cellplane/plugin-cells-node';
+import { EntityChange } from '../catalog/CatalogCellSource';
+import { GoodCompilation, NewHistoryEntry, StoredCellStatus } from '../storage/types';
+import { CellDiff } from './isolate';
+import { EnvironmentPlan, EnvironmentState, PassInput } from './plan';
+
+/**
+ * What a pass records once a target answered, as a pure function of the plan
+ * and the answer: statuses, history, good compilations, backoff, and what the
+ * reconciler now believes each target holds.
+ */
+
+/** First retry of a cell its target failed on, doubling up to the full-pass interval. */
+export const FIRST_RETRY_MS = 5_000;
+
+export interface Backoff {
+  attempts: number;
+  nextAt: number;
+}
+
+export function nextBackoff(previous: Backoff | undefined, now: number, fullMs: number): Backoff {
+  const attempts = (previous?.attempts ?? 0) + 1;
+  return { attempts, nextAt: now + Math.min(FIRST_RETRY_MS * 2 ** (attempts - 1), fullMs) };
+}
+
+export function hashObjects(objects: KubeObject[]): string {
+  return crypto.createHash('sha256').update(JSON.stringify(objects)).digest('hex');
+}
+
+/** Every sent cell failed and no removal happened: a target that threw instead of answering. */
+export function failedApply(plan: EnvironmentPlan, message: string): ApplyResult {
+  return {
+    cells: plan.send.map(c => ({ entityRef: c.entityRef, environment: c.environment, changes: noChanges(), state: 'error', message, objects: [] })),
+    removed: plan.remove.map(r => ({ entityRef: r.entityRef, environment: r.environment, state: 'error', pruned: [], message })),
+  };
+}
+
+/** The target's outcome of each sent cell and removal; one it did not report is an error, never a success. */
+function outcomesOf(plan: EnvironmentPlan, result: ApplyResult): { cells: CellOutcome[]; removed: RemovalOutcome[] } {
+  const missing = 'the target reported no outcome for this cell; the next reconcile retries';
+  const cells = plan.send.map(
+    c => result.cells.find(o => o.entityRef === c.entityRef) ?? { entityRef: c.entityRef, environment: c.environment, changes: noChanges(), state: 'error' as const, message: missing, objects: [] },
+  );
+  const removed = plan.remove.map(r => result.removed?.find(o => o.entityRef === r.entityRef) ?? { entityRef: r.entityRef, environment: r.environment, state: 'error' as const, pruned: [], message: missing });
+  return { cells, removed };
+}
+
+/** The cells whose access may have changed: those the target changed, and those removed. */
+export function changedCells(plan: EnvironmentPlan, result: ApplyResult): Map<string, string> {
+  const { cells, removed } = outcomesOf(plan, result);
+  const names = new Map([...plan.send, ...plan.remove].map(c => [c.entityRef, c.cellName]));
+  const changed = new Map<string, string>();
+  cells.filter(o => changeCount(o.changes) > 0).forEach(o => changed.set(o.entityRef, names.get(o.entityRef)!));
+  removed.filter(o => o.state === 'removed').forEach(o => changed.set(o.entityRef, names.get(o.entityRef)!));
+  return changed;
+}
+
+export function summarize(changes: CellOutcome['changes'], diff: CellDiff | undefined, repaired: boolean, drift?: string): string {
+  const parts = [
+    changes.create.length && `${changes.create.length} created`,
+    changes.update.length && `${changes.update.length} updated`,
+    changes.prune.length && `${changes.prune.length} pruned`,
+  ].filter(Boolean);
+  const access: string[] = [];
+  const view = diff?.diff ?? { added: [], removed: [] };
+  if (view.added.length) access.push(`${view.added.length} request${view.added.length === 1 ? '' : 's'} newly allowed`);
+  if (view.removed.length) access.push(`${view.removed.length} no longer allowed`);
+  if (diff?.error) access.push(`access diff unavailable: ${diff.error}`);
+  const what = drift && drift.length > 400 ? `${drift.slice(0, 400)}...` : drift;
+  return [repaired ? `repaired drift${what ? ` (${what})` : ''}` : '', parts.join(', '), access.join(', ')].filter(Boolean).join('; ');
+}
+
+export interface SettleInput {
+  pass: PassInput;
+  env: EnvironmentState & { failing: ReadonlyMap<string, Backoff> };
+  plan: EnvironmentPlan;
+  /** Sent cells the pass withheld (they could not be recorded first). */
+  refused: { cell: DesiredCell; message: string }[];
+  result: ApplyResult;
+  diffs: Map<string, CellDiff>;
+  /** The catalog changes this pass reconciles, and the cells each touches. */
+  changes: EntityChange[];
+  affectedBy: Map<string, Set<string>>;
+  runId: string;
+  /** ISO time of the pass. */
+  at: string;
+  fullIntervalMs: number;
+}
+
+export interface Settlement {
+  results: RunCellResult[];
+  statuses: StoredCellStatus[];
+  history: NewHistoryEntry[];
+  goods: GoodCompilation[];
+  /** What the target now holds per cell; undefined: nothing the reconciler can count on. */
+  applied: Map<string, DesiredCell | undefined>;
+  /** Backoff per cell; undefined clears it. */
+  failing: Map<string, Backoff | undefined>;
+  /** Cells removed from the target: forget their record, status and good compilation. */
+  forgotten: RemovedCell[];
+}
+
+const EMPTY_DIFF: AccessDiffView = { added: [], removed: [] };
+
+export function settleEnvironment(input: SettleInput): Settlement {
+  const { pass, env, plan, result, diffs, changes, affectedBy, runId, at } = input;
+  const { environment } = env;
+  const out: Settlement = { results: [], statuses: [], history: [], goods: [], applied: new Map(), failing: new Map(), forgotten: [] };
+  const names = new Map(pass.model.cells.map(c => [c.ref, c.name]));
+  const sentByRef = new Map(plan.send.map(c => [c.entityRef, c]));
+  const { cells, removed } = outcomesOf(plan, result);
+  const changed = changedCells(plan, result);
+  const fail = (entityRef: string) => out.failing.set(entityRef, nextBackoff(env.failing.get(entityRef), pass.now, input.fullIntervalMs));
+  const relevantTo = (entityRef: string) => (pass.firstPass ? [] : changes.filter(c => affectedBy.get(c.entityRef)?.has(entityRef)));
+  const causeOf = (entityRef: string): ChangeCause => {
+    const relevant = relevantTo(entityRef);
+    if (pass.firstPass) return { kind: 'startup' };
+    if (relevant.length) return { kind: 'entity-change', entities: relevant };
+    if (pass.request.requestedBy) return { kind: 'user', user: pass.request.requestedBy };
+    return { kind: 'drift-repair' };
+  };
+  const drift = new Map((pass.request.repair ?? []).filter(r => r.environment === environment).map(r => [r.entityRef, r.drift]));
+
+  for (const outcome of cells) {
+    const ref = outcome.entityRef;
+    const sent = sentByRef.get(ref)!;
+    const problems = plan.held.get(ref);
+    if (!problems) {
+      out.statuses.push({ entityRef: ref, environment, namespace: sent.namespace, target: env.target, state: outcome.state, message: outcome.message, lastReconciledAt: at, objects: outcome.objects });
+    }
+    out.applied.set(ref, outcome.state === 'error' ? undefined : sent);
+    if (outcome.state === 'error' && !problems) fail(ref);
+    else out.failing.set(ref, undefined);
+    if (!problems && outcome.state !== 'error' && plan.compiled.has(ref)) {
+      const hash = hashObjects(sent.objects);
+      if (env.lastGood.get(ref)?.hash !== hash) out.goods.push({ entityRef: ref, environment, namespace: sent.namespace, hash, objects: sent.objects, model: null, compiledAt: at });
+    }
+    out.results.push({
+      entityRef: ref,
+      environment,
+      state: problems ? 'error' : outcome.state,
+      message: problems ? 'held at its last good compilation' : outcome.message,
+      created: outcome.changes.create.length,
+      updated: outcome.changes.update.length,
+      pruned: outcome.changes.prune.length,
+    });
+    if (!changed.has(ref) || !names.has(ref)) continue;
+    const repaired = !pass.firstPass && relevantTo(ref).length === 0 && !pass.request.requestedBy;
+    const diff = diffs.get(ref);
+    out.history.push({
+      entityRef: ref,
+      environment,
+      runId,
+      summary: summarize(outcome.changes, diff, repaired, drift.get(ref)),
+      cause: causeOf(ref),
+      created: outcome.changes.create,
+      updated: outcome.changes.update,
+      pruned: outcome.changes.prune,
+      accessDiff: diff?.diff ?? EMPTY_DIFF,
+    });
+  }
+
+  for (const { cell, message } of plan.heldAt) {
+    out.statuses.push({ entityRef: cell.entityRef, environment, namespace: cell.namespace, target: env.target, state: 'error', message, lastReconciledAt: at, objects: [] });
+  }
+  for (const n of plan.notApplied) {
+    out.results.push({ entityRef: n.entityRef, environment, state: 'error', message: n.message, created: 0, updated: 0, pruned: 0 });
+    out.statuses.push({ entityRef: n.entityRef, environment, namespace: '', target: env.target, state: 'not-applied', message: n.message, objects: [] });
+  }
+  for (const { cell, message } of input.refused) {
+    fail(cell.entityRef);
+    out.applied.set(cell.entityRef, undefined);
+    out.results.push({ entityRef: cell.entityRef, environment, state: 'error', message, created: 0, updated: 0, pruned: 0 });
+    out.statuses.push({ entityRef: cell.entityRef, environment, namespace: cell.namespace, target: env.target, state: 'error', message, lastReconciledAt: at, objects: [] });
+  }
+
+  for (const outcome of removed) {
+    const cell = plan.remove.find(r => r.entityRef === outcome.entityRef)!;
+    if (outcome.state !== 'removed') {
+      // Still held by the target: remembered, retried with backoff, and said in the run.
+      fail(cell.entityRef);
+      out.results.push({ entityRef: cell.entityRef, environment, state: 'error', message: `removal failed: ${outcome.message}`, created: 0, updated: 0, pruned: 0 });
+      continue;
+    }
+    out.forgotten.push(cell);
+    out.applied.set(cell.entityRef, undefined);
+    out.failing.set(cell.entityRef, undefined);
+    out.history.push({
+      entityRef: cell.entityRef,
+      environment,
+      runId,
+      summary: 'cell removed',
+      cause: causeOf(cell.entityRef),
+      created: [],
+      updated: [],
+      pruned: outcome.pruned,
+      accessDiff: diffs.get(cell.entityRef)?.diff ?? EMPTY_DIFF,
+    });
+  }
+  return out;
+}
