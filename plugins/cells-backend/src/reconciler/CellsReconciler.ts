@@ -30,6 +30,8 @@ interface EnvironmentMemory {
   lastGood: Map<string, GoodCompilation>;
   failing: Map<string, Backoff>;
   seen: Set<string>;
+  stale: Set<string>;
+  carried: Map<string, EntityChange[]>;
   /** Whether the target's own listing has been read into `known`. */
   listed: boolean;
   deferred: string[];
@@ -84,7 +86,7 @@ export class CellsReconciler implements CellsReconcilerView {
     this.diffFn = deps.diffAccess ?? diffAccess;
     this.fullIntervalMs = Duration.fromObject(deps.config.fullReconcileInterval).toMillis();
     for (const { environment } of deps.config.targets) {
-      this.memory.set(environment, { applied: new Map(), known: new Map(), lastGood: new Map(), failing: new Map(), seen: new Set(), listed: false, deferred: [] });
+      this.memory.set(environment, { applied: new Map(), known: new Map(), lastGood: new Map(), failing: new Map(), seen: new Set(), stale: new Set(), carried: new Map(), listed: false, deferred: [] });
     }
   }
 
@@ -312,11 +314,14 @@ export class CellsReconciler implements CellsReconcilerView {
   private remember(memory: EnvironmentMemory, settlement: Settlement): void {
     settlement.applied.forEach((cell, ref) => (cell ? memory.applied.set(ref, cell) : memory.applied.delete(ref)));
     settlement.failing.forEach((backoff, ref) => (backoff ? memory.failing.set(ref, backoff) : memory.failing.delete(ref)));
+    settlement.stale.forEach((stale, ref) => (stale ? memory.stale.add(ref) : memory.stale.delete(ref)));
+    settlement.carried.forEach((changes, ref) => (changes ? memory.carried.set(ref, changes) : memory.carried.delete(ref)));
     settlement.goods.forEach(good => memory.lastGood.set(good.entityRef, good));
     for (const cell of settlement.forgotten) {
       memory.known.delete(cell.entityRef);
       memory.lastGood.delete(cell.entityRef);
       memory.applied.delete(cell.entityRef);
+      memory.stale.delete(cell.entityRef);
     }
   }
 

@@ -41,6 +41,8 @@ export interface EnvironmentState {
   lastGood: ReadonlyMap<string, GoodCompilation>;
   /** Cells seen in this environment by this process. */
   seen: ReadonlySet<string>;
+  /** Cells the target holds at an older compilation (held by a problem): compiled again once nothing holds them. */
+  stale: ReadonlySet<string>;
 }
 
 export interface EnvironmentPlan {
@@ -69,14 +71,16 @@ const cellsHere = (pass: PassInput, environment: string) => pass.model.cells.fil
 
 /**
  * Cells to compile: on a first pass all, then those changes touch, those the
- * target does not hold yet (a failed apply), never those held by a problem.
- * The compiler is deterministic, so an untouched cell's objects are the ones
- * its target was last given; a full pass still compares them all.
+ * target does not hold yet (a failed apply) or holds at an older compilation
+ * (a problem held them; whatever removed the problem, they catch up), never
+ * those a problem holds now. The compiler is deterministic, so an untouched
+ * cell's objects are the ones its target was last given; a full pass still
+ * compares them all.
  */
 export function cellsToCompile(pass: PassInput, env: EnvironmentState): Set<string> {
   return new Set(
     cellsHere(pass, env.environment)
-      .filter(c => (pass.firstPass || pass.dirty.has(c.ref) || !env.applied.has(c.ref)) && !pass.held.has(c.ref))
+      .filter(c => (pass.firstPass || pass.dirty.has(c.ref) || !env.applied.has(c.ref) || env.stale.has(c.ref)) && !pass.held.has(c.ref))
       .map(c => c.ref),
   );
 }

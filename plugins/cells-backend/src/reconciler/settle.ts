@@ -74,7 +74,11 @@ export function summarize(changes: CellOutcome['changes'], diff: CellDiff | unde
 
 export interface SettleInput {
   pass: PassInput;
-  env: EnvironmentState & { failing: ReadonlyMap<string, Backoff> };
+  env: EnvironmentState & {
+    failing: ReadonlyMap<string, Backoff>;
+    /** Catalog changes of earlier passes that did not reach their cells yet (a failed apply, a held cell). */
+    carried: ReadonlyMap<string, EntityChange[]>;
+  };
   plan: EnvironmentPlan;
   /** Sent cells the pass withheld (they could not be recorded first). */
   refused: { cell: DesiredCell; message: string }[];
@@ -98,6 +102,10 @@ export interface Settlement {
   applied: Map<string, DesiredCell | undefined>;
   /** Backoff per cell; undefined clears it. */
   failing: Map<string, Backoff | undefined>;
+  /** Whether the target holds a cell at an older compilation (held by a problem) or at its current one. */
+  stale: Map<string, boolean>;
+  /** The changes still to reach each cell, so its history names them when they do; undefined: none. */
+  carried: Map<string, EntityChange[] | undefined>;
   /** Cells removed from the target: forget their record, status and good compilation. */
   forgotten: RemovedCell[];
 }
@@ -107,16 +115,25 @@ const EMPTY_DIFF: AccessDiffView = { added: [], removed: [] };
 export function settleEnvironment(input: SettleInput): Settlement {
   const { pass, env, plan, result, diffs, changes, affectedBy, runId, at } = input;
   const { environment } = env;
-  const out: Settlement = { results: [], statuses: [], history: [], goods: [], applied: new Map(), failing: new Map(), forgotten: [] };
+  const out: Settlement = { results: [], statuses: [], history: [], goods: [], applied: new Map(), failing: new Map(), stale: new Map(), carried: new Map(), forgotten: [] };
   const names = new Map(pass.model.cells.map(c => [c.ref, c.name]));
   const sentByRef = new Map(plan.send.map(c => [c.entityRef, c]));
   const { cells, removed } = outcomesOf(plan, result);
   const changed = changedCells(plan, result);
   const fail = (entityRef: string) => out.failing.set(entityRef, nextBackoff(env.failing.get(entityRef), pass.now, input.fullIntervalMs));
-  const relevantTo = (entityRef: string) => (pass.firstPass ? [] : changes.filter(c => affectedBy.get(c.entityRef)?.has(entityRef)));
+  const relevantTo = (entityRef: string) => {
+    const earlier = env.carried.get(entityRef) ?? [];
+    const now = pass.firstPass ? [] : changes.filter(c => affectedBy.get(c.entityRef)?.has(entityRef) && !earlier.some(e => e.entityRef === c.entityRef && e.change === c.change));
+    return [...earlier, ...now];
+  };
+  /** A cell the changes did not reach keeps them for the pass that does; one they reached drops them. */
+  const carry = (entityRef: string, reached: boolean) => {
+    const relevant = reached ? [] : relevantTo(entityRef);
+    out.carried.set(entityRef, relevant.length ? relevant : undefined);
+  };
   const causeOf = (entityRef: string): ChangeCause => {
     const relevant = relevantTo(entityRef);
-    if (pass.firstPass) return { kind: 'startup' };
+    if (pass.firstPass && !relevant.length) return { kind: 'startup' };
     if (relevant.length) return { kind: 'entity-change', entities: relevant };
     if (pass.request.requestedBy) return { kind: 'user', user: pass.request.requestedBy };
     return { kind: 'drift-repair' };
@@ -131,6 +148,7 @@ export function settleEnvironment(input: SettleInput): Settlement {
       out.statuses.push({ entityRef: ref, environment, namespace: sent.namespace, target: env.target, state: outcome.state, message: outcome.message, lastReconciledAt: at, objects: outcome.objects });
     }
     out.applied.set(ref, outcome.state === 'error' ? undefined : sent);
+    out.stale.set(ref, !!problems);
     if (outcome.state === 'error' && !problems) fail(ref);
     else out.failing.set(ref, undefined);
     if (!problems && outcome.state !== 'error' && plan.compiled.has(ref)) {
@@ -146,15 +164,17 @@ export function settleEnvironment(input: SettleInput): Settlement {
       updated: outcome.changes.update.length,
       pruned: outcome.changes.prune.length,
     });
-    if (!changed.has(ref) || !names.has(ref)) continue;
+    const cause = causeOf(ref);
     const repaired = !pass.firstPass && relevantTo(ref).length === 0 && !pass.request.requestedBy;
+    carry(ref, outcome.state !== 'error' && !problems);
+    if (!changed.has(ref) || !names.has(ref)) continue;
     const diff = diffs.get(ref);
     out.history.push({
       entityRef: ref,
       environment,
       runId,
       summary: summarize(outcome.changes, diff, repaired, drift.get(ref)),
-      cause: causeOf(ref),
+      cause,
       created: outcome.changes.create,
       updated: outcome.changes.update,
       pruned: outcome.changes.prune,
@@ -171,6 +191,7 @@ export function settleEnvironment(input: SettleInput): Settlement {
   }
   for (const { cell, message } of input.refused) {
     fail(cell.entityRef);
+    carry(cell.entityRef, false);
     out.applied.set(cell.entityRef, undefined);
     out.results.push({ entityRef: cell.entityRef, environment, state: 'error', message, created: 0, updated: 0, pruned: 0 });
     out.statuses.push({ entityRef: cell.entityRef, environment, namespace: cell.namespace, target: env.target, state: 'error', message, lastReconciledAt: at, objects: [] });
@@ -181,9 +202,12 @@ export function settleEnvironment(input: SettleInput): Settlement {
     if (outcome.state !== 'removed') {
       // Still held by the target: remembered, retried with backoff, and said in the run.
       fail(cell.entityRef);
+      carry(cell.entityRef, false);
       out.results.push({ entityRef: cell.entityRef, environment, state: 'error', message: `removal failed: ${outcome.message}`, created: 0, updated: 0, pruned: 0 });
       continue;
     }
+    const cause = causeOf(cell.entityRef);
+    carry(cell.entityRef, true);
     out.forgotten.push(cell);
     out.applied.set(cell.entityRef, undefined);
     out.failing.set(cell.entityRef, undefined);
@@ -192,7 +216,7 @@ export function settleEnvironment(input: SettleInput): Settlement {
       environment,
       runId,
       summary: 'cell removed',
-      cause: causeOf(cell.entityRef),
+      cause,
       created: [],
       updated: [],
       pruned: outcome.pruned,
