@@ -130,4 +130,27 @@ describe('CellsReconciler against a changing catalog', () => {
     expect(status.state).toBe('error');
     expect(status.message).toMatch(/held at its last good compilation: .*component:default\/capcom: spec.endpoints\[0\].port/);
   });
+
+  it('brings a held cell to its compilation once the bad entity is removed, without a restart', async () => {
+    const t = await setup();
+    await t.reconcile();
+    const before = t.read('houston');
+    // A new component joins houston with an endpoint on a port the mesh reserves, and houston is held.
+    const intruder = { ...entity(t.catalog, 'component:default/capcom'), metadata: { name: 'intruder', namespace: 'default' } };
+    t.catalog.set(withSpec(intruder, { connections: [], endpoints: [{ name: 'http', port: 15008, protocol: 'HTTP', visibility: 'project' }] }));
+    const held = await t.reconcile();
+    expect(held.find(r => r.entityRef === 'system:default/houston')!.state).toBe('error');
+    // Meanwhile a valid change to houston waits behind the problem.
+    const capcom = entity(t.catalog, 'component:default/capcom');
+    t.catalog.set(withSpec(capcom, { connections: [...(capcom.spec as any).connections, { to: 'flight-dynamics', endpoint: 'http', methods: ['POST'], paths: ['/course-correction'] }] }));
+    await t.reconcile();
+    expect(t.read('houston')).toBe(before);
+    // The invalid entity is deleted: nothing holds houston any more, and it catches up on the next (not full) pass.
+    t.catalog.remove('component:default/intruder');
+    const results = await t.reconcile();
+    expect(results.find(r => r.entityRef === 'system:default/houston')).toMatchObject({ state: 'in-sync' });
+    expect(t.read('houston')).toContain('/course-correction');
+    const status = (await t.service.listCells()).items.find(i => i.entityRef === 'system:default/houston')!.environments[0];
+    expect(status.state).toBe('in-sync');
+  });
 });

@@ -9,7 +9,7 @@ import { AppliedCellRecord, CellsStore, GoodCompilation } from '../storage/types
 import { affectedCells, affectedCellsByEntity, cellOfProblem } from './affected';
 import { Compile, compileIsolated, DiffAccess, diffIsolated, messageOf } from './isolate';
 import { StoreOutbox } from './outbox';
-import { cellsToCompile, PassInput, planEnvironment, withoutUnrecorded } from './plan';
+import { cellsToCompile, modelOfCells, PassInput, planEnvironment, withoutUnrecorded } from './plan';
 import { Backoff, changedCells, failedApply, settleEnvironment, Settlement } from './settle';
 import { CatalogSnapshot, CellsReconcilerView, ReconcileRequest } from './types';
 
@@ -264,7 +264,7 @@ export class CellsReconciler implements CellsReconcilerView {
       ? diffIsolated(this.diffFn, {
           settings: config.settings,
           environment,
-          before: { model: before, objects: [...memory.applied.values()].flatMap(c => c.objects) },
+          before: { model: modelOfCells(before, new Set(memory.applied.keys())), objects: [...memory.applied.values()].flatMap(c => c.objects) },
           after: { model: pass.model, objects: plan.upsert.flatMap(c => c.objects) },
           cells: changed,
         })

@@ -162,3 +162,19 @@ export function withoutUnrecorded(plan: EnvironmentPlan, reason: string): { plan
   const refused = plan.send.filter(c => unrecorded.has(c.entityRef)).map(cell => ({ cell, message: `not applied: it could not be recorded in the database first (${reason}); the next reconcile retries` }));
   return { plan: { ...plan, send: plan.send.filter(c => !unrecorded.has(c.entityRef)), record: [] }, refused };
 }
+
+/**
+ * The part of a model whose cells a target holds: what the access diff calls
+ * "before". A cell the target holds nothing of (its first apply failed) has
+ * no workloads the policies could have protected yet, so it is left out
+ * rather than counted as wide open.
+ */
+export function modelOfCells(model: CellModel, cells: ReadonlySet<string>): CellModel {
+  const components = model.components.filter(c => cells.has(c.cell));
+  const kept = new Set(components.map(c => c.ref));
+  return {
+    cells: model.cells.filter(c => cells.has(c.ref)),
+    components,
+    grants: model.grants.filter(g => kept.has(g.callee) && (g.caller.kind === 'gateway' || kept.has(g.caller.ref))),
+  };
+}

@@ -73,17 +73,18 @@ function settle(overrides: { carried?: [string, EntityChange[]][]; pass?: Partia
 describe('settleEnvironment: a sent cell', () => {
   it.each([
     // case, outcome, held by a problem -> status state, applied, backoff, result state
-    ['in sync', 'in-sync', false, 'in-sync', true, 'cleared', 'in-sync'],
-    ['degraded (a layer missing): still applied', 'degraded', false, 'degraded', true, 'cleared', 'degraded'],
-    ['failed on the target', 'error', false, 'error', false, 'bumped', 'error'],
-    ['held by a problem: no status of its own, no backoff', 'in-sync', true, undefined, true, 'cleared', 'error'],
-  ])('%s', (_case, state, held, status, applied, backoff, resultState) => {
+    // case, outcome, held by a problem -> status state, applied, backoff, result state, sent again next pass
+    ['in sync', 'in-sync', false, 'in-sync', true, 'cleared', 'in-sync', false],
+    ['degraded (a layer missing): still applied', 'degraded', false, 'degraded', true, 'cleared', 'degraded', false],
+    ['failed on the target: what it held before stays, and it is sent again', 'error', false, 'error', false, 'bumped', 'error', true],
+    ['held by a problem: no status of its own, no backoff', 'in-sync', true, undefined, true, 'cleared', 'error', true],
+  ])('%s', (_case, state, held, status, applied, backoff, resultState, stale) => {
     const s = settle({ plan: plan({ held: new Map(held ? [[A, []]] : []) }), result: { cells: [outcome(state as CellState)], removed: [] } });
     expect(s.statuses.find(x => x.entityRef === A)?.state).toBe(status);
     expect(s.applied.get(A)).toEqual(applied ? CELL_A : undefined);
     expect(s.failing.get(A) ? 'bumped' : 'cleared').toBe(backoff);
     expect(s.results.map(r => r.state)).toEqual([resultState]);
-    expect(s.stale.get(A)).toBe(held);
+    expect(s.stale.get(A)).toBe(stale);
   });
 
   it('saves a good compilation only for a clean, freshly compiled cell whose objects changed', () => {
@@ -103,7 +104,8 @@ describe('settleEnvironment: a sent cell', () => {
   it('counts a cell the target gave no outcome for as failed, never as applied', () => {
     const s = settle({ result: { cells: [], removed: [] } });
     expect(s.results).toEqual([expect.objectContaining({ entityRef: A, state: 'error', message: expect.stringMatching(/reported no outcome/) })]);
-    expect(s.applied.get(A)).toBeUndefined();
+    expect(s.applied.has(A)).toBe(false);
+    expect(s.stale.get(A)).toBe(true);
   });
 });
 

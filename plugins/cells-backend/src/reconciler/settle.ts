@@ -98,11 +98,11 @@ export interface Settlement {
   statuses: StoredCellStatus[];
   history: NewHistoryEntry[];
   goods: GoodCompilation[];
-  /** What the target now holds per cell; undefined: nothing the reconciler can count on. */
+  /** What the target now holds per cell; undefined: nothing (removed). A cell whose apply failed keeps its entry. */
   applied: Map<string, DesiredCell | undefined>;
   /** Backoff per cell; undefined clears it. */
   failing: Map<string, Backoff | undefined>;
-  /** Whether the target holds a cell at an older compilation (held by a problem) or at its current one. */
+  /** Whether the target may hold a cell at something other than its current compilation (held by a problem, a failed apply). */
   stale: Map<string, boolean>;
   /** The changes still to reach each cell, so its history names them when they do; undefined: none. */
   carried: Map<string, EntityChange[] | undefined>;
@@ -147,8 +147,9 @@ export function settleEnvironment(input: SettleInput): Settlement {
     if (!problems) {
       out.statuses.push({ entityRef: ref, environment, namespace: sent.namespace, target: env.target, state: outcome.state, message: outcome.message, lastReconciledAt: at, objects: outcome.objects });
     }
-    out.applied.set(ref, outcome.state === 'error' ? undefined : sent);
-    out.stale.set(ref, !!problems);
+    // A failed apply leaves what the target held before (or part of the new): the cell is sent again next pass.
+    if (outcome.state !== 'error') out.applied.set(ref, sent);
+    out.stale.set(ref, !!problems || outcome.state === 'error');
     if (outcome.state === 'error' && !problems) fail(ref);
     else out.failing.set(ref, undefined);
     if (!problems && outcome.state !== 'error' && plan.compiled.has(ref)) {
@@ -192,7 +193,7 @@ export function settleEnvironment(input: SettleInput): Settlement {
   for (const { cell, message } of input.refused) {
     fail(cell.entityRef);
     carry(cell.entityRef, false);
-    out.applied.set(cell.entityRef, undefined);
+    out.stale.set(cell.entityRef, true);
     out.results.push({ entityRef: cell.entityRef, environment, state: 'error', message, created: 0, updated: 0, pruned: 0 });
     out.statuses.push({ entityRef: cell.entityRef, environment, namespace: cell.namespace, target: env.target, state: 'error', message, lastReconciledAt: at, objects: [] });
   }
