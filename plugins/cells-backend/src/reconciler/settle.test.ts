@@ -163,7 +163,9 @@ describe('settleEnvironment: a removed cell', () => {
       result: { cells: [], removed: state ? [removal(state as RemovalOutcome['state'])] : [] },
     });
     expect(s.forgotten).toEqual(forgotten ? [REMOVED] : []);
-    expect(s.history.map(h => [h.entityRef, h.summary, h.pruned])).toEqual(history ? [[GONE, 'cell removed', [ref]]] : []);
+    expect(s.history.map(h => [h.entityRef, h.summary, h.pruned, h.cause])).toEqual(
+      history ? [[GONE, 'cell removed', [ref], { kind: 'entity-change', entities: [{ entityRef: GONE, change: 'removed' }] }]] : [],
+    );
     expect(!!s.failing.get(GONE)).toBe(backoff);
     expect(s.results.map(r => r.message)).toEqual(message ? [message] : []);
   });

@@ -207,7 +207,11 @@ export function settleEnvironment(input: SettleInput): Settlement {
       out.results.push({ entityRef: cell.entityRef, environment, state: 'error', message: `removal failed: ${outcome.message}`, created: 0, updated: 0, pruned: 0 });
       continue;
     }
-    const cause = causeOf(cell.entityRef);
+    // Unseen leaving (the backend was down): the System is gone, or no longer lists this environment.
+    const seenLeaving = relevantTo(cell.entityRef).length > 0;
+    const cause: ChangeCause = seenLeaving
+      ? causeOf(cell.entityRef)
+      : { kind: 'entity-change', entities: [{ entityRef: cell.entityRef, change: names.has(cell.entityRef) ? 'updated' : 'removed' }] };
     carry(cell.entityRef, true);
     out.forgotten.push(cell);
     out.applied.set(cell.entityRef, undefined);

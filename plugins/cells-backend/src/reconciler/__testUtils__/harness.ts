@@ -86,10 +86,10 @@ export class Faults {
 }
 
 /** A small cell of its own: a System and one component with nothing to call. */
-export function tinyCell(name: string): Entity[] {
+export function tinyCell(name: string, environments?: string[]): Entity[] {
   const owner = 'group:default/houston-flight-ops';
   return [
-    { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name, namespace: 'default' }, spec: { owner, cell: {} } },
+    { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name, namespace: 'default' }, spec: { owner, cell: environments ? { environments } : {} } },
     {
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',
@@ -110,27 +110,30 @@ export async function reconcilerHarness(options: {
   /** The environment's target block; default: a folder. */
   target: object;
   makeTarget: (config: ReturnType<typeof readCellsBackendConfig>) => CellTarget;
+  environment?: string;
   faults?: Faults;
   fullIntervalMs?: number;
 }) {
   const faults = options.faults ?? new Faults();
+  const environment = options.environment ?? 'development';
   const config = readCellsBackendConfig(
     new ConfigReader({
       cells: {
-        environments: [{ name: 'development', target: options.target }],
+        environments: [{ name: environment, target: options.target }],
         reconcile: { fullInterval: { milliseconds: options.fullIntervalMs ?? 60_000 } },
       },
     }),
   );
   const logger = mockServices.logger.mock();
   let clock = 1_000_000;
-  const start = async () => {
-    const store = await DatabaseCellsStore.create({ database: mockServices.database({ knex: options.knex }) });
+  /** A backend (re)start: a new store on `knex` (default: the harness's database), target and reconciler. */
+  const start = async (knex: Knex = options.knex) => {
+    const store = await DatabaseCellsStore.create({ database: mockServices.database({ knex }) });
     const target = options.makeTarget(config);
     const reconciler = new CellsReconciler({
       source: new CatalogCellSource({ catalog: options.catalog.service, auth: mockServices.auth() }),
       config,
-      targets: new Map([['development', faults.target(target)]]),
+      targets: new Map([[environment, faults.target(target)]]),
       store: faults.store(store),
       logger,
       now: () => clock,
