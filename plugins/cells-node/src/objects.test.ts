@@ -12,7 +12,7 @@ const object = (kind: string, name: string, spec: object = {}, namespace = 'ns')
 describe('object identity', () => {
   it('is apiVersion, kind, namespace and name', () => {
     const a = object('Service', 'api');
-    expect(objectId(a)).toBe(objectId({ ...a, spec: { other: true } }));
+    expect(objectId(a)).toBe(objectId({ ...a, metadata: { ...a.metadata, labels: { other: 'true' } } } as KubeObject));
     expect(objectId(a)).not.toBe(objectId({ ...a, metadata: { name: 'api', namespace: 'other' } }));
     expect(objectId(a)).not.toBe(objectId({ ...a, apiVersion: 'v2' }));
     expect(objectRef({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } })).toEqual({ apiVersion: 'v1', kind: 'Namespace', name: 'n' });

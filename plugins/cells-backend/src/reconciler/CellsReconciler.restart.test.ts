@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { describeWithKube, rawRequest, testKubeConfig, uniqueName } from '@cellplane/kube-testenv';
 import { artemisEntities } from '../__testUtils__/artemis';
 import { ChangingCatalog } from '../__testUtils__/catalog';
@@ -16,7 +16,7 @@ jest.setTimeout(180_000);
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 const FULL_INTERVAL_MS = 60_000;
 const APOLLO = 'system:default/apollo';
-const refsOf = (entities: { kind: string; metadata: { name: string; namespace?: string } }[]) => entities.map(e => stringifyEntityRef(e));
+const refsOf = (entities: Entity[]) => entities.map(e => stringifyEntityRef(e));
 
 async function directoryHarness() {
   const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cells-restart-')), 'development');

@@ -1,102 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { mockServices } from '@backstage/backend-test-utils';
-import {
-  buildCellModel,
-  compareText,
-  compileCells,
-  DEFAULT_SETTINGS,
-  KubeObject,
-  toYaml,
-} from '@cellplane/cells-common';
-import { artemisEntities } from '../../__testUtils__/artemis';
-import { DesiredCell } from '../types';
-import { DirectoryTarget } from './DirectoryTarget';
+import { compareText, KubeObject, toYaml } from '@cellplane/cells-common';
 import { cellHeader, HEADER_PREFIX } from './files';
+import { artemisCells, ENV, parse, setup, tempDir, withObjects } from './__testUtils__/directory';
+import { DirectoryTarget } from './DirectoryTarget';
 
 jest.setTimeout(60_000);
-
-const ENV = 'development';
-
-/** Artemis compiled by the core, as the reconciler hands it to the target. */
-function artemisCells(): DesiredCell[] {
-  const { model } = buildCellModel(artemisEntities(), {
-    defaultEnvironments: DEFAULT_SETTINGS.defaultEnvironments,
-  });
-  const { cells, problems } = compileCells(model, DEFAULT_SETTINGS, {
-    environment: ENV,
-  });
-  expect(problems).toEqual([]);
-  return cells.map(c => ({
-    entityRef: c.cell,
-    cellName: c.cellName,
-    environment: c.environment,
-    namespace: c.namespace,
-    objects: c.objects,
-  }));
-}
-
-const tmpDirs: string[] = [];
-afterAll(() => {
-  for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tmpDirs.push(dir);
-  return dir;
-}
-
-function setup(options: { commit?: boolean; folder?: string } = {}) {
-  const root = tempDir('cells-directory-');
-  const folder = options.folder ?? path.join(root, 'gitops', ENV);
-  const logger = mockServices.logger.mock();
-  const target = new DirectoryTarget({
-    path: folder,
-    commit: options.commit,
-    environment: ENV,
-    logger,
-  });
-  const cells = artemisCells();
-  const cell = (name: string) => cells.find(c => c.cellName === name)!;
-  const file = (name: string) => path.join(folder, name);
-  const read = (name: string) => fs.readFileSync(file(name), 'utf8');
-  /** mtime, inode and ctime of every file: any write changes one of them. */
-  const stamps = () =>
-    Object.fromEntries(
-      fs.readdirSync(folder).map(f => {
-        const s = fs.statSync(file(f));
-        return [f, [s.mtimeMs, s.ino, s.ctimeMs]];
-      }),
-    );
-  return { root, folder, logger, target, cells, cell, file, read, stamps };
-}
-
-const parse = (yaml: string) =>
-  parseAllDocuments(yaml)
-    .map(d => d.toJS())
-    .filter(Boolean);
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
-
-/** A repository whose identity is unset, so only the target's fixed author can commit. */
-function initRepo(dir: string) {
-  fs.mkdirSync(dir, { recursive: true });
-  git(dir, 'init', '--quiet', '--initial-branch=main');
-  return dir;
-}
-
-const withObjects = (
-  cell: DesiredCell,
-  objects: KubeObject[],
-): DesiredCell => ({
-  ...cell,
-  objects,
-});
 
 describe('DirectoryTarget', () => {
   it('writes one file per cell, byte for byte toYaml under a header, and a sorted kustomization', async () => {
@@ -258,7 +169,8 @@ describe('DirectoryTarget', () => {
     const t = setup();
     await t.target.apply(t.cells, [], { causes: ['startup'] });
     const orion = t.cell('orion');
-    await t.target.apply([], [orion], { causes: ['removed'] });
+    const { removed } = await t.target.apply([], [orion], { causes: ['removed'] });
+    expect(removed).toEqual([{ entityRef: orion.entityRef, environment: ENV, state: 'removed', pruned: orion.objects.map(o => expect.objectContaining({ kind: o.kind, name: o.metadata.name })), message: '' }]);
     expect(fs.existsSync(t.file('orion.yaml'))).toBe(false);
     expect(parse(t.read('kustomization.yaml'))[0].resources).toEqual([
       'deep-space-network.yaml',
@@ -266,6 +178,34 @@ describe('DirectoryTarget', () => {
       'houston.yaml',
       'kennedy.yaml',
     ]);
+  });
+
+  it('reports each removal: nothing of the cell left counts as removed, a file it cannot delete as an error', async () => {
+    const t = setup();
+    await t.target.apply(t.cells, [], { causes: ['startup'] });
+    // A file that is not Cellplane's is not the removed cell's to delete; a missing one is already gone.
+    fs.writeFileSync(t.file('apollo.yaml'), 'kind: ConfigMap\n');
+    const apollo = { entityRef: 'system:default/apollo', cellName: 'apollo', environment: ENV, namespace: '' };
+    const gemini = { ...apollo, entityRef: 'system:default/gemini', cellName: 'gemini' };
+    // A folder where the file should be: reading it fails.
+    fs.mkdirSync(t.file('mercury.yaml'));
+    const mercury = { ...apollo, entityRef: 'system:default/mercury', cellName: 'mercury' };
+    const { removed } = await t.target.apply([], [apollo, gemini, mercury], { causes: ['removed'] });
+    expect(removed.map(r => [r.entityRef, r.state, r.pruned])).toEqual([
+      [apollo.entityRef, 'removed', []],
+      [gemini.entityRef, 'removed', []],
+      [mercury.entityRef, 'error', []],
+    ]);
+    expect(removed[2].message).toMatch(/^could not delete .*mercury\.yaml of removed cell system:default\/mercury: .*; the next reconcile retries$/);
+    expect(t.read('apollo.yaml')).toBe('kind: ConfigMap\n');
+  });
+
+  it('lists the cells its files name, and nothing for a folder that is not there yet', async () => {
+    const t = setup();
+    expect(await t.target.listCells()).toEqual([]);
+    await t.target.apply(t.cells, [], { causes: ['startup'] });
+    fs.writeFileSync(t.file('notes.yaml'), 'kind: ConfigMap\n');
+    expect(await t.target.listCells()).toEqual(t.cells.map(c => ({ entityRef: c.entityRef, cellName: c.cellName })).sort((a, b) => (a.cellName < b.cellName ? -1 : 1)));
   });
 
   it('never touches files it did not write, and refuses a same-named cell file without its header', async () => {
@@ -544,145 +484,5 @@ describe('DirectoryTarget', () => {
     expect(
       fs.existsSync(path.join(root, 'gitops/dev/kustomization.yaml')),
     ).toBe(true);
-  });
-});
-
-describe('DirectoryTarget with commit: true', () => {
-  it('makes one commit per changing apply, of only its files, listing the causes', async () => {
-    const root = tempDir('cells-directory-git-');
-    const repo = initRepo(path.join(root, 'repo'));
-    const folder = path.join(repo, 'gitops', ENV);
-    const t = setup({ commit: true, folder });
-    // Someone else's work in progress, staged and unstaged: never part of Cellplane's commits.
-    fs.writeFileSync(path.join(repo, 'notes.md'), 'draft\n');
-    fs.mkdirSync(folder, { recursive: true });
-    fs.writeFileSync(path.join(folder, 'README.md'), 'about this folder\n');
-    fs.writeFileSync(path.join(repo, 'staged.txt'), 'staged\n');
-    git(repo, 'add', 'staged.txt');
-
-    const first = await t.target.apply(t.cells, [], {
-      causes: ['startup: 5 cells'],
-    });
-    expect(first.commit).toMatch(/^[0-9a-f]{40}$/);
-    expect(git(repo, 'rev-list', '--count', 'HEAD')).toBe('1');
-    expect(git(repo, 'log', '-1', '--format=%an <%ae>|%cn <%ce>')).toBe(
-      'Cellplane <cellplane@localhost>|Cellplane <cellplane@localhost>',
-    );
-    expect(git(repo, 'log', '-1', '--format=%B')).toBe(
-      'cellplane: 5 cells created in development\n\n- startup: 5 cells',
-    );
-    expect(
-      git(repo, 'show', '--name-only', '--format=', 'HEAD').split('\n').sort(),
-    ).toEqual([
-      'gitops/development/deep-space-network.yaml',
-      'gitops/development/esa-ops.yaml',
-      'gitops/development/houston.yaml',
-      'gitops/development/kennedy.yaml',
-      'gitops/development/kustomization.yaml',
-      'gitops/development/orion.yaml',
-    ]);
-    // The other changes are still where their owner left them.
-    expect(git(repo, 'status', '--porcelain').split('\n').sort()).toEqual([
-      '?? gitops/development/README.md',
-      '?? notes.md',
-      'A  staged.txt',
-    ]);
-
-    // Nothing changed: no commit.
-    const same = await t.target.apply(t.cells, [], { causes: ['full pass'] });
-    expect(same.commit).toBeUndefined();
-    expect(git(repo, 'rev-list', '--count', 'HEAD')).toBe('1');
-
-    // Two cells change, one goes: one commit with exactly those files and the causes.
-    const houston = t.cell('houston');
-    const kennedy = t.cell('kennedy');
-    const causes = [
-      'component:default/capcom updated',
-      'component:default/launch-control updated',
-      'system:default/orion removed',
-    ];
-    const second = await t.target.apply(
-      [
-        withObjects(houston, houston.objects.slice(1)),
-        withObjects(kennedy, kennedy.objects.slice(1)),
-      ],
-      [t.cell('orion')],
-      { causes },
-    );
-    expect(second.commit).toMatch(/^[0-9a-f]{40}$/);
-    expect(second.commit).not.toBe(first.commit);
-    expect(git(repo, 'rev-list', '--count', 'HEAD')).toBe('2');
-    expect(git(repo, 'log', '-1', '--format=%B')).toBe(
-      `cellplane: 2 cells updated, 1 cell removed in development\n\n${causes
-        .map(c => `- ${c}`)
-        .join('\n')}`,
-    );
-    expect(
-      git(repo, 'show', '--name-status', '--format=', 'HEAD')
-        .split('\n')
-        .sort(),
-    ).toEqual([
-      'D\tgitops/development/orion.yaml',
-      'M\tgitops/development/houston.yaml',
-      'M\tgitops/development/kennedy.yaml',
-      'M\tgitops/development/kustomization.yaml',
-    ]);
-    expect(git(repo, 'status', '--porcelain').split('\n').sort()).toEqual([
-      '?? gitops/development/README.md',
-      '?? notes.md',
-      'A  staged.txt',
-    ]);
-  });
-
-  it('fails clearly, writing nothing, when the folder is not in a git work tree', async () => {
-    const t = setup({ commit: true });
-    await expect(
-      t.target.apply(t.cells, [], { causes: ['startup'] }),
-    ).rejects.toThrow(
-      /says commit: true, but .* is not in a git work tree\. Fix: run "git init"/,
-    );
-    expect(fs.readdirSync(t.folder)).toEqual([]);
-    await expect(t.target.start()).rejects.toThrow(/not in a git work tree/);
-  });
-
-  it('fails clearly when git ignores the folder', async () => {
-    const root = tempDir('cells-directory-ignored-');
-    const repo = initRepo(path.join(root, 'repo'));
-    fs.writeFileSync(path.join(repo, '.gitignore'), 'gitops/\n');
-    const t = setup({ commit: true, folder: path.join(repo, 'gitops', ENV) });
-    await expect(
-      t.target.apply(t.cells, [], { causes: ['startup'] }),
-    ).rejects.toThrow(
-      /git ignores .*Fix: remove the ignore rule, or set commit: false/,
-    );
-    expect(fs.readdirSync(t.folder)).toEqual([]);
-  });
-
-  it('marks written cells as errors when the commit fails, and commits them on the next apply', async () => {
-    const root = tempDir('cells-directory-lock-');
-    const repo = initRepo(path.join(root, 'repo'));
-    const t = setup({ commit: true, folder: path.join(repo, 'gitops', ENV) });
-    // Another git process holds the index.
-    fs.writeFileSync(path.join(repo, '.git', 'index.lock'), '');
-    const blocked = await t.target.apply(t.cells, [], { causes: ['startup'] });
-    expect(blocked.commit).toBeUndefined();
-    expect(blocked.cells.every(c => c.state === 'error')).toBe(true);
-    expect(blocked.cells[0].message).toMatch(
-      /written but not committed: git add failed: .*index\.lock/,
-    );
-    expect(fs.existsSync(t.file('houston.yaml'))).toBe(true);
-
-    fs.rmSync(path.join(repo, '.git', 'index.lock'));
-    const retried = await t.target.apply(t.cells, [], { causes: ['retry'] });
-    expect(retried.cells.every(c => c.state === 'in-sync')).toBe(true);
-    expect(retried.commit).toMatch(/^[0-9a-f]{40}$/);
-    expect(
-      git(repo, 'show', '--name-only', '--format=', 'HEAD').split('\n'),
-    ).toHaveLength(6);
-    // The commit names what changed the files, not the apply that retried it.
-    expect(git(repo, 'log', '-1', '--format=%B')).toBe(
-      'cellplane: 5 cells created in development\n\n- startup',
-    );
-    expect(git(repo, 'status', '--porcelain')).toBe('');
   });
 });

@@ -43,14 +43,12 @@ export interface KubernetesTargetOptions {
 export class KubernetesTarget implements CellTarget {
   readonly description: TargetDescription;
   readonly http: KubeHttp;
-  private readonly environment: string;
   private readonly cache: LiveCache;
   private readonly applier: Applier;
   private readonly observer: Observer;
   private readonly queue = new SerialQueue();
 
   constructor(options: KubernetesTargetOptions) {
-    this.environment = options.environment;
     this.http = new KubeHttp(options.kubeconfig, options.retry);
     this.description = { type: 'kubernetes', cluster: options.cluster };
     const { kubeconfig, environment, logger } = options;

@@ -277,7 +277,7 @@ export class LiveCache {
   }
 
   /** The pods of a namespace, from the pod informer. */
-  pods(namespace: string): Live[] {
+  pods(namespace: string): readonly Live[] {
     return this.podCache?.list(namespace) ?? [];
   }
 }
