@@ -27,6 +27,14 @@ export interface Config {
              * cells.clusters. Unknown names stop the plugin at start.
              */
             cluster: string;
+          }
+        | {
+            /**
+             * A target type a backend module adds through
+             * cellsTargetsExtensionPoint (@cellplane/plugin-cells-node); the
+             * module declares its own keys. Unknown types stop the plugin at start.
+             */
+            type: string;
           };
     }>;
     /**
