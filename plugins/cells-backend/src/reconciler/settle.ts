@@ -40,10 +40,12 @@ export function failedApply(plan: EnvironmentPlan, message: string): ApplyResult
 /** The target's outcome of each sent cell and removal; one it did not report is an error, never a success. */
 function outcomesOf(plan: EnvironmentPlan, result: ApplyResult): { cells: CellOutcome[]; removed: RemovalOutcome[] } {
   const missing = 'the target reported no outcome for this cell; the next reconcile retries';
+  const cellOutcomes = new Map(result.cells.map(o => [o.entityRef, o]));
+  const removalOutcomes = new Map((result.removed ?? []).map(o => [o.entityRef, o]));
   const cells = plan.send.map(
-    c => result.cells.find(o => o.entityRef === c.entityRef) ?? { entityRef: c.entityRef, environment: c.environment, changes: noChanges(), state: 'error' as const, message: missing, objects: [] },
+    c => cellOutcomes.get(c.entityRef) ?? { entityRef: c.entityRef, environment: c.environment, changes: noChanges(), state: 'error' as const, message: missing, objects: [] },
   );
-  const removed = plan.remove.map(r => result.removed?.find(o => o.entityRef === r.entityRef) ?? { entityRef: r.entityRef, environment: r.environment, state: 'error' as const, pruned: [], message: missing });
+  const removed = plan.remove.map(r => removalOutcomes.get(r.entityRef) ?? { entityRef: r.entityRef, environment: r.environment, state: 'error' as const, pruned: [], message: missing });
   return { cells, removed };
 }
 
@@ -198,8 +200,8 @@ export function settleEnvironment(input: SettleInput): Settlement {
     out.statuses.push({ entityRef: cell.entityRef, environment, namespace: cell.namespace, target: env.target, state: 'error', message, lastReconciledAt: at, objects: [] });
   }
 
-  for (const outcome of removed) {
-    const cell = plan.remove.find(r => r.entityRef === outcome.entityRef)!;
+  for (const [i, outcome] of removed.entries()) {
+    const cell = plan.remove[i];
     if (outcome.state !== 'removed') {
       // Still held by the target: remembered, retried with backoff, and said in the run.
       fail(cell.entityRef);
