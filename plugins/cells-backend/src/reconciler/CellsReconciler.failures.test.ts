@@ -106,6 +106,15 @@ describe('CellsReconciler after a failure at any step of a pass', () => {
   const withoutDiffs = (history: History) => history.map(h => ({ ...h, accessDiff: null, summary: h.summary.replace(/; (\d+ requests? newly allowed|\d+ no longer allowed|access diff unavailable).*$/, '') }));
   it.each<[Step, (t: Outcome) => void, (h: History) => unknown]>([
     [
+      'catalog',
+      t => {
+        // Nothing was read, so nothing was decided: the run fails saying why, and the changes wait.
+        expect((t.secondError as Error).message).toBe('injected failure: catalog');
+        expect(t.second).toBeUndefined();
+      },
+      same,
+    ],
+    [
       'compile',
       t => {
         // Only houston is held, with the compiler's failure named; the others go on.

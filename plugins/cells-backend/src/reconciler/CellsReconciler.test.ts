@@ -153,4 +153,24 @@ describe('CellsReconciler against a changing catalog', () => {
     const status = (await t.service.listCells()).items.find(i => i.entityRef === 'system:default/houston')!.environments[0];
     expect(status.state).toBe('in-sync');
   });
+
+  it('survives a hostile entity whose objects collide (a component named default-deny), and recovers once it is removed', async () => {
+    const t = await setup();
+    await t.reconcile();
+    const before = t.read('houston');
+    const capcom = entity(t.catalog, 'component:default/capcom');
+    t.catalog.set({ ...capcom, metadata: { name: 'default-deny', namespace: 'default' }, spec: { ...capcom.spec, connections: [] } } as Entity);
+    // Whatever the core makes of it (today the analyzer refuses the duplicate objects), the pass completes and records every cell.
+    const attacked = await t.reconcile();
+    expect(attacked.map(r => r.entityRef)).toContain('system:default/houston');
+    expect(attacked.filter(r => r.entityRef !== 'system:default/houston').every(r => r.state === 'in-sync')).toBe(true);
+    expect((await t.store.listStatuses()).map(s => s.entityRef)).toHaveLength(5);
+    t.catalog.remove('component:default/default-deny');
+    const recovered = await t.reconcile();
+    expect(recovered.find(r => r.entityRef === 'system:default/houston')!.state).toBe('in-sync');
+    expect(t.read('houston')).toBe(before);
+    const status = (await t.service.listCells()).items.find(i => i.entityRef === 'system:default/houston')!.environments[0];
+    expect(status.state).toBe('in-sync');
+  });
 });
+

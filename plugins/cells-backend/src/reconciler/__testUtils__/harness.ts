@@ -5,6 +5,7 @@ import { ConfigReader } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
 import { compileCells, diffAccess } from '@cellplane/cells-common';
 import { CellTarget } from '@cellplane/plugin-cells-node';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { Knex } from 'knex';
 import { ChangingCatalog } from '../../__testUtils__/catalog';
 import { CatalogCellSource } from '../../catalog/CatalogCellSource';
@@ -24,7 +25,7 @@ export const STORE_WRITES = [
   'deleteGoodCompilations',
   'deleteAppliedCells',
 ] as const;
-export type Step = 'compile' | 'diff' | 'apply' | (typeof STORE_WRITES)[number];
+export type Step = 'catalog' | 'compile' | 'diff' | 'apply' | (typeof STORE_WRITES)[number];
 
 /** Failures a test arms: each armed step throws until disarmed (the compiler and the diff only for one cell). */
 export class Faults {
@@ -69,6 +70,19 @@ export class Faults {
         return async (...args: Parameters<CellTarget['apply']>) => {
           this.check('apply');
           return real.apply(...args);
+        };
+      },
+    });
+  }
+
+  /** The catalog service, whose queries fail while `catalog` is armed. */
+  catalog(service: CatalogService): CatalogService {
+    return new Proxy(service, {
+      get: (real, name: string) => {
+        const value = (real as any)[name];
+        return async (...args: unknown[]) => {
+          this.check('catalog');
+          return value.apply(real, args);
         };
       },
     });
@@ -131,7 +145,7 @@ export async function reconcilerHarness(options: {
     const store = await DatabaseCellsStore.create({ database: mockServices.database({ knex }) });
     const target = options.makeTarget(config);
     const reconciler = new CellsReconciler({
-      source: new CatalogCellSource({ catalog: options.catalog.service, auth: mockServices.auth() }),
+      source: new CatalogCellSource({ catalog: faults.catalog(options.catalog.service), auth: mockServices.auth() }),
       config,
       targets: new Map([[environment, faults.target(target)]]),
       store: faults.store(store),
