@@ -52,5 +52,13 @@ export interface Config {
       enabled?: boolean;
       rules?: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
     };
+    compliance?: {
+      /**
+       * Every connection and allowFrom grant must carry a `reason` (why the
+       * access is needed). Read by the catalog module (a missing reason is a
+       * catalog error on the entity) and the CLI. Default false.
+       */
+      requireReasons?: boolean;
+    };
   };
 }

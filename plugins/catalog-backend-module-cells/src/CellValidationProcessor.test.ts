@@ -301,3 +301,37 @@ describe('dependencyEdges', () => {
     ]);
   });
 });
+
+describe('CellValidationProcessor with cells.compliance.requireReasons', () => {
+  const target = component('target', {
+    system: 'other',
+    endpoints: [http('organization')],
+  });
+  const caller = (reason?: string) =>
+    component('caller', {
+      system: 'home',
+      connections: [
+        { to: 'target', endpoint: 'http', ...(reason ? { reason } : {}) },
+      ],
+    });
+
+  it('refuses a connection without a reason, naming the field and the fix, and relates nothing', async () => {
+    const { fetch } = fetcherOf([system('home'), system('other'), target]);
+    const processor = new CellValidationProcessor(fetch, {
+      requireReasons: true,
+    });
+    const emitted = await run(processor, caller());
+    expect(emitted.map(e => e.type)).toEqual(['error']);
+    expect(emitted[0].error.message).toMatch(
+      /^component:default\/caller: spec\.connections\[0\]\.reason: gives no reason, and cells\.compliance\.requireReasons requires one .*\. Fix: add reason: /,
+    );
+  });
+
+  it('accepts it with a reason, and without the rule', async () => {
+    const { fetch } = fetcherOf([system('home'), system('other'), target]);
+    const strict = new CellValidationProcessor(fetch, { requireReasons: true });
+    expect((await run(strict, caller('reads the status'))).map(e => e.type)).toEqual(['relation', 'relation']);
+    const lenient = new CellValidationProcessor(fetch);
+    expect((await run(lenient, caller())).map(e => e.type)).toEqual(['relation', 'relation']);
+  });
+});

@@ -14,6 +14,7 @@ import {
 import {
   CellProblem,
   Declaration,
+  DeclarationRules,
   checkDeclarations,
   formatProblem,
   isCellComponent,
@@ -96,7 +97,11 @@ export function dependencyEdges(
  * emits no relation.
  */
 export class CellValidationProcessor implements CatalogProcessor {
-  constructor(private readonly fetchEntities: EntityFetcher) {}
+  constructor(
+    private readonly fetchEntities: EntityFetcher,
+    /** Platform rules, e.g. `cells.compliance.requireReasons`. */
+    private readonly rules: DeclarationRules = {},
+  ) {}
 
   getProcessorName(): string {
     return 'CellValidationProcessor';
@@ -160,7 +165,7 @@ export class CellValidationProcessor implements CatalogProcessor {
       };
       // checkDeclarations appends the reference problems to the shape
       // problems of the parse, and returns only declarations that passed.
-      const parsed = parseCellEntity(entity);
+      const parsed = parseCellEntity(entity, this.rules);
       const declarations = checkDeclarations(entity, parsed, lookup);
       if (missing.size === 0 || round >= MAX_LOOKUP_ROUNDS) {
         return { problems: parsed.problems.problems, declarations };

@@ -26,10 +26,11 @@ export const catalogModuleCells = createBackendModule({
         processing: catalogProcessingExtensionPoint,
         catalog: catalogServiceRef,
         auth: coreServices.auth,
+        config: coreServices.rootConfig,
         database: coreServices.database,
         logger: coreServices.logger,
       },
-      async init({ processing, catalog, auth, database, logger }) {
+      async init({ processing, catalog, auth, config, database, logger }) {
         const fetchEntities = firstFound(
           [
             catalogServiceFetcher({ catalog, auth }),
@@ -37,7 +38,8 @@ export const catalogModuleCells = createBackendModule({
           ],
           logger,
         );
-        processing.addProcessor(new CellValidationProcessor(fetchEntities));
+        const requireReasons = config.getOptionalBoolean('cells.compliance.requireReasons') ?? false;
+        processing.addProcessor(new CellValidationProcessor(fetchEntities, { requireReasons }));
       },
     });
   },

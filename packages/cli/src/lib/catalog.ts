@@ -66,6 +66,7 @@ export function loadCatalog(paths: string[], configFiles: string[] = []): Loaded
   const { model, problems } = buildCellModel(entities, {
     defaultEnvironments: settings.defaultEnvironments,
     knownEnvironments: settings.environments.map(e => e.name),
+    requireReasons: settings.compliance.requireReasons,
   });
   if (problems.length > 0) {
     throw new InputError(

@@ -50,6 +50,8 @@ export interface ConnectionSpec {
   endpoint?: string;
   methods?: string[];
   paths?: string[];
+  /** Why the access is needed (free text, trimmed); shown in the evidence pack's register. */
+  reason?: string;
 }
 
 /** One entry of `spec.allowFrom`: callers the callee itself grants. */
@@ -59,6 +61,8 @@ export interface AllowFromSpec {
   endpoint?: string;
   methods?: string[];
   paths?: string[];
+  /** Why the access is needed (free text, trimmed); shown in the evidence pack's register. */
+  reason?: string;
 }
 
 /** A cell: a System with `spec.cell`, resolved. */
@@ -106,6 +110,8 @@ export interface CallGrant {
   /** The entity and field that declared it, for annotations and explanations. */
   declaredBy: string;
   field: string;
+  /** The declaration's `reason`, when it gives one. */
+  reason?: string;
 }
 
 /** The whole catalog's cells, resolved and validated. Arrays are sorted by ref. */

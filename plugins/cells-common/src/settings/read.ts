@@ -106,6 +106,10 @@ export function readCellsSettings(raw: unknown): CellsSettings {
   const gateway = section(raw, 'gateway');
   const dns = section(raw, 'dns');
   const rbac = section(raw, 'rbac');
+  const compliance = section(raw, 'compliance');
+  if (compliance.requireReasons !== undefined && typeof compliance.requireReasons !== 'boolean') {
+    throw new SettingsError('compliance.requireReasons', 'must be true or false', 'write true or false');
+  }
   if (mesh.enabled !== undefined && typeof mesh.enabled !== 'boolean') {
     throw new SettingsError('mesh.enabled', 'must be true or false', 'write true or false');
   }
@@ -146,5 +150,6 @@ export function readCellsSettings(raw: unknown): CellsSettings {
     dns: { ...peer(dns, 'dns.', d.dns), port: port(dns, 'port', 'dns.', d.dns.port) },
     services: oneOf(raw, 'services', '', d.services, ['generate', 'bring-your-own'] as const),
     rbac: { enabled: (rbac.enabled as boolean | undefined) ?? d.rbac.enabled, rules },
+    compliance: { requireReasons: (compliance.requireReasons as boolean | undefined) ?? d.compliance.requireReasons },
   };
 }

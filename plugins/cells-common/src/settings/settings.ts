@@ -54,6 +54,10 @@ export interface CellsSettings {
     /** What the owner group may manage in its cell's namespace. */
     rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
   };
+  compliance: {
+    /** Every connection and allowFrom grant must carry a `reason` (a catalog error otherwise). */
+    requireReasons: boolean;
+  };
 }
 
 export const DEFAULT_SETTINGS: CellsSettings = {
@@ -93,4 +97,5 @@ export const DEFAULT_SETTINGS: CellsSettings = {
       },
     ],
   },
+  compliance: { requireReasons: false },
 };

@@ -10,6 +10,7 @@ import {
 import { ParsedCellEntity, isCellSystem, parseCellEntity } from './entity';
 import { ProblemList, isRecord } from './fields';
 import { compareText } from '../order';
+import { DeclarationRules } from './reason';
 
 /** Finds an entity by its full ref (`kind:namespace/name`, lower case). */
 export type EntityLookup = (ref: string) => Entity | undefined;
@@ -153,6 +154,7 @@ export function checkDeclarations(
       paths: spec.paths,
       declaredBy: parsed.ref,
       field,
+      ...(spec.reason ? { reason: spec.reason } : {}),
     });
   }
   for (const { spec, field, source, sourceKind } of component.allowFrom) {
@@ -187,6 +189,7 @@ export function checkDeclarations(
       paths: spec.paths,
       declaredBy: parsed.ref,
       field,
+      ...(spec.reason ? { reason: spec.reason } : {}),
     });
   }
   component.endpoints.forEach((endpoint, i) => {
@@ -204,13 +207,13 @@ export function checkDeclarations(
 }
 
 /** Shape checks of one entity (what the catalog processor runs on every entity). */
-export function validateCellEntity(entity: Entity): CellProblem[] {
-  return parseCellEntity(entity).problems.problems;
+export function validateCellEntity(entity: Entity, rules: DeclarationRules = {}): CellProblem[] {
+  return parseCellEntity(entity, rules).problems.problems;
 }
 
 /** Checks of one entity against others, e.g. through the catalog API. */
-export function validateConnectionTargets(entity: Entity, lookup: EntityLookup): CellProblem[] {
-  const parsed = parseCellEntity(entity);
+export function validateConnectionTargets(entity: Entity, lookup: EntityLookup, rules: DeclarationRules = {}): CellProblem[] {
+  const parsed = parseCellEntity(entity, rules);
   const shapeProblems = parsed.problems.problems.length;
   checkDeclarations(entity, parsed, lookup);
   return parsed.problems.problems.slice(shapeProblems);
@@ -221,7 +224,7 @@ export function formatProblem(problem: CellProblem): string {
   return `${problem.entityRef}: ${problem.field}: ${problem.message}. Fix: ${problem.fix}.`;
 }
 
-export interface BuildModelOptions {
+export interface BuildModelOptions extends DeclarationRules {
   /** Environments of a cell that lists none. */
   defaultEnvironments: string[];
   /** Environments the platform knows; a cell naming another is an error. */
@@ -266,7 +269,7 @@ export function buildCellModel(
   const declarations: Declaration[] = [];
   const parsedByRef = new Map<string, ParsedCellEntity>();
   for (const [ref, entity] of index) {
-    const parsed = parseCellEntity(entity);
+    const parsed = parseCellEntity(entity, { requireReasons: options.requireReasons });
     parsedByRef.set(ref, parsed);
     if (parsed.cell && parsed.problems.problems.length === 0) {
       const environments = parsed.cell.environments ?? options.defaultEnvironments;

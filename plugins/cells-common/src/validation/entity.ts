@@ -20,6 +20,7 @@ import {
   isRecord,
   pathPatternError,
 } from './fields';
+import { checkReason, DeclarationRules } from './reason';
 
 /** The cell parts of one entity after its own checks; invalid items are left out. */
 export interface ParsedCellEntity {
@@ -159,7 +160,7 @@ function parseEndpoints(list: ProblemList, value: unknown): EndpointSpec[] {
   return endpoints;
 }
 
-function parseConnections(list: ProblemList, value: unknown, ns: string) {
+function parseConnections(list: ProblemList, value: unknown, ns: string, rules: DeclarationRules) {
   const out: NonNullable<ParsedCellEntity['component']>['connections'] = [];
   if (value === undefined) return out;
   if (!Array.isArray(value)) {
@@ -173,26 +174,27 @@ function parseConnections(list: ProblemList, value: unknown, ns: string) {
       return;
     }
     const before = list.problems.length;
-    const unknown = Object.keys(raw).filter(k => !['to', 'endpoint', 'methods', 'paths'].includes(k));
-    unknown.forEach(k => list.add(`${field}.${k}`, `unknown field ${JSON.stringify(k)}`, 'use only to, endpoint, methods and paths'));
+    const unknown = Object.keys(raw).filter(k => !['to', 'endpoint', 'methods', 'paths', 'reason'].includes(k));
+    unknown.forEach(k => list.add(`${field}.${k}`, `unknown field ${JSON.stringify(k)}`, 'use only to, endpoint, methods, paths and reason'));
     const target = resolveRef(list, `${field}.to`, raw.to, 'component', ns);
     if (raw.endpoint !== undefined && (typeof raw.endpoint !== 'string' || raw.endpoint === '')) {
       list.add(`${field}.endpoint`, 'must be an endpoint name', "write the name of one of the target's endpoints");
     }
     const methods = checkMethods(list, `${field}.methods`, raw.methods);
     const paths = checkPaths(list, `${field}.paths`, raw.paths);
+    const reason = checkReason(list, field, raw.reason, rules.requireReasons === true);
     if (list.problems.length === before && target) {
       out.push({
         field,
         target,
-        spec: { to: raw.to as string, endpoint: raw.endpoint as string | undefined, methods, paths },
+        spec: { to: raw.to as string, endpoint: raw.endpoint as string | undefined, methods, paths, ...(reason ? { reason } : {}) },
       });
     }
   });
   return out;
 }
 
-function parseAllowFrom(list: ProblemList, value: unknown, ns: string) {
+function parseAllowFrom(list: ProblemList, value: unknown, ns: string, rules: DeclarationRules) {
   const out: NonNullable<ParsedCellEntity['component']>['allowFrom'] = [];
   if (value === undefined) return out;
   if (!Array.isArray(value)) {
@@ -206,8 +208,8 @@ function parseAllowFrom(list: ProblemList, value: unknown, ns: string) {
       return;
     }
     const before = list.problems.length;
-    const unknown = Object.keys(raw).filter(k => !['component', 'system', 'endpoint', 'methods', 'paths'].includes(k));
-    unknown.forEach(k => list.add(`${field}.${k}`, `unknown field ${JSON.stringify(k)}`, 'use only component or system, endpoint, methods and paths'));
+    const unknown = Object.keys(raw).filter(k => !['component', 'system', 'endpoint', 'methods', 'paths', 'reason'].includes(k));
+    unknown.forEach(k => list.add(`${field}.${k}`, `unknown field ${JSON.stringify(k)}`, 'use only component or system, endpoint, methods, paths and reason'));
     const hasComponent = raw.component !== undefined;
     const hasSystem = raw.system !== undefined;
     let source: string | undefined;
@@ -223,6 +225,7 @@ function parseAllowFrom(list: ProblemList, value: unknown, ns: string) {
     }
     const methods = checkMethods(list, `${field}.methods`, raw.methods);
     const paths = checkPaths(list, `${field}.paths`, raw.paths);
+    const reason = checkReason(list, field, raw.reason, rules.requireReasons === true);
     if (list.problems.length === before && source) {
       out.push({
         field,
@@ -234,6 +237,7 @@ function parseAllowFrom(list: ProblemList, value: unknown, ns: string) {
           endpoint: raw.endpoint as string | undefined,
           methods,
           paths,
+          ...(reason ? { reason } : {}),
         },
       });
     }
@@ -245,7 +249,7 @@ function parseAllowFrom(list: ProblemList, value: unknown, ns: string) {
  * The checks one entity can have on its own (no other entity needed).
  * Entities that are not cells or cell components come back with no problems.
  */
-export function parseCellEntity(entity: Entity): ParsedCellEntity {
+export function parseCellEntity(entity: Entity, rules: DeclarationRules = {}): ParsedCellEntity {
   const ref = entityRefOf(entity);
   const list = new ProblemList(ref);
   const ns = entity.metadata.namespace ?? 'default';
@@ -279,8 +283,8 @@ export function parseCellEntity(entity: Entity): ParsedCellEntity {
     const spec = entity.spec as Record<string, unknown>;
     parsed.component = {
       endpoints: parseEndpoints(list, spec.endpoints),
-      connections: parseConnections(list, spec.connections, ns),
-      allowFrom: parseAllowFrom(list, spec.allowFrom, ns),
+      connections: parseConnections(list, spec.connections, ns, rules),
+      allowFrom: parseAllowFrom(list, spec.allowFrom, ns, rules),
     };
   }
   return parsed;

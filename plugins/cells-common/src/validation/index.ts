@@ -12,3 +12,5 @@ export {
 } from './catalog';
 export type { EntityLookup, Declaration, BuildModelOptions } from './catalog';
 export { pathPatternError, isPortName, MESH_RESERVED_PORTS } from './fields';
+export { checkReason, MAX_REASON_LENGTH } from './reason';
+export type { DeclarationRules } from './reason';
