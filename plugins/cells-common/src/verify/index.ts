@@ -3,7 +3,7 @@ export type { Simulation } from './simulation';
 export { simulateRequest, calleeEndpoint } from './simulate';
 export type { SimulatedRequest, SimulatedCaller, SimulationResult } from './simulate';
 export { verifySimulation, formatViolation } from './verify';
-export type { VerifyReport, Violation } from './verify';
+export type { AllowedRequest, VerifyOptions, VerifyReport, Violation } from './verify';
 export { catalogAllows } from './oracle';
 export type { CatalogCaller, CatalogOperation } from './oracle';
 export { blastRadius } from './blastRadius';

@@ -1,6 +1,6 @@
 import { CallGrant, CellComponent, EndpointSpec } from '../model/types';
 import { KubeObject } from '../compiler';
-import { ClusterModel, Protocol, requestVerdicts, RequestShape } from '../analyzer';
+import { ClusterModel, LayerName, Protocol, requestVerdicts, RequestShape } from '../analyzer';
 import { CatalogCaller, catalogAllows } from './oracle';
 import { evaluate } from './simulate';
 import { podKey, Simulation } from './simulation';
@@ -19,6 +19,22 @@ export interface Violation {
   explanation: string;
 }
 
+/** A request the manifests allow (recorded with `recordAllowed`): what the evidence pack's register lists. */
+export interface AllowedRequest {
+  /** As in violations: a component ref, `the external gateway`, or `a rogue pod in ...`. */
+  label: string;
+  caller: CatalogCaller;
+  callee: string;
+  endpoint: string;
+  method?: string;
+  path?: string;
+  direct?: boolean;
+  /** Whether the catalog declares it (false: it is also a violation). */
+  expected: boolean;
+  /** The layers that admitted it and their policies (`<namespace>/<name>`); layers that do not apply are left out. */
+  layers: { layer: LayerName; policies: string[] }[];
+}
+
 export interface VerifyReport {
   environment: string;
   /** Requests evaluated. */
@@ -26,6 +42,17 @@ export interface VerifyReport {
   violations: Violation[];
   /** What the check could not cover, and why. */
   notes: string[];
+  /** Every allowed request, in the order checked; only with `recordAllowed`. */
+  allowed?: AllowedRequest[];
+}
+
+export interface VerifyOptions {
+  /** Only the endpoints of this cell's components (from every caller, the gateway and every rogue pod). */
+  cell?: string;
+  /** With `cell`: also the cell's own callers (its components and its rogue pod) against every other endpoint. */
+  outbound?: boolean;
+  /** Keep every allowed request in `allowed`. */
+  recordAllowed?: boolean;
 }
 
 /** One request shape against an endpoint (shared with the access diff and the blast radius). */
@@ -92,13 +119,19 @@ function targetOf(sim: Simulation, callee: CellComponent, endpoint: EndpointSpec
  *
  * `options.cell` checks only the endpoints of that cell's components (from
  * every caller, the gateway and every rogue pod): a cell's compliance in a
- * large catalog without the whole environment's callers x endpoints.
+ * large catalog without the whole environment's callers x endpoints. With
+ * `outbound`, the cell's own callers are also checked against every other
+ * endpoint: every request into, out of and within the cell.
  */
-export function verifySimulation(sim: Simulation, options: { cell?: string } = {}): VerifyReport {
+export function verifySimulation(sim: Simulation, options: VerifyOptions = {}): VerifyReport {
   const present = new Set(sim.model.cells.filter(c => c.environments.includes(sim.environment)).map(c => c.ref));
   const components = sim.model.components.filter(c => present.has(c.cell));
-  const callees = options.cell === undefined ? components : components.filter(c => c.cell === options.cell);
+  const scoped = options.cell !== undefined;
+  const callees = scoped && !options.outbound ? components.filter(c => c.cell === options.cell) : components;
   const targets = callees.flatMap(callee => callee.endpoints.map(endpoint => targetOf(sim, callee, endpoint)));
+  const everyTarget = targets.map((_, i) => i);
+  const cellTargets = scoped ? everyTarget.filter(i => targets[i].callee.cell === options.cell) : everyTarget;
+  const allowed: AllowedRequest[] | undefined = options.recordAllowed ? [] : undefined;
   const violations: Violation[] = [];
   let checks = 0;
   let cniDependent = 0;
@@ -115,10 +148,10 @@ export function verifySimulation(sim: Simulation, options: { cell?: string } = {
   }
   // Every probe is judged verdict-only; the full evaluation (its explanation, any CNI caveat) is
   // made for the requests the report speaks of: those allowed and those expected.
-  const check = (label: string, caller: CatalogCaller, cluster: ClusterModel, pod: KubeObject) => {
+  const check = (label: string, caller: CatalogCaller, cluster: ClusterModel, pod: KubeObject, callerCell?: string) => {
     const from = podKey(pod);
     const callerGrants = caller.kind === 'rogue' ? undefined : grantsOf.get(caller.kind === 'component' ? caller.ref : 'gateway');
-    for (let t = 0; t < targets.length; t++) {
+    for (const t of options.outbound && callerCell === options.cell ? everyTarget : cellTargets) {
       const target = targets[t];
       const grants = callerGrants?.get(t) ?? [];
       const verdicts = requestVerdicts(cluster, from, target.to, target.endpoint.port, target.protocol, target.shapes);
@@ -134,6 +167,19 @@ export function verifySimulation(sim: Simulation, options: { cell?: string } = {
         if (!verdicts[i] && !expected) continue;
         const result = evaluate(cluster, pod, target.callee, target.endpoint, sim, probe);
         if (result.allowed && result.layers.some(l => l.caveat)) cniDependent++;
+        if (result.allowed && allowed) {
+          allowed.push({
+            label,
+            caller,
+            callee: target.callee.ref,
+            endpoint: target.endpoint.name,
+            ...(probe.method ? { method: probe.method } : {}),
+            ...(probe.path ? { path: probe.path } : {}),
+            ...(probe.direct ? { direct: true } : {}),
+            expected,
+            layers: result.layers.filter(l => l.verdict === 'allow').map(l => ({ layer: l.layer, policies: l.policies })),
+          });
+        }
         if (result.allowed !== expected) {
           violations.push({
             caller: label,
@@ -153,7 +199,7 @@ export function verifySimulation(sim: Simulation, options: { cell?: string } = {
 
   const cluster: ClusterModel = sim.cluster();
   for (const caller of components) {
-    check(caller.ref, { kind: 'component', ref: caller.ref }, cluster, sim.componentPod(caller));
+    check(caller.ref, { kind: 'component', ref: caller.ref }, cluster, sim.componentPod(caller), caller.cell);
   }
   const gatewayPod: KubeObject = sim.gatewayObjects()[1];
   check('the external gateway', { kind: 'gateway' }, cluster, gatewayPod);
@@ -176,14 +222,14 @@ export function verifySimulation(sim: Simulation, options: { cell?: string } = {
   const rogueCluster = sim.cluster(attempts.map(a => a.pod));
   for (const attempt of attempts) {
     const label = `a rogue pod in ${attempt.cellRef}${attempt.impersonating ? ` wearing ${attempt.impersonating}'s labels` : ''}`;
-    check(label, { kind: 'rogue', cell: attempt.cellRef }, rogueCluster, attempt.pod);
+    check(label, { kind: 'rogue', cell: attempt.cellRef }, rogueCluster, attempt.pod, attempt.cellRef);
   }
   if (cniDependent > 0) {
     notes.push(
       `${cniDependent} request(s) are allowed only because an ipBlock may cover a pod's address: Calico, Antrea and kube-router match pod IPs by ipBlock (allowed), Cilium does not (denied); counted as allowed`,
     );
   }
-  return { environment: sim.environment, checks, violations, notes };
+  return { environment: sim.environment, checks, violations, notes, ...(allowed ? { allowed } : {}) };
 }
 
 export function formatViolation(v: Violation): string {
