@@ -39,3 +39,18 @@ describe('verify recording the allowed requests', () => {
     expect(inbound.allowed!.map(key).sort()).toEqual(whole.allowed!.filter(a => cellOf.get(a.callee) === cell).map(key).sort());
   });
 });
+
+describe('verify counting by layer', () => {
+  it('counts every request once: allowed, or denied by the layer that decided', () => {
+    const cell = 'system:default/houston';
+    const counted = verifySimulation(sim, { cell, outbound: true, recordAllowed: true, countLayers: true });
+    const plain = verifySimulation(sim, { cell, outbound: true, recordAllowed: true });
+    expect({ ...counted, counts: undefined }).toEqual({ ...plain, counts: undefined });
+    const { allowed, deniedBy } = counted.counts!;
+    expect(allowed).toBe(counted.allowed!.length);
+    expect(allowed + deniedBy['L3/L4'] + deniedBy.mTLS + deniedBy.L7).toBe(counted.checks);
+    // Undeclared operations of declared callers stop at L7; other cells' pods never get onto the network.
+    expect(deniedBy.L7).toBeGreaterThan(0);
+    expect(deniedBy['L3/L4']).toBeGreaterThan(0);
+  });
+});

@@ -44,6 +44,8 @@ export interface VerifyReport {
   notes: string[];
   /** Every allowed request, in the order checked; only with `recordAllowed`. */
   allowed?: AllowedRequest[];
+  /** Requests allowed, and the denied ones by the layer that denied them; only with `countLayers`. */
+  counts?: { allowed: number; deniedBy: Record<LayerName, number> };
 }
 
 export interface VerifyOptions {
@@ -53,6 +55,8 @@ export interface VerifyOptions {
   outbound?: boolean;
   /** Keep every allowed request in `allowed`. */
   recordAllowed?: boolean;
+  /** Count the allowed requests and the denied ones by layer (evaluates every request in full: slower). */
+  countLayers?: boolean;
 }
 
 /** One request shape against an endpoint (shared with the access diff and the blast radius). */
@@ -132,6 +136,7 @@ export function verifySimulation(sim: Simulation, options: VerifyOptions = {}): 
   const everyTarget = targets.map((_, i) => i);
   const cellTargets = scoped ? everyTarget.filter(i => targets[i].callee.cell === options.cell) : everyTarget;
   const allowed: AllowedRequest[] | undefined = options.recordAllowed ? [] : undefined;
+  const counts = options.countLayers ? { allowed: 0, deniedBy: { 'L3/L4': 0, mTLS: 0, L7: 0 } } : undefined;
   const violations: Violation[] = [];
   let checks = 0;
   let cniDependent = 0;
@@ -155,7 +160,7 @@ export function verifySimulation(sim: Simulation, options: VerifyOptions = {}): 
       const target = targets[t];
       const grants = callerGrants?.get(t) ?? [];
       const verdicts = requestVerdicts(cluster, from, target.to, target.endpoint.port, target.protocol, target.shapes);
-      if (grants.length === 0 && !verdicts.includes(true)) {
+      if (grants.length === 0 && !verdicts.includes(true) && !counts) {
         // Nothing expected, nothing allowed: no violation and nothing to count.
         checks += target.probes.length;
         continue;
@@ -164,8 +169,13 @@ export function verifySimulation(sim: Simulation, options: VerifyOptions = {}): 
         const probe = target.probes[i];
         const expected = expectedFor(sim, grants, caller, target.callee, target.endpoint, probe);
         checks++;
-        if (!verdicts[i] && !expected) continue;
+        if (!verdicts[i] && !expected && !counts) continue;
         const result = evaluate(cluster, pod, target.callee, target.endpoint, sim, probe);
+        if (counts) {
+          if (result.allowed) counts.allowed++;
+          else counts.deniedBy[result.decidedBy ?? 'L3/L4']++;
+          if (!verdicts[i] && !expected) continue;
+        }
         if (result.allowed && result.layers.some(l => l.caveat)) cniDependent++;
         if (result.allowed && allowed) {
           allowed.push({
@@ -229,7 +239,7 @@ export function verifySimulation(sim: Simulation, options: VerifyOptions = {}): 
       `${cniDependent} request(s) are allowed only because an ipBlock may cover a pod's address: Calico, Antrea and kube-router match pod IPs by ipBlock (allowed), Cilium does not (denied); counted as allowed`,
     );
   }
-  return { environment: sim.environment, checks, violations, notes, ...(allowed ? { allowed } : {}) };
+  return { environment: sim.environment, checks, violations, notes, ...(allowed ? { allowed } : {}), ...(counts ? { counts } : {}) };
 }
 
 export function formatViolation(v: Violation): string {
