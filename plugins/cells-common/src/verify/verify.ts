@@ -7,6 +7,8 @@ import { podKey, Simulation } from './simulation';
 
 export interface Violation {
   caller: string;
+  /** The caller in catalog terms (`caller` is its label). */
+  from: CatalogCaller;
   callee: string;
   endpoint: string;
   method?: string;
@@ -193,6 +195,7 @@ export function verifySimulation(sim: Simulation, options: VerifyOptions = {}): 
         if (result.allowed !== expected) {
           violations.push({
             caller: label,
+            from: caller,
             callee: target.callee.ref,
             endpoint: target.endpoint.name,
             ...(probe.method ? { method: probe.method } : {}),

@@ -1,0 +1,158 @@
+import { Entity } from '@backstage/catalog-model';
+import { buildCellModel } from '../validation/catalog';
+import { DEFAULT_SETTINGS } from '../settings/settings';
+import { compileCells, KubeObject } from '../compiler';
+import { artemisEntities } from '../testing/artemis';
+import { createSimulation, verifySimulation } from '../verify';
+import { catalogAllows } from '../verify/oracle';
+import { AllowedRequest } from '../verify/verify';
+import { buildEvidencePack } from './pack';
+import { requestText } from './register';
+import { RegisterFlow } from './types';
+
+const OPTIONS = { generatedAt: '2026-12-01T09:00:00.000Z', version: '0.1.0' };
+
+function modelOf(entities: Entity[]) {
+  const { model, problems } = buildCellModel(entities, { defaultEnvironments: ['development'] });
+  expect(problems).toEqual([]);
+  return model;
+}
+
+const model = modelOf(artemisEntities());
+const cellOf = new Map(model.components.map(c => [c.ref, c.cell]));
+const labelOf = new Map(model.components.map(c => [c.ref, `${model.cells.find(x => x.ref === c.cell)!.name}/${c.name}`]));
+
+/** The caller of a request as the register labels it. */
+function callerLabel(r: AllowedRequest): string {
+  if (r.caller.kind === 'gateway') return 'gateway';
+  if (r.caller.kind === 'rogue') return `rogue:${r.caller.cell.split('/')[1]}`;
+  return labelOf.get(r.caller.ref)!;
+}
+
+const touches = (cell: string) => (r: AllowedRequest) =>
+  cellOf.get(r.callee) === cell || (r.caller.kind === 'component' ? cellOf.get(r.caller.ref) === cell : r.caller.kind === 'rogue' && r.caller.cell === cell);
+
+/** Does a register row account for an allowed request: one of its declarations covers it, or it lists it as undeclared? */
+function rowCovers(row: RegisterFlow, r: AllowedRequest): boolean {
+  if (row.from.label !== callerLabel(r) || row.to.ref !== r.callee || row.endpoint !== r.endpoint) return false;
+  if (row.undeclaredRequests?.includes(requestText(r))) return true;
+  return row.declarations.some(d => {
+    const grant = model.grants.find(
+      g => g.declaredBy === d.entity && g.field === d.field && g.callee === r.callee && (g.caller.kind === 'gateway' || g.caller.ref === (r.caller as { ref: string }).ref),
+    );
+    return !r.direct && catalogAllows({ ...model, grants: [grant!] }, r.caller, { callee: r.callee, endpoint: r.endpoint, method: r.method, path: r.path });
+  });
+}
+
+describe('the register of the Artemis cells', () => {
+  // The whole environment, verified once, independently of the packs' own per-cell runs.
+  const whole = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development'), { recordAllowed: true });
+
+  it.each(model.cells.map(c => c.name))('lists exactly the flows verify finds allowed into, out of and within %s', name => {
+    const cell = model.cells.find(c => c.name === name)!.ref;
+    const pack = buildEvidencePack(model, DEFAULT_SETTINGS, name, OPTIONS);
+    expect(pack.environments.map(e => e.environment)).toEqual(['development']);
+    const register = pack.environments[0].register;
+    const allowed = whole.allowed!.filter(touches(cell));
+    const flowKeys = (items: { from: string; to: string; endpoint: string }[]) => [...new Set(items.map(i => `${i.from} -> ${i.to} ${i.endpoint}`))].sort();
+    expect(flowKeys(register.map(r => ({ from: r.from.label, to: r.to.ref, endpoint: r.endpoint })))).toEqual(
+      flowKeys(allowed.map(r => ({ from: callerLabel(r), to: r.callee, endpoint: r.endpoint }))),
+    );
+    // Every allowed request is accounted for by a row, and every row by an allowed request.
+    for (const r of allowed) expect(register.some(row => rowCovers(row, r))).toBe(true);
+    for (const row of register) expect(allowed.some(r => rowCovers(row, r))).toBe(true);
+    // A clean catalog: every row declared, as declared, with the policies of each layer that admit it.
+    expect(register.every(r => r.status === 'as-declared' && r.declarations.length > 0 && !r.undeclaredRequests && r.violations.length === 0)).toBe(true);
+    expect(register.every(r => r.enforcedBy.map(l => l.layer).join(',') === 'L3/L4,mTLS,L7' && r.enforcedBy.every(l => l.policies.length > 0))).toBe(true);
+    expect(pack.environments[0].matrices.difference).toEqual([]);
+    expect(pack.summary).toMatchObject({ result: 'pass', flows: register.length, undeclaredFlows: 0, differences: 0 });
+  });
+
+  it('reads as the catalog says for houston: one row per flow, ids, directions, ports, methods, paths, owners', () => {
+    const register = buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', OPTIONS).environments[0].register;
+    expect(register.map(r => r.id)).toEqual(register.map((_, i) => `F${i + 1}`));
+    const order = ['inbound', 'internal', 'outbound'];
+    expect(register.map(r => order.indexOf(r.direction))).toEqual(register.map(r => order.indexOf(r.direction)).sort());
+    const keys = register.map(r => `${r.from.label} ${r.to.label} ${r.endpoint}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    const uplink = register.find(r => r.from.label === 'houston/capcom' && r.to.label === 'orion/comms-system');
+    expect(uplink).toMatchObject({
+      direction: 'outbound',
+      port: 8080,
+      protocol: 'HTTP',
+      transport: 'TCP',
+      declarations: [{ entity: 'component:default/capcom', field: 'spec.connections[0]', kind: 'connection', methods: ['POST'], paths: ['/uplink', '/uplink/*'], owner: 'group:default/houston-flight-ops' }],
+      approval: null,
+      status: 'as-declared',
+    });
+    const dashboard = register.find(r => r.from.kind === 'gateway');
+    expect(dashboard).toMatchObject({ direction: 'inbound', to: { label: 'houston/flight-director' }, declarations: [{ kind: 'public' }] });
+    expect(dashboard!.declarations[0].methods).toBeUndefined();
+    // Declared on both sides: DSN grants Houston GET on signal-router, and capcom declares the call.
+    const router = register.find(r => r.from.label === 'houston/capcom' && r.to.label === 'deep-space-network/signal-router')!;
+    expect(router.declarations.map(d => [d.kind, d.owner, d.methods])).toEqual([
+      ['allowFrom', 'group:default/dsn-operations', ['GET']],
+      ['connection', 'group:default/houston-flight-ops', ['GET']],
+    ]);
+    // Two connections to one endpoint: one flow.
+    const countdown = register.find(r => r.from.label === 'houston/flight-director' && r.to.label === 'kennedy/launch-control')!;
+    expect(countdown.declarations.map(d => `${d.methods} ${d.paths}`)).toEqual(['POST /countdown/start', 'GET /countdown/status']);
+  });
+
+  it('carries the reasons the catalog gives', () => {
+    const entities = artemisEntities().map(e => {
+      if (e.metadata.name !== 'capcom') return e;
+      const spec = JSON.parse(JSON.stringify(e.spec));
+      spec.connections[0].reason = 'CAPCOM uplinks voice and commands to the crew';
+      return { ...e, spec };
+    });
+    const register = buildEvidencePack(modelOf(entities), DEFAULT_SETTINGS, 'houston', OPTIONS).environments[0].register;
+    expect(register.find(r => r.from.label === 'houston/capcom' && r.to.label === 'orion/comms-system')!.declarations[0].reason).toBe('CAPCOM uplinks voice and commands to the crew');
+    expect(register.flatMap(r => r.declarations).filter(d => d.reason)).toHaveLength(1);
+  });
+});
+
+describe('the register of widened manifests', () => {
+  const objects = compileCells(model, DEFAULT_SETTINGS).cells.flatMap(c => c.objects);
+  const widened = JSON.parse(JSON.stringify(objects)) as KubeObject[];
+  const ap = widened.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'comms-system') as any;
+  // Houston's callers may now do anything on comms-system, not only POST /uplink.
+  delete ap.spec.rules[2].to;
+  const pack = buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', { ...OPTIONS, objects: { development: widened } });
+  const env = pack.environments[0];
+
+  it('lists the undeclared requests on the flow, and marks it as differing', () => {
+    const capcom = env.register.filter(r => r.from.label === 'houston/capcom' && r.to.label === 'orion/comms-system');
+    expect(capcom).toHaveLength(1);
+    expect(capcom[0]).toMatchObject({ status: 'differs', declarations: [{ field: 'spec.connections[0]' }] });
+    expect(capcom[0].undeclaredRequests).toEqual(expect.arrayContaining(['DELETE /', 'GET /cellplane-undeclared-probe']));
+    expect(capcom[0].undeclaredRequests).not.toContain('POST /uplink');
+    expect(capcom[0].violations.length).toBe(capcom[0].undeclaredRequests!.length);
+    const ids = new Set(env.matrices.difference.filter(d => d.from === 'houston/capcom').map(d => d.id));
+    expect(new Set(capcom[0].violations)).toEqual(ids);
+  });
+
+  it('shows each difference, and fails the summary', () => {
+    const difference = env.matrices.difference;
+    expect(difference.length).toBeGreaterThan(0);
+    expect(difference.every(d => d.allowed && !d.declared && d.to === 'orion/comms-system' && d.port === 8080)).toBe(true);
+    expect(difference.map(d => d.id)).toEqual(difference.map((_, i) => `V${i + 1}`));
+    expect(new Set(difference.map(d => d.from))).toEqual(new Set(['houston/capcom', 'houston/flight-director']));
+    expect(pack.summary).toMatchObject({ result: 'fail', differences: difference.length, undeclaredFlows: 0 });
+    expect(env.verification.latest).toMatchObject({ result: 'fail', violations: difference.length });
+  });
+
+  it('lists a flow nothing declares as undeclared, with its requests, owned by the callee\'s team', () => {
+    const opened = JSON.parse(JSON.stringify(objects)) as any[];
+    const monitor = opened.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'telemetry-monitor');
+    const director = `cluster.local/ns/${monitor.metadata.namespace}/sa/flight-director`;
+    monitor.spec.rules.push({ from: [{ source: { principals: [director] } }] });
+    const houston = buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', { ...OPTIONS, objects: { development: opened } }).environments[0];
+    const flow = houston.register.find(r => r.from.label === 'houston/flight-director' && r.to.label === 'houston/telemetry-monitor')!;
+    expect(flow).toMatchObject({ status: 'undeclared', declarations: [], direction: 'internal', to: { owner: 'group:default/houston-flight-ops' } });
+    expect(flow.undeclaredRequests).toEqual(expect.arrayContaining(['GET /', 'POST /ingest']));
+    expect(flow.violations).toHaveLength(flow.undeclaredRequests!.length);
+    expect(houston.matrices.enforced.entries).toContainEqual({ from: 'houston/flight-director', to: 'houston/telemetry-monitor', endpoints: ['8080/HTTP'] });
+    expect(houston.matrices.intended.entries.find(e => e.from === 'houston/flight-director' && e.to === 'houston/telemetry-monitor')).toBeUndefined();
+  });
+});
