@@ -20,3 +20,4 @@ export * from './change';
 export * from './api/types';
 export { compareText } from './order';
 export * from './traffic';
+export * from './report';

@@ -7,6 +7,7 @@ import { KubeObject } from '../compiler';
 import { toYaml } from '../compiler/yaml';
 import { createSimulation, Simulation } from '../verify/simulation';
 import { verifySimulation, VerifyReport } from '../verify/verify';
+import { dataFlowDiagram } from './diagram';
 import { buildMatrices } from './matrices';
 import { buildRegister, differencesOf, Parties } from './register';
 import { evidenceLimits, platformFlows } from './limits';
@@ -110,7 +111,7 @@ export function environmentEvidence(
   sim: Simulation,
   cell: string,
   report: VerifyReport,
-  options: { at: string; version: string; trigger?: string; history?: EvidenceHistory },
+  options: { at: string; version: string; trigger?: string; history?: EvidenceHistory; title?: string },
 ): EnvironmentEvidence {
   const parties = new Parties(sim);
   const cellObject = sim.model.cells.find(c => c.ref === cell)!;
@@ -133,6 +134,17 @@ export function environmentEvidence(
     },
     changes,
     notes: report.notes,
+    diagram: {
+      mediaType: 'image/svg+xml',
+      svg: dataFlowDiagram({
+        cellName: cellObject.name,
+        title: options.title,
+        environment: sim.environment,
+        namespace,
+        components: sim.model.components.filter(c => c.cell === cell),
+        register,
+      }),
+    },
   };
 }
 
@@ -185,7 +197,13 @@ export function buildEvidencePack(model: CellModel, settings: CellsSettings, cel
     .map(environment => {
       const sim = createSimulation(model, settings, environment, options.objects?.[environment]);
       const report = verifySimulation(sim, { cell: cell.ref, outbound: true, recordAllowed: true, countLayers: true });
-      return environmentEvidence(sim, cell.ref, report, { at: options.generatedAt, version: options.version, trigger: options.trigger, history });
+      return environmentEvidence(sim, cell.ref, report, {
+        at: options.generatedAt,
+        version: options.version,
+        trigger: options.trigger,
+        history,
+        title: options.titles?.[cell.ref],
+      });
     });
   const components = model.components.filter(c => c.cell === cell.ref);
   return {

@@ -168,6 +168,8 @@ export interface EnvironmentEvidence {
   changes: EvidenceChange[] | null;
   /** What this environment's verification could not cover (verify's own notes). */
   notes: string[];
+  /** The data-flow diagram of the register (diagram.ts). */
+  diagram: { mediaType: 'image/svg+xml'; svg: string };
 }
 
 /** The evidence pack of one cell. */
