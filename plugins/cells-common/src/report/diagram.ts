@@ -5,6 +5,7 @@
  * register's flow ids, ports and methods. A fixed layered layout in whole
  * pixels and a monospace font: the same register gives the same bytes.
  */
+import { compareText } from '../diff/probing';
 import { FlowParty, RegisterFlow } from './types';
 
 export interface DiagramInput {
@@ -49,7 +50,7 @@ interface Edge {
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const cmp = compareText;
 const px = (n: number) => String(Math.round(n));
 
 /** A node outside the cell; `side` keeps a caller that is also a callee apart (one node on each side). */
@@ -296,7 +297,8 @@ export function dataFlowDiagram(input: DiagramInput): string {
     }
   }
   const boxes = [...nodes.values()].map(n => {
-    const stroke = n.red ? RED : n.key === 'in:gateway' ? '#047857' : '#374151';
+    let stroke = n.key === 'in:gateway' ? '#047857' : '#374151';
+    if (n.red) stroke = RED;
     const fill = n.key === 'in:gateway' ? '#ecfdf5' : '#ffffff';
     return [
       `<rect x="${n.x}" y="${n.y}" width="${n.w}" height="${n.h}" rx="5" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>`,

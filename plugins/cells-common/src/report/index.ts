@@ -18,3 +18,4 @@ export type { DiagramInput } from './diagram';
 export { evidenceMarkdown, bundleMarkdown, mdText } from './markdown';
 export type { MarkdownOptions } from './markdown';
 export { EVIDENCE_SCHEMA, evidenceJson } from './schema';
+export * from './text';

@@ -1,5 +1,21 @@
 /** The evidence pack as Markdown: the same content as the JSON, for people (a pull request, a wiki, an auditor's inbox). */
 import { base64 } from './base64';
+import {
+  approvalText,
+  deniedByText,
+  differenceRequestText,
+  matrixCellText,
+  methodsAndPathsText,
+  matrixText,
+  NO_CHANGES_TEXT,
+  NO_DIFFERENCE_TEXT,
+  NO_HISTORY_TEXT,
+  ownersText,
+  PLATFORM_TEXT,
+  reasonsText,
+  resultText,
+  statusText,
+} from './text';
 import { AccessMatrix, EnvironmentEvidence, EvidenceBundle, EvidencePack, RegisterFlow, VerificationRecord } from './types';
 
 export interface MarkdownOptions {
@@ -22,18 +38,10 @@ function table(head: string[], rows: string[][]): string[] {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map(r => `| ${r.join(' | ')} |`)];
 }
 
-function methodsAndPaths(d: { methods?: string[]; paths?: string[] }, protocol: string): string {
-  if (protocol === 'TCP' || protocol === 'UDP') return 'any (no L7 for this protocol)';
-  return `${d.methods ? d.methods.join(', ') : 'any method'} on ${d.paths ? d.paths.map(code).join(', ') : 'any path'}`;
-}
-
 function flowRow(f: RegisterFlow): string[] {
-  const declared = f.declarations.map(d => `${methodsAndPaths(d, f.protocol)} (${d.kind}: ${code(d.entity)} ${code(d.field)})`);
+  const declared = f.declarations.map(d => `${mdText(methodsAndPathsText(d, f.protocol))} (${d.kind}: ${code(d.entity)} ${code(d.field)})`);
   if (f.undeclaredRequests) declared.push(`**not declared:** ${f.undeclaredRequests.map(r => mdText(r)).join(', ')}`);
-  const status = f.status === 'as-declared' ? 'as declared' : `**${f.status === 'differs' ? 'differs' : 'UNDECLARED'}** (${f.violations.join(', ')})`;
-  const approval = f.approval
-    ? `${mdText(f.approval.summary)}, ${f.approval.at}${f.approval.by ? `, by ${mdText(f.approval.by)}` : ''}${f.approval.link ? `, ${mdText(f.approval.link)}` : ''}`
-    : 'not recorded';
+  const reasons = reasonsText(f).map(mdText);
   return [
     f.id,
     code(f.from.label),
@@ -42,30 +50,15 @@ function flowRow(f: RegisterFlow): string[] {
     f.protocol,
     declared.join('<br>'),
     f.enforcedBy.map(l => `${l.layer}: ${l.policies.map(code).join(', ') || '(no policy)'}`).join('<br>'),
-    [...new Set(f.declarations.map(d => code(d.owner)))].join('<br>') || `${code(f.to.owner)} (callee)`,
-    f.declarations.filter(d => d.reason).map(d => mdText(d.reason!)).join('<br>') || (f.declarations.every(d => d.kind === 'public') && f.declarations.length ? 'public endpoint' : '**none given**'),
-    approval,
-    status,
+    ownersText(f).map(code).join('<br>'),
+    reasons[0] === 'none given' ? '**none given**' : reasons.join('<br>'),
+    mdText(approvalText(f)),
+    f.status === 'as-declared' ? statusText(f) : `**${statusText(f)}**`,
   ];
 }
 
 function matrix(m: AccessMatrix, other: AccessMatrix): string[] {
-  const entry = (x: AccessMatrix, from: string, to: string) => x.entries.find(e => e.from === from && e.to === to)?.endpoints.join(', ') ?? '';
-  return table(
-    ['caller \\ callee', ...m.callees.map(code)],
-    m.callers.map(from => [
-      code(from),
-      ...m.callees.map(to => {
-        const mine = entry(m, from, to);
-        const differs = mine !== entry(other, from, to);
-        return `${mine || '·'}${differs ? ' ≠' : ''}`;
-      }),
-    ]),
-  );
-}
-
-function deniedText(v: VerificationRecord): string {
-  return v.deniedBy ? `L3/L4 ${v.deniedBy['L3/L4']}, mTLS ${v.deniedBy.mTLS}, L7 ${v.deniedBy.L7}` : 'not counted';
+  return table(['caller \\ callee', ...m.callees.map(code)], m.callers.map(from => [code(from), ...m.callees.map(to => matrixCellText(m, other, from, to))]));
 }
 
 function verificationRows(records: VerificationRecord[]): string[] {
@@ -76,7 +69,7 @@ function verificationRows(records: VerificationRecord[]): string[] {
       v.result === 'pass' ? 'pass' : '**FAIL**',
       String(v.requestsChecked),
       v.allowed === undefined ? 'not counted' : String(v.allowed),
-      deniedText(v),
+      deniedByText(v),
       String(v.violations),
       v.manifestsDigest ? code(v.manifestsDigest.slice(0, 16)) : '',
       v.cellplaneVersion ?? '',
@@ -101,29 +94,29 @@ function environmentSection(pack: EvidencePack, env: EnvironmentEvidence, h: str
   if (env.register.length) {
     out.push(...table(['flow', 'from', 'to', 'port', 'protocol', 'methods and paths (declared by)', 'enforced by', 'owner', 'reason', 'approved by change', 'status'], env.register.map(flowRow)), '');
   }
-  out.push(`${h}# Platform flows`, '', 'Allowed by design beside the declared flows (from the settings; not probed by verify):', '');
+  out.push(`${h}# Platform flows`, '', PLATFORM_TEXT, '');
   out.push(...table(['from', 'to', 'ports', 'why'], env.platformFlows.map(p => [mdText(p.from), mdText(p.to), p.ports, mdText(p.why)])), '');
   const { intended, enforced, difference } = env.matrices;
-  out.push(`${h}# Intended and enforced access`, '', 'Intended: what the catalog declares. Enforced: what verify found the manifests allow. Entries are the endpoints (port/protocol) a caller may use; `≠` marks a pair where the two differ.', '');
+  out.push(`${h}# Intended and enforced access`, '', matrixText(), '');
   out.push('**Intended**', '', ...matrix(intended, enforced), '', '**Enforced**', '', ...matrix(enforced, intended), '');
   out.push(`${h}## Difference`, '');
-  if (difference.length === 0) out.push('None: the manifests allow exactly what the catalog declares.', '');
+  if (difference.length === 0) out.push(NO_DIFFERENCE_TEXT, '');
   else {
     out.push(
       ...table(
         ['id', 'from', 'to', 'port', 'request', 'declared', 'allowed', 'explanation'],
-        difference.map(d => [d.id, code(d.from), code(d.to), String(d.port), d.direct ? 'direct to the pod' : mdText([d.method, d.path].filter(Boolean).join(' ') || 'a connection'), d.declared ? 'yes' : 'no', d.allowed ? '**yes**' : 'no', mdText(d.explanation)]),
+        difference.map(d => [d.id, code(d.from), code(d.to), String(d.port), mdText(differenceRequestText(d)), d.declared ? 'yes' : 'no', d.allowed ? '**yes**' : 'no', mdText(d.explanation)]),
       ),
       '',
     );
   }
   out.push(`${h}# Verification`, '', '**Latest**', '', ...verificationRows([env.verification.latest]), '');
   out.push('**History**', '');
-  if (!env.verification.historyKept) out.push('Not kept here: this pack was made without a verification history (the command line keeps none). The latest verification above is the one this pack ran.', '');
+  if (!env.verification.historyKept) out.push(NO_HISTORY_TEXT, '');
   else if (env.verification.history.length === 0) out.push('No earlier verification is kept for this environment.', '');
   else out.push(...verificationRows(env.verification.history), '');
   out.push(`${h}# Change log`, '');
-  if (env.changes === null) out.push('Not available here: this pack was made without a change history (who changed which access, with the link and reason; the command line keeps none).', '');
+  if (env.changes === null) out.push(NO_CHANGES_TEXT, '');
   else if (env.changes.length === 0) out.push('No access change is kept for this environment.', '');
   else {
     out.push(
@@ -148,10 +141,8 @@ function environmentSection(pack: EvidencePack, env: EnvironmentEvidence, h: str
 function packLines(pack: EvidencePack, h: string, options: MarkdownOptions): string[] {
   const s = pack.summary;
   const title = pack.cell.title ? `${pack.cell.name} (${pack.cell.title})` : pack.cell.name;
-  const verdict =
-    s.result === 'pass'
-      ? '**Result: PASS**: in every environment the manifests allow exactly what the catalog declares.'
-      : `**Result: FAIL**: ${s.differences} request(s) are decided otherwise than the catalog declares (see each difference).`;
+  const [word, rest] = resultText(s.result, s.differences).split(/: (.*)/s);
+  const verdict = `**Result: ${word}**: ${rest}`;
   return [
     `${h} Segmentation evidence: cell ${title}`,
     '',

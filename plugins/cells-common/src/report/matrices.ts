@@ -1,5 +1,6 @@
 import { AccessMatrix, RegisterFlow } from './types';
 import { Parties } from './register';
+import { compareText } from '../diff/probing';
 
 interface Access {
   from: string;
@@ -8,7 +9,7 @@ interface Access {
   endpoint: string;
 }
 
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const compare = compareText;
 
 function entriesOf(accesses: Access[], callers: string[], callees: string[]): AccessMatrix['entries'] {
   const byPair = new Map<string, { from: string; to: string; endpoints: Set<string> }>();
@@ -47,7 +48,11 @@ export function buildMatrices(parties: Parties, cell: string, register: Register
   }
   const enforced = register.map(r => ({ from: r.from.label, to: r.to.label, endpoint: `${r.port}/${r.protocol}` }));
   const ownSet = new Set(own);
-  const rank = (label: string) => (ownSet.has(label) ? 0 : label === 'gateway' ? 2 : label.startsWith('rogue:') ? 3 : 1);
+  const rank = (label: string) => {
+    if (ownSet.has(label)) return 0;
+    if (label === 'gateway') return 2;
+    return label.startsWith('rogue:') ? 3 : 1;
+  };
   const order = (labels: string[]) => [...new Set(labels)].sort((a, b) => rank(a) - rank(b) || compare(a, b));
   const all = [...intended, ...enforced];
   const callers = order([...own, ...all.map(a => a.from), `rogue:${parties.cellName(cell)}`]);

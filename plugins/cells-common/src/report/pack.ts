@@ -8,6 +8,7 @@ import { toYaml } from '../compiler/yaml';
 import { createSimulation, Simulation } from '../verify/simulation';
 import { verifySimulation, VerifyReport } from '../verify/verify';
 import { dataFlowDiagram } from './diagram';
+import { compareText } from '../diff/probing';
 import { buildMatrices } from './matrices';
 import { buildRegister, differencesOf, Parties } from './register';
 import { evidenceLimits, platformFlows } from './limits';
@@ -79,7 +80,7 @@ export function verificationRecordOf(
   };
 }
 
-const newestFirst = <T extends { at: string }>(items: T[]) => [...items].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+const newestFirst = <T extends { at: string }>(items: T[]) => [...items].sort((a, b) => compareText(b.at, a.at));
 
 /**
  * The change that approved each declared flow: the newest kept change of the

@@ -3,6 +3,7 @@ import { LayerName } from '../analyzer/model';
 import { Simulation } from '../verify/simulation';
 import { AllowedRequest, VerifyReport } from '../verify/verify';
 import { CatalogCaller, catalogAllows } from '../verify/oracle';
+import { compareText } from '../diff/probing';
 import { Difference, FlowDeclaration, FlowDirection, FlowParty, RegisterFlow } from './types';
 
 const LAYERS: LayerName[] = ['L3/L4', 'mTLS', 'L7'];
@@ -75,6 +76,11 @@ function declarationKind(grant: CallGrant): 'connection' | 'allowFrom' | 'public
 function grantMatchesCaller(grant: CallGrant, caller: CatalogCaller): boolean {
   if (grant.caller.kind === 'gateway') return caller.kind === 'gateway';
   return caller.kind === 'component' && grant.caller.ref === caller.ref;
+}
+
+function statusOf(declarations: number, violations: number): RegisterFlow['status'] {
+  if (declarations === 0) return 'undeclared';
+  return violations > 0 ? 'differs' : 'as-declared';
 }
 
 const flowKey = (label: string, callee: string, endpoint: string) => `${label}|${callee}|${endpoint}`;
@@ -158,18 +164,18 @@ export function buildRegister(sim: Simulation, cell: string, report: VerifyRepor
       protocol: endpoint.protocol,
       transport: endpoint.protocol === 'UDP' ? 'UDP' : 'TCP',
       visibility: endpoint.visibility,
-      declarations: declarations.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0)),
+      declarations: declarations.sort((a, b) => compareText(a.field, b.field)),
       ...(undeclared.length ? { undeclaredRequests: undeclared } : {}),
       enforcedBy: enforcement(requests),
       approval: null,
-      status: declarations.length === 0 ? 'undeclared' : violations.length > 0 ? 'differs' : 'as-declared',
+      status: statusOf(declarations.length, violations.length),
       violations,
     });
   }
   const sortKey = (r: Omit<RegisterFlow, 'id'>) => [DIRECTIONS.indexOf(r.direction), r.to.label, r.endpoint, r.from.label].join('\u0000');
   return rows
     .map(r => ({ r, k: sortKey(r) }))
-    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .sort((a, b) => compareText(a.k, b.k))
     .map(({ r }, i) => ({ id: `F${i + 1}`, ...r }));
 }
 

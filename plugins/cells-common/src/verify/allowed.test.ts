@@ -8,7 +8,10 @@ const { model } = buildCellModel(artemisEntities(), { defaultEnvironments: ['dev
 const sim = createSimulation(model, DEFAULT_SETTINGS, 'development');
 const cellOf = new Map(model.components.map(c => [c.ref, c.cell]));
 const key = (a: AllowedRequest) => [a.label, a.callee, a.endpoint, a.method, a.path, a.direct].join(' ');
-const callerCell = (a: AllowedRequest) => (a.caller.kind === 'component' ? cellOf.get(a.caller.ref) : a.caller.kind === 'rogue' ? a.caller.cell : undefined);
+function callerCell(a: AllowedRequest): string | undefined {
+  if (a.caller.kind === 'component') return cellOf.get(a.caller.ref);
+  return a.caller.kind === 'rogue' ? a.caller.cell : undefined;
+}
 
 describe('verify recording the allowed requests', () => {
   const whole = verifySimulation(sim, { recordAllowed: true });
