@@ -3,6 +3,7 @@ import { AnalyzerInputError } from '@cellplane/cells-common';
 import { registerAnalyze } from './commands/analyze';
 import { registerDiff } from './commands/diff';
 import { registerRender } from './commands/render';
+import { registerReport } from './commands/report';
 import { registerSimulate } from './commands/simulate';
 import { registerTraffic } from './commands/traffic';
 import { registerVerify } from './commands/verify';
@@ -12,7 +13,7 @@ import { Output, processOutput } from './lib/output';
 /** Builds the `cellplane` program; commands write to `output`. */
 export function createProgram(output: Output = processOutput): Command {
   const program = new Command('cellplane')
-    .description('Zero-trust cells from the Backstage catalog: render, analyze, simulate, verify, diff, traffic')
+    .description('Zero-trust cells from the Backstage catalog: render, analyze, simulate, verify, diff, traffic, report')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeOut: s => output.stdout(s), writeErr: s => output.stderr(s) });
@@ -22,6 +23,7 @@ export function createProgram(output: Output = processOutput): Command {
   registerVerify(program, output);
   registerDiff(program, output);
   registerTraffic(program, output);
+  registerReport(program, output);
   return program;
 }
 

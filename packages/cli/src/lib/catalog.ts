@@ -18,6 +18,8 @@ export interface LoadedCatalog {
   settings: CellsSettings;
   /** Which file each entity came from. */
   fileOf: Map<string, string>;
+  /** `metadata.title` of the entities that have one, by entity ref (as the model spells refs). */
+  titles: Record<string, string>;
 }
 
 function isEntity(value: unknown): value is Entity {
@@ -54,6 +56,7 @@ export function loadCatalog(paths: string[], configFiles: string[] = []): Loaded
   const settings = readSettings(configFiles);
   const fileOf = new Map<string, string>();
   const entities: Entity[] = [];
+  const titles: Record<string, string> = {};
   for (const doc of readDocuments(paths)) {
     if (!isEntity(doc.value)) {
       throw new InputError(`${doc.file}: document ${doc.index + 1} is not a catalog entity (it needs kind and metadata.name)`);
@@ -61,6 +64,7 @@ export function loadCatalog(paths: string[], configFiles: string[] = []): Loaded
     const entity = doc.value;
     const ref = entityRefOf(entity);
     fileOf.set(ref, doc.file);
+    if (typeof entity.metadata.title === 'string') titles[entityRefOf(entity)] = entity.metadata.title;
     entities.push(entity);
   }
   const { model, problems } = buildCellModel(entities, {
@@ -73,5 +77,5 @@ export function loadCatalog(paths: string[], configFiles: string[] = []): Loaded
       problems.map(p => `${fileOf.get(p.entityRef) ?? '?'}: ${formatProblem(p)}`).join('\n'),
     );
   }
-  return { model, settings, fileOf };
+  return { model, settings, fileOf, titles };
 }
