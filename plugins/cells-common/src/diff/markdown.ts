@@ -1,12 +1,12 @@
 import { AccessChange, AccessDiffView } from '../api/types';
 
 /** Text in a table cell: Markdown's specials (`*` in `/v1/*`, `_`, ...) and `|`, which would end the cell, escaped. */
-function escapeText(value: string): string {
+export function escapeText(value: string): string {
   return value.replace(/[\\`*_[\]<>|~]/g, c => `\\${c}`);
 }
 
 /** A value as code in a table cell: only `|` (which would end the cell) needs escaping. */
-function code(value: string): string {
+export function code(value: string): string {
   return value ? `\`${value.replace(/\|/g, '\\|')}\`` : '';
 }
 

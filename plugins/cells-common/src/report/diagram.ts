@@ -5,7 +5,7 @@
  * register's flow ids, ports and methods. A fixed layered layout in whole
  * pixels and a monospace font: the same register gives the same bytes.
  */
-import { compareText } from '../diff/probing';
+import { compareText } from '../order';
 import { FlowParty, RegisterFlow } from './types';
 
 export interface DiagramInput {

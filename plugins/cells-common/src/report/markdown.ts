@@ -1,4 +1,5 @@
 /** The evidence pack as Markdown: the same content as the JSON, for people (a pull request, a wiki, an auditor's inbox). */
+import { code, escapeText } from '../diff/markdown';
 import { base64 } from './base64';
 import {
   approvalText,
@@ -27,12 +28,10 @@ export interface MarkdownOptions {
   diagramLink?: (pack: EvidencePack, env: EnvironmentEvidence) => string;
 }
 
-/** Free text in a table cell: no HTML, no column breaks, no line breaks. */
+/** Free text in a table cell: Markdown's specials escaped (so no HTML and no column break), line breaks as <br>. */
 export function mdText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return escapeText(text).replace(/\r?\n/g, '<br>');
 }
-
-const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 
 function table(head: string[], rows: string[][]): string[] {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map(r => `| ${r.join(' | ')} |`)];

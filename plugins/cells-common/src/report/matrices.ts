@@ -1,6 +1,6 @@
 import { AccessMatrix, RegisterFlow } from './types';
 import { Parties } from './register';
-import { compareText } from '../diff/probing';
+import { compareText } from '../order';
 
 interface Access {
   from: string;

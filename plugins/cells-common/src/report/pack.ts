@@ -8,7 +8,7 @@ import { toYaml } from '../compiler/yaml';
 import { createSimulation, Simulation } from '../verify/simulation';
 import { verifySimulation, VerifyReport } from '../verify/verify';
 import { dataFlowDiagram } from './diagram';
-import { compareText } from '../diff/probing';
+import { compareText } from '../order';
 import { buildMatrices } from './matrices';
 import { buildRegister, differencesOf, Parties } from './register';
 import { evidenceLimits, platformFlows } from './limits';

@@ -3,7 +3,7 @@ import { LayerName } from '../analyzer/model';
 import { Simulation } from '../verify/simulation';
 import { AllowedRequest, VerifyReport } from '../verify/verify';
 import { CatalogCaller, catalogAllows } from '../verify/oracle';
-import { compareText } from '../diff/probing';
+import { compareText } from '../order';
 import { Difference, FlowDeclaration, FlowDirection, FlowParty, RegisterFlow } from './types';
 
 const LAYERS: LayerName[] = ['L3/L4', 'mTLS', 'L7'];
