@@ -29,7 +29,7 @@ describe('the alpha plugin', () => {
       apis: [[cellsApiRef, api]],
       initialRouteEntries: ['/'],
     });
-    expect(await screen.findByLabelText('compliance summary', undefined, { timeout: 5000 })).toHaveTextContent('1/2 at L7');
+    expect(await screen.findByLabelText('compliance summary')).toHaveTextContent('1/2 at L7');
     expect(screen.getByLabelText('state per environment')).toHaveTextContent('drifted');
     await waitFor(() => expect(api.getCell).toHaveBeenCalledWith('system:default/houston'));
   });
@@ -42,7 +42,7 @@ describe('the alpha plugin', () => {
       initialRouteEntries: ['/'],
     });
     // The test entity page draws this marker when every content's filter rejected the entity.
-    expect(await screen.findByTestId('empty-entity-page', undefined, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByTestId('empty-entity-page')).toBeInTheDocument();
     expect(screen.queryByLabelText('compliance summary')).toBeNull();
     expect(api.getCell).not.toHaveBeenCalled();
   });

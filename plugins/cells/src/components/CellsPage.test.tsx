@@ -4,6 +4,7 @@ import { cellsApiRef } from '../api/CellsApi';
 import { CellsTopology } from './CellsPage';
 import { mockCellsApi } from './testApi';
 import { largeTopology, testTopology } from '../lib/testTopology';
+import { manualSchedule } from '../lib/__testUtils__/manualSchedule';
 
 const node = (id: string) => document.querySelector(`.react-flow__node[data-id="${id}"]`) as HTMLElement | null;
 
@@ -89,16 +90,16 @@ describe('CellsTopology', () => {
     expect(document.querySelectorAll('.react-flow__node-component')).toHaveLength(0);
     expect(within(node('system:default/cell-3')!).getByText(/10 components \(collapsed\)/)).toBeInTheDocument();
     fireEvent.click(await screen.findByRole('button', { name: 'Expand' }));
-    await waitFor(() => expect(node('component:default/svc-30')).not.toBeNull(), { timeout: 10_000 });
+    await waitFor(() => expect(node('component:default/svc-30')).not.toBeNull());
     expect(document.querySelectorAll('.react-flow__node-component')).toHaveLength(10);
     expect(node('component:default/svc-30')!.closest('.react-flow__node')?.parentElement).toBe(node('system:default/cell-3')!.parentElement);
     expect(node('component:default/svc-40')).toBeNull();
-  }, 30_000);
+  });
 
   it('keeps every cell expanded in a smaller catalog', async () => {
     const api = mockCellsApi({ getTopology: jest.fn(async () => largeTopology(5)) });
     await renderInTestApp(<CellsTopology />, { apis: [[cellsApiRef, api]] });
-    await waitFor(() => expect(document.querySelectorAll('.react-flow__node-component')).toHaveLength(50), { timeout: 10_000 });
+    await waitFor(() => expect(document.querySelectorAll('.react-flow__node-component')).toHaveLength(50));
     expect(document.querySelector('.react-flow__node-cell')).not.toHaveTextContent('collapsed');
   });
 
@@ -108,12 +109,12 @@ describe('CellsTopology', () => {
     await waitFor(() => expect(node('system:default/cell-20')).not.toBeNull());
     fireEvent.change(screen.getByLabelText('Search nodes'), { target: { value: 'svc-205' } });
     fireEvent.submit(screen.getByLabelText('Search nodes').closest('form')!);
-    await waitFor(() => expect(node('component:default/svc-205')).not.toBeNull(), { timeout: 10_000 });
+    await waitFor(() => expect(node('component:default/svc-205')).not.toBeNull());
     const panel = await screen.findByLabelText('details of the selected node');
     expect(within(panel).getByRole('heading', { name: 'svc-205' })).toBeInTheDocument();
-    await waitFor(() => expect(document.activeElement).toBe(node('component:default/svc-205')), { timeout: 5000 });
+    await waitFor(() => expect(document.activeElement).toBe(node('component:default/svc-205')));
     expect(within(node('system:default/cell-21')!).getByText(/collapsed/)).toBeInTheDocument();
-  }, 30_000);
+  });
 
   it('before the first reconcile: says it keeps checking, then that the first reconcile runs, until the cells are in sync', async () => {
     const empty = { environment: 'dev', environments: ['dev'], cells: [], components: [], edges: [] };
@@ -121,18 +122,28 @@ describe('CellsTopology', () => {
     pending.cells = pending.cells.map(c => ({ ...c, state: 'pending' as const, message: 'waiting for the first reconcile' }));
     const getTopology = jest.fn().mockResolvedValueOnce(empty).mockResolvedValueOnce(empty).mockResolvedValueOnce(pending).mockResolvedValue(testTopology());
     const api = mockCellsApi({ getTopology });
-    await renderInTestApp(<CellsTopology pollIntervalMs={30} />, { apis: [[cellsApiRef, api]] });
+    const polls = manualSchedule();
+    await renderInTestApp(<CellsTopology schedule={polls.schedule} />, { apis: [[cellsApiRef, api]] });
     expect(await screen.findByText('No cells yet')).toBeInTheDocument();
-    expect(screen.getByText(/checks again every 1 seconds/)).toBeInTheDocument();
+    expect(screen.getByText(/checks again every 5 seconds/)).toBeInTheDocument();
+    // No cells: the next ask waits the short interval.
+    await waitFor(() => expect(polls.delays()).toEqual([5000]));
+    polls.fire();
+    await waitFor(() => expect(getTopology).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(polls.delays()).toEqual([5000]));
+    expect(screen.getByText('No cells yet')).toBeInTheDocument();
+    polls.fire();
     expect(await screen.findByText(/first reconcile is running: all 2 cells wait to be compiled/)).toBeInTheDocument();
-    await waitFor(() => expect(node('component:default/capcom')).not.toBeNull());
-    await waitFor(() => expect(screen.queryByText(/first reconcile is running/)).toBeNull());
+    expect(screen.getByText(/refreshes every 5 seconds until they are done/)).toBeInTheDocument();
+    // Cells wait for a reconcile: still the short interval.
+    await waitFor(() => expect(polls.delays()).toEqual([5000]));
+    polls.fire();
     await waitFor(() => expect(within(node('system:default/orion')!).getByText('drifted')).toBeInTheDocument());
-    const calls = getTopology.mock.calls.length;
-    expect(calls).toBe(4);
-    // In sync: the page asks only every livePollIntervalMs (10 s by default), not every 30 ms.
-    await new Promise(r => setTimeout(r, 150));
-    expect(getTopology).toHaveBeenCalledTimes(calls);
+    expect(node('component:default/capcom')).not.toBeNull();
+    expect(screen.queryByText(/first reconcile is running/)).toBeNull();
+    // In sync: the page asks again only after livePollIntervalMs (10 s by default).
+    await waitFor(() => expect(polls.delays()).toEqual([10000]));
+    expect(getTopology).toHaveBeenCalledTimes(4);
   });
 
   it('keeps asking once drawn: a new state shows in place, and a failed refresh keeps the graph and says why', async () => {
@@ -145,18 +156,30 @@ describe('CellsTopology', () => {
       .mockRejectedValueOnce(new Error('connect ECONNREFUSED (503 Service Unavailable)'))
       .mockResolvedValue(drifted);
     const api = mockCellsApi({ getTopology });
-    await renderInTestApp(<CellsTopology livePollIntervalMs={40} />, { apis: [[cellsApiRef, api]] });
+    const polls = manualSchedule();
+    await renderInTestApp(<CellsTopology schedule={polls.schedule} />, { apis: [[cellsApiRef, api]] });
     await waitFor(() => expect(node('component:default/capcom')).not.toBeNull());
-    const capcom = node('component:default/capcom')!;
-    const before = capcom.style.transform;
+    const before = node('component:default/capcom')!.style.transform;
+    expect(within(node('system:default/houston')!).queryByText('drifted')).toBeNull();
+    await waitFor(() => expect(polls.delays()).toEqual([10000]));
+    polls.fire();
     await waitFor(() => expect(within(node('system:default/houston')!).getByText('drifted')).toBeInTheDocument());
     // Only a state changed: the layout is kept.
     expect(node('component:default/capcom')!.style.transform).toBe(before);
-    expect(await screen.findByRole('alert')).toHaveTextContent('Could not refresh the cell topology: connect ECONNREFUSED (503 Service Unavailable). The graph shows the last answer');
+    await waitFor(() => expect(polls.delays()).toEqual([10000]));
+    polls.fire();
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Could not refresh the cell topology: connect ECONNREFUSED (503 Service Unavailable). The graph shows the last answer; the page asks again in 10 seconds.',
+    );
     expect(node('component:default/capcom')).not.toBeNull();
-    // The next answer clears the note.
+    expect(within(node('system:default/houston')!).getByText('drifted')).toBeInTheDocument();
+    // A failed ask is asked again after the same interval, and the next answer clears the note.
+    await waitFor(() => expect(polls.delays()).toEqual([10000]));
+    expect(screen.getByRole('alert')).toBeInTheDocument();
+    polls.fire();
     await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
-    expect(getTopology.mock.calls.length).toBeGreaterThanOrEqual(4);
+    expect(node('component:default/capcom')).not.toBeNull();
+    expect(getTopology).toHaveBeenCalledTimes(4);
   });
 
   it('says how to declare a first cell when there is none', async () => {

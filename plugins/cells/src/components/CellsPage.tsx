@@ -1,31 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import Typography from '@material-ui/core/Typography';
 import { useSearchParams } from 'react-router-dom';
-import type { TopologyResponse } from '@cellplane/cells-common';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { cellsApiRef } from '../api/CellsApi';
 import { warmLayoutWorker } from '../lib/layout';
-import { mark } from '../lib/marks';
+import type { Schedule } from '../lib/schedule';
 import { CellsGraph } from './CellsGraph';
 import { EmptyState } from './EmptyState';
 import { ErrorNote } from './ErrorNote';
-import { useAsync } from './useAsync';
-
-/** How often the page asks again while it waits for cells, or for the cells backend to reconcile them. */
-export const POLL_INTERVAL_MS = 5000;
-/**
- * How often a drawn page asks for the topology again, so states, drift and
- * catalog changes show without a reload. Cheap: the client revalidates with
- * the topology's ETag, and an unchanged answer is a 304 the page ignores.
- */
-export const LIVE_POLL_INTERVAL_MS = 10000;
-
-/** Cells (of those shown) that wait for the cells backend: `pending` until a reconcile compiles them. */
-function waitingCells(topology: TopologyResponse, fixedCell?: string) {
-  const shown = fixedCell ? topology.cells.filter(c => c.entityRef === fixedCell) : topology.cells;
-  return { shown: shown.length, pending: shown.filter(c => c.state === 'pending').length };
-}
+import { LIVE_POLL_INTERVAL_MS, POLL_INTERVAL_MS, useLiveTopology } from './useLiveTopology';
 
 function PendingNote({ shown, pending, seconds }: { shown: number; pending: number; seconds: number }) {
   const text =
@@ -39,51 +23,29 @@ function PendingNote({ shown, pending, seconds }: { shown: number; pending: numb
   );
 }
 
-/** True while the page's tab is in view (nothing is polled for a hidden tab). */
-function useDocumentVisible(): boolean {
-  const [visible, setVisible] = useState(() => typeof document === 'undefined' || document.visibilityState !== 'hidden');
-  useEffect(() => {
-    const onChange = () => setVisible(document.visibilityState !== 'hidden');
-    document.addEventListener('visibilitychange', onChange);
-    return () => document.removeEventListener('visibilitychange', onChange);
-  }, []);
-  return visible;
-}
-
 /**
  * Loads the topology of the environment in the URL and draws it (or says why
- * not). While there are no cells yet, or cells wait for a reconcile (a portal
- * that has just started), it asks again every `pollIntervalMs`; after that
- * every `livePollIntervalMs`, while the tab is visible.
+ * not), asking again as useLiveTopology says: every `pollIntervalMs` while
+ * cells are missing or wait for a reconcile, then every `livePollIntervalMs`.
  */
 export function CellsTopology({
   fixedCell,
   pollIntervalMs = POLL_INTERVAL_MS,
   livePollIntervalMs = LIVE_POLL_INTERVAL_MS,
+  schedule,
 }: {
   fixedCell?: string;
   pollIntervalMs?: number;
   livePollIntervalMs?: number;
+  /** Where the next ask is scheduled (the browser's timers; tests fire it by hand). */
+  schedule?: Schedule;
 }) {
   const api = useApi(cellsApiRef);
   const [params, setParams] = useSearchParams();
   const environment = params.get('environment') ?? undefined;
-  const [refresh, setRefresh] = useState(0);
   useEffect(() => warmLayoutWorker(), []);
-  const topology = useAsync(() => {
-    mark('topology-requested');
-    return api.getTopology(environment).finally(() => mark('topology-received'));
-  }, [api, environment, refresh], { keepValueOnError: true });
-  const waiting = topology.value ? waitingCells(topology.value, fixedCell) : undefined;
-  const waitingForCells = waiting !== undefined && (waiting.shown === 0 || waiting.pending > 0);
-  const visible = useDocumentVisible();
-  // A failed request is asked again too (a backend restarting answers a moment later).
-  const drawnOrFailed = topology.value !== undefined || topology.error !== undefined;
-  useEffect(() => {
-    if (!drawnOrFailed || topology.loading || !visible) return undefined;
-    const timer = setTimeout(() => setRefresh(n => n + 1), waitingForCells ? pollIntervalMs : livePollIntervalMs);
-    return () => clearTimeout(timer);
-  }, [drawnOrFailed, waitingForCells, topology.loading, visible, pollIntervalMs, livePollIntervalMs]);
+  const topology = useLiveTopology(api, { environment, fixedCell, pollIntervalMs, livePollIntervalMs, schedule });
+  const waiting = topology.waiting;
   const seconds = Math.max(1, Math.round(pollIntervalMs / 1000));
   if (topology.error && !topology.value) return <ErrorNote error={topology.error} what="the cell topology" />;
   if (!topology.value) return <Typography>Loading cells…</Typography>;

@@ -92,7 +92,8 @@ describe('Simulator', () => {
     let most = 0;
     api.simulate.mockImplementation(async () => {
       most = Math.max(most, ++inFlight);
-      await new Promise(r => setTimeout(r, 5));
+      // Every worker of the pool calls simulate before any answer: yield once so the four overlap.
+      await Promise.resolve();
       inFlight--;
       return { allowed: false, decidedBy: 'L7', explanation: 'denied at L7', layers: [], hops: [] };
     });
