@@ -6,7 +6,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { cellsApiRef } from '../api/CellsApi';
 import { warmLayoutWorker } from '../lib/layout';
 import type { Schedule } from '../lib/schedule';
-import { CellsGraph } from './CellsGraph';
+import { CellsGraph } from './graph/CellsGraph';
 import { EmptyState } from './EmptyState';
 import { ErrorNote } from './ErrorNote';
 import { LIVE_POLL_INTERVAL_MS, POLL_INTERVAL_MS, useLiveTopology } from './useLiveTopology';

@@ -7,6 +7,7 @@ import {
   compactLabel,
   defaultCollapsed,
   searchNodes,
+  selectionChanges,
   simulationHighlight,
   toGraph,
 } from './graph';
@@ -72,6 +73,22 @@ describe('toGraph', () => {
     expect(collapsedFromParams(large, { collapsed: null, expanded: params.expanded! })).toEqual(next);
     // An explicit list still wins.
     expect([...collapsedFromParams(large, { collapsed: one, expanded: null })]).toEqual([one]);
+  });
+});
+
+describe('selectionChanges', () => {
+  it('selects a node, and expands the collapsed cell of a component in the same change', () => {
+    const topology = testTopology();
+    expect(selectionChanges(topology, new Set([orion]), capcom)).toEqual({ selected: capcom });
+    expect(selectionChanges(topology, new Set([houston, orion]), capcom)).toEqual({ selected: capcom, collapsed: orion, expanded: undefined });
+    expect(selectionChanges(topology, new Set([houston]), houston)).toEqual({ selected: houston });
+    const large = largeTopology(31);
+    const all = defaultCollapsed(large);
+    expect(selectionChanges(large, all, 'component:default/svc-205')).toEqual({
+      selected: 'component:default/svc-205',
+      collapsed: undefined,
+      expanded: 'system:default/cell-20',
+    });
   });
 });
 

@@ -85,11 +85,27 @@ export function collapsedFromParams(topology: TopologyResponse, params: { collap
  * The URL parameters for a set of collapsed cells: the difference from the
  * default, so a link to one expanded cell among 500 stays short.
  */
-export function collapsedToParams(topology: TopologyResponse, collapsed: Set<string>): { collapsed?: string; expanded?: string } {
+export function collapsedToParams(topology: TopologyResponse, collapsed: ReadonlySet<string>): { collapsed?: string; expanded?: string } {
   const byDefault = defaultCollapsed(topology);
   if (byDefault.size === 0) return { collapsed: [...collapsed].join(','), expanded: undefined };
   if ([...collapsed].some(ref => !byDefault.has(ref))) return { collapsed: [...collapsed].join(','), expanded: undefined };
   return { collapsed: undefined, expanded: [...byDefault].filter(ref => !collapsed.has(ref)).join(',') };
+}
+
+/**
+ * The URL changes that select a node: its ref as `selected`, and when it is a
+ * component of a collapsed cell, that cell expanded (in the same update:
+ * separate updates in one event overwrite each other).
+ */
+export function selectionChanges(topology: TopologyResponse, collapsed: ReadonlySet<string>, ref: string): Record<string, string | undefined> {
+  const changes: Record<string, string | undefined> = { selected: ref };
+  const component = topology.components.find(c => c.entityRef === ref);
+  if (component && collapsed.has(component.cell)) {
+    const next = new Set(collapsed);
+    next.delete(component.cell);
+    Object.assign(changes, collapsedToParams(topology, next));
+  }
+  return changes;
 }
 
 function describeList(values: string[] | undefined, noun: string, plural: string): string {
