@@ -182,6 +182,22 @@ describe('CellsTopology', () => {
     expect(getTopology).toHaveBeenCalledTimes(4);
   });
 
+  it('lists and packs cells in natural order (cell-2 before cell-10), whatever order the backend answers in', async () => {
+    const topology = largeTopology(12);
+    topology.cells.reverse();
+    topology.components.reverse();
+    const api = mockCellsApi({ getTopology: jest.fn(async () => topology) });
+    await renderInTestApp(<CellsTopology />, { apis: [[cellsApiRef, api]] });
+    await waitFor(() => expect(node('system:default/cell-11')).not.toBeNull());
+    const cells = [...document.querySelectorAll('.react-flow__node-cell')].map(n => n.getAttribute('data-id'));
+    expect(cells).toEqual(Array.from({ length: 12 }, (_, i) => `system:default/cell-${i}`));
+    fireEvent.mouseDown(screen.getByLabelText('Cell'));
+    expect(within(screen.getByRole('listbox')).getAllByRole('option').map(o => o.textContent)).toEqual(['all cells', ...Array.from({ length: 12 }, (_, i) => `cell-${i}`)]);
+    fireEvent.click(screen.getByRole('option', { name: 'cell-10' }));
+    await waitFor(() => expect(node('system:default/cell-2')).toBeNull());
+    expect(node('component:default/svc-105')).not.toBeNull();
+  });
+
   it('says how to declare a first cell when there is none', async () => {
     const api = mockCellsApi({ getTopology: jest.fn(async () => ({ environment: 'dev', environments: ['dev'], cells: [], components: [], edges: [] })) });
     await renderInTestApp(<CellsTopology />, { apis: [[cellsApiRef, api]] });

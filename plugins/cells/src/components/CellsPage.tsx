@@ -1,10 +1,11 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import Typography from '@material-ui/core/Typography';
 import { useSearchParams } from 'react-router-dom';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { cellsApiRef } from '../api/CellsApi';
 import { warmLayoutWorker } from '../lib/layout';
+import { inNaturalOrder } from '../lib/naturalOrder';
 import type { Schedule } from '../lib/schedule';
 import { CellsGraph } from './graph/CellsGraph';
 import { EmptyState } from './EmptyState';
@@ -46,10 +47,12 @@ export function CellsTopology({
   useEffect(() => warmLayoutWorker(), []);
   const topology = useLiveTopology(api, { environment, fixedCell, pollIntervalMs, livePollIntervalMs, schedule });
   const waiting = topology.waiting;
+  // Cells listed and packed in natural order (cell-2 before cell-10); an unchanged answer keeps its order.
+  const sorted = useMemo(() => topology.value && inNaturalOrder(topology.value), [topology.value]);
   const seconds = Math.max(1, Math.round(pollIntervalMs / 1000));
   if (topology.error && !topology.value) return <ErrorNote error={topology.error} what="the cell topology" />;
-  if (!topology.value) return <Typography>Loading cells…</Typography>;
-  if (topology.value.cells.length === 0) return <EmptyState checkingEverySeconds={seconds} />;
+  if (!sorted) return <Typography>Loading cells…</Typography>;
+  if (sorted.cells.length === 0) return <EmptyState checkingEverySeconds={seconds} />;
   let notice: JSX.Element | undefined;
   if (topology.error) {
     notice = (
@@ -64,7 +67,7 @@ export function CellsTopology({
   return (
     <ReactFlowProvider>
       <CellsGraph
-        topology={topology.value}
+        topology={sorted}
         fixedCell={fixedCell}
         notice={notice}
         onEnvironmentChange={env =>

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { cellsApiRef } from '../api/CellsApi';
-import { testTopology } from '../lib/testTopology';
+import { largeTopology, testTopology } from '../lib/testTopology';
 import { Simulator } from './Simulator';
 import { mockCellsApi } from './testApi';
 
@@ -104,5 +104,35 @@ describe('Simulator', () => {
     expect(api.simulate).toHaveBeenCalledTimes(12);
     expect(most).toBeGreaterThan(1);
     expect(most).toBeLessThanOrEqual(4);
+  });
+
+  it('picks source and target among 5,000 components by typing, rendering a few dozen options at a time, in natural order', async () => {
+    const api = mockCellsApi();
+    await renderInTestApp(<Simulator topology={largeTopology(500)} environment="dev" onResult={jest.fn()} />, { apis: [[cellsApiRef, api]] });
+    const source = screen.getByLabelText('Source');
+    expect(source).toHaveValue('rogue pod in cell-0');
+    fireEvent.mouseDown(source);
+    const sources = within(screen.getByRole('listbox')).getAllByRole('option').map(o => o.textContent);
+    expect(sources).toHaveLength(51);
+    expect(sources.slice(0, 4)).toEqual(['external gateway', 'rogue pod in cell-0', 'rogue pod in cell-1', 'rogue pod in cell-2']);
+    expect(sources[50]).toBe('…and 5,451 more: type to narrow the list');
+    fireEvent.change(source, { target: { value: 'cell-2/' } });
+    expect(within(screen.getByRole('listbox')).getAllByRole('option').map(o => o.textContent).slice(0, 3)).toEqual(['cell-2/svc-20', 'cell-2/svc-21', 'cell-2/svc-22']);
+    fireEvent.click(screen.getByRole('option', { name: 'cell-2/svc-21' }));
+    const target = screen.getByLabelText('Target');
+    expect(target).toHaveValue('cell-0/svc-0');
+    fireEvent.mouseDown(target);
+    fireEvent.change(target, { target: { value: 'svc-4999' } });
+    fireEvent.click(screen.getByRole('option', { name: 'cell-499/svc-4999' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Simulate' }));
+    await waitFor(() => expect(api.simulate).toHaveBeenCalledWith({ from: 'cell-2/svc-21', to: 'cell-499/svc-4999', method: 'GET', path: '/', environment: 'dev' }));
+  });
+
+  it('shows the source and target of a preset it runs', async () => {
+    await renderInTestApp(<Simulator topology={testTopology()} environment="dev" onResult={jest.fn()} />, { apis: [[cellsApiRef, mockCellsApi()]] });
+    fireEvent.click(await screen.findByText('Rogue pod in orion -> houston/flight-director'));
+    await waitFor(() => expect(screen.getByLabelText('Source')).toHaveValue('rogue pod in orion'));
+    expect(screen.getByLabelText('Target')).toHaveValue('houston/flight-director');
+    await screen.findByTestId('simulation-verdict');
   });
 });

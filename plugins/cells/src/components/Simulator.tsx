@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
 import Table from '@material-ui/core/Table';
@@ -12,14 +12,16 @@ import { makeStyles } from '@material-ui/core/styles';
 import { useApi } from '@backstage/frontend-plugin-api';
 import type { AttackPreset, SimulateBody, SimulateResponse, TopologyResponse } from '@cellplane/cells-common';
 import { cellsApiRef } from '../api/CellsApi';
-import { refName, shortName } from '../lib/graph';
+import { refName } from '../lib/graph';
+import { sortNatural } from '../lib/naturalOrder';
 import { ErrorNote } from './ErrorNote';
+import { Choice, SearchableSelect } from './SearchableSelect';
 import { useAsync } from './useAsync';
 
 const useStyles = makeStyles(theme => ({
   root: { padding: theme.spacing(2), overflowY: 'auto', height: '100%', boxSizing: 'border-box' },
   row: { display: 'flex', gap: theme.spacing(1), flexWrap: 'wrap', alignItems: 'center', marginBottom: theme.spacing(1) },
-  field: { minWidth: 160 },
+  field: { width: 240 },
   presets: { display: 'flex', gap: 4, flexWrap: 'wrap', margin: theme.spacing(1, 0), maxHeight: 220, overflowY: 'auto' },
   allowed: { color: theme.palette.success.main, fontWeight: 600 },
   denied: { color: theme.palette.error.main, fontWeight: 600 },
@@ -59,6 +61,29 @@ function decodeSource(value: string): SimulateBody['from'] {
 function resultWord(response?: SimulateResponse, error?: Error): string {
   if (error) return 'error';
   return response?.allowed ? 'allowed' : 'denied';
+}
+
+/**
+ * The simulator's lists in natural order: sources (the gateway, a rogue pod
+ * in each cell, each component), targets (components as `cell/name`), and
+ * the preset filters' cells.
+ */
+export function simulatorChoices(topology: TopologyResponse) {
+  const cellNames = sortNatural(topology.cells.map(c => refName(c.entityRef)));
+  const components = sortNatural(topology.components.map(c => `${refName(c.cell)}/${c.name}`));
+  const sources: Choice[] = [
+    { value: 'gateway', label: 'external gateway' },
+    ...cellNames.map(c => ({ value: `rogue:${c}`, label: `rogue pod in ${c}` })),
+    ...components.map(c => ({ value: `component:${c}`, label: c })),
+  ];
+  return {
+    cellNames,
+    components,
+    sources,
+    targets: components.map(c => ({ value: c, label: c })),
+    rogues: [{ value: '', label: 'a rogue pod in any cell' }, ...cellNames.map(c => ({ value: c, label: `a rogue pod in ${c}` }))],
+    targetCells: [{ value: '', label: 'any cell' }, ...cellNames.map(c => ({ value: c, label: c }))],
+  };
 }
 
 export interface SimulatorProps {
@@ -117,9 +142,9 @@ function Verdict({ body, response }: { body: SimulateBody; response: SimulateRes
 export function Simulator({ topology, environment, onResult }: SimulatorProps) {
   const api = useApi(cellsApiRef);
   const classes = useStyles();
-  const components = topology.components.map(c => shortName(topology, c.entityRef));
-  const [source, setSource] = useState(encodeSource(topology.cells[0] ? { rogue: refName(topology.cells[0].entityRef) } : { gateway: true }));
-  const [target, setTarget] = useState(components[0] ?? '');
+  const lists = useMemo(() => simulatorChoices(topology), [topology]);
+  const [source, setSource] = useState(encodeSource(lists.cellNames[0] ? { rogue: lists.cellNames[0] } : { gateway: true }));
+  const [target, setTarget] = useState(lists.components[0] ?? '');
   const [method, setMethod] = useState('GET');
   const [path, setPath] = useState('/');
   const [result, setResult] = useState<{ body: SimulateBody; response?: SimulateResponse; error?: Error }>();
@@ -134,7 +159,6 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
     () => api.listAttacks({ environment, rogue: presetRogue || undefined, target: presetTarget || undefined }),
     [api, environment, presetRogue, presetTarget],
   );
-  const cellNames = topology.cells.map(c => refName(c.entityRef));
 
   const run = async (body: SimulateBody) => {
     setSource(encodeSource(body.from));
@@ -181,26 +205,8 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
           run({ from: decodeSource(source), to: target, method, path });
         }}
       >
-        <TextField select size="small" className={classes.field} label="Source" value={source} onChange={e => setSource(e.target.value as string)} inputProps={{ 'aria-label': 'Source' }}>
-          <MenuItem value="gateway">external gateway</MenuItem>
-          {topology.cells.map(c => (
-            <MenuItem key={c.entityRef} value={`rogue:${refName(c.entityRef)}`}>
-              rogue pod in {refName(c.entityRef)}
-            </MenuItem>
-          ))}
-          {components.map(c => (
-            <MenuItem key={c} value={`component:${c}`}>
-              {c}
-            </MenuItem>
-          ))}
-        </TextField>
-        <TextField select size="small" className={classes.field} label="Target" value={target} onChange={e => setTarget(e.target.value as string)} inputProps={{ 'aria-label': 'Target' }}>
-          {components.map(c => (
-            <MenuItem key={c} value={c}>
-              {c}
-            </MenuItem>
-          ))}
-        </TextField>
+        <SearchableSelect className={classes.field} label="Source" choices={lists.sources} value={source} onChange={setSource} />
+        <SearchableSelect className={classes.field} label="Target" choices={lists.targets} value={target} onChange={setTarget} />
         <TextField select size="small" label="Method" value={method} onChange={e => setMethod(e.target.value as string)} inputProps={{ 'aria-label': 'Method' }}>
           {METHODS.map(m => (
             <MenuItem key={m} value={m}>
@@ -215,22 +221,8 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
       </form>
       <Typography variant="subtitle2">Attacks from the cells</Typography>
       <div className={classes.row}>
-        <TextField select size="small" className={classes.field} label="Attacks from" value={presetRogue} onChange={e => setPresetRogue(e.target.value as string)} inputProps={{ 'aria-label': 'Attacks from' }} InputLabelProps={{ shrink: true }} SelectProps={{ displayEmpty: true }}>
-          <MenuItem value="">a rogue pod in any cell</MenuItem>
-          {cellNames.map(c => (
-            <MenuItem key={c} value={c}>
-              a rogue pod in {c}
-            </MenuItem>
-          ))}
-        </TextField>
-        <TextField select size="small" className={classes.field} label="Attacks on" value={presetTarget} onChange={e => setPresetTarget(e.target.value as string)} inputProps={{ 'aria-label': 'Attacks on' }} InputLabelProps={{ shrink: true }} SelectProps={{ displayEmpty: true }}>
-          <MenuItem value="">any cell</MenuItem>
-          {cellNames.map(c => (
-            <MenuItem key={c} value={c}>
-              {c}
-            </MenuItem>
-          ))}
-        </TextField>
+        <SearchableSelect className={classes.field} label="Attacks from" choices={lists.rogues} value={presetRogue} onChange={setPresetRogue} />
+        <SearchableSelect className={classes.field} label="Attacks on" choices={lists.targetCells} value={presetTarget} onChange={setPresetTarget} />
         <TextField
           size="small"
           label="Filter attacks"

@@ -33,6 +33,18 @@ describe('CellPicker', () => {
     await waitFor(() => expect(screen.getByRole('textbox', { name: 'Cell' })).toHaveValue('Houston (Mission Control) · system:default/houston'));
   });
 
+  it('lists the cells in natural order', async () => {
+    const cell = (n: number) => ({ entityRef: `system:default/cell-${n}`, title: `cell-${n}`, owner: 'group:default/team', environments: [] });
+    const api = mockCellsApi({ listCells: jest.fn(async () => ({ items: [cell(10), cell(2), cell(1)] })) });
+    await renderInTestApp(<CellPicker {...fieldProps({ name: 'cell', schema: { type: 'string', title: 'Cell' } })} />, { apis: [[cellsApiRef, api]] });
+    fireEvent.mouseDown(screen.getByRole('textbox', { name: 'Cell' }));
+    await waitFor(() => expect(screen.getAllByRole('option').map(o => o.textContent)).toEqual([
+      'cell-1 system:default/cell-1 · owner group:default/team',
+      'cell-2 system:default/cell-2 · owner group:default/team',
+      'cell-10 system:default/cell-10 · owner group:default/team',
+    ]));
+  });
+
   it("says so when the cells cannot be loaded, with the backend's message", async () => {
     const api = mockCellsApi({ listCells: jest.fn(async () => Promise.reject(new Error('cells are down (503 Service Unavailable)'))) });
     renderInTestApp(<CellPicker {...fieldProps({ name: 'cell', schema: { type: 'string', title: 'Cell' } })} />, { apis: [[cellsApiRef, api]] });

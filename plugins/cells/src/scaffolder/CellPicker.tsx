@@ -10,6 +10,7 @@ import { cellsApiRef } from '../api/CellsApi';
 import { messageOf } from './common';
 import { useAsync } from '../components/useAsync';
 import { normalizeRef } from './reachable';
+import { sortNatural } from '../lib/naturalOrder';
 
 /** `ui:field: CellsCellPicker`. The value is the cell's System ref, e.g. `system:default/houston`. */
 export const CELL_PICKER = 'CellsCellPicker';
@@ -22,7 +23,8 @@ export function CellPicker(props: FieldExtensionComponentProps<string>) {
   const api = useApi(cellsApiRef);
   const cells = useAsync(() => api.listCells(), [api]);
   const options = useMemo(() => {
-    const items = cells.value?.items ?? [];
+    // In natural order of their titles (cell-2 before cell-10), whatever order the backend lists them in.
+    const items = sortNatural(cells.value?.items ?? [], c => [c.title, c.entityRef]);
     // A value the list lacks (from the URL, or a cell not reconciled yet) stays visible.
     const current = normalizeRef(formData, 'system');
     return current && !items.some(c => c.entityRef === current) ? [...items, { entityRef: current, title: current, owner: '', environments: [] }] : items;

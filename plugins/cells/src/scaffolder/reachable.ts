@@ -1,6 +1,7 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { visibilityAdmits } from '@cellplane/cells-common/browser';
 import type { EndpointSpec, TopologyResponse } from '@cellplane/cells-common/browser';
+import { compareNatural } from '../lib/naturalOrder';
 
 /** One endpoint a caller may be connected to. */
 export interface EndpointOption {
@@ -58,13 +59,13 @@ export function reachableEndpoints(topology: TopologyResponse, caller: string | 
       });
     }
   }
-  // The caller's own cell first, then by cell and component.
+  // The caller's own cell first, then by cell and component in natural order (cell-2 before cell-10).
   options.sort(
     (a, b) =>
       Number(b.cell === callerCell) - Number(a.cell === callerCell) ||
-      a.cellTitle.localeCompare(b.cellTitle) ||
-      a.componentTitle.localeCompare(b.componentTitle) ||
-      a.endpoint.name.localeCompare(b.endpoint.name),
+      compareNatural(a.cellTitle, b.cellTitle) ||
+      compareNatural(a.componentTitle, b.componentTitle) ||
+      compareNatural(a.endpoint.name, b.endpoint.name),
   );
   return { callerCell, options, hidden };
 }

@@ -5,11 +5,14 @@ import TextField from '@material-ui/core/TextField';
 import { makeStyles } from '@material-ui/core/styles';
 import type { TopologyResponse } from '@cellplane/cells-common';
 import { searchNodes } from '../../lib/graph';
+import { sortNatural } from '../../lib/naturalOrder';
+import { Choice, SearchableSelect } from '../SearchableSelect';
 import type { GraphUrlState } from './useGraphUrlState';
 
 const useStyles = makeStyles(theme => ({
   toolbar: { display: 'flex', gap: theme.spacing(1), flexWrap: 'wrap', alignItems: 'center', padding: theme.spacing(1, 0) },
   field: { minWidth: 160 },
+  filter: { width: 220 },
 }));
 
 export interface GraphToolbarProps {
@@ -29,7 +32,11 @@ export function GraphToolbar({ topology, url, fixedCell, onEnvironmentChange, on
   const classes = useStyles();
   const [query, setQuery] = useState(url.query);
   const matches = useMemo(() => searchNodes(topology, query), [topology, query]);
-  const owners = useMemo(() => [...new Set(topology.cells.map(c => c.owner))].sort(), [topology]);
+  const owners = useMemo<Choice[]>(
+    () => [{ value: '', label: 'all owners' }, ...sortNatural([...new Set(topology.cells.map(c => c.owner))]).map(o => ({ value: o, label: o }))],
+    [topology],
+  );
+  const cells = useMemo<Choice[]>(() => [{ value: '', label: 'all cells' }, ...topology.cells.map(c => ({ value: c.entityRef, label: c.title }))], [topology]);
   return (
     <div className={classes.toolbar}>
       <TextField
@@ -49,22 +56,8 @@ export function GraphToolbar({ topology, url, fixedCell, onEnvironmentChange, on
       </TextField>
       {!fixedCell && (
         <>
-          <TextField select size="small" className={classes.field} label="Owner" value={url.owner} onChange={e => url.update({ owner: (e.target.value as string) || undefined })} inputProps={{ 'aria-label': 'Owner' }}>
-            <MenuItem value="">all owners</MenuItem>
-            {owners.map(o => (
-              <MenuItem key={o} value={o}>
-                {o}
-              </MenuItem>
-            ))}
-          </TextField>
-          <TextField select size="small" className={classes.field} label="Cell" value={url.cell} onChange={e => url.update({ cell: (e.target.value as string) || undefined })} inputProps={{ 'aria-label': 'Cell' }}>
-            <MenuItem value="">all cells</MenuItem>
-            {topology.cells.map(c => (
-              <MenuItem key={c.entityRef} value={c.entityRef}>
-                {c.title}
-              </MenuItem>
-            ))}
-          </TextField>
+          <SearchableSelect className={classes.filter} label="Owner" choices={owners} value={url.owner} onChange={owner => url.update({ owner: owner || undefined })} />
+          <SearchableSelect className={classes.filter} label="Cell" choices={cells} value={url.cell} onChange={cell => url.update({ cell: cell || undefined })} />
         </>
       )}
       <form
