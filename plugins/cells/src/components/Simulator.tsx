@@ -21,7 +21,10 @@ import { useAsync } from './useAsync';
 const useStyles = makeStyles(theme => ({
   root: { padding: theme.spacing(2), overflowY: 'auto', height: '100%', boxSizing: 'border-box' },
   row: { display: 'flex', gap: theme.spacing(1), flexWrap: 'wrap', alignItems: 'center', marginBottom: theme.spacing(1) },
-  field: { width: 240 },
+  // Source and target take a row each (long names such as 'rogue pod in deep-space-network' stay readable);
+  // the preset filters share one.
+  wide: { flex: '1 1 100%' },
+  half: { flex: '1 1 180px' },
   presets: { display: 'flex', gap: 4, flexWrap: 'wrap', margin: theme.spacing(1, 0), maxHeight: 220, overflowY: 'auto' },
   allowed: { color: theme.palette.success.main, fontWeight: 600 },
   denied: { color: theme.palette.error.main, fontWeight: 600 },
@@ -205,8 +208,8 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
           run({ from: decodeSource(source), to: target, method, path });
         }}
       >
-        <SearchableSelect className={classes.field} label="Source" choices={lists.sources} value={source} onChange={setSource} />
-        <SearchableSelect className={classes.field} label="Target" choices={lists.targets} value={target} onChange={setTarget} />
+        <SearchableSelect className={classes.wide} label="Source" choices={lists.sources} value={source} onChange={setSource} />
+        <SearchableSelect className={classes.wide} label="Target" choices={lists.targets} value={target} onChange={setTarget} />
         <TextField select size="small" label="Method" value={method} onChange={e => setMethod(e.target.value as string)} inputProps={{ 'aria-label': 'Method' }}>
           {METHODS.map(m => (
             <MenuItem key={m} value={m}>
@@ -221,10 +224,11 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
       </form>
       <Typography variant="subtitle2">Attacks from the cells</Typography>
       <div className={classes.row}>
-        <SearchableSelect className={classes.field} label="Attacks from" choices={lists.rogues} value={presetRogue} onChange={setPresetRogue} />
-        <SearchableSelect className={classes.field} label="Attacks on" choices={lists.targetCells} value={presetTarget} onChange={setPresetTarget} />
+        <SearchableSelect className={classes.half} label="Attacks from" choices={lists.rogues} value={presetRogue} onChange={setPresetRogue} />
+        <SearchableSelect className={classes.half} label="Attacks on" choices={lists.targetCells} value={presetTarget} onChange={setPresetTarget} />
         <TextField
           size="small"
+          className={classes.wide}
           label="Filter attacks"
           value={presetFilter}
           onChange={e => setPresetFilter(e.target.value)}
