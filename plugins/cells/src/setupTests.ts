@@ -3,9 +3,10 @@ import { configure } from '@testing-library/react';
 
 // A wait ends as soon as what it waits for holds; its bound only matters when
 // it never does. Testing Library's default bound (1 s) is shorter than an ELK
-// layout of a few hundred nodes takes on a loaded 2-core CI machine, so a
-// passing test could fail there: bound waits by what a loaded machine needs.
-configure({ asyncUtilTimeout: 15_000 });
+// layout of a few dozen nodes takes on a loaded 2-core machine (the page test
+// that lays out 55 nodes, about 2 s there, once took over 15 s), so a passing
+// test could fail: bound waits by what a loaded machine needs.
+configure({ asyncUtilTimeout: 60_000 });
 
 // jsdom has no layout engine: xyflow needs ResizeObserver, DOMMatrixReadOnly and
 // element sizes to draw nodes (the shims reactflow.dev/docs/guides/testing describes).

@@ -60,9 +60,6 @@ const extensions = [
   { name: ACCESS_PREVIEW, component: AccessPreview, validation: validateAccessPreview },
 ];
 
-// A whole form in jsdom is slow on two cores.
-jest.setTimeout(60_000);
-
 describe('the fields in the scaffolder stepper', () => {
   beforeAll(() => {
     // The stepper scrolls to the top on each step; jsdom has no layout to scroll.
