@@ -123,7 +123,7 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
     assert.equal(task.status, 'completed', log);
     assert.match(log, /orion\/guidance-nav may now GET \/status on houston\/mission-clock/);
     assert.ok(fs.existsSync(path.join(localDir(), 'component-mission-clock.yaml')));
-    const component = await waitFor('mission-clock in the catalog', () => entity('component', 'mission-clock'), 30_000);
+    const component = await waitFor('mission-clock in the catalog', () => entity('component', 'mission-clock'));
     assert.equal(component.spec.system, 'system:default/houston');
     const topology = await waitFor('mission-clock in the cells topology', async () => {
       const { body } = await call('/cells/topology');
@@ -139,7 +139,7 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
   test('"New cell" and "Allow a call" publish too; the call is written into the caller\'s own file', async () => {
     const cell = await runTemplate('cellplane-new-cell', { name: 'lunar-gateway', owner: 'group:default/houston-flight-ops' });
     assert.equal(cell.task.status, 'completed', cell.log);
-    await waitFor('lunar-gateway in the catalog', () => entity('system', 'lunar-gateway'), 30_000);
+    await waitFor('lunar-gateway in the catalog', () => entity('system', 'lunar-gateway'));
 
     const houston = fs.readFileSync(path.join(catalogDir(), 'houston.yaml'), 'utf8');
     // The values as the endpoint picker and the methods/paths editor give them.
@@ -158,7 +158,7 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
         '    - { to: signal-router, endpoint: http, methods: [GET] }\n    - { to: weather-station, endpoint: http, methods: [GET], paths: [/conditions] }\n  allowFrom:\n    - { component: flight-director',
       ),
     );
-    await waitFor('the connection in the catalog', async () => (await entity('component', 'capcom'))?.spec.connections.some(c => c.to === 'weather-station'), 30_000);
+    await waitFor('the connection in the catalog', async () => (await entity('component', 'capcom'))?.spec.connections.some(c => c.to === 'weather-station'));
   });
 
   test('a refused input fails the task with the field and the fix, and publishes nothing', async () => {
@@ -266,6 +266,6 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
     assert.match(written, /system: system:default\/houston/);
     assert.match(written, /system: system:default\/orion/);
     assert.match(written, /- \/status/);
-    await waitFor('countdown-clock in the catalog', () => entity('component', 'countdown-clock'), 30_000);
+    await waitFor('countdown-clock in the catalog', () => entity('component', 'countdown-clock'));
   }));
 });
