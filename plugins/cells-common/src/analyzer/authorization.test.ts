@@ -54,8 +54,9 @@ describe('authz-2: ALLOW without rules allows nothing; rules: [{}] allows everyt
   it('DENY with rules: [{}] denies everyone', () => {
     expect(verdict([{ action: 'DENY', rules: [{}] }, { rules: [{}] }], { identity: CAPCOM })).toBe('deny');
   });
-  it('DENY without rules denies nothing', () => {
-    expect(verdict([{ action: 'DENY' }], { identity: CAPCOM })).toBe('allow');
+  it.each(['DENY', 'CUSTOM'])("%s without rules is refused, as Istio's admission check refuses it (found by tools/authz-oracle)", action => {
+    const model = loadCluster([authorizationPolicy('orion/p', { action, ...(action === 'CUSTOM' ? { provider: { name: 'opa' } } : {}) } as never)]);
+    expect(model.problems.map(p => p.field)).toEqual(['spec.rules']);
   });
 });
 
@@ -110,7 +111,7 @@ describe('authz-4: a plaintext connection never matches principals/namespaces bu
   });
 });
 
-describe('authz-5: exact, "*" = present, prefix*, *suffix; principals compare without spiffe://', () => {
+describe('authz-5: exact, "*" = present, prefix*, *suffix; Istio adds spiffe:// to a principal', () => {
   it.each([
     ['abc', 'abc', true],
     ['abc', 'abcd', false],
@@ -126,8 +127,15 @@ describe('authz-5: exact, "*" = present, prefix*, *suffix; principals compare wi
   it('a principal suffix pattern matches identities of any namespace with that service account', () => {
     expect(verdict([{ rules: [from({ principals: ['*/sa/capcom'] })] }], { identity: CAPCOM })).toBe('allow');
   });
-  it('a principal written with spiffe:// compares the same', () => {
-    expect(verdict([{ rules: [from({ principals: [`spiffe://${CAPCOM}`] })] }], { identity: CAPCOM })).toBe('allow');
+  it('a principal written with spiffe:// never matches: Istio prefixes it again (found by tools/authz-oracle)', () => {
+    expect(verdict([{ rules: [from({ principals: [`spiffe://${CAPCOM}`] })] }], { identity: CAPCOM })).toBe('deny');
+    // The dangerous direction: a DENY written that way denies nobody.
+    const deny = { action: 'DENY', rules: [from({ principals: [`spiffe://${ROGUE}`] })] };
+    expect(verdict([deny], { identity: ROGUE })).toBe('allow');
+    expect(verdict([{ action: 'DENY', rules: [from({ notPrincipals: [`spiffe://${CAPCOM}`] })] }], { identity: CAPCOM })).toBe('deny');
+  });
+  it('the request may name its identity with or without spiffe://', () => {
+    expect(verdict([{ rules: [from({ principals: [CAPCOM] })] }], { identity: `spiffe://${CAPCOM}` })).toBe('allow');
   });
   it("'*' in the middle of a value is reported", () => {
     const model = loadCluster([authorizationPolicy('orion/bad', { rules: [from({ principals: ['cluster.local/*/sa/x'] })] })]);
@@ -286,5 +294,69 @@ describe('authz-10: a waypoint is a Gateway of class istio-waypoint, used via is
     expect(bypass).toMatchObject({ allowed: false, decidedBy: 'L3/L4' });
     const viaWaypoint = analyze([...orion, onlyWaypoint], { from: 'houston/capcom', to: 'orion/comms-system', port: 8080, method: 'POST', path: '/uplink' });
     expect(viaWaypoint.allowed).toBe(true);
+  });
+});
+
+describe('found by the L7 differential test (tools/authz-oracle): what Istio\'s translation in Envoy decides', () => {
+  const p = (operation: object) => [{ rules: [{ to: [{ operation }] }] }];
+  it.each([
+    // Envoy normalises the path before RBAC: `..`, `.` and escaped unreserved characters, also in their escaped forms.
+    [['/admin'], '/public/../admin', 'allow'],
+    [['/admin'], '/public/%2e%2e/admin', 'allow'],
+    [['/admin'], '/%61dmin', 'allow'],
+    [['/admin'], '/admin?x=1', 'allow'],
+    [['/public/*'], '/public/../admin', 'deny'],
+    [['/public/*'], '/public/%2E%2E/admin', 'deny'],
+    // What Envoy keeps: double slashes (Istio does not merge them by default) and escaped slashes.
+    [['/a/b'], '/a//b', 'deny'],
+    [['/a/b'], '/a%2Fb', 'deny'],
+    // Path templates: {*} one segment, {**} any number (Envoy's uri_template).
+    [['/api/{*}/x'], '/api/v1/x', 'allow'],
+    [['/api/{*}/x'], '/api/v1/v2/x', 'deny'],
+    [['/api/{**}'], '/api/v1/v2', 'allow'],
+    [['/api/{**}'], '/api', 'deny'],
+  ])('ALLOW paths %j, request %s: %s', (paths, path, expected) => {
+    expect(verdict(p({ paths }), { identity: CAPCOM, method: 'GET', path })).toBe(expected);
+  });
+  it('a DENY on /admin also stops /public/../admin and its escaped forms', () => {
+    const deny = [{ action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin'] } }] }] }];
+    for (const path of ['/public/../admin', '/public/%2e%2e/admin', '/%61dmin', '/./admin']) expect(verdict(deny, { identity: CAPCOM, method: 'GET', path })).toBe('deny');
+  });
+  it.each([
+    [['x-user'], undefined, 'allow'],
+    [['x-user'], { 'x-user': 'alice' }, 'deny'],
+    [['x-user'], { 'X-User': 'alice' }, 'deny'],
+    [['x-user'], { 'x-user': 'bob' }, 'allow'],
+  ])('a DENY with when request.headers[%s] = alice, request headers %j: %s', (_, headers, expected) => {
+    const deny = { action: 'DENY', rules: [{ when: [{ key: 'request.headers[x-user]', values: ['alice'] }] }] };
+    expect(verdict([deny], { identity: CAPCOM, method: 'GET', path: '/', headers: headers as never })).toBe(expected);
+  });
+  it('an ALLOW with when request.headers[...] notValues matches a request without the header', () => {
+    const allow = { rules: [{ when: [{ key: 'request.headers[x-user]', notValues: ['bob'] }] }] };
+    expect(verdict([allow], { identity: CAPCOM, method: 'GET', path: '/' })).toBe('allow');
+    expect(verdict([allow], { identity: CAPCOM, method: 'GET', path: '/', headers: { 'x-user': 'bob' } })).toBe('deny');
+  });
+  it.each([
+    ['orion', true],
+    ['or*', true],
+    ['*ion', true],
+    ['*', true],
+    ['houston', false],
+  ])('namespaces [%s] for orion/sa/adversary: %s (Istio matches .*/ns/<value>/.* on the URI)', (ns, expected) => {
+    expect(verdict([{ rules: [from({ namespaces: [ns] })] }], { identity: ROGUE })).toBe(expected ? 'allow' : 'deny');
+  });
+  it('a templated path is accepted; braces elsewhere are refused as Istio refuses them', () => {
+    const ok = loadCluster([authorizationPolicy('orion/p', { rules: [{ to: [{ operation: { paths: ['/api/{*}/x', '/{**}/y'] } }] }] } as never)]);
+    expect(ok.problems).toEqual([]);
+    const bad = loadCluster([authorizationPolicy('orion/p', { rules: [{ to: [{ operation: { paths: ['/a/{id}'], notPaths: ['/api/{**}/{*}'] } }] }] } as never)]);
+    expect(bad.problems.map(q => q.field)).toEqual(['spec.rules[0].to[0].operation.paths[0]', 'spec.rules[0].to[0].operation.notPaths[0]']);
+  });
+  it('serviceAccounts together with principals or namespaces in one source is refused, as Istio refuses it', () => {
+    const model = loadCluster([authorizationPolicy('orion/p', { rules: [from({ serviceAccounts: ['capcom'], notNamespaces: ['x'] })] } as never)]);
+    expect(model.problems.map(q => q.field)).toEqual(['spec.rules[0].from[0].source']);
+  });
+  it('an unknown condition key is refused, as Istio refuses it', () => {
+    const model = loadCluster([authorizationPolicy('orion/p', { rules: [{ when: [{ key: 'request.header[x-user]', values: ['a'] }] }] } as never)]);
+    expect(model.problems.map(q => q.field)).toEqual(['spec.rules[0].when[0].key']);
   });
 });

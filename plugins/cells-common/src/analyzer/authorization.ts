@@ -1,341 +1,23 @@
 /**
- * Istio AuthorizationPolicy (security.istio.io/v1): parsing, attachment
- * (waypoint for targetRefs, ztunnel for selector/none) and matching.
+ * Istio AuthorizationPolicy matching and evaluation, as Istio's translation
+ * into Envoy's RBAC filter decides (checked against Istio's builder in a real
+ * Envoy by tools/authz-oracle): principals, namespaces and service accounts
+ * are matched on the caller's `spiffe://` URI the way the generated matchers
+ * do, paths after Envoy's normalisation.
  *
  * Matching is three-valued: 'unknown' when the request does not tell (no
  * method given, no source IP known). An ALLOW rule must match for sure; a
  * DENY or CUSTOM rule that might match counts as matching. Fail closed.
  */
-import { CompiledSelector, readStringMap, selectorFromMap } from '../labels';
+import { conditionHeader } from './authorizationPolicy';
+import type { AuthorizationPolicyModel, AuthorizationRuleModel, ConditionModel, OperationModel, SourceModel } from './authorizationPolicy';
+import { normalizeRequestPath, containsPathTemplate, pathTemplateMatches } from './httpPath';
 import { Cidr, cidrContains, parseCidr } from './ip';
-import { isPlainObject, LayerResult, ProblemSink, WorkloadModel } from './model';
+import { LayerResult } from './model';
 
-export type AuthorizationAction = 'ALLOW' | 'DENY' | 'CUSTOM' | 'AUDIT';
+export * from './authorizationPolicy';
+
 type Tri = 'yes' | 'no' | 'unknown';
-
-export interface SourceModel {
-  principals?: string[];
-  notPrincipals?: string[];
-  namespaces?: string[];
-  notNamespaces?: string[];
-  serviceAccounts?: string[];
-  notServiceAccounts?: string[];
-  ipBlocks?: Cidr[];
-  notIpBlocks?: Cidr[];
-  remoteIpBlocks?: Cidr[];
-  notRemoteIpBlocks?: Cidr[];
-  requestPrincipals?: string[];
-  notRequestPrincipals?: string[];
-}
-
-export interface OperationModel {
-  hosts?: string[];
-  notHosts?: string[];
-  ports?: number[];
-  notPorts?: number[];
-  methods?: string[];
-  notMethods?: string[];
-  paths?: string[];
-  notPaths?: string[];
-}
-
-export interface ConditionModel {
-  key: string;
-  values?: string[];
-  notValues?: string[];
-}
-
-export interface AuthorizationRuleModel {
-  from?: SourceModel[];
-  to?: OperationModel[];
-  when?: ConditionModel[];
-  /** The HTTP-only fields the rule uses; ztunnel cannot enforce them (docs/policy-semantics.md#authz-8). */
-  l7Fields: string[];
-}
-
-export interface TargetRef {
-  group: string;
-  kind: string;
-  name: string;
-}
-
-export interface AuthorizationPolicyModel {
-  ref: string;
-  namespace: string;
-  name: string;
-  action: AuthorizationAction;
-  provider?: string;
-  selector?: CompiledSelector;
-  targetRefs?: TargetRef[];
-  /** Undefined or empty: the policy has no rules (ALLOW: allows nothing; DENY: denies nothing). */
-  rules: AuthorizationRuleModel[];
-  order: number;
-}
-
-const SOURCE_STRING_FIELDS = [
-  'principals',
-  'notPrincipals',
-  'namespaces',
-  'notNamespaces',
-  'serviceAccounts',
-  'notServiceAccounts',
-  'requestPrincipals',
-  'notRequestPrincipals',
-] as const;
-const SOURCE_IP_FIELDS = ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const;
-const SOURCE_L7 = new Set(['remoteIpBlocks', 'notRemoteIpBlocks', 'requestPrincipals', 'notRequestPrincipals']);
-const OPERATION_L7 = new Set(['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths']);
-/** Condition keys ztunnel understands; every other key is HTTP-level. */
-export const L4_CONDITION_KEYS = new Set([
-  'source.ip',
-  'source.namespace',
-  'source.principal',
-  'destination.ip',
-  'destination.port',
-]);
-
-function readValues(value: unknown, field: string, sink: ProblemSink, checkWildcard = true): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.some(v => typeof v !== 'string')) {
-    sink.add(field, 'must be a list of strings');
-    return undefined;
-  }
-  const values = value as string[];
-  if (values.length === 0) return undefined;
-  if (checkWildcard) {
-    values.forEach((v, i) => {
-      const inner = v.length > 1 ? v.slice(1, -1) : '';
-      if (inner.includes('*') || (v.startsWith('*') && v.endsWith('*') && v !== '*')) {
-        sink.add(`${field}[${i}]`, `"${v}": '*' is allowed only alone, as a prefix or as a suffix`);
-      }
-    });
-  }
-  return values;
-}
-
-function readPorts(value: unknown, field: string, sink: ProblemSink): number[] | undefined {
-  const values = readValues(value, field, sink, false);
-  if (!values) return undefined;
-  const out: number[] = [];
-  values.forEach((v, i) => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || n < 1 || n > 65535) sink.add(`${field}[${i}]`, `"${v}" is not a port number`);
-    else out.push(n);
-  });
-  return out;
-}
-
-function readCidrs(value: unknown, field: string, sink: ProblemSink): Cidr[] | undefined {
-  const values = readValues(value, field, sink, false);
-  if (!values) return undefined;
-  const out: Cidr[] = [];
-  values.forEach((v, i) => {
-    const c = parseCidr(v, true);
-    if (!c) sink.add(`${field}[${i}]`, `"${v}" is not an IP address or CIDR`);
-    else out.push(c);
-  });
-  return out;
-}
-
-function parseRule(value: unknown, field: string, sink: ProblemSink): AuthorizationRuleModel | undefined {
-  if (!isPlainObject(value)) {
-    sink.add(field, 'must be an object');
-    return undefined;
-  }
-  const rule: AuthorizationRuleModel = { l7Fields: [] };
-  if (value.from !== undefined && value.from !== null) {
-    if (!Array.isArray(value.from)) sink.add(`${field}.from`, 'must be a list');
-    else if (value.from.length > 0) {
-      rule.from = value.from.map((entry, i) => {
-        const at = `${field}.from[${i}].source`;
-        const src = isPlainObject(entry) ? entry.source : undefined;
-        const source: SourceModel = {};
-        if (!isPlainObject(src) || Object.keys(src).length === 0) {
-          sink.add(at, 'must be a non-empty source');
-          return source;
-        }
-        for (const key of Object.keys(src)) {
-          if (!(SOURCE_STRING_FIELDS as readonly string[]).includes(key) && !(SOURCE_IP_FIELDS as readonly string[]).includes(key)) {
-            sink.add(`${at}.${key}`, 'unknown source field');
-          }
-        }
-        for (const key of SOURCE_STRING_FIELDS) {
-          const v = readValues(src[key], `${at}.${key}`, sink);
-          if (v) {
-            source[key] = v;
-            if (SOURCE_L7.has(key)) rule.l7Fields.push(key);
-          }
-        }
-        for (const key of SOURCE_IP_FIELDS) {
-          const v = readCidrs(src[key], `${at}.${key}`, sink);
-          if (v) {
-            source[key] = v;
-            if (SOURCE_L7.has(key)) rule.l7Fields.push(key);
-          }
-        }
-        return source;
-      });
-    }
-  }
-  if (value.to !== undefined && value.to !== null) {
-    if (!Array.isArray(value.to)) sink.add(`${field}.to`, 'must be a list');
-    else if (value.to.length > 0) {
-      rule.to = value.to.map((entry, i) => {
-        const at = `${field}.to[${i}].operation`;
-        const op = isPlainObject(entry) ? entry.operation : undefined;
-        const operation: OperationModel = {};
-        if (!isPlainObject(op) || Object.keys(op).length === 0) {
-          sink.add(at, 'must be a non-empty operation');
-          return operation;
-        }
-        for (const key of Object.keys(op)) {
-          if (!['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'].includes(key)) {
-            sink.add(`${at}.${key}`, 'unknown operation field');
-          }
-        }
-        for (const key of ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'] as const) {
-          const v = readValues(op[key], `${at}.${key}`, sink);
-          if (v) {
-            operation[key] = v;
-            if (OPERATION_L7.has(key)) rule.l7Fields.push(key);
-          }
-        }
-        for (const key of ['ports', 'notPorts'] as const) {
-          const v = readPorts(op[key], `${at}.${key}`, sink);
-          if (v) operation[key] = v;
-        }
-        return operation;
-      });
-    }
-  }
-  if (value.when !== undefined && value.when !== null) {
-    if (!Array.isArray(value.when)) sink.add(`${field}.when`, 'must be a list');
-    else {
-      rule.when = value.when.map((c, i) => {
-        const at = `${field}.when[${i}]`;
-        if (!isPlainObject(c) || typeof c.key !== 'string' || c.key === '') {
-          sink.add(`${at}.key`, 'must be a non-empty string');
-          return { key: '' };
-        }
-        const values = readValues(c.values, `${at}.values`, sink);
-        const notValues = readValues(c.notValues, `${at}.notValues`, sink);
-        if (!values && !notValues) sink.add(at, 'needs values or notValues');
-        if (!L4_CONDITION_KEYS.has(c.key)) rule.l7Fields.push(`when ${c.key}`);
-        return { key: c.key, values, notValues };
-      });
-    }
-  }
-  return rule;
-}
-
-function readTargetRef(value: unknown, field: string, policyNamespace: string, sink: ProblemSink): TargetRef | undefined {
-  if (!isPlainObject(value) || typeof value.kind !== 'string' || typeof value.name !== 'string') {
-    sink.add(field, 'needs kind and name');
-    return undefined;
-  }
-  if (!['Service', 'Gateway', 'GatewayClass', 'ServiceEntry'].includes(value.kind)) {
-    sink.add(`${field}.kind`, `unsupported kind ${JSON.stringify(value.kind)} (Service, Gateway, GatewayClass, ServiceEntry)`);
-    return undefined;
-  }
-  if (value.namespace !== undefined && value.namespace !== policyNamespace) {
-    sink.add(`${field}.namespace`, 'a targetRef must be in the policy namespace');
-    return undefined;
-  }
-  return { group: typeof value.group === 'string' ? value.group : '', kind: value.kind, name: value.name };
-}
-
-export function parseAuthorizationPolicy(
-  obj: Record<string, unknown>,
-  namespace: string,
-  name: string,
-  order: number,
-  sink: ProblemSink,
-): AuthorizationPolicyModel | undefined {
-  const spec = obj.spec ?? {};
-  if (!isPlainObject(spec)) {
-    sink.add('spec', 'must be an object');
-    return undefined;
-  }
-  const action = (spec.action ?? 'ALLOW') as AuthorizationAction;
-  if (!['ALLOW', 'DENY', 'CUSTOM', 'AUDIT'].includes(action)) {
-    sink.add('spec.action', `unknown action ${JSON.stringify(spec.action)} (ALLOW, DENY, CUSTOM, AUDIT)`);
-  }
-  let provider: string | undefined;
-  if (action === 'CUSTOM') {
-    if (!isPlainObject(spec.provider) || typeof spec.provider.name !== 'string') {
-      sink.add('spec.provider.name', 'CUSTOM needs a provider name');
-    } else provider = spec.provider.name;
-  }
-  let selector: CompiledSelector | undefined;
-  if (spec.selector !== undefined && spec.selector !== null) {
-    if (!isPlainObject(spec.selector)) sink.add('spec.selector', 'must be an object with matchLabels');
-    else {
-      const { map, problems } = readStringMap(spec.selector.matchLabels, 'spec.selector.matchLabels');
-      problems.forEach(p => sink.add(p.field, p.message));
-      selector = selectorFromMap(map);
-    }
-  }
-  let targetRefs: TargetRef[] | undefined;
-  const refs = [
-    ...(spec.targetRef !== undefined && spec.targetRef !== null ? [spec.targetRef] : []),
-    ...(Array.isArray(spec.targetRefs) ? spec.targetRefs : []),
-  ];
-  if (spec.targetRefs !== undefined && spec.targetRefs !== null && !Array.isArray(spec.targetRefs)) {
-    sink.add('spec.targetRefs', 'must be a list');
-  }
-  if (refs.length > 0) {
-    targetRefs = [];
-    refs.forEach((r, i) => {
-      const t = readTargetRef(r, `spec.targetRefs[${i}]`, namespace, sink);
-      if (t) targetRefs!.push(t);
-    });
-    if (selector) sink.add('spec.selector', 'cannot be combined with targetRefs');
-  }
-  const rules: AuthorizationRuleModel[] = [];
-  if (spec.rules !== undefined && spec.rules !== null) {
-    if (!Array.isArray(spec.rules)) sink.add('spec.rules', 'must be a list');
-    else
-      spec.rules.forEach((r, i) => {
-        const rule = parseRule(r, `spec.rules[${i}]`, sink);
-        if (rule) rules.push(rule);
-      });
-  }
-  if (!sink.ok) return undefined;
-  return { ref: `${namespace}/${name}`, namespace, name, action, provider, selector, targetRefs, rules, order };
-}
-
-// ---------------------------------------------------------------- attachment
-
-/** Policies ztunnel enforces for a destination workload: no targetRefs, selector matching or none (docs/policy-semantics.md#authz-8). */
-export function ztunnelPolicies(
-  policies: readonly AuthorizationPolicyModel[],
-  workload: WorkloadModel,
-  rootNamespace: string,
-): AuthorizationPolicyModel[] {
-  return policies.filter(
-    p =>
-      !p.targetRefs &&
-      (p.namespace === workload.namespace || p.namespace === rootNamespace) &&
-      (!p.selector || p.selector.matches(workload.labels)),
-  );
-}
-
-/** Policies a waypoint enforces for traffic to `service` (targetRefs to the Service, the waypoint or its class). */
-export function waypointPolicies(
-  policies: readonly AuthorizationPolicyModel[],
-  waypoint: { namespace: string; name: string },
-  service: { namespace: string; name: string } | undefined,
-  rootNamespace: string,
-): AuthorizationPolicyModel[] {
-  return policies.filter(p =>
-    (p.targetRefs ?? []).some(
-      t =>
-        (t.kind === 'Gateway' && p.namespace === waypoint.namespace && t.name === waypoint.name) ||
-        (t.kind === 'Service' && service && p.namespace === service.namespace && t.name === service.name) ||
-        (t.kind === 'GatewayClass' && p.namespace === rootNamespace && t.name === 'istio-waypoint'),
-    ),
-  );
-}
 
 // ---------------------------------------------------------------- matching
 
@@ -348,8 +30,11 @@ export interface AuthorizationRequest {
   /** Destination (app) port. */
   port: number;
   method?: string;
+  /** The request target as sent (query string, `..`, escapes and all); matched after Envoy's normalisation. */
   path?: string;
   host?: string;
+  /** The request's headers beyond method, path and host (names in any case); undefined: none. */
+  headers?: Record<string, string>;
 }
 
 export type EnforcementPoint = 'waypoint' | 'ztunnel';
@@ -374,14 +59,53 @@ export function istioStringMatches(pattern: string, value: string, ignoreCase = 
   return p === v;
 }
 
-/** Principals compare without the `spiffe://` scheme (docs/policy-semantics.md#authz-5). */
+/** The identity as the request names it, without `spiffe://` (a caller may write it either way). */
 function stripSpiffe(s: string): string {
   return s.startsWith('spiffe://') ? s.slice('spiffe://'.length) : s;
 }
 
-function parseIdentity(identity: string): { namespace?: string; serviceAccount?: string } {
-  const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(identity);
-  return m ? { namespace: m[1], serviceAccount: m[2] } : {};
+/**
+ * A `principals` value against the caller's identity (without `spiffe://`).
+ * Istio prefixes the value with `spiffe://` and compares it with the peer's
+ * URI SAN, so a value that already starts with `spiffe://` never matches
+ * (authz model srcPrincipalGenerator); `*` is any identity.
+ */
+export function principalMatches(pattern: string, identity: string): boolean {
+  return istioStringMatches(pattern, identity);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const patternCache = new Map<string, RegExp>();
+function cachedRegExp(key: string, build: () => string): RegExp {
+  let re = patternCache.get(key);
+  if (!re) patternCache.set(key, (re = new RegExp(build())));
+  return re;
+}
+
+/**
+ * A `namespaces` value against the caller's identity: Istio matches the
+ * regular expression `.*\/ns\/<value>\/.*` over the whole `spiffe://` URI, every
+ * `*` in the value standing for `.*` (srcNamespaceGenerator).
+ */
+export function namespaceMatches(pattern: string, identity: string): boolean {
+  const re = cachedRegExp(`ns|${pattern}`, () => `^.*/ns/${pattern.split('*').map(escapeRegExp).join('.*')}/.*$`);
+  return re.test(`spiffe://${identity}`);
+}
+
+/**
+ * A `serviceAccounts` value (`name` in the policy's namespace, or
+ * `namespace/name`): Istio's regular expression
+ * `spiffe://.+/ns/<ns>/(.+/|)sa/<name>(/.+)?` over the whole URI.
+ */
+export function serviceAccountMatches(pattern: string, policyNamespace: string, identity: string): boolean {
+  const [ns, sa] = pattern.includes('/') ? [pattern.slice(0, pattern.indexOf('/')), pattern.slice(pattern.indexOf('/') + 1)] : [policyNamespace, pattern];
+  const re = cachedRegExp(`sa|${ns}|${sa}`, () => `^spiffe://.+/ns/${escapeRegExp(ns)}/(.+/|)sa/${escapeRegExp(sa)}(/.+)?$`);
+  return re.test(`spiffe://${identity}`);
+}
+
+/** A `paths` value against the normalised path: Envoy's uri_template for `{*}`/`{**}`, else the forms of docs/policy-semantics.md#authz-5. */
+export function pathMatches(pattern: string, path: string): boolean {
+  return containsPathTemplate(pattern) ? pathTemplateMatches(pattern, path) : istioStringMatches(pattern, path);
 }
 
 /**
@@ -416,17 +140,14 @@ function l7(ctx: MatchContext, field: () => Tri): Tri {
 function sourceMatches(s: SourceModel, ctx: MatchContext): Tri {
   const { req } = ctx;
   const principal = req.identity !== undefined ? stripSpiffe(req.identity) : undefined;
-  const who = principal !== undefined ? parseIdentity(principal) : {};
-  const exact = (p: string, v: string) => istioStringMatches(stripSpiffe(p), v);
-  const sa = (p: string, v: string) => (p.includes('/') ? p : `${ctx.policyNamespace}/${p}`) === v;
-  const saValue = who.namespace !== undefined ? `${who.namespace}/${who.serviceAccount}` : undefined;
+  const sa = (p: string, v: string) => serviceAccountMatches(p, ctx.policyNamespace, v);
   let r: Tri = 'yes';
-  r = and3(r, fieldMatch(s.principals, principal, false, exact));
-  r = and3(r, fieldMatch(s.notPrincipals, principal, true, exact));
-  r = and3(r, fieldMatch(s.namespaces, who.namespace, false, istioStringMatches));
-  r = and3(r, fieldMatch(s.notNamespaces, who.namespace, true, istioStringMatches));
-  r = and3(r, fieldMatch(s.serviceAccounts, saValue, false, sa));
-  r = and3(r, fieldMatch(s.notServiceAccounts, saValue, true, sa));
+  r = and3(r, fieldMatch(s.principals, principal, false, principalMatches));
+  r = and3(r, fieldMatch(s.notPrincipals, principal, true, principalMatches));
+  r = and3(r, fieldMatch(s.namespaces, principal, false, namespaceMatches));
+  r = and3(r, fieldMatch(s.notNamespaces, principal, true, namespaceMatches));
+  r = and3(r, fieldMatch(s.serviceAccounts, principal, false, sa));
+  r = and3(r, fieldMatch(s.notServiceAccounts, principal, true, sa));
   r = and3(r, ipMatch(s.ipBlocks, req.sourceIp, false));
   r = and3(r, ipMatch(s.notIpBlocks, req.sourceIp, true));
   r = and3(r, l7(ctx, () => ipMatch(s.remoteIpBlocks, req.sourceIp, false)));
@@ -439,7 +160,7 @@ function sourceMatches(s: SourceModel, ctx: MatchContext): Tri {
 
 function operationMatches(o: OperationModel, ctx: MatchContext): Tri {
   const { req } = ctx;
-  const path = req.path === undefined ? null : req.path.split('?')[0];
+  const path = req.path === undefined ? null : normalizeRequestPath(req.path);
   const method = req.method === undefined ? null : req.method;
   const host = req.host === undefined ? null : req.host;
   const portText = String(req.port);
@@ -449,12 +170,18 @@ function operationMatches(o: OperationModel, ctx: MatchContext): Tri {
   r = and3(r, fieldMatch(o.notPorts?.map(String), portText, true, portMatch));
   r = and3(r, l7(ctx, () => fieldMatch(o.methods, method, false, istioStringMatches)));
   r = and3(r, l7(ctx, () => fieldMatch(o.notMethods, method, true, istioStringMatches)));
-  r = and3(r, l7(ctx, () => fieldMatch(o.paths, path, false, istioStringMatches)));
-  r = and3(r, l7(ctx, () => fieldMatch(o.notPaths, path, true, istioStringMatches)));
+  r = and3(r, l7(ctx, () => fieldMatch(o.paths, path, false, pathMatches)));
+  r = and3(r, l7(ctx, () => fieldMatch(o.notPaths, path, true, pathMatches)));
   const hostMatch = (p: string, v: string) => istioStringMatches(p, v, true);
   r = and3(r, l7(ctx, () => fieldMatch(o.hosts, host, false, hostMatch)));
   r = and3(r, l7(ctx, () => fieldMatch(o.notHosts, host, true, hostMatch)));
   return r;
+}
+
+/** A request header's value (names compare without case); undefined when the request does not send it. */
+function headerValue(req: AuthorizationRequest, name: string): string | undefined {
+  for (const [k, v] of Object.entries(req.headers ?? {})) if (k.toLowerCase() === name) return v;
+  return undefined;
 }
 
 function conditionMatches(c: ConditionModel, ctx: MatchContext): Tri {
@@ -466,11 +193,18 @@ function conditionMatches(c: ConditionModel, ctx: MatchContext): Tri {
     const cidrs = (vals?: string[]) => vals?.map(v => parseCidr(v, true)).filter((x): x is Cidr => !!x);
     return and3(ipMatch(cidrs(c.values), ip, false), ipMatch(cidrs(c.notValues), ip, true));
   };
+  const header = conditionHeader(c.key);
+  if (header !== undefined) {
+    // Envoy's header matcher: exact, prefix, suffix, or `*` for present (even empty); a missing header matches no value.
+    return l7(ctx, () => check(headerValue(req, header), (p, v) => (p === '*' ? true : istioStringMatches(p, v))));
+  }
   switch (c.key) {
     case 'source.principal':
-      return check(principal, (p, v) => istioStringMatches(stripSpiffe(p), v));
+      return check(principal, principalMatches);
     case 'source.namespace':
-      return check(principal !== undefined ? parseIdentity(principal).namespace : undefined, istioStringMatches);
+      return check(principal, namespaceMatches);
+    case 'source.serviceAccount':
+      return check(principal, (p, v) => serviceAccountMatches(p, ctx.policyNamespace, v));
     case 'source.ip':
       return ipCheck(req.sourceIp);
     case 'destination.ip':
@@ -480,7 +214,7 @@ function conditionMatches(c: ConditionModel, ctx: MatchContext): Tri {
     case 'remote.ip':
       return l7(ctx, () => ipCheck(req.sourceIp));
     default:
-      // Headers, JWT claims, SNI...: not described by a request here.
+      // JWT claims, SNI...: not described by a request here.
       return l7(ctx, () => 'unknown');
   }
 }

@@ -45,6 +45,8 @@ export interface AnalyzeRequest {
   method?: string;
   path?: string;
   host?: string;
+  /** Request headers beyond method, path and host (the waypoint matches `request.headers[...]` conditions on them); undefined: none. */
+  headers?: Record<string, string>;
   /** `pod`: the caller dials the pod IP and skips any waypoint. Default `service` when a Service exposes the port. */
   addressing?: 'service' | 'pod';
 }
@@ -355,6 +357,7 @@ function evaluateHop(args: HopArgs): HopResult {
     method: request.method,
     path: request.path,
     host: request.host,
+    headers: request.headers,
   };
   if (args.waypoint) {
     const gw = args.waypoint.gateway;
@@ -638,6 +641,7 @@ function hopAllows(
     method: request.method,
     path: request.path,
     host: request.host,
+    headers: request.headers,
   };
   // A workload source's identity here is its mesh identity or none: two cache slots per workload.
   const sources = 2 * model.workloads.length;
@@ -706,6 +710,7 @@ export interface RequestShape {
   method?: string;
   path?: string;
   host?: string;
+  headers?: Record<string, string>;
   addressing?: 'service' | 'pod';
 }
 
@@ -748,6 +753,6 @@ export function requestVerdicts(model: ClusterModel, from: string, to: string, p
   const ready = p;
   if (!firstHopMayPass(model, source, ready.destination, port, protocol, ready.wpPod)) return requests.map(() => false);
   return requests.map((r, i) =>
-    isAllowedFrom(model, source, ready.targets[i], { port, protocol, method: r.method, path: r.path, host: r.host, addressing: r.addressing ?? 'service' }, ready.runs[i]),
+    isAllowedFrom(model, source, ready.targets[i], { port, protocol, method: r.method, path: r.path, host: r.host, headers: r.headers, addressing: r.addressing ?? 'service' }, ready.runs[i]),
   );
 }

