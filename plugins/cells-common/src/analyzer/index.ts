@@ -25,6 +25,7 @@ export type {
 } from './model';
 export { identityOf } from './model';
 export { istioStringMatches } from './authorization';
+export { normalizeRequestPath } from './httpPath';
 export type { AuthorizationPolicyModel } from './authorization';
 export type { NetworkPolicyModel } from './networkPolicy';
 export type { CiliumPolicyModel } from './cilium';

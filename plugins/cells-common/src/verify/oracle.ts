@@ -1,5 +1,5 @@
 import { CallGrant, CellModel } from '../model/types';
-import { istioStringMatches } from '../analyzer';
+import { istioStringMatches, normalizeRequestPath } from '../analyzer';
 
 /** A caller in catalog terms. */
 export type CatalogCaller = { kind: 'component'; ref: string } | { kind: 'gateway' } | { kind: 'rogue'; cell: string };
@@ -15,8 +15,9 @@ function covers(grant: CallGrant, op: CatalogOperation, l7: boolean): boolean {
   if (grant.callee !== op.callee || grant.endpoint !== op.endpoint) return false;
   if (!l7) return true;
   if (grant.methods && !(op.method && grant.methods.includes(op.method))) return false;
-  // Paths as the catalog documents them: Istio's exact, prefix* and *suffix; the query is ignored.
-  const path = op.path?.split('?')[0];
+  // Paths as the catalog documents them: Istio's exact, prefix* and *suffix, on the path the
+  // service receives (the waypoint normalises it: no query, `..` resolved, escapes decoded).
+  const path = op.path === undefined ? undefined : normalizeRequestPath(op.path);
   if (grant.paths && !(path && grant.paths.some(p => istioStringMatches(p, path)))) return false;
   return true;
 }

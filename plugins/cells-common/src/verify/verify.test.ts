@@ -7,6 +7,8 @@ import { catalogOf, randomCatalogShape } from '../testing/arbitraries';
 import { artemisEntities } from '../testing/artemis';
 import { createSimulation, simulateRequest, verifySimulation, formatViolation } from './index';
 import { calleeEndpoint, evaluate } from './simulate';
+import { verifyProbesFor } from './verify';
+import { catalogAllows } from './oracle';
 
 const CILIUM: CellsSettings = { ...DEFAULT_SETTINGS, environments: [{ name: 'development', networkPolicy: 'cilium' }] };
 const NO_MESH: CellsSettings = { ...DEFAULT_SETTINGS, mesh: { ...DEFAULT_SETTINGS.mesh, enabled: false } };
@@ -243,3 +245,23 @@ function effectiveWidening(model: ReturnType<typeof modelOf>, widened: KubeObjec
   }
   return false;
 }
+
+describe("verify's normalised probes (the inputs the L7 differential test found the analyzer wrong on)", () => {
+  const model = modelOf(artemisEntities());
+  const sim = createSimulation(model, DEFAULT_SETTINGS, 'development');
+  it('asks each declared path spelled the ways a waypoint normalises, and walks from it to an undeclared path', () => {
+    const { component, endpoint } = calleeEndpoint(sim, c('comms-system'), 'http');
+    const paths = new Set(verifyProbesFor(sim, component, endpoint).map(p => p.path));
+    for (const p of ['/uplink/../cellplane-undeclared-probe', '/uplink/%2e%2e/cellplane-undeclared-probe', '/%75plink', '/uplink?cellplane=probe']) expect(paths).toContain(p);
+  });
+  it.each([
+    ['capcom', 'POST', '/%75plink', true],
+    ['capcom', 'POST', '/uplink?cellplane=probe', true],
+    ['capcom', 'POST', '/uplink/../cellplane-undeclared-probe', false],
+    ['capcom', 'POST', '/uplink/%2e%2e/cellplane-undeclared-probe', false],
+  ])('%s %s %s on comms-system: allowed %s, as the catalog means the path the service receives', (caller, method, path, expected) => {
+    const r = simulateRequest(sim, { from: { component: c(caller) }, to: c('comms-system'), endpoint: 'http', method, path });
+    expect(r.allowed).toBe(expected);
+    expect(catalogAllows(sim.model, { kind: 'component', ref: c(caller) }, { callee: c('comms-system'), endpoint: 'http', method, path })).toBe(expected);
+  });
+});

@@ -79,6 +79,22 @@ export function samplePaths(pattern: string): string[] {
 }
 
 /**
+ * Request targets a waypoint normalises before its policy reads them, made
+ * from a path the endpoint serves (the inputs the L7 differential test found
+ * the analyzer wrong on): a walk back to an undeclared path with `..` and with
+ * its escaped form `%2e%2e`, the path with an escaped first letter, and with a
+ * query string. Each means, to the waypoint, the path it normalises to.
+ */
+export function normalisedPaths(path: string): string[] {
+  if (!path.startsWith('/') || path.length < 2 || path.includes('?')) return [];
+  const depth = path.split('/').length - 1;
+  const up = (dots: string) => `${path}/${`${dots}/`.repeat(depth)}${UNDECLARED_PATH.slice(1)}`;
+  const first = path[1];
+  const escaped = /[A-Za-z]/.test(first) ? [`/%${first.charCodeAt(0).toString(16)}${path.slice(2)}`] : [];
+  return [up('..'), up('%2e%2e'), ...escaped, `${path}?cellplane=probe`];
+}
+
+/**
  * Every declared operation on the endpoint, the operations next to them (other
  * methods, other paths, prefix boundaries), the operations the endpoint says
  * it serves, and a request straight to the pod that skips the waypoint.
@@ -96,6 +112,20 @@ export function probesFor(sim: Simulation, callee: CellComponent, endpoint: Endp
   return [...probes, ...direct];
 }
 
+/**
+ * The probes `verify` asks: `probesFor`'s, and for each path they name, the
+ * spellings of it (and of a walk from it to an undeclared path) that the
+ * waypoint normalises, with every method they use.
+ */
+export function verifyProbesFor(sim: Simulation, callee: CellComponent, endpoint: EndpointSpec): Probe[] {
+  const probes = probesFor(sim, callee, endpoint);
+  const l7 = probes.filter(p => !p.direct && p.method && p.path);
+  const methods = [...new Set(l7.map(p => p.method!))];
+  const paths = [...new Set(l7.map(p => p.path!))].filter(p => p !== '/' && p !== UNDECLARED_PATH);
+  const extra = [...new Set(paths.flatMap(normalisedPaths))].sort();
+  return [...probes, ...methods.flatMap(method => extra.map(path => ({ method, path })))];
+}
+
 /** `grants`: those of the caller to this endpoint (catalogAllows looks at no other). */
 function expectedFor(sim: Simulation, grants: CallGrant[], caller: CatalogCaller, callee: CellComponent, endpoint: EndpointSpec, probe: Probe): boolean {
   // Addressing a pod directly skips the waypoint; the cell admits only its waypoint there.
@@ -106,7 +136,7 @@ function expectedFor(sim: Simulation, grants: CallGrant[], caller: CatalogCaller
 
 /** A callee's endpoint with its probes, each as `evaluate` asks the analyzer (for the verdict-only path). */
 function targetOf(sim: Simulation, callee: CellComponent, endpoint: EndpointSpec) {
-  const probes = probesFor(sim, callee, endpoint);
+  const probes = verifyProbesFor(sim, callee, endpoint);
   const l7 = endpoint.protocol === 'HTTP' || endpoint.protocol === 'GRPC';
   const shapes: RequestShape[] = probes.map(p => ({
     ...(l7 && p.method ? { method: p.method } : {}),

@@ -8,7 +8,7 @@
 import { buildCellModel } from '../../validation/catalog';
 import { DEFAULT_SETTINGS, CellsSettings } from '../../settings/settings';
 import { createSimulation, ROGUE_SERVICE_ACCOUNT, Simulation } from '../../verify/simulation';
-import { probesFor } from '../../verify/verify';
+import { verifyProbesFor } from '../../verify/verify';
 import { waypointForService } from '../../analyzer';
 import { waypointPolicies } from '../../analyzer/authorization';
 import { artemisEntities } from '../artemis';
@@ -51,7 +51,7 @@ export function artemisL7Cases(sims: Simulation[] = artemisSimulations()): Authz
         const waypoint = service && waypointForService(cluster, service);
         if (!service || !waypoint) continue;
         const attached = waypointPolicies(cluster.authorizationPolicies, waypoint, service, cluster.rootNamespace);
-        const probes = probesFor(sim, callee, endpoint).filter(p => !p.direct && p.method && p.path);
+        const probes = verifyProbesFor(sim, callee, endpoint).filter(p => !p.direct && p.method && p.path);
         const requests: L7Request[] = identities.flatMap(principal => probes.map(p => ({ principal, method: p.method!, path: p.path!, port: endpoint.port, headers: {} })));
         cases.push({
           id: `${sim.environment}/${service.key}:${endpoint.port}`,
