@@ -14,6 +14,7 @@ import {
   emptyL7Tally,
   formatL7Tally,
   L7KnownDifference,
+  L7_SELF_CHECK,
   L7Tally,
   OracleAnswer,
 } from '../../plugins/cells-common/src/testing/authz/compare';
@@ -143,6 +144,12 @@ export async function runL7Diff(options: { cases: number; seed: number }): Promi
   const started = Date.now();
   const oracle = await l7Oracle();
   if (!oracle) return undefined;
+  // The oracle must give the hand-worked verdicts before its other answers count.
+  let selfCheck: OracleAnswer | undefined;
+  await judge(oracle, [L7_SELF_CHECK.case], (_, answer) => (selfCheck = answer));
+  if (selfCheck?.verdicts !== L7_SELF_CHECK.expected || selfCheck.rejected.length > 0) {
+    throw new Error(`the L7 oracle fails its self-check: expected ${L7_SELF_CHECK.expected}, got ${JSON.stringify(selfCheck)}`);
+  }
   const ready = Date.now();
   const cases: AuthzCase[] = Array.from({ length: options.cases }, (_, i) => generateAuthzCase(options.seed + i));
   const tally = emptyL7Tally();

@@ -3,8 +3,11 @@
 // (CiliumNetworkPolicy.Parse, which sanitizes each rule), its conversion into
 // policy entries (policyutils.RulesToPolicyEntries), its policy repository
 // and selector cache, and the flow lookup Cilium's own policy tests use
-// (policy.LookupFlow), which resolves the source's egress and the
-// destination's ingress policy as the datapath would get them. L3/L4 only:
+// (the calls policy.LookupFlow makes, with each endpoint's policy computed and
+// distilled once per cluster instead of once per flow): the source's egress
+// and the destination's ingress verdict, as the datapath would get them.
+// Egress named ports resolve over every pod's named ports, as the agent's
+// ipcache resolves them. L3/L4 only:
 // the HTTP part of a rule lives in cilium-envoy, not here.
 //
 // Input (stdin): one JSON case per line,
@@ -33,11 +36,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/netip"
 	"os"
 	"strings"
 
 	cmtypes "github.com/cilium/cilium/pkg/clustermesh/types"
+	"github.com/cilium/cilium/pkg/endpoint/regeneration"
 	"github.com/cilium/cilium/pkg/identity"
 	"github.com/cilium/cilium/pkg/identity/identitymanager"
 	k8sConst "github.com/cilium/cilium/pkg/k8s/apis/cilium.io"
@@ -45,10 +50,10 @@ import (
 	"github.com/cilium/cilium/pkg/labels"
 	"github.com/cilium/cilium/pkg/policy"
 	"github.com/cilium/cilium/pkg/policy/api"
-	policytypes "github.com/cilium/cilium/pkg/policy/types"
 	policyutils "github.com/cilium/cilium/pkg/policy/utils"
 	testidentity "github.com/cilium/cilium/pkg/testutils/identity"
 	testpolicy "github.com/cilium/cilium/pkg/testutils/policy"
+	ciliumtypes "github.com/cilium/cilium/pkg/types"
 	"github.com/cilium/cilium/pkg/u8proto"
 	v1 "k8s.io/api/core/v1"
 )
@@ -95,7 +100,38 @@ type endpoint struct {
 	identity *identity.Identity
 	external bool
 	tcp, udp map[string]uint16
+	ports    ciliumtypes.NamedPortMap
+	policy   *policy.EndpointPolicy
 }
+
+// owner is the endpoint a policy is distilled for, as policy.LookupFlow's
+// endpointInfo is: its own named ports resolve ingress rules.
+type owner struct{ ep *endpoint }
+
+func (o owner) GetID() uint64 { return uint64(o.ep.identity.ID) }
+func (o owner) GetIngressNamedPort(name string, proto u8proto.U8proto) uint16 {
+	switch proto {
+	case u8proto.TCP:
+		return o.ep.tcp[name]
+	case u8proto.UDP:
+		return o.ep.udp[name]
+	}
+	return 0
+}
+func (o owner) PolicyDebug(string, ...any)                  {}
+func (o owner) IsHost() bool                                { return false }
+func (o owner) PreviousMapStateSizes() policy.MapStateSizes { return policy.MapStateSizes{} }
+func (o owner) RegenerateIfAlive(*regeneration.ExternalRegenerationMetadata) <-chan bool {
+	ch := make(chan bool)
+	close(ch)
+	return ch
+}
+
+// namedPorts answers egress named-port lookups from every pod's named ports,
+// as the agent's ipcache does.
+type namedPorts struct{ m ciliumtypes.NamedPortMultiMap }
+
+func (n namedPorts) GetNamedPorts() ciliumtypes.NamedPortMultiMap { return n.m }
 
 // podLabels are the labels the agent derives a pod's security identity from.
 func podLabels(pod v1.Pod, namespaces map[string]v1.Namespace) labels.LabelArray {
@@ -148,11 +184,18 @@ func answer(logger *slog.Logger, in input) (out output) {
 	idmap := identity.IdentityMap{}
 	for i, pod := range in.Pods {
 		id := identity.NewIdentityFromLabelArray(identity.NumericIdentity(1000+i), podLabels(pod, namespaces))
-		ep := endpoint{name: pod.Namespace + "/" + pod.Name, identity: id, tcp: map[string]uint16{}, udp: map[string]uint16{}}
+		ep := endpoint{name: pod.Namespace + "/" + pod.Name, identity: id, tcp: map[string]uint16{}, udp: map[string]uint16{}, ports: ciliumtypes.NamedPortMap{}}
 		for _, c := range pod.Spec.Containers {
 			for _, p := range c.Ports {
 				if p.Name == "" {
 					continue
+				}
+				protocol := string(p.Protocol)
+				if protocol == "" {
+					protocol = "TCP"
+				}
+				if err := ep.ports.AddPort(p.Name, int(p.ContainerPort), protocol); err != nil {
+					return output{ID: in.ID, Error: fmt.Sprintf("%s: port %s: %v", ep.name, p.Name, err)}
 				}
 				switch p.Protocol {
 				case v1.ProtocolUDP:
@@ -181,6 +224,13 @@ func answer(logger *slog.Logger, in input) (out output) {
 	repo := policy.NewPolicyRepository(logger, idmap, nil, nil, idManager, testpolicy.NewPolicyMetricsNoop())
 	repo.GetSelectorCache().SetLocalIdentityNotifier(testidentity.NewDummyIdentityNotifier())
 	idManager.Subscribe(testpolicy.SelectorCacheObserver{Cache: repo.GetSubjectSelectorCache()})
+	ports := ciliumtypes.NewNamedPortMultiMap()
+	for _, ep := range endpoints {
+		if !ep.external {
+			ports.Update(ep.identity.ID, nil, ep.ports)
+		}
+	}
+	repo.SetNamedPortsGetter(namedPorts{ports})
 
 	for _, cnp := range in.Policies {
 		ref := cnp.Namespace + "/" + cnp.Name
@@ -192,8 +242,20 @@ func answer(logger *slog.Logger, in input) (out output) {
 		repo.MustAddPolicyEntries(policyutils.RulesToPolicyEntries(rules))
 	}
 
-	for _, ep := range endpoints {
+	// What policy.LookupFlow does for each flow, once per endpoint: compute the
+	// identity's selector policy and distil it for the endpoint (both directions).
+	for i := range endpoints {
+		ep := &endpoints[i]
 		out.Endpoints = append(out.Endpoints, ep.name)
+		idManager.Add(ep.identity)
+		selPol, _, err := repo.ComputeSelectorPolicy(ep.identity)
+		if err != nil {
+			return output{ID: in.ID, Error: fmt.Sprintf("%s: %v", ep.name, err)}
+		}
+		ep.policy = selPol.DistillPolicy(logger, owner{ep}, map[string]uint16{policy.FallbackRedirectID: math.MaxUint16})
+		ep.policy.Ready()
+		ep.policy.Detach(logger)
+		selPol.Supersede()
 	}
 	for _, pr := range in.Probes {
 		proto, err := protocolOf(pr.Protocol)
@@ -208,14 +270,16 @@ func answer(logger *slog.Logger, in input) (out output) {
 					row[j] = '-'
 					continue
 				}
-				flow := policytypes.Flow{From: from.identity, To: to.identity, Proto: proto, Dport: pr.Port, NamedPortsTCP: to.tcp, NamedPortsUDP: to.udp}
-				result, _, _, err := policy.LookupFlow(logger, repo, idManager, flow)
-				if err != nil {
-					return output{ID: in.ID, Error: fmt.Sprintf("%s -> %s: %v", from.name, to.name, err)}
-				}
 				// An external endpoint runs no Cilium policy: only the pod's side decides.
-				egress := from.external || result.Egress == policytypes.DecisionAllowed
-				ingress := to.external || result.Ingress == policytypes.DecisionAllowed
+				egress, ingress := true, true
+				if !from.external {
+					entry, _, _ := from.policy.Lookup(policy.EgressKey().WithIdentity(to.identity.ID).WithPortProto(proto, pr.Port))
+					egress = !entry.IsDeny()
+				}
+				if !to.external {
+					entry, _, _ := to.policy.Lookup(policy.IngressKey().WithIdentity(from.identity.ID).WithPortProto(proto, pr.Port))
+					ingress = !entry.IsDeny()
+				}
 				if egress && ingress {
 					row[j] = '1'
 				} else {

@@ -190,3 +190,37 @@ export function formatL7Tally(t: L7Tally, known: readonly L7KnownDifference[]): 
     ...(t.errors.length > 0 ? [`errors: ${t.errors.length}`] : []),
   ].join('\n');
 }
+
+/**
+ * A hand-made case with the verdicts Istio's documentation gives (rules 3, 5,
+ * 6, a DENY condition on a header, path normalisation): the oracle must give
+ * exactly these before its other answers count, and so must the analyzer.
+ */
+export const L7_SELF_CHECK: { case: AuthzCase; expected: string } = (() => {
+  const capcom = 'cluster.local/ns/houston/sa/capcom';
+  const target = { targetRefs: [{ kind: 'Service', group: '', name: 'telemetry' }] };
+  const policy = (name: string, spec: Obj) => ({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: 'orion' }, spec: { ...target, ...spec } });
+  const get = (path: string, principal: string | null = capcom, headers: Record<string, string> = {}, method = 'GET'): L7Request => ({ ...(principal ? { principal } : {}), method, path, port: 8080, headers });
+  return {
+    case: {
+      id: 'self-check',
+      seed: -1,
+      policies: [
+        policy('allow-capcom', { rules: [{ from: [{ source: { principals: [capcom] } }], to: [{ operation: { methods: ['GET'], paths: ['/api/*'] } }] }] }),
+        policy('deny-mallory', { action: 'DENY', rules: [{ when: [{ key: 'request.headers[x-user]', values: ['mallory'] }] }] }),
+      ],
+      requests: [
+        get('/api/x'),
+        get('/api'),
+        get('/api/../admin'),
+        get('/api/x?y=1'),
+        get('/api/x', capcom, { 'x-user': 'mallory' }),
+        get('/api/x', 'cluster.local/ns/houston/sa/crew'),
+        get('/api/x', null),
+        get('/api/x', capcom, {}, 'POST'),
+        get('/%61pi/x'),
+      ],
+    },
+    expected: '100100001',
+  };
+})();

@@ -131,8 +131,9 @@ function operation(d: Dice): Obj {
 }
 
 function condition(d: Dice): Obj {
-  const key = d.pick([`request.headers[${USER_HEADER}]`, `request.headers[${USER_HEADER}]`, 'source.principal', 'source.namespace', 'request.header[x-user]']);
+  const key = d.pick([`request.headers[${USER_HEADER}]`, `request.headers[${USER_HEADER}]`, 'source.principal', 'source.namespace', 'destination.port', 'request.header[x-user]']);
   const valuesOf = (dd: Dice) => {
+    if (key === 'destination.port') return String(dd.pick(PORTS));
     if (key === 'source.principal') return principalValue(dd);
     if (key === 'source.namespace') return namespaceValue(dd);
     return dd.pick(['alice', 'al*', '*ice', '*', 'bob']);
@@ -191,7 +192,7 @@ export function requestPath(d: Dice): string {
 function request(d: Dice): L7Request {
   const r: L7Request = { method: d.chance(0.05) ? 'PATCH' : d.pick(METHODS), path: requestPath(d), port: d.pick(PORTS), headers: {} };
   if (!d.chance(0.1)) r.principal = d.chance(0.05) ? 'example.org/ns/orion/sa/crew' : identity(d.pick(NAMESPACES), d.pick(ACCOUNTS));
-  if (d.chance(0.6)) r.headers[USER_HEADER] = d.pick(HEADER_VALUES);
+  if (d.chance(0.6)) r.headers[d.chance(0.2) ? 'X-User' : USER_HEADER] = d.chance(0.05) ? '' : d.pick(HEADER_VALUES);
   return r;
 }
 

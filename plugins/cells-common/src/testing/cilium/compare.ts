@@ -161,3 +161,47 @@ export function formatCiliumTally(t: CiliumTally): string {
     ...(t.errors.length > 0 ? [`errors: ${t.errors.length}`] : []),
   ].join('\n');
 }
+
+/**
+ * A hand-made cluster with the verdicts Cilium's documentation gives: a
+ * fromEndpoints `{}` limited to the policy's namespace, a named port, a
+ * direction left open when a policy has no rule for it, `toEntities: [world]`
+ * for an address outside the cluster, an egressDeny on a CIDR with
+ * `enableDefaultDeny.egress: false`. Both engines must give exactly these.
+ */
+export const CILIUM_SELF_CHECK: { cluster: CiliumCluster; expected: CiliumProbeVerdicts[] } = (() => {
+  const pod = (ns: string, name: string, ip: string, ports: Obj[]) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels: { app: name } },
+    spec: { serviceAccountName: name, containers: [{ name: 'c', image: 'x', ports }] },
+    status: { podIP: ip },
+  });
+  const policy = (ns: string, name: string, spec: Obj) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: ns }, spec });
+  return {
+    cluster: {
+      id: 'self-check',
+      seed: -1,
+      namespaces: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', labels: { team: 'a' } } },
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b' } },
+      ],
+      pods: [pod('a', 'server', '10.0.0.1', [{ name: 'http', containerPort: 80, protocol: 'TCP' }]), pod('a', 'client', '10.0.0.2', []), pod('b', 'client', '10.0.1.1', [])],
+      externals: ['203.0.113.7'],
+      policies: [
+        policy('a', 'server-in', { endpointSelector: { matchLabels: { app: 'server' } }, ingress: [{ fromEndpoints: [{}], toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }] }),
+        policy('b', 'client-out', { endpointSelector: {}, egress: [{ toEntities: ['world'] }] }),
+        policy('a', 'client-deny', { endpointSelector: { matchLabels: { app: 'client' } }, egressDeny: [{ toCIDR: ['203.0.113.0/24'] }], enableDefaultDeny: { egress: false } }),
+      ],
+      probes: [
+        { port: 80, protocol: 'TCP' },
+        { port: 8080, protocol: 'TCP' },
+      ],
+    },
+    // Rows and columns: a/server, a/client, b/client, 203.0.113.7.
+    expected: [
+      { port: 80, protocol: 'TCP', allowed: ['-111', '1-10', '00-1', '011-'] },
+      { port: 8080, protocol: 'TCP', allowed: ['-111', '0-10', '00-1', '011-'] },
+    ],
+  };
+})();
