@@ -38,7 +38,7 @@ export function analyzerCiliumVerdicts(cluster: CiliumCluster, acceptedByCilium:
   const endpoints = [...pods, ...cluster.externals];
   const index = new Map(pods.map((k, i) => [k, i]));
   const verdicts = cluster.probes.map(({ port, protocol }) => {
-    const rows = endpoints.map((from, i) => endpoints.map((to, j) => (i === j || (i >= pods.length && j >= pods.length) ? '-' : '0')));
+    const rows = endpoints.map((_, i) => endpoints.map((__, j): string => (i === j || (i >= pods.length && j >= pods.length) ? '-' : '0')));
     for (const pair of analyzeMatrix(model, { port, protocol, addressing: 'pod' }).pairs) {
       if (pair.allowed) rows[index.get(pair.from)!][index.get(pair.to)!] = '1';
     }

@@ -101,7 +101,8 @@ function portsEntry(d: Dice, deny: boolean): Obj {
 function cidrPeer(d: Dice): Obj {
   const cidr = d.pick(['203.0.113.0/24', '203.0.113.7/32', '198.51.100.0/24', '0.0.0.0/0', '10.0.0.0/8', '10.1.0.0/16']);
   if (d.chance(0.5)) return { cidr: [cidr] };
-  const except = cidr === '0.0.0.0/0' ? ['203.0.113.0/24'] : cidr === '203.0.113.0/24' ? ['203.0.113.7/32'] : cidr === '10.0.0.0/8' ? ['10.1.0.0/16'] : [];
+  const inside: Record<string, string[]> = { '0.0.0.0/0': ['203.0.113.0/24'], '203.0.113.0/24': ['203.0.113.7/32'], '10.0.0.0/8': ['10.1.0.0/16'] };
+  const except = inside[cidr] ?? [];
   return { cidrSet: [except.length > 0 && d.chance(0.7) ? { cidr, except } : { cidr }] };
 }
 
