@@ -35,13 +35,21 @@ function callerIdentities(sim: Simulation): string[] {
   ];
 }
 
-/** One case per waypoint-bound Service with L7 endpoints, in every environment. */
-export function artemisL7Cases(sims: Simulation[] = artemisSimulations()): AuthzCase[] {
+/**
+ * One case per waypoint-bound Service with L7 endpoints, in every environment.
+ * `unchecked`: compiled waypoint policies (targetRefs) no case carries, which
+ * the caller fails on; `ztunnel`: compiled policies ztunnel enforces (selector
+ * or none), which no Envoy judges (ztunnel cannot be built here).
+ */
+export function artemisL7Cases(sims: Simulation[] = artemisSimulations()): { cases: AuthzCase[]; unchecked: string[]; ztunnel: string[] } {
   const cases: AuthzCase[] = [];
+  const unchecked: string[] = [];
+  const ztunnel: string[] = [];
   for (const sim of sims) {
     const cluster = sim.cluster();
     const identities = callerIdentities(sim);
-    const manifests = new Map(sim.objects.filter(o => o.kind === 'AuthorizationPolicy').map(o => [`${o.metadata.namespace}/${o.metadata.name}`, o as Obj]));
+    const all = new Map(sim.objects.filter(o => o.kind === 'AuthorizationPolicy').map(o => [`${o.metadata.namespace}/${o.metadata.name}`, o as Obj]));
+    const manifests = new Map(all);
     const present = sim.model.cells.filter(c => c.environments.includes(sim.environment)).map(c => c.ref);
     for (const callee of sim.model.components.filter(c => present.includes(c.cell))) {
       const namespace = sim.namespaceOf(callee.cell);
@@ -53,14 +61,16 @@ export function artemisL7Cases(sims: Simulation[] = artemisSimulations()): Authz
         const attached = waypointPolicies(cluster.authorizationPolicies, waypoint, service, cluster.rootNamespace);
         const probes = verifyProbesFor(sim, callee, endpoint).filter(p => !p.direct && p.method && p.path);
         const requests: L7Request[] = identities.flatMap(principal => probes.map(p => ({ principal, method: p.method!, path: p.path!, port: endpoint.port, headers: {} })));
+        attached.forEach(p => manifests.delete(p.ref));
         cases.push({
           id: `${sim.environment}/${service.key}:${endpoint.port}`,
           seed: -1,
-          policies: attached.map(p => manifests.get(p.ref)!),
+          policies: attached.map(p => all.get(p.ref)!),
           requests,
         });
       }
     }
+    for (const [ref, o] of manifests) (o.spec?.targetRefs || o.spec?.targetRef ? unchecked : ztunnel).push(`${sim.environment}: ${ref}`);
   }
-  return cases;
+  return { cases, unchecked, ztunnel };
 }
