@@ -4,11 +4,12 @@
  * fails under CI=true), and the Go oracles' build, once per source version,
  * into ~/.cache/cellplane/<name>/<key>/ (like tools/kube-testenv).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { promisify } from 'node:util';
 
 export const execFileAsync = promisify(execFile);
@@ -105,8 +106,6 @@ export async function ensureGoOracle(o: GoOracle): Promise<string | undefined> {
 
 /** Runs a line-per-case JSON oracle over `cases`; `onAnswer` gets each parsed answer, in order. */
 export async function streamJsonLines<T>(binary: string, args: string[], cases: Iterable<unknown>, onAnswer: (answer: T) => void): Promise<void> {
-  const { spawn } = await import('node:child_process');
-  const readline = await import('node:readline');
   const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);

@@ -45,9 +45,18 @@ export interface RunningEnvoy {
   stop(): Promise<void>;
 }
 
-/** Loopback address of case `i` of a batch: 127.<1 + i / 250>.<i % 250>.1 (all of 127/8 is local on Linux). */
-export function loopbackAddress(i: number): string {
-  return `127.${1 + Math.floor(i / 250)}.${i % 250}.1`;
+/**
+ * Loopback addresses for one Envoy's cases (all of 127/8 is local on Linux):
+ * case `i` gets 127.<a>.<b>.<1 + i>, with <a>.<b> drawn per Envoy so that
+ * runs side by side (other checkouts, other users) do not share a listener.
+ */
+export function loopbackAddresses(): (i: number) => string {
+  const a = 2 + Math.floor(Math.random() * 252);
+  const b = Math.floor(Math.random() * 256);
+  return i => {
+    if (i > 253) throw new Error('at most 254 cases per Envoy');
+    return `127.${a}.${b}.${1 + i}`;
+  };
 }
 
 function canConnect(address: string, port: number): Promise<boolean> {
@@ -79,7 +88,8 @@ export async function startEnvoy(binary: string, listeners: ListenerSpec[]): Pro
   let log = '';
   const child: ChildProcess = spawn(
     binary,
-    ['-c', config, '--log-level', 'error', '--concurrency', '1', '--disable-hot-restart', '--base-id', String(process.pid % 60000), '--use-dynamic-base-id'],
+    // No hot restart: several Envoys (other runs, other checkouts) may run side by side.
+    ['-c', config, '--log-level', 'error', '--concurrency', '1', '--disable-hot-restart'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   child.stderr!.on('data', chunk => (log = (log + chunk).slice(-20000)));

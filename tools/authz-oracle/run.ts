@@ -20,7 +20,7 @@ import {
 } from '../../plugins/cells-common/src/testing/authz/compare';
 import { AuthzCase, generateAuthzCase, L7Request } from '../../plugins/cells-common/src/testing/authz/generator';
 import { cacheDir, cannotRun, ensureGoOracle, seconds, streamJsonLines } from '../oracles';
-import { findEnvoy, envoyVenv, ListenerSpec, loopbackAddress, PRINCIPAL_HEADER, RawResponse, sendAll, startEnvoy } from './envoy';
+import { findEnvoy, envoyVenv, ListenerSpec, loopbackAddresses, PRINCIPAL_HEADER, RawResponse, sendAll, startEnvoy } from './envoy';
 
 const HERE = __dirname;
 const TEST = 'L7 differential test';
@@ -72,6 +72,7 @@ export async function judge(oracle: { translator: string; envoy: string }, cases
   await streamJsonLines<Translation>(oracle.translator, [], cases.map(c => ({ id: c.id, policies: c.policies })), t => translations.push(t));
   for (let start = 0; start < cases.length; start += BATCH) {
     const batch = cases.slice(start, start + BATCH);
+    const loopbackAddress = loopbackAddresses();
     const listeners: ListenerSpec[] = [];
     const connections: { caseIndex: number; port: number; indexes: number[] }[] = [];
     batch.forEach((c, i) => {

@@ -10,6 +10,7 @@
  * and L7 layers, which Cilium does not judge).
  */
 import { DEFAULT_SETTINGS } from '../../settings/settings';
+import { compareText } from '../../order';
 import { HBONE_PORT } from '../../analyzer/model';
 import { artemisSimulations } from '../authz/artemis';
 import type { CiliumCluster } from './generator';
@@ -55,7 +56,7 @@ export function artemisCiliumClusters(): CiliumCluster[] {
       }
     }
     ports.set(`${HBONE_PORT}/TCP`, { port: HBONE_PORT, protocol: 'TCP' });
-    const probes = [...ports.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+    const probes = [...ports.values()].sort((a, b) => a.port - b.port || compareText(a.protocol, b.protocol));
     return { id: sim.environment, seed: -1, namespaces, pods, externals: [EXTERNAL], policies, probes };
   });
 }
