@@ -127,3 +127,24 @@ export async function streamJsonLines<T>(binary: string, args: string[], cases: 
 }
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * Prints each disagreement (the first 20) with how to reproduce it, and writes
+ * the inputs of the first 20 disagreeing seeds to a temporary folder.
+ */
+export function reportDisagreements<D extends { id: string; seed: number }>(
+  what: string,
+  errors: string[],
+  disagreements: D[],
+  describe: (d: D) => string,
+  reproduce: (seed: number) => string,
+  dump: (seed: number) => unknown,
+): void {
+  for (const e of errors.slice(0, 20)) process.stdout.write(`ERROR ${e}\n`);
+  for (const d of disagreements.slice(0, 20)) process.stdout.write(`DISAGREE ${d.id}: ${describe(d)} (reproduce: ${reproduce(d.seed)})\n`);
+  const seeds = [...new Set(disagreements.map(d => d.seed))].slice(0, 20);
+  if (seeds.length === 0) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${what}-diff-`));
+  for (const s of seeds) fs.writeFileSync(path.join(dir, `seed-${s}.json`), `${JSON.stringify(dump(s), null, 2)}\n`);
+  process.stdout.write(`the inputs of the first ${seeds.length} disagreeing seeds: ${dir}\n`);
+}

@@ -6,7 +6,6 @@
  * with the analyzer's L7 verdict for each request. Part of `npm run test:diff`.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   checkL7KnownDifferences,
@@ -19,7 +18,7 @@ import {
   OracleAnswer,
 } from '../../plugins/cells-common/src/testing/authz/compare';
 import { AuthzCase, generateAuthzCase, L7Request } from '../../plugins/cells-common/src/testing/authz/generator';
-import { cacheDir, cannotRun, ensureGoOracle, seconds, streamJsonLines } from '../oracles';
+import { cacheDir, cannotRun, ensureGoOracle, reportDisagreements, seconds, streamJsonLines } from '../oracles';
 import { findEnvoy, envoyVenv, ListenerSpec, loopbackAddresses, PRINCIPAL_HEADER, RawResponse, sendAll, startEnvoy } from './envoy';
 
 const HERE = __dirname;
@@ -122,19 +121,17 @@ function describe(r: L7Request): string {
 }
 
 export function printL7Failures(tally: L7Tally, reproduce: (seed: number) => string, dump: (seed: number) => unknown): void {
-  for (const e of tally.errors.slice(0, 20)) process.stdout.write(`ERROR ${e}\n`);
-  for (const d of tally.unexplained.slice(0, 20)) {
-    const what = d.policy
-      ? `policy ${d.policy} is refused by ${d.refusedBy === 'istio' ? "Istio's admission check but not the analyzer" : 'the analyzer but stored by Istio'} (${d.message})`
-      : `${describe(d.request!)}: analyzer ${d.ours ? 'allows' : 'denies'}, Envoy ${d.oracle ? 'allows' : 'denies'}`;
-    process.stdout.write(`DISAGREE ${d.id}: ${what} (reproduce: ${reproduce(d.seed)})\n`);
-  }
-  const seeds = [...new Set(tally.unexplained.map(d => d.seed))].slice(0, 20);
-  if (seeds.length > 0) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authz-diff-'));
-    for (const s of seeds) fs.writeFileSync(path.join(dir, `seed-${s}.json`), `${JSON.stringify(dump(s), null, 2)}\n`);
-    process.stdout.write(`the cases of the first ${seeds.length} disagreeing seeds: ${dir}\n`);
-  }
+  reportDisagreements(
+    'authz',
+    tally.errors,
+    tally.unexplained,
+    d =>
+      d.policy
+        ? `policy ${d.policy} is refused by ${d.refusedBy === 'istio' ? "Istio's admission check but not the analyzer" : 'the analyzer but stored by Istio'} (${d.message})`
+        : `${describe(d.request!)}: analyzer ${d.ours ? 'allows' : 'denies'}, Envoy ${d.oracle ? 'allows' : 'denies'}`,
+    reproduce,
+    dump,
+  );
 }
 
 /** Runs the random L7 differential; false when it fails, undefined when skipped. */

@@ -5,11 +5,10 @@
  * and by the analyzer, every ordered pair of endpoints on every probed port.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { CILIUM_KNOWN_DIFFERENCE_RULES, CILIUM_SELF_CHECK, CiliumTally, CiliumVerdicts, compareCiliumCluster, emptyCiliumTally, formatCiliumTally } from '../../plugins/cells-common/src/testing/cilium/compare';
 import { CiliumCluster, generateCiliumCluster } from '../../plugins/cells-common/src/testing/cilium/generator';
-import { cacheDir, ensureGoOracle, seconds, streamJsonLines } from '../oracles';
+import { cacheDir, ensureGoOracle, reportDisagreements, seconds, streamJsonLines } from '../oracles';
 
 const HERE = __dirname;
 const TEST = 'CiliumNetworkPolicy differential test';
@@ -41,19 +40,17 @@ export async function askCilium(binary: string, clusters: CiliumCluster[], onAns
 }
 
 export function printCiliumFailures(tally: CiliumTally, reproduce: (seed: number) => string, dump: (seed: number) => unknown): void {
-  for (const e of tally.errors.slice(0, 20)) process.stdout.write(`ERROR ${e}\n`);
-  for (const d of tally.unexplained.slice(0, 20)) {
-    const what = d.policy
-      ? `policy ${d.policy} is refused by ${d.refusedBy === 'cilium' ? 'Cilium but not the analyzer' : 'the analyzer but accepted by Cilium'}`
-      : `${d.from} -> ${d.to} on ${d.port}/${d.protocol}: analyzer ${d.ours ? 'allows' : 'denies'}, Cilium ${d.oracle ? 'allows' : 'denies'}`;
-    process.stdout.write(`DISAGREE ${d.id}: ${what} (reproduce: ${reproduce(d.seed)})\n`);
-  }
-  const seeds = [...new Set(tally.unexplained.map(d => d.seed))].slice(0, 20);
-  if (seeds.length > 0) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cilium-diff-'));
-    for (const s of seeds) fs.writeFileSync(path.join(dir, `seed-${s}.json`), `${JSON.stringify(dump(s), null, 2)}\n`);
-    process.stdout.write(`the clusters of the first ${seeds.length} disagreeing seeds: ${dir}\n`);
-  }
+  reportDisagreements(
+    'cilium',
+    tally.errors,
+    tally.unexplained,
+    d =>
+      d.policy
+        ? `policy ${d.policy} is refused by ${d.refusedBy === 'cilium' ? 'Cilium but not the analyzer' : 'the analyzer but accepted by Cilium'}`
+        : `${d.from} -> ${d.to} on ${d.port}/${d.protocol}: analyzer ${d.ours ? 'allows' : 'denies'}, Cilium ${d.oracle ? 'allows' : 'denies'}`,
+    reproduce,
+    dump,
+  );
 }
 
 /** Runs the random Cilium differential; false when it fails, undefined when skipped. */
