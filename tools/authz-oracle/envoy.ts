@@ -119,6 +119,7 @@ export async function startEnvoy(binary: string, listeners: ListenerSpec[]): Pro
 export interface RawRequest {
   method: string;
   target: string;
+  host: string;
   headers: Record<string, string>;
 }
 
@@ -179,7 +180,7 @@ class Connection {
 
   async send(r: RawRequest, retry = true): Promise<RawResponse> {
     if (!this.socket) this.socket = this.open();
-    const lines = [`${r.method} ${r.target} HTTP/1.1`, 'host: oracle.local', ...Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`), '', ''];
+    const lines = [`${r.method} ${r.target} HTTP/1.1`, `host: ${r.host}`, ...Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`), '', ''];
     const answer = new Promise<RawResponse | Error>(resolve => (this.waiting = resolve));
     this.socket.write(lines.join('\r\n'));
     const result = await answer;

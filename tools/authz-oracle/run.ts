@@ -92,7 +92,7 @@ export async function judge(oracle: { translator: string; envoy: string }, cases
           port: conn.port,
           requests: conn.indexes.map(k => {
             const r = batch[conn.caseIndex].requests[k];
-            return { method: r.method, target: r.path, headers: { ...r.headers, ...(r.principal ? { [PRINCIPAL_HEADER]: `spiffe://${r.principal}` } : {}) } };
+            return { method: r.method, target: r.path, host: r.host, headers: { ...r.headers, ...(r.principal ? { [PRINCIPAL_HEADER]: `spiffe://${r.principal}` } : {}) } };
           }),
         })),
       );
@@ -117,7 +117,7 @@ export async function judge(oracle: { translator: string; envoy: string }, cases
 
 function describe(r: L7Request): string {
   const headers = Object.entries(r.headers).map(([k, v]) => ` ${k}: ${v}`).join('');
-  return `${r.principal ?? '(no identity)'} ${r.method} ${r.path} port ${r.port}${headers}`;
+  return `${r.principal ?? '(no identity)'} ${r.method} ${r.path} host ${r.host} port ${r.port}${headers}`;
 }
 
 export function printL7Failures(tally: L7Tally, reproduce: (seed: number) => string, dump: (seed: number) => unknown): void {

@@ -60,7 +60,7 @@ export function artemisL7Cases(sims: Simulation[] = artemisSimulations()): { cas
         if (!service || !waypoint) continue;
         const attached = waypointPolicies(cluster.authorizationPolicies, waypoint, service, cluster.rootNamespace);
         const probes = verifyProbesFor(sim, callee, endpoint).filter(p => !p.direct && p.method && p.path);
-        const requests: L7Request[] = identities.flatMap(principal => probes.map(p => ({ principal, method: p.method!, path: p.path!, port: endpoint.port, headers: {} })));
+        const requests: L7Request[] = identities.flatMap(principal => probes.map(p => ({ principal, method: p.method!, path: p.path!, port: endpoint.port, host: `${service.name}.${namespace}.svc.cluster.local`, headers: {} })));
         attached.forEach(p => manifests.delete(p.ref));
         cases.push({
           id: `${sim.environment}/${service.key}:${endpoint.port}`,

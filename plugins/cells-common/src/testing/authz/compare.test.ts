@@ -33,5 +33,7 @@ describe('the L7 differential test, our side', () => {
     expect([...actions].sort()).toEqual(['ALLOW', 'AUDIT', 'DENY']);
     const paths = cases.flatMap(c => c.requests.map(r => r.path));
     for (const trick of ['..', '%2e', '?', '//']) expect(paths.some(p => p.includes(trick))).toBe(true);
+    const text = JSON.stringify(cases.map(c => c.policies));
+    for (const field of ['notPrincipals', 'notNamespaces', 'serviceAccounts', 'notPaths', '{**}', 'hosts', 'notPorts', 'request.headers[x-user]', 'source.principal', 'spiffe://']) expect(text).toContain(field);
   });
 });

@@ -35,7 +35,7 @@ export interface AnalyzerAnswer {
 const refOf = (p: Obj) => `${p.metadata.namespace}/${p.metadata.name}`;
 
 export function toAuthorizationRequest(r: L7Request): AuthorizationRequest {
-  return { identity: r.principal, port: r.port, method: r.method, path: r.path, headers: r.headers };
+  return { identity: r.principal, port: r.port, method: r.method, path: r.path, host: r.host, headers: r.headers };
 }
 
 /**
@@ -200,7 +200,7 @@ export const L7_SELF_CHECK: { case: AuthzCase; expected: string } = (() => {
   const capcom = 'cluster.local/ns/houston/sa/capcom';
   const target = { targetRefs: [{ kind: 'Service', group: '', name: 'telemetry' }] };
   const policy = (name: string, spec: Obj) => ({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: 'orion' }, spec: { ...target, ...spec } });
-  const get = (path: string, principal: string | null = capcom, headers: Record<string, string> = {}, method = 'GET'): L7Request => ({ ...(principal ? { principal } : {}), method, path, port: 8080, headers });
+  const get = (path: string, principal: string | null = capcom, headers: Record<string, string> = {}, method = 'GET'): L7Request => ({ ...(principal ? { principal } : {}), method, path, port: 8080, host: 'telemetry', headers });
   return {
     case: {
       id: 'self-check',

@@ -6,12 +6,12 @@
  * sources (principals, namespaces, service accounts and their not-forms,
  * exact, prefix, suffix and `*` values, now and then written with
  * `spiffe://`), operations (methods, paths with `/a/*`, suffixes and the
- * templates `{*}`/`{**}`, ports, and their not-forms) and conditions
+ * templates `{*}`/`{**}`, ports, hosts, and their not-forms) and conditions
  * (request headers, source principal and namespace). Now and then a value
  * Istio's admission check refuses, so acceptance is compared too. Requests:
  * an identity or none, a method, a path with query strings, trailing and
  * double slashes, `.` and `..` segments, percent-escapes and case changes,
- * a header present or not, a port. The same seed always gives the same case.
+ * a header present or not, a Host, a port. The same seed always gives the same case.
  */
 import { Dice } from '../random';
 
@@ -24,6 +24,8 @@ export interface L7Request {
   /** The request target exactly as sent. */
   path: string;
   port: number;
+  /** The Host header (`:authority`). */
+  host: string;
   headers: Record<string, string>;
 }
 
@@ -43,6 +45,8 @@ const ACCOUNTS = ['capcom', 'crew', 'adversary'];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 const SEGMENTS = ['a', 'b', 'api', 'v1', 'x'];
 const HEADER_VALUES = ['alice', 'bob', 'alicia', 'malice'];
+const HOSTS = ['telemetry', 'telemetry.orion.svc.cluster.local', 'Telemetry.Orion', 'telemetry:8080', 'telemetry.orion.svc.cluster.local:9090'];
+const HOST_VALUES = ['telemetry', 'telemetry.orion.svc.cluster.local', 'TELEMETRY', '*.cluster.local', 'telemetry*', '*:8080', '*'];
 
 const identity = (ns: string, sa: string) => `cluster.local/ns/${ns}/sa/${sa}`;
 
@@ -122,8 +126,9 @@ function source(d: Dice): Obj {
 
 function operation(d: Dice): Obj {
   const out: Obj = {};
-  for (const f of d.some(['methods', 'notMethods', 'paths', 'notPaths', 'ports', 'notPorts'], d.int(1, 3))) {
+  for (const f of d.some(['methods', 'notMethods', 'paths', 'notPaths', 'ports', 'notPorts', 'hosts', 'notHosts'], d.int(1, 3))) {
     if (f.endsWith('ethods')) out[f] = list(d, methodValue);
+    else if (f.endsWith('osts')) out[f] = list(d, dd => dd.pick(HOST_VALUES));
     else if (f.endsWith('aths')) out[f] = list(d, pathValue, 3);
     else out[f] = [String(d.pick(PORTS))];
   }
@@ -190,7 +195,7 @@ export function requestPath(d: Dice): string {
 }
 
 function request(d: Dice): L7Request {
-  const r: L7Request = { method: d.chance(0.05) ? 'PATCH' : d.pick(METHODS), path: requestPath(d), port: d.pick(PORTS), headers: {} };
+  const r: L7Request = { method: d.chance(0.05) ? 'PATCH' : d.pick(METHODS), path: requestPath(d), port: d.pick(PORTS), host: d.pick(HOSTS), headers: {} };
   if (!d.chance(0.1)) r.principal = d.chance(0.05) ? 'example.org/ns/orion/sa/crew' : identity(d.pick(NAMESPACES), d.pick(ACCOUNTS));
   if (d.chance(0.6)) r.headers[d.chance(0.2) ? 'X-User' : USER_HEADER] = d.chance(0.05) ? '' : d.pick(HEADER_VALUES);
   return r;
