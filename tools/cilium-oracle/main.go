@@ -13,7 +13,8 @@
 // Input (stdin): one JSON case per line,
 //
 //	{"id": "...", "namespaces": [Namespace], "pods": [Pod],
-//	 "externals": ["203.0.113.7"], "policies": [CiliumNetworkPolicy],
+//	 "externals": ["203.0.113.7"],
+//	 "policies": [CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy],
 //	 "probes": [{"port": 80, "protocol": "TCP"}]}
 //
 // Output (stdout): one JSON line per case, in input order,
@@ -233,7 +234,10 @@ func answer(logger *slog.Logger, in input) (out output) {
 	repo.SetNamedPortsGetter(namedPorts{ports})
 
 	for _, cnp := range in.Policies {
-		ref := cnp.Namespace + "/" + cnp.Name
+		ref := cnp.Name
+		if cnp.Namespace != "" {
+			ref = cnp.Namespace + "/" + cnp.Name
+		}
 		rules, err := cnp.Parse(logger, cmtypes.LocalClusterNameForPolicies(cmtypes.DefaultPolicyConfig, clusterName))
 		if err != nil {
 			out.Rejected = append(out.Rejected, problem{Policy: ref, Error: err.Error()})

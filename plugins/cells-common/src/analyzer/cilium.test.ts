@@ -28,6 +28,17 @@ describe("cilium-1: endpointSelector is limited to the policy's namespace", () =
     const p = ciliumPolicy('a/sneaky', { endpointSelector: { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b' } }, ingress: [{}] });
     expect(allowed([p], 'a/client', 'b/server')).toBe(true);
   });
+  it.each([
+    // Cilium writes the policy's namespace over the k8s: match label: the policy selects its own namespace's pods (found by tools/cilium-oracle).
+    [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b' } }, false],
+    // Without the k8s: source, or as an expression, the key stays and is ANDed with the policy's namespace: nothing is selected.
+    [{ matchLabels: { 'io.kubernetes.pod.namespace': 'b' } }, true],
+    [{ matchLabels: { 'any:io.kubernetes.pod.namespace': 'b' } }, true],
+    [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['b'] }] }, true],
+  ])("endpointSelector %j in a policy of namespace a: a/server's ingress allowed %s", (endpointSelector, expected) => {
+    const p = ciliumPolicy('a/deny-all', { endpointSelector, ingress: [{}] });
+    expect(allowed([p], 'a/client', 'a/server')).toBe(expected);
+  });
   it('a clusterwide policy selects pods in every namespace', () => {
     const p = ciliumClusterwidePolicy('servers', { endpointSelector: server, ingress: [{}] });
     expect(allowed([p], 'a/client', 'a/server')).toBe(false);

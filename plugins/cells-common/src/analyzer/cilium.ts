@@ -367,7 +367,7 @@ function parseRule(
     sink.add(`${field}.endpointSelector`, 'is required');
     return undefined;
   }
-  const { selector, problems } = compileSelector(value.endpointSelector, `${field}.endpointSelector`, stripCiliumSource);
+  const { selector, problems } = compileSelector(withoutOverwrittenNamespace(value.endpointSelector, namespace), `${field}.endpointSelector`, stripCiliumSource);
   problems.forEach(p => sink.add(p.field, p.message));
   const lists = {} as Record<'ingress' | 'ingressDeny' | 'egress' | 'egressDeny', CiliumRuleEntry[]>;
   for (const key of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const) {
@@ -407,6 +407,21 @@ function parseRule(
           matches: labels => labels[CILIUM_NAMESPACE_LABEL] === namespace && selector.matches(labels),
         };
   return { endpointSelector, ...lists, defaultDeny };
+}
+
+/**
+ * docs/policy-semantics.md#cilium-1 as Cilium implements it (ParseToCiliumRule):
+ * in a namespaced policy, the agent writes the policy's namespace into the
+ * endpointSelector's `k8s:io.kubernetes.pod.namespace` match label, replacing
+ * any value the author gave there (found by tools/cilium-oracle). Written
+ * without the `k8s:` source, or as an expression, the key stays and is ANDed.
+ */
+function withoutOverwrittenNamespace(endpointSelector: unknown, namespace: string | undefined): unknown {
+  if (namespace === undefined || !isPlainObject(endpointSelector) || !isPlainObject(endpointSelector.matchLabels)) return endpointSelector;
+  const key = `k8s:${CILIUM_NAMESPACE_LABEL}`;
+  if (!(key in endpointSelector.matchLabels)) return endpointSelector;
+  const matchLabels = Object.fromEntries(Object.entries(endpointSelector.matchLabels).filter(([k]) => k !== key));
+  return { ...endpointSelector, matchLabels };
 }
 
 /** Parses a CNP (namespace given) or CCNP (namespace undefined): `spec` and/or `specs`. */

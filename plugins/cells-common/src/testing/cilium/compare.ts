@@ -26,12 +26,13 @@ export interface CiliumVerdicts {
   error?: string;
 }
 
-const refOf = (o: Obj) => `${o.metadata.namespace}/${o.metadata.name}`;
+/** `namespace/name`, or `name` for what has no namespace (a clusterwide policy). */
+const refOf = (o: Obj) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
 
 /** Our analyzer's verdicts over the policies Cilium accepts (and which ones it refuses itself). */
 export function analyzerCiliumVerdicts(cluster: CiliumCluster, acceptedByCilium: (p: Obj) => boolean = () => true): CiliumVerdicts {
   const all = loadCluster([...cluster.namespaces, ...cluster.pods, ...cluster.policies]);
-  const rejected = [...new Set(all.problems.flatMap(p => cluster.policies.filter(q => p.object === `CiliumNetworkPolicy ${refOf(q)}`).map(refOf)))].sort();
+  const rejected = [...new Set(all.problems.flatMap(p => cluster.policies.filter(q => p.object === `${q.kind} ${refOf(q)}`).map(refOf)))].sort();
   const model = loadCluster([...cluster.namespaces, ...cluster.pods, ...cluster.policies.filter(acceptedByCilium)]);
   if (model.problems.length > 0) return { id: cluster.id, rejected, error: `the analyzer rejects a policy Cilium accepts: ${JSON.stringify(model.problems)}` };
   const pods = cluster.pods.map(refOf);

@@ -199,7 +199,10 @@ export function generateCiliumCluster(seed: number): CiliumCluster {
   const pods = namespaces.flatMap((ns, n) => Array.from({ length: d.int(1, 3) }, (_, i) => pod(d, ns.metadata.name, i, n)));
   const policies = Array.from({ length: d.int(0, 4) }, (_, i) => {
     const spec = rule(d, names);
-    return { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: `cnp-${i}`, namespace: d.pick(names) }, spec };
+    const namespace = d.pick(names);
+    // Now and then clusterwide: selectors then reach every namespace.
+    if (d.chance(0.15)) return { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: `ccnp-${i}` }, spec };
+    return { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: `cnp-${i}`, namespace }, spec };
   });
   const externals = d.some(EXTERNALS, d.int(0, 2));
   return { id: `seed-${seed}`, seed, namespaces, pods, externals, policies, probes: probesFor(pods, policies) };
