@@ -4,7 +4,7 @@
  *   AuthorizationPolicy  Istio's builder in Envoy    tools/authz-oracle (random sets, then the compiled Artemis)
  *   CiliumNetworkPolicy  Cilium's policy repository  tools/cilium-oracle (random clusters, then the compiled Artemis)
  * Options: --only netpol|l7|cilium (repeatable), --clusters N (NetworkPolicy,
- * default 300), --cases N (L7, default 400), --cilium-clusters N (default 300),
+ * default 300), --cases N (L7, default 1000), --cilium-clusters N (default 1000),
  * --seed S (default 1). Run with node -r @backstage/cli/config/nodeTransform.cjs.
  */
 import { runArtemisL7 } from './authz-oracle/artemis';
@@ -26,7 +26,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { only: new Set(), clusters: 300, cases: 400, ciliumClusters: 300, seed: 1 };
+  const options: Options = { only: new Set(), clusters: 300, cases: 1000, ciliumClusters: 1000, seed: 1 };
   const counts: Record<string, 'clusters' | 'cases' | 'ciliumClusters' | 'seed'> = { '--clusters': 'clusters', '--cases': 'cases', '--cilium-clusters': 'ciliumClusters', '--seed': 'seed' };
   const usage = 'usage: --only netpol|l7|cilium --clusters N --cases N --cilium-clusters N --seed S';
   for (let i = 0; i < argv.length; i++) {
