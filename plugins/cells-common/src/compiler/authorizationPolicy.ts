@@ -2,6 +2,7 @@ import { CallGrant, CellComponent } from '../model/types';
 import { restricting } from './applyPhase';
 import { CellContext, KubeObject, meta, podLabels } from './context';
 import { compareText } from '../order';
+import { waypointOnlyName } from './names';
 
 interface RuleKey {
   port: number;
@@ -71,7 +72,7 @@ function waypointOnlyPolicy(ctx: CellContext, component: CellComponent): KubeObj
   return {
     apiVersion: 'security.istio.io/v1',
     kind: 'AuthorizationPolicy',
-    metadata: meta(ctx, `${component.name}-waypoint-only`, component.ref),
+    metadata: meta(ctx, waypointOnlyName(component.name), component.ref),
     spec: {
       selector: { matchLabels: podLabels(ctx, component) },
       action: 'ALLOW',

@@ -2,6 +2,7 @@ import { CILIUM_NAMESPACE_KEY as POD_NAMESPACE_KEY } from '../labels/keys';
 import { restricting } from './applyPhase';
 import { CellContext, KubeObject, meta } from './context';
 import { L4Intent, Peer, PeerRule, dnsPeer, l4Intents } from './flows';
+import { CELL_OBJECT_NAMES } from './names';
 
 function toPorts(rule: PeerRule) {
   return [{ ports: rule.ports.map(p => ({ port: String(p.port), protocol: p.protocol })) }];
@@ -50,7 +51,7 @@ export function ciliumNetworkPolicies(ctx: CellContext): KubeObject[] {
   const defaultDeny: KubeObject = {
     apiVersion: 'cilium.io/v2',
     kind: 'CiliumNetworkPolicy',
-    metadata: meta(ctx, 'default-deny', ctx.cell.ref),
+    metadata: meta(ctx, CELL_OBJECT_NAMES.defaultDeny, ctx.cell.ref),
     spec: {
       endpointSelector: {},
       enableDefaultDeny: { ingress: true, egress: true },
@@ -61,7 +62,7 @@ export function ciliumNetworkPolicies(ctx: CellContext): KubeObject[] {
   const dns: KubeObject = {
     apiVersion: 'cilium.io/v2',
     kind: 'CiliumNetworkPolicy',
-    metadata: meta(ctx, 'allow-dns', ctx.cell.ref),
+    metadata: meta(ctx, CELL_OBJECT_NAMES.allowDns, ctx.cell.ref),
     spec: { endpointSelector: {}, egress: rulesOf([dnsPeer(ctx)], 'egress') },
   };
   const perIntent = l4Intents(ctx)

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
+import { withOwners } from '../testing/entities';
 import { Entity } from '@backstage/catalog-model';
-import { buildCellModel } from '../validation/catalog';
+import { buildCellModel, modelOptions } from '../validation/catalog';
 import { DEFAULT_SETTINGS, CellsSettings } from '../settings/settings';
 import { CellModel } from '../model/types';
 import { catalogOf, randomCatalogShape } from '../testing/arbitraries';
 import { artemisEntities } from '../testing/artemis';
-import { compileCells, KubeObject } from './index';
+import { CELL_OBJECT_NAMES, compileCells, KubeObject, waypointOnlyName } from './index';
 import { toYaml } from './yaml';
 import { validateObject } from './schema';
 
@@ -13,10 +14,7 @@ const CILIUM: CellsSettings = { ...DEFAULT_SETTINGS, environments: [{ name: 'dev
 const NO_MESH: CellsSettings = { ...DEFAULT_SETTINGS, mesh: { ...DEFAULT_SETTINGS.mesh, enabled: false } };
 
 function modelOf(entities: Entity[], settings = DEFAULT_SETTINGS): CellModel {
-  const { model, problems } = buildCellModel(entities, {
-    defaultEnvironments: settings.defaultEnvironments,
-    knownEnvironments: settings.environments.map(e => e.name),
-  });
+  const { model, problems } = buildCellModel(withOwners(entities), modelOptions(settings));
   expect(problems).toEqual([]);
   return model;
 }
@@ -43,7 +41,7 @@ function envelopeViolations(model: CellModel, settings: CellsSettings, result = 
   for (const compiled of result.cells) {
     const objects = compiled.objects;
     const ns = compiled.namespace;
-    const deny = find(objects, kind, 'default-deny');
+    const deny = find(objects, kind, CELL_OBJECT_NAMES.defaultDeny);
     if (!deny) violations.push(`${ns}: no default-deny`);
     for (const o of objects) {
       const labels = o.metadata.labels ?? {};
@@ -57,7 +55,7 @@ function envelopeViolations(model: CellModel, settings: CellsSettings, result = 
       if (mesh) {
         const l7 = find(objects, 'AuthorizationPolicy', c.name) as any;
         if (!l7 || l7.spec.targetRefs?.[0]?.name !== c.name || l7.spec.action !== 'ALLOW') violations.push(`${ref}: no L7 policy`);
-        const l4 = find(objects, 'AuthorizationPolicy', `${c.name}-waypoint-only`) as any;
+        const l4 = find(objects, 'AuthorizationPolicy', waypointOnlyName(c.name)) as any;
         const admitted = l4?.spec.rules?.flatMap((r: any) => r.from.flatMap((f: any) => f.source.principals));
         if (!l4 || JSON.stringify(admitted) !== JSON.stringify([`cluster.local/ns/${ns}/sa/waypoint`]) || l4.spec.selector?.matchLabels?.[label] !== c.name) {
           violations.push(`${ref}: no waypoint-only ztunnel policy`);
@@ -79,7 +77,7 @@ function envelopeViolations(model: CellModel, settings: CellsSettings, result = 
     for (const np of objects.filter(o => o.kind === kind) as any[]) {
       for (const rule of asList(np.spec.ingress)) {
         const ports = kind === 'NetworkPolicy' ? asList(rule.ports).map((p: any) => p.port) : asList(rule.toPorts).flatMap((t: any) => t.ports.map((p: any) => Number(p.port)));
-        if (np.metadata.name === 'default-deny') continue;
+        if (np.metadata.name === CELL_OBJECT_NAMES.defaultDeny) continue;
         if (ports.length === 0) violations.push(`${np.metadata.name}: ingress rule without ports`);
         if (!ports.includes(15008)) continue;
         const peers = kind === 'NetworkPolicy' ? asList(rule.from) : asList(rule.fromEndpoints);
@@ -121,7 +119,7 @@ function envelopeViolations(model: CellModel, settings: CellsSettings, result = 
     if (mesh) {
       const wp = { 'gateway.networking.k8s.io/gateway-name': 'waypoint' };
       if (caller && !has(find(all, kind, caller.name, callerNs), 'egress', calleeNs, wp, 15008)) violations.push(`${what}: caller egress to waypoint missing`);
-      const waypoint = find(all, kind, 'waypoint', calleeNs);
+      const waypoint = find(all, kind, CELL_OBJECT_NAMES.waypointPolicy, calleeNs);
       if (!has(waypoint, 'ingress', callerNs, callerLabels, 15008)) violations.push(`${what}: waypoint ingress missing`);
       if (!has(waypoint, 'egress', calleeNs, { [label]: callee.name }, 15008)) violations.push(`${what}: waypoint egress missing`);
       if (!has(calleePolicy, 'ingress', calleeNs, wp, 15008)) violations.push(`${what}: callee ingress from waypoint missing`);
@@ -165,7 +163,7 @@ describe('cell compiler', () => {
     expect(count('AuthorizationPolicy')).toBe(8);
     expect(count('HTTPRoute')).toBe(0);
     const houston = result.cells.find(c => c.cellName === 'houston')!.objects;
-    expect(find(houston, 'HTTPRoute', 'flight-director-http')).toBeDefined();
+    expect(find(houston, 'HTTPRoute', 'flight-director.http')).toBeDefined();
     expect(find(houston, 'Service', 'flight-director')!.metadata.labels!['istio.io/ingress-use-waypoint']).toBe('true');
     expect(find(houston, 'Service', 'capcom')!.metadata.labels!['istio.io/ingress-use-waypoint']).toBeUndefined();
   });
@@ -209,11 +207,12 @@ describe('cell compiler', () => {
     expect(() => validateObject(cnp)).toThrow(/fails its schema/);
   });
 
-  it('refuses components that would take the waypoint name', () => {
+  it('refuses components that would take the waypoint name, also in a model built for other settings', () => {
+    // Built without the mesh, where `waypoint` is a fine name; compiled with it.
     const model = modelOf([
       { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: 'a' }, spec: { owner: 'group:t', cell: {} } },
       { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'waypoint' }, spec: { owner: 'group:t', system: 'a', endpoints: [] } },
-    ]);
+    ], NO_MESH);
     const result = compileCells(model, DEFAULT_SETTINGS);
     expect(result.cells).toEqual([]);
     expect(result.problems).toEqual([expect.objectContaining({ entityRef: 'component:default/waypoint', field: 'metadata.name' })]);
@@ -240,7 +239,7 @@ describe('cell compiler', () => {
     );
     expect(mutate(objects => (find(objects, 'AuthorizationPolicy', 'life-support') as any).spec.rules[0].from[0].source.principals.push('cluster.local/ns/x/sa/*'))).toEqual(['life-support: wildcard principal']);
     expect(mutate(objects => (find(objects, 'NetworkPolicy', 'guidance-nav') as any).spec.ingress.push({ ports: [{ protocol: 'TCP', port: 15008 }] }))).toEqual(['guidance-nav: 15008 open to all']);
-    expect(mutate(objects => objects.splice(objects.findIndex(o => o.metadata.name === 'crew-interface-waypoint-only'), 1))).toEqual(['component:default/crew-interface: no waypoint-only ztunnel policy']);
+    expect(mutate(objects => objects.splice(objects.findIndex(o => o.metadata.name === 'crew-interface.waypoint-only'), 1))).toEqual(['component:default/crew-interface: no waypoint-only ztunnel policy']);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   WAYPOINT_POD_LABEL,
   podLabels,
 } from './context';
+import { CELL_OBJECT_NAMES } from './names';
 
 /** Pods somewhere in the cluster, or an address range. */
 export type Peer =
@@ -142,7 +143,7 @@ function waypointIntent(ctx: CellContext): L4Intent {
   const cp = ctx.settings.mesh.controlPlane;
   egress.push({ peer: { kind: 'pods', namespace: cp.namespace, labels: cp.podLabels }, ports: [tcp(cp.port)] });
   return {
-    name: ctx.settings.mesh.waypointName,
+    name: CELL_OBJECT_NAMES.waypointPolicy,
     source: ctx.cell.ref,
     subject: { [WAYPOINT_POD_LABEL]: ctx.settings.mesh.waypointName },
     ingress: mergeRules(ingress),

@@ -1,7 +1,7 @@
-import { parseEntityRef } from '@backstage/catalog-model';
 import { CellContext, KubeObject, meta } from './context';
+import { CELL_OBJECT_NAMES } from './names';
 
-const DEPLOYER = 'cell-deployer';
+const DEPLOYER = CELL_OBJECT_NAMES.deployer;
 
 /** One ServiceAccount per component: its own SPIFFE identity, never `default`. */
 export function serviceAccounts(ctx: CellContext): KubeObject[] {
@@ -13,15 +13,15 @@ export function serviceAccounts(ctx: CellContext): KubeObject[] {
   }));
 }
 
-/** The owner may deploy workloads into its cell, and nothing that changes the cell's policy. */
+/**
+ * The owner may deploy workloads into its cell, and nothing that changes the
+ * cell's policy. Only an owner the model checked becomes the subject (a Group or
+ * User of the catalog, admitted by cells.rbac.subjects): otherwise no binding.
+ */
 export function ownerRbac(ctx: CellContext): KubeObject[] {
-  if (!ctx.settings.rbac.enabled || !ctx.cell.owner) return [];
-  const owner = parseEntityRef(ctx.cell.owner);
-  const subject = {
-    apiGroup: 'rbac.authorization.k8s.io',
-    kind: owner.kind.toLowerCase() === 'user' ? 'User' : 'Group',
-    name: owner.name,
-  };
+  const subject = ctx.cell.subject;
+  // Kubernetes' own system: groups and users hold identities the catalog does not know; never bound.
+  if (!ctx.settings.rbac.enabled || !subject || /^system:/i.test(subject.name)) return [];
   return [
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -34,7 +34,7 @@ export function ownerRbac(ctx: CellContext): KubeObject[] {
       kind: 'RoleBinding',
       metadata: meta(ctx, DEPLOYER, ctx.cell.ref),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: DEPLOYER },
-      subjects: [subject],
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: subject.kind, name: subject.name }],
     },
   ];
 }

@@ -3,9 +3,11 @@ import { CellsSettings } from '../settings/settings';
 import { inPhase } from './applyPhase';
 import { authorizationPolicies } from './authorizationPolicy';
 import { ciliumNetworkPolicies } from './ciliumNetworkPolicy';
+import { Holders, contextKey, refusedCells } from './claims';
 import { CellContext, KubeObject, contextsFor } from './context';
 import { httpRoutes } from './httpRoute';
 import { ownerRbac, serviceAccounts } from './identity';
+import { duplicateObjects, reservedComponentNames } from './names';
 import { namespaceObject } from './namespace';
 import { networkPolicies } from './networkPolicy';
 import { peerAuthentication } from './peerAuthentication';
@@ -28,7 +30,7 @@ export interface CompileResult {
   problems: CellProblem[];
 }
 
-export interface CompileOptions {
+export interface CompileOptions extends Holders {
   /** Only this environment. */
   environment?: string;
   /** Validate each object against its schema (default true). */
@@ -41,16 +43,17 @@ export interface CompileOptions {
   cells?: ReadonlySet<string>;
 }
 
-/** Checks a context's names can coexist in one namespace. */
+/** Checks a context's component names against the names the cell's own objects take. */
 function nameProblems(ctx: CellContext): CellProblem[] {
-  const waypointName = ctx.settings.mesh.waypointName;
+  const reserved = reservedComponentNames(ctx.settings);
   return ctx.components
-    .filter(c => ctx.settings.mesh.enabled && (c.name === waypointName || c.name.endsWith('-waypoint-only')))
+    .filter(c => reserved.includes(c.name))
     .map(c => ({
       entityRef: c.ref,
       field: 'metadata.name',
-      message: `the name ${c.name} is taken by the cell's waypoint objects`,
-      fix: `rename the component, or set cells.mesh.waypointName to another name`,
+      message: `the name ${c.name} is taken by the cell's own objects`,
+      fix: `rename the component`,
+      holds: ctx.cell.ref,
     }));
 }
 
@@ -77,29 +80,34 @@ export function compileCells(model: CellModel, settings: CellsSettings, options:
     .filter(e => options.environment === undefined || e === options.environment);
   const cells: CompiledCell[] = [];
   const problems: CellProblem[] = [];
-  const owners = new Map<string, string>();
-  for (const environment of environments) {
-    for (const ctx of contextsFor(model, settings, environment)) {
-      const clash = owners.get(ctx.namespace);
-      if (clash) {
-        problems.push({ entityRef: ctx.cell.ref, field: 'metadata.name', message: `its namespace ${ctx.namespace} in ${environment} is also ${clash}'s`, fix: 'rename one of the cells, or change cells.naming' });
-        continue;
-      }
-      owners.set(ctx.namespace, ctx.cell.ref);
-      if (options.cells && !options.cells.has(ctx.cell.ref)) continue;
-      const names = nameProblems(ctx);
-      if (names.length) {
-        problems.push(...names);
-        continue;
-      }
-      cells.push({
-        cell: ctx.cell.ref,
-        cellName: ctx.cell.name,
-        environment,
-        namespace: ctx.namespace,
-        objects: compileCell(ctx, options.validate ?? true),
-      });
+  const contexts = environments.flatMap(environment => contextsFor(model, settings, environment));
+  const refused = refusedCells(contexts, options);
+  for (const ctx of contexts) {
+    const refusal = refused.get(contextKey(ctx));
+    if (refusal) {
+      problems.push(...refusal);
+      continue;
     }
+    if (options.cells && !options.cells.has(ctx.cell.ref)) continue;
+    const names = nameProblems(ctx);
+    if (names.length) {
+      problems.push(...names);
+      continue;
+    }
+    const objects = compileCell(ctx, options.validate ?? true);
+    // Names are built not to meet (names.ts); should two ever do, the cell is not output.
+    const duplicates = duplicateObjects(objects);
+    if (duplicates.length) {
+      problems.push({
+        entityRef: ctx.cell.ref,
+        field: 'metadata.name',
+        message: `internal error: the compiler made two objects named ${duplicates.join(', ')}; nothing of the cell is output`,
+        fix: 'report this Cellplane bug with the cell\'s entities; rename the component whose name appears twice meanwhile',
+        holds: ctx.cell.ref,
+      });
+      continue;
+    }
+    cells.push({ cell: ctx.cell.ref, cellName: ctx.cell.name, environment: ctx.environment, namespace: ctx.namespace, objects });
   }
   return { cells, problems };
 }
@@ -108,6 +116,20 @@ export type { KubeObject } from './context';
 export { APPLY_PHASES, applyPhaseOf } from './applyPhase';
 export type { ApplyPhase } from './applyPhase';
 export { SchemaViolation, validateObject, VALIDATED_KINDS } from './schema';
+export { holdersOf } from './claims';
+export type { Holders } from './claims';
+export {
+  CELL_OBJECT_NAMES,
+  cellFileName,
+  compiledObjectRole,
+  duplicateObjects,
+  reservedComponentNames,
+  routeName,
+  waypointOnlyName,
+} from './names';
+export type { CompiledObjectRole } from './names';
+export { routeKey, routesOverlap } from './routes';
+export type { PublicRoute } from './routes';
 export {
   MANAGED_BY,
   CELL_LABEL,

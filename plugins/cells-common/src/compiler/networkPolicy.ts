@@ -2,6 +2,7 @@ import { NAMESPACE_NAME_LABEL } from '../labels/keys';
 import { restricting } from './applyPhase';
 import { CellContext, KubeObject, meta } from './context';
 import { L4Intent, Peer, PeerRule, dnsPeer, l4Intents } from './flows';
+import { CELL_OBJECT_NAMES } from './names';
 
 function peerOf(peer: Peer) {
   if (peer.kind === 'cidr') return { ipBlock: { cidr: peer.cidr } };
@@ -45,13 +46,13 @@ export function networkPolicies(ctx: CellContext): KubeObject[] {
   const defaultDeny: KubeObject = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: meta(ctx, 'default-deny', ctx.cell.ref),
+    metadata: meta(ctx, CELL_OBJECT_NAMES.defaultDeny, ctx.cell.ref),
     spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
   };
   const dns: KubeObject = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: meta(ctx, 'allow-dns', ctx.cell.ref),
+    metadata: meta(ctx, CELL_OBJECT_NAMES.allowDns, ctx.cell.ref),
     spec: { podSelector: {}, policyTypes: ['Egress'], egress: rulesOf([dnsPeer(ctx)], 'to') },
   };
   return [restricting(defaultDeny), dns, ...l4Intents(ctx).map(intent => policyOf(ctx, intent))];

@@ -1,4 +1,5 @@
 import { CellContext, KubeObject, meta } from './context';
+import { CELL_OBJECT_NAMES } from './names';
 
 /** STRICT mTLS for the whole cell: a connection without an identity is refused. */
 export function peerAuthentication(ctx: CellContext): KubeObject[] {
@@ -7,7 +8,7 @@ export function peerAuthentication(ctx: CellContext): KubeObject[] {
     {
       apiVersion: 'security.istio.io/v1',
       kind: 'PeerAuthentication',
-      metadata: meta(ctx, 'default', ctx.cell.ref),
+      metadata: meta(ctx, CELL_OBJECT_NAMES.strictMtls, ctx.cell.ref),
       spec: { mtls: { mode: 'STRICT' } },
     },
   ];

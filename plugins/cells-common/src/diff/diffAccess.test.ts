@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { withOwners } from '../testing/entities';
 import { Entity } from '@backstage/catalog-model';
 import { buildCellModel } from '../validation/catalog';
 import { DEFAULT_SETTINGS } from '../settings/settings';
@@ -15,7 +16,7 @@ import { callersOf, clusterFor, componentLabel, judgeProbes, presentComponents, 
 const ENV = { environment: 'development' };
 
 function modelOf(entities: Entity[]) {
-  const { model, problems } = buildCellModel(entities, { defaultEnvironments: ['development'] });
+  const { model, problems } = buildCellModel(withOwners(entities), { defaultEnvironments: ['development'] });
   expect(problems).toEqual([]);
   return model;
 }

@@ -1,6 +1,6 @@
 import { buildCellModel } from '../validation/catalog';
 import { CellsSettings, DEFAULT_SETTINGS } from '../settings/settings';
-import { compileCells } from '../compiler';
+import { CELL_OBJECT_NAMES, compileCells } from '../compiler';
 import { artemisEntities } from '../testing/artemis';
 import { createSimulation } from '../verify/simulation';
 import { relevantNamespaces } from './scope';
@@ -18,7 +18,7 @@ describe('relevantNamespaces', () => {
 
   it('falls back to every namespace when a pod of the scope is open in a direction', () => {
     const objects = compileCells(model, DEFAULT_SETTINGS).cells.flatMap(c => c.objects);
-    const open = objects.filter(o => !(o.kind === 'NetworkPolicy' && o.metadata.namespace === ns('kennedy') && o.metadata.name === 'default-deny'));
+    const open = objects.filter(o => !(o.kind === 'NetworkPolicy' && o.metadata.namespace === ns('kennedy') && o.metadata.name === CELL_OBJECT_NAMES.defaultDeny));
     const loose = createSimulation(model, DEFAULT_SETTINGS, 'development', open);
     // Without default-deny some kennedy pods (the waypoint) are not isolated for egress.
     expect(relevantNamespaces(loose, ['system:default/kennedy'])).toBeUndefined();
@@ -30,7 +30,7 @@ describe('relevantNamespaces', () => {
   ])('with an ipBlock %s in a kennedy policy: %s', (cidr, expected) => {
     // The simulated pods may have any address: a block that can hold one may admit a pod of any namespace.
     const objects = JSON.parse(JSON.stringify(compileCells(model, DEFAULT_SETTINGS).cells.flatMap(c => c.objects))) as any[];
-    const policy = objects.find(o => o.kind === 'NetworkPolicy' && o.metadata.namespace === ns('kennedy') && o.spec.ingress?.length > 0 && o.metadata.name !== 'allow-dns');
+    const policy = objects.find(o => o.kind === 'NetworkPolicy' && o.metadata.namespace === ns('kennedy') && o.spec.ingress?.length > 0 && o.metadata.name !== CELL_OBJECT_NAMES.allowDns);
     policy.spec.ingress.push({ from: [{ ipBlock: { cidr } }] });
     const result = relevantNamespaces(createSimulation(model, DEFAULT_SETTINGS, 'development', objects), ['system:default/kennedy']);
     expect(result).toEqual(expected ? relevantNamespaces(sim, ['system:default/kennedy']) : undefined);

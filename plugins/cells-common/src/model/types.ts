@@ -19,9 +19,28 @@ export const HTTP_METHODS = [
   'TRACE',
 ] as const;
 
+/**
+ * One entry of `spec.cell.members`: components the cell's owner invites from
+ * outside the System's own catalog namespace. With both fields, a component
+ * must match both.
+ */
+export interface CellMemberRule {
+  /** A catalog namespace whose components may join. */
+  namespace?: string;
+  /** An owner ref (`group:ns/name`): components with this `spec.owner` may join. */
+  owner?: string;
+}
+
 /** `spec.cell` of a System. */
 export interface CellSpec {
   environments?: string[];
+  members?: CellMemberRule[];
+}
+
+/** A Kubernetes RBAC subject made from a cell's owner. */
+export interface RbacSubject {
+  kind: 'Group' | 'User';
+  name: string;
 }
 
 /** One entry of a Component's `spec.endpoints`: what it serves. */
@@ -74,6 +93,11 @@ export interface Cell {
   entityNamespace: string;
   /** Owner entity ref, e.g. `group:default/orion-team`. */
   owner: string;
+  /**
+   * The owner as the subject of the cell's RoleBinding: set only when the owner
+   * is a Group or User of the catalog that cells.rbac.subjects admits.
+   */
+  subject?: RbacSubject;
   environments: string[];
   /** Component refs of the cell, sorted. */
   components: string[];
@@ -127,4 +151,10 @@ export interface CellProblem {
   field: string;
   message: string;
   fix: string;
+  /**
+   * The cell this problem holds back (kept at its last good compilation), if
+   * any: the entity's own cell. Absent for an entity that is in no cell or was
+   * refused by the cell it names, so an intruder never holds its victim back.
+   */
+  holds?: string;
 }

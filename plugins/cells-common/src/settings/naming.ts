@@ -13,14 +13,29 @@ function sanitize(part: string): string {
 }
 
 /**
+ * What the hash of a namespace name covers. OpenChoreo hashes the parts joined
+ * by '-', which cannot tell `default-ops` + `core` from `default` + `ops-core`.
+ * When the namespace part has no '-' (`default`, most catalogs), that join is
+ * still unambiguous across catalog namespaces, and it is kept: those cells keep
+ * OpenChoreo's name. Otherwise the parts are joined by '/', which no part
+ * (DNS labels) contains and no '-'-joined input has: the inputs of two
+ * different cells never agree.
+ */
+export function namespaceHashInput(controlPlaneNamespace: string, project: string, environment: string): string {
+  const parts = ['dp', controlPlaneNamespace, project, environment];
+  return parts.join(controlPlaneNamespace.includes('-') ? '/' : '-');
+}
+
+/**
  * The namespace OpenChoreo gives a project in an environment:
  * `dp-<ns>-<project>-<env>-<hash8>`, each part cut to its share of 63 characters
- * (13/13/13/12), hash8 over the original parts. Same input, same name as
- * OpenChoreo, so Cellplane can manage cells OpenChoreo created.
+ * (13/13/13/12), hash8 over {@link namespaceHashInput}. For a namespace part
+ * without '-' the same name as OpenChoreo's, so Cellplane can manage cells
+ * OpenChoreo created.
  */
 export function openChoreoNamespace(controlPlaneNamespace: string, project: string, environment: string): string {
   const parts = ['dp', controlPlaneNamespace, project, environment];
-  const hash = bytesToHex(sha256(utf8ToBytes(parts.join('-')))).slice(0, 8);
+  const hash = bytesToHex(sha256(utf8ToBytes(namespaceHashInput(controlPlaneNamespace, project, environment)))).slice(0, 8);
   const shares = [13, 13, 13, 12];
   const cut = parts.map((p, i) => sanitize(p).slice(0, shares[i]));
   return [...cut, hash].join('-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, MAX_NAME);

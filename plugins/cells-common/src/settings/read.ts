@@ -1,5 +1,6 @@
 import { DNS_LABEL, isRecord } from '../validation/fields';
 import { CellsSettings, DEFAULT_SETTINGS, PodPeer } from './settings';
+import { SAMPLE_ROUTE_VALUES, SUBJECT_PATTERN, hostnameError, pathPrefixError, renderTemplate, templateError } from './templates';
 
 /** A setting that cannot be used; names the config key and the fix. */
 export class SettingsError extends Error {
@@ -65,6 +66,34 @@ function port(raw: Record<string, unknown>, key: string, path: string, fallback:
     throw new SettingsError(`${path}${key}`, `${JSON.stringify(value)} is not a port`, 'use an integer from 1 to 65535');
   }
   return value;
+}
+
+function routes(gateway: Record<string, unknown>): CellsSettings['gateway']['routes'] {
+  const raw = gateway.routes;
+  if (raw === undefined) return DEFAULT_SETTINGS.gateway.routes;
+  if (!isRecord(raw)) throw new SettingsError('gateway.routes', 'must be an object', 'write {hostname?, pathPrefix?}');
+  const unknown = Object.keys(raw).find(k => !['hostname', 'pathPrefix'].includes(k));
+  if (unknown) throw new SettingsError(`gateway.routes.${unknown}`, 'is not a setting', 'use hostname and pathPrefix');
+  const check = (key: 'hostname' | 'pathPrefix', error: (value: string) => string | undefined, example: string) => {
+    const value = raw[key];
+    if (value === undefined) return undefined;
+    const problem = typeof value !== 'string' ? 'must be a string' : templateError(value) ?? error(renderTemplate(value, SAMPLE_ROUTE_VALUES));
+    if (problem) throw new SettingsError(`gateway.routes.${key}`, `${JSON.stringify(value)} ${problem}`, `write a template such as ${example}`);
+    return value as string;
+  };
+  const hostname = check('hostname', hostnameError, '"{component}-{cell}.apps.example.com"');
+  const pathPrefix = check('pathPrefix', pathPrefixError, '"/{cell}/{component}/{endpoint}"');
+  // A hostname per endpoint tells routes apart on its own; without one, the path must.
+  return { ...(hostname ? { hostname } : {}), pathPrefix: pathPrefix ?? (hostname ? '/' : DEFAULT_SETTINGS.gateway.routes.pathPrefix) };
+}
+
+function subjects(rbac: Record<string, unknown>): string[] {
+  const raw = rbac.subjects;
+  if (raw === undefined) return DEFAULT_SETTINGS.rbac.subjects;
+  if (!Array.isArray(raw) || raw.some(p => typeof p !== 'string' || !SUBJECT_PATTERN.test(p))) {
+    throw new SettingsError('rbac.subjects', `${JSON.stringify(raw)} is not a list of owner patterns`, 'list patterns such as "group:default/*" or "user:default/alice" (lower case, * for any run of characters)');
+  }
+  return raw as string[];
 }
 
 /**
@@ -146,10 +175,11 @@ export function readCellsSettings(raw: unknown): CellsSettings {
       name: str(gateway, 'name', 'gateway.', d.gateway.name, DNS_LABEL),
       className: str(gateway, 'className', 'gateway.', d.gateway.className),
       principal,
+      routes: routes(gateway),
     },
     dns: { ...peer(dns, 'dns.', d.dns), port: port(dns, 'port', 'dns.', d.dns.port) },
     services: oneOf(raw, 'services', '', d.services, ['generate', 'bring-your-own'] as const),
-    rbac: { enabled: (rbac.enabled as boolean | undefined) ?? d.rbac.enabled, rules },
+    rbac: { enabled: (rbac.enabled as boolean | undefined) ?? d.rbac.enabled, rules, subjects: subjects(rbac) },
     compliance: { requireReasons: (compliance.requireReasons as boolean | undefined) ?? d.compliance.requireReasons },
   };
 }

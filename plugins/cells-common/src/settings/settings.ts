@@ -45,6 +45,17 @@ export interface CellsSettings {
     className: string;
     /** The gateway pods' SPIFFE principal, without `spiffe://`. */
     principal: string;
+    /**
+     * Where each public endpoint is reached on the shared Gateway. Templates over
+     * {environment}, {namespace} (the System's catalog namespace), {cell},
+     * {component} and {endpoint}; see ROUTE_PLACEHOLDERS.
+     */
+    routes: {
+      /** The route's hostname; none: the route matches every hostname of the Gateway. */
+      hostname?: string;
+      /** The path prefix, stripped before the request reaches the component. */
+      pathPrefix: string;
+    };
   };
   dns: PodPeer & { port: number };
   /** Generate a Service per component, or let workloads bring one of the same name. */
@@ -53,12 +64,23 @@ export interface CellsSettings {
     enabled: boolean;
     /** What the owner group may manage in its cell's namespace. */
     rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    /**
+     * Which owners may become the subject of a cell's RoleBinding: patterns over
+     * the owner's entity ref (`group:<namespace>/<name>`, `*` any run of
+     * characters). The owner must also be a Group or User of the catalog, and a
+     * `system:` name never is.
+     */
+    subjects: string[];
   };
   compliance: {
     /** Every connection and allowFrom grant must carry a `reason` (a catalog error otherwise). */
     requireReasons: boolean;
   };
 }
+
+/** The placeholders of cells.gateway.routes templates. */
+export const ROUTE_PLACEHOLDERS = ['environment', 'namespace', 'cell', 'component', 'endpoint'] as const;
+export type RoutePlaceholder = (typeof ROUTE_PLACEHOLDERS)[number];
 
 export const DEFAULT_SETTINGS: CellsSettings = {
   environments: [{ name: 'development', networkPolicy: 'kubernetes' }],
@@ -78,6 +100,8 @@ export const DEFAULT_SETTINGS: CellsSettings = {
     className: 'istio',
     podLabels: { 'gateway.networking.k8s.io/gateway-name': 'external' },
     principal: 'cluster.local/ns/gateway-system/sa/external-istio',
+    // Every part that tells two public endpoints apart: no two routes share a path.
+    routes: { pathPrefix: '/{namespace}/{cell}/{component}/{endpoint}' },
   },
   dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, port: 53 },
   services: 'generate',
@@ -96,6 +120,7 @@ export const DEFAULT_SETTINGS: CellsSettings = {
         verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
       },
     ],
+    subjects: ['group:*/*', 'user:*/*'],
   },
   compliance: { requireReasons: false },
 };

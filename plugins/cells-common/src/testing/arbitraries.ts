@@ -84,5 +84,12 @@ export function catalogOf(shape: RandomCatalogShape): Entity[] {
     metadata: { name: compName(i) },
     spec,
   }));
-  return [...cells, ...components];
+  // The owners are registered Groups, as in a portal: a cell's owner becomes its RoleBinding's subject.
+  const groups: Entity[] = Array.from({ length: shape.cells }, (_, i) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: `team-${i}` },
+    spec: { type: 'team', children: [] },
+  }));
+  return [...cells, ...components, ...groups];
 }

@@ -1,4 +1,4 @@
-import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   CallGrant,
   Cell,
@@ -7,32 +7,20 @@ import {
   CellProblem,
   EndpointSpec,
 } from '../model/types';
+import { CellsSettings, DEFAULT_SETTINGS } from '../settings/settings';
 import { ParsedCellEntity, isCellSystem, parseCellEntity } from './entity';
-import { ProblemList, isRecord } from './fields';
+import { ProblemList } from './fields';
+import { EntityLookup, cellOfComponent, membershipOf, ownerRefOf, refusedMembershipProblem, reservedComponentNames, reservedNameProblem } from './membership';
+import { checkOwner, ownerSubjectOf } from './owner';
 import { compareText } from '../order';
 import { DeclarationRules } from './reason';
 
-/** Finds an entity by its full ref (`kind:namespace/name`, lower case). */
-export type EntityLookup = (ref: string) => Entity | undefined;
+export type { EntityLookup } from './membership';
+export { cellOfComponent } from './membership';
 
 /** A grant before cell-wide callers are expanded to their components. */
 export interface Declaration extends Omit<CallGrant, 'caller'> {
   caller: { kind: 'component' | 'system'; ref: string } | { kind: 'gateway' };
-}
-
-/** The cell a component belongs to: the ref of its System when that System is a cell. */
-export function cellOfComponent(entity: Entity, lookup: EntityLookup): string | undefined {
-  const system = isRecord(entity.spec) ? entity.spec.system : undefined;
-  if (typeof system !== 'string') return undefined;
-  try {
-    const ref = stringifyEntityRef(
-      parseEntityRef(system, { defaultKind: 'system', defaultNamespace: entity.metadata.namespace ?? 'default' }),
-    );
-    const target = lookup(ref);
-    return target && isCellSystem(target) ? ref : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 // Targets are looked up once per connection; parse each entity's endpoints once.
@@ -113,7 +101,13 @@ export function checkDeclarations(
   const list = parsed.problems;
   const component = parsed.component;
   if (entity.kind.toLowerCase() !== 'component') return [];
-  const ownCell = cellOfComponent(entity, lookup);
+  const membership = membershipOf(entity, lookup);
+  if (membership.status === 'refused') {
+    const { field, message, fix } = refusedMembershipProblem(entity, membership);
+    list.add(field, message, fix);
+    return [];
+  }
+  const ownCell = membership.status === 'member' ? membership.cell : undefined;
   if (!component) return [];
   if (!ownCell) {
     list.add(
@@ -211,12 +205,33 @@ export function validateCellEntity(entity: Entity, rules: DeclarationRules = {})
   return parseCellEntity(entity, rules).problems.problems;
 }
 
-/** Checks of one entity against others, e.g. through the catalog API. */
-export function validateConnectionTargets(entity: Entity, lookup: EntityLookup, rules: DeclarationRules = {}): CellProblem[] {
-  const parsed = parseCellEntity(entity, rules);
+/**
+ * Checks of one entity against others, e.g. through the catalog API: its
+ * declarations, whether its cell admits it, its name, and a cell's owner.
+ */
+export function validateConnectionTargets(entity: Entity, lookup: EntityLookup, options: EntityCheckOptions & DeclarationRules = {}): CellProblem[] {
+  const parsed = parseCellEntity(entity, { requireReasons: options.requireReasons });
   const shapeProblems = parsed.problems.problems.length;
   checkDeclarations(entity, parsed, lookup);
-  return parsed.problems.problems.slice(shapeProblems);
+  return [...parsed.problems.problems.slice(shapeProblems), ...checkMembersAndOwner(entity, lookup, options)];
+}
+
+/** What the checks of one entity need from the platform settings; see {@link modelOptions}. */
+export interface EntityCheckOptions {
+  /**
+   * Which owners may become RBAC subjects (cells.rbac.subjects); false when RBAC
+   * is off and owners are bound to nothing. Default: the default settings'.
+   */
+  ownerSubjects?: readonly string[] | false;
+  /** Names a cell component may not have (its objects would meet the cell's own). Default: the default settings'. */
+  reservedComponentNames?: readonly string[];
+}
+
+/** A member's reserved name and a cell's owner: the checks that depend on settings. */
+export function checkMembersAndOwner(entity: Entity, lookup: EntityLookup, options: EntityCheckOptions = {}): CellProblem[] {
+  const reserved = options.reservedComponentNames ?? reservedComponentNames(DEFAULT_SETTINGS);
+  const named = membershipOf(entity, lookup).status === 'member' ? reservedNameProblem(entity, reserved) : undefined;
+  return [...(named ? [named] : []), ...checkOwner(entity, lookup, options.ownerSubjects ?? DEFAULT_SETTINGS.rbac.subjects)];
 }
 
 /** One line a person can act on. */
@@ -224,24 +239,25 @@ export function formatProblem(problem: CellProblem): string {
   return `${problem.entityRef}: ${problem.field}: ${problem.message}. Fix: ${problem.fix}.`;
 }
 
-export interface BuildModelOptions extends DeclarationRules {
+export interface BuildModelOptions extends DeclarationRules, EntityCheckOptions {
   /** Environments of a cell that lists none. */
   defaultEnvironments: string[];
   /** Environments the platform knows; a cell naming another is an error. */
   knownEnvironments?: string[];
 }
 
-const byRef = <T extends { ref: string }>(a: T, b: T) => compareText(a.ref, b.ref);
-
-function ownerOf(entity: Entity): string {
-  const owner = isRecord(entity.spec) ? entity.spec.owner : undefined;
-  if (typeof owner !== 'string') return '';
-  try {
-    return stringifyEntityRef(parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: entity.metadata.namespace ?? 'default' }));
-  } catch {
-    return '';
-  }
+/** The model options the platform settings imply: every adapter builds its model with these. */
+export function modelOptions(settings: CellsSettings): BuildModelOptions {
+  return {
+    defaultEnvironments: settings.defaultEnvironments,
+    knownEnvironments: settings.environments.map(e => e.name),
+    ownerSubjects: settings.rbac.enabled ? settings.rbac.subjects : false,
+    reservedComponentNames: reservedComponentNames(settings),
+    requireReasons: settings.compliance.requireReasons,
+  };
 }
+
+const byRef = <T extends { ref: string }>(a: T, b: T) => compareText(a.ref, b.ref);
 
 /**
  * Resolves a whole catalog into cells, components and grants. Every problem is
@@ -268,6 +284,10 @@ export function buildCellModel(
   const components: CellComponent[] = [];
   const declarations: Declaration[] = [];
   const parsedByRef = new Map<string, ParsedCellEntity>();
+  const subjects = options.ownerSubjects ?? DEFAULT_SETTINGS.rbac.subjects;
+  const reserved = options.reservedComponentNames ?? reservedComponentNames(DEFAULT_SETTINGS);
+  // An owner that cannot be bound costs the cell its RoleBinding, nothing else: these hold nothing back.
+  const ownerProblems: CellProblem[] = [];
   for (const [ref, entity] of index) {
     const parsed = parseCellEntity(entity, { requireReasons: options.requireReasons });
     parsedByRef.set(ref, parsed);
@@ -278,11 +298,14 @@ export function buildCellModel(
         parsed.problems.add('spec.cell.environments', `environment ${JSON.stringify(env)} is not configured`, `add it to app-config cells.environments, or use one of: ${(options.knownEnvironments ?? []).join(', ')}`),
       );
       if (unknown.length === 0) {
+        const owner = subjects === false ? undefined : ownerSubjectOf(entity, lookup, subjects);
+        if (owner && 'problem' in owner) ownerProblems.push(owner.problem);
         cells.set(ref, {
           ref,
           name: entity.metadata.name,
           entityNamespace: entity.metadata.namespace ?? 'default',
-          owner: ownerOf(entity),
+          owner: ownerRefOf(entity),
+          ...(owner && 'subject' in owner ? { subject: owner.subject } : {}),
           environments: [...environments].sort(),
           components: [],
         });
@@ -304,12 +327,17 @@ export function buildCellModel(
       continue;
     }
     if (parsed.problems.problems.some(p => p.field.startsWith('metadata.name'))) continue;
+    const reservedName = reservedNameProblem(entity, reserved);
+    if (reservedName) {
+      problems.push(reservedName);
+      continue;
+    }
     namesInCell.add(nameKey);
     components.push({
       ref,
       name: entity.metadata.name,
       cell: cell.ref,
-      owner: ownerOf(entity),
+      owner: ownerRefOf(entity),
       endpoints: parsed.component?.endpoints ?? [],
     });
     cell.components.push(ref);
@@ -327,9 +355,22 @@ export function buildCellModel(
   grants.sort((a, b) => compareText(grantKey(a), grantKey(b)));
   const cellList = [...cells.values()].sort(byRef);
   cellList.forEach(c => c.components.sort());
+  // A problem holds back the entity's own cell: a cell System's, or the cell that admitted the component.
+  const holdsOf = (ref: string): string | undefined => {
+    const entity = index.get(ref);
+    if (!entity) return undefined;
+    return isCellSystem(entity) ? ref : cellOfComponent(entity, lookup);
+  };
+  const all = [
+    ...problems.map(p => {
+      const holds = holdsOf(p.entityRef);
+      return holds ? { ...p, holds } : p;
+    }),
+    ...ownerProblems,
+  ];
   return {
     model: { cells: cellList, components: components.sort(byRef), grants },
-    problems: problems.sort((a, b) => compareText(a.entityRef, b.entityRef) || compareText(a.field, b.field)),
+    problems: all.sort((a, b) => compareText(a.entityRef, b.entityRef) || compareText(a.field, b.field)),
   };
 }
 

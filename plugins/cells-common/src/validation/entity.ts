@@ -1,6 +1,7 @@
 import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   AllowFromSpec,
+  CellMemberRule,
   ConnectionSpec,
   ENDPOINT_PROTOCOLS,
   EndpointOperation,
@@ -26,7 +27,7 @@ import { checkReason, DeclarationRules } from './reason';
 export interface ParsedCellEntity {
   ref: string;
   /** Set for a System with `spec.cell`. */
-  cell?: { environments?: string[] };
+  cell?: { environments?: string[]; members: CellMemberRule[] };
   /** Set for a Component with any of endpoints/connections/allowFrom. */
   component?: {
     endpoints: EndpointSpec[];
@@ -245,6 +246,42 @@ function parseAllowFrom(list: ProblemList, value: unknown, ns: string, rules: De
   return out;
 }
 
+/** `spec.cell.members`: who else may join the cell; every entry names a catalog namespace, an owner, or both. */
+function parseMembers(list: ProblemList, value: unknown, ns: string): CellMemberRule[] {
+  if (value === undefined) return [];
+  const fix = 'list entries such as {namespace: payments} or {owner: group:payments/team-a}';
+  if (!Array.isArray(value)) {
+    list.add('spec.cell.members', 'must be a list', fix);
+    return [];
+  }
+  const out: CellMemberRule[] = [];
+  value.forEach((raw, i) => {
+    const field = `spec.cell.members[${i}]`;
+    if (!isRecord(raw) || (raw.namespace === undefined && raw.owner === undefined)) {
+      list.add(field, 'must name a namespace, an owner, or both', fix);
+      return;
+    }
+    const before = list.problems.length;
+    Object.keys(raw)
+      .filter(k => !['namespace', 'owner'].includes(k))
+      .forEach(k => list.add(`${field}.${k}`, `unknown field ${JSON.stringify(k)}`, 'use only namespace and owner'));
+    if (raw.namespace !== undefined && (typeof raw.namespace !== 'string' || !DNS_LABEL.test(raw.namespace))) {
+      list.add(`${field}.namespace`, `${JSON.stringify(raw.namespace)} is not a catalog namespace`, 'write a catalog namespace such as payments');
+    }
+    let owner: string | undefined;
+    if (raw.owner !== undefined) {
+      try {
+        owner = typeof raw.owner === 'string' ? stringifyEntityRef(parseEntityRef(raw.owner, { defaultKind: 'group', defaultNamespace: ns })) : undefined;
+      } catch {
+        owner = undefined;
+      }
+      if (!owner) list.add(`${field}.owner`, `${JSON.stringify(raw.owner)} is not an entity ref`, 'write an owner ref such as group:payments/team-a');
+    }
+    if (list.problems.length === before) out.push({ ...(raw.namespace ? { namespace: raw.namespace as string } : {}), ...(owner ? { owner } : {}) });
+  });
+  return out;
+}
+
 /**
  * The checks one entity can have on its own (no other entity needed).
  * Entities that are not cells or cell components come back with no problems.
@@ -263,6 +300,9 @@ export function parseCellEntity(entity: Entity, rules: DeclarationRules = {}): P
       list.add('spec.cell', 'must be an object', 'write `cell: {}` or `cell: {environments: [development]}`');
       return parsed;
     }
+    Object.keys(isRecord(cell) ? cell : {})
+      .filter(k => !['environments', 'members'].includes(k))
+      .forEach(k => list.add(`spec.cell.${k}`, `unknown field ${JSON.stringify(k)}`, 'use only environments and members'));
     const environments = isRecord(cell) ? cell.environments : undefined;
     if (environments !== undefined) {
       if (!Array.isArray(environments) || environments.length === 0) {
@@ -275,8 +315,10 @@ export function parseCellEntity(entity: Entity, rules: DeclarationRules = {}): P
         });
       }
     }
+    const members = parseMembers(list, isRecord(cell) ? cell.members : undefined, ns);
     parsed.cell = {
       environments: Array.isArray(environments) && list.problems.length === 0 ? [...new Set(environments as string[])] : undefined,
+      members,
     };
   }
   if (isCellComponent(entity)) {

@@ -1,6 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
-import { cell, component } from '../testing/entities';
-import { buildCellModel, formatProblem, validateCellEntity, validateConnectionTargets } from './catalog';
+import { cell, component, withOwners } from '../testing/entities';
+import { buildCellModel as buildModel, formatProblem, validateCellEntity, validateConnectionTargets } from './catalog';
+
+/** The model of a catalog whose owners are all registered Groups. */
+const buildCellModel = (entities: Entity[], opts: Parameters<typeof buildModel>[1]) => buildModel(withOwners(entities), opts);
 
 const options = { defaultEnvironments: ['development'], knownEnvironments: ['development', 'production'] };
 
