@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { compileCells, formatProblem, toYaml } from '@cellplane/cells-common';
-import { loadCatalog } from '../lib/catalog';
+import { cellFileName, toYaml } from '@cellplane/cells-common';
+import { compileCatalog, loadCatalog } from '../lib/catalog';
 import { InputError } from '../lib/readDocuments';
 import { Output } from '../lib/output';
 
@@ -14,17 +14,15 @@ export interface RenderOptions {
 
 /** Compiles and returns the files to write (path -> YAML), or throws InputError. */
 export function renderCatalog(paths: string[], options: RenderOptions): Map<string, string> {
-  const { model, settings, fileOf } = loadCatalog(paths, options.config);
+  const catalog = loadCatalog(paths, options.config);
+  const { settings } = catalog;
   if (options.env && !settings.environments.some(e => e.name === options.env)) {
     throw new InputError(`--env ${options.env}: no such environment; configured: ${settings.environments.map(e => e.name).join(', ')}`);
   }
-  const result = compileCells(model, settings, { environment: options.env });
-  if (result.problems.length) {
-    throw new InputError(result.problems.map(p => `${fileOf.get(p.entityRef) ?? '?'}: ${formatProblem(p)}`).join('\n'));
-  }
   const files = new Map<string, string>();
-  for (const cell of result.cells) {
-    files.set(path.join(cell.environment, `${cell.cellName}.yaml`), toYaml(cell.objects));
+  for (const cell of compileCatalog(catalog, options.env)) {
+    // <cell>.yaml for the default catalog namespace, <namespace>.<cell>.yaml otherwise: never one file for two cells.
+    files.set(path.join(cell.environment, cellFileName(cell.cell)), toYaml(cell.objects));
   }
   return files;
 }
@@ -35,7 +33,7 @@ export function registerRender(program: Command, output: Output): void {
     .description('compile catalog entities into cell manifests (multi-document YAML)')
     .argument('<paths...>', 'catalog YAML files or directories')
     .option('--env <name>', 'only this environment')
-    .option('--out <dir>', 'write <dir>/<environment>/<cell>.yaml instead of printing')
+    .option('--out <dir>', 'write <dir>/<environment>/<cell>.yaml (<namespace>.<cell>.yaml outside the default catalog namespace) instead of printing')
     .option('--config <file>', 'app-config file with a `cells:` section (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .action((paths: string[], options: RenderOptions) => {
       // Everything is compiled before anything is written: bad input writes nothing.

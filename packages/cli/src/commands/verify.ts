@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { createSimulation, formatViolation, KubeObject, verifySimulation, VerifyReport } from '@cellplane/cells-common';
-import { loadCatalog } from '../lib/catalog';
+import { compileCatalog, loadCatalog } from '../lib/catalog';
 import { Output } from '../lib/output';
 import { readDocuments } from '../lib/readDocuments';
 import { environmentsToCheck } from '../lib/results';
@@ -22,12 +22,15 @@ export function registerVerify(program: Command, output: Output): void {
     .option('--manifests <paths...>', 'check these manifests (e.g. a rendered GitOps folder) instead of compiling afresh')
     .option('--json', 'print JSON')
     .action((paths: string[], options: VerifyOptions) => {
-      const { model, settings } = loadCatalog(paths, options.config);
+      const catalog = loadCatalog(paths, options.config);
+      const { model, settings } = catalog;
       // Given manifests are judged as they are: an edit there that widens a cell shows up here.
       const given = options.manifests ? (readDocuments(options.manifests).map(d => d.value) as KubeObject[]) : undefined;
-      const reports: VerifyReport[] = environmentsToCheck(settings, options.env, !given).map(env =>
-        verifySimulation(createSimulation(model, settings, env, given)),
-      );
+      const reports: VerifyReport[] = environmentsToCheck(settings, options.env, !given).map(env => {
+        // A catalog the compiler refuses (a contested namespace or route) fails like any bad input.
+        const compiled = compileCatalog(catalog, env).flatMap(c => c.objects);
+        return verifySimulation(createSimulation(model, settings, env, given ?? compiled));
+      });
       const ok = reports.every(r => r.violations.length === 0);
       if (options.json) {
         output.stdout(`${JSON.stringify({ ok, environments: reports }, null, 2)}\n`);

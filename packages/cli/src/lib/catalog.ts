@@ -3,11 +3,15 @@ import { parse } from 'yaml';
 import type { Entity } from '@backstage/catalog-model';
 import {
   CellModel,
+  CellProblem,
   CellsSettings,
+  CompiledCell,
   SettingsError,
   buildCellModel,
+  compileCells,
   entityRefOf,
   formatProblem,
+  modelOptions,
   readCellsSettings,
 } from '@cellplane/cells-common';
 import { InputError, readDocuments } from './readDocuments';
@@ -67,15 +71,24 @@ export function loadCatalog(paths: string[], configFiles: string[] = []): Loaded
     if (typeof entity.metadata.title === 'string') titles[entityRefOf(entity)] = entity.metadata.title;
     entities.push(entity);
   }
-  const { model, problems } = buildCellModel(entities, {
-    defaultEnvironments: settings.defaultEnvironments,
-    knownEnvironments: settings.environments.map(e => e.name),
-    requireReasons: settings.compliance.requireReasons,
-  });
-  if (problems.length > 0) {
-    throw new InputError(
-      problems.map(p => `${fileOf.get(p.entityRef) ?? '?'}: ${formatProblem(p)}`).join('\n'),
-    );
-  }
+  // Groups and Users are read too: a cell's owner becomes an RBAC subject only if the catalog knows it.
+  const { model, problems } = buildCellModel(entities, modelOptions(settings));
+  if (problems.length > 0) throw problemsError(problems, fileOf);
   return { model, settings, fileOf, titles };
+}
+
+function problemsError(problems: CellProblem[], fileOf: Map<string, string>): InputError {
+  return new InputError(problems.map(p => `${fileOf.get(p.entityRef) ?? '?'}: ${formatProblem(p)}`).join('\n'));
+}
+
+/**
+ * Compiles a loaded catalog (one environment, or all). What the compiler
+ * refuses (two cells claiming one namespace, two public routes that would
+ * shadow each other) stops here like any other problem: the CLI has no earlier
+ * compilation whose holders could keep theirs, so every contender is named.
+ */
+export function compileCatalog({ model, settings, fileOf }: LoadedCatalog, environment?: string): CompiledCell[] {
+  const result = compileCells(model, settings, { environment });
+  if (result.problems.length) throw problemsError(result.problems, fileOf);
+  return result.cells;
 }
