@@ -46,7 +46,7 @@ function fetcherOf(entities: Entity[]) {
     asked.push(refs);
     const found = new Map<string, Entity>();
     for (const e of entities) {
-      const ref = `${e.kind.toLowerCase()}:default/${e.metadata.name}`;
+      const ref = `${e.kind.toLowerCase()}:${e.metadata.namespace ?? 'default'}/${e.metadata.name}`;
       if (refs.includes(ref)) found.set(ref, e);
     }
     return found;
@@ -149,6 +149,48 @@ describe('CellValidationProcessor', () => {
       expect.stringMatching(
         /^component:default\/lonely: spec\.system: .* Fix: /,
       ),
+    ]);
+  });
+});
+
+describe('CellValidationProcessor on hostile entities', () => {
+  const team: Entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'team', namespace: 'default' }, spec: { type: 'team', children: [] } };
+  const messagesOf = (emitted: any[]) => emitted.filter(e => e.type === 'error').map(e => e.error.message);
+
+  it('refuses a component of another catalog namespace that names a cell, even without cell fields', async () => {
+    const { fetch, asked } = fetcherOf([system('houston'), team]);
+    const processor = new CellValidationProcessor(fetch);
+    const spy = { ...component('spy', { system: 'system:default/houston' }), metadata: { name: 'spy', namespace: 'evil' } };
+    expect(messagesOf(await run(processor, spy))).toEqual([
+      expect.stringMatching(/^component:evil\/spy: spec\.system: system:default\/houston does not admit components of catalog namespace evil.*Fix: ask the owner of system:default\/houston \(group:default\/team\)/),
+    ]);
+    expect(asked.flat()).toEqual(['system:default/houston']);
+    // Admitted by the cell's members: no error.
+    const open = { ...system('houston'), spec: { owner: 'group:default/team', cell: { members: [{ namespace: 'evil' }] } } };
+    expect(messagesOf(await run(new CellValidationProcessor(fetcherOf([open]).fetch), spy))).toEqual([]);
+  });
+
+  it('looks nothing up for a plain component of its system\'s own catalog namespace', async () => {
+    const { fetch, asked } = fetcherOf([]);
+    expect(await run(new CellValidationProcessor(fetch), component('plain', { system: 'houston' }))).toEqual([]);
+    expect(asked).toEqual([]);
+  });
+
+  it('refuses a cell owner that is a system: name, unknown, or outside cells.rbac.subjects', async () => {
+    const owned = (owner: string) => ({ ...system('houston'), spec: { owner, cell: {} } });
+    const check = async (owner: string, options = {}) => messagesOf(await run(new CellValidationProcessor(fetcherOf([team]).fetch, options), owned(owner)));
+    expect(await check('group:default/system:authenticated')).toEqual([expect.stringMatching(/^system:default\/houston: spec\.owner: .*system:authenticated.*Fix: /)]);
+    expect(await check('group:default/ghosts')).toEqual([expect.stringMatching(/spec\.owner: group:default\/ghosts is not in the catalog/)]);
+    expect(await check('group:default/team', { ownerSubjects: ['user:*/*'] })).toEqual([expect.stringMatching(/not admitted by cells\.rbac\.subjects/)]);
+    expect(await check('group:default/team')).toEqual([]);
+    expect(await check('group:default/system:masters', { ownerSubjects: false })).toEqual([]);
+  });
+
+  it('refuses a cell component named like a reserved object', async () => {
+    const { fetch } = fetcherOf([system('houston'), team]);
+    const processor = new CellValidationProcessor(fetch, { reservedComponentNames: ['default', 'waypoint'] });
+    expect(messagesOf(await run(processor, component('waypoint', { system: 'houston' })))).toEqual([
+      expect.stringMatching(/^component:default\/waypoint: metadata\.name: a cell component cannot be named waypoint.*Fix: rename the component/),
     ]);
   });
 });
@@ -264,8 +306,9 @@ describe('CellValidationProcessor relations', () => {
     ]);
   });
 
-  it('emits nothing for a cell System', async () => {
-    const processor = new CellValidationProcessor(fetcherOf([]).fetch);
+  it('emits nothing for a cell System whose owner is a Group of the catalog', async () => {
+    const team: Entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'team', namespace: 'default' }, spec: { type: 'team', children: [] } };
+    const processor = new CellValidationProcessor(fetcherOf([team]).fetch);
     expect(await run(processor, system('home'))).toEqual([]);
   });
 });

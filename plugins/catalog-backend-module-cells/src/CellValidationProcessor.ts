@@ -15,11 +15,14 @@ import {
   CellProblem,
   Declaration,
   DeclarationRules,
+  EntityCheckOptions,
   checkDeclarations,
+  checkMembersAndOwner,
   formatProblem,
   isCellComponent,
   isCellSystem,
   parseCellEntity,
+  systemRefOf,
 } from '@cellplane/cells-common';
 
 /**
@@ -76,9 +79,24 @@ export function dependencyEdges(
 }
 
 /**
+ * Whether the processor has anything to check on an entity: a cell System, a
+ * cell Component, or any Component that names a System of another catalog
+ * namespace (it may only join a cell that admits it) or takes a name a cell's
+ * own objects reserve. Everything else is left alone without a look-up.
+ */
+export function concernsCells(entity: Entity, options: EntityCheckOptions): boolean {
+  if (isCellSystem(entity) || isCellComponent(entity)) return true;
+  if (entity.kind.toLowerCase() !== 'component') return false;
+  const system = systemRefOf(entity);
+  if (!system) return false;
+  const namespace = (entity.metadata.namespace ?? 'default').toLocaleLowerCase('en-US');
+  return parseEntityRef(system).namespace !== namespace || (options.reservedComponentNames ?? ['default']).includes(entity.metadata.name);
+}
+
+/**
  * Validates Cellplane cells in the catalog: Systems with `spec.cell` and the
  * Components that declare `spec.endpoints`, `spec.connections` or
- * `spec.allowFrom`.
+ * `spec.allowFrom` or that name a cell as their system.
  *
  * Every problem becomes one catalog processing error (an InputError) whose
  * message names the entity, the field and the fix. The catalog then keeps the
@@ -87,9 +105,12 @@ export function dependencyEdges(
  * catalog-backend-module-logs).
  *
  * Checks that need other entities (the target of a connection exists, serves
- * the endpoint, and its visibility admits the caller) look the other entities
- * up with `fetchEntities`. A target that cannot be found is an error on the
- * entity until the target appears.
+ * the endpoint, and its visibility admits the caller; the cell a component
+ * names admits it; a cell's owner is a Group or User the platform allows as an
+ * RBAC subject) look the other entities up with `fetchEntities`. A target that
+ * cannot be found is an error on the entity until the target appears. The
+ * settings-dependent checks (reserved names, allowed owners) use the same
+ * `cells:` settings as the compiler.
  *
  * Every valid connection and allowFrom grant also becomes a `dependsOn` /
  * `dependencyOf` relation pair (see {@link dependencyEdges}), so the catalog's
@@ -99,8 +120,8 @@ export function dependencyEdges(
 export class CellValidationProcessor implements CatalogProcessor {
   constructor(
     private readonly fetchEntities: EntityFetcher,
-    /** Platform rules, e.g. `cells.compliance.requireReasons`. */
-    private readonly rules: DeclarationRules = {},
+    /** Platform settings the checks need: reserved names, owners that may be bound, `cells.compliance.requireReasons` (see modelOptions). */
+    private readonly options: EntityCheckOptions & DeclarationRules = {},
   ) {}
 
   getProcessorName(): string {
@@ -112,7 +133,7 @@ export class CellValidationProcessor implements CatalogProcessor {
     location: LocationSpec,
     emit: CatalogProcessorEmit,
   ): Promise<Entity> {
-    if (!isCellSystem(entity) && !isCellComponent(entity)) {
+    if (!concernsCells(entity, this.options)) {
       return entity;
     }
     const { problems, declarations } = await this.check(entity);
@@ -165,10 +186,14 @@ export class CellValidationProcessor implements CatalogProcessor {
       };
       // checkDeclarations appends the reference problems to the shape
       // problems of the parse, and returns only declarations that passed.
-      const parsed = parseCellEntity(entity, this.rules);
+      const parsed = parseCellEntity(entity, { requireReasons: this.options.requireReasons });
       const declarations = checkDeclarations(entity, parsed, lookup);
+      const problems = [
+        ...parsed.problems.problems,
+        ...checkMembersAndOwner(entity, lookup, this.options),
+      ];
       if (missing.size === 0 || round >= MAX_LOOKUP_ROUNDS) {
-        return { problems: parsed.problems.problems, declarations };
+        return { problems, declarations };
       }
       const refs = [...missing];
       refs.forEach(r => asked.add(r));

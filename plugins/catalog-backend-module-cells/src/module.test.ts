@@ -109,6 +109,50 @@ spec:
   connections:
     - { to: latecomer, endpoint: http }
 ---
+# The owners: a cell's owner becomes its RoleBinding's subject, so it must be in the catalog.
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: lab-team }
+spec: { type: team, children: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: outpost-team }
+spec: { type: team, children: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: spies, namespace: evil }
+spec: { type: team, children: [] }
+---
+# Hostile: a component of another catalog namespace that names the lab cell as its system.
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: { name: spy, namespace: evil }
+spec:
+  type: service
+  lifecycle: production
+  owner: group:evil/spies
+  system: system:default/lab
+---
+# Hostile: a cell whose owner would bind every authenticated identity of the cluster.
+apiVersion: backstage.io/v1alpha1
+kind: System
+metadata: { name: open-door }
+spec:
+  owner: group:default/system:authenticated
+  cell: {}
+---
+# Hostile: a component that would take the namespace's default service account.
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: { name: default }
+spec:
+  type: service
+  lifecycle: production
+  owner: group:default/lab-team
+  system: lab
+---
 # Not a cell component: the module leaves it alone.
 apiVersion: backstage.io/v1alpha1
 kind: Component
@@ -297,6 +341,21 @@ describe('catalogModuleCells with the real catalog', () => {
     ]);
     // The catalog keeps an entity with errors out.
     expect(await getEntity('component:default/hbone-squatter')).toBeUndefined();
+  });
+
+  it.each([
+    ['component:evil/spy', /^component:evil\/spy: spec\.system: system:default\/lab does not admit components of catalog namespace evil.*Fix: ask the owner of system:default\/lab \(group:default\/lab-team\) to add/],
+    ['system:default/open-door', /^system:default\/open-door: spec\.owner: group:default\/system:authenticated would bind Kubernetes' own system:authenticated.*Fix: set spec\.owner to a Group or User/],
+    ['component:default/default', /^component:default\/default: metadata\.name: a cell component cannot be named default.*Fix: rename the component/],
+  ])('reports the hostile %s on itself, naming field and fix, and keeps it out', async (ref, message) => {
+    const messages = await eventually(`an error for ${ref}`, async () => {
+      const m = errorsOf(ref);
+      return m.length ? m : undefined;
+    });
+    expect(messages).toEqual([expect.stringMatching(message)]);
+    expect(await getEntity(ref)).toBeUndefined();
+    // The cell the intruder names is not held back: lab is in the catalog without errors.
+    expect((await getEntity('system:default/lab'))?.status?.items ?? []).toEqual([]);
   });
 
   it('reports a connection that the target visibility forbids', async () => {

@@ -6,6 +6,7 @@ import {
   catalogProcessingExtensionPoint,
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
+import { modelOptions, readCellsSettings } from '@cellplane/cells-common';
 import { CellValidationProcessor } from './CellValidationProcessor';
 import {
   catalogServiceFetcher,
@@ -30,7 +31,10 @@ export const catalogModuleCells = createBackendModule({
         database: coreServices.database,
         logger: coreServices.logger,
       },
-      async init({ processing, catalog, auth, config, database, logger }) {
+      async init({ processing, catalog, auth, database, logger, config }) {
+        // The compiler's settings (cells: in app-config): which names a cell's objects reserve, which owners
+        // may become RBAC subjects, whether grants need reasons. A bad setting stops the module here, as it stops the cells backend.
+        const settings = readCellsSettings(config.getOptional('cells'));
         const fetchEntities = firstFound(
           [
             catalogServiceFetcher({ catalog, auth }),
@@ -38,8 +42,9 @@ export const catalogModuleCells = createBackendModule({
           ],
           logger,
         );
-        const requireReasons = config.getOptionalBoolean('cells.compliance.requireReasons') ?? false;
-        processing.addProcessor(new CellValidationProcessor(fetchEntities, { requireReasons }));
+        processing.addProcessor(
+          new CellValidationProcessor(fetchEntities, modelOptions(settings)),
+        );
       },
     });
   },
