@@ -10,6 +10,9 @@ export interface EntityChange {
 
 const PAGE = 1000;
 const FETCH_CHUNK = 500;
+/** Owners: only whether they exist matters (a cell's owner must be one to become an RBAC subject). */
+const OWNER_KINDS = ['group', 'user'];
+const EXISTS = 'exists';
 
 /**
  * The cell entities as the catalog service has them. The catalog publishes no
@@ -17,7 +20,9 @@ const FETCH_CHUNK = 500;
  * pages through Systems and Components asking only for their refs and etags,
  * then fetches in full just the entities whose etag moved. The full entities
  * kept here are a cache of catalog answers, refreshed by etag, never a second
- * source of truth.
+ * source of truth. Groups and Users are kept as their refs only (kind and
+ * name, never fetched): a cell's owner becomes the subject of its RoleBinding
+ * only if the catalog has it, and only its appearing or going matters.
  */
 export class CatalogCellSource {
   private readonly entities = new Map<string, Entity>();
@@ -25,7 +30,7 @@ export class CatalogCellSource {
 
   constructor(private readonly deps: { catalog: CatalogService; auth: AuthService }) {}
 
-  /** Every System and Component last seen, sorted by ref. */
+  /** Every System and Component last seen, and every Group and User as a stub of its kind and name, sorted by ref. */
   all(): Entity[] {
     return [...this.entities.entries()].sort(([a], [b]) => compareText(a, b)).map(([, e]) => e);
   }
@@ -38,20 +43,27 @@ export class CatalogCellSource {
   async sync(): Promise<EntityChange[]> {
     const credentials = await this.deps.auth.getOwnServiceCredentials();
     const seen = new Map<string, string>();
+    const stubs = new Map<string, Entity>();
     let cursor: string | undefined;
     do {
       const page = await this.deps.catalog.queryEntities(
         cursor
           ? { cursor, limit: PAGE }
           : {
-              filter: { kind: ['System', 'Component'] },
+              filter: { kind: ['System', 'Component', 'Group', 'User'] },
               fields: ['kind', 'metadata.namespace', 'metadata.name', 'metadata.etag', 'metadata.uid'],
               limit: PAGE,
             },
         { credentials },
       );
       for (const item of page.items) {
-        seen.set(stringifyEntityRef(item), item.metadata.etag ?? item.metadata.uid ?? '');
+        const ref = stringifyEntityRef(item);
+        if (OWNER_KINDS.includes(item.kind.toLowerCase())) {
+          seen.set(ref, EXISTS);
+          stubs.set(ref, { apiVersion: 'backstage.io/v1alpha1', kind: item.kind, metadata: { name: item.metadata.name, namespace: item.metadata.namespace ?? 'default' } });
+        } else {
+          seen.set(ref, item.metadata.etag ?? item.metadata.uid ?? '');
+        }
       }
       cursor = page.pageInfo.nextCursor;
     } while (cursor);
@@ -63,7 +75,7 @@ export class CatalogCellSource {
       if (known === undefined) changes.push({ entityRef: ref, change: 'added' });
       else if (known !== etag || etag === '') changes.push({ entityRef: ref, change: 'updated' });
       else continue;
-      toFetch.push(ref);
+      if (!stubs.has(ref)) toFetch.push(ref);
     }
     for (const ref of this.etags.keys()) {
       if (!seen.has(ref)) changes.push({ entityRef: ref, change: 'removed' });
@@ -86,7 +98,7 @@ export class CatalogCellSource {
         applied.push(change);
         continue;
       }
-      const entity = fetched.get(change.entityRef);
+      const entity = fetched.get(change.entityRef) ?? stubs.get(change.entityRef);
       if (!entity) continue; // deleted between the two reads: the next sync sees it gone
       this.entities.set(change.entityRef, entity);
       this.etags.set(change.entityRef, seen.get(change.entityRef)!);

@@ -160,7 +160,7 @@ describe('CellsReconciler against a changing catalog', () => {
     const before = t.read('houston');
     const capcom = entity(t.catalog, 'component:default/capcom');
     t.catalog.set({ ...capcom, metadata: { name: 'default-deny', namespace: 'default' }, spec: { ...capcom.spec, connections: [] } } as Entity);
-    // Whatever the core makes of it (today the analyzer refuses the duplicate objects), the pass completes and records every cell.
+    // The core names its objects apart from the cell's (docs/compiler.md#object-names); whatever it makes of it, the pass completes and records every cell.
     const attacked = await t.reconcile();
     expect(attacked.map(r => r.entityRef)).toContain('system:default/houston');
     expect(attacked.filter(r => r.entityRef !== 'system:default/houston').every(r => r.state === 'in-sync')).toBe(true);
@@ -171,6 +171,25 @@ describe('CellsReconciler against a changing catalog', () => {
     expect(t.read('houston')).toBe(before);
     const status = (await t.service.listCells()).items.find(i => i.entityRef === 'system:default/houston')!.environments[0];
     expect(status.state).toBe('in-sync');
+  });
+
+  it('keeps reconciling a cell that an intruder of another catalog namespace tries to join (issue 18)', async () => {
+    const t = await setup();
+    await t.reconcile();
+    const spy: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'spy', namespace: 'evil' },
+      spec: { type: 'service', lifecycle: 'production', owner: 'group:evil/spies', system: 'system:default/houston', endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }] },
+    };
+    t.catalog.set(spy);
+    // houston's own team revokes a call meanwhile: the change must still be applied.
+    const capcom = entity(t.catalog, 'component:default/capcom');
+    t.catalog.set(withSpec(capcom, { connections: [] }));
+    const results = await t.reconcile();
+    expect(results.find(r => r.entityRef === 'system:default/houston')!.state).toBe('in-sync');
+    expect(t.read('houston')).not.toContain('spy');
+    expect((await t.service.getCell('system:default/houston')).problems).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { Duration } from 'luxon';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { buildCellModel, CellModel, CellProblem, compileCells, diffAccess, KubeObject, RunCellResult } from '@cellplane/cells-common';
+import { buildCellModel, CellModel, CellProblem, compileCells, diffAccess, KubeObject, modelOptions, RunCellResult } from '@cellplane/cells-common';
 import { ApplyResult, CellTarget, DesiredCell, SerialQueue } from '@cellplane/plugin-cells-node';
 import { CellsBackendConfig } from '../config';
 import { CatalogCellSource, EntityChange } from '../catalog/CatalogCellSource';
@@ -147,13 +147,10 @@ export class CellsReconciler implements CellsReconcilerView {
     const entities = this.deps.source.all();
     const byRef = new Map(entities.map(e => [stringifyEntityRef(e), e]));
     const settings = this.deps.config.settings;
-    const { model, problems } = buildCellModel(entities, {
-      defaultEnvironments: settings.defaultEnvironments,
-      knownEnvironments: settings.environments.map(e => e.name),
-    });
+    const { model, problems } = buildCellModel(entities, modelOptions(settings));
     const held = new Map<string, CellProblem[]>();
     for (const problem of problems) {
-      const cell = cellOfProblem(problem, byRef);
+      const cell = cellOfProblem(problem);
       if (!cell) continue;
       held.set(cell, [...(held.get(cell) ?? []), problem]);
     }

@@ -34,6 +34,10 @@ describe('affectedCells', () => {
   });
 
   it('marks nothing for entities outside any cell', () => {
-    expect(affectedCells(['component:default/cellplane', 'group:default/houston-flight-ops'], [model]).size).toBe(0);
+    expect(affectedCells(['component:default/cellplane', 'group:default/mission-management'], [model]).size).toBe(0);
+  });
+
+  it('marks the cells a Group owns: it is the subject of their RoleBinding, and may come or go', () => {
+    expect([...affectedCells(['group:default/houston-flight-ops'], [model])]).toEqual(['system:default/houston']);
   });
 });

@@ -1,10 +1,10 @@
-import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { CellModel, CellProblem } from '@cellplane/cells-common';
 
 /**
  * The cells whose compiled objects can depend on each given entity: a
  * component's own cell and every cell it calls or is called by (rules name
- * both ends), a System's cell and the cells linked to its components. Looked
+ * both ends), a System's cell and the cells linked to its components, a
+ * Group's or User's the cells it owns (it is their RoleBinding's subject). Looked
  * up in the model before and after the change, so a removed call still marks
  * the cell that has to close it. One pass over each model, however many
  * entities are asked about.
@@ -49,6 +49,7 @@ export function affectedCellsByEntity(entityRefs: Iterable<string>, models: (Cel
       }
       for (const c of components) linked.get(c)?.forEach(l => out.add(l));
     }
+    for (const cell of model.cells) result.get(cell.owner)?.add(cell.ref);
   }
   return result;
 }
@@ -60,16 +61,11 @@ export function affectedCells(entityRefs: Iterable<string>, models: (CellModel |
   return all;
 }
 
-/** The cell an entity with a problem belongs to: the System itself, or the Component's spec.system. */
-export function cellOfProblem(problem: CellProblem, entities: Map<string, Entity>): string | undefined {
-  const entity = entities.get(problem.entityRef);
-  if (!entity) return undefined;
-  if (entity.kind.toLowerCase() === 'system') return problem.entityRef;
-  const system = (entity.spec as { system?: unknown } | undefined)?.system;
-  if (typeof system !== 'string' || !system) return undefined;
-  try {
-    return stringifyEntityRef(parseEntityRef(system, { defaultKind: 'system', defaultNamespace: entity.metadata.namespace ?? 'default' }));
-  } catch {
-    return undefined;
-  }
+/**
+ * The cell a problem holds back, as the core decided (CellProblem.holds): the
+ * System's own cell, or the cell that admitted the component; none for a
+ * component a cell refused, so an intruder never holds its victim back.
+ */
+export function cellOfProblem(problem: CellProblem): string | undefined {
+  return problem.holds;
 }

@@ -99,7 +99,7 @@ export function planEnvironment(pass: PassInput, env: EnvironmentState, compiled
   const held = new Map(pass.held);
   const cellOfComponent = new Map(pass.model.components.map(c => [c.ref, c.cell]));
   for (const p of compiled.problems) {
-    const cellRef = cellOfComponent.get(p.entityRef) ?? p.entityRef;
+    const cellRef = p.holds ?? cellOfComponent.get(p.entityRef) ?? p.entityRef;
     held.set(cellRef, [...(held.get(cellRef) ?? []), p]);
   }
 

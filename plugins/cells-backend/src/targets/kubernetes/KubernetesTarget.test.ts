@@ -1,5 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { KubeObject } from '@cellplane/cells-common';
+import { CELL_OBJECT_NAMES, KubeObject, compiledObjectRole } from '@cellplane/cells-common';
 import {
   describeWithKube,
   rawRequest,
@@ -223,7 +223,7 @@ describeWithKube('KubernetesTarget on a real API server', () => {
       // Default-deny waits: applying it without the allow rule would break the declared call.
       expect(
         result.objects.find(
-          o => o.kind === 'NetworkPolicy' && o.name === 'default-deny',
+          o => o.kind === 'NetworkPolicy' && o.name === CELL_OBJECT_NAMES.defaultDeny,
         )?.state,
       ).toBe('pending');
     }
@@ -382,7 +382,7 @@ describeWithKube('KubernetesTarget on a real API server', () => {
     const cell = compileTestCell(uniqueName('schema'), SHOP);
     const broken = cell.objects.map(o =>
       o.kind === 'AuthorizationPolicy' &&
-      !o.metadata.name.endsWith('waypoint-only') &&
+      compiledObjectRole(o) !== 'waypoint-only' &&
       (o.spec as any).rules
         ? { ...o, spec: { ...(o.spec as object), action: 'PERMIT' } }
         : o,
@@ -397,7 +397,7 @@ describeWithKube('KubernetesTarget on a real API server', () => {
       /AuthorizationPolicy \S+: the API server rejected it: spec\.action/,
     );
     const deny = cell.objects.find(
-      o => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny',
+      o => o.kind === 'NetworkPolicy' && o.metadata.name === CELL_OBJECT_NAMES.defaultDeny,
     )!;
     expect((await rawRequest(kubeconfig, 'GET', pathOf(deny))).status).toBe(
       404,

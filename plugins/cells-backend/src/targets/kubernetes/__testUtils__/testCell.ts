@@ -22,6 +22,12 @@ export function testCellEntities(
   return [
     {
       apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'test-team', namespace: 'default' },
+      spec: { type: 'team', children: [] },
+    },
+    {
+      apiVersion: 'backstage.io/v1alpha1',
       kind: 'System',
       metadata: { name: cellName, namespace: 'default' },
       spec: { owner, cell: { environments: ['development'] } },
