@@ -42,6 +42,21 @@ export interface Config {
       podLabels?: { [key: string]: string };
       /** The gateway pods' principal, <trust-domain>/ns/<ns>/sa/<sa>; never a wildcard. */
       principal?: string;
+      /**
+       * Where each public endpoint is reached on the shared Gateway: templates over
+       * {environment}, {namespace} (the cell's catalog namespace), {cell}, {component}
+       * and {endpoint}. Two routes that would shadow each other are an error for the
+       * newcomer (the cell that held the route first keeps it).
+       */
+      routes?: {
+        /** The route's hostname, e.g. "{component}-{cell}.apps.example.com". Default: none (every hostname). */
+        hostname?: string;
+        /**
+         * The path prefix, stripped before the request reaches the component.
+         * Default /{namespace}/{cell}/{component}/{endpoint}, or / with a hostname.
+         */
+        pathPrefix?: string;
+      };
     };
     /** Cluster DNS, the one egress every pod keeps. Default kube-system, k8s-app=kube-dns, 53. */
     dns?: { namespace?: string; podLabels?: { [key: string]: string }; port?: number };
@@ -51,6 +66,14 @@ export interface Config {
       /** Give each cell's owner a Role to deploy workloads into its namespace. Default true. */
       enabled?: boolean;
       rules?: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
+      /**
+       * Which cell owners may become the subject of the cell's RoleBinding: patterns
+       * over the owner's entity ref, `*` for any run of characters, e.g.
+       * "group:default/*". The owner must also be a Group or User of the catalog;
+       * a system: name never is. Default: every Group and User (a pattern of
+       * group: and one of user:, each with * for the namespace and the name).
+       */
+      subjects?: string[];
     };
     compliance?: {
       /**

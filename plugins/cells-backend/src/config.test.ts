@@ -41,6 +41,8 @@ describe('readCellsBackendConfig', () => {
     [{ reconcile: { fullInterval: { fortnights: 1 } } }, 'cells.reconcile.fullInterval: must be a duration'],
     [{ reconcile: { catalogPollInterval: 5 } }, 'cells.reconcile.catalogPollInterval: must be a duration'],
     [{ environments: [{ name: 'dev', networkPolicy: 'calico' }] }, 'cells.environments'],
+    [{ rbac: { subjects: ['group:default/system:masters'] } }, 'cells.rbac.subjects: '],
+    [{ gateway: { routes: { hostname: '{team}.example.com' } } }, 'cells.gateway.routes.hostname: '],
   ])('refuses %j, naming the key', (cells, message) => {
     expect(() => read(cells)).toThrow(message);
   });

@@ -24,7 +24,6 @@ function compile(entities: Entity[], settings: CellsSettings = DEFAULT_SETTINGS,
   return { model, modelProblems: problems, ...compileCells(model, settings, options) };
 }
 
-const identity = (o: KubeObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const inNamespace = (ns: string, name: string): Entity => ({ ...cell(name), metadata: { name, namespace: ns }, spec: { owner: `group:${ns}/${name}-team`, cell: {} } });
 const componentIn = (ns: string, name: string, system: string, spec: Record<string, unknown> = {}): Entity => {
   const c = component(name, system, { owner: `group:${ns}/${name}-team`, ...spec });
