@@ -162,8 +162,10 @@ describe('hostile catalogs, at random', () => {
         // Names and the default encodings are collision-free by construction: nothing left for the checks to refuse.
         const refusals = [...first.problems, ...second.problems].map(p => p.message);
         expect(refusals.filter(m => m.includes('internal error'))).toEqual([]);
-        if (settings.naming.scheme === 'openchoreo' && !settings.naming.controlPlaneNamespace) expect(refusals.filter(m => m.includes('its namespace'))).toEqual([]);
-        if (settings.gateway.routes === DEFAULT_SETTINGS.gateway.routes) expect(refusals.filter(m => m.includes('would shadow'))).toEqual([]);
+        const hashedNames = settings.naming.scheme === 'openchoreo' && !settings.naming.controlPlaneNamespace;
+        expect(refusals.filter(m => hashedNames && m.includes('its namespace'))).toEqual([]);
+        const defaultRoutes = settings.gateway.routes === DEFAULT_SETTINGS.gateway.routes;
+        expect(refusals.filter(m => defaultRoutes && m.includes('would shadow'))).toEqual([]);
         // A newcomer never takes what an earlier cell held.
         first.cells.forEach(h => expect(second.cells.some(c => c.cell === h.cell && c.environment === h.environment)).toBe(true));
         compiledCells += second.cells.length;

@@ -44,9 +44,11 @@ describe('hostile catalog: object names cannot collide (finding 1)', () => {
     expect(duplicateObjects(objects)).toEqual([]);
     const denies = objects.filter(o => o.kind === kind && compiledObjectRole(o) === 'default-deny');
     expect(denies).toHaveLength(1);
-    const spec = denies[0].spec as any;
-    if (kind === 'NetworkPolicy') expect(spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-    else expect(spec).toMatchObject({ endpointSelector: {}, ingress: [{}], egress: [{}] });
+    const namespaceWide =
+      kind === 'NetworkPolicy'
+        ? { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }
+        : { endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true }, ingress: [{}], egress: [{}] };
+    expect(denies[0].spec).toEqual(namespaceWide);
     // The components' own policies exist too, under their own names.
     expect(objects.filter(o => o.kind === kind && compiledObjectRole(o) === 'component-l4').map(o => o.metadata.name).sort()).toEqual(['allow-dns', 'cell', 'default-deny']);
   });

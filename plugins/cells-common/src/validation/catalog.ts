@@ -8,7 +8,7 @@ import {
   EndpointSpec,
 } from '../model/types';
 import { CellsSettings, DEFAULT_SETTINGS } from '../settings/settings';
-import { ParsedCellEntity, isCellSystem, parseCellEntity } from './entity';
+import { ParsedCellEntity, isCellSystem, oncePerEntity, parseCellEntity } from './entity';
 import { ProblemList } from './fields';
 import { EntityLookup, cellOfComponent, membershipOf, ownerRefOf, refusedMembershipProblem, reservedComponentNames, reservedNameProblem } from './membership';
 import { checkOwner, ownerSubjectOf } from './owner';
@@ -24,15 +24,7 @@ export interface Declaration extends Omit<CallGrant, 'caller'> {
 }
 
 // Targets are looked up once per connection; parse each entity's endpoints once.
-const endpointCache = new WeakMap<Entity, EndpointSpec[]>();
-function endpointsOf(entity: Entity): EndpointSpec[] {
-  let endpoints = endpointCache.get(entity);
-  if (!endpoints) {
-    endpoints = parseCellEntity(entity).component?.endpoints ?? [];
-    endpointCache.set(entity, endpoints);
-  }
-  return endpoints;
-}
+const endpointsOf = oncePerEntity((entity): EndpointSpec[] => parseCellEntity(entity).component?.endpoints ?? []);
 
 function pickEndpoint(
   list: ProblemList,

@@ -43,6 +43,15 @@ export function entityRefOf(entity: Entity): string {
   return stringifyEntityRef(entity);
 }
 
+/** A function of an entity computed once per entity object (entities are looked up many times, parsed once). */
+export function oncePerEntity<T>(compute: (entity: Entity) => T): (entity: Entity) => T {
+  const cache = new WeakMap<Entity, T>();
+  return entity => {
+    if (!cache.has(entity)) cache.set(entity, compute(entity));
+    return cache.get(entity)!;
+  };
+}
+
 /** True for a System that declares `spec.cell`. */
 export function isCellSystem(entity: Entity): boolean {
   return entity.kind.toLowerCase() === 'system' && isRecord(entity.spec) && 'cell' in entity.spec;

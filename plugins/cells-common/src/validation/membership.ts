@@ -1,7 +1,7 @@
 import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { CellMemberRule, CellProblem } from '../model/types';
 import { CellsSettings } from '../settings/settings';
-import { isCellSystem, parseCellEntity } from './entity';
+import { isCellSystem, oncePerEntity, parseCellEntity } from './entity';
 import { isRecord } from './fields';
 
 /** Finds an entity by its full ref (`kind:namespace/name`, lower case). */
@@ -38,15 +38,7 @@ export function ownerRefOf(entity: Entity): string {
 }
 
 // A cell's members are read once per System entity, however many components ask.
-const membersCache = new WeakMap<Entity, CellMemberRule[]>();
-function membersOf(system: Entity): CellMemberRule[] {
-  let members = membersCache.get(system);
-  if (!members) {
-    members = parseCellEntity(system).cell?.members ?? [];
-    membersCache.set(system, members);
-  }
-  return members;
-}
+const membersOf = oncePerEntity((system): CellMemberRule[] => parseCellEntity(system).cell?.members ?? []);
 
 /** Whether a member rule admits a component of this catalog namespace and owner. */
 function admits(rule: CellMemberRule, namespace: string, owner: string): boolean {
