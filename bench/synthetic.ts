@@ -11,6 +11,8 @@ export function syntheticCatalog(components: number): Entity[] {
   const entities: Entity[] = [];
   for (let c = 0; c < cells; c++) {
     entities.push({ apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: `cell-${c}` }, spec: { owner: `group:team-${c}`, cell: {} } });
+    // The owner is a Group of the catalog: it becomes the subject of the cell's RoleBinding.
+    entities.push({ apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: `team-${c}` }, spec: { type: 'team', children: [] } });
   }
   for (let i = 0; i < components; i++) {
     const cell = Math.floor(i / perCell);

@@ -35,7 +35,8 @@ export function generateSyntheticCatalog(cells: number, out = path.join(__dirnam
   fs.mkdirSync(catalogDir, { recursive: true });
   const byCell = new Map<string, Entity[]>();
   for (const e of entities) {
-    const cell = e.kind === 'System' ? e.metadata.name : String((e.spec as { system: string }).system);
+    // Each cell's file holds its System, its components and its owner Group (team-N owns cell-N).
+    const cell = e.kind === 'System' ? e.metadata.name : e.kind === 'Group' ? e.metadata.name.replace(/^team-/, 'cell-') : String((e.spec as { system: string }).system);
     byCell.set(cell, [...(byCell.get(cell) ?? []), e]);
   }
   for (const [cell, members] of byCell) {
