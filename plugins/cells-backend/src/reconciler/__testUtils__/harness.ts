@@ -101,8 +101,10 @@ export class Faults {
 
 /** A small cell of its own: a System and one component with nothing to call. */
 export function tinyCell(name: string, environments?: string[]): Entity[] {
-  const owner = 'group:default/houston-flight-ops';
+  // Its own owner Group: a cell's owner must be in the catalog to become its RoleBinding's subject.
+  const owner = `group:default/${name}-team`;
   return [
+    { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: `${name}-team`, namespace: 'default' }, spec: { type: 'team', children: [] } },
     { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name, namespace: 'default' }, spec: { owner, cell: environments ? { environments } : {} } },
     {
       apiVersion: 'backstage.io/v1alpha1',
