@@ -84,13 +84,23 @@ export function dependencyEdges(
  * namespace (it may only join a cell that admits it) or takes a name a cell's
  * own objects reserve. Everything else is left alone without a look-up.
  */
-export function concernsCells(entity: Entity, options: EntityCheckOptions): boolean {
+export function concernsCells(
+  entity: Entity,
+  options: EntityCheckOptions,
+): boolean {
   if (isCellSystem(entity) || isCellComponent(entity)) return true;
   if (entity.kind.toLowerCase() !== 'component') return false;
   const system = systemRefOf(entity);
   if (!system) return false;
-  const namespace = (entity.metadata.namespace ?? 'default').toLocaleLowerCase('en-US');
-  return parseEntityRef(system).namespace !== namespace || (options.reservedComponentNames ?? ['default']).includes(entity.metadata.name);
+  const namespace = (entity.metadata.namespace ?? 'default').toLocaleLowerCase(
+    'en-US',
+  );
+  return (
+    parseEntityRef(system).namespace !== namespace ||
+    (options.reservedComponentNames ?? ['default']).includes(
+      entity.metadata.name,
+    )
+  );
 }
 
 /**
@@ -186,7 +196,9 @@ export class CellValidationProcessor implements CatalogProcessor {
       };
       // checkDeclarations appends the reference problems to the shape
       // problems of the parse, and returns only declarations that passed.
-      const parsed = parseCellEntity(entity, { requireReasons: this.options.requireReasons });
+      const parsed = parseCellEntity(entity, {
+        requireReasons: this.options.requireReasons,
+      });
       const declarations = checkDeclarations(entity, parsed, lookup);
       const problems = [
         ...parsed.problems.problems,

@@ -43,7 +43,10 @@ export const catalogModuleCells = createBackendModule({
           logger,
         );
         processing.addProcessor(
-          new CellValidationProcessor(fetchEntities, modelOptions(settings)),
+          new CellValidationProcessor(fetchEntities, {
+            ...modelOptions(settings),
+            requireReasons: settings.compliance.requireReasons,
+          }),
         );
       },
     });

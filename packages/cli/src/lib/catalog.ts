@@ -72,7 +72,7 @@ export function loadCatalog(paths: string[], configFiles: string[] = []): Loaded
     entities.push(entity);
   }
   // Groups and Users are read too: a cell's owner becomes an RBAC subject only if the catalog knows it.
-  const { model, problems } = buildCellModel(entities, modelOptions(settings));
+  const { model, problems } = buildCellModel(entities, { ...modelOptions(settings), requireReasons: settings.compliance.requireReasons });
   if (problems.length > 0) throw problemsError(problems, fileOf);
   return { model, settings, fileOf, titles };
 }

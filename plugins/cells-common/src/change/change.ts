@@ -5,7 +5,7 @@ import { diffAccess } from '../diff';
 import { CellModel, CellProblem } from '../model/types';
 import { cellNamespace } from '../settings/naming';
 import { CellsSettings } from '../settings/settings';
-import { buildCellModel, cellOfComponent, formatProblem, isCellSystem, validateCellEntity, validateConnectionTargets } from '../validation';
+import { buildCellModel, cellOfComponent, formatProblem, isCellSystem, modelOptions, validateCellEntity, validateConnectionTargets } from '../validation';
 
 /**
  * A proposed catalog change (new or edited entities) judged before it is made:
@@ -21,10 +21,7 @@ export function applyChange(catalog: Entity[], changed: Entity[]): Entity[] {
 }
 
 function modelOf(entities: Entity[], settings: CellsSettings) {
-  return buildCellModel(entities, {
-    defaultEnvironments: settings.defaultEnvironments,
-    knownEnvironments: settings.environments.map(e => e.name),
-  });
+  return buildCellModel(entities, modelOptions(settings));
 }
 
 /** The cells a change touches: the changed cells themselves and the cells of changed components. */
@@ -51,7 +48,7 @@ export function changeProblems(catalog: Entity[], changed: Entity[], settings: C
   const refs = new Set(changed.map(e => stringifyEntityRef(e)));
   const problems: CellProblem[] = [];
   for (const entity of changed) {
-    problems.push(...validateCellEntity(entity), ...validateConnectionTargets(entity, ref => index.get(ref)));
+    problems.push(...validateCellEntity(entity), ...validateConnectionTargets(entity, ref => index.get(ref), modelOptions(settings)));
     if (isCellSystem(entity) && settings.naming.scheme === 'cell-env') {
       // The cell-env scheme cuts long names to 63 characters; two cells could then share a namespace.
       const cell = { name: entity.metadata.name, entityNamespace: entity.metadata.namespace ?? 'default' };

@@ -1,6 +1,6 @@
 import { readCellsSettings, SettingsError } from './read';
 import { DEFAULT_SETTINGS } from './settings';
-import { cellNamespace, openChoreoNamespace } from './naming';
+import { cellNamespace, namespaceHashInput, openChoreoNamespace } from './naming';
 
 describe('settings', () => {
   it('uses the defaults when nothing is configured', () => {
@@ -30,6 +30,18 @@ describe('settings', () => {
     expect(settings.rbac.enabled).toBe(false);
   });
 
+  it('reads the public route templates and the allowed RBAC subjects', () => {
+    expect(DEFAULT_SETTINGS.gateway.routes).toEqual({ pathPrefix: '/{namespace}/{cell}/{component}/{endpoint}' });
+    // A hostname per endpoint tells routes apart on its own: the path defaults to /.
+    expect(readCellsSettings({ gateway: { routes: { hostname: '{endpoint}.{component}.{cell}.apps.example.com' } } }).gateway.routes).toEqual({
+      hostname: '{endpoint}.{component}.{cell}.apps.example.com',
+      pathPrefix: '/',
+    });
+    expect(readCellsSettings({ gateway: { routes: { pathPrefix: '/api/{environment}/{cell}' } } }).gateway.routes).toEqual({ pathPrefix: '/api/{environment}/{cell}' });
+    expect(DEFAULT_SETTINGS.rbac.subjects).toEqual(['group:*/*', 'user:*/*']);
+    expect(readCellsSettings({ rbac: { subjects: ['group:default/*'] } }).rbac.subjects).toEqual(['group:default/*']);
+  });
+
   it('defaults a cell to the first configured environment', () => {
     expect(readCellsSettings({ environments: [{ name: 'staging' }] }).defaultEnvironments).toEqual(['staging']);
   });
@@ -48,6 +60,15 @@ describe('settings', () => {
     [{ podLabelKey: 'bad key' }, 'cells.podLabelKey'],
     [{ dns: { port: 0 } }, 'cells.dns.port'],
     [{ rbac: { rules: [{ verbs: ['get'] }] } }, 'cells.rbac.rules'],
+    [{ rbac: { subjects: ['group:default/system:masters'] } }, 'cells.rbac.subjects'],
+    [{ rbac: { subjects: ['system:authenticated'] } }, 'cells.rbac.subjects'],
+    [{ rbac: { subjects: 'group:*/*' } }, 'cells.rbac.subjects'],
+    [{ gateway: { routes: { hostname: '{cellname}.example.com' } } }, 'cells.gateway.routes.hostname'],
+    [{ gateway: { routes: { hostname: '*.example.com' } } }, 'cells.gateway.routes.hostname'],
+    [{ gateway: { routes: { pathPrefix: 'cells/{cell}' } } }, 'cells.gateway.routes.pathPrefix'],
+    [{ gateway: { routes: { pathPrefix: '/{cell}/' } } }, 'cells.gateway.routes.pathPrefix'],
+    [{ gateway: { routes: { pathPrefix: '/{cell' } } }, 'cells.gateway.routes.pathPrefix'],
+    [{ gateway: { routes: { path: '/{cell}' } } }, 'cells.gateway.routes.path'],
   ])('refuses %j with an error naming %s', (raw, key) => {
     expect(() => readCellsSettings(raw)).toThrow(SettingsError);
     expect(() => readCellsSettings(raw)).toThrow(key);
@@ -66,6 +87,15 @@ describe('namespace naming', () => {
     expect(name.length).toBeLessThanOrEqual(63);
     expect(name).toMatch(/^dp-my-org.namesp-a.very-long-p-production-e-[0-9a-f]{8}$/);
     expect(openChoreoNamespace('a', 'b', 'c')).not.toBe(openChoreoNamespace('a', 'b', 'd'));
+  });
+
+  it('hashes an unambiguous encoding: default-ops/core and default/ops-core get two namespaces; default keeps OpenChoreo\'s', () => {
+    expect(namespaceHashInput('default', 'ops-core', 'development')).toBe('dp-default-ops-core-development');
+    expect(namespaceHashInput('default-ops', 'core', 'development')).toBe('dp/default-ops/core/development');
+    expect(openChoreoNamespace('default-ops', 'core', 'development')).not.toBe(openChoreoNamespace('default', 'ops-core', 'development'));
+    // Across catalog namespaces without '-', the first part is unambiguous; with '-', the '/' join is.
+    const names = [['team', 'a-b'], ['team-a', 'b'], ['team-a-b', 'c'], ['team', 'a-b-c'], ['team-a', 'b-c']].map(([ns, cell]) => openChoreoNamespace(ns, cell, 'dev'));
+    expect(new Set(names).size).toBe(names.length);
   });
 
   it('supports the cell-env scheme and the control-plane namespace setting', () => {

@@ -238,14 +238,18 @@ export interface BuildModelOptions extends DeclarationRules, EntityCheckOptions 
   knownEnvironments?: string[];
 }
 
-/** The model options the platform settings imply: every adapter builds its model with these. */
+/**
+ * The model options the platform settings imply: every adapter builds its model
+ * with these. `cells.compliance.requireReasons` is not among them: the catalog
+ * and the CLI add it, the cells backend deliberately does not re-check it
+ * (docs/cell-format.md, Justifications).
+ */
 export function modelOptions(settings: CellsSettings): BuildModelOptions {
   return {
     defaultEnvironments: settings.defaultEnvironments,
     knownEnvironments: settings.environments.map(e => e.name),
     ownerSubjects: settings.rbac.enabled ? settings.rbac.subjects : false,
     reservedComponentNames: reservedComponentNames(settings),
-    requireReasons: settings.compliance.requireReasons,
   };
 }
 
