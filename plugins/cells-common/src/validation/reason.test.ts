@@ -1,7 +1,11 @@
-import { cell, component } from '../testing/entities';
+import { Entity } from '@backstage/catalog-model';
+import { cell, component, withOwners } from '../testing/entities';
 import { readCellsSettings, SettingsError } from '../settings/read';
-import { buildCellModel, formatProblem, validateCellEntity } from './catalog';
+import { buildCellModel as buildModel, formatProblem, validateCellEntity } from './catalog';
 import { MAX_REASON_LENGTH } from './reason';
+
+/** The model of a catalog whose owners are all registered Groups (owners must be, to become RBAC subjects). */
+const buildCellModel = (list: Entity[], opts: Parameters<typeof buildModel>[1]) => buildModel(withOwners(list), opts);
 
 const options = { defaultEnvironments: ['development'] };
 const entities = (spec: Record<string, unknown>) => [cell('a'), cell('b'), component('caller', 'a', spec), component('target', 'b'), component('neighbour', 'a')];
