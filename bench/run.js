@@ -65,6 +65,15 @@ if (!only || only === 'backend') {
   console.log('');
 }
 
+if (!only || only === 'api') {
+  console.log('## Cells API, one request at a time (Artemis catalog)\n');
+  const r = runTs('api.bench.ts', []);
+  console.log('| route | median ms |');
+  console.log('|---|---:|');
+  for (const [route, ms] of Object.entries(r.medianMs)) console.log(`| ${route} | ${ms.toFixed(1)} |`);
+  console.log('');
+}
+
 if (!only || only === 'kube') {
   console.log('## Cells backend on a Kubernetes API server (kube-testenv: real kube-apiserver + etcd on this machine)\n');
   console.log('| cells | components | objects | first pass s (requests) | steady full pass ms | steady writes | steady requests | hand edit to watch event ms | hand edit to drifted ms | peak RSS MiB |');

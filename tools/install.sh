@@ -3,8 +3,8 @@
 # (22.18+ or 24.11+; when the machine's is older, a project-local Node 24 from
 # the npm registry in .cache/node), the npm workspaces (npm install, only when
 # package-lock.json changed since the last install), native modules built for
-# that Node, PostgreSQL's server for the storage tests, and, unless
-# --no-browser, Chromium for the end-to-end test.
+# that Node, PostgreSQL's server for the storage tests, a Java runtime for the
+# OpenAPI generator, and, unless --no-browser, Chromium for the end-to-end test.
 #
 # CELLPLANE_LOCAL_NODE=1 uses the project-local Node even when the machine's
 # is supported.
@@ -33,6 +33,9 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null &&
   [[ ! -x "${CELLPLANE_POSTGRES_BINDIR:-/nonexistent}/postgres" ]]; then
   apt_packages+=(postgresql)
 fi
+# The REST API's router and client are generated from its OpenAPI document by
+# openapi-generator, a Java program (npm run check regenerates and compares).
+command -v java >/dev/null || apt_packages+=(default-jre-headless)
 # Native modules (better-sqlite3) are compiled from source against the headers
 # of the Node that runs them: no prebuilt binary is downloaded.
 command -v make >/dev/null || apt_packages+=(make)

@@ -1,8 +1,9 @@
 /**
  * The part of Cellplane's core that runs in a browser: the cell entity model,
- * its validation, the entity builders of the templates, the REST API's types
- * and the YAML writer (`@cellplane/cells-common/browser`). The main entry also
- * holds the compiler, whose schema validators a frontend bundle should not
+ * its validation, the entity builders of the templates and the YAML writer
+ * (`@cellplane/cells-common/browser`). The REST API's types are generated from
+ * the cells backend's OpenAPI document into the frontend plugin. The main
+ * entry also holds the compiler, whose schema validators a frontend bundle should not
  * carry; browser.test.ts checks this entry's imports stay light.
  *
  * @packageDocumentation
@@ -27,4 +28,3 @@ export { newCellEntity, newComponentEntity, connectionSpec, withConnection } fro
 export type { NewCellInput, NewComponentInput } from './change/entities';
 export { toYaml } from './compiler/yaml';
 export type { KubeObject } from './compiler/context';
-export * from './api/types';

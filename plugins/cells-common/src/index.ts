@@ -17,7 +17,6 @@ export * from './analyzer';
 export * from './verify';
 export * from './diff';
 export * from './change';
-export * from './api/types';
 export { compareText } from './order';
 export * from './traffic';
 export * from './report';

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject, ObjectRef } from '@cellplane/cells-common';
-import type { ObjectChangeSet } from './target';
+import type { KubeObject } from '@cellplane/cells-common';
+import type { ObjectChangeSet, ObjectRef } from './target';
 
 /** What identifies an object: enough of a compiled object, a parsed file or a live object. */
 export interface ObjectIdentity {

@@ -1,6 +1,41 @@
 import type { LoggerService, RootConfigService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
-import type { CellState, KubeObject, ObjectRef, ObjectStatus, TargetDescription } from '@cellplane/cells-common';
+import type { KubeObject } from '@cellplane/cells-common';
+
+/*
+ * What a target reports about the objects it holds. The cells REST API serves
+ * these as they are: its OpenAPI document (plugins/cells-backend/src/schema)
+ * describes the same shapes, and the backend's type check fails when the two
+ * part (src/schema/contract.ts there).
+ */
+
+/** The state of one cell in one environment. */
+export type CellState = 'in-sync' | 'pending' | 'drifted' | 'degraded' | 'error' | 'not-applied';
+
+/** The state of one desired (or unwanted) object on its target. */
+export type ObjectState = 'in-sync' | 'drifted' | 'missing' | 'unwanted' | 'conflict' | 'unavailable' | 'pending';
+
+/** Where an environment's manifests go; targets added by backend modules describe themselves as `{ type, ...details }`. */
+export type TargetDescription =
+  | { type: 'directory'; path: string }
+  | { type: 'kubernetes'; cluster: string }
+  | { type: string; [detail: string]: string };
+
+/** One Kubernetes object by identity. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** One object of a cell on its target. */
+export interface ObjectStatus extends ObjectRef {
+  state: ObjectState;
+  /** Drift: the managed fields that differ, `path: expected -> actual`. */
+  diff?: string[];
+  message?: string;
+}
 
 /** Every compiled object of one cell in one environment: what the target should hold. */
 export interface DesiredCell {

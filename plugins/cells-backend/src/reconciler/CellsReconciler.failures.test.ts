@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { RunCellResult } from '@cellplane/cells-common';
+import type { RunCellResult } from '../schema/types';
 import { artemisEntities } from '../__testUtils__/artemis';
 import { ChangingCatalog } from '../__testUtils__/catalog';
 import { DirectoryTarget } from '../targets/directory';

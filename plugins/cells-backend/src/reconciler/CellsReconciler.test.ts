@@ -12,6 +12,7 @@ import { CatalogCellSource } from '../catalog/CatalogCellSource';
 import { DatabaseCellsStore } from '../storage';
 import { DirectoryTarget } from '../targets/directory';
 import { DefaultCellsService } from '../service/DefaultCellsService';
+import { unrestrictedCellAccess } from '../service/CellsService';
 import { ChangingCatalog } from '../__testUtils__/catalog';
 import { CellsReconciler } from './CellsReconciler';
 
@@ -61,7 +62,7 @@ describe('CellsReconciler against a changing catalog', () => {
     for (const cell of compileCells(model, DEFAULT_SETTINGS).cells) {
       expect(t.objectsIn(cell.cellName)).toEqual(cell.objects);
     }
-    const list = await t.service.listCells();
+    const list = await t.service.listCells(unrestrictedCellAccess);
     expect(list.items.map(i => i.environments[0].state)).toEqual(['in-sync', 'in-sync', 'in-sync', 'in-sync', 'in-sync']);
 
     const mtimes = fs.readdirSync(t.folder).map(f => fs.statSync(path.join(t.folder, f)).mtimeMs);
@@ -79,12 +80,12 @@ describe('CellsReconciler against a changing catalog', () => {
     const connections = [...((capcom.spec as any).connections ?? []), { to: 'flight-dynamics', endpoint: 'http', methods: ['POST'], paths: ['/course-correction'] }];
     t.catalog.set(withSpec(capcom, { connections }));
 
-    const plan = await t.service.getPlan('system:default/houston', 'development');
+    const plan = await t.service.getPlan('system:default/houston', 'development', unrestrictedCellAccess);
     expect(plan.update.map(o => `${o.kind}/${o.name}`)).toEqual(expect.arrayContaining(['AuthorizationPolicy/flight-dynamics']));
     expect(plan.create).toEqual([]);
     expect(plan.accessDiff.added.map(a => a.text)).toContain('houston/capcom may now POST /course-correction on houston/flight-dynamics');
     expect(plan.accessDiff.removed).toEqual([]);
-    expect((await t.service.listCells()).items.find(i => i.entityRef === 'system:default/houston')!.environments[0].state).toBe('pending');
+    expect((await t.service.listCells(unrestrictedCellAccess)).items.find(i => i.entityRef === 'system:default/houston')!.environments[0].state).toBe('pending');
     expect(t.read('houston')).not.toContain('/course-correction');
 
     const results = await t.reconcile();
@@ -124,9 +125,9 @@ describe('CellsReconciler against a changing catalog', () => {
     const houston = results.find(r => r.entityRef === 'system:default/houston')!;
     expect(houston.state).toBe('error');
     expect(t.read('houston')).toBe(before);
-    const detail = await t.service.getCell('system:default/houston');
+    const detail = await t.service.getCell('system:default/houston', unrestrictedCellAccess);
     expect(detail.problems.map(p => `${p.entityRef} ${p.field}`)).toContain('component:default/capcom spec.endpoints[0].port');
-    const status = (await t.service.listCells()).items.find(i => i.entityRef === 'system:default/houston')!.environments[0];
+    const status = (await t.service.listCells(unrestrictedCellAccess)).items.find(i => i.entityRef === 'system:default/houston')!.environments[0];
     expect(status.state).toBe('error');
     expect(status.message).toMatch(/held at its last good compilation: .*component:default\/capcom: spec.endpoints\[0\].port/);
   });
@@ -150,7 +151,7 @@ describe('CellsReconciler against a changing catalog', () => {
     const results = await t.reconcile();
     expect(results.find(r => r.entityRef === 'system:default/houston')).toMatchObject({ state: 'in-sync' });
     expect(t.read('houston')).toContain('/course-correction');
-    const status = (await t.service.listCells()).items.find(i => i.entityRef === 'system:default/houston')!.environments[0];
+    const status = (await t.service.listCells(unrestrictedCellAccess)).items.find(i => i.entityRef === 'system:default/houston')!.environments[0];
     expect(status.state).toBe('in-sync');
   });
 
@@ -169,7 +170,7 @@ describe('CellsReconciler against a changing catalog', () => {
     const recovered = await t.reconcile();
     expect(recovered.find(r => r.entityRef === 'system:default/houston')!.state).toBe('in-sync');
     expect(t.read('houston')).toBe(before);
-    const status = (await t.service.listCells()).items.find(i => i.entityRef === 'system:default/houston')!.environments[0];
+    const status = (await t.service.listCells(unrestrictedCellAccess)).items.find(i => i.entityRef === 'system:default/houston')!.environments[0];
     expect(status.state).toBe('in-sync');
   });
 

@@ -1,7 +1,8 @@
 import { Duration } from 'luxon';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { buildCellModel, CellModel, CellProblem, compileCells, diffAccess, KubeObject, modelOptions, RunCellResult } from '@cellplane/cells-common';
+import { buildCellModel, CellModel, CellProblem, compileCells, diffAccess, KubeObject, modelOptions } from '@cellplane/cells-common';
+import type { RunCellResult } from '../schema/types';
 import { ApplyResult, CellTarget, DesiredCell, SerialQueue } from '@cellplane/plugin-cells-node';
 import { CellsBackendConfig } from '../config';
 import { CatalogCellSource, EntityChange } from '../catalog/CatalogCellSource';

@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { RunCellResult } from '@cellplane/cells-common';
+import type { RunCellResult } from '../schema/types';
 import { CellsStore } from '../storage/types';
 import { CellTarget } from '../targets/types';
 import { CellsReconciler, PassRecordError } from './CellsReconciler';

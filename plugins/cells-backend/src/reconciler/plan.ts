@@ -1,4 +1,5 @@
-import { CellModel, CellProblem, formatProblem, TargetDescription } from '@cellplane/cells-common';
+import { CellModel, CellProblem, formatProblem } from '@cellplane/cells-common';
+import type { TargetDescription } from '@cellplane/plugin-cells-node';
 import { DesiredCell, RemovedCell } from '@cellplane/plugin-cells-node';
 import { AppliedCellRecord, GoodCompilation } from '../storage/types';
 import { Compiled } from './isolate';

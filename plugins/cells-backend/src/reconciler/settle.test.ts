@@ -1,4 +1,5 @@
-import { CellModel, CellState, KubeObject } from '@cellplane/cells-common';
+import { CellModel, KubeObject } from '@cellplane/cells-common';
+import type { CellState } from '@cellplane/plugin-cells-node';
 import { ApplyResult, CellOutcome, DesiredCell, noChanges, RemovalOutcome } from '@cellplane/plugin-cells-node';
 import { EntityChange } from '../catalog/CatalogCellSource';
 import { CellDiff } from './isolate';

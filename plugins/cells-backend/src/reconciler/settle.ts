@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { AccessDiffView, ChangeCause, KubeObject, RunCellResult } from '@cellplane/cells-common';
+import { AccessDiffView, KubeObject } from '@cellplane/cells-common';
+import type { ChangeCause, RunCellResult } from '../schema/types';
 import { ApplyResult, CellOutcome, changeCount, DesiredCell, noChanges, RemovalOutcome, RemovedCell } from '@cellplane/plugin-cells-node';
 import { EntityChange } from '../catalog/CatalogCellSource';
 import { GoodCompilation, NewHistoryEntry, StoredCellStatus } from '../storage/types';

@@ -1,57 +1,67 @@
-import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
-  AttackListQuery,
-  AttackListResponse,
-  BlastRadiusBody,
-  BlastRadiusResponse,
-  CellDetail,
-  CellEnvironmentStatus,
-  CellListResponse,
-  CellPlan,
-  CellState,
-  ComponentProtection,
-  HistoryPage,
-  KubeObject,
-  PreviewBody,
-  PreviewResponse,
-  ReconcileRun,
-  SimulateBody,
-  SimulateResponse,
-  SimulatedCaller,
-  Simulation,
-  VerifyReport,
-  TopologyResponse,
   AnalyzerInputError,
   AttackQueryError,
+  CellModel,
+  ComponentProtection,
+  KubeObject,
+  Simulation,
+  VerifyReport,
   attackPresets,
   blastRadius,
+  cellNamespace,
   diffAccess,
   simulateRequest,
   wildcardPrincipals,
 } from '@cellplane/cells-common';
 import { CellsBackendConfig } from '../config';
-import { CellsReconciler } from '../reconciler/CellsReconciler';
 import { CellsStore, StoredCellStatus } from '../storage/types';
 import { CellTarget } from '../targets/types';
-import { CellsService } from './types';
-import { ProtectionCache, ServedTopology, SimulationCache, componentViews, grantViews, serveTopology, verifyCellOnce } from './views';
-import { previewEntities } from './preview';
+import type {
+  AttackListResponse,
+  BlastRadiusBody,
+  BlastRadiusResponse,
+  CellDetail,
+  CellEnvironmentStatus,
+  CellFailure,
+  CellListResponse,
+  CellPlan,
+  CellState,
+  HistoryPage,
+  PreviewBody,
+  PreviewResponse,
+  Reach,
+  ReconcileRun,
+  SimulateBody,
+  SimulateResponse,
+} from '../schema/types';
+import { CompileCells, CompiledView, SimulationCache, analysable, withoutCells } from './analysis';
+import { AttackListQuery, CellAccess, CellsService, HistoryQuery, ReconcilerReads } from './CellsService';
+import { checkPreviewEntities, existingCellsTouched, previewEntities } from './preview';
+import { ModelRefs, parseCellRef } from './refs';
+import { ServedTopology, TopologyAnswers, TopologyBase, topologyBase, visibleTopology } from './topology';
+import { ProtectionCache, componentViews, grantViews, verifyCellOnce } from './views';
 
-interface EnvironmentView {
-  sim: Simulation;
-  /** Each cell's compiled objects (SimulationCache). */
-  objectsOf: Map<string, KubeObject[]>;
+interface EnvironmentView extends CompiledView {
   protection?: Map<string, ComponentProtection>;
-  topology?: Omit<TopologyResponse, 'cells'> & { cells: Omit<TopologyResponse['cells'][number], 'state' | 'message'>[] };
-  /** The last topology answer, serialized; reused while the cells' states are the same. */
-  served?: ServedTopology;
+  topology?: TopologyBase;
+  answers: TopologyAnswers;
 }
 
 const UNPROTECTED: ComponentProtection = { l3l4: false, mtls: false, l7: false };
 /** Attack presets per answer unless the caller asks for fewer or more (the full list is cells x endpoints x operations). */
 export const DEFAULT_ATTACK_LIMIT = 500;
-export const MAX_ATTACK_LIMIT = 5000;
+
+export interface CellsServiceDeps {
+  reconciler: ReconcilerReads;
+  store: CellsStore;
+  config: CellsBackendConfig;
+  targets: Map<string, CellTarget>;
+  /** Starts a reconcile run for the request; resolves with the run id. */
+  requestRun: (request: { entityRef?: string; requestedBy?: string }) => Promise<string>;
+  /** The compiler the analysis views use (default: the core's compileCells). */
+  compile?: CompileCells;
+}
 
 /** The cells backend's answers, from the reconciler's snapshot, the store and the targets. */
 export class DefaultCellsService implements CellsService {
@@ -59,19 +69,22 @@ export class DefaultCellsService implements CellsService {
   private readonly verified = new WeakMap<Simulation, Map<string, { report: VerifyReport; at: string }>>();
   /** Protection per cell, kept across catalog snapshots while a cell's compiled objects stay the same. */
   private readonly protections = new ProtectionCache();
-  /** Compiles only the cells a catalog change touches. */
-  private readonly simulations = new SimulationCache();
+  /** The answers of callers who may read no cell. */
+  private readonly emptyAnswers = new TopologyAnswers();
+  /** Compiles only the cells a catalog change touches, and sets apart the cells that do not compile. */
+  private readonly simulations: SimulationCache;
 
-  constructor(
-    private readonly deps: {
-      reconciler: CellsReconciler;
-      store: CellsStore;
-      config: CellsBackendConfig;
-      targets: Map<string, CellTarget>;
-      /** Starts a reconcile run for the request; resolves with the run id. */
-      requestRun: (request: { entityRef?: string; requestedBy?: string }) => Promise<string>;
-    },
-  ) {}
+  constructor(private readonly deps: CellsServiceDeps) {
+    this.simulations = new SimulationCache(deps.compile);
+  }
+
+  private get settings() {
+    return this.deps.config.settings;
+  }
+
+  private get snapshot() {
+    return this.deps.reconciler.current;
+  }
 
   private environments(): string[] {
     return this.deps.config.targets.map(t => t.environment);
@@ -85,9 +98,9 @@ export class DefaultCellsService implements CellsService {
     return environment;
   }
 
-  /** The simulation of the current catalog in one environment, built once per catalog snapshot. */
+  /** The analysis view of the current catalog in one environment, built once per catalog snapshot. */
   private view(environment: string): EnvironmentView {
-    const snapshot = this.deps.reconciler.current;
+    const snapshot = this.snapshot;
     let byEnv = this.views.get(snapshot);
     if (!byEnv) {
       byEnv = new Map();
@@ -95,51 +108,53 @@ export class DefaultCellsService implements CellsService {
     }
     let view = byEnv.get(environment);
     if (!view) {
-      view = this.simulations.build(snapshot, this.deps.config.settings, environment);
+      view = { ...this.simulations.build(snapshot, this.settings, environment), answers: new TopologyAnswers() };
       byEnv.set(environment, view);
     }
     return view;
   }
 
-  private cellRef(entityRef: string, field = 'entityRef'): string {
-    let ref: string;
-    try {
-      ref = stringifyEntityRef(parseEntityRef(entityRef, { defaultKind: 'system', defaultNamespace: 'default' }));
-    } catch {
-      throw new InputError(`${field}: ${JSON.stringify(entityRef)} is not an entity ref; use system:<namespace>/<name>`);
+  /** Each analysed component's protection; cells the analyzer refuses join the view's failures. */
+  private protectionOf(view: EnvironmentView): Map<string, ComponentProtection> {
+    if (!view.protection) {
+      const { protection, failures } = this.protections.of(view.sim);
+      failures.forEach((message, ref) => view.failures.set(ref, message));
+      view.protection = protection;
     }
-    if (!ref.startsWith('system:')) throw new InputError(`${field}: ${entityRef} is not a System; cells are Systems with spec.cell`);
-    if (!this.deps.reconciler.current.model.cells.some(c => c.ref === ref)) throw new NotFoundError(`no cell ${ref} in the catalog`);
+    return view.protection;
+  }
+
+  /** The view's simulation once the analyzer accepts it; a cell asked about that it had to leave out is a 409. */
+  private analysis(view: EnvironmentView, environment: string, cells: string[]): Simulation {
+    const sim = analysable(view, this.snapshot.model, this.settings);
+    this.refuseFailed(view, environment, cells);
+    return sim;
+  }
+
+  private refuseFailed(view: CompiledView, environment: string, cells: (string | undefined)[]): void {
+    for (const cell of cells) {
+      const failure = cell && view.failures.get(cell);
+      if (failure) throw new ConflictError(`${cell} ${failure} (in ${environment}); fix its entities first`);
+    }
+  }
+
+  /** `{ failures }` of the cells the caller may read that the view had to leave out; `{}` when none. */
+  private async failuresFor(view: CompiledView, read: CellAccess): Promise<{ failures?: CellFailure[] }> {
+    if (view.failures.size === 0) return {};
+    const may = await read.filter(view.failures.keys());
+    const failures = [...view.failures].filter(([ref]) => may(ref)).map(([entityRef, message]) => ({ entityRef, message }));
+    return failures.length > 0 ? { failures } : {};
+  }
+
+  /** A cell ref of the current catalog, after the caller was allowed to read it (NotFoundError when there is none). */
+  private async readableCell(value: string, read: CellAccess, field = 'entityRef'): Promise<string> {
+    const ref = parseCellRef(value, field);
+    await read.require([ref]);
+    if (!new ModelRefs(this.snapshot.model).hasCell(ref)) throw new NotFoundError(`no cell ${ref} in the catalog`);
     return ref;
   }
 
-  /** `<cell>/<component>` or a component entity ref -> component entity ref. */
-  private componentRef(value: string, field: string): string {
-    const model = this.deps.reconciler.current.model;
-    if (value.includes(':')) {
-      const found = model.components.find(c => c.ref === value);
-      if (!found) throw new InputError(`${field}: no component ${value} in any cell`);
-      return found.ref;
-    }
-    const [cellName, name, extra] = value.split('/');
-    const found = model.components.find(c => c.name === name && model.cells.find(cell => cell.ref === c.cell)?.name === cellName);
-    if (extra !== undefined || !found) throw new InputError(`${field}: no component ${JSON.stringify(value)}; write <cell>/<component>, e.g. houston/capcom`);
-    return found.ref;
-  }
-
-  private cellByName(value: string, field: string): string {
-    const model = this.deps.reconciler.current.model;
-    const found = model.cells.find(c => c.ref === value || c.name === value);
-    if (!found) throw new InputError(`${field}: no cell ${JSON.stringify(value)}`);
-    return found.ref;
-  }
-
-  private statusOf(
-    stored: StoredCellStatus | undefined,
-    entityRef: string,
-    environment: string,
-    pending: Set<string>,
-  ): { state: CellState; message: string } {
+  private statusOf(stored: StoredCellStatus | undefined, entityRef: string, environment: string, pending: Set<string>): { state: CellState; message: string } {
     if (pending.has(entityRef) && stored?.state !== 'error') {
       return { state: 'pending', message: this.deps.reconciler.neverApplied ? 'waiting for the first reconcile' : 'catalog changes wait for the next reconcile' };
     }
@@ -147,49 +162,42 @@ export class DefaultCellsService implements CellsService {
     return { state: stored.state, message: stored.message };
   }
 
-  async listCells(): Promise<CellListResponse> {
-    const snapshot = this.deps.reconciler.current;
+  async listCells(read: CellAccess): Promise<CellListResponse> {
+    const snapshot = this.snapshot;
+    const may = await read.filter(snapshot.model.cells.map(c => c.ref));
     const statuses = await this.deps.store.listStatuses({ withObjects: false });
     const byKey = new Map(statuses.map(s => [`${s.environment}|${s.entityRef}`, s]));
     const pending = this.deps.reconciler.pendingCells();
     return {
-      items: snapshot.model.cells.map(cell => ({
-        entityRef: cell.ref,
-        title: snapshot.entities.get(cell.ref)?.metadata.title ?? cell.name,
-        owner: cell.owner,
-        environments: cell.environments
-          .filter(e => this.environments().includes(e))
-          .map(environment => {
-            const stored = byKey.get(`${environment}|${cell.ref}`);
-            const target = this.deps.targets.get(environment)!.description;
-            return {
-              environment,
-              namespace: stored?.namespace || this.view(environment).sim.namespaceOf(cell.ref),
-              target,
-              ...this.statusOf(stored, cell.ref, environment, pending),
-              ...(stored?.lastReconciledAt ? { lastReconciledAt: stored.lastReconciledAt } : {}),
-            };
-          }),
-      })),
+      items: snapshot.model.cells
+        .filter(cell => may(cell.ref))
+        .map(cell => ({
+          entityRef: cell.ref,
+          title: snapshot.entities.get(cell.ref)?.metadata.title ?? cell.name,
+          owner: cell.owner,
+          environments: cell.environments
+            .filter(e => this.environments().includes(e))
+            .map(environment => {
+              const stored = byKey.get(`${environment}|${cell.ref}`);
+              return {
+                environment,
+                namespace: stored?.namespace || cellNamespace(this.settings, cell, environment),
+                target: this.deps.targets.get(environment)!.description,
+                ...this.statusOf(stored, cell.ref, environment, pending),
+                ...(stored?.lastReconciledAt ? { lastReconciledAt: stored.lastReconciledAt } : {}),
+              };
+            }),
+        })),
     };
   }
 
-  async getCell(entityRef: string): Promise<CellDetail> {
-    const ref = this.cellRef(entityRef);
-    const snapshot = this.deps.reconciler.current;
+  async getCell(entityRef: string, read: CellAccess): Promise<CellDetail> {
+    const ref = await this.readableCell(entityRef, read);
+    const snapshot = this.snapshot;
     const cell = snapshot.model.cells.find(c => c.ref === ref)!;
-    const summary = (await this.listCells()).items.find(i => i.entityRef === ref)!;
+    const summary = (await this.listCells(read)).items.find(i => i.entityRef === ref)!;
     const members = new Set(cell.components);
     const environments: CellEnvironmentStatus[] = [];
-    let compliance: CellDetail['compliance'] = {
-      components: cell.components.length,
-      protectedL3L4: 0,
-      protectedMtls: 0,
-      protectedL7: 0,
-      wildcardPrincipals: 0,
-      requestsChecked: 0,
-      violations: 0,
-    };
     for (const env of summary.environments) {
       const applied = this.deps.reconciler.appliedCell(ref, env.environment);
       const observed = applied ? await this.deps.targets.get(env.environment)!.observe(applied) : undefined;
@@ -199,23 +207,7 @@ export class DefaultCellsService implements CellsService {
         objects: observed?.objects ?? [],
       });
     }
-    const firstEnv = summary.environments[0]?.environment;
-    if (firstEnv) {
-      const view = this.view(firstEnv);
-      view.protection ??= this.protections.of(view.sim);
-      const protections = cell.components.map(c => view.protection!.get(c) ?? UNPROTECTED);
-      const verified = verifyCellOnce(this.verified, view.sim, ref);
-      compliance = {
-        components: cell.components.length,
-        protectedL3L4: protections.filter(p => p.l3l4).length,
-        protectedMtls: protections.filter(p => p.mtls).length,
-        protectedL7: protections.filter(p => p.l7).length,
-        wildcardPrincipals: wildcardPrincipals(view.sim.objects.filter(o => o.metadata.namespace === view.sim.namespaceOf(ref))),
-        requestsChecked: verified.report.checks,
-        violations: verified.report.violations.filter((v: { callee: string }) => members.has(v.callee)).length,
-        lastVerifiedAt: verified.at,
-      };
-    }
+    const { compliance, failure } = this.compliance(ref, members, summary.environments[0]?.environment);
     return {
       entityRef: ref,
       title: summary.title,
@@ -225,179 +217,265 @@ export class DefaultCellsService implements CellsService {
       environments,
       compliance,
       problems: snapshot.held.get(ref) ?? [],
+      ...(failure ? { failure } : {}),
     };
   }
 
-  private cellInEnvironment(entityRef: string, environment: string): string {
-    const ref = this.cellRef(entityRef);
+  /** The compliance summary of a cell in its first environment; a cell that cannot be analysed counts nothing as protected. */
+  private compliance(ref: string, members: Set<string>, environment: string | undefined): { compliance: CellDetail['compliance']; failure?: string } {
+    const none = { components: members.size, protectedL3L4: 0, protectedMtls: 0, protectedL7: 0, wildcardPrincipals: 0, requestsChecked: 0, violations: 0 };
+    if (!environment) return { compliance: none };
+    const view = this.view(environment);
+    try {
+      const protection = this.protectionOf(view);
+      const sim = this.analysis(view, environment, [ref]);
+      const protections = [...members].map(c => protection.get(c) ?? UNPROTECTED);
+      const verified = verifyCellOnce(this.verified, sim, ref);
+      return {
+        compliance: {
+          components: members.size,
+          protectedL3L4: protections.filter(p => p.l3l4).length,
+          protectedMtls: protections.filter(p => p.mtls).length,
+          protectedL7: protections.filter(p => p.l7).length,
+          wildcardPrincipals: wildcardPrincipals(view.objectsOf.get(ref) ?? []),
+          requestsChecked: verified.report.checks,
+          violations: verified.report.violations.filter((v: { callee: string }) => members.has(v.callee)).length,
+          lastVerifiedAt: verified.at,
+        },
+      };
+    } catch (e) {
+      return { compliance: none, failure: view.failures.get(ref) ?? (e instanceof Error ? e.message : String(e)) };
+    }
+  }
+
+  private async cellInEnvironment(entityRef: string, environment: string, read: CellAccess): Promise<string> {
     const env = this.environmentOrDefault(environment);
-    const cell = this.deps.reconciler.current.model.cells.find(c => c.ref === ref)!;
+    const ref = await this.readableCell(entityRef, read);
+    const cell = this.snapshot.model.cells.find(c => c.ref === ref)!;
     if (!cell.environments.includes(env)) throw new NotFoundError(`${ref} is not deployed to ${env}; it lists ${cell.environments.join(', ')}`);
     return ref;
   }
 
-  async getManifests(entityRef: string, environment: string): Promise<KubeObject[]> {
-    const ref = this.cellInEnvironment(entityRef, environment);
-    const held = this.deps.reconciler.current.held.has(ref);
+  /** One cell compiled now; its failure to compile is a 409 about that cell. */
+  private compileOne(ref: string, environment: string) {
+    try {
+      return this.deps.reconciler.compile(environment, new Set([ref])).desired.get(ref);
+    } catch (e) {
+      throw new ConflictError(`${ref} cannot be compiled in ${environment}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  async getManifests(entityRef: string, environment: string, read: CellAccess): Promise<KubeObject[]> {
+    const ref = await this.cellInEnvironment(entityRef, environment, read);
+    const held = this.snapshot.held.has(ref);
     const applied = this.deps.reconciler.appliedCell(ref, environment);
     if (held && applied) return applied.objects;
-    const compiled = this.deps.reconciler.compile(environment, new Set([ref])).desired.get(ref);
+    const compiled = this.compileOne(ref, environment);
     if (!compiled) throw new NotFoundError(`${ref} does not compile in ${environment}; see its status`);
     return compiled.objects;
   }
 
-  async getPlan(entityRef: string, environment: string): Promise<CellPlan> {
+  async getPlan(entityRef: string, environment: string, read: CellAccess): Promise<CellPlan> {
+    await this.cellInEnvironment(entityRef, environment, read);
     await this.deps.reconciler.syncCatalog();
-    const ref = this.cellInEnvironment(entityRef, environment);
+    const ref = await this.cellInEnvironment(entityRef, environment, read);
     const reconciler = this.deps.reconciler;
-    const { desired } = reconciler.compile(environment, new Set([ref]));
-    const cell = desired.get(ref);
+    const cell = this.compileOne(ref, environment);
     if (!cell) throw new NotFoundError(`${ref} does not compile in ${environment}; see its status`);
     const changes = await this.deps.targets.get(environment)!.plan(cell);
     const applied = reconciler.appliedCell(ref, environment);
     const before = reconciler.appliedState(environment);
-    const accessDiff = before
-      ? diffAccess(
-          { model: before.model, settings: this.deps.config.settings, objects: before.objects },
-          {
-            model: reconciler.current.model,
-            settings: this.deps.config.settings,
-            objects: [...before.objects.filter(o => !applied?.objects.includes(o)), ...cell.objects],
-          },
-          { environment, cells: [ref] },
-        )
-      : { added: [], removed: [] };
+    if (!before) return { entityRef: ref, environment, namespace: cell.namespace, ...changes, accessDiff: { added: [], removed: [] } };
+    const diff = (without: ReadonlySet<string>) => {
+      const keep = (model: CellModel, objects: KubeObject[]) => {
+        const gone = new Set(model.cells.filter(c => without.has(c.ref)).map(c => cellNamespace(this.settings, c, environment)));
+        return { model: withoutCells(model, without), settings: this.settings, objects: objects.filter(o => !gone.has(o.metadata.namespace ?? o.metadata.name)) };
+      };
+      const after = [...before.objects.filter(o => !applied?.objects.includes(o)), ...cell.objects];
+      return diffAccess(keep(before.model, before.objects), keep(reconciler.current.model, after), { environment, cells: [ref] });
+    };
+    let accessDiff;
+    try {
+      accessDiff = diff(new Set());
+    } catch {
+      // Another cell's manifests stop the analyzer: diff without the cells it cannot analyse.
+      const view = this.view(environment);
+      try {
+        analysable(view, this.snapshot.model, this.settings);
+      } catch {
+        // The failures found so far are still left out below.
+      }
+      this.refuseFailed(view, environment, [ref]);
+      accessDiff = diff(new Set(view.failures.keys()));
+    }
     return { entityRef: ref, environment, namespace: cell.namespace, ...changes, accessDiff };
   }
 
-  requestReconcile(request: { entityRef?: string; requestedBy?: string }): Promise<string> {
-    const entityRef = request.entityRef === undefined ? undefined : this.cellRef(request.entityRef);
+  async requestReconcile(request: { entityRef?: string; requestedBy?: string }, reconcile: CellAccess): Promise<string> {
+    if (request.entityRef === undefined) {
+      // All cells: allowed only when the caller may reconcile every one of them.
+      await reconcile.require(this.snapshot.model.cells.map(c => c.ref));
+      return this.deps.requestRun({ requestedBy: request.requestedBy });
+    }
+    const entityRef = await this.readableCell(request.entityRef, reconcile);
     return this.deps.requestRun({ ...request, entityRef });
   }
 
-  async getRun(runId: string): Promise<ReconcileRun> {
+  async getRun(runId: string, read: CellAccess): Promise<ReconcileRun> {
     const run = await this.deps.store.getRun(runId);
     if (!run) throw new NotFoundError(`no reconcile run ${runId}`);
-    return run;
+    const may = await read.filter(run.cells.map(c => c.entityRef));
+    return { ...run, cells: run.cells.filter(c => may(c.entityRef)) };
   }
 
-  async listHistory(query: { entityRef?: string; environment?: string; limit: number; cursor?: string }): Promise<HistoryPage> {
-    const entityRef = query.entityRef === undefined ? undefined : stringifyEntityRef(parseEntityRef(query.entityRef, { defaultKind: 'system', defaultNamespace: 'default' }));
+  async listHistory(query: HistoryQuery, read: CellAccess): Promise<HistoryPage> {
     if (query.environment !== undefined) this.environmentOrDefault(query.environment);
+    const entityRef = query.entityRef === undefined ? undefined : parseCellRef(query.entityRef, 'entityRef');
+    // One cell: its history needs the permission. All: each entry only if its cell may be read.
+    if (entityRef) await read.require([entityRef]);
+    let page: HistoryPage;
     try {
-      return await this.deps.store.listHistory({ ...query, entityRef });
+      page = await this.deps.store.listHistory({ ...query, entityRef });
     } catch (e) {
       if (query.cursor && e instanceof Error && /cursor/i.test(e.message)) throw new InputError(`cursor: ${e.message}`);
       throw e;
     }
+    if (entityRef) return page;
+    const may = await read.filter(page.items.map(i => i.entityRef));
+    return { ...page, items: page.items.filter(i => may(i.entityRef)) };
   }
 
-  private caller(from: SimulateBody['from'] | BlastRadiusBody['from'], field: string): SimulatedCaller {
-    if (typeof from === 'string') return { component: this.componentRef(from, field) };
-    if ('rogue' in from) return { rogue: this.cellByName(from.rogue, `${field}.rogue`) };
-    if ('gateway' in from && from.gateway === true) return { gateway: true };
-    throw new InputError(`${field}: must be "<cell>/<component>", { "rogue": "<cell>" } or { "gateway": true }`);
-  }
-
-  async simulate(body: SimulateBody): Promise<SimulateResponse> {
+  async simulate(body: SimulateBody, read: CellAccess): Promise<SimulateResponse> {
     const environment = this.environmentOrDefault(body.environment);
-    const from = this.caller(body.from, 'from');
-    const to = this.componentRef(body.to, 'to');
+    const refs = new ModelRefs(this.snapshot.model);
+    const from = refs.caller(body.from, 'from');
+    const to = refs.component(body.to, 'to');
+    await read.require([to.cell, ...(from.cell ? [from.cell] : [])]);
+    const view = this.view(environment);
+    this.refuseFailed(view, environment, [to.cell, from.cell]);
+    const sim = this.analysis(view, environment, from.cell ? [to.cell, from.cell] : [to.cell]);
     try {
-      const result = simulateRequest(this.view(environment).sim, {
-        from,
-        to,
+      return simulateRequest(sim, {
+        from: from.caller,
+        to: to.ref,
         ...(body.endpoint ? { endpoint: body.endpoint } : {}),
         ...(body.method ? { method: body.method.toUpperCase() } : {}),
         ...(body.path ? { path: body.path } : {}),
       });
-      return result;
     } catch (e) {
       if (e instanceof AnalyzerInputError) throw new InputError(e.message);
       throw e;
     }
   }
 
-  async topologyJson(environment?: string): Promise<ServedTopology> {
+  async topology(environment: string | undefined, read: CellAccess): Promise<ServedTopology> {
     const env = this.environmentOrDefault(environment);
     // Before the first pass the snapshot is empty: read the catalog now, so the page shows the cells it waits for.
     if (this.deps.reconciler.neverApplied) await this.deps.reconciler.syncCatalog();
-    const view = this.view(env);
-    if (!view.topology) {
-      const snapshot = this.deps.reconciler.current;
-      const here = snapshot.model.cells.filter(c => c.environments.includes(env));
-      const refs = new Set(here.map(c => c.ref));
-      view.protection ??= this.protections.of(view.sim);
-      const components = componentViews(snapshot.model, snapshot.entities, refs).map(c => ({ ...c, protection: view.protection!.get(c.entityRef) ?? UNPROTECTED }));
-      const cellOf = new Map(components.map(c => [c.entityRef, c.cell]));
-      view.topology = {
-        environment: env,
-        environments: this.environments(),
-        cells: here.map(c => ({
-          entityRef: c.ref,
-          title: snapshot.entities.get(c.ref)?.metadata.title ?? c.name,
-          owner: c.owner,
-          namespace: view.sim.namespaceOf(c.ref),
-          components: c.components,
-        })),
-        components,
-        edges: grantViews(snapshot.model, g => cellOf.has(g.callee) && (g.caller.kind === 'gateway' || cellOf.has(g.caller.ref))).map(
-          ({ declaringEntity: _d, field: _f, ...edge }) => edge,
-        ),
-      };
-    }
+    // Nothing to show this caller: answered without compiling or analysing anything.
+    const here = this.snapshot.model.cells.filter(c => c.environments.includes(env)).map(c => c.ref);
+    const may = await read.filter(here);
+    const view = here.some(may) ? this.view(env) : undefined;
+    const base = view
+      ? (view.topology ??= topologyBase({ ...this.snapshot, settings: this.settings, environment: env, environments: this.environments(), protection: this.protectionOf(view), failures: view.failures }))
+      : { environment: env, environments: this.environments(), cells: [], components: [], edges: [] };
+    const shown = visibleTopology(base, may);
     const statuses = await this.deps.store.listStatuses({ environment: env, withObjects: false });
     const byRef = new Map(statuses.map(s => [s.entityRef, s]));
     const pending = this.deps.reconciler.pendingCells();
-    const states = view.topology.cells.map(c => this.statusOf(byRef.get(c.entityRef), c.entityRef, env, pending));
-    // Everything but the states is fixed per catalog snapshot: serialize once per set of states, not per request.
-    const key = JSON.stringify(states);
-    if (view.served?.key !== key) {
-      view.served = serveTopology(key, { ...view.topology, cells: view.topology.cells.map((c, i) => ({ ...c, ...states[i] })) });
-    }
-    return view.served;
+    // Everything but the states is fixed per catalog snapshot: serialized once per set of cells shown and states.
+    return (view?.answers ?? this.emptyAnswers).answer(
+      shown,
+      shown.cells.map(c => this.statusOf(byRef.get(c.entityRef), c.entityRef, env, pending)),
+    );
   }
 
-  async topology(environment?: string): Promise<TopologyResponse> {
-    return (await this.topologyJson(environment)).response;
-  }
-
-  async blastRadius(body: BlastRadiusBody): Promise<BlastRadiusResponse> {
+  async blastRadius(body: BlastRadiusBody, read: CellAccess): Promise<BlastRadiusResponse> {
     const environment = this.environmentOrDefault(body.environment);
-    const from = this.caller(body.from, 'from');
-    if ('gateway' in from) throw new InputError('from: the blast radius is asked of a component or a rogue pod');
-    const result = blastRadius(this.view(environment).sim, from);
-    return { environment, from: 'component' in from ? from.component : `rogue:${from.rogue}`, ...result };
+    const refs = new ModelRefs(this.snapshot.model);
+    const { caller, cell } = refs.caller(body.from, 'from');
+    await read.require([cell!]);
+    const view = this.view(environment);
+    this.refuseFailed(view, environment, [cell]);
+    const result = blastRadius(this.analysis(view, environment, [cell!]), caller);
+    // Reach into (or from) a cell the caller may not read reveals that cell's policy: left out.
+    const cellOf = (r: Reach) => {
+      if (r.component === 'gateway') return undefined;
+      return r.component.startsWith('rogue:') ? r.component.slice('rogue:'.length) : refs.cellOfComponent(r.component);
+    };
+    const all = [...result.reaches, ...result.reachedBy];
+    const may = await read.filter(all.map(cellOf).filter((c): c is string => c !== undefined));
+    const visible = (r: Reach) => {
+      const of = cellOf(r);
+      return of === undefined || may(of);
+    };
+    return {
+      environment,
+      from: 'component' in caller ? caller.component : `rogue:${cell}`,
+      reaches: result.reaches.filter(visible),
+      reachedBy: result.reachedBy.filter(visible),
+      ...(await this.failuresFor(view, read)),
+    };
   }
 
-  async attacks(query: AttackListQuery): Promise<AttackListResponse> {
-    const env = this.environmentOrDefault(query.environment);
+  async attacks(query: AttackListQuery, read: CellAccess): Promise<AttackListResponse> {
+    const environment = this.environmentOrDefault(query.environment);
+    const refs = new ModelRefs(this.snapshot.model);
+    // A rogue or target named outright needs the permission; otherwise only readable cells take part.
+    const named = [...(query.rogue ? refs.cellsNamed(query.rogue) : []), ...(query.target ? refs.cellsOfTarget(query.target) : [])];
+    await read.require(named);
+    const here = this.snapshot.model.cells.filter(c => c.environments.includes(environment)).map(c => c.ref);
+    const may = await read.filter(here);
+    // No cell to attack from (none here, or none the caller may read): nothing to list, nothing to compile.
+    if (!here.some(may)) return { environment, items: [], truncated: false };
+    const view = this.view(environment);
+    this.refuseFailed(view, environment, named);
+    const hidden = new Set(view.sim.model.cells.filter(c => !may(c.ref)).map(c => c.ref));
+    const sim = hidden.size === 0 ? view.sim : { ...view.sim, model: withoutCells(view.sim.model, hidden) };
+    if (!sim.model.cells.some(c => c.environments.includes(environment))) {
+      return { environment, items: [], truncated: false, ...(await this.failuresFor(view, read)) };
+    }
     try {
       const { rogue, target, limit } = query;
-      return { environment: env, ...attackPresets(this.view(env).sim, { rogue, target, limit: limit ?? DEFAULT_ATTACK_LIMIT }) };
+      return {
+        environment,
+        ...attackPresets(sim, { rogue, target, limit: limit ?? DEFAULT_ATTACK_LIMIT }),
+        ...(await this.failuresFor(view, read)),
+      };
     } catch (e) {
       if (e instanceof AttackQueryError) throw new InputError(e.message);
       throw e;
     }
   }
 
-  async preview(body: PreviewBody): Promise<PreviewResponse> {
+  async preview(body: PreviewBody, read: CellAccess): Promise<PreviewResponse> {
     const environment = this.environmentOrDefault(body.environment);
+    const entities = checkPreviewEntities(body.entities);
+    // The answer holds the touched cells' manifests: the same permission as reading them, per cell
+    // that exists (a cell the change creates is only what the caller sent), checked before any work.
+    await read.require(existingCellsTouched(this.snapshot, entities));
     await this.deps.reconciler.syncCatalog();
-    return previewEntities({
-      snapshot: this.deps.reconciler.current,
-      settings: this.deps.config.settings,
-      environment,
-      entities: body.entities as Entity[],
-    });
-  }
-
-  async ownerOf(entityRef: string): Promise<string | undefined> {
+    const snapshot = this.snapshot;
+    await read.require(existingCellsTouched(snapshot, entities));
+    const options = { snapshot, settings: this.settings, environment, entities };
     try {
-      const ref = stringifyEntityRef(parseEntityRef(entityRef, { defaultKind: 'system', defaultNamespace: 'default' }));
-      return this.deps.reconciler.current.model.cells.find(c => c.ref === ref)?.owner;
-    } catch {
-      return undefined;
+      return previewEntities(options);
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      // Another cell's entities may stop the compiler or the analyzer: preview without the cells that fail.
+      const view = this.view(environment);
+      try {
+        analysable(view, snapshot.model, this.settings);
+      } catch {
+        // The failures found so far are still left out below.
+      }
+      this.refuseFailed(view, environment, existingCellsTouched(snapshot, entities));
+      try {
+        return previewEntities({ ...options, without: new Set(view.failures.keys()) });
+      } catch (again) {
+        if (again instanceof InputError) throw again;
+        throw new InputError(`the change cannot be compiled or analysed: ${again instanceof Error ? again.message : String(again)}`);
+      }
     }
   }
 }

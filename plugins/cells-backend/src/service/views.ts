@@ -1,26 +1,19 @@
 import crypto from 'node:crypto';
-import zlib from 'node:zlib';
 import { Entity } from '@backstage/catalog-model';
 import {
   CallGrant,
   CellComponent,
   CellModel,
-  CellsSettings,
   ComponentProtection,
-  ComponentView,
-  GrantView,
   KubeObject,
   Simulation,
-  TopologyResponse,
   VerifyReport,
-  compileCells,
-  createSimulation,
+  assertAnalyzable,
   loadCluster,
   protectionOf,
   verifySimulation,
 } from '@cellplane/cells-common';
-import type { CatalogSnapshot } from '../reconciler/CellsReconciler';
-import { affectedCells } from '../reconciler/affected';
+import type { ComponentView, GrantView } from '../schema/types';
 
 const titleOf = (entities: Map<string, Entity>, ref: string) => entities.get(ref)?.metadata.title;
 
@@ -111,8 +104,10 @@ export class ProtectionCache {
    * objects, keeps its protection without any work; other objects are
    * compared by content first, so a cell recompiled to the same objects is
    * not probed again. Nothing is serialized for a cell seen the first time.
+   * A cell the analyzer refuses (its manifests have problems) is reported in
+   * `failures` and its components are left out of `protection`.
    */
-  of(sim: Simulation): Map<string, ComponentProtection> {
+  of(sim: Simulation): { protection: Map<string, ComponentProtection>; failures: Map<string, string> } {
     const present = sim.model.cells.filter(c => c.environments.includes(sim.environment));
     const cellOfNamespace = new Map(present.map(c => [sim.namespaceOf(c.ref), c.ref]));
     const objectsOf = new Map<string, KubeObject[]>(present.map(c => [c.ref, []]));
@@ -129,6 +124,7 @@ export class ProtectionCache {
 
     const sharedKey = sha1(JSON.stringify(shared));
     const result = new Map<string, ComponentProtection>();
+    const failures = new Map<string, string>();
     const seen = new Set<string>();
     for (const cell of present) {
       const components = componentsOf.get(cell.ref)!;
@@ -144,10 +140,17 @@ export class ProtectionCache {
       const unchanged = sameInputs && sameObjects(before.objects);
       let protection = before?.protection;
       if (!unchanged || !protection) {
-        const cluster = loadCluster([...objects, ...pods, ...shared, sim.roguePod(cell.ref)], { trustDomain: sim.settings.mesh.trustDomain });
-        // protectionOf looks its component up in the model: hand it just this cell's.
-        const cellSim: Simulation = { ...sim, model: { ...sim.model, components } };
-        protection = new Map(components.map(c => [c.ref, protectionOf(cellSim, cluster, c.ref)]));
+        try {
+          const cluster = loadCluster([...objects, ...pods, ...shared, sim.roguePod(cell.ref)], { trustDomain: sim.settings.mesh.trustDomain });
+          assertAnalyzable(cluster);
+          // protectionOf looks its component up in the model: hand it just this cell's.
+          const cellSim: Simulation = { ...sim, model: { ...sim.model, components } };
+          protection = new Map(components.map(c => [c.ref, protectionOf(cellSim, cluster, c.ref)]));
+        } catch (e) {
+          failures.set(cell.ref, `cannot be analysed: ${e instanceof Error ? e.message : String(e)}`);
+          this.cells.delete(id);
+          continue;
+        }
       }
       this.cells.set(id, { protection, objects, podsKey, sharedKey });
       protection.forEach((p, ref) => result.set(ref, p));
@@ -155,82 +158,6 @@ export class ProtectionCache {
     for (const id of this.cells.keys()) {
       if (id.startsWith(`${sim.environment}|`) && !seen.has(id)) this.cells.delete(id);
     }
-    return result;
-  }
-}
-
-/** A topology answer as sent: its JSON once, and a strong ETag of it. */
-export interface ServedTopology {
-  /** What it was built from (cell states and pending cells); equal keys give the same answer. */
-  key: string;
-  response: TopologyResponse;
-  body: Buffer;
-  etag: string;
-  /** The same JSON gzipped (made on first use), with its own ETag. */
-  gzip(): { body: Buffer; etag: string };
-}
-
-/**
- * Serializes a topology answer once, for every request that asks for the same
- * one; browsers get a gzipped copy made once too (megabytes at thousands of
- * components would otherwise be compressed per request).
- */
-export function serveTopology(key: string, response: TopologyResponse): ServedTopology {
-  const body = Buffer.from(JSON.stringify(response));
-  const hash = crypto.createHash('sha1').update(body).digest('base64url');
-  let gzipped: { body: Buffer; etag: string } | undefined;
-  return {
-    key,
-    response,
-    body,
-    etag: `"${hash}"`,
-    gzip: () => (gzipped ??= { body: zlib.gzipSync(body), etag: `"${hash}-gzip"` }),
-  };
-}
-
-/** Entity refs whose entity is new, gone or another object in `next` (the catalog source replaces changed entities). */
-function changedEntities(previous: Map<string, Entity>, next: Map<string, Entity>): string[] {
-  const changed = [...next.keys()].filter(ref => previous.get(ref) !== next.get(ref));
-  for (const ref of previous.keys()) if (!next.has(ref)) changed.push(ref);
-  return changed;
-}
-
-/** A simulation and each cell's compiled objects (the same array as last time for a cell not recompiled). */
-export interface CompiledView {
-  sim: Simulation;
-  objectsOf: Map<string, KubeObject[]>;
-}
-
-/**
- * The simulation of each environment, compiled incrementally: when only
- * Components changed since the last snapshot, only the cells those changes
- * can touch (affectedCells, the rule the reconciler uses for what it writes)
- * are compiled again, and the others keep their objects. Any System change
- * compiles everything, since cells' namespaces (and so clashes between them)
- * come from Systems. The objects equal a full compile's, in the same order.
- */
-export class SimulationCache {
-  private readonly last = new Map<string, { snapshot: CatalogSnapshot; objectsOf: Map<string, KubeObject[]> }>();
-
-  build(snapshot: CatalogSnapshot, settings: CellsSettings, environment: string): CompiledView {
-    const previous = this.last.get(environment);
-    let only: Set<string> | undefined;
-    if (previous) {
-      const changed = changedEntities(previous.snapshot.entities, snapshot.entities);
-      if (changed.every(ref => ref.startsWith('component:'))) only = affectedCells(changed, [previous.snapshot.model, snapshot.model]);
-    }
-    const fresh = new Map(
-      compileCells(snapshot.model, settings, { environment, ...(only ? { cells: only } : {}) }).cells.map(c => [c.cell, c.objects]),
-    );
-    const objectsOf = new Map<string, KubeObject[]>();
-    const objects: KubeObject[] = [];
-    for (const cell of snapshot.model.cells) {
-      const list = only && !only.has(cell.ref) ? previous!.objectsOf.get(cell.ref) : fresh.get(cell.ref);
-      if (!list) continue;
-      objectsOf.set(cell.ref, list);
-      objects.push(...list);
-    }
-    this.last.set(environment, { snapshot, objectsOf });
-    return { sim: createSimulation(snapshot.model, settings, environment, objects), objectsOf };
+    return { protection: result, failures };
   }
 }

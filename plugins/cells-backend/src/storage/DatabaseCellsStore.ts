@@ -5,11 +5,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
-import type {
-  HistoryEntry,
-  ReconcileRun,
-  RunCellResult,
-} from '@cellplane/cells-common';
+import type { HistoryEntry, ReconcileRun, RunCellResult } from '../schema/types';
 import { Knex } from 'knex';
 import { CellKey, chunks, decodeCursor, encodeCursor, optionalIso, toDate, toIso, whereCellKeys, withOptional } from './rows';
 import {

@@ -1,15 +1,5 @@
-import type {
-  AccessDiffView,
-  CellState,
-  ChangeCause,
-  HistoryEntry,
-  KubeObject,
-  ObjectRef,
-  ObjectStatus,
-  ReconcileRun,
-  RunCellResult,
-  TargetDescription,
-} from '@cellplane/cells-common';
+import type { AccessDiffView, KubeObject } from '@cellplane/cells-common';
+import type { CellState, ChangeCause, HistoryEntry, ObjectRef, ObjectStatus, ReconcileRun, RunCellResult, TargetDescription } from '../schema/types';
 
 /** The status of one cell in one environment, as last reconciled or observed. */
 export interface StoredCellStatus {

@@ -1,7 +1,6 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { AccessDiffView } from '../api/types';
 import { CompiledCell, compileCells } from '../compiler';
-import { diffAccess } from '../diff';
+import { AccessDiffView, diffAccess } from '../diff';
 import { CellModel, CellProblem } from '../model/types';
 import { cellNamespace } from '../settings/naming';
 import { CellsSettings } from '../settings/settings';

@@ -3,7 +3,7 @@ import { withOwners } from '../testing/entities';
 import { Entity } from '@backstage/catalog-model';
 import { buildCellModel } from '../validation/catalog';
 import { DEFAULT_SETTINGS } from '../settings/settings';
-import { AccessChange } from '../api/types';
+import { AccessChange } from './diffAccess';
 import { compileCells, KubeObject } from '../compiler';
 import { artemisEntities } from '../testing/artemis';
 import { catalogAllows } from '../verify/oracle';

@@ -3,12 +3,34 @@ import { CellsSettings } from '../settings/settings';
 import { KubeObject } from '../compiler';
 import { ClusterModel, RequestResult, WorkloadModel } from '../analyzer';
 import { CNI_DEPENDENT_SHORT } from '../analyzer/explain';
-import { AccessChange, AccessDiffView } from '../api/types';
 import { createSimulation, Simulation } from '../verify/simulation';
 import { evaluate } from '../verify/simulate';
 import { Probe, probesFor } from '../verify/verify';
 import { relevantNamespaces, scopedCluster } from './scope';
 import { admittingLayer, callersOf, compareText, clusterFor, componentLabel, FirstHopFilter, isL7, judgeProbes, mayReach, presentComponents, ProbeCaller, probeKey } from './probing';
+
+/** One request that a change newly allows or no longer allows. */
+export interface AccessChange {
+  /** `<cell>/<component>`, `gateway` or `rogue:<cell>`. */
+  from: string;
+  /** `<cell>/<component>` */
+  to: string;
+  port: number;
+  method?: string;
+  path?: string;
+  /** The layer that decides the request after (added) or before (removed) the change. */
+  layer: string | null;
+  /** The policies of that layer that admit the request, as `<namespace>/<name>`. */
+  policies?: string[];
+  /** e.g. "houston/capcom may now POST /uplink on orion/comms-system". */
+  text: string;
+}
+
+/** What a change newly allows and no longer allows. */
+export interface AccessDiffView {
+  added: AccessChange[];
+  removed: AccessChange[];
+}
 
 /** One side of an access diff: a catalog, its settings, and optionally the manifests to judge instead of compiling it. */
 export interface AccessInput {

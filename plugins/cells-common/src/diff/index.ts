@@ -1,3 +1,3 @@
 export { diffAccess } from './diffAccess';
-export type { AccessInput, AccessDiffOptions } from './diffAccess';
+export type { AccessInput, AccessDiffOptions, AccessChange, AccessDiffView } from './diffAccess';
 export { accessDiffMarkdown } from './markdown';

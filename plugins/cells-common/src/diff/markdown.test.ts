@@ -1,4 +1,4 @@
-import { AccessChange } from '../api/types';
+import { AccessChange } from './diffAccess';
 import { accessDiffMarkdown } from './markdown';
 
 const uplink: AccessChange = {

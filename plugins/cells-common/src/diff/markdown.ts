@@ -1,4 +1,4 @@
-import { AccessChange, AccessDiffView } from '../api/types';
+import { AccessChange, AccessDiffView } from './diffAccess';
 
 /** Text in a table cell: Markdown's specials (`*` in `/v1/*`, `_`, ...) and `|`, which would end the cell, escaped. */
 export function escapeText(value: string): string {

@@ -1,8 +1,14 @@
-import { AttackPreset } from '../api/types';
 import type { CellComponent } from '../model/types';
 import { compareText, componentLabel, isL7, presentCells, presentComponents } from '../diff/probing';
 import { Simulation } from './simulation';
 import { samplePaths } from './verify';
+
+/** A preset attack for the simulator: a rogue pod's request, as the REST API's simulate body. */
+export interface AttackPreset {
+  id: string;
+  title: string;
+  body: { environment: string; from: { rogue: string }; to: string; endpoint: string; method?: string; path?: string };
+}
 
 /** Which presets to list; every field narrows. */
 export interface AttackQuery {

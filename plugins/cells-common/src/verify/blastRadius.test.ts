@@ -1,7 +1,7 @@
 import { buildCellModel } from '../validation/catalog';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import { artemisEntities } from '../testing/artemis';
-import { Reach } from '../api/types';
+import { Reach } from './blastRadius';
 import { CellModel } from '../model/types';
 import { compareText } from '../order';
 import { createSimulation } from './simulation';

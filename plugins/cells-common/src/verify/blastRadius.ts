@@ -1,10 +1,20 @@
 import { CellComponent, EndpointSpec, HTTP_METHODS } from '../model/types';
 import { AnalyzerInputError, ClusterModel } from '../analyzer';
-import { Reach } from '../api/types';
 import { callersOf, clusterFor, compareText, FirstHopFilter, isL7, judgeProbes, presentComponents, ProbeCaller } from '../diff/probing';
 import { SimulatedCaller } from './simulate';
 import { Simulation } from './simulation';
 import { Probe, probesFor, samplePaths, UNDECLARED_PATH } from './verify';
+
+/** One endpoint a caller may reach, or one caller that may reach an endpoint. */
+export interface Reach {
+  /** Component entity ref, `gateway`, or `rogue:<cell ref>`. */
+  component: string;
+  endpoint: string;
+  port: number;
+  /** Allowed methods and paths (undefined: all). */
+  methods?: string[];
+  paths?: string[];
+}
 
 export interface BlastRadius {
   /** What the identity may reach. */

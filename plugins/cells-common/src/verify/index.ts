@@ -7,8 +7,8 @@ export type { AllowedRequest, VerifyOptions, VerifyReport, Violation } from './v
 export { catalogAllows } from './oracle';
 export type { CatalogCaller, CatalogOperation } from './oracle';
 export { blastRadius } from './blastRadius';
-export type { BlastRadius } from './blastRadius';
+export type { BlastRadius, Reach } from './blastRadius';
 export { attackPresets, AttackQueryError } from './attacks';
-export type { AttackQuery, AttackPresetList } from './attacks';
+export type { AttackQuery, AttackPresetList, AttackPreset } from './attacks';
 export { protectionOf, protectionCluster, wildcardPrincipals } from './protection';
 export type { ComponentProtection } from './protection';

@@ -83,4 +83,25 @@ describe('CellsClient', () => {
     expect(cellPath('system:default/houston')).toBe('default/houston');
     expect(() => cellPath('houston')).toThrow(/system:<namespace>\/<name>/);
   });
+
+  it('leaves unset and empty query parameters out, and posts what the contract says', async () => {
+    const { client, calls } = clientAnswering(200, JSON.stringify({ environment: 'dev', items: [], truncated: false }));
+    await client.listAttacks({ environment: '', rogue: 'orion', target: undefined, limit: 5 });
+    await client.listAttacks();
+    await client.reconcile();
+    await client.reconcile('system:default/houston');
+    await client.getRun('a b');
+    expect(calls.map(c => [c.init?.method, c.url, c.init?.body])).toEqual([
+      ['GET', 'http://backend/api/cells/attacks?rogue=orion&limit=5', undefined],
+      ['GET', 'http://backend/api/cells/attacks', undefined],
+      ['POST', 'http://backend/api/cells/reconcile', '{}'],
+      ['POST', 'http://backend/api/cells/reconcile', '{"entityRef":"system:default/houston"}'],
+      ['GET', 'http://backend/api/cells/runs/a%20b', undefined],
+    ]);
+  });
+
+  it('says which cell a 403 is about', async () => {
+    const { client } = clientAnswering(403, JSON.stringify({ error: { name: 'NotAllowedError', message: 'cells.manifest.read is not allowed on system:default/orion' } }));
+    await expect(client.getCell('system:default/orion')).rejects.toThrow(/^cells.manifest.read is not allowed on system:default\/orion \(403 /);
+  });
 });

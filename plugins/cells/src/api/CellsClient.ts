@@ -1,21 +1,24 @@
 import { ResponseError } from '@backstage/errors';
+import { DefaultApiClient } from '../schema/openapi';
 import type {
-  AttackListQuery,
   AttackListResponse,
   BlastRadiusBody,
   BlastRadiusResponse,
   CellDetail,
   CellListResponse,
   CellPlan,
+  GetHistory,
   HistoryPage,
+  ListAttacks,
   PreviewBody,
   PreviewResponse,
+  ReconcileResponse,
   ReconcileRun,
   SimulateBody,
   SimulateResponse,
   TopologyResponse,
-} from '@cellplane/cells-common';
-import type { CellsApi } from './CellsApi';
+  TypedResponse,
+} from '../schema/openapi';
 
 /** The parts of Backstage's discovery and fetch APIs the client uses. */
 export interface CellsClientOptions {
@@ -23,18 +26,22 @@ export interface CellsClientOptions {
   fetchApi: { fetch: typeof fetch };
 }
 
-/** `system:default/houston` -> `default/houston` (the path of GET /cells/{namespace}/{name}). */
-export function cellPath(entityRef: string): string {
+/** `system:default/houston` -> the path parameters of `/cells/{namespace}/{name}`. */
+export function cellParams(entityRef: string): { namespace: string; name: string } {
   const match = /^(?:system:)?([^:/]+)\/([^:/]+)$/i.exec(entityRef);
   if (!match) throw new Error(`Not a cell entity ref: ${JSON.stringify(entityRef)}; expected system:<namespace>/<name>`);
-  return `${encodeURIComponent(match[1])}/${encodeURIComponent(match[2])}`;
+  return { namespace: match[1], name: match[2] };
 }
 
-function query(params: Record<string, string | number | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(key, String(value));
-  const text = search.toString();
-  return text ? `?${text}` : '';
+/** `system:default/houston` -> `default/houston` (the path of GET /cells/{namespace}/{name}). */
+export function cellPath(entityRef: string): string {
+  const { namespace, name } = cellParams(entityRef);
+  return `${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+}
+
+/** Query parameters without the unset and the empty ones (an empty value is no choice). */
+function given<T extends object>(query: T): T {
+  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined && value !== '')) as T;
 }
 
 /** The `message` of the backend's `{ error: { name, message } }` answer, if it is one. */
@@ -47,19 +54,37 @@ async function backendMessage(response: Response): Promise<string | undefined> {
   }
 }
 
-/** Calls the cells backend; a non-2xx answer throws a ResponseError carrying the backend's own message. */
-export class CellsClient implements CellsApi {
+/**
+ * Calls the cells backend through the client generated from its OpenAPI
+ * document (src/schema/openapi, `npm run openapi:generate`): the requests and
+ * answers are the contract's types. This adds what the generated client
+ * leaves to its user: a non-2xx answer throws a ResponseError carrying the
+ * backend's own message, the topology is polled with its ETag, and manifests
+ * can be asked for as YAML.
+ */
+export class CellsClient {
+  private readonly api: DefaultApiClient;
   /** The last topology per query with its ETag: the page polls it, and most answers are "not modified". */
   private readonly topologies = new Map<string, { etag: string; value: TopologyResponse }>();
 
-  constructor(private readonly options: CellsClientOptions) {}
+  constructor(private readonly options: CellsClientOptions) {
+    this.api = new DefaultApiClient(options);
+  }
 
-  private async request(path: string, init?: RequestInit): Promise<Response> {
-    const base = await this.options.discoveryApi.getBaseUrl('cells');
-    const response = await this.options.fetchApi.fetch(`${base}${path}`, init);
+  /** The generated client, sending these headers too (the generated one sends only its own). */
+  private withHeaders(headers: Record<string, string>): DefaultApiClient {
+    const { fetchApi, discoveryApi } = this.options;
+    return new DefaultApiClient({
+      discoveryApi,
+      fetchApi: { fetch: (input, init) => fetchApi.fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) },
+    });
+  }
+
+  private async ok<T>(request: Promise<TypedResponse<T>>): Promise<TypedResponse<T>> {
+    const response = await request;
     if (!response.ok && response.status !== 304) {
-      const said = await backendMessage(response.clone());
-      const error = await ResponseError.fromResponse(response);
+      const said = await backendMessage(response.clone() as Response);
+      const error = await ResponseError.fromResponse(response as Response);
       // ResponseError's own message is the status line and raw body; the person needs what the backend said.
       if (said) error.message = `${said} (${response.status} ${response.statusText})`.trim();
       throw error;
@@ -67,47 +92,42 @@ export class CellsClient implements CellsApi {
     return response;
   }
 
-  private async json<T>(path: string, init?: RequestInit): Promise<T> {
-    return (await this.request(path, init)).json() as Promise<T>;
-  }
-
-  private post<T>(path: string, body: unknown): Promise<T> {
-    return this.json<T>(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  private async json<T>(request: Promise<TypedResponse<T>>): Promise<T> {
+    return (await this.ok(request)).json();
   }
 
   listCells(): Promise<CellListResponse> {
-    return this.json('/cells');
+    return this.json(this.api.listCells({}));
   }
 
   getCell(entityRef: string): Promise<CellDetail> {
-    return this.json(`/cells/${cellPath(entityRef)}`);
+    return this.json(this.api.getCell({ path: cellParams(entityRef) }));
   }
 
+  /** The cell's objects for one environment as YAML (all kinds, one document each). */
   async getManifestsYaml(entityRef: string, environment: string): Promise<string> {
-    const response = await this.request(`/cells/${cellPath(entityRef)}/manifests${query({ environment })}`, {
-      headers: { Accept: 'application/yaml' },
-    });
+    const response = await this.ok(this.withHeaders({ Accept: 'application/yaml' }).getManifests({ path: cellParams(entityRef), query: { environment } }));
     return response.text();
   }
 
   getPlan(entityRef: string, environment: string): Promise<CellPlan> {
-    return this.json(`/cells/${cellPath(entityRef)}/plan${query({ environment })}`);
+    return this.json(this.api.getPlan({ path: cellParams(entityRef), query: { environment } }));
   }
 
-  reconcile(entityRef?: string): Promise<{ runId: string }> {
-    return this.post('/reconcile', entityRef ? { entityRef } : {});
+  reconcile(entityRef?: string): Promise<ReconcileResponse> {
+    return this.json(this.api.reconcile({ body: entityRef ? { entityRef } : {} }));
   }
 
   getRun(runId: string): Promise<ReconcileRun> {
-    return this.json(`/runs/${encodeURIComponent(runId)}`);
+    return this.json(this.api.getRun({ path: { runId } }));
   }
 
-  getHistory(options: { entityRef?: string; cursor?: string; limit?: number }): Promise<HistoryPage> {
-    return this.json(`/history${query(options)}`);
+  getHistory(query: GetHistory['query']): Promise<HistoryPage> {
+    return this.json(this.api.getHistory({ query: given(query) }));
   }
 
   simulate(body: SimulateBody): Promise<SimulateResponse> {
-    return this.post('/simulate', body);
+    return this.json(this.api.simulate({ body }));
   }
 
   /**
@@ -116,27 +136,30 @@ export class CellsClient implements CellsApi {
    * again, and the page sees nothing changed).
    */
   async getTopology(environment?: string): Promise<TopologyResponse> {
-    const path = `/topology${query({ environment })}`;
-    const known = this.topologies.get(path);
-    const response = await this.request(path, known ? { headers: { 'If-None-Match': known.etag } } : undefined);
+    const query = given({ environment });
+    const key = JSON.stringify(query);
+    const known = this.topologies.get(key);
+    const client = known ? this.withHeaders({ 'If-None-Match': known.etag }) : this.api;
+    const response = await this.ok(client.getTopology({ query }));
     if (response.status === 304 && known) return known.value;
-    const value = (await response.json()) as TopologyResponse;
+    const value = await response.json();
     const etag = response.headers.get('ETag');
-    if (etag) this.topologies.set(path, { etag, value });
-    else this.topologies.delete(path);
+    if (etag) this.topologies.set(key, { etag, value });
+    else this.topologies.delete(key);
     return value;
   }
 
   blastRadius(body: BlastRadiusBody): Promise<BlastRadiusResponse> {
-    return this.post('/blast-radius', body);
+    return this.json(this.api.blastRadius({ body }));
   }
 
-  listAttacks(options: AttackListQuery = {}): Promise<AttackListResponse> {
-    const { environment, rogue, target, limit } = options;
-    return this.json(`/attacks${query({ environment, rogue, target, limit })}`);
+  /** Rogue-pod attack presets, narrowed to a rogue pod's cell and a target, at most `limit` (the backend's default: 500). */
+  listAttacks(query: ListAttacks['query'] = {}): Promise<AttackListResponse> {
+    return this.json(this.api.listAttacks({ query: given(query) }));
   }
 
+  /** What new or edited entities would produce (objects per touched cell, access diff); writes nothing. */
   preview(body: PreviewBody): Promise<PreviewResponse> {
-    return this.post('/preview', body);
+    return this.json(this.api.preview({ body }));
   }
 }

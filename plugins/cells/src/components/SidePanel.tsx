@@ -6,7 +6,7 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useApi } from '@backstage/frontend-plugin-api';
-import type { TopologyComponent, TopologyEdge, TopologyResponse } from '@cellplane/cells-common';
+import type { TopologyComponent, TopologyEdge, TopologyResponse } from '../api/types';
 import { cellsApiRef } from '../api/CellsApi';
 import { GATEWAY_ID, grantText } from '../lib/graph';
 import { ErrorNote } from './ErrorNote';

@@ -10,7 +10,7 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useApi } from '@backstage/frontend-plugin-api';
-import type { AttackPreset, SimulateBody, SimulateResponse, TopologyResponse } from '@cellplane/cells-common';
+import type { AttackPreset, SimulateBody, SimulateResponse, TopologyResponse } from '../api/types';
 import { cellsApiRef } from '../api/CellsApi';
 import { refName } from '../lib/graph';
 import { sortNatural } from '../lib/naturalOrder';

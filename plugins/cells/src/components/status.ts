@@ -1,4 +1,4 @@
-import type { CellState } from '@cellplane/cells-common';
+import type { CellState } from '../api/types';
 import type { Theme } from '@material-ui/core/styles';
 import type { Mark } from '../lib/graph';
 

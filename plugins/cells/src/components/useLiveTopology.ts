@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { TopologyResponse } from '@cellplane/cells-common';
+import type { TopologyResponse } from '../api/types';
 import type { CellsApi } from '../api/CellsApi';
 import { mark } from '../lib/marks';
 import { Schedule, timerSchedule } from '../lib/schedule';

@@ -1,4 +1,4 @@
-import type { BlastRadiusResponse, SimulateResponse } from '@cellplane/cells-common';
+import type { BlastRadiusResponse, SimulateResponse } from '../api/types';
 import {
   applyHighlight,
   blastHighlight,

@@ -1,13 +1,5 @@
 import type { Edge, Node } from '@xyflow/react';
-import type {
-  BlastRadiusResponse,
-  SimulateBody,
-  SimulateResponse,
-  TopologyCell,
-  TopologyComponent,
-  TopologyEdge,
-  TopologyResponse,
-} from '@cellplane/cells-common';
+import type { BlastRadiusResponse, SimulateBody, SimulateResponse, TopologyCell, TopologyComponent, TopologyEdge, TopologyResponse } from '../api/types';
 
 /** The id of the external gateway's node. */
 export const GATEWAY_ID = 'gateway';

@@ -1,4 +1,4 @@
-import type { TopologyResponse } from '@cellplane/cells-common';
+import type { TopologyResponse } from '../api/types';
 import { refName } from './graph';
 
 // A fixed locale: the page orders the same on every machine, whatever the browser's language.

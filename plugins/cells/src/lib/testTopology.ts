@@ -1,4 +1,4 @@
-import type { TopologyResponse } from '@cellplane/cells-common';
+import type { TopologyResponse } from '../api/types';
 
 /** A small two-cell topology in the shape of GET /topology, for tests. */
 export function testTopology(): TopologyResponse {

@@ -1,4 +1,4 @@
-import type { TopologyResponse } from '@cellplane/cells-common';
+import type { TopologyResponse } from '../api/types';
 import { applyHighlight, CallEdge, CellsNode, Highlight, Mark, nodeFor } from './graph';
 import type { LayoutMode } from './layout';
 

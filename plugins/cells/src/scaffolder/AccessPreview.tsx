@@ -9,7 +9,7 @@ import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import { ScaffolderField } from '@backstage/plugin-scaffolder-react/alpha';
 import { toYaml } from '@cellplane/cells-common/browser';
-import type { AccessChange, PreviewCell, PreviewResponse } from '@cellplane/cells-common/browser';
+import type { AccessChange, PreviewCell, PreviewResponse } from '../api/types';
 import { cellsApiRef } from '../api/CellsApi';
 import { messageOf, wholeFormData } from './common';
 import { useAsync } from '../components/useAsync';

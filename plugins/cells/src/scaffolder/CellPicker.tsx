@@ -5,7 +5,7 @@ import Autocomplete from '@material-ui/lab/Autocomplete';
 import { useApi } from '@backstage/frontend-plugin-api';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import { ScaffolderField } from '@backstage/plugin-scaffolder-react/alpha';
-import type { CellSummary } from '@cellplane/cells-common/browser';
+import type { CellSummary } from '../api/types';
 import { cellsApiRef } from '../api/CellsApi';
 import { messageOf } from './common';
 import { useAsync } from '../components/useAsync';

@@ -1,6 +1,7 @@
 import type { Entity } from '@backstage/catalog-model';
 import { connectionSpec, newCellEntity, newComponentEntity, withConnection } from '@cellplane/cells-common/browser';
-import type { AllowFromSpec, CellSummary, EndpointSpec } from '@cellplane/cells-common/browser';
+import type { AllowFromSpec, EndpointSpec } from '@cellplane/cells-common/browser';
+import type { CellSummary } from '../api/types';
 import { normalizeRef } from './reachable';
 
 /**

@@ -1,6 +1,7 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { visibilityAdmits } from '@cellplane/cells-common/browser';
-import type { EndpointSpec, TopologyResponse } from '@cellplane/cells-common/browser';
+import type { EndpointSpec } from '@cellplane/cells-common/browser';
+import type { TopologyResponse } from '../api/types';
 import { compareNatural } from '../lib/naturalOrder';
 
 /** One endpoint a caller may be connected to. */

@@ -3,7 +3,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { Stepper } from '@backstage/plugin-scaffolder-react/alpha';
-import type { PreviewBody, PreviewResponse } from '@cellplane/cells-common/browser';
+import type { PreviewBody, PreviewResponse } from '../api/types';
 import { cellsApiRef } from '../api/CellsApi';
 import { mockCellsApi } from '../components/testApi';
 import { ACCESS_PREVIEW, AccessPreview, validateAccessPreview } from './AccessPreview';

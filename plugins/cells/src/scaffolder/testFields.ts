@@ -1,4 +1,4 @@
-import type { TopologyResponse } from '@cellplane/cells-common/browser';
+import type { TopologyResponse } from '../api/types';
 
 /** The props rjsf hands a custom field, with what a test sets. */
 export function fieldProps<T>(overrides: {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
-import { KubeObject, ObjectStatus, TargetDescription, toYaml } from '@cellplane/cells-common';
+import { KubeObject, toYaml } from '@cellplane/cells-common';
 import {
   ApplyContext,
   ApplyResult,
@@ -17,9 +17,11 @@ import {
   ObjectChangeSet,
   objectId,
   objectRef,
+  ObjectStatus,
   RemovalOutcome,
   RemovedCell,
   SerialQueue,
+  TargetDescription,
   unwantedObjects,
 } from '@cellplane/plugin-cells-node';
 import { cellHeader, HEADER_PREFIX, ownershipOf, parseObjects, readHead, readIfExists, syncFolder, writeAtomic } from './files';

@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { APPLY_PHASES, applyPhaseOf, CELL_LABEL, KubeObject, ObjectRef, ObjectStatus } from '@cellplane/cells-common';
+import { APPLY_PHASES, applyPhaseOf, CELL_LABEL, KubeObject } from '@cellplane/cells-common';
 import {
   ApplyContext,
   CellOutcome,
@@ -9,6 +9,8 @@ import {
   objectId,
   objectName,
   objectRef,
+  ObjectRef,
+  ObjectStatus,
   RemovalOutcome,
   RemovedCell,
   unwantedObjects,

@@ -1,5 +1,4 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { TargetDescription } from '@cellplane/cells-common';
 import {
   ApplyContext,
   ApplyResult,
@@ -11,6 +10,7 @@ import {
   ObjectChangeSet,
   RemovedCell,
   SerialQueue,
+  TargetDescription,
 } from '@cellplane/plugin-cells-node';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Applier } from './Applier';

@@ -1,4 +1,4 @@
-import { AMBIENT_LABEL, GATEWAY_NAME_LABEL, KubeObject, ObjectStatus, USE_WAYPOINT_LABEL } from '@cellplane/cells-common';
+import { AMBIENT_LABEL, GATEWAY_NAME_LABEL, KubeObject, USE_WAYPOINT_LABEL } from '@cellplane/cells-common';
 import {
   CellOutcome,
   compareObjects,
@@ -6,6 +6,7 @@ import {
   managedDiff,
   ObjectChangeSet,
   objectRef,
+  ObjectStatus,
   unwantedObjects,
 } from '@cellplane/plugin-cells-node';
 import { Applier } from './Applier';

@@ -1,4 +1,4 @@
-import type { BlastRadiusResponse, Reach } from '@cellplane/cells-common';
+import type { BlastRadiusResponse, Reach } from '../../api/types';
 
 function reachText(r: Reach) {
   const methods = r.methods?.length ? r.methods.join(', ') : 'any method';

@@ -6,7 +6,7 @@ import Tabs from '@material-ui/core/Tabs';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles, useTheme } from '@material-ui/core/styles';
 import { useApi } from '@backstage/frontend-plugin-api';
-import type { TopologyResponse } from '@cellplane/cells-common';
+import type { TopologyResponse } from '../../api/types';
 import { cellsApiRef } from '../../api/CellsApi';
 import { CellsNode, toGraph } from '../../lib/graph';
 import { drawnGraph } from '../../lib/view';

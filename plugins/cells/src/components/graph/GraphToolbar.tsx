@@ -3,7 +3,7 @@ import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import { makeStyles } from '@material-ui/core/styles';
-import type { TopologyResponse } from '@cellplane/cells-common';
+import type { TopologyResponse } from '../../api/types';
 import { searchNodes } from '../../lib/graph';
 import { sortNatural } from '../../lib/naturalOrder';
 import { Choice, SearchableSelect } from '../SearchableSelect';

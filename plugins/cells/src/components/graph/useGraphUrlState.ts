@@ -1,6 +1,6 @@
 import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import type { TopologyResponse } from '@cellplane/cells-common';
+import type { TopologyResponse } from '../../api/types';
 import { collapsedFromParams, collapsedToParams, selectionChanges } from '../../lib/graph';
 
 /** URL parameters to set (a string) or remove (undefined). */

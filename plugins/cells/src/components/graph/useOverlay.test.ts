@@ -1,5 +1,5 @@
 import { act, renderHook } from '@testing-library/react';
-import type { BlastRadiusResponse, SimulateBody, SimulateResponse } from '@cellplane/cells-common';
+import type { BlastRadiusResponse, SimulateBody, SimulateResponse } from '../../api/types';
 import { testTopology } from '../../lib/testTopology';
 import { useOverlay } from './useOverlay';
 

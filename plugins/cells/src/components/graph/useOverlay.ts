@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
-import type { BlastRadiusResponse, SimulateBody, SimulateResponse, TopologyResponse } from '@cellplane/cells-common';
+import type { BlastRadiusResponse, SimulateBody, SimulateResponse, TopologyResponse } from '../../api/types';
 import type { CellsApi } from '../../api/CellsApi';
 import { attemptEdge, blastHighlight, CallEdge, emptyHighlight, Highlight, simulationHighlight } from '../../lib/graph';
 

@@ -1,0 +1,119 @@
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
+import { Entity } from '@backstage/catalog-model';
+import { CellModel, CellsSettings, ComponentProtection, cellNamespace } from '@cellplane/cells-common';
+import type { CellState, TopologyCell, TopologyResponse } from '../schema/types';
+import { componentViews, grantViews } from './views';
+
+/** What a topology answer holds that is fixed per catalog snapshot: everything but the cells' states. */
+export type TopologyBase = Omit<TopologyResponse, 'cells'> & { cells: Omit<TopologyCell, 'state' | 'message'>[] };
+
+const UNPROTECTED: ComponentProtection = { l3l4: false, mtls: false, l7: false };
+
+/**
+ * Everything the graph draws in one environment, but the states: every cell
+ * there, its components with their protection, and the declared calls. A cell
+ * that cannot be compiled or analysed (`failures`) is drawn with why, its
+ * components unprotected and none of its calls: they are not known to hold.
+ */
+export function topologyBase(input: {
+  model: CellModel;
+  entities: Map<string, Entity>;
+  settings: CellsSettings;
+  environment: string;
+  environments: string[];
+  protection: Map<string, ComponentProtection>;
+  failures: Map<string, string>;
+}): TopologyBase {
+  const { model, entities, settings, environment, environments, protection, failures } = input;
+  const here = model.cells.filter(c => c.environments.includes(environment));
+  const components = componentViews(model, entities, new Set(here.map(c => c.ref))).map(c => ({
+    ...c,
+    protection: protection.get(c.entityRef) ?? UNPROTECTED,
+  }));
+  const drawn = new Set(components.filter(c => !failures.has(c.cell)).map(c => c.entityRef));
+  return {
+    environment,
+    environments,
+    cells: here.map(c => ({
+      entityRef: c.ref,
+      title: entities.get(c.ref)?.metadata.title ?? c.name,
+      owner: c.owner,
+      namespace: cellNamespace(settings, c, environment),
+      components: c.components,
+      ...(failures.has(c.ref) ? { failure: failures.get(c.ref) } : {}),
+    })),
+    components,
+    edges: grantViews(model, g => drawn.has(g.callee) && (g.caller.kind === 'gateway' || drawn.has(g.caller.ref))).map(
+      ({ declaringEntity: _d, field: _f, ...edge }) => edge,
+    ),
+  };
+}
+
+/** A topology answer as sent: its JSON once, and a strong ETag of it. */
+export interface ServedTopology {
+  response: TopologyResponse;
+  body: Buffer;
+  etag: string;
+  /** The same JSON gzipped (made on first use), with its own ETag. */
+  gzip(): { body: Buffer; etag: string };
+}
+
+/**
+ * Serializes a topology answer once, for every request that asks for the same
+ * one; browsers get a gzipped copy made once too (megabytes at thousands of
+ * components would otherwise be compressed per request).
+ */
+export function serveTopology(response: TopologyResponse): ServedTopology {
+  const body = Buffer.from(JSON.stringify(response));
+  const hash = crypto.createHash('sha1').update(body).digest('base64url');
+  let gzipped: { body: Buffer; etag: string } | undefined;
+  return {
+    response,
+    body,
+    etag: `"${hash}"`,
+    gzip: () => (gzipped ??= { body: zlib.gzipSync(body), etag: `"${hash}-gzip"` }),
+  };
+}
+
+/**
+ * The topology a caller may see: the cells it may read, their components, and
+ * the calls whose both ends are in those cells (or come from the gateway). A
+ * call between a readable and an unreadable cell reveals the unreadable
+ * cell's policy, so it is left out too.
+ */
+export function visibleTopology(base: TopologyBase, readable: (cellRef: string) => boolean): TopologyBase {
+  const cells = base.cells.filter(c => readable(c.entityRef));
+  if (cells.length === base.cells.length) return base;
+  const components = base.components.filter(c => readable(c.cell));
+  const shown = new Set(components.map(c => c.entityRef));
+  return {
+    ...base,
+    cells,
+    components,
+    edges: base.edges.filter(e => shown.has(e.to) && (e.from === 'gateway' || shown.has(e.from))),
+  };
+}
+
+/** How many served variants (cells shown x states) one environment keeps. */
+const KEPT = 16;
+
+/**
+ * Topology answers of one environment and catalog snapshot, serialized once per
+ * set of cells shown and their states: pollers that see the same thing share
+ * one body and ETag.
+ */
+export class TopologyAnswers {
+  private readonly served = new Map<string, ServedTopology>();
+
+  answer(base: TopologyBase, states: { state: CellState; message: string }[]): ServedTopology {
+    const key = JSON.stringify([base.environment, base.cells.map(c => c.entityRef), states]);
+    let served = this.served.get(key);
+    if (!served) {
+      served = serveTopology({ ...base, cells: base.cells.map((c, i) => ({ ...c, ...states[i] })) });
+      if (this.served.size >= KEPT) this.served.delete(this.served.keys().next().value!);
+      this.served.set(key, served);
+    }
+    return served;
+  }
+}
