@@ -4,7 +4,7 @@
  * (`schema.ts` is their JSON Schema, docs/evidence.md explains each field);
  * the Markdown, PDF and SVG renderers only present them.
  */
-import type { AccessDiffView, ChangeCause } from '../api/types';
+import type { AccessDiffView } from '../diff';
 import type { LayerName } from '../analyzer/model';
 import type { EndpointProtocol, Visibility } from '../model/types';
 import type { NetworkPolicyFlavour } from '../settings/settings';
@@ -140,7 +140,8 @@ export interface EvidenceChange {
   environment: string;
   summary: string;
   accessDiff: AccessDiffView;
-  cause?: ChangeCause;
+  /** What caused it, as the cells backend's history records it (`{ kind: 'user', user }`, ...), carried as it is. */
+  cause?: { kind: string; [detail: string]: unknown };
   by?: string;
   link?: string;
   reason?: string;
