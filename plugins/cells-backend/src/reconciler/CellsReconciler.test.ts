@@ -190,7 +190,7 @@ describe('CellsReconciler against a changing catalog', () => {
     const results = await t.reconcile();
     expect(results.find(r => r.entityRef === 'system:default/houston')!.state).toBe('in-sync');
     expect(t.read('houston')).not.toContain('spy');
-    expect((await t.service.getCell('system:default/houston')).problems).toEqual([]);
+    expect((await t.service.getCell('system:default/houston', unrestrictedCellAccess)).problems).toEqual([]);
   });
 });
 
