@@ -7,6 +7,10 @@ import { configure } from '@testing-library/react';
 // that lays out 55 nodes, about 2 s there, once took over 15 s), so a passing
 // test could fail: bound waits by what a loaded machine needs.
 configure({ asyncUtilTimeout: 60_000 });
+// The test bound, for the same reason. Set here, not as package.json's
+// jest.testTimeout: `backstage-cli repo test` runs every package as one jest
+// project, and testTimeout is a global option that projects do not carry.
+jest.setTimeout(180_000);
 
 // jsdom has no layout engine: xyflow needs ResizeObserver, DOMMatrixReadOnly and
 // element sizes to draw nodes (the shims reactflow.dev/docs/guides/testing describes).
