@@ -83,8 +83,9 @@ async function main() {
   const dataDir = arg('--data') ?? path.join(work, 'data');
   let source = arg('--openmetrics');
   if (!source) {
-    execFileSync(process.execPath, ['-r', '@backstage/cli/config/nodeTransform.cjs', path.join(root, 'examples/artemis-traffic/generate.ts')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-    source = path.join(root, 'examples/artemis-traffic/istio-metrics.om');
+    // Generated into this run's own folder (a shared file rewritten by a parallel run would crash promtool).
+    source = path.join(work, 'istio-metrics.om');
+    execFileSync(process.execPath, ['-r', '@backstage/cli/config/nodeTransform.cjs', path.join(root, 'examples/artemis-traffic/generate.ts'), '--metrics-to', source], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   }
   const end = arg('--end');
   if (end) {

@@ -96,7 +96,7 @@ function declaredPairs(): [string, string][] {
   return [...pairs].sort().map(p => p.split('>') as [string, string]);
 }
 
-function istioMetrics(): string {
+export function istioMetrics(): string {
   const requests: string[] = [];
   for (const [caller, callee] of declaredPairs()) {
     const src = caller === 'gateway' ? gateway : componentWorkload(caller);
@@ -245,8 +245,16 @@ function hubbleFlows(): string {
 }
 
 if (require.main === module) {
-  const dir = __dirname;
-  fs.writeFileSync(path.join(dir, 'istio-metrics.om'), istioMetrics());
-  fs.writeFileSync(path.join(dir, 'hubble-flows.jsonl'), hubbleFlows());
-  console.log(`wrote ${path.join(dir, 'istio-metrics.om')} and hubble-flows.jsonl`);
+  // `--metrics-to FILE` writes only the metrics, to a file of the caller's own:
+  // tests run in parallel, and one rewriting a file another's promtool has
+  // mapped into memory kills that promtool with SIGBUS.
+  const at = process.argv.indexOf('--metrics-to');
+  if (at > 0) {
+    fs.writeFileSync(process.argv[at + 1], istioMetrics());
+  } else {
+    const dir = __dirname;
+    fs.writeFileSync(path.join(dir, 'istio-metrics.om'), istioMetrics());
+    fs.writeFileSync(path.join(dir, 'hubble-flows.jsonl'), hubbleFlows());
+    console.log(`wrote ${path.join(dir, 'istio-metrics.om')} and hubble-flows.jsonl`);
+  }
 }

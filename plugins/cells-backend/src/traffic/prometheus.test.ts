@@ -2,20 +2,21 @@
  * Against a real Prometheus (Debian's, installed by tools/install.sh) loaded
  * with the recorded Artemis traffic through promtool: no mock.
  */
-import fs from 'node:fs';
 import { classifyTraffic } from '@cellplane/cells-common';
 import { readPrometheus, stepFor } from './prometheus';
 import { TrafficSourceConfig } from './config';
-import { END, ENV, HOUR, index, model, OPENMETRICS, settings, startPrometheus } from './__testUtils__/artemisTraffic';
+import { END, ENV, HOUR, index, model, recordedMetrics, settings, startPrometheus } from './__testUtils__/artemisTraffic';
 
 jest.setTimeout(120_000);
 
 type PrometheusConfig = Extract<TrafficSourceConfig, { type: 'prometheus' }>;
 
 /** A series' growth over the window, read from the recording itself (the expected count). */
+const metricsText = recordedMetrics();
+
 function recorded(metric: string, match: string[], from: number, to: number): number {
   const values = new Map<string, [number, number][]>();
-  for (const line of fs.readFileSync(OPENMETRICS, 'utf8').split('\n')) {
+  for (const line of metricsText.split('\n')) {
     if (!line.startsWith(`${metric}{`) || !match.every(m => line.includes(m))) continue;
     const [labels, value, ts] = line.split(/ (?=[^ ]+ [^ ]+$)| (?=[^ ]+$)/);
     values.set(labels, [...(values.get(labels) ?? []), [Number(ts) * 1000, Number(value)]]);

@@ -8,7 +8,11 @@ export const settings = DEFAULT_SETTINGS;
 export const { model } = buildCellModel(artemisEntities(), { defaultEnvironments: [ENV], knownEnvironments: [ENV] });
 export const index = buildAttributionIndex(model, settings);
 export const HUBBLE_EXPORT = path.join(ROOT, 'examples/artemis-traffic/hubble-flows.jsonl');
-export const OPENMETRICS = path.join(ROOT, 'examples/artemis-traffic/istio-metrics.om');
+/** The recorded Istio metrics (OpenMetrics text), generated in memory: the same text tools/traffic-prometheus.js loads. */
+export function recordedMetrics(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(ROOT, 'examples/artemis-traffic/generate.ts')).istioMetrics();
+}
 /** The end of the recording (examples/artemis-traffic/generate.ts). */
 export const END = Date.parse('2026-11-30T00:00:00Z');
 export const HOUR = 3_600_000;
