@@ -21,6 +21,7 @@ import {
   isRecord,
   pathPatternError,
 } from './fields';
+import { checkObjectKeys, checkSpecKeys } from './keys';
 import { checkReason, DeclarationRules } from './reason';
 
 /** The cell parts of one entity after its own checks; invalid items are left out. */
@@ -132,6 +133,7 @@ function parseEndpoints(list: ProblemList, value: unknown): EndpointSpec[] {
       return;
     }
     const before = list.problems.length;
+    checkObjectKeys(list, field, raw, 'spec.endpoints[]');
     const { name, port, protocol, visibility, operations } = raw;
     if (typeof name !== 'string' || !isPortName(name)) {
       list.add(`${field}.name`, `${JSON.stringify(name)} is not a valid endpoint name`, 'use lower-case letters, digits and "-", at most 15 characters, with a letter (it becomes a Service port name)');
@@ -184,8 +186,7 @@ function parseConnections(list: ProblemList, value: unknown, ns: string, rules: 
       return;
     }
     const before = list.problems.length;
-    const unknown = Object.keys(raw).filter(k => !['to', 'endpoint', 'methods', 'paths', 'reason'].includes(k));
-    unknown.forEach(k => list.add(`${field}.${k}`, `unknown field ${JSON.stringify(k)}`, 'use only to, endpoint, methods, paths and reason'));
+    checkObjectKeys(list, field, raw, 'spec.connections[]');
     const target = resolveRef(list, `${field}.to`, raw.to, 'component', ns);
     if (raw.endpoint !== undefined && (typeof raw.endpoint !== 'string' || raw.endpoint === '')) {
       list.add(`${field}.endpoint`, 'must be an endpoint name', "write the name of one of the target's endpoints");
@@ -218,8 +219,7 @@ function parseAllowFrom(list: ProblemList, value: unknown, ns: string, rules: De
       return;
     }
     const before = list.problems.length;
-    const unknown = Object.keys(raw).filter(k => !['component', 'system', 'endpoint', 'methods', 'paths', 'reason'].includes(k));
-    unknown.forEach(k => list.add(`${field}.${k}`, `unknown field ${JSON.stringify(k)}`, 'use only component or system, endpoint, methods, paths and reason'));
+    checkObjectKeys(list, field, raw, 'spec.allowFrom[]');
     const hasComponent = raw.component !== undefined;
     const hasSystem = raw.system !== undefined;
     let source: string | undefined;
@@ -266,14 +266,17 @@ function parseMembers(list: ProblemList, value: unknown, ns: string): CellMember
   const out: CellMemberRule[] = [];
   value.forEach((raw, i) => {
     const field = `spec.cell.members[${i}]`;
-    if (!isRecord(raw) || (raw.namespace === undefined && raw.owner === undefined)) {
+    if (!isRecord(raw)) {
       list.add(field, 'must name a namespace, an owner, or both', fix);
       return;
     }
     const before = list.problems.length;
-    Object.keys(raw)
-      .filter(k => !['namespace', 'owner'].includes(k))
-      .forEach(k => list.add(`${field}.${k}`, `unknown field ${JSON.stringify(k)}`, 'use only namespace and owner'));
+    // A misspelled key is named first: `{namspace: payments}` otherwise reads as an empty rule.
+    const misspelled = checkObjectKeys(list, field, raw, 'spec.cell.members[]');
+    if (!misspelled && raw.namespace === undefined && raw.owner === undefined) {
+      list.add(field, 'must name a namespace, an owner, or both', fix);
+      return;
+    }
     if (raw.namespace !== undefined && (typeof raw.namespace !== 'string' || !DNS_LABEL.test(raw.namespace))) {
       list.add(`${field}.namespace`, `${JSON.stringify(raw.namespace)} is not a catalog namespace`, 'write a catalog namespace such as payments');
     }
@@ -293,13 +296,15 @@ function parseMembers(list: ProblemList, value: unknown, ns: string): CellMember
 
 /**
  * The checks one entity can have on its own (no other entity needed).
- * Entities that are not cells or cell components come back with no problems.
+ * Entities that are not cells or cell components come back with no problems,
+ * unless a top-level spec key looks like a misspelling of Cellplane's.
  */
 export function parseCellEntity(entity: Entity, rules: DeclarationRules = {}): ParsedCellEntity {
   const ref = entityRefOf(entity);
   const list = new ProblemList(ref);
   const ns = entity.metadata.namespace ?? 'default';
   const parsed: ParsedCellEntity = { ref, problems: list };
+  checkSpecKeys(list, entity);
   if (!DNS_LABEL.test(entity.metadata.name) && (isCellSystem(entity) || isCellComponent(entity))) {
     list.add('metadata.name', `${JSON.stringify(entity.metadata.name)} cannot name Kubernetes objects`, 'use lower-case letters, digits and "-" (a DNS label, at most 63 characters)');
   }
@@ -309,9 +314,7 @@ export function parseCellEntity(entity: Entity, rules: DeclarationRules = {}): P
       list.add('spec.cell', 'must be an object', 'write `cell: {}` or `cell: {environments: [development]}`');
       return parsed;
     }
-    Object.keys(isRecord(cell) ? cell : {})
-      .filter(k => !['environments', 'members'].includes(k))
-      .forEach(k => list.add(`spec.cell.${k}`, `unknown field ${JSON.stringify(k)}`, 'use only environments and members'));
+    if (isRecord(cell)) checkObjectKeys(list, 'spec.cell', cell, 'spec.cell');
     const environments = isRecord(cell) ? cell.environments : undefined;
     if (environments !== undefined) {
       if (!Array.isArray(environments) || environments.length === 0) {

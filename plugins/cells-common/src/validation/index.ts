@@ -19,3 +19,15 @@ export { ownerSubjectOf } from './owner';
 export { pathPatternError, isPortName, MESH_RESERVED_PORTS } from './fields';
 export { checkReason, MAX_REASON_LENGTH } from './reason';
 export type { DeclarationRules } from './reason';
+export {
+  BACKSTAGE_SPEC_KEYS,
+  CELL_OBJECT_KEYS,
+  CELLPLANE_SPEC_KEYS,
+  MAX_TYPO_DISTANCE,
+  closestKey,
+  editDistance,
+  hasMisspelledSpecKey,
+  misspelledSpecKeys,
+  unknownKeys,
+} from './keys';
+export type { CellObject, UnknownKey } from './keys';
