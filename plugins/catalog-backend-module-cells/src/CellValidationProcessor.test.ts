@@ -138,6 +138,29 @@ describe('CellValidationProcessor', () => {
     );
   });
 
+  it('reports a misspelled Cellplane field, even on a component that has no other, with the fix', async () => {
+    const { fetch } = fetcherOf([system('home')]);
+    const processor = new CellValidationProcessor(fetch);
+    const typo = component('typo', {
+      system: 'home',
+      conections: [{ to: 'target', endpoint: 'http' }],
+    });
+    const emitted = await run(processor, typo);
+    expect(emitted).toEqual([
+      processingResult.inputError(
+        location,
+        "component:default/typo: spec.conections: unknown field \"conections\" is close to Cellplane's `connections` (Cellplane would ignore it). Fix: did you mean `connections`? Rename the field.",
+      ),
+    ]);
+    const nested = component('nested', {
+      system: 'home',
+      endpoints: [{ ...http('project'), visiblity: 'public' }],
+    });
+    expect((await run(processor, nested)).map(e => e.error.message)).toEqual([
+      'component:default/nested: spec.endpoints[0].visiblity: unknown field "visiblity". Fix: did you mean `visibility`? Rename the field.',
+    ]);
+  });
+
   it('reports a component whose system is not a cell', async () => {
     const { fetch } = fetcherOf([{ ...system('home'), spec: { owner: 'me' } }]);
     const processor = new CellValidationProcessor(fetch);

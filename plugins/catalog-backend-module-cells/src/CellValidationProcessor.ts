@@ -19,6 +19,7 @@ import {
   checkDeclarations,
   checkMembersAndOwner,
   formatProblem,
+  hasMisspelledSpecKey,
   isCellComponent,
   isCellSystem,
   parseCellEntity,
@@ -80,15 +81,19 @@ export function dependencyEdges(
 
 /**
  * Whether the processor has anything to check on an entity: a cell System, a
- * cell Component, or any Component that names a System of another catalog
- * namespace (it may only join a cell that admits it) or takes a name a cell's
- * own objects reserve. Everything else is left alone without a look-up.
+ * cell Component, a Component, System or API with a top-level spec key that
+ * looks like a misspelling of Cellplane's (`conections`), or any Component
+ * that names a System of another catalog namespace (it may only join a cell
+ * that admits it) or takes a name a cell's own objects reserve. Everything
+ * else is left alone without a look-up.
  */
 export function concernsCells(
   entity: Entity,
   options: EntityCheckOptions,
 ): boolean {
   if (isCellSystem(entity) || isCellComponent(entity)) return true;
+  // `conections:` alone does not make a cell component, and must not pass unseen.
+  if (hasMisspelledSpecKey(entity)) return true;
   if (entity.kind.toLowerCase() !== 'component') return false;
   const system = systemRefOf(entity);
   if (!system) return false;

@@ -227,6 +227,17 @@ describe('catalogModuleCells with the real catalog', () => {
     expect((await getEntity('system:default/lab'))?.status?.items ?? []).toEqual([]);
   });
 
+  it('reports a misspelled Cellplane field with the fix, and keeps the entity out', async () => {
+    const messages = await eventually('an error for typo', async () => {
+      const m = errorsOf('component:default/typo');
+      return m.length ? m : undefined;
+    });
+    expect(messages).toEqual([
+      "component:default/typo: spec.conections: unknown field \"conections\" is close to Cellplane's `connections` (Cellplane would ignore it). Fix: did you mean `connections`? Rename the field.",
+    ]);
+    expect(await getEntity('component:default/typo')).toBeUndefined();
+  });
+
   it('reports a connection that the target visibility forbids', async () => {
     const messages = await eventually('an error for intruder', async () => {
       const m = errorsOf('component:default/intruder');
