@@ -149,7 +149,7 @@ describe('CellValidationProcessor', () => {
     expect(emitted).toEqual([
       processingResult.inputError(
         location,
-        "component:default/typo: spec.conections: unknown field \"conections\" is close to Cellplane's `connections` (Cellplane would ignore it). Fix: did you mean `connections`? Rename the field.",
+        "component:default/typo: spec.conections: unknown field \"conections\" is a near miss of `connections` (a misspelled field would be ignored). Fix: did you mean `connections`? Rename the field.",
       ),
     ]);
     const nested = component('nested', {

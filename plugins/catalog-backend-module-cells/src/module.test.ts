@@ -233,7 +233,7 @@ describe('catalogModuleCells with the real catalog', () => {
       return m.length ? m : undefined;
     });
     expect(messages).toEqual([
-      "component:default/typo: spec.conections: unknown field \"conections\" is close to Cellplane's `connections` (Cellplane would ignore it). Fix: did you mean `connections`? Rename the field.",
+      "component:default/typo: spec.conections: unknown field \"conections\" is a near miss of `connections` (a misspelled field would be ignored). Fix: did you mean `connections`? Rename the field.",
     ]);
     expect(await getEntity('component:default/typo')).toBeUndefined();
   });

@@ -38,7 +38,7 @@ describe('cellplane on a catalog with a misspelled field', () => {
       expect(code).toBe(1);
       expect(stdout).toBe('');
       expect(stderr).toContain(
-        `${houston}: component:default/flight-director: spec.conections: unknown field "conections" is close to Cellplane's \`connections\` (Cellplane would ignore it). Fix: did you mean \`connections\`? Rename the field.`,
+        `${houston}: component:default/flight-director: spec.conections: unknown field "conections" is a near miss of \`connections\` (a misspelled field would be ignored). Fix: did you mean \`connections\`? Rename the field.`,
       );
     }
   });

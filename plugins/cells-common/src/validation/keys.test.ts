@@ -95,6 +95,11 @@ describe('misspelledSpecKeys (top level of an open spec)', () => {
     // Backstage's keys are never typos, even where near one of Cellplane's (`owner`/`system` are both)
     [[...BACKSTAGE_SPEC_KEYS], componentKeys, []],
     [[...BACKSTAGE_SPEC_KEYS], systemKeys, []],
+    [[...BACKSTAGE_SPEC_KEYS], CELLPLANE_SPEC_KEYS.api, []],
+    // ... named here too, so a key dropped from the table shows
+    [['type', 'lifecycle', 'owner', 'system', 'subcomponentOf', 'providesApis', 'consumesApis', 'dependsOn', 'dependencyOf', 'definition', 'domain', 'profile', 'members', 'parent', 'children', 'target', 'targets'], componentKeys, []],
+    // on an API only system and owner are Cellplane's concern
+    [['endpoint', 'conections', 'sytem'], CELLPLANE_SPEC_KEYS.api, [{ key: 'sytem', suggestion: 'system' }]],
     // other plugins' keys far from Cellplane's stay allowed
     [['sonarqube', 'pagerduty', 'tier', 'ceph', 'cert', 'calls', 'hello', 'links', 'api'], componentKeys, []],
     [['ceph', 'cert', 'calls', 'hello'], systemKeys, []],
@@ -124,7 +129,7 @@ describe('misspelled fields on entities', () => {
       expect.objectContaining({ entityRef: 'component:default/caller', field: 'spec.conections', fix: 'did you mean `connections`? Rename the field', holds: 'system:default/a' }),
     ]);
     expect(formatProblem(problems[0])).toBe(
-      "component:default/caller: spec.conections: unknown field \"conections\" is close to Cellplane's `connections` (Cellplane would ignore it). Fix: did you mean `connections`? Rename the field.",
+      "component:default/caller: spec.conections: unknown field \"conections\" is a near miss of `connections` (a misspelled field would be ignored). Fix: did you mean `connections`? Rename the field.",
     );
     expect(model.grants).toEqual([]);
   });
@@ -166,6 +171,9 @@ describe('misspelled fields on entities', () => {
     expect(validateCellEntity(open)).toEqual([]);
     const group: Entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'g' }, spec: { type: 'team', children: [], conections: 1 } };
     expect(validateCellEntity(group)).toEqual([]);
+    // On an API only system and owner are checked: Cellplane reads no endpoints there.
+    const api: Entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'API', metadata: { name: 'p' }, spec: { type: 'openapi', lifecycle: 'production', owner: 'a-team', definition: '{}', endpoint: 'https://p.example.com' } };
+    expect(validateCellEntity(api)).toEqual([]);
   });
 
   it('drops an endpoint with a misspelled key, so nothing is compiled from half of it', () => {

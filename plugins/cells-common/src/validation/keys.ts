@@ -28,8 +28,11 @@ export type CellObject = keyof typeof CELL_OBJECT_KEYS;
 export const CELLPLANE_SPEC_KEYS: Record<string, readonly string[]> = {
   component: ['endpoints', 'connections', 'allowFrom', 'system', 'owner'],
   system: ['cell', 'owner'],
-  // An API carries none of Cellplane's fields, but one written there by mistake is as silent.
-  api: ['endpoints', 'connections', 'allowFrom', 'cell', 'system', 'owner'],
+  // Cellplane reads no field of an API; a typo of `system` or `owner` detaches
+  // it from its cell's System and team just as silently. Not `endpoints`:
+  // `spec.endpoint` is a plausible key of another plugin on an API, and a false
+  // alarm would keep the API out of the catalog.
+  api: ['system', 'owner'],
 };
 
 /**
@@ -181,7 +184,7 @@ export function checkSpecKeys(list: ProblemList, entity: Entity): void {
   for (const { key, suggestion } of misspelledSpecKeys(Object.keys(entity.spec), cellplaneKeys)) {
     list.add(
       `spec.${key}`,
-      `unknown field ${JSON.stringify(key)} is close to Cellplane's \`${suggestion}\` (Cellplane would ignore it)`,
+      `unknown field ${JSON.stringify(key)} is a near miss of \`${suggestion}\` (a misspelled field would be ignored)`,
       `did you mean \`${suggestion}\`? Rename the field`,
     );
   }
