@@ -206,6 +206,29 @@ describe('verify on random catalogs', () => {
     },
   };
 
+  it('probes a method no call grants when the calls grant all the usual ones (found by the property below)', () => {
+    // One caller, two calls to one HTTP endpoint: DELETE and GET, POST and GET.
+    const call = (methods: string[]) => ({ from: 1, to: 2, methods, paths: undefined, viaAllowFrom: false, cellWide: false });
+    const shape = {
+      cells: 2,
+      components: [
+        { cell: 0, visibility: 'project', protocol: 'TCP' },
+        { cell: 0, visibility: 'public', protocol: 'TCP' },
+        { cell: 0, visibility: 'organization', protocol: 'HTTP' },
+      ],
+      calls: [call(['DELETE', 'GET']), call(['POST', 'GET'])],
+    } as unknown as Parameters<typeof catalogOf>[0];
+    const model = modelOf(catalogOf(shape));
+    const objects = JSON.parse(JSON.stringify(compileCells(model, DEFAULT_SETTINGS).cells.flatMap(cell => cell.objects))) as any[];
+    const rule = objects
+      .filter(o => o.kind === 'AuthorizationPolicy' && o.spec.targetRefs)
+      .flatMap(o => o.spec.rules ?? [])
+      .find((r: any) => r.to?.[0].operation.methods);
+    delete rule.to;
+    const report = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development', objects));
+    expect(report.violations.map(v => v.method)).toContain('PUT');
+  });
+
   it.each(Object.keys(widenings))('catches a random widening: %s', name => {
     fc.assert(
       fc.property(randomCatalogShape, fc.integer(), (shape, seed) => {

@@ -69,6 +69,8 @@ export interface Probe {
 }
 
 export const EXTRA_METHODS = ['GET', 'POST', 'DELETE'];
+/** Methods probed when the calls grant all of EXTRA_METHODS, in this order. */
+const UNGRANTED_METHODS = ['PUT', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE'];
 export const UNDECLARED_PATH = '/cellplane-undeclared-probe';
 
 /** A concrete path each pattern matches, and for a prefix its boundary, which it must not. */
@@ -105,7 +107,14 @@ export function probesFor(sim: Simulation, callee: CellComponent, endpoint: Endp
   if (!l7) return [{}, ...direct];
   const grants = sim.model.grants.filter(g => g.callee === callee.ref && g.endpoint === endpoint.name);
   const served = endpoint.operations ?? [];
-  const methods = new Set([...EXTRA_METHODS, ...grants.flatMap(g => g.methods ?? []), ...served.map(o => o.method)]);
+  const granted = new Set(grants.flatMap(g => g.methods ?? []));
+  const methods = new Set([...EXTRA_METHODS, ...granted, ...served.map(o => o.method)]);
+  // When the calls to it grant every method probed so far (say one grants DELETE
+  // and GET, another POST and GET), probe one more that none grants: without it
+  // a rule that lost its methods would go unnoticed.
+  if (grants.every(g => g.methods) && [...methods].every(m => granted.has(m))) {
+    methods.add(UNGRANTED_METHODS.find(m => !methods.has(m)) ?? 'PATCH');
+  }
   const paths = new Set(['/', UNDECLARED_PATH, ...grants.flatMap(g => (g.paths ?? []).flatMap(samplePaths)), ...served.map(o => o.path)]);
   const probes: Probe[] = [];
   for (const method of [...methods].sort()) for (const path of [...paths].sort()) probes.push({ method, path });
