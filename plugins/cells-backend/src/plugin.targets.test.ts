@@ -19,6 +19,7 @@ import {
 } from '@cellplane/plugin-cells-node';
 import { artemisEntities } from './__testUtils__/artemis';
 import { ChangingCatalog } from './__testUtils__/catalog';
+import { eventually } from './__testUtils__/eventually';
 import { cellsPlugin } from './plugin';
 
 jest.setTimeout(120_000);
@@ -86,11 +87,12 @@ describe('a backend module that adds a target type', () => {
     });
     try {
       const user = mockCredentials.user.header('user:default/alice');
-      let cells: any[] = [];
-      for (let i = 0; i < 200 && !(cells.length === 5 && cells.every(c => c.environments[0].state === 'in-sync')); i++) {
-        cells = (await request(backend.server).get('/api/cells/cells').set('Authorization', user)).body.items ?? [];
-        await new Promise(r => setTimeout(r, 100));
-      }
+      // The test scheduler runs the reconcile task once at start; wait for its first pass.
+      const cells: any[] = await eventually(
+        'the first pass to bring the five cells in sync',
+        async () => (await request(backend.server).get('/api/cells/cells').set('Authorization', user)).body.items ?? [],
+        items => items.length === 5 && items.every((c: any) => c.environments[0].state === 'in-sync'),
+      );
       expect(cells.map(c => c.environments[0].state)).toEqual(['in-sync', 'in-sync', 'in-sync', 'in-sync', 'in-sync']);
       expect(cells[0].environments[0].target).toEqual({ type: 'memory', repo: 'platform/gitops' });
       expect(made).toHaveLength(1);

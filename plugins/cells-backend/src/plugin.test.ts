@@ -11,6 +11,7 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { artemisEntities } from './__testUtils__/artemis';
 import { ChangingCatalog } from './__testUtils__/catalog';
+import { eventually } from './__testUtils__/eventually';
 import { cellsPlugin } from './plugin';
 
 jest.setTimeout(120_000);
@@ -45,11 +46,14 @@ async function start(extra: any[] = []) {
   });
   const server = backend.server;
   // The test scheduler runs the reconcile task once at start; wait for its first pass.
-  for (let i = 0; i < 200; i++) {
-    const res = await request(server).get('/api/cells/cells').set('Authorization', mockCredentials.user.header());
-    if (res.status === 200 && res.body.items.length === 5 && res.body.items.every((c: any) => c.environments[0].state === 'in-sync')) break;
-    await new Promise(r => setTimeout(r, 100));
-  }
+  await eventually(
+    'the first pass to bring the five cells in sync',
+    async () => {
+      const { status, body } = await request(server).get('/api/cells/cells').set('Authorization', mockCredentials.user.header());
+      return { status, body };
+    },
+    res => res.status === 200 && res.body.items.length === 5 && res.body.items.every((c: any) => c.environments[0].state === 'in-sync'),
+  );
   return { backend, server, folder };
 }
 
@@ -119,12 +123,11 @@ describe('the cells backend plugin, routes on the real plugin', () => {
     const res = await request(t.server).post('/api/cells/reconcile').set('Authorization', user).send({ entityRef: 'system:default/houston' });
     expect(res.status).toBe(202);
     expectMatchesSpec('/reconcile', 'post', 202, res.body);
-    let run: any;
-    for (let i = 0; i < 100; i++) {
-      run = (await request(t.server).get(`/api/cells/runs/${res.body.runId}`).set('Authorization', user)).body;
-      if (run.state !== 'running') break;
-      await new Promise(r => setTimeout(r, 100));
-    }
+    const run = await eventually(
+      'the requested run to finish',
+      async () => (await request(t.server).get(`/api/cells/runs/${res.body.runId}`).set('Authorization', user)).body,
+      (r: any) => r.state !== 'running',
+    );
     expectMatchesSpec('/runs/{runId}', 'get', 200, run);
     expect(run).toMatchObject({ state: 'succeeded', trigger: 'api', requestedBy: 'user:default/alice' });
     expect(run.cells.find((c: any) => c.entityRef === 'system:default/houston')).toMatchObject({ state: 'in-sync', created: 0, updated: 0, pruned: 0 });
@@ -291,7 +294,15 @@ describe('the cells backend plugin, access control', () => {
   });
 
   it('answers 403 when the permission policy denies reading manifests or reconciling', async () => {
-    const t = await start([mockServices.permissions.factory({ result: AuthorizeResult.DENY })]);
+    // Alice is denied everything; the test's default user (who waits for the first pass) is not,
+    // so the test begins once the cells are known, not after a guessed delay.
+    const decide = (credentials: any) =>
+      (credentials.principal as { userEntityRef?: string }).userEntityRef === 'user:default/alice' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW;
+    const permissions = mockServices.permissions.mock({
+      authorize: async (requests, { credentials }) => requests.map(() => ({ result: decide(credentials) })) as any,
+      authorizeConditional: async (requests, { credentials }) => requests.map(() => ({ result: decide(credentials) })) as any,
+    });
+    const t = await start([permissions.factory]);
     try {
       const manifests = await request(t.server).get('/api/cells/cells/default/orion/manifests?environment=development').set('Authorization', user);
       expect(manifests.status).toBe(403);

@@ -7,6 +7,7 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { artemisEntities } from './__testUtils__/artemis';
 import { ChangingCatalog } from './__testUtils__/catalog';
+import { eventually } from './__testUtils__/eventually';
 import { configuredPostgresIds } from './storage/__testUtils__/testPostgres';
 import { cellsPlugin } from './plugin';
 
@@ -70,12 +71,15 @@ describe('two backend replicas sharing one PostgreSQL', () => {
     // Started one after the other, as a rolling deployment does: the first runs the migrations.
     const a = await replica();
     const b = await replica();
+    const finishedRuns = () => knex('cells_runs').select('started_at', 'finished_at').whereNotNull('finished_at').orderBy('started_at');
     try {
-      await new Promise(r => setTimeout(r, 12_000));
+      // Both replicas' schedulers compete for the task until four passes have finished,
+      // however long that takes on a busy machine.
+      await eventually('four finished reconcile runs', finishedRuns, runs => runs.length >= 4, 180_000);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
-    const runs = await knex('cells_runs').select('started_at', 'finished_at').whereNotNull('finished_at').orderBy('started_at');
+    const runs = await finishedRuns();
     expect(runs.length).toBeGreaterThanOrEqual(4);
     const times = runs.map(r => [new Date(r.started_at).getTime(), new Date(r.finished_at).getTime()]);
     for (let i = 1; i < times.length; i++) {

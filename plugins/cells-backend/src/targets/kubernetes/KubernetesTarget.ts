@@ -69,6 +69,16 @@ export class KubernetesTarget implements CellTarget {
     return this.cache.stop();
   }
 
+  /**
+   * Resolves once every watch has listed (again, after the cluster was
+   * unreachable), or throws naming the watches that are not running. Apply
+   * and observe wait syncTimeoutMs for this; a caller that knows the cluster
+   * is coming back (a test restarting its API server) can wait longer.
+   */
+  waitForLiveView(timeoutMs?: number): Promise<void> {
+    return this.cache.waitForSync(timeoutMs);
+  }
+
   async plan(cell: DesiredCell): Promise<ObjectChangeSet> {
     this.cache.remember(cell);
     await this.cache.waitForSync();

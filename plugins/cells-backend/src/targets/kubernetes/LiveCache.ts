@@ -199,10 +199,10 @@ export class LiveCache {
     }
   }
 
-  /** Waits until every informer has listed once, or throws naming the kinds that have not. */
-  async waitForSync(): Promise<void> {
+  /** Waits until every informer has listed once (again, after an outage), or throws naming the kinds that have not. */
+  async waitForSync(timeoutMs = this.options.syncTimeoutMs): Promise<void> {
     await this.start();
-    const deadline = Date.now() + this.options.syncTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const pending = [...this.caches.keys()].filter(k => !this.synced.get(k));
       if (!pending.length) return;

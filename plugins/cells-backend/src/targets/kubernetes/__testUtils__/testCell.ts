@@ -84,12 +84,16 @@ export function compileTestCell(
 /** The REST path of a compiled object. */
 export const pathOf = (o: KubeObject) => objectPath(managedKindOf(o)!, o);
 
-/** Polls get until ok holds, or throws with the last value after timeoutMs. */
+/**
+ * Polls get until ok holds, or throws with the last value after timeoutMs: a
+ * generous bound that only catches a broken build; no assertion depends on
+ * how long the wait took.
+ */
 export async function until<T>(
   what: string,
   get: () => Promise<T>,
   ok: (value: T) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
