@@ -11,6 +11,9 @@ export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
 
 /** ztunnel's HBONE port: pod-to-pod traffic between ambient pods arrives here. */
 export const HBONE_PORT = 15008;
+
+/** Where istio-cni SNATs kubelet health probes to ambient pods (IPv4, IPv6). */
+export const KUBELET_PROBE_ADDRESSES = ['169.254.7.127', 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff'];
 export {
   AMBIENT_LABEL,
   USE_WAYPOINT_LABEL,
