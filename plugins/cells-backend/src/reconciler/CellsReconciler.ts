@@ -1,7 +1,7 @@
 import { Duration } from 'luxon';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { buildCellModel, CellModel, CellProblem, compileCells, diffAccess, KubeObject, modelOptions } from '@cellplane/cells-common';
+import { buildCellModel, CellModel, CellProblem, compileCells, diffAccess, Holders, KubeObject, modelOptions } from '@cellplane/cells-common';
 import type { RunCellResult } from '../schema/types';
 import { ApplyResult, CellTarget, DesiredCell, SerialQueue } from '@cellplane/plugin-cells-node';
 import { CellsBackendConfig } from '../config';
@@ -10,7 +10,7 @@ import { AppliedCellRecord, CellsStore, GoodCompilation } from '../storage/types
 import { affectedCells, affectedCellsByEntity, cellOfProblem } from './affected';
 import { Compile, compileIsolated, DiffAccess, diffIsolated, messageOf } from './isolate';
 import { StoreOutbox } from './outbox';
-import { cellsToCompile, modelOfCells, PassInput, planEnvironment, withoutUnrecorded } from './plan';
+import { cellsToCompile, holdersOfEnvironment, modelOfCells, PassInput, planEnvironment, withoutUnrecorded } from './plan';
 import { Backoff, changedCells, failedApply, settleEnvironment, Settlement } from './settle';
 import { CatalogSnapshot, CellsReconcilerView, ReconcileRequest } from './types';
 
@@ -158,8 +158,13 @@ export class CellsReconciler implements CellsReconcilerView {
     return { model, held, entities: byRef };
   }
 
+  holders(environment: string): Holders {
+    const memory = this.memory.get(environment);
+    return memory ? holdersOfEnvironment({ environment, ...memory }) : {};
+  }
+
   compile(environment: string, cells: Set<string>) {
-    return compileIsolated(this.compileFn, { model: this.snapshot.model, settings: this.deps.config.settings, environment, cells });
+    return compileIsolated(this.compileFn, { model: this.snapshot.model, settings: this.deps.config.settings, environment, cells, holders: this.holders(environment) });
   }
 
   /** Runs one reconcile; passes never overlap within this instance (the scheduler keeps instances apart). */
@@ -226,7 +231,13 @@ export class CellsReconciler implements CellsReconcilerView {
     const memory = this.memory.get(environment)!;
     await this.readTargetListing(environment, target, memory);
     const env = { environment, target: target.description, ...memory };
-    const compiled = compileIsolated(this.compileFn, { model: pass.model, settings: config.settings, environment, cells: cellsToCompile(pass, env) });
+    const compiled = compileIsolated(this.compileFn, {
+      model: pass.model,
+      settings: config.settings,
+      environment,
+      cells: cellsToCompile(pass, env),
+      holders: holdersOfEnvironment(env),
+    });
     let plan = planEnvironment(pass, env, compiled);
     pass.model.cells.filter(c => c.environments.includes(environment)).forEach(c => memory.seen.add(c.ref));
     memory.deferred = plan.deferred;

@@ -1,4 +1,4 @@
-import { AccessDiffView, CellModel, CellProblem, CellsSettings, compileCells, diffAccess, KubeObject } from '@cellplane/cells-common';
+import { AccessDiffView, CellModel, CellProblem, CellsSettings, compileCells, diffAccess, Holders, KubeObject } from '@cellplane/cells-common';
 import { DesiredCell } from '@cellplane/plugin-cells-node';
 
 /**
@@ -32,18 +32,18 @@ function compiledOf(result: ReturnType<Compile>, environment: string): Compiled 
  */
 export function compileIsolated(
   compile: Compile,
-  input: { model: CellModel; settings: CellsSettings; environment: string; cells: ReadonlySet<string> },
+  input: { model: CellModel; settings: CellsSettings; environment: string; cells: ReadonlySet<string>; holders?: Holders },
 ): Compiled {
-  const { model, settings, environment, cells } = input;
+  const { model, settings, environment, cells, holders } = input;
   if (cells.size === 0) return { desired: new Map(), problems: [] };
   try {
-    return compiledOf(compile(model, settings, { environment, cells }), environment);
+    return compiledOf(compile(model, settings, { ...holders, environment, cells }), environment);
   } catch {
     const desired = new Map<string, DesiredCell>();
     const problems = new Map<string, CellProblem>();
     for (const ref of [...cells].sort()) {
       try {
-        const one = compiledOf(compile(model, settings, { environment, cells: new Set([ref]) }), environment);
+        const one = compiledOf(compile(model, settings, { ...holders, environment, cells: new Set([ref]) }), environment);
         one.desired.forEach((cell, key) => desired.set(key, cell));
         one.problems.forEach(p => problems.set(JSON.stringify(p), p));
       } catch (e) {

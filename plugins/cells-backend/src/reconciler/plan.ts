@@ -1,4 +1,4 @@
-import { CellModel, CellProblem, formatProblem } from '@cellplane/cells-common';
+import { CellModel, CellProblem, formatProblem, Holders, holdersOf } from '@cellplane/cells-common';
 import type { TargetDescription } from '@cellplane/plugin-cells-node';
 import { DesiredCell, RemovedCell } from '@cellplane/plugin-cells-node';
 import { AppliedCellRecord, GoodCompilation } from '../storage/types';
@@ -84,6 +84,28 @@ export function cellsToCompile(pass: PassInput, env: EnvironmentState): Set<stri
       .filter(c => (pass.firstPass || pass.dirty.has(c.ref) || !env.applied.has(c.ref) || env.stale.has(c.ref)) && !pass.held.has(c.ref))
       .map(c => c.ref),
   );
+}
+
+/**
+ * What the cells the target holds already claim: their namespaces and public
+ * routes. Of two cells that claim one, the holder keeps it and the newcomer is
+ * refused (the core's rule), so a newcomer can neither take a namespace nor
+ * freeze the cell that had it. From durable state (the store's record of
+ * applied cells and last good compilations), so a restart keeps the holders.
+ */
+export function holdersOfEnvironment(env: Pick<EnvironmentState, 'environment' | 'applied' | 'known' | 'lastGood'>): Required<Holders> {
+  const { environment } = env;
+  // What the target was last given overrides an older good compilation of the same cell.
+  const byCell = new Map<string, { cell: string; environment: string; namespace: string; objects: DesiredCell['objects'] }>();
+  for (const g of env.lastGood.values()) byCell.set(g.entityRef, { cell: g.entityRef, environment, namespace: g.namespace, objects: g.objects });
+  for (const a of env.applied.values()) byCell.set(a.entityRef, { cell: a.entityRef, environment, namespace: a.namespace, objects: a.objects });
+  const { namespaceHolders, routeHolders } = holdersOf([...byCell.values()]);
+  const namespaces = new Map(namespaceHolders);
+  // A recorded cell whose objects this process does not have still holds its namespace.
+  for (const k of env.known.values()) {
+    if (k.namespace && !namespaces.has(k.namespace)) namespaces.set(k.namespace, k.entityRef);
+  }
+  return { namespaceHolders: namespaces, routeHolders };
 }
 
 /** The objects a cell is held at: what its target was last given, or its last good compilation. */

@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { CellModel, CellProblem, KubeObject } from '@cellplane/cells-common';
+import { CellModel, CellProblem, Holders, KubeObject } from '@cellplane/cells-common';
 import { DesiredCell } from '@cellplane/plugin-cells-node';
 
 /** The catalog as last read: the resolved model and the problems that hold cells back. */
@@ -45,4 +45,10 @@ export interface CellsReconcilerView {
    * problem of its own and never takes the others with it.
    */
   compile(environment: string, cells: Set<string>): { desired: Map<string, DesiredCell>; problems: CellProblem[] };
+  /**
+   * The namespaces and public routes the cells applied to an environment
+   * hold: of two cells that claim one, the holder keeps it and the newcomer
+   * gets the error. Every compilation for that environment passes them.
+   */
+  holders(environment: string): Holders;
 }

@@ -1,4 +1,4 @@
-import type { CellModel, CellProblem, KubeObject } from '@cellplane/cells-common';
+import type { CellModel, CellProblem, Holders, KubeObject } from '@cellplane/cells-common';
 import type { CatalogSnapshot } from '../reconciler/CellsReconciler';
 import type { DesiredCell } from '../targets/types';
 import type {
@@ -102,4 +102,6 @@ export interface ReconcilerReads {
   syncCatalog(): Promise<void>;
   /** Compiles cells of one environment from `current`. */
   compile(environment: string, cells: Set<string>): { desired: Map<string, DesiredCell>; problems: CellProblem[] };
+  /** The namespaces and public routes the applied cells of an environment hold (every compilation passes them). */
+  holders(environment: string): Holders;
 }

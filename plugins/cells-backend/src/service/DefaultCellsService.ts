@@ -108,7 +108,7 @@ export class DefaultCellsService implements CellsService {
     }
     let view = byEnv.get(environment);
     if (!view) {
-      view = { ...this.simulations.build(snapshot, this.settings, environment), answers: new TopologyAnswers() };
+      view = { ...this.simulations.build(snapshot, this.settings, environment, this.deps.reconciler.holders(environment)), answers: new TopologyAnswers() };
       byEnv.set(environment, view);
     }
     return view;

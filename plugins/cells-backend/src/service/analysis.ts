@@ -2,9 +2,11 @@ import { Entity } from '@backstage/catalog-model';
 import {
   CellModel,
   CellsSettings,
+  Holders,
   KubeObject,
   Simulation,
   assertAnalyzable,
+  compareText,
   compileCells,
   createSimulation,
   loadCluster,
@@ -45,13 +47,14 @@ export function compileIsolated(
   settings: CellsSettings,
   environment: string,
   cells: string[],
+  holders: Holders = {},
 ): { objectsOf: Map<string, KubeObject[]>; failures: Map<string, string> } {
   const objectsOf = new Map<string, KubeObject[]>();
   const failures = new Map<string, string>();
   const run = (refs: string[]) => {
     if (refs.length === 0) return;
     try {
-      for (const c of compile(model, settings, { environment, cells: new Set(refs) }).cells) objectsOf.set(c.cell, c.objects);
+      for (const c of compile(model, settings, { ...holders, environment, cells: new Set(refs) }).cells) objectsOf.set(c.cell, c.objects);
     } catch (e) {
       if (refs.length === 1) {
         failures.set(refs[0], `cannot be compiled: ${messageOf(e)}`);
@@ -120,6 +123,12 @@ function changedEntities(previous: Map<string, Entity>, next: Map<string, Entity
   return changed;
 }
 
+/** The holders as one comparable string. */
+function holdersKey(holders: Holders): string {
+  const sorted = (m?: ReadonlyMap<string, string>) => [...(m ?? new Map<string, string>())].sort(([a], [b]) => compareText(a, b));
+  return JSON.stringify([sorted(holders.namespaceHolders), sorted(holders.routeHolders)]);
+}
+
 /**
  * The view of each environment, compiled incrementally: when only Components
  * changed since the last snapshot, only the cells those changes can touch
@@ -130,19 +139,21 @@ function changedEntities(previous: Map<string, Entity>, next: Map<string, Entity
  * compile's, in the same order.
  */
 export class SimulationCache {
-  private readonly last = new Map<string, { snapshot: CatalogSnapshot; objectsOf: Map<string, KubeObject[]>; failures: Map<string, string> }>();
+  private readonly last = new Map<string, { snapshot: CatalogSnapshot; holders: string; objectsOf: Map<string, KubeObject[]>; failures: Map<string, string> }>();
 
   constructor(private readonly compile: CompileCells = compileCells) {}
 
-  build(snapshot: CatalogSnapshot, settings: CellsSettings, environment: string): CompiledView {
+  build(snapshot: CatalogSnapshot, settings: CellsSettings, environment: string, holders: Holders = {}): CompiledView {
     const previous = this.last.get(environment);
+    const heldBy = holdersKey(holders);
     let only: Set<string> | undefined;
-    if (previous) {
+    // New holders can decide which of two claimants compiles: everything is compiled again.
+    if (previous && previous.holders === heldBy) {
       const changed = changedEntities(previous.snapshot.entities, snapshot.entities);
       if (changed.every(ref => ref.startsWith('component:'))) only = affectedCells(changed, [previous.snapshot.model, snapshot.model]);
     }
     const present = snapshot.model.cells.filter(c => c.environments.includes(environment)).map(c => c.ref);
-    const fresh = compileIsolated(this.compile, snapshot.model, settings, environment, only ? present.filter(ref => only.has(ref)) : present);
+    const fresh = compileIsolated(this.compile, snapshot.model, settings, environment, only ? present.filter(ref => only.has(ref)) : present, holders);
     const objectsOf = new Map<string, KubeObject[]>();
     const failures = new Map<string, string>();
     for (const ref of present) {
@@ -152,7 +163,7 @@ export class SimulationCache {
       if (objects) objectsOf.set(ref, objects);
       if (failure) failures.set(ref, failure);
     }
-    this.last.set(environment, { snapshot, objectsOf, failures });
+    this.last.set(environment, { snapshot, holders: heldBy, objectsOf, failures });
     // The view's own copy: analysis may add failures to it for this snapshot only.
     const own = new Map(failures);
     return { sim: simulationOf(snapshot.model, settings, environment, objectsOf, own), objectsOf, failures: own };

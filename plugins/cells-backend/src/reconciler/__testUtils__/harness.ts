@@ -129,12 +129,15 @@ export async function reconcilerHarness(options: {
   environment?: string;
   faults?: Faults;
   fullIntervalMs?: number;
+  /** More of the `cells:` block (the compiler's settings, e.g. naming). */
+  cells?: Record<string, unknown>;
 }) {
   const faults = options.faults ?? new Faults();
   const environment = options.environment ?? 'development';
   const config = readCellsBackendConfig(
     new ConfigReader({
       cells: {
+        ...options.cells,
         environments: [{ name: environment, target: options.target }],
         reconcile: { fullInterval: { milliseconds: options.fullIntervalMs ?? 60_000 } },
       },
