@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { mockServices } from '@backstage/backend-test-utils';
-import { compareText, KubeObject, toYaml } from '@cellplane/cells-common';
+import { cellFileName, compareText, KubeObject, toYaml } from '@cellplane/cells-common';
 import { cellHeader, HEADER_PREFIX } from './files';
 import { artemisCells, ENV, parse, setup, tempDir, withObjects } from './__testUtils__/directory';
 import { DirectoryTarget } from './DirectoryTarget';
@@ -198,6 +198,59 @@ describe('DirectoryTarget', () => {
     ]);
     expect(removed[2].message).toMatch(/^could not delete .*mercury\.yaml of removed cell system:default\/mercury: .*; the next reconcile retries$/);
     expect(t.read('apollo.yaml')).toBe('kind: ConfigMap\n');
+  });
+
+  describe('two cells of one name in two catalog namespaces', () => {
+    /** houston as a cell of catalog namespace `namespace` (its objects as houston's: only the file matters here). */
+    const houstonIn = (t: ReturnType<typeof setup>, namespace: string) => ({ ...t.cell('houston'), entityRef: `system:${namespace}/houston` });
+
+    it('get one file each, named as `cellplane render --out` names them, both in the kustomization, each pruned alone', async () => {
+      const t = setup();
+      const ops = withObjects(houstonIn(t, 'ops'), t.cell('orion').objects);
+      const result = await t.target.apply([...t.cells, ops], [], { causes: ['startup'] });
+      expect(result.cells.map(c => c.state)).toEqual([...t.cells.map(() => 'in-sync'), 'in-sync']);
+      expect(t.read(cellFileName(ops.entityRef))).toBe(cellHeader(ops.entityRef, ENV) + toYaml(ops.objects));
+      expect(cellFileName(ops.entityRef)).toBe('ops.houston.yaml');
+      expect(t.read('houston.yaml')).toBe(cellHeader('system:default/houston', ENV) + toYaml(t.cell('houston').objects));
+      expect(parse(t.read('kustomization.yaml'))[0].resources).toContain('ops.houston.yaml');
+      expect(await t.target.listCells()).toContainEqual({ entityRef: 'system:ops/houston', cellName: 'houston' });
+      expect((await t.target.observe(ops)).state).toBe('in-sync');
+
+      const { removed } = await t.target.apply([], [{ entityRef: ops.entityRef, cellName: 'houston', environment: ENV, namespace: ops.namespace }], { causes: ['removed'] });
+      expect(removed.map(r => [r.state, r.pruned.length])).toEqual([['removed', ops.objects.length]]);
+      expect(fs.existsSync(t.file('ops.houston.yaml'))).toBe(false);
+      expect(t.read('houston.yaml')).toBe(cellHeader('system:default/houston', ENV) + toYaml(t.cell('houston').objects));
+      expect(parse(t.read('kustomization.yaml'))[0].resources).not.toContain('ops.houston.yaml');
+    });
+
+    it('moves a cell out of the `<cell>.yaml` an older Cellplane wrote for it, which frees the name for the default namespace\'s cell', async () => {
+      const t = setup();
+      fs.mkdirSync(t.folder, { recursive: true });
+      const ops = withObjects(houstonIn(t, 'ops'), t.cell('orion').objects);
+      // An older Cellplane wrote system:ops/houston to houston.yaml.
+      fs.writeFileSync(t.file('houston.yaml'), cellHeader(ops.entityRef, ENV) + toYaml(ops.objects));
+      const result = await t.target.apply([t.cell('houston'), ops], [], { causes: ['upgrade'] });
+      expect(result.cells.map(c => [c.entityRef, c.state, c.message])).toEqual([
+        ['system:default/houston', 'in-sync', ''],
+        ['system:ops/houston', 'in-sync', ''],
+      ]);
+      // The objects were in the folder already, in the old file: nothing is created.
+      expect(result.cells[1].changes.create).toEqual([]);
+      expect(t.read('houston.yaml')).toBe(cellHeader('system:default/houston', ENV) + toYaml(t.cell('houston').objects));
+      expect(t.read('ops.houston.yaml')).toBe(cellHeader(ops.entityRef, ENV) + toYaml(ops.objects));
+      expect(parse(t.read('kustomization.yaml'))[0].resources).toEqual(['houston.yaml', 'ops.houston.yaml']);
+    });
+
+    it('prunes a removed cell\'s file of the older naming', async () => {
+      const t = setup();
+      fs.mkdirSync(t.folder, { recursive: true });
+      const ops = houstonIn(t, 'ops');
+      fs.writeFileSync(t.file('houston.yaml'), cellHeader(ops.entityRef, ENV) + toYaml(ops.objects));
+      const { removed } = await t.target.apply([], [{ entityRef: ops.entityRef, cellName: 'houston', environment: ENV, namespace: ops.namespace }], { causes: ['removed'] });
+      expect(removed.map(r => [r.state, r.pruned.length])).toEqual([['removed', ops.objects.length]]);
+      expect(fs.existsSync(t.file('houston.yaml'))).toBe(false);
+      expect(parse(t.read('kustomization.yaml'))[0].resources).toEqual([]);
+    });
   });
 
   it('lists the cells its files name, and nothing for a folder that is not there yet', async () => {
@@ -451,8 +504,8 @@ describe('DirectoryTarget', () => {
     const houston = t.cell('houston');
     const result = await t.target.apply(
       [
-        { ...houston, cellName: 'kustomization' },
-        { ...houston, entityRef: 'system:default/evil', cellName: '../evil' },
+        { ...houston, entityRef: 'system:default/kustomization', cellName: 'kustomization' },
+        { ...houston, entityRef: 'system:default/../evil', cellName: '../evil' },
       ],
       [],
       { causes: ['x'] },

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
-import { KubeObject, toYaml } from '@cellplane/cells-common';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { cellFileName, KubeObject, toYaml } from '@cellplane/cells-common';
 import {
   ApplyContext,
   ApplyResult,
@@ -45,6 +46,9 @@ export interface DirectoryTargetOptions {
   logger: LoggerService;
 }
 
+/** A file name of the folder itself: no path separators, no hidden files. */
+const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.yaml$/;
+
 type CellKey = Pick<DesiredCell, 'entityRef' | 'cellName' | 'environment'>;
 
 const describe = (o: ObjectStatus) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} ${o.state}`;
@@ -53,8 +57,10 @@ const describe = (o: ObjectStatus) => `${o.kind} ${o.namespace ? `${o.namespace}
 const compare = (desired: KubeObject[], actual: KubeObject[]): ObjectChangeSet => compareObjects(desired, actual, (d, a) => !isDeepStrictEqual(d, a));
 
 /**
- * The GitOps target: one folder per environment holding one `<cell>.yaml` per
- * cell (a header line naming the cell, then exactly the bytes
+ * The GitOps target: one folder per environment holding one file per cell,
+ * named as `cellplane render --out` names it (`cellFileName`: `<cell>.yaml`,
+ * `<namespace>.<cell>.yaml` outside the default catalog namespace), holding
+ * a header line naming the cell, then exactly the bytes
  * `cellplane render` writes) and a `kustomization.yaml` listing them. Files
  * are rewritten only when their bytes change, atomically; files without the
  * header are someone else's and are never touched. With `commit: true`, each
@@ -83,8 +89,19 @@ export class DirectoryTarget implements CellTarget {
   }
 
   /** The absolute path of a cell's file. */
-  fileOf(cellName: string): string {
-    return path.join(this.dir, `${cellName}.yaml`);
+  fileOf(cell: CellKey): string {
+    return path.join(this.dir, this.fileName(cell));
+  }
+
+  /**
+   * The file an older Cellplane wrote for the cell (`<cell>.yaml` whatever its
+   * catalog namespace), when that is not its file now: deleted once the cell's
+   * file is written or the cell removed, if its header names this cell.
+   */
+  private legacyFileName(cell: CellKey): string | undefined {
+    const legacy = `${cell.cellName}.yaml`;
+    if (!SAFE_FILE_NAME.test(legacy) || legacy === KUSTOMIZATION_FILE) return undefined;
+    return legacy === this.fileName(cell) ? undefined : legacy;
   }
 
   /** The exact bytes of a cell's file: its header, then `toYaml` of its objects. */
@@ -103,7 +120,7 @@ export class DirectoryTarget implements CellTarget {
   }
 
   async plan(cell: DesiredCell): Promise<ObjectChangeSet> {
-    const file = this.fileOf(this.checkName(cell));
+    const file = this.fileOf(cell);
     const content = await readIfExists(file);
     const refusal = this.refusal(cell, content);
     if (refusal) throw new ConflictError(refusal);
@@ -116,14 +133,17 @@ export class DirectoryTarget implements CellTarget {
       if ((e as NodeJS.ErrnoException)?.code === 'ENOENT') return [];
       throw e;
     });
-    return files.flatMap(f => (f.entityRef ? [{ entityRef: f.entityRef, cellName: f.name.slice(0, -'.yaml'.length) }] : []));
+    // A cell with a file of an older naming and its file now is one cell.
+    const byRef = new Map<string, HeldCell>();
+    for (const f of files) if (f.entityRef && !byRef.has(f.entityRef)) byRef.set(f.entityRef, { entityRef: f.entityRef, cellName: parseEntityRef(f.entityRef).name });
+    return [...byRef.values()];
   }
 
   async observe(cell: DesiredCell): Promise<CellOutcome> {
     let file: string | undefined;
     let actual: KubeObject[];
     try {
-      file = this.fileOf(this.checkName(cell));
+      file = this.fileOf(cell);
       const content = await readIfExists(file);
       const refusal = this.refusal(cell, content);
       if (refusal) return this.failed(cell, refusal);
@@ -181,13 +201,24 @@ export class DirectoryTarget implements CellTarget {
     const written = new Map<string, DesiredCell | undefined>();
     const cells: CellOutcome[] = [];
     const seen = new Map<string, string>();
+    // Files of an older naming go first: one may hold the name another cell's file takes now.
+    const legacy = new Map<string, string>();
+    for (const cell of upsert) {
+      if (context.signal?.aborted) break;
+      try {
+        const content = await this.removeLegacyFile(cell, seen, written);
+        if (content !== undefined) legacy.set(cell.entityRef, content);
+      } catch (e) {
+        this.logger.warn(`could not delete the file of an older naming of ${cell.entityRef}: ${messageOf(e)}`);
+      }
+    }
     for (const cell of upsert) {
       // Aborted midway: what is written stays consistent (kustomization, commit) and the rest waits.
       if (context.signal?.aborted) {
         cells.push(this.failed(cell, 'the reconcile was stopped before this cell was written'));
         continue;
       }
-      cells.push(await this.applyCell(cell, seen, written));
+      cells.push(await this.applyCell(cell, seen, written, legacy.get(cell.entityRef)));
     }
     const removed: RemovalOutcome[] = [];
     for (const cell of remove) removed.push(await this.removeCell(cell, seen, written));
@@ -205,11 +236,11 @@ export class DirectoryTarget implements CellTarget {
     }
   }
 
-  private async applyCell(cell: DesiredCell, seen: Map<string, string>, written: Map<string, DesiredCell | undefined>): Promise<CellOutcome> {
+  private async applyCell(cell: DesiredCell, seen: Map<string, string>, written: Map<string, DesiredCell | undefined>, legacy?: string): Promise<CellOutcome> {
     let file = '';
     try {
-      const name = `${this.checkName(cell)}.yaml`;
-      file = this.fileOf(cell.cellName);
+      const name = this.fileName(cell);
+      file = this.fileOf(cell);
       const other = seen.get(name);
       if (other && other !== cell.entityRef) {
         return this.failed(cell, `${file} is also the file of ${other} in this apply. Fix: rename one of the two cells`);
@@ -225,7 +256,8 @@ export class DirectoryTarget implements CellTarget {
       }
       await writeAtomic(file, content);
       written.set(name, cell);
-      return { ...this.outcomeBase(cell), changes: compare(cell.objects, this.objectsOf(existing, file)), state: 'in-sync', message: '', objects: inPlace };
+      // Without a file of the new naming, the folder held the cell's objects in its file of the older one.
+      return { ...this.outcomeBase(cell), changes: compare(cell.objects, this.objectsOf(existing ?? legacy, file)), state: 'in-sync', message: '', objects: inPlace };
     } catch (e) {
       return this.failed(cell, `could not write ${file || cell.cellName}: ${messageOf(e)}`);
     }
@@ -251,27 +283,57 @@ export class DirectoryTarget implements CellTarget {
     });
     let name: string;
     try {
-      name = `${this.checkName(cell)}.yaml`;
+      name = this.fileName(cell);
     } catch {
       return outcome('removed'); // a name that cannot be a file name was never written
     }
-    const file = this.fileOf(cell.cellName);
+    const file = this.fileOf(cell);
     try {
-      // Another cell took the name in this same apply: the file is now its.
-      if (seen.has(name)) return outcome('removed');
-      const owner = ownershipOf(await readHead(file));
-      if (owner.kind === 'missing') return outcome('removed');
-      if (owner.kind === 'foreign' || (owner.entityRef && owner.entityRef !== cell.entityRef)) {
-        this.logger.warn(`${file} was not written by Cellplane for ${cell.entityRef}; it is left in place`);
-        return outcome('removed');
-      }
-      const pruned = this.objectsOf(await readIfExists(file), file).map(objectRef);
-      await fs.rm(file);
-      written.set(name, undefined);
+      const pruned = (await this.deleteFileOf(cell, name, seen, written)) ?? [];
+      const legacy = await this.removeLegacyFile(cell, seen, written);
+      if (legacy !== undefined) pruned.push(...this.objectsOf(legacy, path.join(this.dir, this.legacyFileName(cell)!)).map(objectRef));
       return outcome('removed', '', pruned);
     } catch (e) {
       return outcome('error', `could not delete ${file} of removed cell ${cell.entityRef}: ${messageOf(e)}; the next reconcile retries`);
     }
+  }
+
+  /**
+   * Deletes a file if it is Cellplane's file of this cell and no other cell
+   * took its name in this apply; returns the objects it held, or undefined
+   * when it deleted nothing.
+   */
+  private async deleteFileOf(cell: CellKey, name: string, seen: Map<string, string>, written: Map<string, DesiredCell | undefined>): Promise<ReturnType<typeof objectRef>[] | undefined> {
+    const file = path.join(this.dir, name);
+    // Another cell took the name in this same apply: the file is now its.
+    if (seen.has(name)) return undefined;
+    const owner = ownershipOf(await readHead(file));
+    if (owner.kind === 'missing') return undefined;
+    if (owner.kind === 'foreign' || (owner.entityRef && owner.entityRef !== cell.entityRef)) {
+      this.logger.warn(`${file} was not written by Cellplane for ${cell.entityRef}; it is left in place`);
+      return undefined;
+    }
+    const pruned = this.objectsOf(await readIfExists(file), file).map(objectRef);
+    await fs.rm(file);
+    written.set(name, undefined);
+    return pruned;
+  }
+
+  /**
+   * Deletes the cell's file of an older naming if its header names this very
+   * cell (a file without the cell in its header may be another cell's); returns
+   * its content, or undefined when there was none to delete.
+   */
+  private async removeLegacyFile(cell: CellKey, seen: Map<string, string>, written: Map<string, DesiredCell | undefined>): Promise<string | undefined> {
+    const legacy = this.legacyFileName(cell);
+    if (!legacy || seen.has(legacy)) return undefined;
+    const file = path.join(this.dir, legacy);
+    const content = await readIfExists(file);
+    const owner = ownershipOf(content);
+    if (owner.kind !== 'cellplane' || owner.entityRef !== cell.entityRef) return undefined;
+    await fs.rm(file);
+    written.set(legacy, undefined);
+    return content;
   }
 
   private async updateKustomization(written: Map<string, DesiredCell | undefined>): Promise<void> {
@@ -290,7 +352,7 @@ export class DirectoryTarget implements CellTarget {
 
   /** Why Cellplane must not write this cell's file, if it must not: the file is someone else's (no header), or another cell's. */
   private refusal(cell: CellKey, content: string | undefined): string | undefined {
-    const file = this.fileOf(cell.cellName);
+    const file = this.fileOf(cell);
     const owner = ownershipOf(content);
     if (owner.kind === 'foreign') {
       return `${file} exists but was not written by Cellplane (its first line is not the "${HEADER_PREFIX}" header), so it is left alone and ${cell.entityRef} is not applied. Fix: move or rename that file (or delete it if it is an old copy), then reconcile`;
@@ -301,11 +363,11 @@ export class DirectoryTarget implements CellTarget {
     return undefined;
   }
 
-  /** The cell name as a file name, or throws if it cannot be one. */
-  private checkName(cell: CellKey): string {
-    const name = cell.cellName;
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || `${name}.yaml` === KUSTOMIZATION_FILE) {
-      throw new Error(`the cell name "${name}" of ${cell.entityRef} cannot be a file name in ${this.dir}. Fix: rename the cell`);
+  /** The cell's file name (`cellFileName`, as `cellplane render --out` writes it), or throws if it cannot be one. */
+  private fileName(cell: CellKey): string {
+    const name = cellFileName(cell.entityRef);
+    if (!SAFE_FILE_NAME.test(name) || name === KUSTOMIZATION_FILE) {
+      throw new Error(`the file name "${name}" of ${cell.entityRef} cannot be a file name in ${this.dir}. Fix: rename the cell`);
     }
     return name;
   }
