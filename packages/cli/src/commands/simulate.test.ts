@@ -24,7 +24,7 @@ describe('cellplane simulate', () => {
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ allowed: false, decidedBy: 'L7' });
     expect(result.layers[2]).toMatchObject({ layer: 'L7', verdict: 'deny', policies: ['dp-default-orion-development-1bced798/comms-system'] });
-    expect(result.explanation).toContain('sa/rogue');
+    expect(result.explanation).toContain('sa/cell.rogue');
   });
 
   it('lets the gateway reach the dashboard', async () => {

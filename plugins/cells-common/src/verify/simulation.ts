@@ -4,8 +4,19 @@ import { compileCells, KubeObject } from '../compiler';
 import { cellNamespace } from '../settings/naming';
 import { ClusterModel, loadCluster } from '../analyzer';
 
-/** Service account of the adversary's pod: its own identity, like any pod it could start. */
-export const ROGUE_SERVICE_ACCOUNT = 'rogue';
+/**
+ * Service account of the adversary's pod: its own identity, like any pod it
+ * could start. Named in the cell-wide `cell.` scheme (compiler/names.ts):
+ * component names are DNS labels without a '.', so no component's pod or
+ * service account can be the rogue's (a component named `rogue` would
+ * otherwise lend the rogue its identity and grants).
+ */
+export const ROGUE_SERVICE_ACCOUNT = 'cell.rogue';
+
+/** The rogue pod's name, plain or wearing a component's labels: never a component pod's name. */
+export function roguePodName(impersonating?: string): string {
+  return impersonating ? `cell.rogue-as.${impersonating}` : 'cell.rogue';
+}
 
 /**
  * A cell catalog compiled for one environment, plus the pods that would run
@@ -66,7 +77,7 @@ export function createSimulation(
     ];
   };
   const roguePod = (cellRef: string, impersonating?: CellComponent) =>
-    pod(impersonating ? `rogue-as-${impersonating.name}` : 'rogue', namespaceOf(cellRef), impersonating ? { [settings.podLabelKey]: impersonating.name } : { app: 'rogue' }, ROGUE_SERVICE_ACCOUNT, []);
+    pod(roguePodName(impersonating?.name), namespaceOf(cellRef), impersonating ? { [settings.podLabelKey]: impersonating.name } : { app: 'cell.rogue' }, ROGUE_SERVICE_ACCOUNT, []);
   const base = [...compiled, ...components.map(componentPod), ...gatewayObjects()];
   const load = (all: KubeObject[]) => withUnknownAddresses(loadCluster(all, { trustDomain: settings.mesh.trustDomain }));
   // Loaded once: at 5,000 components a load is a second, and every simulated request needs one.

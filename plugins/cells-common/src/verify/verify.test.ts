@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { withOwners } from '../testing/entities';
+import { cell, component, withOwners } from '../testing/entities';
 import { Entity } from '@backstage/catalog-model';
 import { buildCellModel } from '../validation/catalog';
 import { CellsSettings, DEFAULT_SETTINGS } from '../settings/settings';
@@ -67,7 +67,7 @@ describe('simulate and verify on Artemis II', () => {
     const result = simulateRequest(sim, { from: { rogue: `system:default/${cell}` }, to: c(to), method, path });
     expect(result).toMatchObject({ allowed: false, decidedBy: 'L7' });
     expect(result.impersonating).toBeDefined();
-    expect(result.explanation).toMatch(/sa\/rogue/);
+    expect(result.explanation).toMatch(/sa\/cell\.rogue /);
   });
 
   it('denies a legitimate caller on an undeclared method or path at L7', () => {
@@ -145,6 +145,31 @@ describe('rogue requests in the shared cluster', () => {
     },
     120_000,
   );
+});
+
+describe('the rogue pod is no component (issue 18, finding 1)', () => {
+  // Components named like the rogue pod and its disguises: with a shared name or service account,
+  // the rogue would wear rogue's identity (and reach web), or the analyzer would see two pods of one name.
+  const catalog = () => [
+    cell('lab'),
+    component('rogue', 'lab', { connections: [{ to: 'web', endpoint: 'http' }] }),
+    component('rogue-as-web', 'lab'),
+    component('web', 'lab'),
+  ];
+
+  it.each([['with the mesh', DEFAULT_SETTINGS], ['cilium', CILIUM], ['without it', NO_MESH]] as const)('verifies a cell with a component named rogue clean, %s', (_flavour, settings) => {
+    const model = modelOf(catalog());
+    const sim = createSimulation(model, settings, 'development');
+    const pods = [...model.components.map(x => sim.componentPod(x)), sim.roguePod('system:default/lab'), ...model.components.map(x => sim.roguePod('system:default/lab', x))];
+    const names = pods.map(p => p.metadata.name);
+    expect(new Set(names).size).toBe(names.length);
+    const componentAccounts = new Set(model.components.map(x => sim.componentPod(x).spec.serviceAccountName));
+    expect(componentAccounts.has(sim.roguePod('system:default/lab').spec.serviceAccountName)).toBe(false);
+    expect(verifySimulation(sim).violations.map(formatViolation)).toEqual([]);
+    // The component rogue reaches web; a rogue pod does not.
+    expect(simulateRequest(sim, { from: { component: c('rogue') }, to: c('web'), method: 'GET', path: '/' }).allowed).toBe(true);
+    expect(simulateRequest(sim, { from: { rogue: 'system:default/lab' }, to: c('web'), method: 'GET', path: '/' }).allowed).toBe(settings === NO_MESH);
+  });
 });
 
 describe('verify with an ipBlock that may cover pod addresses (docs/policy-semantics.md#netpol-9)', () => {
