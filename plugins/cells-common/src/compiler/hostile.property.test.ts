@@ -4,6 +4,7 @@ import { buildCellModel, modelOptions } from '../validation/catalog';
 import { CellsSettings, DEFAULT_SETTINGS } from '../settings/settings';
 import { readCellsSettings } from '../settings/read';
 import { subjectMatches } from '../settings/templates';
+import { rbacSubjectName } from '../validation/owner';
 import { holdersOf } from './claims';
 import { compileCells, CompiledCell, KubeObject } from './index';
 import { duplicateObjects } from './names';
@@ -115,10 +116,12 @@ function violations(entities: Entity[], settings: CellsSettings, compiled: Compi
     }
     for (const binding of cell.objects.filter(o => o.kind === 'RoleBinding')) {
       for (const subject of (binding as any).subjects) {
-        const allowed = REGISTERED.some(ref => {
-          const { kind, name } = parseEntityRef(ref);
-          return kind.toLowerCase() === subject.kind.toLowerCase() && name === subject.name && settings.rbac.subjects.some(p => subjectMatches(p, ref));
+        // The subject names exactly one registered, admitted Group or User, and it is the cell's owner.
+        const named = REGISTERED.filter(ref => {
+          const { kind, namespace, name } = parseEntityRef(ref);
+          return kind.toLowerCase() === subject.kind.toLowerCase() && rbacSubjectName(namespace, name) === subject.name;
         });
+        const allowed = named.length === 1 && named[0] === (system.spec as any).owner && settings.rbac.subjects.some(p => subjectMatches(p, named[0]));
         if (!allowed || subject.name.startsWith('system:')) out.push(`${cell.cell}: RoleBinding to ${subject.kind} ${subject.name}`);
       }
     }

@@ -194,6 +194,22 @@ describe('hostile catalog: owners that become RBAC subjects (finding 4)', () => 
     expect(bindingOf(refused.cells[0].objects)).toBeUndefined();
   });
 
+  it('binds owners of one name in two catalog namespaces to two subjects: <name> in default, <namespace>/<name> elsewhere', () => {
+    const entities = withOwners([
+      cell('a', { owner: 'group:default/ops' }),
+      { ...inNamespace('team-a', 'b'), spec: { owner: 'group:team-a/ops', cell: {} } },
+      owner('group:default/ops'),
+      owner('group:team-a/ops'),
+    ]);
+    const { modelProblems, cells } = compile(entities);
+    expect(modelProblems).toEqual([]);
+    const subjects = Object.fromEntries(cells.map(c => [c.cell, bindingOf(c.objects).subjects]));
+    expect(subjects).toEqual({
+      'system:default/a': [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'ops' }],
+      'system:team-a/b': [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'team-a/ops' }],
+    });
+  });
+
   it('does not check owners when RBAC is off', () => {
     const off = readCellsSettings({ rbac: { enabled: false } });
     expect(compile([cell('houston', { owner: 'group:default/system:masters' })], off).modelProblems).toEqual([]);

@@ -8,8 +8,7 @@ import { EntityLookup, ownerRefOf } from './membership';
 export type OwnerSubject = { subject: RbacSubject } | { problem: CellProblem };
 
 /**
- * A cell's `spec.owner` becomes a Kubernetes RBAC subject (its name, without
- * the catalog namespace), so it must be someone the catalog knows and the
+ * A cell's `spec.owner` becomes a Kubernetes RBAC subject (rbacSubjectName), so it must be someone the catalog knows and the
  * platform allows: a Group or User entity, admitted by cells.rbac.subjects,
  * never a `system:` name (Kubernetes' own groups such as system:authenticated
  * hold every identity of the cluster).
@@ -33,7 +32,17 @@ export function ownerSubjectOf(entity: Entity, lookup: EntityLookup, patterns: r
   if (!patterns.some(p => subjectMatches(p, ref))) {
     return problem(`${ref} is not admitted by cells.rbac.subjects (${patterns.join(', ') || 'none'})`);
   }
-  return { subject: { kind: kind.toLowerCase() === 'user' ? 'User' : 'Group', name: found.metadata.name } };
+  return { subject: { kind: kind.toLowerCase() === 'user' ? 'User' : 'Group', name: rbacSubjectName(found.metadata.namespace, found.metadata.name) } };
+}
+
+/**
+ * The Kubernetes name of a Group or User entity as an RBAC subject: its name
+ * in the default catalog namespace, `<namespace>/<name>` in any other, so
+ * `group:team-a/ops` and `group:default/ops` never become one subject (entity
+ * names hold no '/', so no default-namespace name looks like the other form).
+ */
+export function rbacSubjectName(namespace: string | undefined, name: string): string {
+  return !namespace || namespace === 'default' ? name : `${namespace}/${name}`;
 }
 
 /** The owner problem of a cell System, or none (also none when RBAC is off: the owner is then bound to nothing). */
