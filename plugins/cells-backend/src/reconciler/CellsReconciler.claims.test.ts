@@ -118,6 +118,10 @@ describe.each(CASES)('a newcomer that contests a cell\'s $claim', ({ cells, vict
     const statuses = await backend.store.listStatuses();
     expect(statuses.find(s => s.entityRef === intruderRef)).toMatchObject({ state: 'not-applied', message: expect.stringContaining(victimRef) });
     expect(statuses.find(s => s.entityRef === victimRef)).toMatchObject({ state: 'in-sync' });
+    // What the views and on-demand compilations use: the victim holds, the same object until a pass changes the target.
+    const holders = backend.reconciler.holders('development');
+    expect([...holders.namespaceHolders!.values()]).toEqual([victimRef]);
+    expect(backend.reconciler.holders('development')).toBe(holders);
     const problems = backend.reconciler.compile('development', new Set([victimRef, intruderRef])).problems;
     expect(problems).toEqual([expect.objectContaining({ entityRef: intruderRef === 'system:ops/b' ? 'component:ops/web' : intruderRef, field: intruderField, holds: intruderRef })]);
   });

@@ -57,6 +57,8 @@ export class CellsReconciler implements CellsReconcilerView {
   /** The model the targets were last brought to. */
   private appliedModel: CellModel | undefined;
   private readonly memory = new Map<string, EnvironmentMemory>();
+  /** holders() per environment, dropped whenever `memory` changes what the targets hold. */
+  private readonly holdersMemo = new Map<string, Holders>();
   private readonly outbox = new StoreOutbox();
   private readonly passes = new SerialQueue();
   private loaded = false;
@@ -158,9 +160,15 @@ export class CellsReconciler implements CellsReconcilerView {
     return { model, held, entities: byRef };
   }
 
+  /** The same object until what the environment's target holds changes (views compare it by identity). */
   holders(environment: string): Holders {
-    const memory = this.memory.get(environment);
-    return memory ? holdersOfEnvironment({ environment, ...memory }) : {};
+    let holders = this.holdersMemo.get(environment);
+    if (!holders) {
+      const memory = this.memory.get(environment);
+      holders = memory ? holdersOfEnvironment({ environment, ...memory }) : {};
+      this.holdersMemo.set(environment, holders);
+    }
+    return holders;
   }
 
   compile(environment: string, cells: Set<string>) {
@@ -182,6 +190,7 @@ export class CellsReconciler implements CellsReconcilerView {
     const [goods, applied] = await Promise.all([this.deps.store.getGoodCompilations(), this.deps.store.listAppliedCells()]);
     for (const good of goods) this.memory.get(good.environment)?.lastGood.set(good.entityRef, good);
     for (const record of applied) this.memory.get(record.environment)?.known.set(record.entityRef, record);
+    this.holdersMemo.clear();
     this.loaded = true;
   }
 
@@ -236,7 +245,7 @@ export class CellsReconciler implements CellsReconcilerView {
       settings: config.settings,
       environment,
       cells: cellsToCompile(pass, env),
-      holders: holdersOfEnvironment(env),
+      holders: this.holders(environment),
     });
     let plan = planEnvironment(pass, env, compiled);
     pass.model.cells.filter(c => c.environments.includes(environment)).forEach(c => memory.seen.add(c.ref));
@@ -251,6 +260,7 @@ export class CellsReconciler implements CellsReconcilerView {
       try {
         await store.saveAppliedCells(plan.record);
         plan.record.forEach(r => memory.known.set(r.entityRef, r));
+        this.holdersMemo.delete(environment);
         this.outbox.recorded(plan.record);
       } catch (e) {
         logger.error(`could not record the cells about to be applied to ${environment}: ${messageOf(e)}`);
@@ -294,6 +304,7 @@ export class CellsReconciler implements CellsReconcilerView {
       fullIntervalMs: this.fullIntervalMs,
     });
     this.remember(memory, settlement);
+    this.holdersMemo.delete(environment);
     this.outbox.add(settlement);
     return settlement.results;
   }
@@ -309,6 +320,7 @@ export class CellsReconciler implements CellsReconcilerView {
         .filter(h => !memory.known.has(h.entityRef))
         .map(h => ({ entityRef: h.entityRef, environment, cellName: h.cellName, namespace: h.namespace ?? '' }));
       found.forEach(r => memory.known.set(r.entityRef, r));
+      if (found.length) this.holdersMemo.delete(environment);
       memory.listed = true;
       if (found.length) {
         this.deps.logger.info(`the ${environment} target holds ${found.map(f => f.entityRef).join(', ')}, which the database did not record`);

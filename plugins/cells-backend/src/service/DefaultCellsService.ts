@@ -4,6 +4,7 @@ import {
   AttackQueryError,
   CellModel,
   ComponentProtection,
+  Holders,
   KubeObject,
   Simulation,
   VerifyReport,
@@ -43,6 +44,8 @@ import { ServedTopology, TopologyAnswers, TopologyBase, topologyBase, visibleTop
 import { ProtectionCache, componentViews, grantViews, verifyCellOnce } from './views';
 
 interface EnvironmentView extends CompiledView {
+  /** The reconciler's holders it was compiled with (a pass that applies cells may change them). */
+  holders: Holders;
   protection?: Map<string, ComponentProtection>;
   topology?: TopologyBase;
   answers: TopologyAnswers;
@@ -107,8 +110,9 @@ export class DefaultCellsService implements CellsService {
       this.views.set(snapshot, byEnv);
     }
     let view = byEnv.get(environment);
-    if (!view) {
-      view = { ...this.simulations.build(snapshot, this.settings, environment, this.deps.reconciler.holders(environment)), answers: new TopologyAnswers() };
+    const holders = this.deps.reconciler.holders(environment);
+    if (!view || view.holders !== holders) {
+      view = { ...this.simulations.build(snapshot, this.settings, environment, holders), holders, answers: new TopologyAnswers() };
       byEnv.set(environment, view);
     }
     return view;

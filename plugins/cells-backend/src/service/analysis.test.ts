@@ -80,6 +80,30 @@ describe('SimulationCache', () => {
   });
 });
 
+describe('SimulationCache with holders (issue 18, finding 3)', () => {
+  // With cell-env naming, default/core and ops/core both claim core-development.
+  const cellEnv = readCellsBackendConfig(
+    new ConfigReader({ cells: { naming: { scheme: 'cell-env' }, environments: [{ name: 'development', target: { type: 'directory', path: '/tmp/cells-analysis-test' } }] } }),
+  );
+  const core = (namespace: string): Entity[] => [
+    { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'team', namespace }, spec: { type: 'team', children: [] } },
+    { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: 'core', namespace }, spec: { owner: `group:${namespace}/team`, cell: {} } },
+    { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'api', namespace }, spec: { type: 'service', lifecycle: 'production', owner: `group:${namespace}/team`, system: 'core', endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }] } },
+  ];
+  const entities = [...core('default'), ...core('ops')];
+  const { model } = buildCellModel(entities, { defaultEnvironments: cellEnv.settings.defaultEnvironments, knownEnvironments: ['development'] });
+  const snapshot: CatalogSnapshot = { model, held: new Map(), entities: new Map(entities.map(e => [stringifyEntityRef(e), e])) };
+
+  it('analyses the cell that holds a contested namespace, and compiles again when the holders change', () => {
+    const cache = new SimulationCache();
+    const nobody = cache.build(snapshot, cellEnv.settings, 'development');
+    expect([...nobody.objectsOf.keys()]).toEqual([]);
+    const held = cache.build(snapshot, cellEnv.settings, 'development', { namespaceHolders: new Map([['core-development', 'system:ops/core']]) });
+    expect([...held.objectsOf.keys()]).toEqual(['system:ops/core']);
+    expect(held.sim.model.components.map(c => c.ref)).toContain('component:ops/api');
+  });
+});
+
 describe('one cell that cannot be compiled or analysed', () => {
   const artemis = artemisEntities();
   const snapshot: CatalogSnapshot = (() => {
