@@ -65,3 +65,47 @@ describe('POST /preview checks the read permission before any work (issue 18, fi
     expect(answer.cells.map(c => c.entityRef)).toEqual(['system:default/houston']);
   });
 });
+
+describe('POST /preview with the reconciler\'s holders (issue 18, finding 3)', () => {
+  // With cell-env naming, default/core and ops/core both claim core-development; ops/core holds it.
+  const cellEnv = readCellsBackendConfig(new ConfigReader({ cells: { naming: { scheme: 'cell-env' }, environments: [{ name: 'development', target: { type: 'directory', path: '/nonexistent/cells' } }] } }));
+  const core = (namespace: string) => [
+    { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'team', namespace }, spec: { type: 'team', children: [] } },
+    { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: 'core', namespace }, spec: { owner: `group:${namespace}/team`, cell: {} } },
+    { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'api', namespace }, spec: { type: 'service', lifecycle: 'production', owner: `group:${namespace}/team`, system: 'core', endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }] } },
+  ];
+  const edit = (namespace: string) => ({ ...core(namespace)[2], spec: { ...core(namespace)[2].spec, endpoints: [{ name: 'http', port: 9090, protocol: 'HTTP', visibility: 'project' }] } });
+  const holders = { namespaceHolders: new Map([['core-development', 'system:ops/core']]) };
+
+  function contested(heldBy: typeof holders | {}) {
+    const entities = [...core('default'), ...core('ops')];
+    const { model } = buildCellModel(entities, modelOptions(cellEnv.settings));
+    const current = { model, held: new Map(), entities: new Map(entities.map(e => [stringifyEntityRef(e), e])) };
+    const reconciler: ReconcilerReads = {
+      current,
+      neverApplied: false,
+      pendingCells: () => new Set<string>(),
+      appliedCell: () => undefined,
+      appliedState: () => undefined,
+      syncCatalog: async () => {},
+      compile: () => ({ desired: new Map(), problems: [] }),
+      holders: () => heldBy,
+    };
+    return new DefaultCellsService({ reconciler, store: {} as CellsStore, config: cellEnv, targets: new Map(), requestRun: async () => 'run' });
+  }
+  const all: CellAccess = { require: async () => {}, filter: async () => () => true };
+
+  it('previews an edit of the holder; an edit of the newcomer is a 409 saying who holds the namespace', async () => {
+    const svc = contested(holders);
+    const held = await svc.preview({ entities: [edit('ops')] } as any, all);
+    expect(held.cells.map(c => [c.entityRef, c.namespace])).toEqual([['system:ops/core', 'core-development']]);
+    const service = held.cells[0].objects.find(o => o.kind === 'Service') as any;
+    expect(service.spec.ports.map((p: { port: number }) => p.port)).toEqual([9090]);
+    await expect(svc.preview({ entities: [edit('default')] } as any, all)).rejects.toThrow(/system:default\/core cannot be compiled: .*held by system:ops\/core/);
+  });
+
+  it('without holders (nothing applied yet) refuses both contenders, never with a 500', async () => {
+    const svc = contested({});
+    await expect(svc.preview({ entities: [edit('ops')] } as any, all)).rejects.toThrow(/system:ops\/core cannot be compiled: .*also claimed by system:default\/core/);
+  });
+});

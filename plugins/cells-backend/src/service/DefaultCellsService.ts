@@ -461,7 +461,7 @@ export class DefaultCellsService implements CellsService {
     await this.deps.reconciler.syncCatalog();
     const snapshot = this.snapshot;
     await read.require(existingCellsTouched(snapshot, entities));
-    const options = { snapshot, settings: this.settings, environment, entities };
+    const options = { snapshot, settings: this.settings, environment, entities, holders: this.deps.reconciler.holders(environment) };
     try {
       return previewEntities(options);
     } catch (e) {

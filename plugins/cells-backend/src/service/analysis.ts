@@ -9,6 +9,7 @@ import {
   compareText,
   compileCells,
   createSimulation,
+  formatProblem,
   loadCluster,
 } from '@cellplane/cells-common';
 import type { CatalogSnapshot } from '../reconciler/CellsReconciler';
@@ -54,7 +55,14 @@ export function compileIsolated(
   const run = (refs: string[]) => {
     if (refs.length === 0) return;
     try {
-      for (const c of compile(model, settings, { ...holders, environment, cells: new Set(refs) }).cells) objectsOf.set(c.cell, c.objects);
+      const result = compile(model, settings, { ...holders, environment, cells: new Set(refs) });
+      for (const c of result.cells) objectsOf.set(c.cell, c.objects);
+      // A cell the compiler refused (a namespace or route another cell holds, names it cannot give
+      // its objects) has no objects: it stays out of the analysis, saying why, like a cell that throws.
+      const asked = new Set(refs);
+      for (const p of result.problems) {
+        if (p.holds && asked.has(p.holds) && !objectsOf.has(p.holds) && !failures.has(p.holds)) failures.set(p.holds, `cannot be compiled: ${formatProblem(p)}`);
+      }
     } catch (e) {
       if (refs.length === 1) {
         failures.set(refs[0], `cannot be compiled: ${messageOf(e)}`);

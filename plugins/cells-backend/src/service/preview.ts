@@ -1,6 +1,6 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { CellModel, CellsSettings, applyChange, changeProblems, changedCells, compileChange, formatProblem } from '@cellplane/cells-common';
+import { CellModel, CellsSettings, Holders, applyChange, changeProblems, changedCells, compileChange, formatProblem } from '@cellplane/cells-common';
 import type { CatalogSnapshot } from '../reconciler/CellsReconciler';
 import type { PreviewEntity, PreviewResponse } from '../schema/types';
 
@@ -53,8 +53,10 @@ export function previewEntities(options: {
   environment: string;
   entities: Entity[];
   without?: ReadonlySet<string>;
+  /** The namespaces and routes the applied cells hold (the reconciler's). */
+  holders?: Holders;
 }): PreviewResponse {
-  const { snapshot, settings, environment, entities, without } = options;
+  const { snapshot, settings, environment, entities, without, holders } = options;
   let catalog = [...snapshot.entities.values()];
   const problems = changeProblems(catalog, entities, settings);
   if (problems.length > 0) {
@@ -67,7 +69,7 @@ export function previewEntities(options: {
     catalog = [...snapshot.entities.entries()].filter(([ref]) => !left.has(ref)).map(([, e]) => e);
     before = undefined;
   }
-  const change = compileChange(catalog, entities, settings, environment, before);
+  const change = compileChange(catalog, entities, settings, environment, before, holders);
   const existing = new Set(snapshot.model.cells.map(c => c.ref));
   return {
     environment,

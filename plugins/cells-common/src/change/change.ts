@@ -1,5 +1,5 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { CompiledCell, compileCells } from '../compiler';
+import { CompiledCell, compileCells, Holders } from '../compiler';
 import { AccessDiffView, diffAccess } from '../diff';
 import { CellModel, CellProblem } from '../model/types';
 import { cellNamespace } from '../settings/naming';
@@ -89,7 +89,9 @@ export interface CompiledChange {
  * The manifests and the access diff of a change, from the compiler and the
  * analyzer over the catalog as it is and the catalog with the change. Pass
  * `before` when the catalog's model is already built (it must come from the
- * same entities and settings).
+ * same entities and settings), and `holders` when a backend knows which cells
+ * hold their namespaces and routes (the preview then refuses a newcomer as the
+ * reconciler would).
  */
 export function compileChange(
   catalog: Entity[],
@@ -97,12 +99,13 @@ export function compileChange(
   settings: CellsSettings,
   environment: string = settings.environments[0].name,
   before?: CellModel,
+  holders: Holders = {},
 ): CompiledChange {
   const after = applyChange(catalog, changed);
   const cells = changedCells(after, changed);
   const beforeModel = before ?? modelOf(catalog, settings).model;
   const afterModel = modelOf(after, settings).model;
-  const compiled = compileCells(afterModel, settings, { environment, cells: new Set(cells) }).cells;
+  const compiled = compileCells(afterModel, settings, { ...holders, environment, cells: new Set(cells) }).cells;
   const accessDiff = diffAccess({ model: beforeModel, settings }, { model: afterModel, settings }, { environment, cells });
   return { environment, cells, compiled, accessDiff };
 }
