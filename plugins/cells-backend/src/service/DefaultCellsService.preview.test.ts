@@ -99,8 +99,8 @@ describe('POST /preview with the reconciler\'s holders (issue 18, finding 3)', (
     const svc = contested(holders);
     const held = await svc.preview({ entities: [edit('ops')] } as any, all);
     expect(held.cells.map(c => [c.entityRef, c.namespace])).toEqual([['system:ops/core', 'core-development']]);
-    const service = held.cells[0].objects.find(o => o.kind === 'Service') as any;
-    expect(service.spec.ports.map((p: { port: number }) => p.port)).toEqual([9090]);
+    const kubeService = held.cells[0].objects.find(o => o.kind === 'Service') as any;
+    expect(kubeService.spec.ports.map((p: { port: number }) => p.port)).toEqual([9090]);
     await expect(svc.preview({ entities: [edit('default')] } as any, all)).rejects.toThrow(/system:default\/core cannot be compiled: .*held by system:ops\/core/);
   });
 

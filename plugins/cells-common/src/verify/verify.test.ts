@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { cell, component, withOwners } from '../testing/entities';
+import { cell as systemEntity, component as componentEntity, withOwners } from '../testing/entities';
 import { Entity } from '@backstage/catalog-model';
 import { buildCellModel } from '../validation/catalog';
 import { CellsSettings, DEFAULT_SETTINGS } from '../settings/settings';
@@ -151,10 +151,10 @@ describe('the rogue pod is no component (issue 18, finding 1)', () => {
   // Components named like the rogue pod and its disguises: with a shared name or service account,
   // the rogue would wear rogue's identity (and reach web), or the analyzer would see two pods of one name.
   const catalog = () => [
-    cell('lab'),
-    component('rogue', 'lab', { connections: [{ to: 'web', endpoint: 'http' }] }),
-    component('rogue-as-web', 'lab'),
-    component('web', 'lab'),
+    systemEntity('lab'),
+    componentEntity('rogue', 'lab', { connections: [{ to: 'web', endpoint: 'http' }] }),
+    componentEntity('rogue-as-web', 'lab'),
+    componentEntity('web', 'lab'),
   ];
 
   it.each([['with the mesh', DEFAULT_SETTINGS], ['cilium', CILIUM], ['without it', NO_MESH]] as const)('verifies a cell with a component named rogue clean, %s', (_flavour, settings) => {
