@@ -50,7 +50,7 @@ describe('cellplane diff', () => {
   it('prints a Markdown table for a pull request', async () => {
     const { stdout } = await cellplane('diff', before, after, '--markdown');
     expect(stdout).toMatch(/^### Access changes \(development\): 1 newly allowed, 0 no longer allowed$/m);
-    expect(stdout).toMatch(/^\| ➕ \| houston\/capcom may now GET \/telemetry\/probe on houston\/telemetry-monitor \| `8080` \| `L7` \| `.+` \|$/m);
+    expect(stdout).toMatch(/^\| Newly allowed \| houston\/capcom may now GET \/telemetry\/probe on houston\/telemetry-monitor \| `8080` \| `L7` \| `.+` \|$/m);
   });
 
   it('reports nothing for the same catalog, and exits 0 with --fail-on-widen', async () => {

@@ -25,10 +25,10 @@ describe('accessDiffMarkdown', () => {
       [
         '### Access in development after this change: 1 newly allowed, 1 no longer allowed',
         '',
-        '| | Request | Port | Layer | Policies |',
+        '| Change | Request | Port | Layer | Policies |',
         '|---|---|---:|---|---|',
-        '| ➕ | houston/capcom may now POST /uplink on orion/comms-system | `8080` | `L7` | `ns-orion/comms-system`, `ns-orion/comms-system-waypoint-only` |',
-        '| ➖ | rogue:kennedy may no longer connect to port 5432 of kennedy/db | `5432` |  |  |',
+        '| Newly allowed | houston/capcom may now POST /uplink on orion/comms-system | `8080` | `L7` | `ns-orion/comms-system`, `ns-orion/comms-system-waypoint-only` |',
+        '| No longer allowed | rogue:kennedy may no longer connect to port 5432 of kennedy/db | `5432` |  |  |',
         '',
       ].join('\n'),
     );
@@ -37,7 +37,7 @@ describe('accessDiffMarkdown', () => {
   it('escapes what Markdown would read as markup or a cell boundary', () => {
     const wild = { ...uplink, path: '/v1/*', text: 'houston/capcom may now GET /v1/* and /a|b_c on orion/comms-system', policies: ['a|b'] };
     const out = accessDiffMarkdown({ added: [wild], removed: [] }, { title: 't' });
-    expect(out).toContain('| ➕ | houston/capcom may now GET /v1/\\* and /a\\|b\\_c on orion/comms-system |');
+    expect(out).toContain('| Newly allowed | houston/capcom may now GET /v1/\\* and /a\\|b\\_c on orion/comms-system |');
     expect(out).toContain('| `a\\|b` |');
   });
 });

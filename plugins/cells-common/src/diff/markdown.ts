@@ -24,8 +24,9 @@ function row(sign: string, c: AccessChange): string {
 export function accessDiffMarkdown(diff: AccessDiffView, options: { title: string }): string {
   const lines = [`### ${options.title}: ${diff.added.length} newly allowed, ${diff.removed.length} no longer allowed`, ''];
   if (diff.added.length + diff.removed.length === 0) return `${lines.join('\n')}\nNo request changes its verdict.\n`;
-  lines.push('| | Request | Port | Layer | Policies |', '|---|---|---:|---|---|');
-  diff.added.forEach(c => lines.push(row('➕', c)));
-  diff.removed.forEach(c => lines.push(row('➖', c)));
+  lines.push('| Change | Request | Port | Layer | Policies |', '|---|---|---:|---|---|');
+  // Words, not signs: they read the same in every font and to a screen reader.
+  diff.added.forEach(c => lines.push(row('Newly allowed', c)));
+  diff.removed.forEach(c => lines.push(row('No longer allowed', c)));
   return `${lines.join('\n')}\n`;
 }

@@ -65,7 +65,7 @@ describe('cellplane:preview', () => {
         /kind: ServiceAccount\n(.*\n)*\s+name: mission-clock/,
       );
       expect(outputOf(ctx, 'preview')).toMatch(
-        /^\| ➕ \| houston\/mission-clock may now GET \/conditions on kennedy\/weather-station \|/m,
+        /^\| Newly allowed \| houston\/mission-clock may now GET \/conditions on kennedy\/weather-station \|/m,
       );
     },
   );
