@@ -83,5 +83,26 @@ export interface Config {
        */
       requireReasons?: boolean;
     };
+    /** Calls that leave the cluster (docs/egress.md). */
+    egress?: {
+      /** Platform namespace of the egress waypoint, ServiceEntries and their policies. Default cellplane-egress. */
+      namespace?: string;
+      /** The egress waypoint Gateway's name (and service account). Default egress. */
+      waypointName?: string;
+      /** Networks no cell may ever reach, whatever it declares. Default [169.254.169.254/32] (cloud metadata). */
+      deny?: string[];
+      /**
+       * Accept `*.suffix` hosts in spec.egress. Only true when the egress
+       * waypoint enforces wildcard hosts (Istio 1.28 or later). Default false.
+       */
+      wildcardHosts?: boolean;
+    };
+    /** The cluster's own address ranges: never an egress destination. */
+    cluster?: {
+      /** Default [10.42.0.0/16] (k3s, OpenChoreo's k3d quick start). */
+      podCIDRs?: string[];
+      /** Default [10.43.0.0/16]. */
+      serviceCIDRs?: string[];
+    };
   };
 }

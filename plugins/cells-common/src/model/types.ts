@@ -35,7 +35,53 @@ export interface CellMemberRule {
 export interface CellSpec {
   environments?: string[];
   members?: CellMemberRule[];
+  egress?: EgressCeiling;
 }
+
+/** How a component talks to an external host: TLS passthrough, plain HTTP (L7 rules), or opaque TCP. */
+export const EGRESS_HOST_PROTOCOLS = ['TLS', 'HTTP', 'TCP'] as const;
+export type EgressHostProtocol = (typeof EGRESS_HOST_PROTOCOLS)[number];
+/** Transports a CIDR entry can allow (enforced at L3/L4 only). */
+export const EGRESS_CIDR_PROTOCOLS = ['TCP', 'UDP'] as const;
+export type EgressCidrProtocol = (typeof EGRESS_CIDR_PROTOCOLS)[number];
+
+/**
+ * `spec.cell.egress` of a System: the most its components may ever declare.
+ * Hosts are exact names or `*.suffix`; CIDRs are networks. A cell without it allows none.
+ */
+export interface EgressCeiling {
+  hosts: string[];
+  cidrs: string[];
+}
+
+/** One `spec.egress` entry naming an external host (reached through the egress waypoint). */
+export interface EgressHostRule {
+  kind: 'host';
+  /** Lower-case DNS name, or `*.suffix` where the data plane can enforce wildcards. */
+  host: string;
+  /** Sorted, unique. */
+  ports: number[];
+  protocol: EgressHostProtocol;
+  methods?: string[];
+  paths?: string[];
+  reason?: string;
+  /** The entry's field, e.g. `spec.egress[0]`. */
+  field: string;
+}
+
+/** One `spec.egress` entry naming a network (enforced by the component's own L3/L4 policy). */
+export interface EgressCidrRule {
+  kind: 'cidr';
+  cidr: string;
+  /** Carved out of `cidr`; sorted. */
+  except?: string[];
+  ports: number[];
+  protocol: EgressCidrProtocol;
+  reason?: string;
+  field: string;
+}
+
+export type EgressRule = EgressHostRule | EgressCidrRule;
 
 /** A Kubernetes RBAC subject made from a cell's owner. */
 export interface RbacSubject {
@@ -101,6 +147,8 @@ export interface Cell {
   environments: string[];
   /** Component refs of the cell, sorted. */
   components: string[];
+  /** `spec.cell.egress`; absent: the cell's components may reach nothing outside the cluster. */
+  egress?: EgressCeiling;
 }
 
 /** A component of a cell, resolved. */
@@ -112,6 +160,8 @@ export interface CellComponent {
   cell: string;
   owner: string;
   endpoints: EndpointSpec[];
+  /** Declared egress that passed every check (entity, ceiling, platform); absent when none. */
+  egress?: EgressRule[];
 }
 
 /** Who makes a call: a component of some cell, or the external gateway. */

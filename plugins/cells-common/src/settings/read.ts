@@ -1,4 +1,6 @@
 import { DNS_LABEL, isRecord } from '../validation/fields';
+import { cidrError } from '../validation/network';
+import { compareText } from '../order';
 import { CellsSettings, DEFAULT_SETTINGS, PodPeer } from './settings';
 import { SAMPLE_ROUTE_VALUES, SUBJECT_PATTERN, hostnameError, pathPrefixError, renderTemplate, templateError } from './templates';
 
@@ -87,6 +89,17 @@ function routes(gateway: Record<string, unknown>): CellsSettings['gateway']['rou
   return { ...(hostname ? { hostname } : {}), pathPrefix: pathPrefix ?? (hostname ? '/' : DEFAULT_SETTINGS.gateway.routes.pathPrefix) };
 }
 
+/** A list of CIDRs (network addresses, host bits zero). */
+function cidrList(raw: Record<string, unknown>, key: string, path: string, fallback: string[]): string[] {
+  const value = raw[key];
+  if (value === undefined) return fallback;
+  const bad = !Array.isArray(value) ? value : value.find(v => typeof v !== 'string' || cidrError(v) !== undefined);
+  if (!Array.isArray(value) || bad !== undefined) {
+    throw new SettingsError(`${path}${key}`, `${JSON.stringify(bad)} is not a CIDR`, 'list networks such as 10.42.0.0/16 (host bits zero)');
+  }
+  return [...new Set(value as string[])].sort(compareText);
+}
+
 function subjects(rbac: Record<string, unknown>): string[] {
   const raw = rbac.subjects;
   if (raw === undefined) return DEFAULT_SETTINGS.rbac.subjects;
@@ -136,6 +149,11 @@ export function readCellsSettings(raw: unknown): CellsSettings {
   const dns = section(raw, 'dns');
   const rbac = section(raw, 'rbac');
   const compliance = section(raw, 'compliance');
+  const egress = section(raw, 'egress');
+  const cluster = section(raw, 'cluster');
+  if (egress.wildcardHosts !== undefined && typeof egress.wildcardHosts !== 'boolean') {
+    throw new SettingsError('egress.wildcardHosts', 'must be true or false', 'write true or false');
+  }
   if (compliance.requireReasons !== undefined && typeof compliance.requireReasons !== 'boolean') {
     throw new SettingsError('compliance.requireReasons', 'must be true or false', 'write true or false');
   }
@@ -181,5 +199,15 @@ export function readCellsSettings(raw: unknown): CellsSettings {
     services: oneOf(raw, 'services', '', d.services, ['generate', 'bring-your-own'] as const),
     rbac: { enabled: (rbac.enabled as boolean | undefined) ?? d.rbac.enabled, rules, subjects: subjects(rbac) },
     compliance: { requireReasons: (compliance.requireReasons as boolean | undefined) ?? d.compliance.requireReasons },
+    egress: {
+      namespace: str(egress, 'namespace', 'egress.', d.egress.namespace, DNS_LABEL),
+      waypointName: str(egress, 'waypointName', 'egress.', d.egress.waypointName, DNS_LABEL),
+      deny: cidrList(egress, 'deny', 'egress.', d.egress.deny),
+      wildcardHosts: (egress.wildcardHosts as boolean | undefined) ?? d.egress.wildcardHosts,
+    },
+    cluster: {
+      podCIDRs: cidrList(cluster, 'podCIDRs', 'cluster.', d.cluster.podCIDRs),
+      serviceCIDRs: cidrList(cluster, 'serviceCIDRs', 'cluster.', d.cluster.serviceCIDRs),
+    },
   };
 }

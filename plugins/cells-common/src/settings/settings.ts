@@ -76,6 +76,22 @@ export interface CellsSettings {
     /** Every connection and allowFrom grant must carry a `reason` (a catalog error otherwise). */
     requireReasons: boolean;
   };
+  /** Calls that leave the cluster (docs/egress.md). */
+  egress: {
+    /** The platform namespace of the egress waypoint, the ServiceEntries and their policies. */
+    namespace: string;
+    /** The egress waypoint Gateway's name (also its service account). */
+    waypointName: string;
+    /** Networks no ceiling or entry can ever reach (default: the cloud metadata address). */
+    deny: string[];
+    /** Accept `*.suffix` hosts: only with a data plane that enforces them (Istio >= 1.28 DYNAMIC_DNS egress waypoint). */
+    wildcardHosts: boolean;
+  };
+  /** The cluster's own address ranges: never an egress destination (use connections). */
+  cluster: {
+    podCIDRs: string[];
+    serviceCIDRs: string[];
+  };
 }
 
 /** The placeholders of cells.gateway.routes templates. */
@@ -123,4 +139,7 @@ export const DEFAULT_SETTINGS: CellsSettings = {
     subjects: ['group:*/*', 'user:*/*'],
   },
   compliance: { requireReasons: false },
+  egress: { namespace: 'cellplane-egress', waypointName: 'egress', deny: ['169.254.169.254/32'], wildcardHosts: false },
+  // OpenChoreo's k3d quick start (k3s defaults).
+  cluster: { podCIDRs: ['10.42.0.0/16'], serviceCIDRs: ['10.43.0.0/16'] },
 };

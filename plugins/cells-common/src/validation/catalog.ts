@@ -14,6 +14,8 @@ import { EntityLookup, cellOfComponent, membershipOf, ownerRefOf, refusedMembers
 import { checkOwner, ownerSubjectOf } from './owner';
 import { compareText } from '../order';
 import { DeclarationRules } from './reason';
+import { checkEgress, EgressPlatformRules, egressPlatformRules } from './egress';
+import { checkSharedHosts } from './egressHosts';
 
 export type { EntityLookup } from './membership';
 export { cellOfComponent } from './membership';
@@ -205,6 +207,12 @@ export function validateConnectionTargets(entity: Entity, lookup: EntityLookup, 
   const parsed = parseCellEntity(entity, { requireReasons: options.requireReasons });
   const shapeProblems = parsed.problems.problems.length;
   checkDeclarations(entity, parsed, lookup);
+  const membership = membershipOf(entity, lookup);
+  if (parsed.component?.egress.length && membership.status === 'member') {
+    const cellEntity = lookup(membership.cell);
+    const ceiling = cellEntity ? parseCellEntity(cellEntity).cell?.egress : undefined;
+    checkEgress(parsed.problems, parsed.component.egress, membership.cell, ceiling, options.egress ?? egressPlatformRules());
+  }
   return [...parsed.problems.problems.slice(shapeProblems), ...checkMembersAndOwner(entity, lookup, options)];
 }
 
@@ -217,6 +225,8 @@ export interface EntityCheckOptions {
   ownerSubjects?: readonly string[] | false;
   /** Names a cell component may not have (its objects would meet the cell's own). Default: the default settings'. */
   reservedComponentNames?: readonly string[];
+  /** What egress the platform can enforce and never allows. Default: the default settings'. */
+  egress?: EgressPlatformRules;
 }
 
 /** A member's reserved name and a cell's owner: the checks that depend on settings. */
@@ -250,6 +260,7 @@ export function modelOptions(settings: CellsSettings): BuildModelOptions {
     knownEnvironments: settings.environments.map(e => e.name),
     ownerSubjects: settings.rbac.enabled ? settings.rbac.subjects : false,
     reservedComponentNames: reservedComponentNames(settings),
+    egress: egressPlatformRules(settings),
   };
 }
 
@@ -304,6 +315,7 @@ export function buildCellModel(
           ...(owner && 'subject' in owner ? { subject: owner.subject } : {}),
           environments: [...environments].sort(),
           components: [],
+          ...(parsed.cell.egress ? { egress: parsed.cell.egress } : {}),
         });
       }
     }
@@ -329,15 +341,21 @@ export function buildCellModel(
       continue;
     }
     namesInCell.add(nameKey);
+    const egressList = new ProblemList(ref);
+    const egress = checkEgress(egressList, parsed.component?.egress ?? [], cell.ref, cell.egress, options.egress ?? egressPlatformRules());
+    problems.push(...egressList.problems);
     components.push({
       ref,
       name: entity.metadata.name,
       cell: cell.ref,
       owner: ownerRefOf(entity),
       endpoints: parsed.component?.endpoints ?? [],
+      ...(egress.length ? { egress } : {}),
     });
     cell.components.push(ref);
   }
+  components.sort(byRef);
+  problems.push(...checkSharedHosts(components));
   const known = new Set(components.map(c => c.ref));
   const grants: CallGrant[] = [];
   for (const d of declarations) {

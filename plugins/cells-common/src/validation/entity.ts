@@ -3,6 +3,8 @@ import {
   AllowFromSpec,
   CellMemberRule,
   ConnectionSpec,
+  EgressCeiling,
+  EgressRule,
   ENDPOINT_PROTOCOLS,
   EndpointOperation,
   EndpointProtocol,
@@ -23,22 +25,25 @@ import {
 } from './fields';
 import { checkObjectKeys, checkSpecKeys } from './keys';
 import { checkReason, DeclarationRules } from './reason';
+import { parseCeiling, parseEgress } from './egress';
 
 /** The cell parts of one entity after its own checks; invalid items are left out. */
 export interface ParsedCellEntity {
   ref: string;
   /** Set for a System with `spec.cell`. */
-  cell?: { environments?: string[]; members: CellMemberRule[] };
+  cell?: { environments?: string[]; members: CellMemberRule[]; egress?: EgressCeiling };
   /** Set for a Component with any of endpoints/connections/allowFrom. */
   component?: {
     endpoints: EndpointSpec[];
     connections: { spec: ConnectionSpec; field: string; target: string }[];
     allowFrom: { spec: AllowFromSpec; field: string; source: string; sourceKind: 'component' | 'system' }[];
+    /** `spec.egress`, shape-checked; the ceiling and platform checks need the cell (catalog.ts). */
+    egress: EgressRule[];
   };
   problems: ProblemList;
 }
 
-const CELL_COMPONENT_FIELDS = ['endpoints', 'connections', 'allowFrom'] as const;
+const CELL_COMPONENT_FIELDS = ['endpoints', 'connections', 'allowFrom', 'egress'] as const;
 
 export function entityRefOf(entity: Entity): string {
   return stringifyEntityRef(entity);
@@ -328,9 +333,11 @@ export function parseCellEntity(entity: Entity, rules: DeclarationRules = {}): P
       }
     }
     const members = parseMembers(list, isRecord(cell) ? cell.members : undefined, ns);
+    const egress = parseCeiling(list, isRecord(cell) ? cell.egress : undefined);
     parsed.cell = {
       environments: Array.isArray(environments) && list.problems.length === 0 ? [...new Set(environments as string[])] : undefined,
       members,
+      ...(egress ? { egress } : {}),
     };
   }
   if (isCellComponent(entity)) {
@@ -339,6 +346,7 @@ export function parseCellEntity(entity: Entity, rules: DeclarationRules = {}): P
       endpoints: parseEndpoints(list, spec.endpoints),
       connections: parseConnections(list, spec.connections, ns, rules),
       allowFrom: parseAllowFrom(list, spec.allowFrom, ns, rules),
+      egress: parseEgress(list, spec.egress, rules),
     };
   }
   return parsed;

@@ -11,8 +11,10 @@ import { ProblemList, isRecord } from './fields';
  * in the parser that reads it.
  */
 export const CELL_OBJECT_KEYS = {
-  'spec.cell': ['environments', 'members'],
+  'spec.cell': ['environments', 'members', 'egress'],
   'spec.cell.members[]': ['namespace', 'owner'],
+  'spec.cell.egress': ['hosts', 'cidrs'],
+  'spec.egress[]': ['host', 'cidr', 'except', 'port', 'ports', 'protocol', 'methods', 'paths', 'reason'],
   'spec.endpoints[]': ['name', 'port', 'protocol', 'visibility', 'operations'],
   'spec.connections[]': ['to', 'endpoint', 'methods', 'paths', 'reason'],
   'spec.allowFrom[]': ['component', 'system', 'endpoint', 'methods', 'paths', 'reason'],
@@ -26,7 +28,7 @@ export type CellObject = keyof typeof CELL_OBJECT_KEYS;
  * key is an error only when it is a near miss of one of these.
  */
 export const CELLPLANE_SPEC_KEYS: Record<string, readonly string[]> = {
-  component: ['endpoints', 'connections', 'allowFrom', 'system', 'owner'],
+  component: ['endpoints', 'connections', 'allowFrom', 'egress', 'system', 'owner'],
   system: ['cell', 'owner'],
   // Cellplane reads no field of an API; a typo of `system` or `owner` detaches
   // it from its cell's System and team just as silently. Not `endpoints`:
