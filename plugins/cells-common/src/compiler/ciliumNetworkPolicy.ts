@@ -8,13 +8,17 @@ function toPorts(rule: PeerRule) {
   return [{ ports: rule.ports.map(p => ({ port: String(p.port), protocol: p.protocol })) }];
 }
 
-function selectorOf(peer: Extract<Peer, { kind: 'pods' }>) {
+export function selectorOf(peer: Extract<Peer, { kind: 'pods' }>) {
   // Without the namespace key Cilium would mean "this namespace" (reference L1b.2): always explicit.
   return { matchLabels: { [POD_NAMESPACE_KEY]: peer.namespace, ...peer.labels } };
 }
 
-function rulesOf(rules: PeerRule[], direction: 'ingress' | 'egress') {
+export function rulesOf(rules: PeerRule[], direction: 'ingress' | 'egress') {
   return rules.map(rule => {
+    if (rule.peer.kind === 'network') {
+      const set = { cidr: rule.peer.cidr, ...(rule.peer.except ? { except: rule.peer.except } : {}) };
+      return { [direction === 'ingress' ? 'fromCIDRSet' : 'toCIDRSet']: [set], toPorts: toPorts(rule) };
+    }
     if (rule.peer.kind === 'cidr') {
       return { [direction === 'ingress' ? 'fromCIDR' : 'toCIDR']: [rule.peer.cidr], toPorts: toPorts(rule) };
     }

@@ -12,7 +12,9 @@ import { CELL_OBJECT_NAMES } from './names';
 /** Pods somewhere in the cluster, or an address range. */
 export type Peer =
   | { kind: 'pods'; namespace: string; labels: Record<string, string> }
-  | { kind: 'cidr'; cidr: string };
+  | { kind: 'cidr'; cidr: string }
+  /** A network outside the cluster a component declared (`spec.egress[].cidr`), with its carve-outs. */
+  | { kind: 'network'; cidr: string; except?: string[] };
 
 export interface PortSpec {
   port: number;
@@ -70,6 +72,7 @@ function waypointPeer(ctx: CellContext, namespace: string): Peer {
 
 function peerKey(peer: Peer): string {
   if (peer.kind === 'cidr') return `cidr:${peer.cidr}`;
+  if (peer.kind === 'network') return `network:${peer.cidr}|${(peer.except ?? []).join(',')}`;
   const entries = Object.entries(peer.labels);
   // One label (the usual case) needs no sort; the text is the same as the sorted join's.
   return `${peer.namespace}|${entries.length === 1 ? `${entries[0][0]},${entries[0][1]}` : entries.sort().join(',')}`;
@@ -121,6 +124,7 @@ function componentIntent(ctx: CellContext, component: CellComponent): L4Intent {
       egress.push({ peer: { kind: 'pods', namespace: ctx.namespaceOf(callee.cell), labels: podLabels(ctx, callee) }, ports: [portOf(callee, grant.endpoint)] });
     }
   }
+  egress.push(...egressRules(ctx, component));
   return {
     name: component.name,
     source: component.ref,
@@ -128,6 +132,27 @@ function componentIntent(ctx: CellContext, component: CellComponent): L4Intent {
     ingress: mergeRules(ingress),
     egress: mergeRules(egress),
   };
+}
+
+/**
+ * A component's own way out (docs/egress.md): HBONE to the egress waypoint when
+ * it declared a host, and each declared network on its ports. Nothing else, so
+ * a direct connection to a host's address is denied at L3/L4.
+ */
+function egressRules(ctx: CellContext, component: CellComponent): PeerRule[] {
+  const rules: PeerRule[] = [];
+  for (const entry of component.egress ?? []) {
+    if (entry.kind === 'host') {
+      const { namespace, waypointName } = ctx.settings.egress;
+      rules.push({ peer: { kind: 'pods', namespace, labels: { [WAYPOINT_POD_LABEL]: waypointName } }, ports: [tcp(HBONE_PORT)] });
+    } else {
+      rules.push({
+        peer: { kind: 'network', cidr: entry.cidr, ...(entry.except ? { except: entry.except } : {}) },
+        ports: entry.ports.map(port => ({ port, protocol: entry.protocol })),
+      });
+    }
+  }
+  return rules;
 }
 
 /** The waypoint hears every allowed caller of the cell on 15008 and speaks only to the cell. */

@@ -14,6 +14,7 @@ import { peerAuthentication } from './peerAuthentication';
 import { validateObject } from './schema';
 import { services } from './service';
 import { waypoint } from './waypoint';
+import { compileEgress, CompiledEgress } from './egress';
 
 /** Every object of one cell in one environment. */
 export interface CompiledCell {
@@ -28,6 +29,8 @@ export interface CompileResult {
   cells: CompiledCell[];
   /** Problems that stop a cell from compiling (e.g. two cells in one namespace). */
   problems: CellProblem[];
+  /** The platform egress namespace per environment where some cell declared an external host. */
+  egress: CompiledEgress[];
 }
 
 export interface CompileOptions extends Holders {
@@ -109,10 +112,18 @@ export function compileCells(model: CellModel, settings: CellsSettings, options:
     }
     cells.push({ cell: ctx.cell.ref, cellName: ctx.cell.name, environment: ctx.environment, namespace: ctx.namespace, objects });
   }
-  return { cells, problems };
+  const validate = options.validate ?? true;
+  const egress = environments.flatMap(environment => {
+    const compiled = compileEgress(model, settings, environment);
+    if (compiled && validate) compiled.objects.forEach(validateObject);
+    return compiled ? [compiled] : [];
+  });
+  return { cells, problems, egress };
 }
 
 export type { KubeObject } from './context';
+export type { CompiledEgress } from './egress';
+export { FQDN_L7_ONLY_WARNING, EGRESS_OBJECT_NAMES, hostObjectName } from './egress';
 export { APPLY_PHASES, applyPhaseOf } from './applyPhase';
 export type { ApplyPhase } from './applyPhase';
 export { SchemaViolation, validateObject, VALIDATED_KINDS } from './schema';

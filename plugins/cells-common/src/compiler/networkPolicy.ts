@@ -4,8 +4,9 @@ import { CellContext, KubeObject, meta } from './context';
 import { L4Intent, Peer, PeerRule, dnsPeer, l4Intents } from './flows';
 import { CELL_OBJECT_NAMES } from './names';
 
-function peerOf(peer: Peer) {
+export function peerOf(peer: Peer) {
   if (peer.kind === 'cidr') return { ipBlock: { cidr: peer.cidr } };
+  if (peer.kind === 'network') return { ipBlock: { cidr: peer.cidr, ...(peer.except ? { except: peer.except } : {}) } };
   // namespaceSelector and podSelector in ONE peer: ANDed (reference L1a.4).
   return {
     namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: peer.namespace } },
@@ -13,7 +14,7 @@ function peerOf(peer: Peer) {
   };
 }
 
-function rulesOf(rules: PeerRule[], direction: 'from' | 'to') {
+export function rulesOf(rules: PeerRule[], direction: 'from' | 'to') {
   return rules.map(rule => ({
     [direction]: [peerOf(rule.peer)],
     ports: rule.ports.map(p => ({ protocol: p.protocol, port: p.port })),

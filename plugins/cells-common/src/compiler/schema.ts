@@ -6,6 +6,7 @@ import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { AuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy';
 import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication';
+import { ServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry';
 import { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { KubeObject } from './context';
@@ -23,6 +24,7 @@ const MODELS: Record<string, new (data: any) => Validatable> = {
   'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
   'security.istio.io/v1/AuthorizationPolicy': AuthorizationPolicy,
   'security.istio.io/v1beta1/PeerAuthentication': PeerAuthentication,
+  'networking.istio.io/v1beta1/ServiceEntry': ServiceEntry,
   'gateway.networking.k8s.io/v1/Gateway': Gateway,
   'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
   'cilium.io/v2/CiliumNetworkPolicy': CiliumNetworkPolicy,
@@ -33,9 +35,10 @@ const MODELS: Record<string, new (data: any) => Validatable> = {
  * 1.22 promoted it as is); the models package only ships it as v1beta1.
  */
 function asModelVersion(object: KubeObject): KubeObject {
-  return object.kind === 'PeerAuthentication' && object.apiVersion === 'security.istio.io/v1'
-    ? { ...object, apiVersion: 'security.istio.io/v1beta1' }
-    : object;
+  if (object.kind === 'PeerAuthentication' && object.apiVersion === 'security.istio.io/v1') return { ...object, apiVersion: 'security.istio.io/v1beta1' };
+  // Likewise networking.istio.io/v1 (Istio 1.22) kept ServiceEntry's v1beta1 schema.
+  if (object.kind === 'ServiceEntry' && object.apiVersion === 'networking.istio.io/v1') return { ...object, apiVersion: 'networking.istio.io/v1beta1' };
+  return object;
 }
 
 /** A compiled object its kind's real schema refuses: always a compiler bug. */
