@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { CellModel, createSimulation, simulateRequest, SimulatedCaller } from '@cellplane/cells-common';
+import { CellModel, createSimulation, simulateEgress, simulateRequest, SimulatedCaller } from '@cellplane/cells-common';
 import { loadCatalog } from '../lib/catalog';
 import { InputError } from '../lib/readDocuments';
 import { Output } from '../lib/output';
@@ -11,7 +11,12 @@ interface SimulateOptions {
   from?: string;
   rogue?: string;
   gateway?: boolean;
-  to: string;
+  to?: string;
+  toHost?: string;
+  toIp?: string;
+  port?: string;
+  protocol?: string;
+  sni?: string;
   endpoint?: string;
   method?: string;
   path?: string;
@@ -49,7 +54,12 @@ export function registerSimulate(program: Command, output: Output): void {
     .option('--from <cell/component>', 'the calling component')
     .option('--rogue <cell>', 'a pod with its own service account inside this cell (the adversary)')
     .option('--gateway', 'the external gateway')
-    .requiredOption('--to <cell/component>', 'the called component')
+    .option('--to <cell/component>', 'the called component')
+    .option('--to-host <host>', 'a host outside the cluster (with --port)')
+    .option('--to-ip <address>', 'an address outside the cluster (with --port; with --to-host: the address the host resolved to)')
+    .option('--port <port>', 'the port outside the cluster')
+    .option('--protocol <protocol>', 'how the caller talks to the host: TLS (default for a host), HTTP or TCP')
+    .option('--sni <name>', 'the TLS server name sent, when not the host')
     .option('--endpoint <name>', "the callee's endpoint (needed when it serves several)")
     .option('--method <method>', 'HTTP method')
     .option('--path <path>', 'HTTP path')
@@ -58,20 +68,42 @@ export function registerSimulate(program: Command, output: Output): void {
     .action((paths: string[], options: SimulateOptions) => {
       const callers = [options.from, options.rogue, options.gateway].filter(Boolean).length;
       if (callers !== 1) throw new InputError('give exactly one of --from <cell>/<component>, --rogue <cell>, --gateway');
+      const outside = options.toHost !== undefined || options.toIp !== undefined;
+      if (outside === (options.to !== undefined)) throw new InputError('give --to <cell>/<component>, or --to-host <host> / --to-ip <address> with --port');
       const { model, settings } = loadCatalog(paths, options.config);
       const [environment] = environmentsToCheck(settings, options.env);
       let from: SimulatedCaller = { gateway: true };
       if (options.from) from = { component: componentRef(model, options.from, '--from') };
       else if (options.rogue) from = { rogue: cellRef(model, options.rogue, '--rogue') };
+      const caller = options.from ?? (options.rogue ? `a rogue pod in ${options.rogue}` : 'the external gateway');
+      if (outside) {
+        const port = Number(options.port);
+        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InputError(`--port ${options.port ?? '(missing)'}: give the port outside the cluster, 1-65535`);
+        const protocol = (options.protocol?.toUpperCase() ?? (options.toHost ? 'TLS' : 'TCP')) as 'TLS' | 'HTTP' | 'TCP';
+        if (!['TLS', 'HTTP', 'TCP'].includes(protocol)) throw new InputError(`--protocol ${options.protocol}: use TLS, HTTP or TCP`);
+        const result = simulateEgress(createSimulation(model, settings, environment), from, {
+          ...(options.toHost ? { host: options.toHost.toLowerCase() } : {}),
+          ...(options.toIp ? { ip: options.toIp } : {}),
+          port,
+          protocol,
+          ...(options.method ? { method: options.method.toUpperCase() } : {}),
+          ...(options.path ? { path: options.path } : {}),
+          ...(options.sni ? { sni: options.sni } : {}),
+        });
+        const where = [options.toHost, options.toIp].filter(Boolean).join(' at ');
+        const http = [options.method?.toUpperCase(), options.path].filter(Boolean).join(' ');
+        const note = result.impersonating ? `the rogue pod wore ${result.impersonating}'s labels` : undefined;
+        printResult(output, result, `${caller} -> ${where}:${port} (${protocol}${http ? ` ${http}` : ''}) (${environment})`, options.json, note);
+        return;
+      }
       const result = simulateRequest(createSimulation(model, settings, environment), {
         from,
-        to: componentRef(model, options.to, '--to'),
+        to: componentRef(model, options.to!, '--to'),
         endpoint: options.endpoint,
         method: options.method?.toUpperCase(),
         path: options.path,
         direct: options.direct,
       });
-      const caller = options.from ?? (options.rogue ? `a rogue pod in ${options.rogue}` : 'the external gateway');
       const http = [options.method?.toUpperCase(), options.path].filter(Boolean).join(' ');
       const note = result.impersonating ? `the rogue pod wore ${result.impersonating}'s labels` : undefined;
       printResult(output, result, `${caller} -> ${options.to}${http ? ` ${http}` : ''} (${environment})`, options.json, note);

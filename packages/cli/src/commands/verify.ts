@@ -28,7 +28,8 @@ export function registerVerify(program: Command, output: Output): void {
       const given = options.manifests ? (readDocuments(options.manifests).map(d => d.value) as KubeObject[]) : undefined;
       const reports: VerifyReport[] = environmentsToCheck(settings, options.env, !given).map(env => {
         // A catalog the compiler refuses (a contested namespace or route) fails like any bad input.
-        const compiled = compileCatalog(catalog, env).flatMap(c => c.objects);
+        const result = compileCatalog(catalog, env);
+        const compiled = [...result.cells.flatMap(c => c.objects), ...result.egress.flatMap(e => e.objects)];
         return verifySimulation(createSimulation(model, settings, env, given ?? compiled));
       });
       const ok = reports.every(r => r.violations.length === 0);

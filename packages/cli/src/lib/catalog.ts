@@ -6,6 +6,7 @@ import {
   CellProblem,
   CellsSettings,
   CompiledCell,
+  CompiledEgress,
   SettingsError,
   buildCellModel,
   compileCells,
@@ -87,8 +88,11 @@ function problemsError(problems: CellProblem[], fileOf: Map<string, string>): In
  * shadow each other) stops here like any other problem: the CLI has no earlier
  * compilation whose holders could keep theirs, so every contender is named.
  */
-export function compileCatalog({ model, settings, fileOf }: LoadedCatalog, environment?: string): CompiledCell[] {
+export function compileCatalog({ model, settings, fileOf }: LoadedCatalog, environment?: string): { cells: CompiledCell[]; egress: CompiledEgress[] } {
   const result = compileCells(model, settings, { environment });
   if (result.problems.length) throw problemsError(result.problems, fileOf);
-  return result.cells;
+  return { cells: result.cells, egress: result.egress };
 }
+
+/** The file of an environment's platform egress objects: `_` is in no cell file name, so it never meets one. */
+export const EGRESS_FILE_NAME = '_egress.yaml';

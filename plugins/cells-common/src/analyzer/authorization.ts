@@ -35,6 +35,8 @@ export interface AuthorizationRequest {
   host?: string;
   /** The request's headers beyond method, path and host (names in any case); undefined: none. */
   headers?: Record<string, string>;
+  /** The TLS server name the caller sent (a TLS connection to an external host); undefined: not TLS or not known. */
+  sni?: string;
 }
 
 export type EnforcementPoint = 'waypoint' | 'ztunnel';
@@ -213,6 +215,9 @@ function conditionMatches(c: ConditionModel, ctx: MatchContext): Tri {
       return check(String(req.port), (p, v) => p === v);
     case 'remote.ip':
       return l7(ctx, () => ipCheck(req.sourceIp));
+    case 'connection.sni':
+      // Envoy's string matcher over the ClientHello's server name; a connection without one matches no value.
+      return l7(ctx, () => (req.sni === undefined ? 'unknown' : check(req.sni, (p, v) => istioStringMatches(p, v, true))));
     default:
       // JWT claims, SNI...: not described by a request here.
       return l7(ctx, () => 'unknown');

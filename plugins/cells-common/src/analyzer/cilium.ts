@@ -41,6 +41,8 @@ function peerMatches(peers: CiliumPeers, endpoint: Endpoint): boolean {
   if (peers.entities.includes('all') || peers.entities.includes('world')) return true;
   if (peers.entities.includes('world-ipv4') && family === 4) return true;
   if (peers.entities.includes('world-ipv6') && family === 6) return true;
+  // An FQDN rule admits the addresses its names resolved to: a connection opened for a matching host.
+  if (endpoint.host !== undefined && peers.fqdns?.some(f => f.matches(endpoint.host!))) return true;
   return peers.cidrs.some(c => cidrContains(c.cidr, endpoint.ip) && !c.except.some(e => cidrContains(e, endpoint.ip)));
 }
 

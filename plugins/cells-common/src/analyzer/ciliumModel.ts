@@ -70,6 +70,8 @@ export interface CiliumPeers {
   endpoints: CompiledSelector[];
   entities: string[];
   cidrs: { cidr: Cidr; except: Cidr[] }[];
+  /** `toFQDNs`, each as a matcher of the host name a connection was opened for. */
+  fqdns?: { text: string; matches: (host: string) => boolean }[];
 }
 
 export interface CiliumRuleEntry {

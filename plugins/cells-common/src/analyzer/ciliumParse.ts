@@ -1,4 +1,5 @@
 /** Parses CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy manifests into the model (ciliumModel.ts), naming each field it refuses. */
+import { fqdnMatcher } from './fqdn';
 import { compileSelector, CompiledSelector } from '../labels';
 import { Cidr, cidrWithin, parseCidr } from './ip';
 import { isPlainObject, isValidPortName, ProblemSink, readList, readStrings } from './model';
@@ -232,8 +233,18 @@ function parseEntry(
   }
   // Fields that only add peers outside the model (nodes, FQDNs, cloud groups, Services):
   // ignoring them in an allow rule is narrower; in a deny rule it would be wider.
+  if (value.toFQDNs !== undefined && !isDeny) {
+    const fqdns = readList(value.toFQDNs, `${field}.toFQDNs`, sink) ?? [];
+    peers.fqdns = [];
+    fqdns.forEach((f, i) => {
+      const matcher = isPlainObject(f) ? fqdnMatcher(f) : undefined;
+      if (!matcher) sink.add(`${field}.toFQDNs[${i}]`, 'needs exactly one of matchName or matchPattern (a DNS name, * within a label)');
+      else peers.fqdns!.push(matcher);
+    });
+    hasL3 = true;
+  }
   for (const key of [`${p}Nodes`, `${p}Groups`, 'toFQDNs', 'toServices']) {
-    if (value[key] === undefined) continue;
+    if (value[key] === undefined || (key === 'toFQDNs' && !isDeny)) continue;
     if (isDeny || key === 'toServices') {
       sink.add(`${field}.${key}`, `${key} is not supported by the analyzer`);
     } else {

@@ -3,6 +3,8 @@ export { loadCluster } from './load';
 export type { LoadOptions } from './load';
 export { analyzeRequest, AnalyzerInputError, assertAnalyzable, formatAnalyzerProblem, mayReach, requestVerdicts, serviceFor, waypointForService } from './request';
 export type { AnalyzeRequest, RequestResult, RequestShape } from './request';
+export { analyzeEgress, STAND_IN_PUBLIC_ADDRESS } from './egress';
+export type { EgressRequest } from './egress';
 export { analyzeMatrix } from './matrix';
 export type { MatrixRequest, MatrixResult, MatrixPair } from './matrix';
 export { analyzeConnlist, formatGrant, portClasses } from './connlist';

@@ -1,4 +1,5 @@
 /** Manifests (plain objects) -> the cluster model. Malformed objects are reported, never guessed. */
+import { parseServiceEntry } from './serviceEntry';
 import { readStringMap } from '../labels';
 import { parseAuthorizationPolicy, AuthorizationPolicyModel } from './authorization';
 import { parseCiliumPolicy, CiliumPolicyModel } from './cilium';
@@ -179,6 +180,7 @@ export function loadCluster(manifests: readonly unknown[], options: LoadOptions 
     ciliumPolicies: [] as CiliumPolicyModel[],
     peerAuthentications: [] as PeerAuthenticationModel[],
     authorizationPolicies: [] as AuthorizationPolicyModel[],
+    serviceEntries: [],
     problems: [],
     notes: [],
     trustDomain: options.trustDomain ?? 'cluster.local',
@@ -330,6 +332,11 @@ export function loadCluster(manifests: readonly unknown[], options: LoadOptions 
           isWaypoint: spec.gatewayClassName === WAYPOINT_CLASS,
         };
         if (sink.ok) model.gateways.set(gw.key, gw);
+        break;
+      }
+      case group === 'networking.istio.io' && kind === 'ServiceEntry': {
+        const entry = parseServiceEntry(value, namespace, name, labels, sink);
+        if (entry) model.serviceEntries.push(entry);
         break;
       }
       case group === 'gateway.networking.k8s.io' && kind === 'HTTPRoute': {

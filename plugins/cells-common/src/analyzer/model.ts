@@ -106,6 +106,17 @@ export interface HttpRouteModel {
   backendRefs: { kind: string; namespace: string; name: string; port?: number }[];
 }
 
+export interface ServiceEntryModel {
+  key: string;
+  namespace: string;
+  name: string;
+  labels: Labels;
+  /** Exact names or `*.suffix`. */
+  hosts: string[];
+  ports: { number: number; protocol: string; name: string }[];
+  location: 'MESH_EXTERNAL' | 'MESH_INTERNAL';
+}
+
 export interface AnalyzerOptions {
   /** SPIFFE trust domain of identities; default `cluster.local`. */
   trustDomain?: string;
@@ -126,6 +137,8 @@ export interface ClusterModel {
   ciliumPolicies: CiliumPolicyModel[];
   peerAuthentications: PeerAuthenticationModel[];
   authorizationPolicies: AuthorizationPolicyModel[];
+  /** Istio ServiceEntries: hosts outside the mesh it routes (through a waypoint, when one is bound). */
+  serviceEntries: ServiceEntryModel[];
   /** Malformed input; an analysis refuses to run while there is any. */
   problems: Problem[];
   /** Things skipped on purpose (unknown kinds, unsupported fields), for the reader. */
@@ -137,7 +150,8 @@ export interface ClusterModel {
 /** A place traffic comes from or goes to: a workload of the model, or an address outside it. */
 export type Endpoint =
   | { type: 'workload'; workload: WorkloadModel; namespace: NamespaceModel }
-  | { type: 'external'; ip: string };
+  /** `host`: the name the connection was opened for (what Cilium's DNS proxy saw resolve to `ip`). */
+  | { type: 'external'; ip: string; host?: string };
 
 export function endpointName(endpoint: Endpoint): string {
   return endpoint.type === 'workload' ? endpoint.workload.key : endpoint.ip;

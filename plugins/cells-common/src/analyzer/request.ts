@@ -40,7 +40,7 @@ export type { QuietRun, RequestShape, ResolvedTarget } from './verdicts';
 
 const notApplicable = (layer: LayerName, reason: string): LayerResult => ({ layer, verdict: 'not-applicable', policies: [], reason });
 
-interface HopArgs {
+export interface HopArgs {
   model: ClusterModel;
   description: string;
   source: Endpoint;
@@ -54,7 +54,7 @@ interface HopArgs {
   request: AnalyzeRequest;
 }
 
-function evaluateHop(args: HopArgs): HopResult {
+export function evaluateHop(args: HopArgs): HopResult {
   const { model, source, destination, identity, appPort, protocol, request } = args;
   const index = indexOf(model);
   const destWorkload = destination.type === 'workload' ? destination : undefined;
@@ -86,6 +86,7 @@ function evaluateHop(args: HopArgs): HopResult {
     path: request.path,
     host: request.host,
     headers: request.headers,
+    ...(request.sni !== undefined ? { sni: request.sni } : {}),
   };
   if (args.waypoint) {
     const gw = args.waypoint.gateway;
@@ -169,7 +170,7 @@ function evaluateBackend(model: ClusterModel, request: AnalyzeRequest, source: E
   return { hops: [hop1, hop2], route };
 }
 
-function finish(request: AnalyzeRequest, protocol: Protocol, targetDescription: string, hops: HopResult[], route: string): RequestResult {
+export function finish(request: AnalyzeRequest, protocol: Protocol, targetDescription: string, hops: HopResult[], route: string): RequestResult {
   const layers = LAYERS.map(l => aggregateLayer(l, hops));
   const decidedBy = firstDenying(layers);
   return {

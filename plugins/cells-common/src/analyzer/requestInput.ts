@@ -15,6 +15,8 @@ export interface AnalyzeRequest {
   host?: string;
   /** Request headers beyond method, path and host (the waypoint matches `request.headers[...]` conditions on them); undefined: none. */
   headers?: Record<string, string>;
+  /** The TLS server name sent (TLS to an external host): the only part of TLS a waypoint sees. */
+  sni?: string;
   /** `pod`: the caller dials the pod IP and skips any waypoint. Default `service` when a Service exposes the port. */
   addressing?: 'service' | 'pod';
 }

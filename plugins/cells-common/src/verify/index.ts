@@ -12,3 +12,7 @@ export { attackPresets, AttackQueryError } from './attacks';
 export type { AttackQuery, AttackPresetList, AttackPreset } from './attacks';
 export { protectionOf, protectionCluster, wildcardPrincipals } from './protection';
 export type { ComponentProtection } from './protection';
+export { simulateEgress, verifyEgress, METADATA_ADDRESS, UNDECLARED_HOST, DOMAIN_FRONTING_NOTE } from './egress';
+export type { EgressVerifyResult } from './egress';
+export { catalogAllowsEgress } from './egressOracle';
+export type { EgressProbe } from './egressOracle';

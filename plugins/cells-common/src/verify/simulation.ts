@@ -56,13 +56,19 @@ function gatewayIdentity(settings: CellsSettings): { namespace: string; serviceA
   return { namespace, serviceAccount };
 }
 
+/** Every compiled object of one environment: the cells' and the platform egress namespace's. */
+export function compiledObjects(model: CellModel, settings: CellsSettings, environment: string): KubeObject[] {
+  const result = compileCells(model, settings, { environment });
+  return [...result.cells.flatMap(c => c.objects), ...result.egress.flatMap(e => e.objects)];
+}
+
 export function createSimulation(
   model: CellModel,
   settings: CellsSettings,
   environment: string,
   objects?: KubeObject[],
 ): Simulation {
-  const compiled = objects ?? compileCells(model, settings, { environment }).cells.flatMap(c => c.objects);
+  const compiled = objects ?? compiledObjects(model, settings, environment);
   const cellByRef = new Map(model.cells.map(c => [c.ref, c]));
   const namespaceOf = (cellRef: string) => cellNamespace(settings, cellByRef.get(cellRef)!, environment);
   const present = model.cells.filter(c => c.environments.includes(environment)).map(c => c.ref);

@@ -4,6 +4,7 @@ import { ClusterModel, LayerName, Protocol, requestVerdicts, RequestShape } from
 import { CatalogCaller, catalogAllows } from './oracle';
 import { evaluate } from './simulate';
 import { podKey, Simulation } from './simulation';
+import { verifyEgress } from './egress';
 
 export interface Violation {
   caller: string;
@@ -275,6 +276,13 @@ export function verifySimulation(sim: Simulation, options: VerifyOptions = {}): 
   for (const attempt of attempts) {
     const label = `a rogue pod in ${attempt.cellRef}${attempt.impersonating ? ` wearing ${attempt.impersonating}'s labels` : ''}`;
     check(label, { kind: 'rogue', cell: attempt.cellRef }, rogueCluster, attempt.pod, attempt.cellRef);
+  }
+  // Outside the cluster (whole-environment runs; a cell-scoped run checks the cell's endpoints).
+  if (!scoped) {
+    const egress = verifyEgress(sim);
+    checks += egress.checks;
+    violations.push(...egress.violations);
+    notes.push(...egress.notes);
   }
   if (cniDependent > 0) {
     notes.push(

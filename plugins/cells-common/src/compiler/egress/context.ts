@@ -47,7 +47,7 @@ export function egressContext(model: CellModel, settings: CellsSettings, environ
     if (!component.egress || !cells.has(component.cell)) continue;
     for (const entry of component.egress) {
       if (entry.kind !== 'host') continue;
-      const host = byHost.get(entry.host) ?? { host: entry.host, ports: new Map(), callers: [] };
+      const host: ExternalHost = byHost.get(entry.host) ?? { host: entry.host, ports: new Map(), callers: [] };
       entry.ports.forEach(p => host.ports.set(p, entry.protocol));
       host.callers.push(callerOf(component, entry));
       byHost.set(entry.host, host);

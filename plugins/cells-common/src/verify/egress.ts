@@ -1,0 +1,154 @@
+import { CellComponent, EgressRule } from '../model/types';
+import { analyzeEgress, AnalyzerInputError, ClusterModel, parseCidr } from '../analyzer';
+import { STAND_IN_PUBLIC_ADDRESS } from '../analyzer/egress';
+import { compareText } from '../order';
+import { KubeObject } from '../compiler';
+import { catalogAllowsEgress, EgressProbe, routedHosts } from './egressOracle';
+import { CatalogCaller } from './oracle';
+import { rogueAttempts, SimulatedCaller, SimulationResult } from './simulate';
+import { podKey, Simulation } from './simulation';
+import { EXTRA_METHODS, UNDECLARED_PATH, Violation, samplePaths } from './verify';
+
+/** The cloud metadata address: never reachable (cells.egress.deny by default). */
+export const METADATA_ADDRESS = '169.254.169.254';
+/** A host no catalog declares (the reserved .example TLD). */
+export const UNDECLARED_HOST = 'cellplane-undeclared-probe.example';
+
+export const DOMAIN_FRONTING_NOTE =
+  'TLS to an external host is passed through: the egress waypoint checks the caller, the port and the SNI, not the HTTP Host inside the encrypted stream, so a declared caller can reach another site behind the same front (domain fronting); not verified, and not counted as verified';
+export const CIDR_LABELS_NOTE =
+  'a network (cidr) entry is enforced at L3/L4 by pod labels: a pod in the cell that copies the component\'s labels reaches the network too; rogue probes against networks use a pod without component labels';
+
+function evaluateEgress(cluster: ClusterModel, pod: KubeObject, probe: EgressProbe) {
+  return analyzeEgress(cluster, { from: podKey(pod), ...probe });
+}
+
+/** Evaluates one request from a component, a rogue pod (in every disguise) or the gateway to outside the cluster. */
+export function simulateEgress(sim: Simulation, from: SimulatedCaller, probe: EgressProbe): SimulationResult {
+  if ('rogue' in from) {
+    const results = rogueAttempts(sim, from.rogue).map(a => ({ ...evaluateEgress(a.cluster, a.pod, probe), impersonating: a.impersonating }));
+    const depth = (r: SimulationResult) => ({ 'L3/L4': 1, mTLS: 2, L7: 3 })[r.decidedBy ?? 'L3/L4'] ?? 0;
+    return results.find(r => r.allowed) ?? results.reduce((best, r) => (depth(r) > depth(best) ? r : best));
+  }
+  if ('gateway' in from) throw new AnalyzerInputError('the external gateway makes no calls outside the cluster; give --from or --rogue');
+  const caller = sim.model.components.find(c => c.ref === from.component);
+  if (!caller || !sim.model.cells.find(c => c.ref === caller.cell)?.environments.includes(sim.environment)) {
+    throw new AnalyzerInputError(`${from.component} is not a component of a cell deployed to ${sim.environment}`);
+  }
+  return evaluateEgress(sim.cluster(), sim.componentPod(caller), probe);
+}
+
+/** An IPv4 address inside the entry's network and outside its carve-outs (undefined: none found, or IPv6). */
+function sampleAddress(cidr: string, except: string[] = []): string | undefined {
+  const parsed = parseCidr(cidr);
+  if (!parsed || parsed.family !== 4) return undefined;
+  const size = 1n << BigInt(32 - parsed.bits);
+  const candidates = [parsed.network + (size > 2n ? 1n : 0n), parsed.network + size / 2n + (size > 4n ? 1n : 0n), parsed.network + size - (size > 2n ? 2n : 1n)];
+  const text = (n: bigint) => [24n, 16n, 8n, 0n].map(s => String((n >> s) & 255n)).join('.');
+  return candidates.map(text).find(a => !except.some(e => parseCidr(e)?.family === 4 && cidrInside(e, a)));
+}
+
+function cidrInside(cidr: string, address: string): boolean {
+  const c = parseCidr(cidr)!;
+  const [a, b, cc, d] = address.split('.').map(BigInt);
+  const value = (a << 24n) | (b << 16n) | (cc << 8n) | d;
+  const mask = c.bits === 0 ? 0n : ((1n << BigInt(c.bits)) - 1n) << BigInt(32 - c.bits);
+  return (value & mask) === c.network;
+}
+
+function describe(p: EgressProbe): string {
+  const where = p.host ? `${p.host}${p.ip ? ` (${p.ip})` : ''}` : p.ip!;
+  const http = p.protocol === 'HTTP' ? ` ${[p.method, p.path].filter(Boolean).join(' ')}` : '';
+  const sni = p.sni ? ` with SNI ${p.sni}` : '';
+  return `${where}:${p.port} (${p.protocol}${http}${sni})`;
+}
+
+/** The probes around one declared entry: it, its neighbouring port, and for a host the ways around its policy. */
+function probesOf(entry: EgressRule, declaredPorts: Set<string>): EgressProbe[] {
+  const probes: EgressProbe[] = [];
+  if (entry.kind === 'host') {
+    for (const port of entry.ports) {
+      const method = entry.protocol === 'HTTP' ? entry.methods?.[0] ?? 'GET' : undefined;
+      const path = entry.protocol === 'HTTP' ? (entry.paths ? samplePaths(entry.paths[0])[0] : '/') : undefined;
+      probes.push({ host: entry.host.replace(/^\*\./, 'probe.'), port, protocol: entry.protocol, ...(method ? { method, path } : {}) });
+      if (entry.protocol === 'HTTP' && entry.methods) {
+        const other = EXTRA_METHODS.find(m => !entry.methods!.includes(m));
+        if (other) probes.push({ host: entry.host.replace(/^\*\./, 'probe.'), port, protocol: 'HTTP', method: other, path });
+      }
+      if (entry.protocol === 'HTTP' && entry.paths) probes.push({ host: entry.host.replace(/^\*\./, 'probe.'), port, protocol: 'HTTP', method, path: UNDECLARED_PATH });
+      if (entry.protocol === 'TLS') probes.push({ host: entry.host.replace(/^\*\./, 'probe.'), port, protocol: 'TLS', sni: UNDECLARED_HOST });
+      // The host's address dialled directly: no ServiceEntry, no waypoint, only the pod's own L3/L4.
+      probes.push({ ip: STAND_IN_PUBLIC_ADDRESS, port, protocol: 'TCP' });
+      if (!declaredPorts.has(`${entry.host}:${port + 1}`)) probes.push({ host: entry.host.replace(/^\*\./, 'probe.'), port: port + 1, protocol: entry.protocol, ...(method ? { method, path } : {}) });
+    }
+  } else {
+    const address = sampleAddress(entry.cidr, entry.except);
+    for (const port of entry.ports) {
+      if (address) probes.push({ ip: address, port, protocol: 'TCP' });
+      if (address && !entry.ports.includes(port + 1)) probes.push({ ip: address, port: port + 1, protocol: 'TCP' });
+      for (const e of entry.except ?? []) {
+        const carved = sampleAddress(e);
+        if (carved) probes.push({ ip: carved, port, protocol: 'TCP' });
+      }
+    }
+  }
+  return probes;
+}
+
+export interface EgressVerifyResult {
+  checks: number;
+  violations: Violation[];
+  notes: string[];
+}
+
+/**
+ * Checks that the manifests let every component reach exactly the hosts and
+ * networks it declared (docs/egress.md, "What verify checks"): each declared
+ * entry from its component, and from every other component and every cell's
+ * rogue pod; the entry's neighbouring port; the host's address dialled
+ * directly; an undeclared host and the metadata address from everyone. Runs
+ * only when some component of the environment declares egress.
+ */
+export function verifyEgress(sim: Simulation): EgressVerifyResult {
+  const present = new Set(sim.model.cells.filter(c => c.environments.includes(sim.environment)).map(c => c.ref));
+  const components = sim.model.components.filter(c => present.has(c.cell));
+  const declaring = components.filter(c => c.egress?.length);
+  if (declaring.length === 0) return { checks: 0, violations: [], notes: [] };
+  const routed = routedHosts({ ...sim.model, components });
+  const declaredPorts = new Set(declaring.flatMap(c => (c.egress ?? []).flatMap(e => (e.kind === 'host' ? e.ports.map(p => `${e.host}:${p}`) : []))));
+  const byKey = new Map<string, EgressProbe>();
+  for (const c of declaring) for (const e of c.egress!) for (const p of probesOf(e, declaredPorts)) byKey.set(describe(p), p);
+  byKey.set(describe({ host: UNDECLARED_HOST, port: 443, protocol: 'TLS' }), { host: UNDECLARED_HOST, port: 443, protocol: 'TLS' });
+  byKey.set(describe({ ip: METADATA_ADDRESS, port: 80, protocol: 'TCP' }), { ip: METADATA_ADDRESS, port: 80, protocol: 'TCP' });
+  const probes = [...byKey.entries()].sort(([a], [b]) => compareText(a, b)).map(([, p]) => p);
+  const hostProbes = probes.filter(p => p.host);
+  const violations: Violation[] = [];
+  let checks = 0;
+  const check = (label: string, caller: CatalogCaller, cluster: ClusterModel, pod: KubeObject, component: CellComponent | undefined, list: EgressProbe[]) => {
+    for (const probe of list) {
+      checks++;
+      const expected = catalogAllowsEgress(component, probe, routed);
+      const result = evaluateEgress(cluster, pod, probe);
+      if (result.allowed !== expected) {
+        violations.push({ caller: label, from: caller, callee: describe(probe), endpoint: 'egress', expected, actual: result.allowed, explanation: result.explanation });
+      }
+    }
+  };
+  const cluster = sim.cluster();
+  for (const c of components) check(c.ref, { kind: 'component', ref: c.ref }, cluster, sim.componentPod(c), c, probes);
+  for (const cellRef of [...present].sort(compareText)) {
+    for (const attempt of rogueAttempts(sim, cellRef)) {
+      const label = `a rogue pod in ${cellRef}${attempt.impersonating ? ` wearing ${attempt.impersonating}'s labels` : ''}`;
+      // A disguise passes label-based L3/L4; hosts are still checked by principal at the waypoint.
+      check(label, { kind: 'rogue', cell: cellRef }, attempt.cluster, attempt.pod, undefined, attempt.impersonating ? hostProbes : probes);
+    }
+  }
+  const notes: string[] = [];
+  if (declaring.some(c => c.egress!.some(e => e.kind === 'host' && e.protocol === 'TLS'))) notes.push(DOMAIN_FRONTING_NOTE);
+  if (declaring.some(c => c.egress!.some(e => e.kind === 'cidr'))) notes.push(CIDR_LABELS_NOTE);
+  const flavour = sim.settings.environments.find(e => e.name === sim.environment)?.networkPolicy;
+  if (flavour === 'kubernetes' && routed.size > 0) {
+    notes.push('external hosts are enforced at L7 only (plain NetworkPolicy has no FQDN selector: the egress waypoint may connect to any public address on the declared ports)');
+  }
+  return { checks, violations, notes };
+}

@@ -1,0 +1,51 @@
+import { CellComponent, CellModel, EgressRule } from '../model/types';
+import { cidrContains, istioStringMatches, normalizeRequestPath, parseCidr } from '../analyzer';
+import { STAND_IN_PUBLIC_ADDRESS } from '../analyzer/egress';
+import { hostMatches } from '../validation/network';
+
+/** One request to a destination outside the cluster, in catalog terms. */
+export interface EgressProbe {
+  host?: string;
+  ip?: string;
+  port: number;
+  protocol: 'TLS' | 'HTTP' | 'TCP';
+  method?: string;
+  path?: string;
+  /** A TLS server name other than the host. */
+  sni?: string;
+}
+
+function hostCovers(entry: EgressRule, probe: EgressProbe): boolean {
+  if (entry.kind !== 'host' || !probe.host || !hostMatches(entry.host, probe.host) || !entry.ports.includes(probe.port) || entry.protocol !== probe.protocol) return false;
+  if (probe.protocol === 'TLS') return (probe.sni ?? probe.host) === probe.host;
+  if (probe.protocol !== 'HTTP') return true;
+  if (entry.methods && !(probe.method && entry.methods.includes(probe.method))) return false;
+  const path = probe.path === undefined ? undefined : normalizeRequestPath(probe.path);
+  return !entry.paths || (!!path && entry.paths.some(p => istioStringMatches(p, path)));
+}
+
+function cidrCovers(entry: EgressRule, address: string, port: number): boolean {
+  if (entry.kind !== 'cidr' || !entry.ports.includes(port) || entry.protocol !== 'TCP') return false;
+  const inside = (c: string) => cidrContains(parseCidr(c)!, address);
+  return inside(entry.cidr) && !(entry.except ?? []).some(inside);
+}
+
+/** Hosts some component routes through the egress waypoint: a request for them never leaves straight from the pod. */
+export function routedHosts(model: CellModel): Set<string> {
+  return new Set(model.components.flatMap(c => (c.egress ?? []).flatMap(e => (e.kind === 'host' ? e.ports.map(p => `${e.host}:${p}`) : []))));
+}
+
+/**
+ * What the catalog declares for one component and one request outside the
+ * cluster: a host entry that covers it, or (for an address, or a host no
+ * ServiceEntry routes, which the pod dials straight) a network entry.
+ */
+export function catalogAllowsEgress(component: CellComponent | undefined, probe: EgressProbe, routed: Set<string>): boolean {
+  if (!component) return false;
+  const entries = component.egress ?? [];
+  if (probe.host && [...routed].some(r => { const [h, p] = r.split(':'); return Number(p) === probe.port && hostMatches(h, probe.host!); })) {
+    return entries.some(e => hostCovers(e, probe));
+  }
+  const address = probe.ip ?? STAND_IN_PUBLIC_ADDRESS;
+  return entries.some(e => cidrCovers(e, address, probe.port));
+}
