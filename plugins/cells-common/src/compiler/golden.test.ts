@@ -20,7 +20,7 @@ describe('golden files for examples/artemis', () => {
     for (const file of files) fs.writeFileSync(path.join(ARTEMIS_GOLDEN_DIR, file.name), file.yaml);
   }
 
-  it('has exactly one golden file per cell', () => {
+  it('has exactly one golden file per cell, and one for the egress namespace', () => {
     expect(fs.readdirSync(ARTEMIS_GOLDEN_DIR).sort()).toEqual(files.map(f => f.name).sort());
   });
 
