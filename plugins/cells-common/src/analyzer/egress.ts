@@ -4,7 +4,8 @@
  * caller -> egress waypoint (L3/L4 on 15008, mTLS, the waypoint's L7 policies
  * bound to the ServiceEntry) -> the world (the waypoint's own L3/L4 egress);
  * to any other host or address, straight from the caller's pod (its own L3/L4
- * egress only: nothing in the mesh stops or admits it).
+ * egress only: nothing in the mesh stops or admits it). docs/policy-semantics.md#egress-1,
+ * docs/policy-semantics.md#egress-2, docs/policy-semantics.md#egress-3.
  */
 import { isIp } from './ip';
 import { waypointPolicies } from './authorizationPolicy';

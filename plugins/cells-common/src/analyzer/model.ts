@@ -1,5 +1,6 @@
 /** The cluster model every layer reads: what `load.ts` builds from manifests. */
 import type { Labels } from '../labels';
+import type { Cidr } from '../net/ip';
 import { AMBIENT_LABEL } from '../labels/keys';
 import type { NetworkPolicyModel } from './networkPolicy';
 import type { CiliumPolicyModel } from './cilium';
@@ -66,6 +67,8 @@ export interface WorkloadModel {
    * none yet): an ipBlock that can hold pod addresses may cover it (docs/policy-semantics.md#netpol-9).
    */
   anyAddress?: boolean;
+  /** With `anyAddress`: the ranges its address lies in, when known (the cluster's pod CIDRs); undefined: anywhere. */
+  addressRanges?: Cidr[];
   /** True for waypoint workloads we added because the input had none. */
   synthesized: boolean;
   /** Position in `ClusterModel.workloads`, for array-backed caches. */

@@ -263,8 +263,10 @@ export /** Ranges no pod is ever addressed from: link-local (where istio-cni SNA
 const NEVER_POD_ADDRESSES = ['169.254.0.0/16', '127.0.0.0/8', 'fe80::/10', '::1/128'].map(c => parseCidr(c)!);
 
 /** Can the block cover a pod whose address is not known? Only if it reaches beyond the never-pod ranges. */
-export function ipBlockMayHoldPods(peer: Extract<NetworkPolicyPeer, { kind: 'ipBlock' }>): boolean {
-  return !NEVER_POD_ADDRESSES.some(r => cidrWithin(peer.cidr, r));
+export function ipBlockMayHoldPods(peer: Extract<NetworkPolicyPeer, { kind: 'ipBlock' }>, podRanges?: readonly Cidr[]): boolean {
+  if (NEVER_POD_ADDRESSES.some(r => cidrWithin(peer.cidr, r))) return false;
+  // Known pod ranges: the block must reach into one, and not carve it out whole.
+  return !podRanges || podRanges.some(r => (cidrWithin(r, peer.cidr) || cidrWithin(peer.cidr, r)) && !peer.except.some(e => cidrWithin(r, e)));
 }
 
 export function peerMatches(peer: NetworkPolicyPeer, policyNamespace: string, endpoint: Endpoint): PeerMatch {
@@ -272,9 +274,9 @@ export function peerMatches(peer: NetworkPolicyPeer, policyNamespace: string, en
     if (endpoint.type === 'external') return ipBlockMatches(peer, endpoint.ip) ? 'yes' : 'no';
     // docs/policy-semantics.md#netpol-9: Calico, Antrea, kube-router (and upstream e2e) match pod IPs, Cilium does not.
     // Calling it denied would be a fail-open, so it matches, marked as CNI-dependent.
-    const { ip, anyAddress } = endpoint.workload;
+    const { ip, anyAddress, addressRanges } = endpoint.workload;
     if (ip !== undefined) return ipBlockMatches(peer, ip) ? 'cni' : 'no';
-    return anyAddress && ipBlockMayHoldPods(peer) ? 'cni' : 'no';
+    return anyAddress && ipBlockMayHoldPods(peer, addressRanges) ? 'cni' : 'no';
   }
   if (endpoint.type !== 'workload') return 'no';
   const nsOk = peer.namespaceSelector

@@ -29,10 +29,11 @@ const cited = files.flatMap(file =>
 describe('docs/policy-semantics.md', () => {
   it('has the rules of every layer', () => {
     expect([...anchors].filter(a => /^netpol-\d+$/.test(a))).toHaveLength(10);
-    expect([...anchors].filter(a => /^cilium-\d+$/.test(a))).toHaveLength(8);
+    expect([...anchors].filter(a => /^cilium-\d+$/.test(a))).toHaveLength(9);
     expect([...anchors].filter(a => /^ambient-\d+$/.test(a))).toHaveLength(6);
     expect([...anchors].filter(a => /^authz-\d+$/.test(a))).toHaveLength(11);
     expect(anchors.has('gateway-1')).toBe(true);
+    expect([...anchors].filter(a => /^egress-\d+$/.test(a))).toHaveLength(5);
   });
 
   it('holds every rule the code cites', () => {

@@ -10,7 +10,7 @@
  * exchange anything with it; the others are denied everything, and need not
  * be loaded. Anything this reasoning does not cover falls back to everything.
  */
-import { ClusterModel, loadCluster } from '../analyzer';
+import { ClusterModel, loadCluster, parseCidr } from '../analyzer';
 import { USE_WAYPOINT_NAMESPACE_LABEL } from '../analyzer/model';
 import { Direction, ipBlockMayHoldPods, networkPolicySelects } from '../analyzer/networkPolicy';
 import { CompiledSelector, NAMESPACE_NAME_LABEL } from '../labels';
@@ -45,6 +45,7 @@ export function relevantNamespaces(sim: Simulation, scopeCells: string[]): Set<s
   const cluster = loadCluster([...inScope, ...pods, ...rogues], { trustDomain: sim.settings.mesh.trustDomain });
   if (cluster.problems.length > 0) return undefined;
 
+  const podRanges = sim.settings.cluster.podCIDRs.map(c => parseCidr(c)!);
   const selectors: CompiledSelector[] = [];
   for (const workload of cluster.workloads.filter(w => scope.has(w.namespace))) {
     for (const direction of ['ingress', 'egress'] as Direction[]) {
@@ -54,7 +55,7 @@ export function relevantNamespaces(sim: Simulation, scopeCells: string[]): Set<s
         if (!rule.peers) return undefined;
         for (const peer of rule.peers) {
           // The simulated pods may have any address: an ipBlock that can hold one may admit a pod of any namespace.
-          if (peer.kind === 'ipBlock' && ipBlockMayHoldPods(peer)) return undefined;
+          if (peer.kind === 'ipBlock' && ipBlockMayHoldPods(peer, podRanges)) return undefined;
           // No namespaceSelector: the policy's own namespace.
           if (peer.kind === 'pods' && peer.namespaceSelector) selectors.push(peer.namespaceSelector);
         }
@@ -83,5 +84,5 @@ export function scopedCluster(sim: Simulation, namespaces: Set<string>, extraPod
   const inside = (o: KubeObject) => !o.metadata.namespace || namespaces.has(o.metadata.namespace);
   const present = new Set(presentCells(sim).filter(c => namespaces.has(sim.namespaceOf(c.ref))).map(c => c.ref));
   const pods = sim.model.components.filter(c => present.has(c.cell)).map(c => sim.componentPod(c));
-  return withUnknownAddresses(loadCluster([...sim.objects, ...pods, ...sim.gatewayObjects(), ...extraPods].filter(inside), { trustDomain: sim.settings.mesh.trustDomain }));
+  return withUnknownAddresses(loadCluster([...sim.objects, ...pods, ...sim.gatewayObjects(), ...extraPods].filter(inside), { trustDomain: sim.settings.mesh.trustDomain }), sim.settings.cluster.podCIDRs);
 }

@@ -5,7 +5,7 @@ import { MESH_RESERVED_PORTS, ProblemList, checkMethods, checkPaths, isRecord } 
 import { cidrError, cidrOf, cidrsOverlap, hostError, hostWithin, isWildcardHost } from './network';
 import { checkReason, DeclarationRules } from './reason';
 import { checkObjectKeys } from './keys';
-import { cidrWithin } from '../analyzer/ip';
+import { cidrWithin } from '../net/ip';
 
 
 const ENTRY_FIX = 'write {host, port, protocol: TLS | HTTP | TCP} or {cidr, except?, port, protocol: TCP | UDP}';

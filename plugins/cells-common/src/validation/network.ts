@@ -1,4 +1,4 @@
-import { Cidr, cidrWithin, parseCidr, parseIp } from '../analyzer/ip';
+import { Cidr, cidrWithin, parseCidr, parseIp } from '../net/ip';
 
 /*
  * Hosts and networks outside the cluster, as `spec.egress` and

@@ -16,6 +16,7 @@ export const UNDECLARED_HOST = 'cellplane-undeclared-probe.example';
 
 export const DOMAIN_FRONTING_NOTE =
   'TLS to an external host is passed through: the egress waypoint checks the caller, the port and the SNI, not the HTTP Host inside the encrypted stream, so a declared caller can reach another site behind the same front (domain fronting); not verified, and not counted as verified';
+/** docs/policy-semantics.md#egress-5 */
 export const CIDR_LABELS_NOTE =
   'a network (cidr) entry is enforced at L3/L4 by pod labels: a pod in the cell that copies the component\'s labels reaches the network too; rogue probes against networks use a pod without component labels';
 
@@ -114,7 +115,7 @@ export function verifyEgress(sim: Simulation): EgressVerifyResult {
   const components = sim.model.components.filter(c => present.has(c.cell));
   const declaring = components.filter(c => c.egress?.length);
   if (declaring.length === 0) return { checks: 0, violations: [], notes: [] };
-  const routed = routedHosts({ ...sim.model, components });
+  const routed = routedHosts({ ...sim.model, components }, sim.settings.mesh.enabled);
   const declaredPorts = new Set(declaring.flatMap(c => (c.egress ?? []).flatMap(e => (e.kind === 'host' ? e.ports.map(p => `${e.host}:${p}`) : []))));
   const byKey = new Map<string, EgressProbe>();
   for (const c of declaring) for (const e of c.egress!) for (const p of probesOf(e, declaredPorts)) byKey.set(describe(p), p);
@@ -144,7 +145,10 @@ export function verifyEgress(sim: Simulation): EgressVerifyResult {
     }
   }
   const notes: string[] = [];
-  if (declaring.some(c => c.egress!.some(e => e.kind === 'host' && e.protocol === 'TLS'))) notes.push(DOMAIN_FRONTING_NOTE);
+  if (!sim.settings.mesh.enabled && declaring.some(c => c.egress!.some(e => e.kind === 'host'))) {
+    notes.push('mesh disabled: external hosts cannot be enforced (no egress waypoint), so host entries are refused by validation and compile to nothing; a model holding them is checked as if they were absent');
+  }
+  if (sim.settings.mesh.enabled && declaring.some(c => c.egress!.some(e => e.kind === 'host' && e.protocol === 'TLS'))) notes.push(DOMAIN_FRONTING_NOTE);
   if (declaring.some(c => c.egress!.some(e => e.kind === 'cidr'))) notes.push(CIDR_LABELS_NOTE);
   const flavour = sim.settings.environments.find(e => e.name === sim.environment)?.networkPolicy;
   if (flavour === 'kubernetes' && routed.size > 0) {

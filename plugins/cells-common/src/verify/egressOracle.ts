@@ -30,8 +30,13 @@ function cidrCovers(entry: EgressRule, address: string, port: number): boolean {
   return inside(entry.cidr) && !(entry.except ?? []).some(inside);
 }
 
-/** Hosts some component routes through the egress waypoint: a request for them never leaves straight from the pod. */
-export function routedHosts(model: CellModel): Set<string> {
+/**
+ * Hosts some component routes through the egress waypoint: a request for them
+ * never leaves straight from the pod. None without the mesh: there is no
+ * waypoint, and host entries are refused (validation/egress.ts) and never compiled.
+ */
+export function routedHosts(model: CellModel, meshEnabled = true): Set<string> {
+  if (!meshEnabled) return new Set();
   return new Set(model.components.flatMap(c => (c.egress ?? []).flatMap(e => (e.kind === 'host' ? e.ports.map(p => `${e.host}:${p}`) : []))));
 }
 
@@ -43,9 +48,11 @@ export function routedHosts(model: CellModel): Set<string> {
 export function catalogAllowsEgress(component: CellComponent | undefined, probe: EgressProbe, routed: Set<string>): boolean {
   if (!component) return false;
   const entries = component.egress ?? [];
-  if (probe.host && [...routed].some(r => { const [h, p] = r.split(':'); return Number(p) === probe.port && hostMatches(h, probe.host!); })) {
-    return entries.some(e => hostCovers(e, probe));
-  }
+  const isRouted = (r: string) => {
+    const [h, p] = r.split(':');
+    return Number(p) === probe.port && hostMatches(h, probe.host!);
+  };
+  if (probe.host && [...routed].some(isRouted)) return entries.some(e => hostCovers(e, probe));
   const address = probe.ip ?? STAND_IN_PUBLIC_ADDRESS;
   return entries.some(e => cidrCovers(e, address, probe.port));
 }

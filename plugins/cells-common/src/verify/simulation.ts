@@ -2,7 +2,7 @@ import { CellModel, CellComponent } from '../model/types';
 import { CellsSettings } from '../settings/settings';
 import { compileCells, KubeObject } from '../compiler';
 import { cellNamespace } from '../settings/naming';
-import { ClusterModel, loadCluster } from '../analyzer';
+import { ClusterModel, loadCluster, parseCidr } from '../analyzer';
 
 /**
  * Service account of the adversary's pod: its own identity, like any pod it
@@ -85,7 +85,7 @@ export function createSimulation(
   const roguePod = (cellRef: string, impersonating?: CellComponent) =>
     pod(roguePodName(impersonating?.name), namespaceOf(cellRef), impersonating ? { [settings.podLabelKey]: impersonating.name } : { app: 'cell.rogue' }, ROGUE_SERVICE_ACCOUNT, []);
   const base = [...compiled, ...components.map(componentPod), ...gatewayObjects()];
-  const load = (all: KubeObject[]) => withUnknownAddresses(loadCluster(all, { trustDomain: settings.mesh.trustDomain }));
+  const load = (all: KubeObject[]) => withUnknownAddresses(loadCluster(all, { trustDomain: settings.mesh.trustDomain }), settings.cluster.podCIDRs);
   // Loaded once: at 5,000 components a load is a second, and every simulated request needs one.
   let plain: ClusterModel | undefined;
   return {
@@ -106,8 +106,14 @@ export function createSimulation(
  * Marked so, an ipBlock that can hold pod addresses may admit them, and the
  * analyzer says it depends on the CNI (docs/policy-semantics.md#netpol-9) instead of denying.
  */
-export function withUnknownAddresses(cluster: ClusterModel): ClusterModel {
-  for (const w of cluster.workloads) if (w.ip === undefined) w.anyAddress = true;
+export function withUnknownAddresses(cluster: ClusterModel, podCIDRs?: readonly string[]): ClusterModel {
+  // cells.cluster.podCIDRs: where every pod's address lies (egress validation keeps declared networks out of them).
+  const ranges = podCIDRs?.map(c => parseCidr(c)).filter((c): c is NonNullable<typeof c> => c !== undefined);
+  for (const w of cluster.workloads) {
+    if (w.ip !== undefined) continue;
+    w.anyAddress = true;
+    if (ranges) w.addressRanges = ranges;
+  }
   return cluster;
 }
 

@@ -57,7 +57,7 @@ function kubernetesPolicies(ctx: EgressContext): KubeObject[] {
         egress: [
           { to: [pods(controlPlane.namespace, controlPlane.podLabels)], ports: [{ protocol: 'TCP', port: controlPlane.port }] },
           { to: [pods(dns.namespace, dns.podLabels)], ports: [{ protocol: 'TCP', port: dns.port }, { protocol: 'UDP', port: dns.port }] },
-          // No FQDN selector in NetworkPolicy: the host is enforced by the waypoint's L7 policy only.
+          // No FQDN selector in NetworkPolicy: the host is enforced by the waypoint's L7 policy only (docs/policy-semantics.md#egress-4).
           { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: worldExcept(ctx) } }], ports: worldPorts(ctx).map(port => ({ protocol: 'TCP', port })) },
         ],
       },
@@ -86,7 +86,7 @@ function ciliumPolicies(ctx: EgressContext): KubeObject[] {
         ingress: callerPods(ctx).map(p => ({ fromEndpoints: [endpoints(p.namespace, p.podLabels)], toPorts: [{ ports: [{ port: String(HBONE_PORT), protocol: 'TCP' }] }] })),
         egress: [
           { toEndpoints: [endpoints(controlPlane.namespace, controlPlane.podLabels)], toPorts: [{ ports: [{ port: String(controlPlane.port), protocol: 'TCP' }] }] },
-          // toFQDNs learns addresses only from lookups that pass Cilium's DNS proxy.
+          // toFQDNs learns addresses only from lookups that pass Cilium's DNS proxy (docs/policy-semantics.md#cilium-9).
           { toEndpoints: [endpoints(dns.namespace, dns.podLabels)], toPorts: [{ ports: [{ port: String(dns.port), protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] },
           ...ctx.hosts.map(h => ({
             toFQDNs: [isWildcardHost(h.host) ? { matchPattern: h.host } : { matchName: h.host }],
