@@ -38,11 +38,13 @@ async function renderArtemis(tmp: string, environment: { networkPolicy: 'kuberne
   const config = path.join(tmp, 'app-config.yaml');
   fs.writeFileSync(
     config,
-    stringify({ cells: { environments: [{ name: 'development', ...environment }], naming: { controlPlaneNamespace } } }),
+    // The egress namespace too: one of the test's own, like the cells'.
+    stringify({ cells: { environments: [{ name: 'development', ...environment }], naming: { controlPlaneNamespace }, egress: { namespace: uniqueName('egress') } } }),
   );
   const out = path.join(tmp, 'gitops');
   const rendered = await cellplane('render', ARTEMIS, '--config', config, '--out', out);
-  expect(rendered.stderr).toMatch(/wrote 5 files/);
+  // Five cells, and the platform egress namespace (kennedy/weather-station declares api.weather.gov).
+  expect(rendered.stderr).toMatch(/wrote 6 files/);
   return { config, out, objects: readDocuments([out]).map(d => d.value as Json) };
 }
 
@@ -69,8 +71,17 @@ describeWithKube('the manifests of cellplane render on a real API server', () =>
       expect(kinds).toEqual(new Set([
         'Namespace', 'ServiceAccount', 'Role', 'RoleBinding', 'Service',
         networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy',
-        'PeerAuthentication', 'Gateway', 'AuthorizationPolicy', 'HTTPRoute',
+        'PeerAuthentication', 'Gateway', 'AuthorizationPolicy', 'HTTPRoute', 'ServiceEntry',
       ]));
+      // The egress namespace's objects, each accepted by the real API server with its real CRD below.
+      const egressNamespace = objects.find(o => o.kind === 'ServiceEntry').metadata.namespace;
+      expect(objects.filter(o => o.metadata.namespace === egressNamespace).map(o => `${o.kind} ${o.metadata.name}`).sort()).toEqual([
+        'AuthorizationPolicy api.weather.gov',
+        `${networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy'} egress.default-deny`,
+        `${networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy'} egress.waypoint`,
+        'Gateway egress',
+        'ServiceEntry api.weather.gov',
+      ].sort());
 
       // In file order, as a GitOps agent would: each cell's Namespace comes first.
       const rejected: string[] = [];

@@ -1,3 +1,4 @@
+import { FQDN_L7_ONLY_WARNING } from '@cellplane/cells-common';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,21 +14,25 @@ describe('cellplane render', () => {
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('prints every object of the five Artemis cells as multi-document YAML', async () => {
+  it('prints every object of the five Artemis cells and the egress namespace as multi-document YAML', async () => {
     const { code, stdout, stderr } = await cellplane('render', ARTEMIS);
-    expect(stderr).toBe('');
+    // Plain NetworkPolicy cannot name api.weather.gov at L3/L4: said once, as a warning.
+    expect(stderr).toBe(`warning: development: ${FQDN_L7_ONLY_WARNING}\n`);
     expect(code).toBe(0);
     const docs = parseAllDocuments(stdout).map(d => d.toJS());
-    expect(docs.filter(d => d.kind === 'Namespace')).toHaveLength(5);
-    expect(docs.filter(d => d.kind === 'AuthorizationPolicy' && d.spec.targetRefs)).toHaveLength(18);
+    expect(docs.filter(d => d.kind === 'Namespace')).toHaveLength(6);
+    expect(docs.filter(d => d.kind === 'ServiceEntry').map(d => d.spec.hosts)).toEqual([['api.weather.gov']]);
+    // One per component (18) and one per external host, bound to its ServiceEntry.
+    expect(docs.filter(d => d.kind === 'AuthorizationPolicy' && d.spec.targetRefs)).toHaveLength(19);
     expect(docs.filter(d => d.kind === 'ServiceAccount')).toHaveLength(18);
   });
 
   it('writes one file per cell and environment with --out', async () => {
     const { code, stderr } = await cellplane('render', ARTEMIS, '--out', tmp, '--env', 'development');
     expect(code).toBe(0);
-    expect(stderr).toMatch(/wrote 5 files/);
+    expect(stderr).toMatch(/wrote 6 files/);
     expect(fs.readdirSync(path.join(tmp, 'development')).sort()).toEqual([
+      '_egress.yaml',
       'deep-space-network.yaml',
       'esa-ops.yaml',
       'houston.yaml',
