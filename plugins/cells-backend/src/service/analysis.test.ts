@@ -140,7 +140,17 @@ describe('one cell that cannot be compiled or analysed', () => {
     expect(view.sim.model.cells.map(c => c.ref)).not.toContain(houston);
     expect(view.sim.model.components.some(c => c.cell === houston)).toBe(false);
     expect(view.sim.model.grants.some(g => g.callee === 'component:default/capcom' || (g.caller.kind === 'component' && g.caller.ref === 'component:default/capcom'))).toBe(false);
-    expect(view.sim.objects).toEqual(full.filter(c => c.cell !== houston).flatMap(c => c.objects));
+    // Every other cell's objects, then the platform egress namespace's (kennedy/weather-station goes out).
+    const cellObjects = full.filter(c => c.cell !== houston).flatMap(c => c.objects);
+    expect(view.sim.objects.slice(0, cellObjects.length)).toEqual(cellObjects);
+    expect(view.sim.objects.slice(cellObjects.length).map(o => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`)).toEqual([
+      'Namespace /cellplane-egress',
+      'NetworkPolicy cellplane-egress/egress.default-deny',
+      'NetworkPolicy cellplane-egress/egress.waypoint',
+      'Gateway cellplane-egress/egress',
+      'AuthorizationPolicy cellplane-egress/api.weather.gov',
+      'ServiceEntry cellplane-egress/api.weather.gov',
+    ]);
     // Kennedy's launch-control changes: houston is not compiled again, and still set apart.
     const edited = artemis.map(e => (e.metadata.name === 'launch-control' ? { ...e, metadata: { ...e.metadata, description: 'edited' } } : e));
     const next = { ...snapshot, entities: new Map(edited.map(e => [stringifyEntityRef(e), e] as [string, Entity])) };

@@ -92,7 +92,10 @@ export function withoutCells(model: CellModel, cells: ReadonlySet<string> | Read
 
 function simulationOf(model: CellModel, settings: CellsSettings, environment: string, objectsOf: Map<string, KubeObject[]>, failures: Map<string, string>) {
   const objects = model.cells.flatMap(c => (failures.has(c.ref) ? [] : (objectsOf.get(c.ref) ?? [])));
-  return createSimulation(withoutCells(model, failures), settings, environment, objects);
+  const kept = withoutCells(model, failures);
+  // The platform egress namespace, compiled from the cells kept (no cell's own objects: none is asked for).
+  const egress = compileCells(kept, settings, { environment, cells: new Set() }).egress.flatMap(e => e.objects);
+  return createSimulation(kept, settings, environment, [...objects, ...egress]);
 }
 
 /**
