@@ -7,6 +7,7 @@ import { createSimulation, Simulation } from '../verify/simulation';
 import { evaluate } from '../verify/simulate';
 import { Probe, probesFor } from '../verify/verify';
 import { relevantNamespaces, scopedCluster } from './scope';
+import { diffEgress } from './diffEgress';
 import { admittingLayer, callersOf, compareText, clusterFor, componentLabel, FirstHopFilter, isL7, judgeProbes, mayReach, presentComponents, ProbeCaller, probeKey } from './probing';
 
 /** One request that a change newly allows or no longer allows. */
@@ -234,5 +235,9 @@ export function diffAccess(before: AccessInput, after: AccessInput, options: Acc
       });
     }
   }
+  // Outside the cluster (docs/egress.md): every entry either side declares.
+  const egress = diffEgress([sides[0].sim, sides[1].sim], options.cells);
+  added.push(...egress.added);
+  removed.push(...egress.removed);
   return { added: added.sort(compareChanges), removed: removed.sort(compareChanges) };
 }

@@ -20,7 +20,7 @@ export const DOMAIN_FRONTING_NOTE =
 export const CIDR_LABELS_NOTE =
   'a network (cidr) entry is enforced at L3/L4 by pod labels: a pod in the cell that copies the component\'s labels reaches the network too; rogue probes against networks use a pod without component labels';
 
-function evaluateEgress(cluster: ClusterModel, pod: KubeObject, probe: EgressProbe) {
+export function evaluateEgress(cluster: ClusterModel, pod: KubeObject, probe: EgressProbe) {
   return analyzeEgress(cluster, { from: podKey(pod), ...probe });
 }
 
@@ -40,7 +40,7 @@ export function simulateEgress(sim: Simulation, from: SimulatedCaller, probe: Eg
 }
 
 /** An IPv4 address inside the entry's network and outside its carve-outs (undefined: none found, or IPv6). */
-function sampleAddress(cidr: string, except: string[] = []): string | undefined {
+export function sampleAddress(cidr: string, except: string[] = []): string | undefined {
   const parsed = parseCidr(cidr);
   if (!parsed || parsed.family !== 4) return undefined;
   const size = 1n << BigInt(32 - parsed.bits);
@@ -57,7 +57,7 @@ function cidrInside(cidr: string, address: string): boolean {
   return (value & mask) === c.network;
 }
 
-function describe(p: EgressProbe): string {
+export function describeEgressProbe(p: EgressProbe): string {
   const where = p.host ? `${p.host}${p.ip ? ` (${p.ip})` : ''}` : p.ip!;
   const http = p.protocol === 'HTTP' ? ` ${[p.method, p.path].filter(Boolean).join(' ')}` : '';
   const sni = p.sni ? ` with SNI ${p.sni}` : '';
@@ -118,9 +118,9 @@ export function verifyEgress(sim: Simulation): EgressVerifyResult {
   const routed = routedHosts({ ...sim.model, components }, sim.settings.mesh.enabled);
   const declaredPorts = new Set(declaring.flatMap(c => (c.egress ?? []).flatMap(e => (e.kind === 'host' ? e.ports.map(p => `${e.host}:${p}`) : []))));
   const byKey = new Map<string, EgressProbe>();
-  for (const c of declaring) for (const e of c.egress!) for (const p of probesOf(e, declaredPorts)) byKey.set(describe(p), p);
-  byKey.set(describe({ host: UNDECLARED_HOST, port: 443, protocol: 'TLS' }), { host: UNDECLARED_HOST, port: 443, protocol: 'TLS' });
-  byKey.set(describe({ ip: METADATA_ADDRESS, port: 80, protocol: 'TCP' }), { ip: METADATA_ADDRESS, port: 80, protocol: 'TCP' });
+  for (const c of declaring) for (const e of c.egress!) for (const p of probesOf(e, declaredPorts)) byKey.set(describeEgressProbe(p), p);
+  byKey.set(describeEgressProbe({ host: UNDECLARED_HOST, port: 443, protocol: 'TLS' }), { host: UNDECLARED_HOST, port: 443, protocol: 'TLS' });
+  byKey.set(describeEgressProbe({ ip: METADATA_ADDRESS, port: 80, protocol: 'TCP' }), { ip: METADATA_ADDRESS, port: 80, protocol: 'TCP' });
   const probes = [...byKey.entries()].sort(([a], [b]) => compareText(a, b)).map(([, p]) => p);
   const hostProbes = probes.filter(p => p.host);
   const violations: Violation[] = [];
@@ -131,7 +131,7 @@ export function verifyEgress(sim: Simulation): EgressVerifyResult {
       const expected = catalogAllowsEgress(component, probe, routed);
       const result = evaluateEgress(cluster, pod, probe);
       if (result.allowed !== expected) {
-        violations.push({ caller: label, from: caller, callee: describe(probe), endpoint: 'egress', expected, actual: result.allowed, explanation: result.explanation });
+        violations.push({ caller: label, from: caller, callee: describeEgressProbe(probe), endpoint: 'egress', expected, actual: result.allowed, explanation: result.explanation });
       }
     }
   };
