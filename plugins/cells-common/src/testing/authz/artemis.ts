@@ -41,10 +41,12 @@ function callerIdentities(sim: Simulation): string[] {
  * the caller fails on; `ztunnel`: compiled policies ztunnel enforces (selector
  * or none), which no Envoy judges (ztunnel cannot be built here).
  */
-export function artemisL7Cases(sims: Simulation[] = artemisSimulations()): { cases: AuthzCase[]; unchecked: string[]; ztunnel: string[] } {
+export function artemisL7Cases(sims: Simulation[] = artemisSimulations()): { cases: AuthzCase[]; unchecked: string[]; ztunnel: string[]; egress: string[] } {
   const cases: AuthzCase[] = [];
   const unchecked: string[] = [];
   const ztunnel: string[] = [];
+  // Bound to a ServiceEntry (docs/egress.md): their TLS rules turn on the SNI, which the oracle's HTTP requests cannot carry.
+  const egress: string[] = [];
   for (const sim of sims) {
     const cluster = sim.cluster();
     const identities = callerIdentities(sim);
@@ -70,7 +72,10 @@ export function artemisL7Cases(sims: Simulation[] = artemisSimulations()): { cas
         });
       }
     }
-    for (const [ref, o] of manifests) (o.spec?.targetRefs || o.spec?.targetRef ? unchecked : ztunnel).push(`${sim.environment}: ${ref}`);
+    for (const [ref, o] of manifests) {
+      const boundToServiceEntry = (o.spec?.targetRefs ?? []).some((t: Obj) => t.kind === 'ServiceEntry');
+      (boundToServiceEntry ? egress : o.spec?.targetRefs || o.spec?.targetRef ? unchecked : ztunnel).push(`${sim.environment}: ${ref}`);
+    }
   }
-  return { cases, unchecked, ztunnel };
+  return { cases, unchecked, ztunnel, egress };
 }
