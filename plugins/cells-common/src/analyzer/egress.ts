@@ -65,13 +65,10 @@ export function analyzeEgress(model: ClusterModel, request: EgressRequest): Requ
   const gw = waypointKey ? model.gateways.get(waypointKey) : undefined;
   const wpPod = gw?.isWaypoint ? waypointPod(model, gw) : undefined;
   if (!entry || !wpPod || identity === undefined) {
-    const why = !request.host
-      ? 'a direct connection to an address'
-      : !entry
-        ? `no ServiceEntry routes ${request.host}:${request.port}, so the caller connects to its address directly`
-        : identity === undefined
-          ? 'the caller is not in the mesh, so ztunnel does not send it to a waypoint'
-          : `ServiceEntry ${entry.key} uses no waypoint, so the connection leaves from the caller's pod`;
+    let why = `ServiceEntry ${entry?.key} uses no waypoint, so the connection leaves from the caller's pod`;
+    if (!request.host) why = 'a direct connection to an address';
+    else if (!entry) why = `no ServiceEntry routes ${request.host}:${request.port}, so the caller connects to its address directly`;
+    else if (identity === undefined) why = 'the caller is not in the mesh, so ztunnel does not send it to a waypoint';
     const hop = evaluateHop({ model, description: 'caller -> external', source, destination: world, identity: undefined, appPort: request.port, protocol: 'TCP', request: base });
     return finish(base, 'TCP', target, [hop], `leaving the cluster (${why})`);
   }

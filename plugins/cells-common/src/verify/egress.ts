@@ -70,7 +70,8 @@ function probesOf(entry: EgressRule, declaredPorts: Set<string>): EgressProbe[] 
   if (entry.kind === 'host') {
     for (const port of entry.ports) {
       const method = entry.protocol === 'HTTP' ? entry.methods?.[0] ?? 'GET' : undefined;
-      const path = entry.protocol === 'HTTP' ? (entry.paths ? samplePaths(entry.paths[0])[0] : '/') : undefined;
+      const declaredPath = entry.paths ? samplePaths(entry.paths[0])[0] : '/';
+      const path = entry.protocol === 'HTTP' ? declaredPath : undefined;
       probes.push({ host: entry.host.replace(/^\*\./, 'probe.'), port, protocol: entry.protocol, ...(method ? { method, path } : {}) });
       if (entry.protocol === 'HTTP' && entry.methods) {
         const other = EXTRA_METHODS.find(m => !entry.methods!.includes(m));

@@ -74,7 +74,9 @@ export function artemisL7Cases(sims: Simulation[] = artemisSimulations()): { cas
     }
     for (const [ref, o] of manifests) {
       const boundToServiceEntry = (o.spec?.targetRefs ?? []).some((t: Obj) => t.kind === 'ServiceEntry');
-      (boundToServiceEntry ? egress : o.spec?.targetRefs || o.spec?.targetRef ? unchecked : ztunnel).push(`${sim.environment}: ${ref}`);
+      const waypointBound = o.spec?.targetRefs || o.spec?.targetRef;
+      if (boundToServiceEntry) egress.push(`${sim.environment}: ${ref}`);
+      else (waypointBound ? unchecked : ztunnel).push(`${sim.environment}: ${ref}`);
     }
   }
   return { cases, unchecked, ztunnel, egress };
