@@ -27,6 +27,32 @@ describe('cellplane simulate', () => {
     expect(result.explanation).toContain('sa/cell.rogue');
   });
 
+  describe('outside the cluster', () => {
+    const run = async (...args: string[]) => {
+      const { code, stdout, stderr } = await cellplane('simulate', ARTEMIS, ...args, '--json');
+      expect([code, stderr]).toEqual([0, '']);
+      return JSON.parse(stdout);
+    };
+    it.each([
+      ['weather-station to its declared host', ['--from', 'kennedy/weather-station', '--to-host', 'api.weather.gov', '--port', '443'], true, null, undefined],
+      ['weather-station to its managed database', ['--from', 'kennedy/weather-station', '--to-ip', '10.20.8.129', '--port', '5432'], true, null, undefined],
+      ['another component to the host', ['--from', 'kennedy/launch-control', '--to-host', 'api.weather.gov', '--port', '443'], false, 'L3/L4', undefined],
+      ['a rogue pod in kennedy to the host', ['--rogue', 'kennedy', '--to-host', 'api.weather.gov', '--port', '443'], false, 'L7', 'cellplane-egress/api.weather.gov'],
+      ['the metadata address', ['--from', 'kennedy/weather-station', '--to-ip', '169.254.169.254', '--port', '80'], false, 'L3/L4', undefined],
+      ['an undeclared host', ['--from', 'kennedy/weather-station', '--to-host', 'exfil.example', '--port', '443'], false, 'L3/L4', undefined],
+      ['the declared host on the next port', ['--from', 'kennedy/weather-station', '--to-host', 'api.weather.gov', '--port', '444'], false, 'L3/L4', undefined],
+      ['another SNI through the declared host', ['--from', 'kennedy/weather-station', '--to-host', 'api.weather.gov', '--port', '443', '--sni', 'exfil.example'], false, 'L7', 'cellplane-egress/api.weather.gov'],
+    ])('%s', async (_name, args, allowed, decidedBy, policy) => {
+      const result = await run(...(args as string[]));
+      expect(result).toMatchObject({ allowed, decidedBy });
+      if (policy) expect(result.layers.find((l: any) => l.layer === decidedBy).policies).toEqual([policy]);
+    });
+    it('needs --port, and one kind of destination', async () => {
+      expect((await cellplane('simulate', ARTEMIS, '--from', 'kennedy/weather-station', '--to-host', 'api.weather.gov')).stderr).toMatch(/--port \(missing\)/);
+      expect((await cellplane('simulate', ARTEMIS, '--from', 'kennedy/weather-station', '--to', 'orion/comms-system', '--to-host', 'api.weather.gov', '--port', '443')).stderr).toMatch(/give --to <cell>\/<component>, or --to-host/);
+    });
+  });
+
   it('lets the gateway reach the dashboard', async () => {
     const { stdout } = await cellplane('simulate', ARTEMIS, '--gateway', '--to', 'houston/flight-director', '--method', 'GET', '--path', '/', '--json');
     expect(JSON.parse(stdout).allowed).toBe(true);
