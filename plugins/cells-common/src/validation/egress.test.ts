@@ -67,6 +67,14 @@ describe('egress entries', () => {
     expect(problems[0].fix).toContain('cells.egress.wildcardHosts: true');
   });
 
+  it('fails closed on a misspelled egress key, suggesting the key Cellplane reads', () => {
+    const entities = withOwners([cell('a', { cell: ceiling }), component('station', 'a', { egres: [{ host: 'api.weather.gov', port: 443, protocol: 'TLS' }] })]);
+    const { problems } = buildCellModel(entities, modelOptions(DEFAULT_SETTINGS));
+    expect(problems).toEqual([expect.objectContaining({ field: 'spec.egres', fix: expect.stringContaining('did you mean `egress`') })]);
+    expect(build([{ host: 'api.weather.gov', port: 443, protocol: 'TLS', metods: ['GET'] }]).problems[0].fix).toContain('did you mean `methods`');
+    expect(build([], DEFAULT_SETTINGS, { egress: { host: ['api.weather.gov'] } }).problems[0]).toMatchObject({ field: 'spec.cell.egress.host', fix: expect.stringContaining('did you mean `hosts`') });
+  });
+
   it('accepts a wildcard inside the ceiling when the data plane enforces wildcards', () => {
     const { problems } = build([{ host: '*.example.com', port: 443, protocol: 'TLS' }], readCellsSettings({ egress: { wildcardHosts: true } }));
     expect(problems).toEqual([]);
