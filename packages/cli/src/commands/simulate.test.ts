@@ -45,7 +45,9 @@ describe('cellplane simulate', () => {
     ])('%s', async (_name, args, allowed, decidedBy, policy) => {
       const result = await run(...(args as string[]));
       expect(result).toMatchObject({ allowed, decidedBy });
-      if (policy) expect(result.layers.find((l: any) => l.layer === decidedBy).policies).toEqual([policy]);
+      // The deciding layer's policies: the host's own policy when the waypoint decides.
+      const deciding = result.layers.find((l: any) => l.layer === (decidedBy ?? 'L7'));
+      expect(deciding.policies.includes(policy ?? 'cellplane-egress/api.weather.gov')).toBe(policy !== undefined || (allowed && args.includes('--to-host')));
     });
     it('needs --port, and one kind of destination', async () => {
       expect((await cellplane('simulate', ARTEMIS, '--from', 'kennedy/weather-station', '--to-host', 'api.weather.gov')).stderr).toMatch(/--port \(missing\)/);
