@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /*
- * Regenerates plugins/cells-backend/src/traffic/generated/observer.cjs: the
+ * Regenerates plugins/cells-node/src/traffic/generated/observer.cjs: the
  * protobuf descriptor (protobufjs JSON) of Hubble's Observer API, built from
  * the .proto files of the pinned cilium Go module (api/v1/observer,
  * api/v1/flow, api/v1/relay and the well-known types they import). The
- * backend loads it with @grpc/proto-loader, so a production install needs
+ * Hubble Relay source (backend and CLI) loads it with @grpc/proto-loader, so a
+ * production install needs
  * neither Go nor the .proto files; only this script does.
  *
  *   node tools/hubble-protos.js            # write the descriptor
@@ -21,7 +22,7 @@ const protobuf = require('protobufjs');
 
 const MODULE = 'github.com/cilium/cilium';
 const VERSION = 'v1.20.2';
-const OUT = path.resolve(__dirname, '../plugins/cells-backend/src/traffic/generated/observer.cjs');
+const OUT = path.resolve(__dirname, '../plugins/cells-node/src/traffic/generated/observer.cjs');
 
 function download() {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-gomod-'));

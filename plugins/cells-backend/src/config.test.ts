@@ -88,4 +88,12 @@ describe('createTarget', () => {
       'cells.environments[production].target.cluster: no cluster named "prod"; known clusters: local',
     );
   });
+
+  it('reads cells.traffic through the flow sources of cells-node, a bad source as a config error naming the key', () => {
+    expect(read({ traffic: { sources: [{ type: 'hubble', file: 'flows.jsonl' }] } }).trafficSources).toEqual([{ type: 'hubble', file: 'flows.jsonl' }]);
+    expect(read(undefined).trafficSources).toEqual([]);
+    expect(() => read({ traffic: { sources: [{ type: 'hubble', flie: 'b' }] } })).toThrow(
+      expect.objectContaining({ name: 'CellsConfigError', message: 'cells.traffic.sources[0].flie: unknown key for a hubble source; it takes file, relay' }),
+    );
+  });
 });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Config } from '@backstage/config';
 import { HumanDuration } from '@backstage/types';
 import { CellsSettings, SettingsError, readCellsSettings } from '@cellplane/cells-common';
-import { readTrafficConfig, TrafficConfigError, TrafficSourceConfig } from './traffic/config';
+import { readTrafficConfig, TrafficConfigError, TrafficSourceConfig } from '@cellplane/plugin-cells-node';
 
 /** Where one environment's manifests go, as configured. */
 export type TargetConfig =

@@ -2,7 +2,9 @@
  * Node.js library of the Cellplane cells backend: the `CellTarget` interface a
  * target implements, the extension point through which a backend module adds
  * one (`cellsTargetsExtensionPoint`), and the object helpers both built-in
- * targets share (identity, desired-vs-held comparison, field diffs).
+ * targets share (identity, desired-vs-held comparison, field diffs), and the
+ * flow sources of observed traffic (Prometheus, Hubble exports, Hubble Relay)
+ * that the backend and the `cellplane` CLI both read.
  *
  * @packageDocumentation
  */
@@ -40,3 +42,5 @@ export {
 } from './objects';
 export type { DiffMode, ObjectIdentity } from './objects';
 export { SerialQueue } from './SerialQueue';
+export { describeSource, istioQueries, readHubbleFile, readHubbleRelay, readPrometheus, readTraffic, readTrafficConfig, readTrafficSource, RELAY_DEADLINE_MS, stepFor, TrafficConfigError, TrafficSourceError } from './traffic';
+export type { ReadOptions, TrafficRead, TrafficSourceConfig } from './traffic';

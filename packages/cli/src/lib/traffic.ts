@@ -1,7 +1,7 @@
 /** `--traffic <source>`: observed calls from a Hubble export or a Prometheus URL, for diff and traffic. */
 import fs from 'node:fs';
 import { buildAttributionIndex, CellModel, CellsSettings, compareText, TrafficEdge, TrafficWindow, WouldBreak, Unjudged } from '@cellplane/cells-common';
-import { readTraffic, TrafficConfigError, TrafficRead, readTrafficSource, TrafficSourceError } from '@cellplane/plugin-cells-backend/traffic';
+import { readTraffic, TrafficConfigError, TrafficRead, readTrafficSource, TrafficSourceError } from '@cellplane/plugin-cells-node';
 import { InputError } from './readDocuments';
 
 export interface TrafficWindowOptions {

@@ -1,9 +1,22 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { buildAttributionIndex, buildCellModel, DEFAULT_SETTINGS } from '@cellplane/cells-common';
-import { artemisEntities } from '../../__testUtils__/artemis';
 
 const ROOT = path.resolve(__dirname, '../../../../..');
 export const ENV = 'development';
+
+type Entity = Parameters<typeof buildCellModel>[0][number];
+
+/** The repository's examples/artemis catalog, the entities the recordings were made for. */
+function artemisEntities(): Entity[] {
+  const dir = path.join(ROOT, 'examples/artemis');
+  return fs
+    .readdirSync(dir)
+    .filter(f => f.endsWith('.yaml'))
+    .sort()
+    .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map(d => d.toJS() as Entity));
+}
 export const settings = DEFAULT_SETTINGS;
 export const { model } = buildCellModel(artemisEntities(), { defaultEnvironments: [ENV], knownEnvironments: [ENV] });
 export const index = buildAttributionIndex(model, settings);

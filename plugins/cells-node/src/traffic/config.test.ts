@@ -1,8 +1,6 @@
-import { ConfigReader } from '@backstage/config';
-import { readCellsBackendConfig } from '../config';
-import { readTrafficConfig } from './config';
+import { readTrafficConfig, TrafficConfigError } from './config';
 
-const read = (traffic: unknown) => readCellsBackendConfig(new ConfigReader({ cells: { traffic } } as any)).trafficSources;
+const read = (traffic: unknown) => readTrafficConfig(traffic).sources;
 
 describe('cells.traffic.sources', () => {
   it('reads each kind of source', () => {
@@ -38,5 +36,6 @@ describe('cells.traffic.sources', () => {
     [{ sources: [{ type: 'hubble', file: 'a' }, { type: 'hubble', flie: 'b' }] }, 'cells.traffic.sources[1].flie: unknown key for a hubble source; it takes file, relay'],
   ])('refuses %j, naming the key', (traffic, message) => {
     expect(() => read(traffic)).toThrow(message);
+    expect(() => read(traffic)).toThrow(TrafficConfigError);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Flow sources for observed traffic: Prometheus (Istio's metrics), Hubble
  * exports and Hubble Relay. Plain Node (no Backstage services), so the CLI
- * reads the same sources as the backend.
+ * (packages/cli) reads the same sources as the backend (plugins/cells-backend).
  */
 export { readTrafficConfig, readTrafficSource, TrafficConfigError } from './config';
 export type { TrafficSourceConfig } from './config';
