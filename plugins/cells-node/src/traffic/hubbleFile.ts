@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import { AttributionIndex, HubbleNormalizer, HubbleRecord, TrafficWindow, WindowedAggregator } from '@cellplane/cells-common';
-import { ReadOptions, toRead, TrafficRead, TrafficSourceError } from './source';
+import { ReadOptions, toRead, TrafficRead, TrafficSourceError } from './read';
 
 export async function readHubbleFile(file: string, index: AttributionIndex, window: TrafficWindow, options: ReadOptions = {}): Promise<TrafficRead> {
   const source = `hubble file ${file}`;

@@ -6,8 +6,11 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { HubbleRecord } from '@cellplane/cells-common';
 
+// From the package root, which is two folders up from both src/traffic and the built dist/traffic:
+// the build leaves this require as it is and does not copy the descriptor, so the
+// package ships src/traffic/generated (package.json "files") and both find it there.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const descriptor = require('./generated/observer.cjs');
+const descriptor = require('../../src/traffic/generated/observer.cjs');
 
 /** Messages as plain objects with the proto field names, enums by name, 64-bit integers as strings. */
 export const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, enums: String, longs: String, defaults: false, oneofs: true };

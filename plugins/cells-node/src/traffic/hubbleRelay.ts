@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { AttributionIndex, HubbleNormalizer, TrafficWindow, WindowedAggregator } from '@cellplane/cells-common';
 import { observerPackage, responseToJsonpb, toTimestamp } from './hubbleProto';
-import { ReadOptions, toRead, TrafficRead, TrafficSourceError } from './source';
+import { ReadOptions, toRead, TrafficRead, TrafficSourceError } from './read';
 
 /** How long one GetFlows may take before it is abandoned. */
 export const RELAY_DEADLINE_MS = 120_000;

@@ -5,8 +5,9 @@
  */
 export { readTrafficConfig, readTrafficSource, TrafficConfigError } from './config';
 export type { TrafficSourceConfig } from './config';
-export { describeSource, readTraffic, TrafficSourceError } from './source';
-export type { ReadOptions, TrafficRead } from './source';
+export { describeSource, readTraffic } from './source';
+export { TrafficSourceError } from './read';
+export type { ReadOptions, TrafficRead } from './read';
 export { readHubbleFile } from './hubbleFile';
 export { readHubbleRelay, RELAY_DEADLINE_MS } from './hubbleRelay';
 export { istioQueries, readPrometheus, stepFor } from './prometheus';

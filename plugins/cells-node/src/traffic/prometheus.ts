@@ -6,7 +6,7 @@
  */
 import { AttributionIndex, callKey, ISTIO_CALL_LABELS, IstioNormalizer, MetricSeries, TrafficWindow, WindowedAggregator } from '@cellplane/cells-common';
 import { TrafficSourceConfig } from './config';
-import { ReadOptions, toRead, TrafficRead, TrafficSourceError } from './source';
+import { ReadOptions, toRead, TrafficRead, TrafficSourceError } from './read';
 
 type PrometheusConfig = Extract<TrafficSourceConfig, { type: 'prometheus' }>;
 
