@@ -4,9 +4,9 @@
  * protobuf descriptor (protobufjs JSON) of Hubble's Observer API, built from
  * the .proto files of the pinned cilium Go module (api/v1/observer,
  * api/v1/flow, api/v1/relay and the well-known types they import). The
- * Hubble Relay source (backend and CLI) loads it with @grpc/proto-loader, so a
- * production install needs
- * neither Go nor the .proto files; only this script does.
+ * Hubble Relay source of @cellplane/plugin-cells-node (backend and CLI) loads
+ * it with @grpc/proto-loader, so a production install needs neither Go nor the
+ * .proto files; only this script does.
  *
  *   node tools/hubble-protos.js            # write the descriptor
  *   node tools/hubble-protos.js --check    # exit 1 if the committed one differs
