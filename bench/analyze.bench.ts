@@ -14,8 +14,10 @@ import { syntheticCatalog } from './synthetic';
  * Without arguments: 1,000 workloads in 50 namespaces with 200 policies
  * (NetworkPolicies and AuthorizationPolicies): the full matrix on one port,
  * every connection on every port (connlist), and single-query latency.
- * `verify <components>`: `cellplane verify`'s check of a synthetic catalog
- * (bench/synthetic.ts) compiled and judged by the analyzer.
+ * `verify <components> [egress]`: `cellplane verify`'s check of a synthetic
+ * catalog (bench/synthetic.ts) compiled and judged by the analyzer; with
+ * `egress`, every tenth component declares egress and verify also checks every
+ * declared host and network from every component and rogue pod.
  * Prints one JSON line with a Markdown table (row) in `markdown`.
  */
 const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
@@ -114,17 +116,20 @@ function analyzerFigures() {
   };
 }
 
-function verifyFigures(components: number) {
-  const { model, problems } = buildCellModel(syntheticCatalog(components), { defaultEnvironments: ['development'] });
+function verifyFigures(components: number, egress: boolean) {
+  const { model, problems } = buildCellModel(syntheticCatalog(components, { egress }), { defaultEnvironments: ['development'] });
   if (problems.length) throw new Error(`synthetic catalog has problems: ${problems[0].message}`);
   const t0 = process.hrtime.bigint();
   const report = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development'));
   const t1 = process.hrtime.bigint();
-  const result = { components, cells: model.cells.length, checks: report.checks, violations: report.violations.length, verifyMs: ms(t0, t1), peakRssMiB: peakRssMiB() };
+  const entries = model.components.flatMap(c => c.egress ?? []);
+  const hosts = new Set(entries.flatMap(e => (e.kind === 'host' ? [e.host] : []))).size;
+  const result = { components, cells: model.cells.length, egressHosts: hosts, egressCidrs: entries.filter(e => e.kind === 'cidr').length, checks: report.checks, violations: report.violations.length, verifyMs: ms(t0, t1), peakRssMiB: peakRssMiB() };
+  const egressColumn = egress ? ` ${hosts}, ${result.egressCidrs} |` : '';
   return {
     ...result,
-    markdown: `| ${components} | ${result.cells} | ${result.checks} | ${result.verifyMs.toFixed(0)} | ${result.violations} | ${result.peakRssMiB} |`,
+    markdown: `| ${components} | ${result.cells} |${egressColumn} ${result.checks} | ${result.verifyMs.toFixed(0)} | ${result.violations} | ${result.peakRssMiB} |`,
   };
 }
 
-console.log(JSON.stringify(process.argv[2] === 'verify' ? verifyFigures(Number(process.argv[3])) : analyzerFigures()));
+console.log(JSON.stringify(process.argv[2] === 'verify' ? verifyFigures(Number(process.argv[3]), process.argv[4] === 'egress') : analyzerFigures()));
