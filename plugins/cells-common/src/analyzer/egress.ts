@@ -8,12 +8,12 @@
  * docs/policy-semantics.md#egress-2, docs/policy-semantics.md#egress-3.
  */
 import { isIp } from './ip';
-import { waypointPolicies } from './authorizationPolicy';
+import { AuthorizationPolicyModel, waypointPolicies } from './authorizationPolicy';
 import { evaluateHop, finish } from './request';
 import { AnalyzeRequest, AnalyzerInputError, assertAnalyzable, RequestResult } from './requestInput';
 import { meshIdentity, waypointPod, workloadEndpoint } from './modelIndex';
 import { resolveSource } from './route';
-import { ClusterModel, Endpoint } from './model';
+import { ClusterModel, Endpoint, GatewayModel, ServiceEntryModel, WorkloadModel } from './model';
 import { serviceEntryFor, serviceEntryWaypoint } from './serviceEntry';
 
 /**
@@ -39,6 +39,46 @@ export interface EgressRequest {
   sni?: string;
 }
 
+/** Where the mesh sends a host on a port: its ServiceEntry, that entry's waypoint and pod, and the policies the waypoint applies. */
+interface EgressRoute {
+  entry?: ServiceEntryModel;
+  gw?: GatewayModel;
+  wpPod?: WorkloadModel;
+  policies: AuthorizationPolicyModel[];
+}
+
+const NOT_ROUTED: EgressRoute = { policies: [] };
+
+/**
+ * Per model, the route of each host and port, found once: `verify` asks about
+ * the same few hundred hosts from thousands of callers, and each lookup scans
+ * every ServiceEntry and AuthorizationPolicy. Loaded models are not changed
+ * afterwards (as modelIndex.ts's caches assume).
+ */
+const routes = new WeakMap<ClusterModel, Map<string, EgressRoute>>();
+
+function routeOf(model: ClusterModel, host: string, port: number): EgressRoute {
+  let byHost = routes.get(model);
+  if (!byHost) routes.set(model, (byHost = new Map()));
+  const key = `${host}:${port}`;
+  let route = byHost.get(key);
+  if (!route) {
+    const entry = serviceEntryFor(model.serviceEntries, host, port);
+    const waypointKey = entry ? serviceEntryWaypoint(entry, model.namespaces.get(entry.namespace)) : undefined;
+    const gw = waypointKey ? model.gateways.get(waypointKey) : undefined;
+    const wpPod = gw?.isWaypoint ? waypointPod(model, gw) : undefined;
+    const policies =
+      entry && gw && wpPod
+        ? waypointPolicies(model.authorizationPolicies, gw, undefined, model.rootNamespace).concat(
+            model.authorizationPolicies.filter(p => p.namespace === entry.namespace && (p.targetRefs ?? []).some(t => t.kind === 'ServiceEntry' && t.name === entry.name)),
+          )
+        : [];
+    route = { entry, gw, wpPod, policies: [...new Set(policies)] };
+    byHost.set(key, route);
+  }
+  return route;
+}
+
 /** Analyzes one request to a destination outside the cluster. Throws AnalyzerInputError for bad input. */
 export function analyzeEgress(model: ClusterModel, request: EgressRequest): RequestResult {
   assertAnalyzable(model);
@@ -60,10 +100,7 @@ export function analyzeEgress(model: ClusterModel, request: EgressRequest): Requ
     ...(protocol === 'TLS' && request.host ? { sni: request.sni ?? request.host } : {}),
   };
   const identity = meshIdentity(model, source);
-  const entry = request.host ? serviceEntryFor(model.serviceEntries, request.host, request.port) : undefined;
-  const waypointKey = entry ? serviceEntryWaypoint(entry, model.namespaces.get(entry.namespace)) : undefined;
-  const gw = waypointKey ? model.gateways.get(waypointKey) : undefined;
-  const wpPod = gw?.isWaypoint ? waypointPod(model, gw) : undefined;
+  const { entry, gw, wpPod, policies } = request.host ? routeOf(model, request.host, request.port) : NOT_ROUTED;
   if (!entry || !wpPod || identity === undefined) {
     let why = `ServiceEntry ${entry?.key} uses no waypoint, so the connection leaves from the caller's pod`;
     if (!request.host) why = 'a direct connection to an address';
@@ -73,15 +110,12 @@ export function analyzeEgress(model: ClusterModel, request: EgressRequest): Requ
     return finish(base, 'TCP', target, [hop], `leaving the cluster (${why})`);
   }
   const waypoint = workloadEndpoint(model, wpPod);
-  const policies = waypointPolicies(model.authorizationPolicies, gw!, undefined, model.rootNamespace).concat(
-    model.authorizationPolicies.filter(p => p.namespace === entry.namespace && (p.targetRefs ?? []).some(t => t.kind === 'ServiceEntry' && t.name === entry.name)),
-  );
   const hop1 = evaluateHop({
     model,
     description: `caller -> egress waypoint ${wpPod.key}`,
     source,
     destination: waypoint,
-    waypoint: { gateway: gw!, policies: [...new Set(policies)] },
+    waypoint: { gateway: gw!, policies },
     identity,
     appPort: request.port,
     protocol: 'TCP',

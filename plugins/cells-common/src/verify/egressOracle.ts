@@ -40,6 +40,20 @@ export function routedHosts(model: CellModel, meshEnabled = true): Set<string> {
   return new Set(model.components.flatMap(c => (c.egress ?? []).flatMap(e => (e.kind === 'host' ? e.ports.map(p => `${e.host}:${p}`) : []))));
 }
 
+/** Per set of routed hosts, its wildcard ones: an exact one is found in the set itself. */
+const wildcardRoutes = new WeakMap<Set<string>, { host: string; port: number }[]>();
+
+/** Whether a ServiceEntry routes `host` on `port`: `verify` asks this of every probe from every caller. */
+function isRouted(routed: Set<string>, host: string, port: number): boolean {
+  if (routed.has(`${host}:${port}`)) return true;
+  let wildcards = wildcardRoutes.get(routed);
+  if (!wildcards) {
+    wildcards = [...routed].filter(r => r.startsWith('*.')).map(r => ({ host: r.slice(0, r.lastIndexOf(':')), port: Number(r.slice(r.lastIndexOf(':') + 1)) }));
+    wildcardRoutes.set(routed, wildcards);
+  }
+  return wildcards.some(w => w.port === port && hostMatches(w.host, host));
+}
+
 /**
  * What the catalog declares for one component and one request outside the
  * cluster: a host entry that covers it, or (for an address, or a host no
@@ -48,11 +62,7 @@ export function routedHosts(model: CellModel, meshEnabled = true): Set<string> {
 export function catalogAllowsEgress(component: CellComponent | undefined, probe: EgressProbe, routed: Set<string>): boolean {
   if (!component) return false;
   const entries = component.egress ?? [];
-  const isRouted = (r: string) => {
-    const [h, p] = r.split(':');
-    return Number(p) === probe.port && hostMatches(h, probe.host!);
-  };
-  if (probe.host && [...routed].some(isRouted)) return entries.some(e => hostCovers(e, probe));
+  if (probe.host && isRouted(routed, probe.host, probe.port)) return entries.some(e => hostCovers(e, probe));
   const address = probe.ip ?? STAND_IN_PUBLIC_ADDRESS;
   return entries.some(e => cidrCovers(e, address, probe.port));
 }
