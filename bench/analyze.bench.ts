@@ -119,16 +119,19 @@ function analyzerFigures() {
 function verifyFigures(components: number, egress: boolean) {
   const { model, problems } = buildCellModel(syntheticCatalog(components, { egress }), { defaultEnvironments: ['development'] });
   if (problems.length) throw new Error(`synthetic catalog has problems: ${problems[0].message}`);
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const report = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development'));
   const t1 = process.hrtime.bigint();
+  const cpu = process.cpuUsage(cpu0);
   const entries = model.components.flatMap(c => c.egress ?? []);
   const hosts = new Set(entries.flatMap(e => (e.kind === 'host' ? [e.host] : []))).size;
-  const result = { components, cells: model.cells.length, egressHosts: hosts, egressCidrs: entries.filter(e => e.kind === 'cidr').length, checks: report.checks, violations: report.violations.length, verifyMs: ms(t0, t1), peakRssMiB: peakRssMiB() };
+  const result = { components, cells: model.cells.length, egressHosts: hosts, egressCidrs: entries.filter(e => e.kind === 'cidr').length, checks: report.checks, violations: report.violations.length, verifyMs: ms(t0, t1), verifyCpuMs: (cpu.user + cpu.system) / 1000, peakRssMiB: peakRssMiB() };
   const egressColumn = egress ? ` ${hosts}, ${result.egressCidrs} |` : '';
+  const cpuColumn = egress ? ` (${result.verifyCpuMs.toFixed(0)})` : '';
   return {
     ...result,
-    markdown: `| ${components} | ${result.cells} |${egressColumn} ${result.checks} | ${result.verifyMs.toFixed(0)} | ${result.violations} | ${result.peakRssMiB} |`,
+    markdown: `| ${components} | ${result.cells} |${egressColumn} ${result.checks} | ${result.verifyMs.toFixed(0)}${cpuColumn} | ${result.violations} | ${result.peakRssMiB} |`,
   };
 }
 

@@ -10,6 +10,7 @@ import { syntheticCatalog } from './synthetic';
 const components = Number(process.argv[2]);
 const withEgress = process.argv[3] === 'egress';
 const entities = syntheticCatalog(components, { egress: withEgress });
+const cpu0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 const { model, problems } = buildCellModel(entities, { defaultEnvironments: ['development'] });
 const t1 = process.hrtime.bigint();
@@ -19,6 +20,7 @@ let bytes = 0;
 for (const cell of cells) bytes += toYaml(cell.objects).length;
 for (const namespace of egress) bytes += toYaml(namespace.objects).length;
 const t3 = process.hrtime.bigint();
+const cpu = process.cpuUsage(cpu0);
 const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
 const problem = problems[0] ?? compileProblems[0];
 if (problem) throw new Error(`synthetic catalog has problems: ${problem.entityRef} ${problem.field}: ${problem.message}`);
@@ -36,6 +38,8 @@ console.log(
     compileAndValidateMs: ms(t1, t2),
     yamlMs: ms(t2, t3),
     totalMs: ms(t0, t3),
+    // CPU time (user + system) beside wall time: the machine is shared.
+    totalCpuMs: (cpu.user + cpu.system) / 1000,
     yamlBytes: bytes,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   }),

@@ -39,6 +39,22 @@ if ((!only || only === 'analyze') && require('node:fs').existsSync(path.join(__d
   console.log('');
 }
 
+if (!only || only === 'egress') {
+  // Issue 20 item 8: egress on every tenth component (bench/synthetic.ts), a few hundred distinct hosts.
+  console.log('## Egress (every tenth component declares two external hosts, every twentieth a network)\n');
+  console.log('| components | cells | objects (egress namespace) | hosts, networks | model ms | compile+validate ms | YAML ms | total ms (CPU ms) | peak RSS MiB |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const size of [1000, 10000]) {
+    const r = runTs('compile.bench.ts', [size, 'egress']);
+    console.log(`| ${r.components} | ${r.cells} | ${r.objects} (${r.egressObjects}) | ${r.egressHosts}, ${r.egressCidrs} | ${r.modelMs.toFixed(0)} | ${r.compileAndValidateMs.toFixed(0)} | ${r.yamlMs.toFixed(0)} | ${r.totalMs.toFixed(0)} (${r.totalCpuMs.toFixed(0)}) | ${r.peakRssMiB} |`);
+  }
+  console.log('\n`verify` with egress:\n');
+  console.log('| components | cells | hosts, networks | requests checked | verify ms (CPU ms) | violations | peak RSS MiB |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|');
+  for (const size of [100, 1000]) console.log(runTs('analyze.bench.ts', ['verify', size, 'egress']).markdown);
+  console.log('');
+}
+
 if (!only || only === 'traffic') {
   console.log('## Observed traffic (1,000,000 observations over 7 days: merge into edges, classify every edge and grant)\n');
   console.log('| components | grants | observations (calls) | edges | merge ms (CPU ms) | grant index ms (CPU ms) | classify ms (CPU ms) | total ms (CPU ms) | peak RSS MiB |');
