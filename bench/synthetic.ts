@@ -13,7 +13,7 @@ export interface SyntheticOptions {
 /** Distinct external hosts of the egress catalog: 200 at 1,000 components, all 300 from 1,500. */
 export const EGRESS_HOSTS = 300;
 
-type EgressEntry = Record<string, unknown>;
+type EgressEntry = Record<string, string | number | string[] | number[]>;
 
 /** The host entry of pool host `h`: its protocol and port(s) are the host's, so one host port has one protocol catalog-wide. */
 function hostEntry(h: number): EgressEntry {
@@ -45,7 +45,7 @@ export function syntheticCatalog(components: number, options: SyntheticOptions =
   const entities: Entity[] = [];
   for (let c = 0; c < cells; c++) {
     // The cell's first component is the one that declares egress (c * perCell is a multiple of 10).
-    const ceiling = options.egress ? { egress: { hosts: egressOf(c).flatMap(e => (e.host ? [e.host] : [])), cidrs: ['172.16.0.0/12'] } } : {};
+    const ceiling = options.egress ? { egress: { hosts: egressOf(c).flatMap(e => (typeof e.host === 'string' ? [e.host] : [])), cidrs: ['172.16.0.0/12'] } } : {};
     entities.push({ apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: `cell-${c}` }, spec: { owner: `group:team-${c}`, cell: ceiling } });
     // The owner is a Group of the catalog: it becomes the subject of the cell's RoleBinding.
     entities.push({ apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: `team-${c}` }, spec: { type: 'team', children: [] } });
