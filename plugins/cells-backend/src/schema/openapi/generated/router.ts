@@ -194,6 +194,79 @@ export const spec = {
         },
       },
     },
+    '/cells/{namespace}/{name}/report': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/namespace',
+        },
+        {
+          $ref: '#/components/parameters/name',
+        },
+      ],
+      get: {
+        operationId: 'getCellReport',
+        summary:
+          "The cell's evidence pack: register of allowed flows, data-flow diagram, matrices, verification, change log (needs cells.manifest.read; docs/evidence.md).",
+        parameters: [
+          {
+            name: 'format',
+            in: 'query',
+            description:
+              'json (the pack, docs/evidence-pack.schema.json), md (Markdown, diagrams inline) or pdf. Default: json.',
+            schema: {
+              type: 'string',
+              enum: ['json', 'md', 'pdf'],
+            },
+          },
+          {
+            name: 'environment',
+            in: 'query',
+            allowReserved: true,
+            description:
+              'Only this environment of the cell. Default: every configured environment the cell lists.',
+            schema: {
+              $ref: '#/components/schemas/EnvironmentName',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'The pack, sent as a download (Content-Disposition attachment; filename <namespace>.<cell>[.<environment>].evidence.<json|md|pdf>).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EvidencePack',
+                },
+              },
+              'text/markdown': {
+                schema: {
+                  type: 'string',
+                },
+              },
+              'application/pdf': {
+                schema: {
+                  type: 'string',
+                  format: 'binary',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '409': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
     '/reconcile': {
       post: {
         operationId: 'reconcile',
@@ -644,6 +717,66 @@ export const spec = {
         maxLength: 255,
         pattern:
           '^([A-Za-z][A-Za-z0-9-]*:)?([A-Za-z0-9][A-Za-z0-9._-]*/)?[A-Za-z0-9][A-Za-z0-9._-]*$',
+      },
+      EvidencePack: {
+        type: 'object',
+        description:
+          'The evidence pack of one cell (kind cellplane.io/evidence-pack). Its full JSON Schema, down to each register row, is docs/evidence-pack.schema.json (EVIDENCE_SCHEMA of @cellplane/cells-common); this names its top level only.',
+        required: [
+          'kind',
+          'schemaVersion',
+          'generatedAt',
+          'generator',
+          'cell',
+          'summary',
+          'environments',
+          'limits',
+        ],
+        properties: {
+          kind: {
+            type: 'string',
+            enum: ['cellplane.io/evidence-pack'],
+          },
+          schemaVersion: {
+            type: 'integer',
+          },
+          generatedAt: {
+            type: 'string',
+          },
+          generator: {
+            type: 'object',
+            required: ['name', 'version'],
+            properties: {
+              name: {
+                type: 'string',
+              },
+              version: {
+                type: 'string',
+              },
+            },
+          },
+          cell: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          summary: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          environments: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: true,
+            },
+          },
+          limits: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
       },
       EnvironmentName: {
         type: 'string',

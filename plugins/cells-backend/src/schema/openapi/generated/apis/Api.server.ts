@@ -11,6 +11,7 @@ import { CellDetail } from '../models/CellDetail.model';
 import { CellListResponse } from '../models/CellListResponse.model';
 import { CellPlan } from '../models/CellPlan.model';
 import { ErrorBody } from '../models/ErrorBody.model';
+import { EvidencePack } from '../models/EvidencePack.model';
 import { HealthResponse } from '../models/HealthResponse.model';
 import { HistoryPage } from '../models/HistoryPage.model';
 import { ManifestList } from '../models/ManifestList.model';
@@ -39,6 +40,20 @@ export type GetCell = {
     name: string;
   };
   response: CellDetail | ErrorBody | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
+export type GetCellReport = {
+  path: {
+    namespace: string;
+    name: string;
+  };
+  query: {
+    format?: 'json' | 'md' | 'pdf';
+    environment?: string;
+  };
+  response: EvidencePack | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
 };
 /**
  * @public
@@ -146,6 +161,8 @@ export type EndpointMap = {
   '#post|/blast-radius': BlastRadius;
 
   '#get|/cells/{namespace}/{name}': GetCell;
+
+  '#get|/cells/{namespace}/{name}/report': GetCellReport;
 
   '#get|/health': GetHealth;
 

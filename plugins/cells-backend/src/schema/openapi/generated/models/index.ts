@@ -29,6 +29,8 @@ export * from '../models/EntityChange.model';
 export * from '../models/EntityChangeCause.model';
 export * from '../models/ErrorBody.model';
 export * from '../models/ErrorDetail.model';
+export * from '../models/EvidencePack.model';
+export * from '../models/EvidencePackGenerator.model';
 export * from '../models/GatewayCaller.model';
 export * from '../models/GrantView.model';
 export * from '../models/HealthResponse.model';

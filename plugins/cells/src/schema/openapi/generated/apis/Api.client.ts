@@ -15,6 +15,7 @@ import { BlastRadiusResponse } from '../models/BlastRadiusResponse.model';
 import { CellDetail } from '../models/CellDetail.model';
 import { CellListResponse } from '../models/CellListResponse.model';
 import { CellPlan } from '../models/CellPlan.model';
+import { EvidencePack } from '../models/EvidencePack.model';
 import { HealthResponse } from '../models/HealthResponse.model';
 import { HistoryPage } from '../models/HistoryPage.model';
 import { ManifestList } from '../models/ManifestList.model';
@@ -57,6 +58,19 @@ export type GetCell = {
   path: {
     namespace: string;
     name: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetCellReport = {
+  path: {
+    namespace: string;
+    name: string;
+  };
+  query: {
+    format?: 'json' | 'md' | 'pdf';
+    environment?: string;
   };
 };
 /**
@@ -205,6 +219,37 @@ export class DefaultApiClient {
     const uri = parser.parse(uriTemplate).expand({
       namespace: request.path.namespace,
       name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * The cell\'s evidence pack: register of allowed flows, data-flow diagram, matrices, verification, change log (needs cells.manifest.read; docs/evidence.md).
+   * @param namespace - The catalog namespace of the System of the cell.
+   * @param name - The name of the System of the cell.
+   * @param format - json (the pack, docs/evidence-pack.schema.json), md (Markdown, diagrams inline) or pdf. Default: json.
+   * @param environment - Only this environment of the cell. Default: every configured environment the cell lists.
+   */
+  public async getCellReport(
+    // @ts-ignore
+    request: GetCellReport,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<EvidencePack>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/cells/{namespace}/{name}/report{?format,environment}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      namespace: request.path.namespace,
+      name: request.path.name,
+      ...request.query,
     });
 
     return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
