@@ -1,6 +1,8 @@
 /** The evidence pack: what an auditor of a cell's segmentation receives (docs/evidence.md). */
 export * from './types';
 export { buildRegister, requestText } from './register';
+export { checkRegister } from './check';
+export type { RegisterCheck } from './check';
 export { platformFlows, evidenceLimits } from './limits';
 export {
   buildEvidencePack,

@@ -35,7 +35,8 @@ export class EvidenceInputError extends Error {
 
 /** What the caller keeps about a cell: earlier verifications and access changes (any environment). */
 export interface EvidenceHistory {
-  verifications: VerificationRecord[];
+  /** Undefined: the caller keeps changes but no verification runs (the pack says so). */
+  verifications?: VerificationRecord[];
   changes: EvidenceChange[];
 }
 
@@ -48,6 +49,12 @@ export interface EvidenceOptions {
   environments?: string[];
   /** Manifests to judge per environment instead of compiling the model (e.g. a GitOps folder). */
   objects?: Record<string, KubeObject[]>;
+  /**
+   * Simulations to judge per environment, already built by the caller (the
+   * backend's analysis views: what it applies, without the cells it could not
+   * compile); they take precedence over `objects`.
+   */
+  simulations?: Record<string, Simulation>;
   /** Display titles of cells by ref (the model has none). */
   titles?: Record<string, string>;
   /** The kept history of a cell; undefined: none is kept (the CLI). */
@@ -130,8 +137,8 @@ export function environmentEvidence(
     matrices: { ...buildMatrices(parties, cellObject.ref, register), difference: differencesOf(parties, report).map(d => d.difference) },
     verification: {
       latest: verificationRecordOf(report, sim.objects, options),
-      history: options.history ? newestFirst(options.history.verifications.filter(v => v.environment === sim.environment)) : [],
-      historyKept: options.history !== undefined,
+      history: newestFirst((options.history?.verifications ?? []).filter(v => v.environment === sim.environment)),
+      historyKept: options.history?.verifications !== undefined,
     },
     changes,
     notes: report.notes,
@@ -196,7 +203,7 @@ export function buildEvidencePack(model: CellModel, settings: CellsSettings, cel
   const environments = deployed
     .filter(e => !options.environments || options.environments.includes(e))
     .map(environment => {
-      const sim = createSimulation(model, settings, environment, options.objects?.[environment]);
+      const sim = options.simulations?.[environment] ?? createSimulation(model, settings, environment, options.objects?.[environment]);
       const report = verifySimulation(sim, { cell: cell.ref, outbound: true, recordAllowed: true, countLayers: true });
       return environmentEvidence(sim, cell.ref, report, {
         at: options.generatedAt,
