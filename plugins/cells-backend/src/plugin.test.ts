@@ -9,9 +9,11 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { buildCellModel, checkRegister, createSimulation, DEFAULT_SETTINGS, EVIDENCE_SCHEMA, EvidencePack, verifySimulation } from '@cellplane/cells-common';
 import { artemisEntities } from './__testUtils__/artemis';
 import { ChangingCatalog } from './__testUtils__/catalog';
 import { eventually } from './__testUtils__/eventually';
+import { pdfText } from './__testUtils__/pdfText';
 import { cellsPlugin } from './plugin';
 
 jest.setTimeout(120_000);
@@ -117,6 +119,77 @@ describe('the cells backend plugin, routes on the real plugin', () => {
     expectMatchesSpec('/cells/{namespace}/{name}/plan', 'get', 200, res.body);
     expect(res.body).toMatchObject({ create: [], update: [], prune: [], accessDiff: { added: [], removed: [] } });
     expect(res.body.unchanged).toBeGreaterThan(10);
+  });
+
+  it("GET report serves houston's evidence pack: its register is exactly verify's allowed flows, with the kept changes", async () => {
+    const res = await request(t.server).get('/api/cells/cells/default/houston/report?format=json&environment=development').set('Authorization', user);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="default.houston.development.evidence.json"');
+    expectMatchesSpec('/cells/{namespace}/{name}/report', 'get', 200, res.body);
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(EVIDENCE_SCHEMA);
+    expect(validate(res.body) ? [] : validate.errors).toEqual([]);
+    const pack = res.body as EvidencePack;
+    expect(pack.cell).toMatchObject({ ref: 'system:default/houston', name: 'houston' });
+    expect(pack.environments.map(e => e.environment)).toEqual(['development']);
+    // Checked against a verify run of the whole environment made here, apart from the backend.
+    const { model, problems } = buildCellModel(artemisEntities(), { defaultEnvironments: ['development'] });
+    expect(problems).toEqual([]);
+    const whole = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development'), { recordAllowed: true });
+    const register = pack.environments[0].register;
+    expect(register.length).toBeGreaterThan(5);
+    expect(checkRegister(model, 'system:default/houston', register, whole.allowed!)).toEqual({ missingFlows: [], extraFlows: [], unaccountedRequests: [], unsupportedRows: [] });
+    expect(pack.summary).toMatchObject({ result: 'pass', differences: 0 });
+    // The backend keeps changes (the first pass's among them) but no verification runs, and says so.
+    const history = await request(t.server).get('/api/cells/history?entityRef=system:default/houston').set('Authorization', user);
+    expect(pack.environments[0].changes!.map(c => c.at)).toEqual(history.body.items.map((i: any) => i.at));
+    expect(pack.environments[0].verification).toMatchObject({ history: [], historyKept: false, latest: { result: 'pass', trigger: 'api' } });
+    // The first pass added capcom's uplink: that kept change is the flow's approval.
+    const added = history.body.items.find((i: any) => i.accessDiff.added.some((a: any) => a.from === 'houston/capcom' && a.to === 'orion/comms-system'));
+    expect(added).toBeDefined();
+    const uplink = register.find(r => r.from.label === 'houston/capcom' && r.to.label === 'orion/comms-system')!;
+    expect(uplink.approval).toEqual({ at: added.at, summary: added.summary });
+  });
+
+  it('GET report as Markdown and as PDF names the cell and its flows', async () => {
+    const md = await request(t.server).get('/api/cells/cells/default/houston/report?format=md').set('Authorization', user);
+    expect(md.status).toBe(200);
+    expect(md.headers['content-type']).toMatch(/^text\/markdown/);
+    expect(md.headers['content-disposition']).toBe('attachment; filename="default.houston.evidence.md"');
+    expect(md.text).toContain('houston');
+    expect(md.text).toContain('houston/capcom');
+    expect(md.text).toContain('orion/comms-system');
+    const pdf = await request(t.server)
+      .get('/api/cells/cells/default/houston/report?format=pdf&environment=development')
+      .set('Authorization', user)
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.headers['content-disposition']).toBe('attachment; filename="default.houston.development.evidence.pdf"');
+    const body = pdf.body as Buffer;
+    expect(body.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = pdfText(body);
+    expect(text).toContain('houston');
+    expect(text).toContain('houston/capcom');
+    expect(text).toContain('orion/comms-system');
+  });
+
+  it('GET report answers 404 for an unknown cell, 400 naming a bad format or environment', async () => {
+    const missing = await request(t.server).get('/api/cells/cells/default/apollo/report').set('Authorization', user);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toBe('no cell system:default/apollo in the catalog');
+    const format = await request(t.server).get('/api/cells/cells/default/houston/report?format=docx').set('Authorization', user);
+    expect(format.status).toBe(400);
+    expect(format.body.error.message).toMatch(/^format: /);
+    const environment = await request(t.server).get('/api/cells/cells/default/houston/report?environment=prod').set('Authorization', user);
+    expect(environment.status).toBe(400);
+    expect(environment.body.error.message).toMatch(/^environment: unknown environment "prod"/);
   });
 
   it('POST /reconcile starts a run that succeeds; GET /runs/{id} reports it', async () => {
@@ -308,6 +381,13 @@ describe('the cells backend plugin, access control', () => {
       expect(manifests.status).toBe(403);
       expect(manifests.body.error.message).toBe('cells.manifest.read is not allowed on system:default/orion');
       expect((await request(t.server).get('/api/cells/cells/default/orion/plan?environment=development').set('Authorization', user)).status).toBe(403);
+      for (const format of ['json', 'md', 'pdf']) {
+        const report = await request(t.server).get(`/api/cells/cells/default/orion/report?format=${format}`).set('Authorization', user);
+        expect(report.status).toBe(403);
+        expect(report.body.error.message).toBe('cells.manifest.read is not allowed on system:default/orion');
+      }
+      // Refused before looking: an unknown cell is a 403 too, not a 404 that would tell it apart.
+      expect((await request(t.server).get('/api/cells/cells/default/apollo/report').set('Authorization', user)).status).toBe(403);
       expect((await request(t.server).post('/api/cells/reconcile').set('Authorization', user).send({ entityRef: 'system:default/orion' })).status).toBe(403);
       expect((await request(t.server).post('/api/cells/reconcile').set('Authorization', user).send({})).status).toBe(403);
       const preview = await request(t.server)

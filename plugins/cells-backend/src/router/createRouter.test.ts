@@ -32,6 +32,9 @@ function fakeService(calls: Record<string, unknown[]>): CellsService {
     getPlan: async () => {
       throw new Error('not used');
     },
+    evidence: async () => {
+      throw new Error('not used');
+    },
     requestReconcile: async (req, reconcile) => {
       await reconcile.require(req.entityRef ? [req.entityRef] : cells);
       record('requestReconcile', req);

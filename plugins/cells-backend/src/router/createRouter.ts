@@ -2,7 +2,8 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { HttpAuthService, HttpRouterServiceAuthPolicy, LoggerService, PermissionsService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { toYaml } from '@cellplane/cells-common';
+import { evidenceJson, evidenceMarkdown, toYaml } from '@cellplane/cells-common';
+import { evidencePdf } from '@cellplane/cells-report';
 import { createOpenApiRouter, spec } from '../schema/openapi';
 import { CellsService } from '../service/CellsService';
 import { cellsManifestReadPermission, cellsReconcilePermission } from '../permissions';
@@ -61,6 +62,19 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   api.get('/cells/:namespace/:name/plan', async (req, res) => {
     res.json(await service.getPlan(cellRef(req.params), req.query.environment, await access(req)));
+  });
+
+  api.get('/cells/:namespace/:name/report', async (req, res) => {
+    const { namespace, name } = req.params;
+    const { format = 'json', environment } = req.query;
+    const pack = await service.evidence(cellRef(req.params), environment, await access(req));
+    // A download: the file is named after the cell (and the environment when one was asked for).
+    const raw = res as express.Response;
+    raw.attachment([namespace, name, ...(environment ? [environment] : []), 'evidence', format].join('.'));
+    // The generated types know the JSON answer only.
+    if (format === 'pdf') raw.type('application/pdf').send(await evidencePdf(pack));
+    else if (format === 'md') raw.type('text/markdown; charset=utf-8').send(evidenceMarkdown(pack));
+    else raw.type('application/json').send(evidenceJson(pack));
   });
 
   api.post('/reconcile', async (req, res) => {

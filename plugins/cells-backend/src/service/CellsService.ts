@@ -1,4 +1,4 @@
-import type { CellModel, CellProblem, Holders, KubeObject } from '@cellplane/cells-common';
+import type { CellModel, CellProblem, EvidencePack, Holders, KubeObject } from '@cellplane/cells-common';
 import type { CatalogSnapshot } from '../reconciler/CellsReconciler';
 import type { DesiredCell } from '../targets/types';
 import type {
@@ -70,6 +70,8 @@ export interface CellsService {
   getCell(entityRef: string, read: CellAccess): Promise<CellDetail>;
   getManifests(entityRef: string, environment: string, read: CellAccess): Promise<KubeObject[]>;
   getPlan(entityRef: string, environment: string, read: CellAccess): Promise<CellPlan>;
+  /** The cell's evidence pack (docs/evidence.md), in one environment or (undefined) every configured one it lists. */
+  evidence(entityRef: string, environment: string | undefined, read: CellAccess): Promise<EvidencePack>;
   /** Starts a reconcile of one cell or all (`reconcile` must allow each); resolves with the run id once the run is recorded. */
   requestReconcile(request: { entityRef?: string; requestedBy?: string }, reconcile: CellAccess): Promise<string>;
   getRun(runId: string, read: CellAccess): Promise<ReconcileRun>;

@@ -4,6 +4,7 @@ import {
   AttackQueryError,
   CellModel,
   ComponentProtection,
+  EvidencePack,
   Holders,
   KubeObject,
   Simulation,
@@ -38,6 +39,7 @@ import type {
 } from '../schema/types';
 import { CompileCells, CompiledView, SimulationCache, analysable, withoutCells } from './analysis';
 import { AttackListQuery, CellAccess, CellsService, HistoryQuery, ReconcilerReads } from './CellsService';
+import { cellEvidencePack } from './evidence';
 import { checkPreviewEntities, existingCellsTouched, previewEntities } from './preview';
 import { ModelRefs, parseCellRef } from './refs';
 import { ServedTopology, TopologyAnswers, TopologyBase, topologyBase, visibleTopology } from './topology';
@@ -277,6 +279,15 @@ export class DefaultCellsService implements CellsService {
     const compiled = this.compileOne(ref, environment);
     if (!compiled) throw new NotFoundError(`${ref} does not compile in ${environment}; see its status`);
     return compiled.objects;
+  }
+
+  async evidence(entityRef: string, environment: string | undefined, read: CellAccess): Promise<EvidencePack> {
+    const ref = environment === undefined ? await this.readableCell(entityRef, read) : await this.cellInEnvironment(entityRef, environment, read);
+    const snapshot = this.snapshot;
+    const cell = snapshot.model.cells.find(c => c.ref === ref)!;
+    const environments = environment === undefined ? cell.environments.filter(e => this.environments().includes(e)) : [environment];
+    const simulation = (env: string) => this.analysis(this.view(env), env, [ref]);
+    return cellEvidencePack({ entityRef: ref, environments, snapshot, settings: this.settings, store: this.deps.store, simulation, generatedAt: new Date().toISOString() });
   }
 
   async getPlan(entityRef: string, environment: string, read: CellAccess): Promise<CellPlan> {
