@@ -165,6 +165,7 @@ describe('the cells backend with a real permission policy that lets owners read 
       request(server).get('/api/cells/cells/default/orion'),
       request(server).get('/api/cells/cells/default/orion/manifests?environment=development'),
       request(server).get('/api/cells/cells/default/orion/plan?environment=development'),
+      request(server).get('/api/cells/cells/default/orion/report?format=pdf'),
       request(server).get('/api/cells/history?entityRef=system:default/orion'),
       request(server).get('/api/cells/attacks?rogue=orion'),
       request(server).get('/api/cells/attacks?target=orion/comms-system'),
@@ -183,6 +184,8 @@ describe('the cells backend with a real permission policy that lets owners read 
 
   it('answers about its own cell, leaving out what lies in cells it may not read', async () => {
     expect((await request(server).get('/api/cells/cells/default/houston').set(as(capcom))).status).toBe(200);
+    const report = await request(server).get('/api/cells/cells/default/houston/report?format=md').set(as(capcom));
+    expect([report.status, report.text]).toEqual([200, expect.stringContaining('houston/capcom')]);
     const inside = await request(server).post('/api/cells/simulate').set(as(capcom)).send({ from: { rogue: 'houston' }, to: 'houston/capcom' });
     expect(inside.status).toBe(200);
 
