@@ -57,6 +57,27 @@ describe('CellsClient', () => {
     expect(sent).toEqual([null, '"v0"', '"v0"']);
   });
 
+  it('downloads the evidence pack with the name the backend gives it', async () => {
+    const calls: string[] = [];
+    const client = new CellsClient({
+      discoveryApi: { getBaseUrl: async id => `http://backend/api/${id}` },
+      fetchApi: {
+        fetch: (async (url: string) => {
+          calls.push(url);
+          const headers = { 'Content-Type': 'application/pdf', 'Content-Disposition': 'attachment; filename="default.houston.dev.evidence.pdf"' };
+          return new Response('%PDF-1.7 pack', { status: 200, headers });
+        }) as typeof fetch,
+      },
+    });
+    const report = await client.getReport('system:default/houston', 'pdf', 'dev');
+    expect(calls).toEqual(['http://backend/api/cells/cells/default/houston/report?format=pdf&environment=dev']);
+    expect(report.filename).toBe('default.houston.dev.evidence.pdf');
+    expect(await report.blob.text()).toBe('%PDF-1.7 pack');
+    const refused = clientAnswering(403, JSON.stringify({ error: { name: 'NotAllowedError', message: 'cells.manifest.read is not allowed on system:default/houston' } }));
+    await expect(refused.client.getReport('system:default/houston', 'md')).rejects.toThrow('cells.manifest.read is not allowed on system:default/houston');
+    expect(refused.calls.map(c => c.url)).toEqual(['http://backend/api/cells/cells/default/houston/report?format=md']);
+  });
+
   it('asks for YAML manifests with the Accept header', async () => {
     const { client, calls } = clientAnswering(200, 'kind: Namespace\n', 'application/yaml');
     expect(await client.getManifestsYaml('system:default/houston', 'dev')).toBe('kind: Namespace\n');

@@ -7,6 +7,7 @@ import type {
   CellDetail,
   CellListResponse,
   CellPlan,
+  GetCellReport,
   GetHistory,
   HistoryPage,
   ListAttacks,
@@ -19,6 +20,9 @@ import type {
   TopologyResponse,
   TypedResponse,
 } from '../schema/openapi';
+
+/** The evidence pack's formats (GET /cells/{namespace}/{name}/report). */
+export type ReportFormat = NonNullable<GetCellReport['query']['format']>;
 
 /** The parts of Backstage's discovery and fetch APIs the client uses. */
 export interface CellsClientOptions {
@@ -108,6 +112,19 @@ export class CellsClient {
   async getManifestsYaml(entityRef: string, environment: string): Promise<string> {
     const response = await this.ok(this.withHeaders({ Accept: 'application/yaml' }).getManifests({ path: cellParams(entityRef), query: { environment } }));
     return response.text();
+  }
+
+  /**
+   * The cell's evidence pack as a file (docs/evidence.md): the bytes and the
+   * name the backend gives it (`<namespace>.<cell>[.<environment>].evidence.<format>`).
+   * Every configured environment of the cell without `environment`.
+   */
+  async getReport(entityRef: string, format: ReportFormat, environment?: string): Promise<{ blob: Blob; filename: string }> {
+    const { namespace, name } = cellParams(entityRef);
+    const response = await this.ok(this.api.getCellReport({ path: { namespace, name }, query: given({ format, environment }) }));
+    const named = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '');
+    const filename = named?.[1] ?? [namespace, name, ...(environment ? [environment] : []), 'evidence', format].join('.');
+    return { blob: await (response as Response).blob(), filename };
   }
 
   getPlan(entityRef: string, environment: string): Promise<CellPlan> {

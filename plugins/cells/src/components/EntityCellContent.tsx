@@ -12,6 +12,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { cellsApiRef } from '../api/CellsApi';
 import { CellsTopology } from './CellsPage';
 import { ErrorNote } from './ErrorNote';
+import { EvidenceDownload } from './EvidenceDownload';
 import { CellHistory, Drift, Manifests } from './SidePanel';
 import { stateColour, stateWord } from './status';
 import { useAsync } from './useAsync';
@@ -66,6 +67,10 @@ export function EntityCellContent() {
             {c.requestsChecked} checked requests decided differently from the catalog
             {c.lastVerifiedAt ? ` (verified ${new Date(c.lastVerifiedAt).toLocaleString()})` : ''}.
           </Typography>
+          <Typography variant="subtitle2" style={{ marginTop: 16, marginBottom: 8 }}>
+            Download evidence (register of allowed flows, data-flow diagram, matrices, verification)
+          </Typography>
+          <EvidenceDownload entityRef={entityRef} />
         </Paper>
       </Grid>
       <Grid item xs={12} style={{ height: 640 }}>

@@ -36,6 +36,7 @@ export function mockCellsApi(overrides: Partial<jest.Mocked<CellsApi>> = {}): je
         'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: capcom\n  namespace: houston\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: flight-director\n  namespace: houston\n',
     ),
     getPlan: jest.fn(),
+    getReport: jest.fn(async (_entityRef: string, format: string) => ({ blob: new Blob([`${format} pack`]), filename: `default.houston.evidence.${format}` })),
     reconcile: jest.fn(),
     getRun: jest.fn(),
     getHistory: jest.fn(async () => ({
