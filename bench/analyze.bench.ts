@@ -40,7 +40,12 @@ function clusterManifests(): unknown[] {
       });
     }
     // 2 NetworkPolicies and 2 AuthorizationPolicies per namespace: 200 policies.
-    manifests.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+    manifests.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'deny', namespace: ns },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    });
     manifests.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -48,7 +53,12 @@ function clusterManifests(): unknown[] {
       spec: {
         podSelector: { matchLabels: { tier: 'api' } },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: `t${n % 5}` } }, podSelector: { matchLabels: { tier: 'web' } } }], ports: [{ port: 15008 }, { port: 'http' }] }],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { team: `t${n % 5}` } }, podSelector: { matchLabels: { tier: 'web' } } }],
+            ports: [{ port: 15008 }, { port: 'http' }],
+          },
+        ],
         egress: [{ to: [{ namespaceSelector: {} }] }],
       },
     });
@@ -56,7 +66,11 @@ function clusterManifests(): unknown[] {
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
       metadata: { name: 'api', namespace: ns },
-      spec: { selector: { matchLabels: { tier: 'api' } }, action: 'ALLOW', rules: [{ from: [{ source: { namespaces: [`ns-${(n + 1) % NAMESPACES}`, ns] } }] }] },
+      spec: {
+        selector: { matchLabels: { tier: 'api' } },
+        action: 'ALLOW',
+        rules: [{ from: [{ source: { namespaces: [`ns-${(n + 1) % NAMESPACES}`, ns] } }] }],
+      },
     });
     manifests.push({
       apiVersion: 'security.istio.io/v1',
@@ -111,7 +125,9 @@ function analyzerFigures() {
     markdown: [
       '| workloads | policies | load ms | matrix ms (pairs, allowed) | connlist ms (port classes, connected pairs) | single query avg ms (5,000 queries) | peak RSS MiB |',
       '|---:|---:|---:|---:|---:|---:|---:|',
-      `| ${result.workloads} | ${policies} | ${result.loadMs.toFixed(0)} | ${result.matrixMs.toFixed(0)} (${pairs}, ${result.pairsAllowed}) | ${result.connlistMs.toFixed(0)} (${result.portClasses}, ${result.connectedPairs}) | ${result.queryAvgMs.toFixed(3)} | ${result.peakRssMiB} |`,
+      `| ${result.workloads} | ${policies} | ${result.loadMs.toFixed(0)} | ${result.matrixMs.toFixed(0)} (${pairs}, ${
+        result.pairsAllowed
+      }) | ${result.connlistMs.toFixed(0)} (${result.portClasses}, ${result.connectedPairs}) | ${result.queryAvgMs.toFixed(3)} | ${result.peakRssMiB} |`,
     ].join('\n'),
   };
 }
@@ -126,12 +142,24 @@ function verifyFigures(components: number, egress: boolean) {
   const cpu = process.cpuUsage(cpu0);
   const entries = model.components.flatMap(c => c.egress ?? []);
   const hosts = new Set(entries.flatMap(e => (e.kind === 'host' ? [e.host] : []))).size;
-  const result = { components, cells: model.cells.length, egressHosts: hosts, egressCidrs: entries.filter(e => e.kind === 'cidr').length, checks: report.checks, violations: report.violations.length, verifyMs: ms(t0, t1), verifyCpuMs: (cpu.user + cpu.system) / 1000, peakRssMiB: peakRssMiB() };
+  const result = {
+    components,
+    cells: model.cells.length,
+    egressHosts: hosts,
+    egressCidrs: entries.filter(e => e.kind === 'cidr').length,
+    checks: report.checks,
+    violations: report.violations.length,
+    verifyMs: ms(t0, t1),
+    verifyCpuMs: (cpu.user + cpu.system) / 1000,
+    peakRssMiB: peakRssMiB(),
+  };
   const egressColumn = egress ? ` ${hosts}, ${result.egressCidrs} |` : '';
   const cpuColumn = egress ? ` (${result.verifyCpuMs.toFixed(0)})` : '';
   return {
     ...result,
-    markdown: `| ${components} | ${result.cells} |${egressColumn} ${result.checks} | ${result.verifyMs.toFixed(0)}${cpuColumn} | ${result.violations} | ${result.peakRssMiB} |`,
+    markdown: `| ${components} | ${result.cells} |${egressColumn} ${result.checks} | ${result.verifyMs.toFixed(0)}${cpuColumn} | ${result.violations} | ${
+      result.peakRssMiB
+    } |`,
   };
 }
 

@@ -14,11 +14,21 @@ import { parseAllDocuments } from 'yaml';
 import cellsPlugin from '../plugins/cells-backend/src';
 
 const dir = path.resolve(__dirname, '../examples/artemis');
-const entities = fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort().flatMap(f => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map(d => d.toJS()));
+const entities = fs
+  .readdirSync(dir)
+  .filter(f => f.endsWith('.yaml'))
+  .sort()
+  .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map(d => d.toJS()));
 
 (async () => {
   const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cells-lat-')), 'development');
-  const backend = await startTestBackend({ features: [cellsPlugin, catalogServiceMock.factory({ entities }), mockServices.rootConfig.factory({ data: { cells: { environments: [{ name: 'development', target: { type: 'directory', path: folder } }] } } })] });
+  const backend = await startTestBackend({
+    features: [
+      cellsPlugin,
+      catalogServiceMock.factory({ entities }),
+      mockServices.rootConfig.factory({ data: { cells: { environments: [{ name: 'development', target: { type: 'directory', path: folder } }] } } }),
+    ],
+  });
   const base = `http://localhost:${backend.server.port()}/api/cells`;
   for (let i = 0; i < 200; i++) {
     const body = (await (await fetch(`${base}/cells`)).json()) as any;
@@ -29,7 +39,14 @@ const entities = fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort().fla
     ['cells'],
     ['topology?environment=development', { headers: { 'accept-encoding': 'gzip' } }],
     ['attacks?rogue=orion'],
-    ['simulate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: 'houston/capcom', to: 'orion/comms-system', method: 'POST', path: '/uplink' }) }],
+    [
+      'simulate',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: 'houston/capcom', to: 'orion/comms-system', method: 'POST', path: '/uplink' }),
+      },
+    ],
   ];
   const out: Record<string, number> = {};
   for (const [route, init] of routes) {

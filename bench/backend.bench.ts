@@ -74,11 +74,19 @@ async function reconcileFigures(entities: ReturnType<typeof syntheticCatalog>) {
   const steadyFull = await pass(true);
   // One component edited: a new connection to a component of another cell.
   const edited = entities.find(e => e.kind === 'Component')!;
-  catalog.set({ ...edited, spec: { ...edited.spec, connections: [...((edited.spec as any).connections ?? []), { to: 'svc-5', endpoint: 'http', methods: ['PUT'], paths: ['/bench'] }] } });
+  catalog.set({
+    ...edited,
+    spec: {
+      ...edited.spec,
+      connections: [...((edited.spec as any).connections ?? []), { to: 'svc-5', endpoint: 'http', methods: ['PUT'], paths: ['/bench'] }],
+    },
+  });
   const oneChange = await pass(false);
   // A new snapshot: recompiled, but only the two cells the change touched are probed again.
   const topologyAfterChange = await topologyMs();
-  process.stderr.write(`topology ms: cold ${topologyCold.toFixed(0)}, cached ${topologyCached.toFixed(1)}, after one change ${topologyAfterChange.toFixed(0)}\n`);
+  process.stderr.write(
+    `topology ms: cold ${topologyCold.toFixed(0)}, cached ${topologyCached.toFixed(1)}, after one change ${topologyAfterChange.toFixed(0)}\n`,
+  );
   await knex.destroy();
   return { first, steadyIncremental, steadyFull, oneChange, topology: { coldMs: topologyCold, cachedMs: topologyCached, afterChangeMs: topologyAfterChange } };
 }
@@ -129,7 +137,9 @@ async function loadFigures(entities: ReturnType<typeof syntheticCatalog>) {
   const entities = syntheticCatalog(components);
   const reconcile = await reconcileFigures(entities);
   const load = await loadFigures(entities);
-  console.log(JSON.stringify({ components, cells: Math.ceil(components / 10), reconcile, load, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  console.log(
+    JSON.stringify({ components, cells: Math.ceil(components / 10), reconcile, load, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }),
+  );
   process.exit(0);
 })().catch(e => {
   console.error(e);

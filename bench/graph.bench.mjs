@@ -48,7 +48,15 @@ function configFor(components, dir) {
   }
   const res = spawnSync(
     process.execPath,
-    ['-r', require.resolve('@backstage/cli/config/nodeTransform.cjs'), path.join(root, 'examples/synthetic/generate.ts'), '--cells', String(components / 10), '--out', dir],
+    [
+      '-r',
+      require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+      path.join(root, 'examples/synthetic/generate.ts'),
+      '--cells',
+      String(components / 10),
+      '--out',
+      dir,
+    ],
     { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );
   if (res.status !== 0) throw new Error(`examples/synthetic/generate.ts failed (exit ${res.status})`);
@@ -143,7 +151,10 @@ async function panFps(page, ms = 4000) {
   const result = await page.evaluate(() => {
     const state = window.__panBench;
     state.running = false;
-    const intervals = state.frames.slice(1).map((t, i) => t - state.frames[i]).sort((a, b) => a - b);
+    const intervals = state.frames
+      .slice(1)
+      .map((t, i) => t - state.frames[i])
+      .sort((a, b) => a - b);
     const seconds = (state.frames[state.frames.length - 1] - state.frames[0]) / 1000;
     return {
       fps: state.moved / seconds,
@@ -226,7 +237,10 @@ async function measure(components, { context, url }) {
     };
   } catch (e) {
     // A portal this run started: what its backend said last (and whether it is still running).
-    if (portal.logs) e.message += `\n--- portal (exit code ${portal.child?.exitCode ?? 'none: running'}, signal ${portal.child?.signalCode ?? 'none'}) log tail ---\n${portal.logs().slice(-4000)}`;
+    if (portal.logs)
+      e.message += `\n--- portal (exit code ${portal.child?.exitCode ?? 'none: running'}, signal ${portal.child?.signalCode ?? 'none'}) log tail ---\n${portal
+        .logs()
+        .slice(-4000)}`;
     throw e;
   } finally {
     await portal.stop();

@@ -32,7 +32,9 @@ const WRITES = ['POST', 'PUT', 'PATCH', 'DELETE'];
     const kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(state.kubeconfigPath);
     const quiet = { info() {}, warn() {}, error() {}, debug() {}, child: () => quiet } as any;
-    const config = readCellsBackendConfig(new ConfigReader({ cells: { environments: [{ name: 'development', target: { type: 'kubernetes', cluster: 'bench' } }] } }));
+    const config = readCellsBackendConfig(
+      new ConfigReader({ cells: { environments: [{ name: 'development', target: { type: 'kubernetes', cluster: 'bench' } }] } }),
+    );
     const knex = knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true });
     const store = await DatabaseCellsStore.create({ database: { getClient: async () => knex } });
     const target = new KubernetesTarget({ cluster: 'bench', kubeconfig, environment: 'development', logger: quiet, syncTimeoutMs: 120_000 });
@@ -76,7 +78,13 @@ const WRITES = ['POST', 'PUT', 'PATCH', 'DELETE'];
       if (ref === cell.entityRef && !notified) notified = Date.now();
     });
     const t0 = Date.now();
-    await rawRequest(kubeconfig, 'PATCH', `${apiPath}?fieldManager=kubectl-edit`, { spec: { rules: [...live.spec.rules, { from: [{ source: { principals: ['*'] } }] }] } }, 'application/merge-patch+json');
+    await rawRequest(
+      kubeconfig,
+      'PATCH',
+      `${apiPath}?fieldManager=kubectl-edit`,
+      { spec: { rules: [...live.spec.rules, { from: [{ source: { principals: ['*'] } }] }] } },
+      'application/merge-patch+json',
+    );
     let driftedMs = -1;
     while (Date.now() - t0 < 30_000) {
       if ((await target.observe(cell)).state === 'drifted') {
@@ -88,7 +96,19 @@ const WRITES = ['POST', 'PUT', 'PATCH', 'DELETE'];
     await target.stop();
     await knex.destroy();
     const objects = reconciler.appliedState('development')!.objects.length;
-    console.log(JSON.stringify({ components, cells: Math.ceil(components / 10), objects, first, steady, steadyAgain, watchEventMs: notified ? notified - t0 : -1, driftedMs, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+    console.log(
+      JSON.stringify({
+        components,
+        cells: Math.ceil(components / 10),
+        objects,
+        first,
+        steady,
+        steadyAgain,
+        watchEventMs: notified ? notified - t0 : -1,
+        driftedMs,
+        peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      }),
+    );
   } finally {
     await stopKubeTestEnv(state);
   }

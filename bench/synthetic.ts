@@ -45,7 +45,9 @@ export function syntheticCatalog(components: number, options: SyntheticOptions =
   const entities: Entity[] = [];
   for (let c = 0; c < cells; c++) {
     // The cell's first component is the one that declares egress (c * perCell is a multiple of 10).
-    const ceiling = options.egress ? { egress: { hosts: egressOf(c).flatMap(e => (typeof e.host === 'string' ? [e.host] : [])), cidrs: ['172.16.0.0/12'] } } : {};
+    const ceiling = options.egress
+      ? { egress: { hosts: egressOf(c).flatMap(e => (typeof e.host === 'string' ? [e.host] : [])), cidrs: ['172.16.0.0/12'] } }
+      : {};
     entities.push({ apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: `cell-${c}` }, spec: { owner: `group:team-${c}`, cell: ceiling } });
     // The owner is a Group of the catalog: it becomes the subject of the cell's RoleBinding.
     entities.push({ apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: `team-${c}` }, spec: { type: 'team', children: [] } });

@@ -37,12 +37,7 @@ const settings = DEFAULT_SETTINGS;
 buildAttributionIndex(model, settings);
 const t1 = process.hrtime.bigint();
 
-const peers = new Map(
-  model.components.map(c => [
-    c.ref,
-    { kind: 'component', ref: c.ref, cell: c.cell } as TrafficPeer,
-  ]),
-);
+const peers = new Map(model.components.map(c => [c.ref, { kind: 'component', ref: c.ref, cell: c.cell } as TrafficPeer]));
 const componentGrants = model.grants.filter(g => g.caller.kind === 'component');
 /** The observations, generated as a source streams them (the same sequence on every call). */
 function* observationsOf(): Generator<Observation> {
@@ -138,14 +133,7 @@ const merge = phase(() => {
   return { edges: agg.inWindow.edges(), before: agg.before.edges() };
 });
 const index = phase(() => new GrantIndex(model, settings, ENV));
-const classify = phase(() =>
-  classifyTraffic(
-    model,
-    settings,
-    { environment: ENV, window, ...merge.value },
-    index.value,
-  ),
-);
+const classify = phase(() => classifyTraffic(model, settings, { environment: ENV, window, ...merge.value }, index.value));
 const total = {
   ms: merge.ms - generate.ms + index.ms + classify.ms,
   cpuMs: merge.cpuMs - generate.cpuMs + index.cpuMs + classify.cpuMs,

@@ -36,7 +36,11 @@ export function cannotRun(test: string, reason: string, fix: string): undefined 
 export function goBuildKey(dir: string): string {
   const hash = createHash('sha256');
   for (const file of fs.readdirSync(dir).sort()) {
-    if (file === 'go.mod' || file === 'go.sum' || file.endsWith('.go')) hash.update(`${file}\0`).update(fs.readFileSync(path.join(dir, file))).update('\0');
+    if (file === 'go.mod' || file === 'go.sum' || file.endsWith('.go'))
+      hash
+        .update(`${file}\0`)
+        .update(fs.readFileSync(path.join(dir, file)))
+        .update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -68,7 +72,11 @@ export async function ensureGoOracle(o: GoOracle): Promise<string | undefined> {
   try {
     await execFileAsync('go', ['version'], { env: goEnv() });
   } catch (error) {
-    return cannotRun(o.test, `the go command failed to start (${(error as Error).message.split('\n')[0]})`, `Install Go (see ${path.relative(process.cwd(), o.source)}/go.mod).`);
+    return cannotRun(
+      o.test,
+      `the go command failed to start (${(error as Error).message.split('\n')[0]})`,
+      `Install Go (see ${path.relative(process.cwd(), o.source)}/go.mod).`,
+    );
   }
   const previous = building;
   let done!: () => void;
@@ -83,7 +91,11 @@ export async function ensureGoOracle(o: GoOracle): Promise<string | undefined> {
     const started = Date.now();
     process.stderr.write(`[${o.binary}] building ${o.what} into ${dir}\n`);
     try {
-      await execFileAsync('nice', ['go', 'build', '-trimpath', '-ldflags=-s -w', '-o', path.join(work, o.binary), '.'], { cwd: o.source, env: goEnv(), maxBuffer: 64 * 1024 * 1024 }).catch(error => {
+      await execFileAsync('nice', ['go', 'build', '-trimpath', '-ldflags=-s -w', '-o', path.join(work, o.binary), '.'], {
+        cwd: o.source,
+        env: goEnv(),
+        maxBuffer: 64 * 1024 * 1024,
+      }).catch(error => {
         throw new Error(`go build failed in ${o.source}:\n${error.stderr || error.message}`);
       });
       try {

@@ -24,15 +24,13 @@ const require = createRequire(path.join(root, 'package.json'));
 /** Builds packages/app into packages/app/dist (rspack, production mode). */
 export function buildApp({ stdio = 'inherit' } = {}) {
   const started = Date.now();
-  const res = spawnSync(
-    process.execPath,
-    [require.resolve('@backstage/cli/bin/backstage-cli'), 'package', 'build'],
-    { cwd: path.join(root, 'packages/app'), stdio, encoding: 'utf8' },
-  );
+  const res = spawnSync(process.execPath, [require.resolve('@backstage/cli/bin/backstage-cli'), 'package', 'build'], {
+    cwd: path.join(root, 'packages/app'),
+    stdio,
+    encoding: 'utf8',
+  });
   if (res.status !== 0) {
-    throw new Error(
-      `app build failed (exit ${res.status})\n${res.stdout ?? ''}${res.stderr ?? ''}`,
-    );
+    throw new Error(`app build failed (exit ${res.status})\n${res.stdout ?? ''}${res.stderr ?? ''}`);
   }
   return Date.now() - started;
 }
@@ -54,45 +52,18 @@ export function freePort() {
  * without its file watcher) with app-config.yaml plus a port override.
  * Resolves once the backend reports ready; `stop()` ends it.
  */
-export async function startPortal({
-  port = 7007,
-  stdio = 'pipe',
-  readyTimeoutMs = 120_000,
-  extraConfig = [],
-} = {}) {
+export async function startPortal({ port = 7007, stdio = 'pipe', readyTimeoutMs = 120_000, extraConfig = [] } = {}) {
   const url = `http://localhost:${port}`;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-portal-'));
   const override = path.join(tmp, 'app-config.port.yaml');
   fs.writeFileSync(
     override,
-    [
-      'app:',
-      `  baseUrl: ${url}`,
-      'backend:',
-      `  baseUrl: ${url}`,
-      '  listen:',
-      `    port: ${port}`,
-      '  cors:',
-      `    origin: ${url}`,
-      '',
-    ].join('\n'),
+    ['app:', `  baseUrl: ${url}`, 'backend:', `  baseUrl: ${url}`, '  listen:', `    port: ${port}`, '  cors:', `    origin: ${url}`, ''].join('\n'),
   );
-  const configArgs = [
-    '--config',
-    path.join(root, 'app-config.yaml'),
-    '--config',
-    override,
-    ...extraConfig.flatMap(c => ['--config', c]),
-  ];
+  const configArgs = ['--config', path.join(root, 'app-config.yaml'), '--config', override, ...extraConfig.flatMap(c => ['--config', c])];
   const child = spawn(
     process.execPath,
-    [
-      '--enable-source-maps',
-      '--require',
-      require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-      'src/index.ts',
-      ...configArgs,
-    ],
+    ['--enable-source-maps', '--require', require.resolve('@backstage/cli-node/config/nodeTransform.cjs'), 'src/index.ts', ...configArgs],
     {
       cwd: path.join(root, 'packages/backend'),
       // development: the guest sign-in provider refuses to run otherwise
@@ -138,7 +109,12 @@ export async function startPortal({
 const kubeTestEnvBin = path.join(root, 'packages/kube-testenv/bin/cellplane-kube-testenv');
 
 function kubeTestEnv(command, env) {
-  const res = spawnSync(process.execPath, [kubeTestEnvBin, command], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const res = spawnSync(process.execPath, [kubeTestEnvBin, command], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (res.status !== 0) throw new Error(`cellplane-kube-testenv ${command} failed (exit ${res.status})`);
   return res.stdout;
 }
@@ -210,7 +186,9 @@ if (isMain) {
     console.log('Building the frontend (packages/app) ...');
     buildApp();
   }
-  const extraConfig = args.flatMap((a, i) => (a === '--config' ? [path.resolve(process.env.CELLPLANE_CALLER_CWD ?? process.env.INIT_CWD ?? process.cwd(), args[i + 1] ?? '')] : []));
+  const extraConfig = args.flatMap((a, i) =>
+    a === '--config' ? [path.resolve(process.env.CELLPLANE_CALLER_CWD ?? process.env.INIT_CWD ?? process.cwd(), args[i + 1] ?? '')] : [],
+  );
   for (const file of extraConfig) {
     if (!fs.existsSync(file)) {
       console.error(`--config ${file}: no such file`);

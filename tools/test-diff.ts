@@ -27,7 +27,12 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const options: Options = { only: new Set(), clusters: 300, cases: 1000, ciliumClusters: 1000, seed: 1 };
-  const counts: Record<string, 'clusters' | 'cases' | 'ciliumClusters' | 'seed'> = { '--clusters': 'clusters', '--cases': 'cases', '--cilium-clusters': 'ciliumClusters', '--seed': 'seed' };
+  const counts: Record<string, 'clusters' | 'cases' | 'ciliumClusters' | 'seed'> = {
+    '--clusters': 'clusters',
+    '--cases': 'cases',
+    '--cilium-clusters': 'ciliumClusters',
+    '--seed': 'seed',
+  };
   const usage = 'usage: --only netpol|l7|cilium --clusters N --cases N --cilium-clusters N --seed S';
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];

@@ -85,7 +85,11 @@ async function main() {
   if (!source) {
     // Generated into this run's own folder (a shared file rewritten by a parallel run would crash promtool).
     source = path.join(work, 'istio-metrics.om');
-    execFileSync(process.execPath, ['-r', '@backstage/cli/config/nodeTransform.cjs', path.join(root, 'examples/artemis-traffic/generate.ts'), '--metrics-to', source], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      process.execPath,
+      ['-r', '@backstage/cli/config/nodeTransform.cjs', path.join(root, 'examples/artemis-traffic/generate.ts'), '--metrics-to', source],
+      { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
   }
   const end = arg('--end');
   if (end) {
@@ -103,7 +107,13 @@ async function main() {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
     'prometheus',
-    [`--config.file=${config}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=100y', '--log.level=warn'],
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${dataDir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=100y',
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const stop = () => {

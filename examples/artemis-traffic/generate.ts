@@ -69,7 +69,12 @@ function istioLabels(reporter: string, src: Workload, dst: Workload, protocol: s
     ['destination_version', 'unknown'],
     ['destination_cluster', 'Kubernetes'],
     ['request_protocol', protocol],
-    ...(code ? ([['response_code', code], ['grpc_response_status', '']] as [string, string][]) : []),
+    ...(code
+      ? ([
+          ['response_code', code],
+          ['grpc_response_status', ''],
+        ] as [string, string][])
+      : []),
     ['response_flags', flags],
     ['connection_security_policy', 'mutual_tls'],
   ];
@@ -103,16 +108,33 @@ export function istioMetrics(): string {
     requests.push(...counter('istio_requests_total', istioLabels('waypoint', src, componentWorkload(callee), 'http', '200'), 5 + Math.round(random() * 60)));
   }
   // Nobody declared it; it started three days ago.
-  requests.push(...counter('istio_requests_total', istioLabels('waypoint', componentWorkload('pad-operations'), componentWorkload('launch-control'), 'http', '200'), 6, h => h < 72));
+  requests.push(
+    ...counter(
+      'istio_requests_total',
+      istioLabels('waypoint', componentWorkload('pad-operations'), componentWorkload('launch-control'), 'http', '200'),
+      6,
+      h => h < 72,
+    ),
+  );
   // The rogue pod's attempts, on the second day before the end, refused at the waypoint.
-  requests.push(...counter('istio_requests_total', istioLabels('waypoint', rogue, componentWorkload('flight-director'), 'http', '403'), 4, h => h >= 30 && h < 33));
+  requests.push(
+    ...counter('istio_requests_total', istioLabels('waypoint', rogue, componentWorkload('flight-director'), 'http', '403'), 4, h => h >= 30 && h < 33),
+  );
   const opened: string[] = [];
   const failed: string[] = [];
   const tcp = (src: Workload, dst: Workload) => istioLabels('destination', src, dst, 'tcp');
   opened.push(...counter('istio_tcp_connections_opened_total', tcp(componentWorkload('madrid'), componentWorkload('telemetry-monitor')), 3));
   // ztunnel counts every connection it accepts as opened, then refuses the rogue's by policy.
   opened.push(...counter('istio_tcp_connections_opened_total', tcp(rogue, componentWorkload('comms-system')), 2, h => h >= 30 && h < 32, false));
-  failed.push(...counter('istio_tcp_connections_failed_total', istioLabels('destination', rogue, componentWorkload('comms-system'), 'tcp', undefined, 'DENY'), 2, h => h >= 30 && h < 32, false));
+  failed.push(
+    ...counter(
+      'istio_tcp_connections_failed_total',
+      istioLabels('destination', rogue, componentWorkload('comms-system'), 'tcp', undefined, 'DENY'),
+      2,
+      h => h >= 30 && h < 32,
+      false,
+    ),
+  );
   return [
     '# HELP istio_requests Total requests handled by an Istio proxy.',
     '# TYPE istio_requests counter',
@@ -145,13 +167,29 @@ interface Pod {
 let nextIp = 10;
 function pod(name: string, namespace: string, account: string, labels: string[], workload?: string): Pod {
   const id = nextIp++;
-  return { name, namespace, account, labels, ip: `10.244.${1 + (id % 3)}.${id}`, id: 1000 + id, identity: 20000 + id * 7, node: `artemis-worker${(id % 3) + 1}`, workload };
+  return {
+    name,
+    namespace,
+    account,
+    labels,
+    ip: `10.244.${1 + (id % 3)}.${id}`,
+    id: 1000 + id,
+    identity: 20000 + id * 7,
+    node: `artemis-worker${(id % 3) + 1}`,
+    workload,
+  };
 }
 function componentPod(component: string, suffix: string): Pod {
   return pod(`${component}-${suffix}`, ns(cellOf(component)), component, [`k8s:backstage.io/kubernetes-id=${component}`, `k8s:app=${component}`], component);
 }
 function waypointPod(cell: string, suffix: string): Pod {
-  return pod(`waypoint-${suffix}`, ns(cell), 'waypoint', ['k8s:gateway.networking.k8s.io/gateway-name=waypoint', 'k8s:gateway.istio.io/managed=istio.io-mesh-controller'], 'waypoint');
+  return pod(
+    `waypoint-${suffix}`,
+    ns(cell),
+    'waypoint',
+    ['k8s:gateway.networking.k8s.io/gateway-name=waypoint', 'k8s:gateway.istio.io/managed=istio.io-mesh-controller'],
+    'waypoint',
+  );
 }
 
 const pods = {
@@ -173,7 +211,13 @@ function endpoint(p: Pod) {
     identity: p.identity,
     cluster_name: 'artemis',
     namespace: p.namespace,
-    labels: [...p.labels, `k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=${p.namespace}`, 'k8s:io.cilium.k8s.policy.cluster=artemis', `k8s:io.cilium.k8s.policy.serviceaccount=${p.account}`, `k8s:io.kubernetes.pod.namespace=${p.namespace}`].sort(),
+    labels: [
+      ...p.labels,
+      `k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=${p.namespace}`,
+      'k8s:io.cilium.k8s.policy.cluster=artemis',
+      `k8s:io.cilium.k8s.policy.serviceaccount=${p.account}`,
+      `k8s:io.kubernetes.pod.namespace=${p.namespace}`,
+    ].sort(),
     pod_name: p.name,
     ...(p.workload ? { workloads: [{ name: p.workload, kind: 'Deployment' }] } : {}),
   };
@@ -222,7 +266,12 @@ function verdict(ms: number, src: Pod, dst: Pod, sport: number, dport: number, d
 }
 
 function hubbleFlows(): string {
-  const lines: object[] = [{ node_status: { state: 'NODE_CONNECTED', node_names: ['artemis-worker1', 'artemis-worker2', 'artemis-worker3'], message: 'Connected' }, time: iso(END - 600_000, 0) }];
+  const lines: object[] = [
+    {
+      node_status: { state: 'NODE_CONNECTED', node_names: ['artemis-worker1', 'artemis-worker2', 'artemis-worker3'], message: 'Connected' },
+      time: iso(END - 600_000, 0),
+    },
+  ];
   const connection = (ms: number, src: Pod, dst: Pod, dport: number, dropped = false) => {
     const sport = 32768 + Math.floor(random() * 28000);
     lines.push(verdict(ms, src, dst, sport, dport, 'EGRESS', false));

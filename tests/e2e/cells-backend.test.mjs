@@ -15,7 +15,6 @@ import { freePort, guestToken, root, startPortal, waitFor } from '../../tools/po
 
 const CELLS = ['deep-space-network', 'esa-ops', 'houston', 'kennedy', 'orion'];
 
-
 describe('the cells backend in the portal', { timeout: 600_000 }, () => {
   let portal;
   let token;
@@ -23,7 +22,10 @@ describe('the cells backend in the portal', { timeout: 600_000 }, () => {
   const folder = () => path.join(dir, 'gitops', 'development');
   const catalogDir = () => path.join(dir, 'catalog');
   const api = async (route, init = {}) => {
-    const res = await fetch(`${portal.url}/api/cells${route}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
+    const res = await fetch(`${portal.url}/api/cells${route}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+    });
     const body = await res.json();
     if (!res.ok) throw new Error(`${route}: ${res.status} ${JSON.stringify(body)}`);
     return body;
@@ -74,7 +76,11 @@ describe('the cells backend in the portal', { timeout: 600_000 }, () => {
     for (const cell of CELLS) {
       const written = fs.readFileSync(path.join(folder(), `${cell}.yaml`), 'utf8');
       assert.match(written, /^# Managed by Cellplane: cell system:default\//);
-      assert.equal(written.slice(written.indexOf('\n') + 1), fs.readFileSync(path.join(rendered, 'development', `${cell}.yaml`), 'utf8'), `${cell}.yaml differs from cellplane render`);
+      assert.equal(
+        written.slice(written.indexOf('\n') + 1),
+        fs.readFileSync(path.join(rendered, 'development', `${cell}.yaml`), 'utf8'),
+        `${cell}.yaml differs from cellplane render`,
+      );
     }
   });
 
@@ -91,14 +97,19 @@ describe('the cells backend in the portal', { timeout: 600_000 }, () => {
     const entry = await waitFor('the history entry of the new connection', async () => {
       const { items } = await api(`/history?entityRef=${encodeURIComponent('system:default/houston')}`);
       // Earlier entries come from the catalog's first ingestion (entities added one location at a time).
-      return items.find(i => i.cause.kind === 'entity-change' && i.cause.entities.some(e => e.entityRef === 'component:default/weather-station' && e.change === 'updated'));
+      return items.find(
+        i => i.cause.kind === 'entity-change' && i.cause.entities.some(e => e.entityRef === 'component:default/weather-station' && e.change === 'updated'),
+      );
     });
     assert.ok(
       entry.accessDiff.added.some(a => a.text === 'kennedy/weather-station may now GET /mission/summary on houston/telemetry-monitor'),
       JSON.stringify(entry.accessDiff.added.map(a => a.text)),
     );
     assert.deepEqual(entry.accessDiff.removed, []);
-    assert.deepEqual(entry.cause.entities.find(e => e.entityRef === 'component:default/weather-station'), { entityRef: 'component:default/weather-station', change: 'updated' });
+    assert.deepEqual(
+      entry.cause.entities.find(e => e.entityRef === 'component:default/weather-station'),
+      { entityRef: 'component:default/weather-station', change: 'updated' },
+    );
     assert.match(fs.readFileSync(path.join(folder(), 'houston.yaml'), 'utf8'), /\/mission\/summary/);
     const cells = await api('/cells');
     assert.ok(cells.items.every(c => ['in-sync', 'pending'].includes(c.environments[0].state)));

@@ -72,13 +72,13 @@ describe('the portal on the test API server (npm run portal:kube)', { timeout: 9
       const { items: cells } = await api('/cells');
       return cells.length === 5 && cells.every(c => c.environments[0].state === 'in-sync') && cells;
     });
-    assert.deepEqual(items.map(c => c.entityRef), CELLS.map(c => `system:default/${c}`));
+    assert.deepEqual(
+      items.map(c => c.entityRef),
+      CELLS.map(c => `system:default/${c}`),
+    );
     assert.deepEqual(items[0].environments[0].target, { type: 'kubernetes', cluster: 'kube-testenv' });
     const namespaces = await kube(kubeconfig, 'GET', '/api/v1/namespaces?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcellplane');
-    assert.deepEqual(
-      namespaces.body.items.map(n => n.metadata.labels['cellplane.io/cell']).sort(),
-      CELLS,
-    );
+    assert.deepEqual(namespaces.body.items.map(n => n.metadata.labels['cellplane.io/cell']).sort(), CELLS);
   });
 
   test('a widening hand edit is reported as drift with its diff and repaired; a foreign NetworkPolicy survives', async () => {
@@ -92,11 +92,21 @@ describe('the portal on the test API server (npm run portal:kube)', { timeout: 9
     });
     assert.equal(foreign.status, 201);
 
-    const policies = await kube(kubeconfig, 'GET', `/apis/security.istio.io/v1/namespaces/${namespace}/authorizationpolicies?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcellplane`);
+    const policies = await kube(
+      kubeconfig,
+      'GET',
+      `/apis/security.istio.io/v1/namespaces/${namespace}/authorizationpolicies?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcellplane`,
+    );
     const policy = policies.body.items.find(p => p.spec.rules?.length);
     const policyPath = `/apis/security.istio.io/v1/namespaces/${namespace}/authorizationpolicies/${policy.metadata.name}`;
     const rules = policy.spec.rules;
-    const edit = await kube(kubeconfig, 'PATCH', `${policyPath}?fieldManager=kubectl-edit`, { spec: { rules: [...rules, { from: [{ source: { principals: ['*'] } }] }] } }, 'application/merge-patch+json');
+    const edit = await kube(
+      kubeconfig,
+      'PATCH',
+      `${policyPath}?fieldManager=kubectl-edit`,
+      { spec: { rules: [...rules, { from: [{ source: { principals: ['*'] } }] }] } },
+      'application/merge-patch+json',
+    );
     assert.equal(edit.status, 200);
 
     const entry = await waitFor('a repaired-drift history entry', async () => {
@@ -105,7 +115,10 @@ describe('the portal on the test API server (npm run portal:kube)', { timeout: 9
     });
     assert.deepEqual(entry.cause, { kind: 'drift-repair' });
     assert.match(entry.summary, new RegExp(`AuthorizationPolicy ${policy.metadata.name} drifted \\(spec\\.rules\\[${rules.length}\\]`));
-    assert.deepEqual(entry.updated.map(r => r.name), [policy.metadata.name]);
+    assert.deepEqual(
+      entry.updated.map(r => r.name),
+      [policy.metadata.name],
+    );
 
     const repaired = await kube(kubeconfig, 'GET', policyPath);
     assert.equal(repaired.body.spec.rules.length, rules.length);

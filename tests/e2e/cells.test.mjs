@@ -96,127 +96,154 @@ describe('Cells page', { timeout: 600_000 }, () => {
     }
   };
 
-  test('the sidebar leads to /cells, which draws 5 cells and 18 components with their states', withLogs(async () => {
-    const started = Date.now();
-    await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells' }).click();
-    await page.waitForURL(/\/cells/);
-    await page.locator(nodeSel('component:default/capcom')).waitFor();
-    console.log(`first graph: ${Date.now() - started} ms; layout ran on: ${await page.locator('[data-layout]').getAttribute('data-layout')}`);
-    for (const [cell, components] of Object.entries(ARTEMIS)) {
-      await page.locator(nodeSel(`system:default/${cell}`)).waitFor();
-      for (const c of components) assert.equal(await page.locator(nodeSel(`component:default/${c}`)).count(), 1, c);
-    }
-    assert.equal(await page.locator('.react-flow__node-cell').count(), 5);
-    assert.equal(await page.locator('.react-flow__node-component').count(), 18);
-    assert.equal(await page.locator(nodeSel('gateway')).count(), 1);
-    // State in words, not colour alone.
-    const houston = page.locator(nodeSel('system:default/houston'));
-    assert.match(await houston.getByLabel(/^state: /).textContent(), /in sync|pending|drifted|degraded|error|not applied/);
-    assert.ok((await page.locator('.react-flow__edge').count()) > 18, 'the allowed calls are drawn');
-    await page.screenshot({ path: path.join(SHOTS, 'cells.png') });
-  }));
-
-  test("flight-director's panel lists its callers", withLogs(async () => {
-    await page.locator(nodeSel('component:default/flight-director')).click();
-    const panel = page.getByLabel('details of the selected node');
-    await panel.getByRole('heading', { name: 'flight-director' }).waitFor();
-    const callers = await panel.getByLabel('callers').locator('li').allTextContents();
-    assert.ok(callers.some(t => t.startsWith('component:default/launch-control on http: POST /decision/go-nogo')), callers.join('\n'));
-    assert.ok(callers.some(t => t.startsWith('the external gateway on http')), callers.join('\n'));
-    assert.match(page.url(), /selected=component%3Adefault%2Fflight-director/);
-    await page.screenshot({ path: path.join(SHOTS, 'flight-director.png') });
-  }));
-
-  test('the four Artemis attacks are each denied at L7 with the reason', withLogs(async () => {
-    await page.getByRole('tab', { name: 'Attack simulator' }).click();
-    const simulator = page.getByLabel('attack simulator');
-    const presets = simulator.getByRole('group', { name: 'attack presets' });
-    await presets.getByRole('button').first().waitFor();
-    for (const attack of ATTACKS) {
-      const title = `rogue pod in ${attack.rogue}: ${attack.method} ${attack.path} on ${attack.target}`;
-      const preset = presets.getByRole('button', { name: title, exact: true });
-      assert.equal(await preset.count(), 1, `${attack.name}: no preset "${title}"`);
-      await preset.click();
-      // The verdict names its request, so this waits for this attack's answer, not the previous one's.
-      await simulator
-        .getByTestId('simulation-request')
-        .filter({ hasText: `${attack.method} ${attack.path} from a rogue pod in ${attack.rogue} to ${attack.target}` })
-        .waitFor();
-      await simulator.getByTestId('simulation-verdict').filter({ hasText: 'Denied at L7' }).waitFor();
-      const l7 = simulator.getByLabel('verdict per layer').getByRole('row').filter({ hasText: /^L7/ });
-      const reason = await l7.textContent();
-      assert.match(reason, /^L7deny.{10,}/, `${attack.name}: ${reason}`);
-      const denied = page.locator(nodeSel(`component:default/${attack.target.split('/')[1]}`)).filter({ hasText: 'simulated request denied here' });
-      await denied.waitFor();
-      await page.screenshot({ path: path.join(SHOTS, `attack-${attack.name.toLowerCase().replace(/\s+/g, '-')}.png`) });
-    }
-    // Run all: every preset of the Orion rogue pod, none allowed past its grants.
-    await simulator.getByLabel('Filter attacks').fill('rogue pod in orion');
-    await presets.getByRole('button', { name: 'Run all' }).click();
-    const table = simulator.getByLabel('all attacks');
-    await table.waitFor();
-    const rows = await table.locator('tbody tr').allTextContents();
-    assert.ok(rows.length > 3, rows.join('\n'));
-    for (const row of rows) assert.match(row, /denied(L3\/L4|mTLS|L7)/, row);
-  }));
-
-  test("capcom's blast radius reaches exactly the calls it declares", withLogs(async () => {
-    await page.getByRole('tab', { name: 'Details' }).click();
-    await page.locator(nodeSel('component:default/capcom')).click();
-    await page.getByRole('button', { name: 'If this is compromised' }).click();
-    const blast = page.getByTestId('blast-radius');
-    await blast.waitFor();
-    const reaches = (await blast.locator('ul').first().locator('li').allTextContents()).sort();
-    assert.deepEqual(reaches, [
-      'component:default/comms-system http (port 8080): POST /uplink, /uplink/*',
-      'component:default/signal-router http (port 8080): GET any path',
-    ]);
-    const marked = await page.locator('.react-flow__node').filter({ hasText: 'reachable from the source' }).evaluateAll(ns => ns.map(n => n.getAttribute('data-id')).sort());
-    assert.deepEqual(marked, ['component:default/comms-system', 'component:default/signal-router']);
-    await page.screenshot({ path: path.join(SHOTS, 'capcom-blast-radius.png') });
-    if (process.env.CELLPLANE_SCREENSHOT) {
-      const file = path.join(root, 'plugins/cells/docs/cells-page.png');
-      await page.screenshot({ path: file });
-      console.log(`screenshot: ${file}`);
-    }
-
-    // A rogue pod in a cell reaches nothing.
-    await page.locator(nodeSel('system:default/orion')).click({ position: { x: 20, y: 10 } });
-    await page.getByRole('button', { name: 'Rogue pod in this cell' }).click();
-    await blast.filter({ hasText: 'rogue' }).waitFor();
-    assert.match(await blast.textContent(), /It may reach nothing/);
-  }));
-
-  test('the keyboard moves between nodes and Enter selects one', withLogs(async () => {
-    await page.getByRole('tab', { name: 'Details' }).click();
-    const director = page.locator(nodeSel('component:default/flight-director'));
-    await director.focus();
-    await page.keyboard.press('ArrowRight');
-    const next = await page.evaluate(() => document.activeElement?.getAttribute('data-id'));
-    assert.ok(next && next !== 'component:default/flight-director', `focus moved to a node (${next})`);
-    assert.equal(await page.locator(nodeSel(next)).count(), 1);
-    await page.keyboard.press('ArrowLeft');
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), 'component:default/flight-director');
-    await page.keyboard.press('Enter');
-    await page.getByLabel('details of the selected node').getByRole('heading', { name: 'flight-director' }).waitFor();
-    assert.match(page.url(), /selected=component%3Adefault%2Fflight-director/);
-  }));
-
-  test("the dark theme (Backstage's own) colours the graph, and states keep their words", withLogs(async () => {
-    // Backstage's AppThemeApi keeps the chosen theme under localStorage "theme" (what a settings page writes).
-    await page.evaluate(() => localStorage.setItem('theme', 'dark'));
-    try {
-      await page.reload();
+  test(
+    'the sidebar leads to /cells, which draws 5 cells and 18 components with their states',
+    withLogs(async () => {
+      const started = Date.now();
+      await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells' }).click();
+      await page.waitForURL(/\/cells/);
       await page.locator(nodeSel('component:default/capcom')).waitFor();
-      assert.ok(await page.locator('.react-flow.dark').count(), 'xyflow is in its dark colour mode');
-      const background = await page.locator('.react-flow').evaluate(el => getComputedStyle(el).backgroundColor);
-      const [r, g, b] = background.match(/\d+/g).map(Number);
-      assert.ok(r + g + b < 3 * 100, `a dark canvas (${background})`);
+      console.log(`first graph: ${Date.now() - started} ms; layout ran on: ${await page.locator('[data-layout]').getAttribute('data-layout')}`);
+      for (const [cell, components] of Object.entries(ARTEMIS)) {
+        await page.locator(nodeSel(`system:default/${cell}`)).waitFor();
+        for (const c of components) assert.equal(await page.locator(nodeSel(`component:default/${c}`)).count(), 1, c);
+      }
+      assert.equal(await page.locator('.react-flow__node-cell').count(), 5);
+      assert.equal(await page.locator('.react-flow__node-component').count(), 18);
+      assert.equal(await page.locator(nodeSel('gateway')).count(), 1);
+      // State in words, not colour alone.
       const houston = page.locator(nodeSel('system:default/houston'));
       assert.match(await houston.getByLabel(/^state: /).textContent(), /in sync|pending|drifted|degraded|error|not applied/);
-      await page.screenshot({ path: path.join(SHOTS, 'cells-dark.png') });
-    } finally {
-      await page.evaluate(() => localStorage.removeItem('theme'));
-    }
-  }));
+      assert.ok((await page.locator('.react-flow__edge').count()) > 18, 'the allowed calls are drawn');
+      await page.screenshot({ path: path.join(SHOTS, 'cells.png') });
+    }),
+  );
+
+  test(
+    "flight-director's panel lists its callers",
+    withLogs(async () => {
+      await page.locator(nodeSel('component:default/flight-director')).click();
+      const panel = page.getByLabel('details of the selected node');
+      await panel.getByRole('heading', { name: 'flight-director' }).waitFor();
+      const callers = await panel.getByLabel('callers').locator('li').allTextContents();
+      assert.ok(
+        callers.some(t => t.startsWith('component:default/launch-control on http: POST /decision/go-nogo')),
+        callers.join('\n'),
+      );
+      assert.ok(
+        callers.some(t => t.startsWith('the external gateway on http')),
+        callers.join('\n'),
+      );
+      assert.match(page.url(), /selected=component%3Adefault%2Fflight-director/);
+      await page.screenshot({ path: path.join(SHOTS, 'flight-director.png') });
+    }),
+  );
+
+  test(
+    'the four Artemis attacks are each denied at L7 with the reason',
+    withLogs(async () => {
+      await page.getByRole('tab', { name: 'Attack simulator' }).click();
+      const simulator = page.getByLabel('attack simulator');
+      const presets = simulator.getByRole('group', { name: 'attack presets' });
+      await presets.getByRole('button').first().waitFor();
+      for (const attack of ATTACKS) {
+        const title = `rogue pod in ${attack.rogue}: ${attack.method} ${attack.path} on ${attack.target}`;
+        const preset = presets.getByRole('button', { name: title, exact: true });
+        assert.equal(await preset.count(), 1, `${attack.name}: no preset "${title}"`);
+        await preset.click();
+        // The verdict names its request, so this waits for this attack's answer, not the previous one's.
+        await simulator
+          .getByTestId('simulation-request')
+          .filter({ hasText: `${attack.method} ${attack.path} from a rogue pod in ${attack.rogue} to ${attack.target}` })
+          .waitFor();
+        await simulator.getByTestId('simulation-verdict').filter({ hasText: 'Denied at L7' }).waitFor();
+        const l7 = simulator.getByLabel('verdict per layer').getByRole('row').filter({ hasText: /^L7/ });
+        const reason = await l7.textContent();
+        assert.match(reason, /^L7deny.{10,}/, `${attack.name}: ${reason}`);
+        const denied = page.locator(nodeSel(`component:default/${attack.target.split('/')[1]}`)).filter({ hasText: 'simulated request denied here' });
+        await denied.waitFor();
+        await page.screenshot({ path: path.join(SHOTS, `attack-${attack.name.toLowerCase().replace(/\s+/g, '-')}.png`) });
+      }
+      // Run all: every preset of the Orion rogue pod, none allowed past its grants.
+      await simulator.getByLabel('Filter attacks').fill('rogue pod in orion');
+      await presets.getByRole('button', { name: 'Run all' }).click();
+      const table = simulator.getByLabel('all attacks');
+      await table.waitFor();
+      const rows = await table.locator('tbody tr').allTextContents();
+      assert.ok(rows.length > 3, rows.join('\n'));
+      for (const row of rows) assert.match(row, /denied(L3\/L4|mTLS|L7)/, row);
+    }),
+  );
+
+  test(
+    "capcom's blast radius reaches exactly the calls it declares",
+    withLogs(async () => {
+      await page.getByRole('tab', { name: 'Details' }).click();
+      await page.locator(nodeSel('component:default/capcom')).click();
+      await page.getByRole('button', { name: 'If this is compromised' }).click();
+      const blast = page.getByTestId('blast-radius');
+      await blast.waitFor();
+      const reaches = (await blast.locator('ul').first().locator('li').allTextContents()).sort();
+      assert.deepEqual(reaches, [
+        'component:default/comms-system http (port 8080): POST /uplink, /uplink/*',
+        'component:default/signal-router http (port 8080): GET any path',
+      ]);
+      const marked = await page
+        .locator('.react-flow__node')
+        .filter({ hasText: 'reachable from the source' })
+        .evaluateAll(ns => ns.map(n => n.getAttribute('data-id')).sort());
+      assert.deepEqual(marked, ['component:default/comms-system', 'component:default/signal-router']);
+      await page.screenshot({ path: path.join(SHOTS, 'capcom-blast-radius.png') });
+      if (process.env.CELLPLANE_SCREENSHOT) {
+        const file = path.join(root, 'plugins/cells/docs/cells-page.png');
+        await page.screenshot({ path: file });
+        console.log(`screenshot: ${file}`);
+      }
+
+      // A rogue pod in a cell reaches nothing.
+      await page.locator(nodeSel('system:default/orion')).click({ position: { x: 20, y: 10 } });
+      await page.getByRole('button', { name: 'Rogue pod in this cell' }).click();
+      await blast.filter({ hasText: 'rogue' }).waitFor();
+      assert.match(await blast.textContent(), /It may reach nothing/);
+    }),
+  );
+
+  test(
+    'the keyboard moves between nodes and Enter selects one',
+    withLogs(async () => {
+      await page.getByRole('tab', { name: 'Details' }).click();
+      const director = page.locator(nodeSel('component:default/flight-director'));
+      await director.focus();
+      await page.keyboard.press('ArrowRight');
+      const next = await page.evaluate(() => document.activeElement?.getAttribute('data-id'));
+      assert.ok(next && next !== 'component:default/flight-director', `focus moved to a node (${next})`);
+      assert.equal(await page.locator(nodeSel(next)).count(), 1);
+      await page.keyboard.press('ArrowLeft');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), 'component:default/flight-director');
+      await page.keyboard.press('Enter');
+      await page.getByLabel('details of the selected node').getByRole('heading', { name: 'flight-director' }).waitFor();
+      assert.match(page.url(), /selected=component%3Adefault%2Fflight-director/);
+    }),
+  );
+
+  test(
+    "the dark theme (Backstage's own) colours the graph, and states keep their words",
+    withLogs(async () => {
+      // Backstage's AppThemeApi keeps the chosen theme under localStorage "theme" (what a settings page writes).
+      await page.evaluate(() => localStorage.setItem('theme', 'dark'));
+      try {
+        await page.reload();
+        await page.locator(nodeSel('component:default/capcom')).waitFor();
+        assert.ok(await page.locator('.react-flow.dark').count(), 'xyflow is in its dark colour mode');
+        const background = await page.locator('.react-flow').evaluate(el => getComputedStyle(el).backgroundColor);
+        const [r, g, b] = background.match(/\d+/g).map(Number);
+        assert.ok(r + g + b < 3 * 100, `a dark canvas (${background})`);
+        const houston = page.locator(nodeSel('system:default/houston'));
+        assert.match(await houston.getByLabel(/^state: /).textContent(), /in sync|pending|drifted|degraded|error|not applied/);
+        await page.screenshot({ path: path.join(SHOTS, 'cells-dark.png') });
+      } finally {
+        await page.evaluate(() => localStorage.removeItem('theme'));
+      }
+    }),
+  );
 });

@@ -26,8 +26,7 @@ const ARTEMIS = {
 const CELLS = Object.keys(ARTEMIS);
 const COMPONENTS = Object.values(ARTEMIS).flat();
 
-const entityLink = (page, kind, name) =>
-  page.locator(`a[href$="/catalog/default/${kind}/${name}"]`).first();
+const entityLink = (page, kind, name) => page.locator(`a[href$="/catalog/default/${kind}/${name}"]`).first();
 
 /** Reloads `url` until every named entity of `kind` is linked on the page. */
 async function waitForEntities(page, url, kind, names, timeoutMs = 120_000) {
@@ -41,9 +40,7 @@ async function waitForEntities(page, url, kind, names, timeoutMs = 120_000) {
       .first()
       .waitFor({ timeout: 30_000 })
       .catch(() => {});
-    const present = await Promise.all(
-      names.map(async n => ((await entityLink(page, kind, n).count()) > 0 ? n : undefined)),
-    );
+    const present = await Promise.all(names.map(async n => ((await entityLink(page, kind, n).count()) > 0 ? n : undefined)));
     missing = names.filter(n => !present.includes(n));
     if (missing.length === 0) return;
     if (Date.now() > deadline) {
@@ -104,53 +101,66 @@ describe('Cellplane portal', { timeout: 600_000 }, () => {
     }
   };
 
-  test('a guest signs in', withLogs(async () => {
-    await page.goto(portal.url);
-    await page.getByRole('button', { name: /enter/i }).click();
-    const nav = page.getByRole('navigation', { name: 'sidebar nav' });
-    await nav.getByRole('link', { name: 'Catalog', exact: true }).waitFor();
-    await page.getByRole('heading', { name: 'Cellplane Catalog' }).waitFor();
-  }));
+  test(
+    'a guest signs in',
+    withLogs(async () => {
+      await page.goto(portal.url);
+      await page.getByRole('button', { name: /enter/i }).click();
+      const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+      await nav.getByRole('link', { name: 'Catalog', exact: true }).waitFor();
+      await page.getByRole('heading', { name: 'Cellplane Catalog' }).waitFor();
+    }),
+  );
 
-  test('the catalog lists the five Artemis cells', withLogs(async () => {
-    await waitForEntities(page, `${portal.url}/?filters%5Bkind%5D=system`, 'system', CELLS);
-    const systems = await page.locator('a[href*="/catalog/default/system/"]').evaluateAll(links =>
-      [...new Set(links.map(a => a.getAttribute('href').split('/').pop()))],
-    );
-    assert.deepEqual([...systems].sort(), [...CELLS].sort());
-    await page.getByText(`All Systems (${CELLS.length})`).first().waitFor();
-    if (process.env.CELLPLANE_SCREENSHOT) {
-      const file = path.join(root, 'docs/screenshot.png');
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      await page.screenshot({ path: file });
-      console.log(`screenshot: ${file}`);
-    }
-  }));
+  test(
+    'the catalog lists the five Artemis cells',
+    withLogs(async () => {
+      await waitForEntities(page, `${portal.url}/?filters%5Bkind%5D=system`, 'system', CELLS);
+      const systems = await page
+        .locator('a[href*="/catalog/default/system/"]')
+        .evaluateAll(links => [...new Set(links.map(a => a.getAttribute('href').split('/').pop()))]);
+      assert.deepEqual([...systems].sort(), [...CELLS].sort());
+      await page.getByText(`All Systems (${CELLS.length})`).first().waitFor();
+      if (process.env.CELLPLANE_SCREENSHOT) {
+        const file = path.join(root, 'docs/screenshot.png');
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        await page.screenshot({ path: file });
+        console.log(`screenshot: ${file}`);
+      }
+    }),
+  );
 
-  test('the catalog lists the 18 components of the cells', withLogs(async () => {
-    await waitForEntities(
-      page,
-      `${portal.url}/?filters%5Bkind%5D=component&filters%5Btype%5D=service`,
-      'component',
-      COMPONENTS,
-    );
-    assert.equal(COMPONENTS.length, 18);
-    await page.getByText('All service Components (18)').first().waitFor();
-  }));
+  test(
+    'the catalog lists the 18 components of the cells',
+    withLogs(async () => {
+      await waitForEntities(page, `${portal.url}/?filters%5Bkind%5D=component&filters%5Btype%5D=service`, 'component', COMPONENTS);
+      assert.equal(COMPONENTS.length, 18);
+      await page.getByText('All service Components (18)').first().waitFor();
+    }),
+  );
 
-  test('a cell page shows its components', withLogs(async () => {
-    await page.goto(`${portal.url}/catalog/default/system/houston`);
-    await page.getByRole('heading', { name: /Houston/ }).first().waitFor();
-    for (const name of ARTEMIS.houston) {
-      await entityLink(page, 'component', name).waitFor();
-    }
-    // a component of another cell is not listed as part of Houston
-    assert.equal(await entityLink(page, 'component', 'guidance-nav').count(), 0);
-  }));
+  test(
+    'a cell page shows its components',
+    withLogs(async () => {
+      await page.goto(`${portal.url}/catalog/default/system/houston`);
+      await page
+        .getByRole('heading', { name: /Houston/ })
+        .first()
+        .waitFor();
+      for (const name of ARTEMIS.houston) {
+        await entityLink(page, 'component', name).waitFor();
+      }
+      // a component of another cell is not listed as part of Houston
+      assert.equal(await entityLink(page, 'component', 'guidance-nav').count(), 0);
+    }),
+  );
 
-  test('the team owning a cell shows its members (org plugin)', withLogs(async () => {
-    await page.goto(`${portal.url}/catalog/default/group/houston-flight-ops`);
-    await page.getByText('Flight Director (on duty)').first().waitFor();
-    await entityLink(page, 'user', 'capcom-on-duty').waitFor();
-  }));
+  test(
+    'the team owning a cell shows its members (org plugin)',
+    withLogs(async () => {
+      await page.goto(`${portal.url}/catalog/default/group/houston-flight-ops`);
+      await page.getByText('Flight Director (on duty)').first().waitFor();
+      await entityLink(page, 'user', 'capcom-on-duty').waitFor();
+    }),
+  );
 });

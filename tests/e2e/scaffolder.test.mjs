@@ -20,7 +20,6 @@ import { buildApp, freePort, guestToken, root, startPortal, waitFor } from '../.
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-
 describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
   let portal;
   let token;
@@ -31,7 +30,10 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
   const localDir = () => path.join(dir, 'local-catalog');
   const folder = () => path.join(dir, 'gitops', 'development');
   const call = async (route, init = {}) => {
-    const res = await fetch(`${portal.url}/api${route}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
+    const res = await fetch(`${portal.url}/api${route}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+    });
     return { status: res.status, body: await res.json().catch(() => undefined) };
   };
   const entity = async (kind, name) => {
@@ -88,7 +90,15 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
     context = await chromium.launchPersistentContext(path.join(dir, 'chromium'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1400, height: 900 },
     });
     page = context.pages()[0] ?? (await context.newPage());
@@ -109,7 +119,13 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
     assert.deepEqual(templates.map(t => t.metadata.title).sort(), ['Allow a call', 'New cell', 'New service in a cell']);
     const { body: actions } = await call('/scaffolder/v2/actions');
     const ids = actions.map(a => a.id).filter(id => id.startsWith('cellplane:'));
-    assert.deepEqual(ids.sort(), ['cellplane:cell:create', 'cellplane:component:create', 'cellplane:connection:add', 'cellplane:preview', 'cellplane:publish:local']);
+    assert.deepEqual(ids.sort(), [
+      'cellplane:cell:create',
+      'cellplane:component:create',
+      'cellplane:connection:add',
+      'cellplane:preview',
+      'cellplane:publish:local',
+    ]);
   });
 
   test('"New service in a cell" publishes a service that reaches the catalog, the cells API and the GitOps folder', async () => {
@@ -170,7 +186,10 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
       allowFrom: [{ system: 'system:default/orion' }],
     });
     assert.equal(task.status, 'failed');
-    assert.match(log, /spec\.allowFrom\[0\]\.system: endpoint http is visible only inside system:default\/houston.*Fix: make the endpoint organization-visible/s);
+    assert.match(
+      log,
+      /spec\.allowFrom\[0\]\.system: endpoint http is visible only inside system:default\/houston.*Fix: make the endpoint organization-visible/s,
+    );
     assert.deepEqual(fs.readdirSync(localDir()).sort(), before);
   });
 
@@ -193,79 +212,88 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
     }
   };
 
-  test('in the browser: the create page lists the templates, and "New service in a cell" runs from the form with the Cellplane fields, showing the access diff before Create', withLogs(async () => {
-    await page.goto(portal.url);
-    await page.getByRole('button', { name: /enter/i }).click();
-    // Navigating before the sign-in has finished lands on the sign-in page again.
-    await page.getByRole('heading', { name: 'Cellplane Catalog' }).waitFor();
-    await page.goto(`${portal.url}/create`);
-    for (const title of ['New cell', 'New service in a cell', 'Allow a call']) {
-      await page.getByText(title, { exact: true }).first().waitFor();
-    }
-    await page.goto(`${portal.url}/create/templates/default/cellplane-new-service`);
+  test(
+    'in the browser: the create page lists the templates, and "New service in a cell" runs from the form with the Cellplane fields, showing the access diff before Create',
+    withLogs(async () => {
+      await page.goto(portal.url);
+      await page.getByRole('button', { name: /enter/i }).click();
+      // Navigating before the sign-in has finished lands on the sign-in page again.
+      await page.getByRole('heading', { name: 'Cellplane Catalog' }).waitFor();
+      await page.goto(`${portal.url}/create`);
+      for (const title of ['New cell', 'New service in a cell', 'Allow a call']) {
+        await page.getByText(title, { exact: true }).first().waitFor();
+      }
+      await page.goto(`${portal.url}/create/templates/default/cellplane-new-service`);
 
-    // The service: the cell picker lists the cells the cells backend serves.
-    await page.locator('#root_name').fill('countdown-clock');
-    await page.locator('#root_cell').fill('houston');
-    await page.getByRole('option', { name: /Houston \(Mission Control\)/ }).click();
-    assert.equal(await page.locator('#root_cell').inputValue(), 'Houston (Mission Control) · system:default/houston');
-    await page.getByRole('button', { name: 'Next' }).click();
+      // The service: the cell picker lists the cells the cells backend serves.
+      await page.locator('#root_name').fill('countdown-clock');
+      await page.locator('#root_cell').fill('houston');
+      await page.getByRole('option', { name: /Houston \(Mission Control\)/ }).click();
+      assert.equal(await page.locator('#root_cell').inputValue(), 'Houston (Mission Control) · system:default/houston');
+      await page.getByRole('button', { name: 'Next' }).click();
 
-    // Endpoints: the default one, made organization-visible so another cell may be granted.
-    await page.locator('#root_endpoints_0_visibility').click();
-    await page.getByRole('option', { name: /^organization/ }).click();
-    await page.getByRole('button', { name: 'Next' }).click();
+      // Endpoints: the default one, made organization-visible so another cell may be granted.
+      await page.locator('#root_endpoints_0_visibility').click();
+      await page.getByRole('option', { name: /^organization/ }).click();
+      await page.getByRole('button', { name: 'Next' }).click();
 
-    // Who may call it: every component of orion (the cell picker again), on one path.
-    await page.getByTitle('Add Item').click();
-    await page.locator('#root_allowFrom_0_system').fill('orion');
-    await page.getByRole('option', { name: /Orion \(spacecraft\)/ }).click();
-    const pathInput = page.getByRole('textbox', { name: 'path 1' });
-    await pathInput.fill('status');
-    // The editor refuses a bad pattern as it is typed, with the core's reason, and the form holds.
-    await page.getByText('Refused: "status" does not start with "/"').waitFor();
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByText(/path pattern "status" does not start with "\/"/).first().waitFor();
-    await pathInput.fill('/status');
-    await page.getByText(/Refused:/).waitFor({ state: 'detached' });
-    await page.getByRole('button', { name: 'Next' }).click();
+      // Who may call it: every component of orion (the cell picker again), on one path.
+      await page.getByTitle('Add Item').click();
+      await page.locator('#root_allowFrom_0_system').fill('orion');
+      await page.getByRole('option', { name: /Orion \(spacecraft\)/ }).click();
+      const pathInput = page.getByRole('textbox', { name: 'path 1' });
+      await pathInput.fill('status');
+      // The editor refuses a bad pattern as it is typed, with the core's reason, and the form holds.
+      await page.getByText('Refused: "status" does not start with "/"').waitFor();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page
+        .getByText(/path pattern "status" does not start with "\/"/)
+        .first()
+        .waitFor();
+      await pathInput.fill('/status');
+      await page.getByText(/Refused:/).waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'Next' }).click();
 
-    // Publish: the local catalog (the default).
-    await page.getByRole('button', { name: 'Next' }).click();
+      // Publish: the local catalog (the default).
+      await page.getByRole('button', { name: 'Next' }).click();
 
-    // Review the access: the cells backend's preview of this very component.
-    const added = page.getByRole('list', { name: 'newly allowed' });
-    await added.waitFor({ timeout: 60_000 });
-    const addedText = await added.innerText();
-    assert.match(addedText, /orion\/guidance-nav may now \S+ \/status on houston\/countdown-clock/);
-    // deep-space-network grants GET to every component of houston: the new one too, and the preview says so.
-    assert.match(addedText, /houston\/countdown-clock may now GET \/ on deep-space-network\/signal-router/);
-    await page.getByText(/system:default\/houston in namespace \S+: \d+ objects/).waitFor();
-    await page.getByRole('button', { name: 'Show the manifests' }).click();
-    await page.getByLabel('manifests of system:default/houston').getByText('name: countdown-clock').first().waitFor();
-    const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-e2e-scaffolder-shots-'));
-    await screenshot(path.join(shots, 'review-access-step.png'));
-    assert.ok(!fs.existsSync(path.join(localDir(), 'component-countdown-clock.yaml')), 'nothing is published before Create');
+      // Review the access: the cells backend's preview of this very component.
+      const added = page.getByRole('list', { name: 'newly allowed' });
+      await added.waitFor({ timeout: 60_000 });
+      const addedText = await added.innerText();
+      assert.match(addedText, /orion\/guidance-nav may now \S+ \/status on houston\/countdown-clock/);
+      // deep-space-network grants GET to every component of houston: the new one too, and the preview says so.
+      assert.match(addedText, /houston\/countdown-clock may now GET \/ on deep-space-network\/signal-router/);
+      await page.getByText(/system:default\/houston in namespace \S+: \d+ objects/).waitFor();
+      await page.getByRole('button', { name: 'Show the manifests' }).click();
+      await page.getByLabel('manifests of system:default/houston').getByText('name: countdown-clock').first().waitFor();
+      const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-e2e-scaffolder-shots-'));
+      await screenshot(path.join(shots, 'review-access-step.png'));
+      assert.ok(!fs.existsSync(path.join(localDir(), 'component-countdown-clock.yaml')), 'nothing is published before Create');
 
-    // The review before Create lists the access diff with the values.
-    await page.getByRole('button', { name: 'Review' }).click();
-    const create = page.getByRole('button', { name: 'Create' });
-    await create.waitFor();
-    const review = page.getByRole('table');
-    await review.getByRole('cell', { name: 'Newly allowed', exact: true }).waitFor();
-    assert.match(await review.innerText(), /orion\/guidance-nav may now \S+ \/status on houston\/countdown-clock/);
-    await screenshot(path.join(shots, 'review-step.png'));
-    if (process.env.CELLPLANE_SCREENSHOT) fs.copyFileSync(path.join(shots, 'review-step.png'), path.join(root, 'docs/scaffolder-review.png'));
-    console.log(`screenshots of the review: ${shots}`);
+      // The review before Create lists the access diff with the values.
+      await page.getByRole('button', { name: 'Review' }).click();
+      const create = page.getByRole('button', { name: 'Create' });
+      await create.waitFor();
+      const review = page.getByRole('table');
+      await review.getByRole('cell', { name: 'Newly allowed', exact: true }).waitFor();
+      assert.match(await review.innerText(), /orion\/guidance-nav may now \S+ \/status on houston\/countdown-clock/);
+      await screenshot(path.join(shots, 'review-step.png'));
+      if (process.env.CELLPLANE_SCREENSHOT) fs.copyFileSync(path.join(shots, 'review-step.png'), path.join(root, 'docs/scaffolder-review.png'));
+      console.log(`screenshots of the review: ${shots}`);
 
-    await create.click();
-    await page.getByText('Access diff').first().waitFor({ timeout: 60_000 });
-    await page.getByText(/Newly allowed/).first().waitFor();
-    assert.ok(fs.existsSync(path.join(localDir(), 'component-countdown-clock.yaml')));
-    const written = fs.readFileSync(path.join(localDir(), 'component-countdown-clock.yaml'), 'utf8');
-    assert.match(written, /system: system:default\/houston/);
-    assert.match(written, /system: system:default\/orion/);
-    assert.match(written, /- \/status/);
-    await waitFor('countdown-clock in the catalog', () => entity('component', 'countdown-clock'));
-  }));
+      await create.click();
+      await page.getByText('Access diff').first().waitFor({ timeout: 60_000 });
+      await page
+        .getByText(/Newly allowed/)
+        .first()
+        .waitFor();
+      assert.ok(fs.existsSync(path.join(localDir(), 'component-countdown-clock.yaml')));
+      const written = fs.readFileSync(path.join(localDir(), 'component-countdown-clock.yaml'), 'utf8');
+      assert.match(written, /system: system:default\/houston/);
+      assert.match(written, /system: system:default\/orion/);
+      assert.match(written, /- \/status/);
+      await waitFor('countdown-clock in the catalog', () => entity('component', 'countdown-clock'));
+    }),
+  );
 });

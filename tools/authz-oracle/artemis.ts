@@ -18,18 +18,25 @@ export async function runArtemisL7(): Promise<boolean | undefined> {
   const started = Date.now();
   const { cases, unchecked, ztunnel, egress } = artemisL7Cases();
   if (cases.length === 0) throw new Error('the compiled Artemis example has no waypoint-bound HTTP endpoint: nothing to check');
-  if (unchecked.length > 0) throw new Error(`compiled waypoint AuthorizationPolicies that no waypoint-bound HTTP endpoint carries, so Envoy never sees them: ${unchecked.join(', ')}`);
+  if (unchecked.length > 0)
+    throw new Error(`compiled waypoint AuthorizationPolicies that no waypoint-bound HTTP endpoint carries, so Envoy never sees them: ${unchecked.join(', ')}`);
   const byId = new Map(cases.map(c => [c.id, c]));
   const tally = emptyL7Tally([]);
   await judge(oracle, cases, (c, answer) => compareCase(c as AuthzCase, answer, tally, {}));
   process.stdout.write(
     `Compiled Artemis AuthorizationPolicies: the analyzer vs Istio's builder in Envoy, on every request verify asks\n` +
-      `${cases.length} Service ports behind a waypoint, ${new Set(cases.flatMap(c => c.policies.map(p => `${c.id.split('/')[0]}/${p.metadata.namespace}/${p.metadata.name}`))).size} compiled policies; compared in ${seconds(Date.now() - started)}\n${formatL7Tally(tally, [])}\n` +
+      `${cases.length} Service ports behind a waypoint, ${
+        new Set(cases.flatMap(c => c.policies.map(p => `${c.id.split('/')[0]}/${p.metadata.namespace}/${p.metadata.name}`))).size
+      } compiled policies; compared in ${seconds(Date.now() - started)}\n${formatL7Tally(tally, [])}\n` +
       `not judged here: ${ztunnel.length} compiled policies ztunnel enforces (each component's "only from its waypoint" L4 rule), for which no real engine can run here\n` +
       `not judged here: ${egress.length} compiled egress policies bound to a ServiceEntry (their TLS rules turn on the SNI, which these HTTP requests cannot carry; the analyzer's egress truth tables cover them)\n`,
   );
   if (tally.unexplained.length === 0 && tally.errors.length === 0 && tally.requests > 0) return true;
-  printL7Failures(tally, () => 'npm run test:diff -- --only l7', () => [...byId.values()].filter(c => tally.unexplained.some(d => d.id === c.id)));
+  printL7Failures(
+    tally,
+    () => 'npm run test:diff -- --only l7',
+    () => [...byId.values()].filter(c => tally.unexplained.some(d => d.id === c.id)),
+  );
   process.stdout.write('FAIL: the compiled policies must mean in Envoy exactly what the analyzer says\n');
   return false;
 }

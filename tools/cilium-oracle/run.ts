@@ -6,7 +6,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CILIUM_KNOWN_DIFFERENCE_RULES, CILIUM_SELF_CHECK, CiliumTally, CiliumVerdicts, compareCiliumCluster, emptyCiliumTally, formatCiliumTally } from '../../plugins/cells-common/src/testing/cilium/compare';
+import {
+  CILIUM_KNOWN_DIFFERENCE_RULES,
+  CILIUM_SELF_CHECK,
+  CiliumTally,
+  CiliumVerdicts,
+  compareCiliumCluster,
+  emptyCiliumTally,
+  formatCiliumTally,
+} from '../../plugins/cells-common/src/testing/cilium/compare';
 import { CiliumCluster, generateCiliumCluster } from '../../plugins/cells-common/src/testing/cilium/generator';
 import { cacheDir, ensureGoOracle, reportDisagreements, seconds, streamJsonLines } from '../oracles';
 
@@ -59,7 +67,9 @@ export async function runCiliumDiff({ clusters, seed }: { clusters: number; seed
   const known = JSON.parse(fs.readFileSync(path.join(HERE, 'known-differences.json'), 'utf8')) as { id: string }[];
   const ids = known.map(k => k.id).sort();
   if (JSON.stringify(ids) !== JSON.stringify(Object.keys(CILIUM_KNOWN_DIFFERENCE_RULES).sort())) {
-    throw new Error(`tools/cilium-oracle/known-differences.json lists ${JSON.stringify(ids)} but the rules are ${JSON.stringify(Object.keys(CILIUM_KNOWN_DIFFERENCE_RULES))}`);
+    throw new Error(
+      `tools/cilium-oracle/known-differences.json lists ${JSON.stringify(ids)} but the rules are ${JSON.stringify(Object.keys(CILIUM_KNOWN_DIFFERENCE_RULES))}`,
+    );
   }
   const started = Date.now();
   const binary = await ciliumOracle();
@@ -76,10 +86,16 @@ export async function runCiliumDiff({ clusters, seed }: { clusters: number; seed
   await askCilium(binary, generated, (c, answer) => compareCiliumCluster(c, answer, tally));
   process.stdout.write(
     `CiliumNetworkPolicy differential test: Cellplane's analyzer vs Cilium v1.20.2's policy repository (tools/cilium-oracle)\n` +
-      `seeds ${seed}..${seed + clusters - 1}; oracle ready in ${seconds(ready - started)}; compared in ${seconds(Date.now() - ready)}\n${formatCiliumTally(tally)}\n`,
+      `seeds ${seed}..${seed + clusters - 1}; oracle ready in ${seconds(ready - started)}; compared in ${seconds(Date.now() - ready)}\n${formatCiliumTally(
+        tally,
+      )}\n`,
   );
   if (tally.unexplained.length === 0 && tally.errors.length === 0) return true;
-  printCiliumFailures(tally, s => `npm run test:diff -- --only cilium --cilium-clusters 1 --seed ${s}`, s => generateCiliumCluster(s));
+  printCiliumFailures(
+    tally,
+    s => `npm run test:diff -- --only cilium --cilium-clusters 1 --seed ${s}`,
+    s => generateCiliumCluster(s),
+  );
   process.stdout.write('FAIL: every disagreement must be fixed, or explained by a rule in tools/cilium-oracle/known-differences.json\n');
   return false;
 }

@@ -87,8 +87,9 @@ export async function runNetpolDiff({ clusters, seed }: { clusters: number; seed
   for (const e of tally.errors.slice(0, 20)) process.stdout.write(`ERROR ${e}\n`);
   for (const d of tally.unexplained.slice(0, 20)) {
     process.stdout.write(
-      `DISAGREE ${d.cluster}: ${d.from} -> ${d.to} on ${d.port}/${d.protocol}: analyzer ${d.ours ? 'allows' : 'denies'}, cyclonus ${d.oracle ? 'allows' : 'denies'}` +
-        ` (reproduce: npm run test:diff -- --only netpol --clusters 1 --seed ${d.seed})\n`,
+      `DISAGREE ${d.cluster}: ${d.from} -> ${d.to} on ${d.port}/${d.protocol}: analyzer ${d.ours ? 'allows' : 'denies'}, cyclonus ${
+        d.oracle ? 'allows' : 'denies'
+      }` + ` (reproduce: npm run test:diff -- --only netpol --clusters 1 --seed ${d.seed})\n`,
     );
   }
   const seeds = [...new Set(tally.unexplained.map(d => d.seed))].slice(0, 20);

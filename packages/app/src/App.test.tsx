@@ -19,11 +19,7 @@ describe('App', () => {
     render(App.createRoot());
 
     // Without a session the app shows our sign-in page with the guest provider.
-    expect(
-      await screen.findByText('Cellplane', {}, { timeout: 15000 }),
-    ).toBeInTheDocument();
-    expect(
-      await screen.findByRole('button', { name: /enter/i }),
-    ).toBeInTheDocument();
+    expect(await screen.findByText('Cellplane', {}, { timeout: 15000 })).toBeInTheDocument();
+    expect(await screen.findByRole('button', { name: /enter/i })).toBeInTheDocument();
   });
 });

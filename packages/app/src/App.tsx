@@ -14,14 +14,5 @@ import { signInModule } from './modules/signIn';
  * (cell and endpoint pickers, methods/paths editor, access preview).
  */
 export default createApp({
-  features: [
-    catalogPlugin,
-    catalogGraphPlugin,
-    orgPlugin,
-    scaffolderPlugin,
-    cellsPlugin,
-    cellsScaffolderFieldsModule,
-    navModule,
-    signInModule,
-  ],
+  features: [catalogPlugin, catalogGraphPlugin, orgPlugin, scaffolderPlugin, cellsPlugin, cellsScaffolderFieldsModule, navModule, signInModule],
 });

@@ -22,9 +22,7 @@ backend.add(import('@backstage/plugin-auth-backend-module-github-provider'));
 
 // catalog
 backend.add(import('@backstage/plugin-catalog-backend'));
-backend.add(
-  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
-);
+backend.add(import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
 // logs catalog processing errors (including Cellplane's) to the backend log
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 // Cellplane: validates cells (Systems with spec.cell) and their Components

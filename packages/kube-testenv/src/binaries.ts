@@ -69,7 +69,10 @@ export function buildKey(sourcesDir = goSourcesDir()): string {
     const dir = path.join(sourcesDir, name);
     for (const file of fs.readdirSync(dir).sort()) {
       if (file === 'go.mod' || file === 'go.sum' || file.endsWith('.go')) {
-        hash.update(`${name}/${file}\0`).update(fs.readFileSync(path.join(dir, file))).update('\0');
+        hash
+          .update(`${name}/${file}\0`)
+          .update(fs.readFileSync(path.join(dir, file)))
+          .update('\0');
       }
     }
   }
@@ -125,9 +128,12 @@ async function collectCrds(sourcesDir: string, target: string, log: Log): Promis
   for (const source of CRD_SOURCES) {
     const info = JSON.parse(await go(crdModule, ['mod', 'download', '-json', source.module], log));
     if (info.Error || !info.Dir) throw new Error(`cannot download ${source.module}: ${info.Error}`);
-    const files = source.files ?? fs.readdirSync(path.join(info.Dir, source.directory!))
-      .filter((f: string) => f.endsWith('.yaml'))
-      .map((f: string) => path.join(source.directory!, f));
+    const files =
+      source.files ??
+      fs
+        .readdirSync(path.join(info.Dir, source.directory!))
+        .filter((f: string) => f.endsWith('.yaml'))
+        .map((f: string) => path.join(source.directory!, f));
     const outDir = path.join(target, source.module.replace(/[/.]/g, '_'));
     fs.mkdirSync(outDir, { recursive: true });
     for (const file of files) {

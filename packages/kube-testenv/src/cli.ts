@@ -46,9 +46,7 @@ const commands: Record<string, () => Promise<void>> = {
   async status() {
     const state = readManualState();
     const running = !!state && isRunning(state);
-    process.stdout.write(
-      `${JSON.stringify({ running, ...(running ? state : {}), pinned: pinnedVersions(), cache: cacheDir() }, null, 2)}\n`,
-    );
+    process.stdout.write(`${JSON.stringify({ running, ...(running ? state : {}), pinned: pinnedVersions(), cache: cacheDir() }, null, 2)}\n`);
   },
 };
 

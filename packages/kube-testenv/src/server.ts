@@ -73,13 +73,7 @@ function tail(file: string, lines = 20): string {
 }
 
 /** Polls check until it holds; fails at once, with the log's tail, if the process exits first. */
-async function waitUntilReady(
-  what: string,
-  check: () => Promise<boolean>,
-  child: ChildProcess,
-  logFile: string,
-  timeoutMs: number,
-): Promise<void> {
+async function waitUntilReady(what: string, check: () => Promise<boolean>, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
   await pollUntil(
     async () => {
       if (child.exitCode !== null || child.signalCode !== null) {
@@ -138,13 +132,7 @@ export async function startKubeTestEnv(options: StartOptions): Promise<KubeTestE
       detached,
     );
     children.push(etcd);
-    await waitUntilReady(
-      'etcd',
-      async () => (await (await fetch(`${etcdUrl}/health`)).json()).health === 'true',
-      etcd,
-      etcdLog,
-      readyTimeoutMs,
-    );
+    await waitUntilReady('etcd', async () => (await (await fetch(`${etcdUrl}/health`)).json()).health === 'true', etcd, etcdLog, readyTimeoutMs);
     log(`etcd ready on ${etcdUrl}`);
 
     const token = randomBytes(24).toString('hex');

@@ -84,9 +84,9 @@ describeWithKube('the test API server', () => {
   });
 
   it('does not serve kinds whose CRD is not installed', async () => {
-    await expect(
-      objectPath(kubeconfig, { apiVersion: 'telemetry.example.invalid/v1', kind: 'Widget', metadata: { name: 'w' } }),
-    ).rejects.toThrow(/discovery of telemetry.example.invalid\/v1 failed: 404/);
+    await expect(objectPath(kubeconfig, { apiVersion: 'telemetry.example.invalid/v1', kind: 'Widget', metadata: { name: 'w' } })).rejects.toThrow(
+      /discovery of telemetry.example.invalid\/v1 failed: 404/,
+    );
   });
 
   it('authorizes with RBAC and signs service-account tokens', async () => {
@@ -106,7 +106,12 @@ describeWithKube('the test API server', () => {
     expect(before.body.message).toContain(`system:serviceaccount:${own}:reader`);
 
     for (const object of [
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'read-configmaps', namespace: own }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }] },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'read-configmaps', namespace: own },
+        rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }],
+      },
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'RoleBinding',

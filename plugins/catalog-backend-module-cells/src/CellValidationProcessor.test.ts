@@ -1,15 +1,6 @@
-import {
-  Entity,
-  RELATION_DEPENDENCY_OF,
-  RELATION_DEPENDS_ON,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, RELATION_DEPENDENCY_OF, RELATION_DEPENDS_ON, stringifyEntityRef } from '@backstage/catalog-model';
 import { processingResult } from '@backstage/plugin-catalog-node';
-import {
-  CellValidationProcessor,
-  EntityFetcher,
-  dependencyEdges,
-} from './CellValidationProcessor';
+import { CellValidationProcessor, EntityFetcher, dependencyEdges } from './CellValidationProcessor';
 
 const location = { type: 'file', target: '/tmp/cells.yaml' };
 
@@ -56,9 +47,7 @@ function fetcherOf(entities: Entity[]) {
 
 async function run(processor: CellValidationProcessor, entity: Entity) {
   const emitted: any[] = [];
-  const out = await processor.postProcessEntity(entity, location, i =>
-    emitted.push(i),
-  );
+  const out = await processor.postProcessEntity(entity, location, i => emitted.push(i));
   expect(out).toBe(entity);
   return emitted;
 }
@@ -69,9 +58,7 @@ describe('CellValidationProcessor', () => {
     const processor = new CellValidationProcessor(fetch);
     const plain = component('plain', { system: 'somewhere' });
     expect(await run(processor, plain)).toEqual([]);
-    expect(
-      await run(processor, { ...system('x'), spec: { owner: 'me' } }),
-    ).toEqual([]);
+    expect(await run(processor, { ...system('x'), spec: { owner: 'me' } })).toEqual([]);
     expect(asked).toEqual([]);
   });
 
@@ -80,11 +67,7 @@ describe('CellValidationProcessor', () => {
       system: 'other',
       endpoints: [http('organization')],
     });
-    const { fetch, asked } = fetcherOf([
-      system('home'),
-      system('other'),
-      target,
-    ]);
+    const { fetch, asked } = fetcherOf([system('home'), system('other'), target]);
     const processor = new CellValidationProcessor(fetch);
     const caller = component('caller', {
       system: 'home',
@@ -95,11 +78,7 @@ describe('CellValidationProcessor', () => {
     expect(emitted.filter(e => e.type === 'error')).toEqual([]);
     expect(emitted.map(e => e.type)).toEqual(['relation', 'relation']);
     // own cell and target first, then the target's cell
-    expect(asked.flat().sort()).toEqual([
-      'component:default/target',
-      'system:default/home',
-      'system:default/other',
-    ]);
+    expect(asked.flat().sort()).toEqual(['component:default/target', 'system:default/home', 'system:default/other']);
   });
 
   it('emits one input error per problem, naming entity, field and fix', async () => {
@@ -117,25 +96,13 @@ describe('CellValidationProcessor', () => {
     const emitted = await run(processor, caller);
     expect(emitted.map(e => e.type)).toEqual(['error', 'error', 'error']);
     expect(emitted.every(e => e.location === location)).toBe(true);
-    expect(emitted.map(e => e.error.name)).toEqual([
-      'InputError',
-      'InputError',
-      'InputError',
-    ]);
+    expect(emitted.map(e => e.error.name)).toEqual(['InputError', 'InputError', 'InputError']);
     const messages = emitted.map(e => e.error.message);
-    expect(messages[0]).toMatch(
-      /^component:default\/caller: spec\.endpoints\[0\]\.port: .*15008.* Fix: /,
-    );
-    expect(messages[1]).toMatch(
-      /^component:default\/caller: spec\.connections\[0\]\.to: .*visible only inside system:default\/other.* Fix: /,
-    );
-    expect(messages[2]).toMatch(
-      /^component:default\/caller: spec\.connections\[1\]\.to: component:default\/ghost is not in the catalog\. Fix: /,
-    );
+    expect(messages[0]).toMatch(/^component:default\/caller: spec\.endpoints\[0\]\.port: .*15008.* Fix: /);
+    expect(messages[1]).toMatch(/^component:default\/caller: spec\.connections\[0\]\.to: .*visible only inside system:default\/other.* Fix: /);
+    expect(messages[2]).toMatch(/^component:default\/caller: spec\.connections\[1\]\.to: component:default\/ghost is not in the catalog\. Fix: /);
     // the same shape as processingResult.inputError builds
-    expect(emitted[2]).toEqual(
-      processingResult.inputError(location, messages[2]),
-    );
+    expect(emitted[2]).toEqual(processingResult.inputError(location, messages[2]));
   });
 
   it('reports a misspelled Cellplane field, even on a component that has no other, with the fix', async () => {
@@ -149,7 +116,7 @@ describe('CellValidationProcessor', () => {
     expect(emitted).toEqual([
       processingResult.inputError(
         location,
-        "component:default/typo: spec.conections: unknown field \"conections\" is a near miss of `connections` (a misspelled field would be ignored). Fix: did you mean `connections`? Rename the field.",
+        'component:default/typo: spec.conections: unknown field "conections" is a near miss of `connections` (a misspelled field would be ignored). Fix: did you mean `connections`? Rename the field.',
       ),
     ]);
     const nested = component('nested', {
@@ -164,20 +131,18 @@ describe('CellValidationProcessor', () => {
   it('reports a component whose system is not a cell', async () => {
     const { fetch } = fetcherOf([{ ...system('home'), spec: { owner: 'me' } }]);
     const processor = new CellValidationProcessor(fetch);
-    const emitted = await run(
-      processor,
-      component('lonely', { system: 'home', endpoints: [http('project')] }),
-    );
-    expect(emitted.map(e => e.error.message)).toEqual([
-      expect.stringMatching(
-        /^component:default\/lonely: spec\.system: .* Fix: /,
-      ),
-    ]);
+    const emitted = await run(processor, component('lonely', { system: 'home', endpoints: [http('project')] }));
+    expect(emitted.map(e => e.error.message)).toEqual([expect.stringMatching(/^component:default\/lonely: spec\.system: .* Fix: /)]);
   });
 });
 
 describe('CellValidationProcessor on hostile entities', () => {
-  const team: Entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'team', namespace: 'default' }, spec: { type: 'team', children: [] } };
+  const team: Entity = {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'team', namespace: 'default' },
+    spec: { type: 'team', children: [] },
+  };
   const messagesOf = (emitted: any[]) => emitted.filter(e => e.type === 'error').map(e => e.error.message);
 
   it('refuses a component of another catalog namespace that names a cell, even without cell fields', async () => {
@@ -185,7 +150,9 @@ describe('CellValidationProcessor on hostile entities', () => {
     const processor = new CellValidationProcessor(fetch);
     const spy = { ...component('spy', { system: 'system:default/houston' }), metadata: { name: 'spy', namespace: 'evil' } };
     expect(messagesOf(await run(processor, spy))).toEqual([
-      expect.stringMatching(/^component:evil\/spy: spec\.system: system:default\/houston does not admit components of catalog namespace evil.*Fix: ask the owner of system:default\/houston \(group:default\/team\)/),
+      expect.stringMatching(
+        /^component:evil\/spy: spec\.system: system:default\/houston does not admit components of catalog namespace evil.*Fix: ask the owner of system:default\/houston \(group:default\/team\)/,
+      ),
     ]);
     expect(asked.flat()).toEqual(['system:default/houston']);
     // Admitted by the cell's members: no error.
@@ -193,7 +160,7 @@ describe('CellValidationProcessor on hostile entities', () => {
     expect(messagesOf(await run(new CellValidationProcessor(fetcherOf([open]).fetch), spy))).toEqual([]);
   });
 
-  it('looks nothing up for a plain component of its system\'s own catalog namespace', async () => {
+  it("looks nothing up for a plain component of its system's own catalog namespace", async () => {
     const { fetch, asked } = fetcherOf([]);
     expect(await run(new CellValidationProcessor(fetch), component('plain', { system: 'houston' }))).toEqual([]);
     expect(asked).toEqual([]);
@@ -202,7 +169,9 @@ describe('CellValidationProcessor on hostile entities', () => {
   it('refuses a cell owner that is a system: name, unknown, or outside cells.rbac.subjects', async () => {
     const owned = (owner: string) => ({ ...system('houston'), spec: { owner, cell: {} } });
     const check = async (owner: string, options = {}) => messagesOf(await run(new CellValidationProcessor(fetcherOf([team]).fetch, options), owned(owner)));
-    expect(await check('group:default/system:authenticated')).toEqual([expect.stringMatching(/^system:default\/houston: spec\.owner: .*system:authenticated.*Fix: /)]);
+    expect(await check('group:default/system:authenticated')).toEqual([
+      expect.stringMatching(/^system:default\/houston: spec\.owner: .*system:authenticated.*Fix: /),
+    ]);
     expect(await check('group:default/ghosts')).toEqual([expect.stringMatching(/spec\.owner: group:default\/ghosts is not in the catalog/)]);
     expect(await check('group:default/team', { ownerSubjects: ['user:*/*'] })).toEqual([expect.stringMatching(/not admitted by cells\.rbac\.subjects/)]);
     expect(await check('group:default/team')).toEqual([]);
@@ -220,14 +189,7 @@ describe('CellValidationProcessor on hostile entities', () => {
 
 describe('CellValidationProcessor relations', () => {
   const relationsOf = (emitted: any[]) =>
-    emitted
-      .filter(e => e.type === 'relation')
-      .map(
-        e =>
-          `${stringifyEntityRef(e.relation.source)} ${
-            e.relation.type
-          } ${stringifyEntityRef(e.relation.target)}`,
-      );
+    emitted.filter(e => e.type === 'relation').map(e => `${stringifyEntityRef(e.relation.source)} ${e.relation.type} ${stringifyEntityRef(e.relation.target)}`);
 
   const target = component('target', {
     system: 'other',
@@ -314,12 +276,8 @@ describe('CellValidationProcessor relations', () => {
       ],
     });
     const emitted = await run(processor, callee);
-    expect(
-      emitted.filter(e => e.type === 'error').map(e => e.error.message),
-    ).toEqual([
-      expect.stringMatching(
-        /spec\.allowFrom\[3\]\.component: component:default\/nobody is not in the catalog/,
-      ),
+    expect(emitted.filter(e => e.type === 'error').map(e => e.error.message)).toEqual([
+      expect.stringMatching(/spec\.allowFrom\[3\]\.component: component:default\/nobody is not in the catalog/),
     ]);
     expect(relationsOf(emitted)).toEqual([
       'component:default/granted dependsOn component:default/callee',
@@ -330,7 +288,12 @@ describe('CellValidationProcessor relations', () => {
   });
 
   it('emits nothing for a cell System whose owner is a Group of the catalog', async () => {
-    const team: Entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'team', namespace: 'default' }, spec: { type: 'team', children: [] } };
+    const team: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'team', namespace: 'default' },
+      spec: { type: 'team', children: [] },
+    };
     const processor = new CellValidationProcessor(fetcherOf([team]).fetch);
     expect(await run(processor, system('home'))).toEqual([]);
   });
@@ -362,9 +325,7 @@ describe('dependencyEdges', () => {
           field: 'spec.connections[0]',
         },
       ]),
-    ).toEqual([
-      { caller: 'component:team/caller', callee: 'component:default/a' },
-    ]);
+    ).toEqual([{ caller: 'component:team/caller', callee: 'component:default/a' }]);
   });
 });
 
@@ -376,9 +337,7 @@ describe('CellValidationProcessor with cells.compliance.requireReasons', () => {
   const caller = (reason?: string) =>
     component('caller', {
       system: 'home',
-      connections: [
-        { to: 'target', endpoint: 'http', ...(reason ? { reason } : {}) },
-      ],
+      connections: [{ to: 'target', endpoint: 'http', ...(reason ? { reason } : {}) }],
     });
 
   it('refuses a connection without a reason, naming the field and the fix, and relates nothing', async () => {

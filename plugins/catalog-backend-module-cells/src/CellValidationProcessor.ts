@@ -1,16 +1,6 @@
-import {
-  Entity,
-  RELATION_DEPENDENCY_OF,
-  RELATION_DEPENDS_ON,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, RELATION_DEPENDENCY_OF, RELATION_DEPENDS_ON, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { LocationSpec } from '@backstage/plugin-catalog-common';
-import {
-  CatalogProcessor,
-  CatalogProcessorEmit,
-  processingResult,
-} from '@backstage/plugin-catalog-node';
+import { CatalogProcessor, CatalogProcessorEmit, processingResult } from '@backstage/plugin-catalog-node';
 import {
   CellProblem,
   Declaration,
@@ -66,9 +56,7 @@ export interface CellEntityCheck {
  * Pairs are unique (refs are compared in the normalized, lower-case form of
  * `stringifyEntityRef`); an entity never depends on itself.
  */
-export function dependencyEdges(
-  declarations: Declaration[],
-): { caller: string; callee: string }[] {
+export function dependencyEdges(declarations: Declaration[]): { caller: string; callee: string }[] {
   const edges = new Map<string, { caller: string; callee: string }>();
   for (const declaration of declarations) {
     if (declaration.caller.kind === 'gateway') continue;
@@ -87,25 +75,15 @@ export function dependencyEdges(
  * that admits it) or takes a name a cell's own objects reserve. Everything
  * else is left alone without a look-up.
  */
-export function concernsCells(
-  entity: Entity,
-  options: EntityCheckOptions,
-): boolean {
+export function concernsCells(entity: Entity, options: EntityCheckOptions): boolean {
   if (isCellSystem(entity) || isCellComponent(entity)) return true;
   // `conections:` alone does not make a cell component, and must not pass unseen.
   if (hasMisspelledSpecKey(entity)) return true;
   if (entity.kind.toLowerCase() !== 'component') return false;
   const system = systemRefOf(entity);
   if (!system) return false;
-  const namespace = (entity.metadata.namespace ?? 'default').toLocaleLowerCase(
-    'en-US',
-  );
-  return (
-    parseEntityRef(system).namespace !== namespace ||
-    (options.reservedComponentNames ?? ['default']).includes(
-      entity.metadata.name,
-    )
-  );
+  const namespace = (entity.metadata.namespace ?? 'default').toLocaleLowerCase('en-US');
+  return parseEntityRef(system).namespace !== namespace || (options.reservedComponentNames ?? ['default']).includes(entity.metadata.name);
 }
 
 /**
@@ -143,11 +121,7 @@ export class CellValidationProcessor implements CatalogProcessor {
     return 'CellValidationProcessor';
   }
 
-  async postProcessEntity(
-    entity: Entity,
-    location: LocationSpec,
-    emit: CatalogProcessorEmit,
-  ): Promise<Entity> {
+  async postProcessEntity(entity: Entity, location: LocationSpec, emit: CatalogProcessorEmit): Promise<Entity> {
     if (!concernsCells(entity, this.options)) {
       return entity;
     }
@@ -205,10 +179,7 @@ export class CellValidationProcessor implements CatalogProcessor {
         requireReasons: this.options.requireReasons,
       });
       const declarations = checkDeclarations(entity, parsed, lookup);
-      const problems = [
-        ...parsed.problems.problems,
-        ...checkMembersAndOwner(entity, lookup, this.options),
-      ];
+      const problems = [...parsed.problems.problems, ...checkMembersAndOwner(entity, lookup, this.options)];
       if (missing.size === 0 || round >= MAX_LOOKUP_ROUNDS) {
         return { problems, declarations };
       }

@@ -1,8 +1,4 @@
-import {
-  AuthService,
-  DatabaseService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { EntityFetcher } from './CellValidationProcessor';
@@ -11,18 +7,12 @@ import { EntityFetcher } from './CellValidationProcessor';
  * Looks entities up in the catalog (the stitched entities, through the catalog
  * service with the plugin's own credentials).
  */
-export function catalogServiceFetcher(options: {
-  catalog: CatalogService;
-  auth: AuthService;
-}): EntityFetcher {
+export function catalogServiceFetcher(options: { catalog: CatalogService; auth: AuthService }): EntityFetcher {
   const { catalog, auth } = options;
   return async refs => {
     const found = new Map<string, Entity>();
     if (refs.length === 0) return found;
-    const { items } = await catalog.getEntitiesByRefs(
-      { entityRefs: refs },
-      { credentials: await auth.getOwnServiceCredentials() },
-    );
+    const { items } = await catalog.getEntitiesByRefs({ entityRefs: refs }, { credentials: await auth.getOwnServiceCredentials() });
     for (const item of items) {
       if (item) found.set(stringifyEntityRef(item).toLocaleLowerCase('en-US'), item);
     }
@@ -40,17 +30,14 @@ export function catalogServiceFetcher(options: {
  * the catalog but still being processed break that cycle. A ref that is in
  * neither place is reported as not in the catalog.
  */
-export function registeredEntityFetcher(options: {
-  database: DatabaseService;
-}): EntityFetcher {
+export function registeredEntityFetcher(options: { database: DatabaseService }): EntityFetcher {
   return async refs => {
     const found = new Map<string, Entity>();
     if (refs.length === 0) return found;
     const knex = await options.database.getClient();
-    const rows: { entity_ref: string; unprocessed_entity: string }[] =
-      await knex('refresh_state')
-        .whereIn('entity_ref', refs)
-        .select('entity_ref', 'unprocessed_entity');
+    const rows: { entity_ref: string; unprocessed_entity: string }[] = await knex('refresh_state')
+      .whereIn('entity_ref', refs)
+      .select('entity_ref', 'unprocessed_entity');
     for (const row of rows) {
       try {
         found.set(row.entity_ref, JSON.parse(row.unprocessed_entity));
@@ -63,10 +50,7 @@ export function registeredEntityFetcher(options: {
 }
 
 /** Asks each fetcher in turn for the refs the previous ones did not find. */
-export function firstFound(
-  fetchers: EntityFetcher[],
-  logger: LoggerService,
-): EntityFetcher {
+export function firstFound(fetchers: EntityFetcher[], logger: LoggerService): EntityFetcher {
   return async refs => {
     const found = new Map<string, Entity>();
     for (const fetcher of fetchers) {

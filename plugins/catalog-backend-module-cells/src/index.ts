@@ -4,13 +4,6 @@
  * @packageDocumentation
  */
 export { catalogModuleCells as default } from './module';
-export {
-  CellValidationProcessor,
-  dependencyEdges,
-} from './CellValidationProcessor';
+export { CellValidationProcessor, dependencyEdges } from './CellValidationProcessor';
 export type { CellEntityCheck, EntityFetcher } from './CellValidationProcessor';
-export {
-  catalogServiceFetcher,
-  registeredEntityFetcher,
-  firstFound,
-} from './entityFetcher';
+export { catalogServiceFetcher, registeredEntityFetcher, firstFound } from './entityFetcher';

@@ -1,17 +1,8 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { createBackendModule } from '@backstage/backend-plugin-api';
-import catalogPlugin, {
-  CATALOG_ERRORS_TOPIC,
-} from '@backstage/plugin-catalog-backend';
+import catalogPlugin, { CATALOG_ERRORS_TOPIC } from '@backstage/plugin-catalog-backend';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import {
-  RELATION_DEPENDENCY_OF,
-  RELATION_DEPENDS_ON,
-} from '@backstage/catalog-model';
+import { RELATION_DEPENDENCY_OF, RELATION_DEPENDS_ON } from '@backstage/catalog-model';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,10 +18,7 @@ interface CatalogErrorEvent {
 }
 
 /** The location the catalog reads: valid cells, and entities each check must refuse. */
-const cells = fs.readFileSync(
-  path.join(__dirname, '__fixtures__', 'cells.yaml'),
-  'utf8',
-);
+const cells = fs.readFileSync(path.join(__dirname, '__fixtures__', 'cells.yaml'), 'utf8');
 
 const latecomer = `
 apiVersion: backstage.io/v1alpha1
@@ -45,11 +33,7 @@ spec:
     - { name: http, port: 8080, protocol: HTTP, visibility: project }
 `;
 
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -60,9 +44,7 @@ async function eventually<T>(
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out waiting for ${what}${last ? `: ${last}` : ''}`,
-      );
+      throw new Error(`Timed out waiting for ${what}${last ? `: ${last}` : ''}`);
     }
     await new Promise(r => setTimeout(r, 250));
   }
@@ -87,8 +69,7 @@ describe('catalogModuleCells with the real catalog', () => {
       .flatMap(e => e.errors.map(err => err.message));
 
   /** Rewrites the file the catalog reads its location from. */
-  const writeCells = (content: string) =>
-    fs.writeFileSync(path.join(dir, 'cells.yaml'), content);
+  const writeCells = (content: string) => fs.writeFileSync(path.join(dir, 'cells.yaml'), content);
 
   const api = (p: string, init?: RequestInit) =>
     fetch(`${baseUrl}/api/catalog${p}`, {
@@ -144,14 +125,7 @@ describe('catalogModuleCells with the real catalog', () => {
               processingInterval: { seconds: 1 },
               rules: [
                 {
-                  allow: [
-                    'System',
-                    'Component',
-                    'Location',
-                    'Domain',
-                    'Group',
-                    'User',
-                  ],
+                  allow: ['System', 'Component', 'Location', 'Domain', 'Group', 'User'],
                 },
               ],
               locations: [
@@ -180,12 +154,8 @@ describe('catalogModuleCells with the real catalog', () => {
   });
 
   it('ingests valid cells, including components that call each other', async () => {
-    const alpha = await eventually('alpha in the catalog', () =>
-      getEntity('component:default/alpha'),
-    );
-    const beta = await eventually('beta in the catalog', () =>
-      getEntity('component:default/beta'),
-    );
+    const alpha = await eventually('alpha in the catalog', () => getEntity('component:default/alpha'));
+    const beta = await eventually('beta in the catalog', () => getEntity('component:default/beta'));
     expect(await getEntity('system:default/lab')).toBeDefined();
     expect(await getEntity('component:default/plain')).toBeDefined();
     for (const entity of [alpha, beta]) {
@@ -196,25 +166,26 @@ describe('catalogModuleCells with the real catalog', () => {
   });
 
   it('reports a bad field as a processing error naming entity, field and fix', async () => {
-    const messages = await eventually(
-      'an error for hbone-squatter',
-      async () => {
-        const m = errorsOf('component:default/hbone-squatter');
-        return m.length ? m : undefined;
-      },
-    );
+    const messages = await eventually('an error for hbone-squatter', async () => {
+      const m = errorsOf('component:default/hbone-squatter');
+      return m.length ? m : undefined;
+    });
     expect(messages).toEqual([
-      expect.stringMatching(
-        /^component:default\/hbone-squatter: spec\.endpoints\[0\]\.port: port 15008 is reserved .*Fix: pick a port outside/,
-      ),
+      expect.stringMatching(/^component:default\/hbone-squatter: spec\.endpoints\[0\]\.port: port 15008 is reserved .*Fix: pick a port outside/),
     ]);
     // The catalog keeps an entity with errors out.
     expect(await getEntity('component:default/hbone-squatter')).toBeUndefined();
   });
 
   it.each([
-    ['component:evil/spy', /^component:evil\/spy: spec\.system: system:default\/lab does not admit components of catalog namespace evil.*Fix: ask the owner of system:default\/lab \(group:default\/lab-team\) to add/],
-    ['system:default/open-door', /^system:default\/open-door: spec\.owner: group:default\/system:authenticated would bind Kubernetes' own system:authenticated.*Fix: set spec\.owner to a Group or User/],
+    [
+      'component:evil/spy',
+      /^component:evil\/spy: spec\.system: system:default\/lab does not admit components of catalog namespace evil.*Fix: ask the owner of system:default\/lab \(group:default\/lab-team\) to add/,
+    ],
+    [
+      'system:default/open-door',
+      /^system:default\/open-door: spec\.owner: group:default\/system:authenticated would bind Kubernetes' own system:authenticated.*Fix: set spec\.owner to a Group or User/,
+    ],
     ['component:default/default', /^component:default\/default: metadata\.name: a cell component cannot be named default.*Fix: rename the component/],
   ])('reports the hostile %s on itself, naming field and fix, and keeps it out', async (ref, message) => {
     const messages = await eventually(`an error for ${ref}`, async () => {
@@ -233,7 +204,7 @@ describe('catalogModuleCells with the real catalog', () => {
       return m.length ? m : undefined;
     });
     expect(messages).toEqual([
-      "component:default/typo: spec.conections: unknown field \"conections\" is a near miss of `connections` (a misspelled field would be ignored). Fix: did you mean `connections`? Rename the field.",
+      'component:default/typo: spec.conections: unknown field "conections" is a near miss of `connections` (a misspelled field would be ignored). Fix: did you mean `connections`? Rename the field.',
     ]);
     expect(await getEntity('component:default/typo')).toBeUndefined();
   });
@@ -256,24 +227,18 @@ describe('catalogModuleCells with the real catalog', () => {
       const m = errorsOf('component:default/early-bird');
       return m.length ? m : undefined;
     });
-    expect(messages[0]).toMatch(
-      /^component:default\/early-bird: spec\.connections\[0\]\.to: component:default\/latecomer is not in the catalog.*Fix: /,
-    );
+    expect(messages[0]).toMatch(/^component:default\/early-bird: spec\.connections\[0\]\.to: component:default\/latecomer is not in the catalog.*Fix: /);
     expect(await getEntity('component:default/early-bird')).toBeUndefined();
 
     // latecomer is added to the location; early-bird follows once it is known.
     writeCells(`${cells}---${latecomer}`);
 
-    const earlyBird = await eventually('early-bird in the catalog', () =>
-      getEntity('component:default/early-bird'),
-    );
+    const earlyBird = await eventually('early-bird in the catalog', () => getEntity('component:default/early-bird'));
     expect(earlyBird.status?.items ?? []).toEqual([]);
   });
 
   it('shows a new problem on an entity that was valid before', async () => {
-    await eventually('beta in the catalog', () =>
-      getEntity('component:default/beta'),
-    );
+    await eventually('beta in the catalog', () => getEntity('component:default/beta'));
     // beta now declares a second endpoint on a port it already uses.
     writeCells(
       `${cells}---${latecomer}`.replace(
@@ -304,11 +269,7 @@ describe('catalogModuleCells with the real catalog', () => {
      * equal `expected` (relations emitted while processing other entities
      * arrive in later rounds); the last ones read if they never do.
      */
-    const relationsOf = async (
-      ref: string,
-      type: string,
-      expected: string[],
-    ): Promise<string[]> => {
+    const relationsOf = async (ref: string, type: string, expected: string[]): Promise<string[]> => {
       let last: string[] = [];
       try {
         await eventually(
@@ -319,9 +280,7 @@ describe('catalogModuleCells with the real catalog', () => {
               .filter((r: { type: string }) => r.type === type)
               .map((r: { targetRef: string }) => r.targetRef)
               .sort();
-            return JSON.stringify(last) === JSON.stringify(expected)
-              ? last
-              : undefined;
+            return JSON.stringify(last) === JSON.stringify(expected) ? last : undefined;
           },
           90_000,
         );
@@ -343,13 +302,7 @@ describe('catalogModuleCells with the real catalog', () => {
         'component:default/signal-router',
         'component:default/weather-station',
       ];
-      expect(
-        await relationsOf(
-          'component:default/flight-director',
-          RELATION_DEPENDS_ON,
-          expected,
-        ),
-      ).toEqual(expected);
+      expect(await relationsOf('component:default/flight-director', RELATION_DEPENDS_ON, expected)).toEqual(expected);
     });
 
     it('gives the callee the inverse dependencyOf', async () => {
@@ -362,35 +315,18 @@ describe('catalogModuleCells with the real catalog', () => {
         'component:default/goldstone',
         'component:default/madrid',
       ];
-      expect(
-        await relationsOf(
-          'component:default/comms-system',
-          RELATION_DEPENDENCY_OF,
-          expected,
-        ),
-      ).toEqual(expected);
+      expect(await relationsOf('component:default/comms-system', RELATION_DEPENDENCY_OF, expected)).toEqual(expected);
     });
 
     it('makes a granted component dependsOn the callee, and a granted cell as a whole', async () => {
       // esa-ops.yaml: service-module-monitor grants mission-relay, which has
       // no connection to it: only the grant gives this relation.
-      const missionRelay = [
-        'component:default/service-module-monitor',
-        'component:default/telemetry-monitor',
-      ];
-      expect(
-        await relationsOf(
-          'component:default/mission-relay',
-          RELATION_DEPENDS_ON,
-          missionRelay,
-        ),
-      ).toEqual(missionRelay);
+      const missionRelay = ['component:default/service-module-monitor', 'component:default/telemetry-monitor'];
+      expect(await relationsOf('component:default/mission-relay', RELATION_DEPENDS_ON, missionRelay)).toEqual(missionRelay);
       // deep-space-network.yaml: signal-router grants the whole orion and
       // houston cells: the Systems depend on it, not each of their components.
       const orion = ['component:default/signal-router'];
-      expect(
-        await relationsOf('system:default/orion', RELATION_DEPENDS_ON, orion),
-      ).toEqual(orion);
+      expect(await relationsOf('system:default/orion', RELATION_DEPENDS_ON, orion)).toEqual(orion);
       const signalRouter = [
         'component:default/capcom',
         'component:default/comms-system',
@@ -399,28 +335,16 @@ describe('catalogModuleCells with the real catalog', () => {
         'system:default/houston',
         'system:default/orion',
       ];
-      expect(
-        await relationsOf(
-          'component:default/signal-router',
-          RELATION_DEPENDENCY_OF,
-          signalRouter,
-        ),
-      ).toEqual(signalRouter);
+      expect(await relationsOf('component:default/signal-router', RELATION_DEPENDENCY_OF, signalRouter)).toEqual(signalRouter);
     });
 
     it('emits no relation for an invalid connection', async () => {
       // intruder's only connection is invalid: the processor emits no
       // relation for it (see the unit test) and the catalog keeps intruder
       // out, so alpha has no dependencyOf intruder, only the one from beta.
-      await eventually('an error for intruder', async () =>
-        errorsOf('component:default/intruder').length ? true : undefined,
-      );
+      await eventually('an error for intruder', async () => (errorsOf('component:default/intruder').length ? true : undefined));
       const alpha = await getEntity('component:default/alpha');
-      expect(
-        (alpha?.relations ?? []).filter(
-          (r: { type: string }) => r.type === RELATION_DEPENDENCY_OF,
-        ),
-      ).toEqual([
+      expect((alpha?.relations ?? []).filter((r: { type: string }) => r.type === RELATION_DEPENDENCY_OF)).toEqual([
         { type: RELATION_DEPENDENCY_OF, targetRef: 'component:default/beta' },
       ]);
     });

@@ -1,18 +1,8 @@
-import {
-  coreServices,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
-import {
-  catalogProcessingExtensionPoint,
-  catalogServiceRef,
-} from '@backstage/plugin-catalog-node';
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { catalogProcessingExtensionPoint, catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { modelOptions, readCellsSettings } from '@cellplane/cells-common';
 import { CellValidationProcessor } from './CellValidationProcessor';
-import {
-  catalogServiceFetcher,
-  firstFound,
-  registeredEntityFetcher,
-} from './entityFetcher';
+import { catalogServiceFetcher, firstFound, registeredEntityFetcher } from './entityFetcher';
 
 /**
  * Catalog module that validates Cellplane cells: every problem in a cell System
@@ -35,13 +25,7 @@ export const catalogModuleCells = createBackendModule({
         // The compiler's settings (cells: in app-config): which names a cell's objects reserve, which owners
         // may become RBAC subjects, whether grants need reasons. A bad setting stops the module here, as it stops the cells backend.
         const settings = readCellsSettings(config.getOptional('cells'));
-        const fetchEntities = firstFound(
-          [
-            catalogServiceFetcher({ catalog, auth }),
-            registeredEntityFetcher({ database }),
-          ],
-          logger,
-        );
+        const fetchEntities = firstFound([catalogServiceFetcher({ catalog, auth }), registeredEntityFetcher({ database })], logger);
         processing.addProcessor(
           new CellValidationProcessor(fetchEntities, {
             ...modelOptions(settings),

@@ -14,19 +14,10 @@ exports.up = async function up(knex) {
   await knex.schema.createTable('cells_runs', table => {
     table.comment('Reconcile runs: one row per run, running until finished');
     table.string('run_id', 36).primary().notNullable();
-    table
-      .string('state', 16)
-      .notNullable()
-      .comment('running | succeeded | failed');
+    table.string('state', 16).notNullable().comment('running | succeeded | failed');
     table.string('trigger', 32).notNullable();
-    table
-      .string('requested_by')
-      .nullable()
-      .comment('User entity ref of an API request');
-    table
-      .string('entity_ref')
-      .nullable()
-      .comment('The one cell requested, if any');
+    table.string('requested_by').nullable().comment('User entity ref of an API request');
+    table.string('entity_ref').nullable().comment('The one cell requested, if any');
     table.timestamp('started_at', { useTz: true }).notNullable();
     table.timestamp('finished_at', { useTz: true }).nullable();
     table.text('cells', 'longtext').nullable().comment('JSON RunCellResult[]');
@@ -43,41 +34,25 @@ exports.up = async function up(knex) {
     table.string('state', 16).notNullable();
     table.text('message').notNullable();
     table.timestamp('last_reconciled_at', { useTz: true }).nullable();
-    table
-      .text('objects', 'longtext')
-      .notNullable()
-      .comment('JSON ObjectStatus[]');
+    table.text('objects', 'longtext').notNullable().comment('JSON ObjectStatus[]');
     table.timestamp('updated_at', { useTz: true }).notNullable();
     table.primary(['entity_ref', 'environment']);
   });
 
   await knex.schema.createTable('cells_good_compilations', table => {
-    table.comment(
-      'The last compilation of each cell and environment that passed validation',
-    );
+    table.comment('The last compilation of each cell and environment that passed validation');
     table.string('entity_ref').notNullable();
     table.string('environment').notNullable();
     table.string('namespace').notNullable();
-    table
-      .string('hash', 64)
-      .notNullable()
-      .comment('sha256 of the canonical JSON of objects');
-    table
-      .text('objects', 'longtext')
-      .notNullable()
-      .comment('JSON KubeObject[]');
-    table
-      .text('model', 'longtext')
-      .notNullable()
-      .comment('JSON cell model slice');
+    table.string('hash', 64).notNullable().comment('sha256 of the canonical JSON of objects');
+    table.text('objects', 'longtext').notNullable().comment('JSON KubeObject[]');
+    table.text('model', 'longtext').notNullable().comment('JSON cell model slice');
     table.timestamp('compiled_at', { useTz: true }).notNullable();
     table.primary(['entity_ref', 'environment']);
   });
 
   await knex.schema.createTable('cells_history', table => {
-    table.comment(
-      'Every policy change of a cell in an environment, newest = highest id',
-    );
+    table.comment('Every policy change of a cell in an environment, newest = highest id');
     table.increments('id');
     table.string('entity_ref').notNullable();
     table.string('environment').notNullable();
@@ -88,10 +63,7 @@ exports.up = async function up(knex) {
     table.text('created', 'longtext').notNullable().comment('JSON ObjectRef[]');
     table.text('updated', 'longtext').notNullable().comment('JSON ObjectRef[]');
     table.text('pruned', 'longtext').notNullable().comment('JSON ObjectRef[]');
-    table
-      .text('access_diff', 'longtext')
-      .notNullable()
-      .comment('JSON AccessDiffView');
+    table.text('access_diff', 'longtext').notNullable().comment('JSON AccessDiffView');
     // One entry per run, cell and environment: a retried run adds nothing twice.
     table.unique(['run_id', 'entity_ref', 'environment'], {
       indexName: 'cells_history_run_cell_env_uniq',

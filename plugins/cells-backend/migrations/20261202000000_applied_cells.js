@@ -11,16 +11,11 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('cells_applied', table => {
-    table.comment(
-      'Cells written (or being written) to each environment target, until their removal succeeded',
-    );
+    table.comment('Cells written (or being written) to each environment target, until their removal succeeded');
     table.string('entity_ref').notNullable();
     table.string('environment').notNullable();
     table.string('cell_name').notNullable();
-    table
-      .string('namespace')
-      .notNullable()
-      .comment('The Kubernetes namespace the cell was applied to');
+    table.string('namespace').notNullable().comment('The Kubernetes namespace the cell was applied to');
     table.timestamp('recorded_at', { useTz: true }).notNullable();
     table.primary(['entity_ref', 'environment']);
   });

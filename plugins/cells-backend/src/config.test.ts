@@ -32,10 +32,15 @@ describe('readCellsBackendConfig', () => {
   it.each([
     [{ environments: [{ name: 'dev', target: { type: 'bucket' } }] }, 'cells.environments[0].target.type: must be directory or kubernetes, not "bucket"'],
     [{ environments: [{ name: 'dev', target: { type: 'kubernetes' } }] }, 'cells.environments[0].target.cluster:'],
-    [{ environments: [{ name: 'dev', target: { type: 'directory', path: '' } }] }, "cells.environments[0].target.path"],
+    [{ environments: [{ name: 'dev', target: { type: 'directory', path: '' } }] }, 'cells.environments[0].target.path'],
     [{ environments: [{ name: 'dev', target: { type: 'directory', folder: 'x' } }] }, 'cells.environments[0].target.folder: unknown key'],
     [
-      { environments: [{ name: 'a', target: { path: '/tmp/same' } }, { name: 'b', target: { path: '/tmp/same' } }] },
+      {
+        environments: [
+          { name: 'a', target: { path: '/tmp/same' } },
+          { name: 'b', target: { path: '/tmp/same' } },
+        ],
+      },
       'cells.environments[1].target.path: /tmp/same is also the folder of environment a',
     ],
     [{ reconcile: { fullInterval: { fortnights: 1 } } }, 'cells.reconcile.fullInterval: must be a duration'],
@@ -64,7 +69,10 @@ describe('createTarget', () => {
       cells,
       kubernetes: {
         clusterLocatorMethods: [
-          { type: 'config', clusters: [{ name: 'prod-eu', url: 'https://10.0.0.1:6443', authProvider: 'serviceAccount', serviceAccountToken: 't', skipTLSVerify: true }] },
+          {
+            type: 'config',
+            clusters: [{ name: 'prod-eu', url: 'https://10.0.0.1:6443', authProvider: 'serviceAccount', serviceAccountToken: 't', skipTLSVerify: true }],
+          },
         ],
       },
     });

@@ -5,10 +5,7 @@ import { CellsSettings, SettingsError, readCellsSettings } from '@cellplane/cell
 import { readTrafficConfig, TrafficConfigError, TrafficSourceConfig } from '@cellplane/plugin-cells-node';
 
 /** Where one environment's manifests go, as configured. */
-export type TargetConfig =
-  | { type: 'directory'; path: string; commit: boolean }
-  | { type: 'kubernetes'; cluster: string }
-  | ModuleTargetConfig;
+export type TargetConfig = { type: 'directory'; path: string; commit: boolean } | { type: 'kubernetes'; cluster: string } | ModuleTargetConfig;
 
 /** A target of a type a backend module adds (cellsTargetsExtensionPoint): the module's factory reads its block. */
 export interface ModuleTargetConfig {
@@ -82,7 +79,9 @@ function readTarget(config: Config | undefined, key: string, environment: string
   const known = ['directory', 'kubernetes', ...[...moduleTypes].sort()];
   throw new CellsConfigError(
     `${key}.type`,
-    `must be ${known.slice(0, -1).join(', ')} or ${known[known.length - 1]}, not ${JSON.stringify(type)}${moduleTypes.size ? '' : ' (a backend module can add other target types)'}`,
+    `must be ${known.slice(0, -1).join(', ')} or ${known[known.length - 1]}, not ${JSON.stringify(type)}${
+      moduleTypes.size ? '' : ' (a backend module can add other target types)'
+    }`,
   );
 }
 

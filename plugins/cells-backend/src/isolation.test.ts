@@ -48,10 +48,18 @@ async function start(options: { compile?: CompileCells; extra?: Entity[] }) {
           permissions: coreServices.permissions,
         },
         async init({ database, logger, httpRouter, httpAuth, permissions }) {
-          const config = readCellsBackendConfig(new ConfigReader({ cells: { environments: [{ name: 'development', target: { type: 'directory', path: folder } }] } }));
+          const config = readCellsBackendConfig(
+            new ConfigReader({ cells: { environments: [{ name: 'development', target: { type: 'directory', path: folder } }] } }),
+          );
           const store = await DatabaseCellsStore.create({ database });
           const targets = new Map([['development', new DirectoryTarget({ path: folder, commit: false, environment: 'development', logger })]]);
-          const reconciler = new CellsReconciler({ source: new CatalogCellSource({ catalog: catalog.service, auth: mockServices.auth() }), config, targets, store, logger });
+          const reconciler = new CellsReconciler({
+            source: new CatalogCellSource({ catalog: catalog.service, auth: mockServices.auth() }),
+            config,
+            targets,
+            store,
+            logger,
+          });
           await reconciler.syncCatalog();
           const service = new DefaultCellsService({ reconciler, store, config, targets, requestRun: async () => 'unused', compile: options.compile });
           httpRouter.use(await createRouter({ service, httpAuth, permissions, logger }));
@@ -68,7 +76,13 @@ const clock = (system: string) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: { name: 'mission-clock' },
-  spec: { type: 'service', lifecycle: 'experimental', owner: 'group:default/orion-crew-systems', system, endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'organization' }] },
+  spec: {
+    type: 'service',
+    lifecycle: 'experimental',
+    owner: 'group:default/orion-crew-systems',
+    system,
+    endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'organization' }],
+  },
 });
 
 describe('a cell that cannot be compiled, behind the real router', () => {
@@ -94,7 +108,9 @@ describe('a cell that cannot be compiled, behind the real router', () => {
     expect(res.body.components.filter((c: any) => houstonComponents.has(c.entityRef)).every((c: any) => !c.protection.l3l4 && !c.protection.l7)).toBe(true);
     expect(res.body.edges.some((e: any) => houstonComponents.has(e.from) || houstonComponents.has(e.to))).toBe(false);
     // The others are analysed as usual.
-    expect(res.body.components.filter((c: any) => c.cell === 'system:default/orion').every((c: any) => c.protection.l3l4 && c.protection.mtls && c.protection.l7)).toBe(true);
+    expect(
+      res.body.components.filter((c: any) => c.cell === 'system:default/orion').every((c: any) => c.protection.l3l4 && c.protection.mtls && c.protection.l7),
+    ).toBe(true);
     expect(res.body.edges.length).toBeGreaterThan(0);
   });
 
@@ -113,14 +129,24 @@ describe('a cell that cannot be compiled, behind the real router', () => {
     const res = await post('/blast-radius', { from: 'orion/guidance-nav' });
     expect(res.status).toBe(200);
     expect(res.body.failures).toEqual([{ entityRef: houston, message: 'cannot be compiled: injected: houston does not compile' }]);
-    expect([...res.body.reaches, ...res.body.reachedBy].some((r: any) => ['capcom', 'flight-director', 'flight-dynamics', 'telemetry-monitor'].some(n => r.component === `component:default/${n}`))).toBe(false);
+    expect(
+      [...res.body.reaches, ...res.body.reachedBy].some((r: any) =>
+        ['capcom', 'flight-director', 'flight-dynamics', 'telemetry-monitor'].some(n => r.component === `component:default/${n}`),
+      ),
+    ).toBe(false);
     const own = await post('/blast-radius', { from: 'houston/capcom' });
     expect(own.status).toBe(409);
-    expect(own.body.error).toEqual({ name: 'ConflictError', message: `${houston} cannot be compiled: injected: houston does not compile (in development); fix its entities first` });
+    expect(own.body.error).toEqual({
+      name: 'ConflictError',
+      message: `${houston} cannot be compiled: injected: houston does not compile (in development); fix its entities first`,
+    });
   });
 
   it('POST /simulate, GET /attacks and POST /preview answer about the other cells', async () => {
-    expect((await post('/simulate', { from: { rogue: 'orion' }, to: 'orion/comms-system', method: 'POST', path: '/uplink' })).body).toMatchObject({ allowed: false, decidedBy: 'L7' });
+    expect((await post('/simulate', { from: { rogue: 'orion' }, to: 'orion/comms-system', method: 'POST', path: '/uplink' })).body).toMatchObject({
+      allowed: false,
+      decidedBy: 'L7',
+    });
     expect((await post('/simulate', { from: 'houston/capcom', to: 'orion/comms-system' })).status).toBe(409);
     const attacks = await get('/attacks?limit=5000');
     expect(attacks.status).toBe(200);
@@ -150,9 +176,21 @@ describe('a hostile entity in the catalog (a component named like the cell-wide 
       ['orion', () => request(t.server).get('/api/cells/cells/default/orion')],
       ['houston', () => request(t.server).get('/api/cells/cells/default/houston')],
       ['blast radius', () => request(t.server).post('/api/cells/blast-radius').send({ from: 'orion/guidance-nav' })],
-      ['simulate', () => request(t.server).post('/api/cells/simulate').send({ from: { rogue: 'orion' }, to: 'orion/comms-system', method: 'POST', path: '/uplink' })],
+      [
+        'simulate',
+        () =>
+          request(t.server)
+            .post('/api/cells/simulate')
+            .send({ from: { rogue: 'orion' }, to: 'orion/comms-system', method: 'POST', path: '/uplink' }),
+      ],
       ['attacks', () => request(t.server).get('/api/cells/attacks')],
-      ['preview', () => request(t.server).post('/api/cells/preview').send({ entities: [clock('orion')] })],
+      [
+        'preview',
+        () =>
+          request(t.server)
+            .post('/api/cells/preview')
+            .send({ entities: [clock('orion')] }),
+      ],
     ];
     for (const [what, send] of routes) {
       const res = await send().set('Authorization', user);

@@ -94,7 +94,11 @@ describeWithKube('the cells backend with a kubernetes target, on a real API serv
 
     const run = await request(server).post('/api/cells/reconcile').set('Authorization', user).send({});
     expect(run.status).toBe(202);
-    const finished = await eventually('the run', async () => (await get(`/runs/${run.body.runId}`)).body, (r: any) => r.state !== 'running');
+    const finished = await eventually(
+      'the run',
+      async () => (await get(`/runs/${run.body.runId}`)).body,
+      (r: any) => r.state !== 'running',
+    );
     expect(finished.state).toBe('succeeded');
     expect(finished.cells.map((c: any) => [c.state, c.created, c.updated, c.pruned])).toEqual(finished.cells.map(() => ['in-sync', 0, 0, 0]));
     expect(await versions()).toEqual(before);
@@ -106,7 +110,13 @@ describeWithKube('the cells backend with a kubernetes target, on a real API serv
     const policy = houston.objects.find(o => o.kind === 'AuthorizationPolicy' && (o.spec as any)?.rules?.length)!;
     const live = (await readBack(policy)).body;
     const rules = [...live.spec.rules, { from: [{ source: { principals: ['*'] } }] }];
-    const edit = await rawRequest(kubeconfig, 'PATCH', `${await objectPath(kubeconfig, policy)}?fieldManager=kubectl-edit`, { spec: { rules } }, 'application/merge-patch+json');
+    const edit = await rawRequest(
+      kubeconfig,
+      'PATCH',
+      `${await objectPath(kubeconfig, policy)}?fieldManager=kubectl-edit`,
+      { spec: { rules } },
+      'application/merge-patch+json',
+    );
     expect(edit.status).toBe(200);
 
     // The watch reports the edit; the cell's status says drifted only until the next pass
@@ -125,6 +135,10 @@ describeWithKube('the cells backend with a kubernetes target, on a real API serv
     const repaired = (await readBack(policy)).body;
     expect(managedDiff(policy, repaired)).toEqual([]);
     expect(repaired.spec.rules).toHaveLength(live.spec.rules.length);
-    await eventually('in sync again', async () => (await get('/cells/default/houston')).body, (c: any) => c.environments[0].state === 'in-sync');
+    await eventually(
+      'in sync again',
+      async () => (await get('/cells/default/houston')).body,
+      (c: any) => c.environments[0].state === 'in-sync',
+    );
   });
 });

@@ -34,9 +34,12 @@ const policyModule = createBackendModule({
   pluginId: 'permission',
   moduleId: 'owners-read-cells',
   register(reg) {
-    reg.registerInit({ deps: { policy: policyExtensionPoint }, async init({ policy }) {
-      policy.setPolicy(new OwnersReadCellsPolicy());
-    } });
+    reg.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy(new OwnersReadCellsPolicy());
+      },
+    });
   },
 });
 
@@ -106,7 +109,10 @@ describe('the cells backend with a real permission policy that lets owners read 
             catalog: {
               processingInterval: { seconds: 1 },
               rules: [{ allow: ['System', 'Component', 'Domain', 'Group', 'User', 'Location'] }],
-              locations: fs.readdirSync(ARTEMIS_DIR).filter(f => f.endsWith('.yaml')).map(f => ({ type: 'file', target: path.join(ARTEMIS_DIR, f) })),
+              locations: fs
+                .readdirSync(ARTEMIS_DIR)
+                .filter(f => f.endsWith('.yaml'))
+                .map(f => ({ type: 'file', target: path.join(ARTEMIS_DIR, f) })),
             },
             cells: { environments: [{ name: 'development', target: { type: 'directory', path: folder } }] },
           },
@@ -170,11 +176,22 @@ describe('the cells backend with a real permission policy that lets owners read 
       request(server).get('/api/cells/attacks?rogue=orion'),
       request(server).get('/api/cells/attacks?target=orion/comms-system'),
       request(server).post('/api/cells/simulate').send({ from: 'houston/capcom', to: 'orion/comms-system', method: 'POST', path: '/uplink' }),
-      request(server).post('/api/cells/simulate').send({ from: { rogue: 'orion' }, to: 'houston/capcom' }),
+      request(server)
+        .post('/api/cells/simulate')
+        .send({ from: { rogue: 'orion' }, to: 'houston/capcom' }),
       request(server).post('/api/cells/blast-radius').send({ from: 'orion/comms-system' }),
       request(server)
         .post('/api/cells/preview')
-        .send({ entities: [{ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'star-tracker' }, spec: { type: 'service', lifecycle: 'experimental', owner: 'group:default/orion-crew-systems', system: 'orion' } }] }),
+        .send({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: { name: 'star-tracker' },
+              spec: { type: 'service', lifecycle: 'experimental', owner: 'group:default/orion-crew-systems', system: 'orion' },
+            },
+          ],
+        }),
     ];
     for (const req of denied) {
       const res = await req.set(as(capcom));
@@ -186,7 +203,10 @@ describe('the cells backend with a real permission policy that lets owners read 
     expect((await request(server).get('/api/cells/cells/default/houston').set(as(capcom))).status).toBe(200);
     const report = await request(server).get('/api/cells/cells/default/houston/report?format=md').set(as(capcom));
     expect([report.status, report.text]).toEqual([200, expect.stringContaining('houston/capcom')]);
-    const inside = await request(server).post('/api/cells/simulate').set(as(capcom)).send({ from: { rogue: 'houston' }, to: 'houston/capcom' });
+    const inside = await request(server)
+      .post('/api/cells/simulate')
+      .set(as(capcom))
+      .send({ from: { rogue: 'houston' }, to: 'houston/capcom' });
     expect(inside.status).toBe(200);
 
     const blast = await request(server).post('/api/cells/blast-radius').set(as(capcom)).send({ from: 'houston/capcom' });

@@ -35,7 +35,14 @@ class MemoryTarget implements CellTarget {
   }
 
   private outcome(cell: DesiredCell): CellOutcome {
-    return { entityRef: cell.entityRef, environment: cell.environment, changes: noChanges(cell.objects.length), state: 'in-sync', message: '', objects: cell.objects.map(o => ({ ...objectRef(o), state: 'in-sync' as const })) };
+    return {
+      entityRef: cell.entityRef,
+      environment: cell.environment,
+      changes: noChanges(cell.objects.length),
+      state: 'in-sync',
+      message: '',
+      objects: cell.objects.map(o => ({ ...objectRef(o), state: 'in-sync' as const })),
+    };
   }
 
   async plan() {
@@ -136,7 +143,11 @@ describe('a backend module that adds a target type', () => {
           cellsPlugin,
           hijack,
           catalogServiceMock.factory({ entities: [] }),
-          mockServices.rootConfig.factory({ data: { cells: { environments: [{ name: 'development', target: { type: 'directory', path: fs.mkdtempSync(path.join(os.tmpdir(), 'cells-hijack-')) } }] } } }),
+          mockServices.rootConfig.factory({
+            data: {
+              cells: { environments: [{ name: 'development', target: { type: 'directory', path: fs.mkdtempSync(path.join(os.tmpdir(), 'cells-hijack-')) } }] },
+            },
+          }),
         ],
       }),
     ).rejects.toThrow(/cells target type "kubernetes" is already built in/);

@@ -1,70 +1,20 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
-import { parse } from 'yaml';
-import { buildCellModel, checkRegister, createSimulation, DEFAULT_SETTINGS, EVIDENCE_SCHEMA, EvidencePack, verifySimulation } from '@cellplane/cells-common';
 import { artemisEntities } from './__testUtils__/artemis';
-import { ChangingCatalog } from './__testUtils__/catalog';
 import { eventually } from './__testUtils__/eventually';
-import { pdfText } from './__testUtils__/pdfText';
-import { cellsPlugin } from './plugin';
+import { expectMatchesSpec, startCellsPlugin } from './__testUtils__/pluginHarness';
 
 jest.setTimeout(120_000);
-
-const spec = parse(fs.readFileSync(path.resolve(__dirname, 'schema/openapi.yaml'), 'utf8'));
-
-/** Checks a response body against the OpenAPI document's schema for that route and status. */
-function expectMatchesSpec(route: string, method: string, status: number, body: unknown) {
-  const op = spec.paths[route]?.[method];
-  expect(op).toBeDefined();
-  const schema = op.responses[String(status)]?.content?.['application/json']?.schema;
-  expect(schema).toBeDefined();
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addSchema({ $id: 'spec', components: spec.components });
-  const validate = ajv.compile({ $ref: '#/definitions/x', definitions: { x: JSON.parse(JSON.stringify(schema).replace(/#\/components/g, 'spec#/components')) } });
-  const ok = validate(body);
-  if (!ok) throw new Error(`${method.toUpperCase()} ${route} ${status}: ${ajv.errorsText(validate.errors)}`);
-}
-
-async function start(extra: any[] = []) {
-  const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cells-plugin-')), 'development');
-  const withEtags = new ChangingCatalog(artemisEntities());
-  const entities = artemisEntities().map(e => withEtags.get(stringifyEntityRef(e))!);
-  const backend = await startTestBackend({
-    features: [
-      cellsPlugin,
-      catalogServiceMock.factory({ entities }),
-      mockServices.rootConfig.factory({ data: { cells: { environments: [{ name: 'development', target: { type: 'directory', path: folder } }] } } }),
-      ...extra,
-    ],
-  });
-  const server = backend.server;
-  // The test scheduler runs the reconcile task once at start; wait for its first pass.
-  await eventually(
-    'the first pass to bring the five cells in sync',
-    async () => {
-      const { status, body } = await request(server).get('/api/cells/cells').set('Authorization', mockCredentials.user.header());
-      return { status, body };
-    },
-    res => res.status === 200 && res.body.items.length === 5 && res.body.items.every((c: any) => c.environments[0].state === 'in-sync'),
-  );
-  return { backend, server, folder };
-}
 
 const user = mockCredentials.user.header('user:default/alice');
 
 describe('the cells backend plugin, routes on the real plugin', () => {
-  let t: Awaited<ReturnType<typeof start>>;
+  let t: Awaited<ReturnType<typeof startCellsPlugin>>;
   beforeAll(async () => {
-    t = await start();
+    t = await startCellsPlugin();
   });
   afterAll(async () => {
     await t.backend.stop();
@@ -82,7 +32,14 @@ describe('the cells backend plugin, routes on the real plugin', () => {
       ['system:default/orion', 'in-sync'],
     ]);
     expect(res.body.items[2].environments[0].target).toEqual({ type: 'directory', path: t.folder });
-    expect(fs.readdirSync(t.folder).sort()).toEqual(['deep-space-network.yaml', 'esa-ops.yaml', 'houston.yaml', 'kennedy.yaml', 'kustomization.yaml', 'orion.yaml']);
+    expect(fs.readdirSync(t.folder).sort()).toEqual([
+      'deep-space-network.yaml',
+      'esa-ops.yaml',
+      'houston.yaml',
+      'kennedy.yaml',
+      'kustomization.yaml',
+      'orion.yaml',
+    ]);
   });
 
   it('GET /cells/{ns}/{name} returns components, grants, per-object status and compliance', async () => {
@@ -102,7 +59,10 @@ describe('the cells backend plugin, routes on the real plugin', () => {
     expect(json.status).toBe(200);
     expectMatchesSpec('/cells/{namespace}/{name}/manifests', 'get', 200, json.body);
     expect(json.body.items.find((o: any) => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'guidance-nav')).toBeDefined();
-    const yaml = await request(t.server).get('/api/cells/cells/default/orion/manifests?environment=development').set('Authorization', user).set('Accept', 'application/yaml');
+    const yaml = await request(t.server)
+      .get('/api/cells/cells/default/orion/manifests?environment=development')
+      .set('Authorization', user)
+      .set('Accept', 'application/yaml');
     expect(yaml.headers['content-type']).toMatch(/application\/yaml/);
     expect(yaml.text).toBe(fs.readFileSync(path.join(t.folder, 'orion.yaml'), 'utf8').split('\n').slice(1).join('\n'));
     const bad = await request(t.server).get('/api/cells/cells/default/orion/manifests?environment=prod').set('Authorization', user);
@@ -119,76 +79,6 @@ describe('the cells backend plugin, routes on the real plugin', () => {
     expectMatchesSpec('/cells/{namespace}/{name}/plan', 'get', 200, res.body);
     expect(res.body).toMatchObject({ create: [], update: [], prune: [], accessDiff: { added: [], removed: [] } });
     expect(res.body.unchanged).toBeGreaterThan(10);
-  });
-
-  it("GET report serves houston's evidence pack: its register is exactly verify's allowed flows, with the kept changes", async () => {
-    const res = await request(t.server).get('/api/cells/cells/default/houston/report?format=json&environment=development').set('Authorization', user);
-    expect(res.status).toBe(200);
-    expect(res.headers['content-disposition']).toBe('attachment; filename="default.houston.development.evidence.json"');
-    expectMatchesSpec('/cells/{namespace}/{name}/report', 'get', 200, res.body);
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    addFormats(ajv);
-    const validate = ajv.compile(EVIDENCE_SCHEMA);
-    expect(validate(res.body) ? [] : validate.errors).toEqual([]);
-    const pack = res.body as EvidencePack;
-    expect(pack.cell).toMatchObject({ ref: 'system:default/houston', name: 'houston' });
-    expect(pack.environments.map(e => e.environment)).toEqual(['development']);
-    // Checked against a verify run of the whole environment made here, apart from the backend.
-    const { model, problems } = buildCellModel(artemisEntities(), { defaultEnvironments: ['development'] });
-    expect(problems).toEqual([]);
-    const whole = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development'), { recordAllowed: true });
-    const register = pack.environments[0].register;
-    expect(register.length).toBeGreaterThan(5);
-    expect(checkRegister(model, 'system:default/houston', register, whole.allowed!)).toEqual({ missingFlows: [], extraFlows: [], unaccountedRequests: [], unsupportedRows: [] });
-    expect(pack.summary).toMatchObject({ result: 'pass', differences: 0 });
-    // The backend keeps changes (the first pass's among them) but no verification runs, and says so.
-    const history = await request(t.server).get('/api/cells/history?entityRef=system:default/houston').set('Authorization', user);
-    expect(pack.environments[0].changes!.map(c => c.at)).toEqual(history.body.items.map((i: any) => i.at));
-    expect(pack.environments[0].verification).toMatchObject({ history: [], historyKept: false, latest: { result: 'pass', trigger: 'api' } });
-    // A flow's approval is the newest kept change that added it (none here when the first pass recorded no access diff).
-    const added = history.body.items.find((i: any) => i.accessDiff.added.some((a: any) => a.from === 'houston/capcom' && a.to === 'orion/comms-system'));
-    const uplink = register.find(r => r.from.label === 'houston/capcom' && r.to.label === 'orion/comms-system')!;
-    expect(uplink.approval).toEqual(added ? { at: added.at, summary: added.summary } : null);
-  });
-
-  it('GET report as Markdown and as PDF names the cell and its flows', async () => {
-    const md = await request(t.server).get('/api/cells/cells/default/houston/report?format=md').set('Authorization', user);
-    expect(md.status).toBe(200);
-    expect(md.headers['content-type']).toMatch(/^text\/markdown/);
-    expect(md.headers['content-disposition']).toBe('attachment; filename="default.houston.evidence.md"');
-    expect(md.text).toContain('houston');
-    expect(md.text).toContain('houston/capcom');
-    expect(md.text).toContain('orion/comms-system');
-    const pdf = await request(t.server)
-      .get('/api/cells/cells/default/houston/report?format=pdf&environment=development')
-      .set('Authorization', user)
-      .buffer(true)
-      .parse((response, done) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => done(null, Buffer.concat(chunks)));
-      });
-    expect(pdf.status).toBe(200);
-    expect(pdf.headers['content-type']).toBe('application/pdf');
-    expect(pdf.headers['content-disposition']).toBe('attachment; filename="default.houston.development.evidence.pdf"');
-    const body = pdf.body as Buffer;
-    expect(body.subarray(0, 5).toString()).toBe('%PDF-');
-    const text = pdfText(body);
-    expect(text).toContain('houston');
-    expect(text).toContain('houston/capcom');
-    expect(text).toContain('orion/comms-system');
-  });
-
-  it('GET report answers 404 for an unknown cell, 400 naming a bad format or environment', async () => {
-    const missing = await request(t.server).get('/api/cells/cells/default/apollo/report').set('Authorization', user);
-    expect(missing.status).toBe(404);
-    expect(missing.body.error.message).toBe('no cell system:default/apollo in the catalog');
-    const format = await request(t.server).get('/api/cells/cells/default/houston/report?format=docx').set('Authorization', user);
-    expect(format.status).toBe(400);
-    expect(format.body.error.message).toMatch(/^format: /);
-    const environment = await request(t.server).get('/api/cells/cells/default/houston/report?environment=prod').set('Authorization', user);
-    expect(environment.status).toBe(400);
-    expect(environment.body.error.message).toMatch(/^environment: unknown environment "prod"/);
   });
 
   it('POST /reconcile starts a run that succeeds; GET /runs/{id} reports it', async () => {
@@ -215,7 +105,9 @@ describe('the cells backend plugin, routes on the real plugin', () => {
     expectMatchesSpec('/history', 'get', 200, first.body);
     expect(first.body.items).toHaveLength(2);
     expect(first.body.items[0].cause).toEqual({ kind: 'startup' });
-    const next = await request(t.server).get(`/api/cells/history?limit=10&cursor=${encodeURIComponent(first.body.nextCursor)}`).set('Authorization', user);
+    const next = await request(t.server)
+      .get(`/api/cells/history?limit=10&cursor=${encodeURIComponent(first.body.nextCursor)}`)
+      .set('Authorization', user);
     expect(next.body.items).toHaveLength(3);
     const houston = await request(t.server).get('/api/cells/history?entityRef=system:default/houston').set('Authorization', user);
     expect(houston.body.items.map((i: any) => i.entityRef)).toEqual(['system:default/houston']);
@@ -224,18 +116,30 @@ describe('the cells backend plugin, routes on the real plugin', () => {
   });
 
   it('POST /simulate denies the Artemis rogue-pod attacks at L7 and allows declared calls', async () => {
-    const spoof = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: { rogue: 'orion' }, to: 'orion/comms-system', method: 'POST', path: '/uplink' });
+    const spoof = await request(t.server)
+      .post('/api/cells/simulate')
+      .set('Authorization', user)
+      .send({ from: { rogue: 'orion' }, to: 'orion/comms-system', method: 'POST', path: '/uplink' });
     expect(spoof.status).toBe(200);
     expectMatchesSpec('/simulate', 'post', 200, spoof.body);
     expect(spoof.body).toMatchObject({ allowed: false, decidedBy: 'L7' });
-    const capcom = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: 'houston/capcom', to: 'orion/comms-system', method: 'POST', path: '/uplink' });
+    const capcom = await request(t.server)
+      .post('/api/cells/simulate')
+      .set('Authorization', user)
+      .send({ from: 'houston/capcom', to: 'orion/comms-system', method: 'POST', path: '/uplink' });
     expect(capcom.body.allowed).toBe(true);
-    const gateway = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: { gateway: true }, to: 'houston/flight-director', method: 'GET', path: '/' });
+    const gateway = await request(t.server)
+      .post('/api/cells/simulate')
+      .set('Authorization', user)
+      .send({ from: { gateway: true }, to: 'houston/flight-director', method: 'GET', path: '/' });
     expect(gateway.status).toBe(200);
     const noTo = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: 'houston/capcom' });
     expect(noTo.status).toBe(400);
     expect(noTo.body.error.message).toBe('to: required');
-    const badFrom = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: { rogue: 'mars' }, to: 'orion/comms-system' });
+    const badFrom = await request(t.server)
+      .post('/api/cells/simulate')
+      .set('Authorization', user)
+      .send({ from: { rogue: 'mars' }, to: 'orion/comms-system' });
     expect(badFrom.body.error.message).toMatch(/^from.rogue: no cell "mars"/);
     const badTo = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: 'houston/capcom', to: 'capcom' });
     expect(badTo.body.error.message).toMatch(/^to: no component "capcom"/);
@@ -249,7 +153,13 @@ describe('the cells backend plugin, routes on the real plugin', () => {
     expect(res.body.components).toHaveLength(18);
     expect(res.body.components.every((c: any) => c.protection.l3l4 && c.protection.mtls && c.protection.l7)).toBe(true);
     expect(res.body.edges).toContainEqual(
-      expect.objectContaining({ from: 'component:default/capcom', to: 'component:default/comms-system', methods: ['POST'], crossCell: true, declaredBy: 'connection' }),
+      expect.objectContaining({
+        from: 'component:default/capcom',
+        to: 'component:default/comms-system',
+        methods: ['POST'],
+        crossCell: true,
+        declaredBy: 'connection',
+      }),
     );
     expect(res.body.edges.filter((e: any) => e.from === 'gateway').map((e: any) => e.to)).toEqual(['component:default/flight-director']);
     // The page polls the topology with the ETag it has: nothing changed, nothing is sent again.
@@ -261,7 +171,10 @@ describe('the cells backend plugin, routes on the real plugin', () => {
     const blast = await request(t.server).post('/api/cells/blast-radius').set('Authorization', user).send({ from: 'houston/capcom' });
     expect(blast.status).toBe(200);
     expectMatchesSpec('/blast-radius', 'post', 200, blast.body);
-    const rogue = await request(t.server).post('/api/cells/blast-radius').set('Authorization', user).send({ from: { rogue: 'houston' } });
+    const rogue = await request(t.server)
+      .post('/api/cells/blast-radius')
+      .set('Authorization', user)
+      .send({ from: { rogue: 'houston' } });
     expect(rogue.body.reaches).toEqual([]);
 
     const attacks = await request(t.server).get('/api/cells/attacks').set('Authorization', user);
@@ -297,13 +210,18 @@ describe('the cells backend plugin, routes on the real plugin', () => {
       },
     };
     const before = fs.readFileSync(path.join(t.folder, 'houston.yaml'), 'utf8');
-    const res = await request(t.server).post('/api/cells/preview').set('Authorization', user).send({ entities: [missionClock] });
+    const res = await request(t.server)
+      .post('/api/cells/preview')
+      .set('Authorization', user)
+      .send({ entities: [missionClock] });
     expect(res.status).toBe(200);
     expectMatchesSpec('/preview', 'post', 200, res.body);
     expect(res.body.environment).toBe('development');
     expect(res.body.entities).toEqual(['component:default/mission-clock']);
     expect(res.body.cells.map((c: any) => [c.entityRef, c.exists])).toEqual([['system:default/houston', true]]);
-    expect(res.body.cells[0].objects).toContainEqual(expect.objectContaining({ kind: 'ServiceAccount', metadata: expect.objectContaining({ name: 'mission-clock' }) }));
+    expect(res.body.cells[0].objects).toContainEqual(
+      expect.objectContaining({ kind: 'ServiceAccount', metadata: expect.objectContaining({ name: 'mission-clock' }) }),
+    );
     expect(res.body.accessDiff.added.map((a: any) => a.text)).toContain('orion/guidance-nav may now GET /status on houston/mission-clock');
     expect(res.body.accessDiff.removed).toEqual([]);
     // A preview writes nothing.
@@ -312,21 +230,35 @@ describe('the cells backend plugin, routes on the real plugin', () => {
     // An edited entity replaces the catalog's: capcom without its first connection loses that access.
     const capcom = artemisEntities().find(e => e.metadata.name === 'capcom')!;
     const fewer = { ...capcom, spec: { ...capcom.spec, connections: (capcom.spec as any).connections.slice(1) } };
-    const edited = await request(t.server).post('/api/cells/preview').set('Authorization', user).send({ entities: [fewer], environment: 'development' });
+    const edited = await request(t.server)
+      .post('/api/cells/preview')
+      .set('Authorization', user)
+      .send({ entities: [fewer], environment: 'development' });
     expect(edited.status).toBe(200);
     expect(edited.body.accessDiff.added).toEqual([]);
     expect(edited.body.accessDiff.removed.map((a: any) => a.text)).toContain('houston/capcom may no longer POST /uplink on orion/comms-system');
 
     // A new cell: its objects, and it does not exist yet.
-    const lunar = { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: 'lunar-gateway' }, spec: { owner: 'group:default/houston-flight-ops', cell: {} } };
-    const cell = await request(t.server).post('/api/cells/preview').set('Authorization', user).send({ entities: [lunar] });
+    const lunar = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'System',
+      metadata: { name: 'lunar-gateway' },
+      spec: { owner: 'group:default/houston-flight-ops', cell: {} },
+    };
+    const cell = await request(t.server)
+      .post('/api/cells/preview')
+      .set('Authorization', user)
+      .send({ entities: [lunar] });
     expect(cell.status).toBe(200);
     expectMatchesSpec('/preview', 'post', 200, cell.body);
     expect(cell.body.cells).toEqual([expect.objectContaining({ entityRef: 'system:default/lunar-gateway', exists: false })]);
     expect(cell.body.cells[0].objects.some((o: any) => o.kind === 'Namespace')).toBe(true);
 
     const bad = async (body: unknown) => {
-      const r = await request(t.server).post('/api/cells/preview').set('Authorization', user).send(body as any);
+      const r = await request(t.server)
+        .post('/api/cells/preview')
+        .set('Authorization', user)
+        .send(body as any);
       expect(r.status).toBe(400);
       return r.body.error.message as string;
     };
@@ -338,7 +270,11 @@ describe('the cells backend plugin, routes on the real plugin', () => {
     expect(await bad({ entities: [lunar], environment: 'prod' })).toMatch(/^environment: unknown environment "prod"/);
     expect(await bad({ entities: [lunar], dryRun: true })).toMatch(/^dryRun: unknown field/);
     // What the catalog would refuse: the entity, the field and the fix.
-    const vault = { ...missionClock, metadata: { name: 'vault' }, spec: { ...missionClock.spec, endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }] } };
+    const vault = {
+      ...missionClock,
+      metadata: { name: 'vault' },
+      spec: { ...missionClock.spec, endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }] },
+    };
     expect(await bad({ entities: [vault] })).toMatch(
       /component:default\/vault: spec\.allowFrom\[0\]\.system: endpoint http is visible only inside system:default\/houston.*Fix: make the endpoint organization-visible/,
     );
@@ -353,7 +289,7 @@ describe('the cells backend plugin, routes on the real plugin', () => {
 
 describe('the cells backend plugin, access control', () => {
   it('answers 401 without credentials', async () => {
-    const t = await start([mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() })]);
+    const t = await startCellsPlugin([mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() })]);
     try {
       for (const route of ['/cells', '/topology', '/history', '/cells/default/houston']) {
         expect((await request(t.server).get(`/api/cells${route}`)).status).toBe(401);
@@ -374,7 +310,7 @@ describe('the cells backend plugin, access control', () => {
       authorize: async (requests, { credentials }) => requests.map(() => ({ result: decide(credentials) })) as any,
       authorizeConditional: async (requests, { credentials }) => requests.map(() => ({ result: decide(credentials) })) as any,
     });
-    const t = await start([permissions.factory]);
+    const t = await startCellsPlugin([permissions.factory]);
     try {
       const manifests = await request(t.server).get('/api/cells/cells/default/orion/manifests?environment=development').set('Authorization', user);
       expect(manifests.status).toBe(403);
@@ -392,7 +328,22 @@ describe('the cells backend plugin, access control', () => {
       const preview = await request(t.server)
         .post('/api/cells/preview')
         .set('Authorization', user)
-        .send({ entities: [{ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'capcom' }, spec: { type: 'service', lifecycle: 'production', owner: 'group:default/houston-flight-ops', system: 'houston', endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }] } }] });
+        .send({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: { name: 'capcom' },
+              spec: {
+                type: 'service',
+                lifecycle: 'production',
+                owner: 'group:default/houston-flight-ops',
+                system: 'houston',
+                endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }],
+              },
+            },
+          ],
+        });
       expect(preview.status).toBe(403);
       expect(preview.body.error.message).toBe('cells.manifest.read is not allowed on system:default/houston');
       // Lists and the topology leave out what may not be read, instead of failing.
@@ -405,8 +356,17 @@ describe('the cells backend plugin, access control', () => {
       for (const route of ['/cells/default/orion', '/history?entityRef=system:default/orion']) {
         expect((await request(t.server).get(`/api/cells${route}`).set('Authorization', user)).status).toBe(403);
       }
-      expect((await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: 'houston/capcom', to: 'orion/comms-system' })).status).toBe(403);
-      expect((await request(t.server).post('/api/cells/blast-radius').set('Authorization', user).send({ from: { rogue: 'orion' } })).status).toBe(403);
+      expect(
+        (await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: 'houston/capcom', to: 'orion/comms-system' })).status,
+      ).toBe(403);
+      expect(
+        (
+          await request(t.server)
+            .post('/api/cells/blast-radius')
+            .set('Authorization', user)
+            .send({ from: { rogue: 'orion' } })
+        ).status,
+      ).toBe(403);
       expect((await request(t.server).get('/api/cells/attacks').set('Authorization', user)).body.items).toEqual([]);
     } finally {
       await t.backend.stop();

@@ -51,9 +51,7 @@ export const cellsPlugin = createBackendPlugin({
         const abandoned = await store.failAbandonedRuns('the backend stopped before the run finished');
         if (abandoned) logger.warn(`${abandoned} reconcile run(s) left running by a stopped backend are marked failed`);
 
-        const targets = new Map(
-          await Promise.all(config.targets.map(async t => [t.environment, await registry.create(t, { rootConfig, logger })] as const)),
-        );
+        const targets = new Map(await Promise.all(config.targets.map(async t => [t.environment, await registry.create(t, { rootConfig, logger })] as const)));
         const reconciler = new CellsReconciler({ source: new CatalogCellSource({ catalog, auth }), config, targets, store, logger });
         const queue = new ReconcileQueue({
           reconciler,

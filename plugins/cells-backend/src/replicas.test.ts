@@ -43,7 +43,8 @@ const databases = TestDatabases.create({ ids: postgres.length ? postgres : ['SQL
 
 describe('two backend replicas sharing one PostgreSQL', () => {
   it('never reconcile at the same time', async () => {
-    if (postgres.length === 0) throw new Error('this test needs the PostgreSQL that the jest global setup starts (see src/storage/__testUtils__/testPostgres.ts)');
+    if (postgres.length === 0)
+      throw new Error('this test needs the PostgreSQL that the jest global setup starts (see src/storage/__testUtils__/testPostgres.ts)');
     const knex = await databases.init(postgres[0]);
     const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cells-replicas-')), 'development');
     // Large enough that a full pass takes a good part of a second, so two runners would overlap.

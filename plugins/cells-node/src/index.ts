@@ -28,19 +28,21 @@ export type {
   RemovedCell,
   TargetDescription,
 } from './target';
-export {
-  changeCount,
-  compareObjects,
-  fieldDiff,
-  managedDiff,
-  managedPart,
-  noChanges,
-  objectId,
-  objectName,
-  objectRef,
-  unwantedObjects,
-} from './objects';
+export { changeCount, compareObjects, fieldDiff, managedDiff, managedPart, noChanges, objectId, objectName, objectRef, unwantedObjects } from './objects';
 export type { DiffMode, ObjectIdentity } from './objects';
 export { SerialQueue } from './SerialQueue';
-export { describeSource, istioQueries, readHubbleFile, readHubbleRelay, readPrometheus, readTraffic, readTrafficConfig, readTrafficSource, RELAY_DEADLINE_MS, stepFor, TrafficConfigError, TrafficSourceError } from './traffic';
+export {
+  describeSource,
+  istioQueries,
+  readHubbleFile,
+  readHubbleRelay,
+  readPrometheus,
+  readTraffic,
+  readTrafficConfig,
+  readTrafficSource,
+  RELAY_DEADLINE_MS,
+  stepFor,
+  TrafficConfigError,
+  TrafficSourceError,
+} from './traffic';
 export type { ReadOptions, TrafficRead, TrafficSourceConfig } from './traffic';

@@ -16,10 +16,7 @@ export type CellState = 'in-sync' | 'pending' | 'drifted' | 'degraded' | 'error'
 export type ObjectState = 'in-sync' | 'drifted' | 'missing' | 'unwanted' | 'conflict' | 'unavailable' | 'pending';
 
 /** Where an environment's manifests go; targets added by backend modules describe themselves as `{ type, ...details }`. */
-export type TargetDescription =
-  | { type: 'directory'; path: string }
-  | { type: 'kubernetes'; cluster: string }
-  | { type: string; [detail: string]: string };
+export type TargetDescription = { type: 'directory'; path: string } | { type: 'kubernetes'; cluster: string } | { type: string; [detail: string]: string };
 
 /** One Kubernetes object by identity. */
 export interface ObjectRef {

@@ -78,7 +78,18 @@ function register(env: EnvironmentEvidence): Content {
       { text: statusText(f), color: red ? RED : undefined, bold: red },
     ];
   });
-  return table(['Flow', 'From', 'To', 'Port', 'Methods and paths (declared by)', 'Enforced by', 'Owner', 'Reason', 'Approved by change', 'Status'], rows, [18, 66, 66, 36, 120, '*', 60, 70, 55, 42]);
+  return table(['Flow', 'From', 'To', 'Port', 'Methods and paths (declared by)', 'Enforced by', 'Owner', 'Reason', 'Approved by change', 'Status'], rows, [
+    18,
+    66,
+    66,
+    36,
+    120,
+    '*',
+    60,
+    70,
+    55,
+    42,
+  ]);
 }
 
 /** Callee columns of a matrix table that fit the page beside the caller column (90pt), each at least 56pt. */
@@ -123,15 +134,27 @@ function environment(pack: EvidencePack, env: EnvironmentEvidence, first: boolea
   const mesh = env.mesh ? 'Istio ambient (mutual TLS, a waypoint with L7 rules)' : 'none (L3/L4 only)';
   const out: Content[] = [
     { text: `Environment ${env.environment}`, style: 'h2', ...(first ? {} : { pageBreak: 'before' as const }) },
-    { text: `Namespace ${env.namespace}; L3/L4 policies: ${env.networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'Kubernetes NetworkPolicy'}; mesh: ${mesh}.`, margin: [0, 0, 0, 6] },
+    {
+      text: `Namespace ${env.namespace}; L3/L4 policies: ${
+        env.networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'Kubernetes NetworkPolicy'
+      }; mesh: ${mesh}.`,
+      margin: [0, 0, 0, 6],
+    },
     { text: 'Data-flow diagram', style: 'h3' },
     { svg: env.diagram.svg, fit: [PAGE_WIDTH, 370], margin: [0, 0, 0, 8] },
     { text: 'Register of allowed flows', style: 'h3', pageBreak: 'before' },
-    { text: `Every flow verify found allowed into (inbound), within (internal) and out of (outbound) cell ${pack.cell.name}, with the declarations that allow it: ${env.register.length} flows.`, margin: [0, 0, 0, 4] },
+    {
+      text: `Every flow verify found allowed into (inbound), within (internal) and out of (outbound) cell ${pack.cell.name}, with the declarations that allow it: ${env.register.length} flows.`,
+      margin: [0, 0, 0, 4],
+    },
     register(env),
     { text: 'Platform flows', style: 'h3' },
     { text: PLATFORM_TEXT, margin: [0, 0, 0, 4] },
-    table(['From', 'To', 'Ports', 'Why'], env.platformFlows.map(p => [p.from, p.to, p.ports, p.why]), [170, 170, 90, '*']),
+    table(
+      ['From', 'To', 'Ports', 'Why'],
+      env.platformFlows.map(p => [p.from, p.to, p.ports, p.why]),
+      [170, 170, 90, '*'],
+    ),
     { text: 'Intended and enforced access', style: 'h3' },
     { text: matrixText(DIFFERS), margin: [0, 0, 0, 4] },
     ...matrix('Intended', intended, enforced),
@@ -141,7 +164,16 @@ function environment(pack: EvidencePack, env: EnvironmentEvidence, first: boolea
       ? { text: NO_DIFFERENCE_TEXT, margin: [0, 0, 0, 10] }
       : table(
           ['Id', 'From', 'To', 'Port', 'Request', 'Declared', 'Allowed', 'Explanation'],
-          difference.map(d => [d.id, d.from, d.to, String(d.port), differenceRequestText(d), d.declared ? 'yes' : 'no', { text: d.allowed ? 'YES' : 'no', color: d.allowed ? RED : undefined }, d.explanation]),
+          difference.map(d => [
+            d.id,
+            d.from,
+            d.to,
+            String(d.port),
+            differenceRequestText(d),
+            d.declared ? 'yes' : 'no',
+            { text: d.allowed ? 'YES' : 'no', color: d.allowed ? RED : undefined },
+            d.explanation,
+          ]),
           [22, 80, 80, 30, 90, 40, 40, '*'],
         ),
     { text: 'Verification', style: 'h3' },
@@ -180,10 +212,15 @@ function packContent(pack: EvidencePack, first: boolean): Content[] {
   const title = pack.cell.title ? `${pack.cell.name} (${pack.cell.title})` : pack.cell.name;
   return [
     { text: `Segmentation evidence: cell ${title}`, style: 'h1', ...(first ? {} : { pageBreak: 'before' as const }) },
-    { text: `Cell ${pack.cell.ref}, owned by ${pack.cell.owner}; ${pack.cell.components.length} components. Generated ${pack.generatedAt} by Cellplane ${pack.generator.version}.`, margin: [0, 0, 0, 6] },
+    {
+      text: `Cell ${pack.cell.ref}, owned by ${pack.cell.owner}; ${pack.cell.components.length} components. Generated ${pack.generatedAt} by Cellplane ${pack.generator.version}.`,
+      margin: [0, 0, 0, 6],
+    },
     { text: `Result: ${resultText(s.result, s.differences)}`, bold: true, color: s.result === 'pass' ? '#047857' : RED, margin: [0, 0, 0, 6] },
     {
-      text: `${s.flows} allowed flows (${s.undeclaredFlows} not declared); ${s.flowsWithoutReason} without a stated reason; ${s.flowsWithoutApproval} without a recorded approval${s.lastAccessChangeAt ? `; last access change ${s.lastAccessChangeAt}` : ''}.`,
+      text: `${s.flows} allowed flows (${s.undeclaredFlows} not declared); ${s.flowsWithoutReason} without a stated reason; ${
+        s.flowsWithoutApproval
+      } without a recorded approval${s.lastAccessChangeAt ? `; last access change ${s.lastAccessChangeAt}` : ''}.`,
       margin: [0, 0, 0, 10],
     },
     ...pack.environments.flatMap((env, i) => environment(pack, env, i === 0)),
@@ -208,7 +245,15 @@ export function evidenceDocDefinition(value: EvidencePack | EvidenceBundle): TDo
       { text: `Generated ${value.generatedAt} by Cellplane ${value.generator.version}.`, margin: [0, 0, 0, 8] },
       table(
         ['Cell', 'Owner', 'Result', 'Flows', 'Not declared', 'Without reason', 'Differences'],
-        value.packs.map(p => [p.cell.name, p.cell.owner, { text: p.summary.result === 'pass' ? 'pass' : 'FAIL', color: p.summary.result === 'pass' ? undefined : RED }, String(p.summary.flows), String(p.summary.undeclaredFlows), String(p.summary.flowsWithoutReason), String(p.summary.differences)]),
+        value.packs.map(p => [
+          p.cell.name,
+          p.cell.owner,
+          { text: p.summary.result === 'pass' ? 'pass' : 'FAIL', color: p.summary.result === 'pass' ? undefined : RED },
+          String(p.summary.flows),
+          String(p.summary.undeclaredFlows),
+          String(p.summary.flowsWithoutReason),
+          String(p.summary.differences),
+        ]),
       ),
       ...value.packs.flatMap(p => packContent(p, false)),
     ];
@@ -220,8 +265,19 @@ export function evidenceDocDefinition(value: EvidencePack | EvidenceBundle): TDo
     pageSize: 'A4' as const,
     pageOrientation: 'landscape' as const,
     pageMargins: [32, 32, 32, 36] as [number, number, number, number],
-    info: { title: subject, subject, creator: `Cellplane ${value.generator.version}`, producer: 'Cellplane (pdfmake)', creationDate: new Date(value.generatedAt) },
-    footer: (page: number, pages: number): Content => ({ text: `${subject} · generated ${value.generatedAt} · page ${page} of ${pages}`, fontSize: 7, color: '#6b7280', margin: [32, 12, 32, 0] }),
+    info: {
+      title: subject,
+      subject,
+      creator: `Cellplane ${value.generator.version}`,
+      producer: 'Cellplane (pdfmake)',
+      creationDate: new Date(value.generatedAt),
+    },
+    footer: (page: number, pages: number): Content => ({
+      text: `${subject} · generated ${value.generatedAt} · page ${page} of ${pages}`,
+      fontSize: 7,
+      color: '#6b7280',
+      margin: [32, 12, 32, 0],
+    }),
     defaultStyle: { font: 'Helvetica', fontSize: 9 },
     styles: {
       h1: { fontSize: 17, bold: true, margin: [0, 0, 0, 6] },

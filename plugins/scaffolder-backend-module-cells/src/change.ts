@@ -1,11 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import {
-  accessDiffMarkdown,
-  AccessDiffView,
-  CellsSettings,
-  compileChange,
-  toYaml,
-} from '@cellplane/cells-common';
+import { accessDiffMarkdown, AccessDiffView, CellsSettings, compileChange, toYaml } from '@cellplane/cells-common';
 
 // What the catalog would refuse is the core's own judgement, shared with the
 // cells backend's preview route.
@@ -40,12 +34,7 @@ export function previewChange(
   settings: CellsSettings,
   environment: string = settings.environments[0].name,
 ): ChangePreview {
-  const { cells, compiled, accessDiff } = compileChange(
-    catalog,
-    changed,
-    settings,
-    environment,
-  );
+  const { cells, compiled, accessDiff } = compileChange(catalog, changed, settings, environment);
   const manifests = toYaml(compiled.flatMap(c => c.objects));
   const preview = { environment, cells, manifests, accessDiff };
   return { ...preview, markdown: markdownOf(preview) };

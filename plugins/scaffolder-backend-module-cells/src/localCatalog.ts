@@ -1,10 +1,5 @@
 import path from 'node:path';
-import {
-  ANNOTATION_LOCATION,
-  Entity,
-  parseLocationRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { ANNOTATION_LOCATION, Entity, parseLocationRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { InputError, NotAllowedError } from '@backstage/errors';
 
@@ -27,9 +22,7 @@ export function readLocalPublish(config: Config): LocalPublishSettings {
     );
   }
   const publishPath = folder ? path.resolve(folder) : undefined;
-  const editable = (section?.getOptionalStringArray('editablePaths') ?? []).map(
-    p => path.resolve(p),
-  );
+  const editable = (section?.getOptionalStringArray('editablePaths') ?? []).map(p => path.resolve(p));
   return {
     enabled,
     path: publishPath,
@@ -37,9 +30,7 @@ export function readLocalPublish(config: Config): LocalPublishSettings {
   };
 }
 
-export function requireLocalPublish(
-  config: Config,
-): LocalPublishSettings & { path: string } {
+export function requireLocalPublish(config: Config): LocalPublishSettings & { path: string } {
   const settings = readLocalPublish(config);
   if (!settings.enabled || !settings.path) {
     throw new NotAllowedError(
@@ -51,9 +42,7 @@ export function requireLocalPublish(
 
 function isInside(file: string, folder: string): boolean {
   const relative = path.relative(folder, file);
-  return (
-    relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
-  );
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 /**
@@ -61,16 +50,11 @@ function isInside(file: string, folder: string): boolean {
  * `file:` target), only when it lies in one of the editable folders: a
  * template never writes anywhere else.
  */
-export function editableSourceFile(
-  entity: Entity,
-  settings: LocalPublishSettings,
-): string {
+export function editableSourceFile(entity: Entity, settings: LocalPublishSettings): string {
   const ref = stringifyEntityRef(entity);
   const location = entity.metadata.annotations?.[ANNOTATION_LOCATION];
   if (!location) {
-    throw new InputError(
-      `${ref} has no ${ANNOTATION_LOCATION} annotation. Fix: edit its file by hand, or register it from a file.`,
-    );
+    throw new InputError(`${ref} has no ${ANNOTATION_LOCATION} annotation. Fix: edit its file by hand, or register it from a file.`);
   }
   const { type, target } = parseLocationRef(location);
   if (type !== 'file') {

@@ -1,20 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  createMockDirectory,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { createMockDirectory, mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  buildCellModel,
-  compileCells,
-  DEFAULT_SETTINGS,
-  validateCellEntity,
-  validateConnectionTargets,
-} from '@cellplane/cells-common';
+import { buildCellModel, compileCells, DEFAULT_SETTINGS, validateCellEntity, validateConnectionTargets } from '@cellplane/cells-common';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import request from 'supertest';
 import { parse, parseAllDocuments } from 'yaml';
@@ -24,24 +13,17 @@ import scaffolderModuleCells from '.';
 const TEMPLATES_DIR = path.resolve(__dirname, '../../../examples/templates');
 
 function template(name: string): Entity {
-  return parse(
-    fs.readFileSync(path.join(TEMPLATES_DIR, name, 'template.yaml'), 'utf8'),
-  );
+  return parse(fs.readFileSync(path.join(TEMPLATES_DIR, name, 'template.yaml'), 'utf8'));
 }
 
 /** The catalog the core sees after the change: the produced files' entities in place of those of the same ref. */
 function checkWithCore(produced: Entity[]) {
   const refs = new Set(produced.map(e => stringifyEntityRef(e)));
-  const after = [
-    ...artemisEntities().filter(e => !refs.has(stringifyEntityRef(e))),
-    ...produced,
-  ];
+  const after = [...artemisEntities().filter(e => !refs.has(stringifyEntityRef(e))), ...produced];
   const index = new Map(after.map(e => [stringifyEntityRef(e), e]));
   for (const entity of produced) {
     expect(validateCellEntity(entity)).toEqual([]);
-    expect(validateConnectionTargets(entity, ref => index.get(ref))).toEqual(
-      [],
-    );
+    expect(validateConnectionTargets(entity, ref => index.get(ref))).toEqual([]);
   }
   const { model, problems } = buildCellModel(after, {
     defaultEnvironments: ['development'],
@@ -95,23 +77,15 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
 
   /** The log lines of a step, e.g. the dry run of the local publish. */
   function logOf(body: any, stepId: string): string[] {
-    return body.log
-      .filter((l: any) => l.body.stepId === stepId)
-      .map((l: any) => l.body.message);
+    return body.log.filter((l: any) => l.body.stepId === stepId).map((l: any) => l.body.message);
   }
 
   function files(body: any): Record<string, string> {
-    return Object.fromEntries(
-      body.directoryContents.map((f: any) => [
-        f.path,
-        Buffer.from(f.base64Content, 'base64').toString('utf8'),
-      ]),
-    );
+    return Object.fromEntries(body.directoryContents.map((f: any) => [f.path, Buffer.from(f.base64Content, 'base64').toString('utf8')]));
   }
 
   it("use Cellplane's form fields, and end with the access preview", () => {
-    const fieldsOf = (name: string) =>
-      JSON.stringify(template(name).spec!.parameters).match(/"ui:field":"Cells\w+"/g);
+    const fieldsOf = (name: string) => JSON.stringify(template(name).spec!.parameters).match(/"ui:field":"Cells\w+"/g);
     expect(fieldsOf('cellplane-new-cell')).toEqual(['"ui:field":"CellsAccessPreview"']);
     expect(fieldsOf('cellplane-new-service')).toEqual([
       '"ui:field":"CellsCellPicker"',
@@ -119,11 +93,7 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
       '"ui:field":"CellsMethodsPaths"',
       '"ui:field":"CellsAccessPreview"',
     ]);
-    expect(fieldsOf('cellplane-allow-call')).toEqual([
-      '"ui:field":"CellsEndpointPicker"',
-      '"ui:field":"CellsMethodsPaths"',
-      '"ui:field":"CellsAccessPreview"',
-    ]);
+    expect(fieldsOf('cellplane-allow-call')).toEqual(['"ui:field":"CellsEndpointPicker"', '"ui:field":"CellsMethodsPaths"', '"ui:field":"CellsAccessPreview"']);
     for (const name of ['cellplane-new-cell', 'cellplane-new-service', 'cellplane-allow-call']) {
       const steps = template(name).spec!.parameters as any[];
       expect(steps[steps.length - 1].properties.accessPreview['ui:field']).toBe('CellsAccessPreview');
@@ -131,9 +101,7 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
   });
 
   it('lists the Cellplane actions', async () => {
-    const res = await request(server)
-      .get('/api/scaffolder/v2/actions')
-      .set('Authorization', mockCredentials.user.header());
+    const res = await request(server).get('/api/scaffolder/v2/actions').set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(200);
     const ids = res.body.map((a: any) => a.id);
     expect(ids).toEqual(
@@ -145,10 +113,7 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
         'cellplane:publish:local',
       ]),
     );
-    expect(
-      res.body.find((a: any) => a.id === 'cellplane:component:create').examples
-        .length,
-    ).toBeGreaterThan(0);
+    expect(res.body.find((a: any) => a.id === 'cellplane:component:create').examples.length).toBeGreaterThan(0);
   });
 
   it('New cell: a valid cell, previewed, not published in a dry run', async () => {
@@ -159,14 +124,10 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
     expect(res.status).toBe(200);
     const produced = files(res.body);
     expect(Object.keys(produced)).toEqual(['system-lunar-gateway.yaml']);
-    const { compiled } = checkWithCore([
-      parse(produced['system-lunar-gateway.yaml']),
-    ]);
+    const { compiled } = checkWithCore([parse(produced['system-lunar-gateway.yaml'])]);
     expect(compiled.cells.map(c => c.cellName)).toContain('lunar-gateway');
     expect(res.body.output.text[0].content).toContain('Access in development');
-    expect(logOf(res.body, 'publish').join('\n')).toMatch(
-      /Would write .*system-lunar-gateway\.yaml \(system:default\/lunar-gateway\)/,
-    );
+    expect(logOf(res.body, 'publish').join('\n')).toMatch(/Would write .*system-lunar-gateway\.yaml \(system:default\/lunar-gateway\)/);
     expect(fs.readdirSync(publishDir.path)).toEqual([]);
   });
 
@@ -195,42 +156,25 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
     const produced = files(res.body);
     const entity = parse(produced['component-mission-clock.yaml']);
     const { model, compiled } = checkWithCore([entity]);
-    expect(
-      model.grants
-        .filter(g => g.callee === 'component:default/mission-clock')
-        .map(g => g.caller),
-    ).toEqual(
-      expect.arrayContaining([
-        { kind: 'component', ref: 'component:default/guidance-nav' },
-      ]),
+    expect(model.grants.filter(g => g.callee === 'component:default/mission-clock').map(g => g.caller)).toEqual(
+      expect.arrayContaining([{ kind: 'component', ref: 'component:default/guidance-nav' }]),
     );
     const houston = compiled.cells.find(c => c.cellName === 'houston')!;
-    expect(
-      houston.objects.some(
-        o =>
-          o.kind === 'ServiceAccount' && o.metadata?.name === 'mission-clock',
-      ),
-    ).toBe(true);
-    expect(res.body.output.text[0].content).toContain(
-      'may now GET /status on houston/mission-clock',
-    );
+    expect(houston.objects.some(o => o.kind === 'ServiceAccount' && o.metadata?.name === 'mission-clock')).toBe(true);
+    expect(res.body.output.text[0].content).toContain('may now GET /status on houston/mission-clock');
   });
 
   it('New service in a cell: a grant the visibility forbids fails the run with the field and the fix', async () => {
     const res = await dryRun('cellplane-new-service', {
       name: 'mission-clock',
       cell: 'system:default/houston',
-      endpoints: [
-        { name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' },
-      ],
+      endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }],
       allowFrom: [{ system: 'system:default/orion' }],
     });
     // The action's InputError ends the dry run as a bad request.
     expect(res.status).toBe(400);
     const messages = JSON.stringify(res.body);
-    expect(messages).toMatch(
-      /spec\.allowFrom\[0\]\.system: endpoint http is visible only inside system:default\/houston/,
-    );
+    expect(messages).toMatch(/spec\.allowFrom\[0\]\.system: endpoint http is visible only inside system:default\/houston/);
     expect(res.body.directoryContents ?? []).toEqual([]);
   });
 
@@ -240,17 +184,16 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
       from: 'component:default/capcom',
       target: { component: 'component:default/weather-station', endpoint: 'http' },
       access: { methods: ['GET'], paths: ['/conditions'] },
-      accessPreview: { summary: '1 request newly allowed, none no longer allowed in development', added: ['houston/capcom may now GET /conditions on kennedy/weather-station'] },
+      accessPreview: {
+        summary: '1 request newly allowed, none no longer allowed in development',
+        added: ['houston/capcom may now GET /conditions on kennedy/weather-station'],
+      },
     });
     expect(res.status).toBe(200);
     const produced = files(res.body);
     expect(Object.keys(produced)).toEqual(['catalog-info.yaml']);
-    expect(produced['catalog-info.yaml']).toContain(
-      '# Launch control hands over to Houston',
-    );
-    const entities = parseAllDocuments(produced['catalog-info.yaml']).map(
-      d => d.toJS() as Entity,
-    );
+    expect(produced['catalog-info.yaml']).toContain('# Launch control hands over to Houston');
+    const entities = parseAllDocuments(produced['catalog-info.yaml']).map(d => d.toJS() as Entity);
     const { model } = checkWithCore(entities);
     expect(model.grants).toContainEqual(
       expect.objectContaining({
@@ -260,11 +203,7 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
         paths: ['/conditions'],
       }),
     );
-    expect(res.body.output.text[0].content).toContain(
-      'houston/capcom may now GET /conditions on kennedy/weather-station',
-    );
-    expect(
-      fs.readFileSync(path.join(catalogDir.path, 'houston.yaml'), 'utf8'),
-    ).toBe(fs.readFileSync(path.join(ARTEMIS_DIR, 'houston.yaml'), 'utf8'));
+    expect(res.body.output.text[0].content).toContain('houston/capcom may now GET /conditions on kennedy/weather-station');
+    expect(fs.readFileSync(path.join(catalogDir.path, 'houston.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(ARTEMIS_DIR, 'houston.yaml'), 'utf8'));
   });
 });

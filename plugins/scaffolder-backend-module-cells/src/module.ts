@@ -1,7 +1,4 @@
-import {
-  coreServices,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { addConnectionAction } from './actions/addConnection';
@@ -13,13 +10,7 @@ import { CellsActionDeps } from './context';
 
 /** Every Cellplane scaffolder action. */
 export function cellsActions(deps: CellsActionDeps) {
-  return [
-    createCellAction(deps),
-    createComponentAction(deps),
-    addConnectionAction(deps),
-    previewAction(deps),
-    publishLocalAction(deps),
-  ];
+  return [createCellAction(deps), createComponentAction(deps), addConnectionAction(deps), previewAction(deps), publishLocalAction(deps)];
 }
 
 /** Adds the Cellplane actions to the scaffolder. */

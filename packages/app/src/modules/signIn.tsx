@@ -1,14 +1,7 @@
 import { IdentityProviders, SignInPage } from '@backstage/core-components';
-import {
-  configApiRef,
-  githubAuthApiRef,
-  useApi,
-} from '@backstage/core-plugin-api';
+import { configApiRef, githubAuthApiRef, useApi } from '@backstage/core-plugin-api';
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
-import {
-  SignInPageBlueprint,
-  SignInPageProps,
-} from '@backstage/plugin-app-react';
+import { SignInPageBlueprint, SignInPageProps } from '@backstage/plugin-app-react';
 
 const github = {
   id: 'github-auth-provider',
@@ -24,20 +17,9 @@ const github = {
  */
 export function CellplaneSignInPage(props: SignInPageProps) {
   const config = useApi(configApiRef);
-  const names = config.getOptionalStringArray('cellplane.signInProviders') ?? [
-    'guest',
-  ];
-  const providers: IdentityProviders = names.map(name =>
-    name === 'github' ? github : 'guest',
-  );
-  return (
-    <SignInPage
-      {...props}
-      title="Cellplane"
-      align="center"
-      providers={providers}
-    />
-  );
+  const names = config.getOptionalStringArray('cellplane.signInProviders') ?? ['guest'];
+  const providers: IdentityProviders = names.map(name => (name === 'github' ? github : 'guest'));
+  return <SignInPage {...props} title="Cellplane" align="center" providers={providers} />;
 }
 
 const signInPage = SignInPageBlueprint.make({

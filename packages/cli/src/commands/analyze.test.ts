@@ -87,7 +87,21 @@ describe('cellplane analyze', () => {
   });
 
   it('capcom is allowed', async () => {
-    const { stdout } = await cellplane('analyze', tmp, '--from', 'houston/capcom', '--to', 'orion/comms-system', '--port', 'http', '--method', 'POST', '--path', '/uplink', '--json');
+    const { stdout } = await cellplane(
+      'analyze',
+      tmp,
+      '--from',
+      'houston/capcom',
+      '--to',
+      'orion/comms-system',
+      '--port',
+      'http',
+      '--method',
+      'POST',
+      '--path',
+      '/uplink',
+      '--json',
+    );
     expect(JSON.parse(stdout)).toMatchObject({ allowed: true, decidedBy: null });
   });
 
@@ -113,7 +127,7 @@ describe('cellplane analyze', () => {
     ]);
   });
 
-  it('--connlist lists every pair with its ports per protocol, and the waypoint\'s operations on the Service port', async () => {
+  it("--connlist lists every pair with its ports per protocol, and the waypoint's operations on the Service port", async () => {
     const { code, stdout, stderr } = await cellplane('analyze', tmp, '--connlist');
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -139,7 +153,14 @@ describe('cellplane analyze', () => {
       from: 'houston/capcom',
       to: 'orion/comms-system',
       allowed: [
-        { protocol: 'TCP', ports: '1-8079,8081-65535', ranges: [[1, 8079], [8081, 65535]] },
+        {
+          protocol: 'TCP',
+          ports: '1-8079,8081-65535',
+          ranges: [
+            [1, 8079],
+            [8081, 65535],
+          ],
+        },
         { protocol: 'TCP', ports: '8080', ranges: [[8080, 8080]], operations: [{ methods: ['POST'], paths: ['/uplink'] }] },
         { protocol: 'UDP', ports: '1-65535', ranges: [[1, 65535]] },
         { protocol: 'SCTP', ports: '1-65535', ranges: [[1, 65535]] },
@@ -174,7 +195,10 @@ describe('cellplane analyze', () => {
 
   it('a malformed manifest is reported with its file, document, object and field', async () => {
     const bad = path.join(tmp, 'bad.yaml');
-    fs.writeFileSync(bad, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: np, namespace: orion }\nspec:\n  podSelector: {}\n  ingress: [{ ports: [{ port: "8080" }] }]\n');
+    fs.writeFileSync(
+      bad,
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: np, namespace: orion }\nspec:\n  podSelector: {}\n  ingress: [{ ports: [{ port: "8080" }] }]\n',
+    );
     const { code, stderr } = await cellplane('analyze', tmp, ...spoof);
     expect(code).toBe(1);
     expect(stderr).toContain(`${bad} (document 1): NetworkPolicy orion/np: spec.ingress[0].ports[0].port`);

@@ -1,13 +1,5 @@
 import { Command, Option } from 'commander';
-import {
-  analyzeConnlist,
-  analyzeMatrix,
-  analyzeRequest,
-  formatAnalyzerProblem,
-  formatGrant,
-  loadCluster,
-  ClusterModel,
-} from '@cellplane/cells-common';
+import { analyzeConnlist, analyzeMatrix, analyzeRequest, formatAnalyzerProblem, formatGrant, loadCluster, ClusterModel } from '@cellplane/cells-common';
 import { InputError, readDocuments } from '../lib/readDocuments';
 import { Output, processOutput } from '../lib/output';
 import { printResult } from '../lib/results';
@@ -73,7 +65,9 @@ function printConnlist(output: Output, model: ClusterModel, options: AnalyzeOpti
 export function registerAnalyze(program: Command, output: Output = processOutput): void {
   program
     .command('analyze')
-    .description('judge what manifests allow: one request through L3/L4, mTLS and L7, every workload pair on a port (--matrix), or every pair\'s allowed ports and operations (--connlist)')
+    .description(
+      "judge what manifests allow: one request through L3/L4, mTLS and L7, every workload pair on a port (--matrix), or every pair's allowed ports and operations (--connlist)",
+    )
     .argument('<paths...>', 'manifest YAML files or directories')
     .option('--from <ns/name>', 'calling workload (or an IP address outside the cluster)')
     .option('--to <ns/name>', 'called workload or Service (service:<ns>/<name> to force the Service)')

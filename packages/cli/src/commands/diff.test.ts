@@ -30,7 +30,9 @@ describe('cellplane diff', () => {
     expect(code).toBe(0);
     expect(stdout).toBe(
       'development: 1 request newly allowed, 0 no longer allowed\n' +
-        `  + houston/capcom may now GET /telemetry/probe on houston/telemetry-monitor [L7: ${JSON.parse((await cellplane('diff', before, after, '--json')).stdout).added[0].policies.join(', ')}]\n`,
+        `  + houston/capcom may now GET /telemetry/probe on houston/telemetry-monitor [L7: ${JSON.parse(
+          (await cellplane('diff', before, after, '--json')).stdout,
+        ).added[0].policies.join(', ')}]\n`,
     );
   });
 
@@ -40,7 +42,14 @@ describe('cellplane diff', () => {
     const diff = JSON.parse(stdout);
     expect(diff.removed).toEqual([]);
     expect(diff.added).toHaveLength(1);
-    expect(diff.added[0]).toMatchObject({ from: 'houston/capcom', to: 'houston/telemetry-monitor', port: 8080, method: 'GET', path: '/telemetry/probe', layer: 'L7' });
+    expect(diff.added[0]).toMatchObject({
+      from: 'houston/capcom',
+      to: 'houston/telemetry-monitor',
+      port: 8080,
+      method: 'GET',
+      path: '/telemetry/probe',
+      layer: 'L7',
+    });
     // The reverse direction is a removal.
     const reverse = JSON.parse((await cellplane('diff', after, before, '--json')).stdout);
     expect(reverse.added).toEqual([]);
@@ -86,7 +95,8 @@ describe('cellplane diff', () => {
 
   it('diffs one folder at two git revisions', async () => {
     const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-diff-git-'));
-    const run = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { stdio: 'pipe' });
+    const run = (...args: string[]) =>
+      execFileSync('git', ['-C', repo, '-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { stdio: 'pipe' });
     try {
       run('init', '-q');
       fs.cpSync(before, path.join(repo, 'catalog'), { recursive: true });

@@ -3,7 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { AccessChange, accessDiffMarkdown, AccessDiffView, AccessInput, brokenByChange, createSimulation, diffAccess, KubeObject } from '@cellplane/cells-common';
+import {
+  AccessChange,
+  accessDiffMarkdown,
+  AccessDiffView,
+  AccessInput,
+  brokenByChange,
+  createSimulation,
+  diffAccess,
+  KubeObject,
+} from '@cellplane/cells-common';
 import { loadCatalog } from '../lib/catalog';
 import { InputError, readDocuments } from '../lib/readDocuments';
 import { Output } from '../lib/output';
@@ -26,7 +35,13 @@ function git(cwd: string, args: string[]): string {
   try {
     return execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
   } catch (e: any) {
-    throw new InputError(`git ${args.join(' ')} (in ${cwd}): ${String(e.stderr ?? e.message).trim().split('\n')[0]}`);
+    throw new InputError(
+      `git ${args.join(' ')} (in ${cwd}): ${
+        String(e.stderr ?? e.message)
+          .trim()
+          .split('\n')[0]
+      }`,
+    );
   }
 }
 
@@ -75,8 +90,15 @@ async function observedBreaks(source: string, sides: [AccessInput, AccessInput],
   const [was, now] = sides;
   // The traffic was observed on what runs now: attributed by the catalog before the change.
   const read = await readTrafficArg(source, was.model, was.settings, trafficWindow(options), options);
-  const report = brokenByChange(createSimulation(was.model, was.settings, environment, was.objects), createSimulation(now.model, now.settings, environment, now.objects), read.edges);
-  const lines = [`observed traffic: ${describeRead(read)}`, `${report.wouldBreak.length} observed calls would break, ${report.alreadyDenied} already denied before the change`];
+  const report = brokenByChange(
+    createSimulation(was.model, was.settings, environment, was.objects),
+    createSimulation(now.model, now.settings, environment, now.objects),
+    read.edges,
+  );
+  const lines = [
+    `observed traffic: ${describeRead(read)}`,
+    `${report.wouldBreak.length} observed calls would break, ${report.alreadyDenied} already denied before the change`,
+  ];
   report.wouldBreak.forEach(w => lines.push(`  ! ${describeBreak(now.model, w)}`));
   report.unjudged.forEach(u => lines.push(`  ? ${describeUnjudged(now.model, u)}`));
   // A table cell: Markdown's specials and `|`, which would end the cell, escaped.
@@ -85,8 +107,16 @@ async function observedBreaks(source: string, sides: [AccessInput, AccessInput],
   const strip = <T extends { edge: object }>(x: T) => ({ ...x, edge: { ...x.edge, source: undefined, destination: undefined } });
   return {
     text: `${lines.join('\n')}\n`,
-    markdown: `\n### Observed calls this change would break: ${report.wouldBreak.length}\n\n${rows.length ? `| Call |\n|---|\n${rows.join('\n')}\n` : 'None of the observed calls.\n'}`,
-    json: { source: read.source, window: read.window, wouldBreak: report.wouldBreak.map(strip), unjudged: report.unjudged.map(strip), alreadyDenied: report.alreadyDenied },
+    markdown: `\n### Observed calls this change would break: ${report.wouldBreak.length}\n\n${
+      rows.length ? `| Call |\n|---|\n${rows.join('\n')}\n` : 'None of the observed calls.\n'
+    }`,
+    json: {
+      source: read.source,
+      window: read.window,
+      wouldBreak: report.wouldBreak.map(strip),
+      unjudged: report.unjudged.map(strip),
+      alreadyDenied: report.alreadyDenied,
+    },
   };
 }
 

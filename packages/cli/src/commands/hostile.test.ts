@@ -7,7 +7,12 @@ import { cellplane } from '../testing/runCli';
 
 /* The hostile catalogs of issue 18 through the CLI: refused, named, exit 1; or rendered apart. */
 
-const group = (name: string, namespace = 'default') => ({ apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name, namespace }, spec: { type: 'team', children: [] } });
+const group = (name: string, namespace = 'default') => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Group',
+  metadata: { name, namespace },
+  spec: { type: 'team', children: [] },
+});
 const system = (name: string, namespace = 'default', spec: Record<string, unknown> = {}) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'System',
@@ -18,7 +23,13 @@ const component = (name: string, namespace: string, systemRef: string) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: { name, namespace },
-  spec: { type: 'service', lifecycle: 'production', owner: `group:${namespace}/team`, system: systemRef, endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'public' }] },
+  spec: {
+    type: 'service',
+    lifecycle: 'production',
+    owner: `group:${namespace}/team`,
+    system: systemRef,
+    endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'public' }],
+  },
 });
 
 describe('cellplane on hostile catalogs', () => {
@@ -34,7 +45,14 @@ describe('cellplane on hostile catalogs', () => {
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('render --out writes two same-named cells of two catalog namespaces to two files', async () => {
-    write('catalog.yaml', [group('team'), group('team', 'ops'), system('core'), system('core', 'ops'), component('web', 'default', 'core'), component('web', 'ops', 'core')]);
+    write('catalog.yaml', [
+      group('team'),
+      group('team', 'ops'),
+      system('core'),
+      system('core', 'ops'),
+      component('web', 'default', 'core'),
+      component('web', 'ops', 'core'),
+    ]);
     const out = path.join(tmp, 'out');
     const { code, stderr } = await cellplane('render', path.join(tmp, 'catalog.yaml'), '--out', out);
     expect(stderr).toMatch(/wrote 2 files/);
@@ -49,12 +67,20 @@ describe('cellplane on hostile catalogs', () => {
     for (const command of ['render', 'verify']) {
       const { code, stderr } = await cellplane(command, file);
       expect(code).toBe(1);
-      expect(stderr).toContain(`${file}: system:default/houston: spec.owner: group:default/system:authenticated would bind Kubernetes' own system:authenticated`);
+      expect(stderr).toContain(
+        `${file}: system:default/houston: spec.owner: group:default/system:authenticated would bind Kubernetes' own system:authenticated`,
+      );
     }
   });
 
   it('render and verify exit 1 on an intruder from another catalog namespace, naming the intruder', async () => {
-    const file = write('catalog.yaml', [group('team'), group('team', 'evil'), system('houston'), component('capcom', 'default', 'houston'), component('spy', 'evil', 'system:default/houston')]);
+    const file = write('catalog.yaml', [
+      group('team'),
+      group('team', 'evil'),
+      system('houston'),
+      component('capcom', 'default', 'houston'),
+      component('spy', 'evil', 'system:default/houston'),
+    ]);
     for (const command of ['render', 'verify']) {
       const { code, stderr } = await cellplane(command, file);
       expect(code).toBe(1);
@@ -80,7 +106,9 @@ describe('cellplane on hostile catalogs', () => {
     const file = write('catalog.yaml', [group('team'), system('shop'), component('default-deny', 'default', 'shop')]);
     const { code, stdout } = await cellplane('render', file);
     expect(code).toBe(0);
-    const policies = parseAllDocuments(stdout).map(d => d.toJS()).filter(o => o.kind === 'NetworkPolicy');
+    const policies = parseAllDocuments(stdout)
+      .map(d => d.toJS())
+      .filter(o => o.kind === 'NetworkPolicy');
     expect(policies.map(p => p.metadata.name)).toEqual(['cell.default-deny', 'cell.allow-dns', 'cell.waypoint', 'default-deny']);
     expect(policies[0].spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });

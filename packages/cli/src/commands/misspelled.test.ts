@@ -24,7 +24,7 @@ describe('cellplane on a catalog with a misspelled field', () => {
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('the unedited copy renders and verifies (the failures below are the typo\'s)', async () => {
+  it("the unedited copy renders and verifies (the failures below are the typo's)", async () => {
     artemisWith(houston => `${houston}\n`);
     expect((await cellplane('render', tmp)).code).toBe(0);
     expect((await cellplane('verify', tmp)).code).toBe(0);
@@ -44,11 +44,15 @@ describe('cellplane on a catalog with a misspelled field', () => {
   });
 
   it('render and verify exit 1 on a misspelled key inside a connection, naming its exact path', async () => {
-    const houston = artemisWith(text => text.replace('{ to: signal-router, endpoint: http, methods: [GET] }', '{ to: signal-router, endpoint: http, metod: [GET] }'));
+    const houston = artemisWith(text =>
+      text.replace('{ to: signal-router, endpoint: http, methods: [GET] }', '{ to: signal-router, endpoint: http, metod: [GET] }'),
+    );
     for (const command of ['render', 'verify']) {
       const { code, stderr } = await cellplane(command, tmp);
       expect(code).toBe(1);
-      expect(stderr).toContain(`${houston}: component:default/flight-director: spec.connections[1].metod: unknown field "metod". Fix: did you mean \`methods\`? Rename the field.`);
+      expect(stderr).toContain(
+        `${houston}: component:default/flight-director: spec.connections[1].metod: unknown field "metod". Fix: did you mean \`methods\`? Rename the field.`,
+      );
     }
   });
 });

@@ -93,7 +93,12 @@ describeWithKube('NetworkPolicy policyTypes as the real API server defaults them
 
   it('egress: [] without policyTypes is stored as [Ingress] only; one egress rule adds Egress', async () => {
     const read = async (name: string, spec: Json) => {
-      const created = await rawRequest(kubeconfig, 'POST', `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies`, policy(namespace, { name, spec }));
+      const created = await rawRequest(
+        kubeconfig,
+        'POST',
+        `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies`,
+        policy(namespace, { name, spec }),
+      );
       expect(created.status).toBe(201);
       return created.body.spec.policyTypes;
     };

@@ -3,14 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import {
-  describeWithKube,
-  objectPath,
-  rawRequest,
-  serverSideApply,
-  testKubeConfig,
-  uniqueName,
-} from '@cellplane/kube-testenv';
+import { describeWithKube, objectPath, rawRequest, serverSideApply, testKubeConfig, uniqueName } from '@cellplane/kube-testenv';
 import { readDocuments } from '../lib/readDocuments';
 import { cellplane } from '../testing/runCli';
 
@@ -39,7 +32,9 @@ async function renderArtemis(tmp: string, environment: { networkPolicy: 'kuberne
   fs.writeFileSync(
     config,
     // The egress namespace too: one of the test's own, like the cells'.
-    stringify({ cells: { environments: [{ name: 'development', ...environment }], naming: { controlPlaneNamespace }, egress: { namespace: uniqueName('egress') } } }),
+    stringify({
+      cells: { environments: [{ name: 'development', ...environment }], naming: { controlPlaneNamespace }, egress: { namespace: uniqueName('egress') } },
+    }),
   );
   const out = path.join(tmp, 'gitops');
   const rendered = await cellplane('render', ARTEMIS, '--config', config, '--out', out);
@@ -68,20 +63,37 @@ describeWithKube('the manifests of cellplane render on a real API server', () =>
       const { config, objects } = await renderArtemis(tmp, { networkPolicy });
       const kinds = new Set(objects.map(o => o.kind));
       expect(kinds).toContain(networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy');
-      expect(kinds).toEqual(new Set([
-        'Namespace', 'ServiceAccount', 'Role', 'RoleBinding', 'Service',
-        networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy',
-        'PeerAuthentication', 'Gateway', 'AuthorizationPolicy', 'HTTPRoute', 'ServiceEntry',
-      ]));
+      expect(kinds).toEqual(
+        new Set([
+          'Namespace',
+          'ServiceAccount',
+          'Role',
+          'RoleBinding',
+          'Service',
+          networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy',
+          'PeerAuthentication',
+          'Gateway',
+          'AuthorizationPolicy',
+          'HTTPRoute',
+          'ServiceEntry',
+        ]),
+      );
       // The egress namespace's objects, each accepted by the real API server with its real CRD below.
       const egressNamespace = objects.find(o => o.kind === 'ServiceEntry').metadata.namespace;
-      expect(objects.filter(o => o.metadata.namespace === egressNamespace).map(o => `${o.kind} ${o.metadata.name}`).sort()).toEqual([
-        'AuthorizationPolicy api.weather.gov',
-        `${networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy'} egress.default-deny`,
-        `${networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy'} egress.waypoint`,
-        'Gateway egress',
-        'ServiceEntry api.weather.gov',
-      ].sort());
+      expect(
+        objects
+          .filter(o => o.metadata.namespace === egressNamespace)
+          .map(o => `${o.kind} ${o.metadata.name}`)
+          .sort(),
+      ).toEqual(
+        [
+          'AuthorizationPolicy api.weather.gov',
+          `${networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy'} egress.default-deny`,
+          `${networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy'} egress.waypoint`,
+          'Gateway egress',
+          'ServiceEntry api.weather.gov',
+        ].sort(),
+      );
 
       // In file order, as a GitOps agent would: each cell's Namespace comes first.
       const rejected: string[] = [];
@@ -116,9 +128,7 @@ describeWithKube('the manifests of cellplane render on a real API server', () =>
       };
       const generations = (results: string[]) => results.filter(r => r.includes('generation'));
       const firstReapply = await applyAll();
-      expect(generations(firstReapply)).toEqual(
-        stored.map(o => `${o.kind} ${o.metadata.name} 200 generation=${o.metadata.generation}`),
-      );
+      expect(generations(firstReapply)).toEqual(stored.map(o => `${o.kind} ${o.metadata.name} 200 generation=${o.metadata.generation}`));
       expect(await applyAll()).toEqual(firstReapply);
 
       // The analyzer judges what the API server returned, server fields and all.

@@ -44,7 +44,17 @@ describe('cellplane render', () => {
   it('reads settings from an app-config file: Cilium flavour and another naming scheme', async () => {
     const config = path.join(tmp, 'app-config.yaml');
     fs.writeFileSync(config, 'cells:\n  environments:\n    - name: development\n      networkPolicy: cilium\n  naming:\n    scheme: cell-env\n');
-    const { code, stdout } = await cellplane('render', path.join(ARTEMIS, 'orion.yaml'), path.join(ARTEMIS, 'deep-space-network.yaml'), path.join(ARTEMIS, 'houston.yaml'), path.join(ARTEMIS, 'kennedy.yaml'), path.join(ARTEMIS, 'esa-ops.yaml'), path.join(ARTEMIS, 'org.yaml'), '--config', config);
+    const { code, stdout } = await cellplane(
+      'render',
+      path.join(ARTEMIS, 'orion.yaml'),
+      path.join(ARTEMIS, 'deep-space-network.yaml'),
+      path.join(ARTEMIS, 'houston.yaml'),
+      path.join(ARTEMIS, 'kennedy.yaml'),
+      path.join(ARTEMIS, 'esa-ops.yaml'),
+      path.join(ARTEMIS, 'org.yaml'),
+      '--config',
+      config,
+    );
     expect(code).toBe(0);
     const docs = parseAllDocuments(stdout).map(d => d.toJS());
     expect(docs.some(d => d.kind === 'CiliumNetworkPolicy')).toBe(true);

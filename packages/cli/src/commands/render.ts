@@ -38,7 +38,10 @@ export function registerRender(program: Command, output: Output): void {
     .description('compile catalog entities into cell manifests (multi-document YAML)')
     .argument('<paths...>', 'catalog YAML files or directories')
     .option('--env <name>', 'only this environment')
-    .option('--out <dir>', 'write <dir>/<environment>/<cell>.yaml (<namespace>.<cell>.yaml outside the default catalog namespace, _egress.yaml for the platform egress namespace) instead of printing')
+    .option(
+      '--out <dir>',
+      'write <dir>/<environment>/<cell>.yaml (<namespace>.<cell>.yaml outside the default catalog namespace, _egress.yaml for the platform egress namespace) instead of printing',
+    )
     .option('--config <file>', 'app-config file with a `cells:` section (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .action((paths: string[], options: RenderOptions) => {
       // Everything is compiled before anything is written: bad input writes nothing.

@@ -36,7 +36,7 @@ describe('cellplane report', () => {
     expect(pack.environments[0].register.map((f: any) => `${f.from.label} -> ${f.to.label}`)).toContain('houston/capcom -> orion/comms-system');
   });
 
-  it('writes the PDF of a fresh clone\'s example to <cell>.evidence.pdf: the bytes the report package makes of that pack', async () => {
+  it("writes the PDF of a fresh clone's example to <cell>.evidence.pdf: the bytes the report package makes of that pack", async () => {
     const cwd = process.cwd();
     process.chdir(dir);
     try {
@@ -98,7 +98,10 @@ describe('cellplane report', () => {
     [['--cell', 'houston', '--format', 'docx'], '--format docx: use one of json, md, pdf'],
     [['--cell', 'moon'], 'no cell moon; cells: deep-space-network, esa-ops, houston, kennedy, orion'],
     [['--cell', 'houston', '--env', 'production'], '--env production: no such environment; configured: development'],
-    [['--owner', 'group:nobody'], 'no cell is owned by group:default/nobody; owners: group:default/dsn-operations, group:default/esa-service-module-team, group:default/houston-flight-ops, group:default/kennedy-launch-team, group:default/orion-crew-systems'],
+    [
+      ['--owner', 'group:nobody'],
+      'no cell is owned by group:default/nobody; owners: group:default/dsn-operations, group:default/esa-service-module-team, group:default/houston-flight-ops, group:default/kennedy-launch-team, group:default/orion-crew-systems',
+    ],
   ])('refuses %j, saying why', async (args, message) => {
     const { code, stderr } = await cellplane('report', ARTEMIS, ...args);
     expect(code).toBe(1);

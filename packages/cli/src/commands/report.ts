@@ -88,7 +88,7 @@ export function registerReport(program: Command, output: Output): void {
     .option('--all', 'every cell')
     .option('--format <format>', `${FORMATS.join(', ')}`, 'md')
     .option('--out <file>', 'write here (default: JSON and Markdown to stdout, PDF to <cell>.evidence.pdf)')
-    .option('--env <name>', "only this environment (default: every environment of the cell)")
+    .option('--env <name>', 'only this environment (default: every environment of the cell)')
     .option('--config <file>', 'app-config file with a `cells:` section (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--manifests <paths...>', 'judge these manifests (e.g. a rendered GitOps folder) instead of compiling afresh; one environment (--env or the first)')
     .action(async (paths: string[], options: ReportOptions) => {
@@ -114,7 +114,9 @@ export function registerReport(program: Command, output: Output): void {
         throw e;
       }
       const packs = value.kind === 'cellplane.io/evidence-pack' ? [value] : value.packs;
-      const summary = packs.map(p => `${p.cell.name}: ${p.summary.result.toUpperCase()}, ${p.summary.flows} flows, ${p.summary.differences} differences`).join('\n');
+      const summary = packs
+        .map(p => `${p.cell.name}: ${p.summary.result.toUpperCase()}, ${p.summary.flows} flows, ${p.summary.differences} differences`)
+        .join('\n');
 
       if (format === 'pdf') {
         const file = options.out ?? defaultPdfName(value);

@@ -8,18 +8,46 @@ const ARTEMIS = path.resolve(__dirname, '../../../../examples/artemis');
 
 describe('cellplane simulate', () => {
   it('prints the documented JSON shape for an allowed mission flow', async () => {
-    const { code, stdout } = await cellplane('simulate', ARTEMIS, '--from', 'houston/capcom', '--to', 'orion/comms-system', '--method', 'POST', '--path', '/uplink', '--json');
+    const { code, stdout } = await cellplane(
+      'simulate',
+      ARTEMIS,
+      '--from',
+      'houston/capcom',
+      '--to',
+      'orion/comms-system',
+      '--method',
+      'POST',
+      '--path',
+      '/uplink',
+      '--json',
+    );
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ allowed: true, decidedBy: null });
-    expect(result.layers.map((l: any) => [l.layer, l.verdict])).toEqual([['L3/L4', 'allow'], ['mTLS', 'allow'], ['L7', 'allow']]);
+    expect(result.layers.map((l: any) => [l.layer, l.verdict])).toEqual([
+      ['L3/L4', 'allow'],
+      ['mTLS', 'allow'],
+      ['L7', 'allow'],
+    ]);
     for (const layer of result.layers) {
       expect(Object.keys(layer).sort()).toEqual(['layer', 'policies', 'reason', 'verdict']);
     }
   });
 
   it('denies the SPOOF ID attack at L7 and says who the caller really is', async () => {
-    const { code, stdout } = await cellplane('simulate', ARTEMIS, '--rogue', 'houston', '--to', 'orion/comms-system', '--method', 'POST', '--path', '/uplink', '--json');
+    const { code, stdout } = await cellplane(
+      'simulate',
+      ARTEMIS,
+      '--rogue',
+      'houston',
+      '--to',
+      'orion/comms-system',
+      '--method',
+      'POST',
+      '--path',
+      '/uplink',
+      '--json',
+    );
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ allowed: false, decidedBy: 'L7' });
@@ -37,11 +65,23 @@ describe('cellplane simulate', () => {
       ['weather-station to its declared host', ['--from', 'kennedy/weather-station', '--to-host', 'api.weather.gov', '--port', '443'], true, null, undefined],
       ['weather-station to its managed database', ['--from', 'kennedy/weather-station', '--to-ip', '10.20.8.129', '--port', '5432'], true, null, undefined],
       ['another component to the host', ['--from', 'kennedy/launch-control', '--to-host', 'api.weather.gov', '--port', '443'], false, 'L3/L4', undefined],
-      ['a rogue pod in kennedy to the host', ['--rogue', 'kennedy', '--to-host', 'api.weather.gov', '--port', '443'], false, 'L7', 'cellplane-egress/api.weather.gov'],
+      [
+        'a rogue pod in kennedy to the host',
+        ['--rogue', 'kennedy', '--to-host', 'api.weather.gov', '--port', '443'],
+        false,
+        'L7',
+        'cellplane-egress/api.weather.gov',
+      ],
       ['the metadata address', ['--from', 'kennedy/weather-station', '--to-ip', '169.254.169.254', '--port', '80'], false, 'L3/L4', undefined],
       ['an undeclared host', ['--from', 'kennedy/weather-station', '--to-host', 'exfil.example', '--port', '443'], false, 'L3/L4', undefined],
       ['the declared host on the next port', ['--from', 'kennedy/weather-station', '--to-host', 'api.weather.gov', '--port', '444'], false, 'L3/L4', undefined],
-      ['another SNI through the declared host', ['--from', 'kennedy/weather-station', '--to-host', 'api.weather.gov', '--port', '443', '--sni', 'exfil.example'], false, 'L7', 'cellplane-egress/api.weather.gov'],
+      [
+        'another SNI through the declared host',
+        ['--from', 'kennedy/weather-station', '--to-host', 'api.weather.gov', '--port', '443', '--sni', 'exfil.example'],
+        false,
+        'L7',
+        'cellplane-egress/api.weather.gov',
+      ],
     ])('%s', async (_name, args, allowed, decidedBy, policy) => {
       const result = await run(...(args as string[]));
       expect(result).toMatchObject({ allowed, decidedBy });
@@ -51,7 +91,22 @@ describe('cellplane simulate', () => {
     });
     it('needs --port, and one kind of destination', async () => {
       expect((await cellplane('simulate', ARTEMIS, '--from', 'kennedy/weather-station', '--to-host', 'api.weather.gov')).stderr).toMatch(/--port \(missing\)/);
-      expect((await cellplane('simulate', ARTEMIS, '--from', 'kennedy/weather-station', '--to', 'orion/comms-system', '--to-host', 'api.weather.gov', '--port', '443')).stderr).toMatch(/give --to <cell>\/<component>, or --to-host/);
+      expect(
+        (
+          await cellplane(
+            'simulate',
+            ARTEMIS,
+            '--from',
+            'kennedy/weather-station',
+            '--to',
+            'orion/comms-system',
+            '--to-host',
+            'api.weather.gov',
+            '--port',
+            '443',
+          )
+        ).stderr,
+      ).toMatch(/give --to <cell>\/<component>, or --to-host/);
     });
   });
 
@@ -93,15 +148,22 @@ describe('cellplane verify', () => {
     fs.writeFileSync(orion, docs.map(d => stringify(d)).join('---\n'));
     const { code, stdout } = await cellplane('verify', ARTEMIS, '--manifests', tmp);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/component:default\/crew-interface -> component:default\/life-support \(http\) DELETE \/cellplane-undeclared-probe: ALLOWED but the catalog does not declare it/);
+    expect(stdout).toMatch(
+      /component:default\/crew-interface -> component:default\/life-support \(http\) DELETE \/cellplane-undeclared-probe: ALLOWED but the catalog does not declare it/,
+    );
     expect(stdout).toMatch(/^FAILED/m);
-    expect((await cellplane('verify', ARTEMIS, '--manifests', path.join(tmp, 'development', 'houston.yaml'), path.join(tmp, 'development', 'kennedy.yaml'))).code).toBe(1);
+    expect(
+      (await cellplane('verify', ARTEMIS, '--manifests', path.join(tmp, 'development', 'houston.yaml'), path.join(tmp, 'development', 'kennedy.yaml'))).code,
+    ).toBe(1);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('refuses a catalog with problems before verifying anything', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-verify-'));
-    fs.writeFileSync(path.join(tmp, 'bad.yaml'), 'apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: a}\nspec: {owner: t, cell: {environments: [nowhere]}}\n');
+    fs.writeFileSync(
+      path.join(tmp, 'bad.yaml'),
+      'apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: a}\nspec: {owner: t, cell: {environments: [nowhere]}}\n',
+    );
     const { code, stderr } = await cellplane('verify', tmp);
     expect(code).toBe(1);
     expect(stderr).toMatch(/system:default\/a: spec.cell.environments: environment "nowhere" is not configured/);

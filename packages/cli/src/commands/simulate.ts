@@ -78,7 +78,8 @@ export function registerSimulate(program: Command, output: Output): void {
       const caller = options.from ?? (options.rogue ? `a rogue pod in ${options.rogue}` : 'the external gateway');
       if (outside) {
         const port = Number(options.port);
-        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InputError(`--port ${options.port ?? '(missing)'}: give the port outside the cluster, 1-65535`);
+        if (!Number.isInteger(port) || port < 1 || port > 65535)
+          throw new InputError(`--port ${options.port ?? '(missing)'}: give the port outside the cluster, 1-65535`);
         const protocol = (options.protocol?.toUpperCase() ?? (options.toHost ? 'TLS' : 'TCP')) as 'TLS' | 'HTTP' | 'TCP';
         if (!['TLS', 'HTTP', 'TCP'].includes(protocol)) throw new InputError(`--protocol ${options.protocol}: use TLS, HTTP or TCP`);
         const result = simulateEgress(createSimulation(model, settings, environment), from, {

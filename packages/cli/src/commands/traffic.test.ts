@@ -44,11 +44,17 @@ describe('observed traffic on the command line', () => {
     const { code, stdout, stderr } = await cellplane('traffic', ARTEMIS, '--source', prometheus.url, ...WINDOW);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^1 seen, allowed, not declared .*:\n {2}kennedy\/pad-operations -> kennedy\/launch-control \(HTTP\): \d+ calls, last 2026-11-30T00:00:00.000Z$/m);
-    expect(stdout).toMatch(/^1 declared, not seen \(tightening candidates\):\n {2}esa-ops\/mission-relay -> esa-ops\/service-module-monitor:8080 GET \/propulsion\/status \(HTTP\): last seen never$/m);
+    expect(stdout).toMatch(
+      /^1 seen, allowed, not declared .*:\n {2}kennedy\/pad-operations -> kennedy\/launch-control \(HTTP\): \d+ calls, last 2026-11-30T00:00:00.000Z$/m,
+    );
+    expect(stdout).toMatch(
+      /^1 declared, not seen \(tightening candidates\):\n {2}esa-ops\/mission-relay -> esa-ops\/service-module-monitor:8080 GET \/propulsion\/status \(HTTP\): last seen never$/m,
+    );
     expect(stdout).toMatch(/^2 denied:$/m);
     expect(stdout).toMatch(/workload:dp-default-houston-development-8d981cd8\/debug-shell -> houston\/flight-director \(HTTP\): \d+ calls, .* \[SUSPICIOUS\]/);
-    expect(stdout).toMatch(/^1 observed calls would break under the compiled policies:\n {2}! kennedy\/pad-operations -> kennedy\/launch-control \(HTTP\): \d+ calls, last 2026-11-30T00:00:00.000Z; denied at (L3\/L4|L7) by \S+/m);
+    expect(stdout).toMatch(
+      /^1 observed calls would break under the compiled policies:\n {2}! kennedy\/pad-operations -> kennedy\/launch-control \(HTTP\): \d+ calls, last 2026-11-30T00:00:00.000Z; denied at (L3\/L4|L7) by \S+/m,
+    );
   });
 
   it('prints JSON with the classes and the would-break list', async () => {
@@ -62,9 +68,13 @@ describe('observed traffic on the command line', () => {
   it('diff --traffic: allowing the undeclared call breaks nothing observed; removing a used grant lists its calls', async () => {
     const fix = await cellplane('diff', ARTEMIS, allowing, '--traffic', prometheus.url, ...WINDOW);
     expect(fix.code).toBe(0);
-    expect(fix.stdout).toMatch(/^observed traffic: prometheus .*: 37 observations, 37 edges\n0 observed calls would break, 0 already denied before the change\n$/m);
+    expect(fix.stdout).toMatch(
+      /^observed traffic: prometheus .*: 37 observations, 37 edges\n0 observed calls would break, 0 already denied before the change\n$/m,
+    );
     const undo = await cellplane('diff', allowing, ARTEMIS, '--traffic', prometheus.url, ...WINDOW, '--fail-on-break');
-    expect(undo.stdout).toMatch(/^1 observed calls would break, 0 already denied before the change\n {2}! kennedy\/pad-operations -> kennedy\/launch-control \(HTTP\)/m);
+    expect(undo.stdout).toMatch(
+      /^1 observed calls would break, 0 already denied before the change\n {2}! kennedy\/pad-operations -> kennedy\/launch-control \(HTTP\)/m,
+    );
     expect(undo.code).toBe(1);
     expect(undo.stderr).toBe('cellplane: 1 observed calls would break (--fail-on-break)\n');
     const json = JSON.parse((await cellplane('diff', allowing, ARTEMIS, '--traffic', prometheus.url, ...WINDOW, '--json')).stdout);
@@ -74,10 +84,15 @@ describe('observed traffic on the command line', () => {
   it('reads a Hubble export too, and refuses a source that is neither', async () => {
     const { code, stdout } = await cellplane('traffic', ARTEMIS, '--source', HUBBLE, '--until', '2026-11-30T00:00:00Z', '--since', '1h');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^development: hubble file .*: 79 observations, 5 edges; left out: 1 lost events \(Hubble dropped flows\), 1 not a flow \(node status\), 80 waypoint leg/m);
+    expect(stdout).toMatch(
+      /^development: hubble file .*: 79 observations, 5 edges; left out: 1 lost events \(Hubble dropped flows\), 1 not a flow \(node status\), 80 waypoint leg/m,
+    );
     expect(stdout).toMatch(/could not be judged:\n(.*\n)* {2}\? houston\/capcom -> orion \(its waypoint\) \(HBONE\): the call went through/m);
     const bad = await cellplane('traffic', ARTEMIS, '--source', 'nowhere.jsonl');
-    expect(bad).toMatchObject({ code: 1, stderr: 'cellplane: --traffic nowhere.jsonl: give a `hubble observe -o jsonpb` export (a file) or a Prometheus URL (http://...)\n' });
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr: 'cellplane: --traffic nowhere.jsonl: give a `hubble observe -o jsonpb` export (a file) or a Prometheus URL (http://...)\n',
+    });
     const badSince = await cellplane('traffic', ARTEMIS, '--source', HUBBLE, '--since', 'a week');
     expect(badSince.stderr).toBe('cellplane: --since a week: write a duration such as 15m, 24h or 7d\n');
   });

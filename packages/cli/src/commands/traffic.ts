@@ -27,7 +27,7 @@ export function registerTraffic(program: Command, output: Output): void {
     .requiredOption('--source <source>', 'a `hubble observe -o jsonpb` export, or a Prometheus URL with Istio metrics')
     .option('--since <duration>', 'the window: this long before --until (e.g. 1h, 24h, 7d)', '7d')
     .option('--until <time>', 'the end of the window, an ISO time (default: now)')
-    .option('--resolution <duration>', "Prometheus: the finest query step, at least twice the scrape interval (default 1m)")
+    .option('--resolution <duration>', 'Prometheus: the finest query step, at least twice the scrape interval (default 1m)')
     .option('--env <name>', 'environment (default: the first configured)')
     .option('--config <file>', 'app-config file with a `cells:` section (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--json', 'print JSON (times in epoch milliseconds)')
@@ -40,7 +40,13 @@ export function registerTraffic(program: Command, output: Output): void {
       const breaks = wouldBreak(createSimulation(model, settings, environment), read.edges);
       if (options.json) {
         const strip = <T extends { edge: object }>(x: T) => ({ ...x, edge: { ...x.edge, source: undefined, destination: undefined } });
-        output.stdout(`${JSON.stringify({ source: read.source, skipped: read.skipped, ...classified, wouldBreak: breaks.wouldBreak.map(strip), unjudged: breaks.unjudged.map(strip) }, null, 2)}\n`);
+        output.stdout(
+          `${JSON.stringify(
+            { source: read.source, skipped: read.skipped, ...classified, wouldBreak: breaks.wouldBreak.map(strip), unjudged: breaks.unjudged.map(strip) },
+            null,
+            2,
+          )}\n`,
+        );
         return;
       }
       const lines = [`${environment}: ${describeRead(read)}`];
@@ -48,8 +54,13 @@ export function registerTraffic(program: Command, output: Output): void {
         const edges = classified.edges.filter(e => e.class === cls);
         lines.push(`${edges.length} ${CLASS_TITLES[cls]}:`);
         for (const e of edges) {
-          const seen = e.count > 0 ? `${e.count} calls, last ${new Date(e.lastSeen!).toISOString()}` : `last seen ${e.lastSeen === undefined ? 'never' : new Date(e.lastSeen).toISOString()}`;
-          const flags = [e.suspicious ? 'SUSPICIOUS' : '', e.cellLevel ? 'cell level (HBONE)' : '', e.class === 'denied' && e.declared ? 'declared' : ''].filter(Boolean).join(', ');
+          const seen =
+            e.count > 0
+              ? `${e.count} calls, last ${new Date(e.lastSeen!).toISOString()}`
+              : `last seen ${e.lastSeen === undefined ? 'never' : new Date(e.lastSeen).toISOString()}`;
+          const flags = [e.suspicious ? 'SUSPICIOUS' : '', e.cellLevel ? 'cell level (HBONE)' : '', e.class === 'denied' && e.declared ? 'declared' : '']
+            .filter(Boolean)
+            .join(', ');
           lines.push(`  ${describeEdge(model, e)}: ${seen}${flags ? ` [${flags}]` : ''}${e.reasons.length ? ` (${e.reasons.join('; ')})` : ''}`);
         }
       }

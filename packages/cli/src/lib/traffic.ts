@@ -27,7 +27,13 @@ export function trafficWindow(options: TrafficWindowOptions, now = Date.now()): 
 }
 
 /** Reads a Hubble export (a file) or Prometheus (an http(s) URL), attributing by the catalog. */
-export async function readTrafficArg(source: string, model: CellModel, settings: CellsSettings, window: TrafficWindow, options: TrafficWindowOptions): Promise<TrafficRead> {
+export async function readTrafficArg(
+  source: string,
+  model: CellModel,
+  settings: CellsSettings,
+  window: TrafficWindow,
+  options: TrafficWindowOptions,
+): Promise<TrafficRead> {
   let raw: Record<string, unknown>;
   if (/^https?:\/\//.test(source)) {
     const resolutionMs = parseDuration(options.resolution ?? '1m', '--resolution');
@@ -77,5 +83,7 @@ export function describeRead(read: TrafficRead): string {
   const skipped = Object.entries(read.skipped)
     .sort(([a], [b]) => compareText(a, b))
     .map(([why, n]) => `${n} ${why}`);
-  return `${read.source}, ${iso(read.window.from)} .. ${iso(read.window.to)}: ${read.observations} observations, ${read.edges.length} edges${skipped.length ? `; left out: ${skipped.join(', ')}` : ''}`;
+  return `${read.source}, ${iso(read.window.from)} .. ${iso(read.window.to)}: ${read.observations} observations, ${read.edges.length} edges${
+    skipped.length ? `; left out: ${skipped.join(', ')}` : ''
+  }`;
 }

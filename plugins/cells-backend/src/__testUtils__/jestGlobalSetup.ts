@@ -12,5 +12,7 @@ import { kubeTestEnvJestHook } from './kubeTestEnvJest';
  */
 export default async function globalSetup(): Promise<void> {
   await postgresGlobalSetup();
-  await (await kubeTestEnvJestHook('globalSetup'))();
+  await (
+    await kubeTestEnvJestHook('globalSetup')
+  )();
 }

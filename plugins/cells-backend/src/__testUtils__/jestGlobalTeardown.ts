@@ -3,6 +3,8 @@ import { kubeTestEnvJestHook } from './kubeTestEnvJest';
 
 /** Stops what jestGlobalSetup.ts started, in reverse order. */
 export default async function globalTeardown(): Promise<void> {
-  await (await kubeTestEnvJestHook('globalTeardown'))();
+  await (
+    await kubeTestEnvJestHook('globalTeardown')
+  )();
   await postgresGlobalTeardown();
 }

@@ -8,20 +8,12 @@ import path from 'node:path';
  * while this module loads, when jest's TypeScript transform is in place.
  * Once kube-testenv exports `./src/jest/*`, import it directly.
  */
-const dir = path.join(
-  path.dirname(require.resolve('@cellplane/kube-testenv/package.json')),
-  'src',
-  'jest',
-);
+const dir = path.join(path.dirname(require.resolve('@cellplane/kube-testenv/package.json')), 'src', 'jest');
 const hooks = {
-  globalSetup: require(path.join(dir, 'globalSetup'))
-    .default as () => Promise<void>,
-  globalTeardown: require(path.join(dir, 'globalTeardown'))
-    .default as () => Promise<void>,
+  globalSetup: require(path.join(dir, 'globalSetup')).default as () => Promise<void>,
+  globalTeardown: require(path.join(dir, 'globalTeardown')).default as () => Promise<void>,
 };
 
-export async function kubeTestEnvJestHook(
-  name: keyof typeof hooks,
-): Promise<() => Promise<void>> {
+export async function kubeTestEnvJestHook(name: keyof typeof hooks): Promise<() => Promise<void>> {
   return hooks[name];
 }

@@ -46,14 +46,27 @@ describe('CatalogCellSource', () => {
   });
 
   it('keeps Groups and Users as stubs of their refs: reported when they come or go, never fetched', async () => {
-    const group = (name: string, extra: object = {}): Entity => ({ apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name, ...extra }, spec: { type: 'team', children: [] } });
+    const group = (name: string, extra: object = {}): Entity => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name, ...extra },
+      spec: { type: 'team', children: [] },
+    });
     const user: Entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'User', metadata: { name: 'alice' }, spec: {} };
     const catalog = new ChangingCatalog([component('capcom'), group('ops'), user]);
     const source = new CatalogCellSource({ catalog: catalog.service, auth: mockServices.auth() });
     const byRefs = jest.spyOn(catalog.service, 'getEntitiesByRefs');
-    expect((await source.sync()).map(c => `${c.change} ${c.entityRef}`)).toEqual(['added component:default/capcom', 'added group:default/ops', 'added user:default/alice']);
+    expect((await source.sync()).map(c => `${c.change} ${c.entityRef}`)).toEqual([
+      'added component:default/capcom',
+      'added group:default/ops',
+      'added user:default/alice',
+    ]);
     expect(byRefs.mock.calls.flatMap(c => c[0].entityRefs)).toEqual(['component:default/capcom']);
-    expect(source.all().find(e => e.kind === 'Group')).toEqual({ apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'ops', namespace: 'default' } });
+    expect(source.all().find(e => e.kind === 'Group')).toEqual({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'ops', namespace: 'default' },
+    });
     // A group's content (members, profile) does not matter to a cell: no change, no fetch.
     catalog.set(group('ops', { description: 'operations' }));
     expect(await source.sync()).toEqual([]);

@@ -60,7 +60,11 @@ export class CatalogCellSource {
         const ref = stringifyEntityRef(item);
         if (OWNER_KINDS.includes(item.kind.toLowerCase())) {
           seen.set(ref, EXISTS);
-          stubs.set(ref, { apiVersion: 'backstage.io/v1alpha1', kind: item.kind, metadata: { name: item.metadata.name, namespace: item.metadata.namespace ?? 'default' } });
+          stubs.set(ref, {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: item.kind,
+            metadata: { name: item.metadata.name, namespace: item.metadata.namespace ?? 'default' },
+          });
         } else {
           seen.set(ref, item.metadata.etag ?? item.metadata.uid ?? '');
         }

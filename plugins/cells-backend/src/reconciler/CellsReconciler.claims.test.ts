@@ -25,7 +25,14 @@ function cellOf(namespace: string, name: string, components: Record<string, { en
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',
       metadata: { name: component, namespace },
-      spec: { type: 'service', lifecycle: 'production', owner, system: name, endpoints: spec.endpoints ?? [http('project')], ...(spec.connections ? { connections: spec.connections } : {}) },
+      spec: {
+        type: 'service',
+        lifecycle: 'production',
+        owner,
+        system: name,
+        endpoints: spec.endpoints ?? [http('project')],
+        ...(spec.connections ? { connections: spec.connections } : {}),
+      },
     })),
   ];
 }
@@ -57,7 +64,7 @@ const CASES = [
   },
 ];
 
-describe.each(CASES)('a newcomer that contests a cell\'s $claim', ({ cells, victim, intruder, victimRef, intruderRef, intruderField }) => {
+describe.each(CASES)("a newcomer that contests a cell's $claim", ({ cells, victim, intruder, victimRef, intruderRef, intruderField }) => {
   async function setUp() {
     const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cells-claims-')), 'development');
     const knex = await databases.init('SQLITE_3');
@@ -82,7 +89,10 @@ describe.each(CASES)('a newcomer that contests a cell\'s $claim', ({ cells, vict
 
   /** What the victim compiles to from its entities in the catalog now, with nobody contesting it. */
   const victimAlone = (catalog: ChangingCatalog, settings: CellsSettings) => {
-    const { model } = buildCellModel(victim().map(e => catalog.get(stringifyEntityRef(e))!), modelOptions(settings));
+    const { model } = buildCellModel(
+      victim().map(e => catalog.get(stringifyEntityRef(e))!),
+      modelOptions(settings),
+    );
     return compileCells(model, settings, { environment: 'development' }).cells[0].objects;
   };
 
@@ -123,6 +133,8 @@ describe.each(CASES)('a newcomer that contests a cell\'s $claim', ({ cells, vict
     expect([...holders.namespaceHolders!.values()]).toEqual([victimRef]);
     expect(backend.reconciler.holders('development')).toBe(holders);
     const problems = backend.reconciler.compile('development', new Set([victimRef, intruderRef])).problems;
-    expect(problems).toEqual([expect.objectContaining({ entityRef: intruderRef === 'system:ops/b' ? 'component:ops/web' : intruderRef, field: intruderField, holds: intruderRef })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ entityRef: intruderRef === 'system:ops/b' ? 'component:ops/web' : intruderRef, field: intruderField, holds: intruderRef }),
+    ]);
   });
 });

@@ -43,7 +43,10 @@ async function scenario(step?: Step) {
   await reconcile();
 
   const capcom = catalog.get('component:default/capcom')!;
-  const connections = [...((capcom.spec as any).connections ?? []), { to: 'flight-dynamics', endpoint: 'http', methods: ['POST'], paths: ['/course-correction'] }];
+  const connections = [
+    ...((capcom.spec as any).connections ?? []),
+    { to: 'flight-dynamics', endpoint: 'http', methods: ['POST'], paths: ['/course-correction'] },
+  ];
   catalog.set({ ...capcom, spec: { ...capcom.spec, connections } } as Entity);
   catalog.remove(...tinyCell('apollo').map(e => stringifyEntityRef(e)));
   catalog.set(...tinyCell('gemini'));
@@ -69,9 +72,7 @@ async function stored(store: CellsStore) {
   const goods = (await store.getGoodCompilations()).map(g => [g.entityRef, g.environment, g.hash]);
   const applied = await store.listAppliedCells();
   const { items } = await store.listHistory({ limit: 500 });
-  const history = items
-    .map(({ id: _i, at: _a, runId: _r, ...h }) => h)
-    .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  const history = items.map(({ id: _i, at: _a, runId: _r, ...h }) => h).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
   return { statuses, goods, applied, history };
 }
 
@@ -85,7 +86,15 @@ describe('CellsReconciler after a failure at any step of a pass', () => {
 
   it('the scenario without failures: houston changed, apollo removed, gemini added', () => {
     const files = folderFiles(control.folder);
-    expect(Object.keys(files)).toEqual(['deep-space-network.yaml', 'esa-ops.yaml', 'gemini.yaml', 'houston.yaml', 'kennedy.yaml', 'kustomization.yaml', 'orion.yaml']);
+    expect(Object.keys(files)).toEqual([
+      'deep-space-network.yaml',
+      'esa-ops.yaml',
+      'gemini.yaml',
+      'houston.yaml',
+      'kennedy.yaml',
+      'kustomization.yaml',
+      'orion.yaml',
+    ]);
     expect(files['houston.yaml']).toContain('/course-correction');
     expect(control.secondError).toBeUndefined();
     expect(expected.history.filter(h => h.entityRef === APOLLO).map(h => h.summary)).toEqual(['13 created', 'cell removed']);
@@ -103,7 +112,12 @@ describe('CellsReconciler after a failure at any step of a pass', () => {
   };
   const same = (history: History) => history;
   /** The diff's failure shows in houston's summary and an empty diff: compared without them. */
-  const withoutDiffs = (history: History) => history.map(h => ({ ...h, accessDiff: null, summary: h.summary.replace(/; (\d+ requests? newly allowed|\d+ no longer allowed|access diff unavailable).*$/, '') }));
+  const withoutDiffs = (history: History) =>
+    history.map(h => ({
+      ...h,
+      accessDiff: null,
+      summary: h.summary.replace(/; (\d+ requests? newly allowed|\d+ no longer allowed|access diff unavailable).*$/, ''),
+    }));
   it.each<[Step, (t: Outcome) => void, (h: History) => unknown]>([
     [
       'catalog',
@@ -146,7 +160,9 @@ describe('CellsReconciler after a failure at any step of a pass', () => {
       'saveAppliedCells',
       t => {
         // Gemini could not be recorded first, so it was not written; the rest went on.
-        expect(t.second!.find(r => r.entityRef === GEMINI)!.message).toMatch(/^not applied: it could not be recorded in the database first \(injected failure: saveAppliedCells\)/);
+        expect(t.second!.find(r => r.entityRef === GEMINI)!.message).toMatch(
+          /^not applied: it could not be recorded in the database first \(injected failure: saveAppliedCells\)/,
+        );
         expect(t.second!.find(r => r.entityRef === HOUSTON)!.state).toBe('in-sync');
       },
       same,

@@ -42,7 +42,12 @@ describe('a cell deleted while the backend was down (directory target)', () => {
     const before = await t.harness.start();
     await before.reconcile();
     expect(Object.keys(folderFiles(t.folder))).toContain('apollo.yaml');
-    expect(await before.store.listAppliedCells()).toContainEqual({ entityRef: APOLLO, environment: 'development', cellName: 'apollo', namespace: expect.any(String) });
+    expect(await before.store.listAppliedCells()).toContainEqual({
+      entityRef: APOLLO,
+      environment: 'development',
+      cellName: 'apollo',
+      namespace: expect.any(String),
+    });
 
     // The backend stops; apollo (its RoleBinding included) is deleted from the catalog; the backend starts again.
     t.catalog.remove(...refsOf(tinyCell('apollo')));

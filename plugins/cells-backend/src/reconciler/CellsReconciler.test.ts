@@ -32,7 +32,13 @@ async function setup() {
   const target = new DirectoryTarget({ path: folder, commit: false, environment: 'development', logger });
   const targets = new Map([['development', target]]);
   const catalog = new ChangingCatalog(artemisEntities());
-  const reconciler = new CellsReconciler({ source: new CatalogCellSource({ catalog: catalog.service, auth: mockServices.auth() }), config, targets, store, logger });
+  const reconciler = new CellsReconciler({
+    source: new CatalogCellSource({ catalog: catalog.service, auth: mockServices.auth() }),
+    config,
+    targets,
+    store,
+    logger,
+  });
   let runs = 0;
   const reconcile = async (full = false) => {
     const runId = await store.createRun({ trigger: 'schedule' });
@@ -41,7 +47,10 @@ async function setup() {
   };
   const service = new DefaultCellsService({ reconciler, store, config, targets, requestRun: async () => 'unused' });
   const read = (cell: string) => fs.readFileSync(path.join(folder, `${cell}.yaml`), 'utf8');
-  const objectsIn = (cell: string) => parseAllDocuments(read(cell)).map(d => d.toJS()).filter(Boolean);
+  const objectsIn = (cell: string) =>
+    parseAllDocuments(read(cell))
+      .map(d => d.toJS())
+      .filter(Boolean);
   return { dir, folder, store, catalog, reconciler, reconcile, service, read, objectsIn, runs: () => runs };
 }
 
@@ -77,7 +86,10 @@ describe('CellsReconciler against a changing catalog', () => {
     const t = await setup();
     await t.reconcile();
     const capcom = entity(t.catalog, 'component:default/capcom');
-    const connections = [...((capcom.spec as any).connections ?? []), { to: 'flight-dynamics', endpoint: 'http', methods: ['POST'], paths: ['/course-correction'] }];
+    const connections = [
+      ...((capcom.spec as any).connections ?? []),
+      { to: 'flight-dynamics', endpoint: 'http', methods: ['POST'], paths: ['/course-correction'] },
+    ];
     t.catalog.set(withSpec(capcom, { connections }));
 
     const plan = await t.service.getPlan('system:default/houston', 'development', unrestrictedCellAccess);
@@ -85,7 +97,9 @@ describe('CellsReconciler against a changing catalog', () => {
     expect(plan.create).toEqual([]);
     expect(plan.accessDiff.added.map(a => a.text)).toContain('houston/capcom may now POST /course-correction on houston/flight-dynamics');
     expect(plan.accessDiff.removed).toEqual([]);
-    expect((await t.service.listCells(unrestrictedCellAccess)).items.find(i => i.entityRef === 'system:default/houston')!.environments[0].state).toBe('pending');
+    expect((await t.service.listCells(unrestrictedCellAccess)).items.find(i => i.entityRef === 'system:default/houston')!.environments[0].state).toBe(
+      'pending',
+    );
     expect(t.read('houston')).not.toContain('/course-correction');
 
     const results = await t.reconcile();
@@ -143,7 +157,11 @@ describe('CellsReconciler against a changing catalog', () => {
     expect(held.find(r => r.entityRef === 'system:default/houston')!.state).toBe('error');
     // Meanwhile a valid change to houston waits behind the problem.
     const capcom = entity(t.catalog, 'component:default/capcom');
-    t.catalog.set(withSpec(capcom, { connections: [...(capcom.spec as any).connections, { to: 'flight-dynamics', endpoint: 'http', methods: ['POST'], paths: ['/course-correction'] }] }));
+    t.catalog.set(
+      withSpec(capcom, {
+        connections: [...(capcom.spec as any).connections, { to: 'flight-dynamics', endpoint: 'http', methods: ['POST'], paths: ['/course-correction'] }],
+      }),
+    );
     await t.reconcile();
     expect(t.read('houston')).toBe(before);
     // The invalid entity is deleted: nothing holds houston any more, and it catches up on the next (not full) pass.
@@ -181,7 +199,13 @@ describe('CellsReconciler against a changing catalog', () => {
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',
       metadata: { name: 'spy', namespace: 'evil' },
-      spec: { type: 'service', lifecycle: 'production', owner: 'group:evil/spies', system: 'system:default/houston', endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }] },
+      spec: {
+        type: 'service',
+        lifecycle: 'production',
+        owner: 'group:evil/spies',
+        system: 'system:default/houston',
+        endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }],
+      },
     };
     t.catalog.set(spy);
     // houston's own team revokes a call meanwhile: the change must still be applied.
@@ -193,4 +217,3 @@ describe('CellsReconciler against a changing catalog', () => {
     expect((await t.service.getCell('system:default/houston', unrestrictedCellAccess)).problems).toEqual([]);
   });
 });
-

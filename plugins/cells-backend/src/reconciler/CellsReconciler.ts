@@ -89,7 +89,17 @@ export class CellsReconciler implements CellsReconcilerView {
     this.diffFn = deps.diffAccess ?? diffAccess;
     this.fullIntervalMs = Duration.fromObject(deps.config.fullReconcileInterval).toMillis();
     for (const { environment } of deps.config.targets) {
-      this.memory.set(environment, { applied: new Map(), known: new Map(), lastGood: new Map(), failing: new Map(), seen: new Set(), stale: new Set(), carried: new Map(), listed: false, deferred: [] });
+      this.memory.set(environment, {
+        applied: new Map(),
+        known: new Map(),
+        lastGood: new Map(),
+        failing: new Map(),
+        seen: new Set(),
+        stale: new Set(),
+        carried: new Map(),
+        listed: false,
+        deferred: [],
+      });
     }
   }
 
@@ -172,7 +182,13 @@ export class CellsReconciler implements CellsReconcilerView {
   }
 
   compile(environment: string, cells: Set<string>) {
-    return compileIsolated(this.compileFn, { model: this.snapshot.model, settings: this.deps.config.settings, environment, cells, holders: this.holders(environment) });
+    return compileIsolated(this.compileFn, {
+      model: this.snapshot.model,
+      settings: this.deps.config.settings,
+      environment,
+      cells,
+      holders: this.holders(environment),
+    });
   }
 
   /** Runs one reconcile; passes never overlap within this instance (the scheduler keeps instances apart). */
@@ -251,7 +267,13 @@ export class CellsReconciler implements CellsReconcilerView {
     pass.model.cells.filter(c => c.environments.includes(environment)).forEach(c => memory.seen.add(c.ref));
     memory.deferred = plan.deferred;
     if (plan.deferred.length) {
-      logger.info(`${plan.deferred.join(', ')} left ${environment} while the backend was down or before it read the whole catalog; removed once the catalog has been read for ${this.fullIntervalMs / 1000} s, unless they come back`);
+      logger.info(
+        `${plan.deferred.join(
+          ', ',
+        )} left ${environment} while the backend was down or before it read the whole catalog; removed once the catalog has been read for ${
+          this.fullIntervalMs / 1000
+        } s, unless they come back`,
+      );
     }
 
     // Recorded before they are sent, so a restart knows what the target may hold.

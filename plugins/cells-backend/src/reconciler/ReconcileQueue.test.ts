@@ -28,7 +28,9 @@ describe('ReconcileQueue', () => {
     await queue.runDue();
     const [run] = await knex('cells_runs').select();
     expect(run.state).toBe('failed');
-    expect(run.error).toMatch(/^the targets were brought to the catalog, but could not save history \(injected failure: addHistory\); the next pass saves them$/);
+    expect(run.error).toMatch(
+      /^the targets were brought to the catalog, but could not save history \(injected failure: addHistory\); the next pass saves them$/,
+    );
     expect(JSON.parse(run.cells).map((c: { state: string }) => c.state)).toEqual(['in-sync', 'in-sync', 'in-sync', 'in-sync', 'in-sync']);
     expect(fs.readdirSync(folder)).toHaveLength(6);
     expect((await store.listHistory({ limit: 10 })).items).toEqual([]);

@@ -139,14 +139,19 @@ export class ReconcileQueue {
       if (request.full) this.lastFull = Date.now();
       const failed = cells.filter(c => c.state === 'error');
       await this.deps.store.finishRun(runId, { state: 'succeeded', cells });
-      if (failed.length) this.deps.logger.warn(`reconcile ${runId}: ${failed.length} cell(s) in error: ${failed.map(c => `${c.entityRef} (${c.environment}): ${c.message}`).join('; ')}`);
+      if (failed.length)
+        this.deps.logger.warn(
+          `reconcile ${runId}: ${failed.length} cell(s) in error: ${failed.map(c => `${c.entityRef} (${c.environment}): ${c.message}`).join('; ')}`,
+        );
       return cells;
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       this.deps.logger.error(`reconcile ${runId} failed: ${error}`);
       // A pass that reached its targets but could not save everything still says what it did.
       const cells = e instanceof PassRecordError ? e.cells : [];
-      await this.deps.store.finishRun(runId, { state: 'failed', cells, error }).catch(f => this.deps.logger.error(`could not record the end of run ${runId}: ${f}`));
+      await this.deps.store
+        .finishRun(runId, { state: 'failed', cells, error })
+        .catch(f => this.deps.logger.error(`could not record the end of run ${runId}: ${f}`));
       return undefined;
     }
   }

@@ -2,8 +2,7 @@ import { buildCellModel, CellModel, DEFAULT_SETTINGS } from '@cellplane/cells-co
 import { artemisEntities } from '../__testUtils__/artemis';
 import { affectedCells } from './affected';
 
-const modelOf = (entities = artemisEntities()): CellModel =>
-  buildCellModel(entities, { defaultEnvironments: DEFAULT_SETTINGS.defaultEnvironments }).model;
+const modelOf = (entities = artemisEntities()): CellModel => buildCellModel(entities, { defaultEnvironments: DEFAULT_SETTINGS.defaultEnvironments }).model;
 
 describe('affectedCells', () => {
   const model = modelOf();
@@ -25,9 +24,7 @@ describe('affectedCells', () => {
   });
 
   it('still marks the callee of a call that the new model no longer has', () => {
-    const entities = artemisEntities().map(e =>
-      e.metadata.name === 'capcom' ? { ...e, spec: { ...e.spec, connections: [] } } : e,
-    );
+    const entities = artemisEntities().map(e => (e.metadata.name === 'capcom' ? { ...e, spec: { ...e.spec, connections: [] } } : e));
     const after = modelOf(entities);
     expect(affectedCells(['component:default/capcom'], [after]).has('system:default/orion')).toBe(false);
     expect(affectedCells(['component:default/capcom'], [model, after]).has('system:default/orion')).toBe(true);

@@ -26,7 +26,12 @@ const cell = (ref: string, tag = 'v1', namespace = `ns-${ref.split('/')[1]}`): D
   objects: objects(tag),
 });
 const good = (ref: string): GoodCompilation => ({ ...cell(ref, 'good'), hash: 'h', model: null, compiledAt: '2026-12-01T00:00:00.000Z' });
-const record = (ref: string, namespace = `ns-${ref.split('/')[1]}`): AppliedCellRecord => ({ entityRef: ref, environment: 'dev', cellName: ref.split('/')[1], namespace });
+const record = (ref: string, namespace = `ns-${ref.split('/')[1]}`): AppliedCellRecord => ({
+  entityRef: ref,
+  environment: 'dev',
+  cellName: ref.split('/')[1],
+  namespace,
+});
 const problem = (entityRef: string): CellProblem => ({ entityRef, field: 'spec.x', message: 'is wrong', fix: 'fix it' });
 
 function pass(overrides: Partial<PassInput> = {}): PassInput {
@@ -42,7 +47,9 @@ function pass(overrides: Partial<PassInput> = {}): PassInput {
   };
 }
 
-function env(overrides: { applied?: DesiredCell[]; known?: AppliedCellRecord[]; lastGood?: GoodCompilation[]; seen?: string[]; stale?: string[] } = {}): EnvironmentState {
+function env(
+  overrides: { applied?: DesiredCell[]; known?: AppliedCellRecord[]; lastGood?: GoodCompilation[]; seen?: string[]; stale?: string[] } = {},
+): EnvironmentState {
   return {
     environment: 'dev',
     target: { type: 'directory', path: '/gitops/dev' },
@@ -86,8 +93,28 @@ describe('planEnvironment: what happens to a cell of the catalog', () => {
     ['unchanged: kept, not sent', false, false, true, false, {}, undefined, false, false],
     ['unchanged on a full pass: sent to be compared', false, false, true, false, { request: { trigger: 'schedule', full: true } }, 'applied', false, false],
     ['unchanged on a first pass: sent', false, false, true, false, { firstPass: true }, 'applied', false, false],
-    ['unchanged and seen drifted: sent again, which repairs it', false, false, true, false, { request: { trigger: 'schedule', full: false, repair: [{ entityRef: A, environment: 'dev' }] } }, 'applied', false, false],
-    ['drifted in another environment: not sent', false, false, true, false, { request: { trigger: 'schedule', full: false, repair: [{ entityRef: A, environment: 'prod' }] } }, undefined, false, false],
+    [
+      'unchanged and seen drifted: sent again, which repairs it',
+      false,
+      false,
+      true,
+      false,
+      { request: { trigger: 'schedule', full: false, repair: [{ entityRef: A, environment: 'dev' }] } },
+      'applied',
+      false,
+      false,
+    ],
+    [
+      'drifted in another environment: not sent',
+      false,
+      false,
+      true,
+      false,
+      { request: { trigger: 'schedule', full: false, repair: [{ entityRef: A, environment: 'prod' }] } },
+      undefined,
+      false,
+      false,
+    ],
     ['a problem: held at what its target was given', false, true, true, true, {}, 'applied', true, false],
     ['a problem after a restart: held at its last good compilation', false, true, false, true, {}, 'good', true, false],
     ['a problem and never compiled: nothing is sent', false, true, false, false, {}, undefined, false, true],
@@ -106,7 +133,11 @@ describe('planEnvironment: what happens to a cell of the catalog', () => {
   });
 
   it('holds a cell whose component the compiler found a problem in, and counts only clean cells as compiled', () => {
-    const plan = planEnvironment(pass(), env({ applied: [applied], known: [record(A)] }), compiled([fresh, cell(B, 'fresh')], [problem('component:default/a1')]));
+    const plan = planEnvironment(
+      pass(),
+      env({ applied: [applied], known: [record(A)] }),
+      compiled([fresh, cell(B, 'fresh')], [problem('component:default/a1')]),
+    );
     expect(plan.held.get(A)).toEqual([problem('component:default/a1')]);
     expect(plan.heldAt.map(h => h.cell.objects)).toEqual([applied.objects]);
     expect([...plan.compiled]).toEqual([B]);
@@ -129,7 +160,16 @@ describe('planEnvironment: what the target may hold and the catalog no longer ha
   });
 
   it('never removes a cell the catalog has in this environment, and removes one that left it', () => {
-    const prod = { ...env({ known: [{ ...record(A), environment: 'prod' }, { ...record(B), environment: 'prod' }], seen: [A, B] }), environment: 'prod' };
+    const prod = {
+      ...env({
+        known: [
+          { ...record(A), environment: 'prod' },
+          { ...record(B), environment: 'prod' },
+        ],
+        seen: [A, B],
+      }),
+      environment: 'prod',
+    };
     const plan = planEnvironment(pass(), prod, compiled());
     expect(plan.remove.map(r => r.entityRef)).toEqual([A]);
   });

@@ -182,7 +182,9 @@ export function planEnvironment(pass: PassInput, env: EnvironmentState, compiled
  */
 export function withoutUnrecorded(plan: EnvironmentPlan, reason: string): { plan: EnvironmentPlan; refused: { cell: DesiredCell; message: string }[] } {
   const unrecorded = new Set(plan.record.map(r => r.entityRef));
-  const refused = plan.send.filter(c => unrecorded.has(c.entityRef)).map(cell => ({ cell, message: `not applied: it could not be recorded in the database first (${reason}); the next reconcile retries` }));
+  const refused = plan.send
+    .filter(c => unrecorded.has(c.entityRef))
+    .map(cell => ({ cell, message: `not applied: it could not be recorded in the database first (${reason}); the next reconcile retries` }));
   return { plan: { ...plan, send: plan.send.filter(c => !unrecorded.has(c.entityRef)), record: [] }, refused };
 }
 

@@ -44,9 +44,29 @@ const outcome = (state: CellState, changed = true, message = ''): CellOutcome =>
   objects: [],
 });
 
-function settle(overrides: { carried?: [string, EntityChange[]][]; pass?: Partial<PassInput>; plan?: EnvironmentPlan; result?: ApplyResult; failing?: [string, Backoff][]; diffs?: Map<string, CellDiff>; changes?: EntityChange[]; lastGoodHash?: string } = {}) {
+function settle(
+  overrides: {
+    carried?: [string, EntityChange[]][];
+    pass?: Partial<PassInput>;
+    plan?: EnvironmentPlan;
+    result?: ApplyResult;
+    failing?: [string, Backoff][];
+    diffs?: Map<string, CellDiff>;
+    changes?: EntityChange[];
+    lastGoodHash?: string;
+  } = {},
+) {
   const input: SettleInput = {
-    pass: { model: MODEL, held: new Map(), firstPass: false, dirty: new Set(), request: { trigger: 'schedule', full: false }, now: 10_000, unseenRemovalAt: 0, ...overrides.pass },
+    pass: {
+      model: MODEL,
+      held: new Map(),
+      firstPass: false,
+      dirty: new Set(),
+      request: { trigger: 'schedule', full: false },
+      now: 10_000,
+      unseenRemovalAt: 0,
+      ...overrides.pass,
+    },
     env: {
       environment: 'dev',
       target: { type: 'directory', path: '/gitops/dev' },
@@ -99,7 +119,10 @@ describe('settleEnvironment: a sent cell', () => {
     expect(nextBackoff(undefined, 0, 300_000)).toEqual({ attempts: 1, nextAt: 5_000 });
     expect(nextBackoff({ attempts: 2, nextAt: 0 }, 0, 300_000)).toEqual({ attempts: 3, nextAt: 20_000 });
     expect(nextBackoff({ attempts: 9, nextAt: 0 }, 0, 300_000)).toEqual({ attempts: 10, nextAt: 300_000 });
-    expect(settle({ failing: [[A, { attempts: 1, nextAt: 0 }]], result: { cells: [outcome('error')], removed: [] } }).failing.get(A)).toEqual({ attempts: 2, nextAt: 20_000 });
+    expect(settle({ failing: [[A, { attempts: 1, nextAt: 0 }]], result: { cells: [outcome('error')], removed: [] } }).failing.get(A)).toEqual({
+      attempts: 2,
+      nextAt: 20_000,
+    });
   });
 
   it('counts a cell the target gave no outcome for as failed, never as applied', () => {
@@ -116,7 +139,13 @@ describe('settleEnvironment: history', () => {
     // case, pass, catalog changes -> cause, summary
     ['the first pass of the process', { firstPass: true }, [], { kind: 'startup' }, '1 updated'],
     ['a catalog change', {}, [change], { kind: 'entity-change', entities: [change] }, '1 updated'],
-    ['a user asked', { request: { trigger: 'api', full: false, requestedBy: 'user:default/alice' } }, [], { kind: 'user', user: 'user:default/alice' }, '1 updated'],
+    [
+      'a user asked',
+      { request: { trigger: 'api', full: false, requestedBy: 'user:default/alice' } },
+      [],
+      { kind: 'user', user: 'user:default/alice' },
+      '1 updated',
+    ],
     [
       'nothing asked: drift repaired',
       { request: { trigger: 'schedule', full: false, repair: [{ entityRef: A, environment: 'dev', drift: 'AuthorizationPolicy a1 drifted' }] } },
@@ -152,7 +181,13 @@ describe('settleEnvironment: history', () => {
 });
 
 describe('settleEnvironment: a removed cell', () => {
-  const removal = (state: RemovalOutcome['state']): RemovalOutcome => ({ entityRef: GONE, environment: 'dev', state, pruned: state === 'removed' ? [ref] : [], message: state === 'removed' ? '' : 'forbidden' });
+  const removal = (state: RemovalOutcome['state']): RemovalOutcome => ({
+    entityRef: GONE,
+    environment: 'dev',
+    state,
+    pruned: state === 'removed' ? [ref] : [],
+    message: state === 'removed' ? '' : 'forbidden',
+  });
   it.each([
     // case, outcome (undefined: none reported) -> forgotten, history, backoff, result
     ['removed', 'removed', true, true, false, undefined],
@@ -181,7 +216,9 @@ describe('failedApply and changedCells', () => {
 
   it('lists cells the target changed and cells it removed, by cell name', () => {
     const p = plan({ remove: [REMOVED] });
-    expect([...changedCells(p, { cells: [outcome('in-sync')], removed: [{ entityRef: GONE, environment: 'dev', state: 'removed', pruned: [], message: '' }] })]).toEqual([
+    expect([
+      ...changedCells(p, { cells: [outcome('in-sync')], removed: [{ entityRef: GONE, environment: 'dev', state: 'removed', pruned: [], message: '' }] }),
+    ]).toEqual([
       [A, 'a'],
       [GONE, 'gone'],
     ]);

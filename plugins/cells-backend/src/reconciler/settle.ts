@@ -44,9 +44,19 @@ function outcomesOf(plan: EnvironmentPlan, result: ApplyResult): { cells: CellOu
   const cellOutcomes = new Map(result.cells.map(o => [o.entityRef, o]));
   const removalOutcomes = new Map((result.removed ?? []).map(o => [o.entityRef, o]));
   const cells = plan.send.map(
-    c => cellOutcomes.get(c.entityRef) ?? { entityRef: c.entityRef, environment: c.environment, changes: noChanges(), state: 'error' as const, message: missing, objects: [] },
+    c =>
+      cellOutcomes.get(c.entityRef) ?? {
+        entityRef: c.entityRef,
+        environment: c.environment,
+        changes: noChanges(),
+        state: 'error' as const,
+        message: missing,
+        objects: [],
+      },
   );
-  const removed = plan.remove.map(r => removalOutcomes.get(r.entityRef) ?? { entityRef: r.entityRef, environment: r.environment, state: 'error' as const, pruned: [], message: missing });
+  const removed = plan.remove.map(
+    r => removalOutcomes.get(r.entityRef) ?? { entityRef: r.entityRef, environment: r.environment, state: 'error' as const, pruned: [], message: missing },
+  );
   return { cells, removed };
 }
 
@@ -118,7 +128,17 @@ const EMPTY_DIFF: AccessDiffView = { added: [], removed: [] };
 export function settleEnvironment(input: SettleInput): Settlement {
   const { pass, env, plan, result, diffs, changes, affectedBy, runId, at } = input;
   const { environment } = env;
-  const out: Settlement = { results: [], statuses: [], history: [], goods: [], applied: new Map(), failing: new Map(), stale: new Map(), carried: new Map(), forgotten: [] };
+  const out: Settlement = {
+    results: [],
+    statuses: [],
+    history: [],
+    goods: [],
+    applied: new Map(),
+    failing: new Map(),
+    stale: new Map(),
+    carried: new Map(),
+    forgotten: [],
+  };
   const names = new Map(pass.model.cells.map(c => [c.ref, c.name]));
   const sentByRef = new Map(plan.send.map(c => [c.entityRef, c]));
   const { cells, removed } = outcomesOf(plan, result);
@@ -126,7 +146,9 @@ export function settleEnvironment(input: SettleInput): Settlement {
   const fail = (entityRef: string) => out.failing.set(entityRef, nextBackoff(env.failing.get(entityRef), pass.now, input.fullIntervalMs));
   const relevantTo = (entityRef: string) => {
     const earlier = env.carried.get(entityRef) ?? [];
-    const now = pass.firstPass ? [] : changes.filter(c => affectedBy.get(c.entityRef)?.has(entityRef) && !earlier.some(e => e.entityRef === c.entityRef && e.change === c.change));
+    const now = pass.firstPass
+      ? []
+      : changes.filter(c => affectedBy.get(c.entityRef)?.has(entityRef) && !earlier.some(e => e.entityRef === c.entityRef && e.change === c.change));
     return [...earlier, ...now];
   };
   /** A cell the changes did not reach keeps them for the pass that does; one they reached drops them. */
@@ -148,7 +170,16 @@ export function settleEnvironment(input: SettleInput): Settlement {
     const sent = sentByRef.get(ref)!;
     const problems = plan.held.get(ref);
     if (!problems) {
-      out.statuses.push({ entityRef: ref, environment, namespace: sent.namespace, target: env.target, state: outcome.state, message: outcome.message, lastReconciledAt: at, objects: outcome.objects });
+      out.statuses.push({
+        entityRef: ref,
+        environment,
+        namespace: sent.namespace,
+        target: env.target,
+        state: outcome.state,
+        message: outcome.message,
+        lastReconciledAt: at,
+        objects: outcome.objects,
+      });
     }
     // A failed apply leaves what the target held before (or part of the new): the cell is sent again next pass.
     if (outcome.state !== 'error') out.applied.set(ref, sent);
@@ -157,7 +188,8 @@ export function settleEnvironment(input: SettleInput): Settlement {
     else out.failing.set(ref, undefined);
     if (!problems && outcome.state !== 'error' && plan.compiled.has(ref)) {
       const hash = hashObjects(sent.objects);
-      if (env.lastGood.get(ref)?.hash !== hash) out.goods.push({ entityRef: ref, environment, namespace: sent.namespace, hash, objects: sent.objects, model: null, compiledAt: at });
+      if (env.lastGood.get(ref)?.hash !== hash)
+        out.goods.push({ entityRef: ref, environment, namespace: sent.namespace, hash, objects: sent.objects, model: null, compiledAt: at });
     }
     out.results.push({
       entityRef: ref,
@@ -187,7 +219,16 @@ export function settleEnvironment(input: SettleInput): Settlement {
   }
 
   for (const { cell, message } of plan.heldAt) {
-    out.statuses.push({ entityRef: cell.entityRef, environment, namespace: cell.namespace, target: env.target, state: 'error', message, lastReconciledAt: at, objects: [] });
+    out.statuses.push({
+      entityRef: cell.entityRef,
+      environment,
+      namespace: cell.namespace,
+      target: env.target,
+      state: 'error',
+      message,
+      lastReconciledAt: at,
+      objects: [],
+    });
   }
   for (const n of plan.notApplied) {
     out.results.push({ entityRef: n.entityRef, environment, state: 'error', message: n.message, created: 0, updated: 0, pruned: 0 });
@@ -198,7 +239,16 @@ export function settleEnvironment(input: SettleInput): Settlement {
     carry(cell.entityRef, false);
     out.stale.set(cell.entityRef, true);
     out.results.push({ entityRef: cell.entityRef, environment, state: 'error', message, created: 0, updated: 0, pruned: 0 });
-    out.statuses.push({ entityRef: cell.entityRef, environment, namespace: cell.namespace, target: env.target, state: 'error', message, lastReconciledAt: at, objects: [] });
+    out.statuses.push({
+      entityRef: cell.entityRef,
+      environment,
+      namespace: cell.namespace,
+      target: env.target,
+      state: 'error',
+      message,
+      lastReconciledAt: at,
+      objects: [],
+    });
   }
 
   for (const [i, outcome] of removed.entries()) {
@@ -207,7 +257,15 @@ export function settleEnvironment(input: SettleInput): Settlement {
       // Still held by the target: remembered, retried with backoff, and said in the run.
       fail(cell.entityRef);
       carry(cell.entityRef, false);
-      out.results.push({ entityRef: cell.entityRef, environment, state: 'error', message: `removal failed: ${outcome.message}`, created: 0, updated: 0, pruned: 0 });
+      out.results.push({
+        entityRef: cell.entityRef,
+        environment,
+        state: 'error',
+        message: `removal failed: ${outcome.message}`,
+        created: 0,
+        updated: 0,
+        pruned: 0,
+      });
       continue;
     }
     // Unseen leaving (the backend was down): the System is gone, or no longer lists this environment.

@@ -10,7 +10,11 @@ function policy(general: AuthorizeResult, allowed: string[] = []) {
   const service = {
     authorizeConditional: async (reqs: unknown[]) => {
       calls.general++;
-      return reqs.map(() => (general === AuthorizeResult.CONDITIONAL ? { result: general, pluginId: 'catalog', resourceType: 'catalog-entity', conditions: { rule: 'R', resourceType: 'catalog-entity', params: {} } } : { result: general }));
+      return reqs.map(() =>
+        general === AuthorizeResult.CONDITIONAL
+          ? { result: general, pluginId: 'catalog', resourceType: 'catalog-entity', conditions: { rule: 'R', resourceType: 'catalog-entity', params: {} } }
+          : { result: general },
+      );
     },
     authorize: async (reqs: { resourceRef: string }[]) => {
       calls.batches.push(reqs.map(r => r.resourceRef));

@@ -80,14 +80,19 @@ function orionOnly(asked: string[]) {
         authorizeConditional: async (reqs: any[]) =>
           reqs.map(r => {
             asked.push(`${r.permission.name} (any cell)`);
-            return { result: AuthorizeResult.CONDITIONAL, pluginId: 'catalog', resourceType: 'catalog-entity', conditions: { rule: 'IS_ENTITY_OWNER', resourceType: 'catalog-entity', params: {} } };
+            return {
+              result: AuthorizeResult.CONDITIONAL,
+              pluginId: 'catalog',
+              resourceType: 'catalog-entity',
+              conditions: { rule: 'IS_ENTITY_OWNER', resourceType: 'catalog-entity', params: {} },
+            };
           }),
         authorize: async (reqs: any[]) =>
           reqs.map(r => {
             asked.push(`${r.permission.name} ${r.resourceRef}`);
             return { result: r.resourceRef === 'system:default/orion' ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
           }),
-      }) as any,
+      } as any),
   });
 }
 
@@ -122,27 +127,67 @@ describe('the cells router over a fake service', () => {
   afterAll(async () => {
     await t.backend.stop();
   });
-  const post = (route: string, body: unknown) => request(t.server).post(`/api/cells${route}`).set('Authorization', user).send(body as any);
+  const post = (route: string, body: unknown) =>
+    request(t.server)
+      .post(`/api/cells${route}`)
+      .set('Authorization', user)
+      .send(body as any);
   const get = (route: string) => request(t.server).get(`/api/cells${route}`).set('Authorization', user);
 
   it.each([
     ['POST /simulate without to', () => post('/simulate', { from: 'orion/comms' }), 'to: required'],
-    ['an unknown body field', () => post('/simulate', { from: 'orion/comms', to: 'houston/capcom', verb: 'GET' }), 'verb: unknown field; allowed: environment, from, to, endpoint, method, path'],
-    ['a caller of no form', () => post('/simulate', { from: { rogue: 'orion', gateway: true }, to: 'houston/capcom' }), 'from: must be <cell>/<component>, { rogue: <cell> } or { gateway: true }'],
-    ['gateway: false', () => post('/simulate', { from: { gateway: false }, to: 'houston/capcom' }), 'from: must be <cell>/<component>, { rogue: <cell> } or { gateway: true }'],
-    ['a 1,000-character method', () => post('/simulate', { from: 'orion/comms', to: 'houston/capcom', method: 'G'.repeat(1000) }), 'method: must NOT have more than 16 characters'],
-    ['a method that is no token', () => post('/simulate', { from: 'orion/comms', to: 'houston/capcom', method: 'GET /x' }), 'method: must match pattern "^[A-Za-z]+$"'],
+    [
+      'an unknown body field',
+      () => post('/simulate', { from: 'orion/comms', to: 'houston/capcom', verb: 'GET' }),
+      'verb: unknown field; allowed: environment, from, to, endpoint, method, path',
+    ],
+    [
+      'a caller of no form',
+      () => post('/simulate', { from: { rogue: 'orion', gateway: true }, to: 'houston/capcom' }),
+      'from: must be <cell>/<component>, { rogue: <cell> } or { gateway: true }',
+    ],
+    [
+      'gateway: false',
+      () => post('/simulate', { from: { gateway: false }, to: 'houston/capcom' }),
+      'from: must be <cell>/<component>, { rogue: <cell> } or { gateway: true }',
+    ],
+    [
+      'a 1,000-character method',
+      () => post('/simulate', { from: 'orion/comms', to: 'houston/capcom', method: 'G'.repeat(1000) }),
+      'method: must NOT have more than 16 characters',
+    ],
+    [
+      'a method that is no token',
+      () => post('/simulate', { from: 'orion/comms', to: 'houston/capcom', method: 'GET /x' }),
+      'method: must match pattern "^[A-Za-z]+$"',
+    ],
     ['a path that is no path', () => post('/simulate', { from: 'orion/comms', to: 'houston/capcom', path: 'uplink' }), 'path: must match pattern "^/[^\\s]*$"'],
-    ['a 10,000-character caller', () => post('/simulate', { from: 'o'.repeat(10_000), to: 'houston/capcom' }), 'from: must be <cell>/<component>, { rogue: <cell> } or { gateway: true }'],
+    [
+      'a 10,000-character caller',
+      () => post('/simulate', { from: 'o'.repeat(10_000), to: 'houston/capcom' }),
+      'from: must be <cell>/<component>, { rogue: <cell> } or { gateway: true }',
+    ],
     ['POST /blast-radius without from', () => post('/blast-radius', {}), 'from: required'],
-    ['the gateway asked for its blast radius', () => post('/blast-radius', { from: { gateway: true } }), 'from: must be <cell>/<component> or { rogue: <cell> }'],
-    ['POST /reconcile with an unknown field', () => post('/reconcile', { entityRef: 'system:default/orion', force: true }), 'force: unknown field; allowed: entityRef'],
+    [
+      'the gateway asked for its blast radius',
+      () => post('/blast-radius', { from: { gateway: true } }),
+      'from: must be <cell>/<component> or { rogue: <cell> }',
+    ],
+    [
+      'POST /reconcile with an unknown field',
+      () => post('/reconcile', { entityRef: 'system:default/orion', force: true }),
+      'force: unknown field; allowed: entityRef',
+    ],
     ['POST /reconcile with a malformed ref', () => post('/reconcile', { entityRef: 'system:' }), `entityRef: must match pattern "${ENTITY_REF}"`],
     ['POST /preview without entities', () => post('/preview', {}), 'entities: required'],
     ['POST /preview with 21 entities', () => post('/preview', { entities: Array(21).fill(clock) }), 'entities: must NOT have more than 20 items'],
     ['POST /preview with no list', () => post('/preview', { entities: 'clock' }), 'entities: must be array'],
     ['an entity without apiVersion', () => post('/preview', { entities: [{ ...clock, apiVersion: undefined }] }), 'entities[0].apiVersion: required'],
-    ['an entity with an empty name', () => post('/preview', { entities: [clock, { ...clock, metadata: { name: '' } }] }), 'entities[1].metadata.name: must NOT have fewer than 1 characters'],
+    [
+      'an entity with an empty name',
+      () => post('/preview', { entities: [clock, { ...clock, metadata: { name: '' } }] }),
+      'entities[1].metadata.name: must NOT have fewer than 1 characters',
+    ],
     ['an entity whose spec is a list', () => post('/preview', { entities: [{ ...clock, spec: [] }] }), 'entities[0].spec: must be object'],
     ['GET /history?entityRef=system:', () => get('/history?entityRef=system:'), `entityRef: must match pattern "${ENTITY_REF}"`],
     ['GET /history?limit=ten', () => get('/history?limit=ten'), 'limit: must be integer'],

@@ -14,10 +14,9 @@ import {
   cellNamespace,
   diffAccess,
   simulateRequest,
-  wildcardPrincipals,
 } from '@cellplane/cells-common';
 import { CellsBackendConfig } from '../config';
-import { CellsStore, StoredCellStatus } from '../storage/types';
+import { CellsStore } from '../storage/types';
 import { CellTarget } from '../targets/types';
 import type {
   AttackListResponse,
@@ -28,7 +27,6 @@ import type {
   CellFailure,
   CellListResponse,
   CellPlan,
-  CellState,
   HistoryPage,
   PreviewBody,
   PreviewResponse,
@@ -40,6 +38,7 @@ import type {
 import { CompileCells, CompiledView, SimulationCache, analysable, withoutCells } from './analysis';
 import { AttackListQuery, CellAccess, CellsService, HistoryQuery, ReconcilerReads } from './CellsService';
 import { cellEvidencePack } from './evidence';
+import { cellStateOf, complianceOf, noCompliance } from './compliance';
 import { checkPreviewEntities, existingCellsTouched, previewEntities } from './preview';
 import { ModelRefs, parseCellRef } from './refs';
 import { ServedTopology, TopologyAnswers, TopologyBase, topologyBase, visibleTopology } from './topology';
@@ -53,7 +52,6 @@ interface EnvironmentView extends CompiledView {
   answers: TopologyAnswers;
 }
 
-const UNPROTECTED: ComponentProtection = { l3l4: false, mtls: false, l7: false };
 /** Attack presets per answer unless the caller asks for fewer or more (the full list is cells x endpoints x operations). */
 export const DEFAULT_ATTACK_LIMIT = 500;
 
@@ -160,14 +158,6 @@ export class DefaultCellsService implements CellsService {
     return ref;
   }
 
-  private statusOf(stored: StoredCellStatus | undefined, entityRef: string, environment: string, pending: Set<string>): { state: CellState; message: string } {
-    if (pending.has(entityRef) && stored?.state !== 'error') {
-      return { state: 'pending', message: this.deps.reconciler.neverApplied ? 'waiting for the first reconcile' : 'catalog changes wait for the next reconcile' };
-    }
-    if (!stored) return { state: 'not-applied', message: `not reconciled to ${environment} yet` };
-    return { state: stored.state, message: stored.message };
-  }
-
   async listCells(read: CellAccess): Promise<CellListResponse> {
     const snapshot = this.snapshot;
     const may = await read.filter(snapshot.model.cells.map(c => c.ref));
@@ -189,7 +179,7 @@ export class DefaultCellsService implements CellsService {
                 environment,
                 namespace: stored?.namespace || cellNamespace(this.settings, cell, environment),
                 target: this.deps.targets.get(environment)!.description,
-                ...this.statusOf(stored, cell.ref, environment, pending),
+                ...cellStateOf(this.deps.reconciler.neverApplied, stored, cell.ref, environment, pending),
                 ...(stored?.lastReconciledAt ? { lastReconciledAt: stored.lastReconciledAt } : {}),
               };
             }),
@@ -229,28 +219,14 @@ export class DefaultCellsService implements CellsService {
 
   /** The compliance summary of a cell in its first environment; a cell that cannot be analysed counts nothing as protected. */
   private compliance(ref: string, members: Set<string>, environment: string | undefined): { compliance: CellDetail['compliance']; failure?: string } {
-    const none = { components: members.size, protectedL3L4: 0, protectedMtls: 0, protectedL7: 0, wildcardPrincipals: 0, requestsChecked: 0, violations: 0 };
-    if (!environment) return { compliance: none };
+    if (!environment) return { compliance: noCompliance(members) };
     const view = this.view(environment);
     try {
       const protection = this.protectionOf(view);
       const sim = this.analysis(view, environment, [ref]);
-      const protections = [...members].map(c => protection.get(c) ?? UNPROTECTED);
-      const verified = verifyCellOnce(this.verified, sim, ref);
-      return {
-        compliance: {
-          components: members.size,
-          protectedL3L4: protections.filter(p => p.l3l4).length,
-          protectedMtls: protections.filter(p => p.mtls).length,
-          protectedL7: protections.filter(p => p.l7).length,
-          wildcardPrincipals: wildcardPrincipals(view.objectsOf.get(ref) ?? []),
-          requestsChecked: verified.report.checks,
-          violations: verified.report.violations.filter((v: { callee: string }) => members.has(v.callee)).length,
-          lastVerifiedAt: verified.at,
-        },
-      };
+      return { compliance: complianceOf(members, protection, view.objectsOf.get(ref) ?? [], verifyCellOnce(this.verified, sim, ref)) };
     } catch (e) {
-      return { compliance: none, failure: view.failures.get(ref) ?? (e instanceof Error ? e.message : String(e)) };
+      return { compliance: noCompliance(members), failure: view.failures.get(ref) ?? (e instanceof Error ? e.message : String(e)) };
     }
   }
 
@@ -287,7 +263,15 @@ export class DefaultCellsService implements CellsService {
     const cell = snapshot.model.cells.find(c => c.ref === ref)!;
     const environments = environment === undefined ? cell.environments.filter(e => this.environments().includes(e)) : [environment];
     const simulation = (env: string) => this.analysis(this.view(env), env, [ref]);
-    return cellEvidencePack({ entityRef: ref, environments, snapshot, settings: this.settings, store: this.deps.store, simulation, generatedAt: new Date().toISOString() });
+    return cellEvidencePack({
+      entityRef: ref,
+      environments,
+      snapshot,
+      settings: this.settings,
+      store: this.deps.store,
+      simulation,
+      generatedAt: new Date().toISOString(),
+    });
   }
 
   async getPlan(entityRef: string, environment: string, read: CellAccess): Promise<CellPlan> {
@@ -304,7 +288,11 @@ export class DefaultCellsService implements CellsService {
     const diff = (without: ReadonlySet<string>) => {
       const keep = (model: CellModel, objects: KubeObject[]) => {
         const gone = new Set(model.cells.filter(c => without.has(c.ref)).map(c => cellNamespace(this.settings, c, environment)));
-        return { model: withoutCells(model, without), settings: this.settings, objects: objects.filter(o => !gone.has(o.metadata.namespace ?? o.metadata.name)) };
+        return {
+          model: withoutCells(model, without),
+          settings: this.settings,
+          objects: objects.filter(o => !gone.has(o.metadata.namespace ?? o.metadata.name)),
+        };
       };
       const after = [...before.objects.filter(o => !applied?.objects.includes(o)), ...cell.objects];
       return diffAccess(keep(before.model, before.objects), keep(reconciler.current.model, after), { environment, cells: [ref] });
@@ -392,7 +380,14 @@ export class DefaultCellsService implements CellsService {
     const may = await read.filter(here);
     const view = here.some(may) ? this.view(env) : undefined;
     const base = view
-      ? (view.topology ??= topologyBase({ ...this.snapshot, settings: this.settings, environment: env, environments: this.environments(), protection: this.protectionOf(view), failures: view.failures }))
+      ? (view.topology ??= topologyBase({
+          ...this.snapshot,
+          settings: this.settings,
+          environment: env,
+          environments: this.environments(),
+          protection: this.protectionOf(view),
+          failures: view.failures,
+        }))
       : { environment: env, environments: this.environments(), cells: [], components: [], edges: [] };
     const shown = visibleTopology(base, may);
     const statuses = await this.deps.store.listStatuses({ environment: env, withObjects: false });
@@ -401,7 +396,7 @@ export class DefaultCellsService implements CellsService {
     // Everything but the states is fixed per catalog snapshot: serialized once per set of cells shown and states.
     return (view?.answers ?? this.emptyAnswers).answer(
       shown,
-      shown.cells.map(c => this.statusOf(byRef.get(c.entityRef), c.entityRef, env, pending)),
+      shown.cells.map(c => cellStateOf(this.deps.reconciler.neverApplied, byRef.get(c.entityRef), c.entityRef, env, pending)),
     );
   }
 

@@ -33,7 +33,9 @@ describe('SimulationCache', () => {
     const cache = new SimulationCache();
     const before = cache.build(snapshotOf(artemis), config.settings, 'development');
     // capcom (houston) calls orion and deep-space-network: kennedy and esa-ops cannot change.
-    const edited = replace('capcom', e => withSpec(e, { connections: [...(e.spec as any).connections, { to: 'comms-system', endpoint: 'http', methods: ['GET'], paths: ['/status'] }] }));
+    const edited = replace('capcom', e =>
+      withSpec(e, { connections: [...(e.spec as any).connections, { to: 'comms-system', endpoint: 'http', methods: ['GET'], paths: ['/status'] }] }),
+    );
     const snapshot = snapshotOf(edited);
     const after = cache.build(snapshot, config.settings, 'development');
     expect(after.sim.objects).toEqual(fullCompile(snapshot));
@@ -50,7 +52,14 @@ describe('SimulationCache', () => {
     const added: Entity = {
       ...artemis.find(e => e.metadata.name === 'capcom')!,
       metadata: { name: 'eecom' },
-      spec: { type: 'service', lifecycle: 'production', owner: 'group:houston-flight-ops', system: 'houston', endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'organization' }], connections: [{ to: 'madrid', endpoint: 'http', methods: ['GET'] }] },
+      spec: {
+        type: 'service',
+        lifecycle: 'production',
+        owner: 'group:houston-flight-ops',
+        system: 'houston',
+        endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'organization' }],
+        connections: [{ to: 'madrid', endpoint: 'http', methods: ['GET'] }],
+      },
     };
     const grown = snapshotOf([...artemis, added]);
     expect(cache.build(grown, config.settings, 'development').sim.objects).toEqual(fullCompile(grown));
@@ -83,12 +92,25 @@ describe('SimulationCache', () => {
 describe('SimulationCache with holders (issue 18, finding 3)', () => {
   // With cell-env naming, default/core and ops/core both claim core-development.
   const cellEnv = readCellsBackendConfig(
-    new ConfigReader({ cells: { naming: { scheme: 'cell-env' }, environments: [{ name: 'development', target: { type: 'directory', path: '/tmp/cells-analysis-test' } }] } }),
+    new ConfigReader({
+      cells: { naming: { scheme: 'cell-env' }, environments: [{ name: 'development', target: { type: 'directory', path: '/tmp/cells-analysis-test' } }] },
+    }),
   );
   const core = (namespace: string): Entity[] => [
     { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'team', namespace }, spec: { type: 'team', children: [] } },
     { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: 'core', namespace }, spec: { owner: `group:${namespace}/team`, cell: {} } },
-    { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'api', namespace }, spec: { type: 'service', lifecycle: 'production', owner: `group:${namespace}/team`, system: 'core', endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }] } },
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'api', namespace },
+      spec: {
+        type: 'service',
+        lifecycle: 'production',
+        owner: `group:${namespace}/team`,
+        system: 'core',
+        endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }],
+      },
+    },
   ];
   const entities = [...core('default'), ...core('ops')];
   const { model } = buildCellModel(entities, { defaultEnvironments: cellEnv.settings.defaultEnvironments, knownEnvironments: ['development'] });
@@ -115,11 +137,13 @@ describe('one cell that cannot be compiled or analysed', () => {
   })();
   const houston = 'system:default/houston';
   /** The core's compiler, except that it throws whenever it is asked to compile houston. */
-  const failingForHouston = (calls: Set<string>[] = []): CompileCells => (model, settings, options) => {
-    calls.push(new Set(options?.cells));
-    if (!options?.cells || options.cells.has(houston)) throw new Error('houston: injected compile failure');
-    return compileCells(model, settings, options);
-  };
+  const failingForHouston =
+    (calls: Set<string>[] = []): CompileCells =>
+    (model, settings, options) => {
+      calls.push(new Set(options?.cells));
+      if (!options?.cells || options.cells.has(houston)) throw new Error('houston: injected compile failure');
+      return compileCells(model, settings, options);
+    };
   const full = compileCells(snapshot.model, config.settings, { environment: 'development' }).cells;
 
   it('compileIsolated finds it by halving and compiles every other cell', () => {
@@ -139,7 +163,11 @@ describe('one cell that cannot be compiled or analysed', () => {
     expect([...view.failures.keys()]).toEqual([houston]);
     expect(view.sim.model.cells.map(c => c.ref)).not.toContain(houston);
     expect(view.sim.model.components.some(c => c.cell === houston)).toBe(false);
-    expect(view.sim.model.grants.some(g => g.callee === 'component:default/capcom' || (g.caller.kind === 'component' && g.caller.ref === 'component:default/capcom'))).toBe(false);
+    expect(
+      view.sim.model.grants.some(
+        g => g.callee === 'component:default/capcom' || (g.caller.kind === 'component' && g.caller.ref === 'component:default/capcom'),
+      ),
+    ).toBe(false);
     // Every other cell's objects, then the platform egress namespace's (kennedy/weather-station goes out).
     const cellObjects = full.filter(c => c.cell !== houston).flatMap(c => c.objects);
     expect(view.sim.objects.slice(0, cellObjects.length)).toEqual(cellObjects);
@@ -169,4 +197,3 @@ describe('one cell that cannot be compiled or analysed', () => {
     expect(view.loads).toBe(true);
   });
 });
-

@@ -61,7 +61,8 @@ export function compileIsolated(
       // its objects) has no objects: it stays out of the analysis, saying why, like a cell that throws.
       const asked = new Set(refs);
       for (const p of result.problems) {
-        if (p.holds && asked.has(p.holds) && !objectsOf.has(p.holds) && !failures.has(p.holds)) failures.set(p.holds, `cannot be compiled: ${formatProblem(p)}`);
+        if (p.holds && asked.has(p.holds) && !objectsOf.has(p.holds) && !failures.has(p.holds))
+          failures.set(p.holds, `cannot be compiled: ${formatProblem(p)}`);
       }
     } catch (e) {
       if (refs.length === 1) {
@@ -91,7 +92,7 @@ export function withoutCells(model: CellModel, cells: ReadonlySet<string> | Read
 }
 
 function simulationOf(model: CellModel, settings: CellsSettings, environment: string, objectsOf: Map<string, KubeObject[]>, failures: Map<string, string>) {
-  const objects = model.cells.flatMap(c => (failures.has(c.ref) ? [] : (objectsOf.get(c.ref) ?? [])));
+  const objects = model.cells.flatMap(c => (failures.has(c.ref) ? [] : objectsOf.get(c.ref) ?? []));
   const kept = withoutCells(model, failures);
   // The platform egress namespace, compiled from the cells kept (no cell's own objects: none is asked for).
   const egress = compileCells(kept, settings, { environment, cells: new Set() }).egress.flatMap(e => e.objects);
@@ -150,7 +151,10 @@ function holdersKey(holders: Holders): string {
  * compile's, in the same order.
  */
 export class SimulationCache {
-  private readonly last = new Map<string, { snapshot: CatalogSnapshot; holders: string; objectsOf: Map<string, KubeObject[]>; failures: Map<string, string> }>();
+  private readonly last = new Map<
+    string,
+    { snapshot: CatalogSnapshot; holders: string; objectsOf: Map<string, KubeObject[]>; failures: Map<string, string> }
+  >();
 
   constructor(private readonly compile: CompileCells = compileCells) {}
 

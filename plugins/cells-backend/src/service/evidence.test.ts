@@ -9,7 +9,7 @@ jest.setTimeout(60_000);
 describe('the kept history of a cell for its evidence pack', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-  it('reads every page of the cell\'s changes, newest first, naming who only when a user caused it', async () => {
+  it("reads every page of the cell's changes, newest first, naming who only when a user caused it", async () => {
     const { store } = await setupStore(databases, 'SQLITE_3');
     await store.addHistory([historyEntry(HOUSTON, 'run-1'), historyEntry(ORION, 'run-1')]);
     await store.addHistory([historyEntry(HOUSTON, 'run-2', { environment: 'production', cause: { kind: 'user', user: 'user:default/alice' } })]);
@@ -27,7 +27,7 @@ describe('the kept history of a cell for its evidence pack', () => {
     expect(Object.keys(history.changes[2]).sort()).toEqual(['accessDiff', 'at', 'cause', 'environment', 'summary']);
   });
 
-  it("approves a flow by the kept change that added it, with who made it, and leaves the others without", async () => {
+  it('approves a flow by the kept change that added it, with who made it, and leaves the others without', async () => {
     const { store } = await setupStore(databases, 'SQLITE_3');
     // The fixture's change adds houston/capcom's POST /uplink on orion/comms-system.
     await store.addHistory([historyEntry(HOUSTON, 'run-1', { cause: { kind: 'user', user: 'user:default/alice' } })]);

@@ -44,7 +44,7 @@ describe('ProtectionCache', () => {
     expect(new ProtectionCache().of(sim).protection).toEqual(expected);
   });
 
-  it("re-probes only the cells whose objects changed", () => {
+  it('re-probes only the cells whose objects changed', () => {
     const cache = new ProtectionCache();
     const before = cache.of(artemisSimulation()).protection;
     const after = cache.of(artemisSimulation(without('AuthorizationPolicy', 'orion'))).protection;

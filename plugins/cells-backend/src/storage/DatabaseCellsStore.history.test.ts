@@ -15,18 +15,10 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore history on %s', i
   it('adds each run, cell and environment to the history once', async () => {
     const { knex, store } = await setup(id);
     const entry = historyEntry(HOUSTON, 'run-1');
-    await store.addHistory([
-      entry,
-      historyEntry(HOUSTON, 'run-1', { environment: 'production' }),
-    ]);
+    await store.addHistory([entry, historyEntry(HOUSTON, 'run-1', { environment: 'production' })]);
     // The same run again (a retried write), and a duplicate within one call.
-    await store.addHistory([
-      { ...entry, summary: 'a retry must not overwrite' },
-      entry,
-    ]);
-    expect(Number((await knex('cells_history').count({ n: '*' }))[0].n)).toBe(
-      2,
-    );
+    await store.addHistory([{ ...entry, summary: 'a retry must not overwrite' }, entry]);
+    expect(Number((await knex('cells_history').count({ n: '*' }))[0].n)).toBe(2);
 
     const { items, nextCursor } = await store.listHistory({
       entityRef: HOUSTON,
@@ -76,10 +68,7 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore history on %s', i
           summary: `houston change ${run}`,
         }),
       ];
-      if (run % 3 === 0)
-        entries.push(
-          historyEntry(ORION, `run-${run}`, { summary: `orion change ${run}` }),
-        );
+      if (run % 3 === 0) entries.push(historyEntry(ORION, `run-${run}`, { summary: `orion change ${run}` }));
       if (run % 5 === 0)
         entries.push(
           historyEntry(HOUSTON, `run-${run}`, {
@@ -107,15 +96,11 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore history on %s', i
       cursor = page.nextCursor;
       if (pages === 1) {
         // A change added between pages shows on a fresh first page, not in the middle of this walk.
-        await store.addHistory([
-          historyEntry(HOUSTON, 'run-24', { summary: 'houston change 24' }),
-        ]);
+        await store.addHistory([historyEntry(HOUSTON, 'run-24', { summary: 'houston change 24' })]);
       }
     } while (cursor && pages < 10);
     expect(pages).toBe(3);
-    expect(summaries).toEqual(
-      Array.from({ length: 23 }, (_, i) => `houston change ${23 - i}`),
-    );
+    expect(summaries).toEqual(Array.from({ length: 23 }, (_, i) => `houston change ${23 - i}`));
     expect([...entryIds].sort((a, b) => b - a)).toEqual(entryIds);
 
     // Without an environment filter both environments interleave, newest first.
@@ -131,28 +116,20 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore history on %s', i
     expect(first.nextCursor).toEqual(expect.any(String));
 
     const orion = await store.listHistory({ entityRef: ORION, limit: 7 });
-    expect(orion.items.map(i => i.summary)).toEqual(
-      [21, 18, 15, 12, 9, 6, 3].map(n => `orion change ${n}`),
-    );
+    expect(orion.items.map(i => i.summary)).toEqual([21, 18, 15, 12, 9, 6, 3].map(n => `orion change ${n}`));
     expect(orion.nextCursor).toBeUndefined();
 
     const production = await store.listHistory({
       environment: 'production',
       limit: 2,
     });
-    expect(production.items.map(i => i.summary)).toEqual([
-      'houston production change 20',
-      'houston production change 15',
-    ]);
+    expect(production.items.map(i => i.summary)).toEqual(['houston production change 20', 'houston production change 15']);
     const rest = await store.listHistory({
       environment: 'production',
       limit: 2,
       cursor: production.nextCursor,
     });
-    expect(rest.items.map(i => i.summary)).toEqual([
-      'houston production change 10',
-      'houston production change 5',
-    ]);
+    expect(rest.items.map(i => i.summary)).toEqual(['houston production change 10', 'houston production change 5']);
     expect(rest.nextCursor).toBeUndefined();
 
     const everything = await store.listHistory({ limit: 500 });
@@ -162,22 +139,12 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore history on %s', i
 
   it('rejects a cursor it did not hand out and a limit out of range, naming them', async () => {
     const { store } = await setup(id);
-    for (const cursor of [
-      'not-a-cursor',
-      Buffer.from('{"before":"1; drop table"}').toString('base64url'),
-      '',
-    ]) {
-      await expect(store.listHistory({ limit: 10, cursor })).rejects.toThrow(
-        InputError,
-      );
-      await expect(store.listHistory({ limit: 10, cursor })).rejects.toThrow(
-        /cursor is not a cursor this API handed out/,
-      );
+    for (const cursor of ['not-a-cursor', Buffer.from('{"before":"1; drop table"}').toString('base64url'), '']) {
+      await expect(store.listHistory({ limit: 10, cursor })).rejects.toThrow(InputError);
+      await expect(store.listHistory({ limit: 10, cursor })).rejects.toThrow(/cursor is not a cursor this API handed out/);
     }
     for (const limit of [0, -1, 1.5, 501, NaN]) {
-      await expect(store.listHistory({ limit })).rejects.toThrow(
-        /limit must be a whole number from 1 to 500/,
-      );
+      await expect(store.listHistory({ limit })).rejects.toThrow(/limit must be a whole number from 1 to 500/);
     }
   });
 });

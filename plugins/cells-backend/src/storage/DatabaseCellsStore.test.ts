@@ -28,8 +28,7 @@ describe('the test databases', () => {
 describe.each(databases.eachSupportedId())('DatabaseCellsStore on %s', id => {
   it('migrates to the latest schema, does nothing when run again, and rolls back', async () => {
     const { knex } = await setup(id);
-    for (const table of TABLES)
-      expect(await knex.schema.hasTable(table)).toBe(true);
+    for (const table of TABLES) expect(await knex.schema.hasTable(table)).toBe(true);
 
     const [, again] = await knex.migrate.latest({
       directory: cellsMigrationsDir(),
@@ -46,14 +45,12 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore on %s', id => {
     expect((await second.getRun(runId))?.state).toBe('running');
 
     await knex.migrate.rollback({ directory: cellsMigrationsDir() }, true);
-    for (const table of TABLES)
-      expect(await knex.schema.hasTable(table)).toBe(false);
+    for (const table of TABLES) expect(await knex.schema.hasTable(table)).toBe(false);
     const [, reapplied] = await knex.migrate.latest({
       directory: cellsMigrationsDir(),
     });
     expect(reapplied).toHaveLength(2);
-    for (const table of TABLES)
-      expect(await knex.schema.hasTable(table)).toBe(true);
+    for (const table of TABLES) expect(await knex.schema.hasTable(table)).toBe(true);
   });
 
   it('leaves the schema alone when the database service says to skip migrations', async () => {
@@ -120,9 +117,7 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore on %s', id => {
     });
     expect(failed!.requestedBy).toBeUndefined();
 
-    expect(
-      await store.getRun('00000000-0000-0000-0000-000000000000'),
-    ).toBeUndefined();
+    expect(await store.getRun('00000000-0000-0000-0000-000000000000')).toBeUndefined();
     await expect(
       store.finishRun('00000000-0000-0000-0000-000000000000', {
         state: 'succeeded',
@@ -133,18 +128,11 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore on %s', id => {
 
   it('marks runs left running as failed, and only those', async () => {
     const { store } = await setup(id);
-    const abandoned = [
-      await store.createRun({ trigger: 'schedule' }),
-      await store.createRun({ trigger: 'catalog-change' }),
-    ];
+    const abandoned = [await store.createRun({ trigger: 'schedule' }), await store.createRun({ trigger: 'catalog-change' })];
     const done = await store.createRun({ trigger: 'startup' });
     await store.finishRun(done, { state: 'succeeded', cells: [] });
 
-    expect(
-      await store.failAbandonedRuns(
-        'the backend stopped before the run finished',
-      ),
-    ).toBe(2);
+    expect(await store.failAbandonedRuns('the backend stopped before the run finished')).toBe(2);
     for (const runId of abandoned) {
       const run = await store.getRun(runId);
       expect(run).toMatchObject({
@@ -191,22 +179,10 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore on %s', id => {
     );
     expect('lastReconciledAt' in all[2]).toBe(false);
 
-    expect(
-      (await store.listStatuses({ entityRef: HOUSTON })).map(
-        s => s.environment,
-      ),
-    ).toEqual(['development', 'production']);
-    expect(
-      (await store.listStatuses({ environment: 'development' })).map(
-        s => s.entityRef,
-      ),
-    ).toEqual([HOUSTON, ORION]);
-    expect(
-      await store.listStatuses({ entityRef: ORION, environment: 'production' }),
-    ).toEqual([status(ORION, 'production')]);
-    expect(
-      await store.listStatuses({ entityRef: 'system:default/nowhere' }),
-    ).toEqual([]);
+    expect((await store.listStatuses({ entityRef: HOUSTON })).map(s => s.environment)).toEqual(['development', 'production']);
+    expect((await store.listStatuses({ environment: 'development' })).map(s => s.entityRef)).toEqual([HOUSTON, ORION]);
+    expect(await store.listStatuses({ entityRef: ORION, environment: 'production' })).toEqual([status(ORION, 'production')]);
+    expect(await store.listStatuses({ entityRef: 'system:default/nowhere' })).toEqual([]);
 
     const drifted = status(HOUSTON, 'development', {
       state: 'drifted',
@@ -243,20 +219,16 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore on %s', id => {
       { entityRef: ORION, environment: 'production' },
       { entityRef: 'system:default/nowhere', environment: 'development' },
     ]);
-    expect(
-      (await store.listStatuses()).map(s => `${s.entityRef} ${s.environment}`),
-    ).toEqual([`${HOUSTON} production`, `${ORION} development`]);
+    expect((await store.listStatuses()).map(s => `${s.entityRef} ${s.environment}`)).toEqual([`${HOUSTON} production`, `${ORION} development`]);
     await store.deleteStatuses([]);
     expect(await store.listStatuses()).toHaveLength(2);
   });
 
   it('rejects a status whose lastReconciledAt is not a time, naming the field', async () => {
     const { store } = await setup(id);
-    await expect(
-      store.upsertStatuses([
-        status(HOUSTON, 'development', { lastReconciledAt: 'yesterday' }),
-      ]),
-    ).rejects.toThrow(/lastReconciledAt must be an ISO time, got "yesterday"/);
+    await expect(store.upsertStatuses([status(HOUSTON, 'development', { lastReconciledAt: 'yesterday' })])).rejects.toThrow(
+      /lastReconciledAt must be an ISO time, got "yesterday"/,
+    );
   });
 
   it('keeps good compilations byte for byte, large ones included', async () => {
@@ -269,9 +241,7 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore on %s', id => {
       hash: 'a'.repeat(64),
       objects,
       model: {
-        components: [
-          { name: 'comms-system', endpoints: [{ name: 'uplink', port: 8080 }] },
-        ],
+        components: [{ name: 'comms-system', endpoints: [{ name: 'uplink', port: 8080 }] }],
         grants: [],
       },
       compiledAt: '2026-11-23T09:15:00.000Z',
@@ -284,25 +254,15 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore on %s', id => {
       objects: objects.slice(0, 1),
     };
     expect(JSON.stringify(objects).length).toBeGreaterThan(1_000_000);
-    await store.saveGoodCompilations([
-      big,
-      small,
-      { ...small, environment: 'production' },
-    ]);
+    await store.saveGoodCompilations([big, small, { ...small, environment: 'production' }]);
 
     const all = await store.getGoodCompilations();
-    expect(all.map(c => `${c.entityRef} ${c.environment}`)).toEqual([
-      `${HOUSTON} development`,
-      `${HOUSTON} production`,
-      `${ORION} development`,
-    ]);
+    expect(all.map(c => `${c.entityRef} ${c.environment}`)).toEqual([`${HOUSTON} development`, `${HOUSTON} production`, `${ORION} development`]);
     const [orion] = await store.getGoodCompilations({ entityRef: ORION });
     expect(orion).toEqual(big);
     // Same bytes, same key order: what the GitOps folder writes from it stays identical.
     expect(JSON.stringify(orion.objects)).toBe(JSON.stringify(objects));
-    expect(
-      await store.getGoodCompilations({ environment: 'production' }),
-    ).toEqual([{ ...small, environment: 'production' }]);
+    expect(await store.getGoodCompilations({ environment: 'production' })).toEqual([{ ...small, environment: 'production' }]);
 
     const recompiled = {
       ...small,
@@ -318,14 +278,8 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore on %s', id => {
       }),
     ).toEqual([recompiled]);
 
-    await store.deleteGoodCompilations([
-      { entityRef: ORION, environment: 'development' },
-    ]);
-    expect(
-      (await store.getGoodCompilations()).map(
-        c => `${c.entityRef} ${c.environment}`,
-      ),
-    ).toEqual([`${HOUSTON} development`, `${HOUSTON} production`]);
+    await store.deleteGoodCompilations([{ entityRef: ORION, environment: 'development' }]);
+    expect((await store.getGoodCompilations()).map(c => `${c.entityRef} ${c.environment}`)).toEqual([`${HOUSTON} development`, `${HOUSTON} production`]);
   });
 
   it('records applied cells until they are deleted, one per cell and environment', async () => {
@@ -339,11 +293,7 @@ describe.each(databases.eachSupportedId())('DatabaseCellsStore on %s', id => {
     await store.saveAppliedCells([record(ORION, 'development'), record(HOUSTON, 'development'), record(HOUSTON, 'production')]);
     // A newer record of the same cell and environment replaces the older one.
     await store.saveAppliedCells([record(HOUSTON, 'development', 'moved')]);
-    expect(await store.listAppliedCells()).toEqual([
-      record(HOUSTON, 'development', 'moved'),
-      record(HOUSTON, 'production'),
-      record(ORION, 'development'),
-    ]);
+    expect(await store.listAppliedCells()).toEqual([record(HOUSTON, 'development', 'moved'), record(HOUSTON, 'production'), record(ORION, 'development')]);
     expect(await store.listAppliedCells({ environment: 'production' })).toEqual([record(HOUSTON, 'production')]);
     await store.deleteAppliedCells([{ entityRef: HOUSTON, environment: 'development' }]);
     expect((await store.listAppliedCells()).map(r => `${r.entityRef} ${r.environment}`)).toEqual([`${HOUSTON} production`, `${ORION} development`]);

@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DatabaseService,
-  LoggerService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService, LoggerService, resolvePackagePath } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { HistoryEntry, ReconcileRun, RunCellResult } from '../schema/types';
 import { Knex } from 'knex';
 import { CellKey, chunks, decodeCursor, encodeCursor, optionalIso, toDate, toIso, whereCellKeys, withOptional } from './rows';
-import {
-  AppliedCellRecord,
-  CellsStore,
-  GoodCompilation,
-  NewHistoryEntry,
-  StoredCellStatus,
-} from './types';
+import { AppliedCellRecord, CellsStore, GoodCompilation, NewHistoryEntry, StoredCellStatus } from './types';
 
 /** The package's knex migrations (plain .js files, shipped in the package). */
 export function cellsMigrationsDir(): string {
@@ -89,10 +79,7 @@ export class DatabaseCellsStore implements CellsStore {
    * Runs the package's migrations (unless the database service says to skip
    * them) and returns the store.
    */
-  static async create(options: {
-    database: DatabaseService;
-    logger?: LoggerService;
-  }): Promise<DatabaseCellsStore> {
+  static async create(options: { database: DatabaseService; logger?: LoggerService }): Promise<DatabaseCellsStore> {
     const knex = await options.database.getClient();
     if (!options.database.migrations?.skip) {
       const [, applied] = await knex.migrate.latest({
@@ -107,11 +94,7 @@ export class DatabaseCellsStore implements CellsStore {
 
   private constructor(private readonly db: Knex) {}
 
-  async createRun(run: {
-    trigger: ReconcileRun['trigger'];
-    requestedBy?: string;
-    entityRef?: string;
-  }): Promise<string> {
+  async createRun(run: { trigger: ReconcileRun['trigger']; requestedBy?: string; entityRef?: string }): Promise<string> {
     const runId = randomUUID();
     await this.db('cells_runs').insert({
       run_id: runId,
@@ -144,9 +127,7 @@ export class DatabaseCellsStore implements CellsStore {
   }
 
   async getRun(runId: string): Promise<ReconcileRun | undefined> {
-    const row: RunRow | undefined = await this.db<RunRow>('cells_runs')
-      .where({ run_id: runId })
-      .first();
+    const row: RunRow | undefined = await this.db<RunRow>('cells_runs').where({ run_id: runId }).first();
     if (!row) return undefined;
     return {
       runId: row.run_id,
@@ -161,9 +142,7 @@ export class DatabaseCellsStore implements CellsStore {
   }
 
   async failAbandonedRuns(reason: string): Promise<number> {
-    return await this.db('cells_runs')
-      .where({ state: 'running' })
-      .update({ state: 'failed', finished_at: new Date(), error: reason });
+    return await this.db('cells_runs').where({ state: 'running' }).update({ state: 'failed', finished_at: new Date(), error: reason });
   }
 
   async upsertStatuses(statuses: StoredCellStatus[]): Promise<void> {
@@ -176,34 +155,22 @@ export class DatabaseCellsStore implements CellsStore {
       target: JSON.stringify(status.target),
       state: status.state,
       message: status.message,
-      last_reconciled_at: status.lastReconciledAt
-        ? toDate(status.lastReconciledAt, 'lastReconciledAt')
-        : null,
+      last_reconciled_at: status.lastReconciledAt ? toDate(status.lastReconciledAt, 'lastReconciledAt') : null,
       objects: JSON.stringify(status.objects),
       updated_at: now,
     }));
     await this.db.transaction(async tx => {
       for (const chunk of chunks(rows)) {
-        await tx('cells_statuses')
-          .insert(chunk)
-          .onConflict(['entity_ref', 'environment'])
-          .merge();
+        await tx('cells_statuses').insert(chunk).onConflict(['entity_ref', 'environment']).merge();
       }
     });
   }
 
-  async listStatuses(
-    filter: { entityRef?: string; environment?: string; withObjects?: boolean } = {},
-  ): Promise<StoredCellStatus[]> {
+  async listStatuses(filter: { entityRef?: string; environment?: string; withObjects?: boolean } = {}): Promise<StoredCellStatus[]> {
     const withObjects = filter.withObjects ?? true;
     // Lists (GET /cells, the topology) need only states: leave the per-object JSON in the table.
-    const columns = withObjects
-      ? ['*']
-      : ['entity_ref', 'environment', 'namespace', 'target', 'state', 'message', 'last_reconciled_at'];
-    const query = this.db<StatusRow>('cells_statuses')
-      .select(columns)
-      .orderBy('entity_ref')
-      .orderBy('environment');
+    const columns = withObjects ? ['*'] : ['entity_ref', 'environment', 'namespace', 'target', 'state', 'message', 'last_reconciled_at'];
+    const query = this.db<StatusRow>('cells_statuses').select(columns).orderBy('entity_ref').orderBy('environment');
     if (filter.entityRef) query.where({ entity_ref: filter.entityRef });
     if (filter.environment) query.where({ environment: filter.environment });
     const rows = (await query) as unknown as StatusRow[];
@@ -237,20 +204,13 @@ export class DatabaseCellsStore implements CellsStore {
     await this.db.transaction(async tx => {
       // Few rows per statement: each holds a whole cell's objects.
       for (const chunk of chunks(rows, 10)) {
-        await tx('cells_good_compilations')
-          .insert(chunk)
-          .onConflict(['entity_ref', 'environment'])
-          .merge();
+        await tx('cells_good_compilations').insert(chunk).onConflict(['entity_ref', 'environment']).merge();
       }
     });
   }
 
-  async getGoodCompilations(
-    filter: { entityRef?: string; environment?: string } = {},
-  ): Promise<GoodCompilation[]> {
-    const query = this.db<GoodCompilationRow>('cells_good_compilations')
-      .orderBy('entity_ref')
-      .orderBy('environment');
+  async getGoodCompilations(filter: { entityRef?: string; environment?: string } = {}): Promise<GoodCompilation[]> {
+    const query = this.db<GoodCompilationRow>('cells_good_compilations').orderBy('entity_ref').orderBy('environment');
     if (filter.entityRef) query.where({ entity_ref: filter.entityRef });
     if (filter.environment) query.where({ environment: filter.environment });
     const rows: GoodCompilationRow[] = await query;
@@ -281,20 +241,13 @@ export class DatabaseCellsStore implements CellsStore {
     }));
     await this.db.transaction(async tx => {
       for (const chunk of chunks(rows)) {
-        await tx('cells_applied')
-          .insert(chunk)
-          .onConflict(['entity_ref', 'environment'])
-          .merge();
+        await tx('cells_applied').insert(chunk).onConflict(['entity_ref', 'environment']).merge();
       }
     });
   }
 
-  async listAppliedCells(
-    filter: { environment?: string } = {},
-  ): Promise<AppliedCellRecord[]> {
-    const query = this.db<AppliedRow>('cells_applied')
-      .orderBy('entity_ref')
-      .orderBy('environment');
+  async listAppliedCells(filter: { environment?: string } = {}): Promise<AppliedCellRecord[]> {
+    const query = this.db<AppliedRow>('cells_applied').orderBy('entity_ref').orderBy('environment');
     if (filter.environment) query.where({ environment: filter.environment });
     const rows: AppliedRow[] = await query;
     return rows.map(row => ({
@@ -326,10 +279,7 @@ export class DatabaseCellsStore implements CellsStore {
     }));
     await this.db.transaction(async tx => {
       for (const chunk of chunks(rows)) {
-        await tx('cells_history')
-          .insert(chunk)
-          .onConflict(['run_id', 'entity_ref', 'environment'])
-          .ignore();
+        await tx('cells_history').insert(chunk).onConflict(['run_id', 'entity_ref', 'environment']).ignore();
       }
     });
   }
@@ -342,9 +292,7 @@ export class DatabaseCellsStore implements CellsStore {
   }): Promise<{ items: HistoryEntry[]; nextCursor?: string }> {
     const { limit } = query;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) {
-      throw new InputError(
-        `limit must be a whole number from 1 to ${MAX_HISTORY_PAGE}, got ${limit}`,
-      );
+      throw new InputError(`limit must be a whole number from 1 to ${MAX_HISTORY_PAGE}, got ${limit}`);
     }
     // Keyset pagination on the id: ids only grow, so newest first is id
     // descending, and a page never skips or repeats rows added meanwhile.
@@ -371,15 +319,10 @@ export class DatabaseCellsStore implements CellsStore {
       pruned: JSON.parse(row.pruned),
       accessDiff: JSON.parse(row.access_diff),
     }));
-    return rows.length > limit
-      ? { items, nextCursor: encodeCursor(items[items.length - 1].id) }
-      : { items };
+    return rows.length > limit ? { items, nextCursor: encodeCursor(items[items.length - 1].id) } : { items };
   }
 
-  private async deleteByCellKeys(
-    table: string,
-    keys: CellKey[],
-  ): Promise<void> {
+  private async deleteByCellKeys(table: string, keys: CellKey[]): Promise<void> {
     if (keys.length === 0) return;
     await this.db.transaction(async tx => {
       for (const chunk of chunks(keys)) {

@@ -16,15 +16,11 @@ export function toIso(value: unknown): string {
   if (typeof value === 'number') return new Date(value).toISOString();
   if (typeof value === 'string') {
     if (/^\d+$/.test(value)) return new Date(Number(value)).toISOString();
-    const utc = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(value)
-      ? `${value.replace(' ', 'T')}Z`
-      : value;
+    const utc = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
     const date = new Date(utc);
     if (!Number.isNaN(date.getTime())) return date.toISOString();
   }
-  throw new Error(
-    `Unreadable timestamp in the cells database: ${String(value)}`,
-  );
+  throw new Error(`Unreadable timestamp in the cells database: ${String(value)}`);
 }
 
 export function optionalIso(value: unknown): string | undefined {
@@ -32,30 +28,22 @@ export function optionalIso(value: unknown): string | undefined {
 }
 
 /** `{ [key]: value }`, or nothing when there is no value: optional API fields stay absent, not null. */
-export function withOptional<K extends string, V>(
-  key: K,
-  value: V | null | undefined,
-): { [P in K]?: V } {
-  return value === null || value === undefined
-    ? {}
-    : ({ [key]: value } as { [P in K]?: V });
+export function withOptional<K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } {
+  return value === null || value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }
 
 /** An ISO time from the API as a Date to bind; a bad one is the caller's error, named. */
 export function toDate(iso: string, field: string): Date {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) {
-    throw new InputError(
-      `${field} must be an ISO time, got ${JSON.stringify(iso)}`,
-    );
+    throw new InputError(`${field} must be an ISO time, got ${JSON.stringify(iso)}`);
   }
   return date;
 }
 
 export function chunks<T>(items: T[], size = CHUNK): T[][] {
   const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size)
-    result.push(items.slice(i, i + size));
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
   return result;
 }
 
@@ -73,28 +61,18 @@ export function whereCellKeys(query: Knex.QueryBuilder, keys: CellKey[]) {
 
 /** The opaque history cursor: the id of the last entry of the page, base64url JSON. */
 export function encodeCursor(lastId: number): string {
-  return Buffer.from(JSON.stringify({ before: lastId }), 'utf8').toString(
-    'base64url',
-  );
+  return Buffer.from(JSON.stringify({ before: lastId }), 'utf8').toString('base64url');
 }
 
 export function decodeCursor(cursor: string): number {
   let before: unknown;
   try {
-    before = JSON.parse(
-      Buffer.from(cursor, 'base64url').toString('utf8'),
-    )?.before;
+    before = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))?.before;
   } catch {
     before = undefined;
   }
-  if (
-    typeof before !== 'number' ||
-    !Number.isSafeInteger(before) ||
-    before < 1
-  ) {
-    throw new InputError(
-      'cursor is not a cursor this API handed out; pass the nextCursor of the previous page, or leave it out for the first page',
-    );
+  if (typeof before !== 'number' || !Number.isSafeInteger(before) || before < 1) {
+    throw new InputError('cursor is not a cursor this API handed out; pass the nextCursor of the previous page, or leave it out for the first page');
   }
   return before;
 }

@@ -4,17 +4,7 @@ import { CellsConfigError, EnvironmentTargetConfig, isModuleTarget } from '../co
 import { DirectoryTarget } from './directory';
 import { KubernetesTarget, readClusters } from './kubernetes';
 
-export type {
-  CellTarget,
-  DesiredCell,
-  RemovedCell,
-  HeldCell,
-  CellOutcome,
-  RemovalOutcome,
-  ObjectChangeSet,
-  ApplyContext,
-  ApplyResult,
-} from './types';
+export type { CellTarget, DesiredCell, RemovedCell, HeldCell, CellOutcome, RemovalOutcome, ObjectChangeSet, ApplyContext, ApplyResult } from './types';
 
 const BUILT_IN = ['directory', 'kubernetes'];
 

@@ -232,7 +232,10 @@ const orion = [
 
 describe("authz-9: behind a waypoint the destination's ztunnel sees the waypoint's identity", () => {
   const onlyCapcom = authorizationPolicy('orion/comms-l4', { selector: { matchLabels: { app: 'comms-system' } }, rules: [from({ principals: [CAPCOM] })] });
-  const onlyWaypoint = authorizationPolicy('orion/comms-l4', { selector: { matchLabels: { app: 'comms-system' } }, rules: [from({ principals: ['cluster.local/ns/orion/sa/waypoint'] })] });
+  const onlyWaypoint = authorizationPolicy('orion/comms-l4', {
+    selector: { matchLabels: { app: 'comms-system' } },
+    rules: [from({ principals: ['cluster.local/ns/orion/sa/waypoint'] })],
+  });
   it("an L4 policy admitting only the caller's identity blocks waypoint traffic", () => {
     const r = analyze([...orion, onlyCapcom], { from: 'houston/capcom', to: 'orion/comms-system', port: 8080, method: 'POST', path: '/uplink' });
     expect(r).toMatchObject({ allowed: false, decidedBy: 'L7' });
@@ -265,18 +268,30 @@ describe('authz-10: a waypoint is a Gateway of class istio-waypoint, used via is
   it('the targetRefs policy is enforced at the waypoint with the caller identity (SPOOF ID denied, capcom allowed)', () => {
     const spoof = analyze(orion, { from: 'orion/adversary', to: 'orion/comms-system', port: 8080, method: 'POST', path: '/uplink' });
     expect(spoof).toMatchObject({ allowed: false, decidedBy: 'L7' });
-    expect(spoof.explanation).toMatch(/^denied at L7: .*orion\/comms-system allows POST \/uplink, POST \/uplink\/\* only from cluster\.local\/ns\/houston\/sa\/capcom.*the caller is cluster\.local\/ns\/orion\/sa\/adversary/);
+    expect(spoof.explanation).toMatch(
+      /^denied at L7: .*orion\/comms-system allows POST \/uplink, POST \/uplink\/\* only from cluster\.local\/ns\/houston\/sa\/capcom.*the caller is cluster\.local\/ns\/orion\/sa\/adversary/,
+    );
     const ok = analyze(orion, { from: 'houston/capcom', to: 'orion/comms-system', port: 8080, method: 'POST', path: '/uplink/burst' });
     expect(ok.allowed).toBe(true);
   });
   it('a Gateway-targeted policy applies to all traffic through that waypoint', () => {
-    const denyAll = authorizationPolicy('orion/lockdown', { targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'waypoint' }], action: 'DENY', rules: [{}] });
+    const denyAll = authorizationPolicy('orion/lockdown', {
+      targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'waypoint' }],
+      action: 'DENY',
+      rules: [{}],
+    });
     const r = analyze([...orion, denyAll], { from: 'houston/capcom', to: 'orion/comms-system', port: 8080, method: 'POST', path: '/uplink' });
     expect(layer(r, 'L7').policies).toEqual(['orion/lockdown']);
   });
   it('a Service labelled istio.io/use-waypoint=none opts out of the namespace waypoint', () => {
     const optOut = service('orion/comms-system', { app: 'comms-system' }, { labels: { 'istio.io/use-waypoint': 'none' } });
-    const r = analyze([...orion.filter(o => !(o.kind === 'Service')), optOut], { from: 'orion/adversary', to: 'orion/comms-system', port: 8080, method: 'POST', path: '/uplink' });
+    const r = analyze([...orion.filter(o => !(o.kind === 'Service')), optOut], {
+      from: 'orion/adversary',
+      to: 'orion/comms-system',
+      port: 8080,
+      method: 'POST',
+      path: '/uplink',
+    });
     expect(r.hops).toHaveLength(1);
     expect(r.allowed).toBe(true);
   });
@@ -290,14 +305,21 @@ describe('authz-10: a waypoint is a Gateway of class istio-waypoint, used via is
       podSelector: { matchLabels: { app: 'comms-system' } },
       ingress: [{ from: [{ podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' } } }], ports: [{ port: 15008 }] }],
     });
-    const bypass = analyze([...orion, onlyWaypoint], { from: 'orion/adversary', to: 'orion/comms-system', port: 8080, method: 'POST', path: '/uplink', addressing: 'pod' });
+    const bypass = analyze([...orion, onlyWaypoint], {
+      from: 'orion/adversary',
+      to: 'orion/comms-system',
+      port: 8080,
+      method: 'POST',
+      path: '/uplink',
+      addressing: 'pod',
+    });
     expect(bypass).toMatchObject({ allowed: false, decidedBy: 'L3/L4' });
     const viaWaypoint = analyze([...orion, onlyWaypoint], { from: 'houston/capcom', to: 'orion/comms-system', port: 8080, method: 'POST', path: '/uplink' });
     expect(viaWaypoint.allowed).toBe(true);
   });
 });
 
-describe('found by the L7 differential test (tools/authz-oracle): what Istio\'s translation in Envoy decides', () => {
+describe("found by the L7 differential test (tools/authz-oracle): what Istio's translation in Envoy decides", () => {
   const p = (operation: object) => [{ rules: [{ to: [{ operation }] }] }];
   it.each([
     // Envoy normalises the path before RBAC: `..`, `.` and escaped unreserved characters, also in their escaped forms.
@@ -320,7 +342,8 @@ describe('found by the L7 differential test (tools/authz-oracle): what Istio\'s 
   });
   it('a DENY on /admin also stops /public/../admin and its escaped forms', () => {
     const deny = [{ action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin'] } }] }] }];
-    for (const path of ['/public/../admin', '/public/%2e%2e/admin', '/%61dmin', '/./admin']) expect(verdict(deny, { identity: CAPCOM, method: 'GET', path })).toBe('deny');
+    for (const path of ['/public/../admin', '/public/%2e%2e/admin', '/%61dmin', '/./admin'])
+      expect(verdict(deny, { identity: CAPCOM, method: 'GET', path })).toBe('deny');
   });
   it.each([
     [['x-user'], undefined, 'allow'],
@@ -348,7 +371,9 @@ describe('found by the L7 differential test (tools/authz-oracle): what Istio\'s 
   it('a templated path is accepted; braces elsewhere are refused as Istio refuses them', () => {
     const ok = loadCluster([authorizationPolicy('orion/p', { rules: [{ to: [{ operation: { paths: ['/api/{*}/x', '/{**}/y'] } }] }] } as never)]);
     expect(ok.problems).toEqual([]);
-    const bad = loadCluster([authorizationPolicy('orion/p', { rules: [{ to: [{ operation: { paths: ['/a/{id}'], notPaths: ['/api/{**}/{*}'] } }] }] } as never)]);
+    const bad = loadCluster([
+      authorizationPolicy('orion/p', { rules: [{ to: [{ operation: { paths: ['/a/{id}'], notPaths: ['/api/{**}/{*}'] } }] }] } as never),
+    ]);
     expect(bad.problems.map(q => q.field)).toEqual(['spec.rules[0].to[0].operation.paths[0]', 'spec.rules[0].to[0].operation.notPaths[0]']);
   });
   it('serviceAccounts together with principals or namespaces in one source is refused, as Istio refuses it', () => {

@@ -152,11 +152,23 @@ function sourceMatches(s: SourceModel, ctx: MatchContext): Tri {
   r = and3(r, fieldMatch(s.notServiceAccounts, principal, true, sa));
   r = and3(r, ipMatch(s.ipBlocks, req.sourceIp, false));
   r = and3(r, ipMatch(s.notIpBlocks, req.sourceIp, true));
-  r = and3(r, l7(ctx, () => ipMatch(s.remoteIpBlocks, req.sourceIp, false)));
-  r = and3(r, l7(ctx, () => ipMatch(s.notRemoteIpBlocks, req.sourceIp, true)));
+  r = and3(
+    r,
+    l7(ctx, () => ipMatch(s.remoteIpBlocks, req.sourceIp, false)),
+  );
+  r = and3(
+    r,
+    l7(ctx, () => ipMatch(s.notRemoteIpBlocks, req.sourceIp, true)),
+  );
   // Request principals come from JWTs, which a request here never describes.
-  r = and3(r, l7(ctx, () => (s.requestPrincipals ? 'unknown' : 'yes')));
-  r = and3(r, l7(ctx, () => (s.notRequestPrincipals ? 'unknown' : 'yes')));
+  r = and3(
+    r,
+    l7(ctx, () => (s.requestPrincipals ? 'unknown' : 'yes')),
+  );
+  r = and3(
+    r,
+    l7(ctx, () => (s.notRequestPrincipals ? 'unknown' : 'yes')),
+  );
   return r;
 }
 
@@ -170,13 +182,31 @@ function operationMatches(o: OperationModel, ctx: MatchContext): Tri {
   let r: Tri = 'yes';
   r = and3(r, fieldMatch(o.ports?.map(String), portText, false, portMatch));
   r = and3(r, fieldMatch(o.notPorts?.map(String), portText, true, portMatch));
-  r = and3(r, l7(ctx, () => fieldMatch(o.methods, method, false, istioStringMatches)));
-  r = and3(r, l7(ctx, () => fieldMatch(o.notMethods, method, true, istioStringMatches)));
-  r = and3(r, l7(ctx, () => fieldMatch(o.paths, path, false, pathMatches)));
-  r = and3(r, l7(ctx, () => fieldMatch(o.notPaths, path, true, pathMatches)));
+  r = and3(
+    r,
+    l7(ctx, () => fieldMatch(o.methods, method, false, istioStringMatches)),
+  );
+  r = and3(
+    r,
+    l7(ctx, () => fieldMatch(o.notMethods, method, true, istioStringMatches)),
+  );
+  r = and3(
+    r,
+    l7(ctx, () => fieldMatch(o.paths, path, false, pathMatches)),
+  );
+  r = and3(
+    r,
+    l7(ctx, () => fieldMatch(o.notPaths, path, true, pathMatches)),
+  );
   const hostMatch = (p: string, v: string) => istioStringMatches(p, v, true);
-  r = and3(r, l7(ctx, () => fieldMatch(o.hosts, host, false, hostMatch)));
-  r = and3(r, l7(ctx, () => fieldMatch(o.notHosts, host, true, hostMatch)));
+  r = and3(
+    r,
+    l7(ctx, () => fieldMatch(o.hosts, host, false, hostMatch)),
+  );
+  r = and3(
+    r,
+    l7(ctx, () => fieldMatch(o.notHosts, host, true, hostMatch)),
+  );
   return r;
 }
 
@@ -323,7 +353,11 @@ export function evaluateAuthorization(
         layer: 'L7',
         verdict: 'deny',
         policies: [policy.ref],
-        reason: quiet ? '' : `at ${where}, CUSTOM AuthorizationPolicy ${policy.ref} hands the request to the external authorizer ${policy.provider}, whose answer the analyzer cannot know, so it counts as denied; ${describeRequest(req, at)}`,
+        reason: quiet
+          ? ''
+          : `at ${where}, CUSTOM AuthorizationPolicy ${policy.ref} hands the request to the external authorizer ${
+              policy.provider
+            }, whose answer the analyzer cannot know, so it counts as denied; ${describeRequest(req, at)}`,
       };
     }
   }
@@ -332,7 +366,8 @@ export function evaluateAuthorization(
     const m = policyMatches(policy, ctx);
     if (m === 'yes' || m === 'unknown') {
       const maybe = !quiet && m === 'unknown' ? ' may match (the request does not say enough to rule it out) and so' : '';
-      const broader = !quiet && at === 'ztunnel' && policy.rules.some(r => r.l7Fields.length > 0) ? ' (ztunnel ignores its HTTP fields, which makes it broader)' : '';
+      const broader =
+        !quiet && at === 'ztunnel' && policy.rules.some(r => r.l7Fields.length > 0) ? ' (ztunnel ignores its HTTP fields, which makes it broader)' : '';
       return {
         layer: 'L7',
         verdict: 'deny',

@@ -84,13 +84,7 @@ const SOURCE_IP_FIELDS = ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemot
 const SOURCE_L7 = new Set(['remoteIpBlocks', 'notRemoteIpBlocks', 'requestPrincipals', 'notRequestPrincipals']);
 const OPERATION_L7 = new Set(['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths']);
 /** Condition keys ztunnel understands; every other key is HTTP-level. */
-export const L4_CONDITION_KEYS = new Set([
-  'source.ip',
-  'source.namespace',
-  'source.principal',
-  'destination.ip',
-  'destination.port',
-]);
+export const L4_CONDITION_KEYS = new Set(['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port']);
 
 /**
  * A list of strings. `checkWildcard`: '*' only alone, as a prefix or as a
@@ -358,16 +352,9 @@ export function parseAuthorizationPolicy(
 // ---------------------------------------------------------------- attachment
 
 /** Policies ztunnel enforces for a destination workload: no targetRefs, selector matching or none (docs/policy-semantics.md#authz-8). */
-export function ztunnelPolicies(
-  policies: readonly AuthorizationPolicyModel[],
-  workload: WorkloadModel,
-  rootNamespace: string,
-): AuthorizationPolicyModel[] {
+export function ztunnelPolicies(policies: readonly AuthorizationPolicyModel[], workload: WorkloadModel, rootNamespace: string): AuthorizationPolicyModel[] {
   return policies.filter(
-    p =>
-      !p.targetRefs &&
-      (p.namespace === workload.namespace || p.namespace === rootNamespace) &&
-      (!p.selector || p.selector.matches(workload.labels)),
+    p => !p.targetRefs && (p.namespace === workload.namespace || p.namespace === rootNamespace) && (!p.selector || p.selector.matches(workload.labels)),
   );
 }
 

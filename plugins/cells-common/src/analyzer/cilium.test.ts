@@ -54,12 +54,18 @@ describe('cilium-2: fromEndpoints without a namespace key means this namespace',
     expect(allowed([p], 'b/client', 'a/server')).toBe(false);
   });
   it('a k8s:io.kubernetes.pod.namespace key opens another namespace', () => {
-    const p = ciliumPolicy('a/p', { endpointSelector: server, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b', app: 'client' } }] }] });
+    const p = ciliumPolicy('a/p', {
+      endpointSelector: server,
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'b', app: 'client' } }] }],
+    });
     expect(allowed([p], 'b/client', 'a/server')).toBe(true);
     expect(allowed([p], 'a/client', 'a/server')).toBe(false);
   });
   it('a namespace-label key (io.cilium.k8s.namespace.labels.*) also lifts the restriction', () => {
-    const p = ciliumPolicy('a/p', { endpointSelector: server, ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.namespace.labels.team': 'b' } }] }] });
+    const p = ciliumPolicy('a/p', {
+      endpointSelector: server,
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.namespace.labels.team': 'b' } }] }],
+    });
     expect(allowed([p], 'b/client', 'a/server')).toBe(true);
     expect(allowed([p], 'a/client', 'a/server')).toBe(false);
   });
@@ -132,7 +138,11 @@ describe("cilium-5: ingressDeny/egressDeny win over every allow, Cilium's or Kub
     expect(allowed([allow, deny], 'a/client', 'a/server')).toBe(false);
   });
   it('egressDeny with ports denies only those ports', () => {
-    const e = ciliumPolicy('a/no-8080', { endpointSelector: { matchLabels: { app: 'client' } }, egressDeny: [{ toEndpoints: [{}], toPorts: [{ ports: [{ port: '8080' }] }] }], egress: [{ toEntities: ['all'] }] });
+    const e = ciliumPolicy('a/no-8080', {
+      endpointSelector: { matchLabels: { app: 'client' } },
+      egressDeny: [{ toEndpoints: [{}], toPorts: [{ ports: [{ port: '8080' }] }] }],
+      egress: [{ toEntities: ['all'] }],
+    });
     expect(allowed([e], 'a/client', 'a/server')).toBe(false);
     expect(allowed([e], 'a/client', 'a/server', { port: 9090 })).toBe(true);
   });
@@ -153,7 +163,12 @@ describe("cilium-6: replies to an allowed connection are not subject to the othe
 describe('cilium-7: HTTP rules reject unmatched requests with 403; disallowed sources are dropped at L3/L4', () => {
   const p = ciliumPolicy('a/http', {
     endpointSelector: server,
-    ingress: [{ fromEndpoints: [{ matchLabels: { app: 'client' } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/public/.*' }] } }] }],
+    ingress: [
+      {
+        fromEndpoints: [{ matchLabels: { app: 'client' } }],
+        toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/public/.*' }] } }],
+      },
+    ],
   });
   it('a matching method and path pass', () => {
     expect(allowed([p], 'a/client', 'a/server', { method: 'GET', path: '/public/x?y=1' })).toBe(true);
@@ -178,7 +193,10 @@ describe('cilium-7: HTTP rules reject unmatched requests with 403; disallowed so
 });
 
 describe('cilium-8: io.cilium.k8s.policy.serviceaccount selects peers by service account', () => {
-  const p = ciliumPolicy('a/p', { endpointSelector: server, ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'capcom' } }] }] });
+  const p = ciliumPolicy('a/p', {
+    endpointSelector: server,
+    ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'capcom' } }] }],
+  });
   it('the pod running as capcom is admitted', () => {
     expect(allowed([p], 'a/client', 'a/server')).toBe(true);
   });
@@ -187,7 +205,10 @@ describe('cilium-8: io.cilium.k8s.policy.serviceaccount selects peers by service
     expect(analyze([...base, twin, p], { from: 'a/twin', to: 'a/server', port: 8080 }).allowed).toBe(false);
   });
   it('the k8s: prefix on the key is accepted', () => {
-    const q = ciliumPolicy('a/q', { endpointSelector: server, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.policy.serviceaccount': 'capcom' } }] }] });
+    const q = ciliumPolicy('a/q', {
+      endpointSelector: server,
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.policy.serviceaccount': 'capcom' } }] }],
+    });
     expect(allowed([q], 'a/client', 'a/server')).toBe(true);
     expect(allowed([q], 'a/other', 'a/server')).toBe(false);
   });

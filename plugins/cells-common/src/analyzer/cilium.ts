@@ -6,23 +6,8 @@ import { ciliumEndpointLabels, CiliumHttpRule, CiliumPeers, CiliumPolicyModel, C
 
 // The model and labels are in ciliumModel.ts, parsing in ciliumParse.ts; this module evaluates.
 // What importers used from this module is still exported here.
-export {
-  CILIUM_NAMESPACE_LABEL,
-  CILIUM_NAMESPACE_LABELS_PREFIX,
-  CILIUM_SERVICE_ACCOUNT_LABEL,
-  ciliumEndpointLabels,
-  stripCiliumSource,
-} from './ciliumModel';
-export type {
-  CiliumHttpRule,
-  CiliumPeers,
-  CiliumPolicyModel,
-  CiliumPort,
-  CiliumPortRule,
-  CiliumProtocol,
-  CiliumRule,
-  CiliumRuleEntry,
-} from './ciliumModel';
+export { CILIUM_NAMESPACE_LABEL, CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_SERVICE_ACCOUNT_LABEL, ciliumEndpointLabels, stripCiliumSource } from './ciliumModel';
+export type { CiliumHttpRule, CiliumPeers, CiliumPolicyModel, CiliumPort, CiliumPortRule, CiliumProtocol, CiliumRule, CiliumRuleEntry } from './ciliumModel';
 export { parseCiliumPolicy } from './ciliumParse';
 
 export function ciliumRuleSelects(rule: CiliumRule, workload: WorkloadModel, namespace: NamespaceModel): boolean {
@@ -52,9 +37,7 @@ function portMatches(port: CiliumPort, flow: Flow): boolean {
   if (typeof port.port === 'number') {
     return port.endPort !== undefined ? flow.port >= port.port && flow.port <= port.endPort : flow.port === port.port;
   }
-  return flow.destinationPorts.some(
-    p => p.name === port.port && p.port === flow.port && (port.protocol === 'ANY' || p.protocol === port.protocol),
-  );
+  return flow.destinationPorts.some(p => p.name === port.port && p.port === flow.port && (port.protocol === 'ANY' || p.protocol === port.protocol));
 }
 
 /** An HTTP request as far as the caller knows it; missing parts never satisfy a constraint. */
@@ -91,12 +74,7 @@ export interface SelectingCiliumRule {
 }
 
 /** Evaluates the Cilium rules selecting one endpoint for one direction (peer = the other end). */
-export function evaluateCiliumRules(
-  selecting: readonly SelectingCiliumRule[],
-  direction: Direction,
-  flow: Flow,
-  http: HttpAttributes,
-): CiliumDirectionVerdict {
+export function evaluateCiliumRules(selecting: readonly SelectingCiliumRule[], direction: Direction, flow: Flow, http: HttpAttributes): CiliumDirectionVerdict {
   const verdict: CiliumDirectionVerdict = {
     enforcedBy: [],
     selectedBy: [],

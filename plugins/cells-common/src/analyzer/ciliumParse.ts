@@ -38,18 +38,11 @@ const ENTITIES = new Set([
  * a namespaced policy's selector without a namespace key (or namespace-label key)
  * only sees its own namespace; a clusterwide one sees every namespace.
  */
-function compilePeerSelector(
-  value: unknown,
-  field: string,
-  policyNamespace: string | undefined,
-  sink: ProblemSink,
-): CompiledSelector | undefined {
+function compilePeerSelector(value: unknown, field: string, policyNamespace: string | undefined, sink: ProblemSink): CompiledSelector | undefined {
   const { selector, problems } = compileSelector(value, field, stripCiliumSource);
   problems.forEach(p => sink.add(p.field, p.message));
   if (!selector) return undefined;
-  const namesNamespace =
-    selector.keys.includes(CILIUM_NAMESPACE_LABEL) ||
-    selector.keys.some(k => k.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX));
+  const namesNamespace = selector.keys.includes(CILIUM_NAMESPACE_LABEL) || selector.keys.some(k => k.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX));
   if (policyNamespace === undefined || namesNamespace) return selector;
   return {
     source: selector.source,
@@ -145,8 +138,7 @@ function parsePortRule(value: unknown, field: string, sink: ProblemSink, isDeny:
             sink.add(at, 'must be an object');
             return;
           }
-          const headers = (readList(h.headers, `${at}.headers`, sink) ?? []).length +
-            (readList(h.headerMatches, `${at}.headerMatches`, sink) ?? []).length;
+          const headers = (readList(h.headers, `${at}.headers`, sink) ?? []).length + (readList(h.headerMatches, `${at}.headerMatches`, sink) ?? []).length;
           rule.http!.push({
             method: compileRegex(h.method, `${at}.method`, sink),
             path: compileRegex(h.path, `${at}.path`, sink),
@@ -255,9 +247,7 @@ function parseEntry(
   const toPorts = readList(value.toPorts, `${field}.toPorts`, sink);
   const entry: CiliumRuleEntry = { peers, icmpOnly: false };
   if (toPorts && toPorts.length > 0) {
-    entry.toPorts = toPorts
-      .map((t, i) => parsePortRule(t, `${field}.toPorts[${i}]`, sink, isDeny))
-      .filter((t): t is CiliumPortRule => t !== undefined);
+    entry.toPorts = toPorts.map((t, i) => parsePortRule(t, `${field}.toPorts[${i}]`, sink, isDeny)).filter((t): t is CiliumPortRule => t !== undefined);
   }
   const icmps = readList(value.icmps, `${field}.icmps`, sink);
   if (icmps && icmps.length > 0 && !entry.toPorts) entry.icmpOnly = true;
@@ -269,13 +259,7 @@ function parseEntry(
   return sink.problems.length === before ? entry : undefined;
 }
 
-function parseRule(
-  value: unknown,
-  field: string,
-  namespace: string | undefined,
-  sink: ProblemSink,
-  notes: string[],
-): CiliumRule | undefined {
+function parseRule(value: unknown, field: string, namespace: string | undefined, sink: ProblemSink, notes: string[]): CiliumRule | undefined {
   if (!isPlainObject(value)) {
     sink.add(field, 'must be an object');
     return undefined;
@@ -289,7 +273,11 @@ function parseRule(
     sink.add(`${field}.endpointSelector`, 'is required');
     return undefined;
   }
-  const { selector, problems } = compileSelector(withoutOverwrittenNamespace(value.endpointSelector, namespace), `${field}.endpointSelector`, stripCiliumSource);
+  const { selector, problems } = compileSelector(
+    withoutOverwrittenNamespace(value.endpointSelector, namespace),
+    `${field}.endpointSelector`,
+    stripCiliumSource,
+  );
   problems.forEach(p => sink.add(p.field, p.message));
   const lists = {} as Record<'ingress' | 'ingressDeny' | 'egress' | 'egressDeny', CiliumRuleEntry[]>;
   for (const key of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const) {

@@ -15,14 +15,28 @@ describe('analyzeConnlist', () => {
   const legacy = [
     namespace('legacy'),
     pod('legacy/client', { ports: [] }),
-    pod('legacy/server', { ports: [{ name: 'http', containerPort: 8080 }, { name: 'dns', containerPort: 53, protocol: 'UDP' }] }),
+    pod('legacy/server', {
+      ports: [
+        { name: 'http', containerPort: 8080 },
+        { name: 'dns', containerPort: 53, protocol: 'UDP' },
+      ],
+    }),
     pod('legacy/other', { ports: [] }),
     networkPolicy('legacy/server-in', {
       podSelector: { matchLabels: { app: 'server' } },
-      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 'http' }, { protocol: 'UDP', port: 53 }, { port: 9000, endPort: 9100 }] }],
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: { app: 'client' } } }],
+          ports: [{ port: 'http' }, { protocol: 'UDP', port: 53 }, { port: 9000, endPort: 9100 }],
+        },
+      ],
     }),
     // The client may only send TCP (any port): its UDP to the server's port 53 stays denied.
-    networkPolicy('legacy/client-out', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'TCP' }] }] }),
+    networkPolicy('legacy/client-out', {
+      podSelector: { matchLabels: { app: 'client' } },
+      policyTypes: ['Egress'],
+      egress: [{ ports: [{ protocol: 'TCP' }] }],
+    }),
   ];
 
   it('lists every connected pair with its ports per protocol (truth table)', () => {
@@ -55,7 +69,16 @@ describe('analyzeConnlist', () => {
     expect(result.connections[1]).toEqual({
       from: 'legacy/client',
       to: 'legacy/server',
-      allowed: [{ protocol: 'TCP', ports: '8080,9000-9100', ranges: [[8080, 8080], [9000, 9100]] }],
+      allowed: [
+        {
+          protocol: 'TCP',
+          ports: '8080,9000-9100',
+          ranges: [
+            [8080, 8080],
+            [9000, 9100],
+          ],
+        },
+      ],
     });
   });
 
@@ -66,15 +89,26 @@ describe('analyzeConnlist', () => {
     pod('shop/web', { serviceAccount: 'web' }),
     pod('shop/api', { serviceAccount: 'api' }),
     service('shop/api', { app: 'api' }),
-    networkPolicy('shop/api-in', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' } } }], ports: [{ port: 15008 }] }] }),
+    networkPolicy('shop/api-in', {
+      podSelector: { matchLabels: { app: 'api' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' } } }], ports: [{ port: 15008 }] }],
+    }),
     authorizationPolicy('shop/api', {
       targetRefs: [{ kind: 'Service', group: '', name: 'api' }],
       rules: [
-        { from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }], to: [{ operation: { methods: ['GET', 'POST'], paths: ['/v1/*', '/health'] } }] },
+        {
+          from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }],
+          to: [{ operation: { methods: ['GET', 'POST'], paths: ['/v1/*', '/health'] } }],
+        },
         { from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }], to: [{ operation: { methods: ['DELETE'], paths: ['/v1/*'] } }] },
       ],
     }),
-    authorizationPolicy('shop/no-delete', { targetRefs: [{ kind: 'Service', group: '', name: 'api' }], action: 'DENY', rules: [{ to: [{ operation: { methods: ['DELETE'] } }] }] }),
+    authorizationPolicy('shop/no-delete', {
+      targetRefs: [{ kind: 'Service', group: '', name: 'api' }],
+      action: 'DENY',
+      rules: [{ to: [{ operation: { methods: ['DELETE'] } }] }],
+    }),
   ];
 
   it('where a waypoint decides, lists the HTTP operations its rules admit, checked by sample requests', () => {
@@ -136,7 +170,15 @@ describe('analyzeConnlist', () => {
           const method = op.methods?.[0] ?? 'GET';
           const path = (op.paths?.[0] ?? '/').replace(/\*$/, 'x');
           const port = g.ranges[0][0];
-          const single = analyzeRequest(model, { from: c.from, to: c.to, port, protocol: g.protocol, method, path, ...(op.notHosts ? { host: 'cellplane-probe.invalid' } : {}) });
+          const single = analyzeRequest(model, {
+            from: c.from,
+            to: c.to,
+            port,
+            protocol: g.protocol,
+            method,
+            path,
+            ...(op.notHosts ? { host: 'cellplane-probe.invalid' } : {}),
+          });
           expect(single.allowed).toBe(true);
           expect(analyzeRequest(model, { from: c.from, to: c.to, port, protocol: g.protocol }).allowed).toBe(false);
           withOperations++;

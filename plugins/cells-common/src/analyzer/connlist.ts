@@ -250,7 +250,7 @@ function operationsOf(results: { candidate: Candidate; passed: boolean[][] }[]):
   }
   const byMethods = new Map<string, L7Operation>();
   for (const [path, methodSet] of byPath) {
-    const methods = methodSet.has(undefined) ? undefined : [...methodSet] as string[];
+    const methods = methodSet.has(undefined) ? undefined : ([...methodSet] as string[]);
     const key = JSON.stringify(methods ?? null);
     const op = byMethods.get(key);
     if (path === undefined) byMethods.set(`${key} any`, { ...(methods ? { methods } : {}) });
@@ -362,7 +362,10 @@ export function analyzeConnlist(model: ClusterModel, request: ConnlistRequest = 
             ...(g.l7 ? { operations: g.l7.operations, ...(g.l7.except.length > 0 ? { except: g.l7.except } : {}) } : {}),
           };
         })
-        .sort((a, b) => PROTOCOLS.indexOf(a.protocol) - PROTOCOLS.indexOf(b.protocol) || Number(!!a.operations) - Number(!!b.operations) || a.ranges[0][0] - b.ranges[0][0]);
+        .sort(
+          (a, b) =>
+            PROTOCOLS.indexOf(a.protocol) - PROTOCOLS.indexOf(b.protocol) || Number(!!a.operations) - Number(!!b.operations) || a.ranges[0][0] - b.ranges[0][0],
+        );
       connections.push({ from: workloads[i].key, to: workloads[j].key, allowed });
     }
   }

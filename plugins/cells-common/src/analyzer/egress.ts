@@ -70,7 +70,9 @@ function routeOf(model: ClusterModel, host: string, port: number): EgressRoute {
     const policies =
       entry && gw && wpPod
         ? waypointPolicies(model.authorizationPolicies, gw, undefined, model.rootNamespace).concat(
-            model.authorizationPolicies.filter(p => p.namespace === entry.namespace && (p.targetRefs ?? []).some(t => t.kind === 'ServiceEntry' && t.name === entry.name)),
+            model.authorizationPolicies.filter(
+              p => p.namespace === entry.namespace && (p.targetRefs ?? []).some(t => t.kind === 'ServiceEntry' && t.name === entry.name),
+            ),
           )
         : [];
     route = { entry, gw, wpPod, policies: [...new Set(policies)] };
@@ -84,7 +86,8 @@ export function analyzeEgress(model: ClusterModel, request: EgressRequest): Requ
   assertAnalyzable(model);
   if (!request.host && !request.ip) throw new AnalyzerInputError('give a host (--to-host) or an address (--to-ip)');
   if (request.ip && !isIp(request.ip)) throw new AnalyzerInputError(`--to-ip: ${request.ip} is not an IP address`);
-  if (!(Number.isInteger(request.port) && request.port >= 1 && request.port <= 65535)) throw new AnalyzerInputError(`--port: ${request.port} is not a port number (1-65535)`);
+  if (!(Number.isInteger(request.port) && request.port >= 1 && request.port <= 65535))
+    throw new AnalyzerInputError(`--port: ${request.port} is not a port number (1-65535)`);
   const source = resolveSource(model, request.from);
   const protocol = request.protocol ?? (request.host ? 'TLS' : 'TCP');
   const ip = request.ip ?? STAND_IN_PUBLIC_ADDRESS;
@@ -106,7 +109,16 @@ export function analyzeEgress(model: ClusterModel, request: EgressRequest): Requ
     if (!request.host) why = 'a direct connection to an address';
     else if (!entry) why = `no ServiceEntry routes ${request.host}:${request.port}, so the caller connects to its address directly`;
     else if (identity === undefined) why = 'the caller is not in the mesh, so ztunnel does not send it to a waypoint';
-    const hop = evaluateHop({ model, description: 'caller -> external', source, destination: world, identity: undefined, appPort: request.port, protocol: 'TCP', request: base });
+    const hop = evaluateHop({
+      model,
+      description: 'caller -> external',
+      source,
+      destination: world,
+      identity: undefined,
+      appPort: request.port,
+      protocol: 'TCP',
+      request: base,
+    });
     return finish(base, 'TCP', target, [hop], `leaving the cluster (${why})`);
   }
   const waypoint = workloadEndpoint(model, wpPod);

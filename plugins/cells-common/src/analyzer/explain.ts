@@ -42,14 +42,7 @@ export function firstDenying(layers: readonly LayerResult[]): LayerName | null {
 }
 
 /** "denied at L7: ..." or "allowed: ..." */
-export function explain(args: {
-  from: string;
-  to: string;
-  port: number | string;
-  protocol: string;
-  layers: readonly LayerResult[];
-  route: string;
-}): string {
+export function explain(args: { from: string; to: string; port: number | string; protocol: string; layers: readonly LayerResult[]; route: string }): string {
   const denying = args.layers.find(l => l.verdict === 'deny');
   if (denying) return `denied at ${denying.layer}: ${denying.reason}`;
   const checked = args.layers.filter(l => l.verdict === 'allow').map(l => l.layer);

@@ -14,6 +14,11 @@ export function fqdnMatcher(f: Record<string, unknown>): { text: string; matches
   const norm = (h: string) => h.toLowerCase().replace(/\.$/, '');
   if (name !== undefined) return { text, matches: host => norm(host) === norm(text) };
   if (text === '*') return { text, matches: () => true };
-  const regex = new RegExp(`^${norm(text).split('*').map(part => part.replace(/[.]/g, '\\.')).join('[-a-z0-9_]*')}$`);
+  const regex = new RegExp(
+    `^${norm(text)
+      .split('*')
+      .map(part => part.replace(/[.]/g, '\\.'))
+      .join('[-a-z0-9_]*')}$`,
+  );
   return { text, matches: host => regex.test(norm(host)) };
 }

@@ -1,7 +1,16 @@
 /** The policy analyzer: an independent judge of what compiled manifests really allow. */
 export { loadCluster } from './load';
 export type { LoadOptions } from './load';
-export { analyzeRequest, AnalyzerInputError, assertAnalyzable, formatAnalyzerProblem, mayReach, requestVerdicts, serviceFor, waypointForService } from './request';
+export {
+  analyzeRequest,
+  AnalyzerInputError,
+  assertAnalyzable,
+  formatAnalyzerProblem,
+  mayReach,
+  requestVerdicts,
+  serviceFor,
+  waypointForService,
+} from './request';
 export type { AnalyzeRequest, RequestResult, RequestShape } from './request';
 export { analyzeEgress, STAND_IN_PUBLIC_ADDRESS } from './egress';
 export type { EgressRequest } from './egress';

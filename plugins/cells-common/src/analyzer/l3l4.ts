@@ -123,7 +123,9 @@ export class L3L4Index {
     let policyKey = this.policyKeys[workload.index];
     if (policyKey === undefined) {
       if (!this.policyIds) this.policyIds = new Map(this.model.networkPolicies.map((p, i) => [p, i]));
-      policyKey = this.networkPolicies(workload).map(p => this.policyIds!.get(p)).join(',');
+      policyKey = this.networkPolicies(workload)
+        .map(p => this.policyIds!.get(p))
+        .join(',');
       this.policyKeys[workload.index] = policyKey;
     }
     // Ingress named ports resolve on this workload's own container ports.
@@ -215,14 +217,7 @@ function flowText(flow: Flow): string {
   return `port ${flow.port}/${flow.protocol}`;
 }
 
-function evaluateDirection(
-  index: L3L4Index,
-  endpoint: Endpoint,
-  direction: Direction,
-  flow: Flow,
-  http: HttpAttributes,
-  quiet: boolean,
-): DirectionOutcome {
+function evaluateDirection(index: L3L4Index, endpoint: Endpoint, direction: Direction, flow: Flow, http: HttpAttributes, quiet: boolean): DirectionOutcome {
   if (endpoint.type !== 'workload') {
     return { allowed: true, policies: [], reason: quiet ? '' : `${endpoint.ip} is outside the cluster (no ${direction} policy)` };
   }
@@ -235,7 +230,9 @@ function evaluateDirection(
     return {
       allowed: false,
       policies: cilium.deniedBy,
-      reason: quiet ? '' : `Cilium policy ${cilium.deniedBy.join(', ')} denies ${direction} at ${workload.key} ${what} on ${flowText(flow)} (deny rules win over every allow)`,
+      reason: quiet
+        ? ''
+        : `Cilium policy ${cilium.deniedBy.join(', ')} denies ${direction} at ${workload.key} ${what} on ${flowText(flow)} (deny rules win over every allow)`,
     };
   }
   const isolatedBy = union(k8s.isolatedBy, cilium.enforcedBy);
@@ -245,7 +242,12 @@ function evaluateDirection(
   const allowedBy = union(k8s.allowedBy, cilium.allowedBy);
   if (allowedBy.length > 0) {
     const caveat = quiet || allowedBy.length > k8s.cniDependent.length ? undefined : cniCaveat(k8s.cniDependent, direction, flow);
-    return { allowed: true, policies: allowedBy, reason: quiet ? '' : `${allowedBy.join(', ')} allow ${direction} at ${workload.key} ${what} on ${flowText(flow)}${caveat ? ` (${caveat})` : ''}`, caveat };
+    return {
+      allowed: true,
+      policies: allowedBy,
+      reason: quiet ? '' : `${allowedBy.join(', ')} allow ${direction} at ${workload.key} ${what} on ${flowText(flow)}${caveat ? ` (${caveat})` : ''}`,
+      caveat,
+    };
   }
   if (cilium.httpRejectedBy.length > 0) {
     const refs = [...new Set(cilium.httpRejectedBy.map(h => h.ref))];

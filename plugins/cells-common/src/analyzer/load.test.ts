@@ -63,11 +63,36 @@ describe('loading manifests', () => {
     [networkPolicy('n/np', { podSelector: {}, policyTypes: ['Inbound'] }), 'NetworkPolicy n/np', 'spec.policyTypes[0]'],
     [networkPolicy('n/np', { podSelector: {}, ingress: [{ from: [{}] }] }), 'NetworkPolicy n/np', 'spec.ingress[0].from[0]'],
     [networkPolicy('n/np', { podSelector: {}, ingress: [{ ports: [{ port: '8080' }] }] }), 'NetworkPolicy n/np', 'spec.ingress[0].ports[0].port'],
-    [networkPolicy('n/np', { podSelector: {}, ingress: [{ ports: [{ port: 'http', endPort: 90 }] }] }), 'NetworkPolicy n/np', 'spec.ingress[0].ports[0].endPort'],
-    [networkPolicy('n/np', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['11.0.0.0/16'] } }] }] }), 'NetworkPolicy n/np', 'spec.ingress[0].from[0].ipBlock.except[0]'],
-    [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g', namespace: 'n' }, spec: {} }, 'Gateway n/g', 'spec.gatewayClassName'],
-    [{ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'a', namespace: 'n' }, spec: { action: 'PERMIT' } }, 'AuthorizationPolicy n/a', 'spec.action'],
-    [{ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'a', namespace: 'n' }, spec: { rules: [{ to: [{ operation: { ports: ['http'] } }] }] } }, 'AuthorizationPolicy n/a', 'spec.rules[0].to[0].operation.ports[0]'],
+    [
+      networkPolicy('n/np', { podSelector: {}, ingress: [{ ports: [{ port: 'http', endPort: 90 }] }] }),
+      'NetworkPolicy n/np',
+      'spec.ingress[0].ports[0].endPort',
+    ],
+    [
+      networkPolicy('n/np', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['11.0.0.0/16'] } }] }] }),
+      'NetworkPolicy n/np',
+      'spec.ingress[0].from[0].ipBlock.except[0]',
+    ],
+    [
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g', namespace: 'n' }, spec: {} },
+      'Gateway n/g',
+      'spec.gatewayClassName',
+    ],
+    [
+      { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'a', namespace: 'n' }, spec: { action: 'PERMIT' } },
+      'AuthorizationPolicy n/a',
+      'spec.action',
+    ],
+    [
+      {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: 'a', namespace: 'n' },
+        spec: { rules: [{ to: [{ operation: { ports: ['http'] } }] }] },
+      },
+      'AuthorizationPolicy n/a',
+      'spec.rules[0].to[0].operation.ports[0]',
+    ],
   ])('malformed %j is reported naming object %s and field %s', (manifest, object, field) => {
     const model = loadCluster([pod('n/ok'), manifest], { sources: [undefined, 'cells.yaml#2'] });
     expect(model.problems[0]).toMatchObject({ object, field, source: 'cells.yaml#2' });

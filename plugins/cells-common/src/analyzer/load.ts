@@ -54,11 +54,7 @@ function groupOf(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
-function readPodSpec(
-  spec: unknown,
-  field: string,
-  sink: ProblemSink,
-): { serviceAccount: string; ports: ContainerPort[] } | undefined {
+function readPodSpec(spec: unknown, field: string, sink: ProblemSink): { serviceAccount: string; ports: ContainerPort[] } | undefined {
   if (!isPlainObject(spec)) {
     sink.add(field, 'is required');
     return undefined;
@@ -70,11 +66,11 @@ function readPodSpec(
   const ports: ContainerPort[] = [];
   const containers = readList(spec.containers, `${field}.containers`, sink);
   if (!containers || containers.length === 0) sink.add(`${field}.containers`, 'needs at least one container');
-  const sidecars = (readList(spec.initContainers, `${field}.initContainers`, sink) ?? []).filter(
-    c => isPlainObject(c) && c.restartPolicy === 'Always',
-  );
-  const all = [...(containers ?? []).map((c, i) => [c, `${field}.containers[${i}]`] as const),
-    ...sidecars.map((c, i) => [c, `${field}.initContainers[${i}]`] as const)];
+  const sidecars = (readList(spec.initContainers, `${field}.initContainers`, sink) ?? []).filter(c => isPlainObject(c) && c.restartPolicy === 'Always');
+  const all = [
+    ...(containers ?? []).map((c, i) => [c, `${field}.containers[${i}]`] as const),
+    ...sidecars.map((c, i) => [c, `${field}.initContainers[${i}]`] as const),
+  ];
   for (const [container, at] of all) {
     if (!isPlainObject(container)) {
       sink.add(at, 'must be an object');
@@ -254,7 +250,16 @@ export function loadCluster(manifests: readonly unknown[], options: LoadOptions 
         }
         if (pod && sink.ok) {
           pending.push({
-            workload: { key: `${namespace}/${name}`, kind, namespace, name, labels, ...pod, ip: typeof status.podIP === 'string' ? status.podIP : undefined, synthesized: false },
+            workload: {
+              key: `${namespace}/${name}`,
+              kind,
+              namespace,
+              name,
+              labels,
+              ...pod,
+              ip: typeof status.podIP === 'string' ? status.podIP : undefined,
+              synthesized: false,
+            },
             owner,
             object: objectName,
             source,

@@ -14,7 +14,10 @@ describe('the matrix', () => {
     deployment('a/z', { ports: [{ name: 'admin', containerPort: 9000 }] }),
     service('a/y', { app: 'y' }),
     networkPolicy('a/deny-z', { podSelector: { matchLabels: { app: 'z' } }, ingress: [] }),
-    authorizationPolicy('a/y', { targetRefs: [{ kind: 'Service', name: 'y' }], rules: [{ from: [{ source: { principals: ['cluster.local/ns/a/sa/x'] } }], to: [{ operation: { methods: ['GET'] } }] }] }),
+    authorizationPolicy('a/y', {
+      targetRefs: [{ kind: 'Service', name: 'y' }],
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/a/sa/x'] } }], to: [{ operation: { methods: ['GET'] } }] }],
+    }),
   ];
 
   it('lists every ordered pair except self pairs, without synthesized waypoints', () => {
@@ -38,7 +41,12 @@ describe('the matrix', () => {
     const many = [ambientNamespace('big')];
     for (let i = 0; i < 60; i++) many.push(pod(`big/w${i}`, { labels: { app: `w${i}`, tier: `t${i % 5}` }, serviceAccount: `w${i}` }));
     for (let t = 0; t < 5; t++) {
-      many.push(networkPolicy(`big/t${t}`, { podSelector: { matchLabels: { tier: `t${t}` } }, ingress: [{ from: [{ podSelector: { matchLabels: { tier: `t${(t + 1) % 5}` } } }], ports: [{ port: 15008 }] }] }));
+      many.push(
+        networkPolicy(`big/t${t}`, {
+          podSelector: { matchLabels: { tier: `t${t}` } },
+          ingress: [{ from: [{ podSelector: { matchLabels: { tier: `t${(t + 1) % 5}` } } }], ports: [{ port: 15008 }] }],
+        }),
+      );
     }
     const model = loadCluster(many);
     const { pairs } = analyzeMatrix(model, { port: 8080 });
@@ -79,7 +87,8 @@ describe('the matrix', () => {
             if (!(e instanceof AnalyzerInputError)) throw e;
             single = false;
           }
-          if (single !== pair.allowed) throw new Error(`seed ${seed}, ${JSON.stringify(request)}: ${pair.from} -> ${pair.to}: matrix ${pair.allowed}, single request ${single}`);
+          if (single !== pair.allowed)
+            throw new Error(`seed ${seed}, ${JSON.stringify(request)}: ${pair.from} -> ${pair.to}: matrix ${pair.allowed}, single request ${single}`);
           pairs++;
           if (single) allowed++;
         }
@@ -91,8 +100,18 @@ describe('the matrix', () => {
   });
 
   it('requestVerdicts (and its first-hop shortcut, mayReach) agree with single requests on random clusters', () => {
-    const shapes: RequestShape[] = [{}, { method: 'GET', path: '/api/x' }, { addressing: 'pod' }, { method: 'DELETE', path: '/admin/x' }, { method: 'GET', path: '/health', addressing: 'pod' }];
-    const ports: [number, Protocol][] = [[8080, 'TCP'], [9000, 'TCP'], [53, 'UDP']];
+    const shapes: RequestShape[] = [
+      {},
+      { method: 'GET', path: '/api/x' },
+      { addressing: 'pod' },
+      { method: 'DELETE', path: '/admin/x' },
+      { method: 'GET', path: '/health', addressing: 'pod' },
+    ];
+    const ports: [number, Protocol][] = [
+      [8080, 'TCP'],
+      [9000, 'TCP'],
+      [53, 'UDP'],
+    ];
     let unreachable = 0;
     for (let seed = 200; seed < 280; seed++) {
       const model = loadCluster(randomCluster(seed));
@@ -102,10 +121,12 @@ describe('the matrix', () => {
           for (const [port, protocol] of ports) {
             const verdicts = requestVerdicts(model, from.key, to.key, port, protocol, shapes);
             const singles = shapes.map(shape => analyzeRequest(model, { from: from.key, to: to.key, port, protocol, ...shape }).allowed);
-            if (verdicts.join() !== singles.join()) throw new Error(`seed ${seed}, ${from.key} -> ${to.key} ${port}/${protocol}: bulk ${verdicts}, single ${singles}`);
+            if (verdicts.join() !== singles.join())
+              throw new Error(`seed ${seed}, ${from.key} -> ${to.key} ${port}/${protocol}: bulk ${verdicts}, single ${singles}`);
             // Unreachable at the first hop: nothing gets through.
             const reachable = mayReach(model, from, to, port, protocol);
-            if (!reachable && singles.some(v => v)) throw new Error(`seed ${seed}, ${from.key} -> ${to.key} ${port}/${protocol}: mayReach is false, yet ${singles}`);
+            if (!reachable && singles.some(v => v))
+              throw new Error(`seed ${seed}, ${from.key} -> ${to.key} ${port}/${protocol}: mayReach is false, yet ${singles}`);
             if (!reachable) unreachable++;
           }
         }

@@ -20,9 +20,7 @@ export interface MatrixResult {
 
 /** The workloads a matrix lists, sorted by key in code-unit order (callers first by key, then callees). */
 export function matrixWorkloads(model: ClusterModel, includeSynthesized = false): WorkloadModel[] {
-  return model.workloads
-    .filter(w => includeSynthesized || !w.synthesized)
-    .sort((a, b) => Number(a.key > b.key) - Number(a.key < b.key)); // code-unit order, -1/0/1
+  return model.workloads.filter(w => includeSynthesized || !w.synthesized).sort((a, b) => Number(a.key > b.key) - Number(a.key < b.key)); // code-unit order, -1/0/1
 }
 
 /**
@@ -36,7 +34,14 @@ export function verdictMatrix(model: ClusterModel, workloads: readonly WorkloadM
   const n = workloads.length;
   const allowed = new Uint8Array(n * n);
   const run: QuietRun = { secondHops: new Map() };
-  const common = { port: request.port, protocol: request.protocol, method: request.method, path: request.path, host: request.host, addressing: request.addressing };
+  const common = {
+    port: request.port,
+    protocol: request.protocol,
+    method: request.method,
+    path: request.path,
+    host: request.host,
+    addressing: request.addressing,
+  };
   for (let j = 0; j < n; j++) {
     let target: ResolvedTarget;
     try {

@@ -39,7 +39,20 @@ export function indexOf(model: ClusterModel): ModelIndex {
   if (last?.model === model) return last;
   let index = indexes.get(model);
   if (!index) {
-    index = { model, l3l4: new L3L4Index(model), fromVerdicts: new Map(), ztunnel: [], waypointPods: new Map(), services: new Map(), waypoints: new Map(), waypointPolicies: new Map(), endpoints: [], gatewayOfPod: [], identities: [], mtlsModes: new Map() };
+    index = {
+      model,
+      l3l4: new L3L4Index(model),
+      fromVerdicts: new Map(),
+      ztunnel: [],
+      waypointPods: new Map(),
+      services: new Map(),
+      waypoints: new Map(),
+      waypointPolicies: new Map(),
+      endpoints: [],
+      gatewayOfPod: [],
+      identities: [],
+      mtlsModes: new Map(),
+    };
     indexes.set(model, index);
   }
   last = index;

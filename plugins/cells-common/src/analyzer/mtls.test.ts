@@ -11,8 +11,7 @@ const base = [
   pod('mesh/server', { serviceAccount: 'server' }),
   pod('plain/legacy'),
 ];
-const run = (extra: object[], from: string, to = 'mesh/server', port = 8080) =>
-  analyze([...base, ...(extra as never[])], { from, to, port });
+const run = (extra: object[], from: string, to = 'mesh/server', port = 8080) => analyze([...base, ...(extra as never[])], { from, to, port });
 
 // One describe per rule of docs/policy-semantics.md, named by its anchor (netpol-1 is #netpol-1).
 describe('ambient-1: the namespace label istio.io/dataplane-mode=ambient enrols pods with a SPIFFE identity', () => {
@@ -51,8 +50,14 @@ describe('ambient-1: the namespace label istio.io/dataplane-mode=ambient enrols 
 });
 
 describe('ambient-2: NetworkPolicies in an ambient namespace see port 15008, not the app port', () => {
-  const onAppPort = networkPolicy('mesh/app-port', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 8080 }] }] });
-  const onHbone = networkPolicy('mesh/hbone', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 15008 }] }] });
+  const onAppPort = networkPolicy('mesh/app-port', {
+    podSelector: { matchLabels: { app: 'server' } },
+    ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 8080 }] }],
+  });
+  const onHbone = networkPolicy('mesh/hbone', {
+    podSelector: { matchLabels: { app: 'server' } },
+    ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 15008 }] }],
+  });
   const hboneFromAll = networkPolicy('mesh/hbone-all', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ ports: [{ port: 15008 }] }] });
   it('allowing the app port alone blocks meshed callers (they arrive on 15008)', () => {
     const r = run([onAppPort], 'mesh/client');
@@ -67,7 +72,10 @@ describe('ambient-2: NetworkPolicies in an ambient namespace see port 15008, not
     expect(run([hboneFromAll], 'mesh/rogue').allowed).toBe(true);
   });
   it('a plaintext caller from outside the mesh is seen on the app port', () => {
-    const fromLegacy = networkPolicy('mesh/legacy', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'plain' } } }], ports: [{ port: 8080 }] }] });
+    const fromLegacy = networkPolicy('mesh/legacy', {
+      podSelector: { matchLabels: { app: 'server' } },
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'plain' } } }], ports: [{ port: 8080 }] }],
+    });
     const r = run([fromLegacy], 'plain/legacy');
     expect(layer(r, 'L3/L4').verdict).toBe('allow');
     expect(r.hops[0].port).toBe(8080);
@@ -119,12 +127,24 @@ describe('ambient-3: STRICT mTLS denies any connection without an identity', () 
 
 describe('ambient-4: HBONE leaves from the source pod, so NetworkPolicy peers still work on 15008', () => {
   it("an egress rule at the caller to the server's pods on 15008 admits the call", () => {
-    const egress = networkPolicy('mesh/client-egress', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'server' } } }], ports: [{ port: 15008 }] }] });
+    const egress = networkPolicy('mesh/client-egress', {
+      podSelector: { matchLabels: { app: 'client' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ podSelector: { matchLabels: { app: 'server' } } }], ports: [{ port: 15008 }] }],
+    });
     expect(run([egress], 'mesh/client').allowed).toBe(true);
     expect(run([egress], 'mesh/client', 'mesh/rogue').allowed).toBe(false);
   });
   it('an ingress peer selecting the caller by namespace and pod works on 15008', () => {
-    const p = networkPolicy('mesh/p', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mesh' } }, podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 15008 }] }] });
+    const p = networkPolicy('mesh/p', {
+      podSelector: { matchLabels: { app: 'server' } },
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mesh' } }, podSelector: { matchLabels: { app: 'client' } } }],
+          ports: [{ port: 15008 }],
+        },
+      ],
+    });
     expect(run([p], 'mesh/client').allowed).toBe(true);
     expect(run([p], 'mesh/rogue').allowed).toBe(false);
   });

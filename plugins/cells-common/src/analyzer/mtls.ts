@@ -87,19 +87,12 @@ export interface EffectiveMtls {
  * workload < port, UNSET inheriting; the oldest policy wins at each level.
  * Istio's default without any policy is PERMISSIVE.
  */
-export function effectiveMtls(
-  policies: readonly PeerAuthenticationModel[],
-  workload: WorkloadModel,
-  port: number,
-  rootNamespace: string,
-): EffectiveMtls {
+export function effectiveMtls(policies: readonly PeerAuthenticationModel[], workload: WorkloadModel, port: number, rootNamespace: string): EffectiveMtls {
   const pick = (filter: (p: PeerAuthenticationModel) => boolean) => policies.filter(filter).sort(byAge)[0];
   const mesh = pick(p => p.namespace === rootNamespace && !p.selector);
   const ns = workload.namespace === rootNamespace ? undefined : pick(p => p.namespace === workload.namespace && !p.selector);
   const wl =
-    workload.namespace === rootNamespace
-      ? undefined
-      : pick(p => p.namespace === workload.namespace && !!p.selector && p.selector.matches(workload.labels));
+    workload.namespace === rootNamespace ? undefined : pick(p => p.namespace === workload.namespace && !!p.selector && p.selector.matches(workload.labels));
   let mode: MtlsMode = 'PERMISSIVE';
   const used: string[] = [];
   for (const level of [mesh, ns, wl]) {
@@ -140,7 +133,11 @@ export function evaluateMtls(args: {
       layer: 'mTLS',
       verdict: 'not-applicable',
       policies: [],
-      reason: quiet ? '' : `${destination.key} is not in the ambient mesh (no ${'istio.io/dataplane-mode=ambient'} on namespace ${destination.namespace}), so nothing enforces mTLS there`,
+      reason: quiet
+        ? ''
+        : `${destination.key} is not in the ambient mesh (no ${'istio.io/dataplane-mode=ambient'} on namespace ${
+            destination.namespace
+          }), so nothing enforces mTLS there`,
     };
   }
   const effective = effectiveMtls(args.policies, destination, args.port, args.rootNamespace);

@@ -157,7 +157,10 @@ describe("netpol-5: a podSelector-only peer means the policy's namespace; namesp
 });
 
 describe('netpol-6: policies are additive; egress at the source and ingress at the destination must both allow', () => {
-  const allowClient = networkPolicy('a/allow-client', { podSelector: serverSelector, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }] }] });
+  const allowClient = networkPolicy('a/allow-client', {
+    podSelector: serverSelector,
+    ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }] }],
+  });
   const allowOther = networkPolicy('a/allow-other', { podSelector: serverSelector, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'other' } } }] }] });
   it('the union of two policies admits both sources', () => {
     expect(allowed([allowClient, allowOther], 'a/client', 'a/server')).toBe(true);
@@ -202,7 +205,11 @@ describe("netpol-7: named ports resolve against the destination pod's container 
     expect(allowed([p], 'a/client', 'a/server', 8080, 'UDP')).toBe(false);
   });
   it('in an egress rule the name resolves on the destination, not the source', () => {
-    const p = networkPolicy('a/p', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'dns', protocol: 'UDP' }] }] });
+    const p = networkPolicy('a/p', {
+      podSelector: { matchLabels: { app: 'client' } },
+      policyTypes: ['Egress'],
+      egress: [{ ports: [{ port: 'dns', protocol: 'UDP' }] }],
+    });
     expect(allowed([p], 'a/client', 'a/server', 53, 'UDP')).toBe(true);
     // a/other declares no port named dns
     expect(allowed([p], 'a/client', 'a/other', 53, 'UDP')).toBe(false);
@@ -302,7 +309,11 @@ describe('netpol-9: ipBlock.except carves out of the CIDR; over a pod IP the ver
   });
 
   it('egress ipBlock admits external destinations', () => {
-    const e = networkPolicy('a/e', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }] });
+    const e = networkPolicy('a/e', {
+      podSelector: { matchLabels: { app: 'client' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }],
+    });
     expect(allowed([e], 'a/client', '93.184.216.34', 443)).toBe(true);
     expect(allowed([e], 'a/client', '10.1.2.3', 443)).toBe(false);
   });
@@ -311,7 +322,11 @@ describe('netpol-9: ipBlock.except carves out of the CIDR; over a pod IP the ver
     ['192.168.1.5', true],
     ['10.1.2.3', false],
   ])('egress ipBlock 0.0.0.0/0 except 10.0.0.0/8 to a pod with IP %s: allowed %s (CNI-dependent when allowed)', (ip, isAllowed) => {
-    const e = networkPolicy('a/e', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }] });
+    const e = networkPolicy('a/e', {
+      podSelector: { matchLabels: { app: 'client' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }],
+    });
     const r = analyze([...base, pod('b/dest', { ip }), e], { from: 'a/client', to: 'b/dest', port: 8080 });
     expect(r.allowed).toBe(isAllowed);
     expect(layer(r, 'L3/L4').caveat !== undefined).toBe(isAllowed);
@@ -337,7 +352,10 @@ describe('netpol-9: ipBlock.except carves out of the CIDR; over a pod IP the ver
   });
 
   it('IPv6: a pod address inside an IPv6 block matches; an IPv4 block never matches an IPv6 pod', () => {
-    const v6 = networkPolicy('a/p', { podSelector: serverSelector, ingress: [{ from: [{ ipBlock: { cidr: 'fd00:10::/32' } }, { ipBlock: { cidr: '0.0.0.0/0' } }] }] });
+    const v6 = networkPolicy('a/p', {
+      podSelector: serverSelector,
+      ingress: [{ from: [{ ipBlock: { cidr: 'fd00:10::/32' } }, { ipBlock: { cidr: '0.0.0.0/0' } }] }],
+    });
     expect(analyze([...base, pod('b/six', { ip: 'fd00:10::5' }), v6], { from: 'b/six', to: 'a/server', port: 8080 }).allowed).toBe(true);
     expect(analyze([...base, pod('b/six', { ip: 'fd00:11::5' }), v6], { from: 'b/six', to: 'a/server', port: 8080 }).allowed).toBe(false);
   });

@@ -165,12 +165,7 @@ function parsePeer(value: unknown, field: string, sink: ProblemSink): NetworkPol
   return peer;
 }
 
-function parseRule(
-  value: unknown,
-  field: string,
-  direction: Direction,
-  sink: ProblemSink,
-): NetworkPolicyRule | undefined {
+function parseRule(value: unknown, field: string, direction: Direction, sink: ProblemSink): NetworkPolicyRule | undefined {
   if (!isPlainObject(value)) {
     sink.add(field, 'must be an object');
     return undefined;
@@ -180,26 +175,17 @@ function parseRule(
   const before = sink.problems.length;
   const peers = readList(value[peerKey], `${field}.${peerKey}`, sink);
   if (peers && peers.length > 0) {
-    rule.peers = peers
-      .map((p, i) => parsePeer(p, `${field}.${peerKey}[${i}]`, sink))
-      .filter((p): p is NetworkPolicyPeer => p !== undefined);
+    rule.peers = peers.map((p, i) => parsePeer(p, `${field}.${peerKey}[${i}]`, sink)).filter((p): p is NetworkPolicyPeer => p !== undefined);
   }
   const ports = readList(value.ports, `${field}.ports`, sink);
   if (ports && ports.length > 0) {
-    rule.ports = ports
-      .map((p, i) => parsePortEntry(p, `${field}.ports[${i}]`, sink))
-      .filter((p): p is PortEntry => p !== undefined);
+    rule.ports = ports.map((p, i) => parsePortEntry(p, `${field}.ports[${i}]`, sink)).filter((p): p is PortEntry => p !== undefined);
   }
   return sink.problems.length === before ? rule : undefined;
 }
 
 /** Parses one NetworkPolicy; undefined (with problems in `sink`) when malformed. */
-export function parseNetworkPolicy(
-  obj: Record<string, unknown>,
-  namespace: string,
-  name: string,
-  sink: ProblemSink,
-): NetworkPolicyModel | undefined {
+export function parseNetworkPolicy(obj: Record<string, unknown>, namespace: string, name: string, sink: ProblemSink): NetworkPolicyModel | undefined {
   const spec = obj.spec;
   if (!isPlainObject(spec)) {
     sink.add('spec', 'is required');
@@ -279,9 +265,7 @@ export function peerMatches(peer: NetworkPolicyPeer, policyNamespace: string, en
     return anyAddress && ipBlockMayHoldPods(peer, addressRanges) ? 'cni' : 'no';
   }
   if (endpoint.type !== 'workload') return 'no';
-  const nsOk = peer.namespaceSelector
-    ? peer.namespaceSelector.matches(endpoint.namespace.labels)
-    : endpoint.workload.namespace === policyNamespace;
+  const nsOk = peer.namespaceSelector ? peer.namespaceSelector.matches(endpoint.namespace.labels) : endpoint.workload.namespace === policyNamespace;
   if (!nsOk) return 'no';
   return !peer.podSelector || peer.podSelector.matches(endpoint.workload.labels) ? 'yes' : 'no';
 }
@@ -294,9 +278,10 @@ export function cniCaveat(policies: readonly string[], direction: Direction, flo
   const peer = direction === 'ingress' ? flow.source : flow.destination;
   let covers = `covers ${endpointName(peer)}`;
   if (peer.type === 'workload') {
-    covers = peer.workload.ip !== undefined
-      ? `covers the pod IP of ${peer.workload.key} (${peer.workload.ip})`
-      : `may cover the address of ${peer.workload.key} (not known here)`;
+    covers =
+      peer.workload.ip !== undefined
+        ? `covers the pod IP of ${peer.workload.key} (${peer.workload.ip})`
+        : `may cover the address of ${peer.workload.key} (not known here)`;
   }
   return (
     `depends on the CNI: only an ipBlock of ${policies.join(', ')} ${covers}; ` +
@@ -310,13 +295,9 @@ export function portEntryMatches(entry: PortEntry, flow: Flow): boolean {
   if (entry.protocol !== flow.protocol) return false;
   if (entry.port === undefined) return true;
   if (typeof entry.port === 'number') {
-    return entry.endPort !== undefined
-      ? flow.port >= entry.port && flow.port <= entry.endPort
-      : flow.port === entry.port;
+    return entry.endPort !== undefined ? flow.port >= entry.port && flow.port <= entry.endPort : flow.port === entry.port;
   }
-  return flow.destinationPorts.some(
-    p => p.name === entry.port && p.protocol === flow.protocol && p.port === flow.port,
-  );
+  return flow.destinationPorts.some(p => p.name === entry.port && p.protocol === flow.protocol && p.port === flow.port);
 }
 
 function ruleMatches(rule: NetworkPolicyRule, policyNamespace: string, peer: Endpoint, flow: Flow): PeerMatch {
@@ -345,11 +326,7 @@ export interface DirectionVerdict {
  * (the caller precomputes them). The pod is the destination for ingress and
  * the source for egress; the other end is the peer (docs/policy-semantics.md#netpol-6: additive).
  */
-export function evaluateNetworkPolicies(
-  policies: readonly NetworkPolicyModel[],
-  direction: Direction,
-  flow: Flow,
-): DirectionVerdict {
+export function evaluateNetworkPolicies(policies: readonly NetworkPolicyModel[], direction: Direction, flow: Flow): DirectionVerdict {
   const isolatedBy: string[] = [];
   const allowedBy: string[] = [];
   const cniDependent: string[] = [];

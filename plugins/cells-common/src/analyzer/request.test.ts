@@ -46,7 +46,9 @@ describe('the answer', () => {
     expect(r.decidedBy).toBeNull();
     expect(r.layers.map(l => l.layer)).toEqual(['L3/L4', 'mTLS', 'L7']);
     expect(r.layers.map(l => l.verdict)).toEqual(['allow', 'allow', 'allow']);
-    expect(r.explanation).toMatch(/^allowed: houston\/capcom -> houston\/flight-director on port 8080\/TCP through Service houston\/flight-director via waypoint houston\/waypoint/);
+    expect(r.explanation).toMatch(
+      /^allowed: houston\/capcom -> houston\/flight-director on port 8080\/TCP through Service houston\/flight-director via waypoint houston\/waypoint/,
+    );
   });
   it('decidedBy is the first denying layer', () => {
     const denyAll = networkPolicy('houston/deny', { podSelector: {}, policyTypes: ['Ingress'] });
@@ -86,7 +88,9 @@ describe('the answer', () => {
   it('a model with problems refuses to answer (fail closed)', () => {
     const model = loadCluster([...houston, networkPolicy('houston/bad', { podSelector: {}, ingress: [{ ports: [{ port: 'HTTP!' }] }] })]);
     expect(() => analyzeRequest(model, { from: 'houston/capcom', to: 'houston/flight-director', port: 8080 })).toThrow(AnalyzerInputError);
-    expect(() => analyzeRequest(model, { from: 'houston/capcom', to: 'houston/flight-director', port: 8080 })).toThrow(/NetworkPolicy houston\/bad: spec\.ingress\[0\]\.ports\[0\]\.port/);
+    expect(() => analyzeRequest(model, { from: 'houston/capcom', to: 'houston/flight-director', port: 8080 })).toThrow(
+      /NetworkPolicy houston\/bad: spec\.ingress\[0\]\.ports\[0\]\.port/,
+    );
   });
 });
 
@@ -94,10 +98,24 @@ describe('the answer', () => {
 describe('ambient-6: the waypoint path and the L3/L4 rules that keep it possible', () => {
   const wpLabels = { 'gateway.networking.k8s.io/gateway-name': 'waypoint' };
   const denyAll = networkPolicy('houston/default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-  const callerToWaypoint = networkPolicy('houston/egress-to-waypoint', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: wpLabels } }], ports: [{ port: 15008 }] }] });
-  const waypointIngress = networkPolicy('houston/waypoint-ingress', { podSelector: { matchLabels: wpLabels }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'capcom' } } }], ports: [{ port: 15008 }] }] });
-  const waypointEgress = networkPolicy('houston/waypoint-egress', { podSelector: { matchLabels: wpLabels }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: {} }], ports: [{ port: 15008 }] }] });
-  const destFromWaypoint = networkPolicy('houston/fd-from-waypoint', { podSelector: { matchLabels: { app: 'flight-director' } }, ingress: [{ from: [{ podSelector: { matchLabels: wpLabels } }], ports: [{ port: 15008 }] }] });
+  const callerToWaypoint = networkPolicy('houston/egress-to-waypoint', {
+    podSelector: {},
+    policyTypes: ['Egress'],
+    egress: [{ to: [{ podSelector: { matchLabels: wpLabels } }], ports: [{ port: 15008 }] }],
+  });
+  const waypointIngress = networkPolicy('houston/waypoint-ingress', {
+    podSelector: { matchLabels: wpLabels },
+    ingress: [{ from: [{ podSelector: { matchLabels: { app: 'capcom' } } }], ports: [{ port: 15008 }] }],
+  });
+  const waypointEgress = networkPolicy('houston/waypoint-egress', {
+    podSelector: { matchLabels: wpLabels },
+    policyTypes: ['Egress'],
+    egress: [{ to: [{ podSelector: {} }], ports: [{ port: 15008 }] }],
+  });
+  const destFromWaypoint = networkPolicy('houston/fd-from-waypoint', {
+    podSelector: { matchLabels: { app: 'flight-director' } },
+    ingress: [{ from: [{ podSelector: { matchLabels: wpLabels } }], ports: [{ port: 15008 }] }],
+  });
   const all = [denyAll, callerToWaypoint, waypointIngress, waypointEgress, destFromWaypoint];
   const call = (policies: object[], from = 'houston/capcom') =>
     analyze([...houston, ...(policies as never[])], { from, to: 'houston/flight-director', port: 8080, method: 'POST', path: '/decision/go-nogo' });
@@ -141,7 +159,10 @@ describe('authz-11: ingress gateways skip the waypoint unless istio.io/ingress-u
   it('with the label on the Service the gateway goes through the waypoint and its policy applies', () => {
     const svc = service('houston/flight-director', { app: 'flight-director' }, { labels: { 'istio.io/ingress-use-waypoint': 'true' } });
     const cluster = [...houston.filter(o => o.kind !== 'Service'), svc];
-    expect(analyze(cluster, { from: 'edge/public-gw', to: 'houston/flight-director', port: 8080, method: 'DELETE', path: '/x' })).toMatchObject({ allowed: false, decidedBy: 'L7' });
+    expect(analyze(cluster, { from: 'edge/public-gw', to: 'houston/flight-director', port: 8080, method: 'DELETE', path: '/x' })).toMatchObject({
+      allowed: false,
+      decidedBy: 'L7',
+    });
     expect(analyze(cluster, { from: 'edge/public-gw', to: 'houston/flight-director', port: 8080, method: 'GET', path: '/' }).allowed).toBe(true);
   });
   it('with the label on the namespace too', () => {
@@ -156,7 +177,12 @@ describe('authz-11: ingress gateways skip the waypoint unless istio.io/ingress-u
 describe('gateway-1: the external gateway has its own identity; the callee must allow its principal and its pods', () => {
   const ingressFromGateway = networkPolicy('houston/from-gateway', {
     podSelector: { matchLabels: { app: 'flight-director' } },
-    ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } }, podSelector: { matchLabels: gatewayPodLabels } }], ports: [{ port: 15008 }] }],
+    ingress: [
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } }, podSelector: { matchLabels: gatewayPodLabels } }],
+        ports: [{ port: 15008 }],
+      },
+    ],
   });
   const l4Allow = (principals: string[]) =>
     authorizationPolicy('houston/fd-l4', { selector: { matchLabels: { app: 'flight-director' } }, rules: [{ from: [{ source: { principals } }] }] });

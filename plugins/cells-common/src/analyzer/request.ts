@@ -136,7 +136,14 @@ export function evaluateHop(args: HopArgs): HopResult {
   };
 }
 
-function evaluateBackend(model: ClusterModel, request: AnalyzeRequest, source: Endpoint, target: Target, backend: Backend, protocol: Protocol): { hops: HopResult[]; route: string } {
+function evaluateBackend(
+  model: ClusterModel,
+  request: AnalyzeRequest,
+  source: Endpoint,
+  target: Target,
+  backend: Backend,
+  protocol: Protocol,
+): { hops: HopResult[]; route: string } {
   const destination = workloadEndpoint(model, backend.workload);
   const identity = meshIdentity(model, source);
   const { gw, wpPod, text: route } = routeOf(model, source, target, identity, protocol, false);
@@ -221,9 +228,10 @@ export function analyzeRequest(model: ClusterModel, request: AnalyzeRequest): Re
     return finish(request, protocol, target.description, [externalHop(model, request, prepared)], 'leaving the cluster');
   }
   if (target.backends.length === 0) {
-    const why = target.skipped.length > 0
-      ? `${target.description} selects ${target.skipped.join(', ')} but none has its target port`
-      : `${target.description} selects no workload in the manifests`;
+    const why =
+      target.skipped.length > 0
+        ? `${target.description} selects ${target.skipped.join(', ')} but none has its target port`
+        : `${target.description} selects no workload in the manifests`;
     const layers: LayerResult[] = [
       { layer: 'L3/L4', verdict: 'deny', policies: [], reason: `${why}, so nothing answers` },
       notApplicable('mTLS', 'no backend'),

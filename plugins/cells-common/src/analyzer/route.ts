@@ -25,7 +25,8 @@ import { AnalyzerInputError } from './requestInput';
 export function resolveSource(model: ClusterModel, from: string): Endpoint {
   if (isIp(from)) return { type: 'external', ip: from };
   const workload = model.workloadsByKey.get(from);
-  if (!workload) throw new AnalyzerInputError(`--from: unknown workload "${from}" (expected namespace/name of a Pod or workload in the manifests, or an IP address)`);
+  if (!workload)
+    throw new AnalyzerInputError(`--from: unknown workload "${from}" (expected namespace/name of a Pod or workload in the manifests, or an IP address)`);
   return workloadEndpoint(model, workload);
 }
 

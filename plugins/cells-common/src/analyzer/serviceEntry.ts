@@ -5,9 +5,25 @@
  * its labels or its namespace's name.
  */
 import type { Labels } from '../labels';
-import { isPlainObject, isValidPortNumber, NamespaceModel, ProblemSink, readList, readStrings, ServiceEntryModel, USE_WAYPOINT_LABEL, USE_WAYPOINT_NAMESPACE_LABEL } from './model';
+import {
+  isPlainObject,
+  isValidPortNumber,
+  NamespaceModel,
+  ProblemSink,
+  readList,
+  readStrings,
+  ServiceEntryModel,
+  USE_WAYPOINT_LABEL,
+  USE_WAYPOINT_NAMESPACE_LABEL,
+} from './model';
 
-export function parseServiceEntry(value: Record<string, unknown>, namespace: string, name: string, labels: Labels, sink: ProblemSink): ServiceEntryModel | undefined {
+export function parseServiceEntry(
+  value: Record<string, unknown>,
+  namespace: string,
+  name: string,
+  labels: Labels,
+  sink: ProblemSink,
+): ServiceEntryModel | undefined {
   const spec = isPlainObject(value.spec) ? value.spec : {};
   const hosts = readStrings(spec.hosts, 'spec.hosts', sink) ?? [];
   if (hosts.length === 0) sink.add('spec.hosts', 'must list at least one host');

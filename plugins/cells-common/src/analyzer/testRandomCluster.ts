@@ -21,7 +21,6 @@ import {
 
 type Obj = Record<string, unknown>;
 
-
 const CONTAINER_PORTS = [
   { name: 'http', containerPort: 8080 },
   { name: 'admin', containerPort: 9000 },
@@ -67,13 +66,34 @@ export function randomCluster(seed: number): Obj[] {
       const podLabels: Record<string, string> = { app: name, tier: pick(['web', 'api', 'db']) };
       if (ambient && chance(0.1)) podLabels['istio.io/dataplane-mode'] = 'none';
       const sa = pick([name, 'shared']);
-      const ports = some(CONTAINER_PORTS, 2).filter((p, i, all) => all.findIndex(q => q.containerPort === p.containerPort || (q.name && q.name === p.name)) === i);
-      out.push(pod(`${ns}/${name}`, { labels: podLabels, serviceAccount: sa, ports: ports.length ? ports : [{ containerPort: 8080 }], ...(chance(0.6) ? { ip: `10.${n}.0.${k + 1}` } : {}) }));
+      const ports = some(CONTAINER_PORTS, 2).filter(
+        (p, i, all) => all.findIndex(q => q.containerPort === p.containerPort || (q.name && q.name === p.name)) === i,
+      );
+      out.push(
+        pod(`${ns}/${name}`, {
+          labels: podLabels,
+          serviceAccount: sa,
+          ports: ports.length ? ports : [{ containerPort: 8080 }],
+          ...(chance(0.6) ? { ip: `10.${n}.0.${k + 1}` } : {}),
+        }),
+      );
       pods.push({ key: `${ns}/${name}`, ns, labels: podLabels, sa });
       if (chance(0.6)) {
         const targetPort = pick<number | string>([8080, 'http', 9000, 8081]);
         const svcLabels: Record<string, string> = chance(0.15) ? { 'istio.io/use-waypoint': 'none' } : {};
-        out.push(service(`${ns}/${name}`, { app: name }, { labels: svcLabels, ports: [{ name: 'http', port: 80, targetPort }, { name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' }] }));
+        out.push(
+          service(
+            `${ns}/${name}`,
+            { app: name },
+            {
+              labels: svcLabels,
+              ports: [
+                { name: 'http', port: 80, targetPort },
+                { name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' },
+              ],
+            },
+          ),
+        );
         services.push({ ns, name });
       }
     }
@@ -157,7 +177,13 @@ export function randomCluster(seed: number): Obj[] {
 
   if (chance(0.3)) out.push(peerAuthentication(`${pick(namespaces)}/strict`, { mtls: { mode: 'STRICT' } }));
   if (chance(0.2)) {
-    out.push(peerAuthentication(`${pick(namespaces)}/per-port`, { selector: { matchLabels: { tier: 'api' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 9000: { mode: 'DISABLE' } } }));
+    out.push(
+      peerAuthentication(`${pick(namespaces)}/per-port`, {
+        selector: { matchLabels: { tier: 'api' } },
+        mtls: { mode: 'STRICT' },
+        portLevelMtls: { 9000: { mode: 'DISABLE' } },
+      }),
+    );
   }
   if (chance(0.2)) {
     const ns = pick(namespaces);

@@ -27,7 +27,13 @@ export function resolveTargetFor(model: ClusterModel, request: Omit<AnalyzeReque
 }
 
 /** Verdict only for one caller workload and a resolved destination (the matrix's inner loop). */
-export function isAllowedFrom(model: ClusterModel, from: WorkloadModel, target: ResolvedTarget, request: Omit<AnalyzeRequest, 'from' | 'to'>, run: QuietRun): boolean {
+export function isAllowedFrom(
+  model: ClusterModel,
+  from: WorkloadModel,
+  target: ResolvedTarget,
+  request: Omit<AnalyzeRequest, 'from' | 'to'>,
+  run: QuietRun,
+): boolean {
   if (target.backends.length === 0) return false;
   const source = workloadEndpoint(model, from);
   const protocol = request.protocol ?? 'TCP';
@@ -123,7 +129,14 @@ export function reachableFrom(model: ClusterModel, to: WorkloadModel, port: numb
   return from => firstHopMayPass(model, from, to, port, protocol, wpPod);
 }
 
-function firstHopMayPass(model: ClusterModel, from: WorkloadModel, to: WorkloadModel, port: number, protocol: Protocol, wpPod: WorkloadModel | undefined): boolean {
+function firstHopMayPass(
+  model: ClusterModel,
+  from: WorkloadModel,
+  to: WorkloadModel,
+  port: number,
+  protocol: Protocol,
+  wpPod: WorkloadModel | undefined,
+): boolean {
   if (model.ciliumPolicies.length > 0) return true;
   const l3l4 = indexOf(model).l3l4;
   const source = workloadEndpoint(model, from);
@@ -182,6 +195,12 @@ export function requestVerdicts(model: ClusterModel, from: string, to: string, p
   const ready = p;
   if (!firstHopMayPass(model, source, ready.destination, port, protocol, ready.wpPod)) return requests.map(() => false);
   return requests.map((r, i) =>
-    isAllowedFrom(model, source, ready.targets[i], { port, protocol, method: r.method, path: r.path, host: r.host, headers: r.headers, addressing: r.addressing ?? 'service' }, ready.runs[i]),
+    isAllowedFrom(
+      model,
+      source,
+      ready.targets[i],
+      { port, protocol, method: r.method, path: r.path, host: r.host, headers: r.headers, addressing: r.addressing ?? 'service' },
+      ready.runs[i],
+    ),
   );
 }

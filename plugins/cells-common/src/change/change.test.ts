@@ -23,7 +23,12 @@ describe('entity builders', () => {
       allowFrom: [{ system: 'system:moon/base', endpoint: '', methods: [], paths: ['/a'] }],
     });
     expect(component.metadata).toEqual({ name: 'clock', namespace: 'moon' });
-    expect(component.spec).toMatchObject({ type: 'service', lifecycle: 'experimental', system: 'system:moon/base', allowFrom: [{ system: 'system:moon/base', paths: ['/a'] }] });
+    expect(component.spec).toMatchObject({
+      type: 'service',
+      lifecycle: 'experimental',
+      system: 'system:moon/base',
+      allowFrom: [{ system: 'system:moon/base', paths: ['/a'] }],
+    });
   });
 
   it('name a target by name in the same namespace and append the connection', () => {
@@ -50,13 +55,20 @@ describe('a proposed change', () => {
       allowFrom: [{ system: 'system:default/orion' }],
     });
     expect(changeProblems(catalog, [entity], DEFAULT_SETTINGS)).toEqual([
-      expect.objectContaining({ entityRef: 'component:default/vault', field: 'spec.allowFrom[0].system', message: expect.stringMatching(/visible only inside system:default\/houston/) }),
+      expect.objectContaining({
+        entityRef: 'component:default/vault',
+        field: 'spec.allowFrom[0].system',
+        message: expect.stringMatching(/visible only inside system:default\/houston/),
+      }),
     ]);
   });
 
   it('compiles the touched cell and reports the access it opens', () => {
     const capcom = byRef('component:default/capcom');
-    const edited = withConnection(capcom, connectionSpec('component:default/capcom', 'component:default/weather-station', { endpoint: 'http', methods: ['GET'], paths: ['/conditions'] }));
+    const edited = withConnection(
+      capcom,
+      connectionSpec('component:default/capcom', 'component:default/weather-station', { endpoint: 'http', methods: ['GET'], paths: ['/conditions'] }),
+    );
     expect(changeProblems(catalog, [edited], DEFAULT_SETTINGS)).toEqual([]);
     const change = compileChange(catalog, [edited], DEFAULT_SETTINGS, 'development');
     expect(change.cells).toEqual(['system:default/houston']);

@@ -84,11 +84,7 @@ export function newComponentEntity(input: NewComponentInput): Entity {
  * One `spec.connections` item from `caller` to `target` (component refs): the
  * target by name when both share a catalog namespace, empty options left out.
  */
-export function connectionSpec(
-  caller: string,
-  target: string,
-  options: { endpoint?: string; methods?: string[]; paths?: string[] } = {},
-): ConnectionSpec {
+export function connectionSpec(caller: string, target: string, options: { endpoint?: string; methods?: string[]; paths?: string[] } = {}): ConnectionSpec {
   const from = parseEntityRef(caller, { defaultKind: 'component', defaultNamespace: 'default' });
   const to = parseEntityRef(target, { defaultKind: 'component', defaultNamespace: 'default' });
   return {

@@ -79,7 +79,9 @@ export function refusedCells(contexts: CellContext[], holders: Holders = {}): Ma
     add(refused, `${route.environment} ${route.cell}`, {
       entityRef: route.component,
       field: route.field,
-      message: `the public route ${route.hostname ?? ''}${route.path} of endpoint ${route.endpoint} in ${route.environment} would shadow ${where} of ${other.component} (${other.cell}) on the shared Gateway`,
+      message: `the public route ${route.hostname ?? ''}${route.path} of endpoint ${route.endpoint} in ${route.environment} would shadow ${where} of ${
+        other.component
+      } (${other.cell}) on the shared Gateway`,
       fix: holdersNote(route, other),
       holds: route.cell,
     });

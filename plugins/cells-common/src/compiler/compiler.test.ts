@@ -45,7 +45,11 @@ function envelopeViolations(model: CellModel, settings: CellsSettings, result = 
     if (!deny) violations.push(`${ns}: no default-deny`);
     for (const o of objects) {
       const labels = o.metadata.labels ?? {};
-      if (labels['app.kubernetes.io/managed-by'] !== 'cellplane' || labels['cellplane.io/cell'] !== compiled.cellName || labels['cellplane.io/environment'] !== compiled.environment) {
+      if (
+        labels['app.kubernetes.io/managed-by'] !== 'cellplane' ||
+        labels['cellplane.io/cell'] !== compiled.cellName ||
+        labels['cellplane.io/environment'] !== compiled.environment
+      ) {
         violations.push(`${o.kind}/${o.metadata.name}: missing managed-by, cell or environment label`);
       }
       if (!o.metadata.annotations?.['cellplane.io/source']) violations.push(`${o.kind}/${o.metadata.name}: no source annotation`);
@@ -76,7 +80,10 @@ function envelopeViolations(model: CellModel, settings: CellsSettings, result = 
     // 15008 only ever from named pods of a named namespace.
     for (const np of objects.filter(o => o.kind === kind) as any[]) {
       for (const rule of asList(np.spec.ingress)) {
-        const ports = kind === 'NetworkPolicy' ? asList(rule.ports).map((p: any) => p.port) : asList(rule.toPorts).flatMap((t: any) => t.ports.map((p: any) => Number(p.port)));
+        const ports =
+          kind === 'NetworkPolicy'
+            ? asList(rule.ports).map((p: any) => p.port)
+            : asList(rule.toPorts).flatMap((t: any) => t.ports.map((p: any) => Number(p.port)));
         if (np.metadata.name === CELL_OBJECT_NAMES.defaultDeny) continue;
         if (ports.length === 0) violations.push(`${np.metadata.name}: ingress rule without ports`);
         if (!ports.includes(15008)) continue;
@@ -84,7 +91,10 @@ function envelopeViolations(model: CellModel, settings: CellsSettings, result = 
         if (peers.length === 0) violations.push(`${np.metadata.name}: 15008 open to all`);
         for (const peer of peers) {
           const labels = kind === 'NetworkPolicy' ? peer.podSelector?.matchLabels : peer.matchLabels;
-          const nsName = kind === 'NetworkPolicy' ? peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] : peer.matchLabels?.['k8s:io.kubernetes.pod.namespace'];
+          const nsName =
+            kind === 'NetworkPolicy'
+              ? peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']
+              : peer.matchLabels?.['k8s:io.kubernetes.pod.namespace'];
           if (!nsName || !labels || Object.keys(labels).filter(k => !k.startsWith('k8s:io.kubernetes.pod.namespace')).length === 0) {
             violations.push(`${np.metadata.name}: 15008 from an unnamed peer`);
           }
@@ -99,12 +109,22 @@ function envelopeViolations(model: CellModel, settings: CellsSettings, result = 
     return asList(o.spec[direction]).some((rule: any) => {
       if (o.kind === 'NetworkPolicy') {
         const peers = direction === 'ingress' ? rule.from : rule.to;
-        return asList(rule.ports).some((p: any) => p.port === port) && asList(peers).some((p: any) =>
-          p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === peerNs && Object.entries(peerLabels).every(([k, v]) => p.podSelector?.matchLabels?.[k] === v));
+        return (
+          asList(rule.ports).some((p: any) => p.port === port) &&
+          asList(peers).some(
+            (p: any) =>
+              p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === peerNs &&
+              Object.entries(peerLabels).every(([k, v]) => p.podSelector?.matchLabels?.[k] === v),
+          )
+        );
       }
       const peers = direction === 'ingress' ? rule.fromEndpoints : rule.toEndpoints;
-      return asList(rule.toPorts).some((t: any) => t.ports.some((p: any) => Number(p.port) === port)) && asList(peers).some((p: any) =>
-        p.matchLabels?.['k8s:io.kubernetes.pod.namespace'] === peerNs && Object.entries(peerLabels).every(([k, v]) => p.matchLabels?.[k] === v));
+      return (
+        asList(rule.toPorts).some((t: any) => t.ports.some((p: any) => Number(p.port) === port)) &&
+        asList(peers).some(
+          (p: any) => p.matchLabels?.['k8s:io.kubernetes.pod.namespace'] === peerNs && Object.entries(peerLabels).every(([k, v]) => p.matchLabels?.[k] === v),
+        )
+      );
     });
   };
   for (const grant of model.grants) {
@@ -125,14 +145,17 @@ function envelopeViolations(model: CellModel, settings: CellsSettings, result = 
       if (!has(calleePolicy, 'ingress', calleeNs, wp, 15008)) violations.push(`${what}: callee ingress from waypoint missing`);
       const principal = caller ? `cluster.local/ns/${callerNs}/sa/${caller.name}` : settings.gateway.principal;
       const ap = find(all, 'AuthorizationPolicy', callee.name, calleeNs) as any;
-      const matched = asList(ap?.spec.rules).some((rule: any) =>
-        rule.from[0].source.principals.includes(principal) &&
-        rule.to[0].operation.ports.includes(String(endpoint.port)) &&
-        JSON.stringify(rule.to[0].operation.methods) === JSON.stringify(grant.methods) &&
-        JSON.stringify(rule.to[0].operation.paths) === JSON.stringify(grant.paths));
+      const matched = asList(ap?.spec.rules).some(
+        (rule: any) =>
+          rule.from[0].source.principals.includes(principal) &&
+          rule.to[0].operation.ports.includes(String(endpoint.port)) &&
+          JSON.stringify(rule.to[0].operation.methods) === JSON.stringify(grant.methods) &&
+          JSON.stringify(rule.to[0].operation.paths) === JSON.stringify(grant.paths),
+      );
       if (!matched) violations.push(`${what}: no L7 rule`);
     } else {
-      if (caller && !has(find(all, kind, caller.name, callerNs), 'egress', calleeNs, { [label]: callee.name }, endpoint.port)) violations.push(`${what}: caller egress missing`);
+      if (caller && !has(find(all, kind, caller.name, callerNs), 'egress', calleeNs, { [label]: callee.name }, endpoint.port))
+        violations.push(`${what}: caller egress missing`);
       if (!has(calleePolicy, 'ingress', callerNs, callerLabels, endpoint.port)) violations.push(`${what}: callee ingress missing`);
     }
   }
@@ -179,7 +202,12 @@ describe('cell compiler', () => {
   it('gives a component nobody calls an L7 policy that allows nothing', () => {
     const lonely = modelOf([
       { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: 'a' }, spec: { owner: 'group:t', cell: {} } },
-      { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'alone' }, spec: { owner: 'group:t', system: 'a', endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project' }] } },
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'alone' },
+        spec: { owner: 'group:t', system: 'a', endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project' }] },
+      },
     ]);
     const objects = compileCells(lonely, DEFAULT_SETTINGS).cells[0].objects;
     const alone = find(objects, 'AuthorizationPolicy', 'alone') as any;
@@ -191,7 +219,10 @@ describe('cell compiler', () => {
 
   it('is deterministic: same catalog in any order gives byte-identical YAML', () => {
     const entities = artemisEntities();
-    const yaml = (es: Entity[]) => compileCells(modelOf(es), DEFAULT_SETTINGS).cells.map(c => toYaml(c.objects)).join('');
+    const yaml = (es: Entity[]) =>
+      compileCells(modelOf(es), DEFAULT_SETTINGS)
+        .cells.map(c => toYaml(c.objects))
+        .join('');
     const first = yaml(entities);
     expect(yaml([...entities].reverse())).toBe(first);
     expect(yaml(entities)).toBe(first);
@@ -199,7 +230,9 @@ describe('cell compiler', () => {
 
   it('validates every object against its schema, and a schema failure is loud', () => {
     for (const settings of [DEFAULT_SETTINGS, CILIUM, NO_MESH]) {
-      compileCells(artemis, settings).cells.flatMap(c => c.objects).forEach(o => expect(() => validateObject(o)).not.toThrow());
+      compileCells(artemis, settings)
+        .cells.flatMap(c => c.objects)
+        .forEach(o => expect(() => validateObject(o)).not.toThrow());
     }
     const broken = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x' }, spec: { podSelector: {}, policyTypes: ['Sideways'] } };
     expect(() => validateObject(broken)).toThrow(/NetworkPolicy \/x fails its schema/);
@@ -209,10 +242,13 @@ describe('cell compiler', () => {
 
   it('refuses components that would take the waypoint name, also in a model built for other settings', () => {
     // Built without the mesh, where `waypoint` is a fine name; compiled with it.
-    const model = modelOf([
-      { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: 'a' }, spec: { owner: 'group:t', cell: {} } },
-      { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'waypoint' }, spec: { owner: 'group:t', system: 'a', endpoints: [] } },
-    ], NO_MESH);
+    const model = modelOf(
+      [
+        { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: 'a' }, spec: { owner: 'group:t', cell: {} } },
+        { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'waypoint' }, spec: { owner: 'group:t', system: 'a', endpoints: [] } },
+      ],
+      NO_MESH,
+    );
     const result = compileCells(model, DEFAULT_SETTINGS);
     expect(result.cells).toEqual([]);
     expect(result.problems).toEqual([expect.objectContaining({ entityRef: 'component:default/waypoint', field: 'metadata.name' })]);
@@ -237,9 +273,20 @@ describe('cell compiler', () => {
     expect(mutate(objects => (find(objects, 'AuthorizationPolicy', 'comms-system') as any).spec.rules.pop())).toEqual(
       expect.arrayContaining([expect.stringMatching(/-> component:default\/comms-system: no L7 rule/)]),
     );
-    expect(mutate(objects => (find(objects, 'AuthorizationPolicy', 'life-support') as any).spec.rules[0].from[0].source.principals.push('cluster.local/ns/x/sa/*'))).toEqual(['life-support: wildcard principal']);
-    expect(mutate(objects => (find(objects, 'NetworkPolicy', 'guidance-nav') as any).spec.ingress.push({ ports: [{ protocol: 'TCP', port: 15008 }] }))).toEqual(['guidance-nav: 15008 open to all']);
-    expect(mutate(objects => objects.splice(objects.findIndex(o => o.metadata.name === 'crew-interface.waypoint-only'), 1))).toEqual(['component:default/crew-interface: no waypoint-only ztunnel policy']);
+    expect(
+      mutate(objects => (find(objects, 'AuthorizationPolicy', 'life-support') as any).spec.rules[0].from[0].source.principals.push('cluster.local/ns/x/sa/*')),
+    ).toEqual(['life-support: wildcard principal']);
+    expect(mutate(objects => (find(objects, 'NetworkPolicy', 'guidance-nav') as any).spec.ingress.push({ ports: [{ protocol: 'TCP', port: 15008 }] }))).toEqual(
+      ['guidance-nav: 15008 open to all'],
+    );
+    expect(
+      mutate(objects =>
+        objects.splice(
+          objects.findIndex(o => o.metadata.name === 'crew-interface.waypoint-only'),
+          1,
+        ),
+      ),
+    ).toEqual(['component:default/crew-interface: no waypoint-only ztunnel policy']);
   });
 });
 

@@ -82,9 +82,7 @@ export function contextsFor(model: CellModel, settings: CellsSettings, environme
   const present = new Set(cellsHere.map(c => c.ref));
   // A call only exists in an environment where both ends are deployed.
   const grants = model.grants.filter(
-    g =>
-      present.has(componentByRef.get(g.callee)!.cell) &&
-      (g.caller.kind === 'gateway' || present.has(componentByRef.get(g.caller.ref)!.cell)),
+    g => present.has(componentByRef.get(g.callee)!.cell) && (g.caller.kind === 'gateway' || present.has(componentByRef.get(g.caller.ref)!.cell)),
   );
   const principalOf = (caller: CallGrant['caller']) => {
     if (caller.kind === 'gateway') return settings.gateway.principal;

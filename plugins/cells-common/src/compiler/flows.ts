@@ -1,12 +1,6 @@
 import { CallGrant, CellComponent } from '../model/types';
 import { compareText } from '../order';
-import {
-  CellContext,
-  HBONE_PORT,
-  PROBE_SOURCE_CIDR,
-  WAYPOINT_POD_LABEL,
-  podLabels,
-} from './context';
+import { CellContext, HBONE_PORT, PROBE_SOURCE_CIDR, WAYPOINT_POD_LABEL, podLabels } from './context';
 import { CELL_OBJECT_NAMES } from './names';
 
 /** Pods somewhere in the cluster, or an address range. */
@@ -95,9 +89,7 @@ export function mergeRules(rules: PeerRule[]): PeerRule[] {
       ports:
         rule.ports.length === 1
           ? rule.ports
-          : [...new Map(rule.ports.map(p => [`${p.protocol}/${p.port}`, p])).values()].sort(
-              (a, b) => compareText(a.protocol, b.protocol) || a.port - b.port,
-            ),
+          : [...new Map(rule.ports.map(p => [`${p.protocol}/${p.port}`, p])).values()].sort((a, b) => compareText(a.protocol, b.protocol) || a.port - b.port),
     }));
 }
 

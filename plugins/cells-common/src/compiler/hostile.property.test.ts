@@ -23,28 +23,63 @@ import { routesOverlap } from './routes';
 const NAMES = ['default', 'default-deny', 'allow-dns', 'cell', 'waypoint', 'shop', 'shop-web'];
 const NAMESPACES = ['default', 'ops', 'default-ops', 'team-a', 'team'];
 /** Cells, as catalog namespace and name: pairs whose names OpenChoreo's join could not tell apart. */
-const CELLS = [['default', 'ops-core'], ['default-ops', 'core'], ['team', 'a-b'], ['team-a', 'b'], ['default', 'core'], ['ops', 'core'], ['default', 'default'], ['default', 'a'], ['team', 'a']];
+const CELLS = [
+  ['default', 'ops-core'],
+  ['default-ops', 'core'],
+  ['team', 'a-b'],
+  ['team-a', 'b'],
+  ['default', 'core'],
+  ['ops', 'core'],
+  ['default', 'default'],
+  ['default', 'a'],
+  ['team', 'a'],
+];
 const ENDPOINTS = ['web-ui', 'ui'];
-const OWNERS = ['group:default/team', 'group:ops/team', 'user:default/alice', 'group:default/ghost', 'group:default/system:authenticated', 'user:default/system:anonymous', 'group:default/system:masters', 'component:default/web'];
+const OWNERS = [
+  'group:default/team',
+  'group:ops/team',
+  'user:default/alice',
+  'group:default/ghost',
+  'group:default/system:authenticated',
+  'user:default/system:anonymous',
+  'group:default/system:masters',
+  'component:default/web',
+];
 /** Registered in the catalog (an attacker can register a Group named like Kubernetes' own). */
 const REGISTERED = ['group:default/team', 'group:ops/team', 'user:default/alice', 'group:default/system:masters'];
 
 const SETTINGS: CellsSettings[] = [
   DEFAULT_SETTINGS,
-  { ...DEFAULT_SETTINGS, environments: [{ name: 'development', networkPolicy: 'cilium' }, { name: 'dev', networkPolicy: 'kubernetes' }] },
+  {
+    ...DEFAULT_SETTINGS,
+    environments: [
+      { name: 'development', networkPolicy: 'cilium' },
+      { name: 'dev', networkPolicy: 'kubernetes' },
+    ],
+  },
   { ...DEFAULT_SETTINGS, mesh: { ...DEFAULT_SETTINGS.mesh, enabled: false } },
-  { ...DEFAULT_SETTINGS, naming: { scheme: 'cell-env' }, environments: [{ name: 'b', networkPolicy: 'kubernetes' }, { name: 'a-b', networkPolicy: 'kubernetes' }] },
+  {
+    ...DEFAULT_SETTINGS,
+    naming: { scheme: 'cell-env' },
+    environments: [
+      { name: 'b', networkPolicy: 'kubernetes' },
+      { name: 'a-b', networkPolicy: 'kubernetes' },
+    ],
+  },
   { ...DEFAULT_SETTINGS, naming: { scheme: 'openchoreo', controlPlaneNamespace: 'default' } },
   readCellsSettings({ gateway: { routes: { hostname: '{component}.apps.example.com' } }, rbac: { subjects: ['group:default/*'] } }),
   readCellsSettings({ gateway: { routes: { pathPrefix: '/{cell}' } }, mesh: { waypointName: 'web' } }),
 ];
 
 const entityArb = fc.record({
-  cells: fc.uniqueArray(fc.record({ at: fc.constantFrom(...CELLS), owner: fc.constantFrom(...OWNERS), members: fc.option(fc.constantFrom(...NAMESPACES), { nil: undefined }) }), {
-    minLength: 1,
-    maxLength: 5,
-    selector: c => c.at.join('/'),
-  }),
+  cells: fc.uniqueArray(
+    fc.record({ at: fc.constantFrom(...CELLS), owner: fc.constantFrom(...OWNERS), members: fc.option(fc.constantFrom(...NAMESPACES), { nil: undefined }) }),
+    {
+      minLength: 1,
+      maxLength: 5,
+      selector: c => c.at.join('/'),
+    },
+  ),
   components: fc.uniqueArray(
     fc.record({
       // Mostly its cell's own catalog namespace (undefined), sometimes another: an intruder.
@@ -103,15 +138,18 @@ function violations(entities: Entity[], settings: CellsSettings, compiled: Compi
     const isDeny = (o: KubeObject) => {
       const spec = o.spec as any;
       return flavour === 'cilium'
-        ? o.kind === 'CiliumNetworkPolicy' && JSON.stringify(spec) === JSON.stringify({ endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true }, ingress: [{}], egress: [{}] })
+        ? o.kind === 'CiliumNetworkPolicy' &&
+            JSON.stringify(spec) === JSON.stringify({ endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true }, ingress: [{}], egress: [{}] })
         : o.kind === 'NetworkPolicy' && JSON.stringify(spec) === JSON.stringify({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     };
-    if (!cell.objects.some(o => isDeny(o) && o.metadata.namespace === cell.namespace)) out.push(`${cell.cell} in ${cell.environment}: no namespace-wide default-deny`);
+    if (!cell.objects.some(o => isDeny(o) && o.metadata.namespace === cell.namespace))
+      out.push(`${cell.cell} in ${cell.environment}: no namespace-wide default-deny`);
     const system = byRef.get(cell.cell)!;
     const members = ((system.spec as any).cell.members ?? []).map((m: any) => m.namespace);
     for (const sa of cell.objects.filter(o => o.kind === 'ServiceAccount')) {
       const source = parseEntityRef(sa.metadata.annotations!['cellplane.io/source']);
-      if (source.namespace !== system.metadata.namespace && !members.includes(source.namespace)) out.push(`${cell.cell}: intruder ${sa.metadata.annotations!['cellplane.io/source']}`);
+      if (source.namespace !== system.metadata.namespace && !members.includes(source.namespace))
+        out.push(`${cell.cell}: intruder ${sa.metadata.annotations!['cellplane.io/source']}`);
       if (sa.metadata.name === 'default') out.push(`${cell.cell}: a component took the default service account`);
     }
     for (const binding of cell.objects.filter(o => o.kind === 'RoleBinding')) {
@@ -128,8 +166,15 @@ function violations(entities: Entity[], settings: CellsSettings, compiled: Compi
   }
   const routes = all
     .filter(o => o.kind === 'HTTPRoute')
-    .map(o => ({ env: o.metadata.labels!['cellplane.io/environment'], id: `${o.metadata.namespace}/${o.metadata.name}`, hostname: (o.spec as any).hostnames?.[0], path: (o.spec as any).rules[0].matches[0].path.value }));
-  routes.forEach((a, i) => routes.slice(i + 1).forEach(b => a.env === b.env && routesOverlap(a, b) && out.push(`routes ${a.id} and ${b.id} shadow each other`)));
+    .map(o => ({
+      env: o.metadata.labels!['cellplane.io/environment'],
+      id: `${o.metadata.namespace}/${o.metadata.name}`,
+      hostname: (o.spec as any).hostnames?.[0],
+      path: (o.spec as any).rules[0].matches[0].path.value,
+    }));
+  routes.forEach((a, i) =>
+    routes.slice(i + 1).forEach(b => a.env === b.env && routesOverlap(a, b) && out.push(`routes ${a.id} and ${b.id} shadow each other`)),
+  );
   return out;
 }
 
@@ -156,7 +201,9 @@ describe('hostile catalogs, at random', () => {
       fc.property(entityArb, fc.constantFrom(...SETTINGS), fc.nat(), (shape, settings, newcomers) => {
         // First the catalog without some of its cells; then those arrive, and the cells compiled first hold what they had.
         const isNewcomer = (i: number) => (newcomers >> i) % 2 === 1;
-        const before = catalogOf(shape).filter(e => !shape.cells.some((c, i) => isNewcomer(i) && e.kind === 'System' && e.metadata.name === c.at[1] && e.metadata.namespace === c.at[0]));
+        const before = catalogOf(shape).filter(
+          e => !shape.cells.some((c, i) => isNewcomer(i) && e.kind === 'System' && e.metadata.name === c.at[1] && e.metadata.namespace === c.at[0]),
+        );
         const first = compileCells(buildCellModel(before, modelOptions(settings)).model, settings);
         expect(violations(before, settings, first.cells)).toEqual([]);
         const entities = catalogOf(shape);

@@ -24,7 +24,11 @@ function compile(entities: Entity[], settings: CellsSettings = DEFAULT_SETTINGS,
   return { model, modelProblems: problems, ...compileCells(model, settings, options) };
 }
 
-const inNamespace = (ns: string, name: string): Entity => ({ ...cell(name), metadata: { name, namespace: ns }, spec: { owner: `group:${ns}/${name}-team`, cell: {} } });
+const inNamespace = (ns: string, name: string): Entity => ({
+  ...cell(name),
+  metadata: { name, namespace: ns },
+  spec: { owner: `group:${ns}/${name}-team`, cell: {} },
+});
 const componentIn = (ns: string, name: string, system: string, spec: Record<string, unknown> = {}): Entity => {
   const c = component(name, system, { owner: `group:${ns}/${name}-team`, ...spec });
   return { ...c, metadata: { name, namespace: ns } };
@@ -50,26 +54,39 @@ describe('hostile catalog: object names cannot collide (finding 1)', () => {
         : { endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true }, ingress: [{}], egress: [{}] };
     expect(denies[0].spec).toEqual(namespaceWide);
     // The components' own policies exist too, under their own names.
-    expect(objects.filter(o => o.kind === kind && compiledObjectRole(o) === 'component-l4').map(o => o.metadata.name).sort()).toEqual(['allow-dns', 'cell', 'default-deny']);
+    expect(
+      objects
+        .filter(o => o.kind === kind && compiledObjectRole(o) === 'component-l4')
+        .map(o => o.metadata.name)
+        .sort(),
+    ).toEqual(['allow-dns', 'cell', 'default-deny']);
   });
 
   it('gives shop+web-ui and shop-web+ui two HTTPRoutes', () => {
-    const result = compile(withOwners([
-      cell('a'),
-      component('shop', 'a', { endpoints: [publicHttp('web-ui')] }),
-      component('shop-web', 'a', { endpoints: [publicHttp('ui')] }),
-    ]));
+    const result = compile(
+      withOwners([cell('a'), component('shop', 'a', { endpoints: [publicHttp('web-ui')] }), component('shop-web', 'a', { endpoints: [publicHttp('ui')] })]),
+    );
     expect(result.problems).toEqual([]);
     const routes = result.cells[0].objects.filter(o => o.kind === 'HTTPRoute');
     expect(routes.map(o => o.metadata.name).sort()).toEqual(['shop-web.ui', 'shop.web-ui']);
     expect(duplicateObjects(result.cells[0].objects)).toEqual([]);
   });
 
-  it('refuses a component named default (the namespace\'s shared service account) or like the waypoint', () => {
+  it("refuses a component named default (the namespace's shared service account) or like the waypoint", () => {
     const { model, problems } = build(withOwners([cell('a'), component('default', 'a'), component('waypoint', 'a'), component('ok', 'a')]));
     expect(problems).toEqual([
-      expect.objectContaining({ entityRef: 'component:default/default', field: 'metadata.name', holds: 'system:default/a', fix: expect.stringMatching(/rename/) }),
-      expect.objectContaining({ entityRef: 'component:default/waypoint', field: 'metadata.name', holds: 'system:default/a', fix: expect.stringMatching(/waypointName/) }),
+      expect.objectContaining({
+        entityRef: 'component:default/default',
+        field: 'metadata.name',
+        holds: 'system:default/a',
+        fix: expect.stringMatching(/rename/),
+      }),
+      expect.objectContaining({
+        entityRef: 'component:default/waypoint',
+        field: 'metadata.name',
+        holds: 'system:default/a',
+        fix: expect.stringMatching(/waypointName/),
+      }),
     ]);
     expect(model.components.map(c => c.name)).toEqual(['ok']);
     // Without the mesh there is no waypoint: only `default` stays reserved.
@@ -124,7 +141,12 @@ describe('hostile catalog: only invited components join a cell (finding 3)', () 
   it('refuses a component of another catalog namespace; houston keeps compiling', () => {
     const { model, modelProblems, cells, problems } = compile(withOwners([...houston(), spy({ connections: [{ to: 'component:default/capcom' }] })]));
     expect(modelProblems).toEqual([
-      expect.objectContaining({ entityRef: 'component:evil/spy', field: 'spec.system', message: expect.stringMatching(/may not join/), fix: expect.stringMatching(/spec\.cell\.members/) }),
+      expect.objectContaining({
+        entityRef: 'component:evil/spy',
+        field: 'spec.system',
+        message: expect.stringMatching(/may not join/),
+        fix: expect.stringMatching(/spec\.cell\.members/),
+      }),
     ]);
     expect(modelProblems[0].holds).toBeUndefined();
     expect(model.cells[0].components).toEqual(['component:default/capcom']);
@@ -139,13 +161,22 @@ describe('hostile catalog: only invited components join a cell (finding 3)', () 
     expect(model.grants.map(g => (g.caller as { ref: string }).ref)).toEqual(['component:default/capcom']);
   });
 
-  it('admits the namespaces and owners the cell\'s owner names in spec.cell.members', () => {
+  it("admits the namespaces and owners the cell's owner names in spec.cell.members", () => {
     for (const members of [[{ namespace: 'evil' }], [{ owner: 'group:evil/spies' }], [{ namespace: 'evil', owner: 'group:evil/spies' }]]) {
-      const { model, modelProblems } = compile(withOwners([cell('houston', { cell: { members } }), component('capcom', 'houston'), owner('group:evil/spies'), spy()]));
+      const { model, modelProblems } = compile(
+        withOwners([cell('houston', { cell: { members } }), component('capcom', 'houston'), owner('group:evil/spies'), spy()]),
+      );
       expect(modelProblems).toEqual([]);
       expect(model.cells[0].components).toEqual(['component:default/capcom', 'component:evil/spy']);
     }
-    const { modelProblems } = compile(withOwners([cell('houston', { cell: { members: [{ namespace: 'evil', owner: 'group:evil/others' }] } }), component('capcom', 'houston'), owner('group:evil/spies'), spy()]));
+    const { modelProblems } = compile(
+      withOwners([
+        cell('houston', { cell: { members: [{ namespace: 'evil', owner: 'group:evil/others' }] } }),
+        component('capcom', 'houston'),
+        owner('group:evil/spies'),
+        spy(),
+      ]),
+    );
     expect(modelProblems.map(p => p.field)).toEqual(['spec.system']);
   });
 
@@ -176,16 +207,26 @@ describe('hostile catalog: owners that become RBAC subjects (finding 4)', () => 
     ['component:default/capcom', /not a Group or User/],
   ])('refuses owner %s: no RoleBinding, a problem on spec.owner', (ownerRef, message) => {
     // The catalog holds the names an attacker could register; the owner check must still refuse them.
-    const entities = [cell('houston', { owner: ownerRef }), ...withOwners([component('capcom', 'houston')]), owner('group:default/system:authenticated'), owner('user:default/system:anonymous')];
+    const entities = [
+      cell('houston', { owner: ownerRef }),
+      ...withOwners([component('capcom', 'houston')]),
+      owner('group:default/system:authenticated'),
+      owner('user:default/system:anonymous'),
+    ];
     const { modelProblems, cells } = compile(entities);
     expect(modelProblems).toEqual([
-      expect.objectContaining({ entityRef: 'system:default/houston', field: 'spec.owner', message: expect.stringMatching(message), fix: expect.stringMatching(/Group or User/) }),
+      expect.objectContaining({
+        entityRef: 'system:default/houston',
+        field: 'spec.owner',
+        message: expect.stringMatching(message),
+        fix: expect.stringMatching(/Group or User/),
+      }),
     ]);
     expect(cells).toHaveLength(1);
     expect(bindingOf(cells[0].objects)).toBeUndefined();
   });
 
-  it('binds a known group; the platform\'s patterns (cells.rbac.subjects) narrow who may be bound', () => {
+  it("binds a known group; the platform's patterns (cells.rbac.subjects) narrow who may be bound", () => {
     const entities = withOwners([cell('houston', { owner: 'user:default/alice' }), owner('user:default/alice')]);
     expect(bindingOf(compile(entities).cells[0].objects).subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }]);
     const groupsOnly = readCellsSettings({ rbac: { subjects: ['group:default/*'] } });
@@ -220,7 +261,13 @@ describe('hostile catalog: public routes never shadow each other (finding 5)', (
   const routeOf = (objects: KubeObject[]) => objects.find(o => o.kind === 'HTTPRoute') as any;
 
   // Two cells with a public component web each, in two catalog namespaces.
-  const twins = () => withOwners([cell('a'), componentIn('default', 'web', 'a', { endpoints: [publicHttp('http')] }), inNamespace('ops', 'b'), componentIn('ops', 'web', 'b', { endpoints: [publicHttp('http')] })]);
+  const twins = () =>
+    withOwners([
+      cell('a'),
+      componentIn('default', 'web', 'a', { endpoints: [publicHttp('http')] }),
+      inNamespace('ops', 'b'),
+      componentIn('ops', 'web', 'b', { endpoints: [publicHttp('http')] }),
+    ]);
 
   it('gives every public endpoint its own path on the shared Gateway, the prefix stripped', () => {
     const result = compile(twins());
@@ -241,7 +288,12 @@ describe('hostile catalog: public routes never shadow each other (finding 5)', (
     expect(routeOf(held.cells[0].objects).spec.hostnames).toEqual(['web.apps.example.com']);
     expect(routeOf(held.cells[0].objects).spec.rules[0].filters).toBeUndefined();
     expect(held.problems).toEqual([
-      expect.objectContaining({ entityRef: 'component:default/web', holds: 'system:default/a', field: 'spec.endpoints[0].visibility', message: expect.stringMatching(/system:ops\/b/) }),
+      expect.objectContaining({
+        entityRef: 'component:default/web',
+        holds: 'system:default/a',
+        field: 'spec.endpoints[0].visibility',
+        message: expect.stringMatching(/system:ops\/b/),
+      }),
     ]);
     // Nobody holds it: both are refused.
     expect(compile(twins(), byComponent).problems.map(p => p.holds)).toEqual(['system:default/a', 'system:ops/b']);
@@ -249,11 +301,24 @@ describe('hostile catalog: public routes never shadow each other (finding 5)', (
 
   it('refuses two routes of one cell on the same path', () => {
     const sameForEveryEndpoint = readCellsSettings({ gateway: { routes: { pathPrefix: '/{component}' } } });
-    const result = compile(withOwners([cell('a'), component('web', 'a', { endpoints: [publicHttp('http'), publicHttp('admin', 8081)] })]), sameForEveryEndpoint);
+    const result = compile(
+      withOwners([cell('a'), component('web', 'a', { endpoints: [publicHttp('http'), publicHttp('admin', 8081)] })]),
+      sameForEveryEndpoint,
+    );
     expect(result.cells).toEqual([]);
     expect(result.problems).toEqual([
-      expect.objectContaining({ entityRef: 'component:default/web', holds: 'system:default/a', field: 'spec.endpoints[0].visibility', message: expect.stringMatching(/route \/web of endpoint http/) }),
-      expect.objectContaining({ entityRef: 'component:default/web', holds: 'system:default/a', field: 'spec.endpoints[1].visibility', message: expect.stringMatching(/route \/web of endpoint admin/) }),
+      expect.objectContaining({
+        entityRef: 'component:default/web',
+        holds: 'system:default/a',
+        field: 'spec.endpoints[0].visibility',
+        message: expect.stringMatching(/route \/web of endpoint http/),
+      }),
+      expect.objectContaining({
+        entityRef: 'component:default/web',
+        holds: 'system:default/a',
+        field: 'spec.endpoints[1].visibility',
+        message: expect.stringMatching(/route \/web of endpoint admin/),
+      }),
     ]);
   });
 

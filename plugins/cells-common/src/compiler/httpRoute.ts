@@ -20,9 +20,7 @@ export function httpRoutes(ctx: CellContext): KubeObject[] {
       rules: [
         {
           matches: [{ path: { type: 'PathPrefix', value: route.path } }],
-          ...(route.path !== '/'
-            ? { filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }] }
-            : {}),
+          ...(route.path !== '/' ? { filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }] } : {}),
           backendRefs: [{ name: route.componentName, port: route.port }],
         },
       ],

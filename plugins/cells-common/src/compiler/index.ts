@@ -78,9 +78,7 @@ function compileCell(ctx: CellContext, validate: boolean): KubeObject[] {
  * Kubernetes object of every cell and environment out. Pure and deterministic.
  */
 export function compileCells(model: CellModel, settings: CellsSettings, options: CompileOptions = {}): CompileResult {
-  const environments = settings.environments
-    .map(e => e.name)
-    .filter(e => options.environment === undefined || e === options.environment);
+  const environments = settings.environments.map(e => e.name).filter(e => options.environment === undefined || e === options.environment);
   const cells: CompiledCell[] = [];
   const problems: CellProblem[] = [];
   const contexts = environments.flatMap(environment => contextsFor(model, settings, environment));
@@ -105,7 +103,7 @@ export function compileCells(model: CellModel, settings: CellsSettings, options:
         entityRef: ctx.cell.ref,
         field: 'metadata.name',
         message: `internal error: the compiler made two objects named ${duplicates.join(', ')}; nothing of the cell is output`,
-        fix: 'report this Cellplane bug with the cell\'s entities; rename the component whose name appears twice meanwhile',
+        fix: "report this Cellplane bug with the cell's entities; rename the component whose name appears twice meanwhile",
         holds: ctx.cell.ref,
       });
       continue;
@@ -129,24 +127,8 @@ export type { ApplyPhase } from './applyPhase';
 export { SchemaViolation, validateObject, VALIDATED_KINDS } from './schema';
 export { holdersOf } from './claims';
 export type { Holders } from './claims';
-export {
-  CELL_OBJECT_NAMES,
-  cellFileName,
-  compiledObjectRole,
-  duplicateObjects,
-  reservedComponentNames,
-  routeName,
-  waypointOnlyName,
-} from './names';
+export { CELL_OBJECT_NAMES, cellFileName, compiledObjectRole, duplicateObjects, reservedComponentNames, routeName, waypointOnlyName } from './names';
 export type { CompiledObjectRole } from './names';
 export { routeKey, routesOverlap } from './routes';
 export type { PublicRoute } from './routes';
-export {
-  MANAGED_BY,
-  CELL_LABEL,
-  ENVIRONMENT_LABEL,
-  SOURCE_ANNOTATION,
-  WAYPOINT_POD_LABEL,
-  HBONE_PORT,
-  PROBE_SOURCE_CIDR,
-} from './context';
+export { MANAGED_BY, CELL_LABEL, ENVIRONMENT_LABEL, SOURCE_ANNOTATION, WAYPOINT_POD_LABEL, HBONE_PORT, PROBE_SOURCE_CIDR } from './context';

@@ -67,16 +67,27 @@ describe('diffAccess on Artemis II', () => {
   });
 
   it('reports each concrete operation of a wider grant once, sorted', () => {
-    const afterModel = modelOf(edit(artemis, 'capcom', spec => spec.connections.push({ to: 'telemetry-monitor', endpoint: 'http', methods: ['GET', 'POST'], paths: ['/telemetry/*', '/ingest'] })));
+    const afterModel = modelOf(
+      edit(artemis, 'capcom', spec =>
+        spec.connections.push({ to: 'telemetry-monitor', endpoint: 'http', methods: ['GET', 'POST'], paths: ['/telemetry/*', '/ingest'] }),
+      ),
+    );
     const { added, removed } = diffAccess(before, { model: afterModel, settings: DEFAULT_SETTINGS }, ENV);
     expect(removed).toEqual([]);
     expect(added.map(c => `${c.method} ${c.path}`)).toEqual(['GET /ingest', 'GET /telemetry/probe', 'POST /ingest', 'POST /telemetry/probe']);
   });
 
   it('reports the calls of a removed component as no longer allowed, naming what admitted them', () => {
-    const afterModel = modelOf(artemis.filter(e => e.metadata.name !== 'capcom').map(e => edit([e], e.metadata.name, spec => {
-      if (spec.allowFrom) spec.allowFrom = spec.allowFrom.filter((a: any) => a.component !== 'capcom');
-    })[0]));
+    const afterModel = modelOf(
+      artemis
+        .filter(e => e.metadata.name !== 'capcom')
+        .map(
+          e =>
+            edit([e], e.metadata.name, spec => {
+              if (spec.allowFrom) spec.allowFrom = spec.allowFrom.filter((a: any) => a.component !== 'capcom');
+            })[0],
+        ),
+    );
     const { added, removed } = diffAccess(before, { model: afterModel, settings: DEFAULT_SETTINGS }, ENV);
     expect(added).toEqual([]);
     const fromCapcom = removed.filter(c => c.from === 'houston/capcom');
@@ -101,7 +112,9 @@ describe('diffAccess on Artemis II', () => {
   });
 
   it('limits the requests to the given cells', () => {
-    const afterModel = modelOf(edit(artemis, 'capcom', spec => spec.connections.push({ to: 'telemetry-monitor', endpoint: 'http', methods: ['GET'], paths: ['/telemetry/*'] })));
+    const afterModel = modelOf(
+      edit(artemis, 'capcom', spec => spec.connections.push({ to: 'telemetry-monitor', endpoint: 'http', methods: ['GET'], paths: ['/telemetry/*'] })),
+    );
     const after = { model: afterModel, settings: DEFAULT_SETTINGS };
     expect(diffAccess(before, after, { ...ENV, cells: ['system:default/houston'] }).added).toHaveLength(1);
     expect(diffAccess(before, after, { ...ENV, cells: ['system:default/kennedy'] })).toEqual({ added: [], removed: [] });
@@ -117,7 +130,8 @@ describe('diffAccess on non-HTTP endpoints and rogue pods', () => {
     spec: { type: 'service', lifecycle: 'production', owner: 'group:ops', system, ...spec },
   });
   const db = component('db', 'kennedy', { endpoints: [{ name: 'pg', port: 5432, protocol: 'TCP', visibility: 'organization' }] });
-  const app = (connections: unknown[]) => component('app', 'houston', { endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }], connections });
+  const app = (connections: unknown[]) =>
+    component('app', 'houston', { endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }], connections });
 
   it('words a TCP connection as a port', () => {
     const was = { model: modelOf([cell('houston'), cell('kennedy'), db, app([])]), settings: DEFAULT_SETTINGS };
@@ -156,7 +170,9 @@ describe('diffAccess with an ipBlock that may cover pod addresses (docs/policy-s
     expect(removed).toEqual([]);
     expect(added.map(a => `${a.from} -> ${a.to}`)).toEqual(['gateway -> orion/life-support']);
     expect(added[0].layer).toBe('L3/L4');
-    expect(added[0].text).toBe('the external gateway may now connect to port 8080 of orion/life-support (depends on the CNI: Calico, Antrea and kube-router allow it, Cilium denies it)');
+    expect(added[0].text).toBe(
+      'the external gateway may now connect to port 8080 of orion/life-support (depends on the CNI: Calico, Antrea and kube-router allow it, Cilium denies it)',
+    );
   });
 
   it('limited to the changed cell, it finds the same (the scope widens to every namespace)', () => {
@@ -189,35 +205,44 @@ describe('diffAccess on random catalogs', () => {
       }
       return allowed;
     });
-    return [...[...verdicts[1]].filter(v => !verdicts[0].has(v)).map(v => `+ ${v}`), ...[...verdicts[0]].filter(v => !verdicts[1].has(v)).map(v => `- ${v}`)].sort();
+    return [
+      ...[...verdicts[1]].filter(v => !verdicts[0].has(v)).map(v => `+ ${v}`),
+      ...[...verdicts[0]].filter(v => !verdicts[1].has(v)).map(v => `- ${v}`),
+    ].sort();
   }
 
   it('reports exactly the requests whose verdict changed, in every flavour', () => {
     let changed = 0;
     fc.assert(
-      fc.property(randomCatalogShape, fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), fc.constantFrom(DEFAULT_SETTINGS, CILIUM, NO_MESH), fc.option(fc.nat(3), { nil: undefined }), (shape, keep, settings, scoped) => {
-        // The same cells and components; some of the calls dropped.
-        const reduced = { ...shape, calls: shape.calls.filter((_, i) => keep[i]) };
-        const was = { model: modelOf(catalogOf(shape)), settings };
-        const now = { model: modelOf(catalogOf(reduced)), settings };
-        // Optionally only one cell's requests, as the backend asks for a changed cell.
-        const scope = scoped === undefined ? undefined : [`system:default/cell-${scoped % shape.cells}`];
-        const expected = bruteForce(was, now, scope);
-        const diff = diffAccess(was, now, { ...ENV, cells: scope });
-        // Every random component serves one endpoint, `main`.
-        const probeOf = (c: AccessChange) => {
-          if (c.text.includes('directly')) return 'direct GET /';
-          return c.method ? `service ${c.method} ${c.path}` : 'service  ';
-        };
-        const reported = [
-          ...diff.added.map(c => `+ ${c.from} -> ${c.to} main ${probeOf(c)}`),
-          ...diff.removed.map(c => `- ${c.from} -> ${c.to} main ${probeOf(c)}`),
-        ].sort();
-        expect(reported).toEqual(expected);
-        if (expected.length > 0) changed++;
-        // Dropping calls never widens access.
-        expect(diff.added).toEqual([]);
-      }),
+      fc.property(
+        randomCatalogShape,
+        fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+        fc.constantFrom(DEFAULT_SETTINGS, CILIUM, NO_MESH),
+        fc.option(fc.nat(3), { nil: undefined }),
+        (shape, keep, settings, scoped) => {
+          // The same cells and components; some of the calls dropped.
+          const reduced = { ...shape, calls: shape.calls.filter((_, i) => keep[i]) };
+          const was = { model: modelOf(catalogOf(shape)), settings };
+          const now = { model: modelOf(catalogOf(reduced)), settings };
+          // Optionally only one cell's requests, as the backend asks for a changed cell.
+          const scope = scoped === undefined ? undefined : [`system:default/cell-${scoped % shape.cells}`];
+          const expected = bruteForce(was, now, scope);
+          const diff = diffAccess(was, now, { ...ENV, cells: scope });
+          // Every random component serves one endpoint, `main`.
+          const probeOf = (c: AccessChange) => {
+            if (c.text.includes('directly')) return 'direct GET /';
+            return c.method ? `service ${c.method} ${c.path}` : 'service  ';
+          };
+          const reported = [
+            ...diff.added.map(c => `+ ${c.from} -> ${c.to} main ${probeOf(c)}`),
+            ...diff.removed.map(c => `- ${c.from} -> ${c.to} main ${probeOf(c)}`),
+          ].sort();
+          expect(reported).toEqual(expected);
+          if (expected.length > 0) changed++;
+          // Dropping calls never widens access.
+          expect(diff.added).toEqual([]);
+        },
+      ),
       { numRuns: 40 },
     );
     // The property is not vacuous: most runs drop a call that changes something.

@@ -8,7 +8,20 @@ import { evaluate } from '../verify/simulate';
 import { Probe, probesFor } from '../verify/verify';
 import { relevantNamespaces, scopedCluster } from './scope';
 import { diffEgress } from './diffEgress';
-import { admittingLayer, callersOf, compareText, clusterFor, componentLabel, FirstHopFilter, isL7, judgeProbes, mayReach, presentComponents, ProbeCaller, probeKey } from './probing';
+import {
+  admittingLayer,
+  callersOf,
+  compareText,
+  clusterFor,
+  componentLabel,
+  FirstHopFilter,
+  isL7,
+  judgeProbes,
+  mayReach,
+  presentComponents,
+  ProbeCaller,
+  probeKey,
+} from './probing';
 
 /** One request that a change newly allows or no longer allows. */
 export interface AccessChange {
@@ -121,7 +134,12 @@ class Side {
       return found;
     };
     const calleePod = pods(`callee ${key}`, () => [this.sim.componentPod(pair.target.component)])[0];
-    return mayReach(filter, pods(callerLabel, () => pair.caller.pods), calleePod, pair.target.endpoint);
+    return mayReach(
+      filter,
+      pods(callerLabel, () => pair.caller.pods),
+      calleePod,
+      pair.target.endpoint,
+    );
   }
 
   /** The analyzer's full answer for a request it allows. */

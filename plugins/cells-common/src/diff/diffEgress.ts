@@ -9,7 +9,13 @@ import { admittingLayer, componentLabel, presentCells, presentComponents } from 
 
 /** The request a declared entry stands for: its host on each port, or an address of its network on each port. */
 function probesOf(entry: EgressRule): EgressProbe[] {
-  if (entry.kind === 'host') return entry.ports.map(port => ({ host: entry.host.replace(/^\*\./, 'probe.'), port, protocol: entry.protocol, ...(entry.protocol === 'HTTP' ? { method: entry.methods?.[0] ?? 'GET', path: '/' } : {}) }));
+  if (entry.kind === 'host')
+    return entry.ports.map(port => ({
+      host: entry.host.replace(/^\*\./, 'probe.'),
+      port,
+      protocol: entry.protocol,
+      ...(entry.protocol === 'HTTP' ? { method: entry.methods?.[0] ?? 'GET', path: '/' } : {}),
+    }));
   const ip = sampleAddress(entry.cidr, entry.except);
   return ip ? entry.ports.map(port => ({ ip, port, protocol: 'TCP' as const })) : [];
 }
@@ -27,7 +33,9 @@ function target(p: EgressProbe): string {
 export function diffEgress(sides: readonly [Simulation, Simulation], cells?: string[]): { added: AccessChange[]; removed: AccessChange[] } {
   const declared = sides.flatMap(s => presentComponents(s).flatMap(c => c.egress ?? []));
   if (declared.length === 0) return { added: [], removed: [] };
-  const probes = [...new Map(declared.flatMap(probesOf).map(p => [describeEgressProbe(p), p])).values()].sort((a, b) => compareText(describeEgressProbe(a), describeEgressProbe(b)));
+  const probes = [...new Map(declared.flatMap(probesOf).map(p => [describeEgressProbe(p), p])).values()].sort((a, b) =>
+    compareText(describeEgressProbe(a), describeEgressProbe(b)),
+  );
   type Caller = { label: string; cell: string; judge: (s: Simulation, p: EgressProbe) => RequestResult | undefined };
   const callers = new Map<string, Caller>();
   for (const side of sides) {

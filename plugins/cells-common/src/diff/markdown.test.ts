@@ -11,7 +11,13 @@ const uplink: AccessChange = {
   policies: ['ns-orion/comms-system', 'ns-orion/comms-system-waypoint-only'],
   text: 'houston/capcom may now POST /uplink on orion/comms-system',
 };
-const database: AccessChange = { from: 'rogue:kennedy', to: 'kennedy/db', port: 5432, layer: null, text: 'rogue:kennedy may no longer connect to port 5432 of kennedy/db' };
+const database: AccessChange = {
+  from: 'rogue:kennedy',
+  to: 'kennedy/db',
+  port: 5432,
+  layer: null,
+  text: 'rogue:kennedy may no longer connect to port 5432 of kennedy/db',
+};
 
 describe('accessDiffMarkdown', () => {
   it('says so when no request changes its verdict', () => {

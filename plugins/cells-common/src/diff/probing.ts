@@ -71,11 +71,13 @@ export function rogueDisguises(sim: Simulation, cellRef: string): KubeObject[] {
 
 /** Every caller of the simulation (of the cells the filter keeps): components, the external gateway and a rogue pod in every cell. */
 export function callersOf(sim: Simulation, cellFilter: (cellRef: string) => boolean = () => true): ProbeCaller[] {
-  const components = presentComponents(sim).filter(c => cellFilter(c.cell)).map(
-    (c): ProbeCaller => ({ label: componentLabel(sim, c), kind: 'component', ref: c.ref, cell: c.cell, pods: [sim.componentPod(c)] }),
-  );
+  const components = presentComponents(sim)
+    .filter(c => cellFilter(c.cell))
+    .map((c): ProbeCaller => ({ label: componentLabel(sim, c), kind: 'component', ref: c.ref, cell: c.cell, pods: [sim.componentPod(c)] }));
   const gateway: ProbeCaller = { label: 'gateway', kind: 'gateway', pods: [sim.gatewayObjects()[1]] };
-  const rogues = presentCells(sim).filter(c => cellFilter(c.ref)).map((c): ProbeCaller => ({ label: `rogue:${c.name}`, kind: 'rogue', cell: c.ref, pods: rogueDisguises(sim, c.ref) }));
+  const rogues = presentCells(sim)
+    .filter(c => cellFilter(c.ref))
+    .map((c): ProbeCaller => ({ label: `rogue:${c.name}`, kind: 'rogue', cell: c.ref, pods: rogueDisguises(sim, c.ref) }));
   return [...components, gateway, ...rogues];
 }
 
@@ -132,7 +134,9 @@ export class FirstHopFilter {
   private passes(source: WorkloadModel, destination: WorkloadModel, port: number, protocol: Protocol): boolean {
     const flow = { source: this.endpointOf(source), destination: this.endpointOf(destination), port, protocol, destinationPorts: destination.ports };
     const admits = (v: { isolatedBy: string[]; allowedBy: string[] }) => v.isolatedBy.length === 0 || v.allowedBy.length > 0;
-    return admits(evaluateNetworkPolicies(this.selecting(source), 'egress', flow)) && admits(evaluateNetworkPolicies(this.selecting(destination), 'ingress', flow));
+    return (
+      admits(evaluateNetworkPolicies(this.selecting(source), 'egress', flow)) && admits(evaluateNetworkPolicies(this.selecting(destination), 'ingress', flow))
+    );
   }
 
   /**
@@ -183,7 +187,12 @@ export class FirstHopFilter {
 }
 
 /** Can any of the caller's pods get a request onto the network towards the endpoint? */
-export function mayReach(filter: FirstHopFilter, callerPods: (WorkloadModel | undefined)[], calleePod: WorkloadModel | undefined, endpoint: EndpointSpec): boolean {
+export function mayReach(
+  filter: FirstHopFilter,
+  callerPods: (WorkloadModel | undefined)[],
+  calleePod: WorkloadModel | undefined,
+  endpoint: EndpointSpec,
+): boolean {
   const protocol = endpoint.protocol === 'UDP' ? 'UDP' : 'TCP';
   return callerPods.some(p => filter.mayReach(p, calleePod, endpoint.port, protocol));
 }
@@ -232,7 +241,13 @@ export function judgeProbes(
       let target = targets.get(addressing);
       if (!target) targets.set(addressing, (target = resolveTargetFor(cluster, { to: calleeKey, port: endpoint.port, protocol, addressing })));
       // As `evaluate` puts it: method and path only where the endpoint speaks HTTP.
-      const request = { port: endpoint.port, protocol, addressing, ...(l7 && probe.method ? { method: probe.method } : {}), ...(l7 && probe.path ? { path: probe.path } : {}) } as const;
+      const request = {
+        port: endpoint.port,
+        protocol,
+        addressing,
+        ...(l7 && probe.method ? { method: probe.method } : {}),
+        ...(l7 && probe.path ? { path: probe.path } : {}),
+      } as const;
       if (isAllowedFrom(cluster, source, target, request, quietRun(cluster, `${endpoint.port} ${protocol} ${probeKey(probe)}`))) verdicts[i] = pod;
     });
   }

@@ -82,7 +82,14 @@ function namespaceLabels(cluster: ClusterModel, ns: string): Record<string, stri
 /** The simulation's cluster with only the objects and pods of the given namespaces (and cluster-scoped objects). */
 export function scopedCluster(sim: Simulation, namespaces: Set<string>, extraPods: KubeObject[]): ClusterModel {
   const inside = (o: KubeObject) => !o.metadata.namespace || namespaces.has(o.metadata.namespace);
-  const present = new Set(presentCells(sim).filter(c => namespaces.has(sim.namespaceOf(c.ref))).map(c => c.ref));
+  const present = new Set(
+    presentCells(sim)
+      .filter(c => namespaces.has(sim.namespaceOf(c.ref)))
+      .map(c => c.ref),
+  );
   const pods = sim.model.components.filter(c => present.has(c.cell)).map(c => sim.componentPod(c));
-  return withUnknownAddresses(loadCluster([...sim.objects, ...pods, ...sim.gatewayObjects(), ...extraPods].filter(inside), { trustDomain: sim.settings.mesh.trustDomain }), sim.settings.cluster.podCIDRs);
+  return withUnknownAddresses(
+    loadCluster([...sim.objects, ...pods, ...sim.gatewayObjects(), ...extraPods].filter(inside), { trustDomain: sim.settings.mesh.trustDomain }),
+    sim.settings.cluster.podCIDRs,
+  );
 }

@@ -209,10 +209,7 @@ export function matchesSelector(selector: LabelSelector, labels: Labels): boolea
 }
 
 /** Reads a `map[string]string` (labels, Service selectors); problems for non-string values. */
-export function readStringMap(
-  value: unknown,
-  field: string,
-): { map: Record<string, string>; problems: SelectorProblem[] } {
+export function readStringMap(value: unknown, field: string): { map: Record<string, string>; problems: SelectorProblem[] } {
   const map: Record<string, string> = {};
   const problems: SelectorProblem[] = [];
   if (value === undefined || value === null) return { map, problems };

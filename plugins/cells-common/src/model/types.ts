@@ -7,17 +7,7 @@ export const VISIBILITIES = ['project', 'organization', 'public'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
 /** Methods Istio's AuthorizationPolicy can match (RFC 9110 plus PATCH). */
-export const HTTP_METHODS = [
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'OPTIONS',
-  'CONNECT',
-  'TRACE',
-] as const;
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'] as const;
 
 /**
  * One entry of `spec.cell.members`: components the cell's owner invites from
@@ -165,9 +155,7 @@ export interface CellComponent {
 }
 
 /** Who makes a call: a component of some cell, or the external gateway. */
-export type Caller =
-  | { kind: 'component'; ref: string }
-  | { kind: 'gateway' };
+export type Caller = { kind: 'component'; ref: string } | { kind: 'gateway' };
 
 /**
  * One allowed call, derived from a connection, an allowFrom entry or a public

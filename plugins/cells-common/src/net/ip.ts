@@ -91,7 +91,6 @@ export function cidrContains(cidr: Cidr, address: string): boolean {
 export function cidrWithin(inner: Cidr, outer: Cidr): boolean {
   if (inner.family !== outer.family || inner.bits < outer.bits) return false;
   const width = outer.family === 4 ? 32 : 128;
-  const mask =
-    outer.bits === 0 ? 0n : ((1n << BigInt(outer.bits)) - 1n) << BigInt(width - outer.bits);
+  const mask = outer.bits === 0 ? 0n : ((1n << BigInt(outer.bits)) - 1n) << BigInt(width - outer.bits);
   return (inner.network & mask) === outer.network;
 }

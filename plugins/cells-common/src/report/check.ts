@@ -32,16 +32,25 @@ export function checkRegister(model: CellModel, cellRef: string, register: Regis
     return labelOf.get(r.caller.ref)!;
   };
   const touches = (r: AllowedRequest) =>
-    cellOf.get(r.callee) === cellRef || (r.caller.kind === 'component' ? cellOf.get(r.caller.ref) === cellRef : r.caller.kind === 'rogue' && r.caller.cell === cellRef);
+    cellOf.get(r.callee) === cellRef ||
+    (r.caller.kind === 'component' ? cellOf.get(r.caller.ref) === cellRef : r.caller.kind === 'rogue' && r.caller.cell === cellRef);
   // A row accounts for a request when one of its declarations covers it, or it lists it as undeclared.
   const covers = (row: RegisterFlow, r: AllowedRequest) => {
     if (row.from.label !== callerLabel(r) || row.to.ref !== r.callee || row.endpoint !== r.endpoint) return false;
     if (row.undeclaredRequests?.includes(requestText(r))) return true;
     return row.declarations.some(d => {
       const grant = model.grants.find(
-        g => g.declaredBy === d.entity && g.field === d.field && g.callee === r.callee && (g.caller.kind === 'gateway' || g.caller.ref === (r.caller as { ref: string }).ref),
+        g =>
+          g.declaredBy === d.entity &&
+          g.field === d.field &&
+          g.callee === r.callee &&
+          (g.caller.kind === 'gateway' || g.caller.ref === (r.caller as { ref: string }).ref),
       );
-      return grant !== undefined && !r.direct && catalogAllows({ ...model, grants: [grant] }, r.caller, { callee: r.callee, endpoint: r.endpoint, method: r.method, path: r.path });
+      return (
+        grant !== undefined &&
+        !r.direct &&
+        catalogAllows({ ...model, grants: [grant] }, r.caller, { callee: r.callee, endpoint: r.endpoint, method: r.method, path: r.path })
+      );
     });
   };
   const mine = allowed.filter(touches);
@@ -52,7 +61,9 @@ export function checkRegister(model: CellModel, cellRef: string, register: Regis
   return {
     missingFlows: sorted([...allowedFlows].filter(f => !rowFlows.has(f))),
     extraFlows: sorted([...rowFlows].filter(f => !allowedFlows.has(f))),
-    unaccountedRequests: sorted(mine.filter(r => !register.some(row => covers(row, r))).map(r => `${flowKey(callerLabel(r), r.callee, r.endpoint)} ${requestText(r)}`)),
+    unaccountedRequests: sorted(
+      mine.filter(r => !register.some(row => covers(row, r))).map(r => `${flowKey(callerLabel(r), r.callee, r.endpoint)} ${requestText(r)}`),
+    ),
     unsupportedRows: register.filter(row => !mine.some(r => covers(row, r))).map(row => row.id),
   };
 }

@@ -37,7 +37,18 @@ describe('the data-flow diagram', () => {
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" ')).toBe(true);
     expect(wellFormed(svg)).toBe(true);
     for (const f of env.register) expect(svg).toMatch(new RegExp(`>(F\\d+,)*${f.id}(,F\\d+)* `));
-    for (const name of ['flight-director', 'capcom', 'telemetry-monitor', 'flight-dynamics', 'comms-system', 'signal-router', 'launch-control', 'madrid', 'mission-relay', 'external gateway']) {
+    for (const name of [
+      'flight-director',
+      'capcom',
+      'telemetry-monitor',
+      'flight-dynamics',
+      'comms-system',
+      'signal-router',
+      'launch-control',
+      'madrid',
+      'mission-relay',
+      'external gateway',
+    ]) {
       expect(svg).toContain(`>${name}</text>`);
     }
     // launch-control calls in and is called: once on each side.
@@ -60,7 +71,13 @@ describe('the data-flow diagram', () => {
   });
 
   it('draws a cell without flows', () => {
-    const lonely = dataFlowDiagram({ cellName: 'lonely', environment: 'development', namespace: 'lonely-dev', components: [{ name: 'app', endpoints: [] }], register: [] });
+    const lonely = dataFlowDiagram({
+      cellName: 'lonely',
+      environment: 'development',
+      namespace: 'lonely-dev',
+      components: [{ name: 'app', endpoints: [] }],
+      register: [],
+    });
     expect(wellFormed(lonely)).toBe(true);
     expect(lonely).toContain('>app</text>');
     expect(lonely).toContain('0 allowed flows');

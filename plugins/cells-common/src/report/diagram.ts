@@ -104,10 +104,12 @@ const width = (n: Pick<Node, 'title' | 'sub'>) => Math.ceil(Math.max(n.title.len
 
 /** Orders a band's nodes by the mean position of what they connect to, keeping groups together. */
 function byBarycenter(nodes: Node[], neighbours: (n: Node) => number[]): Node[] {
-  const center = new Map(nodes.map(n => {
-    const ys = neighbours(n);
-    return [n.key, ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : Number.MAX_SAFE_INTEGER];
-  }));
+  const center = new Map(
+    nodes.map(n => {
+      const ys = neighbours(n);
+      return [n.key, ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : Number.MAX_SAFE_INTEGER];
+    }),
+  );
   const groupCenter = new Map<string, number>();
   for (const g of new Set(nodes.map(n => n.group))) {
     const members = nodes.filter(n => n.group === g).map(n => center.get(n.key)!);
@@ -172,7 +174,10 @@ export function dataFlowDiagram(input: DiagramInput): string {
     rightNodes = byBarycenter(rightNodes, n => outbound.filter(e => e.to === n.key).map(e => midRank.get(e.from)!));
     const l = rank(leftNodes);
     const r = rank(rightNodes);
-    mid = byBarycenter(mid, n => [...inbound.filter(e => e.to === n.key).map(e => l.get(e.from)!), ...outbound.filter(e => e.from === n.key).map(e => r.get(e.to)!)]);
+    mid = byBarycenter(mid, n => [
+      ...inbound.filter(e => e.to === n.key).map(e => l.get(e.from)!),
+      ...outbound.filter(e => e.from === n.key).map(e => r.get(e.to)!),
+    ]);
   }
 
   // Columns.
@@ -238,8 +243,16 @@ export function dataFlowDiagram(input: DiagramInput): string {
   const heads: string[] = [];
   const labels: [string, number[], number[], boolean][] = [];
   const across = (list: Edge[], startX: (a: Node) => number, endX: (b: Node) => number, through?: number) => {
-    const starts = sideOrder(list, e => e.from, e => e.to);
-    const ends = sideOrder(list, e => e.to, e => e.from);
+    const starts = sideOrder(
+      list,
+      e => e.from,
+      e => e.to,
+    );
+    const ends = sideOrder(
+      list,
+      e => e.to,
+      e => e.from,
+    );
     for (const e of list) {
       const a = nodes.get(e.from)!;
       const b = nodes.get(e.to)!;
@@ -257,10 +270,22 @@ export function dataFlowDiagram(input: DiagramInput): string {
       labels.push([e.label, path, [0.5, 0.35, 0.65, 0.25, 0.75, 0.15, 0.85], e.red]);
     }
   };
-  across(inbound, a => a.x + a.w, b => b.x);
-  across(outbound, a => a.x + a.w, b => b.x, cellX + cellW);
+  across(
+    inbound,
+    a => a.x + a.w,
+    b => b.x,
+  );
+  across(
+    outbound,
+    a => a.x + a.w,
+    b => b.x,
+    cellX + cellW,
+  );
   // Internal calls: arcs on the components' right side, nested by distance.
-  const arcs = [...internal].sort((a, b) => Math.abs(nodes.get(a.from)!.y - nodes.get(a.to)!.y) - Math.abs(nodes.get(b.from)!.y - nodes.get(b.to)!.y) || cmp(a.from, b.from) || cmp(a.to, b.to));
+  const arcs = [...internal].sort(
+    (a, b) =>
+      Math.abs(nodes.get(a.from)!.y - nodes.get(a.to)!.y) - Math.abs(nodes.get(b.from)!.y - nodes.get(b.to)!.y) || cmp(a.from, b.from) || cmp(a.to, b.to),
+  );
   arcs.forEach((e, i) => {
     const a = nodes.get(e.from)!;
     const b = nodes.get(e.to)!;
@@ -277,8 +302,12 @@ export function dataFlowDiagram(input: DiagramInput): string {
   const head = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${totalW}" height="${totalH}" viewBox="0 0 ${totalW} ${totalH}" font-family="${FONT}" font-size="12">`,
     `<rect x="0" y="0" width="${totalW}" height="${totalH}" fill="#ffffff"/>`,
-    `<text x="24" y="28" font-size="15" font-weight="bold" fill="${INK}">${esc(`Data flows of ${input.title ?? input.cellName} (${input.environment})`)}</text>`,
-    `<text x="24" y="48" font-size="11" fill="#4b5563">${esc(`${input.register.length} allowed flows; namespace ${input.namespace}; arrows: caller to callee, labelled with flow ids, ports, methods`)}</text>`,
+    `<text x="24" y="28" font-size="15" font-weight="bold" fill="${INK}">${esc(
+      `Data flows of ${input.title ?? input.cellName} (${input.environment})`,
+    )}</text>`,
+    `<text x="24" y="48" font-size="11" fill="#4b5563">${esc(
+      `${input.register.length} allowed flows; namespace ${input.namespace}; arrows: caller to callee, labelled with flow ids, ports, methods`,
+    )}</text>`,
     `<rect x="${cellX}" y="${cellTop}" width="${cellW}" height="${cellBottom - cellTop}" rx="8" fill="#eef2ff" stroke="#4338ca" stroke-width="2"/>`,
     `<text x="${cellX + PAD}" y="${cellTop + 16}" font-size="12" font-weight="bold" fill="#3730a3">${esc(`cell ${input.cellName}`)}</text>`,
   ];
@@ -291,7 +320,9 @@ export function dataFlowDiagram(input: DiagramInput): string {
       const bottom = Math.max(...members.map(n => n.y + n.h)) + 6;
       const x = members[0].x - 6;
       head.push(
-        `<rect x="${x}" y="${y - 4}" width="${members[0].w + 12}" height="${bottom - y + 4}" rx="6" fill="#f9fafb" stroke="#9ca3af" stroke-width="1" stroke-dasharray="4 3"/>`,
+        `<rect x="${x}" y="${y - 4}" width="${members[0].w + 12}" height="${
+          bottom - y + 4
+        }" rx="6" fill="#f9fafb" stroke="#9ca3af" stroke-width="1" stroke-dasharray="4 3"/>`,
         `<text x="${x + 6}" y="${y + 10}" font-size="11" fill="#4b5563">${esc(`cell ${g}`)}</text>`,
       );
     }
@@ -307,6 +338,8 @@ export function dataFlowDiagram(input: DiagramInput): string {
     ].join('\n');
   });
   for (const [text, path, ts, red] of labels) labelAt(text, path, ts, red);
-  const legend = `<text x="24" y="${totalH - 20}" font-size="11" fill="#4b5563">solid: as declared; dashed red: decided otherwise than declared, or not declared (see the register)</text>`;
+  const legend = `<text x="24" y="${
+    totalH - 20
+  }" font-size="11" fill="#4b5563">solid: as declared; dashed red: decided otherwise than declared, or not declared (see the register)</text>`;
   return [...head, ...lines, ...heads, ...boxes, ...out, legend, '</svg>', ''].join('\n');
 }

@@ -57,7 +57,10 @@ function flowRow(f: RegisterFlow): string[] {
 }
 
 function matrix(m: AccessMatrix, other: AccessMatrix): string[] {
-  return table(['caller \\ callee', ...m.callees.map(code)], m.callers.map(from => [code(from), ...m.callees.map(to => matrixCellText(m, other, from, to))]));
+  return table(
+    ['caller \\ callee', ...m.callees.map(code)],
+    m.callers.map(from => [code(from), ...m.callees.map(to => matrixCellText(m, other, from, to))]),
+  );
 }
 
 function verificationRows(records: VerificationRecord[]): string[] {
@@ -80,7 +83,12 @@ function verificationRows(records: VerificationRecord[]): string[] {
 function environmentSection(pack: EvidencePack, env: EnvironmentEvidence, h: string, options: MarkdownOptions): string[] {
   const out: string[] = [];
   const mesh = env.mesh ? 'Istio ambient (mutual TLS, a waypoint with L7 rules)' : 'none (L3/L4 only)';
-  out.push(`${h} Environment ${env.environment}`, '', `Namespace ${code(env.namespace)}; L3/L4 policies: ${env.networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'Kubernetes NetworkPolicy'}; mesh: ${mesh}.`, '');
+  out.push(
+    `${h} Environment ${env.environment}`,
+    '',
+    `Namespace ${code(env.namespace)}; L3/L4 policies: ${env.networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'Kubernetes NetworkPolicy'}; mesh: ${mesh}.`,
+    '',
+  );
   const link = options.diagramLink?.(pack, env) ?? `data:image/svg+xml;base64,${base64(env.diagram.svg)}`;
   out.push(`${h}# Data-flow diagram`, '', `![Data flows of ${pack.cell.name} in ${env.environment}](${link})`, '');
   out.push(`${h}# Register of allowed flows`, '');
@@ -91,10 +99,22 @@ function environmentSection(pack: EvidencePack, env: EnvironmentEvidence, h: str
     '',
   );
   if (env.register.length) {
-    out.push(...table(['flow', 'from', 'to', 'port', 'protocol', 'methods and paths (declared by)', 'enforced by', 'owner', 'reason', 'approved by change', 'status'], env.register.map(flowRow)), '');
+    out.push(
+      ...table(
+        ['flow', 'from', 'to', 'port', 'protocol', 'methods and paths (declared by)', 'enforced by', 'owner', 'reason', 'approved by change', 'status'],
+        env.register.map(flowRow),
+      ),
+      '',
+    );
   }
   out.push(`${h}# Platform flows`, '', PLATFORM_TEXT, '');
-  out.push(...table(['from', 'to', 'ports', 'why'], env.platformFlows.map(p => [mdText(p.from), mdText(p.to), p.ports, mdText(p.why)])), '');
+  out.push(
+    ...table(
+      ['from', 'to', 'ports', 'why'],
+      env.platformFlows.map(p => [mdText(p.from), mdText(p.to), p.ports, mdText(p.why)]),
+    ),
+    '',
+  );
   const { intended, enforced, difference } = env.matrices;
   out.push(`${h}# Intended and enforced access`, '', matrixText(), '');
   out.push('**Intended**', '', ...matrix(intended, enforced), '', '**Enforced**', '', ...matrix(enforced, intended), '');
@@ -104,7 +124,16 @@ function environmentSection(pack: EvidencePack, env: EnvironmentEvidence, h: str
     out.push(
       ...table(
         ['id', 'from', 'to', 'port', 'request', 'declared', 'allowed', 'explanation'],
-        difference.map(d => [d.id, code(d.from), code(d.to), String(d.port), mdText(differenceRequestText(d)), d.declared ? 'yes' : 'no', d.allowed ? '**yes**' : 'no', mdText(d.explanation)]),
+        difference.map(d => [
+          d.id,
+          code(d.from),
+          code(d.to),
+          String(d.port),
+          mdText(differenceRequestText(d)),
+          d.declared ? 'yes' : 'no',
+          d.allowed ? '**yes**' : 'no',
+          mdText(d.explanation),
+        ]),
       ),
       '',
     );
@@ -145,11 +174,15 @@ function packLines(pack: EvidencePack, h: string, options: MarkdownOptions): str
   return [
     `${h} Segmentation evidence: cell ${title}`,
     '',
-    `Cell ${code(pack.cell.ref)}, owned by ${code(pack.cell.owner)}; ${pack.cell.components.length} components. Generated ${pack.generatedAt} by Cellplane ${pack.generator.version}.`,
+    `Cell ${code(pack.cell.ref)}, owned by ${code(pack.cell.owner)}; ${pack.cell.components.length} components. Generated ${pack.generatedAt} by Cellplane ${
+      pack.generator.version
+    }.`,
     '',
     verdict,
     '',
-    `${s.flows} allowed flows (${s.undeclaredFlows} not declared); ${s.flowsWithoutReason} without a stated reason; ${s.flowsWithoutApproval} without a recorded approval${s.lastAccessChangeAt ? `; last access change ${s.lastAccessChangeAt}` : ''}.`,
+    `${s.flows} allowed flows (${s.undeclaredFlows} not declared); ${s.flowsWithoutReason} without a stated reason; ${
+      s.flowsWithoutApproval
+    } without a recorded approval${s.lastAccessChangeAt ? `; last access change ${s.lastAccessChangeAt}` : ''}.`,
     '',
     ...pack.environments.flatMap(env => environmentSection(pack, env, `${h}#`, options)),
     `${h}# What could not be verified here`,
@@ -172,7 +205,15 @@ export function bundleMarkdown(bundle: EvidenceBundle, options: MarkdownOptions 
     '',
     ...table(
       ['cell', 'owner', 'result', 'flows', 'not declared', 'without reason', 'differences'],
-      bundle.packs.map(p => [code(p.cell.name), code(p.cell.owner), p.summary.result === 'pass' ? 'pass' : '**FAIL**', String(p.summary.flows), String(p.summary.undeclaredFlows), String(p.summary.flowsWithoutReason), String(p.summary.differences)]),
+      bundle.packs.map(p => [
+        code(p.cell.name),
+        code(p.cell.owner),
+        p.summary.result === 'pass' ? 'pass' : '**FAIL**',
+        String(p.summary.flows),
+        String(p.summary.undeclaredFlows),
+        String(p.summary.flowsWithoutReason),
+        String(p.summary.differences),
+      ]),
     ),
     '',
     ...bundle.packs.flatMap(p => packLines(p, '##', options)),

@@ -69,11 +69,7 @@ export function manifestsDigest(objects: KubeObject[]): string {
 }
 
 /** One verification run as the backend keeps it. */
-export function verificationRecordOf(
-  report: VerifyReport,
-  objects: KubeObject[],
-  meta: { at: string; version: string; trigger?: string },
-): VerificationRecord {
+export function verificationRecordOf(report: VerifyReport, objects: KubeObject[], meta: { at: string; version: string; trigger?: string }): VerificationRecord {
   return {
     at: meta.at,
     environment: report.environment,
@@ -255,7 +251,9 @@ export function buildEvidenceBundle(
   const owner = 'owner' in scope ? normalizeOwner(scope.owner) : undefined;
   const cells = model.cells.filter(c => owner === undefined || c.owner.toLowerCase() === owner.toLowerCase());
   if (cells.length === 0) {
-    throw new EvidenceInputError(owner ? `no cell is owned by ${owner}; owners: ${[...new Set(model.cells.map(c => c.owner))].join(', ')}` : 'the catalog has no cells');
+    throw new EvidenceInputError(
+      owner ? `no cell is owned by ${owner}; owners: ${[...new Set(model.cells.map(c => c.owner))].join(', ')}` : 'the catalog has no cells',
+    );
   }
   return {
     kind: EVIDENCE_BUNDLE_KIND,
@@ -263,11 +261,13 @@ export function buildEvidenceBundle(
     generatedAt: options.generatedAt,
     generator: { name: 'cellplane', version: options.version },
     scope: owner ? { owner } : { all: true },
-    packs: cells.map(c => {
-      // A named environment narrows each pack; cells not deployed there are left out rather than refused.
-      const environments = options.environments?.filter(e => c.environments.includes(e));
-      if (options.environments && environments!.length === 0) return undefined;
-      return buildEvidencePack(model, settings, c.ref, { ...options, environments });
-    }).filter((p): p is EvidencePack => p !== undefined),
+    packs: cells
+      .map(c => {
+        // A named environment narrows each pack; cells not deployed there are left out rather than refused.
+        const environments = options.environments?.filter(e => c.environments.includes(e));
+        if (options.environments && environments!.length === 0) return undefined;
+        return buildEvidencePack(model, settings, c.ref, { ...options, environments });
+      })
+      .filter((p): p is EvidencePack => p !== undefined),
   };
 }

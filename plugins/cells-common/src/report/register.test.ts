@@ -59,7 +59,16 @@ describe('the register of the Artemis cells', () => {
       port: 8080,
       protocol: 'HTTP',
       transport: 'TCP',
-      declarations: [{ entity: 'component:default/capcom', field: 'spec.connections[0]', kind: 'connection', methods: ['POST'], paths: ['/uplink', '/uplink/*'], owner: 'group:default/houston-flight-ops' }],
+      declarations: [
+        {
+          entity: 'component:default/capcom',
+          field: 'spec.connections[0]',
+          kind: 'connection',
+          methods: ['POST'],
+          paths: ['/uplink', '/uplink/*'],
+          owner: 'group:default/houston-flight-ops',
+        },
+      ],
       approval: null,
       status: 'as-declared',
     });
@@ -85,7 +94,9 @@ describe('the register of the Artemis cells', () => {
       return { ...e, spec };
     });
     const register = buildEvidencePack(modelOf(entities), DEFAULT_SETTINGS, 'houston', OPTIONS).environments[0].register;
-    expect(register.find(r => r.from.label === 'houston/capcom' && r.to.label === 'orion/comms-system')!.declarations[0].reason).toBe('CAPCOM uplinks voice and commands to the crew');
+    expect(register.find(r => r.from.label === 'houston/capcom' && r.to.label === 'orion/comms-system')!.declarations[0].reason).toBe(
+      'CAPCOM uplinks voice and commands to the crew',
+    );
     expect(register.flatMap(r => r.declarations).filter(d => d.reason)).toHaveLength(1);
   });
 });
@@ -120,7 +131,7 @@ describe('the register of widened manifests', () => {
     expect(env.verification.latest).toMatchObject({ result: 'fail', violations: difference.length });
   });
 
-  it('lists a flow nothing declares as undeclared, with its requests, owned by the callee\'s team', () => {
+  it("lists a flow nothing declares as undeclared, with its requests, owned by the callee's team", () => {
     const opened = JSON.parse(JSON.stringify(objects)) as any[];
     const monitor = opened.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'telemetry-monitor');
     const director = `cluster.local/ns/${monitor.metadata.namespace}/sa/flight-director`;

@@ -31,7 +31,8 @@ export class Parties {
 
   of(caller: CatalogCaller): FlowParty {
     if (caller.kind === 'gateway') return { kind: 'gateway', label: 'gateway' };
-    if (caller.kind === 'rogue') return { kind: 'rogue', label: `rogue:${this.cellName(caller.cell)}`, cell: caller.cell, cellName: this.cellName(caller.cell) };
+    if (caller.kind === 'rogue')
+      return { kind: 'rogue', label: `rogue:${this.cellName(caller.cell)}`, cell: caller.cell, cellName: this.cellName(caller.cell) };
     return this.component(caller.ref);
   }
 

@@ -37,19 +37,36 @@ const uplinkChange: EvidenceChange = {
   link: 'https://git.example/artemis/pull/42',
   reason: 'CAPCOM needs the uplink for the lunar flyby',
   accessDiff: {
-    added: [{ from: 'houston/capcom', to: 'orion/comms-system', port: 8080, method: 'POST', path: '/uplink', layer: 'L7', text: 'houston/capcom may now POST /uplink on orion/comms-system' }],
+    added: [
+      {
+        from: 'houston/capcom',
+        to: 'orion/comms-system',
+        port: 8080,
+        method: 'POST',
+        path: '/uplink',
+        layer: 'L7',
+        text: 'houston/capcom may now POST /uplink on orion/comms-system',
+      },
+    ],
     removed: [],
   },
 };
 const earlier: VerificationRecord = { at: '2026-11-30T09:00:00.000Z', environment: 'development', result: 'pass', requestsChecked: 4767, violations: 0 };
-const history: EvidenceHistory = { verifications: [earlier, { ...earlier, at: '2026-11-29T09:00:00.000Z', result: 'fail', violations: 3 }], changes: [uplinkChange] };
+const history: EvidenceHistory = {
+  verifications: [earlier, { ...earlier, at: '2026-11-29T09:00:00.000Z', result: 'fail', violations: 3 }],
+  changes: [uplinkChange],
+};
 
 const ajv = new Ajv({ allErrors: true }).addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
 const validate = ajv.compile(EVIDENCE_SCHEMA);
 
 describe('the evidence pack as JSON', () => {
   const plain = buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', OPTIONS);
-  const withHistory = buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', { ...OPTIONS, history: () => history, titles: { 'system:default/houston': 'Houston (Mission Control)' } });
+  const withHistory = buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', {
+    ...OPTIONS,
+    history: () => history,
+    titles: { 'system:default/houston': 'Houston (Mission Control)' },
+  });
 
   it.each([
     ['without history', plain],
@@ -79,7 +96,13 @@ describe('the evidence pack as JSON', () => {
   it('fills approvals, history and the change log from what the caller keeps', () => {
     const env = withHistory.environments[0];
     const uplink = env.register.find(f => f.from.label === 'houston/capcom' && f.to.label === 'orion/comms-system')!;
-    expect(uplink.approval).toEqual({ at: uplinkChange.at, summary: uplinkChange.summary, by: uplinkChange.by, link: uplinkChange.link, reason: uplinkChange.reason });
+    expect(uplink.approval).toEqual({
+      at: uplinkChange.at,
+      summary: uplinkChange.summary,
+      by: uplinkChange.by,
+      link: uplinkChange.link,
+      reason: uplinkChange.reason,
+    });
     expect(env.register.filter(f => f.approval)).toHaveLength(1);
     expect(env.verification.history.map(v => v.at)).toEqual(['2026-11-30T09:00:00.000Z', '2026-11-29T09:00:00.000Z']);
     expect(env.verification.historyKept).toBe(true);
@@ -93,8 +116,12 @@ describe('the evidence pack as JSON', () => {
     expect(() => buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', { ...OPTIONS, environments: ['production'] })).toThrow(
       'system:default/houston is not deployed to production; its environments: development',
     );
-    expect(() => buildEvidencePack(model, DEFAULT_SETTINGS, 'moon', OPTIONS)).toThrow('no cell moon; cells: deep-space-network, esa-ops, houston, kennedy, orion');
-    expect(() => buildEvidenceBundle(model, DEFAULT_SETTINGS, { owner: 'group:nobody' }, OPTIONS)).toThrow(/no cell is owned by group:default\/nobody; owners: group:default\/dsn-operations/);
+    expect(() => buildEvidencePack(model, DEFAULT_SETTINGS, 'moon', OPTIONS)).toThrow(
+      'no cell moon; cells: deep-space-network, esa-ops, houston, kennedy, orion',
+    );
+    expect(() => buildEvidenceBundle(model, DEFAULT_SETTINGS, { owner: 'group:nobody' }, OPTIONS)).toThrow(
+      /no cell is owned by group:default\/nobody; owners: group:default\/dsn-operations/,
+    );
   });
 
   it('makes a bundle by owner', () => {
@@ -136,7 +163,9 @@ describe('the evidence pack as Markdown', () => {
     expect(bare).toContain('Not kept here: this pack was made without a verification history');
     expect(bare).toContain('Not available here: this pack was made without a change history');
     expect(bare).toMatch(/!\[Data flows of houston in development\]\(data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+\)/);
-    const linked = evidenceMarkdown(buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', OPTIONS), { diagramLink: (p, e) => `${p.cell.name}.${e.environment}.svg` });
+    const linked = evidenceMarkdown(buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', OPTIONS), {
+      diagramLink: (p, e) => `${p.cell.name}.${e.environment}.svg`,
+    });
     expect(linked).toContain('![Data flows of houston in development](houston.development.svg)');
   });
 

@@ -63,7 +63,19 @@ const definitions: Record<string, Schema> = {
     entries: { type: 'array', items: obj({ from: str, to: str, endpoints: strings }) },
   }),
   difference: obj(
-    { id: { type: 'string', pattern: '^V[1-9][0-9]*$' }, from: str, to: str, endpoint: str, port: int, method: str, path: str, direct: { type: 'boolean' }, declared: { type: 'boolean' }, allowed: { type: 'boolean' }, explanation: str },
+    {
+      id: { type: 'string', pattern: '^V[1-9][0-9]*$' },
+      from: str,
+      to: str,
+      endpoint: str,
+      port: int,
+      method: str,
+      path: str,
+      direct: { type: 'boolean' },
+      declared: { type: 'boolean' },
+      allowed: { type: 'boolean' },
+      explanation: str,
+    },
     ['method', 'path', 'direct'],
   ),
   verification: obj(
@@ -133,7 +145,15 @@ const definitions: Record<string, Schema> = {
         ['title'],
       ),
       summary: obj(
-        { result: oneOfValues('pass', 'fail'), flows: int, undeclaredFlows: int, flowsWithoutReason: int, flowsWithoutApproval: int, differences: int, lastAccessChangeAt: time },
+        {
+          result: oneOfValues('pass', 'fail'),
+          flows: int,
+          undeclaredFlows: int,
+          flowsWithoutReason: int,
+          flowsWithoutApproval: int,
+          differences: int,
+          lastAccessChangeAt: time,
+        },
         ['lastAccessChangeAt'],
       ),
       environments: { type: 'array', items: ref('environment') },

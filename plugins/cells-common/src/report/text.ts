@@ -54,8 +54,10 @@ export function resultText(result: 'pass' | 'fail', differences: number): string
     : `FAIL: ${differences} request(s) are decided otherwise than the catalog declares (see each difference).`;
 }
 
-export const NO_HISTORY_TEXT = 'Not kept here: this pack was made without a verification history (the command line keeps none). The latest verification above is the one this pack ran.';
-export const NO_CHANGES_TEXT = 'Not available here: this pack was made without a change history (who changed which access, with the link and reason; the command line keeps none).';
+export const NO_HISTORY_TEXT =
+  'Not kept here: this pack was made without a verification history (the command line keeps none). The latest verification above is the one this pack ran.';
+export const NO_CHANGES_TEXT =
+  'Not available here: this pack was made without a change history (who changed which access, with the link and reason; the command line keeps none).';
 export const NO_DIFFERENCE_TEXT = 'None: the manifests allow exactly what the catalog declares.';
 export const matrixText = (marker = '≠') =>
   `Intended: what the catalog declares. Enforced: what verify found the manifests allow. Entries are the endpoints (port/protocol) a caller may use; ${marker} marks a pair where the two differ.`;

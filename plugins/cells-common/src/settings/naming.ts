@@ -38,15 +38,14 @@ export function openChoreoNamespace(controlPlaneNamespace: string, project: stri
   const hash = bytesToHex(sha256(utf8ToBytes(namespaceHashInput(controlPlaneNamespace, project, environment)))).slice(0, 8);
   const shares = [13, 13, 13, 12];
   const cut = parts.map((p, i) => sanitize(p).slice(0, shares[i]));
-  return [...cut, hash].join('-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, MAX_NAME);
+  return [...cut, hash]
+    .join('-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '')
+    .slice(0, MAX_NAME);
 }
 
 /** The namespace of a cell in an environment, by the configured scheme. */
-export function cellNamespace(
-  settings: CellsSettings,
-  cell: { name: string; entityNamespace: string },
-  environment: string,
-): string {
+export function cellNamespace(settings: CellsSettings, cell: { name: string; entityNamespace: string }, environment: string): string {
   if (settings.naming.scheme === 'cell-env') {
     return `${cell.name}-${environment}`.slice(0, MAX_NAME).replace(/-+$/, '');
   }

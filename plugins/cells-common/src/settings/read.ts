@@ -104,7 +104,11 @@ function subjects(rbac: Record<string, unknown>): string[] {
   const raw = rbac.subjects;
   if (raw === undefined) return DEFAULT_SETTINGS.rbac.subjects;
   if (!Array.isArray(raw) || raw.some(p => typeof p !== 'string' || !SUBJECT_PATTERN.test(p))) {
-    throw new SettingsError('rbac.subjects', `${JSON.stringify(raw)} is not a list of owner patterns`, 'list patterns such as "group:default/*" or "user:default/alice" (lower case, * for any run of characters)');
+    throw new SettingsError(
+      'rbac.subjects',
+      `${JSON.stringify(raw)} is not a list of owner patterns`,
+      'list patterns such as "group:default/*" or "user:default/alice" (lower case, * for any run of characters)',
+    );
   }
   return raw as string[];
 }
@@ -139,7 +143,11 @@ export function readCellsSettings(raw: unknown): CellsSettings {
   let defaultEnvironments = raw.defaultEnvironments === undefined ? [names[0]] : raw.defaultEnvironments;
   if (raw.defaultEnvironments === undefined && raw.environments === undefined) defaultEnvironments = d.defaultEnvironments;
   if (!Array.isArray(defaultEnvironments) || defaultEnvironments.length === 0 || defaultEnvironments.some(e => !names.includes(e))) {
-    throw new SettingsError('defaultEnvironments', `${JSON.stringify(defaultEnvironments)} must list configured environments`, `use names from cells.environments: ${names.join(', ')}`);
+    throw new SettingsError(
+      'defaultEnvironments',
+      `${JSON.stringify(defaultEnvironments)} must list configured environments`,
+      `use names from cells.environments: ${names.join(', ')}`,
+    );
   }
 
   const naming = section(raw, 'naming');
@@ -165,11 +173,19 @@ export function readCellsSettings(raw: unknown): CellsSettings {
   }
   const principal = str(gateway, 'principal', 'gateway.', d.gateway.principal);
   if (principal.includes('*') || principal.startsWith('spiffe://') || !/^[^/]+\/ns\/[^/]+\/sa\/[^/]+$/.test(principal)) {
-    throw new SettingsError('gateway.principal', `${JSON.stringify(principal)} is not one explicit principal`, 'write <trust-domain>/ns/<namespace>/sa/<service-account>, no wildcard, no spiffe://');
+    throw new SettingsError(
+      'gateway.principal',
+      `${JSON.stringify(principal)} is not one explicit principal`,
+      'write <trust-domain>/ns/<namespace>/sa/<service-account>, no wildcard, no spiffe://',
+    );
   }
   let rules = d.rbac.rules;
   if (rbac.rules !== undefined) {
-    const ok = Array.isArray(rbac.rules) && rbac.rules.every(r => isRecord(r) && ['apiGroups', 'resources', 'verbs'].every(k => Array.isArray(r[k]) && (r[k] as unknown[]).every(x => typeof x === 'string')));
+    const ok =
+      Array.isArray(rbac.rules) &&
+      rbac.rules.every(
+        r => isRecord(r) && ['apiGroups', 'resources', 'verbs'].every(k => Array.isArray(r[k]) && (r[k] as unknown[]).every(x => typeof x === 'string')),
+      );
     if (!ok) throw new SettingsError('rbac.rules', 'must be a list of {apiGroups, resources, verbs}', 'write Kubernetes RBAC PolicyRules');
     rules = rbac.rules as CellsSettings['rbac']['rules'];
   }
@@ -186,7 +202,10 @@ export function readCellsSettings(raw: unknown): CellsSettings {
       enabled: (mesh.enabled as boolean | undefined) ?? d.mesh.enabled,
       trustDomain: str(mesh, 'trustDomain', 'mesh.', d.mesh.trustDomain, /^[a-z0-9.-]+$/),
       waypointName: str(mesh, 'waypointName', 'mesh.', d.mesh.waypointName, DNS_LABEL),
-      controlPlane: { ...peer(controlPlane, 'mesh.controlPlane.', d.mesh.controlPlane), port: port(controlPlane, 'port', 'mesh.controlPlane.', d.mesh.controlPlane.port) },
+      controlPlane: {
+        ...peer(controlPlane, 'mesh.controlPlane.', d.mesh.controlPlane),
+        port: port(controlPlane, 'port', 'mesh.controlPlane.', d.mesh.controlPlane.port),
+      },
     },
     gateway: {
       ...peer(gateway, 'gateway.', d.gateway),

@@ -21,9 +21,17 @@ describe('settings', () => {
       services: 'bring-your-own',
       rbac: { enabled: false },
     });
-    expect(settings.environments).toEqual([{ name: 'dev', networkPolicy: 'kubernetes' }, { name: 'prod', networkPolicy: 'cilium' }]);
+    expect(settings.environments).toEqual([
+      { name: 'dev', networkPolicy: 'kubernetes' },
+      { name: 'prod', networkPolicy: 'cilium' },
+    ]);
     expect(settings.defaultEnvironments).toEqual(['dev', 'prod']);
-    expect(settings.mesh).toEqual({ enabled: false, trustDomain: 'example.org', waypointName: 'wp', controlPlane: { namespace: 'istio', podLabels: { app: 'istiod' }, port: 15010 } });
+    expect(settings.mesh).toEqual({
+      enabled: false,
+      trustDomain: 'example.org',
+      waypointName: 'wp',
+      controlPlane: { namespace: 'istio', podLabels: { app: 'istiod' }, port: 15010 },
+    });
     expect(settings.gateway.className).toBe('kgateway');
     expect(settings.podSecurity).toBe('baseline');
     expect(settings.services).toBe('bring-your-own');
@@ -37,7 +45,9 @@ describe('settings', () => {
       hostname: '{endpoint}.{component}.{cell}.apps.example.com',
       pathPrefix: '/',
     });
-    expect(readCellsSettings({ gateway: { routes: { pathPrefix: '/api/{environment}/{cell}' } } }).gateway.routes).toEqual({ pathPrefix: '/api/{environment}/{cell}' });
+    expect(readCellsSettings({ gateway: { routes: { pathPrefix: '/api/{environment}/{cell}' } } }).gateway.routes).toEqual({
+      pathPrefix: '/api/{environment}/{cell}',
+    });
     expect(DEFAULT_SETTINGS.rbac.subjects).toEqual(['group:*/*', 'user:*/*']);
     expect(readCellsSettings({ rbac: { subjects: ['group:default/*'] } }).rbac.subjects).toEqual(['group:default/*']);
   });
@@ -89,12 +99,18 @@ describe('namespace naming', () => {
     expect(openChoreoNamespace('a', 'b', 'c')).not.toBe(openChoreoNamespace('a', 'b', 'd'));
   });
 
-  it('hashes an unambiguous encoding: default-ops/core and default/ops-core get two namespaces; default keeps OpenChoreo\'s', () => {
+  it("hashes an unambiguous encoding: default-ops/core and default/ops-core get two namespaces; default keeps OpenChoreo's", () => {
     expect(namespaceHashInput('default', 'ops-core', 'development')).toBe('dp-default-ops-core-development');
     expect(namespaceHashInput('default-ops', 'core', 'development')).toBe('dp/default-ops/core/development');
     expect(openChoreoNamespace('default-ops', 'core', 'development')).not.toBe(openChoreoNamespace('default', 'ops-core', 'development'));
     // Across catalog namespaces without '-', the first part is unambiguous; with '-', the '/' join is.
-    const names = [['team', 'a-b'], ['team-a', 'b'], ['team-a-b', 'c'], ['team', 'a-b-c'], ['team-a', 'b-c']].map(([ns, cell]) => openChoreoNamespace(ns, cell, 'dev'));
+    const names = [
+      ['team', 'a-b'],
+      ['team-a', 'b'],
+      ['team-a-b', 'c'],
+      ['team', 'a-b-c'],
+      ['team-a', 'b-c'],
+    ].map(([ns, cell]) => openChoreoNamespace(ns, cell, 'dev'));
     expect(new Set(names).size).toBe(names.length);
   });
 
@@ -102,6 +118,8 @@ describe('namespace naming', () => {
     const cell = { name: 'orion', entityNamespace: 'space' };
     expect(cellNamespace({ ...DEFAULT_SETTINGS, naming: { scheme: 'cell-env' } }, cell, 'dev')).toBe('orion-dev');
     expect(cellNamespace(DEFAULT_SETTINGS, cell, 'dev')).toMatch(/^dp-space-orion-dev-/);
-    expect(cellNamespace({ ...DEFAULT_SETTINGS, naming: { scheme: 'openchoreo', controlPlaneNamespace: 'default' } }, cell, 'dev')).toMatch(/^dp-default-orion-dev-/);
+    expect(cellNamespace({ ...DEFAULT_SETTINGS, naming: { scheme: 'openchoreo', controlPlaneNamespace: 'default' } }, cell, 'dev')).toMatch(
+      /^dp-default-orion-dev-/,
+    );
   });
 });

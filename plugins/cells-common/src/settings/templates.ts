@@ -46,6 +46,12 @@ export const SUBJECT_PATTERN = /^(group|user):[a-z0-9*._-]+\/[a-z0-9*._-]+$/;
 
 /** Whether an owner ref (`group:ns/name`, any case) matches a subject pattern. */
 export function subjectMatches(pattern: string, ref: string): boolean {
-  const regex = new RegExp(`^${pattern.toLowerCase().split('*').map(part => part.replace(/[.]/g, '\\.')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .toLowerCase()
+      .split('*')
+      .map(part => part.replace(/[.]/g, '\\.'))
+      .join('.*')}$`,
+  );
   return regex.test(ref.toLowerCase());
 }

@@ -13,36 +13,34 @@ export interface RandomCatalogShape {
   calls: { from: number; to: number; methods?: string[]; paths?: string[]; viaAllowFrom: boolean; cellWide: boolean }[];
 }
 
-export const randomCatalogShape: fc.Arbitrary<RandomCatalogShape> = fc
-  .integer({ min: 1, max: 4 })
-  .chain(cells =>
-    fc
-      .array(
-        fc.record({
-          cell: fc.integer({ min: 0, max: cells - 1 }),
-          visibility: fc.constantFrom(...VISIBILITIES),
-          protocol: fc.constantFrom('HTTP' as const, 'GRPC' as const, 'TCP' as const),
-        }),
-        { minLength: 1, maxLength: 8 },
-      )
-      .chain(components =>
-        fc.record({
-          cells: fc.constant(cells),
-          components: fc.constant(components),
-          calls: fc.array(
-            fc.record({
-              from: fc.integer({ min: 0, max: components.length - 1 }),
-              to: fc.integer({ min: 0, max: components.length - 1 }),
-              methods: fc.option(fc.uniqueArray(fc.constantFrom(...METHODS), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-              paths: fc.option(fc.uniqueArray(fc.constantFrom(...PATHS), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-              viaAllowFrom: fc.boolean(),
-              cellWide: fc.boolean(),
-            }),
-            { maxLength: 12 },
-          ),
-        }),
-      ),
-  );
+export const randomCatalogShape: fc.Arbitrary<RandomCatalogShape> = fc.integer({ min: 1, max: 4 }).chain(cells =>
+  fc
+    .array(
+      fc.record({
+        cell: fc.integer({ min: 0, max: cells - 1 }),
+        visibility: fc.constantFrom(...VISIBILITIES),
+        protocol: fc.constantFrom('HTTP' as const, 'GRPC' as const, 'TCP' as const),
+      }),
+      { minLength: 1, maxLength: 8 },
+    )
+    .chain(components =>
+      fc.record({
+        cells: fc.constant(cells),
+        components: fc.constant(components),
+        calls: fc.array(
+          fc.record({
+            from: fc.integer({ min: 0, max: components.length - 1 }),
+            to: fc.integer({ min: 0, max: components.length - 1 }),
+            methods: fc.option(fc.uniqueArray(fc.constantFrom(...METHODS), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+            paths: fc.option(fc.uniqueArray(fc.constantFrom(...PATHS), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+            viaAllowFrom: fc.boolean(),
+            cellWide: fc.boolean(),
+          }),
+          { maxLength: 12 },
+        ),
+      }),
+    ),
+);
 
 /**
  * Turns a shape into catalog entities, dropping the calls the visibility rules
@@ -56,7 +54,14 @@ export function catalogOf(shape: RandomCatalogShape): Entity[] {
     lifecycle: 'production',
     owner: `group:team-${c.cell}`,
     system: cellName(c.cell),
-    endpoints: [{ name: 'main', port: 8000 + (i % 3), protocol: c.protocol, visibility: c.protocol !== 'HTTP' && c.visibility === 'public' ? 'organization' : c.visibility }],
+    endpoints: [
+      {
+        name: 'main',
+        port: 8000 + (i % 3),
+        protocol: c.protocol,
+        visibility: c.protocol !== 'HTTP' && c.visibility === 'public' ? 'organization' : c.visibility,
+      },
+    ],
     connections: [] as JsonObject[],
     allowFrom: [] as JsonObject[],
   }));

@@ -34,7 +34,9 @@ export class EdgeAggregator {
     this.observations++;
     const from = nodeId(o.source);
     const to = nodeId(o.destination);
-    const key = `${o.environment}\u0000${from}\u0000${to}\u0000${o.port ?? ''}\u0000${o.protocol}\u0000${o.method ?? ''}\u0000${o.path ?? ''}\u0000${o.verdict.allowed ? 1 : 0}`;
+    const key = `${o.environment}\u0000${from}\u0000${to}\u0000${o.port ?? ''}\u0000${o.protocol}\u0000${o.method ?? ''}\u0000${o.path ?? ''}\u0000${
+      o.verdict.allowed ? 1 : 0
+    }`;
     let edge = this.byKey.get(key);
     let extras: Extras;
     if (!edge) {

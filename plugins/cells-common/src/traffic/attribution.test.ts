@@ -12,7 +12,14 @@ describe('attributeWorkload', () => {
 
   it('never trusts a workload name or pod label over the identity', () => {
     const a = attributeWorkload(index, { principal: principal('houston', 'default'), workload: 'capcom', labels: { [settings.podLabelKey]: 'capcom' } });
-    expect(a.peer).toEqual({ kind: 'workload', namespace: ns('houston'), pod: 'capcom', identity: principal('houston', 'default').slice(9), labels: { [settings.podLabelKey]: 'capcom' }, cell: houston.ref });
+    expect(a.peer).toEqual({
+      kind: 'workload',
+      namespace: ns('houston'),
+      pod: 'capcom',
+      identity: principal('houston', 'default').slice(9),
+      labels: { [settings.podLabelKey]: 'capcom' },
+      cell: houston.ref,
+    });
   });
 
   it('takes a component from its namespace and pod label when its service account agrees or is not reported', () => {
@@ -22,8 +29,19 @@ describe('attributeWorkload', () => {
   });
 
   it('calls a pod wearing a component label under another service account an unknown workload (impersonation)', () => {
-    const a = attributeWorkload(index, { namespace: ns('houston'), pod: 'debug-shell', labels: { [settings.podLabelKey]: 'flight-director' }, serviceAccount: 'default' });
-    expect(a.peer).toMatchObject({ kind: 'workload', namespace: ns('houston'), pod: 'debug-shell', identity: `cluster.local/ns/${ns('houston')}/sa/default`, cell: houston.ref });
+    const a = attributeWorkload(index, {
+      namespace: ns('houston'),
+      pod: 'debug-shell',
+      labels: { [settings.podLabelKey]: 'flight-director' },
+      serviceAccount: 'default',
+    });
+    expect(a.peer).toMatchObject({
+      kind: 'workload',
+      namespace: ns('houston'),
+      pod: 'debug-shell',
+      identity: `cluster.local/ns/${ns('houston')}/sa/default`,
+      cell: houston.ref,
+    });
     expect(nodeId(a.peer)).toBe(`workload:${ns('houston')}/debug-shell`);
   });
 
@@ -34,8 +52,13 @@ describe('attributeWorkload', () => {
 
   it("recognises a cell's waypoint by identity and by its gateway label", () => {
     const byIdentity = attributeWorkload(index, { principal: principal('orion', 'waypoint') });
-    const byLabel = attributeWorkload(index, { namespace: ns('orion'), labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' }, serviceAccount: 'waypoint' });
-    for (const a of [byIdentity, byLabel]) expect(a).toEqual({ peer: { kind: 'cell', ref: 'system:default/orion' }, environment: 'development', waypointOf: 'system:default/orion' });
+    const byLabel = attributeWorkload(index, {
+      namespace: ns('orion'),
+      labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' },
+      serviceAccount: 'waypoint',
+    });
+    for (const a of [byIdentity, byLabel])
+      expect(a).toEqual({ peer: { kind: 'cell', ref: 'system:default/orion' }, environment: 'development', waypointOf: 'system:default/orion' });
   });
 
   it('knows the gateway, DNS, the mesh control plane, nodes and the outside world', () => {
@@ -45,7 +68,11 @@ describe('attributeWorkload', () => {
     expect(attributeWorkload(index, { namespace: 'istio-system', labels: { app: 'istiod' } }).peer).toEqual({ kind: 'platform', name: 'mesh-control-plane' });
     expect(attributeWorkload(index, { reserved: 'world', ip: '169.254.7.127' }).peer).toEqual({ kind: 'platform', name: 'node' });
     expect(attributeWorkload(index, { reserved: 'host', ip: '10.0.0.4' }).peer).toEqual({ kind: 'platform', name: 'node' });
-    expect(attributeWorkload(index, { reserved: 'world', ip: '203.0.113.9', names: ['api.weather.gov.'] }).peer).toEqual({ kind: 'external', host: 'api.weather.gov', ip: '203.0.113.9' });
+    expect(attributeWorkload(index, { reserved: 'world', ip: '203.0.113.9', names: ['api.weather.gov.'] }).peer).toEqual({
+      kind: 'external',
+      host: 'api.weather.gov',
+      ip: '203.0.113.9',
+    });
     expect(nodeId({ kind: 'external', ip: '203.0.113.9' })).toBe('external:203.0.113.9');
     // A pod in a namespace no cell uses, without labels the platform declares: unknown.
     expect(attributeWorkload(index, { namespace: 'kube-system', pod: 'metrics-server-1', labels: { app: 'metrics-server' } }).peer).toEqual({

@@ -114,7 +114,13 @@ function unknown(w: ObservedWorkload, namespace: string, identity: string | unde
   };
 }
 
-function inCellNamespace(index: AttributionIndex, entry: NamespaceEntry, w: ObservedWorkload, serviceAccount: string | undefined, identity: string | undefined): Attribution {
+function inCellNamespace(
+  index: AttributionIndex,
+  entry: NamespaceEntry,
+  w: ObservedWorkload,
+  serviceAccount: string | undefined,
+  identity: string | undefined,
+): Attribution {
   const { settings } = index;
   const environment = entry.environment;
   const waypoint = settings.mesh.enabled ? settings.mesh.waypointName : undefined;

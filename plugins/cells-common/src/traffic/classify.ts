@@ -46,7 +46,12 @@ export interface GrantMatch {
 const EMPTY_MODEL: CellModel = { cells: [], components: [], grants: [] };
 
 function grantRef(s: GrantShape): GrantRef {
-  return { endpoint: s.grant.endpoint, ...(s.grant.methods ? { methods: s.grant.methods } : {}), ...(s.grant.paths ? { paths: s.grant.paths } : {}), declaredBy: s.declaredBy };
+  return {
+    endpoint: s.grant.endpoint,
+    ...(s.grant.methods ? { methods: s.grant.methods } : {}),
+    ...(s.grant.paths ? { paths: s.grant.paths } : {}),
+    declaredBy: s.declaredBy,
+  };
 }
 
 /** The grants of one environment, indexed for matching observed edges. */
@@ -97,7 +102,12 @@ export class GrantIndex {
     }
     if (src.kind === 'platform' && src.name === 'node' && dst.kind === 'component' && edge.protocol !== 'UDP') {
       const probed = this.components.get(dst.ref)?.endpoints.some(e => e.protocol !== 'UDP' && e.port === edge.port);
-      if (probed) return { shapes: [], candidates: [], baseline: { endpoint: 'kubelet-probes', declaredBy: ["the compiler (kubelet health probes reach every component's TCP endpoints)"] } };
+      if (probed)
+        return {
+          shapes: [],
+          candidates: [],
+          baseline: { endpoint: 'kubelet-probes', declaredBy: ["the compiler (kubelet health probes reach every component's TCP endpoints)"] },
+        };
     }
     if (dst.kind === 'cell') {
       return { shapes: callerId ? this.byCallerCell.get(`${callerId}\u0000${dst.ref}`) ?? [] : [], candidates: [] };
@@ -142,7 +152,12 @@ function sortKey(e: ClassifiedEdge): string {
 }
 
 /** Classifies one environment's edges; pass a `GrantIndex` to reuse it across windows. */
-export function classifyTraffic(model: CellModel, settings: CellsSettings, input: ClassifyInput, grants = new GrantIndex(model, settings, input.environment)): TrafficClassification {
+export function classifyTraffic(
+  model: CellModel,
+  settings: CellsSettings,
+  input: ClassifyInput,
+  grants = new GrantIndex(model, settings, input.environment),
+): TrafficClassification {
   const { environment } = input;
   const used = new Set<GrantShape>();
   const edges: ClassifiedEdge[] = [];

@@ -48,9 +48,18 @@ function run(records: HubbleRecord[]): { out: Observation[]; skipped: Record<str
 describe('HubbleNormalizer', () => {
   it('attributes ambient HBONE to a waypoint to the caller and the destination cell, and skips the waypoint leg', () => {
     const { out, skipped } = run([
-      record(tcp(capcom, orionWaypoint, 40112, 15008, { verdict: 'FORWARDED', event_type: { type: 5 }, traffic_direction: 'EGRESS', is_reply: false }), '2026-11-23T10:00:00.100200300Z'),
-      record(tcp(capcom, orionWaypoint, 40112, 15008, { verdict: 'FORWARDED', event_type: { type: 5 }, traffic_direction: 'INGRESS', is_reply: false }), '2026-11-23T10:00:00.100900300Z'),
-      record(tcp(orionWaypoint, commsSystem, 51220, 15008, { verdict: 'FORWARDED', event_type: { type: 5 }, traffic_direction: 'INGRESS' }), '2026-11-23T10:00:00.102Z'),
+      record(
+        tcp(capcom, orionWaypoint, 40112, 15008, { verdict: 'FORWARDED', event_type: { type: 5 }, traffic_direction: 'EGRESS', is_reply: false }),
+        '2026-11-23T10:00:00.100200300Z',
+      ),
+      record(
+        tcp(capcom, orionWaypoint, 40112, 15008, { verdict: 'FORWARDED', event_type: { type: 5 }, traffic_direction: 'INGRESS', is_reply: false }),
+        '2026-11-23T10:00:00.100900300Z',
+      ),
+      record(
+        tcp(orionWaypoint, commsSystem, 51220, 15008, { verdict: 'FORWARDED', event_type: { type: 5 }, traffic_direction: 'INGRESS' }),
+        '2026-11-23T10:00:00.102Z',
+      ),
     ]);
     expect(out).toEqual([
       {
@@ -71,12 +80,35 @@ describe('HubbleNormalizer', () => {
   it('merges one connection seen at egress and dropped at ingress into one denied call, with the reason', () => {
     const { out } = run([
       record(tcp(rogue, flightDirector, 35000, 8080, { verdict: 'FORWARDED', event_type: { type: 5 }, traffic_direction: 'EGRESS' }), '2026-11-23T10:00:01Z'),
-      record(tcp(rogue, flightDirector, 35000, 8080, { verdict: 'DROPPED', drop_reason: 133, drop_reason_desc: 'POLICY_DENIED', event_type: { type: 5 }, traffic_direction: 'INGRESS' }), '2026-11-23T10:00:01.001Z'),
-      record(tcp(rogue, flightDirector, 35000, 8080, { verdict: 'DROPPED', drop_reason: 133, drop_reason_desc: 'POLICY_DENIED', event_type: { type: 1, sub_type: 133 } }), '2026-11-23T10:00:01.001Z'),
+      record(
+        tcp(rogue, flightDirector, 35000, 8080, {
+          verdict: 'DROPPED',
+          drop_reason: 133,
+          drop_reason_desc: 'POLICY_DENIED',
+          event_type: { type: 5 },
+          traffic_direction: 'INGRESS',
+        }),
+        '2026-11-23T10:00:01.001Z',
+      ),
+      record(
+        tcp(rogue, flightDirector, 35000, 8080, {
+          verdict: 'DROPPED',
+          drop_reason: 133,
+          drop_reason_desc: 'POLICY_DENIED',
+          event_type: { type: 1, sub_type: 133 },
+        }),
+        '2026-11-23T10:00:01.001Z',
+      ),
       // The retransmitted SYN a second later: the same attempt.
-      record(tcp(rogue, flightDirector, 35000, 8080, { verdict: 'DROPPED', drop_reason_desc: 'POLICY_DENIED', event_type: { type: 1, sub_type: 133 } }), '2026-11-23T10:00:02Z'),
+      record(
+        tcp(rogue, flightDirector, 35000, 8080, { verdict: 'DROPPED', drop_reason_desc: 'POLICY_DENIED', event_type: { type: 1, sub_type: 133 } }),
+        '2026-11-23T10:00:02Z',
+      ),
       // A new attempt from another source port two minutes later: a second call.
-      record(tcp(rogue, flightDirector, 35002, 8080, { verdict: 'DROPPED', drop_reason_desc: 'POLICY_DENIED', event_type: { type: 1, sub_type: 133 } }), '2026-11-23T10:02:05Z'),
+      record(
+        tcp(rogue, flightDirector, 35002, 8080, { verdict: 'DROPPED', drop_reason_desc: 'POLICY_DENIED', event_type: { type: 1, sub_type: 133 } }),
+        '2026-11-23T10:02:05Z',
+      ),
     ]);
     expect(out).toHaveLength(2);
     expect(out[0]).toMatchObject({
@@ -104,8 +136,14 @@ describe('HubbleNormalizer', () => {
       l7: { type, latency_ns: type === 'RESPONSE' ? '1843000' : undefined, http },
     });
     const { out, skipped } = run([
-      record(l7('REQUEST', 'FORWARDED', { method: 'POST', url: 'http://comms-system.orion:8080/uplink/voice?seq=4', protocol: 'HTTP/1.1' }), '2026-11-23T10:00:03Z'),
-      record(l7('RESPONSE', 'FORWARDED', { code: 202, method: 'POST', url: 'http://comms-system.orion:8080/uplink/voice?seq=4', protocol: 'HTTP/1.1' }), '2026-11-23T10:00:03.002Z'),
+      record(
+        l7('REQUEST', 'FORWARDED', { method: 'POST', url: 'http://comms-system.orion:8080/uplink/voice?seq=4', protocol: 'HTTP/1.1' }),
+        '2026-11-23T10:00:03Z',
+      ),
+      record(
+        l7('RESPONSE', 'FORWARDED', { code: 202, method: 'POST', url: 'http://comms-system.orion:8080/uplink/voice?seq=4', protocol: 'HTTP/1.1' }),
+        '2026-11-23T10:00:03.002Z',
+      ),
       record(l7('REQUEST', 'DROPPED', { method: 'DELETE', url: 'http://comms-system.orion:8080/uplink', protocol: 'HTTP/1.1' }), '2026-11-23T10:00:04Z'),
     ]);
     expect(out.map(o => [o.method, o.path, o.verdict.allowed, o.seenBy, o.port, o.protocol])).toEqual([
@@ -118,8 +156,21 @@ describe('HubbleNormalizer', () => {
   it('keeps an AUDIT verdict as allowed with its caveat, and says what it skipped', () => {
     const { out, skipped } = run([
       record(tcp(capcom, flightDirector, 41000, 8080, { verdict: 'AUDIT', event_type: { type: 5 }, traffic_direction: 'INGRESS' }), '2026-11-23T10:00:05Z'),
-      record({ ...tcp(capcom, flightDirector, 41000, 8080, { verdict: 'FORWARDED', event_type: { type: 4 }, trace_observation_point: 'TO_STACK' }) }, '2026-11-23T10:00:05Z'),
-      record({ ...tcp(flightDirector, capcom, 8080, 41000, { verdict: 'FORWARDED', event_type: { type: 4 }, is_reply: true, trace_observation_point: 'TO_ENDPOINT' }) }, '2026-11-23T10:00:05Z'),
+      record(
+        { ...tcp(capcom, flightDirector, 41000, 8080, { verdict: 'FORWARDED', event_type: { type: 4 }, trace_observation_point: 'TO_STACK' }) },
+        '2026-11-23T10:00:05Z',
+      ),
+      record(
+        {
+          ...tcp(flightDirector, capcom, 8080, 41000, {
+            verdict: 'FORWARDED',
+            event_type: { type: 4 },
+            is_reply: true,
+            trace_observation_point: 'TO_ENDPOINT',
+          }),
+        },
+        '2026-11-23T10:00:05Z',
+      ),
       { node_status: { state: 'NODE_CONNECTED', node_names: ['kind-worker'] }, time: '2026-11-23T10:00:00Z' },
       { lost_events: { source: 'HUBBLE_RING_BUFFER', num_events_lost: '12' }, time: '2026-11-23T10:00:00Z' },
     ]);
@@ -137,8 +188,26 @@ describe('HubbleNormalizer', () => {
     const dns = { ID: 0, identity: 102, namespace: 'kube-system', labels: ['k8s:k8s-app=kube-dns', `${SA}=coredns`], pod_name: 'coredns-5d78c9869d-4xq2m' };
     const world = { identity: 2, labels: ['reserved:world'] };
     const { out, skipped } = run([
-      record({ IP: { source: '10.244.1.15', destination: '10.96.0.10' }, l4: { UDP: { source_port: 53001, destination_port: 53 } }, source: capcom, destination: dns, Type: 'L3_L4', verdict: 'FORWARDED', event_type: { type: 5 }, traffic_direction: 'EGRESS' }, '2026-11-23T10:00:06Z'),
-      record({ ...tcp(capcom, world, 42000, 443, { verdict: 'DROPPED', drop_reason_desc: 'POLICY_DENIED', event_type: { type: 5 }, traffic_direction: 'EGRESS' }), destination_names: ['api.weather.gov'] }, '2026-11-23T10:00:07Z'),
+      record(
+        {
+          IP: { source: '10.244.1.15', destination: '10.96.0.10' },
+          l4: { UDP: { source_port: 53001, destination_port: 53 } },
+          source: capcom,
+          destination: dns,
+          Type: 'L3_L4',
+          verdict: 'FORWARDED',
+          event_type: { type: 5 },
+          traffic_direction: 'EGRESS',
+        },
+        '2026-11-23T10:00:06Z',
+      ),
+      record(
+        {
+          ...tcp(capcom, world, 42000, 443, { verdict: 'DROPPED', drop_reason_desc: 'POLICY_DENIED', event_type: { type: 5 }, traffic_direction: 'EGRESS' }),
+          destination_names: ['api.weather.gov'],
+        },
+        '2026-11-23T10:00:07Z',
+      ),
       record(tcp(dns, world, 42001, 53, { verdict: 'FORWARDED', event_type: { type: 5 }, traffic_direction: 'EGRESS' }), '2026-11-23T10:00:08Z'),
     ]);
     expect(out.map(o => [o.destination, o.port, o.protocol, o.verdict.allowed])).toEqual([

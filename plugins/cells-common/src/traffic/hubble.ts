@@ -122,7 +122,9 @@ function pathOf(url: string): string {
 }
 
 function deniedBy(flow: HubbleFlow): string {
-  const names = [...(flow.egress_denied_by ?? []), ...(flow.ingress_denied_by ?? [])].map(p => (p.namespace ? `${p.namespace}/${p.name}` : p.name ?? '')).filter(Boolean);
+  const names = [...(flow.egress_denied_by ?? []), ...(flow.ingress_denied_by ?? [])]
+    .map(p => (p.namespace ? `${p.namespace}/${p.name}` : p.name ?? ''))
+    .filter(Boolean);
   return names.length ? ` by ${[...new Set(names)].join(', ')}` : '';
 }
 
@@ -197,9 +199,9 @@ export class HubbleNormalizer {
       const point = flow.trace_observation_point ?? 'UNKNOWN_POINT';
       const outward = !flow.destination?.pod_name && OUTWARD_POINTS.has(point);
       if (point !== 'TO_ENDPOINT' && !outward) {
-      this.skip('trace point that is not a delivery');
-      return;
-    }
+        this.skip('trace point that is not a delivery');
+        return;
+      }
     }
     const ports = tcp ?? flow.l4?.UDP ?? flow.l4?.SCTP;
     if (!ports?.destination_port) {
@@ -251,7 +253,16 @@ export class HubbleNormalizer {
     if (observation) this.emit(observation);
   }
 
-  private observe(flow: HubbleFlow, time: number, port: number, protocol: ObservedProtocol, verdict: ObservedVerdict, seenBy: Observation['seenBy'], method?: string, path?: string): Observation | undefined {
+  private observe(
+    flow: HubbleFlow,
+    time: number,
+    port: number,
+    protocol: ObservedProtocol,
+    verdict: ObservedVerdict,
+    seenBy: Observation['seenBy'],
+    method?: string,
+    path?: string,
+  ): Observation | undefined {
     const src = attributeWorkload(this.index, readHubbleEndpoint(flow.source, flow.IP?.source, flow.source_names));
     const dst = attributeWorkload(this.index, readHubbleEndpoint(flow.destination, flow.IP?.destination, flow.destination_names));
     if (src.waypointOf) {

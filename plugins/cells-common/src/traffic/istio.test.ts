@@ -49,7 +49,11 @@ describe('IstioNormalizer', () => {
 
   it('counts a 403 as denied and says it may be the application', () => {
     const n = new IstioNormalizer(index, STEP);
-    const l = labels(['houston', 'default'], ['houston', 'flight-director'], { source_workload: 'debug-shell', response_code: '403', request_protocol: 'grpc' });
+    const l = labels(['houston', 'default'], ['houston', 'flight-director'], {
+      source_workload: 'debug-shell',
+      response_code: '403',
+      request_protocol: 'grpc',
+    });
     const o = n.requests(series(l, [5]))!;
     expect(o.source).toMatchObject({ kind: 'workload', namespace: ns('houston'), pod: 'debug-shell' });
     expect(o.protocol).toBe('GRPC');
@@ -69,14 +73,33 @@ describe('IstioNormalizer', () => {
   it('skips the waypoint-to-workload leg, series outside every cell and series without calls', () => {
     const n = new IstioNormalizer(index, STEP);
     expect(n.requests(series(labels(['orion', 'waypoint'], ['orion', 'comms-system']), [4]))).toBeUndefined();
-    expect(n.requests(series({ ...labels(['houston', 'capcom'], ['orion', 'comms-system']), source_principal: 'unknown', source_workload_namespace: 'monitoring', destination_principal: 'unknown', destination_workload_namespace: 'monitoring' }, [4]))).toBeUndefined();
+    expect(
+      n.requests(
+        series(
+          {
+            ...labels(['houston', 'capcom'], ['orion', 'comms-system']),
+            source_principal: 'unknown',
+            source_workload_namespace: 'monitoring',
+            destination_principal: 'unknown',
+            destination_workload_namespace: 'monitoring',
+          },
+          [4],
+        ),
+      ),
+    ).toBeUndefined();
     expect(n.requests(series(labels(['houston', 'capcom'], ['orion', 'comms-system']), [0, 0]))).toBeUndefined();
     expect(n.skipped).toEqual({ 'waypoint leg (the caller is on the other leg)': 1, 'outside every cell': 1, 'no calls in the window': 1 });
   });
 
   it('names a destination outside the mesh by its service host', () => {
     const n = new IstioNormalizer(index, STEP);
-    const l = { ...labels(['kennedy', 'weather-station'], ['kennedy', 'x']), destination_principal: 'unknown', destination_workload: 'unknown', destination_workload_namespace: 'unknown', destination_service: 'api.weather.gov' };
+    const l = {
+      ...labels(['kennedy', 'weather-station'], ['kennedy', 'x']),
+      destination_principal: 'unknown',
+      destination_workload: 'unknown',
+      destination_workload_namespace: 'unknown',
+      destination_service: 'api.weather.gov',
+    };
     expect(n.requests(series(l, [2]))?.destination).toEqual({ kind: 'external', host: 'api.weather.gov' });
   });
 });

@@ -104,7 +104,13 @@ export class IstioNormalizer {
       destination: ends.dst.peer,
       protocol,
       verdict: denied
-        ? { allowed: false, code, reason: `HTTP 403 at the ${series.labels.reporter ?? 'proxy'}${flags && flags !== '-' ? ` (${flags})` : ''}: an AuthorizationPolicy, or the application itself` }
+        ? {
+            allowed: false,
+            code,
+            reason: `HTTP 403 at the ${series.labels.reporter ?? 'proxy'}${
+              flags && flags !== '-' ? ` (${flags})` : ''
+            }: an AuthorizationPolicy, or the application itself`,
+          }
         : { allowed: true, ...(Number.isFinite(code) && code > 0 ? { code } : {}) },
       ...seen,
       seenBy: series.labels.reporter === 'waypoint' ? 'waypoint' : 'ztunnel',

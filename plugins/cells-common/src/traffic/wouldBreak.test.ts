@@ -4,8 +4,22 @@ import { brokenByChange, wouldBreak } from './wouldBreak';
 import { TrafficEdge, TrafficPeer } from './types';
 import { component, ENV, model, ns, obs, settings } from './testFixtures';
 
-const rogue: TrafficPeer = { kind: 'workload', namespace: ns('houston'), pod: 'debug-shell', identity: `cluster.local/ns/${ns('houston')}/sa/default`, labels: { run: 'debug-shell' }, cell: 'system:default/houston' };
-const impostor: TrafficPeer = { kind: 'workload', namespace: ns('houston'), pod: 'fd-copy', identity: `cluster.local/ns/${ns('houston')}/sa/default`, labels: { [settings.podLabelKey]: 'flight-director' }, cell: 'system:default/houston' };
+const rogue: TrafficPeer = {
+  kind: 'workload',
+  namespace: ns('houston'),
+  pod: 'debug-shell',
+  identity: `cluster.local/ns/${ns('houston')}/sa/default`,
+  labels: { run: 'debug-shell' },
+  cell: 'system:default/houston',
+};
+const impostor: TrafficPeer = {
+  kind: 'workload',
+  namespace: ns('houston'),
+  pod: 'fd-copy',
+  identity: `cluster.local/ns/${ns('houston')}/sa/default`,
+  labels: { [settings.podLabelKey]: 'flight-director' },
+  cell: 'system:default/houston',
+};
 
 const observed = aggregateObservations([
   obs(component('capcom'), component('comms-system'), { method: 'POST', path: '/uplink' }),
@@ -73,7 +87,11 @@ describe('wouldBreak', () => {
       if (!from || edge.destination.kind !== 'component') continue;
       const result = simulateRequest(sim, { from, to: edge.destination.ref, method: edge.method, path: edge.path });
       const layer = result.layers.find(l => l.layer === result.decidedBy);
-      fromSimulate.push({ edge: label(edge), allowed: result.allowed, ...(layer ? { layer: layer.layer, policies: layer.policies, reason: layer.reason } : {}) });
+      fromSimulate.push({
+        edge: label(edge),
+        allowed: result.allowed,
+        ...(layer ? { layer: layer.layer, policies: layer.policies, reason: layer.reason } : {}),
+      });
       const w = broken.get(edge);
       fromWouldBreak.push({ edge: label(edge), allowed: !w, ...(w ? { layer: w.layer, policies: w.policies, reason: w.reason } : {}) });
     }
@@ -90,7 +108,12 @@ describe('wouldBreak', () => {
 
 describe('brokenByChange', () => {
   it('lists the observed calls a change breaks, not those denied before it', () => {
-    const withoutUplink = { ...model, grants: model.grants.filter(g => !(g.caller.kind === 'component' && g.caller.ref === 'component:default/capcom' && g.callee === 'component:default/comms-system')) };
+    const withoutUplink = {
+      ...model,
+      grants: model.grants.filter(
+        g => !(g.caller.kind === 'component' && g.caller.ref === 'component:default/capcom' && g.callee === 'component:default/comms-system'),
+      ),
+    };
     const report = brokenByChange(createSimulation(model, settings, ENV), createSimulation(withoutUplink, settings, ENV), observed);
     // The call seen without L7 could not be judged before (its operation was not visible); with no
     // operation of capcom's left on comms-system, it breaks whatever it was.

@@ -70,7 +70,9 @@ class Judge {
     if (src.kind === 'gateway') return { from: this.sim.gatewayObjects()[1] };
     if (src.kind === 'workload') return { from: this.pods.get(src)! };
     if (src.kind === 'external' && src.ip) return { from: src.ip };
-    return { reason: src.kind === 'platform' ? `calls from the platform service ${src.name} are not judged` : 'the caller has no address the analyzer can place' };
+    return {
+      reason: src.kind === 'platform' ? `calls from the platform service ${src.name} are not judged` : 'the caller has no address the analyzer can place',
+    };
   }
 
   private evaluate(from: Caller, callee: CellComponent, endpoint: EndpointSpec, request: { method?: string; path?: string }): RequestResult {
@@ -82,7 +84,9 @@ class Judge {
     const callerId = grantCallerId(edge.source);
     if (!callerId) return [];
     return this.sim.model.grants
-      .filter(g => g.callee === callee.ref && g.endpoint === endpoint.name && (g.caller.kind === 'gateway' ? callerId === 'gateway' : g.caller.ref === callerId))
+      .filter(
+        g => g.callee === callee.ref && g.endpoint === endpoint.name && (g.caller.kind === 'gateway' ? callerId === 'gateway' : g.caller.ref === callerId),
+      )
       .map(g => ({ method: g.methods?.[0] ?? 'GET', path: g.paths?.[0] ? samplePaths(g.paths[0])[0] : '/' }));
   }
 
@@ -100,7 +104,11 @@ class Judge {
 
   judge(edge: TrafficEdge): WouldBreak | Unjudged | undefined {
     const dst = edge.destination;
-    if (dst.kind === 'cell') return { edge, reason: `the call went through ${dst.ref}'s waypoint (HBONE): which component it reached is not visible; add Istio's metrics to judge it` };
+    if (dst.kind === 'cell')
+      return {
+        edge,
+        reason: `the call went through ${dst.ref}'s waypoint (HBONE): which component it reached is not visible; add Istio's metrics to judge it`,
+      };
     if (dst.kind !== 'component') return { edge, reason: 'calls to destinations outside the catalog components are not judged' };
     const callee = this.components.get(dst.ref);
     if (!callee) return { edge, reason: `${dst.ref} is not deployed to ${this.sim.environment}` };
@@ -115,7 +123,10 @@ class Judge {
     const denied = verdicts.filter((v): v is Extract<Verdict, { kind: 'deny' }> => v.kind === 'deny');
     if (denied.length === 0) return undefined;
     if (denied.length < verdicts.length) {
-      return { edge, reason: `the source does not show the port; ${dst.ref} would deny it on ${denied.map(d => d.endpoint.name).join(', ')} and allow it on the others` };
+      return {
+        edge,
+        reason: `the source does not show the port; ${dst.ref} would deny it on ${denied.map(d => d.endpoint.name).join(', ')} and allow it on the others`,
+      };
     }
     return { edge, endpoint: denied[0].endpoint.name, ...denial(denied[0].result) };
   }

@@ -1,12 +1,5 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  CallGrant,
-  Cell,
-  CellComponent,
-  CellModel,
-  CellProblem,
-  EndpointSpec,
-} from '../model/types';
+import { CallGrant, Cell, CellComponent, CellModel, CellProblem, EndpointSpec } from '../model/types';
 import { CellsSettings, DEFAULT_SETTINGS } from '../settings/settings';
 import { ParsedCellEntity, isCellSystem, oncePerEntity, parseCellEntity } from './entity';
 import { ProblemList } from './fields';
@@ -28,13 +21,7 @@ export interface Declaration extends Omit<CallGrant, 'caller'> {
 // Targets are looked up once per connection; parse each entity's endpoints once.
 const endpointsOf = oncePerEntity((entity): EndpointSpec[] => parseCellEntity(entity).component?.endpoints ?? []);
 
-function pickEndpoint(
-  list: ProblemList,
-  field: string,
-  endpoints: EndpointSpec[],
-  name: string | undefined,
-  owner: string,
-): EndpointSpec | undefined {
+function pickEndpoint(list: ProblemList, field: string, endpoints: EndpointSpec[], name: string | undefined, owner: string): EndpointSpec | undefined {
   if (name === undefined) {
     if (endpoints.length === 1) return endpoints[0];
     list.add(
@@ -64,13 +51,7 @@ export function visibilityAdmits(endpoint: Pick<EndpointSpec, 'visibility'>, cal
   return endpoint.visibility !== 'project' || callerCell === calleeCell;
 }
 
-function checkL7Fields(
-  list: ProblemList,
-  field: string,
-  endpoint: EndpointSpec,
-  methods?: string[],
-  paths?: string[],
-): boolean {
+function checkL7Fields(list: ProblemList, field: string, endpoint: EndpointSpec, methods?: string[], paths?: string[]): boolean {
   if ((methods || paths) && endpoint.protocol !== 'HTTP' && endpoint.protocol !== 'GRPC') {
     list.add(
       field,
@@ -87,11 +68,7 @@ function checkL7Fields(
  * endpoint, and the endpoint's visibility admits the caller. Returns only the
  * declarations that passed; a failed one never becomes a rule.
  */
-export function checkDeclarations(
-  entity: Entity,
-  parsed: ParsedCellEntity,
-  lookup: EntityLookup,
-): Declaration[] {
+export function checkDeclarations(entity: Entity, parsed: ParsedCellEntity, lookup: EntityLookup): Declaration[] {
   const list = parsed.problems;
   const component = parsed.component;
   if (entity.kind.toLowerCase() !== 'component') return [];
@@ -104,11 +81,7 @@ export function checkDeclarations(
   const ownCell = membership.status === 'member' ? membership.cell : undefined;
   if (!component) return [];
   if (!ownCell) {
-    list.add(
-      'spec.system',
-      'a component with endpoints, connections or allowFrom must belong to a cell',
-      'set spec.system to a System that has spec.cell',
-    );
+    list.add('spec.system', 'a component with endpoints, connections or allowFrom must belong to a cell', 'set spec.system to a System that has spec.cell');
     return [];
   }
   const declarations: Declaration[] = [];
@@ -120,7 +93,7 @@ export function checkDeclarations(
     }
     const targetCell = cellOfComponent(targetEntity, lookup);
     if (!targetCell) {
-      list.add(`${field}.to`, `${target} is not part of any cell`, "give the target a spec.system that is a cell");
+      list.add(`${field}.to`, `${target} is not part of any cell`, 'give the target a spec.system that is a cell');
       continue;
     }
     const endpoint = pickEndpoint(list, field, endpointsOf(targetEntity), spec.endpoint, target);
@@ -157,7 +130,11 @@ export function checkDeclarations(
     if (sourceKind === 'component') sourceCell = cellOfComponent(sourceEntity, lookup);
     else if (isCellSystem(sourceEntity)) sourceCell = source;
     if (!sourceCell) {
-      list.add(`${field}.${sourceKind}`, `${source} is not ${sourceKind === 'system' ? 'a cell' : 'part of any cell'}`, sourceKind === 'system' ? 'add spec.cell to that System, or grant a cell' : 'name a component of a cell');
+      list.add(
+        `${field}.${sourceKind}`,
+        `${source} is not ${sourceKind === 'system' ? 'a cell' : 'part of any cell'}`,
+        sourceKind === 'system' ? 'add spec.cell to that System, or grant a cell' : 'name a component of a cell',
+      );
       continue;
     }
     if (!visibilityAdmits(endpoint, sourceCell, ownCell)) {
@@ -271,10 +248,7 @@ const byRef = <T extends { ref: string }>(a: T, b: T) => compareText(a.ref, b.re
  * reported; what is invalid is left out, so the model can only be narrower than
  * the catalog, never wider.
  */
-export function buildCellModel(
-  entities: Entity[],
-  options: BuildModelOptions,
-): { model: CellModel; problems: CellProblem[] } {
+export function buildCellModel(entities: Entity[], options: BuildModelOptions): { model: CellModel; problems: CellProblem[] } {
   const index = new Map<string, Entity>();
   const problems: CellProblem[] = [];
   for (const entity of entities) {
@@ -302,7 +276,11 @@ export function buildCellModel(
       const environments = parsed.cell.environments ?? options.defaultEnvironments;
       const unknown = environments.filter(e => options.knownEnvironments && !options.knownEnvironments.includes(e));
       unknown.forEach(env =>
-        parsed.problems.add('spec.cell.environments', `environment ${JSON.stringify(env)} is not configured`, `add it to app-config cells.environments, or use one of: ${(options.knownEnvironments ?? []).join(', ')}`),
+        parsed.problems.add(
+          'spec.cell.environments',
+          `environment ${JSON.stringify(env)} is not configured`,
+          `add it to app-config cells.environments, or use one of: ${(options.knownEnvironments ?? []).join(', ')}`,
+        ),
       );
       if (unknown.length === 0) {
         const owner = subjects === false ? undefined : ownerSubjectOf(entity, lookup, subjects);
@@ -331,7 +309,12 @@ export function buildCellModel(
     const parsed = parsedByRef.get(ref)!;
     const nameKey = `${cell.ref}|${entity.metadata.name}`;
     if (namesInCell.has(nameKey)) {
-      problems.push({ entityRef: ref, field: 'metadata.name', message: `another component of ${cell.ref} has the name ${entity.metadata.name}`, fix: 'give components of one cell distinct names' });
+      problems.push({
+        entityRef: ref,
+        field: 'metadata.name',
+        message: `another component of ${cell.ref} has the name ${entity.metadata.name}`,
+        fix: 'give components of one cell distinct names',
+      });
       continue;
     }
     if (parsed.problems.problems.some(p => p.field.startsWith('metadata.name'))) continue;

@@ -7,7 +7,6 @@ import { checkReason, DeclarationRules } from './reason';
 import { checkObjectKeys } from './keys';
 import { cidrWithin } from '../net/ip';
 
-
 const ENTRY_FIX = 'write {host, port, protocol: TLS | HTTP | TCP} or {cidr, except?, port, protocol: TCP | UDP}';
 
 function ports(list: ProblemList, field: string, raw: Record<string, unknown>): number[] {
@@ -23,8 +22,10 @@ function ports(list: ProblemList, field: string, raw: Record<string, unknown>): 
   }
   const out: number[] = [];
   values.forEach(v => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) list.add(at, `${JSON.stringify(v)} is not a port number`, 'use integers from 1 to 65535');
-    else if (MESH_RESERVED_PORTS.includes(v)) list.add(at, `port ${v} is reserved by the Istio ambient data plane`, `pick a port outside ${MESH_RESERVED_PORTS.join(', ')}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535)
+      list.add(at, `${JSON.stringify(v)} is not a port number`, 'use integers from 1 to 65535');
+    else if (MESH_RESERVED_PORTS.includes(v))
+      list.add(at, `port ${v} is reserved by the Istio ambient data plane`, `pick a port outside ${MESH_RESERVED_PORTS.join(', ')}`);
     else out.push(v);
   });
   return [...new Set(out)].sort((a, b) => a - b);
@@ -43,7 +44,11 @@ function hostEntry(list: ProblemList, field: string, raw: Record<string, unknown
   const methods = checkMethods(list, `${field}.methods`, raw.methods);
   const paths = checkPaths(list, `${field}.paths`, raw.paths);
   if ((methods || paths) && protocol !== 'HTTP') {
-    list.add(field, `methods and paths cannot be seen in ${String(protocol)} traffic (the egress waypoint sees only the port${protocol === 'TLS' ? ' and the SNI' : ''})`, 'leave methods and paths out, or call the host over plain HTTP (protocol: HTTP)');
+    list.add(
+      field,
+      `methods and paths cannot be seen in ${String(protocol)} traffic (the egress waypoint sees only the port${protocol === 'TLS' ? ' and the SNI' : ''})`,
+      'leave methods and paths out, or call the host over plain HTTP (protocol: HTTP)',
+    );
   }
   const portList = ports(list, field, raw);
   const reason = checkReason(list, field, raw.reason, rules.requireReasons === true);
@@ -80,15 +85,32 @@ function cidrEntry(list: ProblemList, field: string, raw: Record<string, unknown
       except = [...new Set(raw.except as string[])].sort(compareText);
     }
   }
-  if (raw.methods !== undefined || raw.paths !== undefined) list.add(field, 'a cidr entry is enforced at L3/L4 only: it has no methods or paths', 'leave methods and paths out, or declare the host by name with protocol: HTTP');
+  if (raw.methods !== undefined || raw.paths !== undefined)
+    list.add(
+      field,
+      'a cidr entry is enforced at L3/L4 only: it has no methods or paths',
+      'leave methods and paths out, or declare the host by name with protocol: HTTP',
+    );
   const protocol = raw.protocol ?? 'TCP';
   if (!(EGRESS_CIDR_PROTOCOLS as readonly unknown[]).includes(protocol)) {
-    list.add(`${field}.protocol`, `${JSON.stringify(protocol)} is not a protocol for a cidr`, `use one of ${EGRESS_CIDR_PROTOCOLS.join(', ')} (a network is enforced at L3/L4 only)`);
+    list.add(
+      `${field}.protocol`,
+      `${JSON.stringify(protocol)} is not a protocol for a cidr`,
+      `use one of ${EGRESS_CIDR_PROTOCOLS.join(', ')} (a network is enforced at L3/L4 only)`,
+    );
   }
   const portList = ports(list, field, raw);
   const reason = checkReason(list, field, raw.reason, rules.requireReasons === true);
   if (list.problems.length !== before) return undefined;
-  return { kind: 'cidr', cidr: cidr as string, ...(except ? { except } : {}), ports: portList, protocol: protocol as EgressCidrRule['protocol'], ...(reason ? { reason } : {}), field };
+  return {
+    kind: 'cidr',
+    cidr: cidr as string,
+    ...(except ? { except } : {}),
+    ports: portList,
+    protocol: protocol as EgressCidrRule['protocol'],
+    ...(reason ? { reason } : {}),
+    field,
+  };
 }
 
 /** `spec.egress` of a Component, shape only; invalid entries are left out (never widened). */
@@ -166,19 +188,37 @@ export function egressPlatformRules(settings: CellsSettings = DEFAULT_SETTINGS):
  * platform's rules. Returns the entries that pass; every other one is a problem
  * naming the field, the ceiling or setting, and the fix.
  */
-export function checkEgress(list: ProblemList, entries: EgressRule[], cellRef: string, ceiling: EgressCeiling | undefined, platform: EgressPlatformRules): EgressRule[] {
+export function checkEgress(
+  list: ProblemList,
+  entries: EgressRule[],
+  cellRef: string,
+  ceiling: EgressCeiling | undefined,
+  platform: EgressPlatformRules,
+): EgressRule[] {
   const kept: EgressRule[] = [];
   for (const entry of entries) {
     const before = list.problems.length;
     if (entry.kind === 'host') {
       if (!platform.meshEnabled) {
-        list.add(`${entry.field}.host`, 'a host can only be enforced by the egress waypoint, and cells.mesh.enabled is false', 'enable the mesh (cells.mesh.enabled: true), or declare the host\'s addresses as a cidr');
+        list.add(
+          `${entry.field}.host`,
+          'a host can only be enforced by the egress waypoint, and cells.mesh.enabled is false',
+          "enable the mesh (cells.mesh.enabled: true), or declare the host's addresses as a cidr",
+        );
       }
       if (isWildcardHost(entry.host) && !platform.wildcardHosts) {
-        list.add(`${entry.field}.host`, `the wildcard ${entry.host} cannot be enforced by the configured data plane`, 'name each host exactly, or set cells.egress.wildcardHosts: true when the egress waypoint supports wildcard hosts (Istio 1.28 or later)');
+        list.add(
+          `${entry.field}.host`,
+          `the wildcard ${entry.host} cannot be enforced by the configured data plane`,
+          'name each host exactly, or set cells.egress.wildcardHosts: true when the egress waypoint supports wildcard hosts (Istio 1.28 or later)',
+        );
       }
       if (!ceiling || !ceiling.hosts.some(c => hostWithin(entry.host, c))) {
-        list.add(`${entry.field}.host`, `${entry.host} is outside the egress ceiling of ${cellRef} (spec.cell.egress.hosts: ${ceiling?.hosts.length ? ceiling.hosts.join(', ') : 'none'})`, `ask the owners of ${cellRef} to add ${entry.host} to spec.cell.egress.hosts, or remove the entry`);
+        list.add(
+          `${entry.field}.host`,
+          `${entry.host} is outside the egress ceiling of ${cellRef} (spec.cell.egress.hosts: ${ceiling?.hosts.length ? ceiling.hosts.join(', ') : 'none'})`,
+          `ask the owners of ${cellRef} to add ${entry.host} to spec.cell.egress.hosts, or remove the entry`,
+        );
       }
     } else {
       const cidr = cidrOf(entry.cidr);
@@ -187,13 +227,27 @@ export function checkEgress(list: ProblemList, entries: EgressRule[], cellRef: s
         const n = cidrOf(never.cidr);
         if (!cidrsOverlap(cidr, n)) continue;
         if (cidrWithin(cidr, n)) {
-          list.add(`${entry.field}.cidr`, `${entry.cidr} lies inside ${never.cidr}, which ${never.setting} never allows`, never.setting === 'cells.egress.deny' ? 'remove the entry (the platform forbids this destination)' : 'reach cluster workloads through connections, not egress');
+          list.add(
+            `${entry.field}.cidr`,
+            `${entry.cidr} lies inside ${never.cidr}, which ${never.setting} never allows`,
+            never.setting === 'cells.egress.deny'
+              ? 'remove the entry (the platform forbids this destination)'
+              : 'reach cluster workloads through connections, not egress',
+          );
         } else if (!except.some(e => cidrWithin(n, e))) {
-          list.add(`${entry.field}.cidr`, `${entry.cidr} covers ${never.cidr}, which ${never.setting} never allows`, `add ${never.cidr} to except, or narrow cidr`);
+          list.add(
+            `${entry.field}.cidr`,
+            `${entry.cidr} covers ${never.cidr}, which ${never.setting} never allows`,
+            `add ${never.cidr} to except, or narrow cidr`,
+          );
         }
       }
       if (!ceiling || !ceiling.cidrs.some(c => cidrWithin(cidr, cidrOf(c)))) {
-        list.add(`${entry.field}.cidr`, `${entry.cidr} is outside the egress ceiling of ${cellRef} (spec.cell.egress.cidrs: ${ceiling?.cidrs.length ? ceiling.cidrs.join(', ') : 'none'})`, `ask the owners of ${cellRef} to add it to spec.cell.egress.cidrs, or remove the entry`);
+        list.add(
+          `${entry.field}.cidr`,
+          `${entry.cidr} is outside the egress ceiling of ${cellRef} (spec.cell.egress.cidrs: ${ceiling?.cidrs.length ? ceiling.cidrs.join(', ') : 'none'})`,
+          `ask the owners of ${cellRef} to add it to spec.cell.egress.cidrs, or remove the entry`,
+        );
       }
     }
     if (list.problems.length === before) kept.push(entry);

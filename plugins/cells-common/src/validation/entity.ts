@@ -13,16 +13,7 @@ import {
   VISIBILITIES,
   Visibility,
 } from '../model/types';
-import {
-  DNS_LABEL,
-  MESH_RESERVED_PORTS,
-  ProblemList,
-  checkMethods,
-  checkPaths,
-  isPortName,
-  isRecord,
-  pathPatternError,
-} from './fields';
+import { DNS_LABEL, MESH_RESERVED_PORTS, ProblemList, checkMethods, checkPaths, isPortName, isRecord, pathPatternError } from './fields';
 import { checkObjectKeys, checkSpecKeys } from './keys';
 import { checkReason, DeclarationRules } from './reason';
 import { parseCeiling, parseEgress } from './egress';
@@ -65,20 +56,10 @@ export function isCellSystem(entity: Entity): boolean {
 
 /** True for a Component that declares any Cellplane field. */
 export function isCellComponent(entity: Entity): boolean {
-  return (
-    entity.kind.toLowerCase() === 'component' &&
-    isRecord(entity.spec) &&
-    CELL_COMPONENT_FIELDS.some(f => f in (entity.spec as object))
-  );
+  return entity.kind.toLowerCase() === 'component' && isRecord(entity.spec) && CELL_COMPONENT_FIELDS.some(f => f in (entity.spec as object));
 }
 
-function resolveRef(
-  list: ProblemList,
-  field: string,
-  value: unknown,
-  kind: 'component' | 'system',
-  defaultNamespace: string,
-): string | undefined {
+function resolveRef(list: ProblemList, field: string, value: unknown, kind: 'component' | 'system', defaultNamespace: string): string | undefined {
   if (typeof value !== 'string' || value.trim() === '') {
     list.add(field, `must name a ${kind}`, `write an entity ref such as "my-${kind}" or "${kind}:default/my-${kind}"`);
     return undefined;
@@ -141,7 +122,11 @@ function parseEndpoints(list: ProblemList, value: unknown): EndpointSpec[] {
     checkObjectKeys(list, field, raw, 'spec.endpoints[]');
     const { name, port, protocol, visibility, operations } = raw;
     if (typeof name !== 'string' || !isPortName(name)) {
-      list.add(`${field}.name`, `${JSON.stringify(name)} is not a valid endpoint name`, 'use lower-case letters, digits and "-", at most 15 characters, with a letter (it becomes a Service port name)');
+      list.add(
+        `${field}.name`,
+        `${JSON.stringify(name)} is not a valid endpoint name`,
+        'use lower-case letters, digits and "-", at most 15 characters, with a letter (it becomes a Service port name)',
+      );
     }
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
       list.add(`${field}.port`, `${JSON.stringify(port)} is not a port number`, 'use an integer from 1 to 65535');
@@ -154,7 +139,11 @@ function parseEndpoints(list: ProblemList, value: unknown): EndpointSpec[] {
     if (!(VISIBILITIES as readonly unknown[]).includes(visibility)) {
       list.add(`${field}.visibility`, `${JSON.stringify(visibility)} is not a visibility`, `use one of ${VISIBILITIES.join(', ')}`);
     } else if (visibility === 'public' && protocol !== 'HTTP') {
-      list.add(`${field}.visibility`, `a public endpoint must be HTTP (the external gateway routes HTTP only), this one is ${JSON.stringify(protocol)}`, 'make it organization-visible, or serve HTTP');
+      list.add(
+        `${field}.visibility`,
+        `a public endpoint must be HTTP (the external gateway routes HTTP only), this one is ${JSON.stringify(protocol)}`,
+        'make it organization-visible, or serve HTTP',
+      );
     }
     if (endpoints.some(e => e.name === name)) {
       list.add(`${field}.name`, `endpoint name ${JSON.stringify(name)} is used twice`, 'give each endpoint its own name');
@@ -236,7 +225,7 @@ function parseAllowFrom(list: ProblemList, value: unknown, ns: string, rules: De
         : resolveRef(list, `${field}.system`, raw.system, 'system', ns);
     }
     if (raw.endpoint !== undefined && (typeof raw.endpoint !== 'string' || raw.endpoint === '')) {
-      list.add(`${field}.endpoint`, 'must be an endpoint name', 'write the name of one of this component\'s endpoints');
+      list.add(`${field}.endpoint`, 'must be an endpoint name', "write the name of one of this component's endpoints");
     }
     const methods = checkMethods(list, `${field}.methods`, raw.methods);
     const paths = checkPaths(list, `${field}.paths`, raw.paths);
@@ -311,7 +300,11 @@ export function parseCellEntity(entity: Entity, rules: DeclarationRules = {}): P
   const parsed: ParsedCellEntity = { ref, problems: list };
   checkSpecKeys(list, entity);
   if (!DNS_LABEL.test(entity.metadata.name) && (isCellSystem(entity) || isCellComponent(entity))) {
-    list.add('metadata.name', `${JSON.stringify(entity.metadata.name)} cannot name Kubernetes objects`, 'use lower-case letters, digits and "-" (a DNS label, at most 63 characters)');
+    list.add(
+      'metadata.name',
+      `${JSON.stringify(entity.metadata.name)} cannot name Kubernetes objects`,
+      'use lower-case letters, digits and "-" (a DNS label, at most 63 characters)',
+    );
   }
   if (isCellSystem(entity)) {
     const cell = (entity.spec as Record<string, unknown>).cell;
@@ -323,7 +316,11 @@ export function parseCellEntity(entity: Entity, rules: DeclarationRules = {}): P
     const environments = isRecord(cell) ? cell.environments : undefined;
     if (environments !== undefined) {
       if (!Array.isArray(environments) || environments.length === 0) {
-        list.add('spec.cell.environments', 'must be a non-empty list of environment names', 'list environments from app-config `cells.environments`, or leave it out for the default');
+        list.add(
+          'spec.cell.environments',
+          'must be a non-empty list of environment names',
+          'list environments from app-config `cells.environments`, or leave it out for the default',
+        );
       } else {
         environments.forEach((env, i) => {
           if (typeof env !== 'string' || !DNS_LABEL.test(env)) {

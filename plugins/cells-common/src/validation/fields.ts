@@ -15,12 +15,7 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** An IANA service name: what a Service port name must be (max 15, a letter, no `--`). */
 export function isPortName(value: string): boolean {
-  return (
-    value.length <= 15 &&
-    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) &&
-    /[a-z]/.test(value) &&
-    !value.includes('--')
-  );
+  return value.length <= 15 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) && /[a-z]/.test(value) && !value.includes('--');
 }
 
 /**

@@ -97,7 +97,29 @@ describe('misspelledSpecKeys (top level of an open spec)', () => {
     [[...BACKSTAGE_SPEC_KEYS], systemKeys, []],
     [[...BACKSTAGE_SPEC_KEYS], CELLPLANE_SPEC_KEYS.api, []],
     // ... named here too, so a key dropped from the table shows
-    [['type', 'lifecycle', 'owner', 'system', 'subcomponentOf', 'providesApis', 'consumesApis', 'dependsOn', 'dependencyOf', 'definition', 'domain', 'profile', 'members', 'parent', 'children', 'target', 'targets'], componentKeys, []],
+    [
+      [
+        'type',
+        'lifecycle',
+        'owner',
+        'system',
+        'subcomponentOf',
+        'providesApis',
+        'consumesApis',
+        'dependsOn',
+        'dependencyOf',
+        'definition',
+        'domain',
+        'profile',
+        'members',
+        'parent',
+        'children',
+        'target',
+        'targets',
+      ],
+      componentKeys,
+      [],
+    ],
     // on an API only system and owner are Cellplane's concern
     [['endpoint', 'conections', 'sytem'], CELLPLANE_SPEC_KEYS.api, [{ key: 'sytem', suggestion: 'system' }]],
     // other plugins' keys far from Cellplane's stay allowed
@@ -126,17 +148,27 @@ describe('misspelled fields on entities', () => {
     expect(hasMisspelledSpecKey(typo)).toBe(true);
     const { model, problems } = problemsOf(typo);
     expect(problems).toEqual([
-      expect.objectContaining({ entityRef: 'component:default/caller', field: 'spec.conections', fix: 'did you mean `connections`? Rename the field', holds: 'system:default/a' }),
+      expect.objectContaining({
+        entityRef: 'component:default/caller',
+        field: 'spec.conections',
+        fix: 'did you mean `connections`? Rename the field',
+        holds: 'system:default/a',
+      }),
     ]);
     expect(formatProblem(problems[0])).toBe(
-      "component:default/caller: spec.conections: unknown field \"conections\" is a near miss of `connections` (a misspelled field would be ignored). Fix: did you mean `connections`? Rename the field.",
+      'component:default/caller: spec.conections: unknown field "conections" is a near miss of `connections` (a misspelled field would be ignored). Fix: did you mean `connections`? Rename the field.',
     );
     expect(model.grants).toEqual([]);
   });
 
   it('names the exact path of a misspelled key inside a connection, and builds no grant from that connection', () => {
     const { model, problems } = problemsOf(
-      component('caller', 'a', { connections: [{ to: 'target', endpoint: 'http' }, { to: 'target', metod: ['GET'] }] }),
+      component('caller', 'a', {
+        connections: [
+          { to: 'target', endpoint: 'http' },
+          { to: 'target', metod: ['GET'] },
+        ],
+      }),
     );
     expect(problems).toEqual([
       expect.objectContaining({ entityRef: 'component:default/caller', field: 'spec.connections[1].metod', fix: 'did you mean `methods`? Rename the field' }),
@@ -146,15 +178,36 @@ describe('misspelled fields on entities', () => {
   });
 
   it.each([
-    [component('x', 'a', { endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visiblity: 'public' }] }), 'spec.endpoints[0].visiblity', 'did you mean `visibility`? Rename the field'],
-    [component('x', 'a', { endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project', description: 'x' }] }), 'spec.endpoints[0].description', 'use only name, port, protocol, visibility, operations'],
+    [
+      component('x', 'a', { endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visiblity: 'public' }] }),
+      'spec.endpoints[0].visiblity',
+      'did you mean `visibility`? Rename the field',
+    ],
+    [
+      component('x', 'a', { endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project', description: 'x' }] }),
+      'spec.endpoints[0].description',
+      'use only name, port, protocol, visibility, operations',
+    ],
     [component('x', 'a', { allowFrom: [{ sytem: 'b' }] }), 'spec.allowFrom[0].sytem', 'did you mean `system`? Rename the field'],
     [component('x', 'a', { connections: [{ to: 'target', verbs: ['GET'] }] }), 'spec.connections[0].verbs', 'use only to, endpoint, methods, paths, reason'],
     [cell('c', { cell: { enviroments: ['development'] } }), 'spec.cell.enviroments', 'did you mean `environments`? Rename the field'],
     [cell('c', { cell: { members: [{ namspace: 'esa' }] } }), 'spec.cell.members[0].namspace', 'did you mean `namespace`? Rename the field'],
     [cell('c', { cel: {} }), 'spec.cel', 'did you mean `cell`? Rename the field'],
-    [component('x', 'a', { endpoint: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project' }] }), 'spec.endpoint', 'did you mean `endpoints`? Rename the field'],
-    [{ apiVersion: 'backstage.io/v1alpha1', kind: 'API', metadata: { name: 'x' }, spec: { type: 'openapi', lifecycle: 'production', owner: 'a-team', definition: '{}', sytem: 'a' } } as Entity, 'spec.sytem', 'did you mean `system`? Rename the field'],
+    [
+      component('x', 'a', { endpoint: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project' }] }),
+      'spec.endpoint',
+      'did you mean `endpoints`? Rename the field',
+    ],
+    [
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'API',
+        metadata: { name: 'x' },
+        spec: { type: 'openapi', lifecycle: 'production', owner: 'a-team', definition: '{}', sytem: 'a' },
+      } as Entity,
+      'spec.sytem',
+      'did you mean `system`? Rename the field',
+    ],
   ])('%#: %s', (entity, field, fix) => {
     const problems = validateCellEntity(entity);
     expect(problems).toContainEqual(expect.objectContaining({ field, fix, message: expect.stringMatching(/^unknown field/) }));
@@ -165,19 +218,38 @@ describe('misspelled fields on entities', () => {
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',
       metadata: { name: 'x' },
-      spec: { type: 'service', lifecycle: 'production', owner: 'a-team', system: 'a', subcomponentOf: 'y', providesApis: ['p'], consumesApis: ['q'], dependsOn: [], dependencyOf: [], pagerduty: { id: 1 }, tier: 1 },
+      spec: {
+        type: 'service',
+        lifecycle: 'production',
+        owner: 'a-team',
+        system: 'a',
+        subcomponentOf: 'y',
+        providesApis: ['p'],
+        consumesApis: ['q'],
+        dependsOn: [],
+        dependencyOf: [],
+        pagerduty: { id: 1 },
+        tier: 1,
+      },
     };
     expect(hasMisspelledSpecKey(open)).toBe(false);
     expect(validateCellEntity(open)).toEqual([]);
     const group: Entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'g' }, spec: { type: 'team', children: [], conections: 1 } };
     expect(validateCellEntity(group)).toEqual([]);
     // On an API only system and owner are checked: Cellplane reads no endpoints there.
-    const api: Entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'API', metadata: { name: 'p' }, spec: { type: 'openapi', lifecycle: 'production', owner: 'a-team', definition: '{}', endpoint: 'https://p.example.com' } };
+    const api: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'API',
+      metadata: { name: 'p' },
+      spec: { type: 'openapi', lifecycle: 'production', owner: 'a-team', definition: '{}', endpoint: 'https://p.example.com' },
+    };
     expect(validateCellEntity(api)).toEqual([]);
   });
 
   it('drops an endpoint with a misspelled key, so nothing is compiled from half of it', () => {
-    const { model } = problemsOf(component('x', 'a', { endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'public', operatons: ['GET /'] }] }));
+    const { model } = problemsOf(
+      component('x', 'a', { endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'public', operatons: ['GET /'] }] }),
+    );
     expect(model.components.find(c => c.ref === 'component:default/x')?.endpoints).toEqual([]);
     expect(model.grants.filter(g => g.callee === 'component:default/x')).toEqual([]);
   });

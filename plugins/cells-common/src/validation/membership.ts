@@ -77,13 +77,19 @@ export function cellOfComponent(entity: Entity, lookup: EntityLookup): string | 
 export function refusedMembershipProblem(entity: Entity, membership: Extract<Membership, { status: 'refused' }>): CellProblem {
   const namespace = entity.metadata.namespace ?? 'default';
   const invited = membership.members.length
-    ? `its spec.cell.members admit ${membership.members.map(m => [m.namespace && `namespace ${m.namespace}`, m.owner && `owner ${m.owner}`].filter(Boolean).join(' with ')).join('; ')}`
+    ? `its spec.cell.members admit ${membership.members
+        .map(m => [m.namespace && `namespace ${m.namespace}`, m.owner && `owner ${m.owner}`].filter(Boolean).join(' with '))
+        .join('; ')}`
     : 'its spec.cell.members admit nobody else';
   return {
     entityRef: stringifyEntityRef(entity),
     field: 'spec.system',
-    message: `${membership.cell} does not admit components of catalog namespace ${namespace} (owner ${ownerRefOf(entity) || 'none'}), so this component may not join it; ${invited}`,
-    fix: `ask the owner of ${membership.cell} (${membership.owner || 'its owner'}) to add {namespace: ${namespace}} or {owner: ${ownerRefOf(entity) || '<your group>'}} to its spec.cell.members, or point spec.system at a cell of your own`,
+    message: `${membership.cell} does not admit components of catalog namespace ${namespace} (owner ${
+      ownerRefOf(entity) || 'none'
+    }), so this component may not join it; ${invited}`,
+    fix: `ask the owner of ${membership.cell} (${membership.owner || 'its owner'}) to add {namespace: ${namespace}} or {owner: ${
+      ownerRefOf(entity) || '<your group>'
+    }} to its spec.cell.members, or point spec.system at a cell of your own`,
   };
 }
 

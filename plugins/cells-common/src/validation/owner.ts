@@ -16,7 +16,8 @@ export type OwnerSubject = { subject: RbacSubject } | { problem: CellProblem };
 export function ownerSubjectOf(entity: Entity, lookup: EntityLookup, patterns: readonly string[]): OwnerSubject {
   const entityRef = stringifyEntityRef(entity);
   const raw = (entity.spec as { owner?: unknown } | undefined)?.owner;
-  const fix = 'set spec.owner to a Group or User of the catalog (its members may then deploy into the cell), or ask the platform team to allow it in cells.rbac.subjects';
+  const fix =
+    'set spec.owner to a Group or User of the catalog (its members may then deploy into the cell), or ask the platform team to allow it in cells.rbac.subjects';
   const problem = (message: string): OwnerSubject => ({ problem: { entityRef, field: 'spec.owner', message, fix } });
   const ref = ownerRefOf(entity);
   if (!ref) return problem(`${JSON.stringify(raw)} is not an entity ref`);

@@ -8,7 +8,13 @@ import { MAX_REASON_LENGTH } from './reason';
 const buildCellModel = (list: Entity[], opts: Parameters<typeof buildModel>[1]) => buildModel(withOwners(list), opts);
 
 const options = { defaultEnvironments: ['development'] };
-const entities = (spec: Record<string, unknown>) => [cell('a'), cell('b'), component('caller', 'a', spec), component('target', 'b'), component('neighbour', 'a')];
+const entities = (spec: Record<string, unknown>) => [
+  cell('a'),
+  cell('b'),
+  component('caller', 'a', spec),
+  component('target', 'b'),
+  component('neighbour', 'a'),
+];
 
 describe('reason on connections and allowFrom grants', () => {
   it('carries a connection reason, trimmed, into its grant', () => {
@@ -22,7 +28,13 @@ describe('reason on connections and allowFrom grants', () => {
 
   it('carries an allowFrom reason into every grant a cell-wide entry expands to', () => {
     const { model, problems } = buildCellModel(
-      [cell('a'), cell('b'), component('x', 'a'), component('y', 'a'), component('target', 'b', { allowFrom: [{ system: 'a', methods: ['GET'], reason: 'cell a reads reports' }] })],
+      [
+        cell('a'),
+        cell('b'),
+        component('x', 'a'),
+        component('y', 'a'),
+        component('target', 'b', { allowFrom: [{ system: 'a', methods: ['GET'], reason: 'cell a reads reports' }] }),
+      ],
       options,
     );
     expect(problems).toEqual([]);
@@ -45,7 +57,9 @@ describe('reason on connections and allowFrom grants', () => {
     ['with control characters', 'bell\u0007', /control characters/],
   ])('refuses a reason that is %s, and builds no grant from the declaration', (_, reason, message) => {
     const { model, problems } = buildCellModel(entities({ connections: [{ to: 'target', endpoint: 'http', reason }] }), options);
-    expect(problems).toEqual([expect.objectContaining({ entityRef: 'component:default/caller', field: 'spec.connections[0].reason', message: expect.stringMatching(message) })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ entityRef: 'component:default/caller', field: 'spec.connections[0].reason', message: expect.stringMatching(message) }),
+    ]);
     expect(model.grants).toEqual([]);
   });
 
@@ -57,7 +71,10 @@ describe('reason on connections and allowFrom grants', () => {
   it('with requireReasons, a declaration without one is an error naming the field and the fix, and grants nothing', () => {
     const { model, problems } = buildCellModel(
       entities({
-        connections: [{ to: 'target', endpoint: 'http', reason: 'needed' }, { to: 'neighbour', endpoint: 'http' }],
+        connections: [
+          { to: 'target', endpoint: 'http', reason: 'needed' },
+          { to: 'neighbour', endpoint: 'http' },
+        ],
         allowFrom: [{ component: 'neighbour' }],
       }),
       { ...options, requireReasons: true },

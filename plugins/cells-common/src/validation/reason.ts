@@ -31,7 +31,11 @@ export function checkReason(list: ProblemList, field: string, value: unknown, re
     return undefined;
   }
   if (text.length > MAX_REASON_LENGTH) {
-    list.add(`${field}.reason`, `is ${text.length} characters long, more than ${MAX_REASON_LENGTH}`, 'shorten it, and link a longer document (a ticket, a design note) from it');
+    list.add(
+      `${field}.reason`,
+      `is ${text.length} characters long, more than ${MAX_REASON_LENGTH}`,
+      'shorten it, and link a longer document (a ticket, a design note) from it',
+    );
     return undefined;
   }
   // eslint-disable-next-line no-control-regex

@@ -57,34 +57,156 @@ describe('cell entity validation', () => {
   const bad: [string, Entity[], string, RegExp][] = [
     ['unknown target', withComponentSpec({ connections: [{ to: 'nowhere', endpoint: 'http' }] }), 'spec.connections[0].to', /not in the catalog/],
     ['unknown endpoint', withComponentSpec({ connections: [{ to: 'target', endpoint: 'grpc' }] }), 'spec.connections[0].endpoint', /has no endpoint "grpc"/],
-    ['bad method', withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', methods: ['get'] }] }), 'spec.connections[0].methods[0]', /not an HTTP method/],
+    [
+      'bad method',
+      withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', methods: ['get'] }] }),
+      'spec.connections[0].methods[0]',
+      /not an HTTP method/,
+    ],
     ['empty methods', withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', methods: [] }] }), 'spec.connections[0].methods', /non-empty/],
-    ['path in the middle', withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', paths: ['/a*b'] }] }), 'spec.connections[0].paths[0]', /in the middle/],
+    [
+      'path in the middle',
+      withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', paths: ['/a*b'] }] }),
+      'spec.connections[0].paths[0]',
+      /in the middle/,
+    ],
     ['lone star path', withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', paths: ['*'] }] }), 'spec.connections[0].paths[0]', /lone/],
-    ['relative path', withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', paths: ['a/b'] }] }), 'spec.connections[0].paths[0]', /does not start with/],
+    [
+      'relative path',
+      withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', paths: ['a/b'] }] }),
+      'spec.connections[0].paths[0]',
+      /does not start with/,
+    ],
     ['query in path', withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', paths: ['/a?b=1'] }] }), 'spec.connections[0].paths[0]', /query/],
     ['two stars', withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', paths: ['*/a/*'] }] }), 'spec.connections[0].paths[0]', /more than one/],
     ['target not a component', withComponentSpec({ connections: [{ to: 'system:b', endpoint: 'http' }] }), 'spec.connections[0].to', /not a component/],
-    ['unknown connection field', withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', verbs: ['GET'] }] }), 'spec.connections[0].verbs', /unknown field/],
+    [
+      'unknown connection field',
+      withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', verbs: ['GET'] }] }),
+      'spec.connections[0].verbs',
+      /unknown field/,
+    ],
     ['connections not a list', withComponentSpec({ connections: { to: 'target' } }), 'spec.connections', /must be a list/],
-    ['endpoint name', withComponentSpec({ endpoints: [{ name: 'HTTP_1', port: 80, protocol: 'HTTP', visibility: 'project' }] }), 'spec.endpoints[0].name', /not a valid endpoint name/],
-    ['endpoint port', withComponentSpec({ endpoints: [{ name: 'http', port: 70000, protocol: 'HTTP', visibility: 'project' }] }), 'spec.endpoints[0].port', /not a port/],
-    ['mesh port', withComponentSpec({ endpoints: [{ name: 'http', port: 15008, protocol: 'HTTP', visibility: 'project' }] }), 'spec.endpoints[0].port', /reserved/],
-    ['endpoint protocol', withComponentSpec({ endpoints: [{ name: 'http', port: 80, protocol: 'HTTPS', visibility: 'project' }] }), 'spec.endpoints[0].protocol', /not a protocol/],
-    ['endpoint visibility', withComponentSpec({ endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'namespace' }] }), 'spec.endpoints[0].visibility', /not a visibility/],
-    ['public TCP', withComponentSpec({ endpoints: [{ name: 'db', port: 5432, protocol: 'TCP', visibility: 'public' }] }), 'spec.endpoints[0].visibility', /must be HTTP/],
-    ['duplicate endpoint', withComponentSpec({ endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project' }, { name: 'http', port: 81, protocol: 'HTTP', visibility: 'project' }] }), 'spec.endpoints[1].name', /used twice/],
-    ['duplicate port', withComponentSpec({ endpoints: [{ name: 'a', port: 80, protocol: 'HTTP', visibility: 'project' }, { name: 'b', port: 80, protocol: 'GRPC', visibility: 'project' }] }), 'spec.endpoints[1].port', /used by another/],
-    ['operation without path', withComponentSpec({ endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project', operations: ['POST'] }] }), 'spec.endpoints[0].operations[0]', /not an operation/],
-    ['operation method', withComponentSpec({ endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project', operations: ['post /abort'] }] }), 'spec.endpoints[0].operations[0]', /not an HTTP method/],
-    ['operation pattern', withComponentSpec({ endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project', operations: ['GET /a/*'] }] }), 'spec.endpoints[0].operations[0]', /not an exact path/],
-    ['operations on TCP', withComponentSpec({ endpoints: [{ name: 'db', port: 5432, protocol: 'TCP', visibility: 'project', operations: ['GET /a'] }] }), 'spec.endpoints[0].operations', /has no methods or paths/],
-    ['operations empty', withComponentSpec({ endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project', operations: [] }] }), 'spec.endpoints[0].operations', /non-empty list/],
+    [
+      'endpoint name',
+      withComponentSpec({ endpoints: [{ name: 'HTTP_1', port: 80, protocol: 'HTTP', visibility: 'project' }] }),
+      'spec.endpoints[0].name',
+      /not a valid endpoint name/,
+    ],
+    [
+      'endpoint port',
+      withComponentSpec({ endpoints: [{ name: 'http', port: 70000, protocol: 'HTTP', visibility: 'project' }] }),
+      'spec.endpoints[0].port',
+      /not a port/,
+    ],
+    [
+      'mesh port',
+      withComponentSpec({ endpoints: [{ name: 'http', port: 15008, protocol: 'HTTP', visibility: 'project' }] }),
+      'spec.endpoints[0].port',
+      /reserved/,
+    ],
+    [
+      'endpoint protocol',
+      withComponentSpec({ endpoints: [{ name: 'http', port: 80, protocol: 'HTTPS', visibility: 'project' }] }),
+      'spec.endpoints[0].protocol',
+      /not a protocol/,
+    ],
+    [
+      'endpoint visibility',
+      withComponentSpec({ endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'namespace' }] }),
+      'spec.endpoints[0].visibility',
+      /not a visibility/,
+    ],
+    [
+      'public TCP',
+      withComponentSpec({ endpoints: [{ name: 'db', port: 5432, protocol: 'TCP', visibility: 'public' }] }),
+      'spec.endpoints[0].visibility',
+      /must be HTTP/,
+    ],
+    [
+      'duplicate endpoint',
+      withComponentSpec({
+        endpoints: [
+          { name: 'http', port: 80, protocol: 'HTTP', visibility: 'project' },
+          { name: 'http', port: 81, protocol: 'HTTP', visibility: 'project' },
+        ],
+      }),
+      'spec.endpoints[1].name',
+      /used twice/,
+    ],
+    [
+      'duplicate port',
+      withComponentSpec({
+        endpoints: [
+          { name: 'a', port: 80, protocol: 'HTTP', visibility: 'project' },
+          { name: 'b', port: 80, protocol: 'GRPC', visibility: 'project' },
+        ],
+      }),
+      'spec.endpoints[1].port',
+      /used by another/,
+    ],
+    [
+      'operation without path',
+      withComponentSpec({ endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project', operations: ['POST'] }] }),
+      'spec.endpoints[0].operations[0]',
+      /not an operation/,
+    ],
+    [
+      'operation method',
+      withComponentSpec({ endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project', operations: ['post /abort'] }] }),
+      'spec.endpoints[0].operations[0]',
+      /not an HTTP method/,
+    ],
+    [
+      'operation pattern',
+      withComponentSpec({ endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project', operations: ['GET /a/*'] }] }),
+      'spec.endpoints[0].operations[0]',
+      /not an exact path/,
+    ],
+    [
+      'operations on TCP',
+      withComponentSpec({ endpoints: [{ name: 'db', port: 5432, protocol: 'TCP', visibility: 'project', operations: ['GET /a'] }] }),
+      'spec.endpoints[0].operations',
+      /has no methods or paths/,
+    ],
+    [
+      'operations empty',
+      withComponentSpec({ endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project', operations: [] }] }),
+      'spec.endpoints[0].operations',
+      /non-empty list/,
+    ],
     ['allowFrom with both', withComponentSpec({ allowFrom: [{ component: 'neighbour', system: 'a' }] }), 'spec.allowFrom[0]', /exactly one/],
     ['allowFrom unknown system', withComponentSpec({ allowFrom: [{ system: 'nowhere' }] }), 'spec.allowFrom[0].system', /not in the catalog/],
-    ['allowFrom non-cell system', [...withComponentSpec({ allowFrom: [{ system: 'plain' }] }), { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: 'plain' }, spec: { owner: 'x' } }], 'spec.allowFrom[0].system', /not a cell/],
-    ['methods on TCP', withComponentSpec({ endpoints: [{ name: 'db', port: 5432, protocol: 'TCP', visibility: 'project' }], allowFrom: [{ component: 'neighbour', methods: ['GET'] }] }), 'spec.allowFrom[0]', /cannot be enforced on TCP/],
-    ['ambiguous endpoint', withComponentSpec({ endpoints: [{ name: 'a', port: 80, protocol: 'HTTP', visibility: 'project' }, { name: 'b', port: 81, protocol: 'HTTP', visibility: 'project' }], allowFrom: [{ component: 'neighbour' }] }), 'spec.allowFrom[0].endpoint', /none is named/],
+    [
+      'allowFrom non-cell system',
+      [
+        ...withComponentSpec({ allowFrom: [{ system: 'plain' }] }),
+        { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name: 'plain' }, spec: { owner: 'x' } },
+      ],
+      'spec.allowFrom[0].system',
+      /not a cell/,
+    ],
+    [
+      'methods on TCP',
+      withComponentSpec({
+        endpoints: [{ name: 'db', port: 5432, protocol: 'TCP', visibility: 'project' }],
+        allowFrom: [{ component: 'neighbour', methods: ['GET'] }],
+      }),
+      'spec.allowFrom[0]',
+      /cannot be enforced on TCP/,
+    ],
+    [
+      'ambiguous endpoint',
+      withComponentSpec({
+        endpoints: [
+          { name: 'a', port: 80, protocol: 'HTTP', visibility: 'project' },
+          { name: 'b', port: 81, protocol: 'HTTP', visibility: 'project' },
+        ],
+        allowFrom: [{ component: 'neighbour' }],
+      }),
+      'spec.allowFrom[0].endpoint',
+      /none is named/,
+    ],
     ['component outside a cell', [cell('a'), component('lost', 'no-such-system'), component('x', 'a')], 'spec.system', /must belong to a cell/],
     ['unknown environment', [cell('a', { cell: { environments: ['staging'] } }), component('x', 'a')], 'spec.cell.environments', /not configured/],
     ['cell not an object', [cell('a', { cell: 'yes' })], 'spec.cell', /must be an object/],
@@ -108,7 +230,13 @@ describe('cell entity validation', () => {
       component('private', 'b', { endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }] }),
     ];
     const { model, problems } = buildCellModel(entities, options);
-    expect(problems).toEqual([expect.objectContaining({ entityRef: 'component:default/caller', field: 'spec.connections[0].to', message: expect.stringMatching(/visible only inside system:default\/b/) })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        entityRef: 'component:default/caller',
+        field: 'spec.connections[0].to',
+        message: expect.stringMatching(/visible only inside system:default\/b/),
+      }),
+    ]);
     expect(model.grants).toEqual([]);
   });
 
@@ -126,7 +254,12 @@ describe('cell entity validation', () => {
 
   it('keeps the valid declarations of an entity that also has an invalid one', () => {
     const { model, problems } = buildCellModel(
-      withComponentSpec({ connections: [{ to: 'target', endpoint: 'http', methods: ['GET'] }, { to: 'target', endpoint: 'http', methods: ['FETCH'] }] }),
+      withComponentSpec({
+        connections: [
+          { to: 'target', endpoint: 'http', methods: ['GET'] },
+          { to: 'target', endpoint: 'http', methods: ['FETCH'] },
+        ],
+      }),
       options,
     );
     expect(problems).toHaveLength(1);

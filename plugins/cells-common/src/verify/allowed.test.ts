@@ -26,7 +26,9 @@ describe('verify recording the allowed requests', () => {
   });
 
   it('names the layers that admitted each request, with their policies', () => {
-    const uplink = whole.allowed!.find(a => a.label === 'component:default/capcom' && a.callee === 'component:default/comms-system' && a.method === 'POST' && a.path === '/uplink');
+    const uplink = whole.allowed!.find(
+      a => a.label === 'component:default/capcom' && a.callee === 'component:default/comms-system' && a.method === 'POST' && a.path === '/uplink',
+    );
     expect(uplink).toBeDefined();
     expect(uplink!.layers.map(l => l.layer)).toEqual(['L3/L4', 'mTLS', 'L7']);
     expect(uplink!.layers.every(l => l.policies.length > 0)).toBe(true);
@@ -34,12 +36,20 @@ describe('verify recording the allowed requests', () => {
 
   it.each(model.cells.map(c => c.ref))('with cell and outbound, records exactly the requests into, out of and within %s', cell => {
     const scoped = verifySimulation(sim, { cell, outbound: true, recordAllowed: true });
-    const expected = whole.allowed!.filter(a => cellOf.get(a.callee) === cell || callerCell(a) === cell).map(key).sort();
+    const expected = whole
+      .allowed!.filter(a => cellOf.get(a.callee) === cell || callerCell(a) === cell)
+      .map(key)
+      .sort();
     expect(scoped.allowed!.map(key).sort()).toEqual(expected);
     expect(expected.length).toBeGreaterThan(0);
     // Without outbound, only the requests into the cell.
     const inbound = verifySimulation(sim, { cell, recordAllowed: true });
-    expect(inbound.allowed!.map(key).sort()).toEqual(whole.allowed!.filter(a => cellOf.get(a.callee) === cell).map(key).sort());
+    expect(inbound.allowed!.map(key).sort()).toEqual(
+      whole
+        .allowed!.filter(a => cellOf.get(a.callee) === cell)
+        .map(key)
+        .sort(),
+    );
   });
 });
 

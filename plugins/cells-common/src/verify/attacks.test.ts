@@ -20,7 +20,7 @@ describe('attackPresets on Artemis II', () => {
     expect(presets.map(p => p.title)).toContain('rogue pod in houston: POST /uplink on orion/comms-system');
   });
 
-  it('offers only endpoints the rogue can address: its own cell, and other cells\' organization and public ones', () => {
+  it("offers only endpoints the rogue can address: its own cell, and other cells' organization and public ones", () => {
     for (const p of presets) {
       const [cell] = p.body.to.split('/');
       const from = (p.body.from as { rogue: string }).rogue;
@@ -49,7 +49,13 @@ describe('attackPresets on Artemis II', () => {
 
   it('every preset is stopped by the compiled cells', () => {
     for (const p of presets) {
-      const result = simulateRequest(sim, { from: { rogue: `system:default/${(p.body.from as { rogue: string }).rogue}` }, to: refOf(p.body.to), endpoint: p.body.endpoint, method: p.body.method, path: p.body.path });
+      const result = simulateRequest(sim, {
+        from: { rogue: `system:default/${(p.body.from as { rogue: string }).rogue}` },
+        to: refOf(p.body.to),
+        endpoint: p.body.endpoint,
+        method: p.body.method,
+        path: p.body.path,
+      });
       expect([p.title, result.allowed]).toEqual([p.title, false]);
     }
   });
@@ -70,6 +76,8 @@ describe('attackPresets on Artemis II', () => {
 
   it('names the field of a rogue or target that is not in the environment', () => {
     expect(() => attackPresets(sim, { rogue: 'mars' })).toThrow(new AttackQueryError('rogue', 'no cell "mars" in environment development'));
-    expect(() => attackPresets(sim, { target: 'houston/nobody' })).toThrow(/^target: no cell or component "houston\/nobody" in environment development; name a cell or <cell>\/<component>$/);
+    expect(() => attackPresets(sim, { target: 'houston/nobody' })).toThrow(
+      /^target: no cell or component "houston\/nobody" in environment development; name a cell or <cell>\/<component>$/,
+    );
   });
 });

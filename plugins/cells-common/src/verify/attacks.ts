@@ -28,10 +28,7 @@ export interface AttackPresetList {
 
 /** Thrown for a `rogue` or `target` that names nothing in this environment (the REST API answers 400). */
 export class AttackQueryError extends Error {
-  constructor(
-    readonly field: 'rogue' | 'target',
-    message: string,
-  ) {
+  constructor(readonly field: 'rogue' | 'target', message: string) {
     super(`${field}: ${message}`);
     this.name = 'AttackQueryError';
   }

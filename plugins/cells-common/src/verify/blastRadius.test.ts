@@ -29,23 +29,35 @@ function declaredReach(m: CellModel, isCaller: (g: CellModel['grants'][number]) 
 const sortReach = (list: Reach[]) => [...list].sort((a, b) => compareText(`${a.component} ${a.endpoint}`, `${b.component} ${b.endpoint}`));
 
 describe('blastRadius on Artemis II', () => {
-  it("capcom reaches exactly what it declares, and is reached by exactly its grantees", () => {
+  it('capcom reaches exactly what it declares, and is reached by exactly its grantees', () => {
     const capcom = 'component:default/capcom';
     const radius = blastRadius(sim, { component: capcom });
-    const expected = declaredReach(model, g => g.caller.kind === 'component' && g.caller.ref === capcom, g => g.callee);
+    const expected = declaredReach(
+      model,
+      g => g.caller.kind === 'component' && g.caller.ref === capcom,
+      g => g.callee,
+    );
     expect(expected).toEqual([
       { component: 'component:default/comms-system', endpoint: 'http', port: 8080, methods: ['POST'], paths: ['/uplink', '/uplink/*'] },
       { component: 'component:default/signal-router', endpoint: 'http', port: 8080, methods: ['GET'] },
     ]);
     expect(sortReach(radius.reaches)).toEqual(sortReach(expected));
-    const callers = declaredReach(model, g => g.callee === capcom, g => (g.caller.kind === 'gateway' ? 'gateway' : g.caller.ref));
+    const callers = declaredReach(
+      model,
+      g => g.callee === capcom,
+      g => (g.caller.kind === 'gateway' ? 'gateway' : g.caller.ref),
+    );
     expect(sortReach(radius.reachedBy)).toEqual(sortReach(callers));
     expect(radius.reachedBy.map(r => r.component)).toEqual(['component:default/flight-director']);
   });
 
   it.each(model.components.map(c => c.name))('%s reaches exactly what the catalog grants it', name => {
     const ref = `component:default/${name}`;
-    const expected = declaredReach(model, g => g.caller.kind === 'component' && g.caller.ref === ref, g => g.callee);
+    const expected = declaredReach(
+      model,
+      g => g.caller.kind === 'component' && g.caller.ref === ref,
+      g => g.callee,
+    );
     expect(sortReach(blastRadius(sim, { component: ref }).reaches)).toEqual(sortReach(expected));
   });
 

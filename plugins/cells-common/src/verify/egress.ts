@@ -18,7 +18,7 @@ export const DOMAIN_FRONTING_NOTE =
   'TLS to an external host is passed through: the egress waypoint checks the caller, the port and the SNI, not the HTTP Host inside the encrypted stream, so a declared caller can reach another site behind the same front (domain fronting); not verified, and not counted as verified';
 /** docs/policy-semantics.md#egress-5 */
 export const CIDR_LABELS_NOTE =
-  'a network (cidr) entry is enforced at L3/L4 by pod labels: a pod in the cell that copies the component\'s labels reaches the network too; rogue probes against networks use a pod without component labels';
+  "a network (cidr) entry is enforced at L3/L4 by pod labels: a pod in the cell that copies the component's labels reaches the network too; rogue probes against networks use a pod without component labels";
 
 export function evaluateEgress(cluster: ClusterModel, pod: KubeObject, probe: EgressProbe) {
   return analyzeEgress(cluster, { from: podKey(pod), ...probe });
@@ -28,7 +28,7 @@ export function evaluateEgress(cluster: ClusterModel, pod: KubeObject, probe: Eg
 export function simulateEgress(sim: Simulation, from: SimulatedCaller, probe: EgressProbe): SimulationResult {
   if ('rogue' in from) {
     const results = rogueAttempts(sim, from.rogue).map(a => ({ ...evaluateEgress(a.cluster, a.pod, probe), impersonating: a.impersonating }));
-    const depth = (r: SimulationResult) => ({ 'L3/L4': 1, mTLS: 2, L7: 3 })[r.decidedBy ?? 'L3/L4'] ?? 0;
+    const depth = (r: SimulationResult) => ({ 'L3/L4': 1, mTLS: 2, L7: 3 }[r.decidedBy ?? 'L3/L4'] ?? 0);
     return results.find(r => r.allowed) ?? results.reduce((best, r) => (depth(r) > depth(best) ? r : best));
   }
   if ('gateway' in from) throw new AnalyzerInputError('the external gateway makes no calls outside the cluster; give --from or --rogue');
@@ -44,7 +44,11 @@ export function sampleAddress(cidr: string, except: string[] = []): string | und
   const parsed = parseCidr(cidr);
   if (!parsed || parsed.family !== 4) return undefined;
   const size = 1n << BigInt(32 - parsed.bits);
-  const candidates = [parsed.network + (size > 2n ? 1n : 0n), parsed.network + size / 2n + (size > 4n ? 1n : 0n), parsed.network + size - (size > 2n ? 2n : 1n)];
+  const candidates = [
+    parsed.network + (size > 2n ? 1n : 0n),
+    parsed.network + size / 2n + (size > 4n ? 1n : 0n),
+    parsed.network + size - (size > 2n ? 2n : 1n),
+  ];
   const text = (n: bigint) => [24n, 16n, 8n, 0n].map(s => String((n >> s) & 255n)).join('.');
   return candidates.map(text).find(a => !except.some(e => parseCidr(e)?.family === 4 && cidrInside(e, a)));
 }
@@ -77,11 +81,13 @@ function probesOf(entry: EgressRule, declaredPorts: Set<string>): EgressProbe[] 
         const other = EXTRA_METHODS.find(m => !entry.methods!.includes(m));
         if (other) probes.push({ host: entry.host.replace(/^\*\./, 'probe.'), port, protocol: 'HTTP', method: other, path });
       }
-      if (entry.protocol === 'HTTP' && entry.paths) probes.push({ host: entry.host.replace(/^\*\./, 'probe.'), port, protocol: 'HTTP', method, path: UNDECLARED_PATH });
+      if (entry.protocol === 'HTTP' && entry.paths)
+        probes.push({ host: entry.host.replace(/^\*\./, 'probe.'), port, protocol: 'HTTP', method, path: UNDECLARED_PATH });
       if (entry.protocol === 'TLS') probes.push({ host: entry.host.replace(/^\*\./, 'probe.'), port, protocol: 'TLS', sni: UNDECLARED_HOST });
       // The host's address dialled directly: no ServiceEntry, no waypoint, only the pod's own L3/L4.
       probes.push({ ip: STAND_IN_PUBLIC_ADDRESS, port, protocol: 'TCP' });
-      if (!declaredPorts.has(`${entry.host}:${port + 1}`)) probes.push({ host: entry.host.replace(/^\*\./, 'probe.'), port: port + 1, protocol: entry.protocol, ...(method ? { method, path } : {}) });
+      if (!declaredPorts.has(`${entry.host}:${port + 1}`))
+        probes.push({ host: entry.host.replace(/^\*\./, 'probe.'), port: port + 1, protocol: entry.protocol, ...(method ? { method, path } : {}) });
     }
   } else {
     const address = sampleAddress(entry.cidr, entry.except);
@@ -132,7 +138,15 @@ export function verifyEgress(sim: Simulation): EgressVerifyResult {
       const expected = catalogAllowsEgress(component, probe, routed);
       const result = evaluateEgress(cluster, pod, probe);
       if (result.allowed !== expected) {
-        violations.push({ caller: label, from: caller, callee: describeEgressProbe(probe), endpoint: 'egress', expected, actual: result.allowed, explanation: result.explanation });
+        violations.push({
+          caller: label,
+          from: caller,
+          callee: describeEgressProbe(probe),
+          endpoint: 'egress',
+          expected,
+          actual: result.allowed,
+          explanation: result.explanation,
+        });
       }
     }
   };
@@ -147,13 +161,17 @@ export function verifyEgress(sim: Simulation): EgressVerifyResult {
   }
   const notes: string[] = [];
   if (!sim.settings.mesh.enabled && declaring.some(c => c.egress!.some(e => e.kind === 'host'))) {
-    notes.push('mesh disabled: external hosts cannot be enforced (no egress waypoint), so host entries are refused by validation and compile to nothing; a model holding them is checked as if they were absent');
+    notes.push(
+      'mesh disabled: external hosts cannot be enforced (no egress waypoint), so host entries are refused by validation and compile to nothing; a model holding them is checked as if they were absent',
+    );
   }
   if (sim.settings.mesh.enabled && declaring.some(c => c.egress!.some(e => e.kind === 'host' && e.protocol === 'TLS'))) notes.push(DOMAIN_FRONTING_NOTE);
   if (declaring.some(c => c.egress!.some(e => e.kind === 'cidr'))) notes.push(CIDR_LABELS_NOTE);
   const flavour = sim.settings.environments.find(e => e.name === sim.environment)?.networkPolicy;
   if (flavour === 'kubernetes' && routed.size > 0) {
-    notes.push('external hosts are enforced at L7 only (plain NetworkPolicy has no FQDN selector: the egress waypoint may connect to any public address on the declared ports)');
+    notes.push(
+      'external hosts are enforced at L7 only (plain NetworkPolicy has no FQDN selector: the egress waypoint may connect to any public address on the declared ports)',
+    );
   }
   return { checks, violations, notes };
 }

@@ -16,7 +16,8 @@ export interface EgressProbe {
 }
 
 function hostCovers(entry: EgressRule, probe: EgressProbe): boolean {
-  if (entry.kind !== 'host' || !probe.host || !hostMatches(entry.host, probe.host) || !entry.ports.includes(probe.port) || entry.protocol !== probe.protocol) return false;
+  if (entry.kind !== 'host' || !probe.host || !hostMatches(entry.host, probe.host) || !entry.ports.includes(probe.port) || entry.protocol !== probe.protocol)
+    return false;
   if (probe.protocol === 'TLS') return (probe.sni ?? probe.host) === probe.host;
   if (probe.protocol !== 'HTTP') return true;
   if (entry.methods && !(probe.method && entry.methods.includes(probe.method))) return false;

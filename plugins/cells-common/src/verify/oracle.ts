@@ -30,8 +30,6 @@ function covers(grant: CallGrant, op: CatalogOperation, l7: boolean): boolean {
 export function catalogAllows(model: CellModel, caller: CatalogCaller, op: CatalogOperation, l7 = true): boolean {
   if (caller.kind === 'rogue') return false;
   return model.grants.some(
-    g =>
-      (g.caller.kind === 'gateway' ? caller.kind === 'gateway' : caller.kind === 'component' && g.caller.ref === caller.ref) &&
-      covers(g, op, l7),
+    g => (g.caller.kind === 'gateway' ? caller.kind === 'gateway' : caller.kind === 'component' && g.caller.ref === caller.ref) && covers(g, op, l7),
   );
 }

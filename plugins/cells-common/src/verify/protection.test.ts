@@ -21,7 +21,12 @@ describe('protectionOf', () => {
 
   it('finds no L7 protection once the AuthorizationPolicies are gone', () => {
     const base = createSimulation(model, DEFAULT_SETTINGS, 'development');
-    const sim = createSimulation(model, DEFAULT_SETTINGS, 'development', base.objects.filter(o => o.kind !== 'AuthorizationPolicy'));
+    const sim = createSimulation(
+      model,
+      DEFAULT_SETTINGS,
+      'development',
+      base.objects.filter(o => o.kind !== 'AuthorizationPolicy'),
+    );
     expect(protectionOf(sim, protectionCluster(sim), 'component:default/capcom').l7).toBe(false);
   });
 });

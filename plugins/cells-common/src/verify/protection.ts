@@ -66,4 +66,3 @@ export function wildcardPrincipals(objects: KubeObject[]): number {
   }
   return count;
 }
-

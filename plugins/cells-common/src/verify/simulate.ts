@@ -32,14 +32,23 @@ export function calleeEndpoint(sim: Simulation, ref: string, endpointName?: stri
   const endpoint = endpointName ? component.endpoints.find(e => e.name === endpointName) : onlyEndpoint;
   if (!endpoint) {
     throw new AnalyzerInputError(
-      endpointName ? `${ref} has no endpoint ${endpointName}` : `${ref} serves ${component.endpoints.length} endpoints; name one with --endpoint (${component.endpoints.map(e => e.name).join(', ')})`,
+      endpointName
+        ? `${ref} has no endpoint ${endpointName}`
+        : `${ref} serves ${component.endpoints.length} endpoints; name one with --endpoint (${component.endpoints.map(e => e.name).join(', ')})`,
     );
   }
   return { component, endpoint };
 }
 
 /** Evaluates one request between pods of the simulation with the analyzer. */
-export function evaluate(cluster: ClusterModel, from: KubeObject | string, callee: CellComponent, endpoint: EndpointSpec, sim: Simulation, request: { method?: string; path?: string; direct?: boolean }): RequestResult {
+export function evaluate(
+  cluster: ClusterModel,
+  from: KubeObject | string,
+  callee: CellComponent,
+  endpoint: EndpointSpec,
+  sim: Simulation,
+  request: { method?: string; path?: string; direct?: boolean },
+): RequestResult {
   const l7 = endpoint.protocol === 'HTTP' || endpoint.protocol === 'GRPC';
   return analyzeRequest(cluster, {
     from: typeof from === 'string' ? from : podKey(from),

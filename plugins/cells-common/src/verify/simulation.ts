@@ -42,7 +42,13 @@ export interface Simulation {
   cluster(extra?: KubeObject[]): ClusterModel;
 }
 
-function pod(name: string, namespace: string, labels: Record<string, string>, serviceAccount: string, ports: { name?: string; containerPort: number; protocol: string }[]): KubeObject {
+function pod(
+  name: string,
+  namespace: string,
+  labels: Record<string, string>,
+  serviceAccount: string,
+  ports: { name?: string; containerPort: number; protocol: string }[],
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -62,28 +68,42 @@ export function compiledObjects(model: CellModel, settings: CellsSettings, envir
   return [...result.cells.flatMap(c => c.objects), ...result.egress.flatMap(e => e.objects)];
 }
 
-export function createSimulation(
-  model: CellModel,
-  settings: CellsSettings,
-  environment: string,
-  objects?: KubeObject[],
-): Simulation {
+export function createSimulation(model: CellModel, settings: CellsSettings, environment: string, objects?: KubeObject[]): Simulation {
   const compiled = objects ?? compiledObjects(model, settings, environment);
   const cellByRef = new Map(model.cells.map(c => [c.ref, c]));
   const namespaceOf = (cellRef: string) => cellNamespace(settings, cellByRef.get(cellRef)!, environment);
   const present = model.cells.filter(c => c.environments.includes(environment)).map(c => c.ref);
   const components = model.components.filter(c => present.includes(c.cell));
   const componentPod = (c: CellComponent) =>
-    pod(c.name, namespaceOf(c.cell), { [settings.podLabelKey]: c.name }, c.name, c.endpoints.map(e => ({ name: e.name, containerPort: e.port, protocol: e.protocol === 'UDP' ? 'UDP' : 'TCP' })));
+    pod(
+      c.name,
+      namespaceOf(c.cell),
+      { [settings.podLabelKey]: c.name },
+      c.name,
+      c.endpoints.map(e => ({ name: e.name, containerPort: e.port, protocol: e.protocol === 'UDP' ? 'UDP' : 'TCP' })),
+    );
   const gatewayObjects = (): KubeObject[] => {
     const { namespace, serviceAccount } = gatewayIdentity(settings);
     return [
-      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: settings.gateway.name, namespace: settings.gateway.namespace }, spec: { gatewayClassName: settings.gateway.className, listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
-      pod(`${settings.gateway.name}-gateway`, namespace, { ...settings.gateway.podLabels }, serviceAccount, [{ name: 'http', containerPort: 80, protocol: 'TCP' }]),
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: settings.gateway.name, namespace: settings.gateway.namespace },
+        spec: { gatewayClassName: settings.gateway.className, listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+      },
+      pod(`${settings.gateway.name}-gateway`, namespace, { ...settings.gateway.podLabels }, serviceAccount, [
+        { name: 'http', containerPort: 80, protocol: 'TCP' },
+      ]),
     ];
   };
   const roguePod = (cellRef: string, impersonating?: CellComponent) =>
-    pod(roguePodName(impersonating?.name), namespaceOf(cellRef), impersonating ? { [settings.podLabelKey]: impersonating.name } : { app: 'cell.rogue' }, ROGUE_SERVICE_ACCOUNT, []);
+    pod(
+      roguePodName(impersonating?.name),
+      namespaceOf(cellRef),
+      impersonating ? { [settings.podLabelKey]: impersonating.name } : { app: 'cell.rogue' },
+      ROGUE_SERVICE_ACCOUNT,
+      [],
+    );
   const base = [...compiled, ...components.map(componentPod), ...gatewayObjects()];
   const load = (all: KubeObject[]) => withUnknownAddresses(loadCluster(all, { trustDomain: settings.mesh.trustDomain }), settings.cluster.podCIDRs);
   // Loaded once: at 5,000 components a load is a second, and every simulated request needs one.

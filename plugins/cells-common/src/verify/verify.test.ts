@@ -65,7 +65,7 @@ describe('simulate and verify on Artemis II', () => {
     ['SPOOF ID', 'houston', 'comms-system', 'POST', '/uplink'],
   ];
 
-  it.each(attacks)('denies the %s attack at L7, even when the rogue wears a legitimate caller\'s labels', (_name, cell, to, method, path) => {
+  it.each(attacks)("denies the %s attack at L7, even when the rogue wears a legitimate caller's labels", (_name, cell, to, method, path) => {
     const result = simulateRequest(sim, { from: { rogue: `system:default/${cell}` }, to: c(to), method, path });
     expect(result).toMatchObject({ allowed: false, decidedBy: 'L7' });
     expect(result.impersonating).toBeDefined();
@@ -73,12 +73,19 @@ describe('simulate and verify on Artemis II', () => {
   });
 
   it('denies a legitimate caller on an undeclared method or path at L7', () => {
-    expect(simulateRequest(sim, { from: { component: c('capcom') }, to: c('comms-system'), method: 'GET', path: '/uplink' })).toMatchObject({ allowed: false, decidedBy: 'L7' });
-    expect(simulateRequest(sim, { from: { component: c('crew-interface') }, to: c('life-support'), method: 'GET', path: '/crew/vitals/history' })).toMatchObject({ allowed: false, decidedBy: 'L7' });
+    expect(simulateRequest(sim, { from: { component: c('capcom') }, to: c('comms-system'), method: 'GET', path: '/uplink' })).toMatchObject({
+      allowed: false,
+      decidedBy: 'L7',
+    });
+    expect(
+      simulateRequest(sim, { from: { component: c('crew-interface') }, to: c('life-support'), method: 'GET', path: '/crew/vitals/history' }),
+    ).toMatchObject({ allowed: false, decidedBy: 'L7' });
   });
 
   it('denies a caller that skips the waypoint by addressing the pod', () => {
-    expect(simulateRequest(sim, { from: { component: c('capcom') }, to: c('comms-system'), method: 'POST', path: '/uplink', direct: true })).toMatchObject({ allowed: false });
+    expect(simulateRequest(sim, { from: { component: c('capcom') }, to: c('comms-system'), method: 'POST', path: '/uplink', direct: true })).toMatchObject({
+      allowed: false,
+    });
   });
 
   it.each([
@@ -123,14 +130,21 @@ describe('simulate and verify on Artemis II', () => {
 });
 
 describe('rogue requests in the shared cluster', () => {
-  it.each([['with the mesh', DEFAULT_SETTINGS], ['without it', NO_MESH]] as const)(
+  it.each([
+    ['with the mesh', DEFAULT_SETTINGS],
+    ['without it', NO_MESH],
+  ] as const)(
     'decide as a cluster holding only the attempting pod would, %s',
     (_flavour, settings) => {
       const model = modelOf(artemisEntities());
       const sim = createSimulation(model, settings, 'development');
       for (const cell of model.cells) {
         for (const callee of model.components) {
-          for (const [method, path] of [['GET', '/'], ['POST', '/uplink'], ['POST', '/decision/abort']]) {
+          for (const [method, path] of [
+            ['GET', '/'],
+            ['POST', '/uplink'],
+            ['POST', '/decision/abort'],
+          ]) {
             const { component, endpoint } = calleeEndpoint(sim, callee.ref);
             // Each disguise alone in its own cluster, as the simulator once loaded them.
             const alone = [undefined, ...model.components.filter(x => x.cell === cell.ref)].map(d => {
@@ -160,10 +174,18 @@ describe('the rogue pod is no component (issue 18, finding 1)', () => {
     componentEntity('web', 'lab'),
   ];
 
-  it.each([['with the mesh', DEFAULT_SETTINGS], ['cilium', CILIUM], ['without it', NO_MESH]] as const)('verifies a cell with a component named rogue clean, %s', (_flavour, settings) => {
+  it.each([
+    ['with the mesh', DEFAULT_SETTINGS],
+    ['cilium', CILIUM],
+    ['without it', NO_MESH],
+  ] as const)('verifies a cell with a component named rogue clean, %s', (_flavour, settings) => {
     const model = modelOf(catalog());
     const sim = createSimulation(model, settings, 'development');
-    const pods = [...model.components.map(x => sim.componentPod(x)), sim.roguePod('system:default/lab'), ...model.components.map(x => sim.roguePod('system:default/lab', x))];
+    const pods = [
+      ...model.components.map(x => sim.componentPod(x)),
+      sim.roguePod('system:default/lab'),
+      ...model.components.map(x => sim.roguePod('system:default/lab', x)),
+    ];
     const names = pods.map(p => p.metadata.name);
     expect(new Set(names).size).toBe(names.length);
     const accountOf = (pod: KubeObject) => (pod.spec as { serviceAccountName: string }).serviceAccountName;
@@ -217,7 +239,9 @@ describe('verify on random catalogs', () => {
   /** Widenings of one compiled manifest that change what some caller can do. */
   const widenings: Record<string, (objects: any[], rng: () => number) => boolean> = {
     'drop the operation of an L7 rule': (objects, rng) => {
-      const rules = objects.filter(o => o.kind === 'AuthorizationPolicy' && o.spec.targetRefs).flatMap(o => (o.spec.rules ?? []).filter((r: any) => r.to[0].operation.methods || r.to[0].operation.paths));
+      const rules = objects
+        .filter(o => o.kind === 'AuthorizationPolicy' && o.spec.targetRefs)
+        .flatMap(o => (o.spec.rules ?? []).filter((r: any) => r.to[0].operation.methods || r.to[0].operation.paths));
       if (!rules.length) return false;
       delete rules[Math.floor(rng() * rules.length)].to;
       return true;
@@ -264,7 +288,7 @@ describe('verify on random catalogs', () => {
         const model = modelOf(catalogOf(shape));
         const objects = JSON.parse(JSON.stringify(compileCells(model, DEFAULT_SETTINGS).cells.flatMap(cell => cell.objects))) as KubeObject[];
         let s = seed;
-        const rng = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+        const rng = () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
         if (!widenings[name](objects, rng)) return;
         const widenedReport = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development', objects));
         // A widening is caught exactly when it changes what the analyzer allows: compare
@@ -286,7 +310,13 @@ describe('verify on random catalogs', () => {
 function effectiveWidening(model: ReturnType<typeof modelOf>, widened: KubeObject[]): boolean {
   const before = createSimulation(model, DEFAULT_SETTINGS, 'development');
   const after = createSimulation(model, DEFAULT_SETTINGS, 'development', widened);
-  const probes = [['GET', '/'], ['DELETE', '/cellplane-undeclared-probe'], ['POST', '/a'], ['PUT', '/b'], ['GET', '/status']];
+  const probes = [
+    ['GET', '/'],
+    ['DELETE', '/cellplane-undeclared-probe'],
+    ['POST', '/a'],
+    ['PUT', '/b'],
+    ['GET', '/status'],
+  ];
   const callers = [...model.components.map(x => ({ component: x.ref })), { gateway: true as const }, ...model.cells.map(x => ({ rogue: x.ref }))];
   for (const callee of model.components) {
     for (const from of callers) {
@@ -305,7 +335,8 @@ describe("verify's normalised probes (the inputs the L7 differential test found 
   it('asks each declared path spelled the ways a waypoint normalises, and walks from it to an undeclared path', () => {
     const { component, endpoint } = calleeEndpoint(sim, c('comms-system'), 'http');
     const paths = new Set(verifyProbesFor(sim, component, endpoint).map(p => p.path));
-    for (const p of ['/uplink/../cellplane-undeclared-probe', '/uplink/%2e%2e/cellplane-undeclared-probe', '/%75plink', '/uplink?cellplane=probe']) expect(paths).toContain(p);
+    for (const p of ['/uplink/../cellplane-undeclared-probe', '/uplink/%2e%2e/cellplane-undeclared-probe', '/%75plink', '/uplink?cellplane=probe'])
+      expect(paths).toContain(p);
   });
   it.each([
     ['capcom', 'POST', '/%75plink', true],

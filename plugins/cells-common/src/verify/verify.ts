@@ -259,7 +259,7 @@ export function verifySimulation(sim: Simulation, options: VerifyOptions = {}): 
   const notes: string[] = [];
   if (!sim.settings.mesh.enabled) {
     notes.push(
-      'mesh disabled: L3/L4 knows pods only by their labels, so a pod that copies a component\'s labels passes as that component; rogue probes use a pod without component labels (enable cells.mesh for identity-based denial)',
+      "mesh disabled: L3/L4 knows pods only by their labels, so a pod that copies a component's labels passes as that component; rogue probes use a pod without component labels (enable cells.mesh for identity-based denial)",
     );
   }
   // The rogue's attempts (as rogueAttempts: no component labels, then each component's of its

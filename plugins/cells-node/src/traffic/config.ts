@@ -59,7 +59,8 @@ export function readTrafficSource(raw: unknown, key: string): TrafficSourceConfi
     } catch {
       throw new TrafficConfigError(`${key}.url`, `${JSON.stringify(url)} is not a URL; write e.g. http://prometheus.monitoring:9090`);
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TrafficConfigError(`${key}.url`, `must be http or https, not ${parsed.protocol}`);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new TrafficConfigError(`${key}.url`, `must be http or https, not ${parsed.protocol}`);
     const headers: Record<string, string> = {};
     if (raw.headers !== undefined) {
       if (!isRecord(raw.headers)) throw new TrafficConfigError(`${key}.headers`, 'must be a map of header names to values');
@@ -74,11 +75,15 @@ export function readTrafficSource(raw: unknown, key: string): TrafficSourceConfi
   if (raw.type === 'hubble') {
     onlyKeys(raw, key, ['type', 'file', 'relay'], 'a hubble source');
     if ((raw.file === undefined) === (raw.relay === undefined)) {
-      throw new TrafficConfigError(key, 'a hubble source takes exactly one of file (a `hubble observe -o jsonpb` export) and relay (host:port of Hubble Relay)');
+      throw new TrafficConfigError(
+        key,
+        'a hubble source takes exactly one of file (a `hubble observe -o jsonpb` export) and relay (host:port of Hubble Relay)',
+      );
     }
     if (raw.file !== undefined) return { type: 'hubble', file: nonEmpty(raw, key, 'file', 'must be the path of a `hubble observe -o jsonpb` export') };
     const relay = nonEmpty(raw, key, 'relay', 'must be host:port of Hubble Relay, e.g. hubble-relay.kube-system:80');
-    if (!/^[^\s/:]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(relay)) throw new TrafficConfigError(`${key}.relay`, `${JSON.stringify(relay)} is not host:port, e.g. hubble-relay.kube-system:80`);
+    if (!/^[^\s/:]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(relay))
+      throw new TrafficConfigError(`${key}.relay`, `${JSON.stringify(relay)} is not host:port, e.g. hubble-relay.kube-system:80`);
     return { type: 'hubble', relay };
   }
   throw new TrafficConfigError(`${key}.type`, `must be prometheus or hubble, not ${JSON.stringify(raw.type)}`);

@@ -12,7 +12,11 @@ import { readHubbleRelay } from './hubbleRelay';
 import { readHubbleFile } from './hubbleFile';
 import { END, HUBBLE_EXPORT, index } from './__testUtils__/artemisTraffic';
 
-const records: HubbleRecord[] = fs.readFileSync(HUBBLE_EXPORT, 'utf8').trim().split('\n').map(l => JSON.parse(l));
+const records: HubbleRecord[] = fs
+  .readFileSync(HUBBLE_EXPORT, 'utf8')
+  .trim()
+  .split('\n')
+  .map(l => JSON.parse(l));
 
 function seconds(t: { seconds: string | number; nanos?: number } | undefined): number | undefined {
   return t ? Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : undefined;
@@ -38,7 +42,9 @@ describe('readHubbleRelay (recorded flows served over the real Observer gRPC API
         call.end();
       },
     });
-    const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    );
     address = `127.0.0.1:${port}`;
   });
 
@@ -58,7 +64,9 @@ describe('readHubbleRelay (recorded flows served over the real Observer gRPC API
   it('says which relay failed and how', async () => {
     const window = { from: END - 60_000, to: END };
     const closed = new grpc.Server();
-    const port = await new Promise<number>((resolve, reject) => closed.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+    const port = await new Promise<number>((resolve, reject) =>
+      closed.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    );
     await new Promise<void>(resolve => closed.tryShutdown(() => resolve()));
     await expect(readHubbleRelay(`127.0.0.1:${port}`, index, window)).rejects.toThrow(`hubble relay 127.0.0.1:${port}: GetFlows failed: UNAVAILABLE`);
   });

@@ -26,7 +26,9 @@ export async function readHubbleRelay(relay: string, index: AttributionIndex, wi
       const abort = () => call.cancel();
       options.signal?.addEventListener('abort', abort);
       call.on('data', (message: any) => normalizer.push(responseToJsonpb(message)));
-      call.on('error', (e: grpc.ServiceError) => reject(new TrafficSourceError(source, `GetFlows failed: ${grpc.status[e.code] ?? e.code} ${e.details || e.message}`)));
+      call.on('error', (e: grpc.ServiceError) =>
+        reject(new TrafficSourceError(source, `GetFlows failed: ${grpc.status[e.code] ?? e.code} ${e.details || e.message}`)),
+      );
       call.on('end', () => {
         options.signal?.removeEventListener('abort', abort);
         resolve();

@@ -61,7 +61,9 @@ describe('readPrometheus (Istio metrics of Artemis in a real Prometheus)', () =>
   it('counts what the recording holds, and when it was first and last seen', async () => {
     const read = await readPrometheus(config, index, week);
     const undeclared = read.edges.find(e => e.from === 'component:default/pad-operations')!;
-    expect(undeclared.count).toBe(recorded('istio_requests_total', ['source_workload="pad-operations"', 'destination_workload="launch-control"'], week.from, week.to));
+    expect(undeclared.count).toBe(
+      recorded('istio_requests_total', ['source_workload="pad-operations"', 'destination_workload="launch-control"'], week.from, week.to),
+    );
     // It started 72 hours before the end: the first hour with calls ends 71 hours before it.
     expect(undeclared.firstSeen).toBe(END - 72 * HOUR);
     expect(undeclared.lastSeen).toBe(END);
@@ -84,7 +86,9 @@ describe('readPrometheus (Istio metrics of Artemis in a real Prometheus)', () =>
 
   it('names the source when Prometheus is unreachable or refuses the query', async () => {
     await expect(readPrometheus({ ...config, url: 'http://127.0.0.1:1' }, index, week)).rejects.toThrow('prometheus http://127.0.0.1:1: unreachable');
-    await expect(readPrometheus({ ...config, url: `${prometheus.url}/nothing-here` }, index, week)).rejects.toThrow(`prometheus ${prometheus.url}/nothing-here: answered HTTP 404`);
+    await expect(readPrometheus({ ...config, url: `${prometheus.url}/nothing-here` }, index, week)).rejects.toThrow(
+      `prometheus ${prometheus.url}/nothing-here: answered HTTP 404`,
+    );
     await expect(readPrometheus(config, index, { from: END, to: END - HOUR })).rejects.toThrow(/query failed: HTTP 400 bad_data/);
   });
 });

@@ -57,7 +57,8 @@ async function queryRange(config: PrometheusConfig, query: string, window: Traff
   } catch {
     throw new TrafficSourceError(source, `answered HTTP ${res.status} with no Prometheus JSON (${text.slice(0, 120)})`);
   }
-  if (!res.ok || json.status !== 'success') throw new TrafficSourceError(source, `query failed: HTTP ${res.status} ${json.errorType ?? ''} ${json.error ?? ''}`.trim());
+  if (!res.ok || json.status !== 'success')
+    throw new TrafficSourceError(source, `query failed: HTTP ${res.status} ${json.errorType ?? ''} ${json.error ?? ''}`.trim());
   if (json.data?.resultType !== 'matrix' || !Array.isArray(json.data.result)) throw new TrafficSourceError(source, 'answered a range query without a matrix');
   return json.data.result.map((r: { metric: Record<string, string>; values: [number, string][] }) => ({
     labels: r.metric,
@@ -65,7 +66,12 @@ async function queryRange(config: PrometheusConfig, query: string, window: Traff
   }));
 }
 
-export async function readPrometheus(config: PrometheusConfig, index: AttributionIndex, window: TrafficWindow, options: ReadOptions = {}): Promise<TrafficRead> {
+export async function readPrometheus(
+  config: PrometheusConfig,
+  index: AttributionIndex,
+  window: TrafficWindow,
+  options: ReadOptions = {},
+): Promise<TrafficRead> {
   const step = stepFor(window, config.resolutionMs);
   const queries = istioQueries(step);
   const [requests, opened, failed] = await Promise.all([

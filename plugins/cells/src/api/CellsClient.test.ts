@@ -34,7 +34,10 @@ describe('CellsClient', () => {
   });
 
   it('polls the topology with its ETag and keeps the same object while the backend answers 304', async () => {
-    const bodies = [{ environment: 'dev', environments: ['dev'], cells: [], components: [], edges: [] }, { environment: 'dev', environments: ['dev'], cells: [{ entityRef: 'system:default/a' }], components: [], edges: [] }];
+    const bodies = [
+      { environment: 'dev', environments: ['dev'], cells: [], components: [], edges: [] },
+      { environment: 'dev', environments: ['dev'], cells: [{ entityRef: 'system:default/a' }], components: [], edges: [] },
+    ];
     let version = 0;
     const sent: (string | null)[] = [];
     const client = new CellsClient({
@@ -73,7 +76,10 @@ describe('CellsClient', () => {
     expect(calls).toEqual(['http://backend/api/cells/cells/default/houston/report?format=pdf&environment=dev']);
     expect(report.filename).toBe('default.houston.dev.evidence.pdf');
     expect(await report.blob.text()).toBe('%PDF-1.7 pack');
-    const refused = clientAnswering(403, JSON.stringify({ error: { name: 'NotAllowedError', message: 'cells.manifest.read is not allowed on system:default/houston' } }));
+    const refused = clientAnswering(
+      403,
+      JSON.stringify({ error: { name: 'NotAllowedError', message: 'cells.manifest.read is not allowed on system:default/houston' } }),
+    );
     await expect(refused.client.getReport('system:default/houston', 'md')).rejects.toThrow('cells.manifest.read is not allowed on system:default/houston');
     expect(refused.calls.map(c => c.url)).toEqual(['http://backend/api/cells/cells/default/houston/report?format=md']);
   });
@@ -122,7 +128,10 @@ describe('CellsClient', () => {
   });
 
   it('says which cell a 403 is about', async () => {
-    const { client } = clientAnswering(403, JSON.stringify({ error: { name: 'NotAllowedError', message: 'cells.manifest.read is not allowed on system:default/orion' } }));
+    const { client } = clientAnswering(
+      403,
+      JSON.stringify({ error: { name: 'NotAllowedError', message: 'cells.manifest.read is not allowed on system:default/orion' } }),
+    );
     await expect(client.getCell('system:default/orion')).rejects.toThrow(/^cells.manifest.read is not allowed on system:default\/orion \(403 /);
   });
 });

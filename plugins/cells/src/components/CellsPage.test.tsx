@@ -192,7 +192,11 @@ describe('CellsTopology', () => {
     const cells = [...document.querySelectorAll('.react-flow__node-cell')].map(n => n.getAttribute('data-id'));
     expect(cells).toEqual(Array.from({ length: 12 }, (_, i) => `system:default/cell-${i}`));
     fireEvent.mouseDown(screen.getByLabelText('Cell'));
-    expect(within(screen.getByRole('listbox')).getAllByRole('option').map(o => o.textContent)).toEqual(['all cells', ...Array.from({ length: 12 }, (_, i) => `cell-${i}`)]);
+    expect(
+      within(screen.getByRole('listbox'))
+        .getAllByRole('option')
+        .map(o => o.textContent),
+    ).toEqual(['all cells', ...Array.from({ length: 12 }, (_, i) => `cell-${i}`)]);
     fireEvent.click(screen.getByRole('option', { name: 'cell-10' }));
     await waitFor(() => expect(node('system:default/cell-2')).toBeNull());
     expect(node('component:default/svc-105')).not.toBeNull();

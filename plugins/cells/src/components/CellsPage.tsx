@@ -57,8 +57,8 @@ export function CellsTopology({
   if (topology.error) {
     notice = (
       <Typography role="alert" color="error" variant="body2" style={{ padding: '4px 0' }}>
-        Could not refresh the cell topology: {topology.error.message}. The graph shows the last answer; the page asks again
-        in {Math.max(1, Math.round(livePollIntervalMs / 1000))} seconds.
+        Could not refresh the cell topology: {topology.error.message}. The graph shows the last answer; the page asks again in{' '}
+        {Math.max(1, Math.round(livePollIntervalMs / 1000))} seconds.
       </Typography>
     );
   } else if (waiting && waiting.pending > 0) {

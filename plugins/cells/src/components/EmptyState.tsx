@@ -50,14 +50,13 @@ export function EmptyState({ checkingEverySeconds }: { checkingEverySeconds?: nu
       </Typography>
       {checkingEverySeconds !== undefined && (
         <Typography paragraph color="textSecondary">
-          The cells backend has no cells to show. A portal that has just started may still be ingesting its catalog
-          and running its first reconcile: this page checks again every {checkingEverySeconds} seconds.
+          The cells backend has no cells to show. A portal that has just started may still be ingesting its catalog and running its first reconcile: this page
+          checks again every {checkingEverySeconds} seconds.
         </Typography>
       )}
       <Typography paragraph>
-        A cell is a System with <code>spec.cell</code>; its Components declare endpoints and the calls they make
-        (<code>spec.connections</code>). Add a catalog file like this one, register it in the catalog, and the cell
-        appears here with its allowed calls once the cells backend has compiled it.
+        A cell is a System with <code>spec.cell</code>; its Components declare endpoints and the calls they make (<code>spec.connections</code>). Add a catalog
+        file like this one, register it in the catalog, and the cell appears here with its allowed calls once the cells backend has compiled it.
       </Typography>
       <div className={classes.code} aria-label="example catalog file">
         {SNIPPET}

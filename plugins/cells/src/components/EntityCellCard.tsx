@@ -32,8 +32,7 @@ export function EntityCellCard() {
         {component && cell && (
           <>
             <Typography variant="body2">
-              State:{' '}
-              <span style={{ color: stateColour(theme, cell.state), fontWeight: 600 }}>{stateWord(cell.state)}</span>
+              State: <span style={{ color: stateColour(theme, cell.state), fontWeight: 600 }}>{stateWord(cell.state)}</span>
               {cell.message ? ` (${cell.message})` : ''}
             </Typography>
             <Typography variant="body2">{protectionText(component)}</Typography>

@@ -62,9 +62,8 @@ export function EntityCellContent() {
         <Paper style={{ padding: 16 }} aria-label="compliance summary">
           <Typography variant="h6">Compliance</Typography>
           <Typography variant="body2">
-            {c.protectedL3L4}/{c.components} components protected at L3/L4, {c.protectedMtls}/{c.components} with mTLS,{' '}
-            {c.protectedL7}/{c.components} at L7; {c.wildcardPrincipals} wildcard principals; {c.violations} of{' '}
-            {c.requestsChecked} checked requests decided differently from the catalog
+            {c.protectedL3L4}/{c.components} components protected at L3/L4, {c.protectedMtls}/{c.components} with mTLS, {c.protectedL7}/{c.components} at L7;{' '}
+            {c.wildcardPrincipals} wildcard principals; {c.violations} of {c.requestsChecked} checked requests decided differently from the catalog
             {c.lastVerifiedAt ? ` (verified ${new Date(c.lastVerifiedAt).toLocaleString()})` : ''}.
           </Typography>
           <Typography variant="subtitle2" style={{ marginTop: 16, marginBottom: 8 }}>

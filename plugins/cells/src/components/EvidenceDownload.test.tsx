@@ -38,7 +38,9 @@ describe('EvidenceDownload', () => {
     api.getReport.mockRejectedValue(new Error('cells.manifest.read is not allowed on system:default/houston (403 Forbidden)'));
     await renderInTestApp(<EvidenceDownload entityRef="system:default/houston" />, { apis: [[cellsApiRef, api]] });
     fireEvent.click(screen.getByRole('button', { name: 'PDF' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('Could not load the evidence pack: cells.manifest.read is not allowed on system:default/houston (403 Forbidden)');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Could not load the evidence pack: cells.manifest.read is not allowed on system:default/houston (403 Forbidden)',
+    );
     expect(saved).toEqual([]);
     expect(screen.getByRole('button', { name: 'PDF' })).toBeEnabled();
   });

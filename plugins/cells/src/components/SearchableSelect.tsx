@@ -42,10 +42,7 @@ export interface SearchableSelectProps {
  * shows as itself.
  */
 export function SearchableSelect({ label, choices, value, onChange, className, limit = SHOWN_CHOICES }: SearchableSelectProps) {
-  const options = useMemo(
-    () => (value === '' || choices.some(c => c.value === value) ? choices : [...choices, { value, label: value }]),
-    [choices, value],
-  );
+  const options = useMemo(() => (value === '' || choices.some(c => c.value === value) ? choices : [...choices, { value, label: value }]), [choices, value]);
   const selected = useMemo(() => options.find(c => c.value === value) ?? null, [options, value]);
   return (
     <Autocomplete<Choice, false, boolean, false>

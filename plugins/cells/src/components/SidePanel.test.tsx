@@ -15,7 +15,9 @@ describe('SidePanel', () => {
     );
     expect(screen.getByLabelText('endpoints')).toHaveTextContent('api: 8080/HTTP, organization');
     expect(screen.getByLabelText('callers')).toHaveTextContent('nobody');
-    const callees = within(screen.getByLabelText('callees')).getAllByRole('listitem').map(li => li.textContent);
+    const callees = within(screen.getByLabelText('callees'))
+      .getAllByRole('listitem')
+      .map(li => li.textContent);
     expect(callees).toEqual([
       'component:default/comms-system on api: POST /uplink (connection, cross-cell)',
       'component:default/flight-director on api: any method any path (connection)',
@@ -33,21 +35,32 @@ describe('SidePanel', () => {
 
   it("lists flight-director's callers with what they may call", async () => {
     await renderInTestApp(
-      <SidePanel topology={testTopology()} selected="component:default/flight-director" onBlastRadius={jest.fn()} onToggleCollapse={jest.fn()} collapsed={false} />,
+      <SidePanel
+        topology={testTopology()}
+        selected="component:default/flight-director"
+        onBlastRadius={jest.fn()}
+        onToggleCollapse={jest.fn()}
+        collapsed={false}
+      />,
       { apis: [[cellsApiRef, mockCellsApi()]] },
     );
-    const callers = within(screen.getByLabelText('callers')).getAllByRole('listitem').map(li => li.textContent);
-    expect(callers).toEqual([
-      'component:default/capcom on api: any method any path (connection)',
-      'the external gateway on api: GET /status (public)',
-    ]);
+    const callers = within(screen.getByLabelText('callers'))
+      .getAllByRole('listitem')
+      .map(li => li.textContent);
+    expect(callers).toEqual(['component:default/capcom on api: any method any path (connection)', 'the external gateway on api: GET /status (public)']);
   });
 
   it('offers a rogue pod blast radius and collapse on a cell', async () => {
     const onBlastRadius = jest.fn();
     const onToggleCollapse = jest.fn();
     await renderInTestApp(
-      <SidePanel topology={testTopology()} selected="system:default/orion" onBlastRadius={onBlastRadius} onToggleCollapse={onToggleCollapse} collapsed={false} />,
+      <SidePanel
+        topology={testTopology()}
+        selected="system:default/orion"
+        onBlastRadius={onBlastRadius}
+        onToggleCollapse={onToggleCollapse}
+        collapsed={false}
+      />,
       { apis: [[cellsApiRef, mockCellsApi()]] },
     );
     expect(screen.getByLabelText('cell state')).toHaveTextContent('State: drifted (1 object drifted)');

@@ -69,7 +69,17 @@ export function CellHistory({ entityRef, version }: { entityRef: string; version
   );
 }
 
-export function Manifests({ cellRef, environments, componentName, version }: { cellRef: string; environments: string[]; componentName?: string; version?: string }) {
+export function Manifests({
+  cellRef,
+  environments,
+  componentName,
+  version,
+}: {
+  cellRef: string;
+  environments: string[];
+  componentName?: string;
+  version?: string;
+}) {
   const api = useApi(cellsApiRef);
   const classes = useStyles();
   const [environment, setEnvironment] = useState(environments[0] ?? '');
@@ -101,9 +111,7 @@ export function Drift({ cellRef, componentName, version }: { cellRef: string; co
   if (detail.error) return <ErrorNote error={detail.error} what="the cell's status" />;
   if (!detail.value) return null;
   const drifted = detail.value.environments.flatMap(env =>
-    env.objects
-      .filter(o => o.state !== 'in-sync' && (!componentName || o.name.includes(componentName)))
-      .map(o => ({ env: env.environment, o })),
+    env.objects.filter(o => o.state !== 'in-sync' && (!componentName || o.name.includes(componentName))).map(o => ({ env: env.environment, o })),
   );
   if (drifted.length === 0) return <Typography variant="body2">No drift: every object is in sync.</Typography>;
   return (
@@ -137,7 +145,15 @@ export interface SidePanelProps {
   collapsed: boolean;
 }
 
-function ComponentPanel({ topology, component, onBlastRadius }: { topology: TopologyResponse; component: TopologyComponent; onBlastRadius: SidePanelProps['onBlastRadius'] }) {
+function ComponentPanel({
+  topology,
+  component,
+  onBlastRadius,
+}: {
+  topology: TopologyResponse;
+  component: TopologyComponent;
+  onBlastRadius: SidePanelProps['onBlastRadius'];
+}) {
   const classes = useStyles();
   const callers = topology.edges.filter(e => e.to === component.entityRef);
   const callees = topology.edges.filter(e => e.from === component.entityRef);
@@ -181,7 +197,12 @@ function ComponentPanel({ topology, component, onBlastRadius }: { topology: Topo
       </div>
       <div className={classes.section}>
         <Typography variant="subtitle2">Objects</Typography>
-        <Manifests cellRef={component.cell} environments={topology.environments} componentName={component.name} version={cellVersion(topology, component.cell)} />
+        <Manifests
+          cellRef={component.cell}
+          environments={topology.environments}
+          componentName={component.name}
+          version={cellVersion(topology, component.cell)}
+        />
       </div>
       <div className={classes.section}>
         <Typography variant="subtitle2">Drift</Typography>

@@ -14,7 +14,9 @@ describe('Simulator', () => {
     expect(await screen.findByTestId('simulation-verdict')).toHaveTextContent('Denied at L7');
     expect(screen.getByTestId('simulation-request')).toHaveTextContent('POST /uplink from a rogue pod in houston to orion/comms-system');
     expect(api.simulate).toHaveBeenCalledWith({ from: { rogue: 'houston' }, to: 'orion/comms-system', method: 'POST', path: '/uplink', environment: 'dev' });
-    const rows = within(screen.getByLabelText('verdict per layer')).getAllByRole('row').map(r => r.textContent);
+    const rows = within(screen.getByLabelText('verdict per layer'))
+      .getAllByRole('row')
+      .map(r => r.textContent);
     expect(rows).toEqual([
       'LayerVerdictReason',
       'L3/L4allowhouston may reach port 8080 [orion/allow-houston]',
@@ -32,7 +34,11 @@ describe('Simulator', () => {
     const group = await screen.findByRole('group', { name: 'attack presets' });
     await within(group).findByText('Rogue pod in houston -> orion/comms-system');
     fireEvent.change(screen.getByLabelText('Filter attacks'), { target: { value: 'in orion' } });
-    expect(within(group).getAllByRole('button').map(b => b.textContent)).toEqual(['Rogue pod in orion -> houston/flight-director', 'Run all']);
+    expect(
+      within(group)
+        .getAllByRole('button')
+        .map(b => b.textContent),
+    ).toEqual(['Rogue pod in orion -> houston/flight-director', 'Run all']);
   });
 
   it('submits the form as a simulate body', async () => {
@@ -48,13 +54,22 @@ describe('Simulator', () => {
   it("runs all presets into a table and shows the backend's error per attack", async () => {
     const api = mockCellsApi();
     api.simulate.mockImplementation(async body => {
-      if (typeof body.from !== 'string' && 'rogue' in body.from && body.from.rogue === 'orion') throw new Error('to: no component "houston/flight-director" (400 Bad Request)');
-      return { allowed: false, decidedBy: 'L7', explanation: 'denied at L7', layers: [{ layer: 'L7', verdict: 'deny', policies: [], reason: 'no ALLOW policy admits it' }], hops: [] };
+      if (typeof body.from !== 'string' && 'rogue' in body.from && body.from.rogue === 'orion')
+        throw new Error('to: no component "houston/flight-director" (400 Bad Request)');
+      return {
+        allowed: false,
+        decidedBy: 'L7',
+        explanation: 'denied at L7',
+        layers: [{ layer: 'L7', verdict: 'deny', policies: [], reason: 'no ALLOW policy admits it' }],
+        hops: [],
+      };
     });
     await renderInTestApp(<Simulator topology={testTopology()} environment="dev" onResult={jest.fn()} />, { apis: [[cellsApiRef, api]] });
     fireEvent.click(await screen.findByText('Run all'));
     const table = await screen.findByLabelText('all attacks');
-    const rows = within(table).getAllByRole('row').map(r => r.textContent);
+    const rows = within(table)
+      .getAllByRole('row')
+      .map(r => r.textContent);
     expect(rows).toEqual([
       'AttackResultDeciding layerReason',
       'Rogue pod in houston -> orion/comms-systemdeniedL7no ALLOW policy admits it',
@@ -64,7 +79,11 @@ describe('Simulator', () => {
 
   it('asks the backend for the presets of one rogue pod and target cell, and says when the list was cut', async () => {
     const api = mockCellsApi();
-    const preset = (i: number) => ({ id: `p${i}`, title: `rogue pod in houston: GET /p${i} on orion/comms-system`, body: { from: { rogue: 'houston' }, to: 'orion/comms-system', method: 'GET', path: `/p${i}` } });
+    const preset = (i: number) => ({
+      id: `p${i}`,
+      title: `rogue pod in houston: GET /p${i} on orion/comms-system`,
+      body: { from: { rogue: 'houston' }, to: 'orion/comms-system', method: 'GET', path: `/p${i}` },
+    });
     api.listAttacks.mockImplementation(async query => ({
       environment: 'dev',
       items: query?.rogue ? [preset(1)] : [preset(1), preset(2)],
@@ -81,12 +100,20 @@ describe('Simulator', () => {
     fireEvent.click(await screen.findByRole('option', { name: 'orion' }));
     await waitFor(() => expect(api.listAttacks).toHaveBeenLastCalledWith({ environment: 'dev', rogue: 'houston', target: 'orion' }));
     const group = screen.getByRole('group', { name: 'attack presets' });
-    expect(within(group).getAllByRole('button').map(b => b.textContent)).toEqual(['rogue pod in houston: GET /p1 on orion/comms-system', 'Run all']);
+    expect(
+      within(group)
+        .getAllByRole('button')
+        .map(b => b.textContent),
+    ).toEqual(['rogue pod in houston: GET /p1 on orion/comms-system', 'Run all']);
   });
 
   it('runs all with a few simulations in flight at a time', async () => {
     const api = mockCellsApi();
-    const items = Array.from({ length: 12 }, (_, i) => ({ id: `p${i}`, title: `attack ${i}`, body: { from: { rogue: 'houston' }, to: 'orion/comms-system', method: 'GET', path: `/p${i}` } }));
+    const items = Array.from({ length: 12 }, (_, i) => ({
+      id: `p${i}`,
+      title: `attack ${i}`,
+      body: { from: { rogue: 'houston' }, to: 'orion/comms-system', method: 'GET', path: `/p${i}` },
+    }));
     api.listAttacks.mockResolvedValue({ environment: 'dev', items, truncated: false });
     let inFlight = 0;
     let most = 0;
@@ -112,12 +139,19 @@ describe('Simulator', () => {
     const source = screen.getByLabelText('Source');
     expect(source).toHaveValue('rogue pod in cell-0');
     fireEvent.mouseDown(source);
-    const sources = within(screen.getByRole('listbox')).getAllByRole('option').map(o => o.textContent);
+    const sources = within(screen.getByRole('listbox'))
+      .getAllByRole('option')
+      .map(o => o.textContent);
     expect(sources).toHaveLength(51);
     expect(sources.slice(0, 4)).toEqual(['external gateway', 'rogue pod in cell-0', 'rogue pod in cell-1', 'rogue pod in cell-2']);
     expect(sources[50]).toBe('…and 5,451 more: type to narrow the list');
     fireEvent.change(source, { target: { value: 'cell-2/' } });
-    expect(within(screen.getByRole('listbox')).getAllByRole('option').map(o => o.textContent).slice(0, 3)).toEqual(['cell-2/svc-20', 'cell-2/svc-21', 'cell-2/svc-22']);
+    expect(
+      within(screen.getByRole('listbox'))
+        .getAllByRole('option')
+        .map(o => o.textContent)
+        .slice(0, 3),
+    ).toEqual(['cell-2/svc-20', 'cell-2/svc-21', 'cell-2/svc-22']);
     fireEvent.click(screen.getByRole('option', { name: 'cell-2/svc-21' }));
     const target = screen.getByLabelText('Target');
     expect(target).toHaveValue('cell-0/svc-0');
@@ -125,7 +159,9 @@ describe('Simulator', () => {
     fireEvent.change(target, { target: { value: 'svc-4999' } });
     fireEvent.click(screen.getByRole('option', { name: 'cell-499/svc-4999' }));
     fireEvent.click(screen.getByRole('button', { name: 'Simulate' }));
-    await waitFor(() => expect(api.simulate).toHaveBeenCalledWith({ from: 'cell-2/svc-21', to: 'cell-499/svc-4999', method: 'GET', path: '/', environment: 'dev' }));
+    await waitFor(() =>
+      expect(api.simulate).toHaveBeenCalledWith({ from: 'cell-2/svc-21', to: 'cell-499/svc-4999', method: 'GET', path: '/', environment: 'dev' }),
+    );
   });
 
   it('shows the source and target of a preset it runs', async () => {

@@ -210,7 +210,14 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
       >
         <SearchableSelect className={classes.wide} label="Source" choices={lists.sources} value={source} onChange={setSource} />
         <SearchableSelect className={classes.wide} label="Target" choices={lists.targets} value={target} onChange={setTarget} />
-        <TextField select size="small" label="Method" value={method} onChange={e => setMethod(e.target.value as string)} inputProps={{ 'aria-label': 'Method' }}>
+        <TextField
+          select
+          size="small"
+          label="Method"
+          value={method}
+          onChange={e => setMethod(e.target.value as string)}
+          inputProps={{ 'aria-label': 'Method' }}
+        >
           {METHODS.map(m => (
             <MenuItem key={m} value={m}>
               {m}
@@ -243,7 +250,7 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
       )}
       <div className={classes.presets} role="group" aria-label="attack presets">
         {shownPresets.map(preset => (
-          <Button key={preset.id} size="small" variant="outlined" style={{ textTransform: "none" }} data-preset={preset.id} onClick={() => run(preset.body)}>
+          <Button key={preset.id} size="small" variant="outlined" style={{ textTransform: 'none' }} data-preset={preset.id} onClick={() => run(preset.body)}>
             {preset.title}
           </Button>
         ))}
@@ -269,9 +276,7 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
             {table.map(({ preset, response, error }) => (
               <TableRow key={preset.id} data-attack={preset.id}>
                 <TableCell>{preset.title}</TableCell>
-                <TableCell className={response?.allowed ? classes.allowed : classes.denied}>
-                  {resultWord(response, error)}
-                </TableCell>
+                <TableCell className={response?.allowed ? classes.allowed : classes.denied}>{resultWord(response, error)}</TableCell>
                 <TableCell>{response?.decidedBy ?? '—'}</TableCell>
                 <TableCell>{error ? error.message : response?.layers.find(l => l.layer === response.decidedBy)?.reason ?? response?.explanation}</TableCell>
               </TableRow>

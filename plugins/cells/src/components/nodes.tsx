@@ -106,7 +106,7 @@ export function ComponentNode({ data, selected }: NodeProps<CellsNode>) {
       className={classes.component}
       style={{
         borderColor: colour ?? (selected ? theme.palette.primary.main : undefined),
-        boxShadow: selected || data.focused ? `0 0 0 3px ${(colour ?? theme.palette.primary.main)}66` : undefined,
+        boxShadow: selected || data.focused ? `0 0 0 3px ${colour ?? theme.palette.primary.main}66` : undefined,
       }}
     >
       <Handle type="target" position={Position.Left} />

@@ -25,7 +25,14 @@ export function mockCellsApi(overrides: Partial<jest.Mocked<CellsApi>> = {}): je
           state: 'drifted' as const,
           message: '1 object drifted',
           objects: [
-            { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: 'houston', name: 'capcom-ingress', state: 'drifted' as const, diff: ['spec.ingress[0].from: houston -> everyone'] },
+            {
+              apiVersion: 'networking.k8s.io/v1',
+              kind: 'NetworkPolicy',
+              namespace: 'houston',
+              name: 'capcom-ingress',
+              state: 'drifted' as const,
+              diff: ['spec.ingress[0].from: houston -> everyone'],
+            },
             { apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'houston', name: 'flight-director', state: 'in-sync' as const },
           ],
         },
@@ -52,7 +59,12 @@ export function mockCellsApi(overrides: Partial<jest.Mocked<CellsApi>> = {}): je
           created: [],
           updated: [],
           pruned: [],
-          accessDiff: { added: [{ from: 'houston/capcom', to: 'orion/comms-system', port: 8080, layer: 'L7', text: 'houston/capcom may now POST /uplink on orion/comms-system' }], removed: [] },
+          accessDiff: {
+            added: [
+              { from: 'houston/capcom', to: 'orion/comms-system', port: 8080, layer: 'L7', text: 'houston/capcom may now POST /uplink on orion/comms-system' },
+            ],
+            removed: [],
+          },
         },
       ],
     })),
@@ -77,8 +89,16 @@ export function mockCellsApi(overrides: Partial<jest.Mocked<CellsApi>> = {}): je
     listAttacks: jest.fn(async () => ({
       environment: 'dev',
       items: [
-        { id: 'rogue-houston-comms', title: 'Rogue pod in houston -> orion/comms-system', body: { from: { rogue: 'houston' }, to: 'orion/comms-system', method: 'POST', path: '/uplink' } },
-        { id: 'rogue-orion-director', title: 'Rogue pod in orion -> houston/flight-director', body: { from: { rogue: 'orion' }, to: 'houston/flight-director', method: 'GET', path: '/status' } },
+        {
+          id: 'rogue-houston-comms',
+          title: 'Rogue pod in houston -> orion/comms-system',
+          body: { from: { rogue: 'houston' }, to: 'orion/comms-system', method: 'POST', path: '/uplink' },
+        },
+        {
+          id: 'rogue-orion-director',
+          title: 'Rogue pod in orion -> houston/flight-director',
+          body: { from: { rogue: 'orion' }, to: 'houston/flight-director', method: 'GET', path: '/status' },
+        },
       ],
       truncated: false,
     })),

@@ -54,10 +54,14 @@ export function useLiveTopology(
   { environment, fixedCell, pollIntervalMs = POLL_INTERVAL_MS, livePollIntervalMs = LIVE_POLL_INTERVAL_MS, schedule = timerSchedule }: LiveTopologyOptions = {},
 ): AsyncState<TopologyResponse> & { waiting?: { shown: number; pending: number } } {
   const [refresh, setRefresh] = useState(0);
-  const topology = useAsync(() => {
-    mark('topology-requested');
-    return api.getTopology(environment).finally(() => mark('topology-received'));
-  }, [api, environment, refresh], { keepValueOnError: true });
+  const topology = useAsync(
+    () => {
+      mark('topology-requested');
+      return api.getTopology(environment).finally(() => mark('topology-received'));
+    },
+    [api, environment, refresh],
+    { keepValueOnError: true },
+  );
   const waiting = topology.value ? waitingCells(topology.value, fixedCell) : undefined;
   const waitingForCells = waiting !== undefined && (waiting.shown === 0 || waiting.pending > 0);
   const visible = useDocumentVisible();

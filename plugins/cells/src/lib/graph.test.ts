@@ -125,7 +125,12 @@ describe('highlights', () => {
     const { nodes, edges } = applyHighlight(topology, toGraph(topology), highlight, new Set());
     const marks = Object.fromEntries(nodes.map(n => [n.id, n.data.mark]));
     expect(marks).toMatchObject({ [capcom]: 'source', [comms]: 'reaches', [director]: 'reaches', gateway: undefined });
-    expect(edges.filter(e => e.data?.mark).map(e => e.id).sort()).toEqual([`${capcom}->${comms}`, `${capcom}->${director}`]);
+    expect(
+      edges
+        .filter(e => e.data?.mark)
+        .map(e => e.id)
+        .sort(),
+    ).toEqual([`${capcom}->${comms}`, `${capcom}->${director}`]);
   });
 
   it('lands marks of hidden components on their collapsed cell', () => {
@@ -144,10 +149,15 @@ describe('highlights', () => {
       decidedBy: 'L7',
       explanation: 'denied at L7: no ALLOW policy matches',
       layers: [],
-      hops: [{ description: 'caller -> waypoint', from: 'houston/rogue', to: 'orion/comms-system-5d9f', port: 15008, appPort: 8080, protocol: 'HTTP', layers: [] }],
+      hops: [
+        { description: 'caller -> waypoint', from: 'houston/rogue', to: 'orion/comms-system-5d9f', port: 15008, appPort: 8080, protocol: 'HTTP', layers: [] },
+      ],
     };
     const highlight = simulationHighlight(topology, { from: { rogue: 'houston' }, to: 'orion/comms-system', method: 'POST', path: '/uplink' }, response);
-    expect([...highlight.nodes]).toEqual([[houston, 'source'], [comms, 'denied']]);
+    expect([...highlight.nodes]).toEqual([
+      [houston, 'source'],
+      [comms, 'denied'],
+    ]);
     expect([...highlight.grants]).toEqual([[`${houston}->${comms}`, 'denied']]);
   });
 });

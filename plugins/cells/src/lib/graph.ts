@@ -49,9 +49,7 @@ export interface GraphOptions extends GraphFilters {
 
 /** The cells that pass the owner and cell filters. */
 export function visibleCells(topology: TopologyResponse, filters: GraphFilters): TopologyCell[] {
-  return topology.cells.filter(
-    c => (!filters.owner || c.owner === filters.owner) && (!filters.cell || c.entityRef === filters.cell),
-  );
+  return topology.cells.filter(c => (!filters.owner || c.owner === filters.owner) && (!filters.cell || c.entityRef === filters.cell));
 }
 
 /** Which cells start collapsed: none in a small catalog, all past the threshold. */
@@ -114,9 +112,10 @@ function union(lists: (string[] | undefined)[]): string[] | undefined {
 export function compactLabel(grants: TopologyEdge[]): string {
   const methods = union(grants.map(g => g.methods));
   const paths = union(grants.map(g => g.paths));
-  const text = methods?.length === 1 && paths?.length === 1
-    ? `${methods[0]} ${paths[0]}`
-    : `${describeList(methods, 'method', 'methods')}, ${describeList(paths, 'path', 'paths')}`;
+  const text =
+    methods?.length === 1 && paths?.length === 1
+      ? `${methods[0]} ${paths[0]}`
+      : `${describeList(methods, 'method', 'methods')}, ${describeList(paths, 'path', 'paths')}`;
   return grants.length > 1 && new Set(grants.map(g => `${g.from} ${g.to}`)).size > 1 ? `${grants.length} calls: ${text}` : text;
 }
 
@@ -219,9 +218,7 @@ export function protectionText(component: TopologyComponent): string {
 export function searchNodes(topology: TopologyResponse, queryText: string): string[] {
   const q = queryText.trim().toLowerCase();
   if (!q) return [];
-  const components = topology.components
-    .filter(c => [c.entityRef, c.name, c.title ?? ''].some(v => v.toLowerCase().includes(q)))
-    .map(c => c.entityRef);
+  const components = topology.components.filter(c => [c.entityRef, c.name, c.title ?? ''].some(v => v.toLowerCase().includes(q))).map(c => c.entityRef);
   const cells = topology.cells.filter(c => [c.entityRef, c.title].some(v => v.toLowerCase().includes(q))).map(c => c.entityRef);
   return [...components, ...cells];
 }

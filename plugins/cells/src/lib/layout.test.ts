@@ -29,7 +29,10 @@ describe('layoutGraph', () => {
 
 describe('layoutGraph on a large catalog', () => {
   const overlaps = (a: CellsNode, b: CellsNode) =>
-    a.position.x < b.position.x + b.width! && b.position.x < a.position.x + a.width! && a.position.y < b.position.y + b.height! && b.position.y < a.position.y + a.height!;
+    a.position.x < b.position.x + b.width! &&
+    b.position.x < a.position.x + a.width! &&
+    a.position.y < b.position.y + b.height! &&
+    b.position.y < a.position.y + a.height!;
 
   it('packs the cells in rows, in order, and lays out an expanded cell inside it', async () => {
     const topology = largeTopology(160);

@@ -125,9 +125,7 @@ export async function layoutGraph(nodes: CellsNode[], edges: CallEdge[]): Promis
   for (const node of nodes) {
     const expandedCell = node.type === 'cell' && node.data.kind === 'cell' && !node.data.collapsed;
     const cellOptions = mode === 'packed' ? { ...layeredOptions, ...wrapOptions, 'elk.padding': CELL_PADDING } : { 'elk.padding': CELL_PADDING };
-    const elkNode: ElkNode = expandedCell
-      ? { id: node.id, layoutOptions: cellOptions, children: [], edges: [] }
-      : { id: node.id, ...size(node) };
+    const elkNode: ElkNode = expandedCell ? { id: node.id, layoutOptions: cellOptions, children: [], edges: [] } : { id: node.id, ...size(node) };
     if (expandedCell) children.set(node.id, elkNode.children!);
     if (node.parentId && children.has(node.parentId)) children.get(node.parentId)!.push(elkNode);
     else root.push(elkNode);
@@ -180,10 +178,7 @@ export async function layoutGraph(nodes: CellsNode[], edges: CallEdge[]): Promis
 
 /** What a layout depends on: the nodes (with their cell and whether it is collapsed) and the calls drawn. */
 export function structureKey(nodes: CellsNode[], edges: CallEdge[]): string {
-  return [
-    ...nodes.map(n => `${n.id}<${n.parentId ?? ''}${n.data.kind === 'cell' && n.data.collapsed ? '*' : ''}`),
-    ...edges.map(e => e.id),
-  ].join('\n');
+  return [...nodes.map(n => `${n.id}<${n.parentId ?? ''}${n.data.kind === 'cell' && n.data.collapsed ? '*' : ''}`), ...edges.map(e => e.id)].join('\n');
 }
 
 /** New nodes (fresh states) at the positions and cell sizes of an earlier layout of the same structure. */

@@ -17,7 +17,11 @@ describe('natural order', () => {
   });
 
   it('compares key lists in turn', () => {
-    const items = [{ t: 'x', n: 'cell-10' }, { t: 'x', n: 'cell-9' }, { t: 'a', n: 'cell-99' }];
+    const items = [
+      { t: 'x', n: 'cell-10' },
+      { t: 'x', n: 'cell-9' },
+      { t: 'a', n: 'cell-99' },
+    ];
     expect(sortNatural(items, i => [i.t, i.n]).map(i => i.n)).toEqual(['cell-99', 'cell-9', 'cell-10']);
   });
 

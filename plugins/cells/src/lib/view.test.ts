@@ -40,7 +40,11 @@ describe('drawnGraph', () => {
   };
 
   it('marks the selected node, or its collapsed cell when it is hidden', () => {
-    expect(base(undefined, { selected: capcom }).nodes.filter(n => n.selected).map(n => n.id)).toEqual([capcom]);
+    expect(
+      base(undefined, { selected: capcom })
+        .nodes.filter(n => n.selected)
+        .map(n => n.id),
+    ).toEqual([capcom]);
     const topology = testTopology();
     const collapsed = new Set([houston]);
     const drawn = drawnGraph({

@@ -26,8 +26,20 @@ const answer: PreviewResponse = {
     },
   ],
   accessDiff: {
-    added: [{ from: 'orion/guidance-nav', to: 'houston/clock', port: 8080, method: 'GET', path: '/status', layer: 'L7', text: 'orion/guidance-nav may now GET /status on houston/clock' }],
-    removed: [{ from: 'houston/capcom', to: 'orion/comms-system', port: 8080, layer: 'L7', text: 'houston/capcom may no longer POST /uplink on orion/comms-system' }],
+    added: [
+      {
+        from: 'orion/guidance-nav',
+        to: 'houston/clock',
+        port: 8080,
+        method: 'GET',
+        path: '/status',
+        layer: 'L7',
+        text: 'orion/guidance-nav may now GET /status on houston/clock',
+      },
+    ],
+    removed: [
+      { from: 'houston/capcom', to: 'orion/comms-system', port: 8080, layer: 'L7', text: 'houston/capcom may no longer POST /uplink on orion/comms-system' },
+    ],
   },
 };
 
@@ -48,7 +60,12 @@ describe('AccessPreview', () => {
       <AccessPreview
         {...fieldProps({ name: 'accessPreview', schema, uiSchema: { 'ui:options': { kind: 'component' } }, formContext: { formData: serviceForm }, onChange })}
       />,
-      { apis: [[cellsApiRef, api], [catalogApiRef, catalogApiMock()]] },
+      {
+        apis: [
+          [cellsApiRef, api],
+          [catalogApiRef, catalogApiMock()],
+        ],
+      },
     );
     const added = await screen.findByRole('list', { name: 'newly allowed' });
     expect(added).toHaveTextContent('orion/guidance-nav may now GET /status on houston/clock');
@@ -82,7 +99,9 @@ describe('AccessPreview', () => {
       metadata: { name: 'capcom', namespace: 'default' },
       spec: { type: 'service', lifecycle: 'production', owner: 'group:default/houston-flight-ops', system: 'houston', connections: [{ to: 'signal-router' }] },
     };
-    const api = mockCellsApi({ preview: jest.fn(async (_body: PreviewBody): Promise<PreviewResponse> => ({ ...answer, accessDiff: { added: answer.accessDiff.added, removed: [] } })) });
+    const api = mockCellsApi({
+      preview: jest.fn(async (_body: PreviewBody): Promise<PreviewResponse> => ({ ...answer, accessDiff: { added: answer.accessDiff.added, removed: [] } })),
+    });
     renderInTestApp(
       <AccessPreview
         {...fieldProps({
@@ -98,7 +117,12 @@ describe('AccessPreview', () => {
           },
         })}
       />,
-      { apis: [[cellsApiRef, api], [catalogApiRef, catalogApiMock({ entities: [capcom] })]] },
+      {
+        apis: [
+          [cellsApiRef, api],
+          [catalogApiRef, catalogApiMock({ entities: [capcom] })],
+        ],
+      },
     );
     expect(await screen.findByRole('list', { name: 'newly allowed' })).toBeInTheDocument();
     expect(screen.queryByRole('list', { name: 'no longer allowed' })).toBeNull();
@@ -106,19 +130,33 @@ describe('AccessPreview', () => {
     expect(entity.spec.connections).toEqual([{ to: 'signal-router' }, { to: 'weather-station', endpoint: 'http', methods: ['GET'], paths: ['/conditions'] }]);
   });
 
-  it("shows what the catalog would refuse, and that holds the form back", async () => {
+  it('shows what the catalog would refuse, and that holds the form back', async () => {
     const said =
       'the catalog would refuse this change: component:default/clock: spec.allowFrom[0].system: endpoint http is visible only inside system:default/houston';
     const refusal = await ResponseError.fromResponse(
-      new Response(JSON.stringify({ error: { name: 'InputError', message: said } }), { status: 400, statusText: 'Bad Request', headers: { 'Content-Type': 'application/json' } }),
+      new Response(JSON.stringify({ error: { name: 'InputError', message: said } }), {
+        status: 400,
+        statusText: 'Bad Request',
+        headers: { 'Content-Type': 'application/json' },
+      }),
     );
     // As CellsClient does: the backend's own message first.
     refusal.message = `${said} (400 Bad Request)`;
-    const api = mockCellsApi({ listCells: jest.fn(async () => ({ items: [houston] })), preview: jest.fn(async (_body: PreviewBody): Promise<PreviewResponse> => Promise.reject(refusal)) });
+    const api = mockCellsApi({
+      listCells: jest.fn(async () => ({ items: [houston] })),
+      preview: jest.fn(async (_body: PreviewBody): Promise<PreviewResponse> => Promise.reject(refusal)),
+    });
     const onChange = jest.fn();
     renderInTestApp(
-      <AccessPreview {...fieldProps({ name: 'accessPreview', schema, uiSchema: { 'ui:options': { kind: 'component' } }, formContext: { formData: serviceForm }, onChange })} />,
-      { apis: [[cellsApiRef, api], [catalogApiRef, catalogApiMock()]] },
+      <AccessPreview
+        {...fieldProps({ name: 'accessPreview', schema, uiSchema: { 'ui:options': { kind: 'component' } }, formContext: { formData: serviceForm }, onChange })}
+      />,
+      {
+        apis: [
+          [cellsApiRef, api],
+          [catalogApiRef, catalogApiMock()],
+        ],
+      },
     );
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('spec.allowFrom[0].system: endpoint http is visible only inside system:default/houston');
@@ -133,8 +171,15 @@ describe('AccessPreview', () => {
   it('says what the form still lacks before asking the backend', async () => {
     const api = mockCellsApi({ listCells: jest.fn(async () => ({ items: [houston] })), preview: jest.fn() });
     renderInTestApp(
-      <AccessPreview {...fieldProps({ name: 'accessPreview', schema, uiSchema: { 'ui:options': { kind: 'cell' } }, formContext: { formData: { name: 'lunar' } } })} />,
-      { apis: [[cellsApiRef, api], [catalogApiRef, catalogApiMock()]] },
+      <AccessPreview
+        {...fieldProps({ name: 'accessPreview', schema, uiSchema: { 'ui:options': { kind: 'cell' } }, formContext: { formData: { name: 'lunar' } } })}
+      />,
+      {
+        apis: [
+          [cellsApiRef, api],
+          [catalogApiRef, catalogApiMock()],
+        ],
+      },
     );
     const region = screen.getByLabelText('access preview');
     expect(await within(region).findByText('Give the name and the owner team to see the access this change opens.')).toBeInTheDocument();

@@ -29,7 +29,9 @@ describe('CellPicker', () => {
 
   it('shows the current value, also one the backend does not list yet', async () => {
     const api = mockCellsApi({ listCells: jest.fn(async () => cells) });
-    renderInTestApp(<CellPicker {...fieldProps({ name: 'cell', formData: 'houston', schema: { type: 'string', title: 'Cell' } })} />, { apis: [[cellsApiRef, api]] });
+    renderInTestApp(<CellPicker {...fieldProps({ name: 'cell', formData: 'houston', schema: { type: 'string', title: 'Cell' } })} />, {
+      apis: [[cellsApiRef, api]],
+    });
     await waitFor(() => expect(screen.getByRole('textbox', { name: 'Cell' })).toHaveValue('Houston (Mission Control) · system:default/houston'));
   });
 
@@ -38,11 +40,13 @@ describe('CellPicker', () => {
     const api = mockCellsApi({ listCells: jest.fn(async () => ({ items: [cell(10), cell(2), cell(1)] })) });
     await renderInTestApp(<CellPicker {...fieldProps({ name: 'cell', schema: { type: 'string', title: 'Cell' } })} />, { apis: [[cellsApiRef, api]] });
     fireEvent.mouseDown(screen.getByRole('textbox', { name: 'Cell' }));
-    await waitFor(() => expect(screen.getAllByRole('option').map(o => o.textContent)).toEqual([
-      'cell-1 system:default/cell-1 · owner group:default/team',
-      'cell-2 system:default/cell-2 · owner group:default/team',
-      'cell-10 system:default/cell-10 · owner group:default/team',
-    ]));
+    await waitFor(() =>
+      expect(screen.getAllByRole('option').map(o => o.textContent)).toEqual([
+        'cell-1 system:default/cell-1 · owner group:default/team',
+        'cell-2 system:default/cell-2 · owner group:default/team',
+        'cell-10 system:default/cell-10 · owner group:default/team',
+      ]),
+    );
   });
 
   it("says so when the cells cannot be loaded, with the backend's message", async () => {

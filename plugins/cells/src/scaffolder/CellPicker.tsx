@@ -31,12 +31,7 @@ export function CellPicker(props: FieldExtensionComponentProps<string>) {
   }, [cells.value, formData]);
   const selected = options.find(c => c.entityRef === normalizeRef(formData, 'system')) ?? null;
   return (
-    <ScaffolderField
-      rawErrors={rawErrors}
-      rawDescription={uiSchema['ui:description'] ?? schema.description}
-      required={required}
-      disabled={disabled}
-    >
+    <ScaffolderField rawErrors={rawErrors} rawDescription={uiSchema['ui:description'] ?? schema.description} required={required} disabled={disabled}>
       <Autocomplete
         id={idSchema?.$id}
         options={options}

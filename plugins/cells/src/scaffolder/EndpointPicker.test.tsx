@@ -11,10 +11,9 @@ describe('EndpointPicker', () => {
   it("offers only the endpoints the caller's cell may reach, and sets component and endpoint", async () => {
     const api = mockCellsApi({ getTopology: jest.fn(async () => pickerTopology()) });
     const onChange = jest.fn();
-    renderInTestApp(
-      <EndpointPicker {...fieldProps({ name: 'target', schema, onChange, formContext: { formData: { from: 'component:default/capcom' } } })} />,
-      { apis: [[cellsApiRef, api]] },
-    );
+    renderInTestApp(<EndpointPicker {...fieldProps({ name: 'target', schema, onChange, formContext: { formData: { from: 'component:default/capcom' } } })} />, {
+      apis: [[cellsApiRef, api]],
+    });
     expect(await screen.findByText(/2 endpoints of other cells are visible only inside their own cell and not offered/)).toBeInTheDocument();
     const input = screen.getByRole('textbox', { name: 'Target endpoint' });
     fireEvent.mouseDown(input);

@@ -48,15 +48,12 @@ export function EndpointPicker(props: FieldExtensionComponentProps<EndpointChoic
   else if (formData?.component && !selected && !topology.loading)
     help = `${formData.component} ${formData.endpoint ?? ''} is not reachable from the caller's cell; pick another endpoint.`;
   else if (reachable?.hidden)
-    help = `${reachable.hidden} endpoint${reachable.hidden === 1 ? '' : 's'} of other cells ${reachable.hidden === 1 ? 'is' : 'are'} visible only inside ${reachable.hidden === 1 ? 'its' : 'their'} own cell and not offered.`;
+    help = `${reachable.hidden} endpoint${reachable.hidden === 1 ? '' : 's'} of other cells ${reachable.hidden === 1 ? 'is' : 'are'} visible only inside ${
+      reachable.hidden === 1 ? 'its' : 'their'
+    } own cell and not offered.`;
 
   return (
-    <ScaffolderField
-      rawErrors={rawErrors}
-      rawDescription={uiSchema['ui:description'] ?? schema.description}
-      required={required}
-      disabled={disabled}
-    >
+    <ScaffolderField rawErrors={rawErrors} rawDescription={uiSchema['ui:description'] ?? schema.description} required={required} disabled={disabled}>
       <Autocomplete
         id={idSchema?.$id}
         options={options}

@@ -27,9 +27,7 @@ describe('MethodsPathsEditor', () => {
 
   it('edits a list of paths alone on an array parameter', async () => {
     const onChange = jest.fn();
-    renderInTestApp(
-      <MethodsPathsEditor {...fieldProps({ name: 'paths', formData: ['/a', 'b*c'], schema: { type: 'array', title: 'Paths' }, onChange })} />,
-    );
+    renderInTestApp(<MethodsPathsEditor {...fieldProps({ name: 'paths', formData: ['/a', 'b*c'], schema: { type: 'array', title: 'Paths' }, onChange })} />);
     expect(screen.queryByRole('checkbox')).toBeNull();
     expect(screen.getByText('Refused: "b*c" has a "*" in the middle; only `prefix*` and `*suffix` are supported')).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'remove path 2' }));

@@ -88,7 +88,11 @@ export function MethodsPathsEditor(props: FieldExtensionComponentProps<MethodsPa
   return (
     <ScaffolderField
       rawErrors={rawErrors}
-      rawDescription={uiSchema['ui:description'] ?? schema.description ?? 'Nothing checked: every method. No path: every path. Paths: exact (/a), prefix (/a/*) or suffix (*.json).'}
+      rawDescription={
+        uiSchema['ui:description'] ??
+        schema.description ??
+        'Nothing checked: every method. No path: every path. Paths: exact (/a), prefix (/a/*) or suffix (*.json).'
+      }
       required={required}
       disabled={disabled}
     >

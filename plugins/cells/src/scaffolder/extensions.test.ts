@@ -4,7 +4,7 @@ import { cellsScaffolderFieldsModule } from '../alpha';
 import { accessPreviewField, cellPickerField, endpointPickerField, methodsPathsField } from './extensions';
 
 describe('the template fields for the new frontend system', () => {
-  it("are a module of the scaffolder: four form fields on its form-fields API", () => {
+  it('are a module of the scaffolder: four form fields on its form-fields API', () => {
     // The module's resolved extensions (an internal field of FrontendModule).
     const { pluginId, extensions } = cellsScaffolderFieldsModule as unknown as { pluginId: string; extensions: { id: string; attachTo: unknown }[] };
     expect(pluginId).toBe('scaffolder');

@@ -10,9 +10,7 @@ import { METHODS_PATHS_EDITOR, MethodsPathsEditor, validateMethodsPaths } from '
  * of the scaffolder's route.
  */
 
-export const CellsCellPickerFieldExtension = cellsPlugin.provide(
-  createScaffolderFieldExtension({ name: CELL_PICKER, component: CellPicker }),
-);
+export const CellsCellPickerFieldExtension = cellsPlugin.provide(createScaffolderFieldExtension({ name: CELL_PICKER, component: CellPicker }));
 
 export const CellsEndpointPickerFieldExtension = cellsPlugin.provide(
   createScaffolderFieldExtension({ name: ENDPOINT_PICKER, component: EndpointPicker, validation: validateEndpointChoice }),

@@ -17,7 +17,7 @@ describe('buildProposal', () => {
     });
   });
 
-  it("builds the Component of \"New service in a cell\", owned by its cell's owner", () => {
+  it('builds the Component of "New service in a cell", owned by its cell\'s owner', () => {
     const form = {
       name: 'clock',
       cell: 'system:default/houston',

@@ -71,19 +71,24 @@ describe('the fields in the scaffolder stepper', () => {
       listCells: jest.fn(async () => ({
         items: [{ entityRef: 'system:default/houston', title: 'Houston', owner: 'group:default/houston-flight-ops', environments: [] }],
       })),
-      preview: jest.fn(async (_body: PreviewBody): Promise<PreviewResponse> => ({
-        environment: 'development',
-        entities: ['component:default/clock'],
-        cells: [{ entityRef: 'system:default/houston', namespace: 'houston', exists: true, objects: [] }],
-        accessDiff: {
-          added: [{ from: 'gateway', to: 'houston/clock', port: 8080, layer: 'L7', text: 'the gateway may now GET / on houston/clock' }],
-          removed: [],
-        },
-      })),
+      preview: jest.fn(
+        async (_body: PreviewBody): Promise<PreviewResponse> => ({
+          environment: 'development',
+          entities: ['component:default/clock'],
+          cells: [{ entityRef: 'system:default/houston', namespace: 'houston', exists: true, objects: [] }],
+          accessDiff: {
+            added: [{ from: 'gateway', to: 'houston/clock', port: 8080, layer: 'L7', text: 'the gateway may now GET / on houston/clock' }],
+            removed: [],
+          },
+        }),
+      ),
     });
     const onCreate = jest.fn(async () => {});
     renderInTestApp(<Stepper manifest={manifest as any} extensions={extensions as any} onCreate={onCreate} />, {
-      apis: [[cellsApiRef, api], [catalogApiRef, catalogApiMock()]],
+      apis: [
+        [cellsApiRef, api],
+        [catalogApiRef, catalogApiMock()],
+      ],
     });
 
     fireEvent.change(await screen.findByRole('textbox', { name: 'Name' }), { target: { value: 'clock' } });

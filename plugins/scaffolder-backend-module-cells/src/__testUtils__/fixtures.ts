@@ -9,10 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { CellsActionDeps } from '../context';
 
 /** The repo's Artemis II example catalog. */
-export const ARTEMIS_DIR = path.resolve(
-  __dirname,
-  '../../../../examples/artemis',
-);
+export const ARTEMIS_DIR = path.resolve(__dirname, '../../../../examples/artemis');
 
 /** The Artemis II entities; with `folder`, as a catalog serves them from copies of their files there. */
 export function artemisEntities(folder?: string): Entity[] {
@@ -21,11 +18,8 @@ export function artemisEntities(folder?: string): Entity[] {
     .filter(f => f.endsWith('.yaml'))
     .sort()
     .flatMap(f => {
-      if (folder)
-        fs.copyFileSync(path.join(ARTEMIS_DIR, f), path.join(folder, f));
-      return parseAllDocuments(
-        fs.readFileSync(path.join(ARTEMIS_DIR, f), 'utf8'),
-      ).map(d => {
+      if (folder) fs.copyFileSync(path.join(ARTEMIS_DIR, f), path.join(folder, f));
+      return parseAllDocuments(fs.readFileSync(path.join(ARTEMIS_DIR, f), 'utf8')).map(d => {
         const entity = d.toJS() as Entity;
         if (folder) {
           entity.metadata.annotations = {
@@ -42,9 +36,7 @@ export function artemisEntities(folder?: string): Entity[] {
  * in-memory catalog service of catalog-node's test utils (a real catalog
  * backend is used in module.test.ts); the settings are read by the core.
  */
-export function artemisDeps(
-  options: { cells?: JsonObject; entities?: Entity[] } = {},
-) {
+export function artemisDeps(options: { cells?: JsonObject; entities?: Entity[] } = {}) {
   const entities = options.entities ?? artemisEntities();
   const catalog = catalogServiceMock({ entities });
   const deps: CellsActionDeps = {

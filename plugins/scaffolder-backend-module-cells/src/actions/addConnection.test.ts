@@ -5,11 +5,7 @@ import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { AccessDiffView } from '@cellplane/cells-common';
-import {
-  ARTEMIS_DIR,
-  artemisDeps,
-  artemisEntities,
-} from '../__testUtils__/fixtures';
+import { ARTEMIS_DIR, artemisDeps, artemisEntities } from '../__testUtils__/fixtures';
 import { addConnectionAction } from './addConnection';
 
 const houston = fs.readFileSync(path.join(ARTEMIS_DIR, 'houston.yaml'), 'utf8');
@@ -27,19 +23,13 @@ describe('cellplane:connection:add', () => {
       metadata: {
         ...e.metadata,
         annotations: {
-          'backstage.io/managed-by-location': `file:${path.join(
-            folder,
-            'houston.yaml',
-          )}`,
+          'backstage.io/managed-by-location': `file:${path.join(folder, 'houston.yaml')}`,
         },
       },
     }));
   }
 
-  function run(
-    input: JsonObject,
-    options: { isDryRun?: boolean; cells?: any; entities?: Entity[] } = {},
-  ) {
+  function run(input: JsonObject, options: { isDryRun?: boolean; cells?: any; entities?: Entity[] } = {}) {
     const { deps } = artemisDeps({
       cells: options.cells,
       entities: options.entities,
@@ -66,42 +56,23 @@ describe('cellplane:connection:add', () => {
     expect(edited).toBe(
       houston.replace(
         capcomLastConnection,
-        capcomLastConnection.replace(
-          '  allowFrom:',
-          '    - { to: weather-station, endpoint: http, methods: [GET], paths: [/conditions] }\n  allowFrom:',
-        ),
+        capcomLastConnection.replace('  allowFrom:', '    - { to: weather-station, endpoint: http, methods: [GET], paths: [/conditions] }\n  allowFrom:'),
       ),
     );
-    expect(ctx.output).toHaveBeenCalledWith(
-      'entityRef',
-      'component:default/capcom',
-    );
+    expect(ctx.output).toHaveBeenCalledWith('entityRef', 'component:default/capcom');
     expect(ctx.output).toHaveBeenCalledWith('filePath', 'catalog-info.yaml');
-    const diff = (ctx.output as jest.Mock).mock.calls.find(
-      c => c[0] === 'accessDiff',
-    )[1] as AccessDiffView;
+    const diff = (ctx.output as jest.Mock).mock.calls.find(c => c[0] === 'accessDiff')[1] as AccessDiffView;
     expect(diff.removed).toEqual([]);
-    expect(diff.added.map(c => c.text)).toContain(
-      'houston/capcom may now GET /conditions on kennedy/weather-station',
-    );
-    expect(
-      diff.added.every(
-        c => c.from === 'houston/capcom' && c.to === 'kennedy/weather-station',
-      ),
-    ).toBe(true);
+    expect(diff.added.map(c => c.text)).toContain('houston/capcom may now GET /conditions on kennedy/weather-station');
+    expect(diff.added.every(c => c.from === 'houston/capcom' && c.to === 'kennedy/weather-station')).toBe(true);
   });
 
   it('works in a dry run', async () => {
     dir.setContent({ 'ws/catalog-info.yaml': houston });
     const { ctx, done } = run(call, { isDryRun: true });
     await done;
-    expect(
-      fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8'),
-    ).toContain('to: weather-station');
-    expect(ctx.output).toHaveBeenCalledWith(
-      'entityRef',
-      'component:default/capcom',
-    );
+    expect(fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8')).toContain('to: weather-station');
+    expect(ctx.output).toHaveBeenCalledWith('entityRef', 'component:default/capcom');
   });
 
   it('starts from the local file of the caller when the local catalog folder is editable', async () => {
@@ -119,28 +90,20 @@ describe('cellplane:connection:add', () => {
       },
     });
     await done;
-    expect(
-      fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8'),
-    ).toContain('to: weather-station');
+    expect(fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8')).toContain('to: weather-station');
     // The source itself is only written by the publish step.
-    expect(fs.readFileSync(dir.resolve('catalog/houston.yaml'), 'utf8')).toBe(
-      houston,
-    );
+    expect(fs.readFileSync(dir.resolve('catalog/houston.yaml'), 'utf8')).toBe(houston);
   });
 
   it('refuses to read a local file outside the editable folders', async () => {
     dir.setContent({ 'catalog/houston.yaml': houston });
-    await expect(
-      run(call, { entities: localCatalog(dir.resolve('catalog')) }).done,
-    ).rejects.toThrow(
+    await expect(run(call, { entities: localCatalog(dir.resolve('catalog')) }).done).rejects.toThrow(
       /comes from .*houston\.yaml, outside the folders templates may edit\. Fix: add its folder to cells\.scaffolder\.localPublish\.editablePaths/,
     );
   });
 
   it('asks for the file when the caller does not come from a local file', async () => {
-    await expect(run(call).done).rejects.toThrow(
-      /has no backstage\.io\/managed-by-location annotation/,
-    );
+    await expect(run(call).done).rejects.toThrow(/has no backstage\.io\/managed-by-location annotation/);
   });
 
   it.each([
@@ -149,42 +112,20 @@ describe('cellplane:connection:add', () => {
       { to: 'guidance-nav', paths: ['/trajectory'] },
       /spec\.connections\[2\]\.to: endpoint http of component:default\/guidance-nav is visible only inside system:default\/orion.*Fix: ask the owners/s,
     ],
-    [
-      'an unknown target',
-      { to: 'rover' },
-      /to: component:default\/rover is not a component in the catalog/,
-    ],
-    [
-      'an unknown caller',
-      { from: 'rover' },
-      /from: component:default\/rover is not a component in the catalog/,
-    ],
+    ['an unknown target', { to: 'rover' }, /to: component:default\/rover is not a component in the catalog/],
+    ['an unknown caller', { from: 'rover' }, /from: component:default\/rover is not a component in the catalog/],
     [
       'an unknown endpoint',
       { endpoint: 'grpc' },
       /spec\.connections\[2\]\.endpoint: component:default\/weather-station has no endpoint "grpc"\. Fix: name one of: http/,
     ],
-    [
-      'a bad path pattern',
-      { paths: ['conditions'] },
-      /spec\.connections\[2\]\.paths/,
-    ],
-    [
-      'a connection that is declared',
-      { to: 'signal-router', methods: ['GET'], paths: [] },
-      /already declares this connection/,
-    ],
-    [
-      'a file without the caller',
-      { from: 'launch-control' },
-      /filePath: catalog-info\.yaml does not declare component:default\/launch-control/,
-    ],
+    ['a bad path pattern', { paths: ['conditions'] }, /spec\.connections\[2\]\.paths/],
+    ['a connection that is declared', { to: 'signal-router', methods: ['GET'], paths: [] }, /already declares this connection/],
+    ['a file without the caller', { from: 'launch-control' }, /filePath: catalog-info\.yaml does not declare component:default\/launch-control/],
   ])('refuses %s and leaves the file alone', async (_, override, message) => {
     dir.setContent({ 'ws/catalog-info.yaml': houston });
     await expect(run({ ...call, ...override }).done).rejects.toThrow(message);
-    expect(fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8')).toBe(
-      houston,
-    );
+    expect(fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8')).toBe(houston);
   });
 });
 
@@ -193,14 +134,9 @@ describe('cellplane:connection:add on a component without connections', () => {
 
   it('adds the list through the Document API and leaves the other documents as they were', async () => {
     const [first, ...rest] = houston.split('\n---\n');
-    const withoutConnections = [
-      first,
-      ...rest.map(doc =>
-        doc.includes('name: capcom')
-          ? doc.replace(/ {2}connections:\n( {4}- .*\n)+/, '')
-          : doc,
-      ),
-    ].join('\n---\n');
+    const withoutConnections = [first, ...rest.map(doc => (doc.includes('name: capcom') ? doc.replace(/ {2}connections:\n( {4}- .*\n)+/, '') : doc))].join(
+      '\n---\n',
+    );
     dir.setContent({ 'ws/catalog-info.yaml': withoutConnections });
     const { deps } = artemisDeps();
     const ctx = createMockActionContext({
@@ -213,16 +149,10 @@ describe('cellplane:connection:add on a component without connections', () => {
       workspacePath: dir.resolve('ws'),
     });
     await addConnectionAction(deps).handler(ctx as any);
-    const edited = fs
-      .readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8')
-      .split('\n---\n');
+    const edited = fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8').split('\n---\n');
     const before = withoutConnections.split('\n---\n');
     const capcom = before.findIndex(doc => doc.includes('name: capcom'));
-    expect(edited[capcom]).toMatch(
-      /connections:\n\s+- to: weather-station\n\s+endpoint: http\n\s+methods:\n\s+- GET/,
-    );
-    expect(edited.filter((_, i) => i !== capcom)).toEqual(
-      before.filter((_, i) => i !== capcom),
-    );
+    expect(edited[capcom]).toMatch(/connections:\n\s+- to: weather-station\n\s+endpoint: http\n\s+methods:\n\s+- GET/);
+    expect(edited.filter((_, i) => i !== capcom)).toEqual(before.filter((_, i) => i !== capcom));
   });
 });

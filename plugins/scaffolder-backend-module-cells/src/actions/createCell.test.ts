@@ -12,10 +12,7 @@ describe('cellplane:cell:create', () => {
   const dir = createMockDirectory();
   beforeEach(() => dir.clear());
 
-  function run(
-    input: JsonObject,
-    options: { cells?: any; isDryRun?: boolean } = {},
-  ) {
+  function run(input: JsonObject, options: { cells?: any; isDryRun?: boolean } = {}) {
     const { deps } = artemisDeps({ cells: options.cells });
     const ctx = {
       ...createMockActionContext({ input, workspacePath: dir.path }),
@@ -31,9 +28,7 @@ describe('cellplane:cell:create', () => {
       environments: ['development'],
     });
     await done;
-    const entity = parse(
-      fs.readFileSync(dir.resolve('system-lunar-gateway.yaml'), 'utf8'),
-    ) as Entity;
+    const entity = parse(fs.readFileSync(dir.resolve('system-lunar-gateway.yaml'), 'utf8')) as Entity;
     expect(entity).toMatchObject({
       kind: 'System',
       metadata: { name: 'lunar-gateway' },
@@ -43,32 +38,18 @@ describe('cellplane:cell:create', () => {
       },
     });
     expect(validateCellEntity(entity)).toEqual([]);
-    expect(ctx.output).toHaveBeenCalledWith(
-      'entityRef',
-      'system:default/lunar-gateway',
-    );
-    expect(ctx.output).toHaveBeenCalledWith(
-      'filePath',
-      'system-lunar-gateway.yaml',
-    );
-    const manifests = (ctx.output as jest.Mock).mock.calls.find(
-      c => c[0] === 'manifests',
-    )[1];
+    expect(ctx.output).toHaveBeenCalledWith('entityRef', 'system:default/lunar-gateway');
+    expect(ctx.output).toHaveBeenCalledWith('filePath', 'system-lunar-gateway.yaml');
+    const manifests = (ctx.output as jest.Mock).mock.calls.find(c => c[0] === 'manifests')[1];
     expect(manifests).toContain('kind: Namespace');
     expect(manifests).toContain('lunar-gateway');
   });
 
   it('does the same in a dry run (the workspace is the sandbox)', async () => {
-    const { ctx, done } = run(
-      { name: 'lunar-gateway', owner: 'houston-flight-ops' },
-      { isDryRun: true },
-    );
+    const { ctx, done } = run({ name: 'lunar-gateway', owner: 'houston-flight-ops' }, { isDryRun: true });
     await done;
     expect(fs.existsSync(dir.resolve('system-lunar-gateway.yaml'))).toBe(true);
-    expect(ctx.output).toHaveBeenCalledWith(
-      'entityRef',
-      'system:default/lunar-gateway',
-    );
+    expect(ctx.output).toHaveBeenCalledWith('entityRef', 'system:default/lunar-gateway');
   });
 
   it.each([
@@ -82,11 +63,7 @@ describe('cellplane:cell:create', () => {
       { name: 'lunar-gateway', owner: 'group:default/nobody' },
       /owner: group:default\/nobody is not a group in the catalog\. Fix: pick an existing group/,
     ],
-    [
-      'an owner that is not a group',
-      { name: 'lunar-gateway', owner: 'component:default/capcom' },
-      /owner: component:default\/capcom is not a group/,
-    ],
+    ['an owner that is not a group', { name: 'lunar-gateway', owner: 'component:default/capcom' }, /owner: component:default\/capcom is not a group/],
     [
       'a cell that exists',
       { name: 'houston', owner: 'houston-flight-ops' },
@@ -117,23 +94,14 @@ describe('cellplane:cell:create', () => {
 
   it('refuses a name too long for the cell-env namespace scheme', async () => {
     const name = 'a'.repeat(60);
-    await expect(
-      run(
-        { name, owner: 'houston-flight-ops' },
-        { cells: { naming: { scheme: 'cell-env' } } },
-      ).done,
-    ).rejects.toThrow(
+    await expect(run({ name, owner: 'houston-flight-ops' }, { cells: { naming: { scheme: 'cell-env' } } }).done).rejects.toThrow(
       /metadata\.name: the namespace a+-development is longer than 63 characters\. Fix: shorten the name to at most 51 characters/,
     );
   });
 
   it('never replaces a file in the workspace', async () => {
     dir.setContent({ 'system-lunar-gateway.yaml': '# mine\n' });
-    await expect(
-      run({ name: 'lunar-gateway', owner: 'houston-flight-ops' }).done,
-    ).rejects.toThrow(/filePath: system-lunar-gateway\.yaml already exists/);
-    expect(
-      fs.readFileSync(dir.resolve('system-lunar-gateway.yaml'), 'utf8'),
-    ).toBe('# mine\n');
+    await expect(run({ name: 'lunar-gateway', owner: 'houston-flight-ops' }).done).rejects.toThrow(/filePath: system-lunar-gateway\.yaml already exists/);
+    expect(fs.readFileSync(dir.resolve('system-lunar-gateway.yaml'), 'utf8')).toBe('# mine\n');
   });
 });

@@ -3,36 +3,13 @@ import { newCellEntity } from '@cellplane/cells-common';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { changeProblems, previewChange } from '../change';
-import {
-  CellsActionDeps,
-  failOn,
-  loadCatalog,
-  refuseExisting,
-  settingsOf,
-  lookUpRef,
-  publishNewEntity,
-} from '../context';
+import { CellsActionDeps, failOn, loadCatalog, refuseExisting, settingsOf, lookUpRef, publishNewEntity } from '../context';
 
 /** Resolves an owner input to a Group that is in the catalog. */
-export function resolveGroup(
-  catalog: Entity[],
-  owner: string,
-  field: string,
-): string {
-  const { ref } = lookUpRef(
-    catalog,
-    owner,
-    field,
-    'group',
-    'a group, e.g. group:default/my-team',
-  );
-  if (
-    !ref.startsWith('group:') ||
-    !catalog.some(e => stringifyEntityRef(e) === ref)
-  ) {
-    throw new InputError(
-      `${field}: ${ref} is not a group in the catalog. Fix: pick an existing group as owner.`,
-    );
+export function resolveGroup(catalog: Entity[], owner: string, field: string): string {
+  const { ref } = lookUpRef(catalog, owner, field, 'group', 'a group, e.g. group:default/my-team');
+  if (!ref.startsWith('group:') || !catalog.some(e => stringifyEntityRef(e) === ref)) {
+    throw new InputError(`${field}: ${ref} is not a group in the catalog. Fix: pick an existing group as owner.`);
   }
   return ref;
 }
@@ -46,8 +23,7 @@ export function createCellAction(deps: CellsActionDeps) {
     supportsDryRun: true,
     examples: [
       {
-        description:
-          'A cell owned by the flight operations team, deployed to development',
+        description: 'A cell owned by the flight operations team, deployed to development',
         example: [
           'steps:',
           '  - id: cell',
@@ -62,38 +38,17 @@ export function createCellAction(deps: CellsActionDeps) {
     ],
     schema: {
       input: {
-        name: z =>
-          z
-            .string()
-            .describe('Cell name: a DNS label; it names the cell namespace'),
-        owner: z =>
-          z
-            .string()
-            .describe(
-              'Owner group ref, e.g. group:default/my-team (must be in the catalog)',
-            ),
-        description: z =>
-          z.string().optional().describe('What the cell is for'),
-        environments: z =>
-          z
-            .array(z.string())
-            .optional()
-            .describe('Environments; default: cells.defaultEnvironments'),
-        namespace: z =>
-          z.string().optional().describe('Catalog namespace; default: default'),
-        filePath: z =>
-          z
-            .string()
-            .optional()
-            .describe(
-              'File to write in the workspace; default: system-<name>.yaml',
-            ),
+        name: z => z.string().describe('Cell name: a DNS label; it names the cell namespace'),
+        owner: z => z.string().describe('Owner group ref, e.g. group:default/my-team (must be in the catalog)'),
+        description: z => z.string().optional().describe('What the cell is for'),
+        environments: z => z.array(z.string()).optional().describe('Environments; default: cells.defaultEnvironments'),
+        namespace: z => z.string().optional().describe('Catalog namespace; default: default'),
+        filePath: z => z.string().optional().describe('File to write in the workspace; default: system-<name>.yaml'),
       },
       output: {
         entityRef: z => z.string(),
         filePath: z => z.string(),
-        preview: z =>
-          z.string().describe('Markdown: the access diff of the change'),
+        preview: z => z.string().describe('Markdown: the access diff of the change'),
         accessDiff: z => z.any(),
         manifests: z => z.string(),
       },
@@ -110,16 +65,8 @@ export function createCellAction(deps: CellsActionDeps) {
         namespace: ctx.input.namespace,
       });
       refuseExisting(catalog, entity, 'name');
-      failOn(
-        changeProblems(catalog, [entity], settings),
-        'metadata.name is the input name, spec.cell.environments the input environments',
-      );
-      await publishNewEntity(
-        ctx,
-        entity,
-        `system-${name}.yaml`,
-        previewChange(catalog, [entity], settings),
-      );
+      failOn(changeProblems(catalog, [entity], settings), 'metadata.name is the input name, spec.cell.environments the input environments');
+      await publishNewEntity(ctx, entity, `system-${name}.yaml`, previewChange(catalog, [entity], settings));
     },
   });
 }

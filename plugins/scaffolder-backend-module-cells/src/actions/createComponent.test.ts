@@ -3,11 +3,7 @@ import { createMockDirectory } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import {
-  AccessDiffView,
-  validateCellEntity,
-  validateConnectionTargets,
-} from '@cellplane/cells-common';
+import { AccessDiffView, validateCellEntity, validateConnectionTargets } from '@cellplane/cells-common';
 import { parse } from 'yaml';
 import { artemisDeps } from '../__testUtils__/fixtures';
 import { createComponentAction } from './createComponent';
@@ -35,8 +31,7 @@ describe('cellplane:component:create', () => {
       done: createComponentAction(deps).handler(ctx as any),
     };
   }
-  const outputOf = (ctx: any, key: string) =>
-    (ctx.output as jest.Mock).mock.calls.find(c => c[0] === key)?.[1];
+  const outputOf = (ctx: any, key: string) => (ctx.output as jest.Mock).mock.calls.find(c => c[0] === key)?.[1];
 
   it('writes a component in a cell that the catalog accepts, with the access it opens', async () => {
     const { ctx, entities, done } = run({
@@ -54,9 +49,7 @@ describe('cellplane:component:create', () => {
       ],
     });
     await done;
-    const entity = parse(
-      fs.readFileSync(dir.resolve('component-mission-clock.yaml'), 'utf8'),
-    ) as Entity;
+    const entity = parse(fs.readFileSync(dir.resolve('component-mission-clock.yaml'), 'utf8')) as Entity;
     expect(entity.spec).toEqual({
       type: 'service',
       lifecycle: 'experimental',
@@ -72,51 +65,25 @@ describe('cellplane:component:create', () => {
         },
       ],
     });
-    const index = new Map(
-      [...entities, entity].map(e => [
-        `${e.kind.toLowerCase()}:default/${e.metadata.name}`,
-        e,
-      ]),
-    );
+    const index = new Map([...entities, entity].map(e => [`${e.kind.toLowerCase()}:default/${e.metadata.name}`, e]));
     expect(validateCellEntity(entity)).toEqual([]);
-    expect(validateConnectionTargets(entity, ref => index.get(ref))).toEqual(
-      [],
-    );
-    expect(ctx.output).toHaveBeenCalledWith(
-      'entityRef',
-      'component:default/mission-clock',
-    );
+    expect(validateConnectionTargets(entity, ref => index.get(ref))).toEqual([]);
+    expect(ctx.output).toHaveBeenCalledWith('entityRef', 'component:default/mission-clock');
     const diff = outputOf(ctx, 'accessDiff') as AccessDiffView;
     expect(diff.removed).toEqual([]);
-    const fromOrion = diff.added.filter(
-      c => c.from.startsWith('orion/') && c.to === 'houston/mission-clock',
-    );
+    const fromOrion = diff.added.filter(c => c.from.startsWith('orion/') && c.to === 'houston/mission-clock');
     expect(fromOrion.length).toBeGreaterThan(0);
-    expect(
-      fromOrion.every(c => c.method === 'GET' && c.path === '/status'),
-    ).toBe(true);
+    expect(fromOrion.every(c => c.method === 'GET' && c.path === '/status')).toBe(true);
     // Nobody else gets in: no other cell's component is admitted.
-    expect(
-      diff.added.filter(c =>
-        /^(kennedy|esa-ops|deep-space-network)\//.test(c.from),
-      ),
-    ).toEqual([]);
-    expect(outputOf(ctx, 'preview')).toContain(
-      'may now GET /status on houston/mission-clock',
-    );
+    expect(diff.added.filter(c => /^(kennedy|esa-ops|deep-space-network)\//.test(c.from))).toEqual([]);
+    expect(outputOf(ctx, 'preview')).toContain('may now GET /status on houston/mission-clock');
     expect(outputOf(ctx, 'manifests')).toContain('AuthorizationPolicy');
   });
 
   it('works in a dry run', async () => {
-    const { ctx, done } = run(
-      { name: 'mission-clock', cell: 'houston', endpoints: [http] },
-      true,
-    );
+    const { ctx, done } = run({ name: 'mission-clock', cell: 'houston', endpoints: [http] }, true);
     await done;
-    expect(ctx.output).toHaveBeenCalledWith(
-      'filePath',
-      'component-mission-clock.yaml',
-    );
+    expect(ctx.output).toHaveBeenCalledWith('filePath', 'component-mission-clock.yaml');
   });
 
   it.each([
@@ -125,26 +92,10 @@ describe('cellplane:component:create', () => {
       { cell: 'lunar' },
       /cell: system:default\/lunar is not a cell in the catalog\. Fix: pick one of: deep-space-network, esa-ops, houston, kennedy, orion/,
     ],
-    [
-      'a component that exists',
-      { name: 'capcom' },
-      /name: component:default\/capcom is already in the catalog/,
-    ],
-    [
-      'a bad name',
-      { name: 'Mission.Clock' },
-      /metadata\.name: "Mission\.Clock" cannot name Kubernetes objects/,
-    ],
-    [
-      'a port of the mesh',
-      { endpoints: [{ ...http, port: 15008 }] },
-      /spec\.endpoints\[0\]\.port: port 15008 is reserved.*Fix: pick a port outside/s,
-    ],
-    [
-      'a bad endpoint name',
-      { endpoints: [{ ...http, name: 'HTTP_API' }] },
-      /spec\.endpoints\[0\]\.name: "HTTP_API" is not a valid endpoint name/,
-    ],
+    ['a component that exists', { name: 'capcom' }, /name: component:default\/capcom is already in the catalog/],
+    ['a bad name', { name: 'Mission.Clock' }, /metadata\.name: "Mission\.Clock" cannot name Kubernetes objects/],
+    ['a port of the mesh', { endpoints: [{ ...http, port: 15008 }] }, /spec\.endpoints\[0\]\.port: port 15008 is reserved.*Fix: pick a port outside/s],
+    ['a bad endpoint name', { endpoints: [{ ...http, name: 'HTTP_API' }] }, /spec\.endpoints\[0\]\.name: "HTTP_API" is not a valid endpoint name/],
     [
       'a public endpoint that is not HTTP',
       { endpoints: [{ ...http, protocol: 'TCP', visibility: 'public' }] },
@@ -168,11 +119,7 @@ describe('cellplane:component:create', () => {
       },
       /spec\.allowFrom\[0\]\.system: endpoint http is visible only inside system:default\/houston.*Fix: make the endpoint organization-visible/s,
     ],
-    [
-      'a bad path pattern',
-      { allowFrom: [{ system: 'orion', paths: ['status'] }] },
-      /spec\.allowFrom\[0\]\.paths/,
-    ],
+    ['a bad path pattern', { allowFrom: [{ system: 'orion', paths: ['status'] }] }, /spec\.allowFrom\[0\]\.paths/],
     [
       'methods on a TCP endpoint',
       {
@@ -181,11 +128,7 @@ describe('cellplane:component:create', () => {
       },
       /methods\/paths cannot be enforced on TCP endpoint/,
     ],
-    [
-      'an owner that is not in the catalog',
-      { owner: 'group:default/nobody' },
-      /owner: group:default\/nobody is not a group in the catalog/,
-    ],
+    ['an owner that is not in the catalog', { owner: 'group:default/nobody' }, /owner: group:default\/nobody is not a group in the catalog/],
   ])('refuses %s', async (_, override, message) => {
     const input = {
       name: 'mission-clock',

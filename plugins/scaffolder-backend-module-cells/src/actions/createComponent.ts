@@ -1,47 +1,20 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  ENDPOINT_PROTOCOLS,
-  VISIBILITIES,
-  isCellSystem,
-  newComponentEntity,
-} from '@cellplane/cells-common';
+import { ENDPOINT_PROTOCOLS, VISIBILITIES, isCellSystem, newComponentEntity } from '@cellplane/cells-common';
 import { changeProblems, previewChange } from '../change';
-import {
-  CellsActionDeps,
-  failOn,
-  loadCatalog,
-  refuseExisting,
-  settingsOf,
-  lookUpRef,
-  publishNewEntity,
-} from '../context';
+import { CellsActionDeps, failOn, loadCatalog, refuseExisting, settingsOf, lookUpRef, publishNewEntity } from '../context';
 import { resolveGroup } from './createCell';
 
 /** Resolves a cell input to a System with spec.cell that is in the catalog. */
-export function resolveCell(
-  catalog: Entity[],
-  cell: string,
-  field: string,
-): Entity {
-  const { ref, entity } = lookUpRef(
-    catalog,
-    cell,
-    field,
-    'system',
-    'a cell, e.g. system:default/houston',
-  );
+export function resolveCell(catalog: Entity[], cell: string, field: string): Entity {
+  const { ref, entity } = lookUpRef(catalog, cell, field, 'system', 'a cell, e.g. system:default/houston');
   if (!entity || !isCellSystem(entity)) {
     const cells = catalog
       .filter(isCellSystem)
       .map(e => e.metadata.name)
       .sort();
-    throw new InputError(
-      `${field}: ${ref} is not a cell in the catalog. Fix: pick one of: ${
-        cells.join(', ') || '(none; create a cell first)'
-      }.`,
-    );
+    throw new InputError(`${field}: ${ref} is not a cell in the catalog. Fix: pick one of: ${cells.join(', ') || '(none; create a cell first)'}.`);
   }
   return entity;
 }
@@ -55,8 +28,7 @@ export function createComponentAction(deps: CellsActionDeps) {
     supportsDryRun: true,
     examples: [
       {
-        description:
-          'An HTTP service in the houston cell that the orion cell may call with GET /status',
+        description: 'An HTTP service in the houston cell that the orion cell may call with GET /status',
         example: [
           'steps:',
           '  - id: component',
@@ -73,29 +45,12 @@ export function createComponentAction(deps: CellsActionDeps) {
     ],
     schema: {
       input: {
-        name: z =>
-          z
-            .string()
-            .describe(
-              'Component name: a DNS label; it names the service account and Service',
-            ),
-        cell: z =>
-          z
-            .string()
-            .describe('The cell (System ref), e.g. system:default/houston'),
-        owner: z =>
-          z
-            .string()
-            .optional()
-            .describe("Owner group ref; default: the cell's owner"),
+        name: z => z.string().describe('Component name: a DNS label; it names the service account and Service'),
+        cell: z => z.string().describe('The cell (System ref), e.g. system:default/houston'),
+        owner: z => z.string().optional().describe("Owner group ref; default: the cell's owner"),
         description: z => z.string().optional(),
-        type: z =>
-          z.string().optional().describe('spec.type; default: service'),
-        lifecycle: z =>
-          z
-            .string()
-            .optional()
-            .describe('spec.lifecycle; default: experimental'),
+        type: z => z.string().optional().describe('spec.type; default: service'),
+        lifecycle: z => z.string().optional().describe('spec.lifecycle; default: experimental'),
         endpoints: z =>
           z
             .array(
@@ -119,22 +74,13 @@ export function createComponentAction(deps: CellsActionDeps) {
               }),
             )
             .optional()
-            .describe(
-              'Who may call: one component or every component of a cell (system), per endpoint',
-            ),
-        filePath: z =>
-          z
-            .string()
-            .optional()
-            .describe(
-              'File to write in the workspace; default: component-<name>.yaml',
-            ),
+            .describe('Who may call: one component or every component of a cell (system), per endpoint'),
+        filePath: z => z.string().optional().describe('File to write in the workspace; default: component-<name>.yaml'),
       },
       output: {
         entityRef: z => z.string(),
         filePath: z => z.string(),
-        preview: z =>
-          z.string().describe('Markdown: the access diff of the change'),
+        preview: z => z.string().describe('Markdown: the access diff of the change'),
         accessDiff: z => z.any(),
         manifests: z => z.string(),
       },
@@ -144,9 +90,7 @@ export function createComponentAction(deps: CellsActionDeps) {
       const settings = settingsOf(deps.config);
       const catalog = await loadCatalog(deps);
       const cell = resolveCell(catalog, ctx.input.cell, 'cell');
-      const owner = ctx.input.owner
-        ? resolveGroup(catalog, ctx.input.owner, 'owner')
-        : String((cell.spec as { owner?: string }).owner);
+      const owner = ctx.input.owner ? resolveGroup(catalog, ctx.input.owner, 'owner') : String((cell.spec as { owner?: string }).owner);
       const entity = newComponentEntity({
         name,
         cell: stringifyEntityRef(cell),
@@ -158,16 +102,8 @@ export function createComponentAction(deps: CellsActionDeps) {
         allowFrom: ctx.input.allowFrom,
       });
       refuseExisting(catalog, entity, 'name');
-      failOn(
-        changeProblems(catalog, [entity], settings),
-        'spec.endpoints is the input endpoints, spec.allowFrom the input allowFrom',
-      );
-      await publishNewEntity(
-        ctx,
-        entity,
-        `component-${name}.yaml`,
-        previewChange(catalog, [entity], settings),
-      );
+      failOn(changeProblems(catalog, [entity], settings), 'spec.endpoints is the input endpoints, spec.allowFrom the input allowFrom');
+      await publishNewEntity(ctx, entity, `component-${name}.yaml`, previewChange(catalog, [entity], settings));
     },
   });
 }

@@ -46,29 +46,19 @@ describe('cellplane:preview', () => {
     };
     return { ctx, done: previewAction(deps).handler(ctx as any) };
   }
-  const outputOf = (ctx: any, key: string) =>
-    (ctx.output as jest.Mock).mock.calls.find(c => c[0] === key)?.[1];
+  const outputOf = (ctx: any, key: string) => (ctx.output as jest.Mock).mock.calls.find(c => c[0] === key)?.[1];
 
-  it.each([false, true])(
-    'reports the manifests and the access diff of the workspace files (dry run: %s)',
-    async isDryRun => {
-      dir.setContent({ 'clock.yaml': stringify(clock) });
-      const { ctx, done } = run({ filePaths: ['clock.yaml'] }, isDryRun);
-      await done;
-      const diff = outputOf(ctx, 'accessDiff') as AccessDiffView;
-      expect(diff.added.map(c => c.text)).toContain(
-        'houston/mission-clock may now GET /conditions on kennedy/weather-station',
-      );
-      expect(diff.removed).toEqual([]);
-      expect(outputOf(ctx, 'cells')).toEqual(['system:default/houston']);
-      expect(outputOf(ctx, 'manifests')).toMatch(
-        /kind: ServiceAccount\n(.*\n)*\s+name: mission-clock/,
-      );
-      expect(outputOf(ctx, 'preview')).toMatch(
-        /^\| Newly allowed \| houston\/mission-clock may now GET \/conditions on kennedy\/weather-station \|/m,
-      );
-    },
-  );
+  it.each([false, true])('reports the manifests and the access diff of the workspace files (dry run: %s)', async isDryRun => {
+    dir.setContent({ 'clock.yaml': stringify(clock) });
+    const { ctx, done } = run({ filePaths: ['clock.yaml'] }, isDryRun);
+    await done;
+    const diff = outputOf(ctx, 'accessDiff') as AccessDiffView;
+    expect(diff.added.map(c => c.text)).toContain('houston/mission-clock may now GET /conditions on kennedy/weather-station');
+    expect(diff.removed).toEqual([]);
+    expect(outputOf(ctx, 'cells')).toEqual(['system:default/houston']);
+    expect(outputOf(ctx, 'manifests')).toMatch(/kind: ServiceAccount\n(.*\n)*\s+name: mission-clock/);
+    expect(outputOf(ctx, 'preview')).toMatch(/^\| Newly allowed \| houston\/mission-clock may now GET \/conditions on kennedy\/weather-station \|/m);
+  });
 
   it('refuses an entity the catalog would refuse', async () => {
     dir.setContent({
@@ -83,13 +73,9 @@ describe('cellplane:preview', () => {
   });
 
   it('refuses a missing file and an unknown environment', async () => {
-    await expect(run({ filePaths: ['nope.yaml'] }).done).rejects.toThrow(
-      /filePaths\[0\]: nope\.yaml is not in the workspace/,
-    );
+    await expect(run({ filePaths: ['nope.yaml'] }).done).rejects.toThrow(/filePaths\[0\]: nope\.yaml is not in the workspace/);
     dir.setContent({ 'clock.yaml': stringify(clock) });
-    await expect(
-      run({ filePaths: ['clock.yaml'], environment: 'production' }).done,
-    ).rejects.toThrow(
+    await expect(run({ filePaths: ['clock.yaml'], environment: 'production' }).done).rejects.toThrow(
       /environment: production is not configured\. Fix: use one of development/,
     );
   });

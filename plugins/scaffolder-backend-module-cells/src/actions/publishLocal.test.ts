@@ -5,11 +5,7 @@ import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { stringify } from 'yaml';
-import {
-  ARTEMIS_DIR,
-  artemisDeps,
-  artemisEntities,
-} from '../__testUtils__/fixtures';
+import { ARTEMIS_DIR, artemisDeps, artemisEntities } from '../__testUtils__/fixtures';
 import { publishLocalAction } from './publishLocal';
 
 const houston = fs.readFileSync(path.join(ARTEMIS_DIR, 'houston.yaml'), 'utf8');
@@ -30,11 +26,7 @@ describe('cellplane:publish:local', () => {
   const dir = createMockDirectory();
   beforeEach(() => dir.clear());
 
-  function setup(options: {
-    enabled?: boolean;
-    isDryRun?: boolean;
-    input: JsonObject;
-  }) {
+  function setup(options: { enabled?: boolean; isDryRun?: boolean; input: JsonObject }) {
     const catalogDir = dir.resolve('artemis');
     const publishDir = dir.resolve('local-catalog');
     const entities: Entity[] = [
@@ -43,10 +35,7 @@ describe('cellplane:publish:local', () => {
         metadata: {
           ...e.metadata,
           annotations: {
-            'backstage.io/managed-by-location': `file:${path.join(
-              catalogDir,
-              'houston.yaml',
-            )}`,
+            'backstage.io/managed-by-location': `file:${path.join(catalogDir, 'houston.yaml')}`,
           },
         },
       })),
@@ -95,19 +84,9 @@ describe('cellplane:publish:local', () => {
       input: { filePaths: ['component-mission-clock.yaml'] },
     });
     await done;
-    expect(
-      fs.readFileSync(
-        path.join(publishDir, 'component-mission-clock.yaml'),
-        'utf8',
-      ),
-    ).toBe(stringify(newComponent));
-    expect(refresh).toHaveBeenCalledWith(
-      'location:default/generated-local',
-      expect.anything(),
-    );
-    expect(ctx.output).toHaveBeenCalledWith('entityRefs', [
-      'component:default/mission-clock',
-    ]);
+    expect(fs.readFileSync(path.join(publishDir, 'component-mission-clock.yaml'), 'utf8')).toBe(stringify(newComponent));
+    expect(refresh).toHaveBeenCalledWith('location:default/generated-local', expect.anything());
+    expect(ctx.output).toHaveBeenCalledWith('entityRefs', ['component:default/mission-clock']);
   });
 
   it('writes an edited entity back to the file it came from and refreshes it', async () => {
@@ -120,17 +99,9 @@ describe('cellplane:publish:local', () => {
       input: { filePaths: ['catalog-info.yaml'] },
     });
     await done;
-    expect(fs.readFileSync(path.join(catalogDir, 'houston.yaml'), 'utf8')).toBe(
-      edited,
-    );
-    expect(refresh).toHaveBeenCalledWith(
-      'component:default/capcom',
-      expect.anything(),
-    );
-    expect(refresh).toHaveBeenCalledWith(
-      'system:default/houston',
-      expect.anything(),
-    );
+    expect(fs.readFileSync(path.join(catalogDir, 'houston.yaml'), 'utf8')).toBe(edited);
+    expect(refresh).toHaveBeenCalledWith('component:default/capcom', expect.anything());
+    expect(refresh).toHaveBeenCalledWith('system:default/houston', expect.anything());
   });
 
   it('writes nothing in a dry run', async () => {
@@ -154,9 +125,7 @@ describe('cellplane:publish:local', () => {
       enabled: false,
       input: { filePaths: ['component-mission-clock.yaml'] },
     });
-    await expect(done).rejects.toThrow(
-      /Local publishing is off\. Fix: set cells\.scaffolder\.localPublish\.enabled: true/,
-    );
+    await expect(done).rejects.toThrow(/Local publishing is off\. Fix: set cells\.scaffolder\.localPublish\.enabled: true/);
     expect(fs.existsSync(publishDir)).toBe(false);
   });
 
@@ -168,15 +137,8 @@ describe('cellplane:publish:local', () => {
     const { publishDir, done } = setup({
       input: { filePaths: ['component-mission-clock.yaml'] },
     });
-    await expect(done).rejects.toThrow(
-      /filePaths\[0\]: .*component-mission-clock\.yaml already exists/,
-    );
-    expect(
-      fs.readFileSync(
-        path.join(publishDir, 'component-mission-clock.yaml'),
-        'utf8',
-      ),
-    ).toBe('# mine\n');
+    await expect(done).rejects.toThrow(/filePaths\[0\]: .*component-mission-clock\.yaml already exists/);
+    expect(fs.readFileSync(path.join(publishDir, 'component-mission-clock.yaml'), 'utf8')).toBe('# mine\n');
   });
 
   it('refuses a file that mixes new and existing entities', async () => {
@@ -187,17 +149,11 @@ describe('cellplane:publish:local', () => {
     const { catalogDir, done } = setup({
       input: { filePaths: ['catalog-info.yaml'] },
     });
-    await expect(done).rejects.toThrow(
-      /mixes new entities with entities of other files/,
-    );
-    expect(fs.readFileSync(path.join(catalogDir, 'houston.yaml'), 'utf8')).toBe(
-      houston,
-    );
+    await expect(done).rejects.toThrow(/mixes new entities with entities of other files/);
+    expect(fs.readFileSync(path.join(catalogDir, 'houston.yaml'), 'utf8')).toBe(houston);
   });
 
   it('refuses a workspace path outside the workspace', async () => {
-    await expect(
-      setup({ input: { filePaths: ['../artemis/houston.yaml'] } }).done,
-    ).rejects.toThrow(/outside the workspace/);
+    await expect(setup({ input: { filePaths: ['../artemis/houston.yaml'] } }).done).rejects.toThrow(/outside the workspace/);
   });
 });

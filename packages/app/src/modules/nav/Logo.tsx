@@ -21,23 +21,14 @@ const CellMark = () => {
   const classes = useStyles();
   return (
     <>
-      <polygon
-        className={classes.cell}
-        points="16,2 28,9 28,23 16,30 4,23 4,9"
-      />
+      <polygon className={classes.cell} points="16,2 28,9 28,23 16,30 4,23 4,9" />
       <circle className={classes.core} cx="16" cy="16" r="5" />
     </>
   );
 };
 
 export const LogoIcon = () => (
-  <svg
-    xmlns="http://www.w3.org/2000/svg"
-    viewBox="0 0 32 32"
-    style={{ width: 'auto', height: 28 }}
-    role="img"
-    aria-label="Cellplane"
-  >
+  <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32" style={{ width: 'auto', height: 28 }} role="img" aria-label="Cellplane">
     <CellMark />
   </svg>
 );
@@ -45,13 +36,7 @@ export const LogoIcon = () => (
 export const LogoFull = () => {
   const classes = useStyles();
   return (
-    <svg
-      xmlns="http://www.w3.org/2000/svg"
-      viewBox="0 0 150 32"
-      style={{ width: 'auto', height: 30 }}
-      role="img"
-      aria-label="Cellplane"
-    >
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 150 32" style={{ width: 'auto', height: 30 }} role="img" aria-label="Cellplane">
       <CellMark />
       <text className={classes.text} x="36" y="23" fontSize="20">
         Cellplane

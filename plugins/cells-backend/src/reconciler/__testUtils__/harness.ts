@@ -105,12 +105,23 @@ export function tinyCell(name: string, environments?: string[]): Entity[] {
   const owner = `group:default/${name}-team`;
   return [
     { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: `${name}-team`, namespace: 'default' }, spec: { type: 'team', children: [] } },
-    { apiVersion: 'backstage.io/v1alpha1', kind: 'System', metadata: { name, namespace: 'default' }, spec: { owner, cell: environments ? { environments } : {} } },
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'System',
+      metadata: { name, namespace: 'default' },
+      spec: { owner, cell: environments ? { environments } : {} },
+    },
     {
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',
       metadata: { name: `${name}-svc`, namespace: 'default' },
-      spec: { type: 'service', lifecycle: 'production', owner, system: name, endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }] },
+      spec: {
+        type: 'service',
+        lifecycle: 'production',
+        owner,
+        system: name,
+        endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }],
+      },
     },
   ];
 }

@@ -4,13 +4,7 @@ import { DatabaseCellsStore } from '../DatabaseCellsStore';
 import { NewHistoryEntry, StoredCellStatus } from '../types';
 
 /** Fixtures of the store's tests (each test file makes its own TestDatabases). */
-export const TABLES = [
-  'cells_runs',
-  'cells_statuses',
-  'cells_good_compilations',
-  'cells_history',
-  'cells_applied',
-];
+export const TABLES = ['cells_runs', 'cells_statuses', 'cells_good_compilations', 'cells_history', 'cells_applied'];
 
 export async function setupStore(databases: TestDatabases, id: string) {
   const knex = await databases.init(id as any);
@@ -23,11 +17,7 @@ export async function setupStore(databases: TestDatabases, id: string) {
 export const HOUSTON = 'system:default/houston';
 export const ORION = 'system:default/orion';
 
-export function status(
-  entityRef: string,
-  environment: string,
-  overrides: Partial<StoredCellStatus> = {},
-): StoredCellStatus {
+export function status(entityRef: string, environment: string, overrides: Partial<StoredCellStatus> = {}): StoredCellStatus {
   return {
     entityRef,
     environment,
@@ -63,11 +53,7 @@ export const accessDiff: AccessDiffView = {
   removed: [],
 };
 
-export function historyEntry(
-  entityRef: string,
-  runId: string,
-  overrides: Partial<NewHistoryEntry> = {},
-): NewHistoryEntry {
+export function historyEntry(entityRef: string, runId: string, overrides: Partial<NewHistoryEntry> = {}): NewHistoryEntry {
   return {
     entityRef,
     environment: 'development',

@@ -47,9 +47,7 @@ export function configuredPostgresIds(): PostgresTestDatabaseId[] {
  * named in the environment. Only those: under CI, an id without a connection
  * string would make TestDatabases reach for Docker.
  */
-export function storageTestDatabaseIds(): Array<
-  PostgresTestDatabaseId | 'SQLITE_3'
-> {
+export function storageTestDatabaseIds(): Array<PostgresTestDatabaseId | 'SQLITE_3'> {
   return [...configuredPostgresIds(), 'SQLITE_3'];
 }
 
@@ -79,8 +77,7 @@ function isExecutable(file: string): boolean {
  */
 export function findPostgresBinaries(): PostgresBinaries {
   const candidates: string[] = [];
-  if (process.env[POSTGRES_BINDIR_ENV])
-    candidates.push(process.env[POSTGRES_BINDIR_ENV]!);
+  if (process.env[POSTGRES_BINDIR_ENV]) candidates.push(process.env[POSTGRES_BINDIR_ENV]!);
   else {
     const debianRoot = '/usr/lib/postgresql';
     const majors = fs.existsSync(debianRoot)
@@ -89,33 +86,20 @@ export function findPostgresBinaries(): PostgresBinaries {
           .filter(name => /^\d+$/.test(name))
           .sort((a, b) => Number(b) - Number(a))
       : [];
-    candidates.push(
-      ...majors.map(major => path.join(debianRoot, major, 'bin')),
-    );
-    candidates.push(
-      ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean),
-    );
+    candidates.push(...majors.map(major => path.join(debianRoot, major, 'bin')));
+    candidates.push(...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean));
   }
-  const bindir = candidates.find(
-    dir =>
-      isExecutable(path.join(dir, 'initdb')) &&
-      isExecutable(path.join(dir, 'postgres')),
-  );
+  const bindir = candidates.find(dir => isExecutable(path.join(dir, 'initdb')) && isExecutable(path.join(dir, 'postgres')));
   if (!bindir) {
     throw new PostgresUnavailableError(
-      `no PostgreSQL server binaries (initdb, postgres) in ${
-        candidates.length ? candidates.join(', ') : '(nothing)'
-      }; ` +
+      `no PostgreSQL server binaries (initdb, postgres) in ${candidates.length ? candidates.join(', ') : '(nothing)'}; ` +
         `run tools/install.sh (it installs Debian's postgresql package) or set ${POSTGRES_BINDIR_ENV}`,
     );
   }
   const postgres = path.join(bindir, 'postgres');
   const version = execFileSync(postgres, ['--version'], { encoding: 'utf8' });
   const major = Number(version.match(/\(PostgreSQL\)\s+(\d+)/)?.[1]);
-  if (!major)
-    throw new PostgresUnavailableError(
-      `cannot read the version of ${postgres}: ${version.trim()}`,
-    );
+  if (!major) throw new PostgresUnavailableError(`cannot read the version of ${postgres}: ${version.trim()}`);
   return { initdb: path.join(bindir, 'initdb'), postgres, major };
 }
 
@@ -123,12 +107,8 @@ export function findPostgresBinaries(): PostgresBinaries {
 function serverUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   try {
-    const uid = Number(
-      execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim(),
-    );
-    const gid = Number(
-      execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim(),
-    );
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
     return { uid, gid };
   } catch {
     throw new PostgresUnavailableError(
@@ -147,12 +127,7 @@ export interface TestPostgres {
 
 function tail(file: string, lines = 20): string {
   try {
-    return fs
-      .readFileSync(file, 'utf8')
-      .trimEnd()
-      .split('\n')
-      .slice(-lines)
-      .join('\n');
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '(no log)';
   }
@@ -162,8 +137,7 @@ function tail(file: string, lines = 20): string {
 function serverEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { LC_ALL: 'C', LANG: 'C' };
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('PG') && !key.startsWith('LC_') && key !== 'LANG')
-      env[key] = value;
+    if (!key.startsWith('PG') && !key.startsWith('LC_') && key !== 'LANG') env[key] = value;
   }
   return env;
 }
@@ -188,11 +162,7 @@ export const quietKnexLog = {
 };
 
 /** Polls until the server answers a query; fails at once, with the log's tail, if it exits first. */
-async function waitUntilAccepting(
-  server: ChildProcess,
-  connection: Knex.PgConnectionConfig,
-  options: { logFile: string; timeoutMs: number },
-): Promise<void> {
+async function waitUntilAccepting(server: ChildProcess, connection: Knex.PgConnectionConfig, options: { logFile: string; timeoutMs: number }): Promise<void> {
   const { logFile, timeoutMs } = options;
   const deadline = Date.now() + timeoutMs;
   const db = knexFactory({
@@ -207,11 +177,7 @@ async function waitUntilAccepting(
     for (;;) {
       if (server.exitCode !== null || server.signalCode !== null) {
         const how = server.exitCode ?? server.signalCode;
-        throw new Error(
-          `postgres exited (${how}) before it was ready; ${logFile}:\n${tail(
-            logFile,
-          )}`,
-        );
+        throw new Error(`postgres exited (${how}) before it was ready; ${logFile}:\n${tail(logFile)}`);
       }
       if (
         await db.raw('select 1').then(
@@ -221,11 +187,7 @@ async function waitUntilAccepting(
       )
         return;
       if (Date.now() > deadline) {
-        throw new Error(
-          `postgres was not ready after ${
-            timeoutMs / 1000
-          } s; ${logFile}:\n${tail(logFile)}`,
-        );
+        throw new Error(`postgres was not ready after ${timeoutMs / 1000} s; ${logFile}:\n${tail(logFile)}`);
       }
       await new Promise(resolve => setTimeout(resolve, 100));
     }
@@ -244,18 +206,12 @@ let exitHookInstalled = false;
  * superuser `cellplane_test` (TestDatabases creates a database per test).
  * Resolves once it accepts connections; on failure nothing is left behind.
  */
-export async function startTestPostgres(
-  options: { log?: (message: string) => void; readyTimeoutMs?: number } = {},
-): Promise<TestPostgres> {
+export async function startTestPostgres(options: { log?: (message: string) => void; readyTimeoutMs?: number } = {}): Promise<TestPostgres> {
   const { log = () => {}, readyTimeoutMs = 60_000 } = options;
   const binaries = findPostgresBinaries();
   const id = `POSTGRES_${binaries.major}` as PostgresTestDatabaseId;
   if (!POSTGRES_IDS.includes(id)) {
-    throw new PostgresUnavailableError(
-      `PostgreSQL ${binaries.major} (${
-        binaries.postgres
-      }) is not a version TestDatabases knows (${POSTGRES_IDS.join(', ')})`,
-    );
+    throw new PostgresUnavailableError(`PostgreSQL ${binaries.major} (${binaries.postgres}) is not a version TestDatabases knows (${POSTGRES_IDS.join(', ')})`);
   }
   const owner = serverUser();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-postgres-'));
@@ -267,9 +223,7 @@ export async function startTestPostgres(
     const password = randomBytes(18).toString('hex');
     fs.writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
     fs.writeFileSync(logFile, '');
-    if (owner)
-      for (const file of [workDir, passwordFile, logFile])
-        fs.chownSync(file, owner.uid, owner.gid);
+    if (owner) for (const file of [workDir, passwordFile, logFile]) fs.chownSync(file, owner.uid, owner.gid);
     const asOwner = { cwd: workDir, env: serverEnv(), ...(owner ?? {}) };
 
     const user = 'cellplane_test';
@@ -277,21 +231,11 @@ export async function startTestPostgres(
     try {
       execFileSync(
         binaries.initdb,
-        [
-          `--pgdata=${dataDir}`,
-          `--username=${user}`,
-          `--pwfile=${passwordFile}`,
-          '--auth=scram-sha-256',
-          '--encoding=UTF8',
-          '--locale=C',
-          '--no-sync',
-        ],
+        [`--pgdata=${dataDir}`, `--username=${user}`, `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-sync'],
         { ...asOwner, stdio: ['ignore', 'pipe', 'pipe'] },
       );
     } catch (error: any) {
-      throw new Error(
-        `initdb failed: ${error.stderr?.toString() || error.message}`,
-      );
+      throw new Error(`initdb failed: ${error.stderr?.toString() || error.message}`);
     }
     log(`initdb ${dataDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
@@ -343,12 +287,7 @@ export async function startTestPostgres(
       logFile,
       timeoutMs: readyTimeoutMs,
     });
-    log(
-      `PostgreSQL ${binaries.major} ready on 127.0.0.1:${port} in ${(
-        (Date.now() - started) /
-        1000
-      ).toFixed(1)} s`,
-    );
+    log(`PostgreSQL ${binaries.major} ready on 127.0.0.1:${port} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return {
       id,
       connectionString: `postgresql://${user}:${password}@127.0.0.1:${port}/postgres`,
@@ -363,10 +302,7 @@ export async function startTestPostgres(
 }
 
 /** Fast shutdown (SIGINT: disconnects clients, no waiting for them), SIGKILL after a grace period. */
-async function stopServer(
-  child: ChildProcess,
-  graceMs = 10_000,
-): Promise<void> {
+async function stopServer(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise(resolve => child.once('exit', resolve));
   child.kill('SIGINT');
@@ -382,9 +318,7 @@ export async function stopTestPostgres(server: TestPostgres): Promise<void> {
 }
 
 function isCi(): boolean {
-  return (
-    !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0'
-  );
+  return !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
 }
 
 declare global {
@@ -400,24 +334,15 @@ declare global {
  * tests are skipped, loudly, and SQLite still runs.
  */
 export async function postgresGlobalSetup(): Promise<void> {
-  if (
-    configuredPostgresIds().length > 0 ||
-    process.env[POSTGRES_UNAVAILABLE_ENV]
-  )
-    return;
-  const log = (message: string) =>
-    process.stderr.write(`[test-postgres] ${message}\n`);
+  if (configuredPostgresIds().length > 0 || process.env[POSTGRES_UNAVAILABLE_ENV]) return;
+  const log = (message: string) => process.stderr.write(`[test-postgres] ${message}\n`);
   try {
     const server = await startTestPostgres({ log });
     globalThis.cellplaneTestPostgres = server;
     process.env[connectionStringEnv(server.id)] = server.connectionString;
   } catch (error) {
     if (isCi()) {
-      throw new Error(
-        `cannot start the test PostgreSQL (under CI=true this fails the run): ${
-          (error as Error).message
-        }`,
-      );
+      throw new Error(`cannot start the test PostgreSQL (under CI=true this fails the run): ${(error as Error).message}`);
     }
     const reason = (error as Error).message;
     process.env[POSTGRES_UNAVAILABLE_ENV] = reason;

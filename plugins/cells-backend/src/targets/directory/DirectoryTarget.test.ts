@@ -16,9 +16,7 @@ describe('DirectoryTarget', () => {
     const result = await t.target.apply(t.cells, [], { causes: ['startup'] });
 
     expect(result.commit).toBeUndefined();
-    expect(result.cells.map(c => [c.entityRef, c.state])).toEqual(
-      t.cells.map(c => [c.entityRef, 'in-sync']),
-    );
+    expect(result.cells.map(c => [c.entityRef, c.state])).toEqual(t.cells.map(c => [c.entityRef, 'in-sync']));
     for (const outcome of result.cells) {
       const cell = t.cells.find(c => c.entityRef === outcome.entityRef)!;
       expect(outcome.changes.create).toHaveLength(cell.objects.length);
@@ -26,15 +24,11 @@ describe('DirectoryTarget', () => {
       expect(outcome.objects.every(o => o.state === 'in-sync')).toBe(true);
     }
     const names = t.cells.map(c => `${c.cellName}.yaml`).sort();
-    expect(fs.readdirSync(t.folder).sort()).toEqual(
-      [...names, 'kustomization.yaml'].sort(),
-    );
+    expect(fs.readdirSync(t.folder).sort()).toEqual([...names, 'kustomization.yaml'].sort());
     for (const cell of t.cells) {
       const content = t.read(`${cell.cellName}.yaml`);
       const rendered = toYaml(cell.objects); // what `cellplane render --out` writes
-      expect(content).toBe(
-        `${HEADER_PREFIX} cell ${cell.entityRef} in environment ${ENV}. Do not edit: the next reconcile replaces this file.\n${rendered}`,
-      );
+      expect(content).toBe(`${HEADER_PREFIX} cell ${cell.entityRef} in environment ${ENV}. Do not edit: the next reconcile replaces this file.\n${rendered}`);
       // The header is a comment: the objects parse exactly as render's file does.
       expect(parse(content)).toEqual(parse(rendered));
       expect(parse(content)).toEqual(cell.objects);
@@ -49,28 +43,16 @@ describe('DirectoryTarget', () => {
         resources: names,
       },
     ]);
-    expect(names).toEqual([
-      'deep-space-network.yaml',
-      'esa-ops.yaml',
-      'houston.yaml',
-      'kennedy.yaml',
-      'orion.yaml',
-    ]);
+    expect(names).toEqual(['deep-space-network.yaml', 'esa-ops.yaml', 'houston.yaml', 'kennedy.yaml', 'orion.yaml']);
     // No temporary file is left behind.
-    expect(fs.readdirSync(t.folder).filter(f => f.endsWith('.tmp'))).toEqual(
-      [],
-    );
+    expect(fs.readdirSync(t.folder).filter(f => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('builds with kustomize into exactly the compiled objects', async () => {
     const t = setup();
     await t.target.apply(t.cells, [], { causes: ['startup'] });
-    const key = (o: KubeObject) =>
-      `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${
-        o.metadata.name
-      }`;
-    const byKey = (objects: KubeObject[]) =>
-      [...objects].sort((a, b) => compareText(key(a), key(b)));
+    const key = (o: KubeObject) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
+    const byKey = (objects: KubeObject[]) => [...objects].sort((a, b) => compareText(key(a), key(b)));
     // The real kustomize (kubectl's), as a GitOps tool would run it on the folder.
     const built = execFileSync('kubectl', ['kustomize', t.folder], {
       encoding: 'utf8',
@@ -119,11 +101,7 @@ describe('DirectoryTarget', () => {
       metadata: { name: 'new-one', namespace: houston.namespace },
     };
     const last = rest[rest.length - 1];
-    const changed = withObjects(houston, [
-      relabelled,
-      ...rest.slice(0, -1),
-      extra,
-    ]);
+    const changed = withObjects(houston, [relabelled, ...rest.slice(0, -1), extra]);
 
     const result = await t.target.apply([changed], [], { causes: ['x'] });
 
@@ -141,9 +119,7 @@ describe('DirectoryTarget', () => {
         {
           apiVersion: first.apiVersion,
           kind: first.kind,
-          ...(first.metadata.namespace
-            ? { namespace: first.metadata.namespace }
-            : {}),
+          ...(first.metadata.namespace ? { namespace: first.metadata.namespace } : {}),
           name: first.metadata.name,
         },
       ],
@@ -170,14 +146,17 @@ describe('DirectoryTarget', () => {
     await t.target.apply(t.cells, [], { causes: ['startup'] });
     const orion = t.cell('orion');
     const { removed } = await t.target.apply([], [orion], { causes: ['removed'] });
-    expect(removed).toEqual([{ entityRef: orion.entityRef, environment: ENV, state: 'removed', pruned: orion.objects.map(o => expect.objectContaining({ kind: o.kind, name: o.metadata.name })), message: '' }]);
-    expect(fs.existsSync(t.file('orion.yaml'))).toBe(false);
-    expect(parse(t.read('kustomization.yaml'))[0].resources).toEqual([
-      'deep-space-network.yaml',
-      'esa-ops.yaml',
-      'houston.yaml',
-      'kennedy.yaml',
+    expect(removed).toEqual([
+      {
+        entityRef: orion.entityRef,
+        environment: ENV,
+        state: 'removed',
+        pruned: orion.objects.map(o => expect.objectContaining({ kind: o.kind, name: o.metadata.name })),
+        message: '',
+      },
     ]);
+    expect(fs.existsSync(t.file('orion.yaml'))).toBe(false);
+    expect(parse(t.read('kustomization.yaml'))[0].resources).toEqual(['deep-space-network.yaml', 'esa-ops.yaml', 'houston.yaml', 'kennedy.yaml']);
   });
 
   it('reports each removal: nothing of the cell left counts as removed, a file it cannot delete as an error', async () => {
@@ -216,14 +195,16 @@ describe('DirectoryTarget', () => {
       expect(await t.target.listCells()).toContainEqual({ entityRef: 'system:ops/houston', cellName: 'houston' });
       expect((await t.target.observe(ops)).state).toBe('in-sync');
 
-      const { removed } = await t.target.apply([], [{ entityRef: ops.entityRef, cellName: 'houston', environment: ENV, namespace: ops.namespace }], { causes: ['removed'] });
+      const { removed } = await t.target.apply([], [{ entityRef: ops.entityRef, cellName: 'houston', environment: ENV, namespace: ops.namespace }], {
+        causes: ['removed'],
+      });
       expect(removed.map(r => [r.state, r.pruned.length])).toEqual([['removed', ops.objects.length]]);
       expect(fs.existsSync(t.file('ops.houston.yaml'))).toBe(false);
       expect(t.read('houston.yaml')).toBe(cellHeader('system:default/houston', ENV) + toYaml(t.cell('houston').objects));
       expect(parse(t.read('kustomization.yaml'))[0].resources).not.toContain('ops.houston.yaml');
     });
 
-    it('moves a cell out of the `<cell>.yaml` an older Cellplane wrote for it, which frees the name for the default namespace\'s cell', async () => {
+    it("moves a cell out of the `<cell>.yaml` an older Cellplane wrote for it, which frees the name for the default namespace's cell", async () => {
       const t = setup();
       fs.mkdirSync(t.folder, { recursive: true });
       const ops = withObjects(houstonIn(t, 'ops'), t.cell('orion').objects);
@@ -241,12 +222,14 @@ describe('DirectoryTarget', () => {
       expect(parse(t.read('kustomization.yaml'))[0].resources).toEqual(['houston.yaml', 'ops.houston.yaml']);
     });
 
-    it('prunes a removed cell\'s file of the older naming', async () => {
+    it("prunes a removed cell's file of the older naming", async () => {
       const t = setup();
       fs.mkdirSync(t.folder, { recursive: true });
       const ops = houstonIn(t, 'ops');
       fs.writeFileSync(t.file('houston.yaml'), cellHeader(ops.entityRef, ENV) + toYaml(ops.objects));
-      const { removed } = await t.target.apply([], [{ entityRef: ops.entityRef, cellName: 'houston', environment: ENV, namespace: ops.namespace }], { causes: ['removed'] });
+      const { removed } = await t.target.apply([], [{ entityRef: ops.entityRef, cellName: 'houston', environment: ENV, namespace: ops.namespace }], {
+        causes: ['removed'],
+      });
       expect(removed.map(r => [r.state, r.pruned.length])).toEqual([['removed', ops.objects.length]]);
       expect(fs.existsSync(t.file('houston.yaml'))).toBe(false);
       expect(parse(t.read('kustomization.yaml'))[0].resources).toEqual([]);
@@ -258,15 +241,16 @@ describe('DirectoryTarget', () => {
     expect(await t.target.listCells()).toEqual([]);
     await t.target.apply(t.cells, [], { causes: ['startup'] });
     fs.writeFileSync(t.file('notes.yaml'), 'kind: ConfigMap\n');
-    expect(await t.target.listCells()).toEqual(t.cells.map(c => ({ entityRef: c.entityRef, cellName: c.cellName })).sort((a, b) => (a.cellName < b.cellName ? -1 : 1)));
+    expect(await t.target.listCells()).toEqual(
+      t.cells.map(c => ({ entityRef: c.entityRef, cellName: c.cellName })).sort((a, b) => (a.cellName < b.cellName ? -1 : 1)),
+    );
   });
 
   it('never touches files it did not write, and refuses a same-named cell file without its header', async () => {
     const t = setup();
     fs.mkdirSync(t.folder, { recursive: true });
     const readme = '# Our GitOps folder\n';
-    const handMade =
-      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n';
+    const handMade = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n';
     fs.writeFileSync(t.file('README.md'), readme);
     fs.writeFileSync(t.file('houston.yaml'), handMade);
     fs.writeFileSync(t.file('extra.yaml'), handMade);
@@ -277,9 +261,7 @@ describe('DirectoryTarget', () => {
     const before = foreignStamps();
 
     const result = await t.target.apply(t.cells, [], { causes: ['startup'] });
-    const houston = result.cells.find(
-      c => c.entityRef === 'system:default/houston',
-    )!;
+    const houston = result.cells.find(c => c.entityRef === 'system:default/houston')!;
     expect(houston.state).toBe('error');
     expect(houston.message).toContain(t.file('houston.yaml'));
     expect(houston.message).toContain('not written by Cellplane');
@@ -291,9 +273,7 @@ describe('DirectoryTarget', () => {
       unchanged: 0,
     });
     expect(result.cells.filter(c => c.state === 'in-sync')).toHaveLength(4);
-    await expect(t.target.plan(t.cell('houston'))).rejects.toThrow(
-      /not written by Cellplane/,
-    );
+    await expect(t.target.plan(t.cell('houston'))).rejects.toThrow(/not written by Cellplane/);
     expect((await t.target.observe(t.cell('houston'))).state).toBe('error');
 
     // Removing the cell does not delete a file that is not Cellplane's either.
@@ -303,12 +283,7 @@ describe('DirectoryTarget', () => {
     expect(t.read('houston.yaml')).toBe(handMade);
     expect(t.read('extra.yaml')).toBe(handMade);
     // The kustomization lists Cellplane's files only.
-    expect(parse(t.read('kustomization.yaml'))[0].resources).toEqual([
-      'deep-space-network.yaml',
-      'esa-ops.yaml',
-      'kennedy.yaml',
-      'orion.yaml',
-    ]);
+    expect(parse(t.read('kustomization.yaml'))[0].resources).toEqual(['deep-space-network.yaml', 'esa-ops.yaml', 'kennedy.yaml', 'orion.yaml']);
   });
 
   it('leaves a foreign kustomization.yaml alone', async () => {
@@ -318,20 +293,14 @@ describe('DirectoryTarget', () => {
     fs.writeFileSync(t.file('kustomization.yaml'), own);
     await t.target.apply(t.cells, [], { causes: ['startup'] });
     expect(t.read('kustomization.yaml')).toBe(own);
-    expect(t.logger.warn).toHaveBeenCalledWith(
-      expect.stringContaining(
-        'kustomization.yaml was not written by Cellplane',
-      ),
-    );
+    expect(t.logger.warn).toHaveBeenCalledWith(expect.stringContaining('kustomization.yaml was not written by Cellplane'));
   });
 
   it('plans create, update and prune without writing anything', async () => {
     const t = setup();
     const houston = t.cell('houston');
     expect(await t.target.plan(houston)).toEqual({
-      create: houston.objects.map(o =>
-        expect.objectContaining({ kind: o.kind, name: o.metadata.name }),
-      ),
+      create: houston.objects.map(o => expect.objectContaining({ kind: o.kind, name: o.metadata.name })),
       update: [],
       prune: [],
       unchanged: 0,
@@ -362,12 +331,8 @@ describe('DirectoryTarget', () => {
         name: 'added',
       },
     ]);
-    expect(plan.update.map(r => `${r.kind}/${r.name}`)).toEqual([
-      `${first.kind}/${first.metadata.name}`,
-    ]);
-    expect(plan.prune.map(r => `${r.kind}/${r.name}`)).toEqual([
-      `${second.kind}/${second.metadata.name}`,
-    ]);
+    expect(plan.update.map(r => `${r.kind}/${r.name}`)).toEqual([`${first.kind}/${first.metadata.name}`]);
+    expect(plan.prune.map(r => `${r.kind}/${r.name}`)).toEqual([`${second.kind}/${second.metadata.name}`]);
     expect(plan.unchanged).toBe(houston.objects.length - 2);
     expect(t.stamps()).toEqual(before);
   });
@@ -378,11 +343,7 @@ describe('DirectoryTarget', () => {
     const houston = t.cell('houston');
     for (const cell of t.cells) {
       const observed = await t.target.observe(cell);
-      expect([cell.cellName, observed.state, observed.message]).toEqual([
-        cell.cellName,
-        'in-sync',
-        '',
-      ]);
+      expect([cell.cellName, observed.state, observed.message]).toEqual([cell.cellName, 'in-sync', '']);
       expect(observed.objects.every(o => o.state === 'in-sync')).toBe(true);
     }
 
@@ -393,21 +354,14 @@ describe('DirectoryTarget', () => {
     expect(original).toContain(`- ${principal}\n`);
     fs.writeFileSync(
       t.file('houston.yaml'),
-      `${original.replace(
-        `- ${principal}\n`,
-        `- "*"\n`,
-      )}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sneaky\n  namespace: ${ns}\n`,
+      `${original.replace(`- ${principal}\n`, `- "*"\n`)}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sneaky\n  namespace: ${ns}\n`,
     );
     const drifted = await t.target.observe(houston);
     expect(drifted.state).toBe('drifted');
     expect(drifted.message).toContain('AuthorizationPolicy');
-    const capcom = drifted.objects.find(
-      o => o.kind === 'AuthorizationPolicy' && o.name === 'capcom',
-    )!;
+    const capcom = drifted.objects.find(o => o.kind === 'AuthorizationPolicy' && o.name === 'capcom')!;
     expect(capcom.state).toBe('drifted');
-    expect(capcom.diff).toEqual([
-      `spec.rules[0].from[0].source.principals[0]: "${principal}" -> "*"`,
-    ]);
+    expect(capcom.diff).toEqual([`spec.rules[0].from[0].source.principals[0]: "${principal}" -> "*"`]);
     expect(drifted.objects.find(o => o.name === 'sneaky')).toEqual({
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -415,36 +369,27 @@ describe('DirectoryTarget', () => {
       name: 'sneaky',
       state: 'unwanted',
     });
-    expect(drifted.objects.filter(o => o.state === 'in-sync')).toHaveLength(
-      houston.objects.length - 1,
-    );
+    expect(drifted.objects.filter(o => o.state === 'in-sync')).toHaveLength(houston.objects.length - 1);
     expect(drifted.changes.update.map(r => r.name)).toEqual(['capcom']);
     expect(drifted.changes.prune.map(r => r.name)).toEqual(['sneaky']);
 
     // The next apply repairs the drift.
     const repaired = await t.target.apply([houston], [], { causes: ['drift'] });
-    expect(repaired.cells[0].changes.update.map(r => r.name)).toEqual([
-      'capcom',
-    ]);
+    expect(repaired.cells[0].changes.update.map(r => r.name)).toEqual(['capcom']);
     expect(t.read('houston.yaml')).toBe(original);
 
     fs.rmSync(t.file('houston.yaml'));
     const missing = await t.target.observe(houston);
     expect(missing.state).toBe('drifted');
     expect(missing.message).toContain('missing');
-    expect(missing.objects.map(o => o.state)).toEqual(
-      houston.objects.map(() => 'missing'),
-    );
+    expect(missing.objects.map(o => o.state)).toEqual(houston.objects.map(() => 'missing'));
   });
 
   it('reports a hand edit that broke the YAML as an error naming the file, and rewrites it on apply', async () => {
     const t = setup();
     await t.target.apply(t.cells, [], { causes: ['startup'] });
     const orion = t.cell('orion');
-    fs.writeFileSync(
-      t.file('orion.yaml'),
-      `${cellHeader(orion.entityRef, ENV)}kind: [unclosed\n`,
-    );
+    fs.writeFileSync(t.file('orion.yaml'), `${cellHeader(orion.entityRef, ENV)}kind: [unclosed\n`);
     const observed = await t.target.observe(orion);
     expect(observed.state).toBe('error');
     expect(observed.message).toContain(t.file('orion.yaml'));
@@ -458,17 +403,11 @@ describe('DirectoryTarget', () => {
     const t = setup();
     fs.mkdirSync(t.file('houston.yaml'), { recursive: true }); // a folder where the file should be
     const result = await t.target.apply(t.cells, [], { causes: ['startup'] });
-    const houston = result.cells.find(
-      c => c.entityRef === 'system:default/houston',
-    )!;
+    const houston = result.cells.find(c => c.entityRef === 'system:default/houston')!;
     expect(houston.state).toBe('error');
-    expect(houston.message).toContain(
-      `could not write ${t.file('houston.yaml')}: EISDIR`,
-    );
+    expect(houston.message).toContain(`could not write ${t.file('houston.yaml')}: EISDIR`);
     expect(result.cells.filter(c => c.state === 'in-sync')).toHaveLength(4);
-    expect(fs.readdirSync(t.folder).filter(f => f.endsWith('.tmp'))).toEqual(
-      [],
-    );
+    expect(fs.readdirSync(t.folder).filter(f => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('gives a cell an error outcome on a permission error, leaving the old file whole', async () => {
@@ -482,21 +421,15 @@ describe('DirectoryTarget', () => {
     fs.chmodSync(t.folder, 0o555); // no new (temporary) files in the folder
     let outcome;
     try {
-      [outcome] = (
-        await t.target.apply([changed], [], { causes: ['x'] })
-      ).cells;
+      [outcome] = (await t.target.apply([changed], [], { causes: ['x'] })).cells;
     } finally {
       fs.chmodSync(t.folder, 0o755);
     }
     expect(outcome.state).toBe(asRoot ? 'in-sync' : 'error');
     const denied = `could not write ${t.file('houston.yaml')}: EACCES`;
     expect(outcome.message.slice(0, denied.length)).toBe(asRoot ? '' : denied);
-    expect(t.read('houston.yaml')).toBe(
-      asRoot ? t.target.contentOf(changed) : original,
-    );
-    expect(fs.readdirSync(t.folder).filter(f => f.endsWith('.tmp'))).toEqual(
-      [],
-    );
+    expect(t.read('houston.yaml')).toBe(asRoot ? t.target.contentOf(changed) : original);
+    expect(fs.readdirSync(t.folder).filter(f => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('refuses cell names that cannot be file names or would replace the kustomization', async () => {
@@ -534,8 +467,6 @@ describe('DirectoryTarget', () => {
     } finally {
       process.chdir(cwd);
     }
-    expect(
-      fs.existsSync(path.join(root, 'gitops/dev/kustomization.yaml')),
-    ).toBe(true);
+    expect(fs.existsSync(path.join(root, 'gitops/dev/kustomization.yaml'))).toBe(true);
   });
 });

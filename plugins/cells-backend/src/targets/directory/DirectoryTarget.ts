@@ -135,7 +135,8 @@ export class DirectoryTarget implements CellTarget {
     });
     // A cell with a file of an older naming and its file now is one cell.
     const byRef = new Map<string, HeldCell>();
-    for (const f of files) if (f.entityRef && !byRef.has(f.entityRef)) byRef.set(f.entityRef, { entityRef: f.entityRef, cellName: parseEntityRef(f.entityRef).name });
+    for (const f of files)
+      if (f.entityRef && !byRef.has(f.entityRef)) byRef.set(f.entityRef, { entityRef: f.entityRef, cellName: parseEntityRef(f.entityRef).name });
     return [...byRef.values()];
   }
 
@@ -257,7 +258,13 @@ export class DirectoryTarget implements CellTarget {
       await writeAtomic(file, content);
       written.set(name, cell);
       // Without a file of the new naming, the folder held the cell's objects in its file of the older one.
-      return { ...this.outcomeBase(cell), changes: compare(cell.objects, this.objectsOf(existing ?? legacy, file)), state: 'in-sync', message: '', objects: inPlace };
+      return {
+        ...this.outcomeBase(cell),
+        changes: compare(cell.objects, this.objectsOf(existing ?? legacy, file)),
+        state: 'in-sync',
+        message: '',
+        objects: inPlace,
+      };
     } catch (e) {
       return this.failed(cell, `could not write ${file || cell.cellName}: ${messageOf(e)}`);
     }
@@ -303,7 +310,12 @@ export class DirectoryTarget implements CellTarget {
    * took its name in this apply; returns the objects it held, or undefined
    * when it deleted nothing.
    */
-  private async deleteFileOf(cell: CellKey, name: string, seen: Map<string, string>, written: Map<string, DesiredCell | undefined>): Promise<ReturnType<typeof objectRef>[] | undefined> {
+  private async deleteFileOf(
+    cell: CellKey,
+    name: string,
+    seen: Map<string, string>,
+    written: Map<string, DesiredCell | undefined>,
+  ): Promise<ReturnType<typeof objectRef>[] | undefined> {
     const file = path.join(this.dir, name);
     // Another cell took the name in this same apply: the file is now its.
     if (seen.has(name)) return undefined;

@@ -18,9 +18,7 @@ describe('writeAtomic', () => {
   it('removes its temporary file when the rename fails', async () => {
     const target = path.join(dir, 'b.yaml');
     fs.mkdirSync(path.join(target, 'inside'), { recursive: true });
-    await expect(writeAtomic(target, 'x\n')).rejects.toThrow(
-      /EISDIR|ENOTEMPTY|EEXIST/,
-    );
+    await expect(writeAtomic(target, 'x\n')).rejects.toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
     expect(fs.readdirSync(dir).sort()).toEqual(['a.yaml', 'b.yaml']);
   });
 });
@@ -29,12 +27,8 @@ describe('ownershipOf', () => {
   it('knows the header, and the cell it names', () => {
     expect(ownershipOf(undefined)).toEqual({ kind: 'missing' });
     expect(ownershipOf('apiVersion: v1\n')).toEqual({ kind: 'foreign' });
-    expect(
-      ownershipOf(' # Managed by Cellplane: cell system:default/a in x\n'),
-    ).toEqual({ kind: 'foreign' });
-    expect(
-      ownershipOf(`${cellHeader('system:team-a/my.cell', 'dev')}a: 1\n`),
-    ).toEqual({
+    expect(ownershipOf(' # Managed by Cellplane: cell system:default/a in x\n')).toEqual({ kind: 'foreign' });
+    expect(ownershipOf(`${cellHeader('system:team-a/my.cell', 'dev')}a: 1\n`)).toEqual({
       kind: 'cellplane',
       entityRef: 'system:team-a/my.cell',
     });
@@ -59,12 +53,8 @@ describe('parseObjects', () => {
   });
 
   it('names the file when a hand edit broke it', () => {
-    expect(() => parseObjects('a: [b\n', '/x/a.yaml')).toThrow(
-      /^\/x\/a.yaml is not valid YAML \(document 1\)/,
-    );
-    expect(() =>
-      parseObjects('apiVersion: v1\n---\n- 1\n', '/x/a.yaml'),
-    ).toThrow(
+    expect(() => parseObjects('a: [b\n', '/x/a.yaml')).toThrow(/^\/x\/a.yaml is not valid YAML \(document 1\)/);
+    expect(() => parseObjects('apiVersion: v1\n---\n- 1\n', '/x/a.yaml')).toThrow(
       '/x/a.yaml: document 1 is not a Kubernetes object (it needs apiVersion, kind and metadata.name)',
     );
   });

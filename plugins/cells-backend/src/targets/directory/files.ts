@@ -36,8 +36,7 @@ export function ownershipOf(content: string | undefined): Ownership {
   return { kind: 'cellplane', ...(entityRef ? { entityRef } : {}) };
 }
 
-const isMissing = (e: unknown) =>
-  (e as NodeJS.ErrnoException)?.code === 'ENOENT';
+const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
 
 /** The file's text, or undefined when there is none. */
 export async function readIfExists(file: string): Promise<string | undefined> {
@@ -76,16 +75,8 @@ export async function readHead(file: string): Promise<string | undefined> {
  * flushed to disk, then renamed over the target. The temporary name starts
  * with a dot and does not end in .yaml, so nothing lists it meanwhile.
  */
-export async function writeAtomic(
-  file: string,
-  content: string,
-): Promise<void> {
-  const temporary = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString(
-      'hex',
-    )}.tmp`,
-  );
+export async function writeAtomic(file: string, content: string): Promise<void> {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const handle = await fs.open(temporary, 'wx', 0o644);
     try {
@@ -125,24 +116,13 @@ export function parseObjects(content: string, file: string): KubeObject[] {
   documents.forEach((document, index) => {
     const [error] = document.errors;
     if (error) {
-      throw new Error(
-        `${file} is not valid YAML (document ${index + 1}): ${error.message}`,
-      );
+      throw new Error(`${file} is not valid YAML (document ${index + 1}): ${error.message}`);
     }
     const value = document.toJS();
     if (value === null || value === undefined) return;
     const object = value as Partial<KubeObject>;
-    if (
-      typeof object !== 'object' ||
-      typeof object.apiVersion !== 'string' ||
-      typeof object.kind !== 'string' ||
-      typeof object.metadata?.name !== 'string'
-    ) {
-      throw new Error(
-        `${file}: document ${
-          index + 1
-        } is not a Kubernetes object (it needs apiVersion, kind and metadata.name)`,
-      );
+    if (typeof object !== 'object' || typeof object.apiVersion !== 'string' || typeof object.kind !== 'string' || typeof object.metadata?.name !== 'string') {
+      throw new Error(`${file}: document ${index + 1} is not a Kubernetes object (it needs apiVersion, kind and metadata.name)`);
     }
     objects.push(object as KubeObject);
   });

@@ -35,17 +35,12 @@ function git(cwd: string, args: string[], author: GitAuthor): Promise<string> {
     delete env[key];
   }
   return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      args,
-      { cwd, env, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) {
-          const said = String(stderr).trim() || error.message;
-          reject(new GitError(`git ${args[0]} failed: ${said}`));
-        } else resolve(String(stdout));
-      },
-    );
+    execFile('git', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) {
+        const said = String(stderr).trim() || error.message;
+        reject(new GitError(`git ${args[0]} failed: ${said}`));
+      } else resolve(String(stdout));
+    });
   });
 }
 
@@ -53,40 +48,25 @@ function git(cwd: string, args: string[], author: GitAuthor): Promise<string> {
  * Throws a GitError saying what to do unless `dir` is in a git work tree
  * where `probe` (a file name in `dir`) would not be ignored.
  */
-export async function assertCommittable(
-  dir: string,
-  probe: string,
-  why: string,
-): Promise<void> {
+export async function assertCommittable(dir: string, probe: string, why: string): Promise<void> {
   let inside = '';
   try {
-    inside = (
-      await git(dir, ['rev-parse', '--is-inside-work-tree'], DEFAULT_AUTHOR)
-    ).trim();
+    inside = (await git(dir, ['rev-parse', '--is-inside-work-tree'], DEFAULT_AUTHOR)).trim();
   } catch {
     // Not a repository (or no git): reported below.
   }
   if (inside !== 'true') {
-    throw new GitError(
-      `${why}, but ${dir} is not in a git work tree. Fix: run "git init" in it (or clone your GitOps repository there), or set commit: false`,
-    );
+    throw new GitError(`${why}, but ${dir} is not in a git work tree. Fix: run "git init" in it (or clone your GitOps repository there), or set commit: false`);
   }
   const ignored = await new Promise<boolean>((resolve, reject) => {
-    execFile(
-      'git',
-      ['check-ignore', '-q', '--', probe],
-      { cwd: dir },
-      error => {
-        if (!error) resolve(true);
-        else if (error.code === 1) resolve(false);
-        else reject(new GitError(`git check-ignore failed: ${error.message}`));
-      },
-    );
+    execFile('git', ['check-ignore', '-q', '--', probe], { cwd: dir }, error => {
+      if (!error) resolve(true);
+      else if (error.code === 1) resolve(false);
+      else reject(new GitError(`git check-ignore failed: ${error.message}`));
+    });
   });
   if (ignored) {
-    throw new GitError(
-      `${why}, but git ignores ${dir} (see "git check-ignore -v ${probe}" there). Fix: remove the ignore rule, or set commit: false`,
-    );
+    throw new GitError(`${why}, but git ignores ${dir} (see "git check-ignore -v ${probe}" there). Fix: remove the ignore rule, or set commit: false`);
   }
 }
 
@@ -110,26 +90,11 @@ export async function commitFiles(options: {
   const split = (out: string) => out.split('\0').filter(Boolean);
 
   // A deleted file can be staged only if git knew it.
-  const tracked = new Set(
-    split(await run(['ls-files', '-z', '--', ...options.files])),
-  );
-  const candidates = options.files.filter(
-    f => tracked.has(f) || fs.existsSync(path.join(dir, f)),
-  );
+  const tracked = new Set(split(await run(['ls-files', '-z', '--', ...options.files])));
+  const candidates = options.files.filter(f => tracked.has(f) || fs.existsSync(path.join(dir, f)));
   if (!candidates.length) return undefined;
   await run(['add', '--all', '--', ...candidates]);
-  const status = split(
-    await run([
-      'diff',
-      '--cached',
-      '--name-status',
-      '--relative',
-      '--no-renames',
-      '-z',
-      '--',
-      ...candidates,
-    ]),
-  );
+  const status = split(await run(['diff', '--cached', '--name-status', '--relative', '--no-renames', '-z', '--', ...candidates]));
   const committed: CommittedFile[] = [];
   for (let i = 0; i + 1 < status.length; i += 2) {
     committed.push({

@@ -51,7 +51,9 @@ export function describeFailure(verb: string, kind: ManagedKind, object: KubeObj
   if (response.status === 403) {
     const group = kind.apiVersion.includes('/') ? kind.apiVersion.split('/')[0] : '';
     const scope = kind.namespaced ? ` in namespace ${object.metadata.namespace}` : '';
-    return `${what}: forbidden: Cellplane's service account may not ${verb} ${kind.resource}${group ? `.${group}` : ''}${scope} (${apiMessage}). Fix: grant it with deploy/cells-backend-rbac.yaml`;
+    return `${what}: forbidden: Cellplane's service account may not ${verb} ${kind.resource}${
+      group ? `.${group}` : ''
+    }${scope} (${apiMessage}). Fix: grant it with deploy/cells-backend-rbac.yaml`;
   }
   if (response.status === 422 || (response.status === 500 && /field not declared in schema/.test(apiMessage))) {
     const causes: { field?: string; message?: string }[] = body.details?.causes ?? [];
@@ -104,7 +106,11 @@ export class Applier {
             state: 'error' as const,
             message: `${objectName(o)}: ${messageOf(e)}`,
           }));
-          statuses.set(objectId(o), { ...objectRef(o), state: result.state === 'error' ? 'pending' : result.state, ...(result.message ? { message: result.message } : {}) });
+          statuses.set(objectId(o), {
+            ...objectRef(o),
+            state: result.state === 'error' ? 'pending' : result.state,
+            ...(result.message ? { message: result.message } : {}),
+          });
           if (result.state === 'unavailable') unavailable.add(result.message!);
           else if (result.state === 'error' || result.state === 'conflict') problems.push(result.message!);
           if (result.change === 'create') changes.create.push(objectRef(o));
@@ -123,7 +129,9 @@ export class Applier {
         problems.push(messageOf(e));
       }
     }
-    const objects = cell.objects.map(o => statuses.get(objectId(o)) ?? { ...objectRef(o), state: 'pending' as const, message: 'not applied: an earlier phase failed' });
+    const objects = cell.objects.map(
+      o => statuses.get(objectId(o)) ?? { ...objectRef(o), state: 'pending' as const, message: 'not applied: an earlier phase failed' },
+    );
     const base = { entityRef: cell.entityRef, environment: cell.environment, changes, objects };
     if (problems.length) {
       const later = stoppedAt !== undefined && stoppedAt < APPLY_PHASES.length - 1;
@@ -160,7 +168,10 @@ export class Applier {
       return { state: 'error', message: `${objectName(o)} is outside the cell namespace ${cell.namespace}; it is not applied` };
     }
     if (!cache.serves(kind.apiVersion)) {
-      return { state: 'unavailable', message: `${kind.layer} is unavailable: the cluster does not serve ${kind.apiVersion} ${kind.kind} (its CRD is not installed)` };
+      return {
+        state: 'unavailable',
+        message: `${kind.layer} is unavailable: the cluster does not serve ${kind.apiVersion} ${kind.kind} (its CRD is not installed)`,
+      };
     }
     const path = objectPath(kind, o);
     let live = cache.live(kind, o);

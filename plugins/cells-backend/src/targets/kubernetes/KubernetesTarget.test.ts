@@ -1,22 +1,11 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { CELL_OBJECT_NAMES, KubeObject, compiledObjectRole } from '@cellplane/cells-common';
-import {
-  describeWithKube,
-  rawRequest,
-  serverSideApply,
-  testKubeConfig,
-  uniqueName,
-} from '@cellplane/kube-testenv';
+import { describeWithKube, rawRequest, serverSideApply, testKubeConfig, uniqueName } from '@cellplane/kube-testenv';
 import { KubeConfig } from '@kubernetes/client-node';
 import { CellOutcome, DesiredCell } from '../types';
 import { KubernetesTarget } from './KubernetesTarget';
 import { managedDiff } from '@cellplane/plugin-cells-node';
-import {
-  compileTestCell,
-  pathOf,
-  TestComponent,
-  until,
-} from './__testUtils__/testCell';
+import { compileTestCell, pathOf, TestComponent, until } from './__testUtils__/testCell';
 
 const logger = mockServices.logger.mock();
 
@@ -40,11 +29,7 @@ const SHOP: TestComponent[] = [
  * finds it drifted; fails after a generous bound that only catches a broken
  * watch (no assertion depends on how long it took).
  */
-function driftReportedByWatch(
-  target: KubernetesTarget,
-  cell: DesiredCell,
-  timeoutMs = 60_000,
-): Promise<CellOutcome> {
+function driftReportedByWatch(target: KubernetesTarget, cell: DesiredCell, timeoutMs = 60_000): Promise<CellOutcome> {
   return new Promise((resolve, reject) => {
     let done = false;
     const timer = setTimeout(() => {
@@ -73,13 +58,7 @@ describeWithKube('KubernetesTarget on a real API server', () => {
   afterAll(() => target.stop());
 
   const resourceVersions = async (cell: DesiredCell) =>
-    Promise.all(
-      cell.objects.map(
-        async o =>
-          (await rawRequest(kubeconfig, 'GET', pathOf(o))).body.metadata
-            .resourceVersion,
-      ),
-    );
+    Promise.all(cell.objects.map(async o => (await rawRequest(kubeconfig, 'GET', pathOf(o))).body.metadata.resourceVersion));
 
   it('converges a new cell: every object reads back as compiled; the second apply writes nothing', async () => {
     const cell = compileTestCell(uniqueName('shop'), SHOP);
@@ -91,24 +70,17 @@ describeWithKube('KubernetesTarget on a real API server', () => {
       const live = await rawRequest(kubeconfig, 'GET', pathOf(o));
       expect(live.status).toBe(200);
       expect(managedDiff(o, live.body)).toEqual([]);
-      const managers = (live.body.metadata.managedFields ?? []).map(
-        (f: { manager: string }) => f.manager,
-      );
+      const managers = (live.body.metadata.managedFields ?? []).map((f: { manager: string }) => f.manager);
       expect(managers).toEqual(['cellplane']);
     }
     const before = await resourceVersions(cell);
     const writes = target.http.writeCount();
-    const total = () =>
-      Object.values(target.http.counts).reduce((a, b) => a + b, 0);
+    const total = () => Object.values(target.http.counts).reduce((a, b) => a + b, 0);
     const requests = total();
     const second = await target.apply([cell], [], { causes: ['again'] });
     // Everything is compared with the watch caches: no request at all, not a GET per object.
     expect(total() - requests).toBe(0);
-    process.stderr.write(
-      `[kubernetes target] steady-state apply of ${
-        cell.objects.length
-      } objects: ${total() - requests} requests\n`,
-    );
+    process.stderr.write(`[kubernetes target] steady-state apply of ${cell.objects.length} objects: ${total() - requests} requests\n`);
     expect(second.cells[0]).toMatchObject({
       state: 'in-sync',
       changes: {
@@ -138,22 +110,13 @@ describeWithKube('KubernetesTarget on a real API server', () => {
       ...SHOP.slice(1),
     ]);
     const changed = edited.objects.filter(
-      o =>
-        JSON.stringify(o) !==
-        JSON.stringify(
-          cell.objects.find(
-            c => c.kind === o.kind && c.metadata.name === o.metadata.name,
-          ),
-        ),
+      o => JSON.stringify(o) !== JSON.stringify(cell.objects.find(c => c.kind === o.kind && c.metadata.name === o.metadata.name)),
     );
     expect(changed.length).toBeGreaterThan(0);
     const plan = await target.plan(edited);
     const result = await target.apply([edited], [], { causes: ['edit'] });
-    const names = (refs: { kind: string; name: string }[]) =>
-      refs.map(r => `${r.kind}/${r.name}`).sort();
-    expect(names(plan.update)).toEqual(
-      names(changed.map(o => ({ kind: o.kind, name: o.metadata.name }))),
-    );
+    const names = (refs: { kind: string; name: string }[]) => refs.map(r => `${r.kind}/${r.name}`).sort();
+    expect(names(plan.update)).toEqual(names(changed.map(o => ({ kind: o.kind, name: o.metadata.name }))));
     expect(names(result.cells[0].changes.update)).toEqual(names(plan.update));
     expect(result.cells[0].changes.create).toEqual([]);
     expect(result.cells[0].changes.prune).toEqual([]);
@@ -166,22 +129,13 @@ describeWithKube('KubernetesTarget on a real API server', () => {
       },
       { name: 'api' },
     ]);
-    const gone = cell.objects.filter(
-      o =>
-        !smaller.objects.some(
-          s => s.kind === o.kind && s.metadata.name === o.metadata.name,
-        ),
-    );
+    const gone = cell.objects.filter(o => !smaller.objects.some(s => s.kind === o.kind && s.metadata.name === o.metadata.name));
     expect(gone.length).toBeGreaterThan(0);
     const pruned = await target.apply([smaller], [], { causes: ['remove db'] });
     expect(pruned.cells[0].state).toBe('in-sync');
-    expect(names(pruned.cells[0].changes.prune)).toEqual(
-      names(gone.map(o => ({ kind: o.kind, name: o.metadata.name }))),
-    );
-    for (const o of gone)
-      expect((await rawRequest(kubeconfig, 'GET', pathOf(o))).status).toBe(404);
-    for (const o of smaller.objects)
-      expect((await rawRequest(kubeconfig, 'GET', pathOf(o))).status).toBe(200);
+    expect(names(pruned.cells[0].changes.prune)).toEqual(names(gone.map(o => ({ kind: o.kind, name: o.metadata.name }))));
+    for (const o of gone) expect((await rawRequest(kubeconfig, 'GET', pathOf(o))).status).toBe(404);
+    for (const o of smaller.objects) expect((await rawRequest(kubeconfig, 'GET', pathOf(o))).status).toBe(200);
     await until(
       'observe in sync after prune',
       () => target.observe(smaller),
@@ -192,16 +146,9 @@ describeWithKube('KubernetesTarget on a real API server', () => {
   it('never touches a foreign NetworkPolicy or a same-named object it does not own: the cell reports a conflict', async () => {
     const name = uniqueName('foreign');
     const cell = compileTestCell(name, SHOP);
-    const policy = cell.objects.find(
-      o =>
-        o.kind === 'AuthorizationPolicy' && o.metadata.name === `${name}-api`,
-    )!;
+    const policy = cell.objects.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === `${name}-api`)!;
     // The namespace first, as Cellplane makes it, then someone else's objects inside it.
-    await target.apply(
-      [{ ...cell, objects: cell.objects.filter(o => o.kind === 'Namespace') }],
-      [],
-      { causes: ['ns'] },
-    );
+    await target.apply([{ ...cell, objects: cell.objects.filter(o => o.kind === 'Namespace') }], [], { causes: ['ns'] });
     const foreignPolicy = {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -221,38 +168,17 @@ describeWithKube('KubernetesTarget on a real API server', () => {
         })
       ).status,
     ).toBe(201);
-    expect(
-      (await serverSideApply(kubeconfig, sameName, { fieldManager: 'team' }))
-        .status,
-    ).toBe(201);
-    const snapshot = async () =>
-      Promise.all(
-        [foreignPolicy, sameName].map(
-          async o =>
-            (await rawRequest(kubeconfig, 'GET', pathOf(o as KubeObject))).body,
-        ),
-      );
+    expect((await serverSideApply(kubeconfig, sameName, { fieldManager: 'team' })).status).toBe(201);
+    const snapshot = async () => Promise.all([foreignPolicy, sameName].map(async o => (await rawRequest(kubeconfig, 'GET', pathOf(o as KubeObject))).body));
     const [np0, ap0] = await snapshot();
 
     for (let i = 0; i < 2; i++) {
-      const result = (
-        await target.apply([cell], [], { causes: [`reconcile ${i}`] })
-      ).cells[0];
+      const result = (await target.apply([cell], [], { causes: [`reconcile ${i}`] })).cells[0];
       expect(result.state).toBe('error');
-      expect(result.message).toContain(
-        `AuthorizationPolicy ${cell.namespace}/${name}-api already exists and is not managed by Cellplane`,
-      );
-      expect(
-        result.objects.find(
-          o => o.name === `${name}-api` && o.kind === 'AuthorizationPolicy',
-        )?.state,
-      ).toBe('conflict');
+      expect(result.message).toContain(`AuthorizationPolicy ${cell.namespace}/${name}-api already exists and is not managed by Cellplane`);
+      expect(result.objects.find(o => o.name === `${name}-api` && o.kind === 'AuthorizationPolicy')?.state).toBe('conflict');
       // Default-deny waits: applying it without the allow rule would break the declared call.
-      expect(
-        result.objects.find(
-          o => o.kind === 'NetworkPolicy' && o.name === CELL_OBJECT_NAMES.defaultDeny,
-        )?.state,
-      ).toBe('pending');
+      expect(result.objects.find(o => o.kind === 'NetworkPolicy' && o.name === CELL_OBJECT_NAMES.defaultDeny)?.state).toBe('pending');
     }
     const [np1, ap1] = await snapshot();
     expect(np1.metadata.resourceVersion).toBe(np0.metadata.resourceVersion);
@@ -261,39 +187,21 @@ describeWithKube('KubernetesTarget on a real API server', () => {
     expect(ap1.spec).toEqual(sameName.spec);
     const observed = await target.observe(cell);
     expect(observed.state).toBe('error');
-    expect(
-      observed.objects.find(
-        o => o.kind === 'AuthorizationPolicy' && o.name === `${name}-api`,
-      )?.state,
-    ).toBe('conflict');
-    expect(observed.objects.some(o => o.name === 'team-allow-metrics')).toBe(
-      false,
-    );
+    expect(observed.objects.find(o => o.kind === 'AuthorizationPolicy' && o.name === `${name}-api`)?.state).toBe('conflict');
+    expect(observed.objects.some(o => o.name === 'team-allow-metrics')).toBe(false);
 
     // Once the team removes its object, the cell converges and their NetworkPolicy still stands.
-    expect(
-      (await rawRequest(kubeconfig, 'DELETE', pathOf(sameName as KubeObject)))
-        .status,
-    ).toBe(200);
-    const fixed = (await target.apply([cell], [], { causes: ['after fix'] }))
-      .cells[0];
+    expect((await rawRequest(kubeconfig, 'DELETE', pathOf(sameName as KubeObject))).status).toBe(200);
+    const fixed = (await target.apply([cell], [], { causes: ['after fix'] })).cells[0];
     expect(fixed.state).toBe('in-sync');
-    expect(
-      (await rawRequest(kubeconfig, 'GET', pathOf(foreignPolicy as KubeObject)))
-        .body.metadata.resourceVersion,
-    ).toBe(np0.metadata.resourceVersion);
+    expect((await rawRequest(kubeconfig, 'GET', pathOf(foreignPolicy as KubeObject))).body.metadata.resourceVersion).toBe(np0.metadata.resourceVersion);
   });
 
   it('reports a hand edit that widens an AuthorizationPolicy as drift when its watch event arrives, with its field diff, and repairs it', async () => {
     const name = uniqueName('drift');
     const cell = compileTestCell(name, SHOP);
-    expect(
-      (await target.apply([cell], [], { causes: ['create'] })).cells[0].state,
-    ).toBe('in-sync');
-    const policy = cell.objects.find(
-      o =>
-        o.kind === 'AuthorizationPolicy' && o.metadata.name === `${name}-api`,
-    )!;
+    expect((await target.apply([cell], [], { causes: ['create'] })).cells[0].state).toBe('in-sync');
+    const policy = cell.objects.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === `${name}-api`)!;
     const live = (await rawRequest(kubeconfig, 'GET', pathOf(policy))).body;
     const rules = live.spec.rules;
     const methods: string[] = rules[0].to[0].operation.methods;
@@ -303,28 +211,15 @@ describeWithKube('KubernetesTarget on a real API server', () => {
     const seenByWatch = driftReportedByWatch(target, cell);
     // A kubectl edit: an update by another field manager.
     const started = Date.now();
-    const edit = await rawRequest(
-      kubeconfig,
-      'PATCH',
-      `${pathOf(policy)}?fieldManager=kubectl-edit`,
-      { spec: { rules } },
-      'application/merge-patch+json',
-    );
+    const edit = await rawRequest(kubeconfig, 'PATCH', `${pathOf(policy)}?fieldManager=kubectl-edit`, { spec: { rules } }, 'application/merge-patch+json');
     expect(edit.status).toBe(200);
     const drifted = await seenByWatch;
-    process.stderr.write(
-      `[kubernetes target] hand edit to drifted: ${((Date.now() - started) / 1000).toFixed(2)} s\n`,
-    );
-    const status = drifted.objects.find(
-      o => o.kind === 'AuthorizationPolicy' && o.name === `${name}-api`,
-    )!;
+    process.stderr.write(`[kubernetes target] hand edit to drifted: ${((Date.now() - started) / 1000).toFixed(2)} s\n`);
+    const status = drifted.objects.find(o => o.kind === 'AuthorizationPolicy' && o.name === `${name}-api`)!;
     expect(status.state).toBe('drifted');
-    expect(status.diff).toEqual([
-      `spec.rules[0].to[0].operation.methods[${methods.length}]: (absent) -> "DELETE"`,
-    ]);
+    expect(status.diff).toEqual([`spec.rules[0].to[0].operation.methods[${methods.length}]: (absent) -> "DELETE"`]);
 
-    const repaired = (await target.apply([cell], [], { causes: ['repair'] }))
-      .cells[0];
+    const repaired = (await target.apply([cell], [], { causes: ['repair'] })).cells[0];
     expect(repaired.state).toBe('in-sync');
     expect(repaired.changes.update.map(r => r.name)).toEqual([`${name}-api`]);
     const after = (await rawRequest(kubeconfig, 'GET', pathOf(policy))).body;
@@ -369,22 +264,8 @@ describeWithKube('KubernetesTarget on a real API server', () => {
     };
     // No controller runs here to make service accounts: the pod's own is made by hand.
     const account = { metadata: { name: 'intruder' } };
-    expect(
-      (
-        await rawRequest(
-          kubeconfig,
-          'POST',
-          `/api/v1/namespaces/${cell.namespace}/serviceaccounts`,
-          account,
-        )
-      ).status,
-    ).toBe(201);
-    const created = await rawRequest(
-      kubeconfig,
-      'POST',
-      `/api/v1/namespaces/${cell.namespace}/pods`,
-      pod,
-    );
+    expect((await rawRequest(kubeconfig, 'POST', `/api/v1/namespaces/${cell.namespace}/serviceaccounts`, account)).status).toBe(201);
+    const created = await rawRequest(kubeconfig, 'POST', `/api/v1/namespaces/${cell.namespace}/pods`, pod);
     expect(created.body.message).toBeUndefined();
     expect(created.status).toBe(201);
     const observed = await until(
@@ -392,18 +273,14 @@ describeWithKube('KubernetesTarget on a real API server', () => {
       () => target.observe(cell),
       o => o.message.includes('pod rogue'),
     );
-    expect(observed.message).toContain(
-      'pod rogue: runs under service account intruder, which no component owns: its calls will be denied',
-    );
+    expect(observed.message).toContain('pod rogue: runs under service account intruder, which no component owns: its calls will be denied');
     expect(observed.state).toBe('in-sync');
   });
 
   it('names the object and field of a schema rejection, and applies nothing after the failed phase', async () => {
     const cell = compileTestCell(uniqueName('schema'), SHOP);
     const broken = cell.objects.map(o =>
-      o.kind === 'AuthorizationPolicy' &&
-      compiledObjectRole(o) !== 'waypoint-only' &&
-      (o.spec as any).rules
+      o.kind === 'AuthorizationPolicy' && compiledObjectRole(o) !== 'waypoint-only' && (o.spec as any).rules
         ? { ...o, spec: { ...(o.spec as object), action: 'PERMIT' } }
         : o,
     );
@@ -413,15 +290,9 @@ describeWithKube('KubernetesTarget on a real API server', () => {
       })
     ).cells[0];
     expect(result.state).toBe('error');
-    expect(result.message).toMatch(
-      /AuthorizationPolicy \S+: the API server rejected it: spec\.action/,
-    );
-    const deny = cell.objects.find(
-      o => o.kind === 'NetworkPolicy' && o.metadata.name === CELL_OBJECT_NAMES.defaultDeny,
-    )!;
-    expect((await rawRequest(kubeconfig, 'GET', pathOf(deny))).status).toBe(
-      404,
-    );
+    expect(result.message).toMatch(/AuthorizationPolicy \S+: the API server rejected it: spec\.action/);
+    const deny = cell.objects.find(o => o.kind === 'NetworkPolicy' && o.metadata.name === CELL_OBJECT_NAMES.defaultDeny)!;
+    expect((await rawRequest(kubeconfig, 'GET', pathOf(deny))).status).toBe(404);
     const observed = await target.observe(cell);
     expect(observed.state).toBe('error');
   });
@@ -430,9 +301,7 @@ describeWithKube('KubernetesTarget on a real API server', () => {
     const cell = compileTestCell(uniqueName('waypoint'), SHOP);
     await target.apply([cell], [], { causes: ['create'] });
     const gateway = cell.objects.find(o => o.kind === 'Gateway')!;
-    expect((await target.observe(cell)).message).toContain(
-      `waypoint ${gateway.metadata.name} is not Programmed`,
-    );
+    expect((await target.observe(cell)).message).toContain(`waypoint ${gateway.metadata.name} is not Programmed`);
     // Istio's controller sets this on a real cluster; nothing does here, so the test writes the status subresource.
     const condition = {
       type: 'Programmed',
@@ -442,13 +311,7 @@ describeWithKube('KubernetesTarget on a real API server', () => {
       lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       observedGeneration: 1,
     };
-    const status = await rawRequest(
-      kubeconfig,
-      'PATCH',
-      `${pathOf(gateway)}/status`,
-      { status: { conditions: [condition] } },
-      'application/merge-patch+json',
-    );
+    const status = await rawRequest(kubeconfig, 'PATCH', `${pathOf(gateway)}/status`, { status: { conditions: [condition] } }, 'application/merge-patch+json');
     expect(status.status).toBe(200);
     const programmed = await until(
       'Programmed seen',
@@ -471,11 +334,7 @@ describeWithKube('KubernetesTarget on a real API server', () => {
       () => target.observe(cell),
       o => o.state === 'drifted',
     );
-    expect(drifted.message).toContain(
-      `namespace ${namespace.metadata.name} is not enrolled in ambient mode`,
-    );
-    expect(drifted.objects.find(o => o.kind === 'Namespace')?.diff).toEqual([
-      'metadata.labels["istio.io/dataplane-mode"]: "ambient" -> (absent)',
-    ]);
+    expect(drifted.message).toContain(`namespace ${namespace.metadata.name} is not enrolled in ambient mode`);
+    expect(drifted.objects.find(o => o.kind === 'Namespace')?.diff).toEqual(['metadata.labels["istio.io/dataplane-mode"]: "ambient" -> (absent)']);
   });
 });

@@ -49,9 +49,7 @@ export class LiveCache {
   private starting?: Promise<void>;
   private stopped = false;
 
-  constructor(
-    private readonly options: { kubeconfig: KubeConfig; http: KubeHttp; environment: string; logger: LoggerService; syncTimeoutMs: number },
-  ) {}
+  constructor(private readonly options: { kubeconfig: KubeConfig; http: KubeHttp; environment: string; logger: LoggerService; syncTimeoutMs: number }) {}
 
   onChange(listener: (entityRef: string, environment: string) => void): void {
     this.listeners.push(listener);
@@ -104,7 +102,10 @@ export class LiveCache {
       if (response.status === 200) {
         const served: { kind: string }[] = response.body?.resources ?? [];
         const kinds = MANAGED_KINDS.filter(k => k.apiVersion === apiVersion);
-        this.groupAvailable.set(apiVersion, kinds.every(kind => served.some(r => r.kind === kind.kind)));
+        this.groupAvailable.set(
+          apiVersion,
+          kinds.every(kind => served.some(r => r.kind === kind.kind)),
+        );
       } else if (response.status === 404) {
         this.groupAvailable.set(apiVersion, false);
       } else {
@@ -262,12 +263,20 @@ export class LiveCache {
       for (const o of this.caches.get(kindKey(kind.apiVersion, kind.kind))?.list() ?? []) {
         const cellName = o.metadata.labels?.[CELL_LABEL];
         const namespace = o.metadata.namespace;
-        if (!cellName || !namespace || !isOurs(o, this.options.environment) || this.deleted.has(objectId({ ...o, apiVersion: kind.apiVersion, kind: kind.kind }))) continue;
+        if (
+          !cellName ||
+          !namespace ||
+          !isOurs(o, this.options.environment) ||
+          this.deleted.has(objectId({ ...o, apiVersion: kind.apiVersion, kind: kind.kind }))
+        )
+          continue;
         const key = `${cellName}|${namespace}`;
         if (groups.has(key)) continue;
         const entityRef = this.caches.get('v1/Namespace')?.get(namespace)?.metadata.annotations?.[SOURCE_ANNOTATION];
         if (!entityRef?.startsWith('system:')) {
-          this.options.logger.warn(`objects of cell ${cellName} in namespace ${namespace} carry Cellplane's labels, but no namespace names their cell's entity; they are left alone`);
+          this.options.logger.warn(
+            `objects of cell ${cellName} in namespace ${namespace} carry Cellplane's labels, but no namespace names their cell's entity; they are left alone`,
+          );
           continue;
         }
         groups.set(key, { entityRef, cellName, namespace });

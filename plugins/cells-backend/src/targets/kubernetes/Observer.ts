@@ -1,14 +1,5 @@
 import { AMBIENT_LABEL, GATEWAY_NAME_LABEL, KubeObject, USE_WAYPOINT_LABEL } from '@cellplane/cells-common';
-import {
-  CellOutcome,
-  compareObjects,
-  DesiredCell,
-  managedDiff,
-  ObjectChangeSet,
-  objectRef,
-  ObjectStatus,
-  unwantedObjects,
-} from '@cellplane/plugin-cells-node';
+import { CellOutcome, compareObjects, DesiredCell, managedDiff, ObjectChangeSet, objectRef, ObjectStatus, unwantedObjects } from '@cellplane/plugin-cells-node';
 import { Applier } from './Applier';
 import { managedKindOf } from './kinds';
 import { Live, LiveCache } from './LiveCache';
@@ -46,7 +37,11 @@ export class Observer {
         continue;
       }
       if (!cache.serves(kind.apiVersion)) {
-        objects.push({ ...objectRef(o), state: 'unavailable', message: `${kind.layer} is unavailable: the cluster does not serve ${kind.apiVersion} ${kind.kind}` });
+        objects.push({
+          ...objectRef(o),
+          state: 'unavailable',
+          message: `${kind.layer} is unavailable: the cluster does not serve ${kind.apiVersion} ${kind.kind}`,
+        });
         continue;
       }
       const live = cache.live(kind, o);

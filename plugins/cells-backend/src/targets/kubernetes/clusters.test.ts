@@ -54,9 +54,7 @@ describe('readClusters', () => {
       skipTLSVerify: false,
     });
     expect(prod.getCurrentUser()?.token).toBe('secret-token');
-    expect(clusters.get('local')!().getCurrentCluster()?.server).toBe(
-      'https://127.0.0.1:6443',
-    );
+    expect(clusters.get('local')!().getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
   });
 
   it('skips other locator methods', () => {
@@ -67,35 +65,18 @@ describe('readClusters', () => {
   });
 
   it.each([
-    [
-      { authProvider: 'google' },
-      'kubernetes.clusterLocatorMethods[0].clusters[0].authProvider: Cellplane applies with its own service account',
-    ],
-    [
-      { serviceAccountToken: undefined },
-      'kubernetes.clusterLocatorMethods[0].clusters[0].serviceAccountToken: is required',
-    ],
-    [
-      { caData: undefined },
-      'kubernetes.clusterLocatorMethods[0].clusters[0].caData: is required for an https URL',
-    ],
-    [
-      { url: 'ftp://x' },
-      'kubernetes.clusterLocatorMethods[0].clusters[0].url: must be',
-    ],
-    [
-      { name: undefined },
-      'kubernetes.clusterLocatorMethods[0].clusters[0].name:',
-    ],
+    [{ authProvider: 'google' }, 'kubernetes.clusterLocatorMethods[0].clusters[0].authProvider: Cellplane applies with its own service account'],
+    [{ serviceAccountToken: undefined }, 'kubernetes.clusterLocatorMethods[0].clusters[0].serviceAccountToken: is required'],
+    [{ caData: undefined }, 'kubernetes.clusterLocatorMethods[0].clusters[0].caData: is required for an https URL'],
+    [{ url: 'ftp://x' }, 'kubernetes.clusterLocatorMethods[0].clusters[0].url: must be'],
+    [{ name: undefined }, 'kubernetes.clusterLocatorMethods[0].clusters[0].name:'],
   ])('fails with the key named when a target uses it: %j', (extra, message) => {
     const load = () => readClusters(config([cluster(extra)])).get('prod')!();
     expect(load).toThrow(message);
   });
 
-  it("does not fail on a Kubernetes plugin cluster that Cellplane cannot use until a target names it", () => {
-    const clusters = readClusters(
-      config([cluster(), cluster({ name: 'gke', authProvider: 'google' })]),
-    );
+  it('does not fail on a Kubernetes plugin cluster that Cellplane cannot use until a target names it', () => {
+    const clusters = readClusters(config([cluster(), cluster({ name: 'gke', authProvider: 'google' })]));
     expect([...clusters.keys()]).toEqual(['prod', 'gke']);
     expect(() => clusters.get('gke')!()).toThrow('authProvider');
   });
@@ -110,8 +91,6 @@ describe('readClusters', () => {
           clusters: [{ name: 'x', kubeconfigPath: '/nonexistent/kubeconfig' }],
         }),
       ),
-    ).toThrow(
-      'cells.clusters[0].kubeconfigPath: cannot read /nonexistent/kubeconfig',
-    );
+    ).toThrow('cells.clusters[0].kubeconfigPath: cannot read /nonexistent/kubeconfig');
   });
 });

@@ -15,19 +15,7 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Errors of the connection, not of the API: worth a retry once the server is back. */
 export function isConnectionError(e: unknown): boolean {
   const code = (e as { code?: string } | undefined)?.code;
-  return (
-    !!code &&
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'EPIPE',
-      'ETIMEDOUT',
-      'EHOSTUNREACH',
-      'ENOTFOUND',
-      'EAI_AGAIN',
-      'ECONNABORTED',
-    ].includes(code)
-  );
+  return !!code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED'].includes(code);
 }
 
 export interface RetryOptions {
@@ -45,37 +33,20 @@ export interface RetryOptions {
 export class KubeHttp {
   readonly counts: RequestCounts = {};
 
-  constructor(
-    private readonly kubeconfig: KubeConfig,
-    private readonly retry: RetryOptions = { attempts: 4, initialDelayMs: 250 },
-  ) {}
+  constructor(private readonly kubeconfig: KubeConfig, private readonly retry: RetryOptions = { attempts: 4, initialDelayMs: 250 }) {}
 
   writeCount(): number {
-    return Object.entries(this.counts).reduce(
-      (n, [m, c]) => (WRITE_METHODS.has(m) ? n + c : n),
-      0,
-    );
+    return Object.entries(this.counts).reduce((n, [m, c]) => (WRITE_METHODS.has(m) ? n + c : n), 0);
   }
 
   /** One request; connection errors retry with exponential backoff, then throw. */
-  async request(
-    method: string,
-    apiPath: string,
-    body?: unknown,
-    contentType = 'application/json',
-    signal?: AbortSignal,
-  ): Promise<KubeResponse> {
+  async request(method: string, apiPath: string, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<KubeResponse> {
     let delay = this.retry.initialDelayMs;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(method, apiPath, body, contentType);
       } catch (e) {
-        if (
-          !isConnectionError(e) ||
-          attempt >= this.retry.attempts ||
-          signal?.aborted
-        )
-          throw e;
+        if (!isConnectionError(e) || attempt >= this.retry.attempts || signal?.aborted) throw e;
         const wait = delay;
         await new Promise(r => setTimeout(r, wait));
         delay *= 2;
@@ -83,12 +54,7 @@ export class KubeHttp {
     }
   }
 
-  private async once(
-    method: string,
-    apiPath: string,
-    body: unknown,
-    contentType: string,
-  ): Promise<KubeResponse> {
+  private async once(method: string, apiPath: string, body: unknown, contentType: string): Promise<KubeResponse> {
     const cluster = this.kubeconfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     const options: https.RequestOptions = {
@@ -98,8 +64,7 @@ export class KubeHttp {
     };
     await this.kubeconfig.applyToHTTPSOptions(options);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    if (payload !== undefined)
-      (options.headers as Record<string, string>)['Content-Type'] = contentType;
+    if (payload !== undefined) (options.headers as Record<string, string>)['Content-Type'] = contentType;
     this.counts[method] = (this.counts[method] ?? 0) + 1;
     const url = new URL(apiPath, cluster.server);
     const transport = url.protocol === 'http:' ? http : https;

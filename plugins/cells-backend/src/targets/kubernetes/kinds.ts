@@ -90,38 +90,23 @@ export const MANAGED_KINDS: ManagedKind[] = [
   },
 ];
 
-export const kindKey = (apiVersion: string, kind: string) =>
-  `${apiVersion}/${kind}`;
-const BY_KEY = new Map(
-  MANAGED_KINDS.map(k => [kindKey(k.apiVersion, k.kind), k]),
-);
+export const kindKey = (apiVersion: string, kind: string) => `${apiVersion}/${kind}`;
+const BY_KEY = new Map(MANAGED_KINDS.map(k => [kindKey(k.apiVersion, k.kind), k]));
 
-export function managedKindOf(
-  o: Pick<KubeObject, 'apiVersion' | 'kind'>,
-): ManagedKind | undefined {
+export function managedKindOf(o: Pick<KubeObject, 'apiVersion' | 'kind'>): ManagedKind | undefined {
   return BY_KEY.get(kindKey(o.apiVersion, o.kind));
 }
 
 export function groupVersionPath(apiVersion: string): string {
-  return apiVersion.includes('/')
-    ? `/apis/${apiVersion}`
-    : `/api/${apiVersion}`;
+  return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 }
 
 /** The collection path across namespaces (for informers), or of one namespace. */
 export function collectionPath(kind: ManagedKind, namespace?: string): string {
-  const ns =
-    kind.namespaced && namespace
-      ? `/namespaces/${encodeURIComponent(namespace)}`
-      : '';
+  const ns = kind.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   return `${groupVersionPath(kind.apiVersion)}${ns}/${kind.resource}`;
 }
 
-export function objectPath(
-  kind: ManagedKind,
-  o: Pick<KubeObject, 'metadata'>,
-): string {
-  return `${collectionPath(kind, o.metadata.namespace)}/${encodeURIComponent(
-    o.metadata.name,
-  )}`;
+export function objectPath(kind: ManagedKind, o: Pick<KubeObject, 'metadata'>): string {
+  return `${collectionPath(kind, o.metadata.namespace)}/${encodeURIComponent(o.metadata.name)}`;
 }

@@ -31,7 +31,11 @@ export function egressAuthorizationPolicies(ctx: EgressContext): KubeObject[] {
   return ctx.hosts.map(h => ({
     apiVersion: 'security.istio.io/v1',
     kind: 'AuthorizationPolicy',
-    metadata: egressMeta(ctx, hostObjectName(h.host), h.callers.map(c => c.ref)),
+    metadata: egressMeta(
+      ctx,
+      hostObjectName(h.host),
+      h.callers.map(c => c.ref),
+    ),
     spec: {
       targetRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: hostObjectName(h.host) }],
       action: 'ALLOW',

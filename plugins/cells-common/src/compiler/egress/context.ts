@@ -41,7 +41,13 @@ export function egressContext(model: CellModel, settings: CellsSettings, environ
   const byHost = new Map<string, ExternalHost>();
   const callerOf = (c: CellComponent, entry: EgressHostRule): HostCaller => {
     const namespace = cellNamespace(settings, cells.get(c.cell)!, environment);
-    return { ref: c.ref, principal: `${settings.mesh.trustDomain}/ns/${namespace}/sa/${c.name}`, namespace, podLabels: { [settings.podLabelKey]: c.name }, entry };
+    return {
+      ref: c.ref,
+      principal: `${settings.mesh.trustDomain}/ns/${namespace}/sa/${c.name}`,
+      namespace,
+      podLabels: { [settings.podLabelKey]: c.name },
+      entry,
+    };
   };
   for (const component of model.components) {
     if (!component.egress || !cells.has(component.cell)) continue;

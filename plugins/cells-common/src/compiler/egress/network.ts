@@ -56,7 +56,13 @@ function kubernetesPolicies(ctx: EgressContext): KubeObject[] {
         ingress: callerPods(ctx).map(p => ({ from: [pods(p.namespace, p.podLabels)], ports: [{ protocol: 'TCP', port: HBONE_PORT }] })),
         egress: [
           { to: [pods(controlPlane.namespace, controlPlane.podLabels)], ports: [{ protocol: 'TCP', port: controlPlane.port }] },
-          { to: [pods(dns.namespace, dns.podLabels)], ports: [{ protocol: 'TCP', port: dns.port }, { protocol: 'UDP', port: dns.port }] },
+          {
+            to: [pods(dns.namespace, dns.podLabels)],
+            ports: [
+              { protocol: 'TCP', port: dns.port },
+              { protocol: 'UDP', port: dns.port },
+            ],
+          },
           // No FQDN selector in NetworkPolicy: the host is enforced by the waypoint's L7 policy only (docs/policy-semantics.md#egress-4).
           { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: worldExcept(ctx) } }], ports: worldPorts(ctx).map(port => ({ protocol: 'TCP', port })) },
         ],
@@ -83,11 +89,20 @@ function ciliumPolicies(ctx: EgressContext): KubeObject[] {
       metadata: egressMeta(ctx, EGRESS_OBJECT_NAMES.waypointPolicy, sources),
       spec: {
         endpointSelector: { matchLabels: { [WAYPOINT_POD_LABEL]: ctx.settings.egress.waypointName } },
-        ingress: callerPods(ctx).map(p => ({ fromEndpoints: [endpoints(p.namespace, p.podLabels)], toPorts: [{ ports: [{ port: String(HBONE_PORT), protocol: 'TCP' }] }] })),
+        ingress: callerPods(ctx).map(p => ({
+          fromEndpoints: [endpoints(p.namespace, p.podLabels)],
+          toPorts: [{ ports: [{ port: String(HBONE_PORT), protocol: 'TCP' }] }],
+        })),
         egress: [
-          { toEndpoints: [endpoints(controlPlane.namespace, controlPlane.podLabels)], toPorts: [{ ports: [{ port: String(controlPlane.port), protocol: 'TCP' }] }] },
+          {
+            toEndpoints: [endpoints(controlPlane.namespace, controlPlane.podLabels)],
+            toPorts: [{ ports: [{ port: String(controlPlane.port), protocol: 'TCP' }] }],
+          },
           // toFQDNs learns addresses only from lookups that pass Cilium's DNS proxy (docs/policy-semantics.md#cilium-9).
-          { toEndpoints: [endpoints(dns.namespace, dns.podLabels)], toPorts: [{ ports: [{ port: String(dns.port), protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+          {
+            toEndpoints: [endpoints(dns.namespace, dns.podLabels)],
+            toPorts: [{ ports: [{ port: String(dns.port), protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+          },
           ...ctx.hosts.map(h => ({
             toFQDNs: [isWildcardHost(h.host) ? { matchPattern: h.host } : { matchName: h.host }],
             toPorts: [{ ports: [...h.ports.keys()].sort((a, b) => a - b).map(port => ({ port: String(port), protocol: 'TCP' })) }],
@@ -99,7 +114,7 @@ function ciliumPolicies(ctx: EgressContext): KubeObject[] {
 }
 
 export const FQDN_L7_ONLY_WARNING =
-  'plain Kubernetes NetworkPolicy has no FQDN selector: the egress waypoint may open connections to any public address on the declared ports, and external hosts are enforced at L7 only (by the waypoint\'s AuthorizationPolicies); use Cilium for FQDN enforcement at L3/L4';
+  "plain Kubernetes NetworkPolicy has no FQDN selector: the egress waypoint may open connections to any public address on the declared ports, and external hosts are enforced at L7 only (by the waypoint's AuthorizationPolicies); use Cilium for FQDN enforcement at L3/L4";
 
 /** The egress waypoint's L3/L4: 15008 only from declaring pods; out to istiod, DNS and the declared hosts' ports. */
 export function egressNetworkPolicies(ctx: EgressContext): EgressNetworkPolicies {

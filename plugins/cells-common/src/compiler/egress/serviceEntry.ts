@@ -11,15 +11,17 @@ export function serviceEntries(ctx: EgressContext): KubeObject[] {
   return ctx.hosts.map(h => ({
     apiVersion: 'networking.istio.io/v1',
     kind: 'ServiceEntry',
-    metadata: egressMeta(ctx, hostObjectName(h.host), h.callers.map(c => c.ref)),
+    metadata: egressMeta(
+      ctx,
+      hostObjectName(h.host),
+      h.callers.map(c => c.ref),
+    ),
     spec: {
       hosts: [h.host],
       location: 'MESH_EXTERNAL',
       // A wildcard has no one address to resolve; the waypoint resolves each request's host.
       resolution: isWildcardHost(h.host) ? 'DYNAMIC_DNS' : 'DNS',
-      ports: [...h.ports.entries()]
-        .sort(([a], [b]) => a - b)
-        .map(([number, protocol]) => ({ number, name: `${protocol.toLowerCase()}-${number}`, protocol })),
+      ports: [...h.ports.entries()].sort(([a], [b]) => a - b).map(([number, protocol]) => ({ number, name: `${protocol.toLowerCase()}-${number}`, protocol })),
     },
   }));
 }

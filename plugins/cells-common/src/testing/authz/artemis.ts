@@ -57,12 +57,23 @@ export function artemisL7Cases(sims: Simulation[] = artemisSimulations()): { cas
       const namespace = sim.namespaceOf(callee.cell);
       for (const endpoint of callee.endpoints) {
         if (endpoint.protocol !== 'HTTP' && endpoint.protocol !== 'GRPC') continue;
-        const service = cluster.services.find(s => s.namespace === namespace && s.ports.some(p => p.port === endpoint.port) && s.selector?.[sim.settings.podLabelKey] === callee.name);
+        const service = cluster.services.find(
+          s => s.namespace === namespace && s.ports.some(p => p.port === endpoint.port) && s.selector?.[sim.settings.podLabelKey] === callee.name,
+        );
         const waypoint = service && waypointForService(cluster, service);
         if (!service || !waypoint) continue;
         const attached = waypointPolicies(cluster.authorizationPolicies, waypoint, service, cluster.rootNamespace);
         const probes = verifyProbesFor(sim, callee, endpoint).filter(p => !p.direct && p.method && p.path);
-        const requests: L7Request[] = identities.flatMap(principal => probes.map(p => ({ principal, method: p.method!, path: p.path!, port: endpoint.port, host: `${service.name}.${namespace}.svc.cluster.local`, headers: {} })));
+        const requests: L7Request[] = identities.flatMap(principal =>
+          probes.map(p => ({
+            principal,
+            method: p.method!,
+            path: p.path!,
+            port: endpoint.port,
+            host: `${service.name}.${namespace}.svc.cluster.local`,
+            headers: {},
+          })),
+        );
         attached.forEach(p => manifests.delete(p.ref));
         cases.push({
           id: `${sim.environment}/${service.key}:${endpoint.port}`,

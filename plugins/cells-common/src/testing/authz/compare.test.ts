@@ -24,7 +24,9 @@ describe('the L7 differential test, our side', () => {
   });
   it('the known-differences file and the rules match one to one', () => {
     expect(checkL7KnownDifferences([], KNOWN_DIFFERENCE_RULES)).toEqual([]);
-    expect(checkL7KnownDifferences([{ id: 'x', rule: 'r', reason: 'r', istio: 'envoy', evidence: 'e' }], {})).toEqual(['x: listed in the file but no rule implements it']);
+    expect(checkL7KnownDifferences([{ id: 'x', rule: 'r', reason: 'r', istio: 'envoy', evidence: 'e' }], {})).toEqual([
+      'x: listed in the file but no rule implements it',
+    ]);
   });
   it('generates the same case from the same seed, with both actions and varied requests', () => {
     expect(generateAuthzCase(7)).toEqual(generateAuthzCase(7));
@@ -34,6 +36,18 @@ describe('the L7 differential test, our side', () => {
     const paths = cases.flatMap(c => c.requests.map(r => r.path));
     for (const trick of ['..', '%2e', '?', '//']) expect(paths.some(p => p.includes(trick))).toBe(true);
     const text = JSON.stringify(cases.map(c => c.policies));
-    for (const field of ['notPrincipals', 'notNamespaces', 'serviceAccounts', 'notPaths', '{**}', 'hosts', 'notPorts', 'request.headers[x-user]', 'source.principal', 'spiffe://']) expect(text).toContain(field);
+    for (const field of [
+      'notPrincipals',
+      'notNamespaces',
+      'serviceAccounts',
+      'notPaths',
+      '{**}',
+      'hosts',
+      'notPorts',
+      'request.headers[x-user]',
+      'source.principal',
+      'spiffe://',
+    ])
+      expect(text).toContain(field);
   });
 });

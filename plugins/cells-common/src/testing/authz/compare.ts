@@ -60,7 +60,8 @@ export function analyzerAnswer(c: AuthzCase, storedByIstio: (p: Obj) => boolean)
     const req = toAuthorizationRequest(r);
     const explained = evaluateAuthorization(policies, 'waypoint', req, 'the waypoint').verdict === 'allow';
     const bulk = authorizationAllows(policies, 'waypoint', req, i, c.requests.length, new Map());
-    if (explained !== bulk) return { rejected, reasons, verdicts: '', error: `request ${i}: evaluateAuthorization says ${explained} but authorizationAllows says ${bulk}` };
+    if (explained !== bulk)
+      return { rejected, reasons, verdicts: '', error: `request ${i}: evaluateAuthorization says ${explained} but authorizationAllows says ${bulk}` };
     verdicts += explained ? '1' : '0';
   }
   return { rejected, reasons, verdicts };
@@ -96,7 +97,16 @@ export interface L7Tally {
 }
 
 export function emptyL7Tally(ruleIds: readonly string[] = Object.keys(KNOWN_DIFFERENCE_RULES)): L7Tally {
-  return { cases: 0, policies: 0, policiesAgreed: 0, requests: 0, agreed: 0, explained: Object.fromEntries(ruleIds.map(id => [id, 0])), unexplained: [], errors: [] };
+  return {
+    cases: 0,
+    policies: 0,
+    policiesAgreed: 0,
+    requests: 0,
+    agreed: 0,
+    explained: Object.fromEntries(ruleIds.map(id => [id, 0])),
+    unexplained: [],
+    errors: [],
+  };
 }
 
 /**
@@ -199,8 +209,20 @@ export function formatL7Tally(t: L7Tally, known: readonly L7KnownDifference[]): 
 export const L7_SELF_CHECK: { case: AuthzCase; expected: string } = (() => {
   const capcom = 'cluster.local/ns/houston/sa/capcom';
   const target = { targetRefs: [{ kind: 'Service', group: '', name: 'telemetry' }] };
-  const policy = (name: string, spec: Obj) => ({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: 'orion' }, spec: { ...target, ...spec } });
-  const get = (path: string, principal: string | null = capcom, headers: Record<string, string> = {}, method = 'GET'): L7Request => ({ ...(principal ? { principal } : {}), method, path, port: 8080, host: 'telemetry', headers });
+  const policy = (name: string, spec: Obj) => ({
+    apiVersion: 'security.istio.io/v1',
+    kind: 'AuthorizationPolicy',
+    metadata: { name, namespace: 'orion' },
+    spec: { ...target, ...spec },
+  });
+  const get = (path: string, principal: string | null = capcom, headers: Record<string, string> = {}, method = 'GET'): L7Request => ({
+    ...(principal ? { principal } : {}),
+    method,
+    path,
+    port: 8080,
+    host: 'telemetry',
+    headers,
+  });
   return {
     case: {
       id: 'self-check',

@@ -136,7 +136,14 @@ function operation(d: Dice): Obj {
 }
 
 function condition(d: Dice): Obj {
-  const key = d.pick([`request.headers[${USER_HEADER}]`, `request.headers[${USER_HEADER}]`, 'source.principal', 'source.namespace', 'destination.port', 'request.header[x-user]']);
+  const key = d.pick([
+    `request.headers[${USER_HEADER}]`,
+    `request.headers[${USER_HEADER}]`,
+    'source.principal',
+    'source.namespace',
+    'destination.port',
+    'request.header[x-user]',
+  ]);
   const valuesOf = (dd: Dice) => {
     if (key === 'destination.port') return String(dd.pick(PORTS));
     if (key === 'source.principal') return principalValue(dd);

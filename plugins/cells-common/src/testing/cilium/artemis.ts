@@ -44,7 +44,12 @@ export function artemisCiliumClusters(): CiliumCluster[] {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
-      spec: { serviceAccountName: w.serviceAccount, containers: [{ name: 'app', image: 'simulated', ports: w.ports.map(p => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.port, protocol: p.protocol })) }] },
+      spec: {
+        serviceAccountName: w.serviceAccount,
+        containers: [
+          { name: 'app', image: 'simulated', ports: w.ports.map(p => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.port, protocol: p.protocol })) },
+        ],
+      },
       status: { podIP: `10.${Math.floor(i / 250)}.${i % 250}.10` },
     }));
     const policies = sim.objects.filter(o => o.kind === 'CiliumNetworkPolicy' || o.kind === 'CiliumClusterwideNetworkPolicy') as Obj[];

@@ -26,6 +26,17 @@ describe('the CiliumNetworkPolicy differential test, our side', () => {
   it('generates the same cluster from the same seed, using deny rules, entities, CIDRs and default-deny switches', () => {
     expect(generateCiliumCluster(3)).toEqual(generateCiliumCluster(3));
     const text = JSON.stringify(Array.from({ length: 60 }, (_, i) => generateCiliumCluster(i + 1)));
-    for (const field of ['ingressDeny', 'egressDeny', 'enableDefaultDeny', 'fromEntities', 'toCIDRSet', 'io.cilium.k8s.policy.serviceaccount', 'k8s:io.kubernetes.pod.namespace', 'endPort', '"ANY"']) expect(text).toContain(field);
+    for (const field of [
+      'ingressDeny',
+      'egressDeny',
+      'enableDefaultDeny',
+      'fromEntities',
+      'toCIDRSet',
+      'io.cilium.k8s.policy.serviceaccount',
+      'k8s:io.kubernetes.pod.namespace',
+      'endPort',
+      '"ANY"',
+    ])
+      expect(text).toContain(field);
   });
 });

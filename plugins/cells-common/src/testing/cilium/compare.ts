@@ -83,7 +83,16 @@ export interface CiliumTally {
 }
 
 export function emptyCiliumTally(ruleIds: readonly string[] = Object.keys(CILIUM_KNOWN_DIFFERENCE_RULES)): CiliumTally {
-  return { clusters: 0, policies: 0, policiesAgreed: 0, total: 0, agreed: 0, explained: Object.fromEntries(ruleIds.map(id => [id, 0])), unexplained: [], errors: [] };
+  return {
+    clusters: 0,
+    policies: 0,
+    policiesAgreed: 0,
+    total: 0,
+    agreed: 0,
+    explained: Object.fromEntries(ruleIds.map(id => [id, 0])),
+    unexplained: [],
+    errors: [],
+  };
 }
 
 /** Compares one cluster: acceptance of each policy, then every ordered pair on every probe. */
@@ -145,7 +154,17 @@ export function compareCiliumCluster(
         }
         const rule = ids.find(id => verdictUnder(id, p, i, j) === theirs);
         if (rule) tally.explained[rule] = (tally.explained[rule] ?? 0) + 1;
-        else tally.unexplained.push({ id: cluster.id, seed: cluster.seed, from: endpoints[i], to: endpoints[j], port: probe.port, protocol: probe.protocol, ours: mine, oracle: theirs });
+        else
+          tally.unexplained.push({
+            id: cluster.id,
+            seed: cluster.seed,
+            from: endpoints[i],
+            to: endpoints[j],
+            port: probe.port,
+            protocol: probe.protocol,
+            ours: mine,
+            oracle: theirs,
+          });
       }
     }
   });
@@ -178,7 +197,12 @@ export const CILIUM_SELF_CHECK: { cluster: CiliumCluster; expected: CiliumProbeV
     spec: { serviceAccountName: name, containers: [{ name: 'c', image: 'x', ports }] },
     status: { podIP: ip },
   });
-  const policy = (ns: string, name: string, spec: Obj) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: ns }, spec });
+  const policy = (ns: string, name: string, spec: Obj) => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name, namespace: ns },
+    spec,
+  });
   return {
     cluster: {
       id: 'self-check',
@@ -187,12 +211,23 @@ export const CILIUM_SELF_CHECK: { cluster: CiliumCluster; expected: CiliumProbeV
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', labels: { team: 'a' } } },
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b' } },
       ],
-      pods: [pod('a', 'server', '10.0.0.1', [{ name: 'http', containerPort: 80, protocol: 'TCP' }]), pod('a', 'client', '10.0.0.2', []), pod('b', 'client', '10.0.1.1', [])],
+      pods: [
+        pod('a', 'server', '10.0.0.1', [{ name: 'http', containerPort: 80, protocol: 'TCP' }]),
+        pod('a', 'client', '10.0.0.2', []),
+        pod('b', 'client', '10.0.1.1', []),
+      ],
       externals: ['203.0.113.7'],
       policies: [
-        policy('a', 'server-in', { endpointSelector: { matchLabels: { app: 'server' } }, ingress: [{ fromEndpoints: [{}], toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }] }),
+        policy('a', 'server-in', {
+          endpointSelector: { matchLabels: { app: 'server' } },
+          ingress: [{ fromEndpoints: [{}], toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }],
+        }),
         policy('b', 'client-out', { endpointSelector: {}, egress: [{ toEntities: ['world'] }] }),
-        policy('a', 'client-deny', { endpointSelector: { matchLabels: { app: 'client' } }, egressDeny: [{ toCIDR: ['203.0.113.0/24'] }], enableDefaultDeny: { egress: false } }),
+        policy('a', 'client-deny', {
+          endpointSelector: { matchLabels: { app: 'client' } },
+          egressDeny: [{ toCIDR: ['203.0.113.0/24'] }],
+          enableDefaultDeny: { egress: false },
+        }),
       ],
       probes: [
         { port: 80, protocol: 'TCP' },

@@ -61,7 +61,11 @@ function podSelectorTerms(d: Dice, namespaces: string[], withNamespace: boolean)
     if (d.chance(0.7)) matchLabels[sourced(d, key)] = d.pick(POD_VALUES);
     else {
       const operator = d.pick(['In', 'NotIn', 'Exists', 'DoesNotExist']);
-      matchExpressions.push(operator === 'In' || operator === 'NotIn' ? { key: sourced(d, key), operator, values: d.some(POD_VALUES, d.int(1, 2)) } : { key: sourced(d, key), operator });
+      matchExpressions.push(
+        operator === 'In' || operator === 'NotIn'
+          ? { key: sourced(d, key), operator, values: d.some(POD_VALUES, d.int(1, 2)) }
+          : { key: sourced(d, key), operator },
+      );
     }
   }
   if (d.chance(0.2)) matchLabels[sourced(d, 'io.cilium.k8s.policy.serviceaccount')] = d.pick(ACCOUNTS);
@@ -162,7 +166,9 @@ function pod(d: Dice, namespace: string, index: number, nsIndex: number): Obj {
     metadata: { name: `p${index}`, namespace, labels: labels(d, POD_KEYS, POD_VALUES) },
     spec: {
       serviceAccountName: d.pick(ACCOUNTS),
-      containers: [{ name: 'c', image: 'x', ports: ports.map((p, i) => ({ ...(d.chance(0.75) ? { name: names[i] } : {}), containerPort: p.port, protocol: p.protocol })) }],
+      containers: [
+        { name: 'c', image: 'x', ports: ports.map((p, i) => ({ ...(d.chance(0.75) ? { name: names[i] } : {}), containerPort: p.port, protocol: p.protocol })) },
+      ],
     },
     status: { podIP: `10.${d.pick([0, 1])}.${nsIndex}.${index + 1}` },
   };
@@ -194,7 +200,11 @@ function probesFor(pods: Obj[], policies: Obj[]): Probe[] {
 /** One random cluster; `seed` decides everything. */
 export function generateCiliumCluster(seed: number): CiliumCluster {
   const d = Dice.seeded(seed);
-  const namespaces = Array.from({ length: d.int(1, 3) }, (_, i) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns-${i}`, labels: labels(d, NS_KEYS, NS_VALUES) } }));
+  const namespaces = Array.from({ length: d.int(1, 3) }, (_, i) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: `ns-${i}`, labels: labels(d, NS_KEYS, NS_VALUES) },
+  }));
   const names = namespaces.map(n => n.metadata.name);
   const pods = namespaces.flatMap((ns, n) => Array.from({ length: d.int(1, 3) }, (_, i) => pod(d, ns.metadata.name, i, n)));
   const policies = Array.from({ length: d.int(0, 4) }, (_, i) => {

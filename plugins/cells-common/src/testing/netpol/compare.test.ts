@@ -69,14 +69,18 @@ describe("the analyzer's side of the differential test", () => {
   });
 
   it('a policy admitting TCP 80 into x/db from its namespace only shows in the matrix', () => {
-    const v = analyzerVerdicts(cluster([policy('x/db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 'http' }] }] })]));
+    const v = analyzerVerdicts(
+      cluster([policy('x/db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 'http' }] }] })]),
+    );
     // Column 1 (x/db): only x/web on TCP; nobody on UDP.
     expect(v.verdicts![0].allowed).toEqual(['-11', '1-1', '10-']);
     expect(v.verdicts![1].allowed).toEqual(['-01', '1-1', '10-']);
   });
 
   it('an ipBlock over a pod IP counts as allowed (the CNI-dependent verdict)', () => {
-    const v = analyzerVerdicts(cluster([policy('x/db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.0.1.0/24' } }] }] })]));
+    const v = analyzerVerdicts(
+      cluster([policy('x/db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.0.1.0/24' } }] }] })]),
+    );
     expect(v.verdicts![0].allowed).toEqual(['-01', '1-1', '11-']);
   });
 
@@ -127,16 +131,22 @@ describe('comparing the engines', () => {
     const tally = emptyTally();
     compareCluster(c, ours, { id: c.id, error: 'cyclonus panicked: boom' }, tally);
     compareCluster(c, ours, { ...ours, pods: ['x/web', 'y/cli', 'x/db'] }, tally);
-    expect(tally.errors).toEqual([
-      'hand-made: oracle: cyclonus panicked: boom',
-      expect.stringContaining('the engines list different pods'),
-    ]);
+    expect(tally.errors).toEqual(['hand-made: oracle: cyclonus panicked: boom', expect.stringContaining('the engines list different pods')]);
     expect(tally.total).toBe(0);
   });
 
   it('prints the agreement figure and the count per known difference', () => {
-    const tally = { ...emptyTally(), clusters: 2, total: 200, agreed: 197, explained: { 'cyclonus-notin-without-key': 3, 'cyclonus-empty-match-label-without-key': 0 } };
-    const known = [{ id: 'cyclonus-notin-without-key', kubernetes: 'cellplane' }, { id: 'cyclonus-empty-match-label-without-key', kubernetes: 'cellplane' }] as KnownDifference[];
+    const tally = {
+      ...emptyTally(),
+      clusters: 2,
+      total: 200,
+      agreed: 197,
+      explained: { 'cyclonus-notin-without-key': 3, 'cyclonus-empty-match-label-without-key': 0 },
+    };
+    const known = [
+      { id: 'cyclonus-notin-without-key', kubernetes: 'cellplane' },
+      { id: 'cyclonus-empty-match-label-without-key', kubernetes: 'cellplane' },
+    ] as KnownDifference[];
     const text = formatTally(tally, known);
     expect(text).toContain('agreement: 197 / 200 pair-probes (98.50%)');
     expect(text).toContain('cyclonus-notin-without-key: 3 (1.50%); Kubernetes agrees with cellplane');
@@ -148,8 +158,13 @@ describe('the known-difference rules', () => {
   const notInRule = KNOWN_DIFFERENCE_RULES['cyclonus-notin-without-key'];
   const emptyRule = KNOWN_DIFFERENCE_RULES['cyclonus-empty-match-label-without-key'];
 
-  it("rewrite NotIn as cyclonus reads it: the key must exist", () => {
-    const c = cluster([policy('x/p', { podSelector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['data'] }] }, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['a'] }] } }] }] })]);
+  it('rewrite NotIn as cyclonus reads it: the key must exist', () => {
+    const c = cluster([
+      policy('x/p', {
+        podSelector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['data'] }] },
+        ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['a'] }] } }] }],
+      }),
+    ]);
     const rewritten = notInRule(c).networkPolicies[0].spec;
     expect(rewritten.podSelector.matchExpressions).toEqual([
       { key: 'tier', operator: 'Exists' },
@@ -161,16 +176,39 @@ describe('the known-difference rules', () => {
   });
 
   it('rewrite matchLabels {k: ""} as cyclonus reads it: k absent or empty', () => {
-    const c = cluster([policy('x/p', { podSelector: { matchLabels: { tier: '', app: 'db' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: '' } } }] }] })]);
+    const c = cluster([
+      policy('x/p', { podSelector: { matchLabels: { tier: '', app: 'db' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: '' } } }] }] }),
+    ]);
     const rewritten = emptyRule(c).networkPolicies[0].spec;
-    expect(rewritten.podSelector).toEqual({ matchLabels: { app: 'db' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['data', 'no-such-value'] }] });
-    expect(rewritten.ingress[0].from[0].namespaceSelector).toEqual({ matchLabels: {}, matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['a', 'no-such-value'] }] });
+    expect(rewritten.podSelector).toEqual({
+      matchLabels: { app: 'db' },
+      matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['data', 'no-such-value'] }],
+    });
+    expect(rewritten.ingress[0].from[0].namespaceSelector).toEqual({
+      matchLabels: {},
+      matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['a', 'no-such-value'] }],
+    });
   });
 
   it.each([
     // [policy, probe, from, to]: x/web has no tier label, x/db has tier=data, y/cli no labels.
-    ['NotIn on a key the source lacks', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['x'] }] } }] }] }, 0, 1, 'cyclonus-notin-without-key'],
-    ['{tier: ""} and a source without tier', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: { matchLabels: { tier: '' } } }] }] }, 0, 1, 'cyclonus-empty-match-label-without-key'],
+    [
+      'NotIn on a key the source lacks',
+      {
+        podSelector: { matchLabels: { app: 'db' } },
+        ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['x'] }] } }] }],
+      },
+      0,
+      1,
+      'cyclonus-notin-without-key',
+    ],
+    [
+      '{tier: ""} and a source without tier',
+      { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: { matchLabels: { tier: '' } } }] }] },
+      0,
+      1,
+      'cyclonus-empty-match-label-without-key',
+    ],
   ])('explains a flip caused by %s, and nothing else', (_name, spec, from, to, rule) => {
     const c = cluster([policy('x/p', spec as Obj)]);
     const ours = analyzerVerdicts(c);
@@ -190,7 +228,13 @@ describe('the known-difference rules', () => {
   it('a disagreement only the rules together reproduce is counted under their combination', () => {
     // Rule a adds a policy admitting only app=web into x/db; rule b retargets it to app=nope. Only both deny web -> db.
     const rules = {
-      a: (c: RandomCluster) => ({ ...c, networkPolicies: [...c.networkPolicies, policy('x/only-web', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] })] }),
+      a: (c: RandomCluster) => ({
+        ...c,
+        networkPolicies: [
+          ...c.networkPolicies,
+          policy('x/only-web', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] }),
+        ],
+      }),
       b: (c: RandomCluster) => ({ ...c, networkPolicies: c.networkPolicies.map(p => JSON.parse(JSON.stringify(p).replace('"app":"web"', '"app":"nope"'))) }),
     };
     const c = cluster([]);
@@ -203,7 +247,12 @@ describe('the known-difference rules', () => {
 
   it('a flip where the quirky selector is present but does not change the verdict is not explained', () => {
     // x/db carries tier, so NotIn is read the same way by both; flipping x/db -> x/web is some other cause.
-    const c = cluster([policy('x/p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['x'] }] } }] }] })]);
+    const c = cluster([
+      policy('x/p', {
+        podSelector: { matchLabels: { app: 'web' } },
+        ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['x'] }] } }] }],
+      }),
+    ]);
     const ours = analyzerVerdicts(c);
     const tally = emptyTally();
     compareCluster(c, ours, flipped(ours, 0, 1, 0), tally);
@@ -214,7 +263,9 @@ describe('the known-difference rules', () => {
     const file = path.resolve(__dirname, '../../../../../tools/netpol-oracle/known-differences.json');
     const entries = JSON.parse(fs.readFileSync(file, 'utf8')) as KnownDifference[];
     expect(checkKnownDifferences(entries)).toEqual([]);
-    expect(checkKnownDifferences([...entries, { id: 'nobody', rule: 'r', reason: 'r', kubernetes: 'cyclonus', evidence: 'e' }])).toEqual(['nobody: listed in the file but no rule implements it']);
+    expect(checkKnownDifferences([...entries, { id: 'nobody', rule: 'r', reason: 'r', kubernetes: 'cyclonus', evidence: 'e' }])).toEqual([
+      'nobody: listed in the file but no rule implements it',
+    ]);
     expect(checkKnownDifferences(entries.slice(1))).toEqual([`${entries[0].id}: implemented but not listed in the file`]);
   });
 });

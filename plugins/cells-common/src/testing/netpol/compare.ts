@@ -153,7 +153,10 @@ export function compareCluster(
   rules: Record<string, (cluster: RandomCluster) => RandomCluster> = KNOWN_DIFFERENCE_RULES,
 ): void {
   tally.clusters++;
-  for (const [who, v] of [['analyzer', ours], ['oracle', oracle]] as const) {
+  for (const [who, v] of [
+    ['analyzer', ours],
+    ['oracle', oracle],
+  ] as const) {
     if (v.error) {
       tally.errors.push(`${cluster.id}: ${who}: ${v.error}`);
       return;
@@ -197,7 +200,17 @@ export function compareCluster(
         }
         const rule = explanations.find(([id, rewrite]) => verdictUnder(id, rewrite, p, i, j) === theirs)?.[0];
         if (rule) tally.explained[rule] = (tally.explained[rule] ?? 0) + 1;
-        else tally.unexplained.push({ cluster: cluster.id, seed: cluster.seed, from: pods[i], to: pods[j], port: probe.port, protocol: probe.protocol, ours: mine, oracle: theirs });
+        else
+          tally.unexplained.push({
+            cluster: cluster.id,
+            seed: cluster.seed,
+            from: pods[i],
+            to: pods[j],
+            port: probe.port,
+            protocol: probe.protocol,
+            ours: mine,
+            oracle: theirs,
+          });
       }
     }
   });
@@ -258,7 +271,12 @@ export const SELF_CHECK: { cluster: RandomCluster; expected: ProbeVerdicts[] } =
     spec: { containers: [{ name: 'c', image: 'x', ports }] },
     status: { podIP: ip },
   });
-  const policy = (ns: string, name: string, spec: Obj) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec });
+  const policy = (ns: string, name: string, spec: Obj) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace: ns },
+    spec,
+  });
   return {
     cluster: {
       id: 'self-check',
@@ -268,13 +286,24 @@ export const SELF_CHECK: { cluster: RandomCluster; expected: ProbeVerdicts[] } =
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b' } },
       ],
       pods: [
-        pod('a', 'server', '10.0.0.1', [{ name: 'http', containerPort: 80 }, { name: 'dns', containerPort: 53, protocol: 'UDP' }]),
+        pod('a', 'server', '10.0.0.1', [
+          { name: 'http', containerPort: 80 },
+          { name: 'dns', containerPort: 53, protocol: 'UDP' },
+        ]),
         pod('a', 'client', '10.0.0.2', []),
         pod('b', 'client', '10.0.1.1', []),
       ],
       networkPolicies: [
-        policy('a', 'server-in', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 'http' }] }], egress: [] }),
-        policy('b', 'client-out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/24', except: ['10.0.0.2/32'] } }] }] }),
+        policy('a', 'server-in', {
+          podSelector: { matchLabels: { app: 'server' } },
+          ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 'http' }] }],
+          egress: [],
+        }),
+        policy('b', 'client-out', {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/24', except: ['10.0.0.2/32'] } }] }],
+        }),
       ],
       probes: [
         { port: 80, protocol: 'TCP' },

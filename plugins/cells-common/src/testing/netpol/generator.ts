@@ -27,7 +27,6 @@ export interface RandomCluster {
   probes: Probe[];
 }
 
-
 const POD_KEYS = ['app', 'tier', 'team'];
 const POD_VALUES = ['a', 'b', 'c'];
 const NS_KEYS = ['team', 'env'];
@@ -70,9 +69,7 @@ function selector(d: Dice, keys: readonly string[], values: readonly string[]): 
   if (!out.matchLabels || d.chance(0.4)) {
     out.matchExpressions = d.some(keys, d.int(1, 2)).map(key => {
       const operator = d.pick(['In', 'NotIn', 'Exists', 'DoesNotExist']);
-      return operator === 'In' || operator === 'NotIn'
-        ? { key, operator, values: d.some(values, d.int(1, 2)) }
-        : { key, operator };
+      return operator === 'In' || operator === 'NotIn' ? { key, operator, values: d.some(values, d.int(1, 2)) } : { key, operator };
     });
   }
   return out;

@@ -84,7 +84,11 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange, notice }:
   );
   const order = useMemo(() => shown?.nodes.map(n => n.id) ?? [], [shown]);
   const { update } = url;
-  const onKeyDown = useArrowKeys(order, selected, useCallback((ref: string) => update({ selected: ref }), [update]));
+  const onKeyDown = useArrowKeys(
+    order,
+    selected,
+    useCallback((ref: string) => update({ selected: ref }), [update]),
+  );
   const onNodesChange = useCallback(
     (changes: NodeChange<CellsNode>[]) => {
       // Clicks and Enter/Space on a focused node arrive as select changes.
@@ -163,8 +167,7 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange, notice }:
                 />
               ) : (
                 <Typography style={{ padding: 16 }} variant="body2">
-                  Select a cell or component (click, or Tab to it and press Enter) to see its endpoints, callers, objects,
-                  drift and history.
+                  Select a cell or component (click, or Tab to it and press Enter) to see its endpoints, callers, objects, drift and history.
                 </Typography>
               ))}
             {tab === 1 && <Simulator topology={topology} environment={topology.environment} onResult={overlay.showSimulation} />}

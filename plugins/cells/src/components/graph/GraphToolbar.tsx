@@ -56,8 +56,20 @@ export function GraphToolbar({ topology, url, fixedCell, onEnvironmentChange, on
       </TextField>
       {!fixedCell && (
         <>
-          <SearchableSelect className={classes.filter} label="Owner" choices={owners} value={url.owner} onChange={owner => url.update({ owner: owner || undefined })} />
-          <SearchableSelect className={classes.filter} label="Cell" choices={cells} value={url.cell} onChange={cell => url.update({ cell: cell || undefined })} />
+          <SearchableSelect
+            className={classes.filter}
+            label="Owner"
+            choices={owners}
+            value={url.owner}
+            onChange={owner => url.update({ owner: owner || undefined })}
+          />
+          <SearchableSelect
+            className={classes.filter}
+            label="Cell"
+            choices={cells}
+            value={url.cell}
+            onChange={cell => url.update({ cell: cell || undefined })}
+          />
         </>
       )}
       <form

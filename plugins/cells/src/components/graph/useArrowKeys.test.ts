@@ -15,7 +15,7 @@ function nodes() {
   });
 }
 
-const key = (k: string) => ({ key: k, preventDefault: jest.fn() }) as unknown as KeyboardEvent<HTMLElement> & { preventDefault: jest.Mock };
+const key = (k: string) => ({ key: k, preventDefault: jest.fn() } as unknown as KeyboardEvent<HTMLElement> & { preventDefault: jest.Mock });
 
 describe('useArrowKeys', () => {
   afterEach(() => {

@@ -15,7 +15,9 @@ function renderAt(search: string, topology = testTopology(), fixedCell?: string)
 
 describe('useGraphUrlState', () => {
   it('reads the filters, selection, search and collapsed cells from the URL', () => {
-    const { state } = renderAt('?owner=group:default/ground&cell=system:default/houston&selected=component:default/capcom&q=cap&collapsed=system:default/orion');
+    const { state } = renderAt(
+      '?owner=group:default/ground&cell=system:default/houston&selected=component:default/capcom&q=cap&collapsed=system:default/orion',
+    );
     expect(state()).toMatchObject({ owner: 'group:default/ground', cell: 'system:default/houston', selected: 'component:default/capcom', query: 'cap' });
     expect([...state().collapsed]).toEqual(['system:default/orion']);
   });
@@ -39,7 +41,7 @@ describe('useGraphUrlState', () => {
     expect([...state().collapsed]).toEqual(['system:default/orion']);
   });
 
-  it('toggles a cell, writing a large catalog\'s expanded cells as the difference from all collapsed', () => {
+  it("toggles a cell, writing a large catalog's expanded cells as the difference from all collapsed", () => {
     const { state, params } = renderAt('', largeTopology(31));
     expect(state().collapsed.size).toBe(31);
     act(() => state().toggleCollapsed('system:default/cell-3'));

@@ -4,7 +4,12 @@ import { testTopology } from '../../lib/testTopology';
 import type { LaidOutGraph } from './useGraphLayout';
 import { useGraphView } from './useGraphView';
 
-const laidOut = (options: Parameters<typeof toGraph>[1] = {}): LaidOutGraph => ({ ...toGraph(testTopology(), options), thread: 'main-thread', mode: 'layered', key: JSON.stringify(options) });
+const laidOut = (options: Parameters<typeof toGraph>[1] = {}): LaidOutGraph => ({
+  ...toGraph(testTopology(), options),
+  thread: 'main-thread',
+  mode: 'layered',
+  key: JSON.stringify(options),
+});
 
 type Props = { laidOut?: LaidOutGraph; current: boolean; filters: string };
 

@@ -62,7 +62,7 @@ describe('useOverlay', () => {
     expect(result.current.overlay).toMatchObject({ kind: 'blast', source: 'orion' });
   });
 
-  it("says why a blast radius failed, and clears the message on the next question", async () => {
+  it('says why a blast radius failed, and clears the message on the next question', async () => {
     const { api, pending } = manualApi();
     const { result } = renderHook(() => useOverlay(api, topology, none));
     act(() => {

@@ -4,9 +4,7 @@ import type { CellsApi } from '../../api/CellsApi';
 import { attemptEdge, blastHighlight, CallEdge, emptyHighlight, Highlight, simulationHighlight } from '../../lib/graph';
 
 /** What is drawn over the graph: a blast radius, or a simulated request. */
-export type Overlay =
-  | { kind: 'blast'; source: string; response: BlastRadiusResponse }
-  | { kind: 'simulation'; body: SimulateBody; response: SimulateResponse };
+export type Overlay = { kind: 'blast'; source: string; response: BlastRadiusResponse } | { kind: 'simulation'; body: SimulateBody; response: SimulateResponse };
 
 export interface OverlayState {
   overlay?: Overlay;

@@ -5,12 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { mockServices } from '@backstage/backend-test-utils';
-import {
-  buildCellModel,
-  compileCells,
-  DEFAULT_SETTINGS,
-  KubeObject,
-} from '@cellplane/cells-common';
+import { buildCellModel, compileCells, DEFAULT_SETTINGS, KubeObject } from '@cellplane/cells-common';
 import { artemisEntities } from '../../../__testUtils__/artemis';
 import { DesiredCell } from '../../types';
 import { DirectoryTarget } from '../DirectoryTarget';
@@ -76,8 +71,7 @@ export const parse = (yaml: string) =>
     .map(d => d.toJS())
     .filter(Boolean);
 
-export const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+export const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 
 /** A repository whose identity is unset, so only the target's fixed author can commit. */
 export function initRepo(dir: string) {
@@ -86,10 +80,7 @@ export function initRepo(dir: string) {
   return dir;
 }
 
-export const withObjects = (
-  cell: DesiredCell,
-  objects: KubeObject[],
-): DesiredCell => ({
+export const withObjects = (cell: DesiredCell, objects: KubeObject[]): DesiredCell => ({
   ...cell,
   objects,
 });

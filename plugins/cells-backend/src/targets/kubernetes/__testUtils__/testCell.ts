@@ -1,10 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import {
-  buildCellModel,
-  compileCells,
-  DEFAULT_SETTINGS,
-  KubeObject,
-} from '@cellplane/cells-common';
+import { buildCellModel, compileCells, DEFAULT_SETTINGS, KubeObject } from '@cellplane/cells-common';
 import { DesiredCell } from '../../types';
 import { managedKindOf, objectPath } from '../kinds';
 
@@ -14,10 +9,7 @@ export interface TestComponent {
 }
 
 /** A small cell of its own for one test: a System and components with HTTP endpoints and connections. */
-export function testCellEntities(
-  cellName: string,
-  components: TestComponent[],
-): Entity[] {
+export function testCellEntities(cellName: string, components: TestComponent[]): Entity[] {
   const owner = 'group:default/test-team';
   return [
     {
@@ -41,9 +33,7 @@ export function testCellEntities(
         lifecycle: 'production',
         owner,
         system: cellName,
-        endpoints: [
-          { name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' },
-        ],
+        endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }],
         connections: (c.calls ?? []).map(call => ({
           to: `${cellName}-${call.to}`,
           endpoint: 'http',
@@ -56,21 +46,11 @@ export function testCellEntities(
 }
 
 /** The compiled cell, as the reconciler hands it to a target. */
-export function compileTestCell(
-  cellName: string,
-  components: TestComponent[],
-): DesiredCell {
-  const { model, problems } = buildCellModel(
-    testCellEntities(cellName, components),
-    { defaultEnvironments: DEFAULT_SETTINGS.defaultEnvironments },
-  );
-  if (problems?.length)
-    throw new Error(`test cell does not validate: ${JSON.stringify(problems)}`);
+export function compileTestCell(cellName: string, components: TestComponent[]): DesiredCell {
+  const { model, problems } = buildCellModel(testCellEntities(cellName, components), { defaultEnvironments: DEFAULT_SETTINGS.defaultEnvironments });
+  if (problems?.length) throw new Error(`test cell does not validate: ${JSON.stringify(problems)}`);
   const compiled = compileCells(model, DEFAULT_SETTINGS);
-  if (compiled.problems.length)
-    throw new Error(
-      `test cell does not compile: ${JSON.stringify(compiled.problems)}`,
-    );
+  if (compiled.problems.length) throw new Error(`test cell does not compile: ${JSON.stringify(compiled.problems)}`);
   const [cell] = compiled.cells;
   return {
     entityRef: cell.cell,
@@ -89,22 +69,12 @@ export const pathOf = (o: KubeObject) => objectPath(managedKindOf(o)!, o);
  * generous bound that only catches a broken build; no assertion depends on
  * how long the wait took.
  */
-export async function until<T>(
-  what: string,
-  get: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 60_000,
-): Promise<T> {
+export async function until<T>(what: string, get: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const last = await get();
     if (ok(last)) return last;
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what} not reached in ${timeoutMs} ms; last: ${JSON.stringify(
-          last,
-        ).slice(0, 2000)}`,
-      );
+    if (Date.now() > deadline) throw new Error(`${what} not reached in ${timeoutMs} ms; last: ${JSON.stringify(last).slice(0, 2000)}`);
     await new Promise(r => setTimeout(r, 100));
   }
 }
