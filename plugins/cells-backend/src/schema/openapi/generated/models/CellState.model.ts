@@ -7,10 +7,4 @@
 /**
  * @public
  */
-export type CellState =
-  | 'in-sync'
-  | 'pending'
-  | 'drifted'
-  | 'degraded'
-  | 'error'
-  | 'not-applied';
+export type CellState = 'in-sync' | 'pending' | 'drifted' | 'degraded' | 'error' | 'not-applied';

@@ -7,11 +7,4 @@
 /**
  * @public
  */
-export type ObjectState =
-  | 'in-sync'
-  | 'drifted'
-  | 'missing'
-  | 'unwanted'
-  | 'conflict'
-  | 'unavailable'
-  | 'pending';
+export type ObjectState = 'in-sync' | 'drifted' | 'missing' | 'unwanted' | 'conflict' | 'unavailable' | 'pending';

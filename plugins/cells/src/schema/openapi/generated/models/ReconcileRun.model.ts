@@ -26,8 +26,4 @@ export type ReconcileRunStateEnum = 'running' | 'succeeded' | 'failed';
 /**
  * @public
  */
-export type ReconcileRunTriggerEnum =
-  | 'schedule'
-  | 'catalog-change'
-  | 'api'
-  | 'startup';
+export type ReconcileRunTriggerEnum = 'schedule' | 'catalog-change' | 'api' | 'startup';

@@ -11,7 +11,4 @@ import { ModuleTarget } from '../models/ModuleTarget.model';
  * Where the manifests of an environment go.
  * @public
  */
-export type TargetDescription =
-  | DirectoryTarget
-  | KubernetesTarget
-  | ModuleTarget;
+export type TargetDescription = DirectoryTarget | KubernetesTarget | ModuleTarget;
