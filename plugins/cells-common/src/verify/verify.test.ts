@@ -310,13 +310,12 @@ describe('verify on random catalogs', () => {
 function effectiveWidening(model: ReturnType<typeof modelOf>, widened: KubeObject[]): boolean {
   const before = createSimulation(model, DEFAULT_SETTINGS, 'development');
   const after = createSimulation(model, DEFAULT_SETTINGS, 'development', widened);
-  const probes = [
-    ['GET', '/'],
-    ['DELETE', '/cellplane-undeclared-probe'],
-    ['POST', '/a'],
-    ['PUT', '/b'],
-    ['GET', '/status'],
-  ];
+  // Every method random catalogs use (and one they never do) on a path matching each of
+  // their path patterns and on one matching none: a dropped rule may open any pair, e.g.
+  // POST on a path that only a PUT rule or a path-only rule named.
+  const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
+  const paths = ['/', '/a', '/a/x', '/b', '/x.json', '/status', '/cellplane-undeclared-probe'];
+  const probes = methods.flatMap(method => paths.map(path => [method, path]));
   const callers = [...model.components.map(x => ({ component: x.ref })), { gateway: true as const }, ...model.cells.map(x => ({ rogue: x.ref }))];
   for (const callee of model.components) {
     for (const from of callers) {
