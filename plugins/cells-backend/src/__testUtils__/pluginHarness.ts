@@ -33,7 +33,8 @@ export function expectMatchesSpec(route: string, method: string, status: number,
   if (!ok) throw new Error(`${method.toUpperCase()} ${route} ${status}: ${ajv.errorsText(validate.errors)}`);
 }
 
-export async function startCellsPlugin(extra: any[] = []) {
+/** `cells` adds to the plugin's config (e.g. `traffic`) beside the one directory environment. */
+export async function startCellsPlugin(extra: any[] = [], cells: Record<string, unknown> = {}) {
   const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cells-plugin-')), 'development');
   const withEtags = new ChangingCatalog(artemisEntities());
   const entities = artemisEntities().map(e => withEtags.get(stringifyEntityRef(e))!);
@@ -41,7 +42,7 @@ export async function startCellsPlugin(extra: any[] = []) {
     features: [
       cellsPlugin,
       catalogServiceMock.factory({ entities }),
-      mockServices.rootConfig.factory({ data: { cells: { environments: [{ name: 'development', target: { type: 'directory', path: folder } }] } } }),
+      mockServices.rootConfig.factory({ data: { cells: { environments: [{ name: 'development', target: { type: 'directory', path: folder } }], ...cells } } }),
       ...extra,
     ],
   });

@@ -63,6 +63,11 @@ function fakeService(calls: Record<string, unknown[]>): CellsService {
       record('attacks', query);
       return { environment: query.environment ?? 'development', items: [], truncated: false };
     },
+    traffic: async (query, read) => {
+      record('traffic', query);
+      const may = await read.filter(cells);
+      return { environment: 'development', window: { from: '', to: '' }, sources: cells.filter(may), edges: [], counts: { 'declared-seen': 0, 'declared-unused': 0, 'undeclared-allowed': 0, denied: 0 } };
+    },
     preview: async body => {
       record('preview', body);
       return { environment: body.environment ?? 'development', entities: ['component:default/clock'], cells: [], accessDiff: { added: [], removed: [] } };

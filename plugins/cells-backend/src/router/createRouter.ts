@@ -111,6 +111,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(await service.preview(req.body, await access(req)));
   });
 
+  api.get('/traffic', async (req, res) => {
+    res.json(await service.traffic(req.query, await access(req)));
+  });
+
   api.get('/topology', async (req, res) => {
     // Sent as serialized (and gzipped) once by the service: at thousands of components, serializing and
     // compressing megabytes per request dominated. The compression middleware leaves encoded bodies alone.

@@ -14,8 +14,10 @@ import type {
   ReconcileRun,
   SimulateBody,
   SimulateResponse,
+  TrafficResponse,
 } from '../schema/types';
 import type { ServedTopology } from './topology';
+import type { TrafficQuery } from './traffic';
 
 /**
  * What the caller may do with cells, for one request and one permission
@@ -79,6 +81,8 @@ export interface CellsService {
   simulate(body: SimulateBody, read: CellAccess): Promise<SimulateResponse>;
   /** The topology serialized (and gzipped on demand) with strong ETags, cached while it does not change. */
   topology(environment: string | undefined, read: CellAccess): Promise<ServedTopology>;
+  /** Observed calls of one environment over a window, classified against the catalog and cut to what `read` allows (docs/traffic.md). */
+  traffic(query: TrafficQuery, read: CellAccess): Promise<TrafficResponse>;
   blastRadius(body: BlastRadiusBody, read: CellAccess): Promise<BlastRadiusResponse>;
   attacks(query: AttackListQuery, read: CellAccess): Promise<AttackListResponse>;
   /** What new or edited entities would produce (objects per touched cell, access diff); writes nothing. */

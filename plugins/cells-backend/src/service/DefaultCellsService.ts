@@ -34,6 +34,7 @@ import type {
   ReconcileRun,
   SimulateBody,
   SimulateResponse,
+  TrafficResponse,
 } from '../schema/types';
 import { CompileCells, CompiledView, SimulationCache, analysable, withoutCells } from './analysis';
 import { AttackListQuery, CellAccess, CellsService, HistoryQuery, ReconcilerReads } from './CellsService';
@@ -42,6 +43,7 @@ import { cellStateOf, complianceOf, noCompliance } from './compliance';
 import { checkPreviewEntities, existingCellsTouched, previewEntities } from './preview';
 import { ModelRefs, parseCellRef } from './refs';
 import { ServedTopology, TopologyAnswers, TopologyBase, topologyBase, visibleTopology } from './topology';
+import { observedTraffic, TrafficQuery } from './traffic';
 import { ProtectionCache, componentViews, grantViews, verifyCellOnce } from './views';
 
 interface EnvironmentView extends CompiledView {
@@ -398,6 +400,12 @@ export class DefaultCellsService implements CellsService {
       shown,
       shown.cells.map(c => cellStateOf(this.deps.reconciler.neverApplied, byRef.get(c.entityRef), c.entityRef, env, pending)),
     );
+  }
+
+  async traffic(query: TrafficQuery, read: CellAccess): Promise<TrafficResponse> {
+    const environment = this.environmentOrDefault(query.environment);
+    if (this.deps.reconciler.neverApplied) await this.deps.reconciler.syncCatalog();
+    return observedTraffic({ environment, query, sources: this.deps.config.trafficSources, model: this.snapshot.model, settings: this.settings, read });
   }
 
   async blastRadius(body: BlastRadiusBody, read: CellAccess): Promise<BlastRadiusResponse> {

@@ -587,6 +587,60 @@ export const spec = {
           }
         }
       }
+    },
+    "/traffic": {
+      "get": {
+        "operationId": "getTraffic",
+        "summary": "Observed calls of one environment over a window, from the configured flow sources (cells.traffic.sources), classified against the catalog: declared-seen, declared-unused, undeclared-allowed, denied (docs/traffic.md). Only calls with an end in a cell the caller may read are listed; ends in cells it may not read are masked as `hidden`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/environment"
+          },
+          {
+            "name": "since",
+            "in": "query",
+            "allowReserved": true,
+            "description": "The start of the window, an ISO time. Default: 24 hours before until.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 40
+            }
+          },
+          {
+            "name": "until",
+            "in": "query",
+            "allowReserved": true,
+            "description": "The end of the window, an ISO time. Default: now. The window is at most 31 days.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 40
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The window's classified edges.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/TrafficResponse"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "502": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -2440,6 +2494,158 @@ export const spec = {
           },
           "crossCell": {
             "type": "boolean"
+          }
+        }
+      },
+      "TrafficResponse": {
+        "type": "object",
+        "required": [
+          "environment",
+          "window",
+          "sources",
+          "edges",
+          "counts"
+        ],
+        "properties": {
+          "environment": {
+            "type": "string"
+          },
+          "window": {
+            "type": "object",
+            "required": [
+              "from",
+              "to"
+            ],
+            "properties": {
+              "from": {
+                "type": "string",
+                "description": "ISO 8601 time (inclusive)."
+              },
+              "to": {
+                "type": "string",
+                "description": "ISO 8601 time."
+              }
+            }
+          },
+          "sources": {
+            "type": "array",
+            "description": "The sources read, in words.",
+            "items": {
+              "type": "string"
+            }
+          },
+          "edges": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/TrafficEdge"
+            }
+          },
+          "counts": {
+            "type": "object",
+            "description": "Edges shown per class.",
+            "required": [
+              "declared-seen",
+              "declared-unused",
+              "undeclared-allowed",
+              "denied"
+            ],
+            "properties": {
+              "declared-seen": {
+                "type": "integer"
+              },
+              "declared-unused": {
+                "type": "integer"
+              },
+              "undeclared-allowed": {
+                "type": "integer"
+              },
+              "denied": {
+                "type": "integer"
+              }
+            }
+          },
+          "skipped": {
+            "type": "object",
+            "description": "Source records that became no observation, per reason (every source together).",
+            "additionalProperties": {
+              "type": "integer"
+            }
+          }
+        }
+      },
+      "TrafficEdge": {
+        "type": "object",
+        "required": [
+          "from",
+          "to",
+          "protocol",
+          "count",
+          "class"
+        ],
+        "properties": {
+          "from": {
+            "type": "string",
+            "description": "A node id as in the topology: an entity ref, gateway, platform:<name>, external:<host>, workload:<namespace>/<pod>, a cell's ref for its waypoint (cellLevel), or hidden (a cell the caller may not read)."
+          },
+          "to": {
+            "type": "string"
+          },
+          "port": {
+            "type": "integer"
+          },
+          "protocol": {
+            "type": "string",
+            "enum": [
+              "TCP",
+              "UDP",
+              "SCTP",
+              "HTTP",
+              "GRPC",
+              "HBONE"
+            ]
+          },
+          "method": {
+            "type": "string"
+          },
+          "path": {
+            "type": "string"
+          },
+          "count": {
+            "type": "integer",
+            "description": "Calls in the window (0 for declared-unused)."
+          },
+          "firstSeen": {
+            "type": "string",
+            "description": "ISO 8601 time."
+          },
+          "lastSeen": {
+            "type": "string",
+            "description": "ISO 8601 time; for declared-unused, the last use before the window, if the source knows one."
+          },
+          "class": {
+            "type": "string",
+            "enum": [
+              "declared-seen",
+              "declared-unused",
+              "undeclared-allowed",
+              "denied"
+            ]
+          },
+          "suspicious": {
+            "type": "boolean",
+            "description": "A denied call from an identity the catalog does not know."
+          },
+          "cellLevel": {
+            "type": "boolean",
+            "description": "The callee is a cell seen through its waypoint (HBONE): the component is not visible."
+          },
+          "reasons": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "Why calls were denied (drop reasons",
+            "response flags).": null
           }
         }
       },

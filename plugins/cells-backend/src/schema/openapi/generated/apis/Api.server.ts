@@ -23,6 +23,7 @@ import { ReconcileRun } from '../models/ReconcileRun.model';
 import { SimulateBody } from '../models/SimulateBody.model';
 import { SimulateResponse } from '../models/SimulateResponse.model';
 import { TopologyResponse } from '../models/TopologyResponse.model';
+import { TrafficResponse } from '../models/TrafficResponse.model';
 
 /**
  * @public
@@ -120,6 +121,17 @@ export type GetTopology = {
 /**
  * @public
  */
+export type GetTraffic = {
+  query: {
+    environment?: string;
+    since?: string;
+    until?: string;
+  };
+  response: TrafficResponse | ErrorBody | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
 export type ListAttacks = {
   query: {
     environment?: string;
@@ -175,6 +187,8 @@ export type EndpointMap = {
   '#get|/runs/{runId}': GetRun;
 
   '#get|/topology': GetTopology;
+
+  '#get|/traffic': GetTraffic;
 
   '#get|/attacks': ListAttacks;
 

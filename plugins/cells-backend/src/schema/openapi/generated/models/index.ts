@@ -66,4 +66,8 @@ export * from '../models/TopologyCell.model';
 export * from '../models/TopologyComponent.model';
 export * from '../models/TopologyEdge.model';
 export * from '../models/TopologyResponse.model';
+export * from '../models/TrafficEdge.model';
+export * from '../models/TrafficResponse.model';
+export * from '../models/TrafficResponseCounts.model';
+export * from '../models/TrafficResponseWindow.model';
 export * from '../models/UserCause.model';

@@ -27,6 +27,7 @@ import { ReconcileRun } from '../models/ReconcileRun.model';
 import { SimulateBody } from '../models/SimulateBody.model';
 import { SimulateResponse } from '../models/SimulateResponse.model';
 import { TopologyResponse } from '../models/TopologyResponse.model';
+import { TrafficResponse } from '../models/TrafficResponse.model';
 
 /**
  * Wraps the Response type to convey a type on the json call.
@@ -126,6 +127,16 @@ export type GetRun = {
 export type GetTopology = {
   query: {
     environment?: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetTraffic = {
+  query: {
+    environment?: string;
+    since?: string;
+    until?: string;
   };
 };
 /**
@@ -408,6 +419,34 @@ export class DefaultApiClient {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
     const uriTemplate = `/topology{?environment}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * Observed calls of one environment over a window, from the configured flow sources (cells.traffic.sources), classified against the catalog: declared-seen, declared-unused, undeclared-allowed, denied (docs/traffic.md). Only calls with an end in a cell the caller may read are listed; ends in cells it may not read are masked as `hidden`.
+   * @param environment - A configured environment. Default: the first one.
+   * @param since - The start of the window, an ISO time. Default: 24 hours before until.
+   * @param until - The end of the window, an ISO time. Default: now. The window is at most 31 days.
+   */
+  public async getTraffic(
+    // @ts-ignore
+    request: GetTraffic,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<TrafficResponse>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/traffic{?environment,since,until}`;
 
     const uri = parser.parse(uriTemplate).expand({
       ...request.query,
