@@ -66,7 +66,13 @@ function fakeService(calls: Record<string, unknown[]>): CellsService {
     traffic: async (query, read) => {
       record('traffic', query);
       const may = await read.filter(cells);
-      return { environment: 'development', window: { from: '', to: '' }, sources: cells.filter(may), edges: [], counts: { 'declared-seen': 0, 'declared-unused': 0, 'undeclared-allowed': 0, denied: 0 } };
+      return {
+        environment: 'development',
+        window: { from: '', to: '' },
+        sources: cells.filter(may),
+        edges: [],
+        counts: { 'declared-seen': 0, 'declared-unused': 0, 'undeclared-allowed': 0, denied: 0 },
+      };
     },
     preview: async body => {
       record('preview', body);

@@ -5,7 +5,16 @@
  * the meaning cells-common's; this module only joins them to the service.
  */
 import { CustomErrorBase, InputError, NotFoundError } from '@backstage/errors';
-import { buildAttributionIndex, CellModel, CellsSettings, ClassifiedEdge, classifyTraffic, compareText, TrafficPeer, TrafficWindow } from '@cellplane/cells-common';
+import {
+  buildAttributionIndex,
+  CellModel,
+  CellsSettings,
+  ClassifiedEdge,
+  classifyTraffic,
+  compareText,
+  TrafficPeer,
+  TrafficWindow,
+} from '@cellplane/cells-common';
 import { readTraffic, TrafficRead, TrafficSourceConfig, TrafficSourceError } from '@cellplane/plugin-cells-node';
 import type { TrafficEdge, TrafficResponse } from '../schema/types';
 import type { CellAccess } from './CellsService';
