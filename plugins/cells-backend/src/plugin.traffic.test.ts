@@ -2,7 +2,9 @@
  * `GET /traffic` on the real plugin and router, reading the committed Hubble
  * recording of Artemis (examples/artemis-traffic, no network): the classes the
  * CLI shows for the same window, the read permission, the window's bounds and
- * a source that cannot be read.
+ * a source that cannot be read; and the recorded week of Istio's metrics from
+ * a real local Prometheus (tools/traffic-prometheus.js), where all four
+ * classes appear as in the CLI's traffic test.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -148,5 +150,49 @@ describe('the cells backend plugin, traffic sources that cannot be read', () => 
     } finally {
       await none.backend.stop();
     }
+  });
+});
+
+describe("the cells backend plugin, a week of Istio's metrics from a real Prometheus", () => {
+  let prometheus: { url: string; stop: () => Promise<void> };
+  let t: Awaited<ReturnType<typeof startCellsPlugin>>;
+  beforeAll(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    prometheus = await require(path.resolve(__dirname, '../../../tools/traffic-prometheus.js')).startTrafficPrometheus();
+    t = await startCellsPlugin([], { traffic: { sources: [{ type: 'prometheus', url: prometheus.url, resolution: { hours: 1 } }] } });
+  });
+  afterAll(async () => {
+    await t?.backend.stop();
+    await prometheus?.stop();
+  });
+
+  it('shows all four classes as the CLI does: the undeclared call, the unused grant, the denied rogue pod', async () => {
+    const res = await request(t.server).get('/api/cells/traffic?since=2026-11-23T00:00:00Z&until=2026-11-30T00:00:00Z').set('Authorization', user);
+    expect(res.status).toBe(200);
+    expectMatchesSpec('/traffic', 'get', 200, res.body);
+    expect(res.body.counts).toMatchObject({ 'declared-unused': 1, 'undeclared-allowed': 1, denied: 2 });
+    expect(res.body.counts['declared-seen']).toBeGreaterThan(0);
+    const edges = res.body.edges as any[];
+    expect(edges.filter(e => e.class === 'undeclared-allowed')).toEqual([
+      expect.objectContaining({
+        from: 'component:default/pad-operations',
+        to: 'component:default/launch-control',
+        protocol: 'HTTP',
+        lastSeen: '2026-11-30T00:00:00.000Z',
+      }),
+    ]);
+    expect(edges.filter(e => e.class === 'declared-unused')).toEqual([
+      expect.objectContaining({
+        from: 'component:default/mission-relay',
+        to: 'component:default/service-module-monitor',
+        method: 'GET',
+        path: '/propulsion/status',
+        count: 0,
+      }),
+    ]);
+    expect(edges.filter(e => e.class === 'denied').map(e => [e.from, e.to, e.suspicious])).toEqual([
+      ['workload:dp-default-houston-development-8d981cd8/debug-shell', 'component:default/comms-system', true],
+      ['workload:dp-default-houston-development-8d981cd8/debug-shell', 'component:default/flight-director', true],
+    ]);
   });
 });
