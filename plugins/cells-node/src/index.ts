@@ -30,6 +30,7 @@ export type {
 } from './target';
 export { changeCount, compareObjects, fieldDiff, managedDiff, managedPart, noChanges, objectId, objectName, objectRef, unwantedObjects } from './objects';
 export type { DiffMode, ObjectIdentity } from './objects';
+export { EGRESS_UNIT_NAME, egressUnitRef, isEgressUnit } from './egress';
 export { SerialQueue } from './SerialQueue';
 export {
   describeSource,

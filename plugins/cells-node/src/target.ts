@@ -115,6 +115,13 @@ export interface ApplyResult {
 export interface CellTarget {
   /** Shown with each cell's status: `{ type, ...details }`. */
   readonly description: TargetDescription;
+  /**
+   * Whether this target takes the environment's platform egress namespace: a
+   * unit under the reserved ref `egressUnitRef(environment)` (cellName
+   * `EGRESS_UNIT_NAME`), upserted and removed through `apply` like a cell.
+   * A target without it is never handed one.
+   */
+  readonly appliesEgress?: boolean;
   /** What apply would change for this cell, writing nothing. */
   plan(cell: DesiredCell): Promise<ObjectChangeSet>;
   /**

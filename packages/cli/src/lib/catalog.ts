@@ -94,5 +94,5 @@ export function compileCatalog({ model, settings, fileOf }: LoadedCatalog, envir
   return { cells: result.cells, egress: result.egress };
 }
 
-/** The file of an environment's platform egress objects: `_` is in no cell file name, so it never meets one. */
-export const EGRESS_FILE_NAME = '_egress.yaml';
+/** The file of an environment's platform egress objects (the backend's directory target writes the same). */
+export { EGRESS_FILE_NAME } from '@cellplane/cells-common';

@@ -3,12 +3,13 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { buildCellModel, CellModel, CellProblem, compileCells, diffAccess, Holders, KubeObject, modelOptions } from '@cellplane/cells-common';
 import type { RunCellResult } from '../schema/types';
-import { ApplyResult, CellTarget, DesiredCell, SerialQueue } from '@cellplane/plugin-cells-node';
+import { ApplyResult, CellTarget, DesiredCell, isEgressUnit, SerialQueue } from '@cellplane/plugin-cells-node';
 import { CellsBackendConfig } from '../config';
 import { CatalogCellSource, EntityChange } from '../catalog/CatalogCellSource';
 import { AppliedCellRecord, CellsStore, GoodCompilation } from '../storage/types';
 import { affectedCells, affectedCellsByEntity, cellOfProblem } from './affected';
-import { Compile, compileIsolated, DiffAccess, diffIsolated, messageOf } from './isolate';
+import { planEgress } from './egress';
+import { Compile, compileEgressIsolated, compileIsolated, DiffAccess, diffIsolated, messageOf } from './isolate';
 import { StoreOutbox } from './outbox';
 import { cellsToCompile, holdersOfEnvironment, modelOfCells, PassInput, planEnvironment, withoutUnrecorded } from './plan';
 import { Backoff, changedCells, failedApply, settleEnvironment, Settlement } from './settle';
@@ -134,7 +135,8 @@ export class CellsReconciler implements CellsReconcilerView {
 
   appliedState(environment: string): { model: CellModel; objects: KubeObject[] } | undefined {
     if (!this.appliedModel) return undefined;
-    return { model: this.appliedModel, objects: [...(this.memory.get(environment)?.applied.values() ?? [])].flatMap(c => c.objects) };
+    const cells = [...(this.memory.get(environment)?.applied.values() ?? [])].filter(c => !isEgressUnit(c.entityRef));
+    return { model: this.appliedModel, objects: cells.flatMap(c => c.objects) };
   }
 
   async syncCatalog(): Promise<void> {
@@ -265,6 +267,14 @@ export class CellsReconciler implements CellsReconcilerView {
     });
     let plan = planEnvironment(pass, env, compiled);
     pass.model.cells.filter(c => c.environments.includes(environment)).forEach(c => memory.seen.add(c.ref));
+    if (target.appliesEgress) {
+      // From the cells no problem holds: a held cell's new hosts are not opened (fail closed), nor are its older ones kept.
+      const kept = new Set(pass.model.cells.filter(c => !plan.held.has(c.ref)).map(c => c.ref));
+      const egress = compileEgressIsolated(this.compileFn, { model: modelOfCells(pass.model, kept), settings: config.settings, environment });
+      if ('error' in egress) logger.error(`${egress.error}; the target keeps what it holds and the next reconcile tries again`);
+      else if (egress.cell) memory.seen.add(egress.cell.entityRef);
+      plan = planEgress(pass, env, plan, egress);
+    }
     memory.deferred = plan.deferred;
     if (plan.deferred.length) {
       logger.info(
@@ -326,6 +336,7 @@ export class CellsReconciler implements CellsReconcilerView {
       fullIntervalMs: this.fullIntervalMs,
     });
     this.remember(memory, settlement);
+    settlement.egress.forEach(e => (e.level === 'error' ? logger.error(e.message) : logger.info(e.message)));
     this.holdersMemo.delete(environment);
     this.outbox.add(settlement);
     return settlement.results;

@@ -1,5 +1,5 @@
 import { AccessDiffView, CellModel, CellProblem, CellsSettings, compileCells, diffAccess, Holders, KubeObject } from '@cellplane/cells-common';
-import { DesiredCell } from '@cellplane/plugin-cells-node';
+import { DesiredCell, EGRESS_UNIT_NAME, egressUnitRef } from '@cellplane/plugin-cells-node';
 
 /**
  * The core's compiler and access diff are pure, but a hostile catalog can
@@ -57,6 +57,26 @@ export function compileIsolated(
       }
     }
     return { desired, problems: [...problems.values()] };
+  }
+}
+
+/** The egress unit of an environment: its objects (none when no cell declares a host), or why it could not be compiled. */
+export type CompiledEgressUnit = { cell: DesiredCell | undefined } | { error: string };
+
+/**
+ * Compiles the platform egress namespace of one environment (from the whole
+ * model: it is shared by every cell) as the unit a target applies. A throw
+ * is the unit's error, never the pass's.
+ */
+export function compileEgressIsolated(compile: Compile, input: { model: CellModel; settings: CellsSettings; environment: string }): CompiledEgressUnit {
+  const { model, settings, environment } = input;
+  try {
+    const egress = compile(model, settings, { environment, cells: new Set() }).egress.find(e => e.environment === environment);
+    return {
+      cell: egress && { entityRef: egressUnitRef(environment), cellName: EGRESS_UNIT_NAME, environment, namespace: egress.namespace, objects: egress.objects },
+    };
+  } catch (e) {
+    return { error: `the compiler failed on the egress namespace of ${environment} (${messageOf(e)})` };
   }
 }
 

@@ -1,6 +1,6 @@
 import { CellModel, CellProblem, formatProblem, Holders, holdersOf } from '@cellplane/cells-common';
 import type { TargetDescription } from '@cellplane/plugin-cells-node';
-import { DesiredCell, RemovedCell } from '@cellplane/plugin-cells-node';
+import { DesiredCell, isEgressUnit, RemovedCell } from '@cellplane/plugin-cells-node';
 import { AppliedCellRecord, GoodCompilation } from '../storage/types';
 import { Compiled } from './isolate';
 import { ReconcileRequest } from './types';
@@ -97,12 +97,14 @@ export function holdersOfEnvironment(env: Pick<EnvironmentState, 'environment' |
   const { environment } = env;
   // What the target was last given overrides an older good compilation of the same cell.
   const byCell = new Map<string, { cell: string; environment: string; namespace: string; objects: DesiredCell['objects'] }>();
+  // The egress unit is no cell: the compiler's holders are cells only (it never holds a cell's namespace or route).
   for (const g of env.lastGood.values()) byCell.set(g.entityRef, { cell: g.entityRef, environment, namespace: g.namespace, objects: g.objects });
-  for (const a of env.applied.values()) byCell.set(a.entityRef, { cell: a.entityRef, environment, namespace: a.namespace, objects: a.objects });
+  for (const a of env.applied.values()) if (!isEgressUnit(a.entityRef)) byCell.set(a.entityRef, { cell: a.entityRef, environment, namespace: a.namespace, objects: a.objects });
   const { namespaceHolders, routeHolders } = holdersOf([...byCell.values()]);
   const namespaces = new Map(namespaceHolders);
   // A recorded cell whose objects this process does not have still holds its namespace.
   for (const k of env.known.values()) {
+    if (isEgressUnit(k.entityRef)) continue;
     if (k.namespace && !namespaces.has(k.namespace)) namespaces.set(k.namespace, k.entityRef);
   }
   return { namespaceHolders: namespaces, routeHolders };
@@ -157,7 +159,8 @@ export function planEnvironment(pass: PassInput, env: EnvironmentState, compiled
   const remove: RemovedCell[] = [];
   const deferred: string[] = [];
   for (const cell of [...candidates.values()].sort((a, b) => (a.entityRef < b.entityRef ? -1 : 1))) {
-    if (present.has(cell.entityRef)) continue;
+    // The egress unit is no catalog cell: planEgress decides its removal.
+    if (present.has(cell.entityRef) || isEgressUnit(cell.entityRef)) continue;
     if (env.seen.has(cell.entityRef) || pass.now >= pass.unseenRemovalAt) remove.push(cell);
     else deferred.push(cell.entityRef);
   }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { AccessDiffView, KubeObject } from '@cellplane/cells-common';
 import type { ChangeCause, RunCellResult } from '../schema/types';
-import { ApplyResult, CellOutcome, changeCount, DesiredCell, noChanges, RemovalOutcome, RemovedCell } from '@cellplane/plugin-cells-node';
+import { ApplyResult, CellOutcome, changeCount, DesiredCell, isEgressUnit, noChanges, RemovalOutcome, RemovedCell } from '@cellplane/plugin-cells-node';
 import { EntityChange } from '../catalog/CatalogCellSource';
 import { GoodCompilation, NewHistoryEntry, StoredCellStatus } from '../storage/types';
 import { CellDiff } from './isolate';
@@ -60,9 +60,11 @@ function outcomesOf(plan: EnvironmentPlan, result: ApplyResult): { cells: CellOu
   return { cells, removed };
 }
 
-/** The cells whose access may have changed: those the target changed, and those removed. */
+/** The cells whose access may have changed: those the target changed, and those removed (the egress unit is no cell). */
 export function changedCells(plan: EnvironmentPlan, result: ApplyResult): Map<string, string> {
-  const { cells, removed } = outcomesOf(plan, result);
+  const outcomes = outcomesOf(plan, result);
+  const cells = outcomes.cells.filter(o => !isEgressUnit(o.entityRef));
+  const removed = outcomes.removed.filter(o => !isEgressUnit(o.entityRef));
   const names = new Map([...plan.send, ...plan.remove].map(c => [c.entityRef, c.cellName]));
   const changed = new Map<string, string>();
   cells.filter(o => changeCount(o.changes) > 0).forEach(o => changed.set(o.entityRef, names.get(o.entityRef)!));
@@ -121,6 +123,8 @@ export interface Settlement {
   carried: Map<string, EntityChange[] | undefined>;
   /** Cells removed from the target: forget their record, status and good compilation. */
   forgotten: RemovedCell[];
+  /** What became of the egress unit, for the log: it is no cell, so it has no status or history. */
+  egress: { level: 'info' | 'error'; message: string }[];
 }
 
 const EMPTY_DIFF: AccessDiffView = { added: [], removed: [] };
@@ -138,6 +142,7 @@ export function settleEnvironment(input: SettleInput): Settlement {
     stale: new Map(),
     carried: new Map(),
     forgotten: [],
+    egress: [],
   };
   const names = new Map(pass.model.cells.map(c => [c.ref, c.name]));
   const sentByRef = new Map(plan.send.map(c => [c.entityRef, c]));
@@ -168,6 +173,10 @@ export function settleEnvironment(input: SettleInput): Settlement {
   for (const outcome of cells) {
     const ref = outcome.entityRef;
     const sent = sentByRef.get(ref)!;
+    if (isEgressUnit(ref)) {
+      settleEgress(out, outcome, sent, () => fail(ref));
+      continue;
+    }
     const problems = plan.held.get(ref);
     if (!problems) {
       out.statuses.push({
@@ -236,6 +245,11 @@ export function settleEnvironment(input: SettleInput): Settlement {
   }
   for (const { cell, message } of input.refused) {
     fail(cell.entityRef);
+    if (isEgressUnit(cell.entityRef)) {
+      out.stale.set(cell.entityRef, true);
+      out.egress.push({ level: 'error', message: `the egress namespace ${cell.namespace} of ${environment} was ${message}` });
+      continue;
+    }
     carry(cell.entityRef, false);
     out.stale.set(cell.entityRef, true);
     out.results.push({ entityRef: cell.entityRef, environment, state: 'error', message, created: 0, updated: 0, pruned: 0 });
@@ -253,6 +267,10 @@ export function settleEnvironment(input: SettleInput): Settlement {
 
   for (const [i, outcome] of removed.entries()) {
     const cell = plan.remove[i];
+    if (isEgressUnit(cell.entityRef)) {
+      settleEgressRemoval(out, cell, outcome, () => fail(cell.entityRef));
+      continue;
+    }
     if (outcome.state !== 'removed') {
       // Still held by the target: remembered, retried with backoff, and said in the run.
       fail(cell.entityRef);
@@ -290,4 +308,37 @@ export function settleEnvironment(input: SettleInput): Settlement {
     });
   }
   return out;
+}
+
+/** The egress unit's outcome: remembered and retried like a cell's, said in the log (no cell status or history). */
+function settleEgress(out: Settlement, outcome: CellOutcome, sent: DesiredCell, fail: () => void): void {
+  const ref = outcome.entityRef;
+  const failed = outcome.state === 'error';
+  if (!failed) out.applied.set(ref, sent);
+  out.stale.set(ref, failed);
+  if (failed) fail();
+  else out.failing.set(ref, undefined);
+  if (failed) out.egress.push({ level: 'error', message: `the egress namespace ${sent.namespace} of ${sent.environment} was not applied: ${outcome.message}` });
+  else if (changeCount(outcome.changes) > 0) {
+    const { create, update, prune } = outcome.changes;
+    out.egress.push({
+      level: 'info',
+      message: `the egress namespace ${sent.namespace} of ${sent.environment}: ${create.length} created, ${update.length} updated, ${prune.length} pruned`,
+    });
+  }
+}
+
+function settleEgressRemoval(out: Settlement, cell: RemovedCell, outcome: RemovalOutcome, fail: () => void): void {
+  if (outcome.state !== 'removed') {
+    fail();
+    out.egress.push({ level: 'error', message: `the egress namespace ${cell.namespace} of ${cell.environment} could not be removed: ${outcome.message}` });
+    return;
+  }
+  out.forgotten.push(cell);
+  out.applied.set(cell.entityRef, undefined);
+  out.failing.set(cell.entityRef, undefined);
+  out.egress.push({
+    level: 'info',
+    message: `the egress namespace ${cell.namespace} of ${cell.environment} was removed (no cell declares an external host): ${outcome.pruned.length} pruned`,
+  });
 }

@@ -114,3 +114,6 @@ export function cellFileName(cellRef: string): string {
   const { namespace, name } = parseEntityRef(cellRef);
   return namespace === 'default' ? `${name}.yaml` : `${namespace}.${name}.yaml`;
 }
+
+/** The file of an environment's platform egress objects beside its cell files: `_` is in no cell file name, so it never meets one. */
+export const EGRESS_FILE_NAME = '_egress.yaml';

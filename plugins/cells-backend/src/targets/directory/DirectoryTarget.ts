@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { cellFileName, KubeObject, toYaml } from '@cellplane/cells-common';
+import { cellFileName, EGRESS_FILE_NAME, KubeObject, toYaml } from '@cellplane/cells-common';
 import {
   ApplyContext,
   ApplyResult,
@@ -12,8 +12,11 @@ import {
   CellTarget,
   compareObjects,
   DesiredCell,
+  EGRESS_UNIT_NAME,
+  egressUnitRef,
   fieldDiff,
   HeldCell,
+  isEgressUnit,
   noChanges,
   ObjectChangeSet,
   objectId,
@@ -25,7 +28,7 @@ import {
   TargetDescription,
   unwantedObjects,
 } from '@cellplane/plugin-cells-node';
-import { cellHeader, HEADER_PREFIX, ownershipOf, parseObjects, readHead, readIfExists, syncFolder, writeAtomic } from './files';
+import { cellHeader, egressHeader, HEADER_PREFIX, ownershipOf, parseObjects, readHead, readIfExists, syncFolder, writeAtomic } from './files';
 import { cellFiles, KUSTOMIZATION_FILE, writeKustomization } from './folder';
 import { FolderCommits, messageOf } from './commits';
 import { assertCommittable, DEFAULT_AUTHOR, GitAuthor } from './git';
@@ -64,10 +67,12 @@ const compare = (desired: KubeObject[], actual: KubeObject[]): ObjectChangeSet =
  * `cellplane render` writes) and a `kustomization.yaml` listing them. Files
  * are rewritten only when their bytes change, atomically; files without the
  * header are someone else's and are never touched. With `commit: true`, each
- * apply that changes files commits exactly those files.
+ * apply that changes files commits exactly those files. The environment's
+ * platform egress namespace is `_egress.yaml`, as `cellplane render` names it.
  */
 export class DirectoryTarget implements CellTarget {
   readonly description: TargetDescription;
+  readonly appliesEgress = true;
   private readonly dir: string;
   private readonly environment: string;
   private readonly commit?: FolderCommits;
@@ -111,7 +116,7 @@ export class DirectoryTarget implements CellTarget {
       yaml = toYaml(cell.objects);
       this.yamlCache.set(cell.objects, yaml);
     }
-    return cellHeader(cell.entityRef, this.environment) + yaml;
+    return (isEgressUnit(cell.entityRef) ? egressHeader(this.environment) : cellHeader(cell.entityRef, this.environment)) + yaml;
   }
 
   /** Creates the folder and, with commit: true, checks that it can commit there. */
@@ -135,8 +140,11 @@ export class DirectoryTarget implements CellTarget {
     });
     // A cell with a file of an older naming and its file now is one cell.
     const byRef = new Map<string, HeldCell>();
-    for (const f of files)
+    for (const f of files) {
       if (f.entityRef && !byRef.has(f.entityRef)) byRef.set(f.entityRef, { entityRef: f.entityRef, cellName: parseEntityRef(f.entityRef).name });
+      // Listed so that a folder whose database record was lost still has it pruned once no cell declares a host.
+      if (f.name === EGRESS_FILE_NAME) byRef.set(egressUnitRef(this.environment), { entityRef: egressUnitRef(this.environment), cellName: EGRESS_UNIT_NAME });
+    }
     return [...byRef.values()];
   }
 
@@ -377,6 +385,7 @@ export class DirectoryTarget implements CellTarget {
 
   /** The cell's file name (`cellFileName`, as `cellplane render --out` writes it), or throws if it cannot be one. */
   private fileName(cell: CellKey): string {
+    if (isEgressUnit(cell.entityRef)) return EGRESS_FILE_NAME;
     const name = cellFileName(cell.entityRef);
     if (!SAFE_FILE_NAME.test(name) || name === KUSTOMIZATION_FILE) {
       throw new Error(`the file name "${name}" of ${cell.entityRef} cannot be a file name in ${this.dir}. Fix: rename the cell`);

@@ -15,6 +15,11 @@ export function cellHeader(entityRef: string, environment: string): string {
   return `${HEADER_PREFIX} cell ${entityRef} in environment ${environment}. Do not edit: the next reconcile replaces this file.\n`;
 }
 
+/** The first line of the environment's egress file: names no cell, only the environment. */
+export function egressHeader(environment: string): string {
+  return `${HEADER_PREFIX} the platform egress namespace of environment ${environment}. Do not edit: the next reconcile replaces this file.\n`;
+}
+
 /** The first line of the folder's kustomization.yaml. */
 export function kustomizationHeader(environment: string): string {
   return `${HEADER_PREFIX} the cells of environment ${environment}. Do not edit: the next reconcile replaces this file.\n`;
