@@ -87,6 +87,8 @@ describe('CellsReconciler after a failure at any step of a pass', () => {
   it('the scenario without failures: houston changed, apollo removed, gemini added', () => {
     const files = folderFiles(control.folder);
     expect(Object.keys(files)).toEqual([
+      // kennedy's weather-station calls api.weather.gov: the platform egress namespace.
+      '_egress.yaml',
       'deep-space-network.yaml',
       'esa-ops.yaml',
       'gemini.yaml',

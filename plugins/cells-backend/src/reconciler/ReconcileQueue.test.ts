@@ -32,7 +32,8 @@ describe('ReconcileQueue', () => {
       /^the targets were brought to the catalog, but could not save history \(injected failure: addHistory\); the next pass saves them$/,
     );
     expect(JSON.parse(run.cells).map((c: { state: string }) => c.state)).toEqual(['in-sync', 'in-sync', 'in-sync', 'in-sync', 'in-sync']);
-    expect(fs.readdirSync(folder)).toHaveLength(6);
+    // Five cell files, the egress namespace's and the kustomization.
+    expect(fs.readdirSync(folder)).toHaveLength(7);
     expect((await store.listHistory({ limit: 10 })).items).toEqual([]);
 
     harness.faults.disarm();
