@@ -72,7 +72,15 @@ describe('the cells backend in the portal', { timeout: 600_000 }, () => {
     );
     const rendered = path.join(dir, 'rendered');
     execFileSync(process.execPath, [path.join(root, 'packages/cli/bin/cellplane'), 'render', catalogDir(), '--out', rendered], { stdio: 'pipe' });
-    assert.deepEqual(fs.readdirSync(folder()).sort(), [...CELLS.map(c => `${c}.yaml`), 'kustomization.yaml'].sort());
+    // weather-station (kennedy) calls api.weather.gov: the folder holds the platform egress namespace too.
+    assert.deepEqual(fs.readdirSync(folder()).sort(), [...CELLS.map(c => `${c}.yaml`), '_egress.yaml', 'kustomization.yaml'].sort());
+    const egress = fs.readFileSync(path.join(folder(), '_egress.yaml'), 'utf8');
+    assert.match(egress, /^# Managed by Cellplane: the platform egress namespace of environment development\./);
+    assert.equal(
+      egress.slice(egress.indexOf('\n') + 1),
+      fs.readFileSync(path.join(rendered, 'development', '_egress.yaml'), 'utf8'),
+      '_egress.yaml differs from cellplane render',
+    );
     for (const cell of CELLS) {
       const written = fs.readFileSync(path.join(folder(), `${cell}.yaml`), 'utf8');
       assert.match(written, /^# Managed by Cellplane: cell system:default\//);
