@@ -28,7 +28,11 @@ function withoutHost(entity: Entity): Entity {
   return { ...entity, spec: { ...entity.spec, egress } };
 }
 
-async function setup(store?: DatabaseCellsStore, catalog = new ChangingCatalog(artemisEntities()), dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cells-egress-'))) {
+async function setup(
+  store?: DatabaseCellsStore,
+  catalog = new ChangingCatalog(artemisEntities()),
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cells-egress-')),
+) {
   const folder = path.join(dir, 'development');
   const config = readCellsBackendConfig(new ConfigReader({ cells: { environments: [{ name: 'development', target: { type: 'directory', path: folder } }] } }));
   const db = store ?? (await DatabaseCellsStore.create({ database: mockServices.database({ knex: await databases.init('SQLITE_3') }) }));

@@ -5,8 +5,16 @@ import { planEgress } from './egress';
 import { EnvironmentPlan, EnvironmentState, PassInput } from './plan';
 
 const REF = egressUnitRef('dev');
-const objects = (host: string): KubeObject[] => [{ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: host, namespace: 'cellplane-egress' } }];
-const unit = (host: string): DesiredCell => ({ entityRef: REF, cellName: EGRESS_UNIT_NAME, environment: 'dev', namespace: 'cellplane-egress', objects: objects(host) });
+const objects = (host: string): KubeObject[] => [
+  { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: host, namespace: 'cellplane-egress' } },
+];
+const unit = (host: string): DesiredCell => ({
+  entityRef: REF,
+  cellName: EGRESS_UNIT_NAME,
+  environment: 'dev',
+  namespace: 'cellplane-egress',
+  objects: objects(host),
+});
 const RECORD: AppliedCellRecord = { entityRef: REF, environment: 'dev', cellName: EGRESS_UNIT_NAME, namespace: 'cellplane-egress' };
 const EMPTY: EnvironmentPlan = {
   environment: 'dev',
@@ -44,16 +52,14 @@ const env = (o: { applied?: DesiredCell; known?: boolean; seen?: boolean; stale?
 
 /** What the plan does with the unit: sent, kept unsent, removed, deferred, or nothing; and whether it is recorded first. */
 function outcome(plan: EnvironmentPlan): [string, boolean] {
-  const what = plan.send.some(c => c.entityRef === REF)
-    ? 'send'
-    : plan.upsert.some(c => c.entityRef === REF)
-      ? 'keep'
-      : plan.remove.some(c => c.entityRef === REF)
-        ? 'remove'
-        : plan.deferred.includes(REF)
-          ? 'defer'
-          : 'nothing';
-  return [what, plan.record.some(r => r.entityRef === REF)];
+  const has = (cells: { entityRef: string }[]) => cells.some(c => c.entityRef === REF);
+  const states: [string, boolean][] = [
+    ['send', has(plan.send)],
+    ['keep', has(plan.upsert)],
+    ['remove', has(plan.remove)],
+    ['defer', plan.deferred.includes(REF)],
+  ];
+  return [states.find(([, on]) => on)?.[0] ?? 'nothing', has(plan.record)];
 }
 
 describe('planEgress', () => {
@@ -62,12 +68,19 @@ describe('planEgress', () => {
     ['unchanged and held by the target: not sent', { applied: unit('a'), known: true }, {}, { cell: unit('a') }, 'keep', false],
     ['a changed host list is sent, already recorded', { applied: unit('a'), known: true }, {}, { cell: unit('b') }, 'send', false],
     ['an earlier apply failed (stale): sent again', { applied: unit('a'), known: true, stale: true }, {}, { cell: unit('a') }, 'send', false],
-    ['a full pass sends it unchanged', { applied: unit('a'), known: true }, { request: { trigger: 'schedule', full: true } }, { cell: unit('a') }, 'send', false],
+    [
+      'a full pass sends it unchanged',
+      { applied: unit('a'), known: true },
+      { request: { trigger: 'schedule', full: true } },
+      { cell: unit('a') },
+      'send',
+      false,
+    ],
     ['a first pass sends it', { known: true }, { firstPass: true }, { cell: unit('a') }, 'send', false],
     [
       'a drift repair of the unit sends it',
       { applied: unit('a'), known: true },
-      { request: { trigger: 'schedule', repair: [{ entityRef: REF, environment: 'dev' }] } },
+      { request: { trigger: 'schedule', full: false, repair: [{ entityRef: REF, environment: 'dev' }] } },
       { cell: unit('a') },
       'send',
       false,
@@ -77,7 +90,14 @@ describe('planEgress', () => {
     ['no host, only the store recorded it, catalog read whole: removed', { known: true }, { now: 3_000 }, { cell: undefined }, 'remove', false],
     ['no host and the target holds none: nothing', {}, {}, { cell: undefined }, 'nothing', false],
     ['the compiler failed: the target keeps what it holds', { applied: unit('a'), known: true, seen: true }, {}, { error: 'boom' }, 'keep', false],
-    ['the compiler failed and the target holds none: nothing, never a removal', { known: true, seen: true }, { now: 3_000 }, { error: 'boom' }, 'nothing', false],
+    [
+      'the compiler failed and the target holds none: nothing, never a removal',
+      { known: true, seen: true },
+      { now: 3_000 },
+      { error: 'boom' },
+      'nothing',
+      false,
+    ],
   ])('%s', (_, e, p, egress, what, recorded) => {
     expect(outcome(planEgress(pass(p), env(e), EMPTY, egress))).toEqual([what, recorded]);
   });

@@ -99,7 +99,9 @@ export function holdersOfEnvironment(env: Pick<EnvironmentState, 'environment' |
   const byCell = new Map<string, { cell: string; environment: string; namespace: string; objects: DesiredCell['objects'] }>();
   // The egress unit is no cell: the compiler's holders are cells only (it never holds a cell's namespace or route).
   for (const g of env.lastGood.values()) byCell.set(g.entityRef, { cell: g.entityRef, environment, namespace: g.namespace, objects: g.objects });
-  for (const a of env.applied.values()) if (!isEgressUnit(a.entityRef)) byCell.set(a.entityRef, { cell: a.entityRef, environment, namespace: a.namespace, objects: a.objects });
+  for (const a of env.applied.values()) {
+    if (!isEgressUnit(a.entityRef)) byCell.set(a.entityRef, { cell: a.entityRef, environment, namespace: a.namespace, objects: a.objects });
+  }
   const { namespaceHolders, routeHolders } = holdersOf([...byCell.values()]);
   const namespaces = new Map(namespaceHolders);
   // A recorded cell whose objects this process does not have still holds its namespace.

@@ -127,7 +127,16 @@ export type { ApplyPhase } from './applyPhase';
 export { SchemaViolation, validateObject, VALIDATED_KINDS } from './schema';
 export { holdersOf } from './claims';
 export type { Holders } from './claims';
-export { CELL_OBJECT_NAMES, cellFileName, compiledObjectRole, EGRESS_FILE_NAME, duplicateObjects, reservedComponentNames, routeName, waypointOnlyName } from './names';
+export {
+  CELL_OBJECT_NAMES,
+  cellFileName,
+  compiledObjectRole,
+  EGRESS_FILE_NAME,
+  duplicateObjects,
+  reservedComponentNames,
+  routeName,
+  waypointOnlyName,
+} from './names';
 export type { CompiledObjectRole } from './names';
 export { routeKey, routesOverlap } from './routes';
 export type { PublicRoute } from './routes';
