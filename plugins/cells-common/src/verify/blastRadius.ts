@@ -4,6 +4,7 @@ import { callersOf, clusterFor, compareText, FirstHopFilter, isL7, judgeProbes, 
 import { SimulatedCaller } from './simulate';
 import { Simulation } from './simulation';
 import { Probe, probesFor, samplePaths, UNDECLARED_PATH } from './verify';
+import { EgressReach, egressReach } from './egressReach';
 
 /** One endpoint a caller may reach, or one caller that may reach an endpoint. */
 export interface Reach {
@@ -21,6 +22,8 @@ export interface BlastRadius {
   reaches: Reach[];
   /** Who may reach it (components, `gateway`, and `rogue:<cell ref>` should a rogue pod get in). */
   reachedBy: Reach[];
+  /** The declared hosts and networks outside the cluster it may reach (a rogue pod too: e.g. one wearing a component's labels reaches its networks). */
+  egress: EgressReach[];
 }
 
 /**
@@ -118,5 +121,6 @@ export function blastRadius(sim: Simulation, from: SimulatedCaller): BlastRadius
       }
     }
   }
-  return { reaches: reaches.sort(byReach), reachedBy: reachedBy.sort(byReach) };
+  const egress = 'gateway' in from ? [] : egressReach(sim, from);
+  return { reaches: reaches.sort(byReach), reachedBy: reachedBy.sort(byReach), egress };
 }

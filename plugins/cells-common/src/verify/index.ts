@@ -16,3 +16,5 @@ export { simulateEgress, verifyEgress, METADATA_ADDRESS, UNDECLARED_HOST, DOMAIN
 export type { EgressVerifyResult } from './egress';
 export { catalogAllowsEgress } from './egressOracle';
 export type { EgressProbe } from './egressOracle';
+export { egressDestinations, egressReach, egressReachByComponent } from './egressReach';
+export type { EgressDestination, EgressReach } from './egressReach';
