@@ -61,8 +61,11 @@ describe('blastRadius on Artemis II', () => {
     expect(sortReach(blastRadius(sim, { component: ref }).reaches)).toEqual(sortReach(expected));
   });
 
-  it.each(model.cells.map(c => c.ref))('a rogue pod in %s reaches nothing', cell => {
-    expect(blastRadius(sim, { rogue: cell })).toEqual({ reaches: [], reachedBy: [] });
+  it.each(model.cells.map(c => c.ref))('a rogue pod in %s reaches no component', cell => {
+    const radius = blastRadius(sim, { rogue: cell });
+    expect({ reaches: radius.reaches, reachedBy: radius.reachedBy }).toEqual({ reaches: [], reachedBy: [] });
+    // Outside the cluster: only kennedy's network, to a pod wearing weather-station's labels (egressReach.test.ts).
+    expect(radius.egress.map(e => e.id)).toEqual(cell === 'system:default/kennedy' ? ['cidr:10.20.8.0/24'] : []);
   });
 
   it('the external gateway reaches the dashboard only', () => {
