@@ -164,6 +164,15 @@ describe('the cells backend plugin, routes on the real plugin', () => {
       }),
     );
     expect(res.body.edges.filter((e: any) => e.from === 'gateway').map((e: any) => e.to)).toEqual(['component:default/flight-director']);
+    // Outside the cluster: what the analyzer lets weather-station reach, and nothing from anyone else.
+    expect(res.body.externals).toEqual([
+      { id: 'cidr:10.20.8.0/24', kind: 'cidr', target: '10.20.8.0/24', except: ['10.20.8.0/28'] },
+      { id: 'external:api.weather.gov', kind: 'host', target: 'api.weather.gov' },
+    ]);
+    expect(res.body.egress.map((e: any) => `${e.from} -> ${e.id}:${e.port} ${e.protocol}`)).toEqual([
+      'component:default/weather-station -> cidr:10.20.8.0/24:5432 TCP',
+      'component:default/weather-station -> external:api.weather.gov:443 TLS',
+    ]);
     // The page polls the topology with the ETag it has: nothing changed, nothing is sent again.
     expect(res.headers.etag).toMatch(/^"/);
     const again = await request(t.server).get('/api/cells/topology?environment=development').set('Authorization', user).set('If-None-Match', res.headers.etag);
@@ -178,6 +187,10 @@ describe('the cells backend plugin, routes on the real plugin', () => {
       .set('Authorization', user)
       .send({ from: { rogue: 'houston' } });
     expect(rogue.body.reaches).toEqual([]);
+    expect(rogue.body.egress).toEqual([]);
+    const weather = await request(t.server).post('/api/cells/blast-radius').set('Authorization', user).send({ from: 'kennedy/weather-station' });
+    expectMatchesSpec('/blast-radius', 'post', 200, weather.body);
+    expect(weather.body.egress.map((e: any) => `${e.target}:${e.port} ${e.protocol}`)).toEqual(['10.20.8.0/24:5432 TCP', 'api.weather.gov:443 TLS']);
 
     const attacks = await request(t.server).get('/api/cells/attacks').set('Authorization', user);
     expectMatchesSpec('/attacks', 'get', 200, attacks.body);
@@ -354,7 +367,7 @@ describe('the cells backend plugin, access control', () => {
       expect(list.body.items).toEqual([]);
       const topology = await request(t.server).get('/api/cells/topology').set('Authorization', user);
       expect(topology.status).toBe(200);
-      expect(topology.body).toMatchObject({ cells: [], components: [], edges: [] });
+      expect(topology.body).toMatchObject({ cells: [], components: [], edges: [], externals: [], egress: [] });
       for (const route of ['/cells/default/orion', '/history?entityRef=system:default/orion']) {
         expect((await request(t.server).get(`/api/cells${route}`).set('Authorization', user)).status).toBe(403);
       }

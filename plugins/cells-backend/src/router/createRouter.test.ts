@@ -53,11 +53,11 @@ function fakeService(calls: Record<string, unknown[]>): CellsService {
     },
     topology: async environment => {
       record('topology', environment);
-      return serveTopology({ environment: environment ?? 'development', environments: ['development'], cells: [], components: [], edges: [] });
+      return serveTopology({ environment: environment ?? 'development', environments: ['development'], cells: [], components: [], edges: [], externals: [], egress: [] });
     },
     blastRadius: async body => {
       record('blastRadius', body);
-      return { environment: 'development', from: 'orion/comms', reaches: [], reachedBy: [] };
+      return { environment: 'development', from: 'orion/comms', reaches: [], reachedBy: [], egress: [] };
     },
     attacks: async query => {
       record('attacks', query);

@@ -4,6 +4,7 @@ import {
   AttackQueryError,
   CellModel,
   ComponentProtection,
+  EgressReach,
   EvidencePack,
   Holders,
   KubeObject,
@@ -13,6 +14,7 @@ import {
   blastRadius,
   cellNamespace,
   diffAccess,
+  egressReachByComponent,
   simulateRequest,
 } from '@cellplane/cells-common';
 import { CellsBackendConfig } from '../config';
@@ -50,6 +52,8 @@ interface EnvironmentView extends CompiledView {
   /** The reconciler's holders it was compiled with (a pass that applies cells may change them). */
   holders: Holders;
   protection?: Map<string, ComponentProtection>;
+  /** Per component, the hosts and networks outside the cluster the analyzer lets it reach. */
+  egress?: Map<string, EgressReach[]>;
   topology?: TopologyBase;
   answers: TopologyAnswers;
 }
@@ -128,6 +132,27 @@ export class DefaultCellsService implements CellsService {
       view.protection = protection;
     }
     return view.protection;
+  }
+
+  /**
+   * Each component's reach outside the cluster, asked of the analyzer once per
+   * view. When the environment cannot be analysed as a whole (a problem between
+   * cells), nothing outside is drawn: no edge the analyzer has not judged.
+   */
+  private egressOf(view: EnvironmentView): Map<string, EgressReach[]> {
+    if (!view.egress) {
+      try {
+        const sim = analysable(view, this.snapshot.model, this.settings);
+        const present = new Set(sim.model.cells.filter(c => c.environments.includes(sim.environment) && !view.failures.has(c.ref)).map(c => c.ref));
+        view.egress = egressReachByComponent(
+          sim,
+          sim.model.components.filter(c => present.has(c.cell)),
+        );
+      } catch {
+        view.egress = new Map();
+      }
+    }
+    return view.egress;
   }
 
   /** The view's simulation once the analyzer accepts it; a cell asked about that it had to leave out is a 409. */
@@ -388,9 +413,10 @@ export class DefaultCellsService implements CellsService {
           environment: env,
           environments: this.environments(),
           protection: this.protectionOf(view),
+          egress: this.egressOf(view),
           failures: view.failures,
         }))
-      : { environment: env, environments: this.environments(), cells: [], components: [], edges: [] };
+      : { environment: env, environments: this.environments(), cells: [], components: [], edges: [], externals: [], egress: [] };
     const shown = visibleTopology(base, may);
     const statuses = await this.deps.store.listStatuses({ environment: env, withObjects: false });
     const byRef = new Map(statuses.map(s => [s.entityRef, s]));
@@ -432,6 +458,7 @@ export class DefaultCellsService implements CellsService {
       from: 'component' in caller ? caller.component : `rogue:${cell}`,
       reaches: result.reaches.filter(visible),
       reachedBy: result.reachedBy.filter(visible),
+      egress: result.egress,
       ...(await this.failuresFor(view, read)),
     };
   }

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { Entity } from '@backstage/catalog-model';
-import { CellModel, CellsSettings, ComponentProtection, cellNamespace } from '@cellplane/cells-common';
-import type { CellState, TopologyCell, TopologyResponse } from '../schema/types';
+import { CellModel, CellsSettings, ComponentProtection, EgressReach, cellNamespace, compareText } from '@cellplane/cells-common';
+import type { CellState, EgressReach as EgressEdge, TopologyCell, TopologyExternal, TopologyResponse } from '../schema/types';
 import { componentViews, grantViews } from './views';
 
 /** What a topology answer holds that is fixed per catalog snapshot: everything but the cells' states. */
@@ -15,6 +15,8 @@ const UNPROTECTED: ComponentProtection = { l3l4: false, mtls: false, l7: false }
  * there, its components with their protection, and the declared calls. A cell
  * that cannot be compiled or analysed (`failures`) is drawn with why, its
  * components unprotected and none of its calls: they are not known to hold.
+ * `egress` is what the analyzer lets each component reach outside the cluster
+ * (egressReachByComponent); a failed cell's components reach nothing drawn.
  */
 export function topologyBase(input: {
   model: CellModel;
@@ -24,6 +26,7 @@ export function topologyBase(input: {
   environments: string[];
   protection: Map<string, ComponentProtection>;
   failures: Map<string, string>;
+  egress: Map<string, EgressReach[]>;
 }): TopologyBase {
   const { model, entities, settings, environment, environments, protection, failures } = input;
   const here = model.cells.filter(c => c.environments.includes(environment));
@@ -47,7 +50,22 @@ export function topologyBase(input: {
     edges: grantViews(model, g => drawn.has(g.callee) && (g.caller.kind === 'gateway' || drawn.has(g.caller.ref))).map(
       ({ declaringEntity: _d, field: _f, ...edge }) => edge,
     ),
+    ...egressOf(
+      components.filter(c => drawn.has(c.entityRef)).flatMap(c => (input.egress.get(c.entityRef) ?? []).map(r => ({ from: c.entityRef, ...r }))),
+    ),
   };
+}
+
+/** The external destinations the egress edges lead to, each once, in the order of their ids. */
+function egressOf(egress: EgressEdge[]): { externals: TopologyExternal[]; egress: EgressEdge[] } {
+  const externals = new Map<string, TopologyExternal>();
+  for (const e of egress) {
+    const known = externals.get(e.id);
+    // One network declared with different carve-outs: the node lists every range carved out anywhere.
+    const except = [...new Set([...(known?.except ?? []), ...(e.except ?? [])])].sort(compareText);
+    externals.set(e.id, { id: e.id, kind: e.kind, target: e.target, ...(except.length ? { except } : {}) });
+  }
+  return { externals: [...externals.values()].sort((a, b) => compareText(a.id, b.id)), egress };
 }
 
 /** A topology answer as sent: its JSON once, and a strong ETag of it. */
@@ -92,6 +110,8 @@ export function visibleTopology(base: TopologyBase, readable: (cellRef: string) 
     cells,
     components,
     edges: base.edges.filter(e => shown.has(e.to) && (e.from === 'gateway' || shown.has(e.from))),
+    // An external node is shown only when a shown component reaches it.
+    ...egressOf(base.egress.filter(e => e.from !== undefined && shown.has(e.from))),
   };
 }
 

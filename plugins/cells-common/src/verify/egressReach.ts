@@ -15,7 +15,7 @@ export interface EgressDestination {
   /** For a network: the ranges carved out of it (the union over its declarations). */
   except?: string[];
   port: number;
-  protocol: 'TLS' | 'HTTP' | 'TCP';
+  protocol: 'TLS' | 'HTTP' | 'TCP' | 'UDP';
 }
 
 /** A destination the analyzer lets a caller reach. */
@@ -50,11 +50,16 @@ export function egressDestinations(sim: Simulation): EgressDestination[] {
   return [...found.values()].sort(byDestination);
 }
 
-/** The request that stands for a destination; undefined when no address of a network lies outside its carve-outs. */
+/**
+ * The request that stands for a destination; undefined when no address of a
+ * network lies outside its carve-outs, or for UDP (the analyzer judges TCP
+ * requests only, so a UDP network is never drawn as reached).
+ */
 function probeOf(d: EgressDestination): EgressProbe | undefined {
+  if (d.protocol === 'UDP') return undefined;
   if (d.kind === 'host') {
     const host = d.target.replace(/^\*\./, 'probe.');
-    return { host, port: d.port, protocol: d.protocol, ...(d.protocol === 'HTTP' ? { method: 'GET', path: '/' } : {}) };
+    return { host, port: d.port, protocol: d.protocol as EgressProbe['protocol'], ...(d.protocol === 'HTTP' ? { method: 'GET', path: '/' } : {}) };
   }
   const ip = sampleAddress(d.target, d.except);
   return ip ? { ip, port: d.port, protocol: 'TCP' } : undefined;

@@ -555,7 +555,7 @@ export const spec = {
     "/topology": {
       "get": {
         "operationId": "getTopology",
-        "summary": "Everything the graph draws, in one request: the cells the caller may read, their components, and the allowed calls between them. Answers carry a strong ETag; If-None-Match gets a 304 while nothing changed.",
+        "summary": "Everything the graph draws, in one request: the cells the caller may read, their components, the allowed calls between them, and the hosts and networks outside the cluster those components may reach (judged by the analyzer on the compiled policies). Answers carry a strong ETag; If-None-Match gets a 304 while nothing changed.",
         "parameters": [
           {
             "$ref": "#/components/parameters/environment"
@@ -2120,7 +2120,8 @@ export const spec = {
           "environment",
           "from",
           "reaches",
-          "reachedBy"
+          "reachedBy",
+          "egress"
         ],
         "properties": {
           "environment": {
@@ -2139,6 +2140,13 @@ export const spec = {
             "type": "array",
             "items": {
               "$ref": "#/components/schemas/Reach"
+            }
+          },
+          "egress": {
+            "type": "array",
+            "description": "The declared hosts and networks outside the cluster it may reach, as the analyzer judges them.",
+            "items": {
+              "$ref": "#/components/schemas/EgressReach"
             }
           },
           "failures": {
@@ -2649,6 +2657,86 @@ export const spec = {
           }
         }
       },
+      "TopologyExternal": {
+        "type": "object",
+        "required": [
+          "id",
+          "kind",
+          "target"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "description": "external:<host> or cidr:<cidr>."
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "host",
+              "cidr"
+            ]
+          },
+          "target": {
+            "type": "string",
+            "description": "The host (exact or *.suffix) or the network."
+          },
+          "except": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "For a network: the ranges carved out of it."
+          }
+        }
+      },
+      "EgressReach": {
+        "type": "object",
+        "required": [
+          "id",
+          "kind",
+          "target",
+          "port",
+          "protocol"
+        ],
+        "properties": {
+          "from": {
+            "type": "string",
+            "description": "In a topology: the component entity ref that may reach the destination."
+          },
+          "id": {
+            "type": "string",
+            "description": "external:<host> or cidr:<cidr>."
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "host",
+              "cidr"
+            ]
+          },
+          "target": {
+            "type": "string"
+          },
+          "except": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "port": {
+            "type": "integer"
+          },
+          "protocol": {
+            "type": "string",
+            "enum": [
+              "TLS",
+              "HTTP",
+              "TCP",
+              "UDP"
+            ]
+          }
+        }
+      },
       "TopologyResponse": {
         "type": "object",
         "required": [
@@ -2656,7 +2744,9 @@ export const spec = {
           "environments",
           "cells",
           "components",
-          "edges"
+          "edges",
+          "externals",
+          "egress"
         ],
         "properties": {
           "environment": {
@@ -2684,6 +2774,20 @@ export const spec = {
             "type": "array",
             "items": {
               "$ref": "#/components/schemas/TopologyEdge"
+            }
+          },
+          "externals": {
+            "type": "array",
+            "description": "Hosts and networks outside the cluster some shown component may reach, each once.",
+            "items": {
+              "$ref": "#/components/schemas/TopologyExternal"
+            }
+          },
+          "egress": {
+            "type": "array",
+            "description": "Per shown component, each external destination the analyzer lets it reach (port and protocol).",
+            "items": {
+              "$ref": "#/components/schemas/EgressReach"
             }
           }
         }

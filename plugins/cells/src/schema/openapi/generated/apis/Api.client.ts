@@ -408,7 +408,7 @@ export class DefaultApiClient {
   }
 
   /**
-   * Everything the graph draws, in one request: the cells the caller may read, their components, and the allowed calls between them. Answers carry a strong ETag; If-None-Match gets a 304 while nothing changed.
+   * Everything the graph draws, in one request: the cells the caller may read, their components, the allowed calls between them, and the hosts and networks outside the cluster those components may reach (judged by the analyzer on the compiled policies). Answers carry a strong ETag; If-None-Match gets a 304 while nothing changed.
    * @param environment - A configured environment. Default: the first one.
    */
   public async getTopology(
