@@ -16,6 +16,9 @@ describe('CellsTopology', () => {
     for (const id of ['system:default/houston', 'system:default/orion', 'component:default/flight-director', 'component:default/comms-system', 'gateway']) {
       expect(node(id)).not.toBeNull();
     }
+    // Outside the cluster: a host and a network, each named in words beside its icon.
+    expect(node('external:api.weather.gov')).toHaveTextContent('external hostapi.weather.gov');
+    expect(node('cidr:10.20.8.0/24')).toHaveTextContent('external network10.20.8.0/24 except 10.20.8.0/28');
     expect(within(node('system:default/orion')!).getByText('drifted')).toBeInTheDocument();
     expect(within(node('component:default/flight-director')!).getByLabelText('L7 not protected')).toBeInTheDocument();
     expect(api.getTopology).toHaveBeenCalledWith(undefined);
@@ -33,8 +36,11 @@ describe('CellsTopology', () => {
     const blast = await screen.findByTestId('blast-radius');
     expect(blast).toHaveTextContent('component:default/comms-system api (port 8080): POST /uplink');
     expect(blast).toHaveTextContent('Reached by nobody');
+    expect(within(blast).getByLabelText('egress reach')).toHaveTextContent('api.weather.gov:443 TLS');
     expect(api.blastRadius).toHaveBeenCalledWith({ environment: 'dev', from: 'component:default/capcom' });
     await waitFor(() => expect(within(node('component:default/comms-system')!).getByText('reachable from the source')).toBeInTheDocument());
+    expect(within(node('external:api.weather.gov')!).getByText('reachable from the source')).toBeInTheDocument();
+    expect(within(node('cidr:10.20.8.0/24')!).queryByText('reachable from the source')).toBeNull();
     expect(within(node('component:default/capcom')!).getByText('selected source')).toBeInTheDocument();
     expect(within(node('component:default/flight-director')!).queryByText('reachable from the source')).toBeNull();
   });
@@ -203,7 +209,7 @@ describe('CellsTopology', () => {
   });
 
   it('says how to declare a first cell when there is none', async () => {
-    const api = mockCellsApi({ getTopology: jest.fn(async () => ({ environment: 'dev', environments: ['dev'], cells: [], components: [], edges: [] })) });
+    const api = mockCellsApi({ getTopology: jest.fn(async () => ({ environment: 'dev', environments: ['dev'], cells: [], components: [], edges: [], externals: [], egress: [] })) });
     await renderInTestApp(<CellsTopology />, { apis: [[cellsApiRef, api]] });
     expect(await screen.findByText('No cells yet')).toBeInTheDocument();
     expect(screen.getByLabelText('example catalog file')).toHaveTextContent('cell:');

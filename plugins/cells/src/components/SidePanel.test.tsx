@@ -33,6 +33,32 @@ describe('SidePanel', () => {
     expect(onBlastRadius).toHaveBeenCalledWith('component:default/capcom');
   });
 
+  it("lists a component's reach outside the cluster, and who reaches a selected host", async () => {
+    const { unmount } = await renderInTestApp(
+      <SidePanel topology={testTopology()} selected="component:default/capcom" onBlastRadius={jest.fn()} onToggleCollapse={jest.fn()} collapsed={false} />,
+      { apis: [[cellsApiRef, mockCellsApi()]] },
+    );
+    const egress = within(screen.getByLabelText('egress'))
+      .getAllByRole('listitem')
+      .map(li => li.textContent);
+    expect(egress).toEqual(['10.20.8.0/24:5432 TCP (except 10.20.8.0/28)', 'api.weather.gov:443 TLS']);
+    unmount();
+    await renderInTestApp(
+      <SidePanel topology={testTopology()} selected="external:api.weather.gov" onBlastRadius={jest.fn()} onToggleCollapse={jest.fn()} collapsed={false} />,
+      { apis: [[cellsApiRef, mockCellsApi()]] },
+    );
+    expect(screen.getByText('External host api.weather.gov')).toBeInTheDocument();
+    expect(screen.getByLabelText('reached by')).toHaveTextContent('component:default/capcom: port 443 TLS');
+  });
+
+  it('says a component without egress reaches nothing outside', async () => {
+    await renderInTestApp(
+      <SidePanel topology={testTopology()} selected="component:default/comms-system" onBlastRadius={jest.fn()} onToggleCollapse={jest.fn()} collapsed={false} />,
+      { apis: [[cellsApiRef, mockCellsApi()]] },
+    );
+    expect(screen.getByLabelText('egress')).toHaveTextContent('nothing');
+  });
+
   it("lists flight-director's callers with what they may call", async () => {
     await renderInTestApp(
       <SidePanel

@@ -8,7 +8,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { useApi } from '@backstage/frontend-plugin-api';
 import type { TopologyComponent, TopologyEdge, TopologyResponse } from '../api/types';
 import { cellsApiRef } from '../api/CellsApi';
-import { GATEWAY_ID, grantText } from '../lib/graph';
+import { GATEWAY_ID, egressText, externalText, grantText } from '../lib/graph';
 import { ErrorNote } from './ErrorNote';
 import { stateWord } from './status';
 import { useAsync } from './useAsync';
@@ -157,6 +157,7 @@ function ComponentPanel({
   const classes = useStyles();
   const callers = topology.edges.filter(e => e.to === component.entityRef);
   const callees = topology.edges.filter(e => e.from === component.entityRef);
+  const egress = (topology.egress ?? []).filter(e => e.from === component.entityRef);
   const cell = topology.cells.find(c => c.entityRef === component.cell);
   return (
     <>
@@ -196,6 +197,15 @@ function ComponentPanel({
         </ul>
       </div>
       <div className={classes.section}>
+        <Typography variant="subtitle2">What it may reach outside the cluster</Typography>
+        <ul className={classes.list} aria-label="egress">
+          {egress.length === 0 && <li>nothing</li>}
+          {egress.map(r => (
+            <li key={egressText(r)}>{egressText(r)}</li>
+          ))}
+        </ul>
+      </div>
+      <div className={classes.section}>
         <Typography variant="subtitle2">Objects</Typography>
         <Manifests
           cellRef={component.cell}
@@ -221,8 +231,26 @@ export function SidePanel({ topology, selected, onBlastRadius, onToggleCollapse,
   const classes = useStyles();
   const component = topology.components.find(c => c.entityRef === selected);
   const cell = topology.cells.find(c => c.entityRef === selected);
+  const external = (topology.externals ?? []).find(e => e.id === selected);
   return (
     <section className={classes.root} aria-label="details of the selected node">
+      {external && (
+        <>
+          <Typography variant="h6">
+            {external.kind === 'host' ? 'External host' : 'External network'} {externalText(external)}
+          </Typography>
+          <Typography variant="subtitle2">Who may reach it</Typography>
+          <ul className={classes.list} aria-label="reached by">
+            {(topology.egress ?? [])
+              .filter(r => r.id === external.id)
+              .map(r => (
+                <li key={`${r.from} ${egressText(r)}`}>
+                  {r.from}: port {r.port} {r.protocol}
+                </li>
+              ))}
+          </ul>
+        </>
+      )}
       {component && <ComponentPanel topology={topology} component={component} onBlastRadius={onBlastRadius} />}
       {cell && (
         <>

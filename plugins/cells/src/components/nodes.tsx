@@ -1,6 +1,8 @@
 import { Handle, NodeProps, Position } from '@xyflow/react';
 import { makeStyles, useTheme } from '@material-ui/core/styles';
-import type { CellsNode } from '../lib/graph';
+import PublicIcon from '@material-ui/icons/Public';
+import SettingsEthernetIcon from '@material-ui/icons/SettingsEthernet';
+import { externalText, type CellsNode } from '../lib/graph';
 import { MARK_WORDS, markColour, stateColour, stateWord } from './status';
 
 const useStyles = makeStyles(theme => ({
@@ -43,6 +45,23 @@ const useStyles = makeStyles(theme => ({
     fontWeight: 600,
   },
   mark: { fontSize: 10, fontWeight: 600 },
+  // Outside the cluster: a dashed outline and an icon with a word, so a host or a network reads as such without colour.
+  external: {
+    width: '100%',
+    height: '100%',
+    border: `2px dashed ${theme.palette.text.secondary}`,
+    background: theme.palette.background.paper,
+    color: theme.palette.text.primary,
+    padding: theme.spacing(0.5, 1),
+    boxSizing: 'border-box',
+    display: 'flex',
+    alignItems: 'center',
+    gap: 8,
+    fontSize: 13,
+  },
+  host: { borderRadius: 32 },
+  network: { borderRadius: 0, clipPath: 'polygon(10px 0, calc(100% - 10px) 0, 100% 50%, calc(100% - 10px) 100%, 10px 100%, 0 50%)', paddingLeft: 16 },
+  externalName: { fontWeight: 600, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
 }));
 
 function MarkNote({ mark }: { mark?: keyof typeof MARK_WORDS }) {
@@ -134,5 +153,33 @@ export function GatewayNode({ data }: NodeProps<CellsNode>) {
   );
 }
 
+/** A host (rounded, globe) or a network (hexagonal, cable) outside the cluster. */
+export function ExternalNode({ data, selected }: NodeProps<CellsNode>) {
+  const classes = useStyles();
+  const theme = useTheme();
+  if (data.kind !== 'external') return null;
+  const { external } = data;
+  const colour = markColour(theme, data.mark) ?? (selected ? theme.palette.primary.main : undefined);
+  const isHost = external.kind === 'host';
+  const Icon = isHost ? PublicIcon : SettingsEthernetIcon;
+  return (
+    <div
+      className={`${classes.external} ${isHost ? classes.host : classes.network}`}
+      style={{ borderColor: colour, boxShadow: selected || data.focused ? `0 0 0 3px ${colour ?? theme.palette.primary.main}66` : undefined }}
+      data-testid={`external-${external.id}`}
+    >
+      <Handle type="target" position={Position.Left} />
+      <Icon fontSize="small" aria-hidden />
+      <div style={{ minWidth: 0 }}>
+        <div className={classes.sub}>{isHost ? 'external host' : 'external network'}</div>
+        <div className={classes.externalName} title={externalText(external)}>
+          {externalText(external)}
+        </div>
+        <MarkNote mark={data.mark} />
+      </div>
+    </div>
+  );
+}
+
 /** Defined once, outside any component, as xyflow asks. */
-export const nodeTypes = { cell: CellNode, component: ComponentNode, gateway: GatewayNode };
+export const nodeTypes = { cell: CellNode, component: ComponentNode, gateway: GatewayNode, external: ExternalNode };

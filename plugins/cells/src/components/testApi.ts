@@ -85,6 +85,7 @@ export function mockCellsApi(overrides: Partial<jest.Mocked<CellsApi>> = {}): je
       from: 'component:default/capcom',
       reaches: [{ component: 'component:default/comms-system', endpoint: 'api', port: 8080, methods: ['POST'], paths: ['/uplink'] }],
       reachedBy: [],
+      egress: [testTopology().egress[1]],
     })),
     listAttacks: jest.fn(async () => ({
       environment: 'dev',

@@ -18,11 +18,13 @@ const director = 'component:default/flight-director';
 const comms = 'component:default/comms-system';
 const houston = 'system:default/houston';
 const orion = 'system:default/orion';
+const weatherApi = 'external:api.weather.gov';
+const database = 'cidr:10.20.8.0/24';
 
 describe('toGraph', () => {
   it('draws cells as groups before their components, the gateway, and one edge per caller and callee', () => {
     const { nodes, edges } = toGraph(testTopology());
-    expect(nodes.map(n => n.id)).toEqual(['gateway', houston, capcom, director, orion, comms]);
+    expect(nodes.map(n => n.id)).toEqual(['gateway', houston, capcom, director, orion, comms, database, weatherApi]);
     const byId = new Map(nodes.map(n => [n.id, n]));
     expect(byId.get(capcom)?.parentId).toBe(houston);
     expect(byId.get(comms)?.parentId).toBe(orion);
@@ -32,14 +34,32 @@ describe('toGraph', () => {
       [`${director}->${comms}`, '3 methods, 2 paths'],
       [`${capcom}->${director}`, 'any method, any path'],
       [`gateway->${director}`, 'GET /status'],
+      [`${capcom}->${database}`, '5432 TCP'],
+      [`${capcom}->${weatherApi}`, '443 TLS'],
     ]);
     expect(edges[0].data?.detail).toContain('POST /uplink (connection, cross-cell)');
   });
 
+  it('draws hosts and networks outside the cluster as their own nodes, outside every cell, with the reach in words', () => {
+    const { nodes, edges } = toGraph(testTopology());
+    const host = nodes.find(n => n.id === weatherApi)!;
+    expect(host).toMatchObject({ type: 'external', ariaLabel: 'External host api.weather.gov' });
+    expect(host.parentId).toBeUndefined();
+    expect(nodes.find(n => n.id === database)?.ariaLabel).toBe('External network 10.20.8.0/24 except 10.20.8.0/28');
+    const edge = edges.find(e => e.target === weatherApi)!;
+    expect(edge.source).toBe(capcom);
+    expect(edge.ariaLabel).toBe(`May reach outside the cluster ${capcom} -> api.weather.gov:443 TLS`);
+  });
+
+  it('draws no host nobody drawn reaches', () => {
+    const byOwner = toGraph(testTopology(), { owner: 'group:default/crew' });
+    expect(byOwner.nodes.some(n => n.type === 'external')).toBe(false);
+  });
+
   it('aggregates the edges of a collapsed cell onto it and drops its internal calls', () => {
     const { nodes, edges } = toGraph(testTopology(), { collapsed: new Set([houston]) });
-    expect(nodes.map(n => n.id)).toEqual(['gateway', houston, orion, comms]);
-    expect(edges.map(e => e.id)).toEqual([`${houston}->${comms}`, `gateway->${houston}`]);
+    expect(nodes.map(n => n.id)).toEqual(['gateway', houston, orion, comms, database, weatherApi]);
+    expect(edges.map(e => e.id)).toEqual([`${houston}->${comms}`, `gateway->${houston}`, `${houston}->${database}`, `${houston}->${weatherApi}`]);
     expect(edges[0].data?.grants).toHaveLength(2);
     expect(edges[0].label).toBe('2 calls: 3 methods, 2 paths');
   });
@@ -49,8 +69,8 @@ describe('toGraph', () => {
     expect(byOwner.nodes.map(n => n.id)).toEqual([orion, comms]);
     expect(byOwner.edges).toEqual([]);
     const byCell = toGraph(testTopology(), { cell: houston });
-    expect(byCell.nodes.map(n => n.id)).toEqual(['gateway', houston, capcom, director]);
-    expect(byCell.edges.map(e => e.id)).toEqual([`${capcom}->${director}`, `gateway->${director}`]);
+    expect(byCell.nodes.map(n => n.id)).toEqual(['gateway', houston, capcom, director, database, weatherApi]);
+    expect(byCell.edges.map(e => e.id)).toEqual([`${capcom}->${director}`, `gateway->${director}`, `${capcom}->${database}`, `${capcom}->${weatherApi}`]);
   });
 
   it('collapses every cell by default only past the threshold', () => {
@@ -119,24 +139,25 @@ describe('highlights', () => {
         { component: director, endpoint: 'api', port: 8080 },
       ],
       reachedBy: [],
+      egress: [testTopology().egress[1]],
     };
     const topology = testTopology();
     const highlight = blastHighlight(capcom, response);
     const { nodes, edges } = applyHighlight(topology, toGraph(topology), highlight, new Set());
     const marks = Object.fromEntries(nodes.map(n => [n.id, n.data.mark]));
-    expect(marks).toMatchObject({ [capcom]: 'source', [comms]: 'reaches', [director]: 'reaches', gateway: undefined });
+    expect(marks).toMatchObject({ [capcom]: 'source', [comms]: 'reaches', [director]: 'reaches', [weatherApi]: 'reaches', [database]: undefined, gateway: undefined });
     expect(
       edges
         .filter(e => e.data?.mark)
         .map(e => e.id)
         .sort(),
-    ).toEqual([`${capcom}->${comms}`, `${capcom}->${director}`]);
+    ).toEqual([`${capcom}->${comms}`, `${capcom}->${director}`, `${capcom}->${weatherApi}`]);
   });
 
   it('lands marks of hidden components on their collapsed cell', () => {
     const topology = testTopology();
     const collapsed = new Set([orion]);
-    const highlight = blastHighlight(capcom, { environment: 'dev', from: capcom, reaches: [{ component: comms, endpoint: 'api', port: 8080 }], reachedBy: [] });
+    const highlight = blastHighlight(capcom, { environment: 'dev', from: capcom, reaches: [{ component: comms, endpoint: 'api', port: 8080 }], reachedBy: [], egress: [] });
     const { nodes, edges } = applyHighlight(topology, toGraph(topology, { collapsed }), highlight, collapsed);
     expect(nodes.find(n => n.id === orion)?.data.mark).toBe('reaches');
     expect(edges.find(e => e.id === `${capcom}->${orion}`)?.data?.mark).toBe('reaches');

@@ -1,5 +1,15 @@
 import type { Edge, Node } from '@xyflow/react';
-import type { BlastRadiusResponse, SimulateBody, SimulateResponse, TopologyCell, TopologyComponent, TopologyEdge, TopologyResponse } from '../api/types';
+import type {
+  BlastRadiusResponse,
+  EgressReach,
+  SimulateBody,
+  SimulateResponse,
+  TopologyCell,
+  TopologyComponent,
+  TopologyEdge,
+  TopologyExternal,
+  TopologyResponse,
+} from '../api/types';
 
 /** The id of the external gateway's node. */
 export const GATEWAY_ID = 'gateway';
@@ -10,6 +20,7 @@ export const COLLAPSE_THRESHOLD = 300;
 export const COMPONENT_SIZE = { width: 220, height: 96 };
 export const GATEWAY_SIZE = { width: 160, height: 56 };
 export const COLLAPSED_CELL_SIZE = { width: 240, height: 96 };
+export const EXTERNAL_SIZE = { width: 220, height: 64 };
 
 /** How a node or edge is marked by blast radius or the simulator. */
 export type Mark = 'source' | 'reaches' | 'reached-by' | 'path' | 'denied';
@@ -24,12 +35,16 @@ export type CellNodeData = {
 };
 export type ComponentNodeData = { kind: 'component'; component: TopologyComponent; mark?: Mark; focused?: boolean };
 export type GatewayNodeData = { kind: 'gateway'; mark?: Mark; focused?: boolean };
-export type CellsNodeData = CellNodeData | ComponentNodeData | GatewayNodeData;
+/** A host or network outside the cluster some drawn component may reach. */
+export type ExternalNodeData = { kind: 'external'; external: TopologyExternal; mark?: Mark; focused?: boolean };
+export type CellsNodeData = CellNodeData | ComponentNodeData | GatewayNodeData | ExternalNodeData;
 export type CellsNode = Node<CellsNodeData>;
 
 export type CallEdgeData = {
   /** The grants this edge draws: one, or several when a collapsed cell aggregates them. */
   grants: TopologyEdge[];
+  /** For an edge to a host or network outside the cluster: what the analyzer lets its source reach there. */
+  egress?: EgressReach[];
   label: string;
   /** Every grant in words, for hover and the side panel. */
   detail: string;
@@ -126,6 +141,51 @@ export function grantText(grant: TopologyEdge): string {
   return `${grant.from} -> ${grant.to} endpoint ${grant.endpoint}: ${methods} ${paths} (${grant.declaredBy}${grant.crossCell ? ', cross-cell' : ''})`;
 }
 
+/** A host or network in words: `api.weather.gov`, `10.20.8.0/24 except 10.20.8.0/28`. */
+export function externalText(external: Pick<TopologyExternal, 'target' | 'except'>): string {
+  return external.except?.length ? `${external.target} except ${external.except.join(', ')}` : external.target;
+}
+
+/** One reach outside the cluster in words: `api.weather.gov:443 TLS`. */
+export function egressText(reach: EgressReach): string {
+  return `${reach.target}:${reach.port} ${reach.protocol}${reach.except?.length ? ` (except ${reach.except.join(', ')})` : ''}`;
+}
+
+/** The edges to hosts and networks outside the cluster from drawn nodes, and the nodes they lead to. */
+function egressGraph(topology: TopologyResponse, drawnAs: Map<string, string>): { nodes: CellsNode[]; edges: CallEdge[] } {
+  const grouped = new Map<string, EgressReach[]>();
+  for (const reach of topology.egress ?? []) {
+    const source = reach.from && drawnAs.get(reach.from);
+    if (!source) continue;
+    const key = `${source}->${reach.id}`;
+    grouped.set(key, [...(grouped.get(key) ?? []), reach]);
+  }
+  const reached = new Set([...grouped.values()].map(list => list[0].id));
+  const nodes: CellsNode[] = (topology.externals ?? [])
+    .filter(e => reached.has(e.id))
+    .map(external => ({
+      id: external.id,
+      type: 'external',
+      position: { x: 0, y: 0 },
+      ...EXTERNAL_SIZE,
+      data: { kind: 'external', external },
+      ariaLabel: `${external.kind === 'host' ? 'External host' : 'External network'} ${externalText(external)}`,
+    }));
+  const edges: CallEdge[] = [...grouped.entries()].map(([id, egress]) => {
+    const label = [...new Set(egress.map(r => `${r.port} ${r.protocol}`))].join(', ');
+    const texts = egress.map(r => `${r.from} -> ${egressText(r)}`);
+    return {
+      id,
+      source: id.slice(0, id.indexOf('->')),
+      target: egress[0].id,
+      label,
+      data: { grants: [], egress, label, detail: texts.join('\n') },
+      ariaLabel: `May reach outside the cluster ${texts.join('; ')}`,
+    };
+  });
+  return { nodes, edges };
+}
+
 /**
  * The topology as xyflow nodes and edges, before layout (positions are 0).
  * Cells come before their components, as xyflow requires of parents. A
@@ -205,7 +265,9 @@ export function toGraph(topology: TopologyResponse, options: GraphOptions = {}):
       ariaLabel: `Allowed call ${texts.join('; ')}`,
     };
   });
-  return { nodes: nodes.filter(n => n.type !== 'cell' || cellRefs.has(n.id)), edges };
+  // Hosts and networks outside come last: ELK's layered layout puts them right of their callers.
+  const outside = egressGraph(topology, drawnAs);
+  return { nodes: [...nodes.filter(n => n.type !== 'cell' || cellRefs.has(n.id)), ...outside.nodes], edges: [...edges, ...outside.edges] };
 }
 
 export function protectionText(component: TopologyComponent): string {
@@ -253,6 +315,10 @@ export function blastHighlight(source: string, response: BlastRadiusResponse): H
   for (const reach of response.reaches) {
     if (reach.component !== source) highlight.nodes.set(reach.component, 'reaches');
     highlight.grants.set(`${source}->${reach.component}`, 'reaches');
+  }
+  for (const reach of response.egress ?? []) {
+    highlight.nodes.set(reach.id, 'reaches');
+    highlight.grants.set(`${source}->${reach.id}`, 'reaches');
   }
   return highlight;
 }
@@ -343,7 +409,9 @@ export function applyHighlight(
     return mark === n.data.mark ? n : { ...n, data: { ...n.data, mark } as CellsNodeData };
   });
   const edges = graph.edges.map(e => {
-    const mark = e.data?.grants.map(g => highlight.grants.get(`${g.from}->${g.to}`)).find(Boolean);
+    const mark = [...(e.data?.grants ?? []), ...(e.data?.egress ?? []).map(r => ({ from: r.from, to: r.id }))]
+      .map(g => highlight.grants.get(`${g.from}->${g.to}`))
+      .find(Boolean);
     if (!mark) return e.data?.mark ? { ...e, data: { ...e.data, mark: undefined }, animated: false } : e;
     return { ...e, data: { ...e.data!, mark }, animated: mark === 'path', className: `cells-edge-${mark}` };
   });

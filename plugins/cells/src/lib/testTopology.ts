@@ -89,6 +89,22 @@ export function testTopology(): TopologyResponse {
         crossCell: false,
       },
     ],
+    externals: [
+      { id: 'cidr:10.20.8.0/24', kind: 'cidr', target: '10.20.8.0/24', except: ['10.20.8.0/28'] },
+      { id: 'external:api.weather.gov', kind: 'host', target: 'api.weather.gov' },
+    ],
+    egress: [
+      {
+        from: 'component:default/capcom',
+        id: 'cidr:10.20.8.0/24',
+        kind: 'cidr',
+        target: '10.20.8.0/24',
+        except: ['10.20.8.0/28'],
+        port: 5432,
+        protocol: 'TCP',
+      },
+      { from: 'component:default/capcom', id: 'external:api.weather.gov', kind: 'host', target: 'api.weather.gov', port: 443, protocol: 'TLS' },
+    ],
   } as TopologyResponse;
 }
 
@@ -133,5 +149,7 @@ export function largeTopology(cells: number, perCell = 10): TopologyResponse {
         crossCell: cellOf(i) !== cellOf(to),
       })),
     ).flat(),
+    externals: [],
+    egress: [],
   };
 }

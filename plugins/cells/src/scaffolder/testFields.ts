@@ -69,5 +69,7 @@ export function pickerTopology(): TopologyResponse {
       component('orion', 'life-support', 'Life Support', [endpoint('http', 'project'), endpoint('telemetry', 'organization', 9100)]),
     ],
     edges: [],
+    externals: [],
+    egress: [],
   };
 }

@@ -1,4 +1,5 @@
 import type { BlastRadiusResponse, Reach } from '../../api/types';
+import { egressText } from '../../lib/graph';
 
 function reachText(r: Reach) {
   const methods = r.methods?.length ? r.methods.join(', ') : 'any method';
@@ -17,6 +18,12 @@ export function BlastRadiusSummary({ response, className }: { response: BlastRad
       <ul style={{ margin: 0 }}>
         {response.reaches.map(r => (
           <li key={reachText(r)}>{reachText(r)}</li>
+        ))}
+      </ul>
+      {(response.egress ?? []).length > 0 && <div>Outside the cluster it may reach</div>}
+      <ul style={{ margin: 0 }} aria-label="egress reach">
+        {(response.egress ?? []).map(r => (
+          <li key={egressText(r)}>{egressText(r)}</li>
         ))}
       </ul>
       <div>Reached by {response.reachedBy.length === 0 ? 'nobody' : ''}</div>

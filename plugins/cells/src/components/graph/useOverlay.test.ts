@@ -13,6 +13,7 @@ const blast = (from: string): BlastRadiusResponse => ({
   from,
   reaches: [{ component: comms, endpoint: 'api', port: 8080, methods: ['POST'], paths: ['/uplink'] }],
   reachedBy: [],
+  egress: [],
 });
 
 /** A blastRadius whose answers the test gives by hand, in any order. */
