@@ -1,7 +1,8 @@
 // End-to-end: the cells page of the real portal (built app, real backend with
 // the Artemis II example) in headless Chromium: 5 cells and 18 components
-// drawn, flight-director's callers in its panel, the four Artemis attacks
-// each denied at L7 with the reason, and capcom's blast radius.
+// drawn, flight-director's callers in its panel, weather-station's reach
+// outside the cluster (api.weather.gov and its database network), the four
+// Artemis attacks each denied at L7 with the reason, and capcom's blast radius.
 //
 //   node --test tests/e2e/cells.test.mjs
 //   CELLPLANE_PORTAL_URL=http://localhost:7007 ...   use a running portal (no build, no start)
@@ -136,6 +137,39 @@ describe('Cells page', { timeout: 600_000 }, () => {
       );
       assert.match(page.url(), /selected=component%3Adefault%2Fflight-director/);
       await page.screenshot({ path: path.join(SHOTS, 'flight-director.png') });
+    }),
+  );
+
+  test(
+    'weather-station reaches api.weather.gov and its database network, drawn outside the cells',
+    withLogs(async () => {
+      const weather = 'component:default/weather-station';
+      const host = page.locator(nodeSel('external:api.weather.gov'));
+      await host.waitFor();
+      assert.match(await host.textContent(), /external host\s*api\.weather\.gov/);
+      assert.match(await page.locator(nodeSel('cidr:10.20.8.0/24')).textContent(), /external network\s*10\.20\.8\.0\/24\s*except 10\.20\.8\.0\/28/);
+      // Only weather-station declares egress: these are the only external nodes, each with one edge from it.
+      assert.equal(await page.locator('.react-flow__node-external').count(), 2);
+      const edge = page.locator(`[data-testid="rf__edge-${weather}->external:api.weather.gov"]`);
+      assert.equal(await edge.count(), 1, 'an edge from weather-station to api.weather.gov');
+      assert.match(await edge.getAttribute('aria-label'), /weather-station -> api\.weather\.gov:443 TLS/);
+      assert.equal(await page.locator('[data-testid^="rf__edge-"][data-testid$="->external:api.weather.gov"]').count(), 1);
+      await page.locator(nodeSel(weather)).click();
+      const panel = page.getByLabel('details of the selected node');
+      await panel.getByRole('heading', { name: 'weather-station' }).waitFor();
+      const egress = await panel.getByLabel('egress').locator('li').allTextContents();
+      assert.deepEqual(egress, ['10.20.8.0/24:5432 TCP (except 10.20.8.0/28)', 'api.weather.gov:443 TLS']);
+      await page.screenshot({ path: path.join(SHOTS, 'cells-egress.png') });
+      // Kennedy alone (the cell filter fits the view to it): its reach outside is still drawn, readable.
+      const pageUrl = page.url();
+      await page.goto(`${url}/cells?cell=${encodeURIComponent('system:default/kennedy')}&selected=${encodeURIComponent(weather)}`);
+      await page.locator(nodeSel('external:api.weather.gov')).waitFor();
+      assert.equal(await page.locator('.react-flow__node-cell').count(), 1);
+      assert.equal(await page.locator(`[data-testid="rf__edge-${weather}->external:api.weather.gov"]`).count(), 1);
+      await page.screenshot({ path: path.join(SHOTS, 'cells-egress-kennedy.png') });
+      console.log(`screenshots: ${path.join(SHOTS, 'cells-egress.png')}, ${path.join(SHOTS, 'cells-egress-kennedy.png')}`);
+      await page.goto(pageUrl);
+      await page.locator(nodeSel('component:default/capcom')).waitFor();
     }),
   );
 

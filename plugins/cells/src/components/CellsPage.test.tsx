@@ -18,7 +18,7 @@ describe('CellsTopology', () => {
     }
     // Outside the cluster: a host and a network, each named in words beside its icon.
     expect(node('external:api.weather.gov')).toHaveTextContent('external hostapi.weather.gov');
-    expect(node('cidr:10.20.8.0/24')).toHaveTextContent('external network10.20.8.0/24 except 10.20.8.0/28');
+    expect(node('cidr:10.20.8.0/24')).toHaveTextContent('external network10.20.8.0/24except 10.20.8.0/28');
     expect(within(node('system:default/orion')!).getByText('drifted')).toBeInTheDocument();
     expect(within(node('component:default/flight-director')!).getByLabelText('L7 not protected')).toBeInTheDocument();
     expect(api.getTopology).toHaveBeenCalledWith(undefined);

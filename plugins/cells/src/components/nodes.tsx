@@ -173,8 +173,9 @@ export function ExternalNode({ data, selected }: NodeProps<CellsNode>) {
       <div style={{ minWidth: 0 }}>
         <div className={classes.sub}>{isHost ? 'external host' : 'external network'}</div>
         <div className={classes.externalName} title={externalText(external)}>
-          {externalText(external)}
+          {external.target}
         </div>
+        {external.except?.length ? <div className={classes.sub}>except {external.except.join(', ')}</div> : null}
         <MarkNote mark={data.mark} />
       </div>
     </div>

@@ -20,7 +20,7 @@ export const COLLAPSE_THRESHOLD = 300;
 export const COMPONENT_SIZE = { width: 220, height: 96 };
 export const GATEWAY_SIZE = { width: 160, height: 56 };
 export const COLLAPSED_CELL_SIZE = { width: 240, height: 96 };
-export const EXTERNAL_SIZE = { width: 220, height: 64 };
+export const EXTERNAL_SIZE = { width: 220, height: 72 };
 
 /** How a node or edge is marked by blast radius or the simulator. */
 export type Mark = 'source' | 'reaches' | 'reached-by' | 'path' | 'denied';
