@@ -53,7 +53,15 @@ function fakeService(calls: Record<string, unknown[]>): CellsService {
     },
     topology: async environment => {
       record('topology', environment);
-      return serveTopology({ environment: environment ?? 'development', environments: ['development'], cells: [], components: [], edges: [], externals: [], egress: [] });
+      return serveTopology({
+        environment: environment ?? 'development',
+        environments: ['development'],
+        cells: [],
+        components: [],
+        edges: [],
+        externals: [],
+        egress: [],
+      });
     },
     blastRadius: async body => {
       record('blastRadius', body);

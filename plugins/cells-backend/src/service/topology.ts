@@ -50,9 +50,7 @@ export function topologyBase(input: {
     edges: grantViews(model, g => drawn.has(g.callee) && (g.caller.kind === 'gateway' || drawn.has(g.caller.ref))).map(
       ({ declaringEntity: _d, field: _f, ...edge }) => edge,
     ),
-    ...egressOf(
-      components.filter(c => drawn.has(c.entityRef)).flatMap(c => (input.egress.get(c.entityRef) ?? []).map(r => ({ from: c.entityRef, ...r }))),
-    ),
+    ...egressOf(components.filter(c => drawn.has(c.entityRef)).flatMap(c => (input.egress.get(c.entityRef) ?? []).map(r => ({ from: c.entityRef, ...r })))),
   };
 }
 

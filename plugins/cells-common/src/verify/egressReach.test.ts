@@ -28,7 +28,11 @@ describe('egressReach on Artemis II', () => {
   });
 
   it('is what the analyzer says: without the compiled egress objects the host is out of reach', () => {
-    const bare = createSimulation({ ...model, components: model.components.map(c => (c.ref === WEATHER ? { ...c, egress: [] } : c)) }, DEFAULT_SETTINGS, 'development');
+    const bare = createSimulation(
+      { ...model, components: model.components.map(c => (c.ref === WEATHER ? { ...c, egress: [] } : c)) },
+      DEFAULT_SETTINGS,
+      'development',
+    );
     expect(egressReach(bare, { component: WEATHER }, egressDestinations(sim))).toEqual([]);
   });
 

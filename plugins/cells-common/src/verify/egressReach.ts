@@ -21,8 +21,7 @@ export interface EgressDestination {
 /** A destination the analyzer lets a caller reach. */
 export type EgressReach = EgressDestination;
 
-const byDestination = (a: EgressDestination, b: EgressDestination) =>
-  compareText(a.id, b.id) || a.port - b.port || compareText(a.protocol, b.protocol);
+const byDestination = (a: EgressDestination, b: EgressDestination) => compareText(a.id, b.id) || a.port - b.port || compareText(a.protocol, b.protocol);
 
 /**
  * Every host and network (per port and protocol) the components of the
@@ -33,8 +32,8 @@ const byDestination = (a: EgressDestination, b: EgressDestination) =>
 export function egressDestinations(sim: Simulation): EgressDestination[] {
   const present = new Set(sim.model.cells.filter(c => c.environments.includes(sim.environment)).map(c => c.ref));
   const found = new Map<string, EgressDestination>();
-  for (const c of sim.model.components.filter(c => present.has(c.cell))) {
-    for (const e of c.egress ?? []) {
+  for (const component of sim.model.components.filter(c => present.has(c.cell))) {
+    for (const e of component.egress ?? []) {
       for (const port of e.ports) {
         const id = e.kind === 'host' ? `external:${e.host}` : `cidr:${e.cidr}`;
         const key = `${id} ${port} ${e.protocol}`;

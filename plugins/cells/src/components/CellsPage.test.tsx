@@ -209,7 +209,9 @@ describe('CellsTopology', () => {
   });
 
   it('says how to declare a first cell when there is none', async () => {
-    const api = mockCellsApi({ getTopology: jest.fn(async () => ({ environment: 'dev', environments: ['dev'], cells: [], components: [], edges: [], externals: [], egress: [] })) });
+    const api = mockCellsApi({
+      getTopology: jest.fn(async () => ({ environment: 'dev', environments: ['dev'], cells: [], components: [], edges: [], externals: [], egress: [] })),
+    });
     await renderInTestApp(<CellsTopology />, { apis: [[cellsApiRef, api]] });
     expect(await screen.findByText('No cells yet')).toBeInTheDocument();
     expect(screen.getByLabelText('example catalog file')).toHaveTextContent('cell:');

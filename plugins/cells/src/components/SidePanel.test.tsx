@@ -53,7 +53,13 @@ describe('SidePanel', () => {
 
   it('says a component without egress reaches nothing outside', async () => {
     await renderInTestApp(
-      <SidePanel topology={testTopology()} selected="component:default/comms-system" onBlastRadius={jest.fn()} onToggleCollapse={jest.fn()} collapsed={false} />,
+      <SidePanel
+        topology={testTopology()}
+        selected="component:default/comms-system"
+        onBlastRadius={jest.fn()}
+        onToggleCollapse={jest.fn()}
+        collapsed={false}
+      />,
       { apis: [[cellsApiRef, mockCellsApi()]] },
     );
     expect(screen.getByLabelText('egress')).toHaveTextContent('nothing');

@@ -145,7 +145,14 @@ describe('highlights', () => {
     const highlight = blastHighlight(capcom, response);
     const { nodes, edges } = applyHighlight(topology, toGraph(topology), highlight, new Set());
     const marks = Object.fromEntries(nodes.map(n => [n.id, n.data.mark]));
-    expect(marks).toMatchObject({ [capcom]: 'source', [comms]: 'reaches', [director]: 'reaches', [weatherApi]: 'reaches', [database]: undefined, gateway: undefined });
+    expect(marks).toMatchObject({
+      [capcom]: 'source',
+      [comms]: 'reaches',
+      [director]: 'reaches',
+      [weatherApi]: 'reaches',
+      [database]: undefined,
+      gateway: undefined,
+    });
     expect(
       edges
         .filter(e => e.data?.mark)
@@ -157,7 +164,13 @@ describe('highlights', () => {
   it('lands marks of hidden components on their collapsed cell', () => {
     const topology = testTopology();
     const collapsed = new Set([orion]);
-    const highlight = blastHighlight(capcom, { environment: 'dev', from: capcom, reaches: [{ component: comms, endpoint: 'api', port: 8080 }], reachedBy: [], egress: [] });
+    const highlight = blastHighlight(capcom, {
+      environment: 'dev',
+      from: capcom,
+      reaches: [{ component: comms, endpoint: 'api', port: 8080 }],
+      reachedBy: [],
+      egress: [],
+    });
     const { nodes, edges } = applyHighlight(topology, toGraph(topology, { collapsed }), highlight, collapsed);
     expect(nodes.find(n => n.id === orion)?.data.mark).toBe('reaches');
     expect(edges.find(e => e.id === `${capcom}->${orion}`)?.data?.mark).toBe('reaches');
