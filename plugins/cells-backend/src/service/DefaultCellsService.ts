@@ -14,7 +14,6 @@ import {
   blastRadius,
   cellNamespace,
   diffAccess,
-  egressReachByComponent,
   simulateRequest,
 } from '@cellplane/cells-common';
 import { CellsBackendConfig } from '../config';
@@ -44,7 +43,7 @@ import { cellEvidencePack } from './evidence';
 import { cellStateOf, complianceOf, noCompliance } from './compliance';
 import { checkPreviewEntities, existingCellsTouched, previewEntities } from './preview';
 import { ModelRefs, parseCellRef } from './refs';
-import { ServedTopology, TopologyAnswers, TopologyBase, topologyBase, visibleTopology } from './topology';
+import { ServedTopology, TopologyAnswers, TopologyBase, analysedEgress, topologyBase, visibleTopology } from './topology';
 import { observedTraffic, TrafficQuery } from './traffic';
 import { ProtectionCache, componentViews, grantViews, verifyCellOnce } from './views';
 
@@ -132,27 +131,6 @@ export class DefaultCellsService implements CellsService {
       view.protection = protection;
     }
     return view.protection;
-  }
-
-  /**
-   * Each component's reach outside the cluster, asked of the analyzer once per
-   * view. When the environment cannot be analysed as a whole (a problem between
-   * cells), nothing outside is drawn: no edge the analyzer has not judged.
-   */
-  private egressOf(view: EnvironmentView): Map<string, EgressReach[]> {
-    if (!view.egress) {
-      try {
-        const sim = analysable(view, this.snapshot.model, this.settings);
-        const present = new Set(sim.model.cells.filter(c => c.environments.includes(sim.environment) && !view.failures.has(c.ref)).map(c => c.ref));
-        view.egress = egressReachByComponent(
-          sim,
-          sim.model.components.filter(c => present.has(c.cell)),
-        );
-      } catch {
-        view.egress = new Map();
-      }
-    }
-    return view.egress;
   }
 
   /** The view's simulation once the analyzer accepts it; a cell asked about that it had to leave out is a 409. */
@@ -413,7 +391,8 @@ export class DefaultCellsService implements CellsService {
           environment: env,
           environments: this.environments(),
           protection: this.protectionOf(view),
-          egress: this.egressOf(view),
+          // Each component's reach outside the cluster, asked of the analyzer once per view.
+          egress: (view.egress ??= analysedEgress(view, this.snapshot.model, this.settings)),
           failures: view.failures,
         }))
       : { environment: env, environments: this.environments(), cells: [], components: [], edges: [], externals: [], egress: [] };

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { Entity } from '@backstage/catalog-model';
-import { CellModel, CellsSettings, ComponentProtection, EgressReach, cellNamespace, compareText } from '@cellplane/cells-common';
+import { CellModel, CellsSettings, ComponentProtection, EgressReach, cellNamespace, compareText, egressReachByComponent } from '@cellplane/cells-common';
+import { CompiledView, analysable } from './analysis';
 import type { CellState, EgressReach as EgressEdge, TopologyCell, TopologyExternal, TopologyResponse } from '../schema/types';
 import { componentViews, grantViews } from './views';
 
@@ -64,6 +65,25 @@ function egressOf(egress: EgressEdge[]): { externals: TopologyExternal[]; egress
     externals.set(e.id, { id: e.id, kind: e.kind, target: e.target, ...(except.length ? { except } : {}) });
   }
   return { externals: [...externals.values()].sort((a, b) => compareText(a.id, b.id)), egress };
+}
+
+/**
+ * Per component of the cells that compile and load, the hosts and networks
+ * outside the cluster the analyzer lets it reach. When the environment cannot
+ * be analysed as a whole (a problem between cells), nothing outside is drawn:
+ * no edge the analyzer has not judged.
+ */
+export function analysedEgress(view: CompiledView, model: CellModel, settings: CellsSettings): Map<string, EgressReach[]> {
+  try {
+    const sim = analysable(view, model, settings);
+    const present = new Set(sim.model.cells.filter(c => c.environments.includes(sim.environment) && !view.failures.has(c.ref)).map(c => c.ref));
+    return egressReachByComponent(
+      sim,
+      sim.model.components.filter(c => present.has(c.cell)),
+    );
+  } catch {
+    return new Map();
+  }
 }
 
 /** A topology answer as sent: its JSON once, and a strong ETag of it. */
