@@ -4,7 +4,6 @@ import {
   AttackQueryError,
   CellModel,
   ComponentProtection,
-  EgressReach,
   EvidencePack,
   Holders,
   KubeObject,
@@ -43,7 +42,7 @@ import { cellEvidencePack } from './evidence';
 import { cellStateOf, complianceOf, noCompliance } from './compliance';
 import { checkPreviewEntities, existingCellsTouched, previewEntities } from './preview';
 import { ModelRefs, parseCellRef } from './refs';
-import { ServedTopology, TopologyAnswers, TopologyBase, analysedEgress, topologyBase, visibleTopology } from './topology';
+import { ServedTopology, TopologyAnswers, TopologyBase, topologyBase, visibleTopology } from './topology';
 import { observedTraffic, TrafficQuery } from './traffic';
 import { ProtectionCache, componentViews, grantViews, verifyCellOnce } from './views';
 
@@ -51,8 +50,6 @@ interface EnvironmentView extends CompiledView {
   /** The reconciler's holders it was compiled with (a pass that applies cells may change them). */
   holders: Holders;
   protection?: Map<string, ComponentProtection>;
-  /** Per component, the hosts and networks outside the cluster the analyzer lets it reach. */
-  egress?: Map<string, EgressReach[]>;
   topology?: TopologyBase;
   answers: TopologyAnswers;
 }
@@ -391,9 +388,7 @@ export class DefaultCellsService implements CellsService {
           environment: env,
           environments: this.environments(),
           protection: this.protectionOf(view),
-          // Each component's reach outside the cluster, asked of the analyzer once per view.
-          egress: (view.egress ??= analysedEgress(view, this.snapshot.model, this.settings)),
-          failures: view.failures,
+          view,
         }))
       : { environment: env, environments: this.environments(), cells: [], components: [], edges: [], externals: [], egress: [] };
     const shown = visibleTopology(base, may);

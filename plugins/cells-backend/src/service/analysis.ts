@@ -2,6 +2,7 @@ import { Entity } from '@backstage/catalog-model';
 import {
   CellModel,
   CellsSettings,
+  EgressReach,
   Holders,
   KubeObject,
   Simulation,
@@ -33,6 +34,8 @@ export interface CompiledView {
   failures: Map<string, string>;
   /** True once the whole simulation is known to load into the analyzer. */
   loads?: boolean;
+  /** Per component, the hosts and networks outside the cluster the analyzer lets it reach (topology.ts's analysedEgress). */
+  egress?: Map<string, EgressReach[]>;
 }
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -16,8 +16,8 @@ const UNPROTECTED: ComponentProtection = { l3l4: false, mtls: false, l7: false }
  * there, its components with their protection, and the declared calls. A cell
  * that cannot be compiled or analysed (`failures`) is drawn with why, its
  * components unprotected and none of its calls: they are not known to hold.
- * `egress` is what the analyzer lets each component reach outside the cluster
- * (egressReachByComponent); a failed cell's components reach nothing drawn.
+ * Egress is what the analyzer lets each component reach outside the cluster
+ * (analysedEgress); a failed cell's components reach nothing drawn.
  */
 export function topologyBase(input: {
   model: CellModel;
@@ -26,10 +26,12 @@ export function topologyBase(input: {
   environment: string;
   environments: string[];
   protection: Map<string, ComponentProtection>;
-  failures: Map<string, string>;
-  egress: Map<string, EgressReach[]>;
+  /** Its `failures` (cells drawn with why) and the simulation asked about each component's egress. */
+  view: CompiledView;
 }): TopologyBase {
-  const { model, entities, settings, environment, environments, protection, failures } = input;
+  const { model, entities, settings, environment, environments, protection, view } = input;
+  const failures = view.failures;
+  const egress = analysedEgress(view, model, settings);
   const here = model.cells.filter(c => c.environments.includes(environment));
   const components = componentViews(model, entities, new Set(here.map(c => c.ref))).map(c => ({
     ...c,
@@ -51,7 +53,7 @@ export function topologyBase(input: {
     edges: grantViews(model, g => drawn.has(g.callee) && (g.caller.kind === 'gateway' || drawn.has(g.caller.ref))).map(
       ({ declaringEntity: _d, field: _f, ...edge }) => edge,
     ),
-    ...egressOf(components.filter(c => drawn.has(c.entityRef)).flatMap(c => (input.egress.get(c.entityRef) ?? []).map(r => ({ from: c.entityRef, ...r })))),
+    ...egressOf(components.filter(c => drawn.has(c.entityRef)).flatMap(c => (egress.get(c.entityRef) ?? []).map(r => ({ from: c.entityRef, ...r })))),
   };
 }
 
@@ -71,9 +73,13 @@ function egressOf(egress: EgressEdge[]): { externals: TopologyExternal[]; egress
  * Per component of the cells that compile and load, the hosts and networks
  * outside the cluster the analyzer lets it reach. When the environment cannot
  * be analysed as a whole (a problem between cells), nothing outside is drawn:
- * no edge the analyzer has not judged.
+ * no edge the analyzer has not judged. Asked once per view.
  */
 export function analysedEgress(view: CompiledView, model: CellModel, settings: CellsSettings): Map<string, EgressReach[]> {
+  return (view.egress ??= reachOutside(view, model, settings));
+}
+
+function reachOutside(view: CompiledView, model: CellModel, settings: CellsSettings): Map<string, EgressReach[]> {
   try {
     const sim = analysable(view, model, settings);
     const present = new Set(sim.model.cells.filter(c => c.environments.includes(sim.environment) && !view.failures.has(c.ref)).map(c => c.ref));
