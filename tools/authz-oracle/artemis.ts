@@ -25,11 +25,12 @@ export async function runArtemisL7(): Promise<boolean | undefined> {
   await judge(oracle, cases, (c, answer) => compareCase(c as AuthzCase, answer, tally, {}));
   process.stdout.write(
     `Compiled Artemis AuthorizationPolicies: the analyzer vs Istio's builder in Envoy, on every request verify asks\n` +
-      `${cases.length} Service ports behind a waypoint, ${
+      `${cases.length - egress.length} Service ports behind a waypoint and ${
+        egress.length
+      } egress hosts (over TLS with the SNI set where their rules turn on it), ${
         new Set(cases.flatMap(c => c.policies.map(p => `${c.id.split('/')[0]}/${p.metadata.namespace}/${p.metadata.name}`))).size
       } compiled policies; compared in ${seconds(Date.now() - started)}\n${formatL7Tally(tally, [])}\n` +
-      `not judged here: ${ztunnel.length} compiled policies ztunnel enforces (each component's "only from its waypoint" L4 rule), for which no real engine can run here\n` +
-      `not judged here: ${egress.length} compiled egress policies bound to a ServiceEntry (their TLS rules turn on the SNI, which these HTTP requests cannot carry; the analyzer's egress truth tables cover them)\n`,
+      `not judged here: ${ztunnel.length} compiled policies ztunnel enforces (each component's "only from its waypoint" L4 rule), for which no real engine can run here\n`,
   );
   if (tally.unexplained.length === 0 && tally.errors.length === 0 && tally.requests > 0) return true;
   printL7Failures(

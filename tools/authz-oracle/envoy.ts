@@ -6,10 +6,11 @@
  * and a small HTTP/1.1 client that sends request targets byte for byte (no
  * client-side normalisation, any method case) over keep-alive connections.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { cacheDir } from '../oracles';
@@ -39,6 +40,8 @@ export interface ListenerSpec {
   port: number;
   /** The envoy.filters.network.http_connection_manager filter, as authz-oracle printed it. */
   filter: unknown;
+  /** Downstream TLS with a throwaway certificate, and the TLS inspector so that Envoy reads the client's SNI. */
+  tls?: boolean;
 }
 
 export interface RunningEnvoy {
@@ -70,6 +73,46 @@ function canConnect(address: string, port: number): Promise<boolean> {
   });
 }
 
+const TLS_INSPECTOR = 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector';
+
+/** A self-signed certificate made for this run (the client does not check it: only the SNI matters). */
+function downstreamTls(dir: string): unknown {
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  if (!fs.existsSync(cert)) {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=authz-oracle',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+  }
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+      common_tls_context: { tls_certificates: [{ certificate_chain: { filename: cert }, private_key: { filename: key } }] },
+    },
+  };
+}
+
 /** Starts Envoy with these listeners and waits until every one accepts connections. */
 export async function startEnvoy(binary: string, listeners: ListenerSpec[]): Promise<RunningEnvoy> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authz-oracle-'));
@@ -79,7 +122,8 @@ export async function startEnvoy(binary: string, listeners: ListenerSpec[]): Pro
       listeners: listeners.map((l, i) => ({
         name: `l${i}`,
         address: { socket_address: { address: l.address, port_value: l.port } },
-        filter_chains: [{ filters: [l.filter] }],
+        ...(l.tls ? { listener_filters: [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TLS_INSPECTOR } }] } : {}),
+        filter_chains: [{ filters: [l.filter], ...(l.tls ? { transport_socket: downstreamTls(dir) } : {}) }],
       })),
     },
   };
@@ -136,10 +180,13 @@ class Connection {
   private buffer = Buffer.alloc(0);
   private waiting?: (r: RawResponse | Error) => void;
 
-  constructor(readonly address: string, readonly port: number) {}
+  constructor(readonly address: string, readonly port: number, readonly sni?: string) {}
 
   private open(): net.Socket {
-    const socket = net.connect({ host: this.address, port: this.port });
+    const socket =
+      this.sni === undefined
+        ? net.connect({ host: this.address, port: this.port })
+        : tls.connect({ host: this.address, port: this.port, servername: this.sni, rejectUnauthorized: false });
     socket.setNoDelay(true);
     socket.on('data', chunk => {
       this.buffer = Buffer.concat([this.buffer, chunk]);
@@ -198,14 +245,14 @@ class Connection {
 }
 
 /** Sends every connection's requests in order, `parallel` connections at a time. */
-export async function sendAll(batches: { address: string; port: number; requests: RawRequest[] }[], parallel = 32): Promise<RawResponse[][]> {
+export async function sendAll(batches: { address: string; port: number; sni?: string; requests: RawRequest[] }[], parallel = 32): Promise<RawResponse[][]> {
   const results: RawResponse[][] = batches.map(() => []);
   let next = 0;
   const worker = async () => {
     while (next < batches.length) {
       const i = next++;
       const b = batches[i];
-      const c = new Connection(b.address, b.port);
+      const c = new Connection(b.address, b.port, b.sni);
       try {
         for (const r of b.requests) results[i].push(await c.send(r));
       } finally {

@@ -82,14 +82,19 @@ export async function judge(
     const batch = cases.slice(start, start + BATCH);
     const loopbackAddress = loopbackAddresses();
     const listeners: ListenerSpec[] = [];
-    const connections: { caseIndex: number; port: number; indexes: number[] }[] = [];
+    const connections: { caseIndex: number; port: number; sni?: string; indexes: number[] }[] = [];
     batch.forEach((c, i) => {
       const t = translations[start + i];
       if (!t || t.id !== c.id) throw new Error(`authz-oracle answered ${t?.id} for ${c.id}`);
       if (t.error || !t.filter) return;
       for (const port of [...new Set(c.requests.map(r => r.port))].sort((a, b) => a - b)) {
-        listeners.push({ address: loopbackAddress(i), port, filter: t.filter });
-        connections.push({ caseIndex: i, port, indexes: c.requests.flatMap((r, k) => (r.port === port ? [k] : [])) });
+        // A port's requests are all TLS (an egress host's TLS rule) or all plain HTTP; one connection per SNI.
+        const onPort = c.requests.flatMap((r, k) => (r.port === port ? [k] : []));
+        const tls = c.requests[onPort[0]].sni !== undefined;
+        if (onPort.some(k => (c.requests[k].sni !== undefined) !== tls)) throw new Error(`${c.id}: port ${port} mixes TLS and plain requests`);
+        listeners.push({ address: loopbackAddress(i), port, filter: t.filter, tls });
+        for (const sni of [...new Set(onPort.map(k => c.requests[k].sni))])
+          connections.push({ caseIndex: i, port, sni, indexes: onPort.filter(k => c.requests[k].sni === sni) });
       }
     });
     const envoy = await startEnvoy(oracle.envoy, listeners);
@@ -99,6 +104,7 @@ export async function judge(
         connections.map(conn => ({
           address: loopbackAddress(conn.caseIndex),
           port: conn.port,
+          sni: conn.sni,
           requests: conn.indexes.map(k => {
             const r = batch[conn.caseIndex].requests[k];
             return {
@@ -135,7 +141,9 @@ function describe(r: L7Request): string {
   const headers = Object.entries(r.headers)
     .map(([k, v]) => ` ${k}: ${v}`)
     .join('');
-  return `${r.principal ?? '(no identity)'} ${r.method} ${r.path} host ${r.host} port ${r.port}${headers}`;
+  return `${r.principal ?? '(no identity)'} ${r.method} ${r.path} host ${r.host} port ${r.port}${
+    r.sni !== undefined ? ` over TLS with SNI ${r.sni}` : ''
+  }${headers}`;
 }
 
 export function printL7Failures(tally: L7Tally, reproduce: (seed: number) => string, dump: (seed: number) => unknown): void {

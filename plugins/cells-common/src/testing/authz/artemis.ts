@@ -9,6 +9,7 @@ import { buildCellModel } from '../../validation/catalog';
 import { DEFAULT_SETTINGS, CellsSettings } from '../../settings/settings';
 import { createSimulation, ROGUE_SERVICE_ACCOUNT, Simulation } from '../../verify/simulation';
 import { verifyProbesFor } from '../../verify/verify';
+import { UNDECLARED_HOST } from '../../verify/egress';
 import { waypointForService } from '../../analyzer';
 import { waypointPolicies } from '../../analyzer/authorization';
 import { artemisEntities } from '../artemis';
@@ -36,6 +37,31 @@ function callerIdentities(sim: Simulation): string[] {
 }
 
 /**
+ * An egress host's policy (bound to its ServiceEntry, enforced by the egress
+ * waypoint) asked what `verify` asks of that host: every caller, on each
+ * declared port; a TLS port with the host's SNI and with an undeclared one.
+ */
+function egressCaseOf(sim: Simulation, policy: Obj, identities: string[]): AuthzCase {
+  const serviceEntry = sim.objects.find(
+    o => o.kind === 'ServiceEntry' && o.metadata.namespace === policy.metadata.namespace && o.metadata.name === policy.spec.targetRefs[0].name,
+  );
+  if (!serviceEntry) throw new Error(`${policy.metadata.namespace}/${policy.metadata.name}: no ServiceEntry ${policy.spec.targetRefs[0].name}`);
+  const host = String((serviceEntry as Obj).spec.hosts[0]).replace(/^\*\./, 'probe.');
+  const ports = new Map<number, boolean>();
+  for (const rule of policy.spec.rules ?? [])
+    for (const port of rule.to?.[0]?.operation?.ports ?? [])
+      ports.set(Number(port), ports.get(Number(port)) || (rule.when ?? []).some((w: Obj) => w.key === 'connection.sni'));
+  const requests: L7Request[] = [...ports.entries()]
+    .sort(([a], [b]) => a - b)
+    .flatMap(([port, tls]) =>
+      identities.flatMap(principal =>
+        (tls ? [host, UNDECLARED_HOST] : [undefined]).map(sni => ({ principal, method: 'GET', path: '/', port, host, headers: {}, ...(sni ? { sni } : {}) })),
+      ),
+    );
+  return { id: `${sim.environment}/egress/${host}`, seed: -1, policies: [policy], requests };
+}
+
+/**
  * One case per waypoint-bound Service with L7 endpoints, in every environment.
  * `unchecked`: compiled waypoint policies (targetRefs) no case carries, which
  * the caller fails on; `ztunnel`: compiled policies ztunnel enforces (selector
@@ -45,7 +71,7 @@ export function artemisL7Cases(sims: Simulation[] = artemisSimulations()): { cas
   const cases: AuthzCase[] = [];
   const unchecked: string[] = [];
   const ztunnel: string[] = [];
-  // Bound to a ServiceEntry (docs/egress.md): their TLS rules turn on the SNI, which the oracle's HTTP requests cannot carry.
+  // Bound to a ServiceEntry (docs/egress.md): judged over TLS, so that Envoy reads the SNI their TLS rules turn on.
   const egress: string[] = [];
   for (const sim of sims) {
     const cluster = sim.cluster();
@@ -84,10 +110,13 @@ export function artemisL7Cases(sims: Simulation[] = artemisSimulations()): { cas
       }
     }
     for (const [ref, o] of manifests) {
-      const boundToServiceEntry = (o.spec?.targetRefs ?? []).some((t: Obj) => t.kind === 'ServiceEntry');
+      const entry = (o.spec?.targetRefs ?? []).find((t: Obj) => t.kind === 'ServiceEntry');
       const waypointBound = o.spec?.targetRefs || o.spec?.targetRef;
-      if (boundToServiceEntry) egress.push(`${sim.environment}: ${ref}`);
-      else (waypointBound ? unchecked : ztunnel).push(`${sim.environment}: ${ref}`);
+      if (entry) {
+        const egressCase = egressCaseOf(sim, o, identities);
+        cases.push(egressCase);
+        egress.push(egressCase.id);
+      } else (waypointBound ? unchecked : ztunnel).push(`${sim.environment}: ${ref}`);
     }
   }
   return { cases, unchecked, ztunnel, egress };

@@ -35,7 +35,15 @@ export interface AnalyzerAnswer {
 const refOf = (p: Obj) => `${p.metadata.namespace}/${p.metadata.name}`;
 
 export function toAuthorizationRequest(r: L7Request): AuthorizationRequest {
-  return { identity: r.principal, port: r.port, method: r.method, path: r.path, host: r.host, headers: r.headers };
+  return {
+    identity: r.principal,
+    port: r.port,
+    method: r.method,
+    path: r.path,
+    host: r.host,
+    headers: r.headers,
+    ...(r.sni !== undefined ? { sni: r.sni } : {}),
+  };
 }
 
 /**

@@ -27,6 +27,8 @@ export interface L7Request {
   /** The Host header (`:authority`). */
   host: string;
   headers: Record<string, string>;
+  /** The TLS server name: sent over TLS with this SNI (an egress host's TLS rule); undefined: plain HTTP. */
+  sni?: string;
 }
 
 export interface AuthzCase {
