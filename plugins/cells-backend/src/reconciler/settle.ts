@@ -156,6 +156,18 @@ export function settleEnvironment(input: SettleInput): Settlement {
       : changes.filter(c => affectedBy.get(c.entityRef)?.has(entityRef) && !earlier.some(e => e.entityRef === c.entityRef && e.change === c.change));
     return [...earlier, ...now];
   };
+  /** A cell held in error this pass: no objects of its own are reported. */
+  const errorStatus = (cell: { entityRef: string; namespace: string }, message: string) =>
+    out.statuses.push({
+      entityRef: cell.entityRef,
+      environment,
+      namespace: cell.namespace,
+      target: env.target,
+      state: 'error',
+      message,
+      lastReconciledAt: at,
+      objects: [],
+    });
   /** A cell the changes did not reach keeps them for the pass that does; one they reached drops them. */
   const carry = (entityRef: string, reached: boolean) => {
     const relevant = reached ? [] : relevantTo(entityRef);
@@ -228,16 +240,7 @@ export function settleEnvironment(input: SettleInput): Settlement {
   }
 
   for (const { cell, message } of plan.heldAt) {
-    out.statuses.push({
-      entityRef: cell.entityRef,
-      environment,
-      namespace: cell.namespace,
-      target: env.target,
-      state: 'error',
-      message,
-      lastReconciledAt: at,
-      objects: [],
-    });
+    errorStatus(cell, message);
   }
   for (const n of plan.notApplied) {
     out.results.push({ entityRef: n.entityRef, environment, state: 'error', message: n.message, created: 0, updated: 0, pruned: 0 });
@@ -253,16 +256,7 @@ export function settleEnvironment(input: SettleInput): Settlement {
     carry(cell.entityRef, false);
     out.stale.set(cell.entityRef, true);
     out.results.push({ entityRef: cell.entityRef, environment, state: 'error', message, created: 0, updated: 0, pruned: 0 });
-    out.statuses.push({
-      entityRef: cell.entityRef,
-      environment,
-      namespace: cell.namespace,
-      target: env.target,
-      state: 'error',
-      message,
-      lastReconciledAt: at,
-      objects: [],
-    });
+    errorStatus(cell, message);
   }
 
   for (const [i, outcome] of removed.entries()) {
