@@ -11,6 +11,7 @@ import { AuthorizeResult, isPermission, PolicyDecision } from '@backstage/plugin
 import { PermissionPolicy, PolicyQuery, PolicyQueryUser } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { ARTEMIS_DIR } from './__testUtils__/artemis';
+import { eventually } from './__testUtils__/eventually';
 import { cellsManifestReadPermission } from './permissions';
 import { cellsPlugin } from './plugin';
 
@@ -122,26 +123,28 @@ describe('the cells backend with a real permission policy that lets owners read 
     server = backend.server;
     stop = () => backend.stop();
     // The catalog processes its files in rounds: wait for the cells' ownership relations, then reconcile.
-    for (let i = 0; ; i++) {
-      const res = await request(server).get('/api/catalog/entities/by-name/system/default/houston').set(as(capcom));
-      if (res.status === 200 && res.body.relations?.some((r: any) => r.type === 'ownedBy')) break;
-      if (i > 600) throw new Error(`the catalog did not process the Artemis example: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-      await new Promise(r => setTimeout(r, 200));
-    }
-    for (let i = 0; ; i++) {
-      const components = await request(server).get('/api/catalog/entities?filter=kind=component').set(as(capcom));
-      if (components.body.length >= 18) break;
-      if (i > 600) throw new Error('the catalog did not process the components');
-      await new Promise(r => setTimeout(r, 200));
-    }
+    const waitLong = 120_000;
+    await eventually(
+      'the catalog to process the Artemis example (houston owned)',
+      async () => request(server).get('/api/catalog/entities/by-name/system/default/houston').set(as(capcom)),
+      res => res.status === 200 && res.body.relations?.some((r: any) => r.type === 'ownedBy'),
+      waitLong,
+    );
+    await eventually(
+      'the catalog to process the 18 components',
+      async () => request(server).get('/api/catalog/entities?filter=kind=component').set(as(capcom)),
+      res => res.body.length >= 18,
+      waitLong,
+    );
     const run = await request(server).post('/api/cells/reconcile').set(as(capcom)).send({});
     if (run.status !== 202) throw new Error(`POST /reconcile answered ${run.status}`);
-    for (let i = 0; ; i++) {
-      const state = (await request(server).get(`/api/cells/runs/${run.body.runId}`).set(as(capcom))).body.state;
-      if (state === 'succeeded') break;
-      if (state === 'failed' || i > 600) throw new Error(`the reconcile run ended ${state}`);
-      await new Promise(r => setTimeout(r, 200));
-    }
+    const done = await eventually(
+      'the reconcile run to end',
+      async () => (await request(server).get(`/api/cells/runs/${run.body.runId}`).set(as(capcom))).body.state,
+      state => state === 'succeeded' || state === 'failed',
+      waitLong,
+    );
+    if (done !== 'succeeded') throw new Error(`the reconcile run ended ${done}`);
   });
 
   afterAll(async () => {
