@@ -1,4 +1,4 @@
-import { analyzeEgress, EgressRequest } from './egress';
+import { analyzeEgress, egressAllowed, EgressRequest } from './egress';
 import { loadCluster } from './load';
 import { ambientNamespace, authorizationPolicy, ciliumPolicy, namespace, networkPolicy, pod, waypoint } from './testFixtures';
 
@@ -91,6 +91,7 @@ function check(rows: Row[], extra: Obj[] = []) {
   it.each(rows)('%s', (_name, request, allowed, decidedBy) => {
     const result = analyzeEgress(model, request);
     expect({ allowed: result.allowed, decidedBy: result.decidedBy }).toEqual({ allowed, decidedBy });
+    expect(egressAllowed(model, request)).toBe(allowed);
   });
 }
 
@@ -191,5 +192,45 @@ describe('cilium-9: toFQDNs admits a connection opened for a matching name', () 
   });
   it('refuses an entry with neither matchName nor matchPattern', () => {
     expect(cluster([fqdn({ matchNames: 'x' })]).problems).toEqual([expect.objectContaining({ field: 'spec.egress[0].toFQDNs[0]' })]);
+  });
+});
+
+describe('egressAllowed (verdicts only) agrees with analyzeEgress', () => {
+  const sources = ['app/caller', 'app/other', 'app/rogue', 'plain/outsider'];
+  const destinations: Omit<EgressRequest, 'from'>[] = [];
+  for (const port of [80, 443, 5432, 8443, 9999]) {
+    for (const host of ['api.example.com', 'a.example.com', 'unknown.example.org', undefined]) {
+      for (const ip of [undefined, '198.51.100.7', '10.20.1.5', '10.20.9.5', '169.254.169.254']) {
+        if (!host && !ip) continue;
+        destinations.push({ host, ip, port });
+        if (host) destinations.push({ host, ip, port, sni: 'evil.example.org' }, { host, ip, port, protocol: 'TCP' });
+        for (const method of ['GET', 'POST']) destinations.push({ host, ip, port, protocol: 'HTTP', method, path: '/v1/forecast' });
+      }
+    }
+  }
+  const flavours: [string, Obj[]][] = [
+    ['NetworkPolicy', []],
+    [
+      'with a Cilium toFQDNs policy',
+      [
+        ciliumPolicy('plain/outsider', {
+          endpointSelector: { matchLabels: { app: 'outsider' } },
+          egress: [{ toFQDNs: [{ matchPattern: '*.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }],
+        }),
+      ],
+    ],
+  ];
+  it.each(flavours)('on every source, destination and request shape (%s)', (_name, extra) => {
+    const model = cluster(extra);
+    const verdicts = sources.flatMap(from =>
+      destinations.map(d => {
+        const request = { from, ...d };
+        expect([request, egressAllowed(model, request)]).toEqual([request, analyzeEgress(model, request).allowed]);
+        return egressAllowed(model, request);
+      }),
+    );
+    // Both answers occur, so the comparison could have failed either way.
+    expect(verdicts.filter(v => v).length).toBeGreaterThan(10);
+    expect(verdicts.filter(v => !v).length).toBeGreaterThan(10);
   });
 });

@@ -11,8 +11,9 @@ import { isIp } from './ip';
 import { AuthorizationPolicyModel, waypointPolicies } from './authorizationPolicy';
 import { evaluateHop, finish } from './request';
 import { AnalyzeRequest, AnalyzerInputError, assertAnalyzable, RequestResult } from './requestInput';
-import { meshIdentity, waypointPod, workloadEndpoint } from './modelIndex';
+import { indexOf, meshIdentity, waypointPod, workloadEndpoint } from './modelIndex';
 import { resolveSource } from './route';
+import { hopAllows } from './verdicts';
 import { ClusterModel, Endpoint, GatewayModel, ServiceEntryModel, WorkloadModel } from './model';
 import { serviceEntryFor, serviceEntryWaypoint } from './serviceEntry';
 
@@ -144,4 +145,40 @@ export function analyzeEgress(model: ClusterModel, request: EgressRequest): Requ
     request: { ...base, from: wpPod.key },
   });
   return finish(base, 'TCP', target, [hop1, hop2], `through ServiceEntry ${entry.key} via egress waypoint ${gw!.key}`);
+}
+
+/**
+ * Per model, the verdict of the egress waypoint's own hop to the world: it does
+ * not depend on the caller, and verify asks it for every caller.
+ */
+const worldHops = new WeakMap<ClusterModel, Map<string, boolean>>();
+
+/**
+ * `analyzeEgress(model, request).allowed` without the reasons: the same hops
+ * and layers, verdicts only, for bulk questions (verify checks every component
+ * and rogue pod against every probe). Input is trusted here: ask analyzeEgress
+ * for a question a person typed.
+ */
+export function egressAllowed(model: ClusterModel, request: EgressRequest): boolean {
+  assertAnalyzable(model);
+  const source = resolveSource(model, request.from);
+  const protocol = request.protocol ?? (request.host ? 'TLS' : 'TCP');
+  const ip = request.ip ?? STAND_IN_PUBLIC_ADDRESS;
+  const world: Endpoint = { type: 'external', ip, ...(request.host ? { host: request.host } : {}) };
+  // What evaluateHop shows the network for a hop without HBONE (analyzeEgress's `base`).
+  const http = protocol === 'HTTP' ? { method: request.method, path: request.path, host: request.host } : {};
+  const toWorld = (from: Endpoint) =>
+    indexOf(model).l3l4.allows({ source: from, destination: world, port: request.port, protocol: 'TCP', destinationPorts: [] }, http);
+  const identity = meshIdentity(model, source);
+  const { entry, gw, wpPod, policies } = request.host ? routeOf(model, request.host, request.port) : NOT_ROUTED;
+  if (!entry || !wpPod || identity === undefined) return toWorld(source);
+  const sni = protocol === 'TLS' && request.host ? { sni: request.sni ?? request.host } : {};
+  const waypoint = workloadEndpoint(model, wpPod) as Extract<Endpoint, { type: 'workload' }>;
+  if (!hopAllows(model, source, waypoint, policies, identity, request.port, 'TCP', { port: request.port, protocol: 'TCP', ...http, ...sni })) return false;
+  let byKey = worldHops.get(model);
+  if (!byKey) worldHops.set(model, (byKey = new Map()));
+  const key = `${gw!.key} ${ip} ${request.host ?? ''} ${request.port} ${protocol} ${request.method ?? ''} ${request.path ?? ''}`;
+  let verdict = byKey.get(key);
+  if (verdict === undefined) byKey.set(key, (verdict = toWorld(waypoint)));
+  return verdict;
 }

@@ -12,7 +12,7 @@ export {
   waypointForService,
 } from './request';
 export type { AnalyzeRequest, RequestResult, RequestShape } from './request';
-export { analyzeEgress, STAND_IN_PUBLIC_ADDRESS } from './egress';
+export { analyzeEgress, egressAllowed, STAND_IN_PUBLIC_ADDRESS } from './egress';
 export type { EgressRequest } from './egress';
 export { analyzeMatrix } from './matrix';
 export type { MatrixRequest, MatrixResult, MatrixPair } from './matrix';

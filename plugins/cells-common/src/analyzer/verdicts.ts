@@ -44,7 +44,7 @@ type WorkloadEndpoint = Extract<Endpoint, { type: 'workload' }>;
 const NO_HTTP: HttpAttributes = {};
 
 /** `evaluateHop`'s verdict: no layer denies. `waypoint` holds the policies when the destination is a waypoint. */
-function hopAllows(
+export function hopAllows(
   model: ClusterModel,
   source: Endpoint,
   destination: WorkloadEndpoint,
@@ -77,6 +77,7 @@ function hopAllows(
     path: request.path,
     host: request.host,
     headers: request.headers,
+    ...(request.sni !== undefined ? { sni: request.sni } : {}),
   };
   // A workload source's identity here is its mesh identity or none: two cache slots per workload.
   const sources = 2 * model.workloads.length;

@@ -79,8 +79,24 @@ export function parseCidr(text: string, allowBare = false): Cidr | undefined {
   return { text, family: ip.family, network: ip.value & mask, bits };
 }
 
-export function cidrContains(cidr: Cidr, address: string): boolean {
+/**
+ * Bulk questions (verify, the matrix) test the same few addresses against
+ * every ipBlock millions of times: each distinct address is parsed once.
+ * Bounded, so a long-lived backend never grows it without limit.
+ */
+const parsedAddresses = new Map<string, ReturnType<typeof parseIp>>();
+const PARSED_ADDRESSES_LIMIT = 4096;
+
+function parseIpOnce(address: string): ReturnType<typeof parseIp> {
+  if (parsedAddresses.has(address)) return parsedAddresses.get(address);
   const ip = parseIp(address);
+  if (parsedAddresses.size >= PARSED_ADDRESSES_LIMIT) parsedAddresses.clear();
+  parsedAddresses.set(address, ip);
+  return ip;
+}
+
+export function cidrContains(cidr: Cidr, address: string): boolean {
+  const ip = parseIpOnce(address);
   if (!ip || ip.family !== cidr.family) return false;
   const width = cidr.family === 4 ? 32 : 128;
   const mask = cidr.bits === 0 ? 0n : ((1n << BigInt(cidr.bits)) - 1n) << BigInt(width - cidr.bits);

@@ -1,5 +1,5 @@
 import { CellComponent, EgressRule } from '../model/types';
-import { analyzeEgress, AnalyzerInputError, ClusterModel, parseCidr } from '../analyzer';
+import { analyzeEgress, AnalyzerInputError, ClusterModel, egressAllowed, parseCidr } from '../analyzer';
 import { STAND_IN_PUBLIC_ADDRESS } from '../analyzer/egress';
 import { compareText } from '../order';
 import { KubeObject } from '../compiler';
@@ -24,6 +24,14 @@ export function evaluateEgress(cluster: ClusterModel, pod: KubeObject, probe: Eg
   return analyzeEgress(cluster, { from: podKey(pod), ...probe });
 }
 
+function componentCaller(sim: Simulation, ref: string): CellComponent {
+  const caller = sim.model.components.find(c => c.ref === ref);
+  if (!caller || !sim.model.cells.find(c => c.ref === caller.cell)?.environments.includes(sim.environment)) {
+    throw new AnalyzerInputError(`${ref} is not a component of a cell deployed to ${sim.environment}`);
+  }
+  return caller;
+}
+
 /** Evaluates one request from a component, a rogue pod (in every disguise) or the gateway to outside the cluster. */
 export function simulateEgress(sim: Simulation, from: SimulatedCaller, probe: EgressProbe): SimulationResult {
   if ('rogue' in from) {
@@ -32,11 +40,22 @@ export function simulateEgress(sim: Simulation, from: SimulatedCaller, probe: Eg
     return results.find(r => r.allowed) ?? results.reduce((best, r) => (depth(r) > depth(best) ? r : best));
   }
   if ('gateway' in from) throw new AnalyzerInputError('the external gateway makes no calls outside the cluster; give --from or --rogue');
-  const caller = sim.model.components.find(c => c.ref === from.component);
-  if (!caller || !sim.model.cells.find(c => c.ref === caller.cell)?.environments.includes(sim.environment)) {
-    throw new AnalyzerInputError(`${from.component} is not a component of a cell deployed to ${sim.environment}`);
-  }
-  return evaluateEgress(sim.cluster(), sim.componentPod(caller), probe);
+  return evaluateEgress(sim.cluster(), sim.componentPod(componentCaller(sim, from.component)), probe);
+}
+
+/**
+ * `simulateEgress(sim, from, probe).allowed` for many probes, without the
+ * explanations: the caller's pods (a rogue pod in every disguise) are resolved
+ * once. The graph's reach and the blast radius ask every caller about every
+ * destination.
+ */
+export function egressVerdicts(sim: Simulation, from: SimulatedCaller): (probe: EgressProbe) => boolean {
+  if ('gateway' in from) throw new AnalyzerInputError('the external gateway makes no calls outside the cluster; give --from or --rogue');
+  const pods =
+    'rogue' in from
+      ? rogueAttempts(sim, from.rogue).map(a => ({ cluster: a.cluster, from: podKey(a.pod) }))
+      : [{ cluster: sim.cluster(), from: podKey(sim.componentPod(componentCaller(sim, from.component))) }];
+  return probe => pods.some(p => egressAllowed(p.cluster, { from: p.from, ...probe }));
 }
 
 /** An IPv4 address inside the entry's network and outside its carve-outs (undefined: none found, or IPv6). */
@@ -136,8 +155,9 @@ export function verifyEgress(sim: Simulation): EgressVerifyResult {
     for (const probe of list) {
       checks++;
       const expected = catalogAllowsEgress(component, probe, routed);
-      const result = evaluateEgress(cluster, pod, probe);
-      if (result.allowed !== expected) {
+      // Verdict only; the full evaluation only for a violation's explanation.
+      if (egressAllowed(cluster, { from: podKey(pod), ...probe }) !== expected) {
+        const result = evaluateEgress(cluster, pod, probe);
         violations.push({
           caller: label,
           from: caller,

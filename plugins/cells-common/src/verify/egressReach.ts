@@ -1,7 +1,7 @@
 import { CellComponent } from '../model/types';
 import { compareText } from '../order';
 import { EgressProbe } from './egressOracle';
-import { sampleAddress, simulateEgress } from './egress';
+import { egressVerdicts, sampleAddress } from './egress';
 import { SimulatedCaller } from './simulate';
 import { Simulation } from './simulation';
 
@@ -55,6 +55,13 @@ export function egressDestinations(sim: Simulation): EgressDestination[] {
  * requests only, so a UDP network is never drawn as reached).
  */
 function probeOf(d: EgressDestination): EgressProbe | undefined {
+  if (!probes.has(d)) probes.set(d, standInProbe(d));
+  return probes.get(d);
+}
+/** Each destination's probe, found once: every caller is asked about every destination. */
+const probes = new WeakMap<EgressDestination, EgressProbe | undefined>();
+
+function standInProbe(d: EgressDestination): EgressProbe | undefined {
   if (d.protocol === 'UDP') return undefined;
   if (d.kind === 'host') {
     const host = d.target.replace(/^\*\./, 'probe.');
@@ -70,9 +77,11 @@ function probeOf(d: EgressDestination): EgressProbe | undefined {
  * `GET /`; a network with an address outside its carve-outs).
  */
 export function egressReach(sim: Simulation, from: SimulatedCaller, destinations = egressDestinations(sim)): EgressReach[] {
+  if (destinations.length === 0) return [];
+  const allowed = egressVerdicts(sim, from);
   return destinations.filter(d => {
     const probe = probeOf(d);
-    return probe !== undefined && simulateEgress(sim, from, probe).allowed;
+    return probe !== undefined && allowed(probe);
   });
 }
 
