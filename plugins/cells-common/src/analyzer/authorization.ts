@@ -412,23 +412,53 @@ const CODE_TRI: Tri[] = ['no', 'no', 'yes', 'unknown'];
 /** Per rule, per enforcement point: its `from` verdict for each source (0 = not computed yet). One per model. */
 export type FromVerdicts = Map<AuthorizationRuleModel, Partial<Record<EnforcementPoint, Uint8Array>>>;
 
+/** A rule's `from` verdict for a source, computed once per source and enforcement point. */
+function fromCode(rule: AuthorizationRuleModel, ruleCtx: MatchContext, source: number, sources: number, fromVerdicts: FromVerdicts): Tri {
+  let byPoint = fromVerdicts.get(rule);
+  if (!byPoint) fromVerdicts.set(rule, (byPoint = {}));
+  const codes = (byPoint[ruleCtx.at] ??= new Uint8Array(sources));
+  let code = codes[source];
+  if (!code) {
+    code = TRI_CODE[rule.from!.map(s => sourceMatches(s, ruleCtx)).reduce(or3, 'no')];
+    if (source < codes.length) codes[source] = code;
+  }
+  return CODE_TRI[code];
+}
+
+/**
+ * False when `authorizationAllows` denies every request from this source:
+ * some ALLOW policy applies and each of their rules names sources (`from`)
+ * this one is not. Bulk callers ask it once per caller and destination, then
+ * skip the caller's requests one by one. Same `source` numbering as there.
+ */
+export function sourceMayBeAllowed(
+  policies: readonly AuthorizationPolicyModel[],
+  at: EnforcementPoint,
+  req: AuthorizationRequest,
+  source: number,
+  sources: number,
+  fromVerdicts: FromVerdicts,
+): boolean {
+  let allows = 0;
+  for (const policy of policies) {
+    if (policy.action !== 'ALLOW') continue;
+    allows++;
+    const ruleCtx: MatchContext = { req, at, policyNamespace: policy.namespace };
+    for (const rule of policy.rules) {
+      if (at === 'ztunnel' && rule.l7Fields.length > 0) continue;
+      if (!rule.from || fromCode(rule, ruleCtx, source, sources, fromVerdicts) !== 'no') return true;
+    }
+  }
+  return allows === 0;
+}
+
 function policyMatchesFor(policy: AuthorizationPolicyModel, ctx: MatchContext, source: number, sources: number, fromVerdicts: FromVerdicts): Tri {
   let r: Tri = 'no';
   const ruleCtx = { ...ctx, policyNamespace: policy.namespace };
   for (const rule of policy.rules) {
     if (ctx.at === 'ztunnel' && policy.action === 'ALLOW' && rule.l7Fields.length > 0) continue;
-    if (rule.from) {
-      // Most callers are named by no rule: one cached look at `from` rules them out.
-      let byPoint = fromVerdicts.get(rule);
-      if (!byPoint) fromVerdicts.set(rule, (byPoint = {}));
-      const codes = (byPoint[ctx.at] ??= new Uint8Array(sources));
-      let code = codes[source];
-      if (!code) {
-        code = TRI_CODE[rule.from.map(s => sourceMatches(s, ruleCtx)).reduce(or3, 'no')];
-        if (source < codes.length) codes[source] = code;
-      }
-      if (CODE_TRI[code] === 'no') continue;
-    }
+    // Most callers are named by no rule: one cached look at `from` rules them out.
+    if (rule.from && fromCode(rule, ruleCtx, source, sources, fromVerdicts) === 'no') continue;
     r = or3(r, ruleMatches(rule, ruleCtx));
     if (r === 'yes') return r;
   }

@@ -4,7 +4,7 @@
  * bitsets, `from` verdicts per caller, mTLS modes): what the matrix and bulk
  * probing ask.
  */
-import { authorizationAllows, AuthorizationPolicyModel, AuthorizationRequest } from './authorization';
+import { authorizationAllows, AuthorizationPolicyModel, AuthorizationRequest, sourceMayBeAllowed } from './authorization';
 import type { HttpAttributes } from './cilium';
 import { ClusterModel, Endpoint, HBONE_PORT, identityOf, isAmbient, KUBELET_PROBE_ADDRESSES, Protocol, WorkloadModel } from './model';
 import { indexOf, meshIdentity, mtlsMode, waypointPod, workloadEndpoint, ztunnelPoliciesFor } from './modelIndex';
@@ -68,8 +68,20 @@ export function hopAllows(
   } else if (!hbone && mtlsMode(model, dest, appPort) === 'STRICT') {
     return false;
   }
-  const req: AuthorizationRequest = {
-    identity: hbone ? identity : undefined,
+  const req = authorizationRequest(source, dest, hbone ? identity : undefined, appPort, request);
+  const { key, sources } = sourceSlot(model, source, hbone);
+  return authorizationAllows(waypoint ?? ztunnelPoliciesFor(model, dest), waypoint ? 'waypoint' : 'ztunnel', req, key, sources, indexOf(model).fromVerdicts);
+}
+
+function authorizationRequest(
+  source: Endpoint,
+  dest: WorkloadModel,
+  identity: string | undefined,
+  appPort: number,
+  request: Omit<AnalyzeRequest, 'from' | 'to'>,
+): AuthorizationRequest {
+  return {
+    identity,
     sourceIp: source.type === 'workload' ? source.workload.ip : source.ip,
     destinationIp: dest.ip,
     port: appPort,
@@ -79,10 +91,32 @@ export function hopAllows(
     headers: request.headers,
     ...(request.sni !== undefined ? { sni: request.sni } : {}),
   };
-  // A workload source's identity here is its mesh identity or none: two cache slots per workload.
+}
+
+/** A workload source's identity at a policy is its mesh identity or none: two cache slots per workload (authorizationAllows's `source`). */
+function sourceSlot(model: ClusterModel, source: Endpoint, hbone: boolean): { key: number; sources: number } {
   const sources = 2 * model.workloads.length;
-  const key = source.type === 'workload' ? 2 * source.workload.index + (hbone ? 1 : 0) : sources;
-  return authorizationAllows(waypoint ?? ztunnelPoliciesFor(model, dest), waypoint ? 'waypoint' : 'ztunnel', req, key, sources, indexOf(model).fromVerdicts);
+  return { key: source.type === 'workload' ? 2 * source.workload.index + (hbone ? 1 : 0) : sources, sources };
+}
+
+/**
+ * False when the waypoint of the Service-addressed requests in `shapes`
+ * denies every request from this caller whatever it asks (no ALLOW rule there
+ * names it): then `isAllowedFrom` is false for each of them. Asked once per
+ * caller and destination; most callers are named by none of a waypoint's rules.
+ */
+function waypointMayAllow(model: ClusterModel, from: WorkloadModel, prepared: PreparedShapes, shapes: readonly RequestShape[]): boolean {
+  const i = shapes.findIndex(r => (r.addressing ?? 'service') === 'service');
+  if (i < 0) return true;
+  const target = prepared.targets[i];
+  const source = workloadEndpoint(model, from);
+  const identity = meshIdentity(model, source);
+  const { wpPod } = routeOf(model, source, target, identity, prepared.protocol, true);
+  if (!wpPod || target.backends.length === 0) return true;
+  // routeOf sends only an identity-bearing TCP caller to the waypoint, so the hop is HBONE.
+  const req = authorizationRequest(source, wpPod, identity, target.backends[0].appPort, { port: prepared.port, ...shapes[i] });
+  const { key, sources } = sourceSlot(model, source, true);
+  return sourceMayBeAllowed(waypointOf(model, target)!.policies, 'waypoint', req, key, sources, indexOf(model).fromVerdicts);
 }
 
 function backendAllows(
@@ -195,13 +229,16 @@ export function requestVerdicts(model: ClusterModel, from: string, to: string, p
   }
   const ready = p;
   if (!firstHopMayPass(model, source, ready.destination, port, protocol, ready.wpPod)) return requests.map(() => false);
+  const viaWaypoint = waypointMayAllow(model, source, ready, requests);
   return requests.map((r, i) =>
-    isAllowedFrom(
-      model,
-      source,
-      ready.targets[i],
-      { port, protocol, method: r.method, path: r.path, host: r.host, headers: r.headers, addressing: r.addressing ?? 'service' },
-      ready.runs[i],
-    ),
+    !viaWaypoint && (r.addressing ?? 'service') === 'service'
+      ? false
+      : isAllowedFrom(
+          model,
+          source,
+          ready.targets[i],
+          { port, protocol, method: r.method, path: r.path, host: r.host, headers: r.headers, addressing: r.addressing ?? 'service' },
+          ready.runs[i],
+        ),
   );
 }
