@@ -349,7 +349,9 @@ export function buildCellModel(entities: Entity[], options: BuildModelOptions): 
     else if (known.has(d.caller.ref)) callers = [{ kind: 'component', ref: d.caller.ref }];
     for (const caller of callers) grants.push({ ...d, caller });
   }
-  grants.sort((a, b) => compareText(grantKey(a), grantKey(b)));
+  // Each grant's sort key is built once, not in every comparison (30,000 grants at 10,000 components).
+  const keyed = grants.map(g => ({ g, key: grantKey(g) })).sort((a, b) => compareText(a.key, b.key));
+  keyed.forEach(({ g }, i) => (grants[i] = g));
   const cellList = [...cells.values()].sort(byRef);
   cellList.forEach(c => c.components.sort());
   // A problem holds back the entity's own cell: a cell System's, or the cell that admitted the component.
