@@ -30,6 +30,7 @@ describeWithKube('the cells backend with a kubernetes target, on a real API serv
     environments: [{ name: environment, target: { type: 'kubernetes', cluster: 'testenv' } }],
     clusters: [{ name: 'testenv', kubeconfigPath: process.env[KUBECONFIG_ENV] ?? '' }],
     reconcile: { catalogPollInterval: { seconds: POLL_SECONDS }, fullInterval: { hours: 1 } },
+    egress: { namespace: uniqueName('egress') },
   };
   const kubeconfig = testKubeConfig();
   let backend: Awaited<ReturnType<typeof startTestBackend>>;
@@ -38,7 +39,7 @@ describeWithKube('the cells backend with a kubernetes target, on a real API serv
   const compiled = () => {
     const settings = readCellsSettings(cellsConfig);
     const { model } = buildCellModel(entities, { defaultEnvironments: settings.defaultEnvironments, knownEnvironments: [environment] });
-    return compileCells(model, settings, { environment }).cells;
+    return compileCells(model, settings, { environment });
   };
   const readBack = async (o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }) =>
     rawRequest(kubeconfig, 'GET', await objectPath(kubeconfig, o));
@@ -67,12 +68,23 @@ describeWithKube('the cells backend with a kubernetes target, on a real API serv
       120_000,
     );
     expect(cells[0].environments[0].target).toEqual({ type: 'kubernetes', cluster: 'testenv' });
-    for (const cell of compiled()) {
+    for (const cell of compiled().cells) {
       for (const o of cell.objects) {
         const live = await readBack(o);
         expect([o.kind, o.metadata.name, live.status]).toEqual([o.kind, o.metadata.name, 200]);
         expect(managedDiff(o, live.body)).toEqual([]);
       }
+    }
+    // The platform egress namespace of weather-station's external host, ServiceEntry and all.
+    const [egress] = compiled().egress;
+    expect(egress.objects.map(o => o.kind)).toContain('ServiceEntry');
+    for (const o of egress.objects) {
+      const live = await eventually(
+        `${o.kind} ${o.metadata.name}`,
+        () => readBack(o),
+        r => r.status === 200,
+      );
+      expect(managedDiff(o, live.body)).toEqual([]);
     }
     const houston = (await get('/cells/default/houston')).body;
     expect(houston.environments[0].objects.length).toBeGreaterThan(0);
@@ -80,7 +92,7 @@ describeWithKube('the cells backend with a kubernetes target, on a real API serv
   });
 
   it('leaves a foreign NetworkPolicy alone, and a second reconcile changes no resourceVersion', async () => {
-    const houston = compiled().find(c => c.cell === 'system:default/houston')!;
+    const houston = compiled().cells.find(c => c.cell === 'system:default/houston')!;
     const foreign = {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -88,7 +100,7 @@ describeWithKube('the cells backend with a kubernetes target, on a real API serv
       spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }], policyTypes: ['Ingress'] },
     };
     expect((await rawRequest(kubeconfig, 'POST', `/apis/networking.k8s.io/v1/namespaces/${houston.namespace}/networkpolicies`, foreign)).status).toBe(201);
-    const everything = compiled().flatMap(c => c.objects);
+    const everything = compiled().cells.flatMap(c => c.objects);
     const versions = async () => Promise.all(everything.map(async o => (await readBack(o)).body.metadata.resourceVersion));
     const before = await versions();
 
@@ -106,7 +118,7 @@ describeWithKube('the cells backend with a kubernetes target, on a real API serv
   });
 
   it('reports a kubectl edit that widens an AuthorizationPolicy as drift with its diff, and repairs it with a history entry naming it', async () => {
-    const houston = compiled().find(c => c.cell === 'system:default/houston')!;
+    const houston = compiled().cells.find(c => c.cell === 'system:default/houston')!;
     const policy = houston.objects.find(o => o.kind === 'AuthorizationPolicy' && (o.spec as any)?.rules?.length)!;
     const live = (await readBack(policy)).body;
     const rules = [...live.spec.rules, { from: [{ source: { principals: ['*'] } }] }];

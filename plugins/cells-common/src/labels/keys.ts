@@ -9,6 +9,12 @@
 export const MANAGED_BY = 'app.kubernetes.io/managed-by';
 /** The cell (its System's name) an object belongs to. */
 export const CELL_LABEL = 'cellplane.io/cell';
+/**
+ * `true` on every object of the platform egress namespace (docs/egress.md),
+ * which belongs to no cell: a target that reads labels (the Kubernetes
+ * target) knows them by it as the environment's egress unit.
+ */
+export const EGRESS_LABEL = 'cellplane.io/egress';
 /** The environment an object was compiled for. */
 export const ENVIRONMENT_LABEL = 'cellplane.io/environment';
 /** The catalog entity an object was compiled from. */

@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { APPLY_PHASES, applyPhaseOf, CELL_LABEL, KubeObject } from '@cellplane/cells-common';
+import { APPLY_PHASES, applyPhaseOf, KubeObject } from '@cellplane/cells-common';
 import {
   ApplyContext,
   CellOutcome,
@@ -18,6 +18,7 @@ import {
 import { KubeHttp, KubeResponse } from './http';
 import { ManagedKind, managedKindOf, objectPath } from './kinds';
 import { isOurs, Live, LiveCache, messageOf } from './LiveCache';
+import { ownerOf, unitOf } from './units';
 
 export const FIELD_MANAGER = 'cellplane';
 
@@ -144,7 +145,10 @@ export class Applier {
     return { ...base, state: 'in-sync', message: '' };
   }
 
-  /** Prunes every object of a removed cell but its namespace (it may hold workloads Cellplane does not own). */
+  /**
+   * Prunes every object of a removed cell (or egress unit) but its namespace:
+   * it may hold workloads Cellplane does not own.
+   */
   async removeCell(cell: RemovedCell, context: ApplyContext): Promise<RemovalOutcome> {
     const base = { entityRef: cell.entityRef, environment: cell.environment };
     if (!cell.namespace) {
@@ -181,9 +185,8 @@ export class Applier {
       if (found.status === 200) live = found.body;
       else if (found.status !== 404) return { state: 'error', message: describeFailure('get', kind, o, found) };
     }
-    if (live && (!isOurs(live, environment) || live.metadata.labels?.[CELL_LABEL] !== cell.cellName)) {
-      const owner = live.metadata.labels?.[CELL_LABEL] ? `Cellplane's object of cell ${live.metadata.labels[CELL_LABEL]}` : 'not managed by Cellplane';
-      const message = `${objectName(o)} already exists and is ${owner}; it is left untouched. Fix: rename or remove that object`;
+    if (live && (!isOurs(live, environment) || unitOf(live) !== cell.cellName)) {
+      const message = `${objectName(o)} already exists and is ${ownerOf(live, environment)}; it is left untouched. Fix: rename or remove that object`;
       this.conflicts.set(objectId(o), message);
       return { state: 'conflict', message };
     }

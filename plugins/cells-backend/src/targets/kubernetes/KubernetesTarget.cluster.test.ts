@@ -18,7 +18,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { KubernetesTarget } from './KubernetesTarget';
 import { managedKindOf, objectPath } from './kinds';
-import { compileTestCell, TestComponent, until } from './__testUtils__/testCell';
+import { compileTestCell, compileTestEgress, TestComponent, until } from './__testUtils__/testCell';
 
 const RBAC_MANIFEST = path.resolve(__dirname, '../../../../../deploy/cells-backend-rbac.yaml');
 const logger = mockServices.logger.mock();
@@ -132,6 +132,15 @@ describeWithKube('KubernetesTarget with the shipped RBAC and other clusters', ()
       );
       const left = await rawRequest(admin, 'GET', `/apis/networking.k8s.io/v1/namespaces/${smaller.namespace}/networkpolicies`);
       expect(left.body.items).toEqual([]);
+
+      // The platform egress namespace, its ServiceEntry included: written and pruned with the same rules.
+      const egress = compileTestEgress(name, [{ name: 'web', hosts: ['api.example.com'] }], uniqueName('egress'));
+      expect(egress.objects.map(o => o.kind)).toContain('ServiceEntry');
+      const written = (await target.apply([egress], [], { causes: ['egress'] })).cells[0];
+      expect([written.state, written.message]).toEqual(['in-sync', '']);
+      const removed = (await target.apply([], [{ ...egress }], { causes: ['no host'] })).removed[0];
+      expect(removed.state).toBe('removed');
+      expect(removed.pruned.map(r => r.kind)).toContain('ServiceEntry');
     } finally {
       await target.stop();
     }

@@ -42,6 +42,8 @@ export interface KubernetesTargetOptions {
  */
 export class KubernetesTarget implements CellTarget {
   readonly description: TargetDescription;
+  /** The platform egress namespace is one more unit, its objects labelled `cellplane.io/egress` (units.ts). */
+  readonly appliesEgress = true;
   readonly http: KubeHttp;
   private readonly cache: LiveCache;
   private readonly applier: Applier;

@@ -1,9 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { CELL_LABEL, ENVIRONMENT_LABEL, MANAGED_BY, SOURCE_ANNOTATION } from '@cellplane/cells-common';
-import { HeldCell, ObjectIdentity, objectId } from '@cellplane/plugin-cells-node';
+import { ENVIRONMENT_LABEL, MANAGED_BY, SOURCE_ANNOTATION } from '@cellplane/cells-common';
+import { EGRESS_UNIT_NAME, egressUnitRef, HeldCell, ObjectIdentity, objectId } from '@cellplane/plugin-cells-node';
 import { Informer, KubeConfig, KubernetesObject, makeInformer, ObjectCache } from '@kubernetes/client-node';
 import { KubeHttp } from './http';
 import { collectionPath, groupVersionPath, kindKey, ManagedKind, MANAGED_KINDS } from './kinds';
+import { unitOf } from './units';
 
 /** A live object as the API server returns it. */
 export type Live = KubernetesObject & {
@@ -150,7 +151,7 @@ export class LiveCache {
       const id = objectId(o);
       const w = this.written.get(id);
       if (w && rv(o) >= rv(w)) this.written.delete(id);
-      return this.notify(o.metadata.labels?.[CELL_LABEL]);
+      return this.notify(unitOf(o));
     };
     informer.on('add', changed);
     informer.on('update', changed);
@@ -185,7 +186,7 @@ export class LiveCache {
 
   private cellOfNamespace(namespace: string | undefined): string | undefined {
     if (!namespace) return undefined;
-    return this.caches.get('v1/Namespace')?.get(namespace)?.metadata.labels?.[CELL_LABEL];
+    return unitOf(this.caches.get('v1/Namespace')?.get(namespace));
   }
 
   private notify(cellName: string | undefined) {
@@ -235,7 +236,7 @@ export class LiveCache {
     this.written.delete(objectId(o));
   }
 
-  /** Cellplane's live objects of one cell: in its namespace, with its cell label, in this environment. */
+  /** Cellplane's live objects of one unit (a cell, or the egress unit): in its namespace, with its label, in this environment. */
   cellObjects(cellName: string, namespace: string): Live[] {
     const out: Live[] = [];
     for (const kind of MANAGED_KINDS) {
@@ -243,7 +244,7 @@ export class LiveCache {
       if (!cache) continue;
       for (const o of cache.list(kind.namespaced ? namespace : undefined)) {
         const live = this.live(kind, { apiVersion: kind.apiVersion, kind: kind.kind, metadata: o.metadata });
-        if (!live || live.metadata.labels?.[CELL_LABEL] !== cellName || !isOurs(live, this.options.environment)) continue;
+        if (!live || unitOf(live) !== cellName || !isOurs(live, this.options.environment)) continue;
         if (!kind.namespaced && live.metadata.name !== namespace) continue;
         out.push({ ...live, apiVersion: kind.apiVersion, kind: kind.kind });
       }
@@ -254,14 +255,15 @@ export class LiveCache {
   /**
    * The cells this environment's labelled objects belong to, the namespace
    * aside (a removed cell's namespace stays: it may hold workloads). The
-   * entity is the one the namespace's source annotation names.
+   * entity is the one the namespace's source annotation names; the platform
+   * egress namespace's objects are the environment's egress unit.
    */
   heldCells(): HeldCell[] {
     const groups = new Map<string, HeldCell & { namespace: string }>();
     for (const kind of MANAGED_KINDS) {
       if (!kind.namespaced) continue;
       for (const o of this.caches.get(kindKey(kind.apiVersion, kind.kind))?.list() ?? []) {
-        const cellName = o.metadata.labels?.[CELL_LABEL];
+        const cellName = unitOf(o);
         const namespace = o.metadata.namespace;
         if (
           !cellName ||
@@ -272,6 +274,10 @@ export class LiveCache {
           continue;
         const key = `${cellName}|${namespace}`;
         if (groups.has(key)) continue;
+        if (cellName === EGRESS_UNIT_NAME) {
+          groups.set(key, { entityRef: egressUnitRef(this.options.environment), cellName, namespace });
+          continue;
+        }
         const entityRef = this.caches.get('v1/Namespace')?.get(namespace)?.metadata.annotations?.[SOURCE_ANNOTATION];
         if (!entityRef?.startsWith('system:')) {
           this.options.logger.warn(

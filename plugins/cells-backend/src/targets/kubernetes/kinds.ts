@@ -88,6 +88,14 @@ export const MANAGED_KINDS: ManagedKind[] = [
     namespaced: true,
     layer: 'L7',
   },
+  {
+    // The platform egress namespace's external hosts (docs/egress.md).
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'ServiceEntry',
+    resource: 'serviceentries',
+    namespaced: true,
+    layer: 'L7',
+  },
 ];
 
 export const kindKey = (apiVersion: string, kind: string) => `${apiVersion}/${kind}`;

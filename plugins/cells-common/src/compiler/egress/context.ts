@@ -2,7 +2,7 @@ import { CellComponent, CellModel, EgressHostRule } from '../../model/types';
 import { compareText } from '../../order';
 import { cellNamespace } from '../../settings/naming';
 import { CellsSettings, NetworkPolicyFlavour } from '../../settings/settings';
-import { ENVIRONMENT_LABEL, MANAGED_BY, SOURCE_ANNOTATION } from '../../labels/keys';
+import { EGRESS_LABEL, ENVIRONMENT_LABEL, MANAGED_BY, SOURCE_ANNOTATION } from '../../labels/keys';
 import { KubeObject } from '../context';
 
 /** One component that declared a host: who it is, where its pods run. */
@@ -81,7 +81,7 @@ export function egressMeta(ctx: EgressContext, name: string, sources: string[]) 
   return {
     name,
     namespace: ctx.namespace,
-    labels: { [MANAGED_BY]: 'cellplane', [ENVIRONMENT_LABEL]: ctx.environment },
+    labels: { [MANAGED_BY]: 'cellplane', [ENVIRONMENT_LABEL]: ctx.environment, [EGRESS_LABEL]: 'true' },
     annotations: { [SOURCE_ANNOTATION]: [...new Set(sources)].sort(compareText).join(',') },
   };
 }

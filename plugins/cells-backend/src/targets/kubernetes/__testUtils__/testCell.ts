@@ -1,11 +1,14 @@
 import { Entity } from '@backstage/catalog-model';
 import { buildCellModel, compileCells, DEFAULT_SETTINGS, KubeObject } from '@cellplane/cells-common';
+import { EGRESS_UNIT_NAME, egressUnitRef } from '@cellplane/plugin-cells-node';
 import { DesiredCell } from '../../types';
 import { managedKindOf, objectPath } from '../kinds';
 
 export interface TestComponent {
   name: string;
   calls?: { to: string; methods: string[]; paths?: string[] }[];
+  /** External hosts it calls over TLS on 443; the cell's ceiling admits them. */
+  hosts?: string[];
 }
 
 /** A small cell of its own for one test: a System and components with HTTP endpoints and connections. */
@@ -22,7 +25,7 @@ export function testCellEntities(cellName: string, components: TestComponent[]):
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'System',
       metadata: { name: cellName, namespace: 'default' },
-      spec: { owner, cell: { environments: ['development'] } },
+      spec: { owner, cell: { environments: ['development'], ...ceilingOf(components) } },
     },
     ...components.map(c => ({
       apiVersion: 'backstage.io/v1alpha1',
@@ -34,6 +37,7 @@ export function testCellEntities(cellName: string, components: TestComponent[]):
         owner,
         system: cellName,
         endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }],
+        ...(c.hosts ? { egress: c.hosts.map(host => ({ host, port: 443, protocol: 'TLS' })) } : {}),
         connections: (c.calls ?? []).map(call => ({
           to: `${cellName}-${call.to}`,
           endpoint: 'http',
@@ -43,6 +47,27 @@ export function testCellEntities(cellName: string, components: TestComponent[]):
       },
     })),
   ];
+}
+
+function ceilingOf(components: TestComponent[]) {
+  const hosts = [...new Set(components.flatMap(c => c.hosts ?? []))];
+  return hosts.length ? { egress: { hosts } } : {};
+}
+
+/** The platform egress namespace (named egressNamespace) the cell's hosts compile to, as the reconciler hands it to a target. */
+export function compileTestEgress(cellName: string, components: TestComponent[], egressNamespace: string): DesiredCell {
+  const { model, problems } = buildCellModel(testCellEntities(cellName, components), { defaultEnvironments: DEFAULT_SETTINGS.defaultEnvironments });
+  if (problems?.length) throw new Error(`test cell does not validate: ${JSON.stringify(problems)}`);
+  const settings = { ...DEFAULT_SETTINGS, egress: { ...DEFAULT_SETTINGS.egress, namespace: egressNamespace } };
+  const [egress] = compileCells(model, settings).egress;
+  if (!egress) throw new Error('the test cell declares no external host');
+  return {
+    entityRef: egressUnitRef(egress.environment),
+    cellName: EGRESS_UNIT_NAME,
+    environment: egress.environment,
+    namespace: egress.namespace,
+    objects: egress.objects,
+  };
 }
 
 /** The compiled cell, as the reconciler hands it to a target. */
