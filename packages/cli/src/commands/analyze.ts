@@ -1,5 +1,15 @@
 import { Command, Option } from 'commander';
-import { analyzeConnlist, analyzeMatrix, analyzeRequest, formatAnalyzerProblem, formatGrant, loadCluster, ClusterModel } from '@cellplane/cells-common';
+import {
+  analyzeConnlist,
+  analyzeExternalConnlist,
+  analyzeMatrix,
+  analyzeRequest,
+  formatAnalyzerProblem,
+  formatExternalConnection,
+  formatGrant,
+  loadCluster,
+  ClusterModel,
+} from '@cellplane/cells-common';
 import { InputError, readDocuments } from '../lib/readDocuments';
 import { Output, processOutput } from '../lib/output';
 import { printResult } from '../lib/results';
@@ -49,16 +59,27 @@ function requireEndpoint(value: string | undefined, flag: string): string {
   return value;
 }
 
-/** `--connlist`: every pair's allowed ports, protocols and HTTP operations, in one run over port classes. */
+/**
+ * `--connlist`: every pair's allowed ports, protocols and HTTP operations, in
+ * one run over port classes; then what each workload may reach outside the
+ * cluster (the hosts and networks the manifests name), when they name any.
+ */
 function printConnlist(output: Output, model: ClusterModel, options: AnalyzeOptions): void {
   const result = analyzeConnlist(model, { addressing: options.addressing });
+  const external = analyzeExternalConnlist(model);
   if (options.json) {
-    output.stdout(`${JSON.stringify({ connections: result.connections }, null, 2)}\n`);
+    output.stdout(`${JSON.stringify({ connections: result.connections, external: external.connections }, null, 2)}\n`);
     return;
   }
   const lines = result.connections.map(c => `${c.from} -> ${c.to}: ${c.allowed.map(formatGrant).join('; ')}`);
   const summary = `${result.connections.length} of ${result.pairs} pairs have a connection (${result.portClasses.length} port classes evaluated); pairs not listed have none`;
-  output.stdout(`${lines.length > 0 ? `${lines.join('\n')}\n` : ''}${summary}\n`);
+  const outside = external.connections.map(formatExternalConnection);
+  const outsideSummary = external.destinations.length
+    ? [
+        `${external.connections.length} connection(s) leave the cluster, to ${external.destinations.length} destination(s) the manifests name (ServiceEntry hosts, toFQDNs, ipBlocks, toCIDRSet, toEntities world); other addresses are not listed`,
+      ]
+    : [];
+  output.stdout(`${[...lines, summary, ...outside, ...outsideSummary].join('\n')}\n`);
 }
 
 /** `cellplane analyze`: one request through L3/L4, mTLS and L7, the whole matrix, or every connection. */

@@ -262,9 +262,9 @@ function operationsOf(results: { candidate: Candidate; passed: boolean[][] }[]):
 
 // ---------------------------------------------------------------- the list
 
-const rangesText = (ranges: [number, number][]) => ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
+export const rangesText = (ranges: [number, number][]) => ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
 
-function mergeRanges(ranges: [number, number][]): [number, number][] {
+export function mergeRanges(ranges: [number, number][]): [number, number][] {
   const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
   const out: [number, number][] = [];
   for (const [a, b] of sorted) {

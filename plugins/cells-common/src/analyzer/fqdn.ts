@@ -22,3 +22,8 @@ export function fqdnMatcher(f: Record<string, unknown>): { text: string; matches
   );
   return { text, matches: host => regex.test(norm(host)) };
 }
+
+/** A concrete name a host pattern (`*.suffix`, a toFQDNs matchPattern) stands for, to ask about: each `*` as `probe`. */
+export function fqdnHost(pattern: string): string {
+  return pattern.replace(/\*/g, 'probe');
+}

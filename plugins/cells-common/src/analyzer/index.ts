@@ -18,6 +18,8 @@ export { analyzeMatrix } from './matrix';
 export type { MatrixRequest, MatrixResult, MatrixPair } from './matrix';
 export { analyzeConnlist, formatGrant, portClasses } from './connlist';
 export type { ConnlistEntry, ConnlistGrant, ConnlistRequest, ConnlistResult, L7Operation, PortClass } from './connlist';
+export { analyzeExternalConnlist, externalDestinations, externalProtocolOf, formatExternalConnection } from './connlistExternal';
+export type { ExternalConnection, ExternalConnlistResult, ExternalDestination, ExternalProtocol, ExternalSample } from './connlistExternal';
 export type { HopResult } from './explain';
 export type {
   AnalyzerOptions,

@@ -110,3 +110,22 @@ export function cidrWithin(inner: Cidr, outer: Cidr): boolean {
   const mask = outer.bits === 0 ? 0n : ((1n << BigInt(outer.bits)) - 1n) << BigInt(width - outer.bits);
   return (inner.network & mask) === outer.network;
 }
+
+/**
+ * An IPv4 address inside the network and outside its carve-outs, the one a
+ * question about the network asks with: its first host, its middle or its
+ * last host (undefined: all carved out, or IPv6).
+ */
+export function sampleAddress(cidr: string, except: string[] = []): string | undefined {
+  const parsed = parseCidr(cidr);
+  if (!parsed || parsed.family !== 4) return undefined;
+  const size = 1n << BigInt(32 - parsed.bits);
+  const candidates = [
+    parsed.network + (size > 2n ? 1n : 0n),
+    parsed.network + size / 2n + (size > 4n ? 1n : 0n),
+    parsed.network + size - (size > 2n ? 2n : 1n),
+  ];
+  const text = (n: bigint) => [24n, 16n, 8n, 0n].map(s => String((n >> s) & 255n)).join('.');
+  const carved = except.map(e => parseCidr(e)).filter((c): c is Cidr => c?.family === 4);
+  return candidates.map(text).find(a => !carved.some(c => cidrContains(c, a)));
+}

@@ -1,5 +1,6 @@
 import { CellComponent, EgressRule } from '../model/types';
-import { analyzeEgress, AnalyzerInputError, ClusterModel, egressAllowed, parseCidr } from '../analyzer';
+import { analyzeEgress, AnalyzerInputError, ClusterModel, egressAllowed } from '../analyzer';
+import { sampleAddress } from '../net/ip';
 import { STAND_IN_PUBLIC_ADDRESS } from '../analyzer/egress';
 import { compareText } from '../order';
 import { KubeObject } from '../compiler';
@@ -58,27 +59,8 @@ export function egressVerdicts(sim: Simulation, from: SimulatedCaller): (probe: 
   return probe => pods.some(p => egressAllowed(p.cluster, { from: p.from, ...probe }));
 }
 
-/** An IPv4 address inside the entry's network and outside its carve-outs (undefined: none found, or IPv6). */
-export function sampleAddress(cidr: string, except: string[] = []): string | undefined {
-  const parsed = parseCidr(cidr);
-  if (!parsed || parsed.family !== 4) return undefined;
-  const size = 1n << BigInt(32 - parsed.bits);
-  const candidates = [
-    parsed.network + (size > 2n ? 1n : 0n),
-    parsed.network + size / 2n + (size > 4n ? 1n : 0n),
-    parsed.network + size - (size > 2n ? 2n : 1n),
-  ];
-  const text = (n: bigint) => [24n, 16n, 8n, 0n].map(s => String((n >> s) & 255n)).join('.');
-  return candidates.map(text).find(a => !except.some(e => parseCidr(e)?.family === 4 && cidrInside(e, a)));
-}
-
-function cidrInside(cidr: string, address: string): boolean {
-  const c = parseCidr(cidr)!;
-  const [a, b, cc, d] = address.split('.').map(BigInt);
-  const value = (a << 24n) | (b << 16n) | (cc << 8n) | d;
-  const mask = c.bits === 0 ? 0n : ((1n << BigInt(c.bits)) - 1n) << BigInt(32 - c.bits);
-  return (value & mask) === c.network;
-}
+/** Where it always was for its callers; it lives with the address helpers so the analyzer uses it too. */
+export { sampleAddress };
 
 export function describeEgressProbe(p: EgressProbe): string {
   const where = p.host ? `${p.host}${p.ip ? ` (${p.ip})` : ''}` : p.ip!;
