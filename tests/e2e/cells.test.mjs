@@ -198,7 +198,22 @@ describe('Cells page', { timeout: 600_000 }, () => {
         await denied.waitFor();
         await page.screenshot({ path: path.join(SHOTS, `attack-${attack.name.toLowerCase().replace(/\s+/g, '-')}.png`) });
       }
-      // Run all: every preset of the Orion rogue pod, none allowed past its grants.
+      // Exfiltration: weather-station may reach its declared host, not the cloud metadata address; its own L3/L4 decides.
+      const exfiltration = presets.getByRole('button', { name: 'kennedy/weather-station: to the metadata address 169.254.169.254:80', exact: true });
+      assert.equal(await exfiltration.count(), 1, 'no exfiltration preset for weather-station');
+      await exfiltration.click();
+      await simulator
+        .getByTestId('simulation-request')
+        .filter({ hasText: 'TCP from kennedy/weather-station to 169.254.169.254:80 outside the cluster' })
+        .waitFor();
+      await simulator.getByTestId('simulation-verdict').filter({ hasText: 'Denied at L3/L4' }).waitFor();
+      const l3l4 = await simulator
+        .getByLabel('verdict per layer')
+        .getByRole('row')
+        .filter({ hasText: /^L3\/L4/ })
+        .textContent();
+      assert.match(l3l4, /^L3\/L4deny.{10,}/, `metadata address: ${l3l4}`);
+      // Run all: every preset of the Orion rogue pod, none allowed past its grants (its exfiltration attempts included).
       await simulator.getByLabel('Filter attacks').fill('rogue pod in orion');
       await presets.getByRole('button', { name: 'Run all' }).click();
       const table = simulator.getByLabel('all attacks');

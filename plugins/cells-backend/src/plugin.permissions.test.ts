@@ -222,7 +222,12 @@ describe('the cells backend with a real permission policy that lets owners read 
 
     const attacks = await request(server).get('/api/cells/attacks?limit=5000').set(as(capcom));
     expect(attacks.body.items.length).toBeGreaterThan(0);
-    expect(attacks.body.items.every((a: any) => a.body.from.rogue === 'houston' && a.body.to.startsWith('houston/'))).toBe(true);
+    // Its rogue pod against its own components, and its rogue pod's exfiltration attempts (no component target).
+    expect(attacks.body.items.every((a: any) => a.body.from.rogue === 'houston' && (a.body.to === undefined || a.body.to.startsWith('houston/')))).toBe(true);
+    expect(attacks.body.items.filter((a: any) => a.body.to === undefined).map((a: any) => a.id)).toEqual([
+      'exfiltrate:rogue:houston:host',
+      'exfiltrate:rogue:houston:metadata',
+    ]);
   });
 
   it('shows a stranger nothing, and refuses it every cell', async () => {

@@ -137,7 +137,7 @@ describe('the cells backend plugin, routes on the real plugin', () => {
     expect(gateway.status).toBe(200);
     const noTo = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: 'houston/capcom' });
     expect(noTo.status).toBe(400);
-    expect(noTo.body.error.message).toBe('to: required');
+    expect(noTo.body.error.message).toBe('to: give exactly one of to (a component), toHost or toIp (outside the cluster)');
     const badFrom = await request(t.server)
       .post('/api/cells/simulate')
       .set('Authorization', user)
@@ -145,6 +145,52 @@ describe('the cells backend plugin, routes on the real plugin', () => {
     expect(badFrom.body.error.message).toMatch(/^from.rogue: no cell "mars"/);
     const badTo = await request(t.server).post('/api/cells/simulate').set('Authorization', user).send({ from: 'houston/capcom', to: 'capcom' });
     expect(badTo.body.error.message).toMatch(/^to: no component "capcom"/);
+  });
+
+  it('POST /simulate outside the cluster: the declared host allowed, exfiltration denied with its layer, and each exfiltration preset denied', async () => {
+    const simulate = (body: object) => request(t.server).post('/api/cells/simulate').set('Authorization', user).send(body);
+    const declared = await simulate({ from: 'kennedy/weather-station', toHost: 'api.weather.gov', port: 443 });
+    expect(declared.status).toBe(200);
+    expectMatchesSpec('/simulate', 'post', 200, declared.body);
+    expect(declared.body.allowed).toBe(true);
+    expect((await simulate({ from: { rogue: 'kennedy' }, toHost: 'api.weather.gov', port: 443, protocol: 'TLS' })).body).toMatchObject({
+      allowed: false,
+      decidedBy: 'L7',
+    });
+    expect((await simulate({ from: 'kennedy/weather-station', toIp: '169.254.169.254', port: 80 })).body).toMatchObject({ allowed: false, decidedBy: 'L3/L4' });
+    // Each field of the other kind of request is refused by name.
+    for (const [body, message] of [
+      [
+        { from: 'houston/capcom', to: 'orion/comms-system', toHost: 'api.weather.gov', port: 443 },
+        'to: give exactly one of to (a component), toHost or toIp (outside the cluster), not to and toHost',
+      ],
+      [{ from: 'houston/capcom', toHost: 'api.weather.gov' }, 'port: required with toHost'],
+      [
+        { from: 'houston/capcom', toIp: '169.254.169.254', port: 80, endpoint: 'http' },
+        'endpoint: a destination outside the cluster has no endpoint; give port',
+      ],
+      [
+        { from: 'houston/capcom', toHost: 'api.weather.gov', port: 443, method: 'GET' },
+        'method: only an HTTP request has a method and path; set protocol HTTP',
+      ],
+      [
+        { from: 'houston/capcom', to: 'orion/comms-system', port: 8080 },
+        "port: only a request outside the cluster (toHost or toIp) takes port; a component's port is its endpoint",
+      ],
+      [{ from: { gateway: true }, toHost: 'api.weather.gov', port: 443 }, 'the external gateway makes no calls outside the cluster; give --from or --rogue'],
+    ] as const) {
+      const res = await simulate(body);
+      expect([res.status, res.body.error?.message]).toEqual([400, message]);
+    }
+    // The exfiltration presets, run as the cells page runs them: every one denied, with its deciding layer.
+    const attacks = (await request(t.server).get('/api/cells/attacks?limit=500').set('Authorization', user)).body.items;
+    const exfiltrations = attacks.filter((p: any) => p.id.startsWith('exfiltrate:'));
+    expect(exfiltrations.map((p: any) => p.title)).toContain('kennedy/weather-station: to the metadata address 169.254.169.254:80');
+    expect(exfiltrations.map((p: any) => p.title)).toContain('rogue pod in kennedy: to an undeclared host (cellplane-undeclared-probe.example:443)');
+    for (const preset of exfiltrations) {
+      const res = await simulate(preset.body);
+      expect([preset.title, res.status, res.body.allowed, res.body.decidedBy]).toEqual([preset.title, 200, false, 'L3/L4']);
+    }
   });
 
   it('GET /topology draws every cell, component and allowed call; blast radius and attacks come from the analyzer', async () => {

@@ -154,11 +154,21 @@ describe('the cells router over a fake service', () => {
   const get = (route: string) => request(t.server).get(`/api/cells${route}`).set('Authorization', user);
 
   it.each([
-    ['POST /simulate without to', () => post('/simulate', { from: 'orion/comms' }), 'to: required'],
+    [
+      'POST /simulate without to',
+      () => post('/simulate', { from: 'orion/comms' }),
+      'to: give exactly one of to (a component), toHost or toIp (outside the cluster)',
+    ],
+    ['POST /simulate outside the cluster without port', () => post('/simulate', { from: 'orion/comms', toIp: '169.254.169.254' }), 'port: required with toIp'],
+    [
+      'POST /simulate to an address that is none',
+      () => post('/simulate', { from: 'orion/comms', toIp: 'x', port: 80 }),
+      'toIp: must NOT have fewer than 2 characters',
+    ],
     [
       'an unknown body field',
       () => post('/simulate', { from: 'orion/comms', to: 'houston/capcom', verb: 'GET' }),
-      'verb: unknown field; allowed: environment, from, to, endpoint, method, path',
+      'verb: unknown field; allowed: environment, from, to, toHost, toIp, port, protocol, endpoint, method, path',
     ],
     [
       'a caller of no form',

@@ -13,7 +13,6 @@ import {
   blastRadius,
   cellNamespace,
   diffAccess,
-  simulateRequest,
 } from '@cellplane/cells-common';
 import { CellsBackendConfig } from '../config';
 import { CellsStore } from '../storage/types';
@@ -42,6 +41,7 @@ import { cellEvidencePack } from './evidence';
 import { cellStateOf, complianceOf, noCompliance } from './compliance';
 import { checkPreviewEntities, existingCellsTouched, previewEntities } from './preview';
 import { ModelRefs, parseCellRef } from './refs';
+import { outsideProbe, simulateBody } from './simulate';
 import { ServedTopology, TopologyAnswers, TopologyBase, topologyBase, visibleTopology } from './topology';
 import { observedTraffic, TrafficQuery } from './traffic';
 import { ProtectionCache, componentViews, grantViews, verifyCellOnce } from './views';
@@ -354,19 +354,13 @@ export class DefaultCellsService implements CellsService {
     const environment = this.environmentOrDefault(body.environment);
     const refs = new ModelRefs(this.snapshot.model);
     const from = refs.caller(body.from, 'from');
-    const to = refs.component(body.to, 'to');
-    await read.require([to.cell, ...(from.cell ? [from.cell] : [])]);
-    const view = this.view(environment);
-    this.refuseFailed(view, environment, [to.cell, from.cell]);
-    const sim = this.analysis(view, environment, from.cell ? [to.cell, from.cell] : [to.cell]);
+    const outside = outsideProbe(body);
+    const to = outside ? undefined : refs.component(body.to!, 'to');
+    const cells = [to?.cell, from.cell].filter((c): c is string => c !== undefined);
+    await read.require(cells);
+    const sim = this.analysis(this.view(environment), environment, cells);
     try {
-      return simulateRequest(sim, {
-        from: from.caller,
-        to: to.ref,
-        ...(body.endpoint ? { endpoint: body.endpoint } : {}),
-        ...(body.method ? { method: body.method.toUpperCase() } : {}),
-        ...(body.path ? { path: body.path } : {}),
-      });
+      return simulateBody(sim, from.caller, body, outside ?? to!.ref);
     } catch (e) {
       if (e instanceof AnalyzerInputError) throw new InputError(e.message);
       throw e;

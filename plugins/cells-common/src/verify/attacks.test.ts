@@ -3,11 +3,16 @@ import { DEFAULT_SETTINGS } from '../settings/settings';
 import { artemisEntities } from '../testing/artemis';
 import { createSimulation } from './simulation';
 import { simulateRequest } from './simulate';
-import { AttackQueryError, attackPresets } from './attacks';
+import { simulateEgress } from './egress';
+import { AttackPreset, AttackQueryError, attackPresets, EndpointAttack, ExfiltrationAttack } from './attacks';
 
 const { model } = buildCellModel(artemisEntities(), { defaultEnvironments: ['development'] });
 const sim = createSimulation(model, DEFAULT_SETTINGS, 'development');
-const { items: presets } = attackPresets(sim);
+const { items: all } = attackPresets(sim);
+type Endpoint = AttackPreset & { body: EndpointAttack };
+type Exfiltration = AttackPreset & { body: ExfiltrationAttack };
+const presets = all.filter((p): p is Endpoint => 'to' in p.body);
+const exfiltrations = all.filter((p): p is Exfiltration => !('to' in p.body));
 const refOf = (label: string) => {
   const [cell, name] = label.split('/');
   return model.components.find(c => c.name === name && c.cell === `system:default/${cell}`)!.ref;
@@ -15,8 +20,8 @@ const refOf = (label: string) => {
 
 describe('attackPresets on Artemis II', () => {
   it('has stable, unique ids and readable titles', () => {
-    expect(new Set(presets.map(p => p.id)).size).toBe(presets.length);
-    expect(attackPresets(sim)).toEqual({ items: presets, truncated: false });
+    expect(new Set(all.map(p => p.id)).size).toBe(all.length);
+    expect(attackPresets(sim)).toEqual({ items: all, truncated: false });
     expect(presets.map(p => p.title)).toContain('rogue pod in houston: POST /uplink on orion/comms-system');
   });
 
@@ -62,16 +67,17 @@ describe('attackPresets on Artemis II', () => {
 
   it('narrows to one rogue pod and one target cell or component, and cuts at the limit in the same order', () => {
     const fromOrion = attackPresets(sim, { rogue: 'orion' }).items;
-    expect(fromOrion).toEqual(presets.filter(p => (p.body.from as { rogue: string }).rogue === 'orion'));
+    // The rogue pod's own: a component's exfiltration is not the rogue pod's.
+    expect(fromOrion).toEqual(all.filter(p => (p.body.from as { rogue?: string }).rogue === 'orion'));
     expect(attackPresets(sim, { rogue: 'system:default/orion' }).items).toEqual(fromOrion);
     const onHouston = attackPresets(sim, { rogue: 'orion', target: 'houston' }).items;
     expect(onHouston.length).toBeGreaterThan(0);
-    expect(onHouston).toEqual(fromOrion.filter(p => p.body.to.startsWith('houston/')));
+    expect(onHouston).toEqual(presets.filter(p => p.body.from.rogue === 'orion' && p.body.to.startsWith('houston/')));
     const onCapcom = attackPresets(sim, { target: 'houston/capcom' }).items;
     expect(onCapcom).toEqual(presets.filter(p => p.body.to === 'houston/capcom'));
     expect(attackPresets(sim, { target: refOf('houston/capcom') }).items).toEqual(onCapcom);
-    expect(attackPresets(sim, { limit: 3 })).toEqual({ items: presets.slice(0, 3), truncated: true });
-    expect(attackPresets(sim, { limit: presets.length })).toEqual({ items: presets, truncated: false });
+    expect(attackPresets(sim, { limit: 3 })).toEqual({ items: all.slice(0, 3), truncated: true });
+    expect(attackPresets(sim, { limit: all.length })).toEqual({ items: all, truncated: false });
   });
 
   it('names the field of a rogue or target that is not in the environment', () => {
@@ -79,5 +85,64 @@ describe('attackPresets on Artemis II', () => {
     expect(() => attackPresets(sim, { target: 'houston/nobody' })).toThrow(
       /^target: no cell or component "houston\/nobody" in environment development; name a cell or <cell>\/<component>$/,
     );
+  });
+});
+
+describe('exfiltration presets on Artemis II', () => {
+  it("lists, per cell, its rogue pod's and each egress-declaring component's attempts, ahead of that cell's endpoint attacks", () => {
+    expect(exfiltrations.map(p => p.title)).toEqual([
+      ...['deep-space-network', 'esa-ops', 'houston', 'kennedy'].flatMap(cell => [
+        `rogue pod in ${cell}: to an undeclared host (cellplane-undeclared-probe.example:443)`,
+        `rogue pod in ${cell}: to the metadata address 169.254.169.254:80`,
+        ...(cell === 'kennedy'
+          ? [
+              'kennedy/weather-station: to an undeclared host (cellplane-undeclared-probe.example:443)',
+              'kennedy/weather-station: to the metadata address 169.254.169.254:80',
+            ]
+          : []),
+      ]),
+      'rogue pod in orion: to an undeclared host (cellplane-undeclared-probe.example:443)',
+      'rogue pod in orion: to the metadata address 169.254.169.254:80',
+    ]);
+    expect(all[0]).toEqual({
+      id: 'exfiltrate:rogue:deep-space-network:host',
+      title: 'rogue pod in deep-space-network: to an undeclared host (cellplane-undeclared-probe.example:443)',
+      body: { environment: 'development', from: { rogue: 'deep-space-network' }, toHost: 'cellplane-undeclared-probe.example', port: 443, protocol: 'TLS' },
+    });
+    expect(exfiltrations.find(p => p.id === 'exfiltrate:kennedy/weather-station:metadata')!.body).toEqual({
+      environment: 'development',
+      from: 'kennedy/weather-station',
+      toIp: '169.254.169.254',
+      port: 80,
+    });
+  });
+
+  // Every attempt is denied, each by the layer that decides it: nothing routes an undeclared host or the
+  // metadata address through the egress waypoint, so the caller's own L3/L4 egress stops both.
+  it.each([
+    ['rogue pod in kennedy: to an undeclared host (cellplane-undeclared-probe.example:443)', 'L3/L4'],
+    ['rogue pod in kennedy: to the metadata address 169.254.169.254:80', 'L3/L4'],
+    ['kennedy/weather-station: to an undeclared host (cellplane-undeclared-probe.example:443)', 'L3/L4'],
+    ['kennedy/weather-station: to the metadata address 169.254.169.254:80', 'L3/L4'],
+    ['rogue pod in orion: to the metadata address 169.254.169.254:80', 'L3/L4'],
+  ])('%s: denied at %s', (title, layer) => {
+    const { body } = exfiltrations.find(p => p.title === title)!;
+    const from = typeof body.from === 'string' ? { component: refOf(body.from) } : { rogue: `system:default/${body.from.rogue}` };
+    const probe =
+      'toHost' in body ? { host: body.toHost, port: body.port, protocol: body.protocol } : { ip: body.toIp, port: body.port, protocol: 'TCP' as const };
+    expect(simulateEgress(sim, from, probe)).toMatchObject({ allowed: false, decidedBy: layer });
+  });
+
+  it('every exfiltration preset is denied by the compiled catalog', () => {
+    for (const { title, body } of exfiltrations) {
+      const from = typeof body.from === 'string' ? { component: refOf(body.from) } : { rogue: `system:default/${body.from.rogue}` };
+      const probe =
+        'toHost' in body ? { host: body.toHost, port: body.port, protocol: body.protocol } : { ip: body.toIp, port: body.port, protocol: 'TCP' as const };
+      expect([title, simulateEgress(sim, from, probe).allowed]).toEqual([title, false]);
+    }
+  });
+
+  it('are left out when a target cell or component is named (they leave every cell)', () => {
+    expect(attackPresets(sim, { target: 'kennedy' }).items.filter(p => !('to' in p.body))).toEqual([]);
   });
 });

@@ -1,13 +1,30 @@
 import type { CellComponent } from '../model/types';
 import { compareText, componentLabel, isL7, presentCells, presentComponents } from '../diff/probing';
+import { METADATA_ADDRESS, UNDECLARED_HOST } from './egress';
 import { Simulation } from './simulation';
 import { samplePaths } from './verify';
 
-/** A preset attack for the simulator: a rogue pod's request, as the REST API's simulate body. */
+/** A rogue pod's request to a component's endpoint. */
+export interface EndpointAttack {
+  environment: string;
+  from: { rogue: string };
+  to: string;
+  endpoint: string;
+  method?: string;
+  path?: string;
+}
+
+/** Exfiltration: a rogue pod or a component (`<cell>/<component>`) to a host or an address outside the cluster. */
+export type ExfiltrationAttack = { environment: string; from: { rogue: string } | string; port: number } & (
+  | { toHost: string; protocol: 'TLS' }
+  | { toIp: string }
+);
+
+/** A preset attack for the simulator, as the REST API's simulate body. */
 export interface AttackPreset {
   id: string;
   title: string;
-  body: { environment: string; from: { rogue: string }; to: string; endpoint: string; method?: string; path?: string };
+  body: EndpointAttack | ExfiltrationAttack;
 }
 
 /** Which presets to list; every field narrows. */
@@ -35,7 +52,10 @@ export class AttackQueryError extends Error {
 }
 
 /**
- * The simulator's preset attacks: a rogue pod in every cell against every
+ * The simulator's preset attacks. First, per cell, exfiltration: its rogue
+ * pod, and each of its components that declares egress, to a host nobody
+ * declares and to the cloud metadata address (both denied by every compiled
+ * catalog; docs/egress.md). Then a rogue pod in every cell against every
  * endpoint it can address by visibility (its own cell's, other cells'
  * organization and public ones), with each operation the catalog declares
  * there (a grant's methods, a concrete path for each of its path patterns; GET
@@ -69,7 +89,18 @@ function* presetsOf(sim: Simulation, query: AttackQuery): Generator<AttackPreset
     else grantsOf.set(key, [grant]);
   }
   const operationsOf = new Map<string, { method: string; path: string; operation: string }[]>();
+  const components = presentComponents(sim);
   for (const cell of rogues) {
+    // Exfiltration leaves every cell: a target filter (a cell or component attacked) leaves it out.
+    if (query.target === undefined) {
+      yield* exfiltrationsOf(sim.environment, `rogue:${cell.name}`, `rogue pod in ${cell.name}`, { rogue: cell.name });
+      if (query.rogue === undefined) {
+        for (const c of components.filter(x => x.cell === cell.ref && (x.egress ?? []).length > 0)) {
+          const label = componentLabel(sim, c);
+          yield* exfiltrationsOf(sim.environment, label, label, label);
+        }
+      }
+    }
     for (const callee of targets) {
       const to = componentLabel(sim, callee);
       for (const endpoint of callee.endpoints) {
@@ -101,6 +132,20 @@ function* presetsOf(sim: Simulation, query: AttackQuery): Generator<AttackPreset
       }
     }
   }
+}
+
+/** The two exfiltration attempts of one caller: an undeclared host over TLS, and the metadata address. */
+function* exfiltrationsOf(environment: string, id: string, who: string, from: ExfiltrationAttack['from']): Generator<AttackPreset> {
+  yield {
+    id: `exfiltrate:${id}:host`,
+    title: `${who}: to an undeclared host (${UNDECLARED_HOST}:443)`,
+    body: { environment, from, toHost: UNDECLARED_HOST, port: 443, protocol: 'TLS' },
+  };
+  yield {
+    id: `exfiltrate:${id}:metadata`,
+    title: `${who}: to the metadata address ${METADATA_ADDRESS}:80`,
+    body: { environment, from, toIp: METADATA_ADDRESS, port: 80 },
+  };
 }
 
 /** The components `target` names: a cell's, or one component. */

@@ -9,7 +9,7 @@ export type { CatalogCaller, CatalogOperation } from './oracle';
 export { blastRadius } from './blastRadius';
 export type { BlastRadius, Reach } from './blastRadius';
 export { attackPresets, AttackQueryError } from './attacks';
-export type { AttackQuery, AttackPresetList, AttackPreset } from './attacks';
+export type { AttackQuery, AttackPresetList, AttackPreset, EndpointAttack, ExfiltrationAttack } from './attacks';
 export { protectionOf, protectionCluster, wildcardPrincipals } from './protection';
 export type { ComponentProtection } from './protection';
 export { simulateEgress, verifyEgress, METADATA_ADDRESS, UNDECLARED_HOST, DOMAIN_FRONTING_NOTE } from './egress';

@@ -172,3 +172,30 @@ describe('Simulator', () => {
     await screen.findByTestId('simulation-verdict');
   });
 });
+
+describe('Simulator exfiltration presets', () => {
+  it('runs a preset outside the cluster and names its destination; the form keeps its component target', async () => {
+    const api = mockCellsApi();
+    const body = { environment: 'dev', from: 'houston/capcom', toIp: '169.254.169.254', port: 80 };
+    api.listAttacks.mockImplementation(async () => ({
+      environment: 'dev',
+      truncated: false,
+      items: [{ id: 'exfiltrate:houston/capcom:metadata', title: 'houston/capcom: to the metadata address 169.254.169.254:80', body }],
+    }));
+    api.simulate.mockImplementation(async () => ({
+      allowed: false,
+      decidedBy: 'L3/L4' as const,
+      layers: [{ layer: 'L3/L4' as const, verdict: 'deny' as const, policies: ['houston/capcom'], reason: 'no egress rule admits 169.254.169.254:80' }],
+      explanation: 'denied at L3/L4 (leaving the cluster (a direct connection to an address))',
+      hops: [],
+    }));
+    await renderInTestApp(<Simulator topology={testTopology()} environment="dev" onResult={jest.fn()} />, { apis: [[cellsApiRef, api]] });
+    const target = screen.getByLabelText('Target');
+    const before = (target as HTMLInputElement).value;
+    fireEvent.click(await screen.findByText('houston/capcom: to the metadata address 169.254.169.254:80'));
+    expect(await screen.findByTestId('simulation-verdict')).toHaveTextContent('Denied at L3/L4');
+    expect(screen.getByTestId('simulation-request')).toHaveTextContent('TCP from houston/capcom to 169.254.169.254:80 outside the cluster');
+    expect(api.simulate).toHaveBeenCalledWith(body);
+    expect(screen.getByLabelText('Target')).toHaveValue(before);
+  });
+});

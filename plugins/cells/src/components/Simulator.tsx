@@ -99,7 +99,14 @@ export interface SimulatorProps {
 function describeRequest(body: SimulateBody): string {
   const from = encodeSource(body.from);
   const source = from.startsWith('rogue:') ? `a rogue pod in ${from.slice('rogue:'.length)}` : from.replace(/^component:/, '');
-  return `${body.method ?? 'GET'} ${body.path ?? '/'} from ${source === 'gateway' ? 'the external gateway' : source} to ${body.to}`;
+  const who = source === 'gateway' ? 'the external gateway' : source;
+  const outside = body.toHost ?? body.toIp;
+  if (outside !== undefined) {
+    const protocol = body.protocol ?? (body.toHost !== undefined ? 'TLS' : 'TCP');
+    const http = protocol === 'HTTP' ? ` ${body.method ?? 'GET'} ${body.path ?? '/'}` : '';
+    return `${protocol}${http} from ${who} to ${outside}:${body.port} outside the cluster`;
+  }
+  return `${body.method ?? 'GET'} ${body.path ?? '/'} from ${who} to ${body.to}`;
 }
 
 function Verdict({ body, response }: { body: SimulateBody; response: SimulateResponse }) {
@@ -165,7 +172,7 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
 
   const run = async (body: SimulateBody) => {
     setSource(encodeSource(body.from));
-    setTarget(body.to);
+    if (body.to !== undefined) setTarget(body.to);
     if (body.method) setMethod(body.method);
     if (body.path) setPath(body.path);
     try {

@@ -361,7 +361,8 @@ export function shortName(topology: TopologyResponse, componentRef: string): str
 export function simulationHighlight(topology: TopologyResponse, body: SimulateBody, response: SimulateResponse): Highlight {
   const highlight = emptyHighlight();
   const source = simulateSourceNode(topology, body.from);
-  const target = resolveComponent(topology, body.to);
+  // A request outside the cluster (toHost, toIp) has no component to mark.
+  const target = body.to === undefined ? undefined : resolveComponent(topology, body.to);
   const mark: Mark = response.allowed ? 'path' : 'denied';
   const onPath: string[] = [];
   if (source) onPath.push(source);
@@ -421,7 +422,7 @@ export function applyHighlight(
 /** A dashed edge for a simulated request that no grant draws (e.g. a rogue pod's attempt). */
 export function attemptEdge(topology: TopologyResponse, body: SimulateBody, response: SimulateResponse, collapsed: ReadonlySet<string>): CallEdge | undefined {
   const source = simulateSourceNode(topology, body.from);
-  const target = resolveComponent(topology, body.to);
+  const target = body.to === undefined ? undefined : resolveComponent(topology, body.to);
   if (!source || !target) return undefined;
   const from = nodeFor(topology, source, collapsed);
   const to = nodeFor(topology, target, collapsed);

@@ -1890,10 +1890,10 @@ export const spec = {
       },
       "SimulateBody": {
         "type": "object",
+        "description": "A request to a component (to, with endpoint, method and path), or outside the cluster (docs/egress.md): to a host (toHost and port, protocol TLS by default, method and path for HTTP) or to an address (toIp and port). Exactly one of to, toHost and toIp.",
         "additionalProperties": false,
         "required": [
-          "from",
-          "to"
+          "from"
         ],
         "properties": {
           "environment": {
@@ -1904,6 +1904,21 @@ export const spec = {
           },
           "to": {
             "$ref": "#/components/schemas/ComponentCaller"
+          },
+          "toHost": {
+            "$ref": "#/components/schemas/ExternalHost"
+          },
+          "toIp": {
+            "$ref": "#/components/schemas/ExternalAddress"
+          },
+          "port": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 65535,
+            "description": "The port outside the cluster (with toHost or toIp)."
+          },
+          "protocol": {
+            "$ref": "#/components/schemas/ExternalProtocol"
           },
           "endpoint": {
             "type": "string",
@@ -1924,6 +1939,29 @@ export const spec = {
             "pattern": "^/[^\\s]*$"
           }
         }
+      },
+      "ExternalHost": {
+        "type": "string",
+        "description": "A host name outside the cluster.",
+        "minLength": 1,
+        "maxLength": 253,
+        "pattern": "^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$"
+      },
+      "ExternalAddress": {
+        "type": "string",
+        "description": "An IPv4 or IPv6 address outside the cluster.",
+        "minLength": 2,
+        "maxLength": 45,
+        "pattern": "^[0-9A-Fa-f.:]+$"
+      },
+      "ExternalProtocol": {
+        "type": "string",
+        "description": "How the caller talks to a host: TLS (the egress waypoint sees the SNI), HTTP (method and path), TCP.",
+        "enum": [
+          "TLS",
+          "HTTP",
+          "TCP"
+        ]
       },
       "LayerName": {
         "type": "string",
@@ -2160,20 +2198,31 @@ export const spec = {
       },
       "AttackRequest": {
         "type": "object",
-        "description": "A simulate body.",
+        "description": "A simulate body: a rogue pod to a component's endpoint (to, endpoint, method, path), or exfiltration by a rogue pod or a component to a host (toHost, port, protocol) or an address (toIp, port) outside the cluster.",
         "required": [
-          "from",
-          "to"
+          "from"
         ],
         "properties": {
           "environment": {
             "type": "string"
           },
           "from": {
-            "$ref": "#/components/schemas/RogueCaller"
+            "$ref": "#/components/schemas/Caller"
           },
           "to": {
             "type": "string"
+          },
+          "toHost": {
+            "type": "string"
+          },
+          "toIp": {
+            "type": "string"
+          },
+          "port": {
+            "type": "integer"
+          },
+          "protocol": {
+            "$ref": "#/components/schemas/ExternalProtocol"
           },
           "endpoint": {
             "type": "string"

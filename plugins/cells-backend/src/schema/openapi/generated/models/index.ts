@@ -32,6 +32,7 @@ export * from '../models/ErrorBody.model';
 export * from '../models/ErrorDetail.model';
 export * from '../models/EvidencePack.model';
 export * from '../models/EvidencePackGenerator.model';
+export * from '../models/ExternalProtocol.model';
 export * from '../models/GatewayCaller.model';
 export * from '../models/GrantView.model';
 export * from '../models/HealthResponse.model';
