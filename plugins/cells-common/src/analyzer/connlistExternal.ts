@@ -2,12 +2,13 @@
  * The connection list's destinations outside the cluster: every host and
  * network the manifests name (ServiceEntry hosts, Cilium `toFQDNs`, ipBlocks
  * and `toCIDRSet` in egress rules), and which workloads may reach each, on
- * which ports. Each verdict is analyzeEgress's, the check `verify` and
- * `simulate --to-host/--to-ip` make (docs/egress.md).
+ * which ports. Each verdict is egressAllowed's, the check `verify` makes
+ * (analyzeEgress's verdict without the reasons, as `simulate --to-host/--to-ip`
+ * explains it; docs/egress.md).
  */
 import { compareText } from '../order';
 import { ConnlistRequest, mergeRanges, portClasses, rangesText } from './connlist';
-import { analyzeEgress, EgressRequest } from './egress';
+import { egressAllowed, EgressRequest } from './egress';
 import { fqdnHost } from './fqdn';
 import { Cidr, sampleAddress } from './ip';
 import { matrixWorkloads } from './matrix';
@@ -149,7 +150,7 @@ function requestsOf(d: ExternalDestination, from: string, port: number): EgressR
 
 /**
  * For every workload (synthesized waypoints only on request) and every
- * destination outside the cluster, the ports on which analyzeEgress allows
+ * destination outside the cluster, the ports on which egressAllowed allows
  * the request. A ServiceEntry's host is asked on its ports; a network or a
  * toFQDNs name on every TCP port class (the analyzer judges TCP only).
  */
@@ -168,7 +169,7 @@ export function analyzeExternalConnlist(model: ClusterModel, request: Pick<Connl
       const byOutcome = new Map<string, [number, number][]>();
       for (const { ranges, port } of asked) {
         const requests = requestsOf(d, workload.key, port);
-        const allowed = requests.filter(r => analyzeEgress(model, r).allowed);
+        const allowed = requests.filter(r => egressAllowed(model, r));
         if (allowed.length === 0) continue;
         const key = allowed.length === requests.length ? '' : allowed.map(r => `${r.method} ${r.path}`).join('\n');
         byOutcome.set(key, [...(byOutcome.get(key) ?? []), ...ranges]);
