@@ -10,7 +10,7 @@ import { CatalogCellSource } from '../catalog/CatalogCellSource';
 import { readCellsBackendConfig } from '../config';
 import { DatabaseCellsStore } from '../storage';
 import { KubernetesTarget } from '../targets/kubernetes';
-import { pathOf } from '../targets/kubernetes/__testUtils__/testCell';
+import { pathOf, until } from '../targets/kubernetes/__testUtils__/testCell';
 import { CellsReconciler } from './CellsReconciler';
 
 /**
@@ -92,6 +92,34 @@ describeWithKube('CellsReconciler and the platform egress namespace on a Kuberne
     await t.reconcile(true);
     expect(t.target.http.writeCount()).toBe(writes);
     expect(await versions()).toEqual(before);
+  });
+
+  it("reports a hand edit of the host's policy as the unit's drift (the watch names egress:<env>) and a full pass repairs it", async () => {
+    const t = await setup(new ChangingCatalog(entities()));
+    const seen: string[] = [];
+    t.target.onChange(ref => seen.push(ref));
+    await t.reconcile();
+    const objects = compiledEgress(entities());
+    const policy = objects.find(o => o.kind === 'AuthorizationPolicy')!;
+    const edit = await rawRequest(
+      kubeconfig,
+      'PATCH',
+      `${pathOf(policy)}?fieldManager=kubectl-edit`,
+      { spec: { action: 'AUDIT' } },
+      'application/merge-patch+json',
+    );
+    expect(edit.status).toBe(200);
+    const unit = { entityRef: EGRESS, cellName: '_egress', environment, namespace: egressNamespace, objects };
+    const drifted = await until(
+      'the edit seen',
+      () => t.target.observe(unit),
+      o => o.state === 'drifted',
+    );
+    expect(drifted.message).toContain(`AuthorizationPolicy ${policy.metadata.name} drifted (spec.action: "ALLOW" -> "AUDIT")`);
+    expect(seen).toContain(EGRESS);
+    await t.reconcile(true);
+    expect((await readBack(policy)).body.spec.action).toBe('ALLOW');
+    expect((await t.target.observe(unit)).state).toBe('in-sync');
   });
 
   it('updates the ServiceEntry and the host policy when a port is added, and prunes them once no cell declares a host', async () => {
