@@ -177,7 +177,10 @@ describe('the cells backend plugin, routes on the real plugin', () => {
         { from: 'houston/capcom', to: 'orion/comms-system', port: 8080 },
         "port: only a request outside the cluster (toHost or toIp) takes port; a component's port is its endpoint",
       ],
-      [{ from: { gateway: true }, toHost: 'api.weather.gov', port: 443 }, 'the external gateway makes no calls outside the cluster; give --from or --rogue'],
+      [
+        { from: { gateway: true }, toHost: 'api.weather.gov', port: 443 },
+        'from: the external gateway makes no calls outside the cluster; give a component or { rogue: <cell> }',
+      ],
     ] as const) {
       const res = await simulate(body);
       expect([res.status, res.body.error?.message]).toEqual([400, message]);

@@ -20,6 +20,9 @@ export function outsideProbe(body: SimulateBody): EgressProbe | undefined {
     if (stray) throw new InputError(`${stray}: only a request outside the cluster (toHost or toIp) takes ${stray}; a component's port is its endpoint`);
     return undefined;
   }
+  if (typeof body.from === 'object' && 'gateway' in body.from) {
+    throw new InputError('from: the external gateway makes no calls outside the cluster; give a component or { rogue: <cell> }');
+  }
   if (body.endpoint !== undefined) throw new InputError(`endpoint: a destination outside the cluster has no endpoint; give port`);
   if (body.port === undefined) throw new InputError(`port: required with ${given[0]}`);
   const protocol = body.protocol ?? (body.toHost !== undefined ? 'TLS' : 'TCP');
