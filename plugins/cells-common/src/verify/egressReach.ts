@@ -49,6 +49,9 @@ export function egressDestinations(sim: Simulation): EgressDestination[] {
   return [...found.values()].sort(byDestination);
 }
 
+/** Each destination's probe, found once: every caller is asked about every destination. */
+const probes = new WeakMap<EgressDestination, EgressProbe | undefined>();
+
 /**
  * The request that stands for a destination; undefined when no address of a
  * network lies outside its carve-outs, or for UDP (the analyzer judges TCP
@@ -58,8 +61,6 @@ function probeOf(d: EgressDestination): EgressProbe | undefined {
   if (!probes.has(d)) probes.set(d, standInProbe(d));
   return probes.get(d);
 }
-/** Each destination's probe, found once: every caller is asked about every destination. */
-const probes = new WeakMap<EgressDestination, EgressProbe | undefined>();
 
 function standInProbe(d: EgressDestination): EgressProbe | undefined {
   if (d.protocol === 'UDP') return undefined;
