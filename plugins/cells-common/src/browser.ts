@@ -24,7 +24,7 @@ export {
   formatProblem,
 } from './validation';
 export type { ParsedCellEntity, EntityLookup } from './validation';
-export { newCellEntity, newComponentEntity, connectionSpec, withConnection } from './change/entities';
-export type { NewCellInput, NewComponentInput } from './change/entities';
+export { newCellEntity, newComponentEntity, connectionSpec, withConnection, egressEntry, withEgress, withoutConnection } from './change/entities';
+export type { NewCellInput, NewComponentInput, EgressEntryInput } from './change/entities';
 export { toYaml } from './compiler/yaml';
 export type { KubeObject } from './compiler/context';

@@ -99,3 +99,50 @@ export function withConnection(entity: Entity, connection: ConnectionSpec): Enti
   const connections = Array.isArray(spec.connections) ? spec.connections : [];
   return { ...entity, spec: { ...spec, connections: [...connections, connection] } as Entity['spec'] };
 }
+
+/** What a template's form gives for one `spec.egress` item: a host or a network (validation judges it). */
+export interface EgressEntryInput {
+  host?: string;
+  cidr?: string;
+  except?: string[];
+  /** One port is written `port`, several `ports`. */
+  ports?: number[];
+  protocol?: string;
+  methods?: string[];
+  paths?: string[];
+  reason?: string;
+}
+
+/**
+ * One `spec.egress` item as a person writes it, keys in the cell format's
+ * order and empty form fields left out. Nothing is decided here: an entry with
+ * both a host and a cidr, or neither, is kept so the core's validation names it.
+ */
+export function egressEntry(input: EgressEntryInput): Record<string, unknown> {
+  const ports = input.ports ?? [];
+  const text = (v: string | undefined) => (typeof v === 'string' ? v.trim() : v);
+  return dropEmpty({
+    host: text(input.host),
+    cidr: text(input.cidr),
+    except: input.except,
+    ...(ports.length === 1 ? { port: ports[0] } : { ports }),
+    protocol: input.protocol,
+    methods: input.methods,
+    paths: input.paths,
+    reason: text(input.reason),
+  });
+}
+
+/** A copy of a component with one more `spec.egress` item. */
+export function withEgress(entity: Entity, entry: Record<string, unknown>): Entity {
+  const spec = (entity.spec ?? {}) as Record<string, unknown>;
+  const egress = Array.isArray(spec.egress) ? spec.egress : [];
+  return { ...entity, spec: { ...spec, egress: [...egress, entry] } as Entity['spec'] };
+}
+
+/** A copy of a component without its `spec.connections[index]`; without the field when it was the last one. */
+export function withoutConnection(entity: Entity, index: number): Entity {
+  const { connections, ...rest } = (entity.spec ?? {}) as Record<string, unknown>;
+  const left = Array.isArray(connections) ? connections.filter((_, i) => i !== index) : [];
+  return { ...entity, spec: (left.length ? { ...rest, connections: left } : rest) as Entity['spec'] };
+}

@@ -1,4 +1,4 @@
 export { applyChange, changedCells, changeProblems, compileChange } from './change';
 export type { CompiledChange } from './change';
-export { newCellEntity, newComponentEntity, connectionSpec, withConnection } from './entities';
-export type { NewCellInput, NewComponentInput } from './entities';
+export { newCellEntity, newComponentEntity, connectionSpec, withConnection, egressEntry, withEgress, withoutConnection } from './entities';
+export type { NewCellInput, NewComponentInput, EgressEntryInput } from './entities';
