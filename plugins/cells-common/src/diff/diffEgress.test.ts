@@ -39,6 +39,13 @@ describe('the access diff outside the cluster', () => {
     expect(diffAccess(withEgress, shared, ENV).added.map(c => c.text)).toEqual(['kennedy/pad-operations may now reach api.weather.gov:443 (TLS)']);
   });
 
+  it('probes an HTTP entry on a path it declares (a request to / would be denied and the diff would miss the entry)', () => {
+    const http = input(
+      edit('pad-operations', spec => (spec.egress = [{ host: 'api.weather.gov', port: 80, protocol: 'HTTP', methods: ['GET'], paths: ['/points/*'] }])),
+    );
+    expect(diffAccess(withEgress, http, ENV).added.map(c => c.text)).toEqual(['kennedy/pad-operations may now reach api.weather.gov:80 (HTTP GET /points/probe)']);
+  });
+
   it('finds nothing when the catalog declares no egress on either side', () => {
     expect(diffAccess(withoutEgress, withoutEgress, ENV)).toEqual({ added: [], removed: [] });
   });

@@ -4,6 +4,7 @@ import { compareText } from '../order';
 import { describeEgressProbe, evaluateEgress, sampleAddress } from '../verify/egress';
 import { EgressProbe } from '../verify/egressOracle';
 import { Simulation } from '../verify/simulation';
+import { samplePaths } from '../verify/verify';
 import type { AccessChange } from './diffAccess';
 import { admittingLayer, componentLabel, presentCells, presentComponents } from './probing';
 
@@ -14,7 +15,8 @@ function probesOf(entry: EgressRule): EgressProbe[] {
       host: entry.host.replace(/^\*\./, 'probe.'),
       port,
       protocol: entry.protocol,
-      ...(entry.protocol === 'HTTP' ? { method: entry.methods?.[0] ?? 'GET', path: '/' } : {}),
+      // A request the entry admits: its first method on a path its first pattern matches (as verify asks).
+      ...(entry.protocol === 'HTTP' ? { method: entry.methods?.[0] ?? 'GET', path: entry.paths?.[0] ? samplePaths(entry.paths[0])[0] : '/' } : {}),
     }));
   const ip = sampleAddress(entry.cidr, entry.except);
   return ip ? entry.ports.map(port => ({ ip, port, protocol: 'TCP' as const })) : [];
