@@ -1,7 +1,7 @@
 /**
- * Cellplane's scaffolder actions: create a cell, a service in a cell, and a
- * connection, preview the access a change opens, and publish to a local
- * catalog folder.
+ * Cellplane's scaffolder actions: create a cell, a service in a cell, add or
+ * remove a connection, add an egress entry, preview the access a change opens
+ * or closes, and publish to a local catalog folder.
  *
  * @packageDocumentation
  */
@@ -9,6 +9,8 @@ export { scaffolderModuleCells as default, cellsActions } from './module';
 export { createCellAction } from './actions/createCell';
 export { createComponentAction } from './actions/createComponent';
 export { addConnectionAction } from './actions/addConnection';
+export { removeConnectionAction } from './actions/removeConnection';
+export { addEgressAction } from './actions/addEgress';
 export { previewAction } from './actions/preview';
 export { publishLocalAction } from './actions/publishLocal';
 export { previewChange, changeProblems } from './change';

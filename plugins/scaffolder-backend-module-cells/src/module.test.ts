@@ -109,6 +109,8 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
         'cellplane:cell:create',
         'cellplane:component:create',
         'cellplane:connection:add',
+        'cellplane:connection:remove',
+        'cellplane:egress:add',
         'cellplane:preview',
         'cellplane:publish:local',
       ]),

@@ -2,6 +2,8 @@ import { coreServices, createBackendModule } from '@backstage/backend-plugin-api
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { addConnectionAction } from './actions/addConnection';
+import { addEgressAction } from './actions/addEgress';
+import { removeConnectionAction } from './actions/removeConnection';
 import { createCellAction } from './actions/createCell';
 import { createComponentAction } from './actions/createComponent';
 import { previewAction } from './actions/preview';
@@ -10,7 +12,15 @@ import { CellsActionDeps } from './context';
 
 /** Every Cellplane scaffolder action. */
 export function cellsActions(deps: CellsActionDeps) {
-  return [createCellAction(deps), createComponentAction(deps), addConnectionAction(deps), previewAction(deps), publishLocalAction(deps)];
+  return [
+    createCellAction(deps),
+    createComponentAction(deps),
+    addConnectionAction(deps),
+    removeConnectionAction(deps),
+    addEgressAction(deps),
+    previewAction(deps),
+    publishLocalAction(deps),
+  ];
 }
 
 /** Adds the Cellplane actions to the scaffolder. */

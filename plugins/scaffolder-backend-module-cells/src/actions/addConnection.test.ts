@@ -132,7 +132,7 @@ describe('cellplane:connection:add', () => {
 describe('cellplane:connection:add on a component without connections', () => {
   const dir = createMockDirectory();
 
-  it('adds the list through the Document API and leaves the other documents as they were', async () => {
+  it('adds the list after the last line of its spec, in the style of its other lists, and leaves every other byte', async () => {
     const [first, ...rest] = houston.split('\n---\n');
     const withoutConnections = [first, ...rest.map(doc => (doc.includes('name: capcom') ? doc.replace(/ {2}connections:\n( {4}- .*\n)+/, '') : doc))].join(
       '\n---\n',
@@ -149,10 +149,10 @@ describe('cellplane:connection:add on a component without connections', () => {
       workspacePath: dir.resolve('ws'),
     });
     await addConnectionAction(deps).handler(ctx as any);
-    const edited = fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8').split('\n---\n');
-    const before = withoutConnections.split('\n---\n');
-    const capcom = before.findIndex(doc => doc.includes('name: capcom'));
-    expect(edited[capcom]).toMatch(/connections:\n\s+- to: weather-station\n\s+endpoint: http\n\s+methods:\n\s+- GET/);
-    expect(edited.filter((_, i) => i !== capcom)).toEqual(before.filter((_, i) => i !== capcom));
+    const lastGrant = '    - { component: flight-director, methods: [POST], paths: [/voice-loop] }\n';
+    expect(withoutConnections).toContain(lastGrant);
+    expect(fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8')).toBe(
+      withoutConnections.replace(lastGrant, `${lastGrant}  connections:\n    - { to: weather-station, endpoint: http, methods: [GET] }\n`),
+    );
   });
 });
