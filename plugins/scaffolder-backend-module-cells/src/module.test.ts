@@ -94,7 +94,9 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
       '"ui:field":"CellsAccessPreview"',
     ]);
     expect(fieldsOf('cellplane-allow-call')).toEqual(['"ui:field":"CellsEndpointPicker"', '"ui:field":"CellsMethodsPaths"', '"ui:field":"CellsAccessPreview"']);
-    for (const name of ['cellplane-new-cell', 'cellplane-new-service', 'cellplane-allow-call']) {
+    expect(fieldsOf('cellplane-allow-egress')).toEqual(['"ui:field":"CellsMethodsPaths"', '"ui:field":"CellsAccessPreview"']);
+    expect(fieldsOf('cellplane-remove-call')).toEqual(['"ui:field":"CellsConnectionPicker"', '"ui:field":"CellsAccessPreview"']);
+    for (const name of ['cellplane-new-cell', 'cellplane-new-service', 'cellplane-allow-call', 'cellplane-allow-egress', 'cellplane-remove-call']) {
       const steps = template(name).spec!.parameters as any[];
       expect(steps[steps.length - 1].properties.accessPreview['ui:field']).toBe('CellsAccessPreview');
     }
@@ -207,5 +209,71 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
     );
     expect(res.body.output.text[0].content).toContain('houston/capcom may now GET /conditions on kennedy/weather-station');
     expect(fs.readFileSync(path.join(catalogDir.path, 'houston.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(ARTEMIS_DIR, 'houston.yaml'), 'utf8'));
+  });
+
+  const kennedyFile = () => fs.readFileSync(path.join(ARTEMIS_DIR, 'kennedy.yaml'), 'utf8');
+
+  it('Allow an external call: a host inside the ceiling, written into the component file, previewed', async () => {
+    const res = await dryRun('cellplane-allow-egress', {
+      component: 'component:default/launch-control',
+      destination: 'host',
+      host: 'api.weather.gov',
+      protocol: 'TLS',
+      ports: [443],
+    });
+    expect(res.status).toBe(200);
+    const produced = files(res.body);
+    expect(Object.keys(produced)).toEqual(['catalog-info.yaml']);
+    expect(produced['catalog-info.yaml']).toContain('  egress:\n    - { host: api.weather.gov, port: 443, protocol: TLS }\n');
+    checkWithCore(parseAllDocuments(produced['catalog-info.yaml']).map(d => d.toJS() as Entity));
+    expect(res.body.output.text[0].content).toContain('kennedy/launch-control may now reach api.weather.gov:443 (TLS)');
+    expect(fs.readFileSync(path.join(catalogDir.path, 'kennedy.yaml'), 'utf8')).toBe(kennedyFile());
+  });
+
+  it("Allow an external call: a network takes only the network branch's values (a host typed before switching is left out)", async () => {
+    const res = await dryRun('cellplane-allow-egress', {
+      component: 'component:default/launch-control',
+      destination: 'cidr',
+      host: 'api.weather.gov',
+      protocol: 'TLS',
+      access: { methods: ['GET'] },
+      cidr: '10.20.9.0/24',
+      except: ['10.20.9.0/28'],
+      cidrProtocol: 'TCP',
+      ports: [5432],
+      reason: 'launch history database',
+    });
+    expect(res.status).toBe(200);
+    expect(files(res.body)['catalog-info.yaml']).toContain(
+      '  egress:\n    - { cidr: 10.20.9.0/24, except: [10.20.9.0/28], port: 5432, protocol: TCP, reason: launch history database }\n',
+    );
+    expect(res.body.output.text[0].content).toContain('kennedy/launch-control may now reach 10.20.9.129:5432 (TCP)');
+  });
+
+  it('Allow an external call: a host outside the ceiling fails the run naming the ceiling and the fix', async () => {
+    const res = await dryRun('cellplane-allow-egress', {
+      component: 'component:default/launch-control',
+      destination: 'host',
+      host: 'api.example.com',
+      protocol: 'TLS',
+      ports: [443],
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(
+      /spec\.egress\[0\]\.host: api\.example\.com is outside the egress ceiling of system:default\/kennedy.*Fix: ask the owners of system:default\/kennedy to add api\.example\.com to spec\.cell\.egress\.hosts/,
+    );
+  });
+
+  it('Remove a call: the connection leaves the caller file, and the preview says what is no longer allowed', async () => {
+    // The value as the connection picker gives it.
+    const res = await dryRun('cellplane-remove-call', {
+      from: 'component:default/launch-control',
+      call: { index: 1, to: 'component:default/pad-operations', endpoint: 'http', text: 'pad-operations · http GET /pad/status' },
+    });
+    expect(res.status).toBe(200);
+    const produced = files(res.body)['catalog-info.yaml'];
+    expect(produced).toBe(kennedyFile().replace('    - { to: pad-operations, endpoint: http, methods: [GET], paths: [/pad/status] }\n', ''));
+    checkWithCore(parseAllDocuments(produced).map(d => d.toJS() as Entity));
+    expect(res.body.output.text[0].content).toContain('kennedy/launch-control may no longer GET /pad/status on kennedy/pad-operations');
   });
 });
