@@ -14,5 +14,5 @@ export default createFrontendPlugin({
 });
 
 export { cellsApiRef } from './api/CellsApi';
-/** The template fields (CellsCellPicker, CellsEndpointPicker, CellsMethodsPaths, CellsAccessPreview): add next to the scaffolder. */
+/** The template fields (CellsCellPicker, CellsEndpointPicker, CellsConnectionPicker, CellsMethodsPaths, CellsAccessPreview): add next to the scaffolder. */
 export { cellsScaffolderFieldsModule } from './scaffolder/extensions';

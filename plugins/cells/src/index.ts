@@ -15,9 +15,11 @@ export type { CellsClientOptions } from './api/CellsClient';
 export {
   CellsCellPickerFieldExtension,
   CellsEndpointPickerFieldExtension,
+  CellsConnectionPickerFieldExtension,
   CellsMethodsPathsFieldExtension,
   CellsAccessPreviewFieldExtension,
 } from './scaffolder/legacy';
 export type { EndpointChoice, EndpointPickerUiOptions } from './scaffolder/EndpointPicker';
+export type { ConnectionChoice, ConnectionPickerUiOptions } from './scaffolder/ConnectionPicker';
 export type { MethodsPaths } from './scaffolder/MethodsPathsEditor';
 export type { AccessPreviewUiOptions, AccessPreviewValue } from './scaffolder/AccessPreview';

@@ -106,6 +106,13 @@ describe('CellsClient', () => {
     expect(JSON.parse(String(calls[0].init?.body))).toEqual({ entities: [entity] });
   });
 
+  it('asks for the observed traffic of an environment, leaving an unset window out', async () => {
+    const answer = { environment: 'dev', window: { from: 'a', to: 'b' }, sources: [], edges: [], counts: {} };
+    const { client, calls } = clientAnswering(200, JSON.stringify(answer));
+    expect(await client.getTraffic({ environment: 'dev', since: undefined })).toEqual(answer);
+    expect(calls[0].url).toBe('http://backend/api/cells/traffic?environment=dev');
+  });
+
   it('rejects a ref that is not a cell', () => {
     expect(cellPath('system:default/houston')).toBe('default/houston');
     expect(() => cellPath('houston')).toThrow(/system:<namespace>\/<name>/);

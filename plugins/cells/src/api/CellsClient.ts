@@ -9,6 +9,7 @@ import type {
   CellPlan,
   GetCellReport,
   GetHistory,
+  GetTraffic,
   HistoryPage,
   ListAttacks,
   PreviewBody,
@@ -18,6 +19,7 @@ import type {
   SimulateBody,
   SimulateResponse,
   TopologyResponse,
+  TrafficResponse,
   TypedResponse,
 } from '../schema/openapi';
 
@@ -173,6 +175,11 @@ export class CellsClient {
   /** Rogue-pod attack presets, narrowed to a rogue pod's cell and a target, at most `limit` (the backend's default: 500). */
   listAttacks(query: ListAttacks['query'] = {}): Promise<AttackListResponse> {
     return this.json(this.api.listAttacks({ query: given(query) }));
+  }
+
+  /** Observed calls of an environment over a window, classified against the catalog (404 when no flow source is configured). */
+  getTraffic(query: GetTraffic['query'] = {}): Promise<TrafficResponse> {
+    return this.json(this.api.getTraffic({ query: given(query) }));
   }
 
   /** What new or edited entities would produce (objects per touched cell, access diff); writes nothing. */

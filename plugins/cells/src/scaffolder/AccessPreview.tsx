@@ -14,12 +14,13 @@ import { cellsApiRef } from '../api/CellsApi';
 import { messageOf, wholeFormData } from './common';
 import { useAsync } from '../components/useAsync';
 import { buildProposal, callerOf, PROPOSAL_KINDS, ProposalKind } from './proposal';
+import { ObservedUse } from './ObservedUse';
 
 /** `ui:field: CellsAccessPreview`. */
 export const ACCESS_PREVIEW = 'CellsAccessPreview';
 
 export interface AccessPreviewUiOptions {
-  /** Which template's entity to preview: `cell`, `component` or `connection` (see proposal.ts). */
+  /** Which template's entity to preview: `cell`, `component`, `connection`, `egress` or `remove-connection` (see proposal.ts). */
   kind?: ProposalKind;
 }
 
@@ -31,6 +32,8 @@ export interface AccessPreviewValue {
   summary: string;
   added?: string[];
   removed?: string[];
+  /** A removed call the flow sources saw in use (kind remove-connection): a warning, never a refusal. */
+  inUse?: string;
   refused?: string;
   loading?: boolean;
 }
@@ -51,7 +54,7 @@ export function summarize(preview: PreviewResponse): string {
   return `${plural(added.length, 'request', 'requests')} newly allowed, ${removed.length || 'none'} no longer allowed in ${preview.environment}`;
 }
 
-function valueOf(state: PreviewState): AccessPreviewValue | undefined {
+function valueOf(state: PreviewState, inUse: string | undefined): AccessPreviewValue | undefined {
   switch (state.state) {
     case 'incomplete':
       return undefined;
@@ -68,6 +71,7 @@ function valueOf(state: PreviewState): AccessPreviewValue | undefined {
         summary: summarize(state.preview),
         ...(added.length ? { added: added.map(a => a.text) } : {}),
         ...(removed.length ? { removed: removed.map(a => a.text) } : {}),
+        ...(inUse ? { inUse } : {}),
       };
     }
   }
@@ -137,7 +141,9 @@ export function AccessPreview(props: FieldExtensionComponentProps<AccessPreviewV
   const { [props.name]: _own, ...inputs } = form;
   const inputsKey = JSON.stringify(inputs);
   const cells = useAsync(() => (kind === 'component' ? cellsApi.listCells() : Promise.resolve({ items: [] })), [cellsApi, kind]);
-  const caller = kind === 'connection' ? callerOf(form) : undefined;
+  const caller = callerOf(form, kind);
+  const removedTarget = kind === 'remove-connection' ? (form.call as { to?: unknown } | undefined)?.to : undefined;
+  const [inUse, setInUse] = useState<string | undefined>();
   const callerEntity = useAsync(async () => (caller ? catalogApi.getEntityByRef(caller) : undefined), [catalogApi, caller]);
   const proposal = useMemo(
     () => buildProposal(kind, JSON.parse(inputsKey), { cells: cells.value?.items, caller: callerEntity.value }),
@@ -171,7 +177,7 @@ export function AccessPreview(props: FieldExtensionComponentProps<AccessPreviewV
   }, [requestKey, cells.loading, callerEntity.loading]);
 
   // The value follows the state, so the review step lists the diff and a refusal holds the form back.
-  const value = valueOf(state);
+  const value = valueOf(state, inUse);
   useEffect(() => {
     if (JSON.stringify(value) !== JSON.stringify(formData)) onChange(value);
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -198,6 +204,9 @@ export function AccessPreview(props: FieldExtensionComponentProps<AccessPreviewV
             </Typography>
             <Changes title="Newly allowed" label="newly allowed" changes={state.preview.accessDiff.added} color="#2e7d32" />
             <Changes title="No longer allowed" label="no longer allowed" changes={state.preview.accessDiff.removed} color="#c62828" />
+            {caller && typeof removedTarget === 'string' && (
+              <ObservedUse api={cellsApi} environment={state.preview.environment} from={caller} to={removedTarget} onInUse={setInUse} />
+            )}
             <Typography variant="subtitle2">Manifests</Typography>
             {state.preview.cells.map(cell => (
               <CellManifests key={cell.entityRef} cell={cell} />

@@ -11,6 +11,11 @@ export const endpointPickerField = FormFieldBlueprint.make({
   params: { field: () => import('./fields').then(m => m.endpointPickerFormField) },
 });
 
+export const connectionPickerField = FormFieldBlueprint.make({
+  name: 'cells-connection-picker',
+  params: { field: () => import('./fields').then(m => m.connectionPickerFormField) },
+});
+
 export const methodsPathsField = FormFieldBlueprint.make({
   name: 'cells-methods-paths',
   params: { field: () => import('./fields').then(m => m.methodsPathsFormField) },
@@ -23,11 +28,11 @@ export const accessPreviewField = FormFieldBlueprint.make({
 
 /**
  * Cellplane's template fields for the scaffolder (new frontend system):
- * CellsCellPicker, CellsEndpointPicker, CellsMethodsPaths and
+ * CellsCellPicker, CellsEndpointPicker, CellsConnectionPicker, CellsMethodsPaths and
  * CellsAccessPreview. A module of the scaffolder plugin, so an app installs it
  * next to the scaffolder; the fields call the cells plugin's API.
  */
 export const cellsScaffolderFieldsModule = createFrontendModule({
   pluginId: 'scaffolder',
-  extensions: [cellPickerField, endpointPickerField, methodsPathsField, accessPreviewField],
+  extensions: [cellPickerField, endpointPickerField, connectionPickerField, methodsPathsField, accessPreviewField],
 });

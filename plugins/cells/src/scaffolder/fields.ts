@@ -1,6 +1,7 @@
 import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
 import { ACCESS_PREVIEW, AccessPreview, validateAccessPreview } from './AccessPreview';
 import { CELL_PICKER, CellPicker } from './CellPicker';
+import { CONNECTION_PICKER, ConnectionPicker, validateConnectionChoice } from './ConnectionPicker';
 import { ENDPOINT_PICKER, EndpointPicker, validateEndpointChoice } from './EndpointPicker';
 import { METHODS_PATHS_EDITOR, MethodsPathsEditor, validateMethodsPaths } from './MethodsPathsEditor';
 
@@ -15,6 +16,12 @@ export const endpointPickerFormField = createFormField({
   name: ENDPOINT_PICKER,
   component: EndpointPicker,
   validation: validateEndpointChoice,
+});
+
+export const connectionPickerFormField = createFormField({
+  name: CONNECTION_PICKER,
+  component: ConnectionPicker,
+  validation: validateConnectionChoice,
 });
 
 export const methodsPathsFormField = createFormField({

@@ -2,6 +2,7 @@ import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-rea
 import { cellsPlugin } from '../plugin';
 import { ACCESS_PREVIEW, AccessPreview, validateAccessPreview } from './AccessPreview';
 import { CELL_PICKER, CellPicker } from './CellPicker';
+import { CONNECTION_PICKER, ConnectionPicker, validateConnectionChoice } from './ConnectionPicker';
 import { ENDPOINT_PICKER, EndpointPicker, validateEndpointChoice } from './EndpointPicker';
 import { METHODS_PATHS_EDITOR, MethodsPathsEditor, validateMethodsPaths } from './MethodsPathsEditor';
 
@@ -14,6 +15,10 @@ export const CellsCellPickerFieldExtension = cellsPlugin.provide(createScaffolde
 
 export const CellsEndpointPickerFieldExtension = cellsPlugin.provide(
   createScaffolderFieldExtension({ name: ENDPOINT_PICKER, component: EndpointPicker, validation: validateEndpointChoice }),
+);
+
+export const CellsConnectionPickerFieldExtension = cellsPlugin.provide(
+  createScaffolderFieldExtension({ name: CONNECTION_PICKER, component: ConnectionPicker, validation: validateConnectionChoice }),
 );
 
 export const CellsMethodsPathsFieldExtension = cellsPlugin.provide(

@@ -64,4 +64,50 @@ describe('buildProposal', () => {
       ],
     });
   });
+
+  const launch = {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name: 'launch-control', uid: 'x' },
+    spec: { system: 'kennedy', connections: [{ to: 'flight-director' }, { to: 'pad-operations', endpoint: 'http' }] },
+    relations: [{ type: 'partOf', targetRef: 'system:default/kennedy' }],
+  };
+
+  it('adds the entry of "Allow an external call": only the chosen branch, one port as port', () => {
+    const host = { component: 'launch-control', destination: 'host', host: 'api.weather.gov', protocol: 'HTTP', ports: [80], access: { methods: ['GET'] } };
+    expect(buildProposal('egress', { component: 'launch-control', destination: 'host', ports: [443] })).toEqual({
+      missing: 'the component, the destination and its ports',
+    });
+    expect(buildProposal('egress', host)).toEqual({ missing: 'component:default/launch-control in the catalog' });
+    expect(buildProposal('egress', host, { caller: launch })).toEqual({
+      entities: [
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: { name: 'launch-control', uid: 'x' },
+          spec: { ...launch.spec, egress: [{ host: 'api.weather.gov', port: 80, protocol: 'HTTP', methods: ['GET'] }] },
+        },
+      ],
+    });
+    // A host typed before switching to a network is not sent.
+    const cidr = { ...host, destination: 'cidr', cidr: '10.20.9.0/24', except: ['10.20.9.0/28'], cidrProtocol: 'TCP', ports: [5432, 5433] };
+    const proposal = buildProposal('egress', cidr, { caller: launch }) as { entities: { spec?: { egress?: unknown[] } }[] };
+    expect(proposal.entities[0].spec?.egress).toEqual([{ cidr: '10.20.9.0/24', except: ['10.20.9.0/28'], ports: [5432, 5433], protocol: 'TCP' }]);
+  });
+
+  it('takes the picked call of "Remove a call" off the caller as the catalog has it', () => {
+    expect(buildProposal('remove-connection', { from: 'launch-control' })).toEqual({ missing: 'the caller and the call to remove' });
+    const form = { from: 'launch-control', call: { index: 1, to: 'component:default/pad-operations' } };
+    expect(buildProposal('remove-connection', form)).toEqual({ missing: 'component:default/launch-control in the catalog' });
+    expect(buildProposal('remove-connection', form, { caller: launch })).toEqual({
+      entities: [
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: launch.metadata,
+          spec: { system: 'kennedy', connections: [{ to: 'flight-director' }] },
+        },
+      ],
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { withoutConnection } from '@cellplane/cells-common';
@@ -78,7 +78,9 @@ export function removeConnectionAction(deps: CellsActionDeps) {
       const field = `spec.connections[${index}]`;
       if (connections.length === 0) throw new InputError(`from: ${ref} declares no connections in ${file.filePath}. Fix: pick a component that calls another.`);
       if (!Number.isInteger(index) || index < 0 || index >= connections.length) {
-        throw new InputError(`index: ${ref} has no ${field} (it declares ${connections.length}). Fix: pick one of spec.connections[0..${connections.length - 1}].`);
+        throw new InputError(
+          `index: ${ref} has no ${field} (it declares ${connections.length}). Fix: pick one of spec.connections[0..${connections.length - 1}].`,
+        );
       }
       const item = connections[index];
       const namespace = caller.metadata.namespace ?? 'default';
@@ -87,13 +89,15 @@ export function removeConnectionAction(deps: CellsActionDeps) {
       const declared = targetRef(item.to, namespace);
       if (declared !== expected || (ctx.input.endpoint && item.endpoint !== ctx.input.endpoint)) {
         throw new InputError(
-          `to: ${field} of ${ref} is ${JSON.stringify(item)} in ${file.filePath}, not a call to ${expected}${ctx.input.endpoint ? ` endpoint ${ctx.input.endpoint}` : ''}. Fix: the file changed since the form was filled; pick the call again.`,
+          `to: ${field} of ${ref} is ${JSON.stringify(item)} in ${file.filePath}, not a call to ${expected}${
+            ctx.input.endpoint ? ` endpoint ${ctx.input.endpoint}` : ''
+          }. Fix: the file changed since the form was filled; pick the call again.`,
         );
       }
       const text = removeFromList(file, 'connections', index);
       const changed = entityIn(text, caller);
       // The text edit and the core's builder must agree on what is left.
-      const built = withoutConnection({ ...caller, spec: { ...caller.spec, connections } }, index);
+      const built = withoutConnection({ ...caller, spec: { ...caller.spec, connections } } as unknown as Entity, index);
       if (JSON.stringify(changed.spec?.connections) !== JSON.stringify(built.spec?.connections)) {
         throw new InputError(`filePath: removing ${field} from ${file.filePath} did not leave the other calls as they were. Fix: remove it by hand.`);
       }
