@@ -1,12 +1,16 @@
 // End-to-end: the Cellplane templates on the real portal backend (scaffolder,
 // catalog, the cells backend, guest auth). As the guest, run "New cell", "New
-// service in a cell" and "Allow a call" for real with the local publish, then
-// find the results in the catalog, in the cells API and in the GitOps folder.
+// service in a cell", "Allow a call", "Allow an external call" and "Remove a
+// call" for real with the local publish, then find the results in the catalog,
+// in the cells API and in the GitOps folder.
 // A refused input fails its task with the field and the fix, and writes nothing.
 // In headless Chromium, the create page lists the three templates and a guest
 // completes "New service in a cell" through the form with the Cellplane fields
 // (cell picker, methods/paths editor refusing a bad pattern as it is typed),
-// sees the access diff and the manifests before Create, and creates it.
+// sees the access diff and the manifests before Create, and creates it; and
+// "Allow an external call" through its form: a host outside the cell's ceiling
+// is refused before Create naming the ceiling and the fix, the host inside it
+// shows what opens, and Create writes it into the component's own file.
 //
 //   node --test tests/e2e/scaffolder.test.mjs
 //   CELLPLANE_SCREENSHOT=1 node --test tests/e2e/scaffolder.test.mjs   # also refreshes docs/scaffolder-review.png
@@ -111,18 +115,26 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the three templates and the Cellplane actions are there', async () => {
-    const templates = await waitFor('three templates in the catalog', async () => {
+  test('the five templates and the Cellplane actions are there', async () => {
+    const templates = await waitFor('five templates in the catalog', async () => {
       const { body } = await call('/catalog/entities?filter=kind=template');
-      return body.length === 3 && body;
+      return body.length === 5 && body;
     });
-    assert.deepEqual(templates.map(t => t.metadata.title).sort(), ['Allow a call', 'New cell', 'New service in a cell']);
+    assert.deepEqual(templates.map(t => t.metadata.title).sort(), [
+      'Allow a call',
+      'Allow an external call',
+      'New cell',
+      'New service in a cell',
+      'Remove a call',
+    ]);
     const { body: actions } = await call('/scaffolder/v2/actions');
     const ids = actions.map(a => a.id).filter(id => id.startsWith('cellplane:'));
     assert.deepEqual(ids.sort(), [
       'cellplane:cell:create',
       'cellplane:component:create',
       'cellplane:connection:add',
+      'cellplane:connection:remove',
+      'cellplane:egress:add',
       'cellplane:preview',
       'cellplane:publish:local',
     ]);
@@ -177,6 +189,23 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
     await waitFor('the connection in the catalog', async () => (await entity('component', 'capcom'))?.spec.connections.some(c => c.to === 'weather-station'));
   });
 
+  test('"Remove a call" takes the call out of the caller\'s own file, and the catalog follows', async () => {
+    await waitFor('the Artemis catalog', () => entity('component', 'pad-operations'));
+    const kennedy = fs.readFileSync(path.join(catalogDir(), 'kennedy.yaml'), 'utf8');
+    // The value as the connection picker gives it.
+    const removed = await runTemplate('cellplane-remove-call', {
+      from: 'component:default/pad-operations',
+      call: { index: 0, to: 'component:default/weather-station', endpoint: 'http', text: 'default/weather-station · http: GET on /conditions' },
+    });
+    assert.equal(removed.task.status, 'completed', removed.log);
+    assert.match(removed.log, /kennedy\/pad-operations may no longer GET \/conditions on kennedy\/weather-station/);
+    assert.equal(
+      fs.readFileSync(path.join(catalogDir(), 'kennedy.yaml'), 'utf8'),
+      kennedy.replace('  connections:\n    - { to: weather-station, endpoint: http, methods: [GET], paths: [/conditions] }\n', ''),
+    );
+    await waitFor('the connection gone from the catalog', async () => (await entity('component', 'pad-operations'))?.spec.connections === undefined);
+  });
+
   test('a refused input fails the task with the field and the fix, and publishes nothing', async () => {
     const before = fs.readdirSync(localDir()).sort();
     const { task, log } = await runTemplate('cellplane-new-service', {
@@ -220,7 +249,7 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
       // Navigating before the sign-in has finished lands on the sign-in page again.
       await page.getByRole('heading', { name: 'Cellplane Catalog' }).waitFor();
       await page.goto(`${portal.url}/create`);
-      for (const title of ['New cell', 'New service in a cell', 'Allow a call']) {
+      for (const title of ['New cell', 'New service in a cell', 'Allow a call', 'Allow an external call', 'Remove a call']) {
         await page.getByText(title, { exact: true }).first().waitFor();
       }
       await page.goto(`${portal.url}/create/templates/default/cellplane-new-service`);
@@ -294,6 +323,67 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
       assert.match(written, /system: system:default\/orion/);
       assert.match(written, /- \/status/);
       await waitFor('countdown-clock in the catalog', () => entity('component', 'countdown-clock'));
+    }),
+  );
+
+  test(
+    'in the browser: "Allow an external call" refuses a host outside the ceiling before Create, then shows and writes the one inside it',
+    withLogs(async () => {
+      await page.goto(`${portal.url}/create/templates/default/cellplane-allow-egress`);
+      // The component: the catalog's entity picker.
+      await page.locator('#root_component').fill('launch-control');
+      await page
+        .getByRole('option', { name: /launch-control/ })
+        .first()
+        .click();
+      await page.getByRole('button', { name: 'Next' }).click();
+
+      // The destination: a host (the default) over TLS on 443 (the defaults), outside kennedy's ceiling.
+      await page.locator('#root_host').fill('api.example.com');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('button', { name: 'Next' }).click();
+
+      // The review step: the cells backend refuses it with the core's message, the ceiling and the fix.
+      await page
+        .getByText(/api\.example\.com is outside the egress ceiling of system:default\/kennedy \(spec\.cell\.egress\.hosts: api\.weather\.gov\)/)
+        .waitFor({ timeout: 60_000 });
+      await page
+        .getByText(/Fix: ask the owners of system:default\/kennedy to add api\.example\.com to spec\.cell\.egress\.hosts/)
+        .first()
+        .waitFor();
+      const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-e2e-egress-shots-'));
+      await screenshot(path.join(shots, 'egress-refused.png'));
+      // The refusal holds the form back.
+      await page.getByRole('button', { name: 'Review' }).click();
+      await page
+        .getByText(/outside the egress ceiling/)
+        .first()
+        .waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Create' }).count(), 0, 'no Create while the catalog would refuse the change');
+
+      // Back to the destination: the host the ceiling allows.
+      await page.getByRole('button', { name: 'Back' }).click();
+      await page.getByRole('button', { name: 'Back' }).click();
+      await page.locator('#root_host').fill('api.weather.gov');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('button', { name: 'Next' }).click();
+      const added = page.getByRole('list', { name: 'newly allowed' });
+      await added.waitFor({ timeout: 60_000 });
+      assert.match(await added.innerText(), /kennedy\/launch-control may now reach api\.weather\.gov:443 \(TLS\)/);
+      await screenshot(path.join(shots, 'egress-review-access.png'));
+      if (process.env.CELLPLANE_EGRESS_SHOT) fs.copyFileSync(path.join(shots, 'egress-review-access.png'), process.env.CELLPLANE_EGRESS_SHOT);
+      console.log(`screenshots of "Allow an external call": ${shots}`);
+
+      await page.getByRole('button', { name: 'Review' }).click();
+      const create = page.getByRole('button', { name: 'Create' });
+      await create.waitFor();
+      assert.match(await page.getByRole('table').innerText(), /kennedy\/launch-control may now reach api\.weather\.gov:443 \(TLS\)/);
+      await create.click();
+      await page.getByText('Access diff').first().waitFor({ timeout: 60_000 });
+      await waitFor('the egress entry in kennedy.yaml', () =>
+        fs.readFileSync(path.join(catalogDir(), 'kennedy.yaml'), 'utf8').includes('  egress:\n    - { host: api.weather.gov, port: 443, protocol: TLS }\n'),
+      );
+      await waitFor('the egress entry in the catalog', async () => (await entity('component', 'launch-control'))?.spec.egress?.[0]?.host === 'api.weather.gov');
     }),
   );
 });
