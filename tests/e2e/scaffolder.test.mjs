@@ -10,7 +10,11 @@
 // sees the access diff and the manifests before Create, and creates it; and
 // "Allow an external call" through its form: a host outside the cell's ceiling
 // is refused before Create naming the ceiling and the fix, the host inside it
-// shows what opens, and Create writes it into the component's own file.
+// shows what opens, and Create writes it into the component's own file; and
+// "Remove a call" through its form with observed traffic from a real Prometheus
+// (the recorded Artemis traffic, shifted to end now): the call picked from the
+// caller's declared calls, what is no longer allowed, and the warning that the
+// call is in use with its observed count, before Create.
 //
 //   node --test tests/e2e/scaffolder.test.mjs
 //   CELLPLANE_SCREENSHOT=1 node --test tests/e2e/scaffolder.test.mjs   # also refreshes docs/scaffolder-review.png
@@ -19,13 +23,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { buildApp, freePort, guestToken, root, startPortal, waitFor } from '../../tools/portal.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const { startTrafficPrometheus } = createRequire(import.meta.url)('../../tools/traffic-prometheus.js');
 
 describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
   let portal;
+  let prometheus;
   let token;
   let dir;
   let context;
@@ -65,6 +72,8 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
     fs.cpSync(path.join(root, 'examples/artemis'), catalogDir(), { recursive: true });
     fs.mkdirSync(localDir());
     fs.copyFileSync(path.join(root, 'examples/local-catalog/README.yaml'), path.join(localDir(), 'README.yaml'));
+    // Observed traffic for "Remove a call": Istio's metrics of the Artemis story in a real Prometheus.
+    prometheus = await startTrafficPrometheus(['--end', 'now']);
     const override = path.join(dir, 'app-config.e2e.yaml');
     fs.writeFileSync(
       override,
@@ -75,6 +84,9 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
         `      target: { type: directory, path: ${JSON.stringify(folder())} }`,
         '  reconcile:',
         '    catalogPollInterval: { seconds: 2 }',
+        // The recording is hourly: steps of two hours, twice its interval (with finer steps increase() sees one sample and counts nothing).
+        '  traffic:',
+        `    sources: [{ type: prometheus, url: ${JSON.stringify(prometheus.url)}, resolution: { hours: 2 } }]`,
         '  scaffolder:',
         '    localPublish:',
         '      enabled: true',
@@ -112,6 +124,7 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
   after(async () => {
     await context?.close();
     await portal?.stop();
+    await prometheus?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -384,6 +397,59 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
         fs.readFileSync(path.join(catalogDir(), 'kennedy.yaml'), 'utf8').includes('  egress:\n    - { host: api.weather.gov, port: 443, protocol: TLS }\n'),
       );
       await waitFor('the egress entry in the catalog', async () => (await entity('component', 'launch-control'))?.spec.egress?.[0]?.host === 'api.weather.gov');
+    }),
+  );
+
+  test(
+    'in the browser: "Remove a call" picks a declared call, shows what is no longer allowed and that the call is in use, before Create',
+    withLogs(async () => {
+      const before = fs.readFileSync(path.join(catalogDir(), 'kennedy.yaml'), 'utf8');
+      await page.goto(`${portal.url}/create/templates/default/cellplane-remove-call`);
+      await page.locator('#root_from').fill('launch-control');
+      await page
+        .getByRole('option', { name: /launch-control/ })
+        .first()
+        .click();
+      // The connection picker offers the caller's declared calls, from the catalog.
+      const picker = page.getByRole('textbox', { name: 'Call to remove' });
+      await picker.click();
+      const options = await page.getByRole('option').allInnerTexts();
+      assert.deepEqual(options, [
+        'default/flight-director · http: POST on /decision/go-nogo',
+        'default/pad-operations · http: GET on /pad/status',
+        'default/ground-systems · http: GET on /systems/status',
+        'default/weather-station · http: GET on /launch-criteria',
+      ]);
+      await page.getByRole('option', { name: /pad-operations/ }).click();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('button', { name: 'Next' }).click();
+
+      const removed = page.getByRole('list', { name: 'no longer allowed' });
+      await removed.waitFor({ timeout: 60_000 });
+      assert.match(await removed.innerText(), /kennedy\/launch-control may no longer GET \/pad\/status on kennedy\/pad-operations/);
+      // The recorded traffic has launch-control reading the pad status: the review says the call is in use, with the count.
+      const warning = page.getByLabel('observed traffic');
+      await warning.getByText(/launch-control called pad-operations \d+ times? between /).waitFor({ timeout: 60_000 });
+      const count = Number(/called pad-operations (\d+) time/.exec(await warning.innerText())[1]);
+      assert.ok(count > 0, await warning.innerText());
+      const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-e2e-remove-shots-'));
+      await screenshot(path.join(shots, 'remove-review-access.png'));
+      if (process.env.CELLPLANE_REMOVE_SHOT) fs.copyFileSync(path.join(shots, 'remove-review-access.png'), process.env.CELLPLANE_REMOVE_SHOT);
+      console.log(`screenshots of "Remove a call": ${shots}`);
+
+      // The review before Create lists the diff and the warning; nothing is written before Create.
+      await page.getByRole('button', { name: 'Review' }).click();
+      const create = page.getByRole('button', { name: 'Create' });
+      await create.waitFor();
+      assert.match(await page.getByRole('table').innerText(), new RegExp(`called pad-operations ${count} time`));
+      assert.equal(fs.readFileSync(path.join(catalogDir(), 'kennedy.yaml'), 'utf8'), before);
+      await create.click();
+      const after = before.replace('    - { to: pad-operations, endpoint: http, methods: [GET], paths: [/pad/status] }\n', '');
+      assert.notEqual(after, before);
+      await waitFor('the call gone from kennedy.yaml', () => fs.readFileSync(path.join(catalogDir(), 'kennedy.yaml'), 'utf8') === after);
+      await waitFor('the call gone from the catalog', async () =>
+        (await entity('component', 'launch-control'))?.spec.connections.every(c => c.to !== 'pad-operations'),
+      );
     }),
   );
 });
