@@ -43,7 +43,9 @@ describe('the access diff outside the cluster', () => {
     const http = input(
       edit('pad-operations', spec => (spec.egress = [{ host: 'api.weather.gov', port: 80, protocol: 'HTTP', methods: ['GET'], paths: ['/points/*'] }])),
     );
-    expect(diffAccess(withEgress, http, ENV).added.map(c => c.text)).toEqual(['kennedy/pad-operations may now reach api.weather.gov:80 (HTTP GET /points/probe)']);
+    expect(diffAccess(withEgress, http, ENV).added.map(c => c.text)).toEqual([
+      'kennedy/pad-operations may now reach api.weather.gov:80 (HTTP GET /points/probe)',
+    ]);
   });
 
   it('finds nothing when the catalog declares no egress on either side', () => {

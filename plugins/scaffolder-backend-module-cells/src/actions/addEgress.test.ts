@@ -8,7 +8,8 @@ import { ARTEMIS_DIR, artemisDeps } from '../__testUtils__/fixtures';
 import { addEgressAction } from './addEgress';
 
 const kennedy = fs.readFileSync(path.join(ARTEMIS_DIR, 'kennedy.yaml'), 'utf8');
-const stationLastEntry = '    - { cidr: 10.20.8.0/24, except: [10.20.8.0/28], port: 5432, protocol: TCP, reason: "Managed PostgreSQL with the launch weather history" }\n';
+const stationLastEntry =
+  '    - { cidr: 10.20.8.0/24, except: [10.20.8.0/28], port: 5432, protocol: TCP, reason: "Managed PostgreSQL with the launch weather history" }\n';
 
 describe('cellplane:egress:add', () => {
   const dir = createMockDirectory();
@@ -73,7 +74,11 @@ describe('cellplane:egress:add', () => {
       { cidr: '169.254.169.254/32', ports: [80] },
       /spec\.egress\[2\]\.cidr: 169\.254\.169\.254\/32 lies inside 169\.254\.169\.254\/32, which cells\.egress\.deny never allows.*Fix: remove the entry/s,
     ],
-    ['a host without a protocol', { host: 'api.weather.gov', ports: [443] }, /spec\.egress\[2\]\.protocol: undefined is not a protocol for a host.*Fix: use one of TLS, HTTP, TCP/s],
+    [
+      'a host without a protocol',
+      { host: 'api.weather.gov', ports: [443] },
+      /spec\.egress\[2\]\.protocol: undefined is not a protocol for a host.*Fix: use one of TLS, HTTP, TCP/s,
+    ],
     [
       'methods on TLS',
       { host: 'api.weather.gov', ports: [443], protocol: 'TLS', methods: ['GET'] },
@@ -81,8 +86,16 @@ describe('cellplane:egress:add', () => {
     ],
     ['both a host and a cidr', { host: 'api.weather.gov', cidr: '10.20.0.0/24', ports: [443] }, /spec\.egress\[2\]: must name exactly one of `host` or `cidr`/],
     ['no port', { host: 'api.weather.gov', ports: [], protocol: 'TLS' }, /spec\.egress\[2\]: must give exactly one of `port` or `ports`/],
-    ['an entry that is declared', { host: 'api.weather.gov', ports: [443], protocol: 'TLS', reason: 'NWS forecasts and observations for the launch weather criteria' }, /spec\.egress: component:default\/weather-station already declares this entry/],
-    ['an unknown component', { component: 'rover', host: 'api.weather.gov', ports: [443], protocol: 'TLS' }, /component: component:default\/rover is not a component in the catalog/],
+    [
+      'an entry that is declared',
+      { host: 'api.weather.gov', ports: [443], protocol: 'TLS', reason: 'NWS forecasts and observations for the launch weather criteria' },
+      /spec\.egress: component:default\/weather-station already declares this entry/,
+    ],
+    [
+      'an unknown component',
+      { component: 'rover', host: 'api.weather.gov', ports: [443], protocol: 'TLS' },
+      /component: component:default\/rover is not a component in the catalog/,
+    ],
   ])('refuses %s and leaves the file alone', async (_, input, message) => {
     await expect(run({ component: 'weather-station', ...input }).done).rejects.toThrow(message);
     expect(edited()).toBe(kennedy);

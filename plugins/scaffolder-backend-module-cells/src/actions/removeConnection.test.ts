@@ -76,7 +76,10 @@ describe('cellplane:connection:remove', () => {
   it('works in a dry run (the workspace is the sandbox)', async () => {
     dir.setContent({ 'ws/catalog-info.yaml': kennedy });
     const { deps } = artemisDeps();
-    const ctx = { ...createMockActionContext({ input: { from: 'launch-control', index: 1, to: 'pad-operations' }, workspacePath: dir.resolve('ws') }), isDryRun: true };
+    const ctx = {
+      ...createMockActionContext({ input: { from: 'launch-control', index: 1, to: 'pad-operations' }, workspacePath: dir.resolve('ws') }),
+      isDryRun: true,
+    };
     await removeConnectionAction(deps).handler(ctx as any);
     expect(edited()).toBe(kennedy.replace(padStatus, ''));
   });
@@ -92,8 +95,16 @@ describe('cellplane:connection:remove', () => {
       { from: 'launch-control', index: 0, to: 'pad-operations' },
       /to: spec\.connections\[0\] of component:default\/launch-control is .*flight-director.* not a call to component:default\/pad-operations\. Fix: the file changed since the form was filled; pick the call again/,
     ],
-    ['another endpoint than the item names', { from: 'launch-control', index: 1, to: 'pad-operations', endpoint: 'grpc' }, /not a call to component:default\/pad-operations endpoint grpc/],
-    ['a component without connections', { from: 'ground-systems', index: 0, to: 'pad-operations' }, /from: component:default\/ground-systems declares no connections in catalog-info\.yaml\. Fix: pick a component that calls another/],
+    [
+      'another endpoint than the item names',
+      { from: 'launch-control', index: 1, to: 'pad-operations', endpoint: 'grpc' },
+      /not a call to component:default\/pad-operations endpoint grpc/,
+    ],
+    [
+      'a component without connections',
+      { from: 'ground-systems', index: 0, to: 'pad-operations' },
+      /from: component:default\/ground-systems declares no connections in catalog-info\.yaml\. Fix: pick a component that calls another/,
+    ],
     ['an unknown component', { from: 'rover', index: 0, to: 'pad-operations' }, /from: component:default\/rover is not a component in the catalog/],
     ['a target that is not a ref', { from: 'launch-control', index: 1, to: '' }, /to: "" is not an entity ref/],
     ['a file without the caller', { from: 'capcom', index: 0, to: 'comms-system' }, /filePath: catalog-info\.yaml does not declare component:default\/capcom/],
