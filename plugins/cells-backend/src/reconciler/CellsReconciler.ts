@@ -1,13 +1,13 @@
 import { Duration } from 'luxon';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { buildCellModel, CellModel, CellProblem, compileCells, diffAccess, Holders, KubeObject, modelOptions } from '@cellplane/cells-common';
+import { CellModel, compileCells, diffAccess, Holders, KubeObject } from '@cellplane/cells-common';
 import type { RunCellResult } from '../schema/types';
 import { ApplyResult, CellTarget, DesiredCell, isEgressUnit, SerialQueue } from '@cellplane/plugin-cells-node';
 import { CellsBackendConfig } from '../config';
 import { CatalogCellSource, EntityChange } from '../catalog/CatalogCellSource';
 import { AppliedCellRecord, CellsStore, GoodCompilation } from '../storage/types';
-import { affectedCells, affectedCellsByEntity, cellOfProblem } from './affected';
+import { affectedCells, affectedCellsByEntity } from './affected';
+import { catalogSnapshot } from './snapshot';
 import { planEgress } from './egress';
 import { Compile, compileEgressIsolated, compileIsolated, DiffAccess, diffIsolated, messageOf } from './isolate';
 import { StoreOutbox } from './outbox';
@@ -159,17 +159,7 @@ export class CellsReconciler implements CellsReconcilerView {
   }
 
   private buildSnapshot(): CatalogSnapshot {
-    const entities = this.deps.source.all();
-    const byRef = new Map(entities.map(e => [stringifyEntityRef(e), e]));
-    const settings = this.deps.config.settings;
-    const { model, problems } = buildCellModel(entities, modelOptions(settings));
-    const held = new Map<string, CellProblem[]>();
-    for (const problem of problems) {
-      const cell = cellOfProblem(problem);
-      if (!cell) continue;
-      held.set(cell, [...(held.get(cell) ?? []), problem]);
-    }
-    return { model, held, entities: byRef };
+    return catalogSnapshot(this.deps.source.all(), this.deps.config.settings);
   }
 
   /** The same object until what the environment's target holds changes (views compare it by identity). */

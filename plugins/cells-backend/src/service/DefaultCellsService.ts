@@ -1,20 +1,7 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import {
-  AnalyzerInputError,
-  AttackQueryError,
-  CellModel,
-  ComponentProtection,
-  EvidencePack,
-  Holders,
-  KubeObject,
-  Simulation,
-  VerifyReport,
-  attackPresets,
-  blastRadius,
-  cellNamespace,
-  diffAccess,
-} from '@cellplane/cells-common';
+import { AttackQueryError, CellModel, EvidencePack, KubeObject, Simulation, attackPresets, cellNamespace, diffAccess } from '@cellplane/cells-common';
 import { CellsBackendConfig } from '../config';
+import type { CatalogSnapshot } from '../reconciler/types';
 import { CellsStore } from '../storage/types';
 import { CellTarget } from '../targets/types';
 import type {
@@ -35,22 +22,23 @@ import type {
   SimulateResponse,
   TrafficResponse,
 } from '../schema/types';
-import { CompileCells, CompiledView, SimulationCache, analysable, withoutCells } from './analysis';
+import { CompileCells, CompiledView, analysable, holdersKey, withoutCells } from './analysis';
+import { Analyst, EnvironmentView, refuseFailed } from './analyst';
+import { AnalysisRunner, InlineAnalysis } from '../workers/pool';
 import { AttackListQuery, CellAccess, CellsService, HistoryQuery, ReconcilerReads } from './CellsService';
 import { cellEvidencePack } from './evidence';
-import { cellStateOf, complianceOf, noCompliance } from './compliance';
-import { checkPreviewEntities, existingCellsTouched, previewEntities } from './preview';
+import { cellStateOf, noCompliance } from './compliance';
+import { checkPreviewEntities, existingCellsTouched } from './preview';
 import { ModelRefs, parseCellRef } from './refs';
-import { outsideProbe, simulateBody } from './simulate';
-import { ServedTopology, TopologyAnswers, TopologyBase, topologyBase, visibleTopology } from './topology';
+import { outsideProbe } from './simulate';
+import { ServedTopology, TopologyAnswers, TopologyBase, visibleTopology } from './topology';
 import { observedTraffic, TrafficQuery } from './traffic';
-import { ProtectionCache, componentViews, grantViews, verifyCellOnce } from './views';
+import { componentViews, grantViews } from './views';
 
-interface EnvironmentView extends CompiledView {
-  /** The reconciler's holders it was compiled with (a pass that applies cells may change them). */
-  holders: Holders;
-  protection?: Map<string, ComponentProtection>;
-  topology?: TopologyBase;
+/** One environment's topology of one catalog snapshot (and holders): built once, served per set of cells shown and states. */
+interface TopologyOfSnapshot {
+  holders: string;
+  base: Promise<TopologyBase>;
   answers: TopologyAnswers;
 }
 
@@ -66,21 +54,23 @@ export interface CellsServiceDeps {
   requestRun: (request: { entityRef?: string; requestedBy?: string }) => Promise<string>;
   /** The compiler the analysis views use (default: the core's compileCells). */
   compile?: CompileCells;
+  /** Where the heavy analysis calls run (default: inline, on the event loop). */
+  analysis?: AnalysisRunner;
 }
 
 /** The cells backend's answers, from the reconciler's snapshot, the store and the targets. */
 export class DefaultCellsService implements CellsService {
-  private views = new WeakMap<object, Map<string, EnvironmentView>>();
-  private readonly verified = new WeakMap<Simulation, Map<string, { report: VerifyReport; at: string }>>();
-  /** Protection per cell, kept across catalog snapshots while a cell's compiled objects stay the same. */
-  private readonly protections = new ProtectionCache();
+  /** The analysis on this thread: the calls the runner does not take (evidence, attacks, the plan's diff). */
+  private readonly analyst: Analyst;
+  /** Compliance, blast radius, simulation, topology and preview: inline or in worker threads. */
+  private readonly runner: AnalysisRunner;
+  private readonly topologies = new WeakMap<CatalogSnapshot, Map<string, TopologyOfSnapshot>>();
   /** The answers of callers who may read no cell. */
   private readonly emptyAnswers = new TopologyAnswers();
-  /** Compiles only the cells a catalog change touches, and sets apart the cells that do not compile. */
-  private readonly simulations: SimulationCache;
 
   constructor(private readonly deps: CellsServiceDeps) {
-    this.simulations = new SimulationCache(deps.compile);
+    this.runner = deps.analysis ?? new InlineAnalysis(new Analyst(deps.config.settings, deps.compile));
+    this.analyst = this.runner instanceof InlineAnalysis ? this.runner.analyst : new Analyst(deps.config.settings, deps.compile);
   }
 
   private get settings() {
@@ -103,49 +93,23 @@ export class DefaultCellsService implements CellsService {
     return environment;
   }
 
-  /** The analysis view of the current catalog in one environment, built once per catalog snapshot. */
+  /** The analysis view of the current catalog in one environment (on this thread). */
   private view(environment: string): EnvironmentView {
-    const snapshot = this.snapshot;
-    let byEnv = this.views.get(snapshot);
-    if (!byEnv) {
-      byEnv = new Map();
-      this.views.set(snapshot, byEnv);
-    }
-    let view = byEnv.get(environment);
-    const holders = this.deps.reconciler.holders(environment);
-    if (!view || view.holders !== holders) {
-      view = { ...this.simulations.build(snapshot, this.settings, environment, holders), holders, answers: new TopologyAnswers() };
-      byEnv.set(environment, view);
-    }
-    return view;
-  }
-
-  /** Each analysed component's protection; cells the analyzer refuses join the view's failures. */
-  private protectionOf(view: EnvironmentView): Map<string, ComponentProtection> {
-    if (!view.protection) {
-      const { protection, failures } = this.protections.of(view.sim);
-      failures.forEach((message, ref) => view.failures.set(ref, message));
-      view.protection = protection;
-    }
-    return view.protection;
+    return this.analyst.view(this.snapshot, environment, this.deps.reconciler.holders(environment));
   }
 
   /** The view's simulation once the analyzer accepts it; a cell asked about that it had to leave out is a 409. */
   private analysis(view: EnvironmentView, environment: string, cells: string[]): Simulation {
-    const sim = analysable(view, this.snapshot.model, this.settings);
-    this.refuseFailed(view, environment, cells);
-    return sim;
+    return this.analyst.analysis(this.snapshot, view, environment, cells);
   }
 
-  private refuseFailed(view: CompiledView, environment: string, cells: (string | undefined)[]): void {
-    for (const cell of cells) {
-      const failure = cell && view.failures.get(cell);
-      if (failure) throw new ConflictError(`${cell} ${failure} (in ${environment}); fix its entities first`);
-    }
+  /** What every analysis task names: the environment and the reconciler's holders there. */
+  private inEnvironment(environment: string) {
+    return { environment, holders: this.deps.reconciler.holders(environment) };
   }
 
   /** `{ failures }` of the cells the caller may read that the view had to leave out; `{}` when none. */
-  private async failuresFor(view: CompiledView, read: CellAccess): Promise<{ failures?: CellFailure[] }> {
+  private async failuresFor(view: Pick<CompiledView, 'failures'>, read: CellAccess): Promise<{ failures?: CellFailure[] }> {
     if (view.failures.size === 0) return {};
     const may = await read.filter(view.failures.keys());
     const failures = [...view.failures].filter(([ref]) => may(ref)).map(([entityRef, message]) => ({ entityRef, message }));
@@ -205,7 +169,7 @@ export class DefaultCellsService implements CellsService {
         objects: observed?.objects ?? [],
       });
     }
-    const { compliance, failure } = this.compliance(ref, members, summary.environments[0]?.environment);
+    const { compliance, failure } = await this.compliance(ref, members, summary.environments[0]?.environment);
     return {
       entityRef: ref,
       title: summary.title,
@@ -220,16 +184,13 @@ export class DefaultCellsService implements CellsService {
   }
 
   /** The compliance summary of a cell in its first environment; a cell that cannot be analysed counts nothing as protected. */
-  private compliance(ref: string, members: Set<string>, environment: string | undefined): { compliance: CellDetail['compliance']; failure?: string } {
+  private async compliance(
+    ref: string,
+    members: Set<string>,
+    environment: string | undefined,
+  ): Promise<{ compliance: CellDetail['compliance']; failure?: string }> {
     if (!environment) return { compliance: noCompliance(members) };
-    const view = this.view(environment);
-    try {
-      const protection = this.protectionOf(view);
-      const sim = this.analysis(view, environment, [ref]);
-      return { compliance: complianceOf(members, protection, view.objectsOf.get(ref) ?? [], verifyCellOnce(this.verified, sim, ref)) };
-    } catch (e) {
-      return { compliance: noCompliance(members), failure: view.failures.get(ref) ?? (e instanceof Error ? e.message : String(e)) };
-    }
+    return this.runner.run(this.snapshot, 'compliance', { ...this.inEnvironment(environment), cell: ref });
   }
 
   private async cellInEnvironment(entityRef: string, environment: string, read: CellAccess): Promise<string> {
@@ -310,7 +271,7 @@ export class DefaultCellsService implements CellsService {
       } catch {
         // The failures found so far are still left out below.
       }
-      this.refuseFailed(view, environment, [ref]);
+      refuseFailed(view, environment, [ref]);
       accessDiff = diff(new Set(view.failures.keys()));
     }
     return { entityRef: ref, environment, namespace: cell.namespace, ...changes, accessDiff };
@@ -358,13 +319,7 @@ export class DefaultCellsService implements CellsService {
     const to = outside ? undefined : refs.component(body.to!, 'to');
     const cells = [to?.cell, from.cell].filter((c): c is string => c !== undefined);
     await read.require(cells);
-    const sim = this.analysis(this.view(environment), environment, cells);
-    try {
-      return simulateBody(sim, from.caller, body, outside ?? to!.ref);
-    } catch (e) {
-      if (e instanceof AnalyzerInputError) throw new InputError(e.message);
-      throw e;
-    }
+    return this.runner.run(this.snapshot, 'simulate', { ...this.inEnvironment(environment), from: from.caller, body, to: outside ?? to!.ref, cells });
   }
 
   async topology(environment: string | undefined, read: CellAccess): Promise<ServedTopology> {
@@ -374,26 +329,38 @@ export class DefaultCellsService implements CellsService {
     // Nothing to show this caller: answered without compiling or analysing anything.
     const here = this.snapshot.model.cells.filter(c => c.environments.includes(env)).map(c => c.ref);
     const may = await read.filter(here);
-    const view = here.some(may) ? this.view(env) : undefined;
-    const base = view
-      ? (view.topology ??= topologyBase({
-          ...this.snapshot,
-          settings: this.settings,
-          environment: env,
-          environments: this.environments(),
-          protection: this.protectionOf(view),
-          view,
-        }))
+    const topology = here.some(may) ? this.topologyOf(env) : undefined;
+    const base = topology
+      ? await topology.base
       : { environment: env, environments: this.environments(), cells: [], components: [], edges: [], externals: [], egress: [] };
     const shown = visibleTopology(base, may);
     const statuses = await this.deps.store.listStatuses({ environment: env, withObjects: false });
     const byRef = new Map(statuses.map(s => [s.entityRef, s]));
     const pending = this.deps.reconciler.pendingCells();
     // Everything but the states is fixed per catalog snapshot: serialized once per set of cells shown and states.
-    return (view?.answers ?? this.emptyAnswers).answer(
+    return (topology?.answers ?? this.emptyAnswers).answer(
       shown,
       shown.cells.map(c => cellStateOf(this.deps.reconciler.neverApplied, byRef.get(c.entityRef), c.entityRef, env, pending)),
     );
+  }
+
+  /** The environment's topology of the current snapshot and holders, asked for once however many pollers wait for it. */
+  private topologyOf(environment: string): TopologyOfSnapshot {
+    const snapshot = this.snapshot;
+    let byEnv = this.topologies.get(snapshot);
+    if (!byEnv) this.topologies.set(snapshot, (byEnv = new Map()));
+    const input = { ...this.inEnvironment(environment), environments: this.environments() };
+    const holders = holdersKey(input.holders);
+    let topology = byEnv.get(environment);
+    if (!topology || topology.holders !== holders) {
+      const base = this.runner.run(snapshot, 'topology', input);
+      topology = { holders, base, answers: new TopologyAnswers() };
+      byEnv.set(environment, topology);
+      // A failed build is not kept: the next request asks again.
+      const kept = topology;
+      base.catch(() => byEnv!.get(environment) === kept && byEnv!.delete(environment));
+    }
+    return topology;
   }
 
   async traffic(query: TrafficQuery, read: CellAccess): Promise<TrafficResponse> {
@@ -407,9 +374,7 @@ export class DefaultCellsService implements CellsService {
     const refs = new ModelRefs(this.snapshot.model);
     const { caller, cell } = refs.caller(body.from, 'from');
     await read.require([cell!]);
-    const view = this.view(environment);
-    this.refuseFailed(view, environment, [cell]);
-    const result = blastRadius(this.analysis(view, environment, [cell!]), caller);
+    const { result, failures } = await this.runner.run(this.snapshot, 'blastRadius', { ...this.inEnvironment(environment), caller, cell: cell! });
     // Reach into (or from) a cell the caller may not read reveals that cell's policy: left out.
     const cellOf = (r: Reach) => {
       if (r.component === 'gateway') return undefined;
@@ -427,7 +392,7 @@ export class DefaultCellsService implements CellsService {
       reaches: result.reaches.filter(visible),
       reachedBy: result.reachedBy.filter(visible),
       egress: result.egress,
-      ...(await this.failuresFor(view, read)),
+      ...(await this.failuresFor({ failures: new Map(failures) }, read)),
     };
   }
 
@@ -442,7 +407,7 @@ export class DefaultCellsService implements CellsService {
     // No cell to attack from (none here, or none the caller may read): nothing to list, nothing to compile.
     if (!here.some(may)) return { environment, items: [], truncated: false };
     const view = this.view(environment);
-    this.refuseFailed(view, environment, named);
+    refuseFailed(view, environment, named);
     const hidden = new Set(view.sim.model.cells.filter(c => !may(c.ref)).map(c => c.ref));
     const sim = hidden.size === 0 ? view.sim : { ...view.sim, model: withoutCells(view.sim.model, hidden) };
     if (!sim.model.cells.some(c => c.environments.includes(environment))) {
@@ -470,25 +435,6 @@ export class DefaultCellsService implements CellsService {
     await this.deps.reconciler.syncCatalog();
     const snapshot = this.snapshot;
     await read.require(existingCellsTouched(snapshot, entities));
-    const options = { snapshot, settings: this.settings, environment, entities, holders: this.deps.reconciler.holders(environment) };
-    try {
-      return previewEntities(options);
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      // Another cell's entities may stop the compiler or the analyzer: preview without the cells that fail.
-      const view = this.view(environment);
-      try {
-        analysable(view, snapshot.model, this.settings);
-      } catch {
-        // The failures found so far are still left out below.
-      }
-      this.refuseFailed(view, environment, existingCellsTouched(snapshot, entities));
-      try {
-        return previewEntities({ ...options, without: new Set(view.failures.keys()) });
-      } catch (again) {
-        if (again instanceof InputError) throw again;
-        throw new InputError(`the change cannot be compiled or analysed: ${again instanceof Error ? again.message : String(again)}`);
-      }
-    }
+    return this.runner.run(snapshot, 'preview', { ...this.inEnvironment(environment), entities });
   }
 }

@@ -138,10 +138,17 @@ function changedEntities(previous: Map<string, Entity>, next: Map<string, Entity
   return changed;
 }
 
-/** The holders as one comparable string. */
-function holdersKey(holders: Holders): string {
-  const sorted = (m?: ReadonlyMap<string, string>) => [...(m ?? new Map<string, string>())].sort(([a], [b]) => compareText(a, b));
-  return JSON.stringify([sorted(holders.namespaceHolders), sorted(holders.routeHolders)]);
+const holderKeys = new WeakMap<Holders, string>();
+
+/** The holders as one comparable string (remembered per holders object: the reconciler keeps one until they change). */
+export function holdersKey(holders: Holders): string {
+  let key = holderKeys.get(holders);
+  if (key === undefined) {
+    const sorted = (m?: ReadonlyMap<string, string>) => [...(m ?? new Map<string, string>())].sort(([a], [b]) => compareText(a, b));
+    key = JSON.stringify([sorted(holders.namespaceHolders), sorted(holders.routeHolders)]);
+    holderKeys.set(holders, key);
+  }
+  return key;
 }
 
 /**

@@ -1,0 +1,9 @@
+/*
+ * The worker entry when the backend runs from its TypeScript sources
+ * (backstage-cli package start, jest, the bench scripts): a worker thread
+ * starts without the main thread's module hooks, so it registers
+ * backstage-cli's transform before it loads worker.ts. The built package
+ * (dist/) starts dist/workers/worker.cjs.js directly.
+ */
+require('@backstage/cli/config/nodeTransform.cjs');
+module.exports = require('./worker.ts');

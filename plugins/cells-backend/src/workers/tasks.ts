@@ -1,0 +1,134 @@
+import { Entity } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import { AnalyzerInputError, BlastRadius, Holders, SimulatedCaller, EgressProbe, SimulationResult, blastRadius } from '@cellplane/cells-common';
+import type { CatalogSnapshot } from '../reconciler/types';
+import type { CellDetail, PreviewResponse, SimulateBody } from '../schema/types';
+import { analysable } from '../service/analysis';
+import { Analyst, refuseFailed } from '../service/analyst';
+import { complianceOf, noCompliance } from '../service/compliance';
+import { existingCellsTouched, previewEntities } from '../service/preview';
+import { simulateBody } from '../service/simulate';
+import { TopologyBase, topologyBase } from '../service/topology';
+
+/** What every task names: the environment and the reconciler's holders there (plain data, cloned into a worker). */
+interface InEnvironment {
+  environment: string;
+  holders: Holders;
+}
+
+/** The failures of the view a task used: cells it had to leave out, with why (the caller filters them by permission). */
+type Failures = [string, string][];
+
+/**
+ * The heavy analysis calls, each a pure function of a catalog snapshot, the
+ * settings and plain inputs, answering plain data: the same code runs inline
+ * (no pool) and in a worker thread, so both answer alike.
+ */
+export interface AnalysisTasks {
+  compliance: {
+    input: InEnvironment & { cell: string };
+    output: { compliance: CellDetail['compliance']; failure?: string };
+  };
+  blastRadius: {
+    input: InEnvironment & { caller: SimulatedCaller; cell: string };
+    output: { result: BlastRadius; failures: Failures };
+  };
+  simulate: {
+    /** `to`: a component's entity ref, or the request outside the cluster the body stands for (service/simulate.ts). */
+    input: InEnvironment & { from: SimulatedCaller; body: SimulateBody; to: string | EgressProbe; cells: string[] };
+    output: SimulationResult;
+  };
+  topology: {
+    input: InEnvironment & { environments: string[] };
+    output: TopologyBase;
+  };
+  preview: {
+    input: InEnvironment & { entities: Entity[] };
+    output: PreviewResponse;
+  };
+}
+
+export type AnalysisOp = keyof AnalysisTasks;
+
+/** How an error names the operation (a failed worker's 503 says which). */
+export const OPERATION_NAMES: Record<AnalysisOp, string> = {
+  compliance: 'compliance check',
+  blastRadius: 'blast radius',
+  simulate: 'simulation',
+  topology: 'topology build',
+  preview: 'preview',
+};
+
+type Handlers = { [K in AnalysisOp]: (analyst: Analyst, snapshot: CatalogSnapshot, input: AnalysisTasks[K]['input']) => AnalysisTasks[K]['output'] };
+
+const handlers: Handlers = {
+  compliance(analyst, snapshot, { environment, holders, cell }) {
+    const members = new Set(snapshot.model.cells.find(c => c.ref === cell)?.components ?? []);
+    const view = analyst.view(snapshot, environment, holders);
+    try {
+      const protection = analyst.protectionOf(view);
+      const sim = analyst.analysis(snapshot, view, environment, [cell]);
+      const verified = analyst.verification(sim, cell);
+      return { compliance: complianceOf(members, protection, view.objectsOf.get(cell) ?? [], verified) };
+    } catch (e) {
+      return { compliance: noCompliance(members), failure: view.failures.get(cell) ?? (e instanceof Error ? e.message : String(e)) };
+    }
+  },
+
+  blastRadius(analyst, snapshot, { environment, holders, caller, cell }) {
+    const view = analyst.view(snapshot, environment, holders);
+    refuseFailed(view, environment, [cell]);
+    const result = blastRadius(analyst.analysis(snapshot, view, environment, [cell]), caller);
+    return { result, failures: [...view.failures] };
+  },
+
+  simulate(analyst, snapshot, { environment, holders, from, body, to, cells }) {
+    const sim = analyst.analysis(snapshot, analyst.view(snapshot, environment, holders), environment, cells);
+    try {
+      return simulateBody(sim, from, body, to);
+    } catch (e) {
+      if (e instanceof AnalyzerInputError) throw new InputError(e.message);
+      throw e;
+    }
+  },
+
+  topology(analyst, snapshot, { environment, environments, holders }) {
+    const view = analyst.view(snapshot, environment, holders);
+    return topologyBase({ ...snapshot, settings: analyst.settings, environment, environments, protection: analyst.protectionOf(view), view });
+  },
+
+  preview(analyst, snapshot, { environment, holders, entities }) {
+    const settings = analyst.settings;
+    const options = { snapshot, settings, environment, entities, holders };
+    try {
+      return previewEntities(options);
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      // Another cell's entities may stop the compiler or the analyzer: preview without the cells that fail.
+      const view = analyst.view(snapshot, environment, holders);
+      try {
+        analysable(view, snapshot.model, settings);
+      } catch {
+        // The failures found so far are still left out below.
+      }
+      refuseFailed(view, environment, existingCellsTouched(snapshot, entities));
+      try {
+        return previewEntities({ ...options, without: new Set(view.failures.keys()) });
+      } catch (again) {
+        if (again instanceof InputError) throw again;
+        throw new InputError(`the change cannot be compiled or analysed: ${again instanceof Error ? again.message : String(again)}`);
+      }
+    }
+  },
+};
+
+/** Runs one analysis task against a snapshot (on whichever thread holds the analyst). */
+export function runAnalysis<K extends AnalysisOp>(
+  analyst: Analyst,
+  snapshot: CatalogSnapshot,
+  op: K,
+  input: AnalysisTasks[K]['input'],
+): AnalysisTasks[K]['output'] {
+  const handler = handlers[op] as (a: Analyst, s: CatalogSnapshot, i: AnalysisTasks[K]['input']) => AnalysisTasks[K]['output'];
+  return handler(analyst, snapshot, input);
+}
