@@ -94,6 +94,18 @@ export interface Config {
       /** How often every cell is compared with its target and repaired. Default { minutes: 5 }. */
       fullInterval?: HumanDuration;
     };
+    /**
+     * The worker threads that run the heavy analysis (compliance, blast
+     * radius, simulation, the topology build, preview) off the event loop
+     * (docs/scale.md).
+     */
+    workers?: {
+      /**
+       * How many worker threads. 0 runs the analysis on the event loop.
+       * Default: one fewer than the CPU cores, at most 2.
+       */
+      size?: number;
+    };
   };
   /**
    * The same shape as Backstage's Kubernetes plugin, so a portal names each

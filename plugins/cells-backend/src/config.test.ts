@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { readCellsBackendConfig } from './config';
 import { createTarget } from './targets';
+import { defaultWorkerCount } from './workers/size';
 
 const read = (cells: unknown) => readCellsBackendConfig(new ConfigReader({ cells } as any));
 
@@ -103,5 +104,23 @@ describe('createTarget', () => {
     expect(() => read({ traffic: { sources: [{ type: 'hubble', flie: 'b' }] } })).toThrow(
       expect.objectContaining({ name: 'CellsConfigError', message: 'cells.traffic.sources[0].flie: unknown key for a hubble source; it takes file, relay' }),
     );
+  });
+});
+
+describe('cells.workers', () => {
+  const readWorkers = (workers: unknown) => read({ workers });
+
+  it('takes the pool size, 0 for none, and defaults to one fewer than the cores, at most two', () => {
+    expect(readWorkers({ size: 0 }).workers).toEqual({ size: 0 });
+    expect(readWorkers({ size: 3 }).workers).toEqual({ size: 3 });
+    expect(readCellsBackendConfig(new ConfigReader({})).workers).toEqual({ size: defaultWorkerCount() });
+    expect([1, 2, 3, 8].map(cores => defaultWorkerCount(cores))).toEqual([0, 1, 2, 2]);
+  });
+
+  it('refuses a size that is not a whole number in range, and an unknown key, naming the key', () => {
+    expect(() => readWorkers({ size: -1 })).toThrow('cells.workers.size: must be a whole number from 0 (no worker threads) to 64, not -1');
+    expect(() => readWorkers({ size: 1.5 })).toThrow(/^cells\.workers\.size: /);
+    expect(() => readWorkers({ size: 'two' })).toThrow(/^cells\.workers\.size: .* not "two"$/);
+    expect(() => readWorkers({ sise: 2 })).toThrow('cells.workers.sise: unknown key; cells.workers takes size');
   });
 });

@@ -3,6 +3,7 @@ import { Config } from '@backstage/config';
 import { HumanDuration } from '@backstage/types';
 import { CellsSettings, SettingsError, readCellsSettings } from '@cellplane/cells-common';
 import { readTrafficConfig, TrafficConfigError, TrafficSourceConfig } from '@cellplane/plugin-cells-node';
+import { defaultWorkerCount } from './workers/size';
 
 /** Where one environment's manifests go, as configured. */
 export type TargetConfig = { type: 'directory'; path: string; commit: boolean } | { type: 'kubernetes'; cluster: string } | ModuleTargetConfig;
@@ -33,6 +34,8 @@ export interface CellsBackendConfig {
   fullReconcileInterval: HumanDuration;
   /** Where observed traffic comes from (`cells.traffic.sources`). */
   trafficSources: TrafficSourceConfig[];
+  /** Worker threads for the heavy analysis (`cells.workers.size`); 0 runs it on the event loop. */
+  workers: { size: number };
 }
 
 /** A bad setting: the message names the key and what it accepts. */
@@ -110,6 +113,22 @@ function readDuration(config: Config, key: string, fallback: HumanDuration): Hum
   return value as HumanDuration;
 }
 
+/** The largest pool accepted: more threads than this only copy the catalog more often. */
+const MAX_WORKERS = 64;
+
+function readWorkers(cells: Config | undefined): { size: number } {
+  const workers = cells?.getOptionalConfig('workers');
+  for (const k of workers?.keys() ?? []) {
+    if (k !== 'size') throw new CellsConfigError(`cells.workers.${k}`, 'unknown key; cells.workers takes size');
+  }
+  if (!workers?.has('size')) return { size: defaultWorkerCount() };
+  const size = workers.get('size');
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > MAX_WORKERS) {
+    throw new CellsConfigError('cells.workers.size', `must be a whole number from 0 (no worker threads) to ${MAX_WORKERS}, not ${JSON.stringify(size)}`);
+  }
+  return { size };
+}
+
 /**
  * Reads `cells:` from app-config: the compiler's settings (cells-common), and
  * the backend's own keys. Throws CellsConfigError naming the key: a bad
@@ -150,5 +169,6 @@ export function readCellsBackendConfig(root: Config, options: { moduleTargetType
     catalogPollInterval: readDuration(root, 'cells.reconcile.catalogPollInterval', { seconds: 5 }),
     fullReconcileInterval: readDuration(root, 'cells.reconcile.fullInterval', { minutes: 5 }),
     trafficSources: readTraffic(cells?.getOptional('traffic')),
+    workers: readWorkers(cells),
   };
 }

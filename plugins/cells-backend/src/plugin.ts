@@ -1,4 +1,5 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { cellsTargetsExtensionPoint } from '@cellplane/plugin-cells-node';
 import { Duration } from 'luxon';
@@ -11,6 +12,9 @@ import { TargetRegistry } from './targets';
 import { DefaultCellsService } from './service/DefaultCellsService';
 import { createRouter, cellsAuthPolicies } from './router';
 import { cellsPermissions } from './permissions';
+import { reportCellsMetrics } from './metrics';
+import { Analyst } from './service/analyst';
+import { InlineAnalysis, PooledAnalysis } from './workers/pool';
 
 /** The scheduler task that reconciles: one runner across backend replicas (scope global). */
 export const RECONCILE_TASK_ID = 'cells-reconcile';
@@ -43,8 +47,9 @@ export const cellsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        metrics: metricsServiceRef,
       },
-      async init({ rootConfig, logger, database, scheduler, httpRouter, httpAuth, auth, permissions, permissionsRegistry, lifecycle, catalog }) {
+      async init({ rootConfig, logger, database, scheduler, httpRouter, httpAuth, auth, permissions, permissionsRegistry, lifecycle, catalog, metrics }) {
         // A bad setting throws here, naming the key: the plugin does not start on a guess.
         const config = readCellsBackendConfig(rootConfig, { moduleTargetTypes: registry.moduleTypes });
         const store = await DatabaseCellsStore.create({ database });
@@ -60,6 +65,19 @@ export const cellsPlugin = createBackendPlugin({
           fullInterval: Duration.fromObject(config.fullReconcileInterval).toMillis(),
           trigger: () => scheduler.triggerTask(RECONCILE_TASK_ID),
           targets,
+          onPass: pass => recordPass(pass),
+        });
+        // The heavy analysis in worker threads, so the event loop keeps answering while it runs (docs/scale.md).
+        const analysis =
+          config.workers.size > 0
+            ? new PooledAnalysis({ size: config.workers.size, settings: config.settings })
+            : new InlineAnalysis(new Analyst(config.settings));
+        const { recordPass, stop: stopMetrics } = reportCellsMetrics(metrics, {
+          reconciler,
+          store,
+          environments: config.targets.map(t => t.environment),
+          queueDepth: () => queue.depth,
+          analysis: () => analysis.stats(),
         });
         // Live changes (a hand edit on a cluster) update the cell's status within seconds;
         // the next full or requested reconcile repairs them.
@@ -79,7 +97,9 @@ export const cellsPlugin = createBackendPlugin({
         });
         lifecycle.addShutdownHook(async () => {
           queue.stop();
+          stopMetrics();
           await Promise.all([...targets.values()].map(t => t.stop?.()));
+          await analysis.close();
         });
 
         permissionsRegistry.addPermissions(cellsPermissions);
@@ -89,6 +109,7 @@ export const cellsPlugin = createBackendPlugin({
           config,
           targets,
           requestRun: request => queue.request(request),
+          analysis,
         });
         httpRouter.use(await createRouter({ service, httpAuth, permissions, logger }));
         for (const policy of cellsAuthPolicies) httpRouter.addAuthPolicy(policy);

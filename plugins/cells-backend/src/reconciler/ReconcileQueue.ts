@@ -39,8 +39,15 @@ export class ReconcileQueue {
       /** Asks the scheduler to run the task now. */
       trigger: () => Promise<void>;
       targets?: Map<string, CellTarget>;
+      /** Told each pass's duration and outcome (the plugin's metrics). */
+      onPass?: (pass: { milliseconds: number; trigger: string; outcome: 'succeeded' | 'failed' }) => void;
     },
   ) {}
+
+  /** Reconcile requests waiting for their pass. */
+  get depth(): number {
+    return this.requested.length;
+  }
 
   /** Records a run for an API request and asks for the task to run now. */
   async request(request: { entityRef?: string; requestedBy?: string }): Promise<string> {
@@ -134,8 +141,11 @@ export class ReconcileQueue {
   }
 
   private async runOnce(runId: string, request: Parameters<CellsReconciler['reconcile']>[0]): Promise<RunCellResult[] | undefined> {
+    const started = performance.now();
+    const report = (outcome: 'succeeded' | 'failed') => this.deps.onPass?.({ milliseconds: performance.now() - started, trigger: request.trigger, outcome });
     try {
       const cells = await this.deps.reconciler.reconcile(request, runId);
+      report('succeeded');
       if (request.full) this.lastFull = Date.now();
       const failed = cells.filter(c => c.state === 'error');
       await this.deps.store.finishRun(runId, { state: 'succeeded', cells });
@@ -145,6 +155,7 @@ export class ReconcileQueue {
         );
       return cells;
     } catch (e) {
+      report('failed');
       const error = e instanceof Error ? e.message : String(e);
       this.deps.logger.error(`reconcile ${runId} failed: ${error}`);
       // A pass that reached its targets but could not save everything still says what it did.

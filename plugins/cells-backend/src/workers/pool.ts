@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import { Entity } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
@@ -24,11 +23,6 @@ export interface AnalysisRunner {
   run<K extends AnalysisOp>(snapshot: CatalogSnapshot, op: K, input: AnalysisTasks[K]['input']): Promise<AnalysisTasks[K]['output']>;
   stats(): AnalysisStats;
   close(): Promise<void>;
-}
-
-/** The pool size when `cells.workers.size` is not set: one core stays for the event loop, at most two workers. */
-export function defaultWorkerCount(cores = os.availableParallelism()): number {
-  return Math.max(0, Math.min(2, cores - 1));
 }
 
 /** No pool: the calls run on the event loop, with the caller's analyst (tests, `cells.workers.size: 0`). */
