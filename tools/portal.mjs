@@ -63,7 +63,16 @@ export async function startPortal({ port = 7007, stdio = 'pipe', readyTimeoutMs 
   const configArgs = ['--config', path.join(root, 'app-config.yaml'), '--config', override, ...extraConfig.flatMap(c => ['--config', c])];
   const child = spawn(
     process.execPath,
-    ['--enable-source-maps', '--require', require.resolve('@backstage/cli-node/config/nodeTransform.cjs'), 'src/index.ts', ...configArgs],
+    [
+      '--enable-source-maps',
+      '--require',
+      require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
+      // OpenTelemetry's Prometheus exporter: the backend's metrics at :9464/metrics (docs/scale.md).
+      '--require',
+      './src/instrumentation.js',
+      'src/index.ts',
+      ...configArgs,
+    ],
     {
       cwd: path.join(root, 'packages/backend'),
       // development: the guest sign-in provider refuses to run otherwise
