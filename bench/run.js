@@ -116,7 +116,9 @@ if (!only || only === 'backend') {
 if (!only || only === 'workers') {
   // Issue 22 item 1: the event loop while the cold topology, a cell's compliance and a blast radius run.
   console.log('## The event loop during heavy analysis (cold topology + compliance + blast radius at once; GET /cells every 20 ms)\n');
-  console.log('| components | cells | workers | topology ms | compliance ms | blast radius ms | event-loop lag max ms | GET /cells p50/p95/max ms (requests) | peak RSS MiB |');
+  console.log(
+    '| components | cells | workers | topology ms | compliance ms | blast radius ms | event-loop lag max ms | GET /cells p50/p95/max ms (requests) | peak RSS MiB |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const size of [1000, 5000]) {
     for (const workers of [0, 1, 2]) {

@@ -121,7 +121,12 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
       workers,
       heavy: { ...heavy, wallMs },
       eventLoopLagMs: { timerMax: Math.round(lagMax), histogramMax: Math.round(loop.max / 1e6), histogramP99: Math.round(loop.percentile(99) / 1e6) },
-      listCellsMs: { requests: latencies.length, p50: Math.round(pct(latencies, 50)), p95: Math.round(pct(latencies, 95)), max: Math.round(latencies.at(-1) ?? 0) },
+      listCellsMs: {
+        requests: latencies.length,
+        p50: Math.round(pct(latencies, 50)),
+        p95: Math.round(pct(latencies, 95)),
+        max: Math.round(latencies.at(-1) ?? 0),
+      },
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     }),
   );

@@ -2,7 +2,7 @@ import type { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import { ConfigReader } from '@backstage/config';
 import { artemisEntities } from './__testUtils__/artemis';
 import { readCellsBackendConfig } from './config';
-import { cellsByState, reportCellsMetrics } from './metrics';
+import { cellsByState, reconcilePassMetric, reportCellsMetrics } from './metrics';
 import { catalogSnapshot } from './reconciler/snapshot';
 import { ReconcilerReads } from './service/CellsService';
 import { CellsStore, StoredCellStatus } from './storage/types';
@@ -33,7 +33,7 @@ function sources(pending = new Set<string>()) {
   const current = catalogSnapshot(artemisEntities(), config.settings);
   const [first, second] = current.model.cells.map(c => c.ref);
   const reconciler = { current, neverApplied: false, pendingCells: () => pending, holders: () => ({}) } as unknown as ReconcilerReads;
-  const status = (entityRef: string, state: StoredCellStatus['state']) => ({ entityRef, environment: 'development', state, message: '' }) as StoredCellStatus;
+  const status = (entityRef: string, state: StoredCellStatus['state']) => ({ entityRef, environment: 'development', state, message: '' } as StoredCellStatus);
   const store = { listStatuses: async () => [status(first, 'in-sync'), status(second, 'error')] } as unknown as CellsStore;
   return { reconciler, store, environments: ['development'], queueDepth: () => 3, analysis: () => ({ threads: 2, queued: 5, utilization: 0.25 }) };
 }
@@ -66,7 +66,7 @@ describe('the cells backend metrics (issue 22, item 4)', () => {
       expect(await collect('cells.workers.queued')).toEqual([{ value: 5 }]);
       expect(await collect('cells.workers.threads')).toEqual([{ value: 2 }]);
       expect(await collect('cells.cells')).toContainEqual({ value: 3, attributes: { environment: 'development', state: 'not-applied' } });
-      reported.recordPass({ milliseconds: 1500, trigger: 'schedule', outcome: 'succeeded' });
+      reconcilePassMetric(metrics)({ milliseconds: 1500, trigger: 'schedule', outcome: 'succeeded' });
       expect(histograms.get('cells.reconcile.duration')).toEqual([{ value: 1.5, attributes: { trigger: 'schedule', outcome: 'succeeded' } }]);
     } finally {
       reported.stop();

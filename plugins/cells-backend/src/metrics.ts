@@ -35,12 +35,23 @@ export async function cellsByState(sources: Pick<CellsMetricsSources, 'reconcile
   return counts;
 }
 
+/** The reconcile pass's duration histogram: what records each pass (made before the queue that reports to it). */
+export function reconcilePassMetric(metrics: MetricsService) {
+  const passes = metrics.createHistogram('cells.reconcile.duration', {
+    description: 'Duration of each reconcile pass',
+    unit: 's',
+    advice: { explicitBucketBoundaries: PASS_BUCKETS },
+  });
+  return (pass: { milliseconds: number; trigger: string; outcome: string }) =>
+    passes.record(pass.milliseconds / 1000, { trigger: pass.trigger, outcome: pass.outcome });
+}
+
 /**
  * The cells backend's metrics, through Backstage's metrics service
  * (OpenTelemetry; docs/scale.md says how the portal exposes them to
- * Prometheus): the event loop's delay, each reconcile pass's duration, the
- * cells by state, the reconcile queue and the analysis workers. Returns what
- * records a pass and what stops the event-loop sampling (at shutdown).
+ * Prometheus): the event loop's delay, the cells by state, the reconcile
+ * queue and the analysis workers (each pass's duration: reconcilePassMetric).
+ * Returns what stops the event-loop sampling (at shutdown).
  */
 export function reportCellsMetrics(metrics: MetricsService, sources: CellsMetricsSources) {
   const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -59,12 +70,6 @@ export function reportCellsMetrics(metrics: MetricsService, sources: CellsMetric
       loop.reset();
     });
 
-  const passes = metrics.createHistogram('cells.reconcile.duration', {
-    description: 'Duration of each reconcile pass',
-    unit: 's',
-    advice: { explicitBucketBoundaries: PASS_BUCKETS },
-  });
-
   metrics.createObservableGauge('cells.cells', { description: 'Cells of the catalog per environment and state' }).addCallback(async result => {
     for (const [key, count] of await cellsByState(sources)) {
       const [environment, state] = key.split('|');
@@ -79,9 +84,11 @@ export function reportCellsMetrics(metrics: MetricsService, sources: CellsMetric
     .createObservableGauge('cells.reconcile.pending_cells', { description: 'Cells whose catalog changes wait for the next pass' })
     .addCallback(result => result.observe(sources.reconciler.pendingCells().size));
 
-  metrics.createObservableGauge('cells.workers.utilization', { description: 'Share of the analysis workers\' time spent on tasks (0..1)' }).addCallback(result => {
-    result.observe(sources.analysis().utilization);
-  });
+  metrics
+    .createObservableGauge('cells.workers.utilization', { description: "Share of the analysis workers' time spent on tasks (0..1)" })
+    .addCallback(result => {
+      result.observe(sources.analysis().utilization);
+    });
   metrics.createObservableGauge('cells.workers.queued', { description: 'Analysis tasks waiting for a free worker' }).addCallback(result => {
     result.observe(sources.analysis().queued);
   });
@@ -89,9 +96,5 @@ export function reportCellsMetrics(metrics: MetricsService, sources: CellsMetric
     result.observe(sources.analysis().threads);
   });
 
-  return {
-    recordPass: (pass: { milliseconds: number; trigger: string; outcome: string }) =>
-      passes.record(pass.milliseconds / 1000, { trigger: pass.trigger, outcome: pass.outcome }),
-    stop: () => loop.disable(),
-  };
+  return { stop: () => loop.disable() };
 }

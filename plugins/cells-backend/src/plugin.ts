@@ -12,7 +12,7 @@ import { TargetRegistry } from './targets';
 import { DefaultCellsService } from './service/DefaultCellsService';
 import { createRouter, cellsAuthPolicies } from './router';
 import { cellsPermissions } from './permissions';
-import { reportCellsMetrics } from './metrics';
+import { reconcilePassMetric, reportCellsMetrics } from './metrics';
 import { Analyst } from './service/analyst';
 import { InlineAnalysis, PooledAnalysis } from './workers/pool';
 
@@ -65,14 +65,14 @@ export const cellsPlugin = createBackendPlugin({
           fullInterval: Duration.fromObject(config.fullReconcileInterval).toMillis(),
           trigger: () => scheduler.triggerTask(RECONCILE_TASK_ID),
           targets,
-          onPass: pass => recordPass(pass),
+          onPass: reconcilePassMetric(metrics),
         });
         // The heavy analysis in worker threads, so the event loop keeps answering while it runs (docs/scale.md).
         const analysis =
           config.workers.size > 0
             ? new PooledAnalysis({ size: config.workers.size, settings: config.settings })
             : new InlineAnalysis(new Analyst(config.settings));
-        const { recordPass, stop: stopMetrics } = reportCellsMetrics(metrics, {
+        const { stop: stopMetrics } = reportCellsMetrics(metrics, {
           reconciler,
           store,
           environments: config.targets.map(t => t.environment),

@@ -30,7 +30,14 @@ function reconcilerOf(entities = artemisEntities()) {
 }
 
 const serviceOf = (reconciler: ReconcilerReads, analysis: InlineAnalysis | PooledAnalysis) =>
-  new DefaultCellsService({ reconciler, store: { listStatuses: async () => [] } as unknown as CellsStore, config, targets: new Map(), requestRun: async () => 'run', analysis });
+  new DefaultCellsService({
+    reconciler,
+    store: { listStatuses: async () => [] } as unknown as CellsStore,
+    config,
+    targets: new Map(),
+    requestRun: async () => 'run',
+    analysis,
+  });
 
 /** Every request the pool takes, as the routes ask them. */
 async function answers(svc: DefaultCellsService) {

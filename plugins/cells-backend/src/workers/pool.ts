@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import { CellsSettings } from '@cellplane/cells-common';
@@ -41,13 +41,14 @@ export class InlineAnalysis implements AnalysisRunner {
 }
 
 /**
- * The worker entry: the built module beside this one in dist/, or, from the
- * TypeScript sources, a bootstrap that loads backstage-cli's transform first.
+ * The worker entry: the built module in the package's dist/workers/, or, from
+ * the TypeScript sources, a bootstrap that loads backstage-cli's transform first.
  * (Referencing analyseInWorker keeps the worker module in the built package.)
  */
 export function workerFilename(): string {
   if (typeof analyseInWorker !== 'function') throw new Error('the analysis worker module is missing');
-  return __filename.endsWith('.ts') ? path.join(__dirname, 'devWorker.cjs') : path.join(__dirname, 'worker.cjs.js');
+  const fromSources = __filename.endsWith('.ts');
+  return resolvePackagePath('@cellplane/plugin-cells-backend', fromSources ? 'src/workers/devWorker.cjs' : 'dist/workers/worker.cjs.js');
 }
 
 const KNOWN_ERRORS: Record<string, new (message: string) => Error> = {
@@ -110,9 +111,7 @@ export class PooledAnalysis implements AnalysisRunner {
     try {
       reply = (await this.pool.run(task)) as WorkerReply<K>;
     } catch (e) {
-      throw new ServiceUnavailableError(
-        `the ${OPERATION_NAMES[op]} failed in its worker thread (${e instanceof Error ? e.message : String(e)}); try again`,
-      );
+      throw new ServiceUnavailableError(`the ${OPERATION_NAMES[op]} failed in its worker thread (${e instanceof Error ? e.message : String(e)}); try again`);
     }
     if ('error' in reply) {
       const Known = KNOWN_ERRORS[reply.error.name];

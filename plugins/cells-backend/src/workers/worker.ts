@@ -36,11 +36,14 @@ function snapshotOf(task: WorkerTask, settings: CellsSettings): CatalogSnapshot 
   if (!snapshot) {
     const next = new Map<string, Entity>();
     const text = Buffer.from(task.entities).toString('utf8');
-    const entities = text === '' ? [] : text.split('\n').map(line => {
-      const entity = interned.get(line) ?? (JSON.parse(line) as Entity);
-      next.set(line, entity);
-      return entity;
-    });
+    const entities =
+      text === ''
+        ? []
+        : text.split('\n').map(line => {
+            const entity = interned.get(line) ?? (JSON.parse(line) as Entity);
+            next.set(line, entity);
+            return entity;
+          });
     interned = next;
     snapshot = catalogSnapshot(entities, settings);
     snapshots.set(task.snapshotId, snapshot);
