@@ -93,6 +93,9 @@ export const spec = {
           },
           "404": {
             "$ref": "#/components/responses/ErrorResponse"
+          },
+          "503": {
+            "$ref": "#/components/responses/ErrorResponse"
           }
         }
       }
@@ -417,6 +420,9 @@ export const spec = {
           },
           "409": {
             "$ref": "#/components/responses/ErrorResponse"
+          },
+          "503": {
+            "$ref": "#/components/responses/ErrorResponse"
           }
         }
       }
@@ -453,6 +459,9 @@ export const spec = {
             "$ref": "#/components/responses/ErrorResponse"
           },
           "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "503": {
             "$ref": "#/components/responses/ErrorResponse"
           }
         }
@@ -548,6 +557,9 @@ export const spec = {
           },
           "409": {
             "$ref": "#/components/responses/ErrorResponse"
+          },
+          "503": {
+            "$ref": "#/components/responses/ErrorResponse"
           }
         }
       }
@@ -583,6 +595,9 @@ export const spec = {
             "description": "Not modified since the ETag sent in the If-None-Match header."
           },
           "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "503": {
             "$ref": "#/components/responses/ErrorResponse"
           }
         }
@@ -703,7 +718,7 @@ export const spec = {
     },
     "responses": {
       "ErrorResponse": {
-        "description": "An error, named: e.g. 400 with the message method: must NOT have more than 16 characters.",
+        "description": "An error, named: e.g. 400 with the message method: must NOT have more than 16 characters; 503 when the worker thread running the analysis failed (the message names the operation; try again).",
         "content": {
           "application/json": {
             "schema": {

@@ -30,7 +30,7 @@ import { TrafficResponse } from '../models/TrafficResponse.model';
  */
 export type BlastRadius = {
   body: BlastRadiusBody;
-  response: BlastRadiusResponse | ErrorBody | ErrorBody | ErrorBody;
+  response: BlastRadiusResponse | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
 };
 /**
  * @public
@@ -40,7 +40,7 @@ export type GetCell = {
     namespace: string;
     name: string;
   };
-  response: CellDetail | ErrorBody | ErrorBody | ErrorBody;
+  response: CellDetail | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
 };
 /**
  * @public
@@ -116,7 +116,7 @@ export type GetTopology = {
   query: {
     environment?: string;
   };
-  response: TopologyResponse | void | ErrorBody;
+  response: TopologyResponse | void | ErrorBody | ErrorBody;
 };
 /**
  * @public
@@ -152,7 +152,7 @@ export type ListCells = {
  */
 export type Preview = {
   body: PreviewBody;
-  response: PreviewResponse | ErrorBody | ErrorBody | ErrorBody;
+  response: PreviewResponse | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
 };
 /**
  * @public
@@ -166,7 +166,7 @@ export type Reconcile = {
  */
 export type Simulate = {
   body: SimulateBody;
-  response: SimulateResponse | ErrorBody | ErrorBody | ErrorBody;
+  response: SimulateResponse | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
 };
 
 export type EndpointMap = {
