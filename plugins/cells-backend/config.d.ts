@@ -106,6 +106,14 @@ export interface Config {
        */
       size?: number;
     };
+    /** Bounds of the cells backend's caches, in memory (docs/scale.md). */
+    caches?: {
+      /**
+       * The serialized topology answers of every environment and snapshot
+       * (JSON and gzip), least recently asked evicted first. Default 256.
+       */
+      topologyAnswersMiB?: number;
+    };
   };
   /**
    * The same shape as Backstage's Kubernetes plugin, so a portal names each

@@ -124,3 +124,16 @@ describe('cells.workers', () => {
     expect(() => readWorkers({ sise: 2 })).toThrow('cells.workers.sise: unknown key; cells.workers takes size');
   });
 });
+
+describe('cells.caches', () => {
+  it('takes the topology answers bound in MiB, none set leaves the default', () => {
+    expect(read({ caches: { topologyAnswersMiB: 64 } }).caches).toEqual({ topologyAnswersMiB: 64 });
+    expect(read(undefined).caches).toEqual({});
+  });
+
+  it('refuses a bound that is not a whole number of MiB, and an unknown key, naming the key', () => {
+    expect(() => read({ caches: { topologyAnswersMiB: 0 } })).toThrow('cells.caches.topologyAnswersMiB: must be a whole number of MiB, at least 1, not 0');
+    expect(() => read({ caches: { topologyAnswersMiB: '1GB' } })).toThrow(/^cells\.caches\.topologyAnswersMiB: .* not "1GB"$/);
+    expect(() => read({ caches: { topologies: 1 } })).toThrow('cells.caches.topologies: unknown key; cells.caches takes topologyAnswersMiB');
+  });
+});

@@ -36,6 +36,8 @@ export interface CellsBackendConfig {
   trafficSources: TrafficSourceConfig[];
   /** Worker threads for the heavy analysis (`cells.workers.size`); 0 runs it on the event loop. */
   workers: { size: number };
+  /** Bounds of the backend's caches (`cells.caches`); a missing one takes its default. */
+  caches?: { topologyAnswersMiB?: number };
 }
 
 /** A bad setting: the message names the key and what it accepts. */
@@ -129,6 +131,19 @@ function readWorkers(cells: Config | undefined): { size: number } {
   return { size };
 }
 
+function readCaches(cells: Config | undefined): { topologyAnswersMiB?: number } {
+  const caches = cells?.getOptionalConfig('caches');
+  for (const k of caches?.keys() ?? []) {
+    if (k !== 'topologyAnswersMiB') throw new CellsConfigError(`cells.caches.${k}`, 'unknown key; cells.caches takes topologyAnswersMiB');
+  }
+  if (!caches?.has('topologyAnswersMiB')) return {};
+  const mib = caches.get('topologyAnswersMiB');
+  if (typeof mib !== 'number' || !Number.isInteger(mib) || mib < 1) {
+    throw new CellsConfigError('cells.caches.topologyAnswersMiB', `must be a whole number of MiB, at least 1, not ${JSON.stringify(mib)}`);
+  }
+  return { topologyAnswersMiB: mib };
+}
+
 /**
  * Reads `cells:` from app-config: the compiler's settings (cells-common), and
  * the backend's own keys. Throws CellsConfigError naming the key: a bad
@@ -170,5 +185,6 @@ export function readCellsBackendConfig(root: Config, options: { moduleTargetType
     fullReconcileInterval: readDuration(root, 'cells.reconcile.fullInterval', { minutes: 5 }),
     trafficSources: readTraffic(cells?.getOptional('traffic')),
     workers: readWorkers(cells),
+    caches: readCaches(cells),
   };
 }

@@ -31,7 +31,7 @@ import { cellStateOf, noCompliance } from './compliance';
 import { checkPreviewEntities, existingCellsTouched } from './preview';
 import { ModelRefs, parseCellRef } from './refs';
 import { outsideProbe } from './simulate';
-import { ServedTopology, TopologyAnswers, TopologyBase, visibleTopology } from './topology';
+import { DEFAULT_TOPOLOGY_ANSWERS_MIB, ServedTopology, TopologyAnswerCache, TopologyAnswers, TopologyBase, visibleTopology } from './topology';
 import { observedTraffic, TrafficQuery } from './traffic';
 import { componentViews, grantViews } from './views';
 
@@ -65,12 +65,16 @@ export class DefaultCellsService implements CellsService {
   /** Compliance, blast radius, simulation, topology and preview: inline or in worker threads. */
   private readonly runner: AnalysisRunner;
   private readonly topologies = new WeakMap<CatalogSnapshot, Map<string, TopologyOfSnapshot>>();
+  /** Every served topology answer, bounded in bytes. */
+  private readonly answerCache: TopologyAnswerCache;
   /** The answers of callers who may read no cell. */
-  private readonly emptyAnswers = new TopologyAnswers();
+  private readonly emptyAnswers: TopologyAnswers;
 
   constructor(private readonly deps: CellsServiceDeps) {
     this.runner = deps.analysis ?? new InlineAnalysis(new Analyst(deps.config.settings, deps.compile));
     this.analyst = this.runner instanceof InlineAnalysis ? this.runner.analyst : new Analyst(deps.config.settings, deps.compile);
+    this.answerCache = new TopologyAnswerCache((deps.config.caches?.topologyAnswersMiB ?? DEFAULT_TOPOLOGY_ANSWERS_MIB) * 2 ** 20);
+    this.emptyAnswers = this.answerCache.scope();
   }
 
   private get settings() {
@@ -354,7 +358,7 @@ export class DefaultCellsService implements CellsService {
     let topology = byEnv.get(environment);
     if (!topology || topology.holders !== holders) {
       const base = this.runner.run(snapshot, 'topology', input);
-      topology = { holders, base, answers: new TopologyAnswers() };
+      topology = { holders, base, answers: this.answerCache.scope() };
       byEnv.set(environment, topology);
       // A failed build is not kept: the next request asks again.
       const kept = topology;

@@ -1,4 +1,4 @@
-import { TopologyBase, visibleTopology } from './topology';
+import { TopologyAnswerCache, TopologyBase, visibleTopology } from './topology';
 
 const component = (name: string, cell: string) => ({
   entityRef: `component:default/${name}`,
@@ -61,5 +61,51 @@ describe('visibleTopology outside the cluster', () => {
   it('shows nothing outside when no cell may be read', () => {
     const shown = visibleTopology(base, () => false);
     expect({ externals: shown.externals, egress: shown.egress }).toEqual({ externals: [], egress: [] });
+  });
+});
+
+describe('TopologyAnswerCache: served answers bounded in bytes (issue 22, item 2)', () => {
+  const states = (state: 'in-sync' | 'drifted') => base.cells.map(() => ({ state, message: state }));
+  const sizeOf = (cache: TopologyAnswerCache, make: (answers: ReturnType<TopologyAnswerCache['scope']>) => void) => {
+    const before = cache.bytes;
+    make(cache.scope());
+    return cache.bytes - before;
+  };
+
+  it('serves one body and ETag per set of cells and states, and counts its key, JSON and gzip', () => {
+    const cache = new TopologyAnswerCache(10 * 2 ** 20);
+    const answers = cache.scope();
+    const first = answers.answer(base, states('in-sync'));
+    expect(answers.answer(base, states('in-sync'))).toBe(first);
+    expect(answers.answer(base, states('drifted'))).not.toBe(first);
+    const held = cache.bytes;
+    expect(held).toBeGreaterThan(2 * first.body.length);
+    first.gzip();
+    expect(cache.bytes).toBe(held + first.gzip().body.length);
+  });
+
+  it('evicts the least recently asked answers past its bound, across snapshots', () => {
+    const one = sizeOf(new TopologyAnswerCache(2 ** 20), a => a.answer(base, states('in-sync')));
+    // Room for two answers and a half.
+    const cache = new TopologyAnswerCache(Math.floor(one * 2.5));
+    const older = cache.scope();
+    const newer = cache.scope();
+    const a = older.answer(base, states('in-sync'));
+    const b = older.answer(base, states('drifted'));
+    expect(older.answer(base, states('in-sync'))).toBe(a);
+    // A third answer (the next snapshot's) evicts the least recently asked: b.
+    newer.answer(base, states('in-sync'));
+    expect(cache.bytes).toBeLessThanOrEqual(Math.floor(one * 2.5));
+    expect(older.answer(base, states('in-sync'))).toBe(a);
+    expect(older.answer(base, states('drifted'))).not.toBe(b);
+  });
+
+  it('serves an answer larger than the whole bound without keeping it', () => {
+    const cache = new TopologyAnswerCache(100);
+    const answers = cache.scope();
+    const served = answers.answer(base, states('in-sync'));
+    expect(JSON.parse(served.body.toString()).cells).toHaveLength(base.cells.length);
+    expect(cache.bytes).toBe(0);
+    expect(answers.answer(base, states('in-sync'))).not.toBe(served);
   });
 });

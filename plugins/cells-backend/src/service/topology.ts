@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
+import { LRUCache } from 'lru-cache';
 import { Entity } from '@backstage/catalog-model';
 import { CellModel, CellsSettings, ComponentProtection, EgressReach, cellNamespace, compareText, egressReachByComponent } from '@cellplane/cells-common';
 import { CompiledView, analysable } from './analysis';
@@ -94,11 +95,12 @@ function reachOutside(view: CompiledView, model: CellModel, settings: CellsSetti
 
 /** A topology answer as sent: its JSON once, and a strong ETag of it. */
 export interface ServedTopology {
-  response: TopologyResponse;
   body: Buffer;
   etag: string;
   /** The same JSON gzipped (made on first use), with its own ETag. */
   gzip(): { body: Buffer; etag: string };
+  /** The bytes it holds: the JSON, and the gzipped copy once made. */
+  bytes(): number;
 }
 
 /**
@@ -106,15 +108,21 @@ export interface ServedTopology {
  * one; browsers get a gzipped copy made once too (megabytes at thousands of
  * components would otherwise be compressed per request).
  */
-export function serveTopology(response: TopologyResponse): ServedTopology {
+export function serveTopology(response: TopologyResponse, onGzip?: () => void): ServedTopology {
   const body = Buffer.from(JSON.stringify(response));
   const hash = crypto.createHash('sha1').update(body).digest('base64url');
   let gzipped: { body: Buffer; etag: string } | undefined;
   return {
-    response,
     body,
     etag: `"${hash}"`,
-    gzip: () => (gzipped ??= { body: zlib.gzipSync(body), etag: `"${hash}-gzip"` }),
+    gzip: () => {
+      if (!gzipped) {
+        gzipped = { body: zlib.gzipSync(body), etag: `"${hash}-gzip"` };
+        onGzip?.();
+      }
+      return gzipped;
+    },
+    bytes: () => body.length + (gzipped?.body.length ?? 0),
   };
 }
 
@@ -139,8 +147,33 @@ export function visibleTopology(base: TopologyBase, readable: (cellRef: string) 
   };
 }
 
-/** How many served variants (cells shown x states) one environment keeps. */
-const KEPT = 16;
+/** The default bound of the served topology answers (`cells.caches.topologyAnswersMiB`). */
+export const DEFAULT_TOPOLOGY_ANSWERS_MIB = 256;
+
+/**
+ * Serialized topology answers of every environment and catalog snapshot, in
+ * one cache bounded in bytes (each answer's key, JSON and gzipped copy): the
+ * least recently asked answer goes first, so old snapshots' answers leave as
+ * new ones come. An answer larger than the whole bound is served but not kept.
+ */
+export class TopologyAnswerCache {
+  private readonly cache: LRUCache<string, ServedTopology>;
+  private scopes = 0;
+
+  constructor(maxBytes: number) {
+    this.cache = new LRUCache({ maxSize: maxBytes, sizeCalculation: (served, key) => Math.max(1, key.length + served.bytes()) });
+  }
+
+  /** The answers of one environment of one snapshot (and holders). */
+  scope(): TopologyAnswers {
+    return new TopologyAnswers(this.cache, `${this.scopes++}`);
+  }
+
+  /** Bytes held now. */
+  get bytes(): number {
+    return this.cache.calculatedSize;
+  }
+}
 
 /**
  * Topology answers of one environment and catalog snapshot, serialized once per
@@ -148,15 +181,18 @@ const KEPT = 16;
  * one body and ETag.
  */
 export class TopologyAnswers {
-  private readonly served = new Map<string, ServedTopology>();
+  constructor(private readonly cache: LRUCache<string, ServedTopology>, private readonly scope: string) {}
 
   answer(base: TopologyBase, states: { state: CellState; message: string }[]): ServedTopology {
-    const key = JSON.stringify([base.environment, base.cells.map(c => c.entityRef), states]);
-    let served = this.served.get(key);
+    const key = JSON.stringify([this.scope, base.environment, base.cells.map(c => c.entityRef), states]);
+    let served = this.cache.get(key);
     if (!served) {
-      served = serveTopology({ ...base, cells: base.cells.map((c, i) => ({ ...c, ...states[i] })) });
-      if (this.served.size >= KEPT) this.served.delete(this.served.keys().next().value!);
-      this.served.set(key, served);
+      // Made gzipped later, it holds more: its size is counted again, if it is still kept.
+      const made = serveTopology({ ...base, cells: base.cells.map((c, i) => ({ ...c, ...states[i] })) }, () => {
+        if (this.cache.peek(key) === made) this.cache.set(key, made);
+      });
+      served = made;
+      this.cache.set(key, served);
     }
     return served;
   }
