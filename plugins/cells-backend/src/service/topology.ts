@@ -151,6 +151,29 @@ export function visibleTopology(base: TopologyBase, readable: (cellRef: string) 
 export const DEFAULT_TOPOLOGY_ANSWERS_MIB = 256;
 
 /**
+ * Topology answers of one environment and catalog snapshot, serialized once per
+ * set of cells shown and their states: pollers that see the same thing share
+ * one body and ETag.
+ */
+export class TopologyAnswers {
+  constructor(private readonly cache: LRUCache<string, ServedTopology>, private readonly scope: string) {}
+
+  answer(base: TopologyBase, states: { state: CellState; message: string }[]): ServedTopology {
+    const key = JSON.stringify([this.scope, base.environment, base.cells.map(c => c.entityRef), states]);
+    let served = this.cache.get(key);
+    if (!served) {
+      // Made gzipped later, it holds more: its size is counted again, if it is still kept.
+      const made = serveTopology({ ...base, cells: base.cells.map((c, i) => ({ ...c, ...states[i] })) }, () => {
+        if (this.cache.peek(key) === made) this.cache.set(key, made);
+      });
+      served = made;
+      this.cache.set(key, served);
+    }
+    return served;
+  }
+}
+
+/**
  * Serialized topology answers of every environment and catalog snapshot, in
  * one cache bounded in bytes (each answer's key, JSON and gzipped copy): the
  * least recently asked answer goes first, so old snapshots' answers leave as
@@ -172,28 +195,5 @@ export class TopologyAnswerCache {
   /** Bytes held now. */
   get bytes(): number {
     return this.cache.calculatedSize;
-  }
-}
-
-/**
- * Topology answers of one environment and catalog snapshot, serialized once per
- * set of cells shown and their states: pollers that see the same thing share
- * one body and ETag.
- */
-export class TopologyAnswers {
-  constructor(private readonly cache: LRUCache<string, ServedTopology>, private readonly scope: string) {}
-
-  answer(base: TopologyBase, states: { state: CellState; message: string }[]): ServedTopology {
-    const key = JSON.stringify([this.scope, base.environment, base.cells.map(c => c.entityRef), states]);
-    let served = this.cache.get(key);
-    if (!served) {
-      // Made gzipped later, it holds more: its size is counted again, if it is still kept.
-      const made = serveTopology({ ...base, cells: base.cells.map((c, i) => ({ ...c, ...states[i] })) }, () => {
-        if (this.cache.peek(key) === made) this.cache.set(key, made);
-      });
-      served = made;
-      this.cache.set(key, served);
-    }
-    return served;
   }
 }
