@@ -57,7 +57,19 @@ export const cellsPlugin = createBackendPlugin({
         if (abandoned) logger.warn(`${abandoned} reconcile run(s) left running by a stopped backend are marked failed`);
 
         const targets = new Map(await Promise.all(config.targets.map(async t => [t.environment, await registry.create(t, { rootConfig, logger })] as const)));
-        const reconciler = new CellsReconciler({ source: new CatalogCellSource({ catalog, auth }), config, targets, store, logger });
+        // The heavy analysis in worker threads, so the event loop keeps answering while it runs: the pass's compilation and the API's analysis (docs/scale.md).
+        const analysis =
+          config.workers.size > 0
+            ? new PooledAnalysis({ size: config.workers.size, settings: config.settings })
+            : new InlineAnalysis(new Analyst(config.settings));
+        const reconciler = new CellsReconciler({
+          source: new CatalogCellSource({ catalog, auth }),
+          config,
+          targets,
+          store,
+          logger,
+          ...(analysis instanceof PooledAnalysis ? { analysis } : {}),
+        });
         const queue = new ReconcileQueue({
           reconciler,
           store,
@@ -67,11 +79,6 @@ export const cellsPlugin = createBackendPlugin({
           targets,
           onPass: reconcilePassMetric(metrics),
         });
-        // The heavy analysis in worker threads, so the event loop keeps answering while it runs (docs/scale.md).
-        const analysis =
-          config.workers.size > 0
-            ? new PooledAnalysis({ size: config.workers.size, settings: config.settings })
-            : new InlineAnalysis(new Analyst(config.settings));
         const { stop: stopMetrics } = reportCellsMetrics(metrics, {
           reconciler,
           store,

@@ -217,3 +217,21 @@ describe('CellsReconciler against a changing catalog', () => {
     expect((await t.service.getCell('system:default/houston', unrestrictedCellAccess)).problems).toEqual([]);
   });
 });
+
+describe('pendingCells', () => {
+  it('answers the same set until a catalog change or a pass changes it', async () => {
+    const t = await setup();
+    await t.reconciler.syncCatalog();
+    const before = t.reconciler.pendingCells();
+    expect(before.size).toBe(5);
+    expect(t.reconciler.pendingCells()).toBe(before);
+    await t.reconcile();
+    const after = t.reconciler.pendingCells();
+    expect(after.size).toBe(0);
+    expect(t.reconciler.pendingCells()).toBe(after);
+    const capcom = entity(t.catalog, 'component:default/capcom');
+    t.catalog.set(withSpec(capcom, { description: 'changed' }));
+    await t.reconciler.syncCatalog();
+    expect([...t.reconciler.pendingCells()]).toContain('system:default/houston');
+  });
+});

@@ -9,7 +9,8 @@ import { AppliedCellRecord, CellsStore, GoodCompilation } from '../storage/types
 import { affectedCells, affectedCellsByEntity } from './affected';
 import { catalogSnapshot } from './snapshot';
 import { planEgress } from './egress';
-import { Compile, compileEgressIsolated, compileIsolated, DiffAccess, diffIsolated, messageOf } from './isolate';
+import { Compile, compileEgressIsolated, compileIsolated, Compiled, DiffAccess, diffIsolated, messageOf } from './isolate';
+import type { AnalysisRunner } from '../workers/pool';
 import { StoreOutbox } from './outbox';
 import { cellsToCompile, holdersOfEnvironment, modelOfCells, PassInput, planEnvironment, withoutUnrecorded } from './plan';
 import { Backoff, changedCells, failedApply, settleEnvironment, Settlement } from './settle';
@@ -55,6 +56,7 @@ export class CellsReconciler implements CellsReconcilerView {
   private snapshotStale = true;
   /** Entity changes read from the catalog and not yet reconciled. */
   private pending: EntityChange[] = [];
+  private pendingMemo: { pending: EntityChange[]; count: number; model: CellModel; applied: CellModel | undefined; cells: Set<string> } | undefined;
   /** The model the targets were last brought to. */
   private appliedModel: CellModel | undefined;
   private readonly memory = new Map<string, EnvironmentMemory>();
@@ -83,6 +85,8 @@ export class CellsReconciler implements CellsReconcilerView {
       /** The core's compiler and access diff; tests pass failing ones. */
       compile?: Compile;
       diffAccess?: DiffAccess;
+      /** Worker threads the pass's compilation runs in (the core's compiler only, not a test's stand-in). */
+      analysis?: AnalysisRunner;
     },
   ) {
     this.now = deps.now ?? Date.now;
@@ -122,11 +126,28 @@ export class CellsReconciler implements CellsReconcilerView {
     return [...this.memory.values()].some(m => [...m.failing.values()].some(f => f.nextAt <= now) || (m.deferred.length > 0 && now >= this.unseenRemovalAt()));
   }
 
+  /**
+   * The same set until the pending changes, the snapshot or the applied model
+   * change: every GET /cells and topology asks, and at thousands of pending
+   * changes computing it takes a pass over both models. Read it, never change it.
+   */
   pendingCells(): Set<string> {
-    return affectedCells(
+    const memo = this.pendingMemo;
+    if (
+      memo &&
+      memo.pending === this.pending &&
+      memo.count === this.pending.length &&
+      memo.model === this.snapshot.model &&
+      memo.applied === this.appliedModel
+    ) {
+      return memo.cells;
+    }
+    const cells = affectedCells(
       this.pending.map(c => c.entityRef),
       [this.appliedModel, this.snapshot.model],
     );
+    this.pendingMemo = { pending: this.pending, count: this.pending.length, model: this.snapshot.model, applied: this.appliedModel, cells };
+    return cells;
   }
 
   appliedCell(entityRef: string, environment: string): DesiredCell | undefined {
@@ -224,7 +245,7 @@ export class CellsReconciler implements CellsReconcilerView {
     };
     const results: RunCellResult[] = [];
     for (const { environment } of this.deps.config.targets) {
-      results.push(...(await this.reconcileEnvironment(pass, environment, { changes, affectedBy, runId })));
+      results.push(...(await this.reconcileEnvironment(pass, environment, { snapshot, changes, affectedBy, runId })));
     }
     this.appliedModel = snapshot.model;
     // Changes read while this pass ran stay pending for the next one.
@@ -241,20 +262,14 @@ export class CellsReconciler implements CellsReconcilerView {
   private async reconcileEnvironment(
     pass: PassInput,
     environment: string,
-    context: { changes: EntityChange[]; affectedBy: Map<string, Set<string>>; runId: string },
+    context: { snapshot: CatalogSnapshot; changes: EntityChange[]; affectedBy: Map<string, Set<string>>; runId: string },
   ): Promise<RunCellResult[]> {
     const { logger, store, config } = this.deps;
     const target = this.deps.targets.get(environment)!;
     const memory = this.memory.get(environment)!;
     await this.readTargetListing(environment, target, memory);
     const env = { environment, target: target.description, ...memory };
-    const compiled = compileIsolated(this.compileFn, {
-      model: pass.model,
-      settings: config.settings,
-      environment,
-      cells: cellsToCompile(pass, env),
-      holders: this.holders(environment),
-    });
+    const compiled = await this.compilePass(context.snapshot, environment, cellsToCompile(pass, env));
     let plan = planEnvironment(pass, env, compiled);
     pass.model.cells.filter(c => c.environments.includes(environment)).forEach(c => memory.seen.add(c.ref));
     if (target.appliesEgress) {
@@ -330,6 +345,15 @@ export class CellsReconciler implements CellsReconcilerView {
     this.holdersMemo.delete(environment);
     this.outbox.add(settlement);
     return settlement.results;
+  }
+
+  /** The pass's compilation: in a worker thread when there is a pool, so the event loop keeps answering meanwhile. */
+  private async compilePass(snapshot: CatalogSnapshot, environment: string, cells: ReadonlySet<string>): Promise<Compiled> {
+    const holders = this.holders(environment);
+    if (this.deps.analysis && !this.deps.compile && cells.size > 0) {
+      return this.deps.analysis.run(snapshot, 'compile', { environment, holders, cells: [...cells] });
+    }
+    return compileIsolated(this.compileFn, { model: snapshot.model, settings: this.deps.config.settings, environment, cells, holders });
   }
 
   /** Once per environment (until it succeeds), what the target itself says it holds joins the record. */

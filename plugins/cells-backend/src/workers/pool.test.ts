@@ -3,7 +3,9 @@ import { ConfigReader } from '@backstage/config';
 import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import { artemisEntities } from '../__testUtils__/artemis';
 import { readCellsBackendConfig } from '../config';
+import { compileCells } from '@cellplane/cells-common';
 import { catalogSnapshot } from '../reconciler/snapshot';
+import { compileIsolated } from '../reconciler/isolate';
 import { Analyst } from '../service/analyst';
 import { CellAccess, ReconcilerReads } from '../service/CellsService';
 import { DefaultCellsService } from '../service/DefaultCellsService';
@@ -86,6 +88,23 @@ describe('the analysis worker pool (issue 22)', () => {
       expect(JSON.stringify(at(b))).toBe(JSON.stringify(at(a)));
       expect(a.compliance.requestsChecked).toBeGreaterThan(0);
     }
+  });
+
+  it("compiles a pass's cells as the reconciler does inline, objects in the same order", async () => {
+    const { current } = reconcilerOf();
+    const cells = current.model.cells.map(c => c.ref);
+    const holders = { namespaceHolders: new Map([[current.model.cells[0].name, cells[1]]]) };
+    const inline = compileIsolated(compileCells, {
+      model: current.model,
+      settings: config.settings,
+      environment: 'development',
+      cells: new Set(cells),
+      holders,
+    });
+    const pooled = await pool.run(current, 'compile', { environment: 'development', holders, cells });
+    expect(inline.desired.size).toBeGreaterThan(0);
+    expect(JSON.stringify([...pooled.desired], null, 1)).toBe(JSON.stringify([...inline.desired], null, 1));
+    expect(JSON.stringify(pooled.problems)).toBe(JSON.stringify(inline.problems));
   });
 
   it('follows a catalog change: the workers read the new snapshot', async () => {

@@ -1,7 +1,8 @@
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { AnalyzerInputError, BlastRadius, Holders, SimulatedCaller, EgressProbe, SimulationResult, blastRadius } from '@cellplane/cells-common';
+import { AnalyzerInputError, BlastRadius, EgressProbe, Holders, SimulatedCaller, SimulationResult, blastRadius, compileCells } from '@cellplane/cells-common';
 import type { CatalogSnapshot } from '../reconciler/types';
+import { Compiled, compileIsolated } from '../reconciler/isolate';
 import type { CellDetail, PreviewResponse, SimulateBody } from '../schema/types';
 import { analysable } from '../service/analysis';
 import { Analyst, refuseFailed } from '../service/analyst';
@@ -25,6 +26,11 @@ type Failures = [string, string][];
  * (no pool) and in a worker thread, so both answer alike.
  */
 export interface AnalysisTasks {
+  /** The reconcile pass's compilation of the cells a change touches (a cell the compiler throws on is a problem of its own). */
+  compile: {
+    input: InEnvironment & { cells: string[] };
+    output: Compiled;
+  };
   compliance: {
     input: InEnvironment & { cell: string };
     output: { compliance: CellDetail['compliance']; failure?: string };
@@ -52,6 +58,7 @@ export type AnalysisOp = keyof AnalysisTasks;
 
 /** How an error names the operation (a failed worker's 503 says which). */
 export const OPERATION_NAMES: Record<AnalysisOp, string> = {
+  compile: 'compilation',
   compliance: 'compliance check',
   blastRadius: 'blast radius',
   simulate: 'simulation',
@@ -62,6 +69,10 @@ export const OPERATION_NAMES: Record<AnalysisOp, string> = {
 type Handlers = { [K in AnalysisOp]: (analyst: Analyst, snapshot: CatalogSnapshot, input: AnalysisTasks[K]['input']) => AnalysisTasks[K]['output'] };
 
 const handlers: Handlers = {
+  compile(analyst, snapshot, { environment, holders, cells }) {
+    return compileIsolated(compileCells, { model: snapshot.model, settings: analyst.settings, environment, cells: new Set(cells), holders });
+  },
+
   compliance(analyst, snapshot, { environment, holders, cell }) {
     const members = new Set(snapshot.model.cells.find(c => c.ref === cell)?.components ?? []);
     const view = analyst.view(snapshot, environment, holders);
