@@ -130,6 +130,16 @@ if (!only || only === 'workers') {
       );
     }
   }
+  console.log('\nDuring the first reconcile pass (into a GitOps folder):\n');
+  console.log('| components | cells | workers | pass ms | event-loop lag max ms | GET /cells p50/p95/max ms (requests) | peak RSS MiB |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|');
+  for (const workers of [0, 1]) {
+    const r = runTs('workers.bench.ts', [5000, workers, 'pass']);
+    const l = r.listCellsMs;
+    console.log(
+      `| ${r.components} | ${r.cells} | ${r.workers} | ${r.heavy.passMs} | ${r.eventLoopLagMs.timerMax} | ${l.p50}/${l.p95}/${l.max} (${l.requests}) | ${r.peakRssMiB} |`,
+    );
+  }
   console.log('');
 }
 
