@@ -56,6 +56,7 @@ async function answers(svc: DefaultCellsService) {
     simulate: await svc.simulate({ from: 'houston/capcom', to: 'orion/comms-system', method: 'POST', path: '/uplink' } as any, everything),
     rogue: await svc.simulate({ from: { rogue: 'orion' }, to: 'orion/comms-system', method: 'POST', path: '/uplink' } as any, everything),
     gateway: await svc.simulate({ from: { gateway: true }, to: 'houston/flight-director', method: 'GET', path: '/' } as any, everything),
+    outside: await svc.simulate({ from: 'houston/capcom', toHost: 'api.example.com', port: 443 } as any, everything),
     preview: await svc.preview({ entities: [newComponent] } as any, everything),
   };
 }
