@@ -9,6 +9,13 @@ export interface Config {
       name: string;
       /** Kubernetes NetworkPolicy or CiliumNetworkPolicy. Default kubernetes. */
       networkPolicy?: 'kubernetes' | 'cilium';
+      /**
+       * audit: no cell in this environment gets a policy that could deny a call
+       * (no default-deny, no ALLOW-list AuthorizationPolicy, no STRICT mTLS);
+       * GET /rollout lists the observed calls enforce would break. A cell's
+       * own spec.cell.enforcement: audit also audits it. Default enforce.
+       */
+      enforcement?: 'audit' | 'enforce';
     }>;
     /** Environments of a cell whose System lists none. Default: the first environment. */
     defaultEnvironments?: string[];

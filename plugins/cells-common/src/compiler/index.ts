@@ -15,6 +15,7 @@ import { validateObject } from './schema';
 import { services } from './service';
 import { waypoint } from './waypoint';
 import { compileEgress, CompiledEgress } from './egress';
+import { cellEnforcement, egressEnforcement, keptInEgressAudit, objectsFor } from './enforcement';
 
 /** Every object of one cell in one environment. */
 export interface CompiledCell {
@@ -23,6 +24,8 @@ export interface CompiledCell {
   environment: string;
   namespace: string;
   objects: KubeObject[];
+  /** Set when the cell is in audit here: `objects` hold none that could deny a call (docs/rollout.md). */
+  audit?: true;
 }
 
 export interface CompileResult {
@@ -95,7 +98,8 @@ export function compileCells(model: CellModel, settings: CellsSettings, options:
       problems.push(...names);
       continue;
     }
-    const objects = compileCell(ctx, options.validate ?? true);
+    const audit = cellEnforcement(ctx.cell, settings, ctx.environment) === 'audit';
+    const objects = objectsFor(audit ? 'audit' : 'enforce', compileCell(ctx, options.validate ?? true));
     // Names are built not to meet (names.ts); should two ever do, the cell is not output.
     const duplicates = duplicateObjects(objects);
     if (duplicates.length) {
@@ -108,18 +112,20 @@ export function compileCells(model: CellModel, settings: CellsSettings, options:
       });
       continue;
     }
-    cells.push({ cell: ctx.cell.ref, cellName: ctx.cell.name, environment: ctx.environment, namespace: ctx.namespace, objects });
+    cells.push({ cell: ctx.cell.ref, cellName: ctx.cell.name, environment: ctx.environment, namespace: ctx.namespace, objects, ...(audit ? { audit: true as const } : {}) });
   }
   const validate = options.validate ?? true;
   const egress = environments.flatMap(environment => {
     const compiled = compileEgress(model, settings, environment);
     if (compiled && validate) compiled.objects.forEach(validateObject);
+    if (compiled && egressEnforcement(model, settings, environment) === 'audit') compiled.objects = compiled.objects.filter(keptInEgressAudit);
     return compiled ? [compiled] : [];
   });
   return { cells, problems, egress };
 }
 
 export type { KubeObject } from './context';
+export { cellEnforcement, egressEnforcement, enforcedEverywhere, enforcementOf, keptInAudit, keptInEgressAudit, objectsFor } from './enforcement';
 export type { CompiledEgress } from './egress';
 export { FQDN_L7_ONLY_WARNING, EGRESS_OBJECT_NAMES, hostObjectName } from './egress';
 export { APPLY_PHASES, applyPhaseOf } from './applyPhase';

@@ -26,7 +26,16 @@ export interface CellSpec {
   environments?: string[];
   members?: CellMemberRule[];
   egress?: EgressCeiling;
+  enforcement?: Enforcement;
 }
+
+/**
+ * `spec.cell.enforcement` and `cells.environments[].enforcement`: `enforce`
+ * applies every policy; `audit` applies none that could deny a call
+ * (docs/rollout.md). Absent means enforce.
+ */
+export const ENFORCEMENT_MODES = ['audit', 'enforce'] as const;
+export type Enforcement = (typeof ENFORCEMENT_MODES)[number];
 
 /** How a component talks to an external host: TLS passthrough, plain HTTP (L7 rules), or opaque TCP. */
 export const EGRESS_HOST_PROTOCOLS = ['TLS', 'HTTP', 'TCP'] as const;
@@ -139,6 +148,8 @@ export interface Cell {
   components: string[];
   /** `spec.cell.egress`; absent: the cell's components may reach nothing outside the cluster. */
   egress?: EgressCeiling;
+  /** `spec.cell.enforcement`, when the System declares it (absent: enforce, unless the environment audits). */
+  enforcement?: Enforcement;
 }
 
 /** A component of a cell, resolved. */

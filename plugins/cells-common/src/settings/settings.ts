@@ -6,6 +6,8 @@ export type NamingScheme = 'openchoreo' | 'cell-env';
 export interface EnvironmentSettings {
   name: string;
   networkPolicy: NetworkPolicyFlavour;
+  /** `audit`: no cell here gets a policy that could deny a call (docs/rollout.md). Absent: enforce. */
+  enforcement?: 'audit' | 'enforce';
 }
 
 /** Where a set of pods lives: a namespace and the labels of its pods. */

@@ -294,6 +294,7 @@ export function buildCellModel(entities: Entity[], options: BuildModelOptions): 
           environments: [...environments].sort(),
           components: [],
           ...(parsed.cell.egress ? { egress: parsed.cell.egress } : {}),
+          ...(parsed.cell.enforcement ? { enforcement: parsed.cell.enforcement } : {}),
         });
       }
     }

@@ -5,6 +5,8 @@ import {
   ConnectionSpec,
   EgressCeiling,
   EgressRule,
+  Enforcement,
+  ENFORCEMENT_MODES,
   ENDPOINT_PROTOCOLS,
   EndpointOperation,
   EndpointProtocol,
@@ -22,7 +24,7 @@ import { parseCeiling, parseEgress } from './egress';
 export interface ParsedCellEntity {
   ref: string;
   /** Set for a System with `spec.cell`. */
-  cell?: { environments?: string[]; members: CellMemberRule[]; egress?: EgressCeiling };
+  cell?: { environments?: string[]; members: CellMemberRule[]; egress?: EgressCeiling; enforcement?: Enforcement };
   /** Set for a Component with any of endpoints/connections/allowFrom. */
   component?: {
     endpoints: EndpointSpec[];
@@ -288,6 +290,18 @@ function parseMembers(list: ProblemList, value: unknown, ns: string): CellMember
   return out;
 }
 
+/** `spec.cell.enforcement`: audit or enforce; anything else is refused (the cell is not compiled, so never half-enforced). */
+function parseEnforcement(list: ProblemList, value: unknown): Enforcement | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (ENFORCEMENT_MODES as readonly string[]).includes(value)) return value as Enforcement;
+  list.add(
+    'spec.cell.enforcement',
+    `${JSON.stringify(value)} is not an enforcement mode`,
+    'write `enforcement: audit` to apply no denying policy while observing, or `enforcement: enforce` (the default)',
+  );
+  return undefined;
+}
+
 /**
  * The checks one entity can have on its own (no other entity needed).
  * Entities that are not cells or cell components come back with no problems,
@@ -331,10 +345,12 @@ export function parseCellEntity(entity: Entity, rules: DeclarationRules = {}): P
     }
     const members = parseMembers(list, isRecord(cell) ? cell.members : undefined, ns);
     const egress = parseCeiling(list, isRecord(cell) ? cell.egress : undefined);
+    const enforcement = parseEnforcement(list, isRecord(cell) ? cell.enforcement : undefined);
     parsed.cell = {
       environments: Array.isArray(environments) && list.problems.length === 0 ? [...new Set(environments as string[])] : undefined,
       members,
       ...(egress ? { egress } : {}),
+      ...(enforcement ? { enforcement } : {}),
     };
   }
   if (isCellComponent(entity)) {

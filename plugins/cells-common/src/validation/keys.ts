@@ -11,7 +11,7 @@ import { ProblemList, isRecord } from './fields';
  * in the parser that reads it.
  */
 export const CELL_OBJECT_KEYS = {
-  'spec.cell': ['environments', 'members', 'egress'],
+  'spec.cell': ['environments', 'members', 'egress', 'enforcement'],
   'spec.cell.members[]': ['namespace', 'owner'],
   'spec.cell.egress': ['hosts', 'cidrs'],
   'spec.egress[]': ['host', 'cidr', 'except', 'port', 'ports', 'protocol', 'methods', 'paths', 'reason'],
