@@ -82,6 +82,11 @@ function fakeService(calls: Record<string, unknown[]>): CellsService {
         counts: { 'declared-seen': 0, 'declared-unused': 0, 'undeclared-allowed': 0, denied: 0 },
       };
     },
+    rollout: async (query, read) => {
+      record('rollout', query);
+      const may = await read.filter(cells);
+      return { environment: 'development', window: { from: '', to: '' }, sources: [], cells: cells.filter(may).map(entityRef => ({ entityRef, enforcement: 'enforce', wouldBreak: [], unjudged: [] })) };
+    },
     preview: async body => {
       record('preview', body);
       return { environment: body.environment ?? 'development', entities: ['component:default/clock'], cells: [], accessDiff: { added: [], removed: [] } };

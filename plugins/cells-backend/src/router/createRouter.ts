@@ -118,6 +118,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(await service.traffic(req.query, await access(req)));
   });
 
+  api.get('/rollout', async (req, res) => {
+    res.json(await service.rollout(req.query, await access(req)));
+  });
+
   api.get('/topology', async (req, res) => {
     // Sent as serialized (and gzipped) once by the service: at thousands of components, serializing and
     // compressing megabytes per request dominated. The compression middleware leaves encoded bodies alone.

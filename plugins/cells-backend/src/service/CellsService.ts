@@ -14,9 +14,11 @@ import type {
   ReconcileRun,
   SimulateBody,
   SimulateResponse,
+  RolloutResponse,
   TrafficResponse,
 } from '../schema/types';
 import type { ServedTopology } from './topology';
+import type { RolloutQuery } from './rollout';
 import type { TrafficQuery } from './traffic';
 
 /**
@@ -83,6 +85,8 @@ export interface CellsService {
   topology(environment: string | undefined, read: CellAccess): Promise<ServedTopology>;
   /** Observed calls of one environment over a window, classified against the catalog and cut to what `read` allows (docs/traffic.md). */
   traffic(query: TrafficQuery, read: CellAccess): Promise<TrafficResponse>;
+  /** Per readable cell, the observed calls its enforce-mode manifests would deny (docs/rollout.md). */
+  rollout(query: RolloutQuery, read: CellAccess): Promise<RolloutResponse>;
   blastRadius(body: BlastRadiusBody, read: CellAccess): Promise<BlastRadiusResponse>;
   attacks(query: AttackListQuery, read: CellAccess): Promise<AttackListResponse>;
   /** What new or edited entities would produce (objects per touched cell, access diff); writes nothing. */

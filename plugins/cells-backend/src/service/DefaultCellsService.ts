@@ -32,6 +32,7 @@ import { checkPreviewEntities, existingCellsTouched } from './preview';
 import { ModelRefs, parseCellRef } from './refs';
 import { outsideProbe } from './simulate';
 import { DEFAULT_TOPOLOGY_ANSWERS_MIB, ServedTopology, TopologyAnswerCache, TopologyAnswers, TopologyBase, visibleTopology } from './topology';
+import { RolloutQuery, RolloutViews } from './rollout';
 import { observedTraffic, TrafficQuery } from './traffic';
 import { componentViews, grantViews } from './views';
 
@@ -69,6 +70,7 @@ export class DefaultCellsService implements CellsService {
   private readonly answerCache: TopologyAnswerCache;
   /** The answers of callers who may read no cell. */
   private readonly emptyAnswers: TopologyAnswers;
+  private readonly rollouts = new RolloutViews();
 
   constructor(private readonly deps: CellsServiceDeps) {
     this.runner = deps.analysis ?? new InlineAnalysis(new Analyst(deps.config.settings, deps.compile));
@@ -371,6 +373,10 @@ export class DefaultCellsService implements CellsService {
     const environment = this.environmentOrDefault(query.environment);
     if (this.deps.reconciler.neverApplied) await this.deps.reconciler.syncCatalog();
     return observedTraffic({ environment, query, sources: this.deps.config.trafficSources, model: this.snapshot.model, settings: this.settings, read });
+  }
+
+  async rollout(query: RolloutQuery, read: CellAccess) {
+    return this.rollouts.answer(this.deps, this.environmentOrDefault(query.environment), query, read);
   }
 
   async blastRadius(body: BlastRadiusBody, read: CellAccess): Promise<BlastRadiusResponse> {

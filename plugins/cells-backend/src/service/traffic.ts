@@ -112,7 +112,8 @@ export function visibleEdge(edge: ClassifiedEdge, cellOf: Map<string, string>, r
   };
 }
 
-async function readAll(sources: TrafficSourceConfig[], model: CellModel, settings: CellsSettings, window: TrafficWindow): Promise<TrafficRead[]> {
+/** Reads every source over the window; one that cannot be read is a 502 naming it. */
+export async function readAll(sources: TrafficSourceConfig[], model: CellModel, settings: CellsSettings, window: TrafficWindow): Promise<TrafficRead[]> {
   const index = buildAttributionIndex(model, settings);
   const reads: TrafficRead[] = [];
   for (const source of sources) {

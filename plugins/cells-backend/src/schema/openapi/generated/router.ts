@@ -656,6 +656,60 @@ export const spec = {
           }
         }
       }
+    },
+    "/rollout": {
+      "get": {
+        "operationId": "getRollout",
+        "summary": "Per cell of one environment, the observed calls (from cells.traffic.sources) that the cell's enforce-mode manifests would deny, each with the deciding layer, policy and reason (docs/rollout.md). A cell in audit applies no denying policy, so this is what switching it to enforce would break. Only cells the caller may read are listed; other cells' ends are `hidden`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/environment"
+          },
+          {
+            "name": "since",
+            "in": "query",
+            "allowReserved": true,
+            "description": "The start of the observed window, an ISO time. Default: 7 days before until.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 40
+            }
+          },
+          {
+            "name": "until",
+            "in": "query",
+            "allowReserved": true,
+            "description": "The end of the window, an ISO time. Default: now. The window is at most 31 days.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 40
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Each readable cell's enforcement and what enforcing it would break.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RolloutResponse"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "502": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -2569,6 +2623,179 @@ export const spec = {
           }
         }
       },
+      "RolloutResponse": {
+        "type": "object",
+        "required": [
+          "environment",
+          "window",
+          "sources",
+          "cells"
+        ],
+        "properties": {
+          "environment": {
+            "type": "string"
+          },
+          "window": {
+            "$ref": "#/components/schemas/TrafficResponseWindow"
+          },
+          "sources": {
+            "type": "array",
+            "description": "The sources read, in words.",
+            "items": {
+              "type": "string"
+            }
+          },
+          "cells": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/RolloutCell"
+            }
+          }
+        }
+      },
+      "RolloutCell": {
+        "type": "object",
+        "required": [
+          "entityRef",
+          "enforcement",
+          "wouldBreak",
+          "unjudged"
+        ],
+        "properties": {
+          "entityRef": {
+            "type": "string"
+          },
+          "enforcement": {
+            "type": "string",
+            "enum": [
+              "audit",
+              "enforce"
+            ],
+            "description": "What the cell has applied now."
+          },
+          "wouldBreak": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/WouldBreakCall"
+            }
+          },
+          "unjudged": {
+            "type": "array",
+            "description": "Observed allowed calls the analyzer cannot judge request by request (e.g. through a waypoint, no port), with why.",
+            "items": {
+              "type": "object",
+              "required": [
+                "from",
+                "to",
+                "count",
+                "reason"
+              ],
+              "properties": {
+                "from": {
+                  "type": "string"
+                },
+                "to": {
+                  "type": "string"
+                },
+                "port": {
+                  "type": "integer"
+                },
+                "count": {
+                  "type": "integer"
+                },
+                "reason": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "failure": {
+            "type": "string",
+            "description": "Why the cell's enforce-mode manifests could not be judged (it is not compiled or analysed)."
+          }
+        }
+      },
+      "WouldBreakCall": {
+        "type": "object",
+        "required": [
+          "from",
+          "to",
+          "protocol",
+          "count",
+          "lastSeen",
+          "layer",
+          "policy",
+          "reason"
+        ],
+        "properties": {
+          "from": {
+            "type": "string",
+            "description": "A node id as in GET /traffic (hidden for a cell the caller may not read)."
+          },
+          "to": {
+            "type": "string"
+          },
+          "port": {
+            "type": "integer"
+          },
+          "protocol": {
+            "type": "string",
+            "enum": [
+              "TCP",
+              "UDP",
+              "SCTP",
+              "HTTP",
+              "GRPC",
+              "HBONE"
+            ]
+          },
+          "method": {
+            "type": "string"
+          },
+          "path": {
+            "type": "string"
+          },
+          "count": {
+            "type": "integer",
+            "description": "Observed calls in the window."
+          },
+          "lastSeen": {
+            "type": "string",
+            "description": "ISO 8601 time."
+          },
+          "endpoint": {
+            "type": "string",
+            "description": "The callee endpoint the request was judged on."
+          },
+          "layer": {
+            "$ref": "#/components/schemas/LayerName"
+          },
+          "policy": {
+            "type": "string",
+            "description": "The deciding policy, <namespace>/<name>; empty when none (nothing admits the call)."
+          },
+          "reason": {
+            "type": "string"
+          }
+        }
+      },
+      "TrafficResponseWindow": {
+        "type": "object",
+        "required": [
+          "from",
+          "to"
+        ],
+        "properties": {
+          "from": {
+            "type": "string",
+            "description": "ISO 8601 time (inclusive)."
+          },
+          "to": {
+            "type": "string",
+            "description": "ISO 8601 time."
+          }
+        }
+      },
       "TrafficResponse": {
         "type": "object",
         "required": [
@@ -2583,21 +2810,7 @@ export const spec = {
             "type": "string"
           },
           "window": {
-            "type": "object",
-            "required": [
-              "from",
-              "to"
-            ],
-            "properties": {
-              "from": {
-                "type": "string",
-                "description": "ISO 8601 time (inclusive)."
-              },
-              "to": {
-                "type": "string",
-                "description": "ISO 8601 time."
-              }
-            }
+            "$ref": "#/components/schemas/TrafficResponseWindow"
           },
           "sources": {
             "type": "array",

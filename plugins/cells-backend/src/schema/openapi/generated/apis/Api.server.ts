@@ -20,6 +20,7 @@ import { PreviewResponse } from '../models/PreviewResponse.model';
 import { ReconcileRequest } from '../models/ReconcileRequest.model';
 import { ReconcileResponse } from '../models/ReconcileResponse.model';
 import { ReconcileRun } from '../models/ReconcileRun.model';
+import { RolloutResponse } from '../models/RolloutResponse.model';
 import { SimulateBody } from '../models/SimulateBody.model';
 import { SimulateResponse } from '../models/SimulateResponse.model';
 import { TopologyResponse } from '../models/TopologyResponse.model';
@@ -99,6 +100,17 @@ export type GetPlan = {
     environment: string;
   };
   response: CellPlan | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
+export type GetRollout = {
+  query: {
+    environment?: string;
+    since?: string;
+    until?: string;
+  };
+  response: RolloutResponse | ErrorBody | ErrorBody | ErrorBody;
 };
 /**
  * @public
@@ -183,6 +195,8 @@ export type EndpointMap = {
   '#get|/cells/{namespace}/{name}/manifests': GetManifests;
 
   '#get|/cells/{namespace}/{name}/plan': GetPlan;
+
+  '#get|/rollout': GetRollout;
 
   '#get|/runs/{runId}': GetRun;
 

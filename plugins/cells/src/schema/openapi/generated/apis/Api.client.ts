@@ -24,6 +24,7 @@ import { PreviewResponse } from '../models/PreviewResponse.model';
 import { ReconcileRequest } from '../models/ReconcileRequest.model';
 import { ReconcileResponse } from '../models/ReconcileResponse.model';
 import { ReconcileRun } from '../models/ReconcileRun.model';
+import { RolloutResponse } from '../models/RolloutResponse.model';
 import { SimulateBody } from '../models/SimulateBody.model';
 import { SimulateResponse } from '../models/SimulateResponse.model';
 import { TopologyResponse } from '../models/TopologyResponse.model';
@@ -111,6 +112,16 @@ export type GetPlan = {
   };
   query: {
     environment: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetRollout = {
+  query: {
+    environment?: string;
+    since?: string;
+    until?: string;
   };
 };
 /**
@@ -369,6 +380,34 @@ export class DefaultApiClient {
     const uri = parser.parse(uriTemplate).expand({
       namespace: request.path.namespace,
       name: request.path.name,
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * Per cell of one environment, the observed calls (from cells.traffic.sources) that the cell\'s enforce-mode manifests would deny, each with the deciding layer, policy and reason (docs/rollout.md). A cell in audit applies no denying policy, so this is what switching it to enforce would break. Only cells the caller may read are listed; other cells\' ends are `hidden`.
+   * @param environment - A configured environment. Default: the first one.
+   * @param since - The start of the observed window, an ISO time. Default: 7 days before until.
+   * @param until - The end of the window, an ISO time. Default: now. The window is at most 31 days.
+   */
+  public async getRollout(
+    // @ts-ignore
+    request: GetRollout,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<RolloutResponse>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/rollout{?environment,since,until}`;
+
+    const uri = parser.parse(uriTemplate).expand({
       ...request.query,
     });
 
