@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -33,11 +33,14 @@ export function expectMatchesSpec(route: string, method: string, status: number,
   if (!ok) throw new Error(`${method.toUpperCase()} ${route} ${status}: ${ajv.errorsText(validate.errors)}`);
 }
 
-/** `cells` adds to the plugin's config (e.g. `traffic`) beside the one directory environment. */
-export async function startCellsPlugin(extra: any[] = [], cells: Record<string, unknown> = {}) {
+/**
+ * `cells` adds to the plugin's config (e.g. `traffic`) beside the one directory
+ * environment; `catalog` changes the Artemis entities the catalog serves.
+ */
+export async function startCellsPlugin(extra: any[] = [], cells: Record<string, unknown> = {}, catalog: (entities: Entity[]) => Entity[] = e => e) {
   const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cells-plugin-')), 'development');
-  const withEtags = new ChangingCatalog(artemisEntities());
-  const entities = artemisEntities().map(e => withEtags.get(stringifyEntityRef(e))!);
+  const withEtags = new ChangingCatalog(catalog(artemisEntities()));
+  const entities = catalog(artemisEntities()).map(e => withEtags.get(stringifyEntityRef(e))!);
   const backend = await startTestBackend({
     features: [
       cellsPlugin,
