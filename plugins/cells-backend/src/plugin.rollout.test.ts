@@ -7,10 +7,14 @@
  * is still listed (what enforce would break) while the applied manifests
  * admit it; once a connection declares it, nothing would break.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { Entity } from '@backstage/catalog-model';
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { expectMatchesSpec, startCellsPlugin } from './__testUtils__/pluginHarness';
 
 jest.setTimeout(240_000);
@@ -146,6 +150,71 @@ describe("the cells backend plugin, GET /rollout over a week of Istio's metrics 
       );
     } finally {
       await t.backend.stop();
+    }
+  });
+});
+
+const HUBBLE = path.resolve(__dirname, '../../../examples/artemis-traffic/hubble-flows.jsonl');
+const HOUR = 'since=2026-11-29T23:00:00Z&until=2026-11-30T00:00:00Z';
+const houstonOnly = 'user:default/houston-operator';
+
+/** Lets houstonOnly read houston alone, everyone else every cell. */
+const houstonPermissions = createServiceFactory({
+  service: coreServices.permissions,
+  deps: {},
+  factory: () => {
+    const isHoustonOnly = (options: any) => options?.credentials?.principal?.userEntityRef === houstonOnly;
+    return {
+      async authorizeConditional(requests: any[], options: any) {
+        return requests.map(() =>
+          isHoustonOnly(options)
+            ? { result: AuthorizeResult.CONDITIONAL, pluginId: 'catalog', resourceType: 'catalog-entity', conditions: { rule: 'IS_HOUSTON', params: {} } }
+            : { result: AuthorizeResult.ALLOW },
+        );
+      },
+      async authorize(requests: any[], options: any) {
+        return requests.map(r => ({
+          result: !isHoustonOnly(options) || r.resourceRef === 'system:default/houston' ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+        }));
+      },
+    } as any;
+  },
+});
+
+describe('the cells backend plugin, GET /rollout over the Hubble recording', () => {
+  it('lists only the cells the caller may read, masking the others; 404 without a source, 502 naming one that cannot be read', async () => {
+    const t = await startCellsPlugin([houstonPermissions], { traffic: { sources: [{ type: 'hubble', file: HUBBLE }] } });
+    try {
+      const all = await request(t.server).get(`/api/cells/rollout?${HOUR}`).set('Authorization', user);
+      expect(all.status).toBe(200);
+      expect(all.body.cells).toHaveLength(5);
+      const res = await request(t.server).get(`/api/cells/rollout?${HOUR}`).set('Authorization', mockCredentials.user.header(houstonOnly));
+      expect(res.status).toBe(200);
+      expectMatchesSpec('/rollout', 'get', 200, res.body);
+      expect(res.body.cells.map((c: any) => c.entityRef)).toEqual(['system:default/houston']);
+      const words = JSON.stringify(res.body);
+      // No other cell's component or namespace is named.
+      expect(words.match(/component:default\/[a-z-]+/g)?.filter(n => !/capcom|flight-director|flight-dynamics|telemetry-monitor/.test(n)) ?? []).toEqual([]);
+      expect(words).not.toMatch(/dp-default-(orion|kennedy|esa-ops|deep-space-network)-/);
+    } finally {
+      await t.backend.stop();
+    }
+    const missing = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cells-rollout-')), 'gone.jsonl');
+    const broken = await startCellsPlugin([], { traffic: { sources: [{ type: 'hubble', file: missing }] } });
+    try {
+      const res = await request(broken.server).get(`/api/cells/rollout?${HOUR}`).set('Authorization', user);
+      expect(res.status).toBe(502);
+      expect(res.body.error.message).toContain(`hubble file ${missing}`);
+    } finally {
+      await broken.backend.stop();
+    }
+    const none = await startCellsPlugin();
+    try {
+      const res = await request(none.server).get('/api/cells/rollout').set('Authorization', user);
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toBe('no flow source is configured: set cells.traffic.sources in app-config (docs/traffic.md)');
+    } finally {
+      await none.backend.stop();
     }
   });
 });
