@@ -53,8 +53,23 @@ describe('observed traffic on the command line', () => {
     expect(stdout).toMatch(/^2 denied:$/m);
     expect(stdout).toMatch(/workload:dp-default-houston-development-8d981cd8\/debug-shell -> houston\/flight-director \(HTTP\): \d+ calls, .* \[SUSPICIOUS\]/);
     expect(stdout).toMatch(
-      /^1 observed calls would break under the compiled policies:\n {2}! kennedy\/pad-operations -> kennedy\/launch-control \(HTTP\): \d+ calls, last 2026-11-30T00:00:00.000Z; denied at (L3\/L4|L7) by \S+/m,
+      /^1 observed calls would break under the compiled enforce-mode policies:\n {2}! kennedy\/pad-operations -> kennedy\/launch-control \(HTTP\): \d+ calls, last 2026-11-30T00:00:00.000Z; denied at (L3\/L4|L7) by \S+/m,
     );
+  });
+
+  it('lists what enforcing would break for a cell in audit too, and names the cells in audit', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-traffic-audit-'));
+    const config = path.join(dir, 'app-config.yaml');
+    fs.writeFileSync(config, stringify({ cells: { environments: [{ name: 'development', enforcement: 'audit' }] } }));
+    try {
+      const { code, stdout } = await cellplane('traffic', ARTEMIS, '--source', prometheus.url, ...WINDOW, '--config', config);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(
+        /^1 observed calls would break under the compiled enforce-mode policies \(in audit: deep-space-network, esa-ops, houston, kennedy, orion\):\n {2}! kennedy\/pad-operations -> kennedy\/launch-control \(HTTP\)/m,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints JSON with the classes and the would-break list', async () => {

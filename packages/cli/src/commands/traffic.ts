@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { classifyTraffic, createSimulation, TRAFFIC_CLASSES, wouldBreak } from '@cellplane/cells-common';
+import { cellEnforcement, classifyTraffic, createSimulation, enforcedEverywhere, TRAFFIC_CLASSES, wouldBreak } from '@cellplane/cells-common';
 import { loadCatalog } from '../lib/catalog';
 import { Output } from '../lib/output';
 import { environmentsToCheck } from '../lib/results';
@@ -22,7 +22,7 @@ const CLASS_TITLES: Record<(typeof TRAFFIC_CLASSES)[number], string> = {
 export function registerTraffic(program: Command, output: Output): void {
   program
     .command('traffic')
-    .description('classify observed calls against the catalog, and list those its compiled policies would deny')
+    .description('classify observed calls against the catalog, and list those its compiled enforce-mode policies would deny (also for cells in audit)')
     .argument('<paths...>', 'catalog YAML files or directories')
     .requiredOption('--source <source>', 'a `hubble observe -o jsonpb` export, or a Prometheus URL with Istio metrics')
     .option('--since <duration>', 'the window: this long before --until (e.g. 1h, 24h, 7d)', '7d')
@@ -37,12 +37,15 @@ export function registerTraffic(program: Command, output: Output): void {
       const window = trafficWindow(options);
       const read = await readTrafficArg(options.source, model, settings, window, options);
       const classified = classifyTraffic(model, settings, { environment, window, edges: read.edges, before: read.before });
-      const breaks = wouldBreak(createSimulation(model, settings, environment), read.edges);
+      // Judged against the enforce-mode manifests: a cell in audit applies nothing that denies, so this is what enforcing it would break.
+      const enforced = enforcedEverywhere(model, settings);
+      const breaks = wouldBreak(createSimulation(enforced.model, enforced.settings, environment), read.edges);
+      const auditing = model.cells.filter(c => c.environments.includes(environment) && cellEnforcement(c, settings, environment) === 'audit').map(c => c.name);
       if (options.json) {
         const strip = <T extends { edge: object }>(x: T) => ({ ...x, edge: { ...x.edge, source: undefined, destination: undefined } });
         output.stdout(
           `${JSON.stringify(
-            { source: read.source, skipped: read.skipped, ...classified, wouldBreak: breaks.wouldBreak.map(strip), unjudged: breaks.unjudged.map(strip) },
+            { source: read.source, skipped: read.skipped, ...classified, audit: auditing, wouldBreak: breaks.wouldBreak.map(strip), unjudged: breaks.unjudged.map(strip) },
             null,
             2,
           )}\n`,
@@ -64,7 +67,8 @@ export function registerTraffic(program: Command, output: Output): void {
           lines.push(`  ${describeEdge(model, e)}: ${seen}${flags ? ` [${flags}]` : ''}${e.reasons.length ? ` (${e.reasons.join('; ')})` : ''}`);
         }
       }
-      lines.push(`${breaks.wouldBreak.length} observed calls would break under the compiled policies:`);
+      const inAudit = auditing.length ? ` (in audit: ${auditing.join(', ')})` : '';
+      lines.push(`${breaks.wouldBreak.length} observed calls would break under the compiled enforce-mode policies${inAudit}:`);
       breaks.wouldBreak.forEach(w => lines.push(`  ! ${describeBreak(model, w)}`));
       if (breaks.unjudged.length) {
         lines.push(`${breaks.unjudged.length} observed calls could not be judged:`);
