@@ -34,7 +34,13 @@ function padOperationsAllowed(method: string, requestPath: string) {
   return (entities: Entity[]): Entity[] =>
     entities.map(e =>
       e.kind === 'Component' && e.metadata.name === 'pad-operations'
-        ? { ...e, spec: { ...e.spec, connections: [...((e.spec as any).connections ?? []), { to: 'launch-control', endpoint: 'http', methods: [method], paths: [requestPath] }] } }
+        ? {
+            ...e,
+            spec: {
+              ...e.spec,
+              connections: [...((e.spec as any).connections ?? []), { to: 'launch-control', endpoint: 'http', methods: [method], paths: [requestPath] }],
+            },
+          }
         : e,
     );
 }

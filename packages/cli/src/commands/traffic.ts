@@ -45,7 +45,14 @@ export function registerTraffic(program: Command, output: Output): void {
         const strip = <T extends { edge: object }>(x: T) => ({ ...x, edge: { ...x.edge, source: undefined, destination: undefined } });
         output.stdout(
           `${JSON.stringify(
-            { source: read.source, skipped: read.skipped, ...classified, audit: auditing, wouldBreak: breaks.wouldBreak.map(strip), unjudged: breaks.unjudged.map(strip) },
+            {
+              source: read.source,
+              skipped: read.skipped,
+              ...classified,
+              audit: auditing,
+              wouldBreak: breaks.wouldBreak.map(strip),
+              unjudged: breaks.unjudged.map(strip),
+            },
             null,
             2,
           )}\n`,

@@ -31,6 +31,11 @@ function catalogWith(enforcement: 'audit' | 'enforce', networkPolicy: 'kubernete
   return loadCatalog([ARTEMIS], [config]);
 }
 
+function protocolOf(endpoint: string): Observation['protocol'] {
+  if (endpoint === 'HTTP' || endpoint === 'GRPC') return 'HTTP';
+  return endpoint === 'UDP' ? 'UDP' : 'TCP';
+}
+
 /** Every call possible before any policy: each caller to each endpoint of each component, with an operation where L7 sees one. */
 function everyCall(catalog: ReturnType<typeof loadCatalog>): Observation[] {
   const { model, settings } = catalog;
@@ -39,7 +44,14 @@ function everyCall(catalog: ReturnType<typeof loadCatalog>): Observation[] {
     { kind: 'gateway' },
     ...model.cells.map(cell => {
       const namespace = cellNamespace(settings, cell, ENV);
-      return { kind: 'workload' as const, namespace, pod: 'debug-shell', identity: `cluster.local/ns/${namespace}/sa/default`, labels: { run: 'debug' }, cell: cell.ref };
+      return {
+        kind: 'workload' as const,
+        namespace,
+        pod: 'debug-shell',
+        identity: `cluster.local/ns/${namespace}/sa/default`,
+        labels: { run: 'debug' },
+        cell: cell.ref,
+      };
     }),
   ];
   const calls: Observation[] = [];
@@ -53,7 +65,7 @@ function everyCall(catalog: ReturnType<typeof loadCatalog>): Observation[] {
           source,
           destination: { kind: 'component', ref: callee.ref, cell: callee.cell },
           port: endpoint.port,
-          protocol: http ? 'HTTP' : endpoint.protocol === 'UDP' ? 'UDP' : 'TCP',
+          protocol: protocolOf(endpoint.protocol),
           ...(http ? { method: 'GET', path: '/anything' } : {}),
           verdict: { allowed: true },
           count: 1,
@@ -85,26 +97,30 @@ async function applyAndReadBack(objects: KubeObject[]): Promise<KubeObject[]> {
 }
 
 describeWithKube('audit mode on a real API server', () => {
-  it.each(['kubernetes', 'cilium'] as const)('with %s network policies, the applied audit objects admit every call allowed before', async networkPolicy => {
-    const audit = catalogWith('audit', networkPolicy);
-    const compiled = compileCatalog(audit, ENV);
-    expect(compiled.cells.every(c => c.audit)).toBe(true);
-    const objects = [...compiled.cells.flatMap(c => c.objects), ...compiled.egress.flatMap(e => e.objects)];
-    const kinds = [...new Set(objects.map(o => o.kind))].sort();
-    expect(kinds).toEqual(['Gateway', 'HTTPRoute', 'Namespace', 'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceEntry']);
-    const stored = await applyAndReadBack(objects);
+  it.each(['kubernetes', 'cilium'] as const)(
+    'with %s network policies, the applied audit objects admit every call allowed before',
+    async networkPolicy => {
+      const audit = catalogWith('audit', networkPolicy);
+      const compiled = compileCatalog(audit, ENV);
+      expect(compiled.cells.every(c => c.audit)).toBe(true);
+      const objects = [...compiled.cells.flatMap(c => c.objects), ...compiled.egress.flatMap(e => e.objects)];
+      const kinds = [...new Set(objects.map(o => o.kind))].sort();
+      expect(kinds).toEqual(['Gateway', 'HTTPRoute', 'Namespace', 'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceEntry']);
+      const stored = await applyAndReadBack(objects);
 
-    const calls = aggregateObservations(everyCall(audit));
-    const judged = wouldBreak(createSimulation(audit.model, audit.settings, ENV, stored), calls);
-    expect(judged.checked).toBeGreaterThan(400);
-    expect(judged.wouldBreak.map(w => `${w.edge.from} -> ${w.edge.to}:${w.edge.port} ${w.layer} ${w.policies.join(',')}`)).toEqual([]);
-    expect(judged.unjudged.map(u => u.reason)).toEqual([]);
+      const calls = aggregateObservations(everyCall(audit));
+      const judged = wouldBreak(createSimulation(audit.model, audit.settings, ENV, stored), calls);
+      expect(judged.checked).toBeGreaterThan(400);
+      expect(judged.wouldBreak.map(w => `${w.edge.from} -> ${w.edge.to}:${w.edge.port} ${w.layer} ${w.policies.join(',')}`)).toEqual([]);
+      expect(judged.unjudged.map(u => u.reason)).toEqual([]);
 
-    // The same calls against the enforce-mode objects: most would break, so the check above can fail.
-    const enforce = catalogWith('enforce', networkPolicy);
-    const enforced = compileCatalog(enforce, ENV);
-    const enforcedObjects = [...enforced.cells.flatMap(c => c.objects), ...enforced.egress.flatMap(e => e.objects)];
-    const denied = wouldBreak(createSimulation(enforce.model, enforce.settings, ENV, enforcedObjects), aggregateObservations(everyCall(enforce)));
-    expect(denied.wouldBreak.length).toBeGreaterThan(judged.checked / 2);
-  }, 180_000);
+      // The same calls against the enforce-mode objects: most would break, so the check above can fail.
+      const enforce = catalogWith('enforce', networkPolicy);
+      const enforced = compileCatalog(enforce, ENV);
+      const enforcedObjects = [...enforced.cells.flatMap(c => c.objects), ...enforced.egress.flatMap(e => e.objects)];
+      const denied = wouldBreak(createSimulation(enforce.model, enforce.settings, ENV, enforcedObjects), aggregateObservations(everyCall(enforce)));
+      expect(denied.wouldBreak.length).toBeGreaterThan(judged.checked / 2);
+    },
+    180_000,
+  );
 });

@@ -85,7 +85,12 @@ function fakeService(calls: Record<string, unknown[]>): CellsService {
     rollout: async (query, read) => {
       record('rollout', query);
       const may = await read.filter(cells);
-      return { environment: 'development', window: { from: '', to: '' }, sources: [], cells: cells.filter(may).map(entityRef => ({ entityRef, enforcement: 'enforce', wouldBreak: [], unjudged: [] })) };
+      return {
+        environment: 'development',
+        window: { from: '', to: '' },
+        sources: [],
+        cells: cells.filter(may).map(entityRef => ({ entityRef, enforcement: 'enforce', wouldBreak: [], unjudged: [] })),
+      };
     },
     preview: async body => {
       record('preview', body);

@@ -57,10 +57,7 @@ function peerCell(peer: TrafficPeer): string | undefined {
  * deciding policy (switching that cell to enforce is what breaks it); else
  * the callee's cell, else the caller's.
  */
-export function owningCell(
-  item: { edge: ObservedEdge; policies?: string[] },
-  cellOfNamespace: ReadonlyMap<string, string>,
-): string | undefined {
+export function owningCell(item: { edge: ObservedEdge; policies?: string[] }, cellOfNamespace: ReadonlyMap<string, string>): string | undefined {
   for (const policy of item.policies ?? []) {
     const cell = cellOfNamespace.get(policy.split('/')[0]);
     if (cell) return cell;
@@ -165,7 +162,12 @@ export class RolloutViews {
     if (shown.length === 0) return { ...base, sources: [], cells: [] };
     const reads = await readAll(sources, model, settings, window);
     const { view, failure } = this.view(deps.compile, snapshot, settings, environment, deps.reconciler.holders(environment));
-    const report = failure ? { wouldBreak: [], unjudged: [] } : wouldBreak(view.sim, reads.flatMap(r => r.edges));
+    const report = failure
+      ? { wouldBreak: [], unjudged: [] }
+      : wouldBreak(
+          view.sim,
+          reads.flatMap(r => r.edges),
+        );
     const cellOfNamespace = new Map(here.map(c => [cellNamespace(settings, c, environment), c.ref]));
     const hiddenNamespaces = [...cellOfNamespace].filter(([, ref]) => !readable(ref)).map(([ns]) => ns);
     const mask = new Masking(nodeCells(model, reads), readable, hiddenNamespaces);

@@ -112,7 +112,14 @@ export function compileCells(model: CellModel, settings: CellsSettings, options:
       });
       continue;
     }
-    cells.push({ cell: ctx.cell.ref, cellName: ctx.cell.name, environment: ctx.environment, namespace: ctx.namespace, objects, ...(audit ? { audit: true as const } : {}) });
+    cells.push({
+      cell: ctx.cell.ref,
+      cellName: ctx.cell.name,
+      environment: ctx.environment,
+      namespace: ctx.namespace,
+      objects,
+      ...(audit ? { audit: true as const } : {}),
+    });
   }
   const validate = options.validate ?? true;
   const egress = environments.flatMap(environment => {

@@ -130,7 +130,8 @@ export function readCellsSettings(raw: unknown): CellsSettings {
     }
     environments = raw.environments.map((env, i) => {
       if (!isRecord(env)) throw new SettingsError(`environments[${i}]`, 'must be an object', 'write {name, networkPolicy}');
-      const enforcement = env.enforcement === undefined ? undefined : oneOf(env, 'enforcement', `environments[${i}].`, 'enforce', ['audit', 'enforce'] as const);
+      const enforcement =
+        env.enforcement === undefined ? undefined : oneOf(env, 'enforcement', `environments[${i}].`, 'enforce', ['audit', 'enforce'] as const);
       return {
         name: str(env, 'name', `environments[${i}].`, '', DNS_LABEL),
         networkPolicy: oneOf(env, 'networkPolicy', `environments[${i}].`, 'kubernetes' as const, ['kubernetes', 'cilium'] as const),
