@@ -30,6 +30,12 @@ describe('readCellsBackendConfig', () => {
     expect(config.catalogPollInterval).toEqual({ seconds: 2 });
   });
 
+  it('reads an environment in audit, and refuses an enforcement it does not know, naming the key', () => {
+    const config = read({ environments: [{ name: 'development', enforcement: 'audit' }, { name: 'production' }] });
+    expect(config.settings.environments.map(e => e.enforcement)).toEqual(['audit', undefined]);
+    expect(() => read({ environments: [{ name: 'development', enforcement: 'shadow' }] })).toThrow('cells.environments[0].enforcement: "shadow" is not one of audit, enforce');
+  });
+
   it.each([
     [{ environments: [{ name: 'dev', target: { type: 'bucket' } }] }, 'cells.environments[0].target.type: must be directory or kubernetes, not "bucket"'],
     [{ environments: [{ name: 'dev', target: { type: 'kubernetes' } }] }, 'cells.environments[0].target.cluster:'],
