@@ -33,7 +33,9 @@ describe('readCellsBackendConfig', () => {
   it('reads an environment in audit, and refuses an enforcement it does not know, naming the key', () => {
     const config = read({ environments: [{ name: 'development', enforcement: 'audit' }, { name: 'production' }] });
     expect(config.settings.environments.map(e => e.enforcement)).toEqual(['audit', undefined]);
-    expect(() => read({ environments: [{ name: 'development', enforcement: 'shadow' }] })).toThrow('cells.environments[0].enforcement: "shadow" is not one of audit, enforce');
+    expect(() => read({ environments: [{ name: 'development', enforcement: 'shadow' }] })).toThrow(
+      'cells.environments[0].enforcement: "shadow" is not one of audit, enforce',
+    );
   });
 
   it.each([
