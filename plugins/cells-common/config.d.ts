@@ -104,6 +104,33 @@ export interface Config {
        */
       wildcardHosts?: boolean;
     };
+    /**
+     * Shared services outside every cell (docs/egress.md, "Platform services"):
+     * a Prometheus that scrapes components' spec.metrics, or a service they
+     * call with a `{platform: <name>, port}` egress entry (an OpenTelemetry
+     * collector, the Kubernetes API server by address). Default none.
+     */
+    platform?: {
+      services?: Array<{
+        /** A DNS label; what components name in scrapedBy or spec.egress[].platform. */
+        name: string;
+        /** scrapes: it scrapes components' metrics; called: components call it. */
+        role: 'scrapes' | 'called';
+        /** Where its pods run (with podLabels); leave out for a service reached by address. */
+        namespace?: string;
+        podLabels?: { [key: string]: string };
+        /** Reached by address instead (e.g. the API server's endpoint addresses); called only. */
+        cidrs?: string[];
+        /** Its pods' principal, <trust-domain>/ns/<ns>/sa/<sa>; required for a scraper with the mesh on. */
+        principal?: string;
+        /** Instead of principal: its service account in its namespace. */
+        serviceAccount?: string;
+        /** Ports callers may declare (called only). */
+        ports?: number[];
+        /** Its pods are in the ambient mesh (default true for a scraper with the mesh on, else false). */
+        mesh?: boolean;
+      }>;
+    };
     /** The cluster's own address ranges: never an egress destination. */
     cluster?: {
       /** Default [10.42.0.0/16] (k3s, OpenChoreo's k3d quick start). */

@@ -9,6 +9,7 @@ export * from './model/types';
 export * from './validation';
 export * from './settings/settings';
 export { readCellsSettings, SettingsError } from './settings/read';
+export * from './settings/platform';
 export { cellNamespace, openChoreoNamespace } from './settings/naming';
 export * from './compiler';
 export { toYaml } from './compiler/yaml';

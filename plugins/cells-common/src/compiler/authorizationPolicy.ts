@@ -3,6 +3,7 @@ import { restricting } from './applyPhase';
 import { CellContext, KubeObject, meta, podLabels } from './context';
 import { compareText } from '../order';
 import { waypointOnlyName } from './names';
+import { scrapeGrants } from './platform/scrape';
 
 interface RuleKey {
   port: number;
@@ -34,6 +35,13 @@ function rulesFor(ctx: CellContext, component: CellComponent, grants: CallGrant[
     rule.principals.add(ctx.principalOf(grant.caller));
     rules.set(id, rule);
   }
+  for (const scrape of scrapeGrants(ctx, component)) {
+    const key: RuleKey = { port: scrape.port, methods: scrape.methods, paths: scrape.paths };
+    const id = JSON.stringify(key);
+    const rule = rules.get(id) ?? { key, principals: new Set<string>() };
+    rule.principals.add(scrape.principal);
+    rules.set(id, rule);
+  }
   return [...rules.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([, { key, principals }]) => ({
@@ -48,6 +56,7 @@ function rulesFor(ctx: CellContext, component: CellComponent, grants: CallGrant[
  */
 function l7Policy(ctx: CellContext, component: CellComponent): KubeObject {
   const grants = ctx.inbound.filter(g => g.callee === component.ref);
+  // Scrapes (platform/scrape.ts) join the grants' rules: one rule per (port, methods, paths).
   const rules = rulesFor(ctx, component, grants);
   const policy: KubeObject = {
     apiVersion: 'security.istio.io/v1',

@@ -2,6 +2,8 @@ import { CallGrant, CellComponent } from '../model/types';
 import { compareText } from '../order';
 import { CellContext, HBONE_PORT, PROBE_SOURCE_CIDR, WAYPOINT_POD_LABEL, podLabels } from './context';
 import { CELL_OBJECT_NAMES } from './names';
+import { calledServiceRules } from './platform/called';
+import { scrapeIngress, scrapeWaypointRules } from './platform/scrape';
 
 /** Pods somewhere in the cluster, or an address range. */
 export type Peer =
@@ -116,7 +118,8 @@ function componentIntent(ctx: CellContext, component: CellComponent): L4Intent {
       egress.push({ peer: { kind: 'pods', namespace: ctx.namespaceOf(callee.cell), labels: podLabels(ctx, callee) }, ports: [portOf(callee, grant.endpoint)] });
     }
   }
-  egress.push(...egressRules(ctx, component));
+  egress.push(...egressRules(ctx, component), ...calledServiceRules(ctx, component));
+  ingress.push(...scrapeIngress(ctx, component));
   return {
     name: component.name,
     source: component.ref,
@@ -134,6 +137,7 @@ function componentIntent(ctx: CellContext, component: CellComponent): L4Intent {
 function egressRules(ctx: CellContext, component: CellComponent): PeerRule[] {
   const rules: PeerRule[] = [];
   for (const entry of component.egress ?? []) {
+    if (entry.kind === 'platform') continue; // platform/called.ts
     if (entry.kind === 'host') {
       const { namespace, waypointName } = ctx.settings.egress;
       rules.push({ peer: { kind: 'pods', namespace, labels: { [WAYPOINT_POD_LABEL]: waypointName } }, ports: [tcp(HBONE_PORT)] });
@@ -157,6 +161,9 @@ function waypointIntent(ctx: CellContext): L4Intent {
     ingress.push({ peer: callerPeer(ctx, grant.caller), ports: [tcp(HBONE_PORT)] });
     egress.push({ peer: { kind: 'pods', namespace: ctx.namespace, labels: podLabels(ctx, callee) }, ports: [tcp(HBONE_PORT)] });
   }
+  const scrapes = scrapeWaypointRules(ctx, c => podLabels(ctx, c));
+  ingress.push(...scrapes.ingress);
+  egress.push(...scrapes.egress);
   const cp = ctx.settings.mesh.controlPlane;
   egress.push({ peer: { kind: 'pods', namespace: cp.namespace, labels: cp.podLabels }, ports: [tcp(cp.port)] });
   return {

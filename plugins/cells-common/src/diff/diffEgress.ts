@@ -10,6 +10,8 @@ import { admittingLayer, componentLabel, presentCells, presentComponents } from 
 
 /** The request a declared entry stands for: its host on each port, or an address of its network on each port. */
 function probesOf(entry: EgressRule): EgressProbe[] {
+  // Platform services are inside the cluster: the access diff's in-cluster probes are theirs.
+  if (entry.kind === 'platform') return [];
   if (entry.kind === 'host')
     return entry.ports.map(port => ({
       host: entry.host.replace(/^\*\./, 'probe.'),

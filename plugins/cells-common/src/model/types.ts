@@ -51,6 +51,8 @@ export type EgressCidrProtocol = (typeof EGRESS_CIDR_PROTOCOLS)[number];
 export interface EgressCeiling {
   hosts: string[];
   cidrs: string[];
+  /** Platform services (cells.platform.services) its components may call; absent: none. */
+  platform?: string[];
 }
 
 /** One `spec.egress` entry naming an external host (reached through the egress waypoint). */
@@ -80,7 +82,27 @@ export interface EgressCidrRule {
   field: string;
 }
 
-export type EgressRule = EgressHostRule | EgressCidrRule;
+/** One `spec.egress` entry naming a platform service the component calls (cells.platform.services). */
+export interface EgressPlatformRule {
+  kind: 'platform';
+  platform: string;
+  /** Sorted, unique; each one of the service's ports. */
+  ports: number[];
+  reason?: string;
+  field: string;
+}
+
+export type EgressRule = EgressHostRule | EgressCidrRule | EgressPlatformRule;
+
+/** `spec.metrics` of a Component: the port and path its scrapers may GET. */
+export interface MetricsSpec {
+  /** The port of one of the component's HTTP endpoints. */
+  port: number;
+  /** Exact path; default /metrics. */
+  path: string;
+  /** Scraping platform services admitted, sorted; default: every configured scraper. */
+  scrapedBy: string[];
+}
 
 /** A Kubernetes RBAC subject made from a cell's owner. */
 export interface RbacSubject {
@@ -163,6 +185,8 @@ export interface CellComponent {
   endpoints: EndpointSpec[];
   /** Declared egress that passed every check (entity, ceiling, platform); absent when none. */
   egress?: EgressRule[];
+  /** Metrics its scrapers may read, checked against the platform's scrapers; absent when none. */
+  metrics?: MetricsSpec;
 }
 
 /** Who makes a call: a component of some cell, or the external gateway. */

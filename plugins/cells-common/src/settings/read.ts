@@ -2,6 +2,7 @@ import { DNS_LABEL, isRecord } from '../validation/fields';
 import { cidrError } from '../validation/network';
 import { compareText } from '../order';
 import { CellsSettings, DEFAULT_SETTINGS, PodPeer } from './settings';
+import { readPlatformServices } from './platform';
 import { SAMPLE_ROUTE_VALUES, SUBJECT_PATTERN, hostnameError, pathPrefixError, renderTemplate, templateError } from './templates';
 
 /** A setting that cannot be used; names the config key and the fix. */
@@ -192,6 +193,10 @@ export function readCellsSettings(raw: unknown): CellsSettings {
     if (!ok) throw new SettingsError('rbac.rules', 'must be a list of {apiGroups, resources, verbs}', 'write Kubernetes RBAC PolicyRules');
     rules = rbac.rules as CellsSettings['rbac']['rules'];
   }
+  const trustDomain = str(mesh, 'trustDomain', 'mesh.', d.mesh.trustDomain, /^[a-z0-9.-]+$/);
+  const meshEnabled = (mesh.enabled as boolean | undefined) ?? d.mesh.enabled;
+  const platform = readPlatformServices(raw.platform, trustDomain, meshEnabled);
+  if (!Array.isArray(platform)) throw new SettingsError(platform.key, platform.message, platform.fix);
   return {
     environments,
     defaultEnvironments: defaultEnvironments as string[],
@@ -202,8 +207,8 @@ export function readCellsSettings(raw: unknown): CellsSettings {
     podLabelKey: str(raw, 'podLabelKey', '', d.podLabelKey, LABEL_KEY),
     podSecurity: oneOf(raw, 'podSecurity', '', d.podSecurity, ['privileged', 'baseline', 'restricted'] as const),
     mesh: {
-      enabled: (mesh.enabled as boolean | undefined) ?? d.mesh.enabled,
-      trustDomain: str(mesh, 'trustDomain', 'mesh.', d.mesh.trustDomain, /^[a-z0-9.-]+$/),
+      enabled: meshEnabled,
+      trustDomain,
       waypointName: str(mesh, 'waypointName', 'mesh.', d.mesh.waypointName, DNS_LABEL),
       controlPlane: {
         ...peer(controlPlane, 'mesh.controlPlane.', d.mesh.controlPlane),
@@ -227,6 +232,7 @@ export function readCellsSettings(raw: unknown): CellsSettings {
       deny: cidrList(egress, 'deny', 'egress.', d.egress.deny),
       wildcardHosts: (egress.wildcardHosts as boolean | undefined) ?? d.egress.wildcardHosts,
     },
+    platform: { services: platform },
     cluster: {
       podCIDRs: cidrList(cluster, 'podCIDRs', 'cluster.', d.cluster.podCIDRs),
       serviceCIDRs: cidrList(cluster, 'serviceCIDRs', 'cluster.', d.cluster.serviceCIDRs),

@@ -1,3 +1,4 @@
+import { PlatformService } from './platform';
 /** L3/L4 policy flavour of an environment's clusters. */
 export type NetworkPolicyFlavour = 'kubernetes' | 'cilium';
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -89,6 +90,8 @@ export interface CellsSettings {
     /** Accept `*.suffix` hosts: only with a data plane that enforces them (Istio >= 1.28 DYNAMIC_DNS egress waypoint). */
     wildcardHosts: boolean;
   };
+  /** Shared services outside every cell: scrapers and services components call (docs/egress.md). */
+  platform: { services: PlatformService[] };
   /** The cluster's own address ranges: never an egress destination (use connections). */
   cluster: {
     podCIDRs: string[];
@@ -142,6 +145,7 @@ export const DEFAULT_SETTINGS: CellsSettings = {
   },
   compliance: { requireReasons: false },
   egress: { namespace: 'cellplane-egress', waypointName: 'egress', deny: ['169.254.169.254/32'], wildcardHosts: false },
+  platform: { services: [] },
   // OpenChoreo's k3d quick start (k3s defaults).
   cluster: { podCIDRs: ['10.42.0.0/16'], serviceCIDRs: ['10.43.0.0/16'] },
 };

@@ -9,6 +9,7 @@ import { compareText } from '../order';
 import { DeclarationRules } from './reason';
 import { checkEgress, EgressPlatformRules, egressPlatformRules } from './egress';
 import { checkSharedHosts } from './egressHosts';
+import { checkMetrics } from './platform';
 
 export type { EntityLookup } from './membership';
 export { cellOfComponent } from './membership';
@@ -190,6 +191,9 @@ export function validateConnectionTargets(entity: Entity, lookup: EntityLookup, 
     const ceiling = cellEntity ? parseCellEntity(cellEntity).cell?.egress : undefined;
     checkEgress(parsed.problems, parsed.component.egress, membership.cell, ceiling, options.egress ?? egressPlatformRules());
   }
+  if (parsed.component?.metrics && membership.status === 'member') {
+    checkMetrics(parsed.problems, parsed.component.metrics, parsed.component.endpoints, (options.egress ?? egressPlatformRules()).services ?? []);
+  }
   return [...parsed.problems.problems.slice(shapeProblems), ...checkMembersAndOwner(entity, lookup, options)];
 }
 
@@ -327,6 +331,8 @@ export function buildCellModel(entities: Entity[], options: BuildModelOptions): 
     namesInCell.add(nameKey);
     const egressList = new ProblemList(ref);
     const egress = checkEgress(egressList, parsed.component?.egress ?? [], cell.ref, cell.egress, options.egress ?? egressPlatformRules());
+    const metricsSpec = parsed.component?.metrics;
+    const metrics = metricsSpec && checkMetrics(egressList, metricsSpec, parsed.component!.endpoints, (options.egress ?? egressPlatformRules()).services ?? []);
     problems.push(...egressList.problems);
     components.push({
       ref,
@@ -335,6 +341,7 @@ export function buildCellModel(entities: Entity[], options: BuildModelOptions): 
       owner: ownerRefOf(entity),
       endpoints: parsed.component?.endpoints ?? [],
       ...(egress.length ? { egress } : {}),
+      ...(metrics ? { metrics } : {}),
     });
     cell.components.push(ref);
   }

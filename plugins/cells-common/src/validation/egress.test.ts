@@ -89,7 +89,7 @@ describe('egress entries', () => {
       [{ host: 'api.weather.gov', cidr: '10.20.0.0/16', port: 443 }],
       DEFAULT_SETTINGS,
       'spec.egress[0]',
-      /exactly one of `host` or `cidr`/,
+      /exactly one of `host`, `cidr` or `platform`/,
     ],
     [
       'port and ports',

@@ -1,13 +1,14 @@
 import { EGRESS_CIDR_PROTOCOLS, EGRESS_HOST_PROTOCOLS, EgressCeiling, EgressCidrRule, EgressHostRule, EgressRule } from '../model/types';
 import { compareText } from '../order';
 import { CellsSettings, DEFAULT_SETTINGS } from '../settings/settings';
-import { MESH_RESERVED_PORTS, ProblemList, checkMethods, checkPaths, isRecord } from './fields';
+import { DNS_LABEL, MESH_RESERVED_PORTS, ProblemList, checkMethods, checkPaths, isRecord } from './fields';
+import { checkPlatformEntry, platformEntry, PlatformServiceRule } from './platform';
 import { cidrError, cidrOf, cidrsOverlap, hostError, hostWithin, isWildcardHost } from './network';
 import { checkReason, DeclarationRules } from './reason';
 import { checkObjectKeys } from './keys';
 import { cidrWithin } from '../net/ip';
 
-const ENTRY_FIX = 'write {host, port, protocol: TLS | HTTP | TCP} or {cidr, except?, port, protocol: TCP | UDP}';
+const ENTRY_FIX = 'write {host, port, protocol: TLS | HTTP | TCP}, {cidr, except?, port, protocol: TCP | UDP} or {platform, port}';
 
 function ports(list: ProblemList, field: string, raw: Record<string, unknown>): number[] {
   if ((raw.port === undefined) === (raw.ports === undefined)) {
@@ -123,13 +124,18 @@ export function parseEgress(list: ProblemList, value: unknown, rules: Declaratio
   const out: EgressRule[] = [];
   value.forEach((raw, i) => {
     const field = `spec.egress[${i}]`;
-    if (!isRecord(raw) || (raw.host === undefined) === (raw.cidr === undefined)) {
-      list.add(field, 'must name exactly one of `host` or `cidr`', ENTRY_FIX);
+    if (!isRecord(raw) || [raw.host, raw.cidr, raw.platform].filter(v => v !== undefined).length !== 1) {
+      list.add(field, 'must name exactly one of `host`, `cidr` or `platform`', ENTRY_FIX);
       return;
     }
     // A misspelled key (`metods`) fails closed: the entry is left out whole.
     const unknown = checkObjectKeys(list, field, raw, 'spec.egress[]');
-    const entry = raw.host !== undefined ? hostEntry(list, field, raw, rules) : cidrEntry(list, field, raw, rules);
+    const entry =
+      raw.host !== undefined
+        ? hostEntry(list, field, raw, rules)
+        : raw.cidr !== undefined
+          ? cidrEntry(list, field, raw, rules)
+          : platformEntry(list, field, raw, ports(list, field, raw), checkReason(list, field, raw.reason, rules.requireReasons === true));
     if (entry && !unknown) out.push(entry);
   });
   return out;
@@ -138,13 +144,13 @@ export function parseEgress(list: ProblemList, value: unknown, rules: Declaratio
 /** `spec.cell.egress` of a System, shape only. Absent: undefined (the cell allows no egress). */
 export function parseCeiling(list: ProblemList, value: unknown): EgressCeiling | undefined {
   if (value === undefined) return undefined;
-  const fix = 'write {hosts: [api.weather.gov, "*.example.com"], cidrs: [10.20.0.0/16]}';
+  const fix = 'write {hosts: [api.weather.gov, "*.example.com"], cidrs: [10.20.0.0/16], platform: [otel-collector]}';
   if (!isRecord(value)) {
     list.add('spec.cell.egress', 'must be an object', fix);
     return { hosts: [], cidrs: [] };
   }
   checkObjectKeys(list, 'spec.cell.egress', value, 'spec.cell.egress');
-  const read = (key: 'hosts' | 'cidrs', error: (v: string) => string | undefined): string[] => {
+  const read = (key: 'hosts' | 'cidrs' | 'platform', error: (v: string) => string | undefined): string[] => {
     const items = value[key];
     if (items === undefined) return [];
     if (!Array.isArray(items)) {
@@ -159,7 +165,9 @@ export function parseCeiling(list: ProblemList, value: unknown): EgressCeiling |
     });
     return [...new Set(ok)].sort(compareText);
   };
-  return { hosts: read('hosts', hostError), cidrs: read('cidrs', cidrError) };
+  const platformError = (v: string) => (DNS_LABEL.test(v) ? undefined : 'is not a platform service name');
+  // Only when given: a ceiling without platform services reads (and serializes) as before.
+  return { hosts: read('hosts', hostError), cidrs: read('cidrs', cidrError), ...(value.platform !== undefined ? { platform: read('platform', platformError) } : {}) };
 }
 
 /** What the platform allows and forbids for every cell (from the settings). */
@@ -169,6 +177,8 @@ export interface EgressPlatformRules {
   wildcardHosts: boolean;
   /** Never-allowed networks, each with the setting that names it. */
   neverAllowed: { cidr: string; setting: string }[];
+  /** cells.platform.services: what platform entries and spec.metrics may name. */
+  services?: PlatformServiceRule[];
 }
 
 export function egressPlatformRules(settings: CellsSettings = DEFAULT_SETTINGS): EgressPlatformRules {
@@ -180,6 +190,7 @@ export function egressPlatformRules(settings: CellsSettings = DEFAULT_SETTINGS):
       ...settings.cluster.podCIDRs.map(cidr => ({ cidr, setting: 'cells.cluster.podCIDRs' })),
       ...settings.cluster.serviceCIDRs.map(cidr => ({ cidr, setting: 'cells.cluster.serviceCIDRs' })),
     ],
+    services: settings.platform.services.map(s => ({ name: s.name, role: s.role, ports: s.ports })),
   };
 }
 
@@ -198,7 +209,9 @@ export function checkEgress(
   const kept: EgressRule[] = [];
   for (const entry of entries) {
     const before = list.problems.length;
-    if (entry.kind === 'host') {
+    if (entry.kind === 'platform') {
+      checkPlatformEntry(list, entry, cellRef, ceiling, platform.services ?? []);
+    } else if (entry.kind === 'host') {
       if (!platform.meshEnabled) {
         list.add(
           `${entry.field}.host`,

@@ -7,6 +7,7 @@ import {
   EgressRule,
   Enforcement,
   ENFORCEMENT_MODES,
+  MetricsSpec,
   ENDPOINT_PROTOCOLS,
   EndpointOperation,
   EndpointProtocol,
@@ -19,6 +20,7 @@ import { DNS_LABEL, MESH_RESERVED_PORTS, ProblemList, checkMethods, checkPaths, 
 import { checkObjectKeys, checkSpecKeys } from './keys';
 import { checkReason, DeclarationRules } from './reason';
 import { parseCeiling, parseEgress } from './egress';
+import { parseMetrics } from './platform';
 
 /** The cell parts of one entity after its own checks; invalid items are left out. */
 export interface ParsedCellEntity {
@@ -32,6 +34,8 @@ export interface ParsedCellEntity {
     allowFrom: { spec: AllowFromSpec; field: string; source: string; sourceKind: 'component' | 'system' }[];
     /** `spec.egress`, shape-checked; the ceiling and platform checks need the cell (catalog.ts). */
     egress: EgressRule[];
+    /** `spec.metrics`, shape-checked; the endpoint and scraper checks need the settings (catalog.ts). */
+    metrics?: MetricsSpec;
   };
   problems: ProblemList;
 }
@@ -360,6 +364,7 @@ export function parseCellEntity(entity: Entity, rules: DeclarationRules = {}): P
       connections: parseConnections(list, spec.connections, ns, rules),
       allowFrom: parseAllowFrom(list, spec.allowFrom, ns, rules),
       egress: parseEgress(list, spec.egress, rules),
+      ...(spec.metrics !== undefined ? { metrics: parseMetrics(list, spec.metrics) } : {}),
     };
   }
   return parsed;

@@ -13,11 +13,12 @@ import { ProblemList, isRecord } from './fields';
 export const CELL_OBJECT_KEYS = {
   'spec.cell': ['environments', 'members', 'egress', 'enforcement'],
   'spec.cell.members[]': ['namespace', 'owner'],
-  'spec.cell.egress': ['hosts', 'cidrs'],
-  'spec.egress[]': ['host', 'cidr', 'except', 'port', 'ports', 'protocol', 'methods', 'paths', 'reason'],
+  'spec.cell.egress': ['hosts', 'cidrs', 'platform'],
+  'spec.egress[]': ['host', 'cidr', 'platform', 'except', 'port', 'ports', 'protocol', 'methods', 'paths', 'reason'],
   'spec.endpoints[]': ['name', 'port', 'protocol', 'visibility', 'operations'],
   'spec.connections[]': ['to', 'endpoint', 'methods', 'paths', 'reason'],
   'spec.allowFrom[]': ['component', 'system', 'endpoint', 'methods', 'paths', 'reason'],
+  'spec.metrics': ['port', 'path', 'scrapedBy'],
 } satisfies Record<string, readonly string[]>;
 
 export type CellObject = keyof typeof CELL_OBJECT_KEYS;
@@ -28,7 +29,7 @@ export type CellObject = keyof typeof CELL_OBJECT_KEYS;
  * key is an error only when it is a near miss of one of these.
  */
 export const CELLPLANE_SPEC_KEYS: Record<string, readonly string[]> = {
-  component: ['endpoints', 'connections', 'allowFrom', 'egress', 'system', 'owner'],
+  component: ['endpoints', 'connections', 'allowFrom', 'egress', 'metrics', 'system', 'owner'],
   system: ['cell', 'owner'],
   // Cellplane reads no field of an API; a typo of `system` or `owner` detaches
   // it from its cell's System and team just as silently. Not `endpoints`:

@@ -72,6 +72,8 @@ export function describeEgressProbe(p: EgressProbe): string {
 /** The probes around one declared entry: it, its neighbouring port, and for a host the ways around its policy. */
 function probesOf(entry: EgressRule, declaredPorts: Set<string>): EgressProbe[] {
   const probes: EgressProbe[] = [];
+  // A platform service is checked by verify/platform.ts.
+  if (entry.kind === 'platform') return probes;
   if (entry.kind === 'host') {
     for (const port of entry.ports) {
       const method = entry.protocol === 'HTTP' ? entry.methods?.[0] ?? 'GET' : undefined;

@@ -34,6 +34,7 @@ export function egressDestinations(sim: Simulation): EgressDestination[] {
   const found = new Map<string, EgressDestination>();
   for (const component of sim.model.components.filter(c => present.has(c.cell))) {
     for (const e of component.egress ?? []) {
+      if (e.kind === 'platform') continue; // platformReach.ts
       for (const port of e.ports) {
         const id = e.kind === 'host' ? `external:${e.host}` : `cidr:${e.cidr}`;
         const key = `${id} ${port} ${e.protocol}`;
