@@ -91,7 +91,9 @@ const flowKey = (label: string, callee: string, endpoint: string) => `${label}|$
  * The key of each is its caller and endpoint, to attach it to register rows.
  */
 export function differencesOf(parties: Parties, report: VerifyReport): { difference: Difference; key: string }[] {
-  return report.violations.map((v, i) => {
+  // A cell-scoped report (the pack's) holds no platform checks: those run over the whole environment.
+  const inCells = report.violations.filter((v): v is typeof v & { from: CatalogCaller } => v.from.kind !== 'platform');
+  return inCells.map((v, i) => {
     const from = parties.of(v.from);
     const to = parties.component(v.callee);
     return {

@@ -18,3 +18,7 @@ export { catalogAllowsEgress } from './egressOracle';
 export type { EgressProbe } from './egressOracle';
 export { egressDestinations, egressReach, egressReachByComponent } from './egressReach';
 export type { EgressDestination, EgressReach } from './egressReach';
+export { simulateScrape, simulatePlatformCall, verifyPlatform, MESHED_SERVICE_PORTS_NOTE, PLATFORM_LABELS_NOTE, SCRAPER_LABELS_NOTE } from './platform';
+export type { PlatformVerifyResult } from './platform';
+export { catalogAllowsScrape, catalogAllowsPlatformCall } from './platformOracle';
+export type { ScrapeProbe } from './platformOracle';

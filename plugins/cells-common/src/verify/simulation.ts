@@ -3,6 +3,7 @@ import { CellsSettings } from '../settings/settings';
 import { compileCells, KubeObject } from '../compiler';
 import { cellNamespace } from '../settings/naming';
 import { ClusterModel, loadCluster, parseCidr } from '../analyzer';
+import { AMBIENT_LABEL } from '../labels/keys';
 
 /**
  * Service account of the adversary's pod: its own identity, like any pod it
@@ -35,6 +36,8 @@ export interface Simulation {
   gatewayObjects(): KubeObject[];
   /** A pod with its own service account in the cell, optionally wearing a component's labels. */
   roguePod(cellRef: string, impersonating?: CellComponent): KubeObject;
+  /** The pod of a platform service reached by pods (cells.platform.services); undefined for one reached by address. */
+  platformPod(name: string): KubeObject | undefined;
   /**
    * Loads objects + component pods + gateway + the given extra pods into the
    * analyzer. Without extras the same model every time (read it, never change it).
@@ -104,7 +107,8 @@ export function createSimulation(model: CellModel, settings: CellsSettings, envi
       ROGUE_SERVICE_ACCOUNT,
       [],
     );
-  const base = [...compiled, ...components.map(componentPod), ...gatewayObjects()];
+  const platform = platformObjects(settings);
+  const base = [...compiled, ...components.map(componentPod), ...gatewayObjects(), ...platform.objects];
   const load = (all: KubeObject[]) => withUnknownAddresses(loadCluster(all, { trustDomain: settings.mesh.trustDomain }), settings.cluster.podCIDRs);
   // Loaded once: at 5,000 components a load is a second, and every simulated request needs one.
   let plain: ClusterModel | undefined;
@@ -117,8 +121,33 @@ export function createSimulation(model: CellModel, settings: CellsSettings, envi
     componentPod,
     gatewayObjects,
     roguePod,
+    platformPod: name => platform.pods.get(name),
     cluster: (extra = []) => (extra.length === 0 ? (plain ??= load(base)) : load([...base, ...extra])),
   };
+}
+
+/**
+ * One pod per platform service reached by pods, with its labels, its service
+ * account (from its principal) and its ports, and each namespace once, in the
+ * ambient mesh where a service says so. Nothing without platform services, so
+ * a simulation without them is the same as before.
+ */
+function platformObjects(settings: CellsSettings): { objects: KubeObject[]; pods: Map<string, KubeObject> } {
+  const pods = new Map<string, KubeObject>();
+  const meshed = new Map<string, boolean>();
+  for (const s of settings.platform.services) {
+    if (!s.namespace || !s.podLabels) continue;
+    const [, , ns, , account] = (s.principal ?? '').split('/');
+    const serviceAccount = ns === s.namespace && account ? account : s.name;
+    pods.set(s.name, pod(s.name, s.namespace, { ...s.podLabels }, serviceAccount, s.ports.map(p => ({ containerPort: p, protocol: 'TCP' }))));
+    meshed.set(s.namespace, (meshed.get(s.namespace) ?? false) || (s.mesh && settings.mesh.enabled));
+  }
+  const namespaces = [...meshed.entries()].map(([name, mesh]): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: mesh ? { [AMBIENT_LABEL]: 'ambient' } : {} },
+  }));
+  return { objects: [...namespaces, ...pods.values()], pods };
 }
 
 /**

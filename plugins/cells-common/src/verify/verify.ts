@@ -5,11 +5,12 @@ import { CatalogCaller, catalogAllows } from './oracle';
 import { evaluate } from './simulate';
 import { podKey, Simulation } from './simulation';
 import { verifyEgress } from './egress';
+import { verifyPlatform } from './platform';
 
 export interface Violation {
   caller: string;
-  /** The caller in catalog terms (`caller` is its label). */
-  from: CatalogCaller;
+  /** The caller in catalog terms (`caller` is its label), or a platform service (a scraper, verify/platform.ts). */
+  from: CatalogCaller | { kind: 'platform'; name: string };
   callee: string;
   endpoint: string;
   method?: string;
@@ -283,6 +284,10 @@ export function verifySimulation(sim: Simulation, options: VerifyOptions = {}): 
     checks += egress.checks;
     violations.push(...egress.violations);
     notes.push(...egress.notes);
+    const platform = verifyPlatform(sim);
+    checks += platform.checks;
+    violations.push(...platform.violations);
+    notes.push(...platform.notes);
   }
   if (cniDependent > 0) {
     notes.push(
