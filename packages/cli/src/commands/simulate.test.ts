@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { cellplane } from '../testing/runCli';
+import { writePlatformCatalog } from '../testing/platformCatalog';
 
 const ARTEMIS = path.resolve(__dirname, '../../../../examples/artemis');
 
@@ -106,7 +107,7 @@ describe('cellplane simulate', () => {
             '443',
           )
         ).stderr,
-      ).toMatch(/give --to <cell>\/<component>, or --to-host/);
+      ).toMatch(/give --to <cell>\/<component>, --to-host/);
     });
   });
 
@@ -124,6 +125,47 @@ describe('cellplane simulate', () => {
     [['--rogue', 'orion', '--to', 'orion/comms-system', '--endpoint', 'grpc'], /has no endpoint grpc/],
   ])('refuses bad arguments %j', async (args, message) => {
     const { code, stderr } = await cellplane('simulate', ARTEMIS, ...args);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(message);
+  });
+});
+
+describe('cellplane simulate with platform services', () => {
+  let dir: string;
+  let paths: { catalog: string; config: string };
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-simulate-platform-'));
+    paths = writePlatformCatalog(dir);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const run = async (...args: string[]) => {
+    const { code, stdout, stderr } = await cellplane('simulate', paths.catalog, '--config', paths.config, ...args, '--json');
+    expect([code, stderr]).toEqual([0, '']);
+    return JSON.parse(stdout);
+  };
+
+  // [case, arguments, allowed, deciding layer]
+  it.each([
+    ['the scraper GETs the metrics path', ['--from-platform', 'monitoring', '--to', 'telemetry/ingest'], true, null],
+    ['the scraper POSTs to it', ['--from-platform', 'monitoring', '--to', 'telemetry/ingest', '--method', 'POST', '--path', '/metrics'], false, 'L7'],
+    ['the scraper GETs another path', ['--from-platform', 'monitoring', '--to', 'telemetry/ingest', '--path', '/admin'], false, 'L7'],
+    ['the scraper on the other endpoint', ['--from-platform', 'monitoring', '--to', 'telemetry/ingest', '--port', '8080'], false, 'L7'],
+    ['a component calls its collector', ['--from', 'telemetry/ingest', '--to-platform', 'otel-collector', '--port', '4317'], true, null],
+    ['on a port it did not declare', ['--from', 'telemetry/ingest', '--to-platform', 'otel-collector', '--port', '4318'], false, 'L3/L4'],
+    ['the API server', ['--from', 'telemetry/ingest', '--to-platform', 'kube-apiserver', '--port', '6443'], true, null],
+    ['another component to the API server', ['--from', 'telemetry/store', '--to-platform', 'kube-apiserver', '--port', '6443'], false, 'L3/L4'],
+  ])('%s', async (_name, args, allowed, decidedBy) => {
+    expect(await run(...(args as string[]))).toMatchObject({ allowed, decidedBy });
+  });
+
+  it.each([
+    [['--from-platform', 'monitoring'], /--from-platform scrapes a component: give --to/],
+    [['--from-platform', 'prometheus', '--to', 'telemetry/ingest'], /prometheus is not a platform service that scrapes \(cells.platform.services: monitoring\)/],
+    [['--from', 'telemetry/ingest', '--to-platform', 'otel', '--port', '4317'], /otel is not a platform service that components call \(cells.platform.services: kube-apiserver, otel-collector, tracing\)/],
+    [['--from', 'telemetry/ingest', '--to-platform', 'otel-collector'], /--to-platform needs --port/],
+    [['--gateway', '--to-platform', 'otel-collector', '--port', '4317'], /the external gateway calls no platform service/],
+  ])('refuses %j', async (args, message) => {
+    const { code, stderr } = await cellplane('simulate', paths.catalog, '--config', paths.config, ...args);
     expect(code).toBe(1);
     expect(stderr).toMatch(message);
   });

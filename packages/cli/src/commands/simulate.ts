@@ -1,5 +1,14 @@
 import { Command } from 'commander';
-import { CellModel, createSimulation, simulateEgress, simulateRequest, SimulatedCaller } from '@cellplane/cells-common';
+import {
+  CellModel,
+  CellsSettings,
+  createSimulation,
+  simulateEgress,
+  simulatePlatformCall,
+  simulateRequest,
+  simulateScrape,
+  SimulatedCaller,
+} from '@cellplane/cells-common';
 import { loadCatalog } from '../lib/catalog';
 import { InputError } from '../lib/readDocuments';
 import { Output } from '../lib/output';
@@ -11,7 +20,9 @@ interface SimulateOptions {
   from?: string;
   rogue?: string;
   gateway?: boolean;
+  fromPlatform?: string;
   to?: string;
+  toPlatform?: string;
   toHost?: string;
   toIp?: string;
   port?: string;
@@ -54,7 +65,9 @@ export function registerSimulate(program: Command, output: Output): void {
     .option('--from <cell/component>', 'the calling component')
     .option('--rogue <cell>', 'a pod with its own service account inside this cell (the adversary)')
     .option('--gateway', 'the external gateway')
+    .option('--from-platform <name>', 'a platform service that scrapes components (cells.platform.services), with --to')
     .option('--to <cell/component>', 'the called component')
+    .option('--to-platform <name>', 'a platform service components call (cells.platform.services), with --port')
     .option('--to-host <host>', 'a host outside the cluster (with --port)')
     .option('--to-ip <address>', 'an address outside the cluster (with --port; with --to-host: the address the host resolved to)')
     .option('--port <port>', 'the port outside the cluster')
@@ -66,16 +79,23 @@ export function registerSimulate(program: Command, output: Output): void {
     .option('--direct', "address the callee's pod instead of its Service")
     .option('--json', 'print JSON')
     .action((paths: string[], options: SimulateOptions) => {
-      const callers = [options.from, options.rogue, options.gateway].filter(Boolean).length;
-      if (callers !== 1) throw new InputError('give exactly one of --from <cell>/<component>, --rogue <cell>, --gateway');
+      const callers = [options.from, options.rogue, options.gateway, options.fromPlatform].filter(Boolean).length;
+      if (callers !== 1) throw new InputError('give exactly one of --from <cell>/<component>, --rogue <cell>, --gateway, --from-platform <name>');
+      if (options.fromPlatform && options.to === undefined) throw new InputError('--from-platform scrapes a component: give --to <cell>/<component>');
       const outside = options.toHost !== undefined || options.toIp !== undefined;
-      if (outside === (options.to !== undefined)) throw new InputError('give --to <cell>/<component>, or --to-host <host> / --to-ip <address> with --port');
+      const targets = [outside, options.to !== undefined, options.toPlatform !== undefined].filter(Boolean).length;
+      if (targets !== 1)
+        throw new InputError('give --to <cell>/<component>, --to-host <host> / --to-ip <address> with --port, or --to-platform <name> with --port');
       const { model, settings } = loadCatalog(paths, options.config);
       const [environment] = environmentsToCheck(settings, options.env);
       let from: SimulatedCaller = { gateway: true };
       if (options.from) from = { component: componentRef(model, options.from, '--from') };
       else if (options.rogue) from = { rogue: cellRef(model, options.rogue, '--rogue') };
       const caller = options.from ?? (options.rogue ? `a rogue pod in ${options.rogue}` : 'the external gateway');
+      if (options.fromPlatform || options.toPlatform) {
+        simulatePlatform(output, options, model, settings, environment, from, caller);
+        return;
+      }
       if (outside) {
         const port = Number(options.port);
         if (!Number.isInteger(port) || port < 1 || port > 65535)
@@ -109,4 +129,30 @@ export function registerSimulate(program: Command, output: Output): void {
       const note = result.impersonating ? `the rogue pod wore ${result.impersonating}'s labels` : undefined;
       printResult(output, result, `${caller} -> ${options.to}${http ? ` ${http}` : ''} (${environment})`, options.json, note);
     });
+}
+
+/** `--from-platform <scraper> --to <cell/component>` and `--to-platform <name> --port <p>`. */
+function simulatePlatform(
+  output: Output,
+  options: SimulateOptions,
+  model: CellModel,
+  settings: CellsSettings,
+  environment: string,
+  from: SimulatedCaller,
+  caller: string,
+): void {
+  const port = options.port === undefined ? undefined : Number(options.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new InputError(`--port ${options.port}: give a port, 1-65535`);
+  const sim = createSimulation(model, settings, environment);
+  if (options.fromPlatform) {
+    const method = options.method?.toUpperCase();
+    const result = simulateScrape(sim, options.fromPlatform, componentRef(model, options.to!, '--to'), { port, method, path: options.path });
+    const http = [method ?? 'GET', options.path].filter(Boolean).join(' ');
+    printResult(output, result, `platform:${options.fromPlatform} -> ${options.to} ${http}${port ? ` port ${port}` : ''} (${environment})`, options.json);
+    return;
+  }
+  if (port === undefined) throw new InputError('--to-platform needs --port <port>');
+  const result = simulatePlatformCall(sim, from, options.toPlatform!, port);
+  const note = result.impersonating ? `the rogue pod wore ${result.impersonating}'s labels` : undefined;
+  printResult(output, result, `${caller} -> platform:${options.toPlatform}:${port} (${environment})`, options.json, note);
 }
