@@ -12,6 +12,7 @@ import {
   createSimulation,
   formatProblem,
   loadCluster,
+  ScrapeReach,
 } from '@cellplane/cells-common';
 import type { CatalogSnapshot } from '../reconciler/CellsReconciler';
 import { affectedCells } from '../reconciler/affected';
@@ -36,6 +37,8 @@ export interface CompiledView {
   loads?: boolean;
   /** Per component, the hosts and networks outside the cluster the analyzer lets it reach (topology.ts's analysedEgress). */
   egress?: Map<string, EgressReach[]>;
+  /** The scrapes of platform services the analyzer admits (topology.ts's analysedScrapes). */
+  scrapes?: ScrapeReach[];
 }
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -1,4 +1,7 @@
-import { TopologyAnswerCache, TopologyBase, visibleTopology } from './topology';
+import { Entity } from '@backstage/catalog-model';
+import { buildCellModel, modelOptions, readCellsSettings } from '@cellplane/cells-common';
+import { SimulationCache } from './analysis';
+import { TopologyAnswerCache, TopologyBase, topologyBase, visibleTopology } from './topology';
 
 const component = (name: string, cell: string) => ({
   entityRef: `component:default/${name}`,
@@ -107,5 +110,64 @@ describe('TopologyAnswerCache: served answers bounded in bytes (issue 22, item 2
     expect(JSON.parse(served.body.toString()).cells).toHaveLength(base.cells.length);
     expect(cache.bytes).toBe(0);
     expect(answers.answer(base, states('in-sync'))).not.toBe(served);
+  });
+});
+
+describe('topologyBase with platform services', () => {
+  const spec = (extra: Record<string, unknown>) => ({
+    type: 'service',
+    lifecycle: 'production',
+    owner: 'group:default/team',
+    system: 'telemetry',
+    endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'project' }],
+    ...extra,
+  });
+  const entities: Entity[] = [
+    { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'team', namespace: 'default' }, spec: { type: 'team', children: [] } },
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'System',
+      metadata: { name: 'telemetry', namespace: 'default' },
+      spec: { owner: 'group:default/team', cell: { egress: { platform: ['otel-collector'] } } },
+    },
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'ingest', namespace: 'default' },
+      spec: spec({ metrics: { port: 8080 }, egress: [{ platform: 'otel-collector', port: 4317 }] }),
+    },
+    { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'quiet', namespace: 'default' }, spec: spec({}) },
+  ];
+  const settings = readCellsSettings({
+    platform: {
+      services: [
+        { name: 'monitoring', role: 'scrapes', namespace: 'monitoring', podLabels: { app: 'prometheus' }, serviceAccount: 'prometheus' },
+        { name: 'otel-collector', role: 'called', namespace: 'observability', podLabels: { app: 'otel-collector' }, ports: [4317] },
+      ],
+    },
+  });
+
+  it('draws platform:<name> nodes the analyzer admits: the collector a component calls, the scraper of its metrics', () => {
+    const { model, problems } = buildCellModel(entities, modelOptions(settings));
+    expect(problems).toEqual([]);
+    const byRef = new Map(entities.map(e => [`${e.kind.toLowerCase()}:default/${e.metadata.name}`, e]));
+    const view = new SimulationCache().build({ model, held: new Map(), entities: byRef }, settings, 'development');
+    const topology = topologyBase({ model, entities: byRef, settings, environment: 'development', environments: ['development'], protection: new Map(), view });
+    expect(topology.externals).toEqual([
+      { id: 'platform:monitoring', kind: 'platform', target: 'monitoring' },
+      { id: 'platform:otel-collector', kind: 'platform', target: 'otel-collector' },
+    ]);
+    expect(topology.egress).toEqual([
+      { from: 'component:default/ingest', id: 'platform:otel-collector', kind: 'platform', target: 'otel-collector', port: 4317, protocol: 'TCP' },
+    ]);
+    expect(topology.scrapes).toEqual([{ from: 'platform:monitoring', to: 'component:default/ingest', port: 8080, path: '/metrics' }]);
+
+    // A reader who may not see the cell sees neither node nor scrape.
+    const hidden = visibleTopology({ ...topology, cells: [...topology.cells, cell('other', [])] }, ref => ref === 'system:default/other');
+    expect({ externals: hidden.externals, egress: hidden.egress, scrapes: hidden.scrapes }).toEqual({ externals: [], egress: [], scrapes: undefined });
+  });
+
+  it('leaves scrapes out of a topology without platform services', () => {
+    expect('scrapes' in visibleTopology(base, ref => ref === 'system:default/kennedy')).toBe(false);
   });
 });

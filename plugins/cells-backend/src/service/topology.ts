@@ -2,9 +2,20 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 import { Entity } from '@backstage/catalog-model';
-import { CellModel, CellsSettings, ComponentProtection, EgressReach, cellNamespace, compareText, egressReachByComponent } from '@cellplane/cells-common';
+import {
+  CellModel,
+  CellsSettings,
+  ComponentProtection,
+  EgressReach,
+  ScrapeReach,
+  cellNamespace,
+  compareText,
+  egressReachByComponent,
+  platformReachByComponent,
+  scrapeReach,
+} from '@cellplane/cells-common';
 import { CompiledView, analysable } from './analysis';
-import type { CellState, EgressReach as EgressEdge, TopologyCell, TopologyExternal, TopologyResponse } from '../schema/types';
+import type { CellState, EgressReach as EgressEdge, TopologyCell, TopologyExternal, TopologyResponse, TopologyScrape } from '../schema/types';
 import { componentViews, grantViews } from './views';
 
 /** What a topology answer holds that is fixed per catalog snapshot: everything but the cells' states. */
@@ -33,6 +44,7 @@ export function topologyBase(input: {
   const { model, entities, settings, environment, environments, protection, view } = input;
   const failures = view.failures;
   const egress = analysedEgress(view, model, settings);
+  const scrapes = analysedScrapes(view, model, settings);
   const here = model.cells.filter(c => c.environments.includes(environment));
   const components = componentViews(model, entities, new Set(here.map(c => c.ref))).map(c => ({
     ...c,
@@ -54,20 +66,29 @@ export function topologyBase(input: {
     edges: grantViews(model, g => drawn.has(g.callee) && (g.caller.kind === 'gateway' || drawn.has(g.caller.ref))).map(
       ({ declaringEntity: _d, field: _f, ...edge }) => edge,
     ),
-    ...egressOf(components.filter(c => drawn.has(c.entityRef)).flatMap(c => (egress.get(c.entityRef) ?? []).map(r => ({ from: c.entityRef, ...r })))),
+    ...egressOf(
+      components.filter(c => drawn.has(c.entityRef)).flatMap(c => (egress.get(c.entityRef) ?? []).map(r => ({ from: c.entityRef, ...r }))),
+      scrapes.filter(s => drawn.has(s.to)),
+    ),
   };
 }
 
-/** The external destinations the egress edges lead to, each once, in the order of their ids. */
-function egressOf(egress: EgressEdge[]): { externals: TopologyExternal[]; egress: EgressEdge[] } {
+/**
+ * The external destinations the egress edges lead to and the platform
+ * services that scrape, each once, in the order of their ids. `scrapes` is
+ * left out when there are none, so a topology without platform services reads
+ * as before.
+ */
+function egressOf(egress: EgressEdge[], scrapes: TopologyScrape[] = []): { externals: TopologyExternal[]; egress: EgressEdge[]; scrapes?: TopologyScrape[] } {
   const externals = new Map<string, TopologyExternal>();
+  for (const s of scrapes) externals.set(s.from, { id: s.from, kind: 'platform', target: s.from.slice('platform:'.length) });
   for (const e of egress) {
     const known = externals.get(e.id);
     // One network declared with different carve-outs: the node lists every range carved out anywhere.
     const except = [...new Set([...(known?.except ?? []), ...(e.except ?? [])])].sort(compareText);
     externals.set(e.id, { id: e.id, kind: e.kind, target: e.target, ...(except.length ? { except } : {}) });
   }
-  return { externals: [...externals.values()].sort((a, b) => compareText(a.id, b.id)), egress };
+  return { externals: [...externals.values()].sort((a, b) => compareText(a.id, b.id)), egress, ...(scrapes.length ? { scrapes } : {}) };
 }
 
 /**
@@ -84,13 +105,34 @@ function reachOutside(view: CompiledView, model: CellModel, settings: CellsSetti
   try {
     const sim = analysable(view, model, settings);
     const present = new Set(sim.model.cells.filter(c => c.environments.includes(sim.environment) && !view.failures.has(c.ref)).map(c => c.ref));
-    return egressReachByComponent(
+    const components = sim.model.components.filter(c => present.has(c.cell));
+    const reach = egressReachByComponent(sim, components);
+    // Called platform services are drawn like external destinations (`platform:<name>` nodes).
+    for (const [ref, platform] of platformReachByComponent(sim, components)) reach.set(ref, [...(reach.get(ref) ?? []), ...platform]);
+    return reach;
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * The scrapes of the cells that compile and load that the analyzer admits
+ * (a scraper's `GET <path>` on the metrics port). Nothing when the
+ * environment cannot be analysed as a whole. Asked once per view.
+ */
+export function analysedScrapes(view: CompiledView, model: CellModel, settings: CellsSettings): ScrapeReach[] {
+  if (view.scrapes) return view.scrapes;
+  try {
+    const sim = analysable(view, model, settings);
+    const present = new Set(sim.model.cells.filter(c => c.environments.includes(sim.environment) && !view.failures.has(c.ref)).map(c => c.ref));
+    view.scrapes = scrapeReach(
       sim,
       sim.model.components.filter(c => present.has(c.cell)),
     );
   } catch {
-    return new Map();
+    view.scrapes = [];
   }
+  return view.scrapes;
 }
 
 /** A topology answer as sent: its JSON once, and a strong ETag of it. */
@@ -137,13 +179,17 @@ export function visibleTopology(base: TopologyBase, readable: (cellRef: string) 
   if (cells.length === base.cells.length) return base;
   const components = base.components.filter(c => readable(c.cell));
   const shown = new Set(components.map(c => c.entityRef));
+  const { scrapes: _all, ...rest } = base;
   return {
-    ...base,
+    ...rest,
     cells,
     components,
     edges: base.edges.filter(e => shown.has(e.to) && (e.from === 'gateway' || shown.has(e.from))),
-    // An external node is shown only when a shown component reaches it.
-    ...egressOf(base.egress.filter(e => e.from !== undefined && shown.has(e.from))),
+    // An external or platform node is shown only when a shown component reaches it or is scraped by it.
+    ...egressOf(
+      base.egress.filter(e => e.from !== undefined && shown.has(e.from)),
+      (base.scrapes ?? []).filter(s => shown.has(s.to)),
+    ),
   };
 }
 

@@ -7,10 +7,10 @@ import { Simulation } from './simulation';
 
 /** One destination outside the cluster some component of the environment declares: a host or a network, on one port. */
 export interface EgressDestination {
-  /** `external:<host>` or `cidr:<cidr>`: the node the graph draws for it. */
+  /** `external:<host>`, `cidr:<cidr>` or `platform:<name>` (platformReach.ts): the node the graph draws for it. */
   id: string;
-  kind: 'host' | 'cidr';
-  /** The host (exact or `*.suffix`) or the network. */
+  kind: 'host' | 'cidr' | 'platform';
+  /** The host (exact or `*.suffix`), the network, or the platform service's name. */
   target: string;
   /** For a network: the ranges carved out of it (the union over its declarations). */
   except?: string[];

@@ -2944,18 +2944,19 @@ export const spec = {
         "properties": {
           "id": {
             "type": "string",
-            "description": "external:<host> or cidr:<cidr>."
+            "description": "external:<host>, cidr:<cidr> or platform:<name> (a platform service of cells.platform.services)."
           },
           "kind": {
             "type": "string",
             "enum": [
               "host",
-              "cidr"
+              "cidr",
+              "platform"
             ]
           },
           "target": {
             "type": "string",
-            "description": "The host (exact or *.suffix) or the network."
+            "description": "The host (exact or *.suffix), the network, or the platform service's name."
           },
           "except": {
             "type": "array",
@@ -2982,13 +2983,14 @@ export const spec = {
           },
           "id": {
             "type": "string",
-            "description": "external:<host> or cidr:<cidr>."
+            "description": "external:<host>, cidr:<cidr> or platform:<name>."
           },
           "kind": {
             "type": "string",
             "enum": [
               "host",
-              "cidr"
+              "cidr",
+              "platform"
             ]
           },
           "target": {
@@ -3011,6 +3013,32 @@ export const spec = {
               "TCP",
               "UDP"
             ]
+          }
+        }
+      },
+      "TopologyScrape": {
+        "type": "object",
+        "required": [
+          "from",
+          "to",
+          "port",
+          "path"
+        ],
+        "properties": {
+          "from": {
+            "type": "string",
+            "description": "platform:<name> of the scraping platform service."
+          },
+          "to": {
+            "type": "string",
+            "description": "The scraped component's entity ref."
+          },
+          "port": {
+            "type": "integer"
+          },
+          "path": {
+            "type": "string",
+            "description": "The one path the scraper may GET."
           }
         }
       },
@@ -3065,6 +3093,13 @@ export const spec = {
             "description": "Per shown component, each external destination the analyzer lets it reach (port and protocol).",
             "items": {
               "$ref": "#/components/schemas/EgressReach"
+            }
+          },
+          "scrapes": {
+            "type": "array",
+            "description": "Scrapes of shown components the analyzer admits, from the scraping platform service (absent when none).",
+            "items": {
+              "$ref": "#/components/schemas/TopologyScrape"
             }
           }
         }

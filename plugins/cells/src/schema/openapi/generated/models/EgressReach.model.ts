@@ -13,7 +13,7 @@ export interface EgressReach {
    */
   from?: string;
   /**
-   * external:<host> or cidr:<cidr>.
+   * external:<host>, cidr:<cidr> or platform:<name>.
    */
   id: string;
   kind: EgressReachKindEnum;
@@ -26,7 +26,7 @@ export interface EgressReach {
 /**
  * @public
  */
-export type EgressReachKindEnum = 'host' | 'cidr';
+export type EgressReachKindEnum = 'host' | 'cidr' | 'platform';
 /**
  * @public
  */

@@ -9,12 +9,12 @@
  */
 export interface TopologyExternal {
   /**
-   * external:<host> or cidr:<cidr>.
+   * external:<host>, cidr:<cidr> or platform:<name> (a platform service of cells.platform.services).
    */
   id: string;
   kind: TopologyExternalKindEnum;
   /**
-   * The host (exact or *.suffix) or the network.
+   * The host (exact or *.suffix), the network, or the platform service\'s name.
    */
   target: string;
   /**
@@ -26,4 +26,4 @@ export interface TopologyExternal {
 /**
  * @public
  */
-export type TopologyExternalKindEnum = 'host' | 'cidr';
+export type TopologyExternalKindEnum = 'host' | 'cidr' | 'platform';

@@ -8,6 +8,7 @@ import { TopologyCell } from '../models/TopologyCell.model';
 import { TopologyComponent } from '../models/TopologyComponent.model';
 import { TopologyEdge } from '../models/TopologyEdge.model';
 import { TopologyExternal } from '../models/TopologyExternal.model';
+import { TopologyScrape } from '../models/TopologyScrape.model';
 
 /**
  * @public
@@ -26,4 +27,8 @@ export interface TopologyResponse {
    * Per shown component, each external destination the analyzer lets it reach (port and protocol).
    */
   egress: Array<EgressReach>;
+  /**
+   * Scrapes of shown components the analyzer admits, from the scraping platform service (absent when none).
+   */
+  scrapes?: Array<TopologyScrape>;
 }

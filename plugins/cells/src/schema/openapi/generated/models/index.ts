@@ -72,6 +72,7 @@ export * from '../models/TopologyComponent.model';
 export * from '../models/TopologyEdge.model';
 export * from '../models/TopologyExternal.model';
 export * from '../models/TopologyResponse.model';
+export * from '../models/TopologyScrape.model';
 export * from '../models/TrafficEdge.model';
 export * from '../models/TrafficResponse.model';
 export * from '../models/TrafficResponseCounts.model';
