@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { cellsApiRef } from '../api/CellsApi';
-import { testTopology } from '../lib/testTopology';
+import { testTopology, withPlatform } from '../lib/testTopology';
 import { componentDocuments, SidePanel } from './SidePanel';
 import { mockCellsApi } from './testApi';
 
@@ -49,6 +49,29 @@ describe('SidePanel', () => {
     );
     expect(screen.getByText('External host api.weather.gov')).toBeInTheDocument();
     expect(screen.getByLabelText('reached by')).toHaveTextContent('component:default/capcom: port 443 TLS');
+  });
+
+  it('lists the platform services a component calls, who scrapes it, and what a scraper scrapes', async () => {
+    const topology = withPlatform(testTopology());
+    const { unmount } = await renderInTestApp(
+      <SidePanel topology={topology} selected="component:default/capcom" onBlastRadius={jest.fn()} onToggleCollapse={jest.fn()} collapsed={false} />,
+      { apis: [[cellsApiRef, mockCellsApi()]] },
+    );
+    expect(screen.getByLabelText('egress')).toHaveTextContent('platform service otel-collector:4317 TCP');
+    expect(screen.queryByLabelText('scraped by')).toBeNull();
+    unmount();
+    const scraped = await renderInTestApp(
+      <SidePanel topology={topology} selected="component:default/comms-system" onBlastRadius={jest.fn()} onToggleCollapse={jest.fn()} collapsed={false} />,
+      { apis: [[cellsApiRef, mockCellsApi()]] },
+    );
+    expect(screen.getByLabelText('scraped by')).toHaveTextContent('platform:monitoring GET /metrics on port 9464');
+    scraped.unmount();
+    await renderInTestApp(
+      <SidePanel topology={topology} selected="platform:monitoring" onBlastRadius={jest.fn()} onToggleCollapse={jest.fn()} collapsed={false} />,
+      { apis: [[cellsApiRef, mockCellsApi()]] },
+    );
+    expect(screen.getByText('Platform service monitoring')).toBeInTheDocument();
+    expect(screen.getByLabelText('reached by')).toHaveTextContent('scrapes component:default/comms-system: GET /metrics on port 9464');
   });
 
   it('says a component without egress reaches nothing outside', async () => {

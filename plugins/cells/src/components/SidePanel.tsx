@@ -8,7 +8,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { useApi } from '@backstage/frontend-plugin-api';
 import type { TopologyComponent, TopologyEdge, TopologyResponse } from '../api/types';
 import { cellsApiRef } from '../api/CellsApi';
-import { GATEWAY_ID, egressText, externalText, grantText } from '../lib/graph';
+import { GATEWAY_ID, egressText, externalKindText, externalText, grantText, scrapeText } from '../lib/graph';
 import { ErrorNote } from './ErrorNote';
 import { stateWord } from './status';
 import { useAsync } from './useAsync';
@@ -158,6 +158,7 @@ function ComponentPanel({
   const callers = topology.edges.filter(e => e.to === component.entityRef);
   const callees = topology.edges.filter(e => e.from === component.entityRef);
   const egress = (topology.egress ?? []).filter(e => e.from === component.entityRef);
+  const scrapedBy = (topology.scrapes ?? []).filter(s => s.to === component.entityRef);
   const cell = topology.cells.find(c => c.entityRef === component.cell);
   return (
     <>
@@ -201,10 +202,20 @@ function ComponentPanel({
         <ul className={classes.list} aria-label="egress">
           {egress.length === 0 && <li>nothing</li>}
           {egress.map(r => (
-            <li key={egressText(r)}>{egressText(r)}</li>
+            <li key={`${r.id} ${egressText(r)}`}>{r.kind === 'platform' ? `platform service ${egressText(r)}` : egressText(r)}</li>
           ))}
         </ul>
       </div>
+      {scrapedBy.length > 0 && (
+        <div className={classes.section}>
+          <Typography variant="subtitle2">Scraped by</Typography>
+          <ul className={classes.list} aria-label="scraped by">
+            {scrapedBy.map(s => (
+              <li key={scrapeText(s)}>{scrapeText(s)}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <div className={classes.section}>
         <Typography variant="subtitle2">Objects</Typography>
         <Manifests
@@ -237,15 +248,22 @@ export function SidePanel({ topology, selected, onBlastRadius, onToggleCollapse,
       {external && (
         <>
           <Typography variant="h6">
-            {external.kind === 'host' ? 'External host' : 'External network'} {externalText(external)}
+            {externalKindText(external)} {externalText(external)}
           </Typography>
-          <Typography variant="subtitle2">Who may reach it</Typography>
+          <Typography variant="subtitle2">{external.kind === 'platform' ? 'Who may reach it, and whom it scrapes' : 'Who may reach it'}</Typography>
           <ul className={classes.list} aria-label="reached by">
             {(topology.egress ?? [])
               .filter(r => r.id === external.id)
               .map(r => (
                 <li key={`${r.from} ${egressText(r)}`}>
                   {r.from}: port {r.port} {r.protocol}
+                </li>
+              ))}
+            {(topology.scrapes ?? [])
+              .filter(s => s.from === external.id)
+              .map(s => (
+                <li key={`${s.to} ${scrapeText(s)}`}>
+                  scrapes {s.to}: GET {s.path} on port {s.port}
                 </li>
               ))}
           </ul>

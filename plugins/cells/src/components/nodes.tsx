@@ -2,7 +2,8 @@ import { Handle, NodeProps, Position } from '@xyflow/react';
 import { makeStyles, useTheme } from '@material-ui/core/styles';
 import PublicIcon from '@material-ui/icons/Public';
 import SettingsEthernetIcon from '@material-ui/icons/SettingsEthernet';
-import { externalText, type CellsNode } from '../lib/graph';
+import DnsIcon from '@material-ui/icons/Dns';
+import { externalKindText, externalText, type CellsNode } from '../lib/graph';
 import { MARK_WORDS, markColour, stateColour, stateWord } from './status';
 
 const useStyles = makeStyles(theme => ({
@@ -153,7 +154,7 @@ export function GatewayNode({ data }: NodeProps<CellsNode>) {
   );
 }
 
-/** A host (rounded, globe) or a network (hexagonal, cable) outside the cluster. */
+/** A host (rounded, globe) or a network (hexagonal, cable) outside the cluster, or a platform service (rounded, dns). */
 export function ExternalNode({ data, selected }: NodeProps<CellsNode>) {
   const classes = useStyles();
   const theme = useTheme();
@@ -161,17 +162,21 @@ export function ExternalNode({ data, selected }: NodeProps<CellsNode>) {
   const { external } = data;
   const colour = markColour(theme, data.mark) ?? (selected ? theme.palette.primary.main : undefined);
   const isHost = external.kind === 'host';
-  const Icon = isHost ? PublicIcon : SettingsEthernetIcon;
+  const isPlatform = external.kind === 'platform';
+  let Icon = isHost ? PublicIcon : SettingsEthernetIcon;
+  if (isPlatform) Icon = DnsIcon;
   return (
     <div
-      className={`${classes.external} ${isHost ? classes.host : classes.network}`}
+      className={`${classes.external} ${isHost || isPlatform ? classes.host : classes.network}`}
       style={{ borderColor: colour, boxShadow: selected || data.focused ? `0 0 0 3px ${colour ?? theme.palette.primary.main}66` : undefined }}
       data-testid={`external-${external.id}`}
     >
       <Handle type="target" position={Position.Left} />
+      {/* A scraper's edges leave it towards the components it scrapes. */}
+      {isPlatform && <Handle type="source" position={Position.Right} />}
       <Icon fontSize="small" aria-hidden />
       <div style={{ minWidth: 0 }}>
-        <div className={classes.sub}>{isHost ? 'external host' : 'external network'}</div>
+        <div className={classes.sub}>{externalKindText(external).toLowerCase()}</div>
         <div className={classes.externalName} title={externalText(external)}>
           {external.target}
         </div>

@@ -11,7 +11,7 @@ import {
   simulationHighlight,
   toGraph,
 } from './graph';
-import { largeTopology, testTopology } from './testTopology';
+import { largeTopology, testTopology, withPlatform } from './testTopology';
 
 const capcom = 'component:default/capcom';
 const director = 'component:default/flight-director';
@@ -49,6 +49,23 @@ describe('toGraph', () => {
     const edge = edges.find(e => e.target === weatherApi)!;
     expect(edge.source).toBe(capcom);
     expect(edge.ariaLabel).toBe(`May reach outside the cluster ${capcom} -> api.weather.gov:443 TLS`);
+  });
+
+  it('draws platform services as nodes: the collector a component calls, and the scraper with edges into what it scrapes', () => {
+    const { nodes, edges } = toGraph(withPlatform(testTopology()));
+    expect(nodes.find(n => n.id === 'platform:otel-collector')?.ariaLabel).toBe('Platform service otel-collector');
+    expect(nodes.find(n => n.id === 'platform:monitoring')).toMatchObject({ type: 'external', ariaLabel: 'Platform service monitoring' });
+    expect(edges.find(e => e.target === 'platform:otel-collector')).toMatchObject({ source: capcom, label: '4317 TCP' });
+    expect(edges.find(e => e.source === 'platform:monitoring')).toMatchObject({
+      target: comms,
+      label: 'GET /metrics',
+      ariaLabel: `May scrape platform:monitoring GET /metrics on port 9464 of ${comms}`,
+    });
+    // Collapsed, the scrape lands on the cell; filtered away, neither the scrape nor the scraper is drawn.
+    expect(toGraph(withPlatform(testTopology()), { collapsed: new Set([orion]) }).edges.find(e => e.source === 'platform:monitoring')?.target).toBe(orion);
+    const houstonOnly = toGraph(withPlatform(testTopology()), { cell: houston });
+    expect(houstonOnly.nodes.some(n => n.id === 'platform:monitoring')).toBe(false);
+    expect(houstonOnly.edges.some(e => e.source === 'platform:monitoring')).toBe(false);
   });
 
   it('draws no host nobody drawn reaches', () => {

@@ -8,6 +8,7 @@ import type {
   TopologyComponent,
   TopologyEdge,
   TopologyExternal,
+  TopologyScrape,
   TopologyResponse,
 } from '../api/types';
 
@@ -35,7 +36,7 @@ export type CellNodeData = {
 };
 export type ComponentNodeData = { kind: 'component'; component: TopologyComponent; mark?: Mark; focused?: boolean };
 export type GatewayNodeData = { kind: 'gateway'; mark?: Mark; focused?: boolean };
-/** A host or network outside the cluster some drawn component may reach. */
+/** A host or network outside the cluster some drawn component may reach, or a platform service (`platform:<name>`). */
 export type ExternalNodeData = { kind: 'external'; external: TopologyExternal; mark?: Mark; focused?: boolean };
 export type CellsNodeData = CellNodeData | ComponentNodeData | GatewayNodeData | ExternalNodeData;
 export type CellsNode = Node<CellsNodeData>;
@@ -146,6 +147,17 @@ export function externalText(external: Pick<TopologyExternal, 'target' | 'except
   return external.except?.length ? `${external.target} except ${external.except.join(', ')}` : external.target;
 }
 
+/** What a node outside the cells is, in words: `External host`, `External network`, `Platform service`. */
+export function externalKindText(external: Pick<TopologyExternal, 'kind'>): string {
+  if (external.kind === 'platform') return 'Platform service';
+  return external.kind === 'host' ? 'External host' : 'External network';
+}
+
+/** A scrape in words: `platform:monitoring GET /metrics on port 9464`. */
+export function scrapeText(scrape: TopologyScrape): string {
+  return `${scrape.from} GET ${scrape.path} on port ${scrape.port}`;
+}
+
 /** One reach outside the cluster in words: `api.weather.gov:443 TLS`. */
 export function egressText(reach: EgressReach): string {
   return `${reach.target}:${reach.port} ${reach.protocol}${reach.except?.length ? ` (except ${reach.except.join(', ')})` : ''}`;
@@ -160,7 +172,15 @@ function egressGraph(topology: TopologyResponse, drawnAs: Map<string, string>): 
     const key = `${source}->${reach.id}`;
     grouped.set(key, [...(grouped.get(key) ?? []), reach]);
   }
-  const reached = new Set([...grouped.values()].map(list => list[0].id));
+  // Scrapes run the other way: from the platform service's node into the scraped component.
+  const scrapes = new Map<string, TopologyScrape[]>();
+  for (const scrape of topology.scrapes ?? []) {
+    const target = drawnAs.get(scrape.to);
+    if (!target) continue;
+    const key = `${scrape.from}->${target}`;
+    scrapes.set(key, [...(scrapes.get(key) ?? []), scrape]);
+  }
+  const reached = new Set([...[...grouped.values()].map(list => list[0].id), ...[...scrapes.values()].map(list => list[0].from)]);
   const nodes: CellsNode[] = (topology.externals ?? [])
     .filter(e => reached.has(e.id))
     .map(external => ({
@@ -169,7 +189,7 @@ function egressGraph(topology: TopologyResponse, drawnAs: Map<string, string>): 
       position: { x: 0, y: 0 },
       ...EXTERNAL_SIZE,
       data: { kind: 'external', external },
-      ariaLabel: `${external.kind === 'host' ? 'External host' : 'External network'} ${externalText(external)}`,
+      ariaLabel: `${externalKindText(external)} ${externalText(external)}`,
     }));
   const edges: CallEdge[] = [...grouped.entries()].map(([id, egress]) => {
     const label = [...new Set(egress.map(r => `${r.port} ${r.protocol}`))].join(', ');
@@ -183,6 +203,18 @@ function egressGraph(topology: TopologyResponse, drawnAs: Map<string, string>): 
       ariaLabel: `May reach outside the cluster ${texts.join('; ')}`,
     };
   });
+  for (const [id, list] of scrapes) {
+    const label = [...new Set(list.map(s => `GET ${s.path}`))].join(', ');
+    const texts = list.map(s => `${scrapeText(s)} of ${s.to}`);
+    edges.push({
+      id,
+      source: list[0].from,
+      target: id.slice(id.indexOf('->') + 2),
+      label,
+      data: { grants: [], label, detail: texts.join('\n') },
+      ariaLabel: `May scrape ${texts.join('; ')}`,
+    });
+  }
   return { nodes, edges };
 }
 

@@ -108,6 +108,23 @@ export function testTopology(): TopologyResponse {
   } as TopologyResponse;
 }
 
+/** The topology plus platform services: capcom calls the collector, monitoring scrapes comms-system. */
+export function withPlatform(topology: TopologyResponse): TopologyResponse {
+  return {
+    ...topology,
+    externals: [
+      ...topology.externals,
+      { id: 'platform:monitoring', kind: 'platform', target: 'monitoring' },
+      { id: 'platform:otel-collector', kind: 'platform', target: 'otel-collector' },
+    ],
+    egress: [
+      ...topology.egress,
+      { from: 'component:default/capcom', id: 'platform:otel-collector', kind: 'platform', target: 'otel-collector', port: 4317, protocol: 'TCP' },
+    ],
+    scrapes: [{ from: 'platform:monitoring', to: 'component:default/comms-system', port: 9464, path: '/metrics' }],
+  };
+}
+
 /**
  * A topology in the shape of bench/synthetic.ts (the large-catalog example):
  * `cells` cells of `perCell` components `svc-<i>` in cells `cell-<c>`, each
