@@ -2,6 +2,7 @@ import { CellComponent, EndpointSpec, HTTP_METHODS } from '../model/types';
 import { AnalyzerInputError, ClusterModel } from '../analyzer';
 import { callersOf, clusterFor, compareText, FirstHopFilter, isL7, judgeProbes, presentComponents, ProbeCaller } from '../diff/probing';
 import { SimulatedCaller } from './simulate';
+import { platformReach } from './platformReach';
 import { Simulation } from './simulation';
 import { Probe, probesFor, samplePaths, UNDECLARED_PATH } from './verify';
 import { EgressReach, egressReach } from './egressReach';
@@ -121,6 +122,7 @@ export function blastRadius(sim: Simulation, from: SimulatedCaller): BlastRadius
       }
     }
   }
-  const egress = 'gateway' in from ? [] : egressReach(sim, from);
+  // Outside the cells: hosts and networks, then the platform services it may call.
+  const egress = 'gateway' in from ? [] : [...egressReach(sim, from), ...platformReach(sim, from)];
   return { reaches: reaches.sort(byReach), reachedBy: reachedBy.sort(byReach), egress };
 }

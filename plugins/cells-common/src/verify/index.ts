@@ -22,5 +22,5 @@ export { simulateScrape, simulatePlatformCall, verifyPlatform, MESHED_SERVICE_PO
 export type { PlatformVerifyResult } from './platform';
 export { catalogAllowsScrape, catalogAllowsPlatformCall } from './platformOracle';
 export type { ScrapeProbe } from './platformOracle';
-export { platformReachByComponent, scrapeReach } from './platformReach';
+export { platformReach, platformReachByComponent, scrapeReach } from './platformReach';
 export type { ScrapeReach } from './platformReach';

@@ -5,6 +5,7 @@ import { simulatePlatformCall, simulateScrape, verifyPlatform, MESHED_SERVICE_PO
 import { catalogAllowsPlatformCall, catalogAllowsScrape } from './platformOracle';
 import { verifySimulation } from './verify';
 import { KubeObject } from '../compiler';
+import { blastRadius } from './blastRadius';
 
 function simulation(mesh: boolean, environment: 'development' | 'staging', objects?: (o: KubeObject[]) => KubeObject[]) {
   const settings = platformCatalogSettings(mesh);
@@ -97,6 +98,17 @@ describe.each(['development', 'staging'] as const)('platform services in %s (kub
       'component:default/ingest -> platform:otel-collector port 4317   expected true',
       'component:default/ingest -> platform:otel-collector port 4319   expected false',
     ]);
+  });
+
+  it("counts the platform services a caller may reach in its blast radius", () => {
+    const sim = simulation(true, environment);
+    const targets = (from: Parameters<typeof blastRadius>[1]) => blastRadius(sim, from).egress.filter(e => e.kind === 'platform').map(e => `${e.target}:${e.port}`);
+    expect(targets({ component: INGEST })).toEqual(['kube-apiserver:6443', 'otel-collector:4317']);
+    // HBONE carries every port to the meshed tracing service.
+    expect(targets({ component: STORE })).toEqual(['tracing:4317']);
+    expect(targets({ component: QUIET })).toEqual([]);
+    // A rogue pod wearing the declaring components' labels (MESHED_SERVICE_PORTS_NOTE, PLATFORM_LABELS_NOTE).
+    expect(targets({ rogue: 'system:default/telemetry' })).toEqual(['kube-apiserver:6443', 'otel-collector:4317', 'tracing:4317']);
   });
 
   it('runs inside the whole-environment verify', () => {

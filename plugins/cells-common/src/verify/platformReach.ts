@@ -2,6 +2,7 @@ import { CellComponent } from '../model/types';
 import { compareText } from '../order';
 import { EgressReach } from './egressReach';
 import { evaluateScrape, simulatePlatformCall } from './platform';
+import { SimulatedCaller } from './simulate';
 import { Simulation } from './simulation';
 
 /** A scrape the analyzer admits: the scraper's node, the component, and what it may read. */
@@ -56,4 +57,22 @@ export function scrapeReach(sim: Simulation, components: CellComponent[] = prese
     }
   }
   return out.sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to));
+}
+
+/**
+ * Every called platform service, per port it serves, that the analyzer lets
+ * this caller reach: the blast radius's candidates are all of them, declared
+ * or not (a rogue pod counts with its most successful disguise).
+ */
+export function platformReach(sim: Simulation, from: SimulatedCaller): EgressReach[] {
+  if ('gateway' in from) return [];
+  const out: EgressReach[] = [];
+  for (const service of sim.settings.platform.services.filter(s => s.role === 'called')) {
+    for (const port of service.ports) {
+      if (simulatePlatformCall(sim, from, service.name, port).allowed) {
+        out.push({ id: `platform:${service.name}`, kind: 'platform', target: service.name, port, protocol: 'TCP' });
+      }
+    }
+  }
+  return out;
 }
