@@ -160,8 +160,14 @@ describe('cellplane simulate with platform services', () => {
 
   it.each([
     [['--from-platform', 'monitoring'], /--from-platform scrapes a component: give --to/],
-    [['--from-platform', 'prometheus', '--to', 'telemetry/ingest'], /prometheus is not a platform service that scrapes \(cells.platform.services: monitoring\)/],
-    [['--from', 'telemetry/ingest', '--to-platform', 'otel', '--port', '4317'], /otel is not a platform service that components call \(cells.platform.services: kube-apiserver, otel-collector, tracing\)/],
+    [
+      ['--from-platform', 'prometheus', '--to', 'telemetry/ingest'],
+      /prometheus is not a platform service that scrapes \(cells.platform.services: monitoring\)/,
+    ],
+    [
+      ['--from', 'telemetry/ingest', '--to-platform', 'otel', '--port', '4317'],
+      /otel is not a platform service that components call \(cells.platform.services: kube-apiserver, otel-collector, tracing\)/,
+    ],
     [['--from', 'telemetry/ingest', '--to-platform', 'otel-collector'], /--to-platform needs --port/],
     [['--gateway', '--to-platform', 'otel-collector', '--port', '4317'], /the external gateway calls no platform service/],
   ])('refuses %j', async (args, message) => {

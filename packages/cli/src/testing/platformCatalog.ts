@@ -56,7 +56,6 @@ export const PLATFORM = {
   ],
 };
 
-
 /** The catalog and an app-config with PLATFORM written to `dir`: the paths to give the CLI. */
 export function writePlatformCatalog(dir: string, cells: Record<string, unknown> = {}): { catalog: string; config: string } {
   const catalog = path.join(dir, 'catalog.yaml');

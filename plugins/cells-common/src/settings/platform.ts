@@ -58,7 +58,11 @@ function service(raw: unknown, at: string, trustDomain: string, meshEnabled: boo
   if (typeof name !== 'string' || !DNS_LABEL.test(name)) fail(`${at}.name`, `${JSON.stringify(name)} is not a name`, 'use a DNS label such as monitoring');
   const role = raw.role;
   if (!(PLATFORM_ROLES as readonly unknown[]).includes(role)) {
-    fail(`${at}.role`, `${JSON.stringify(role)} is not one of ${PLATFORM_ROLES.join(', ')}`, 'write scrapes (it scrapes components) or called (components call it)');
+    fail(
+      `${at}.role`,
+      `${JSON.stringify(role)} is not one of ${PLATFORM_ROLES.join(', ')}`,
+      'write scrapes (it scrapes components) or called (components call it)',
+    );
   }
   const namespace = raw.namespace;
   if (namespace !== undefined && (typeof namespace !== 'string' || !DNS_LABEL.test(namespace))) {
@@ -66,7 +70,8 @@ function service(raw: unknown, at: string, trustDomain: string, meshEnabled: boo
   }
   let podLabels: Record<string, string> | undefined;
   if (raw.podLabels !== undefined) {
-    if (!isRecord(raw.podLabels) || Object.keys(raw.podLabels).length === 0) fail(`${at}.podLabels`, 'must be a non-empty map of labels', 'write labels that select exactly its pods');
+    if (!isRecord(raw.podLabels) || Object.keys(raw.podLabels).length === 0)
+      fail(`${at}.podLabels`, 'must be a non-empty map of labels', 'write labels that select exactly its pods');
     for (const [k, v] of Object.entries(raw.podLabels)) {
       if (!LABEL_KEY.test(k) || typeof v !== 'string' || !LABEL_VALUE.test(v)) {
         fail(`${at}.podLabels`, `${k}=${JSON.stringify(v)} is not a Kubernetes label`, 'use a valid label key and value');
@@ -94,12 +99,20 @@ function service(raw: unknown, at: string, trustDomain: string, meshEnabled: boo
   let principal: string | undefined;
   if (raw.principal !== undefined) {
     if (typeof raw.principal !== 'string' || !PRINCIPAL.test(raw.principal)) {
-      fail(`${at}.principal`, `${JSON.stringify(raw.principal)} is not one explicit principal`, 'write <trust-domain>/ns/<namespace>/sa/<service-account>, no wildcard, no spiffe://');
+      fail(
+        `${at}.principal`,
+        `${JSON.stringify(raw.principal)} is not one explicit principal`,
+        'write <trust-domain>/ns/<namespace>/sa/<service-account>, no wildcard, no spiffe://',
+      );
     }
     principal = raw.principal;
   } else if (raw.serviceAccount !== undefined) {
     if (typeof raw.serviceAccount !== 'string' || !DNS_LABEL.test(raw.serviceAccount) || namespace === undefined) {
-      fail(`${at}.serviceAccount`, `${JSON.stringify(raw.serviceAccount)} is not a service account of the service's namespace`, 'write a DNS label and give namespace');
+      fail(
+        `${at}.serviceAccount`,
+        `${JSON.stringify(raw.serviceAccount)} is not a service account of the service's namespace`,
+        'write a DNS label and give namespace',
+      );
     }
     principal = `${trustDomain}/ns/${namespace}/sa/${raw.serviceAccount}`;
   }
@@ -110,15 +123,18 @@ function service(raw: unknown, at: string, trustDomain: string, meshEnabled: boo
   if (raw.mesh !== undefined && typeof raw.mesh !== 'boolean') fail(`${at}.mesh`, 'must be true or false', 'write true or false');
   const mesh = (raw.mesh as boolean | undefined) ?? (role === 'scrapes' && meshEnabled);
   if (mesh && !byPods) fail(`${at}.mesh`, 'a service reached by address has no pods in the mesh', 'leave mesh out');
-  if (role === 'scrapes' && meshEnabled && !mesh) fail(`${at}.mesh`, 'a scraper outside the mesh cannot pass the cells\' STRICT mTLS', 'enrol the scraper in the ambient mesh and leave mesh out (or true)');
+  if (role === 'scrapes' && meshEnabled && !mesh)
+    fail(`${at}.mesh`, "a scraper outside the mesh cannot pass the cells' STRICT mTLS", 'enrol the scraper in the ambient mesh and leave mesh out (or true)');
   let ports: number[] = [];
   if (raw.ports !== undefined) {
     const bad = Array.isArray(raw.ports) ? raw.ports.find(p => typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > 65535) : raw.ports;
-    if (!Array.isArray(raw.ports) || raw.ports.length === 0 || bad !== undefined) fail(`${at}.ports`, `${JSON.stringify(bad ?? raw.ports)} is not a port`, 'list integers from 1 to 65535');
+    if (!Array.isArray(raw.ports) || raw.ports.length === 0 || bad !== undefined)
+      fail(`${at}.ports`, `${JSON.stringify(bad ?? raw.ports)} is not a port`, 'list integers from 1 to 65535');
     ports = [...new Set(raw.ports as number[])].sort((a, b) => a - b);
   }
   if (role === 'called' && ports.length === 0) fail(`${at}.ports`, 'a called service needs the ports callers may use', 'list them, e.g. [4317]');
-  if (role === 'scrapes' && ports.length > 0) fail(`${at}.ports`, "a scraper is called by nobody; the port it scrapes is each component's spec.metrics.port", 'leave ports out');
+  if (role === 'scrapes' && ports.length > 0)
+    fail(`${at}.ports`, "a scraper is called by nobody; the port it scrapes is each component's spec.metrics.port", 'leave ports out');
   return {
     name: name as string,
     role: role as PlatformRole,

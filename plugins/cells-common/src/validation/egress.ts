@@ -134,8 +134,8 @@ export function parseEgress(list: ProblemList, value: unknown, rules: Declaratio
       raw.host !== undefined
         ? hostEntry(list, field, raw, rules)
         : raw.cidr !== undefined
-          ? cidrEntry(list, field, raw, rules)
-          : platformEntry(list, field, raw, ports(list, field, raw), checkReason(list, field, raw.reason, rules.requireReasons === true));
+        ? cidrEntry(list, field, raw, rules)
+        : platformEntry(list, field, raw, ports(list, field, raw), checkReason(list, field, raw.reason, rules.requireReasons === true));
     if (entry && !unknown) out.push(entry);
   });
   return out;
@@ -167,7 +167,11 @@ export function parseCeiling(list: ProblemList, value: unknown): EgressCeiling |
   };
   const platformError = (v: string) => (DNS_LABEL.test(v) ? undefined : 'is not a platform service name');
   // Only when given: a ceiling without platform services reads (and serializes) as before.
-  return { hosts: read('hosts', hostError), cidrs: read('cidrs', cidrError), ...(value.platform !== undefined ? { platform: read('platform', platformError) } : {}) };
+  return {
+    hosts: read('hosts', hostError),
+    cidrs: read('cidrs', cidrError),
+    ...(value.platform !== undefined ? { platform: read('platform', platformError) } : {}),
+  };
 }
 
 /** What the platform allows and forbids for every cell (from the settings). */

@@ -16,7 +16,9 @@ describe('platform egress entries', () => {
     const { model, problems } = build({ egress: [{ platform: 'otel-collector', ports: [4318, 4317], reason: 'traces' }] });
     expect(problems).toEqual([]);
     expect(model.cells[0].egress).toEqual({ hosts: [], cidrs: [], platform: ['kube-apiserver', 'otel-collector'] });
-    expect(model.components[0].egress).toEqual([{ kind: 'platform', platform: 'otel-collector', ports: [4317, 4318], reason: 'traces', field: 'spec.egress[0]' }]);
+    expect(model.components[0].egress).toEqual([
+      { kind: 'platform', platform: 'otel-collector', ports: [4317, 4318], reason: 'traces', field: 'spec.egress[0]' },
+    ]);
   });
 
   it('reads a ceiling without platform as before (no platform key)', () => {
@@ -26,19 +28,45 @@ describe('platform egress entries', () => {
 
   // [case, egress entries, cell spec, field, message]
   const refused: [string, unknown[], Record<string, unknown>, string, RegExp][] = [
-    ['unknown service', [{ platform: 'otel', port: 4317 }], { egress: { platform: ['otel'] } }, 'spec.egress[0].platform', /otel is not a platform service .*: kube-apiserver, otel-collector, tracing\)/],
-    ['a scraper', [{ platform: 'monitoring', port: 9090 }], { egress: { platform: ['monitoring'] } }, 'spec.egress[0].platform', /monitoring scrapes components; nobody calls it/],
+    [
+      'unknown service',
+      [{ platform: 'otel', port: 4317 }],
+      { egress: { platform: ['otel'] } },
+      'spec.egress[0].platform',
+      /otel is not a platform service .*: kube-apiserver, otel-collector, tracing\)/,
+    ],
+    [
+      'a scraper',
+      [{ platform: 'monitoring', port: 9090 }],
+      { egress: { platform: ['monitoring'] } },
+      'spec.egress[0].platform',
+      /monitoring scrapes components; nobody calls it/,
+    ],
     ['a port it does not serve', [{ platform: 'otel-collector', port: 9999 }], ceiling, 'spec.egress[0].port', /serves no port 9999 \(its ports: 4317, 4318\)/],
-    ['outside the ceiling', [{ platform: 'tracing', port: 4317 }], ceiling, 'spec.egress[0].platform', /outside the egress ceiling of system:default\/a \(spec.cell.egress.platform: kube-apiserver, otel-collector\)/],
+    [
+      'outside the ceiling',
+      [{ platform: 'tracing', port: 4317 }],
+      ceiling,
+      'spec.egress[0].platform',
+      /outside the egress ceiling of system:default\/a \(spec.cell.egress.platform: kube-apiserver, otel-collector\)/,
+    ],
     ['a cell without a ceiling', [{ platform: 'otel-collector', port: 4317 }], {}, 'spec.egress[0].platform', /spec.cell.egress.platform: none/],
     ['a protocol', [{ platform: 'otel-collector', port: 4317, protocol: 'TCP' }], ceiling, 'spec.egress[0].protocol', /does not apply to a platform entry/],
     ['no port', [{ platform: 'otel-collector' }], ceiling, 'spec.egress[0]', /exactly one of `port` or `ports`/],
-    ['platform and host', [{ platform: 'otel-collector', host: 'a.example', port: 1 }], ceiling, 'spec.egress[0]', /exactly one of `host`, `cidr` or `platform`/],
+    [
+      'platform and host',
+      [{ platform: 'otel-collector', host: 'a.example', port: 1 }],
+      ceiling,
+      'spec.egress[0]',
+      /exactly one of `host`, `cidr` or `platform`/,
+    ],
     ['a misspelled key', [{ platform: 'otel-collector', port: 4317, reasn: 'x' }], ceiling, 'spec.egress[0].reasn', /unknown field/],
   ];
   it.each(refused)('refuses %s, naming the field and the fix', (_, egress, cellSpec, field, message) => {
     const { model, problems } = build({ egress }, cellSpec);
-    expect(problems).toEqual([expect.objectContaining({ entityRef: 'component:default/station', field, message: expect.stringMatching(message), fix: expect.any(String) })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ entityRef: 'component:default/station', field, message: expect.stringMatching(message), fix: expect.any(String) }),
+    ]);
     expect(model.components[0].egress).toBeUndefined();
   });
 

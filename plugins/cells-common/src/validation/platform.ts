@@ -19,10 +19,20 @@ function names(services: PlatformServiceRule[], role: PlatformRole): string {
 }
 
 /** `{platform, port | ports, reason?}` of spec.egress, shape only (ports are checked by the caller's port reader). */
-export function platformEntry(list: ProblemList, field: string, raw: Record<string, unknown>, ports: number[], reason?: string): EgressPlatformRule | undefined {
+export function platformEntry(
+  list: ProblemList,
+  field: string,
+  raw: Record<string, unknown>,
+  ports: number[],
+  reason?: string,
+): EgressPlatformRule | undefined {
   const before = list.problems.length;
   if (typeof raw.platform !== 'string' || raw.platform === '') {
-    list.add(`${field}.platform`, `${JSON.stringify(raw.platform)} is not a platform service name`, 'name a service of cells.platform.services, e.g. otel-collector');
+    list.add(
+      `${field}.platform`,
+      `${JSON.stringify(raw.platform)} is not a platform service name`,
+      'name a service of cells.platform.services, e.g. otel-collector',
+    );
   }
   for (const key of ['except', 'protocol', 'methods', 'paths'])
     if (raw[key] !== undefined)
@@ -43,7 +53,7 @@ export function parseMetrics(list: ProblemList, value: unknown): MetricsSpec | u
   checkObjectKeys(list, 'spec.metrics', value, 'spec.metrics');
   const { port, path, scrapedBy } = value;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535 || MESH_RESERVED_PORTS.includes(port)) {
-    list.add('spec.metrics.port', `${JSON.stringify(port)} is not a metrics port`, 'give the port of one of the component\'s HTTP endpoints');
+    list.add('spec.metrics.port', `${JSON.stringify(port)} is not a metrics port`, "give the port of one of the component's HTTP endpoints");
   }
   // Exact paths only: a scrape reads one page, and a pattern would admit every page under it.
   if (path !== undefined && (typeof path !== 'string' || !/^\/[^\s?#*]*$/.test(path))) {
@@ -52,7 +62,11 @@ export function parseMetrics(list: ProblemList, value: unknown): MetricsSpec | u
   let scrapers: string[] = [];
   if (scrapedBy !== undefined) {
     if (!Array.isArray(scrapedBy) || scrapedBy.length === 0 || scrapedBy.some(s => typeof s !== 'string' || s === '')) {
-      list.add('spec.metrics.scrapedBy', `${JSON.stringify(scrapedBy)} is not a list of scraper names`, 'list names of scraping services of cells.platform.services, or leave it out for all');
+      list.add(
+        'spec.metrics.scrapedBy',
+        `${JSON.stringify(scrapedBy)} is not a list of scraper names`,
+        'list names of scraping services of cells.platform.services, or leave it out for all',
+      );
     } else scrapers = [...new Set(scrapedBy as string[])].sort(compareText);
   }
   if (list.problems.length !== before) return undefined;
@@ -64,7 +78,13 @@ export function parseMetrics(list: ProblemList, value: unknown): MetricsSpec | u
  * services and its cell's ceiling. Returns whether the entry passes; every
  * failure names the field, the configured names or the ceiling, and the fix.
  */
-export function checkPlatformEntry(list: ProblemList, entry: EgressPlatformRule, cellRef: string, ceiling: EgressCeiling | undefined, services: PlatformServiceRule[]): boolean {
+export function checkPlatformEntry(
+  list: ProblemList,
+  entry: EgressPlatformRule,
+  cellRef: string,
+  ceiling: EgressCeiling | undefined,
+  services: PlatformServiceRule[],
+): boolean {
   const before = list.problems.length;
   const service = services.find(s => s.name === entry.platform);
   if (!service || service.role !== 'called') {
@@ -73,18 +93,26 @@ export function checkPlatformEntry(list: ProblemList, entry: EgressPlatformRule,
       service
         ? `${entry.platform} scrapes components; nobody calls it`
         : `${entry.platform} is not a platform service (cells.platform.services that components call: ${names(services, 'called')})`,
-      service ? 'remove the entry; admit the scraper with spec.metrics' : `name one of ${names(services, 'called')}, or ask the platform team to configure ${entry.platform}`,
+      service
+        ? 'remove the entry; admit the scraper with spec.metrics'
+        : `name one of ${names(services, 'called')}, or ask the platform team to configure ${entry.platform}`,
     );
   } else {
     const outside = entry.ports.filter(p => !service.ports.includes(p));
     if (outside.length) {
-      list.add(`${entry.field}.port`, `${entry.platform} serves no port ${outside.join(', ')} (its ports: ${service.ports.join(', ')})`, `use one of ${service.ports.join(', ')}`);
+      list.add(
+        `${entry.field}.port`,
+        `${entry.platform} serves no port ${outside.join(', ')} (its ports: ${service.ports.join(', ')})`,
+        `use one of ${service.ports.join(', ')}`,
+      );
     }
   }
   if (!ceiling?.platform?.includes(entry.platform)) {
     list.add(
       `${entry.field}.platform`,
-      `${entry.platform} is outside the egress ceiling of ${cellRef} (spec.cell.egress.platform: ${ceiling?.platform?.length ? ceiling.platform.join(', ') : 'none'})`,
+      `${entry.platform} is outside the egress ceiling of ${cellRef} (spec.cell.egress.platform: ${
+        ceiling?.platform?.length ? ceiling.platform.join(', ') : 'none'
+      })`,
       `ask the owners of ${cellRef} to add ${entry.platform} to spec.cell.egress.platform, or remove the entry`,
     );
   }
@@ -102,17 +130,27 @@ export function checkMetrics(list: ProblemList, metrics: MetricsSpec, endpoints:
   if (!endpoint || endpoint.protocol !== 'HTTP') {
     list.add(
       'spec.metrics.port',
-      endpoint ? `port ${metrics.port} is endpoint ${endpoint.name}, which serves ${endpoint.protocol}, not HTTP` : `no endpoint of the component serves port ${metrics.port}`,
+      endpoint
+        ? `port ${metrics.port} is endpoint ${endpoint.name}, which serves ${endpoint.protocol}, not HTTP`
+        : `no endpoint of the component serves port ${metrics.port}`,
       `declare an HTTP endpoint on port ${metrics.port} (e.g. {name: metrics, port: ${metrics.port}, protocol: HTTP, visibility: project})`,
     );
   }
   const scrapers = services.filter(s => s.role === 'scrapes').map(s => s.name);
   if (scrapers.length === 0) {
-    list.add('spec.metrics', 'no platform service scrapes components (cells.platform.services has no role: scrapes)', 'remove spec.metrics, or ask the platform team to configure the scraper');
+    list.add(
+      'spec.metrics',
+      'no platform service scrapes components (cells.platform.services has no role: scrapes)',
+      'remove spec.metrics, or ask the platform team to configure the scraper',
+    );
   }
   metrics.scrapedBy.forEach((name, i) => {
     if (!scrapers.includes(name)) {
-      list.add(`spec.metrics.scrapedBy[${i}]`, `${name} is not a scraping platform service (configured scrapers: ${names(services, 'scrapes')})`, `name one of ${names(services, 'scrapes')}`);
+      list.add(
+        `spec.metrics.scrapedBy[${i}]`,
+        `${name} is not a scraping platform service (configured scrapers: ${names(services, 'scrapes')})`,
+        `name one of ${names(services, 'scrapes')}`,
+      );
     }
   });
   if (list.problems.length !== before) return undefined;

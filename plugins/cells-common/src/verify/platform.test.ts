@@ -31,7 +31,10 @@ describe.each(['development', 'staging'] as const)('platform services in %s (kub
     [QUIET, 8080, 'GET', '/metrics', [false, 'L3/L4'], [false, 'L3/L4']],
   ];
   it.each(scrapes)('monitoring scrapes %s on %d with %s %s', (to, port, method, path, withMesh, withoutMesh) => {
-    for (const [mesh, [allowed, layer]] of [[true, withMesh], [false, withoutMesh]] as const) {
+    for (const [mesh, [allowed, layer]] of [
+      [true, withMesh],
+      [false, withoutMesh],
+    ] as const) {
       const result = simulateScrape(simulation(mesh, environment), 'monitoring', to, { port, method, path });
       expect({ mesh, allowed: result.allowed, decidedBy: result.allowed ? null : result.decidedBy }).toEqual({ mesh, allowed, decidedBy: layer });
     }
@@ -51,10 +54,17 @@ describe.each(['development', 'staging'] as const)('platform services in %s (kub
     [QUIET, 'kube-apiserver', 6443, false, false],
   ];
   it.each(calls)('%s calls %s on %d', (from, name, port, withMesh, withoutMesh) => {
-    for (const [mesh, allowed] of [[true, withMesh], [false, withoutMesh]] as const) {
+    for (const [mesh, allowed] of [
+      [true, withMesh],
+      [false, withoutMesh],
+    ] as const) {
       const caller = from === 'rogue' ? { rogue: 'system:default/telemetry' } : { component: from };
       const result = simulatePlatformCall(simulation(mesh, environment), caller, name, port);
-      expect({ mesh, allowed: result.allowed, decidedBy: result.allowed ? null : result.decidedBy }).toEqual({ mesh, allowed, decidedBy: allowed ? null : 'L3/L4' });
+      expect({ mesh, allowed: result.allowed, decidedBy: result.allowed ? null : result.decidedBy }).toEqual({
+        mesh,
+        allowed,
+        decidedBy: allowed ? null : 'L3/L4',
+      });
     }
   });
 
@@ -68,7 +78,10 @@ describe.each(['development', 'staging'] as const)('platform services in %s (kub
     ['tracing', 4318, 'store', undefined],
   ];
   it.each(rogues)('a rogue pod calls %s on %d', (name, port, withMesh, withoutMesh) => {
-    for (const [mesh, wearing] of [[true, withMesh], [false, withoutMesh]] as const) {
+    for (const [mesh, wearing] of [
+      [true, withMesh],
+      [false, withoutMesh],
+    ] as const) {
       const result = simulatePlatformCall(simulation(mesh, environment), { rogue: 'system:default/telemetry' }, name, port);
       expect({ mesh, allowed: result.allowed, impersonating: result.impersonating }).toEqual({ mesh, allowed: wearing !== undefined, impersonating: wearing });
       if (!result.allowed) expect(result.decidedBy).toBe('L3/L4');
@@ -88,11 +101,14 @@ describe.each(['development', 'staging'] as const)('platform services in %s (kub
       objects.map(o => {
         const text = JSON.stringify(o);
         if (o.kind === 'AuthorizationPolicy' && o.metadata.name === 'ingest') return JSON.parse(text.replace(',"paths":["/metrics"]', ''));
-        if (/NetworkPolicy$/.test(o.kind) && o.metadata.name === 'ingest') return JSON.parse(text.replace('"port":4317', '"port":4319').replace('"port":"4317"', '"port":"4319"'));
+        if (/NetworkPolicy$/.test(o.kind) && o.metadata.name === 'ingest')
+          return JSON.parse(text.replace('"port":4317', '"port":4319').replace('"port":"4317"', '"port":"4319"'));
         return o;
       }),
     );
-    const found = verifyPlatform(widened).violations.map(v => `${v.caller} -> ${v.callee} ${v.endpoint} ${v.method ?? ''} ${v.path ?? ''} expected ${v.expected}`.trim());
+    const found = verifyPlatform(widened).violations.map(v =>
+      `${v.caller} -> ${v.callee} ${v.endpoint} ${v.method ?? ''} ${v.path ?? ''} expected ${v.expected}`.trim(),
+    );
     expect(found).toEqual([
       'platform:monitoring -> component:default/ingest port 9464 GET /cellplane-undeclared-probe expected false',
       'component:default/ingest -> platform:otel-collector port 4317   expected true',
@@ -100,9 +116,12 @@ describe.each(['development', 'staging'] as const)('platform services in %s (kub
     ]);
   });
 
-  it("counts the platform services a caller may reach in its blast radius", () => {
+  it('counts the platform services a caller may reach in its blast radius', () => {
     const sim = simulation(true, environment);
-    const targets = (from: Parameters<typeof blastRadius>[1]) => blastRadius(sim, from).egress.filter(e => e.kind === 'platform').map(e => `${e.target}:${e.port}`);
+    const targets = (from: Parameters<typeof blastRadius>[1]) =>
+      blastRadius(sim, from)
+        .egress.filter(e => e.kind === 'platform')
+        .map(e => `${e.target}:${e.port}`);
     expect(targets({ component: INGEST })).toEqual(['kube-apiserver:6443', 'otel-collector:4317']);
     // HBONE carries every port to the meshed tracing service.
     expect(targets({ component: STORE })).toEqual(['tracing:4317']);

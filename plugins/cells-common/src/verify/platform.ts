@@ -10,7 +10,7 @@ import { rogueAttempts, SimulatedCaller, SimulationResult } from './simulate';
 import { UNDECLARED_PATH, Violation } from './verify';
 
 export const MESHED_SERVICE_PORTS_NOTE =
-  'a platform service in the mesh is reached over HBONE (15008), which carries every port: Cellplane limits which components reach it, and the service\'s own policies must limit the port';
+  "a platform service in the mesh is reached over HBONE (15008), which carries every port: Cellplane limits which components reach it, and the service's own policies must limit the port";
 /** docs/policy-semantics.md#egress-5 */
 export const PLATFORM_LABELS_NOTE =
   "a call to a platform service is admitted at L3/L4 by the caller's pod labels: a pod in the cell that copies a declaring component's labels reaches the service too; rogue probes use a pod without component labels";
@@ -21,7 +21,9 @@ function service(sim: Simulation, name: string, role: PlatformService['role']): 
   const found = sim.settings.platform.services.find(s => s.name === name && s.role === role);
   if (!found) {
     const names = sim.settings.platform.services.filter(s => s.role === role).map(s => s.name);
-    throw new AnalyzerInputError(`${name} is not a platform service that ${role === 'called' ? 'components call' : 'scrapes'} (cells.platform.services: ${names.join(', ') || 'none'})`);
+    throw new AnalyzerInputError(
+      `${name} is not a platform service that ${role === 'called' ? 'components call' : 'scrapes'} (cells.platform.services: ${names.join(', ') || 'none'})`,
+    );
   }
   return found;
 }
@@ -35,7 +37,13 @@ function componentOf(sim: Simulation, ref: string): CellComponent {
 }
 
 /** A scraper's request to a component, addressed to its Service like any mesh call (through the cell's waypoint). */
-export function evaluateScrape(cluster: ClusterModel, from: KubeObject, sim: Simulation, component: CellComponent, probe: Omit<ScrapeProbe, 'scraper'>): RequestResult {
+export function evaluateScrape(
+  cluster: ClusterModel,
+  from: KubeObject,
+  sim: Simulation,
+  component: CellComponent,
+  probe: Omit<ScrapeProbe, 'scraper'>,
+): RequestResult {
   return analyzeRequest(cluster, {
     from: podKey(from),
     to: `${sim.namespaceOf(component.cell)}/${component.name}`,
@@ -63,7 +71,11 @@ export function simulateScrape(sim: Simulation, scraper: string, to: string, req
   const pod = sim.platformPod(s.name)!;
   const port = request.port ?? component.metrics?.port ?? component.endpoints[0]?.port;
   if (port === undefined) throw new AnalyzerInputError(`${to} serves no endpoint to scrape`);
-  return evaluateScrape(sim.cluster(), pod, sim, component, { port, method: request.method ?? 'GET', path: request.path ?? component.metrics?.path ?? '/metrics' });
+  return evaluateScrape(sim.cluster(), pod, sim, component, {
+    port,
+    method: request.method ?? 'GET',
+    path: request.path ?? component.metrics?.path ?? '/metrics',
+  });
 }
 
 /** `simulate --to-platform <name> --port <p>`: a component's (or a rogue pod's) call to a platform service. */
@@ -71,7 +83,10 @@ export function simulatePlatformCall(sim: Simulation, from: SimulatedCaller, nam
   const target = service(sim, name, 'called');
   if ('gateway' in from) throw new AnalyzerInputError('the external gateway calls no platform service; give --from or --rogue');
   if ('rogue' in from) {
-    const attempts = rogueAttempts(sim, from.rogue).map(a => ({ ...evaluatePlatformCall(a.cluster, a.pod, sim, target, port), impersonating: a.impersonating }));
+    const attempts = rogueAttempts(sim, from.rogue).map(a => ({
+      ...evaluatePlatformCall(a.cluster, a.pod, sim, target, port),
+      impersonating: a.impersonating,
+    }));
     // The most successful attempt, as for every rogue question: allowed if any disguise is.
     return attempts.find(r => r.allowed) ?? attempts[0];
   }
@@ -96,12 +111,23 @@ export function verifyPlatform(sim: Simulation): PlatformVerifyResult {
   const services = sim.settings.platform.services;
   if (services.length === 0) return { checks: 0, violations: [], notes: [] };
   const mesh = sim.settings.mesh.enabled;
-  const present = sim.model.cells.filter(c => c.environments.includes(sim.environment)).map(c => c.ref).sort(compareText);
+  const present = sim.model.cells
+    .filter(c => c.environments.includes(sim.environment))
+    .map(c => c.ref)
+    .sort(compareText);
   const components = sim.model.components.filter(c => present.includes(c.cell));
   const cluster = sim.cluster();
   const violations: Violation[] = [];
   let checks = 0;
-  const record = (label: string, from: Violation['from'], callee: string, endpoint: string, expected: boolean, result: RequestResult, op: { method?: string; path?: string }) => {
+  const record = (
+    label: string,
+    from: Violation['from'],
+    callee: string,
+    endpoint: string,
+    expected: boolean,
+    result: RequestResult,
+    op: { method?: string; path?: string },
+  ) => {
     checks++;
     if (result.allowed !== expected) {
       violations.push({ caller: label, from, callee, endpoint, ...op, expected, actual: result.allowed, explanation: result.explanation });
@@ -120,7 +146,15 @@ export function verifyPlatform(sim: Simulation): PlatformVerifyResult {
       ];
       for (const probe of probes) {
         const expected = catalogAllowsScrape(c, { scraper: scraper.name, ...probe }, mesh);
-        record(`platform:${scraper.name}`, { kind: 'platform', name: scraper.name }, c.ref, `port ${probe.port}`, expected, evaluateScrape(cluster, pod, sim, c, probe), probe);
+        record(
+          `platform:${scraper.name}`,
+          { kind: 'platform', name: scraper.name },
+          c.ref,
+          `port ${probe.port}`,
+          expected,
+          evaluateScrape(cluster, pod, sim, c, probe),
+          probe,
+        );
       }
     }
   }
@@ -129,13 +163,29 @@ export function verifyPlatform(sim: Simulation): PlatformVerifyResult {
     for (const c of components) {
       for (const port of ports) {
         const expected = catalogAllowsPlatformCall(c, target, port, mesh);
-        record(c.ref, { kind: 'component', ref: c.ref }, `platform:${target.name}`, `port ${port}`, expected, evaluatePlatformCall(cluster, sim.componentPod(c), sim, target, port), {});
+        record(
+          c.ref,
+          { kind: 'component', ref: c.ref },
+          `platform:${target.name}`,
+          `port ${port}`,
+          expected,
+          evaluatePlatformCall(cluster, sim.componentPod(c), sim, target, port),
+          {},
+        );
       }
     }
     for (const cellRef of present) {
       const attempt = rogueAttempts(sim, cellRef)[0]; // no component labels (docs/policy-semantics.md#egress-5)
       for (const port of ports) {
-        record(`a rogue pod in ${cellRef}`, { kind: 'rogue', cell: cellRef }, `platform:${target.name}`, `port ${port}`, false, evaluatePlatformCall(attempt.cluster, attempt.pod, sim, target, port), {});
+        record(
+          `a rogue pod in ${cellRef}`,
+          { kind: 'rogue', cell: cellRef },
+          `platform:${target.name}`,
+          `port ${port}`,
+          false,
+          evaluatePlatformCall(attempt.cluster, attempt.pod, sim, target, port),
+          {},
+        );
       }
     }
   }

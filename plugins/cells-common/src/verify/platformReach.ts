@@ -38,7 +38,11 @@ export function platformReachByComponent(sim: Simulation, components: CellCompon
         }
       }
     }
-    if (reach.length) result.set(c.ref, reach.sort((a, b) => compareText(a.id, b.id) || a.port - b.port));
+    if (reach.length)
+      result.set(
+        c.ref,
+        reach.sort((a, b) => compareText(a.id, b.id) || a.port - b.port),
+      );
   }
   return result;
 }

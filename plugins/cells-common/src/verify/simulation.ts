@@ -139,14 +139,25 @@ function platformObjects(settings: CellsSettings): { objects: KubeObject[]; pods
     if (!s.namespace || !s.podLabels) continue;
     const [, , ns, , account] = (s.principal ?? '').split('/');
     const serviceAccount = ns === s.namespace && account ? account : s.name;
-    pods.set(s.name, pod(s.name, s.namespace, { ...s.podLabels }, serviceAccount, s.ports.map(p => ({ containerPort: p, protocol: 'TCP' }))));
+    pods.set(
+      s.name,
+      pod(
+        s.name,
+        s.namespace,
+        { ...s.podLabels },
+        serviceAccount,
+        s.ports.map(p => ({ containerPort: p, protocol: 'TCP' })),
+      ),
+    );
     meshed.set(s.namespace, (meshed.get(s.namespace) ?? false) || (s.mesh && settings.mesh.enabled));
   }
-  const namespaces = [...meshed.entries()].map(([name, mesh]): KubeObject => ({
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: { name, labels: mesh ? { [AMBIENT_LABEL]: 'ambient' } : {} },
-  }));
+  const namespaces = [...meshed.entries()].map(
+    ([name, mesh]): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: mesh ? { [AMBIENT_LABEL]: 'ambient' } : {} },
+    }),
+  );
   return { objects: [...namespaces, ...pods.values()], pods };
 }
 

@@ -24,7 +24,8 @@ function scraperPeer(service: PlatformService): PeerRule['peer'] {
 export function scrapeIngress(ctx: CellContext, component: CellComponent): PeerRule[] {
   const scrapers = scrapersOf(ctx, component);
   if (scrapers.length === 0) return [];
-  if (ctx.settings.mesh.enabled) return [{ peer: { kind: 'pods', namespace: ctx.namespace, labels: waypointLabels(ctx) }, ports: [{ port: HBONE_PORT, protocol: 'TCP' }] }];
+  if (ctx.settings.mesh.enabled)
+    return [{ peer: { kind: 'pods', namespace: ctx.namespace, labels: waypointLabels(ctx) }, ports: [{ port: HBONE_PORT, protocol: 'TCP' }] }];
   return scrapers.map(s => ({ peer: scraperPeer(s), ports: [{ port: component.metrics!.port, protocol: 'TCP' as const }] }));
 }
 
