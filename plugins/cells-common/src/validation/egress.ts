@@ -130,12 +130,10 @@ export function parseEgress(list: ProblemList, value: unknown, rules: Declaratio
     }
     // A misspelled key (`metods`) fails closed: the entry is left out whole.
     const unknown = checkObjectKeys(list, field, raw, 'spec.egress[]');
-    const entry =
-      raw.host !== undefined
-        ? hostEntry(list, field, raw, rules)
-        : raw.cidr !== undefined
-        ? cidrEntry(list, field, raw, rules)
-        : platformEntry(list, field, raw, ports(list, field, raw), checkReason(list, field, raw.reason, rules.requireReasons === true));
+    let entry: EgressRule | undefined;
+    if (raw.host !== undefined) entry = hostEntry(list, field, raw, rules);
+    else if (raw.cidr !== undefined) entry = cidrEntry(list, field, raw, rules);
+    else entry = platformEntry(list, field, raw, ports(list, field, raw), checkReason(list, field, raw.reason, rules.requireReasons === true));
     if (entry && !unknown) out.push(entry);
   });
   return out;

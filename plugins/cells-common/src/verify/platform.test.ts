@@ -83,8 +83,12 @@ describe.each(['development', 'staging'] as const)('platform services in %s (kub
       [false, withoutMesh],
     ] as const) {
       const result = simulatePlatformCall(simulation(mesh, environment), { rogue: 'system:default/telemetry' }, name, port);
-      expect({ mesh, allowed: result.allowed, impersonating: result.impersonating }).toEqual({ mesh, allowed: wearing !== undefined, impersonating: wearing });
-      if (!result.allowed) expect(result.decidedBy).toBe('L3/L4');
+      expect({ mesh, allowed: result.allowed, impersonating: result.impersonating, decidedBy: result.allowed ? null : result.decidedBy }).toEqual({
+        mesh,
+        allowed: wearing !== undefined,
+        impersonating: wearing,
+        decidedBy: wearing === undefined ? 'L3/L4' : null,
+      });
     }
   });
 
