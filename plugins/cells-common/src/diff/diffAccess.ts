@@ -8,6 +8,7 @@ import { evaluate } from '../verify/simulate';
 import { Probe, probesFor } from '../verify/verify';
 import { relevantNamespaces, scopedCluster } from './scope';
 import { diffEgress } from './diffEgress';
+import { diffPlatform } from './diffPlatform';
 import {
   admittingLayer,
   callersOf,
@@ -257,5 +258,9 @@ export function diffAccess(before: AccessInput, after: AccessInput, options: Acc
   const egress = diffEgress([sides[0].sim, sides[1].sim], options.cells);
   added.push(...egress.added);
   removed.push(...egress.removed);
+  // Platform services (docs/egress.md): calls to them and their scrapes.
+  const platform = diffPlatform([sides[0].sim, sides[1].sim], options.cells);
+  added.push(...platform.added);
+  removed.push(...platform.removed);
   return { added: added.sort(compareChanges), removed: removed.sort(compareChanges) };
 }
