@@ -95,8 +95,9 @@ describe.each(['development', 'staging'] as const)('platform services in %s (kub
   it.each([true, false])('verify finds the manifests exact (mesh %s), with the notes that apply', mesh => {
     const result = verifyPlatform(simulation(mesh, environment));
     expect(result.violations).toEqual([]);
-    // Scrapes: ingest 4 probes, store 3; calls: the 3 services' 7 ports (each + 1) from 3 components and 1 rogue.
-    expect(result.checks).toBe(4 + 3 + (3 + 2 + 2) * (3 + 1));
+    // Scrapes: ingest 4 probes, store 3 (with the mesh, an impostor beside the scraper on each);
+    // calls: the 3 services' 7 ports (each + 1) from 3 components and 1 rogue.
+    expect(result.checks).toBe(4 + 3 + (mesh ? 2 : 0) + (3 + 2 + 2) * (3 + 1));
     expect(result.notes).toEqual(mesh ? [MESHED_SERVICE_PORTS_NOTE, PLATFORM_LABELS_NOTE] : [PLATFORM_LABELS_NOTE, SCRAPER_LABELS_NOTE]);
   });
 

@@ -5,7 +5,7 @@ import { compareText } from '../order';
 import { PlatformService } from '../settings/platform';
 import { sampleAddress } from './egress';
 import { catalogAllowsPlatformCall, catalogAllowsScrape, ScrapeProbe } from './platformOracle';
-import { podKey, Simulation } from './simulation';
+import { podKey, ROGUE_SERVICE_ACCOUNT, Simulation } from './simulation';
 import { rogueAttempts, SimulatedCaller, SimulationResult } from './simulate';
 import { UNDECLARED_PATH, Violation } from './verify';
 
@@ -34,6 +34,16 @@ function componentOf(sim: Simulation, ref: string): CellComponent {
     throw new AnalyzerInputError(`${ref} is not a component of a cell deployed to ${sim.environment}`);
   }
   return c;
+}
+
+/** The scraper's pod with its own service account instead of the scraper's (labels are free to copy, identities are not). */
+function impostorOf(scraperPod: KubeObject): KubeObject {
+  const spec = scraperPod.spec as Record<string, unknown>;
+  return {
+    ...scraperPod,
+    metadata: { ...scraperPod.metadata, name: `cell.rogue-as.${scraperPod.metadata.name}` },
+    spec: { ...spec, serviceAccountName: ROGUE_SERVICE_ACCOUNT },
+  };
 }
 
 /** A scraper's request to a component, addressed to its Service like any mesh call (through the cell's waypoint). */
@@ -135,6 +145,9 @@ export function verifyPlatform(sim: Simulation): PlatformVerifyResult {
   };
   for (const scraper of services.filter(s => s.role === 'scrapes' && s.namespace)) {
     const pod = sim.platformPod(scraper.name)!;
+    // With the mesh, a pod beside the scraper wearing its labels but not its identity scrapes nothing.
+    const impostor = mesh ? impostorOf(pod) : undefined;
+    const impostorCluster = impostor && sim.cluster([impostor]);
     for (const c of components.filter(x => x.metrics)) {
       const { port, path } = c.metrics!;
       const others = c.endpoints.filter(e => e.port !== port && e.protocol === 'HTTP').map(e => e.port);
@@ -155,6 +168,11 @@ export function verifyPlatform(sim: Simulation): PlatformVerifyResult {
           evaluateScrape(cluster, pod, sim, c, probe),
           probe,
         );
+      }
+      if (impostor) {
+        const probe = { port, method: 'GET', path };
+        const label = `a pod in ${scraper.namespace} wearing ${scraper.name}'s labels`;
+        record(label, { kind: 'platform', name: scraper.name }, c.ref, `port ${port}`, false, evaluateScrape(impostorCluster!, impostor, sim, c, probe), probe);
       }
     }
   }

@@ -107,7 +107,7 @@ export function createSimulation(model: CellModel, settings: CellsSettings, envi
       ROGUE_SERVICE_ACCOUNT,
       [],
     );
-  const platform = platformObjects(settings);
+  const platform = platformObjects(settings, new Set(compiled.filter(o => o.kind === 'Namespace').map(o => o.metadata.name)));
   const base = [...compiled, ...components.map(componentPod), ...gatewayObjects(), ...platform.objects];
   const load = (all: KubeObject[]) => withUnknownAddresses(loadCluster(all, { trustDomain: settings.mesh.trustDomain }), settings.cluster.podCIDRs);
   // Loaded once: at 5,000 components a load is a second, and every simulated request needs one.
@@ -132,7 +132,7 @@ export function createSimulation(model: CellModel, settings: CellsSettings, envi
  * ambient mesh where a service says so. Nothing without platform services, so
  * a simulation without them is the same as before.
  */
-function platformObjects(settings: CellsSettings): { objects: KubeObject[]; pods: Map<string, KubeObject> } {
+function platformObjects(settings: CellsSettings, compiledNamespaces: Set<string>): { objects: KubeObject[]; pods: Map<string, KubeObject> } {
   const pods = new Map<string, KubeObject>();
   const meshed = new Map<string, boolean>();
   for (const s of settings.platform.services) {
