@@ -115,9 +115,15 @@ describe('spec.metrics', () => {
     expect(model.components[0].metrics).toBeUndefined();
   });
 
-  it('refuses metrics when the platform configures no scraper', () => {
-    const { problems } = build({ endpoints, metrics: { port: 8080 } }, ceiling, modelOptions(DEFAULT_SETTINGS));
-    expect(problems).toEqual([expect.objectContaining({ field: 'spec.metrics', message: expect.stringMatching(/no platform service scrapes/) })]);
+  it('keeps metrics nobody scrapes when the platform configures no scraper (nothing is opened)', () => {
+    const { model, problems } = build({ endpoints, metrics: { port: 8080 } }, ceiling, modelOptions(DEFAULT_SETTINGS));
+    expect(problems).toEqual([]);
+    expect(model.components[0].metrics).toEqual({ port: 8080, path: '/metrics', scrapedBy: [] });
+    // Naming a scraper the platform does not configure is still an error.
+    const named = build({ endpoints, metrics: { port: 8080, scrapedBy: ['monitoring'] } }, ceiling, modelOptions(DEFAULT_SETTINGS));
+    expect(named.problems).toEqual([
+      expect.objectContaining({ field: 'spec.metrics.scrapedBy[0]', message: expect.stringMatching(/configured scrapers: none/) }),
+    ]);
   });
 
   it('flags a near miss of the metrics key', () => {

@@ -121,8 +121,9 @@ export function checkPlatformEntry(
 
 /**
  * The checks of `spec.metrics` against the component's endpoints and the
- * configured scrapers. Returns the metrics with scrapedBy filled in, or
- * undefined (nobody may scrape) when anything is wrong.
+ * configured scrapers. Returns the metrics with scrapedBy filled in (every
+ * configured scraper when it names none; possibly none), or undefined
+ * (nobody may scrape) when anything is wrong.
  */
 export function checkMetrics(list: ProblemList, metrics: MetricsSpec, endpoints: EndpointSpec[], services: PlatformServiceRule[]): MetricsSpec | undefined {
   const before = list.problems.length;
@@ -136,14 +137,9 @@ export function checkMetrics(list: ProblemList, metrics: MetricsSpec, endpoints:
       `declare an HTTP endpoint on port ${metrics.port} (e.g. {name: metrics, port: ${metrics.port}, protocol: HTTP, visibility: project})`,
     );
   }
+  // Without scrapedBy the metrics admit every configured scraper, and none when the platform
+  // configures none: the port and path are a fact about the component, and nothing is opened.
   const scrapers = services.filter(s => s.role === 'scrapes').map(s => s.name);
-  if (scrapers.length === 0) {
-    list.add(
-      'spec.metrics',
-      'no platform service scrapes components (cells.platform.services has no role: scrapes)',
-      'remove spec.metrics, or ask the platform team to configure the scraper',
-    );
-  }
   metrics.scrapedBy.forEach((name, i) => {
     if (!scrapers.includes(name)) {
       list.add(
