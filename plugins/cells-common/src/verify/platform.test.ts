@@ -5,6 +5,7 @@ import { simulatePlatformCall, simulateScrape, verifyPlatform, MESHED_SERVICE_PO
 import { catalogAllowsPlatformCall, catalogAllowsScrape } from './platformOracle';
 import { verifySimulation } from './verify';
 import { KubeObject } from '../compiler';
+import { readCellsSettings } from '../settings/read';
 import { blastRadius } from './blastRadius';
 
 function simulation(mesh: boolean, environment: 'development' | 'staging', objects?: (o: KubeObject[]) => KubeObject[]) {
@@ -139,6 +140,24 @@ describe.each(['development', 'staging'] as const)('platform services in %s (kub
     const report = verifySimulation(simulation(true, environment));
     expect(report.violations).toEqual([]);
     expect(report.notes).toContain(MESHED_SERVICE_PORTS_NOTE);
+  });
+});
+
+describe('a platform service in a namespace Cellplane compiles', () => {
+  it("keeps the compiled Namespace (one object, the cell's labels) and judges the call there", () => {
+    const plain = simulation(true, 'development');
+    const namespace = plain.namespaceOf('system:default/telemetry');
+    const settings = readCellsSettings({
+      platform: { services: [{ name: 'otel-collector', role: 'called', namespace, podLabels: { app: 'otel-collector' }, ports: [4317] }] },
+    });
+    const entities = platformCatalog().map(e =>
+      e.metadata.name === 'ingest' ? { ...e, spec: { ...e.spec, metrics: undefined, egress: [{ platform: 'otel-collector', port: 4317 }] } } : e,
+    );
+    const { model } = buildCellModel(entities, modelOptions(settings));
+    const sim = createSimulation(model, settings, 'development');
+    expect(sim.cluster().problems).toEqual([]);
+    // The cell's default-deny isolates every pod of its namespace, a platform service's too: fail closed.
+    expect(simulatePlatformCall(sim, { component: INGEST }, 'otel-collector', 4317)).toMatchObject({ allowed: false, decidedBy: 'L3/L4' });
   });
 });
 

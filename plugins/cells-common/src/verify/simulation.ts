@@ -151,13 +151,16 @@ function platformObjects(settings: CellsSettings, compiledNamespaces: Set<string
     );
     meshed.set(s.namespace, (meshed.get(s.namespace) ?? false) || (s.mesh && settings.mesh.enabled));
   }
-  const namespaces = [...meshed.entries()].map(
-    ([name, mesh]): KubeObject => ({
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name, labels: mesh ? { [AMBIENT_LABEL]: 'ambient' } : {} },
-    }),
-  );
+  // A namespace Cellplane compiles itself keeps its own object (and labels).
+  const namespaces = [...meshed.entries()]
+    .filter(([name]) => !compiledNamespaces.has(name))
+    .map(
+      ([name, mesh]): KubeObject => ({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, labels: mesh ? { [AMBIENT_LABEL]: 'ambient' } : {} },
+      }),
+    );
   return { objects: [...namespaces, ...pods.values()], pods };
 }
 
