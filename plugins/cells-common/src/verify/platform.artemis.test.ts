@@ -7,6 +7,7 @@ import { createSimulation } from './simulation';
 import { simulateRequest } from './simulate';
 import { attackPresets } from './attacks';
 import { simulateScrape } from './platform';
+import { simulateEgress } from './egress';
 import { verifySimulation } from './verify';
 
 /*
@@ -86,14 +87,19 @@ describe('examples/artemis scraped by a configured Prometheus', () => {
     const presets = attackPresets(plain).items;
     expect(attackPresets(scraped).items).toEqual(presets);
     const verdict = (sim: typeof plain, p: (typeof presets)[number]) => {
-      const to = sim.model.components.find(c => `${c.cell.split('/')[1]}/${c.name}` === p.body.to)!.ref;
-      const r = simulateRequest(sim, {
-        from: { rogue: `system:default/${p.body.from.rogue}` },
-        to,
-        endpoint: p.body.endpoint,
-        method: p.body.method,
-        path: p.body.path,
-      });
+      const body = p.body;
+      const fromOf = (from: { rogue: string } | string) =>
+        typeof from === 'string'
+          ? { component: sim.model.components.find(c => `${c.cell.split('/')[1]}/${c.name}` === from)!.ref }
+          : { rogue: `system:default/${from.rogue}` };
+      if (!('to' in body)) {
+        const probe =
+          'toHost' in body ? { host: body.toHost, port: body.port, protocol: body.protocol } : { ip: body.toIp, port: body.port, protocol: 'TCP' as const };
+        const r = simulateEgress(sim, fromOf(body.from), probe);
+        return [p.title, r.allowed, r.decidedBy];
+      }
+      const to = sim.model.components.find(c => `${c.cell.split('/')[1]}/${c.name}` === body.to)!.ref;
+      const r = simulateRequest(sim, { from: fromOf(body.from), to, endpoint: body.endpoint, method: body.method, path: body.path });
       return [p.title, r.allowed, r.decidedBy];
     };
     expect(presets.map(p => verdict(scraped, p))).toEqual(presets.map(p => verdict(plain, p)));
