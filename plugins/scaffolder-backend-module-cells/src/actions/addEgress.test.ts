@@ -84,7 +84,11 @@ describe('cellplane:egress:add', () => {
       { host: 'api.weather.gov', ports: [443], protocol: 'TLS', methods: ['GET'] },
       /spec\.egress\[2\]: methods and paths cannot be seen in TLS traffic.*Fix: leave methods and paths out/s,
     ],
-    ['both a host and a cidr', { host: 'api.weather.gov', cidr: '10.20.0.0/24', ports: [443] }, /spec\.egress\[2\]: must name exactly one of `host`, `cidr` or `platform`/],
+    [
+      'both a host and a cidr',
+      { host: 'api.weather.gov', cidr: '10.20.0.0/24', ports: [443] },
+      /spec\.egress\[2\]: must name exactly one of `host`, `cidr` or `platform`/,
+    ],
     ['no port', { host: 'api.weather.gov', ports: [], protocol: 'TLS' }, /spec\.egress\[2\]: must give exactly one of `port` or `ports`/],
     [
       'an entry that is declared',
