@@ -64,6 +64,33 @@ export interface Config {
          */
         pathPrefix?: string;
       };
+      /**
+       * What the external Gateway is, which decides the front-door objects compiled
+       * for public endpoints (docs/front-door.md): istio (default) writes a
+       * RequestAuthentication and an AuthorizationPolicy bound to the Gateway;
+       * envoy-gateway writes a SecurityPolicy and a BackendTrafficPolicy per route,
+       * and is the only one that enforces rateLimit.
+       */
+      implementation?: 'istio' | 'envoy-gateway';
+      /**
+       * The identity providers a public endpoint's `auth.provider` may name. Each
+       * gives its tokens' issuer and its signing keys, by URL (jwksUri) or inline
+       * (jwks, a JSON Web Key Set as a string).
+       */
+      jwtProviders?: Array<{
+        name: string;
+        issuer: string;
+        jwksUri?: string;
+        jwks?: string;
+        /** Audiences every token of this provider must carry one of. */
+        audiences?: string[];
+      }>;
+      /**
+       * true (default): every public endpoint declares `auth` (a provider, or
+       * `none` to stay open on purpose). strict: `auth: none` is refused too.
+       * false: a public endpoint without `auth` is open to anyone.
+       */
+      requireAuthentication?: boolean | 'strict';
     };
     /** Cluster DNS, the one egress every pod keeps. Default kube-system, k8s-app=kube-dns, 53. */
     dns?: { namespace?: string; podLabels?: { [key: string]: string }; port?: number };

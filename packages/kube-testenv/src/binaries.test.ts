@@ -19,6 +19,7 @@ describe('the pins of tools/kube-testenv', () => {
       'istio.io/api': expect.stringMatching(/^v1\./),
       'sigs.k8s.io/gateway-api': expect.stringMatching(/^v1\./),
       'github.com/cilium/cilium': expect.stringMatching(/^v1\./),
+      'github.com/envoyproxy/gateway': expect.stringMatching(/^v1\./),
     });
     // etcd 3.7 is what k8s.io/kubernetes pulls in indirectly; the etcd we run is the 3.6 pin.
     expect(versions['go.etcd.io/etcd/client/v3']).toBeUndefined();

@@ -15,6 +15,8 @@ const CRD_SOURCES = [
   { module: 'istio.io/api', files: ['kubernetes/customresourcedefinitions.gen.yaml'] },
   { module: 'sigs.k8s.io/gateway-api', directory: 'config/crd/standard' },
   { module: 'github.com/cilium/cilium', directory: 'pkg/k8s/apis/cilium.io/client/crds/v2' },
+  // Envoy Gateway's policies (cells.gateway.implementation: envoy-gateway); the helm chart's crds folder is plain YAML.
+  { module: 'github.com/envoyproxy/gateway', directory: 'charts/gateway-helm/charts/crds/crds/generated' },
 ];
 
 export interface TestEnvBinaries {

@@ -8,10 +8,13 @@ import { createTestNamespace, describeWithKube, testKubeConfig } from './testing
 const CELLPLANE_CRDS = [
   'authorizationpolicies.security.istio.io',
   'peerauthentications.security.istio.io',
+  'requestauthentications.security.istio.io',
   'gateways.gateway.networking.k8s.io',
   'gatewayclasses.gateway.networking.k8s.io',
   'httproutes.gateway.networking.k8s.io',
   'ciliumnetworkpolicies.cilium.io',
+  'securitypolicies.gateway.envoyproxy.io',
+  'backendtrafficpolicies.gateway.envoyproxy.io',
 ];
 
 function withToken(kubeconfig: KubeConfig, token: string): KubeConfig {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { describeWithKube, objectPath, rawRequest, serverSideApply, testKubeConfig, uniqueName } from '@cellplane/kube-testenv';
 import { readDocuments } from '../lib/readDocuments';
 import { cellplane } from '../testing/runCli';
@@ -25,7 +25,30 @@ function missingFrom(sent: Json, stored: Json, at = ''): string[] {
   return sent === stored ? [] : [`${at}: sent ${JSON.stringify(sent)}, stored ${JSON.stringify(stored)}`];
 }
 
-async function renderArtemis(tmp: string, environment: { networkPolicy: 'kubernetes' | 'cilium' }) {
+/** The repo's app-config.yaml `cells.gateway`: the Artemis example's identity provider. */
+function exampleGateway(): Json {
+  return parse(fs.readFileSync(path.resolve(ARTEMIS, '../../app-config.yaml'), 'utf8')).cells.gateway;
+}
+
+/**
+ * examples/artemis; with Envoy Gateway, flight-director's public endpoint is
+ * also rate limited (Istio refuses a rate limit), so both of its policies are compiled.
+ */
+function artemisCatalog(tmp: string, implementation: Implementation): string {
+  if (implementation === 'istio') return ARTEMIS;
+  const dir = path.join(tmp, 'catalog');
+  fs.cpSync(ARTEMIS, dir, { recursive: true });
+  const houston = path.join(dir, 'houston.yaml');
+  const text = fs.readFileSync(houston, 'utf8');
+  const auth = '      auth: { provider: artemis-idp';
+  expect(text).toContain(auth);
+  fs.writeFileSync(houston, text.replace(auth, `      rateLimit: { requests: 20, per: minute, by: client-ip }\n${auth}`));
+  return dir;
+}
+
+type Implementation = 'istio' | 'envoy-gateway';
+
+async function renderArtemis(tmp: string, environment: { networkPolicy: 'kubernetes' | 'cilium' }, implementation: Implementation = 'istio') {
   // A control-plane namespace of this test's own gives every cell namespace a fresh name.
   const controlPlaneNamespace = uniqueName('it');
   const config = path.join(tmp, 'app-config.yaml');
@@ -33,14 +56,20 @@ async function renderArtemis(tmp: string, environment: { networkPolicy: 'kuberne
     config,
     // The egress namespace too: one of the test's own, like the cells'.
     stringify({
-      cells: { environments: [{ name: 'development', ...environment }], naming: { controlPlaneNamespace }, egress: { namespace: uniqueName('egress') } },
+      cells: {
+        environments: [{ name: 'development', ...environment }],
+        naming: { controlPlaneNamespace },
+        egress: { namespace: uniqueName('egress') },
+        gateway: { ...exampleGateway(), implementation },
+      },
     }),
   );
   const out = path.join(tmp, 'gitops');
-  const rendered = await cellplane('render', ARTEMIS, '--config', config, '--out', out);
+  const catalog = artemisCatalog(tmp, implementation);
+  const rendered = await cellplane('render', catalog, '--config', config, '--out', out);
   // Five cells, and the platform egress namespace (kennedy/weather-station declares api.weather.gov).
   expect(rendered.stderr).toMatch(/wrote 6 files/);
-  return { config, out, objects: readDocuments([out]).map(d => d.value as Json) };
+  return { config, out, catalog, objects: readDocuments([out]).map(d => d.value as Json) };
 }
 
 async function read(kubeconfig: KubeConfig, object: Json): Promise<Json> {
@@ -58,9 +87,13 @@ describeWithKube('the manifests of cellplane render on a real API server', () =>
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  describe.each(['kubernetes', 'cilium'] as const)('with %s network policies', networkPolicy => {
+  describe.each([
+    ['kubernetes', 'istio'],
+    ['cilium', 'istio'],
+    ['kubernetes', 'envoy-gateway'],
+  ] as const)('with %s network policies and the %s gateway', (networkPolicy, implementation) => {
     it('apply with strict field validation, are stored exactly as written, re-apply without change and verify clean as stored', async () => {
-      const { config, objects } = await renderArtemis(tmp, { networkPolicy });
+      const { config, catalog, objects } = await renderArtemis(tmp, { networkPolicy }, implementation);
       const kinds = new Set(objects.map(o => o.kind));
       expect(kinds).toContain(networkPolicy === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy');
       expect(kinds).toEqual(
@@ -76,6 +109,8 @@ describeWithKube('the manifests of cellplane render on a real API server', () =>
           'AuthorizationPolicy',
           'HTTPRoute',
           'ServiceEntry',
+          // The front door of flight-director's public endpoint.
+          ...(implementation === 'istio' ? ['RequestAuthentication'] : ['SecurityPolicy', 'BackendTrafficPolicy']),
         ]),
       );
       // The egress namespace's objects, each accepted by the real API server with its real CRD below.
@@ -135,7 +170,7 @@ describeWithKube('the manifests of cellplane render on a real API server', () =>
       const storedDir = path.join(tmp, 'stored');
       fs.mkdirSync(storedDir);
       fs.writeFileSync(path.join(storedDir, 'all.yaml'), stored.map(o => stringify(o)).join('---\n'));
-      const verified = await cellplane('verify', ARTEMIS, '--config', config, '--manifests', storedDir);
+      const verified = await cellplane('verify', catalog, '--config', config, '--manifests', storedDir);
       expect(verified.stdout).toContain('OK: the manifests allow exactly what the catalog declares.');
       expect(verified.code).toBe(0);
     }, 120_000);

@@ -1,13 +1,17 @@
 import { Command } from 'commander';
+import fs from 'node:fs';
 import {
   CellModel,
   CellsSettings,
   createSimulation,
+  parseToken,
+  RequestToken,
   simulateEgress,
   simulatePlatformCall,
   simulateRequest,
   simulateScrape,
   SimulatedCaller,
+  TokenError,
 } from '@cellplane/cells-common';
 import { loadCatalog } from '../lib/catalog';
 import { InputError } from '../lib/readDocuments';
@@ -32,7 +36,24 @@ interface SimulateOptions {
   method?: string;
   path?: string;
   direct?: boolean;
+  jwt?: string;
   json?: boolean;
+}
+
+/** The token of `--jwt <file>`: a JSON object of claims, or a JWT whose payload is decoded (its signature is not checked). */
+export function readToken(file: string): RequestToken {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`--jwt ${file}: ${e instanceof Error ? e.message : e}`);
+  }
+  try {
+    return parseToken(text);
+  } catch (e) {
+    if (e instanceof TokenError) throw new InputError(`--jwt ${file}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** `<cell>/<component>` to a component ref, or a clear error. */
@@ -77,6 +98,7 @@ export function registerSimulate(program: Command, output: Output): void {
     .option('--method <method>', 'HTTP method')
     .option('--path <path>', 'HTTP path')
     .option('--direct', "address the callee's pod instead of its Service")
+    .option('--jwt <file>', 'with --gateway: the bearer token, as a JSON object of claims or a JWT (only its payload is read; the signature is not checked)')
     .option('--json', 'print JSON')
     .action((paths: string[], options: SimulateOptions) => {
       const callers = [options.from, options.rogue, options.gateway, options.fromPlatform].filter(Boolean).length;
@@ -86,6 +108,8 @@ export function registerSimulate(program: Command, output: Output): void {
       const targets = [outside, options.to !== undefined, options.toPlatform !== undefined].filter(Boolean).length;
       if (targets !== 1)
         throw new InputError('give --to <cell>/<component>, --to-host <host> / --to-ip <address> with --port, or --to-platform <name> with --port');
+      if (options.jwt !== undefined && !options.gateway) throw new InputError('--jwt: only a request from --gateway carries a token here');
+      const token = options.jwt !== undefined ? readToken(options.jwt) : undefined;
       const { model, settings } = loadCatalog(paths, options.config);
       const [environment] = environmentsToCheck(settings, options.env);
       let from: SimulatedCaller = { gateway: true };
@@ -124,6 +148,7 @@ export function registerSimulate(program: Command, output: Output): void {
         method: options.method?.toUpperCase(),
         path: options.path,
         direct: options.direct,
+        ...(token ? { token } : {}),
       });
       const http = [options.method?.toUpperCase(), options.path].filter(Boolean).join(' ');
       const note = result.impersonating ? `the rogue pod wore ${result.impersonating}'s labels` : undefined;

@@ -10,6 +10,7 @@
  * DENY or CUSTOM rule that might match counts as matching. Fail closed.
  */
 import { conditionHeader } from './authorizationPolicy';
+import { claimValues, RequestToken } from './token';
 import type { AuthorizationPolicyModel, AuthorizationRuleModel, ConditionModel, OperationModel, SourceModel } from './authorizationPolicy';
 import { normalizeRequestPath, containsPathTemplate, pathTemplateMatches } from './httpPath';
 import { Cidr, cidrContains, parseCidr } from './ip';
@@ -37,6 +38,8 @@ export interface AuthorizationRequest {
   headers?: Record<string, string>;
   /** The TLS server name the caller sent (a TLS connection to an external host); undefined: not TLS or not known. */
   sni?: string;
+  /** The request's bearer token (its signature taken as valid); null: none; undefined: not described. */
+  token?: RequestToken | null;
 }
 
 export type EnforcementPoint = 'waypoint' | 'ztunnel';
@@ -121,6 +124,20 @@ function fieldMatch(values: string[] | undefined, attr: string | undefined | nul
   return tri(negate ? !any : any);
 }
 
+/** A token attribute's values: null when the request does not describe its token, none when it has none. */
+function tokenAttribute(req: AuthorizationRequest, read: (token: RequestToken) => string[]): string[] | null {
+  if (req.token === undefined) return null;
+  return req.token === null ? [] : read(req.token);
+}
+
+/** A field over a list attribute (audiences, a list claim): it matches when any element matches any value. */
+function listMatch(values: string[] | undefined, attrs: string[] | null, negate: boolean, match: (p: string, v: string) => boolean): Tri {
+  if (!values) return 'yes';
+  if (attrs === null) return 'unknown';
+  const any = attrs.some(a => values.some(p => match(p, a)));
+  return tri(negate ? !any : any);
+}
+
 function ipMatch(cidrs: Cidr[] | undefined, ip: string | undefined, negate: boolean): Tri {
   if (!cidrs) return 'yes';
   if (ip === undefined) return 'unknown';
@@ -160,14 +177,15 @@ function sourceMatches(s: SourceModel, ctx: MatchContext): Tri {
     r,
     l7(ctx, () => ipMatch(s.notRemoteIpBlocks, req.sourceIp, true)),
   );
-  // Request principals come from JWTs, which a request here never describes.
+  // Request principals come from the token (`iss/sub`); a request that describes none leaves them unknown.
+  const requestPrincipal = tokenAttribute(req, t => (t.issuer !== undefined ? [`${t.issuer}/${t.subject ?? ''}`] : []));
   r = and3(
     r,
-    l7(ctx, () => (s.requestPrincipals ? 'unknown' : 'yes')),
+    l7(ctx, () => listMatch(s.requestPrincipals, requestPrincipal, false, istioStringMatches)),
   );
   r = and3(
     r,
-    l7(ctx, () => (s.notRequestPrincipals ? 'unknown' : 'yes')),
+    l7(ctx, () => listMatch(s.notRequestPrincipals, requestPrincipal, true, istioStringMatches)),
   );
   return r;
 }
@@ -248,10 +266,37 @@ function conditionMatches(c: ConditionModel, ctx: MatchContext): Tri {
     case 'connection.sni':
       // Envoy's string matcher over the ClientHello's server name; a connection without one matches no value.
       return l7(ctx, () => (req.sni === undefined ? 'unknown' : check(req.sni, (p, v) => istioStringMatches(p, v, true))));
+    case 'request.auth.principal':
+      return l7(ctx, () =>
+        tokenCheck(
+          c,
+          tokenAttribute(req, t => (t.issuer !== undefined ? [`${t.issuer}/${t.subject ?? ''}`] : [])),
+        ),
+      );
+    case 'request.auth.audiences':
+      return l7(ctx, () =>
+        tokenCheck(
+          c,
+          tokenAttribute(req, t => t.audiences),
+        ),
+      );
     default:
-      // JWT claims, SNI...: not described by a request here.
+      if (c.key.startsWith('request.auth.claims[') && /^request\.auth\.claims\[[^\][]+\]$/.test(c.key)) {
+        const name = c.key.slice('request.auth.claims['.length, -1);
+        return l7(ctx, () =>
+          tokenCheck(
+            c,
+            tokenAttribute(req, t => claimValues(t, name)),
+          ),
+        );
+      }
+      // Nested claims, presenter, ...: not described by a request here.
       return l7(ctx, () => 'unknown');
   }
+}
+
+function tokenCheck(c: ConditionModel, attrs: string[] | null): Tri {
+  return and3(listMatch(c.values, attrs, false, istioStringMatches), listMatch(c.notValues, attrs, true, istioStringMatches));
 }
 
 /** Evaluates one rule: from AND to AND when; entries inside from/to ORed (docs/policy-semantics.md#authz-3). */
@@ -413,7 +458,13 @@ const CODE_TRI: Tri[] = ['no', 'no', 'yes', 'unknown'];
 export type FromVerdicts = Map<AuthorizationRuleModel, Partial<Record<EnforcementPoint, Uint8Array>>>;
 
 /** A rule's `from` verdict for a source, computed once per source and enforcement point. */
+/** A `from` on request principals depends on the request's token, not only on the source: never cached. */
+function tokenDependent(rule: AuthorizationRuleModel): boolean {
+  return !!rule.from?.some(s => s.requestPrincipals || s.notRequestPrincipals);
+}
+
 function fromCode(rule: AuthorizationRuleModel, ruleCtx: MatchContext, source: number, sources: number, fromVerdicts: FromVerdicts): Tri {
+  if (tokenDependent(rule)) return rule.from!.map(s => sourceMatches(s, ruleCtx)).reduce(or3, 'no');
   let byPoint = fromVerdicts.get(rule);
   if (!byPoint) fromVerdicts.set(rule, (byPoint = {}));
   const codes = (byPoint[ruleCtx.at] ??= new Uint8Array(sources));
@@ -446,7 +497,8 @@ export function sourceMayBeAllowed(
     const ruleCtx: MatchContext = { req, at, policyNamespace: policy.namespace };
     for (const rule of policy.rules) {
       if (at === 'ztunnel' && rule.l7Fields.length > 0) continue;
-      if (!rule.from || fromCode(rule, ruleCtx, source, sources, fromVerdicts) !== 'no') return true;
+      // A rule on request principals may admit the source with another request's token.
+      if (!rule.from || tokenDependent(rule) || fromCode(rule, ruleCtx, source, sources, fromVerdicts) !== 'no') return true;
     }
   }
   return allows === 0;

@@ -45,3 +45,7 @@ export type { CiliumPolicyModel } from './cilium';
 export type { PeerAuthenticationModel, EffectiveMtls } from './mtls';
 export { effectiveMtls } from './mtls';
 export { parseCidr, cidrContains } from './ip';
+export { decideEdgeAuth } from './edgeAuth';
+export type { EdgeAuthReason, EdgeAuthResult } from './edgeAuth';
+export { claimValues, parseToken, tokenFromClaims, TokenError } from './token';
+export type { RequestToken } from './token';

@@ -87,6 +87,7 @@ export function evaluateHop(args: HopArgs): HopResult {
     host: request.host,
     headers: request.headers,
     ...(request.sni !== undefined ? { sni: request.sni } : {}),
+    ...(request.token !== undefined ? { token: request.token } : {}),
   };
   if (args.waypoint) {
     const gw = args.waypoint.gateway;

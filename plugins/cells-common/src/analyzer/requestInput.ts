@@ -1,6 +1,8 @@
 /** What a request question is, what its answer holds, and when the input cannot be analyzed at all. */
 import type { HopResult } from './explain';
 import { ClusterModel, LayerName, LayerResult, Problem, Protocol } from './model';
+import type { RequestToken } from './token';
+import type { EdgeAuthResult } from './edgeAuth';
 
 export interface AnalyzeRequest {
   /** `namespace/name` of a workload, or an IP address outside the cluster. */
@@ -17,13 +19,21 @@ export interface AnalyzeRequest {
   headers?: Record<string, string>;
   /** The TLS server name sent (TLS to an external host): the only part of TLS a waypoint sees. */
   sni?: string;
+  /**
+   * The bearer token the request carries, as its claims (signature taken as valid); null: none.
+   * Undefined: not described, so conditions on request principals and claims stay unknown.
+   */
+  token?: RequestToken | null;
   /** `pod`: the caller dials the pod IP and skips any waypoint. Default `service` when a Service exposes the port. */
   addressing?: 'service' | 'pod';
 }
 
 export interface RequestResult {
   allowed: boolean;
-  decidedBy: LayerName | null;
+  /** `edge-auth`: the front door refused a request from outside before the mesh saw it (see `edge`). */
+  decidedBy: LayerName | 'edge-auth' | null;
+  /** Requests through the external gateway to a public endpoint: what its front door decided. */
+  edge?: EdgeAuthResult;
   /** Exactly three entries: L3/L4, mTLS, L7. */
   layers: LayerResult[];
   explanation: string;

@@ -10,6 +10,7 @@ import { ClusterModel, Endpoint, HBONE_PORT, identityOf, isAmbient, KUBELET_PROB
 import { indexOf, meshIdentity, mtlsMode, waypointPod, workloadEndpoint, ztunnelPoliciesFor } from './modelIndex';
 import type { Flow } from './networkPolicy';
 import { AnalyzeRequest, AnalyzerInputError, assertAnalyzable } from './requestInput';
+import type { RequestToken } from './token';
 import { Backend, resolveTarget, routeOf, serviceFor, Target, waypointForService, waypointOf } from './route';
 
 /** Verdict-only evaluation state for one matrix run (fixed port, protocol, method, path). */
@@ -90,6 +91,7 @@ function authorizationRequest(
     host: request.host,
     headers: request.headers,
     ...(request.sni !== undefined ? { sni: request.sni } : {}),
+    ...(request.token !== undefined ? { token: request.token } : {}),
   };
 }
 
@@ -189,6 +191,8 @@ export interface RequestShape {
   host?: string;
   headers?: Record<string, string>;
   addressing?: 'service' | 'pod';
+  /** The bearer token (null: none; undefined: not described), as AnalyzeRequest's. */
+  token?: RequestToken | null;
 }
 
 /** What `requestVerdicts` resolves once per list of shapes: the target and evaluation state of each. */
@@ -237,7 +241,16 @@ export function requestVerdicts(model: ClusterModel, from: string, to: string, p
           model,
           source,
           ready.targets[i],
-          { port, protocol, method: r.method, path: r.path, host: r.host, headers: r.headers, addressing: r.addressing ?? 'service' },
+          {
+            port,
+            protocol,
+            method: r.method,
+            path: r.path,
+            host: r.host,
+            headers: r.headers,
+            addressing: r.addressing ?? 'service',
+            ...(r.token !== undefined ? { token: r.token } : {}),
+          },
           ready.runs[i],
         ),
   );

@@ -15,7 +15,7 @@ const NO_MESH: CellsSettings = { ...DEFAULT_SETTINGS, mesh: { ...DEFAULT_SETTING
  * compiler's tags must agree with. `restrict` objects admit nothing: they
  * deny by default, allow nothing, or narrow who may connect.
  */
-function expectedPhase(o: KubeObject, waypointPrincipal: string): ApplyPhase {
+function expectedPhase(o: KubeObject, waypointPrincipal: string, gatewayPrincipal: string): ApplyPhase {
   const spec = (o.spec ?? {}) as Record<string, any>;
   switch (o.kind) {
     case 'Namespace':
@@ -25,6 +25,11 @@ function expectedPhase(o: KubeObject, waypointPrincipal: string): ApplyPhase {
     case 'Role':
     case 'RoleBinding':
       return 'identity';
+    // The front door is closed before the route that opens it (an `allow` object) is applied.
+    case 'RequestAuthentication':
+    case 'SecurityPolicy':
+    case 'BackendTrafficPolicy':
+      return 'identity';
     case 'NetworkPolicy':
       return spec.ingress || spec.egress ? 'allow' : 'restrict';
     case 'CiliumNetworkPolicy':
@@ -32,6 +37,8 @@ function expectedPhase(o: KubeObject, waypointPrincipal: string): ApplyPhase {
     case 'PeerAuthentication':
       return 'restrict';
     case 'AuthorizationPolicy': {
+      const frontDoor = spec.action === 'DENY' && spec.rules?.every((r: any) => r.from?.[0]?.source?.principals?.[0] === gatewayPrincipal);
+      if (frontDoor) return 'identity';
       const onlyWaypoint = JSON.stringify(spec.rules) === JSON.stringify([{ from: [{ source: { principals: [waypointPrincipal] } }] }]);
       return !spec.rules || spec.action === 'DENY' || (spec.selector && onlyWaypoint) ? 'restrict' : 'allow';
     }
@@ -48,7 +55,7 @@ function mismatches(settings: CellsSettings, entities = artemisEntities()): stri
     const principal = (waypoint?.spec as any)?.rules?.[0]?.from?.[0]?.source?.principals?.[0] ?? '';
     for (const o of cell.objects) {
       const tag = applyPhaseOf(o);
-      const want = expectedPhase(o, principal);
+      const want = expectedPhase(o, principal, settings.gateway.principal);
       if (tag !== want) out.push(`${cell.cellName}: ${o.kind} ${o.metadata.name} is tagged ${tag}, means ${want}`);
     }
   }

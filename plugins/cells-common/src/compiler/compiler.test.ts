@@ -11,7 +11,12 @@ import { toYaml } from './yaml';
 import { validateObject } from './schema';
 
 const CILIUM: CellsSettings = { ...DEFAULT_SETTINGS, environments: [{ name: 'development', networkPolicy: 'cilium' }] };
-const NO_MESH: CellsSettings = { ...DEFAULT_SETTINGS, mesh: { ...DEFAULT_SETTINGS.mesh, enabled: false } };
+// Without the mesh, Istio has no waypoint to check a public endpoint's token: Envoy Gateway does.
+const NO_MESH: CellsSettings = {
+  ...DEFAULT_SETTINGS,
+  mesh: { ...DEFAULT_SETTINGS.mesh, enabled: false },
+  gateway: { ...DEFAULT_SETTINGS.gateway, implementation: 'envoy-gateway' },
+};
 
 function modelOf(entities: Entity[], settings = DEFAULT_SETTINGS): CellModel {
   const { model, problems } = buildCellModel(withOwners(entities), modelOptions(settings));

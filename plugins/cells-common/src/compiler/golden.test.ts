@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ARTEMIS_GOLDEN_DIR, compileArtemisGoldens } from '../testing/goldens';
+import { ARTEMIS_ENVOY_GATEWAY_GOLDEN_DIR, ARTEMIS_GOLDEN_DIR, compileArtemisGoldens } from '../testing/goldens';
 
 /*
  * The golden files are the compiler's spec for examples/artemis: reviewed by eye
@@ -26,5 +26,29 @@ describe('golden files for examples/artemis', () => {
 
   it.each(files.map(f => [f.name, f.yaml] as const))('%s matches its golden file', (name, yaml) => {
     expect(yaml).toBe(fs.readFileSync(path.join(ARTEMIS_GOLDEN_DIR, name), 'utf8'));
+  });
+});
+
+describe('golden files for examples/artemis with cells.gateway.implementation: envoy-gateway', () => {
+  const { problems, files } = compileArtemisGoldens('envoy-gateway');
+  const istio = new Map(compileArtemisGoldens('istio').files.map(f => [f.name, f.yaml]));
+  const differing = files.filter(f => istio.get(f.name) !== f.yaml);
+
+  it('compiles without problems (the rate limit Istio refuses included)', () => {
+    expect(problems).toEqual([]);
+  });
+
+  if (process.env.UPDATE_GOLDEN) {
+    fs.mkdirSync(ARTEMIS_ENVOY_GATEWAY_GOLDEN_DIR, { recursive: true });
+    for (const file of differing) fs.writeFileSync(path.join(ARTEMIS_ENVOY_GATEWAY_GOLDEN_DIR, file.name), file.yaml);
+  }
+
+  it('changes only the cell with a public endpoint; every other file is byte for byte the istio one', () => {
+    expect(differing.map(f => f.name)).toEqual(['houston.yaml']);
+    expect(fs.readdirSync(ARTEMIS_ENVOY_GATEWAY_GOLDEN_DIR).sort()).toEqual(['houston.yaml']);
+  });
+
+  it.each(differing.map(f => [f.name, f.yaml] as const))('%s matches its golden file', (name, yaml) => {
+    expect(yaml).toBe(fs.readFileSync(path.join(ARTEMIS_ENVOY_GATEWAY_GOLDEN_DIR, name), 'utf8'));
   });
 });

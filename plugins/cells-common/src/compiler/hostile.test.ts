@@ -33,7 +33,7 @@ const componentIn = (ns: string, name: string, system: string, spec: Record<stri
   const c = component(name, system, { owner: `group:${ns}/${name}-team`, ...spec });
   return { ...c, metadata: { name, namespace: ns } };
 };
-const publicHttp = (name: string, port = 8080) => ({ name, port, protocol: 'HTTP', visibility: 'public' });
+const publicHttp = (name: string, port = 8080) => ({ name, port, protocol: 'HTTP', visibility: 'public', auth: 'none' });
 
 describe('hostile catalog: object names cannot collide (finding 1)', () => {
   it.each([

@@ -14,6 +14,8 @@ import { peerAuthentication } from './peerAuthentication';
 import { validateObject } from './schema';
 import { services } from './service';
 import { waypoint } from './waypoint';
+import { istioFrontDoor, withEnforceableFrontDoor } from './frontDoor';
+import { envoyGatewayFrontDoor } from './envoyGateway';
 import { compileEgress, CompiledEgress } from './egress';
 import { cellEnforcement, egressEnforcement, keptInEgressAudit, objectsFor } from './enforcement';
 
@@ -67,7 +69,8 @@ function compileCell(ctx: CellContext, validate: boolean): KubeObject[] {
   // Each object is tagged with its apply phase here or, where a module mixes phases, by the module.
   const objects = [
     ...inPhase('namespace', [namespaceObject(ctx)]),
-    ...inPhase('identity', [...serviceAccounts(ctx), ...ownerRbac(ctx), ...services(ctx)]),
+    // The front door is closed before the route that opens it is applied (routes are in `allow`).
+    ...inPhase('identity', [...serviceAccounts(ctx), ...ownerRbac(ctx), ...services(ctx), ...istioFrontDoor(ctx), ...envoyGatewayFrontDoor(ctx)]),
     ...inPhase('allow', ctx.flavour === 'cilium' ? ciliumNetworkPolicies(ctx) : networkPolicies(ctx)),
     ...inPhase('restrict', peerAuthentication(ctx)),
     ...inPhase('allow', [...waypoint(ctx), ...authorizationPolicies(ctx), ...httpRoutes(ctx)]),
@@ -99,7 +102,7 @@ export function compileCells(model: CellModel, settings: CellsSettings, options:
       continue;
     }
     const audit = cellEnforcement(ctx.cell, settings, ctx.environment) === 'audit';
-    const objects = objectsFor(audit ? 'audit' : 'enforce', compileCell(ctx, options.validate ?? true));
+    const objects = objectsFor(audit ? 'audit' : 'enforce', compileCell(withEnforceableFrontDoor(ctx), options.validate ?? true));
     // Names are built not to meet (names.ts); should two ever do, the cell is not output.
     const duplicates = duplicateObjects(objects);
     if (duplicates.length) {

@@ -39,6 +39,11 @@ export function routeName(component: string, endpoint: string): string {
   return `${component}.${endpoint}`;
 }
 
+/** The AuthorizationPolicy that guards a public endpoint's front door (istio), or its SecurityPolicy (envoy-gateway). */
+export function frontDoorName(component: string, endpoint: string): string {
+  return `${component}.${endpoint}.front-door`;
+}
+
 export { reservedComponentNames } from '../validation/membership';
 
 /** What a compiled object is for; the one place that tells, e.g. for apply order. */
@@ -56,7 +61,10 @@ export type CompiledObjectRole =
   | 'waypoint'
   | 'component-l7'
   | 'waypoint-only'
-  | 'public-route';
+  | 'public-route'
+  | 'front-door'
+  | 'front-door-keys'
+  | 'rate-limit';
 
 const L4_KINDS = ['NetworkPolicy', 'CiliumNetworkPolicy'];
 
@@ -81,8 +89,15 @@ export function compiledObjectRole(o: { kind: string; metadata: { name: string }
       return 'waypoint';
     case 'HTTPRoute':
       return 'public-route';
+    case 'RequestAuthentication':
+      return 'front-door-keys';
+    case 'SecurityPolicy':
+      return 'front-door';
+    case 'BackendTrafficPolicy':
+      return 'rate-limit';
     case 'AuthorizationPolicy':
       if (isComponentName) return 'component-l7';
+      if (name.endsWith('.front-door')) return 'front-door';
       return name.endsWith('.waypoint-only') ? 'waypoint-only' : undefined;
     default:
       if (!L4_KINDS.includes(o.kind)) return undefined;

@@ -5,16 +5,36 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { AuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy';
+import { RequestAuthentication } from '@kubernetes-models/istio/security.istio.io/v1/RequestAuthentication';
 import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication';
 import { ServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry';
 import { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { KubeObject } from './context';
+import { structuralError, StructuralSchema } from './structuralSchema';
+// The Envoy Gateway CRDs' schemas, written by tools/envoy-gateway-schemas.js from the pinned Go module.
+import envoyGatewaySchemas from './schemas/envoyGateway.json';
 // Bundled to CommonJS from @kubernetes-models/cilium by tools/bundle-cilium-validator.js (npm install).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { CiliumNetworkPolicy } = require('./generated/ciliumNetworkPolicy.cjs');
 
 type Validatable = { validate(): void };
+
+/** A model class over a CRD schema, for kinds no models package types. */
+function structuralModel(key: string): new (data: any) => Validatable {
+  const schema = (envoyGatewaySchemas.schemas as Record<string, StructuralSchema>)[key];
+  // Like the models packages' classes: an instance is the data (undefined values left out), and validate reads `this`.
+  return class {
+    constructor(data: unknown) {
+      Object.assign(this, JSON.parse(JSON.stringify(data)));
+    }
+    validate(this: object): void {
+      const error = structuralError(schema, { ...this });
+      if (error) throw new Error(error);
+    }
+  };
+}
+
 const MODELS: Record<string, new (data: any) => Validatable> = {
   'v1/Namespace': Namespace,
   'v1/Service': Service,
@@ -23,11 +43,14 @@ const MODELS: Record<string, new (data: any) => Validatable> = {
   'rbac.authorization.k8s.io/v1/Role': Role,
   'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
   'security.istio.io/v1/AuthorizationPolicy': AuthorizationPolicy,
+  'security.istio.io/v1/RequestAuthentication': RequestAuthentication,
   'security.istio.io/v1beta1/PeerAuthentication': PeerAuthentication,
   'networking.istio.io/v1beta1/ServiceEntry': ServiceEntry,
   'gateway.networking.k8s.io/v1/Gateway': Gateway,
   'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
   'cilium.io/v2/CiliumNetworkPolicy': CiliumNetworkPolicy,
+  'gateway.envoyproxy.io/v1alpha1/SecurityPolicy': structuralModel('gateway.envoyproxy.io/v1alpha1/SecurityPolicy'),
+  'gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy': structuralModel('gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy'),
 };
 
 /**

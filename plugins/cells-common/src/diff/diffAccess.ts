@@ -3,7 +3,8 @@ import { CellsSettings } from '../settings/settings';
 import { KubeObject } from '../compiler';
 import { ClusterModel, RequestResult, WorkloadModel } from '../analyzer';
 import { CNI_DEPENDENT_SHORT } from '../analyzer/explain';
-import { createSimulation, Simulation } from '../verify/simulation';
+import { createSimulation, podKey, Simulation } from '../verify/simulation';
+import { gatewayToken } from '../verify/frontDoor';
 import { evaluate } from '../verify/simulate';
 import { Probe, probesFor } from '../verify/verify';
 import { relevantNamespaces, scopedCluster } from './scope';
@@ -146,7 +147,9 @@ class Side {
   /** The analyzer's full answer for a request it allows. */
   explain(pod: KubeObject, key: string, probe: Probe): RequestResult {
     const { component, endpoint } = this.endpoints.get(key)!;
-    return evaluate(this.load().cluster, pod, component, endpoint, this.sim, probe);
+    // As judgeProbes asks: the gateway carries what the front door requires.
+    const fromGateway = podKey(pod) === podKey(this.sim.gatewayObjects()[1]);
+    return evaluate(this.load().cluster, pod, component, endpoint, this.sim, fromGateway ? { ...probe, token: gatewayToken(this.sim, endpoint) } : probe);
   }
 
   /** Verify's probes for the endpoint; `probesFor` reads only the settings and the grants, so it gets the callee's grants only. */

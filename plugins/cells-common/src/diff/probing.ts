@@ -12,6 +12,7 @@ import { assertAnalyzable, isAllowedFrom, QuietRun, ResolvedTarget, resolveTarge
 import { KubeObject } from '../compiler';
 import { Simulation } from '../verify/simulation';
 import { Probe } from '../verify/verify';
+import { gatewayToken } from '../verify/frontDoor';
 
 /** Someone who makes requests, with the pods it may use (a rogue tries several). */
 export interface ProbeCaller {
@@ -232,6 +233,8 @@ export function judgeProbes(
   const l7 = endpoint.protocol === 'HTTP' || endpoint.protocol === 'GRPC';
   const targets = new Map<string, ResolvedTarget>();
   const calleeWorkload = filter?.workload(calleePod);
+  // The gateway carries what the endpoint's front door requires: these probes ask about the operations, not the door.
+  const token = caller.kind === 'gateway' ? { token: gatewayToken(sim, endpoint) } : {};
   for (const pod of caller.pods) {
     if (filter && !filter.mayReach(filter.workload(pod), calleeWorkload, endpoint.port, protocol)) continue;
     const source = cluster.workloadsByKey.get(`${pod.metadata.namespace}/${pod.metadata.name}`)!;
@@ -247,6 +250,7 @@ export function judgeProbes(
         addressing,
         ...(l7 && probe.method ? { method: probe.method } : {}),
         ...(l7 && probe.path ? { path: probe.path } : {}),
+        ...token,
       } as const;
       if (isAllowedFrom(cluster, source, target, request, quietRun(cluster, `${endpoint.port} ${protocol} ${probeKey(probe)}`))) verdicts[i] = pod;
     });

@@ -122,6 +122,36 @@ export interface EndpointSpec {
    * these operations, so sensitive ones nobody is granted get checked too.
    */
   operations?: EndpointOperation[];
+  /** Public endpoints only: who may call through the external gateway (docs/front-door.md). */
+  auth?: EndpointAuth;
+  /** Public endpoints only: how often one client may call through the gateway. */
+  rateLimit?: EndpointRateLimit;
+}
+
+/**
+ * `auth` of a public endpoint: `none` (open on purpose), or a token from a
+ * provider of cells.gateway.jwtProviders with, optionally, an audience and claims.
+ */
+export type EndpointAuth =
+  | { kind: 'none' }
+  | {
+      kind: 'jwt';
+      provider: string;
+      /** The token's `aud` must hold one of these; sorted. Absent: the provider's own audiences, if any. */
+      audiences?: string[];
+      /** Claim name to the values it must hold, every one of them; sorted by name, values sorted. */
+      claims?: { name: string; values: string[] }[];
+    };
+
+export const RATE_LIMIT_UNITS = ['second', 'minute', 'hour'] as const;
+export type RateLimitUnit = (typeof RATE_LIMIT_UNITS)[number];
+
+/** `rateLimit` of a public endpoint: at most `requests` per `per` for each client told apart by `by`. */
+export interface EndpointRateLimit {
+  requests: number;
+  per: RateLimitUnit;
+  /** What tells clients apart: the source address, a token claim, or a request header. */
+  by: { kind: 'client-ip' } | { kind: 'claim'; name: string } | { kind: 'header'; name: string };
 }
 
 /** One operation an endpoint serves: a method and an exact path. */

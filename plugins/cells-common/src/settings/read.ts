@@ -5,13 +5,10 @@ import { CellsSettings, DEFAULT_SETTINGS, PodPeer } from './settings';
 import { readPlatformServices } from './platform';
 import { SAMPLE_ROUTE_VALUES, SUBJECT_PATTERN, hostnameError, pathPrefixError, renderTemplate, templateError } from './templates';
 
-/** A setting that cannot be used; names the config key and the fix. */
-export class SettingsError extends Error {
-  constructor(readonly key: string, message: string, readonly fix: string) {
-    super(`cells.${key}: ${message}. Fix: ${fix}.`);
-    this.name = 'SettingsError';
-  }
-}
+import { SettingsError } from './errors';
+import { readFrontDoor } from './frontDoor';
+
+export { SettingsError } from './errors';
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
@@ -221,6 +218,7 @@ export function readCellsSettings(raw: unknown): CellsSettings {
       className: str(gateway, 'className', 'gateway.', d.gateway.className),
       principal,
       routes: routes(gateway),
+      ...readFrontDoor(gateway),
     },
     dns: { ...peer(dns, 'dns.', d.dns), port: port(dns, 'port', 'dns.', d.dns.port) },
     services: oneOf(raw, 'services', '', d.services, ['generate', 'bring-your-own'] as const),

@@ -59,6 +59,12 @@ export interface CellsSettings {
       /** The path prefix, stripped before the request reaches the component. */
       pathPrefix: string;
     };
+    /** Which gateway enforces the front door (docs/front-door.md): istio or envoy-gateway. */
+    implementation: GatewayImplementation;
+    /** The identity providers public endpoints may require, sorted by name. */
+    jwtProviders: JwtProvider[];
+    /** true: a public endpoint declares `auth`; strict: and never `none`; false: no `auth` is open. */
+    requireAuthentication: boolean | 'strict';
   };
   dns: PodPeer & { port: number };
   /** Generate a Service per component, or let workloads bring one of the same name. */
@@ -99,6 +105,21 @@ export interface CellsSettings {
   };
 }
 
+export const GATEWAY_IMPLEMENTATIONS = ['istio', 'envoy-gateway'] as const;
+export type GatewayImplementation = (typeof GATEWAY_IMPLEMENTATIONS)[number];
+
+/** One entry of cells.gateway.jwtProviders: who issues the tokens a public endpoint may require. */
+export interface JwtProvider {
+  name: string;
+  /** The tokens' `iss` claim. */
+  issuer: string;
+  /** Where the signing keys are fetched (https), or the key set itself (JSON text): exactly one. */
+  jwksUri?: string;
+  jwks?: string;
+  /** A token must carry one of these in `aud`; absent: any audience. */
+  audiences?: string[];
+}
+
 /** The placeholders of cells.gateway.routes templates. */
 export const ROUTE_PLACEHOLDERS = ['environment', 'namespace', 'cell', 'component', 'endpoint'] as const;
 export type RoutePlaceholder = (typeof ROUTE_PLACEHOLDERS)[number];
@@ -123,6 +144,9 @@ export const DEFAULT_SETTINGS: CellsSettings = {
     principal: 'cluster.local/ns/gateway-system/sa/external-istio',
     // Every part that tells two public endpoints apart: no two routes share a path.
     routes: { pathPrefix: '/{namespace}/{cell}/{component}/{endpoint}' },
+    implementation: 'istio',
+    jwtProviders: [],
+    requireAuthentication: true,
   },
   dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, port: 53 },
   services: 'generate',

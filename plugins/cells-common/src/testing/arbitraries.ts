@@ -60,6 +60,8 @@ export function catalogOf(shape: RandomCatalogShape): Entity[] {
         port: 8000 + (i % 3),
         protocol: c.protocol,
         visibility: c.protocol !== 'HTTP' && c.visibility === 'public' ? 'organization' : c.visibility,
+        // Open on purpose: the settings of these catalogs define no identity provider.
+        ...(c.protocol === 'HTTP' && c.visibility === 'public' ? { auth: 'none' } : {}),
       },
     ],
     connections: [] as JsonObject[],

@@ -10,6 +10,7 @@ import { DeclarationRules } from './reason';
 import { checkEgress, EgressPlatformRules, egressPlatformRules } from './egress';
 import { checkSharedHosts } from './egressHosts';
 import { checkMetrics } from './platform';
+import { frontDoorRules } from './frontDoor';
 
 export type { EntityLookup } from './membership';
 export { cellOfComponent } from './membership';
@@ -159,7 +160,7 @@ export function checkDeclarations(entity: Entity, parsed: ParsedCellEntity, look
     });
   }
   component.endpoints.forEach((endpoint, i) => {
-    if (endpoint.visibility === 'public') {
+    if (endpoint.visibility === 'public' && !component.closedToGateway.has(endpoint.name)) {
       declarations.push({
         caller: { kind: 'gateway' },
         callee: parsed.ref,
@@ -182,7 +183,7 @@ export function validateCellEntity(entity: Entity, rules: DeclarationRules = {})
  * declarations, whether its cell admits it, its name, and a cell's owner.
  */
 export function validateConnectionTargets(entity: Entity, lookup: EntityLookup, options: EntityCheckOptions & DeclarationRules = {}): CellProblem[] {
-  const parsed = parseCellEntity(entity, { requireReasons: options.requireReasons });
+  const parsed = parseCellEntity(entity, { requireReasons: options.requireReasons, frontDoor: options.frontDoor });
   const shapeProblems = parsed.problems.problems.length;
   checkDeclarations(entity, parsed, lookup);
   const membership = membershipOf(entity, lookup);
@@ -242,6 +243,7 @@ export function modelOptions(settings: CellsSettings): BuildModelOptions {
     ownerSubjects: settings.rbac.enabled ? settings.rbac.subjects : false,
     reservedComponentNames: reservedComponentNames(settings),
     egress: egressPlatformRules(settings),
+    frontDoor: frontDoorRules(settings),
   };
 }
 
@@ -274,7 +276,7 @@ export function buildCellModel(entities: Entity[], options: BuildModelOptions): 
   // An owner that cannot be bound costs the cell its RoleBinding, nothing else: these hold nothing back.
   const ownerProblems: CellProblem[] = [];
   for (const [ref, entity] of index) {
-    const parsed = parseCellEntity(entity, { requireReasons: options.requireReasons });
+    const parsed = parseCellEntity(entity, { requireReasons: options.requireReasons, frontDoor: options.frontDoor });
     parsedByRef.set(ref, parsed);
     if (parsed.cell && parsed.problems.problems.length === 0) {
       const environments = parsed.cell.environments ?? options.defaultEnvironments;

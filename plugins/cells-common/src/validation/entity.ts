@@ -21,6 +21,7 @@ import { checkObjectKeys, checkSpecKeys } from './keys';
 import { checkReason, DeclarationRules } from './reason';
 import { parseCeiling, parseEgress } from './egress';
 import { parseMetrics } from './platform';
+import { checkFrontDoor, frontDoorFieldsProblem, frontDoorRules, parseEndpointAuth, parseRateLimit } from './frontDoor';
 
 /** The cell parts of one entity after its own checks; invalid items are left out. */
 export interface ParsedCellEntity {
@@ -30,6 +31,8 @@ export interface ParsedCellEntity {
   /** Set for a Component with any of endpoints/connections/allowFrom. */
   component?: {
     endpoints: EndpointSpec[];
+    /** Public endpoints the platform's front-door rules refuse (e.g. no `auth`): the gateway gets no grant to them. */
+    closedToGateway: Set<string>;
     connections: { spec: ConnectionSpec; field: string; target: string }[];
     allowFrom: { spec: AllowFromSpec; field: string; source: string; sourceKind: 'component' | 'system' }[];
     /** `spec.egress`, shape-checked; the ceiling and platform checks need the cell (catalog.ts). */
@@ -111,7 +114,7 @@ function parseOperations(list: ProblemList, field: string, value: unknown, proto
   return out.sort((a, b) => (key(a) < key(b) ? -1 : 1));
 }
 
-function parseEndpoints(list: ProblemList, value: unknown): EndpointSpec[] {
+function parseEndpoints(list: ProblemList, value: unknown, rules: DeclarationRules, closed: Set<string>): EndpointSpec[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
     list.add('spec.endpoints', 'must be a list', 'write a list of {name, port, protocol, visibility}');
@@ -159,13 +162,26 @@ function parseEndpoints(list: ProblemList, value: unknown): EndpointSpec[] {
       list.add(`${field}.port`, `port ${port}/${transport} is used by another endpoint`, 'give each endpoint its own port');
     }
     const served = parseOperations(list, `${field}.operations`, operations, protocol);
-    if (list.problems.length === before) {
+    const frontDoor = frontDoorFieldsProblem(list, field, raw, visibility)
+      ? {}
+      : {
+          ...(raw.auth !== undefined ? { auth: parseEndpointAuth(list, `${field}.auth`, raw.auth) } : {}),
+          ...(raw.rateLimit !== undefined ? { rateLimit: parseRateLimit(list, `${field}.rateLimit`, raw.rateLimit) } : {}),
+        };
+    // The platform's front-door rules close the endpoint to the gateway only: callers inside still name it.
+    const shapeProblems = list.problems.length;
+    if (shapeProblems === before && visibility === 'public') {
+      checkFrontDoor(list, field, { name: name as string, ...frontDoor }, rules.frontDoor ?? frontDoorRules());
+      if (list.problems.length > shapeProblems) closed.add(name as string);
+    }
+    if (shapeProblems === before) {
       endpoints.push({
         name: name as string,
         port: port as number,
         protocol: protocol as EndpointProtocol,
         visibility: visibility as Visibility,
         ...(served ? { operations: served } : {}),
+        ...frontDoor,
       });
     }
   });
@@ -359,8 +375,10 @@ export function parseCellEntity(entity: Entity, rules: DeclarationRules = {}): P
   }
   if (isCellComponent(entity)) {
     const spec = entity.spec as Record<string, unknown>;
+    const closedToGateway = new Set<string>();
     parsed.component = {
-      endpoints: parseEndpoints(list, spec.endpoints),
+      endpoints: parseEndpoints(list, spec.endpoints, rules, closedToGateway),
+      closedToGateway,
       connections: parseConnections(list, spec.connections, ns, rules),
       allowFrom: parseAllowFrom(list, spec.allowFrom, ns, rules),
       egress: parseEgress(list, spec.egress, rules),

@@ -31,3 +31,5 @@ export {
   unknownKeys,
 } from './keys';
 export type { CellObject, UnknownKey } from './keys';
+export { frontDoorRules } from './frontDoor';
+export type { FrontDoorRules } from './frontDoor';

@@ -186,7 +186,7 @@ describe('misspelled fields on entities', () => {
     [
       component('x', 'a', { endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'project', description: 'x' }] }),
       'spec.endpoints[0].description',
-      'use only name, port, protocol, visibility, operations',
+      'use only name, port, protocol, visibility, operations, auth, rateLimit',
     ],
     [component('x', 'a', { allowFrom: [{ sytem: 'b' }] }), 'spec.allowFrom[0].sytem', 'did you mean `system`? Rename the field'],
     [component('x', 'a', { connections: [{ to: 'target', verbs: ['GET'] }] }), 'spec.connections[0].verbs', 'use only to, endpoint, methods, paths, reason'],

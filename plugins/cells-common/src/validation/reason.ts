@@ -1,3 +1,4 @@
+import type { FrontDoorRules } from './frontDoor';
 import { ProblemList } from './fields';
 
 /** The longest `reason` accepted: a justification, not a document (link the document instead). */
@@ -7,6 +8,8 @@ export const MAX_REASON_LENGTH = 500;
 export interface DeclarationRules {
   /** `cells.compliance.requireReasons`: every connection and allowFrom grant must say why. */
   requireReasons?: boolean;
+  /** cells.gateway's implementation and requireAuthentication; default: the default settings'. */
+  frontDoor?: FrontDoorRules;
 }
 
 /**

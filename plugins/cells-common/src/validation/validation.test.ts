@@ -48,7 +48,11 @@ describe('cell entity validation', () => {
 
   it('grants the external gateway on public endpoints only', () => {
     const { model } = buildCellModel(
-      [cell('a'), component('web', 'a', { endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'public' }] }), component('api', 'a')],
+      [
+        cell('a'),
+        component('web', 'a', { endpoints: [{ name: 'http', port: 80, protocol: 'HTTP', visibility: 'public', auth: 'none' }] }),
+        component('api', 'a'),
+      ],
       options,
     );
     expect(model.grants).toEqual([expect.objectContaining({ caller: { kind: 'gateway' }, callee: 'component:default/web' })]);

@@ -1,6 +1,5 @@
 import { buildCellModel } from '../validation/catalog';
-import { DEFAULT_SETTINGS } from '../settings/settings';
-import { artemisEntities } from '../testing/artemis';
+import { artemisEntities, artemisSettings } from '../testing/artemis';
 import { Reach } from './blastRadius';
 import { CellModel } from '../model/types';
 import { compareText } from '../order';
@@ -8,7 +7,8 @@ import { createSimulation } from './simulation';
 import { blastRadius } from './blastRadius';
 
 const { model } = buildCellModel(artemisEntities(), { defaultEnvironments: ['development'] });
-const sim = createSimulation(model, DEFAULT_SETTINGS, 'development');
+// With the example's identity provider: the gateway's probes carry the token flight-director's front door requires.
+const sim = createSimulation(model, artemisSettings(), 'development');
 
 /** What the catalog grants the caller, summarised per endpoint as a Reach (undefined: all). */
 function declaredReach(m: CellModel, isCaller: (g: CellModel['grants'][number]) => boolean, name: (g: CellModel['grants'][number]) => string): Reach[] {

@@ -37,7 +37,7 @@ function componentCaller(sim: Simulation, ref: string): CellComponent {
 export function simulateEgress(sim: Simulation, from: SimulatedCaller, probe: EgressProbe): SimulationResult {
   if ('rogue' in from) {
     const results = rogueAttempts(sim, from.rogue).map(a => ({ ...evaluateEgress(a.cluster, a.pod, probe), impersonating: a.impersonating }));
-    const depth = (r: SimulationResult) => ({ 'L3/L4': 1, mTLS: 2, L7: 3 }[r.decidedBy ?? 'L3/L4'] ?? 0);
+    const depth = (r: SimulationResult) => ({ 'edge-auth': 0, 'L3/L4': 1, mTLS: 2, L7: 3 }[r.decidedBy ?? 'L3/L4']);
     return results.find(r => r.allowed) ?? results.reduce((best, r) => (depth(r) > depth(best) ? r : best));
   }
   if ('gateway' in from) throw new AnalyzerInputError('the external gateway makes no calls outside the cluster; give --from or --rogue');

@@ -1,5 +1,7 @@
 import { CellComponent, EndpointSpec } from '../model/types';
 import { AnalyzerInputError, analyzeRequest, ClusterModel, RequestResult } from '../analyzer';
+import { decideEdgeAuth, EdgeAuthResult } from '../analyzer/edgeAuth';
+import type { RequestToken } from '../analyzer/token';
 import { KubeObject } from '../compiler';
 import { Simulation, podKey } from './simulation';
 
@@ -14,6 +16,8 @@ export interface SimulatedRequest {
   path?: string;
   /** Address the callee's pod directly instead of its Service (skips the waypoint). */
   direct?: boolean;
+  /** From the gateway: the bearer token the request carries (its claims; the signature is taken as valid). Absent: none. */
+  token?: RequestToken;
 }
 
 export interface SimulationResult extends RequestResult {
@@ -40,6 +44,18 @@ export function calleeEndpoint(sim: Simulation, ref: string, endpointName?: stri
   return { component, endpoint };
 }
 
+/** A gateway request's verdict with its front door's: the front door refuses before the mesh sees the request. */
+export function withEdge(result: RequestResult, edge: EdgeAuthResult): RequestResult {
+  if (edge.verdict === 'allow') return { ...result, edge };
+  return {
+    ...result,
+    allowed: false,
+    decidedBy: 'edge-auth',
+    edge,
+    explanation: `Denied at the front door: ${edge.message}. ${result.explanation}`,
+  };
+}
+
 /** Evaluates one request between pods of the simulation with the analyzer. */
 export function evaluate(
   cluster: ClusterModel,
@@ -47,7 +63,7 @@ export function evaluate(
   callee: CellComponent,
   endpoint: EndpointSpec,
   sim: Simulation,
-  request: { method?: string; path?: string; direct?: boolean },
+  request: { method?: string; path?: string; direct?: boolean; token?: RequestToken | null },
 ): RequestResult {
   const l7 = endpoint.protocol === 'HTTP' || endpoint.protocol === 'GRPC';
   return analyzeRequest(cluster, {
@@ -58,6 +74,7 @@ export function evaluate(
     ...(l7 && request.method ? { method: request.method } : {}),
     ...(l7 && request.path ? { path: request.path } : {}),
     addressing: request.direct ? 'pod' : 'service',
+    ...(request.token !== undefined ? { token: request.token } : {}),
   });
 }
 
@@ -108,7 +125,10 @@ export function simulateRequest(sim: Simulation, request: SimulatedRequest): Sim
   const cluster = sim.cluster();
   if ('gateway' in request.from) {
     const gatewayPod = sim.gatewayObjects()[1];
-    return evaluate(cluster, gatewayPod, callee, endpoint, sim, request);
+    // A request from outside always says whether it carries a token, so token conditions are decided, never unknown.
+    const result = evaluate(cluster, gatewayPod, callee, endpoint, sim, { ...request, token: request.token ?? null });
+    if (endpoint.visibility !== 'public') return result;
+    return withEdge(result, decideEdgeAuth(endpoint.auth, sim.settings.gateway.jwtProviders, request.token, endpoint.rateLimit));
   }
   const from = request.from.component;
   const caller = sim.model.components.find(c => c.ref === from);

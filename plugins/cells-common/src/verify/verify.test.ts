@@ -5,7 +5,8 @@ import { buildCellModel } from '../validation/catalog';
 import { CellsSettings, DEFAULT_SETTINGS } from '../settings/settings';
 import { compileCells, KubeObject } from '../compiler';
 import { catalogOf, randomCatalogShape } from '../testing/arbitraries';
-import { artemisEntities } from '../testing/artemis';
+import { artemisEntities, artemisSettings } from '../testing/artemis';
+import { sufficientToken } from './frontDoor';
 import { createSimulation, simulateRequest, verifySimulation, formatViolation } from './index';
 import { calleeEndpoint, evaluate } from './simulate';
 import { verifyProbesFor } from './verify';
@@ -52,10 +53,56 @@ describe('simulate and verify on Artemis II', () => {
     expect(result).toMatchObject({ allowed: true, decidedBy: null });
   });
 
-  it('allows the external gateway to reach the dashboard only', () => {
-    expect(simulateRequest(sim, { from: { gateway: true }, to: c('flight-director'), method: 'GET', path: '/' }).allowed).toBe(true);
-    const denied = simulateRequest(sim, { from: { gateway: true }, to: c('capcom'), method: 'GET', path: '/' });
+  it('allows the external gateway to reach the dashboard only, with the token its front door requires', () => {
+    const withProvider = createSimulation(model, artemisSettings(), 'development');
+    const endpoint = calleeEndpoint(withProvider, c('flight-director')).endpoint;
+    const token = sufficientToken(withProvider, endpoint)!;
+    const dashboard = { from: { gateway: true } as const, to: c('flight-director'), method: 'GET', path: '/' };
+    expect(simulateRequest(withProvider, { ...dashboard, token })).toMatchObject({ allowed: true, edge: { verdict: 'allow', reason: 'authenticated' } });
+    expect(simulateRequest(withProvider, dashboard)).toMatchObject({ allowed: false, decidedBy: 'edge-auth', edge: { reason: 'no-token' } });
+    // Without the provider in the settings, the route is closed to everyone.
+    expect(simulateRequest(sim, { ...dashboard, token })).toMatchObject({
+      allowed: false,
+      decidedBy: 'edge-auth',
+      edge: { reason: 'provider-not-configured' },
+    });
+    const denied = simulateRequest(withProvider, { from: { gateway: true }, to: c('capcom'), method: 'GET', path: '/', token });
     expect(denied).toMatchObject({ allowed: false, decidedBy: 'L3/L4' });
+  });
+
+  it('denies the unauthenticated abort from the gateway at the front door, and the compiled policy agrees (issue #23)', () => {
+    const withProvider = createSimulation(model, artemisSettings(), 'development');
+    const abort = { from: { gateway: true } as const, to: c('flight-director'), method: 'POST', path: '/decision/abort' };
+    const result = simulateRequest(withProvider, abort);
+    expect(result).toMatchObject({ allowed: false, decidedBy: 'edge-auth', edge: { verdict: 'deny', reason: 'no-token' } });
+    // The waypoint's DENY policy, judged by the analyzer, refuses it too.
+    expect(result.layers.find(l => l.layer === 'L7')).toMatchObject({
+      verdict: 'deny',
+      policies: [expect.stringMatching(/flight-director\.http\.front-door$/)],
+    });
+    const endpoint = calleeEndpoint(withProvider, c('flight-director')).endpoint;
+    const token = sufficientToken(withProvider, endpoint)!;
+    const withoutScope = { ...token, claims: { ...token.claims, scope: ['mission.read'] } };
+    expect(simulateRequest(withProvider, { ...abort, token: withoutScope })).toMatchObject({ allowed: false, edge: { reason: 'missing-claim' } });
+    expect(simulateRequest(withProvider, { ...abort, token: withoutScope }).layers[2].verdict).toBe('deny');
+    expect(simulateRequest(withProvider, { ...abort, token })).toMatchObject({ allowed: true, decidedBy: null });
+  });
+
+  it('reports a widened front door: the unauthenticated and foreign-issuer probes get through without the DENY policy', () => {
+    const withProvider = createSimulation(model, artemisSettings(), 'development');
+    expect(verifySimulation(withProvider).violations).toEqual([]);
+    const widened = createSimulation(
+      model,
+      artemisSettings(),
+      'development',
+      withProvider.objects.filter(o => !o.metadata.name.endsWith('.front-door')),
+    );
+    const violations = verifySimulation(widened).violations;
+    expect(violations.length).toBe(6);
+    expect(new Set(violations.map(v => v.caller))).toEqual(
+      new Set(['the external gateway without a token', 'the external gateway with a token of a foreign issuer']),
+    );
+    expect(violations.every(v => v.callee === c('flight-director') && v.actual && !v.expected)).toBe(true);
   });
 
   const attacks: [string, string, string, string, string][] = [

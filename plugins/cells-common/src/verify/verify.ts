@@ -6,6 +6,7 @@ import { evaluate } from './simulate';
 import { podKey, Simulation } from './simulation';
 import { verifyEgress } from './egress';
 import { verifyPlatform } from './platform';
+import { frontDoorOpens, gatewayToken, verifyFrontDoor } from './frontDoor';
 
 export interface Violation {
   caller: string;
@@ -155,7 +156,10 @@ function targetOf(sim: Simulation, callee: CellComponent, endpoint: EndpointSpec
     addressing: p.direct ? 'pod' : 'service',
   }));
   const protocol: Protocol = endpoint.protocol === 'UDP' ? 'UDP' : 'TCP';
-  return { callee, endpoint, probes, shapes, to: `${sim.namespaceOf(callee.cell)}/${callee.name}`, protocol };
+  // The gateway's probes carry what the front door requires, so they test the operations; verifyFrontDoor tests the door.
+  const token = gatewayToken(sim, endpoint);
+  const gatewayShapes: RequestShape[] = shapes.map(s => ({ ...s, token }));
+  return { callee, endpoint, probes, shapes, gatewayShapes, token, to: `${sim.namespaceOf(callee.cell)}/${callee.name}`, protocol };
 }
 
 /**
@@ -202,7 +206,8 @@ export function verifySimulation(sim: Simulation, options: VerifyOptions = {}): 
     for (const t of options.outbound && callerCell === options.cell ? everyTarget : cellTargets) {
       const target = targets[t];
       const grants = callerGrants?.get(t) ?? [];
-      const verdicts = requestVerdicts(cluster, from, target.to, target.endpoint.port, target.protocol, target.shapes);
+      const gateway = caller.kind === 'gateway';
+      const verdicts = requestVerdicts(cluster, from, target.to, target.endpoint.port, target.protocol, gateway ? target.gatewayShapes : target.shapes);
       if (grants.length === 0 && !verdicts.includes(true) && !counts) {
         // Nothing expected, nothing allowed: no violation and nothing to count.
         checks += target.probes.length;
@@ -210,13 +215,17 @@ export function verifySimulation(sim: Simulation, options: VerifyOptions = {}): 
       }
       for (let i = 0; i < target.probes.length; i++) {
         const probe = target.probes[i];
-        const expected = expectedFor(sim, grants, caller, target.callee, target.endpoint, probe);
+        // A closed front door (a provider the settings lack) admits no one: the catalog's grant is not expected to pass
+        // (judged where the analyzer reads the door: Istio's policies; see verifyFrontDoor for Envoy Gateway).
+        const closed = gateway && sim.settings.gateway.implementation === 'istio' && !frontDoorOpens(sim, target.endpoint);
+        const expected = expectedFor(sim, grants, caller, target.callee, target.endpoint, probe) && !closed;
         checks++;
         if (!verdicts[i] && !expected && !counts) continue;
-        const result = evaluate(cluster, pod, target.callee, target.endpoint, sim, probe);
+        const result = evaluate(cluster, pod, target.callee, target.endpoint, sim, gateway ? { ...probe, token: target.token } : probe);
         if (counts) {
           if (result.allowed) counts.allowed++;
-          else counts.deniedBy[result.decidedBy ?? 'L3/L4']++;
+          // evaluate() asks the mesh only: its decider is a mesh layer, never edge-auth.
+          else counts.deniedBy[(result.decidedBy as LayerName | null) ?? 'L3/L4']++;
           if (!verdicts[i] && !expected) continue;
         }
         if (result.allowed && result.layers.some(l => l.caveat)) cniDependent++;
@@ -257,7 +266,10 @@ export function verifySimulation(sim: Simulation, options: VerifyOptions = {}): 
   }
   const gatewayPod: KubeObject = sim.gatewayObjects()[1];
   check('the external gateway', { kind: 'gateway' }, cluster, gatewayPod);
-  const notes: string[] = [];
+  const frontDoor = verifyFrontDoor(sim, cluster, gatewayPod, options.cell !== undefined ? cellTargets.map(i => targets[i]) : targets, counts);
+  checks += frontDoor.checks;
+  violations.push(...frontDoor.violations);
+  const notes: string[] = [...frontDoor.notes];
   if (!sim.settings.mesh.enabled) {
     notes.push(
       "mesh disabled: L3/L4 knows pods only by their labels, so a pod that copies a component's labels passes as that component; rogue probes use a pod without component labels (enable cells.mesh for identity-based denial)",

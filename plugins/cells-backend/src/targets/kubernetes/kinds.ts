@@ -96,6 +96,28 @@ export const MANAGED_KINDS: ManagedKind[] = [
     namespaced: true,
     layer: 'L7',
   },
+  // The front door (docs/front-door.md): Istio's token check, or Envoy Gateway's token check and rate limit.
+  {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'RequestAuthentication',
+    resource: 'requestauthentications',
+    namespaced: true,
+    layer: 'L7',
+  },
+  {
+    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+    kind: 'SecurityPolicy',
+    resource: 'securitypolicies',
+    namespaced: true,
+    layer: 'L7',
+  },
+  {
+    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+    kind: 'BackendTrafficPolicy',
+    resource: 'backendtrafficpolicies',
+    namespaced: true,
+    layer: 'L7',
+  },
 ];
 
 export const kindKey = (apiVersion: string, kind: string) => `${apiVersion}/${kind}`;

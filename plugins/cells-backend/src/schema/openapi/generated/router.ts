@@ -2129,10 +2129,16 @@ export const spec = {
             "type": "boolean"
           },
           "decidedBy": {
-            "description": "The layer that decided; null when every layer allows.",
+            "description": "The layer that decided (edge-auth, the front door of a public endpoint, for a request from the gateway); null when every layer allows.",
             "oneOf": [
               {
                 "$ref": "#/components/schemas/LayerName"
+              },
+              {
+                "type": "string",
+                "enum": [
+                  "edge-auth"
+                ]
               },
               {
                 "type": "null"
@@ -2157,6 +2163,83 @@ export const spec = {
           "impersonating": {
             "type": "string",
             "description": "For a rogue caller: whose labels the decisive attempt wore."
+          },
+          "edge": {
+            "$ref": "#/components/schemas/EdgeAuthResult"
+          }
+        }
+      },
+      "EdgeAuthResult": {
+        "type": "object",
+        "description": "What the front door of a public endpoint decided about a request from the external gateway (docs/front-door.md).",
+        "required": [
+          "verdict",
+          "reason",
+          "message"
+        ],
+        "properties": {
+          "verdict": {
+            "type": "string",
+            "enum": [
+              "allow",
+              "deny"
+            ]
+          },
+          "reason": {
+            "type": "string",
+            "enum": [
+              "open",
+              "authenticated",
+              "provider-not-configured",
+              "no-token",
+              "unknown-issuer",
+              "wrong-audience",
+              "missing-claim"
+            ]
+          },
+          "message": {
+            "type": "string"
+          },
+          "rateLimit": {
+            "type": "object",
+            "description": "The endpoint's rate limit, reported and never simulated.",
+            "required": [
+              "requests",
+              "per",
+              "by"
+            ],
+            "properties": {
+              "requests": {
+                "type": "integer"
+              },
+              "per": {
+                "type": "string",
+                "enum": [
+                  "second",
+                  "minute",
+                  "hour"
+                ]
+              },
+              "by": {
+                "type": "object",
+                "required": [
+                  "kind"
+                ],
+                "properties": {
+                  "kind": {
+                    "type": "string",
+                    "enum": [
+                      "client-ip",
+                      "claim",
+                      "header"
+                    ]
+                  },
+                  "name": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
           }
         }
       },
