@@ -28,7 +28,7 @@ const component = (name: string, namespace: string, systemRef: string) => ({
     lifecycle: 'production',
     owner: `group:${namespace}/team`,
     system: systemRef,
-    endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'public' }],
+    endpoints: [{ name: 'http', port: 8080, protocol: 'HTTP', visibility: 'public', auth: 'none' }],
   },
 });
 

@@ -22,8 +22,9 @@ describe('cellplane render', () => {
     const docs = parseAllDocuments(stdout).map(d => d.toJS());
     expect(docs.filter(d => d.kind === 'Namespace')).toHaveLength(6);
     expect(docs.filter(d => d.kind === 'ServiceEntry').map(d => d.spec.hosts)).toEqual([['api.weather.gov']]);
-    // One per component (18) and one per external host, bound to its ServiceEntry.
-    expect(docs.filter(d => d.kind === 'AuthorizationPolicy' && d.spec.targetRefs)).toHaveLength(19);
+    // One per component (18), one per external host, bound to its ServiceEntry, and flight-director's front door.
+    expect(docs.filter(d => d.kind === 'AuthorizationPolicy' && d.spec.targetRefs)).toHaveLength(20);
+    expect(docs.filter(d => d.kind === 'AuthorizationPolicy' && d.spec.action === 'DENY').map(d => d.metadata.name)).toEqual(['flight-director.http.front-door']);
     expect(docs.filter(d => d.kind === 'ServiceAccount')).toHaveLength(18);
   });
 

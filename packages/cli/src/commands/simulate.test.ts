@@ -111,9 +111,48 @@ describe('cellplane simulate', () => {
     });
   });
 
-  it('lets the gateway reach the dashboard', async () => {
-    const { stdout } = await cellplane('simulate', ARTEMIS, '--gateway', '--to', 'houston/flight-director', '--method', 'GET', '--path', '/', '--json');
-    expect(JSON.parse(stdout).allowed).toBe(true);
+  describe("flight-director's front door (issue #23)", () => {
+    const CONFIG = path.resolve(ARTEMIS, '../../app-config.yaml');
+    const TOKENS = path.resolve(ARTEMIS, '../artemis-tokens');
+    const abort = ['simulate', ARTEMIS, '--gateway', '--to', 'houston/flight-director', '--method', 'POST', '--path', '/decision/abort'];
+
+    it('denies the unauthenticated abort at the front door, with its reason, also where the provider is not configured', async () => {
+      const configured = JSON.parse((await cellplane(...abort, '--config', CONFIG, '--json')).stdout);
+      expect(configured).toMatchObject({ allowed: false, decidedBy: 'edge-auth', edge: { verdict: 'deny', reason: 'no-token' } });
+      const text = (await cellplane(...abort, '--config', CONFIG)).stdout;
+      expect(text).toMatch(/^DENIED at edge-auth: the external gateway -> houston\/flight-director POST \/decision\/abort/);
+      expect(text).toContain('no token; the endpoint requires one from artemis-idp (https://idp.artemis.example)');
+      const unconfigured = JSON.parse((await cellplane(...abort, '--jwt', path.join(TOKENS, 'flight-director.json'), '--json')).stdout);
+      expect(unconfigured).toMatchObject({ allowed: false, decidedBy: 'edge-auth', edge: { reason: 'provider-not-configured' } });
+    });
+
+    it.each([
+      ['flight-director.json', true, 'authenticated'],
+      ['observer.json', false, 'missing-claim'],
+      ['foreign-issuer.json', false, 'unknown-issuer'],
+    ])('with --jwt %s: allowed %s (%s), and the compiled waypoint policy agrees', async (file, allowed, reason) => {
+      const { stdout } = await cellplane(...abort, '--config', CONFIG, '--jwt', path.join(TOKENS, file), '--json');
+      const result = JSON.parse(stdout);
+      expect(result).toMatchObject({ allowed, edge: { reason } });
+      expect(result.layers.find((l: { layer: string }) => l.layer === 'L7').verdict).toBe(allowed ? 'allow' : 'deny');
+    });
+
+    it('reads a JWT, decoding only its payload', async () => {
+      const claims = JSON.parse(fs.readFileSync(path.join(TOKENS, 'flight-director.json'), 'utf8'));
+      const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-jwt-')), 'token.jwt');
+      fs.writeFileSync(file, `${part({ alg: 'ES256' })}.${part(claims)}.not-a-signature\n`);
+      const { stdout } = await cellplane(...abort, '--config', CONFIG, '--jwt', file, '--json');
+      expect(JSON.parse(stdout)).toMatchObject({ allowed: true, edge: { reason: 'authenticated' } });
+    });
+
+    it('refuses an unreadable token, and a token without --gateway', async () => {
+      const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-jwt-')), 'bad.json');
+      fs.writeFileSync(bad, 'not a token');
+      expect((await cellplane(...abort, '--jwt', bad)).stderr).toMatch(/--jwt .*bad\.json: neither a JSON object of claims nor a JWT/);
+      const fromCapcom = ['simulate', ARTEMIS, '--from', 'houston/capcom', '--to', 'houston/flight-director', '--jwt', bad];
+      expect((await cellplane(...fromCapcom)).stderr).toMatch(/--jwt: only a request from --gateway carries a token/);
+    });
   });
 
   it.each([

@@ -12,6 +12,8 @@ jest.setTimeout(180_000);
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const ARTEMIS = path.join(ROOT, 'examples/artemis');
+// The example's identity provider: without it flight-director's public route is closed, and the gateway's observed calls would break.
+const CONFIG = ['--config', path.join(ROOT, 'app-config.yaml')];
 const HUBBLE = path.join(ROOT, 'examples/artemis-traffic/hubble-flows.jsonl');
 const WINDOW = ['--until', '2026-11-30T00:00:00Z', '--since', '7d', '--resolution', '1h'];
 
@@ -41,7 +43,7 @@ describe('observed traffic on the command line', () => {
   });
 
   it('cellplane traffic classifies the week and lists the undeclared call as would-break, with its layer and policy', async () => {
-    const { code, stdout, stderr } = await cellplane('traffic', ARTEMIS, '--source', prometheus.url, ...WINDOW);
+    const { code, stdout, stderr } = await cellplane('traffic', ARTEMIS, '--source', prometheus.url, ...WINDOW, ...CONFIG);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(
@@ -73,7 +75,7 @@ describe('observed traffic on the command line', () => {
   });
 
   it('prints JSON with the classes and the would-break list', async () => {
-    const { stdout } = await cellplane('traffic', ARTEMIS, '--source', prometheus.url, ...WINDOW, '--json');
+    const { stdout } = await cellplane('traffic', ARTEMIS, '--source', prometheus.url, ...WINDOW, ...CONFIG, '--json');
     const json = JSON.parse(stdout);
     expect(json.counts['undeclared-allowed']).toBe(1);
     expect(json.wouldBreak).toHaveLength(1);
@@ -81,18 +83,18 @@ describe('observed traffic on the command line', () => {
   });
 
   it('diff --traffic: allowing the undeclared call breaks nothing observed; removing a used grant lists its calls', async () => {
-    const fix = await cellplane('diff', ARTEMIS, allowing, '--traffic', prometheus.url, ...WINDOW);
+    const fix = await cellplane('diff', ARTEMIS, allowing, '--traffic', prometheus.url, ...WINDOW, ...CONFIG);
     expect(fix.code).toBe(0);
     expect(fix.stdout).toMatch(
       /^observed traffic: prometheus .*: 37 observations, 37 edges\n0 observed calls would break, 0 already denied before the change\n$/m,
     );
-    const undo = await cellplane('diff', allowing, ARTEMIS, '--traffic', prometheus.url, ...WINDOW, '--fail-on-break');
+    const undo = await cellplane('diff', allowing, ARTEMIS, '--traffic', prometheus.url, ...WINDOW, ...CONFIG, '--fail-on-break');
     expect(undo.stdout).toMatch(
       /^1 observed calls would break, 0 already denied before the change\n {2}! kennedy\/pad-operations -> kennedy\/launch-control \(HTTP\)/m,
     );
     expect(undo.code).toBe(1);
     expect(undo.stderr).toBe('cellplane: 1 observed calls would break (--fail-on-break)\n');
-    const json = JSON.parse((await cellplane('diff', allowing, ARTEMIS, '--traffic', prometheus.url, ...WINDOW, '--json')).stdout);
+    const json = JSON.parse((await cellplane('diff', allowing, ARTEMIS, '--traffic', prometheus.url, ...WINDOW, ...CONFIG, '--json')).stdout);
     expect(json.traffic.wouldBreak.map((w: any) => w.edge.to)).toEqual(['component:default/launch-control']);
   });
 

@@ -8,8 +8,9 @@ import { CellComponent, EndpointSpec } from '../model/types';
 import { ClusterModel, RequestResult } from '../analyzer';
 import { KubeObject } from '../compiler';
 import { isL7 } from '../diff/probing';
+import { gatewayToken } from '../verify/frontDoor';
 import { evaluate } from '../verify/simulate';
-import { Simulation } from '../verify/simulation';
+import { podKey, Simulation } from '../verify/simulation';
 import { samplePaths } from '../verify/verify';
 import { grantCallerId, parsePrincipal } from './attribution';
 import { endpointCandidates } from './classify';
@@ -76,7 +77,9 @@ class Judge {
   }
 
   private evaluate(from: Caller, callee: CellComponent, endpoint: EndpointSpec, request: { method?: string; path?: string }): RequestResult {
-    return evaluate(this.cluster, from, callee, endpoint, this.sim, request);
+    // Metrics do not say whether a call through the gateway carried a token: it is taken to carry what the front door requires.
+    const fromGateway = typeof from !== 'string' && podKey(from) === podKey(this.sim.gatewayObjects()[1]);
+    return evaluate(this.cluster, from, callee, endpoint, this.sim, fromGateway ? { ...request, token: gatewayToken(this.sim, endpoint) } : request);
   }
 
   /** The caller's declared operations on the endpoint (one request per grant): what L7 is asked when the source shows no method. */
