@@ -209,7 +209,7 @@ describe('CellValidationProcessor relations', () => {
     const processor = new CellValidationProcessor(fetch);
     const caller = component('caller', {
       system: 'home',
-      endpoints: [{ ...http('public') }],
+      endpoints: [{ ...http('public'), auth: 'none' }],
       connections: [
         { to: 'target', endpoint: 'http', methods: ['GET'] },
         { to: 'component:default/target', endpoint: 'grpc' },

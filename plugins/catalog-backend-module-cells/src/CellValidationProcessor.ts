@@ -113,7 +113,7 @@ export function concernsCells(entity: Entity, options: EntityCheckOptions): bool
 export class CellValidationProcessor implements CatalogProcessor {
   constructor(
     private readonly fetchEntities: EntityFetcher,
-    /** Platform settings the checks need: reserved names, owners that may be bound, `cells.compliance.requireReasons` (see modelOptions). */
+    /** Platform settings the checks need: reserved names, owners that may be bound, `cells.compliance.requireReasons`, the front door's rules (see modelOptions). */
     private readonly options: EntityCheckOptions & DeclarationRules = {},
   ) {}
 
@@ -177,6 +177,7 @@ export class CellValidationProcessor implements CatalogProcessor {
       // problems of the parse, and returns only declarations that passed.
       const parsed = parseCellEntity(entity, {
         requireReasons: this.options.requireReasons,
+        frontDoor: this.options.frontDoor,
       });
       const declarations = checkDeclarations(entity, parsed, lookup);
       const problems = [...parsed.problems.problems, ...checkMembersAndOwner(entity, lookup, this.options)];

@@ -13,7 +13,14 @@ jest.setTimeout(120_000);
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 type Endpoint = { name: string; port: number; protocol: string; visibility: string };
-const http = (visibility: string): Endpoint => ({ name: 'http', port: 8080, protocol: 'HTTP', visibility });
+// A public endpoint says it is open on purpose: the settings here define no identity provider.
+const http = (visibility: string): Endpoint => ({
+  name: 'http',
+  port: 8080,
+  protocol: 'HTTP',
+  visibility,
+  ...(visibility === 'public' ? { auth: 'none' } : {}),
+});
 
 /** A System of catalog namespace `namespace`, its owner Group and components (name -> endpoints, connections). */
 function cellOf(namespace: string, name: string, components: Record<string, { endpoints?: Endpoint[]; connections?: object[] }>): Entity[] {

@@ -1,6 +1,6 @@
 import { buildCellModel } from '../validation/catalog';
 import { DEFAULT_SETTINGS } from '../settings/settings';
-import { artemisEntities } from '../testing/artemis';
+import { artemisEntities, artemisSettings } from '../testing/artemis';
 import { createSimulation } from './simulation';
 import { simulateRequest } from './simulate';
 import { simulateEgress } from './egress';
@@ -11,7 +11,9 @@ const sim = createSimulation(model, DEFAULT_SETTINGS, 'development');
 const { items: all } = attackPresets(sim);
 type Endpoint = AttackPreset & { body: EndpointAttack };
 type Exfiltration = AttackPreset & { body: ExfiltrationAttack };
-const presets = all.filter((p): p is Endpoint => 'to' in p.body);
+type RogueEndpoint = AttackPreset & { body: EndpointAttack & { from: { rogue: string } } };
+const presets = all.filter((p): p is RogueEndpoint => 'to' in p.body && 'rogue' in p.body.from);
+const fromGateway = all.filter((p): p is Endpoint => 'to' in p.body && 'gateway' in p.body.from);
 const exfiltrations = all.filter((p): p is Exfiltration => !('to' in p.body));
 const refOf = (label: string) => {
   const [cell, name] = label.split('/');
@@ -74,10 +76,37 @@ describe('attackPresets on Artemis II', () => {
     expect(onHouston.length).toBeGreaterThan(0);
     expect(onHouston).toEqual(presets.filter(p => p.body.from.rogue === 'orion' && p.body.to.startsWith('houston/')));
     const onCapcom = attackPresets(sim, { target: 'houston/capcom' }).items;
-    expect(onCapcom).toEqual(presets.filter(p => p.body.to === 'houston/capcom'));
+    expect(onCapcom).toEqual([...fromGateway, ...presets].filter(p => p.body.to === 'houston/capcom'));
     expect(attackPresets(sim, { target: refOf('houston/capcom') }).items).toEqual(onCapcom);
     expect(attackPresets(sim, { limit: 3 })).toEqual({ items: all.slice(0, 3), truncated: true });
     expect(attackPresets(sim, { limit: all.length })).toEqual({ items: all, truncated: false });
+  });
+
+  it("lists an unauthenticated call through the gateway for each operation of flight-director's public endpoint, first", () => {
+    expect(all.slice(0, fromGateway.length)).toEqual(fromGateway);
+    expect(fromGateway.map(p => p.title)).toEqual([
+      'unauthenticated call through the gateway: GET /dashboard on houston/flight-director',
+      'unauthenticated call through the gateway: POST /decision/abort on houston/flight-director',
+      'unauthenticated call through the gateway: POST /decision/go-nogo on houston/flight-director',
+    ]);
+    expect(fromGateway[1].body).toEqual({
+      environment: 'development',
+      from: { gateway: true },
+      to: 'houston/flight-director',
+      endpoint: 'http',
+      method: 'POST',
+      path: '/decision/abort',
+    });
+    expect(attackPresets(sim, { rogue: 'orion' }).items.some(p => 'to' in p.body && 'gateway' in p.body.from)).toBe(false);
+  });
+
+  it('the unauthenticated abort through the gateway is denied at the front door with its reason (issue #23)', () => {
+    const withProvider = createSimulation(model, artemisSettings(), 'development');
+    const abort = attackPresets(withProvider).items.find(p => p.id === 'gateway:houston/flight-director:http:POST /decision/abort')!.body as EndpointAttack;
+    const request = { from: { gateway: true } as const, to: refOf(abort.to), endpoint: abort.endpoint, method: abort.method, path: abort.path };
+    expect(simulateRequest(withProvider, request)).toMatchObject({ allowed: false, decidedBy: 'edge-auth', edge: { reason: 'no-token' } });
+    // Where the settings lack the provider, the route is closed to everyone.
+    expect(simulateRequest(sim, request)).toMatchObject({ allowed: false, decidedBy: 'edge-auth', edge: { reason: 'provider-not-configured' } });
   });
 
   it('names the field of a rogue or target that is not in the environment', () => {
@@ -104,7 +133,8 @@ describe('exfiltration presets on Artemis II', () => {
       'rogue pod in orion: to an undeclared host (cellplane-undeclared-probe.example:443)',
       'rogue pod in orion: to the metadata address 169.254.169.254:80',
     ]);
-    expect(all[0]).toEqual({
+    // After the gateway's unauthenticated calls (a handful, first), the first cell's exfiltration.
+    expect(all[fromGateway.length]).toEqual({
       id: 'exfiltrate:rogue:deep-space-network:host',
       title: 'rogue pod in deep-space-network: to an undeclared host (cellplane-undeclared-probe.example:443)',
       body: { environment: 'development', from: { rogue: 'deep-space-network' }, toHost: 'cellplane-undeclared-probe.example', port: 443, protocol: 'TLS' },

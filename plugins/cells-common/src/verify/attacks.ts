@@ -4,10 +4,10 @@ import { METADATA_ADDRESS, UNDECLARED_HOST } from './egress';
 import { Simulation } from './simulation';
 import { samplePaths } from './verify';
 
-/** A rogue pod's request to a component's endpoint. */
+/** A rogue pod's request to a component's endpoint, or an unauthenticated one through the external gateway to a public endpoint. */
 export interface EndpointAttack {
   environment: string;
-  from: { rogue: string };
+  from: { rogue: string } | { gateway: true };
   to: string;
   endpoint: string;
   method?: string;
@@ -29,7 +29,7 @@ export interface AttackPreset {
 
 /** Which presets to list; every field narrows. */
 export interface AttackQuery {
-  /** Only the rogue pod of this cell (its name or entity ref). */
+  /** Only the rogue pod of this cell (its name or entity ref); leaves out the gateway's presets. */
   rogue?: string;
   /** Only targets in this cell (name or ref), or this component (`<cell>/<component>` or its ref). */
   target?: string;
@@ -52,7 +52,8 @@ export class AttackQueryError extends Error {
 }
 
 /**
- * The simulator's preset attacks. First, per cell, exfiltration: its rogue
+ * The simulator's preset attacks. First, an unauthenticated call through the
+ * gateway to each operation of each public endpoint (docs/front-door.md). Then, per cell, exfiltration: its rogue
  * pod, and each of its components that declares egress, to a host nobody
  * declares and to the cloud metadata address (both denied by every compiled
  * catalog; docs/egress.md). Then a rogue pod in every cell against every
@@ -75,11 +76,35 @@ export function attackPresets(sim: Simulation, query: AttackQuery = {}): AttackP
   return { items, truncated: false };
 }
 
+/**
+ * From outside, without a token: each operation each public endpoint serves
+ * (or `GET /`), through the external gateway. A front door that requires a
+ * token stops them; an endpoint open on purpose (`auth: none`) lets them in.
+ */
+function* unauthenticatedPresets(sim: Simulation, targets: CellComponent[]): Generator<AttackPreset> {
+  for (const callee of targets) {
+    const to = componentLabel(sim, callee);
+    for (const endpoint of callee.endpoints) {
+      if (endpoint.visibility !== 'public') continue;
+      for (const { method, path } of endpoint.operations ?? [{ method: 'GET', path: '/' }]) {
+        const operation = `${method} ${path}`;
+        yield {
+          id: `gateway:${to}:${endpoint.name}:${operation}`,
+          title: `unauthenticated call through the gateway: ${operation} on ${to}`,
+          body: { environment: sim.environment, from: { gateway: true }, to, endpoint: endpoint.name, method, path },
+        };
+      }
+    }
+  }
+}
+
 function* presetsOf(sim: Simulation, query: AttackQuery): Generator<AttackPreset> {
   const cells = presentCells(sim);
   const rogues = query.rogue === undefined ? cells : cells.filter(c => c.name === query.rogue || c.ref === query.rogue);
   if (rogues.length === 0) throw new AttackQueryError('rogue', `no cell ${JSON.stringify(query.rogue)} in environment ${sim.environment}`);
   const targets = targetsOf(sim, query.target);
+  // First: a handful (one per public operation), where a limit cut at many cells would never reach them.
+  if (query.rogue === undefined) yield* unauthenticatedPresets(sim, targets);
   // The grants per endpoint, once: looking them up per rogue and endpoint was cells x components x grants.
   const grantsOf = new Map<string, typeof sim.model.grants>();
   for (const grant of sim.model.grants) {

@@ -2350,7 +2350,7 @@ export const spec = {
       },
       "AttackRequest": {
         "type": "object",
-        "description": "A simulate body: a rogue pod to a component's endpoint (to, endpoint, method, path), or exfiltration by a rogue pod or a component to a host (toHost, port, protocol) or an address (toIp, port) outside the cluster.",
+        "description": "A simulate body: a rogue pod, or an unauthenticated caller through the external gateway (from: { gateway: true }), to a component's endpoint (to, endpoint, method, path), or exfiltration by a rogue pod or a component to a host (toHost, port, protocol) or an address (toIp, port) outside the cluster.",
         "required": [
           "from"
         ],

@@ -7,7 +7,7 @@ import { Caller } from '../models/Caller.model';
 import { ExternalProtocol } from '../models/ExternalProtocol.model';
 
 /**
- * A simulate body: a rogue pod to a component\'s endpoint (to, endpoint, method, path), or exfiltration by a rogue pod or a component to a host (toHost, port, protocol) or an address (toIp, port) outside the cluster.
+ * A simulate body: a rogue pod, or an unauthenticated caller through the external gateway (from: { gateway: true }), to a component\'s endpoint (to, endpoint, method, path), or exfiltration by a rogue pod or a component to a host (toHost, port, protocol) or an address (toIp, port) outside the cluster.
  * @public
  */
 export interface AttackRequest {
