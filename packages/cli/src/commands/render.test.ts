@@ -24,7 +24,9 @@ describe('cellplane render', () => {
     expect(docs.filter(d => d.kind === 'ServiceEntry').map(d => d.spec.hosts)).toEqual([['api.weather.gov']]);
     // One per component (18), one per external host, bound to its ServiceEntry, and flight-director's front door.
     expect(docs.filter(d => d.kind === 'AuthorizationPolicy' && d.spec.targetRefs)).toHaveLength(20);
-    expect(docs.filter(d => d.kind === 'AuthorizationPolicy' && d.spec.action === 'DENY').map(d => d.metadata.name)).toEqual(['flight-director.http.front-door']);
+    expect(docs.filter(d => d.kind === 'AuthorizationPolicy' && d.spec.action === 'DENY').map(d => d.metadata.name)).toEqual([
+      'flight-director.http.front-door',
+    ]);
     expect(docs.filter(d => d.kind === 'ServiceAccount')).toHaveLength(18);
   });
 
