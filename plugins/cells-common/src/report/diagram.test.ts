@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildCellModel } from '../validation/catalog';
-import { DEFAULT_SETTINGS } from '../settings/settings';
 import { compileCells, KubeObject } from '../compiler';
-import { artemisEntities } from '../testing/artemis';
+import { artemisEntities, artemisSettings } from '../testing/artemis';
 import { buildEvidencePack } from './pack';
 import { dataFlowDiagram } from './diagram';
 
+// The Artemis example's platform: its identity provider keeps flight-director's public route open to tokens.
+const SETTINGS = artemisSettings();
 const OPTIONS = { generatedAt: '2026-12-01T09:00:00.000Z', version: '0.1.0' };
 const GOLDEN = path.join(__dirname, '__golden__', 'houston.development.svg');
 const { model } = buildCellModel(artemisEntities(), { defaultEnvironments: ['development'] });
@@ -24,7 +25,7 @@ function wellFormed(svg: string): boolean {
 }
 
 describe('the data-flow diagram', () => {
-  const pack = buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', OPTIONS);
+  const pack = buildEvidencePack(model, SETTINGS, 'houston', OPTIONS);
   const env = pack.environments[0];
   const svg = env.diagram.svg;
 
@@ -62,10 +63,10 @@ describe('the data-flow diagram', () => {
   });
 
   it('draws flows decided otherwise than declared dashed and red', () => {
-    const objects = compileCells(model, DEFAULT_SETTINGS).cells.flatMap(c => c.objects);
+    const objects = compileCells(model, SETTINGS).cells.flatMap(c => c.objects);
     const widened = JSON.parse(JSON.stringify(objects)) as KubeObject[];
     delete (widened.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'comms-system') as any).spec.rules[2].to;
-    const red = buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', { ...OPTIONS, objects: { development: widened } }).environments[0];
+    const red = buildEvidencePack(model, SETTINGS, 'houston', { ...OPTIONS, objects: { development: widened } }).environments[0];
     expect(red.diagram.svg.match(/stroke="#b91c1c" stroke-width="1.5" stroke-dasharray="6 4"/g)).toHaveLength(2);
     expect(red.diagram.svg).toMatch(/>F\d+ 8080 POST \+undeclared</);
   });

@@ -1,13 +1,14 @@
 import { Entity } from '@backstage/catalog-model';
 import { buildCellModel } from '../validation/catalog';
-import { DEFAULT_SETTINGS } from '../settings/settings';
 import { compileCells, KubeObject } from '../compiler';
-import { artemisEntities } from '../testing/artemis';
+import { artemisEntities, artemisSettings } from '../testing/artemis';
 import { createSimulation, verifySimulation } from '../verify';
 import { buildEvidencePack } from './pack';
 import { checkRegister } from './check';
 import { RegisterFlow } from './types';
 
+// The Artemis example's platform: its identity provider keeps flight-director's public route open to tokens.
+const SETTINGS = artemisSettings();
 const OPTIONS = { generatedAt: '2026-12-01T09:00:00.000Z', version: '0.1.0' };
 
 function modelOf(entities: Entity[]) {
@@ -19,11 +20,11 @@ function modelOf(entities: Entity[]) {
 const model = modelOf(artemisEntities());
 describe('the register of the Artemis cells', () => {
   // The whole environment, verified once, independently of the packs' own per-cell runs.
-  const whole = verifySimulation(createSimulation(model, DEFAULT_SETTINGS, 'development'), { recordAllowed: true });
+  const whole = verifySimulation(createSimulation(model, SETTINGS, 'development'), { recordAllowed: true });
 
   it.each(model.cells.map(c => c.name))('lists exactly the flows verify finds allowed into, out of and within %s', name => {
     const cell = model.cells.find(c => c.name === name)!.ref;
-    const pack = buildEvidencePack(model, DEFAULT_SETTINGS, name, OPTIONS);
+    const pack = buildEvidencePack(model, SETTINGS, name, OPTIONS);
     expect(pack.environments.map(e => e.environment)).toEqual(['development']);
     const register = pack.environments[0].register;
     // Every allowed flow and request is accounted for by a row, and every row by an allowed request.
@@ -36,7 +37,7 @@ describe('the register of the Artemis cells', () => {
   });
 
   it('checkRegister names a flow the register leaves out and a row verify does not support', () => {
-    const register = buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', OPTIONS).environments[0].register;
+    const register = buildEvidencePack(model, SETTINGS, 'houston', OPTIONS).environments[0].register;
     const [first, ...rest] = register;
     const moved: RegisterFlow = { ...first, id: 'F99', endpoint: 'no-such-endpoint' };
     const check = checkRegister(model, 'system:default/houston', [...rest, moved], whole.allowed!);
@@ -47,7 +48,7 @@ describe('the register of the Artemis cells', () => {
   });
 
   it('reads as the catalog says for houston: one row per flow, ids, directions, ports, methods, paths, owners', () => {
-    const register = buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', OPTIONS).environments[0].register;
+    const register = buildEvidencePack(model, SETTINGS, 'houston', OPTIONS).environments[0].register;
     expect(register.map(r => r.id)).toEqual(register.map((_, i) => `F${i + 1}`));
     const order = ['inbound', 'internal', 'outbound'];
     expect(register.map(r => order.indexOf(r.direction))).toEqual(register.map(r => order.indexOf(r.direction)).sort());
@@ -93,7 +94,7 @@ describe('the register of the Artemis cells', () => {
       spec.connections[0].reason = 'CAPCOM uplinks voice and commands to the crew';
       return { ...e, spec };
     });
-    const register = buildEvidencePack(modelOf(entities), DEFAULT_SETTINGS, 'houston', OPTIONS).environments[0].register;
+    const register = buildEvidencePack(modelOf(entities), SETTINGS, 'houston', OPTIONS).environments[0].register;
     expect(register.find(r => r.from.label === 'houston/capcom' && r.to.label === 'orion/comms-system')!.declarations[0].reason).toBe(
       'CAPCOM uplinks voice and commands to the crew',
     );
@@ -102,12 +103,12 @@ describe('the register of the Artemis cells', () => {
 });
 
 describe('the register of widened manifests', () => {
-  const objects = compileCells(model, DEFAULT_SETTINGS).cells.flatMap(c => c.objects);
+  const objects = compileCells(model, SETTINGS).cells.flatMap(c => c.objects);
   const widened = JSON.parse(JSON.stringify(objects)) as KubeObject[];
   const ap = widened.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'comms-system') as any;
   // Houston's callers may now do anything on comms-system, not only POST /uplink.
   delete ap.spec.rules[2].to;
-  const pack = buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', { ...OPTIONS, objects: { development: widened } });
+  const pack = buildEvidencePack(model, SETTINGS, 'houston', { ...OPTIONS, objects: { development: widened } });
   const env = pack.environments[0];
 
   it('lists the undeclared requests on the flow, and marks it as differing', () => {
@@ -136,7 +137,7 @@ describe('the register of widened manifests', () => {
     const monitor = opened.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'telemetry-monitor');
     const director = `cluster.local/ns/${monitor.metadata.namespace}/sa/flight-director`;
     monitor.spec.rules.push({ from: [{ source: { principals: [director] } }] });
-    const houston = buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', { ...OPTIONS, objects: { development: opened } }).environments[0];
+    const houston = buildEvidencePack(model, SETTINGS, 'houston', { ...OPTIONS, objects: { development: opened } }).environments[0];
     const flow = houston.register.find(r => r.from.label === 'houston/flight-director' && r.to.label === 'houston/telemetry-monitor')!;
     expect(flow).toMatchObject({ status: 'undeclared', declarations: [], direction: 'internal', to: { owner: 'group:default/houston-flight-ops' } });
     expect(flow.undeclaredRequests).toEqual(expect.arrayContaining(['GET /', 'POST /ingest']));

@@ -1,13 +1,13 @@
 /** The Artemis catalog for the traffic tests, and short ways to write observations. */
 import { buildCellModel } from '../validation';
-import { DEFAULT_SETTINGS } from '../settings/settings';
 import { cellNamespace } from '../settings/naming';
-import { artemisEntities } from '../testing/artemis';
+import { artemisEntities, artemisSettings } from '../testing/artemis';
 import { buildAttributionIndex } from './attribution';
 import { Observation, TrafficPeer } from './types';
 
 export const ENV = 'development';
-export const settings = DEFAULT_SETTINGS;
+// The Artemis example's platform, with its identity provider: the gateway's observed calls carry the token it requires.
+export const settings = artemisSettings();
 export const { model } = buildCellModel(artemisEntities(), { defaultEnvironments: [ENV], knownEnvironments: [ENV] });
 export const index = buildAttributionIndex(model, settings);
 

@@ -1,4 +1,5 @@
-import { createSimulation, simulateRequest, SimulatedCaller } from '../verify';
+import { calleeEndpoint, createSimulation, simulateRequest, SimulatedCaller } from '../verify';
+import { sufficientToken } from '../verify/frontDoor';
 import { aggregateObservations } from './aggregate';
 import { brokenByChange, wouldBreak } from './wouldBreak';
 import { TrafficEdge, TrafficPeer } from './types';
@@ -85,7 +86,9 @@ describe('wouldBreak', () => {
     for (const edge of observed.filter(e => e.allowed && e.method && e.destination.kind === 'component')) {
       const from = callerOf(edge);
       if (!from || edge.destination.kind !== 'component') continue;
-      const result = simulateRequest(sim, { from, to: edge.destination.ref, method: edge.method, path: edge.path });
+      // As wouldBreak takes it: a call through the gateway carries the token the front door requires.
+      const token = 'gateway' in from ? sufficientToken(sim, calleeEndpoint(sim, edge.destination.ref).endpoint) : undefined;
+      const result = simulateRequest(sim, { from, to: edge.destination.ref, method: edge.method, path: edge.path, ...(token ? { token } : {}) });
       const layer = result.layers.find(l => l.layer === result.decidedBy);
       fromSimulate.push({
         edge: label(edge),
