@@ -222,12 +222,19 @@ describe('the cells backend with a real permission policy that lets owners read 
 
     const attacks = await request(server).get('/api/cells/attacks?limit=5000').set(as(capcom));
     expect(attacks.body.items.length).toBeGreaterThan(0);
-    // Its rogue pod against its own components, and its rogue pod's exfiltration attempts (no component target).
-    expect(attacks.body.items.every((a: any) => a.body.from.rogue === 'houston' && (a.body.to === undefined || a.body.to.startsWith('houston/')))).toBe(true);
+    // Its rogue pod, or an unauthenticated caller through the gateway, against its own components, and its rogue pod's exfiltration attempts (no component target).
+    expect(
+      attacks.body.items.every(
+        (a: any) => (a.body.from.rogue === 'houston' || a.body.from.gateway === true) && (a.body.to === undefined || a.body.to.startsWith('houston/')),
+      ),
+    ).toBe(true);
     expect(attacks.body.items.filter((a: any) => a.body.to === undefined).map((a: any) => a.id)).toEqual([
       'exfiltrate:rogue:houston:host',
       'exfiltrate:rogue:houston:metadata',
     ]);
+    expect(attacks.body.items.filter((a: any) => a.body.from.gateway).map((a: any) => a.id)).toContain(
+      'gateway:houston/flight-director:http:POST /decision/abort',
+    );
   });
 
   it('shows a stranger nothing, and refuses it every cell', async () => {
