@@ -10,15 +10,16 @@
  * DENY or CUSTOM rule that might match counts as matching. Fail closed.
  */
 import { conditionHeader } from './authorizationPolicy';
-import { claimValues, RequestToken } from './token';
+import type { RequestToken } from './token';
+import { and3, listMatch, or3, requestPrincipals, tokenConditionValues, tri, Tri } from './requestAuth';
 import type { AuthorizationPolicyModel, AuthorizationRuleModel, ConditionModel, OperationModel, SourceModel } from './authorizationPolicy';
 import { normalizeRequestPath, containsPathTemplate, pathTemplateMatches } from './httpPath';
 import { Cidr, cidrContains, parseCidr } from './ip';
 import { LayerResult } from './model';
+import { describePolicy } from './authorizationDescription';
 
 export * from './authorizationPolicy';
-
-type Tri = 'yes' | 'no' | 'unknown';
+export { describePolicy } from './authorizationDescription';
 
 // ---------------------------------------------------------------- matching
 
@@ -43,16 +44,6 @@ export interface AuthorizationRequest {
 }
 
 export type EnforcementPoint = 'waypoint' | 'ztunnel';
-
-const and3 = (a: Tri, b: Tri): Tri => {
-  if (a === 'no' || b === 'no') return 'no';
-  return a === 'unknown' || b === 'unknown' ? 'unknown' : 'yes';
-};
-const or3 = (a: Tri, b: Tri): Tri => {
-  if (a === 'yes' || b === 'yes') return 'yes';
-  return a === 'unknown' || b === 'unknown' ? 'unknown' : 'no';
-};
-const tri = (b: boolean): Tri => (b ? 'yes' : 'no');
 
 /** docs/policy-semantics.md#authz-5: exact, `*` (present), `prefix*`, `*suffix`. */
 export function istioStringMatches(pattern: string, value: string, ignoreCase = false): boolean {
@@ -124,20 +115,6 @@ function fieldMatch(values: string[] | undefined, attr: string | undefined | nul
   return tri(negate ? !any : any);
 }
 
-/** A token attribute's values: null when the request does not describe its token, none when it has none. */
-function tokenAttribute(req: AuthorizationRequest, read: (token: RequestToken) => string[]): string[] | null {
-  if (req.token === undefined) return null;
-  return req.token === null ? [] : read(req.token);
-}
-
-/** A field over a list attribute (audiences, a list claim): it matches when any element matches any value. */
-function listMatch(values: string[] | undefined, attrs: string[] | null, negate: boolean, match: (p: string, v: string) => boolean): Tri {
-  if (!values) return 'yes';
-  if (attrs === null) return 'unknown';
-  const any = attrs.some(a => values.some(p => match(p, a)));
-  return tri(negate ? !any : any);
-}
-
 function ipMatch(cidrs: Cidr[] | undefined, ip: string | undefined, negate: boolean): Tri {
   if (!cidrs) return 'yes';
   if (ip === undefined) return 'unknown';
@@ -178,7 +155,7 @@ function sourceMatches(s: SourceModel, ctx: MatchContext): Tri {
     l7(ctx, () => ipMatch(s.notRemoteIpBlocks, req.sourceIp, true)),
   );
   // Request principals come from the token (`iss/sub`); a request that describes none leaves them unknown.
-  const requestPrincipal = tokenAttribute(req, t => (t.issuer !== undefined ? [`${t.issuer}/${t.subject ?? ''}`] : []));
+  const requestPrincipal = requestPrincipals(req.token);
   r = and3(
     r,
     l7(ctx, () => listMatch(s.requestPrincipals, requestPrincipal, false, istioStringMatches)),
@@ -243,6 +220,10 @@ function conditionMatches(c: ConditionModel, ctx: MatchContext): Tri {
     const cidrs = (vals?: string[]) => vals?.map(v => parseCidr(v, true)).filter((x): x is Cidr => !!x);
     return and3(ipMatch(cidrs(c.values), ip, false), ipMatch(cidrs(c.notValues), ip, true));
   };
+  const fromToken = tokenConditionValues(c.key, req.token);
+  if (fromToken !== undefined) {
+    return l7(ctx, () => and3(listMatch(c.values, fromToken, false, istioStringMatches), listMatch(c.notValues, fromToken, true, istioStringMatches)));
+  }
   const header = conditionHeader(c.key);
   if (header !== undefined) {
     // Envoy's header matcher: exact, prefix, suffix, or `*` for present (even empty); a missing header matches no value.
@@ -266,37 +247,10 @@ function conditionMatches(c: ConditionModel, ctx: MatchContext): Tri {
     case 'connection.sni':
       // Envoy's string matcher over the ClientHello's server name; a connection without one matches no value.
       return l7(ctx, () => (req.sni === undefined ? 'unknown' : check(req.sni, (p, v) => istioStringMatches(p, v, true))));
-    case 'request.auth.principal':
-      return l7(ctx, () =>
-        tokenCheck(
-          c,
-          tokenAttribute(req, t => (t.issuer !== undefined ? [`${t.issuer}/${t.subject ?? ''}`] : [])),
-        ),
-      );
-    case 'request.auth.audiences':
-      return l7(ctx, () =>
-        tokenCheck(
-          c,
-          tokenAttribute(req, t => t.audiences),
-        ),
-      );
     default:
-      if (c.key.startsWith('request.auth.claims[') && /^request\.auth\.claims\[[^\][]+\]$/.test(c.key)) {
-        const name = c.key.slice('request.auth.claims['.length, -1);
-        return l7(ctx, () =>
-          tokenCheck(
-            c,
-            tokenAttribute(req, t => claimValues(t, name)),
-          ),
-        );
-      }
       // Nested claims, presenter, ...: not described by a request here.
       return l7(ctx, () => 'unknown');
   }
-}
-
-function tokenCheck(c: ConditionModel, attrs: string[] | null): Tri {
-  return and3(listMatch(c.values, attrs, false, istioStringMatches), listMatch(c.notValues, attrs, true, istioStringMatches));
 }
 
 /** Evaluates one rule: from AND to AND when; entries inside from/to ORed (docs/policy-semantics.md#authz-3). */
@@ -319,50 +273,6 @@ function policyMatches(policy: AuthorizationPolicyModel, ctx: MatchContext): Tri
     if (r === 'yes') return r;
   }
   return r;
-}
-
-// ---------------------------------------------------------------- description
-
-function describeSource(s: SourceModel): string {
-  const parts: string[] = [];
-  if (s.principals) parts.push(s.principals.join(' or '));
-  if (s.serviceAccounts) parts.push(`service account ${s.serviceAccounts.join(' or ')}`);
-  if (s.namespaces) parts.push(`namespace ${s.namespaces.join(' or ')}`);
-  if (s.notPrincipals) parts.push(`anyone but ${s.notPrincipals.join(', ')}`);
-  if (s.notNamespaces) parts.push(`any namespace but ${s.notNamespaces.join(', ')}`);
-  if (s.ipBlocks) parts.push(`IPs ${s.ipBlocks.map(c => c.text).join(', ')}`);
-  if (s.requestPrincipals) parts.push(`JWT principals ${s.requestPrincipals.join(', ')}`);
-  return parts.join(' and ') || 'anyone';
-}
-
-function describeOperation(o: OperationModel): string {
-  const methods = o.methods ?? [];
-  const paths = o.paths ?? [];
-  const parts: string[] = [];
-  if (methods.length > 0 && paths.length > 0) parts.push(methods.flatMap(m => paths.map(p => `${m} ${p}`)).join(', '));
-  else if (methods.length > 0) parts.push(`${methods.join(', ')} on any path`);
-  else if (paths.length > 0) parts.push(`any method on ${paths.join(', ')}`);
-  if (o.notMethods) parts.push(`methods other than ${o.notMethods.join(', ')}`);
-  if (o.notPaths) parts.push(`paths other than ${o.notPaths.join(', ')}`);
-  if (o.ports) parts.push(`port ${o.ports.join(', ')}`);
-  if (o.hosts) parts.push(`host ${o.hosts.join(', ')}`);
-  return parts.join(' ') || 'any request';
-}
-
-/** "GET /a from X; POST /b from Y" — what an ALLOW policy admits, for explanations. */
-export function describePolicy(policy: AuthorizationPolicyModel, at: EnforcementPoint): string {
-  const rules = policy.rules.filter(r => !(at === 'ztunnel' && policy.action === 'ALLOW' && r.l7Fields.length > 0));
-  if (rules.length === 0) {
-    return policy.rules.length === 0
-      ? 'has no rules, so it matches nothing'
-      : `has only HTTP rules (${policy.rules[0].l7Fields.join(', ')}), which ztunnel drops, so it matches nothing`;
-  }
-  let verb = 'delegates';
-  if (policy.action === 'ALLOW') verb = 'allows';
-  else if (policy.action === 'DENY') verb = 'denies';
-  return `${verb} ${rules
-    .map(r => `${r.to ? r.to.map(describeOperation).join(' or ') : 'any request'} only from ${r.from ? r.from.map(describeSource).join(' or ') : 'anyone'}`)
-    .join('; ')}`;
 }
 
 // ---------------------------------------------------------------- evaluation
