@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { cellplane } from '../testing/runCli';
 
 jest.setTimeout(180_000);
@@ -62,7 +62,9 @@ describe('observed traffic on the command line', () => {
   it('lists what enforcing would break for a cell in audit too, and names the cells in audit', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-traffic-audit-'));
     const config = path.join(dir, 'app-config.yaml');
-    fs.writeFileSync(config, stringify({ cells: { environments: [{ name: 'development', enforcement: 'audit' }] } }));
+    // With the example's identity provider (app-config.yaml): without it flight-director's public route is closed.
+    const { gateway } = parse(fs.readFileSync(path.join(ROOT, 'app-config.yaml'), 'utf8')).cells;
+    fs.writeFileSync(config, stringify({ cells: { environments: [{ name: 'development', enforcement: 'audit' }], gateway } }));
     try {
       const { code, stdout } = await cellplane('traffic', ARTEMIS, '--source', prometheus.url, ...WINDOW, '--config', config);
       expect(code).toBe(0);
