@@ -4,7 +4,7 @@ import { readCellsSettings } from '../settings/read';
 import { artemisEntities } from '../testing/artemis';
 import { compileCells } from '../compiler';
 import { createSimulation } from './simulation';
-import { simulateRequest } from './simulate';
+import { SimulatedCaller, simulateRequest } from './simulate';
 import { attackPresets } from './attacks';
 import { simulateScrape } from './platform';
 import { simulateEgress } from './egress';
@@ -88,10 +88,10 @@ describe('examples/artemis scraped by a configured Prometheus', () => {
     expect(attackPresets(scraped).items).toEqual(presets);
     const verdict = (sim: typeof plain, p: (typeof presets)[number]) => {
       const body = p.body;
-      const fromOf = (from: { rogue: string } | string) =>
-        typeof from === 'string'
-          ? { component: sim.model.components.find(c => `${c.cell.split('/')[1]}/${c.name}` === from)!.ref }
-          : { rogue: `system:default/${from.rogue}` };
+      const fromOf = (from: { rogue: string } | { gateway: true } | string): SimulatedCaller => {
+        if (typeof from === 'string') return { component: sim.model.components.find(c => `${c.cell.split('/')[1]}/${c.name}` === from)!.ref };
+        return 'gateway' in from ? { gateway: true } : { rogue: `system:default/${from.rogue}` };
+      };
       if (!('to' in body)) {
         const probe =
           'toHost' in body ? { host: body.toHost, port: body.port, protocol: body.protocol } : { ip: body.toIp, port: body.port, protocol: 'TCP' as const };
