@@ -16,6 +16,7 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { expectMatchesSpec, startCellsPlugin } from './__testUtils__/pluginHarness';
+import { artemisGateway } from './__testUtils__/artemis';
 
 jest.setTimeout(240_000);
 
@@ -53,7 +54,8 @@ describe("the cells backend plugin, GET /rollout over a week of Istio's metrics 
   beforeAll(async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     prometheus = await require(path.resolve(__dirname, '../../../tools/traffic-prometheus.js')).startTrafficPrometheus();
-    traffic = { traffic: { sources: [{ type: 'prometheus', url: prometheus.url, resolution: { hours: 1 } }] } };
+    // With the example's identity provider, as the portal runs it: the gateway's calls to flight-director carry its token.
+    traffic = { traffic: { sources: [{ type: 'prometheus', url: prometheus.url, resolution: { hours: 1 } }] }, gateway: artemisGateway() };
   });
   afterAll(async () => {
     await prometheus?.stop();

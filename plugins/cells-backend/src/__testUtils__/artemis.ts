@@ -13,3 +13,9 @@ export function artemisEntities(): Entity[] {
     .sort()
     .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(ARTEMIS_DIR, f), 'utf8')).map(d => d.toJS() as Entity));
 }
+
+/** The repository's app-config.yaml `cells.gateway`: the Artemis example's identity provider (artemis-idp). */
+export function artemisGateway(): Record<string, unknown> {
+  const doc = parseAllDocuments(fs.readFileSync(path.resolve(__dirname, '../../../../app-config.yaml'), 'utf8'))[0].toJS();
+  return doc.cells.gateway;
+}
