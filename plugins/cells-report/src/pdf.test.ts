@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Entity } from '@backstage/catalog-model';
-import { buildCellModel, buildEvidenceBundle, buildEvidencePack, DEFAULT_SETTINGS } from '@cellplane/cells-common';
+import { buildCellModel, buildEvidenceBundle, buildEvidencePack, readCellsSettings } from '@cellplane/cells-common';
 import { evidencePdf } from './pdf';
 
 const ARTEMIS = path.resolve(__dirname, '../../../examples/artemis');
@@ -14,6 +14,15 @@ const artemisEntities = (): Entity[] =>
     .filter(f => f.endsWith('.yaml'))
     .sort()
     .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(ARTEMIS, f), 'utf8')).map(d => d.toJS() as Entity));
+
+/**
+ * The portal's settings for the example: app-config.yaml's `cells.gateway`, whose
+ * identity provider flight-director's public endpoint requires (without it the
+ * front door closes that route and the gateway's flow is not in the pack).
+ */
+const SETTINGS = readCellsSettings({
+  gateway: (parseAllDocuments(fs.readFileSync(path.resolve(__dirname, '../../../app-config.yaml'), 'utf8'))[0].toJS() as any).cells.gateway,
+});
 
 const OPTIONS = { generatedAt: '2026-12-01T09:00:00.000Z', version: '0.1.0' };
 
@@ -47,7 +56,7 @@ describe('the evidence pack as PDF', () => {
       return { ...e, spec };
     }),
   );
-  const pack = buildEvidencePack(model, DEFAULT_SETTINGS, 'houston', OPTIONS);
+  const pack = buildEvidencePack(model, SETTINGS, 'houston', OPTIONS);
   let pdf: Buffer;
   let text: string;
   let pages: number;
@@ -90,7 +99,7 @@ describe('the evidence pack as PDF', () => {
   });
 
   it('prints a bundle: a summary, then every cell', async () => {
-    const bundle = buildEvidenceBundle(model, DEFAULT_SETTINGS, { all: true }, OPTIONS);
+    const bundle = buildEvidenceBundle(model, SETTINGS, { all: true }, OPTIONS);
     const { text: all } = await textOf(await evidencePdf(bundle));
     expect(all).toContain('Segmentation evidence: 5 cells, all cells');
     for (const name of ['deep-space-network', 'esa-ops', 'houston', 'kennedy', 'orion']) expect(all).toContain(`Segmentation evidence: cell ${name}`);
