@@ -71,7 +71,14 @@ describe('the cells backend in the portal', { timeout: 600_000 }, () => {
       CELLS.map(c => `system:default/${c}`),
     );
     const rendered = path.join(dir, 'rendered');
-    execFileSync(process.execPath, [path.join(root, 'packages/cli/bin/cellplane'), 'render', catalogDir(), '--out', rendered], { stdio: 'pipe' });
+    // With the portal's own settings (app-config.yaml: the example's identity provider shapes houston's front door).
+    execFileSync(
+      process.execPath,
+      [path.join(root, 'packages/cli/bin/cellplane'), 'render', catalogDir(), '--config', path.join(root, 'app-config.yaml'), '--out', rendered],
+      {
+        stdio: 'pipe',
+      },
+    );
     // weather-station (kennedy) calls api.weather.gov: the folder holds the platform egress namespace too.
     assert.deepEqual(fs.readdirSync(folder()).sort(), [...CELLS.map(c => `${c}.yaml`), '_egress.yaml', 'kustomization.yaml'].sort());
     const egress = fs.readFileSync(path.join(folder(), '_egress.yaml'), 'utf8');
