@@ -78,7 +78,14 @@ describe('the portal on the test API server (npm run portal:kube)', { timeout: 9
     );
     assert.deepEqual(items[0].environments[0].target, { type: 'kubernetes', cluster: 'kube-testenv' });
     const namespaces = await kube(kubeconfig, 'GET', '/api/v1/namespaces?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcellplane');
-    assert.deepEqual(namespaces.body.items.map(n => n.metadata.labels['cellplane.io/cell']).sort(), CELLS);
+    const cellNamespaces = namespaces.body.items.filter(n => n.metadata.labels['cellplane.io/cell'] !== undefined);
+    assert.deepEqual(cellNamespaces.map(n => n.metadata.labels['cellplane.io/cell']).sort(), CELLS);
+    // Beside the cells' namespaces only the platform egress namespace (weather-station calls api.weather.gov), labelled as such.
+    const others = namespaces.body.items.filter(n => n.metadata.labels['cellplane.io/cell'] === undefined);
+    assert.deepEqual(
+      others.map(n => [n.metadata.name, n.metadata.labels['cellplane.io/egress']]),
+      [['cellplane-egress', 'true']],
+    );
   });
 
   test('a widening hand edit is reported as drift with its diff and repaired; a foreign NetworkPolicy survives', async () => {
