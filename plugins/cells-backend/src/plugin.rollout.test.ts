@@ -13,10 +13,9 @@ import path from 'node:path';
 import request from 'supertest';
 import { Entity } from '@backstage/catalog-model';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { expectMatchesSpec, startCellsPlugin } from './__testUtils__/pluginHarness';
 import { artemisGateway } from './__testUtils__/artemis';
+import { houstonOnly, houstonPermissions } from './__testUtils__/houstonPermissions';
 
 jest.setTimeout(240_000);
 
@@ -164,30 +163,6 @@ describe("the cells backend plugin, GET /rollout over a week of Istio's metrics 
 
 const HUBBLE = path.resolve(__dirname, '../../../examples/artemis-traffic/hubble-flows.jsonl');
 const HOUR = 'since=2026-11-29T23:00:00Z&until=2026-11-30T00:00:00Z';
-const houstonOnly = 'user:default/houston-operator';
-
-/** Lets houstonOnly read houston alone, everyone else every cell. */
-const houstonPermissions = createServiceFactory({
-  service: coreServices.permissions,
-  deps: {},
-  factory: () => {
-    const isHoustonOnly = (options: any) => options?.credentials?.principal?.userEntityRef === houstonOnly;
-    return {
-      async authorizeConditional(requests: any[], options: any) {
-        return requests.map(() =>
-          isHoustonOnly(options)
-            ? { result: AuthorizeResult.CONDITIONAL, pluginId: 'catalog', resourceType: 'catalog-entity', conditions: { rule: 'IS_HOUSTON', params: {} } }
-            : { result: AuthorizeResult.ALLOW },
-        );
-      },
-      async authorize(requests: any[], options: any) {
-        return requests.map(r => ({
-          result: !isHoustonOnly(options) || r.resourceRef === 'system:default/houston' ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
-        }));
-      },
-    } as any;
-  },
-});
 
 describe('the cells backend plugin, GET /rollout over the Hubble recording', () => {
   it('lists only the cells the caller may read, masking the others; 404 without a source, 502 naming one that cannot be read', async () => {

@@ -11,16 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { expectMatchesSpec, startCellsPlugin } from './__testUtils__/pluginHarness';
+import { houstonOnly, houstonPermissions } from './__testUtils__/houstonPermissions';
 
 jest.setTimeout(120_000);
 
 const HUBBLE = path.resolve(__dirname, '../../../examples/artemis-traffic/hubble-flows.jsonl');
 const WINDOW = 'since=2026-11-29T23:00:00Z&until=2026-11-30T00:00:00Z';
 const user = mockCredentials.user.header('user:default/alice');
-const houstonOnly = 'user:default/houston-operator';
 
 const houstonRefs = new Set([
   'system:default/houston',
@@ -29,29 +27,6 @@ const houstonRefs = new Set([
   'component:default/flight-dynamics',
   'component:default/telemetry-monitor',
 ]);
-
-/** A policy that lets houstonOnly read houston alone (a conditional decision, as an owner policy gives), everyone else every cell. */
-const houstonPermissions = createServiceFactory({
-  service: coreServices.permissions,
-  deps: {},
-  factory: () => {
-    const isHoustonOnly = (options: any) => options?.credentials?.principal?.userEntityRef === houstonOnly;
-    return {
-      async authorizeConditional(requests: any[], options: any) {
-        return requests.map(() =>
-          isHoustonOnly(options)
-            ? { result: AuthorizeResult.CONDITIONAL, pluginId: 'catalog', resourceType: 'catalog-entity', conditions: { rule: 'IS_HOUSTON', params: {} } }
-            : { result: AuthorizeResult.ALLOW },
-        );
-      },
-      async authorize(requests: any[], options: any) {
-        return requests.map(r => ({
-          result: !isHoustonOnly(options) || r.resourceRef === 'system:default/houston' ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
-        }));
-      },
-    } as any;
-  },
-});
 
 describe('the cells backend plugin, observed traffic (GET /traffic)', () => {
   let t: Awaited<ReturnType<typeof startCellsPlugin>>;

@@ -1,91 +1,11 @@
 import { analyzeExternalConnlist, externalDestinations, externalProtocolOf, formatExternalConnection } from './connlistExternal';
 import { analyzeEgress } from './egress';
 import { loadCluster } from './load';
-import { ambientNamespace, authorizationPolicy, ciliumPolicy, namespace, networkPolicy, pod, waypoint } from './testFixtures';
+import { ciliumPolicy, namespace, networkPolicy, pod } from './testFixtures';
+import { egressCluster, Obj } from './testEgressCluster';
 
-type Obj = Record<string, unknown>;
-
-const toWaypoint = {
-  to: [
-    {
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'egress' } },
-      podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'egress' } },
-    },
-  ],
-  ports: [{ protocol: 'TCP', port: 15008 }],
-};
-const fromApp = (app: string) => ({
-  from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'app' } }, podSelector: { matchLabels: { app } } }],
-  ports: [{ protocol: 'TCP', port: 15008 }],
-});
-
-/**
- * A cell `app` whose pods leave through the egress waypoint of namespace
- * `egress` (as Cellplane compiles it): `caller` declared api.example.com (TLS
- * 443, HTTP GET /v1/*) and a database network; `other` declared nothing;
- * `rogue` wears caller's labels under its own account; `plain/outsider` is
- * outside the mesh with no policy.
- */
 function cluster(extra: Obj[] = []) {
-  const model = loadCluster([
-    ambientNamespace('app'),
-    ambientNamespace('egress', { 'istio.io/use-waypoint': 'egress' }),
-    namespace('plain'),
-    pod('app/caller', { serviceAccount: 'caller' }),
-    pod('app/other', { serviceAccount: 'other' }),
-    pod('app/rogue', { serviceAccount: 'rogue', labels: { app: 'caller' } }),
-    pod('plain/outsider', { serviceAccount: 'outsider' }),
-    waypoint('egress/egress'),
-    {
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'ServiceEntry',
-      metadata: { name: 'api', namespace: 'egress' },
-      spec: {
-        hosts: ['api.example.com'],
-        location: 'MESH_EXTERNAL',
-        resolution: 'DNS',
-        ports: [
-          { number: 443, protocol: 'TLS', name: 'tls-443' },
-          { number: 80, protocol: 'HTTP', name: 'http-80' },
-          { number: 8443, protocol: 'TLS', name: 'tls-8443' },
-        ],
-      },
-    },
-    authorizationPolicy('egress/api', {
-      targetRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: 'api' }],
-      action: 'ALLOW',
-      rules: [
-        {
-          from: [{ source: { principals: ['cluster.local/ns/app/sa/caller'] } }],
-          to: [{ operation: { ports: ['443', '8443'] } }],
-          when: [{ key: 'connection.sni', values: ['api.example.com'] }],
-        },
-        { from: [{ source: { principals: ['cluster.local/ns/app/sa/caller'] } }], to: [{ operation: { ports: ['80'], methods: ['GET'], paths: ['/v1/*'] } }] },
-      ],
-    }),
-    networkPolicy('app/default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
-    networkPolicy('app/caller', {
-      podSelector: { matchLabels: { app: 'caller' } },
-      policyTypes: ['Egress'],
-      egress: [toWaypoint, { to: [{ ipBlock: { cidr: '10.20.0.0/16', except: ['10.20.9.0/24'] } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
-    }),
-    networkPolicy('app/other', { podSelector: { matchLabels: { app: 'other' } }, policyTypes: ['Egress'], egress: [toWaypoint] }),
-    networkPolicy('egress/waypoint', {
-      podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'egress' } },
-      policyTypes: ['Ingress', 'Egress'],
-      ingress: [fromApp('caller'), fromApp('other')],
-      egress: [
-        {
-          to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '169.254.169.254/32'] } }],
-          ports: [
-            { protocol: 'TCP', port: 443 },
-            { protocol: 'TCP', port: 80 },
-          ],
-        },
-      ],
-    }),
-    ...extra,
-  ]);
+  const model = egressCluster(extra);
   expect(model.problems).toEqual([]);
   return model;
 }
