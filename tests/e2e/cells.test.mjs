@@ -174,7 +174,7 @@ describe('Cells page', { timeout: 600_000 }, () => {
   );
 
   test(
-    'the four Artemis attacks are each denied at L7 with the reason',
+    'the four Artemis attacks are each denied at L7 with the reason, and the unauthenticated abort at the front door',
     withLogs(async () => {
       await page.getByRole('tab', { name: 'Attack simulator' }).click();
       const simulator = page.getByLabel('attack simulator');
@@ -213,6 +213,21 @@ describe('Cells page', { timeout: 600_000 }, () => {
         .filter({ hasText: /^L3\/L4/ })
         .textContent();
       assert.match(l3l4, /^L3\/L4deny.{10,}/, `metadata address: ${l3l4}`);
+      // The front door: the internet may not abort the mission. Without a token the gateway's abort stops at edge authentication.
+      const abort = presets.getByRole('button', {
+        name: 'unauthenticated call through the gateway: POST /decision/abort on houston/flight-director',
+        exact: true,
+      });
+      assert.equal(await abort.count(), 1, 'no unauthenticated-abort preset');
+      await abort.click();
+      await simulator
+        .getByTestId('simulation-request')
+        .filter({ hasText: 'POST /decision/abort from the external gateway to houston/flight-director' })
+        .waitFor();
+      await simulator.getByTestId('simulation-verdict').filter({ hasText: 'Denied at edge-auth' }).waitFor();
+      const why = await simulator.getByTestId('simulation-explanation').textContent();
+      assert.match(why, /no token; the endpoint requires one from artemis-idp/, `unauthenticated abort: ${why}`);
+      await page.screenshot({ path: path.join(SHOTS, 'attack-unauthenticated-abort.png') });
       // Run all: every preset of the Orion rogue pod, none allowed past its grants (its exfiltration attempts included).
       await simulator.getByLabel('Filter attacks').fill('rogue pod in orion');
       await presets.getByRole('button', { name: 'Run all' }).click();
