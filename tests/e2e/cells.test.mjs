@@ -148,8 +148,18 @@ describe('Cells page', { timeout: 600_000 }, () => {
       await host.waitFor();
       assert.match(await host.textContent(), /external host\s*api\.weather\.gov/);
       assert.match(await page.locator(nodeSel('cidr:10.20.8.0/24')).textContent(), /external network\s*10\.20\.8\.0\/24\s*except 10\.20\.8\.0\/28/);
-      // Only weather-station declares egress: these are the only external nodes, each with one edge from it.
-      assert.equal(await page.locator('.react-flow__node-external').count(), 2);
+      // Only weather-station declares egress: beside the platform's Prometheus (app-config.yaml), these are the
+      // only nodes outside the cells, each with one edge from it.
+      assert.equal(await page.locator('.react-flow__node-external').count(), 3);
+      // Prometheus scrapes the two components that declare spec.metrics, GET on their metrics path only.
+      const prometheus = page.locator(nodeSel('platform:monitoring'));
+      assert.match(await prometheus.textContent(), /monitoring/);
+      for (const scraped of ['telemetry-monitor', 'flight-dynamics']) {
+        const scrape = page.locator(`[data-testid="rf__edge-platform:monitoring->component:default/${scraped}"]`);
+        assert.equal(await scrape.count(), 1, `a scrape edge to ${scraped}`);
+        assert.match(await scrape.getAttribute('aria-label'), /GET \/metrics/);
+      }
+      assert.equal(await page.locator('[data-testid^="rf__edge-platform:monitoring->"]').count(), 2);
       const edge = page.locator(`[data-testid="rf__edge-${weather}->external:api.weather.gov"]`);
       assert.equal(await edge.count(), 1, 'an edge from weather-station to api.weather.gov');
       assert.match(await edge.getAttribute('aria-label'), /weather-station -> api\.weather\.gov:443 TLS/);
