@@ -1,5 +1,4 @@
 import { useMemo } from 'react';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Autocomplete from '@material-ui/lab/Autocomplete';
 import { useApi } from '@backstage/frontend-plugin-api';
@@ -11,6 +10,7 @@ import { messageOf } from './common';
 import { useAsync } from '../components/useAsync';
 import { normalizeRef } from './reachable';
 import { sortNatural } from '../lib/naturalOrder';
+import { pickerInput } from './pickerInput';
 
 /** `ui:field: CellsCellPicker`. The value is the cell's System ref, e.g. `system:default/houston`. */
 export const CELL_PICKER = 'CellsCellPicker';
@@ -51,17 +51,12 @@ export function CellPicker(props: FieldExtensionComponentProps<string>) {
             </Typography>
           </span>
         )}
-        renderInput={params => (
-          <TextField
-            {...params}
-            label={schema.title ?? 'Cell'}
-            margin="dense"
-            variant="outlined"
-            required={required}
-            error={rawErrors.length > 0 || !!cells.error}
-            helperText={cells.error ? `Could not load the cells: ${messageOf(cells.error)}` : undefined}
-          />
-        )}
+        renderInput={pickerInput({
+          label: schema.title ?? 'Cell',
+          required,
+          error: rawErrors.length > 0 || !!cells.error,
+          helperText: cells.error ? `Could not load the cells: ${messageOf(cells.error)}` : undefined,
+        })}
       />
     </ScaffolderField>
   );

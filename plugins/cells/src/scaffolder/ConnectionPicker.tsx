@@ -1,5 +1,4 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import TextField from '@material-ui/core/TextField';
 import Autocomplete from '@material-ui/lab/Autocomplete';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
@@ -8,6 +7,7 @@ import { ScaffolderField } from '@backstage/plugin-scaffolder-react/alpha';
 import { messageOf, wholeFormData } from './common';
 import { useAsync } from '../components/useAsync';
 import { normalizeRef } from './reachable';
+import { pickerInput } from './pickerInput';
 
 /** `ui:field: CellsConnectionPicker`. */
 export const CONNECTION_PICKER = 'CellsConnectionPicker';
@@ -84,17 +84,7 @@ export function ConnectionPicker(props: FieldExtensionComponentProps<ConnectionC
         onChange={(_event, value) =>
           onChange(value ? { index: value.index, to: value.to, ...(value.endpoint ? { endpoint: value.endpoint } : {}), text: value.text } : undefined)
         }
-        renderInput={params => (
-          <TextField
-            {...params}
-            label={schema.title ?? 'Call to remove'}
-            margin="dense"
-            variant="outlined"
-            required={required}
-            error={rawErrors.length > 0 || !!entity.error}
-            helperText={help}
-          />
-        )}
+        renderInput={pickerInput({ label: schema.title ?? 'Call to remove', required, error: rawErrors.length > 0 || !!entity.error, helperText: help })}
       />
     </ScaffolderField>
   );

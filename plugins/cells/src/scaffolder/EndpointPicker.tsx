@@ -1,5 +1,4 @@
 import { useMemo } from 'react';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Autocomplete from '@material-ui/lab/Autocomplete';
 import { useApi } from '@backstage/frontend-plugin-api';
@@ -9,6 +8,7 @@ import { cellsApiRef } from '../api/CellsApi';
 import { messageOf, wholeFormData } from './common';
 import { useAsync } from '../components/useAsync';
 import { EndpointOption, normalizeRef, reachableEndpoints } from './reachable';
+import { pickerInput } from './pickerInput';
 
 /** `ui:field: CellsEndpointPicker`. */
 export const ENDPOINT_PICKER = 'CellsEndpointPicker';
@@ -73,17 +73,7 @@ export function EndpointPicker(props: FieldExtensionComponentProps<EndpointChoic
             </Typography>
           </span>
         )}
-        renderInput={params => (
-          <TextField
-            {...params}
-            label={schema.title ?? 'Target endpoint'}
-            margin="dense"
-            variant="outlined"
-            required={required}
-            error={rawErrors.length > 0 || !!topology.error}
-            helperText={help}
-          />
-        )}
+        renderInput={pickerInput({ label: schema.title ?? 'Target endpoint', required, error: rawErrors.length > 0 || !!topology.error, helperText: help })}
       />
     </ScaffolderField>
   );
