@@ -103,9 +103,23 @@ describe('compiling a cell in audit', () => {
     }
   });
 
-  it('audits the shared egress namespace too: its ServiceEntries would route an audited caller to an allow-list', () => {
-    expect(audited.egress[0].objects.map(o => o.kind).sort()).toEqual(['Gateway', 'Namespace', 'ServiceEntry']);
-    expect(enforced.egress[0].objects.some(o => o.kind === 'AuthorizationPolicy')).toBe(true);
+  it("keeps the shared egress namespace enforcing, admitting the audited cell's namespace beside the declared callers", () => {
+    const houstonNamespace = houston.namespace;
+    const policies = audited.egress[0].objects.filter(o => o.kind === 'AuthorizationPolicy');
+    expect(policies.length).toBeGreaterThan(0);
+    for (const policy of policies) {
+      const rules = (policy.spec as { rules: unknown[] }).rules;
+      expect(rules[rules.length - 1]).toEqual({ from: [{ source: { namespaces: [houstonNamespace] } }] });
+      // Everything else is what the enforcing compile has.
+      const before = enforced.egress[0].objects.find(o => o.kind === policy.kind && o.metadata.name === policy.metadata.name)!;
+      expect(rules.slice(0, -1)).toEqual((before.spec as { rules: unknown[] }).rules);
+    }
+  });
+
+  it('leaves the egress namespace out only when the whole environment audits', () => {
+    const settings = readCellsSettings({ environments: [{ name: 'development', enforcement: 'audit' }] });
+    const all = compileCells(buildCellModel(artemisEntities(), modelOptions(settings)).model, settings);
+    expect(all.egress[0].objects.map(o => o.kind).sort()).toEqual(['Gateway', 'Namespace', 'ServiceEntry']);
   });
 
   it('audits every cell of an environment configured with enforcement: audit', () => {

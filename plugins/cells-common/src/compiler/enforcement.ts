@@ -61,13 +61,14 @@ export function objectsFor(mode: Enforcement, objects: KubeObject[]): KubeObject
 
 /**
  * The platform egress namespace of an environment audits when the
- * environment does or any cell deployed there does: its ServiceEntries route
- * every caller of a declared host through the egress waypoint, so its ALLOW
- * policies would deny an audited cell's undeclared call to that host.
+ * environment does: every cell there audits, so no enforcing cell's
+ * allow-list is lost. A cell that audits alone in an enforcing environment
+ * does not take the namespace with it: the namespace's policies admit that
+ * cell's pods instead (egress/context.ts, `audited`), and every other cell's
+ * calls to the declared hosts stay checked.
  */
-export function egressEnforcement(model: CellModel, settings: CellsSettings, environment: string): Enforcement {
-  const cells = model.cells.filter(c => c.environments.includes(environment));
-  return cells.some(c => cellEnforcement(c, settings, environment) === 'audit') ? 'audit' : 'enforce';
+export function egressEnforcement(settings: CellsSettings, environment: string): Enforcement {
+  return enforcementOf(undefined, settings.environments.find(e => e.name === environment)?.enforcement);
 }
 
 /** Whether an egress-namespace object stays in audit: its namespace, waypoint and ServiceEntries; not its policies. */

@@ -128,7 +128,7 @@ export function compileCells(model: CellModel, settings: CellsSettings, options:
   const egress = environments.flatMap(environment => {
     const compiled = compileEgress(model, settings, environment);
     if (compiled && validate) compiled.objects.forEach(validateObject);
-    if (compiled && egressEnforcement(model, settings, environment) === 'audit') compiled.objects = compiled.objects.filter(keptInEgressAudit);
+    if (compiled && egressEnforcement(settings, environment) === 'audit') compiled.objects = compiled.objects.filter(keptInEgressAudit);
     return compiled ? [compiled] : [];
   });
   return { cells, problems, egress };

@@ -31,15 +31,15 @@ export function egressAuthorizationPolicies(ctx: EgressContext): KubeObject[] {
   return ctx.hosts.map(h => ({
     apiVersion: 'security.istio.io/v1',
     kind: 'AuthorizationPolicy',
-    metadata: egressMeta(
-      ctx,
-      hostObjectName(h.host),
-      h.callers.map(c => c.ref),
-    ),
+    metadata: egressMeta(ctx, hostObjectName(h.host), [...h.callers.map(c => c.ref), ...ctx.audited.map(a => a.ref)]),
     spec: {
       targetRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: hostObjectName(h.host) }],
       action: 'ALLOW',
-      rules: rulesOf(h),
+      rules: [
+        ...rulesOf(h),
+        // A cell in audit: any of its pods, any port and operation of the host (docs/rollout.md).
+        ...(ctx.audited.length ? [{ from: [{ source: { namespaces: ctx.audited.map(a => a.namespace) } }] }] : []),
+      ],
     },
   }));
 }

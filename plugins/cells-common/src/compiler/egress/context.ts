@@ -4,6 +4,7 @@ import { cellNamespace } from '../../settings/naming';
 import { CellsSettings, NetworkPolicyFlavour } from '../../settings/settings';
 import { EGRESS_LABEL, ENVIRONMENT_LABEL, MANAGED_BY, SOURCE_ANNOTATION } from '../../labels/keys';
 import { KubeObject } from '../context';
+import { cellEnforcement } from '../enforcement';
 
 /** One component that declared a host: who it is, where its pods run. */
 export interface HostCaller {
@@ -31,6 +32,13 @@ export interface EgressContext {
   /** Sorted by host. */
   hosts: ExternalHost[];
   waypointPrincipal: string;
+  /**
+   * Cells in audit while their environment enforces (docs/rollout.md): the
+   * egress waypoint admits every pod of their namespaces to every declared
+   * host, so nothing applied denies them, while enforcing cells keep their
+   * allow-list. Sorted by namespace.
+   */
+  audited: { ref: string; namespace: string }[];
 }
 
 /** The hosts the cells of one environment declared, each once (one ServiceEntry per host for all cells). */
@@ -61,6 +69,10 @@ export function egressContext(model: CellModel, settings: CellsSettings, environ
   }
   if (byHost.size === 0) return undefined;
   const { namespace, waypointName } = settings.egress;
+  const audited = [...cells.values()]
+    .filter(c => cellEnforcement(c, settings, environment) === 'audit')
+    .map(c => ({ ref: c.ref, namespace: cellNamespace(settings, c, environment) }))
+    .sort((a, b) => compareText(a.namespace, b.namespace));
   return {
     settings,
     environment,
@@ -68,6 +80,7 @@ export function egressContext(model: CellModel, settings: CellsSettings, environ
     namespace,
     hosts: [...byHost.values()].sort((a, b) => compareText(a.host, b.host)),
     waypointPrincipal: `${settings.mesh.trustDomain}/ns/${namespace}/sa/${waypointName}`,
+    audited,
   };
 }
 
@@ -87,7 +100,7 @@ export function egressMeta(ctx: EgressContext, name: string, sources: string[]) 
 }
 
 export function allSources(ctx: EgressContext): string[] {
-  return ctx.hosts.flatMap(h => h.callers.map(c => c.ref));
+  return [...ctx.hosts.flatMap(h => h.callers.map(c => c.ref)), ...ctx.audited.map(a => a.ref)];
 }
 
 export type { KubeObject };

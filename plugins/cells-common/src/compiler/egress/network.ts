@@ -53,7 +53,18 @@ function kubernetesPolicies(ctx: EgressContext): KubeObject[] {
       spec: {
         podSelector: { matchLabels: { [WAYPOINT_POD_LABEL]: ctx.settings.egress.waypointName } },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: callerPods(ctx).map(p => ({ from: [pods(p.namespace, p.podLabels)], ports: [{ protocol: 'TCP', port: HBONE_PORT }] })),
+        ingress: [
+          ...callerPods(ctx).map(p => ({ from: [pods(p.namespace, p.podLabels)], ports: [{ protocol: 'TCP', port: HBONE_PORT }] })),
+          // Cells in audit: every pod of their namespaces (docs/rollout.md).
+          ...(ctx.audited.length
+            ? [
+                {
+                  from: ctx.audited.map(a => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: a.namespace } } })),
+                  ports: [{ protocol: 'TCP', port: HBONE_PORT }],
+                },
+              ]
+            : []),
+        ],
         egress: [
           { to: [pods(controlPlane.namespace, controlPlane.podLabels)], ports: [{ protocol: 'TCP', port: controlPlane.port }] },
           {
@@ -89,10 +100,21 @@ function ciliumPolicies(ctx: EgressContext): KubeObject[] {
       metadata: egressMeta(ctx, EGRESS_OBJECT_NAMES.waypointPolicy, sources),
       spec: {
         endpointSelector: { matchLabels: { [WAYPOINT_POD_LABEL]: ctx.settings.egress.waypointName } },
-        ingress: callerPods(ctx).map(p => ({
-          fromEndpoints: [endpoints(p.namespace, p.podLabels)],
-          toPorts: [{ ports: [{ port: String(HBONE_PORT), protocol: 'TCP' }] }],
-        })),
+        ingress: [
+          ...callerPods(ctx).map(p => ({
+            fromEndpoints: [endpoints(p.namespace, p.podLabels)],
+            toPorts: [{ ports: [{ port: String(HBONE_PORT), protocol: 'TCP' }] }],
+          })),
+          // Cells in audit: every pod of their namespaces (docs/rollout.md).
+          ...(ctx.audited.length
+            ? [
+                {
+                  fromEndpoints: ctx.audited.map(a => endpoints(a.namespace, {})),
+                  toPorts: [{ ports: [{ port: String(HBONE_PORT), protocol: 'TCP' }] }],
+                },
+              ]
+            : []),
+        ],
         egress: [
           {
             toEndpoints: [endpoints(controlPlane.namespace, controlPlane.podLabels)],
