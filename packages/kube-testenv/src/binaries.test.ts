@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildKey, goSourcesDir, pinnedVersions } from './binaries';
+import { buildKey, goSourcesDir, pinnedVersions, withBuildLock } from './binaries';
 
 describe('the pins of tools/kube-testenv', () => {
   let copy: string;
@@ -37,5 +37,73 @@ describe('the pins of tools/kube-testenv', () => {
       fs.writeFileSync(path.join(copy, file), original);
     }
     expect(buildKey(copy)).toBe(key);
+  });
+});
+
+describe('withBuildLock: one build at a time', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-lock-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('lets two callers started together build once: the second waits for the first one result', async () => {
+    const lock = path.join(dir, 'build.lock');
+    let result: string | undefined;
+    let builds = 0;
+    const work = async () => {
+      builds++;
+      await new Promise(resolve => setTimeout(resolve, 300));
+      result = 'built';
+      return result;
+    };
+    const logs: string[] = [];
+    // The second caller's holder is this same (live) process: it must wait, not build.
+    const [a, b] = await Promise.all([
+      withBuildLock(
+        lock,
+        () => result,
+        work,
+        m => logs.push(m),
+        20,
+      ),
+      withBuildLock(
+        lock,
+        () => result,
+        work,
+        m => logs.push(m),
+        20,
+      ),
+    ]);
+    expect([a, b, builds]).toEqual(['built', 'built', 1]);
+    expect(logs).toEqual([`waiting for process ${process.pid}, which is building the test API server`]);
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
+  it('takes over a lock whose holder died, and releases the lock when the build fails', async () => {
+    const lock = path.join(dir, 'build.lock');
+    // A pid that cannot be alive (beyond Linux's pid_max).
+    fs.writeFileSync(lock, '99999999');
+    await expect(
+      withBuildLock(
+        lock,
+        () => undefined,
+        async () => 'built',
+        () => {},
+        20,
+      ),
+    ).resolves.toBe('built');
+    await expect(
+      withBuildLock(
+        lock,
+        () => undefined,
+        async () => {
+          throw new Error('go build failed');
+        },
+        () => {},
+        20,
+      ),
+    ).rejects.toThrow('go build failed');
+    expect(fs.existsSync(lock)).toBe(false);
   });
 });

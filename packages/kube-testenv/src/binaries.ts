@@ -165,8 +165,78 @@ export async function ensureBinaries(log: Log = () => {}): Promise<TestEnvBinari
   if (reason) throw new GoUnavailableError(reason);
 
   const sourcesDir = goSourcesDir();
-  const versions = pinnedVersions(sourcesDir);
   const finalDir = path.join(cacheDir(), buildKey(sourcesDir));
+  // One build at a time per machine: test runs started together (several
+  // packages, several checkouts) wait for the first instead of each compiling
+  // Kubernetes (minutes of both cores each).
+  return withBuildLock(`${finalDir}.lock`, cachedBinaries, () => build(sourcesDir, finalDir, log), log);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs `work` holding a lock file (created exclusively, holding the pid);
+ * while another live process holds it, waits and returns `done()` as soon as
+ * that process's result is there. A lock left by a process that died is taken over.
+ */
+export async function withBuildLock<T>(lockPath: string, done: () => T | undefined, work: () => Promise<T>, log: Log, pollMs = 2000): Promise<T> {
+  fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+  let told = false;
+  let emptySince: number | undefined;
+  for (;;) {
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(lockPath, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (fd !== undefined) {
+      try {
+        fs.writeSync(fd, String(process.pid));
+        fs.closeSync(fd);
+        // The holder before us may have finished between our check and the lock.
+        return done() ?? (await work());
+      } finally {
+        fs.rmSync(lockPath, { force: true });
+      }
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(lockPath, 'utf8').trim();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
+      throw e;
+    }
+    const holder = Number(text);
+    if (text === '' || !Number.isInteger(holder) || holder <= 0) {
+      // A lock being written gets its pid at once; one left empty by a crash is taken over after a while.
+      emptySince ??= Date.now();
+      if (Date.now() - emptySince > 10_000) fs.rmSync(lockPath, { force: true });
+      else await new Promise(resolve => setTimeout(resolve, 100));
+      continue;
+    }
+    emptySince = undefined;
+    if (!processAlive(holder)) {
+      fs.rmSync(lockPath, { force: true });
+      continue;
+    }
+    if (!told) log(`waiting for process ${holder}, which is building the test API server`);
+    told = true;
+    await new Promise(resolve => setTimeout(resolve, pollMs));
+    const finished = done();
+    if (finished) return finished;
+  }
+}
+
+async function build(sourcesDir: string, finalDir: string, log: Log): Promise<TestEnvBinaries> {
+  const versions = pinnedVersions(sourcesDir);
   const workDir = `${finalDir}.building-${process.pid}`;
   fs.rmSync(workDir, { recursive: true, force: true });
   fs.mkdirSync(workDir, { recursive: true });
