@@ -32,8 +32,8 @@ import { checkPreviewEntities, existingCellsTouched } from './preview';
 import { ModelRefs, parseCellRef } from './refs';
 import { outsideProbe } from './simulate';
 import { DEFAULT_TOPOLOGY_ANSWERS_MIB, ServedTopology, TopologyAnswerCache, TopologyAnswers, TopologyBase, visibleTopology } from './topology';
-import { RolloutQuery, RolloutViews } from './rollout';
-import { observedTraffic, TrafficQuery } from './traffic';
+import { rolloutAnswer, RolloutQuery } from './rollout';
+import { observedTraffic, TrafficQuery, TrafficTask } from './traffic';
 import { componentViews, grantViews } from './views';
 
 /** One environment's topology of one catalog snapshot (and holders): built once, served per set of cells shown and states. */
@@ -70,7 +70,6 @@ export class DefaultCellsService implements CellsService {
   private readonly answerCache: TopologyAnswerCache;
   /** The answers of callers who may read no cell. */
   private readonly emptyAnswers: TopologyAnswers;
-  private readonly rollouts = new RolloutViews();
 
   constructor(private readonly deps: CellsServiceDeps) {
     this.runner = deps.analysis ?? new InlineAnalysis(new Analyst(deps.config.settings, deps.compile));
@@ -372,11 +371,13 @@ export class DefaultCellsService implements CellsService {
   async traffic(query: TrafficQuery, read: CellAccess): Promise<TrafficResponse> {
     const environment = this.environmentOrDefault(query.environment);
     if (this.deps.reconciler.neverApplied) await this.deps.reconciler.syncCatalog();
-    return observedTraffic({ environment, query, sources: this.deps.config.trafficSources, model: this.snapshot.model, settings: this.settings, read });
+    const snapshot = this.snapshot;
+    const classify = (task: TrafficTask) => this.runner.run(snapshot, 'traffic', task);
+    return observedTraffic({ environment, query, sources: this.deps.config.trafficSources, model: snapshot.model, read, classify });
   }
 
   async rollout(query: RolloutQuery, read: CellAccess) {
-    return this.rollouts.answer(this.deps, this.environmentOrDefault(query.environment), query, read);
+    return rolloutAnswer(this.deps, this.environmentOrDefault(query.environment), query, read, (snapshot, task) => this.runner.run(snapshot, 'rollout', task));
   }
 
   async blastRadius(body: BlastRadiusBody, read: CellAccess): Promise<BlastRadiusResponse> {

@@ -2,6 +2,7 @@ import { ConflictError } from '@backstage/errors';
 import { CellsSettings, ComponentProtection, Holders, Simulation, VerifyReport } from '@cellplane/cells-common';
 import type { CatalogSnapshot } from '../reconciler/types';
 import { CompileCells, CompiledView, SimulationCache, analysable, holdersKey } from './analysis';
+import { RolloutViews } from './rollout';
 import { ProtectionCache, verifyCellOnce } from './views';
 
 /** One environment of one catalog snapshot, compiled for the analyzer. */
@@ -25,9 +26,12 @@ export class Analyst {
   private readonly protections = new ProtectionCache();
   /** Compiles only the cells a catalog change touches, and sets apart the cells that do not compile. */
   private readonly simulations: SimulationCache;
+  /** The enforce-mode compile per snapshot and environment that `GET /rollout` judges observed calls against. */
+  readonly rollouts: RolloutViews;
 
   constructor(readonly settings: CellsSettings, compile?: CompileCells) {
     this.simulations = new SimulationCache(compile);
+    this.rollouts = new RolloutViews(compile);
   }
 
   /** The analysis view of a catalog snapshot in one environment, built once per snapshot and holders. */

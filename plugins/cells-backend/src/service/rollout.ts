@@ -17,6 +17,7 @@ import {
   Holders,
   TrafficEdge as ObservedEdge,
   TrafficPeer,
+  TrafficWindow,
   Unjudged,
   WouldBreak,
   wouldBreak,
@@ -24,7 +25,7 @@ import {
 import { TrafficSourceConfig } from '@cellplane/plugin-cells-node';
 import type { CatalogSnapshot } from '../reconciler/CellsReconciler';
 import type { RolloutCell, RolloutResponse, WouldBreakCall } from '../schema/types';
-import { analysable, CompileCells, CompiledView, SimulationCache } from './analysis';
+import { analysable, CompileCells, CompiledView, holdersKey, SimulationCache } from './analysis';
 import type { CellAccess, ReconcilerReads } from './CellsService';
 import { HIDDEN_NODE, nodeCells, readAll, trafficWindowOf } from './traffic';
 
@@ -41,8 +42,7 @@ export interface RolloutQuery {
 /** What the rollout reads of the service's dependencies. */
 export interface RolloutDeps {
   reconciler: Pick<ReconcilerReads, 'current' | 'neverApplied' | 'syncCatalog' | 'holders'>;
-  config: { settings: CellsSettings; trafficSources: TrafficSourceConfig[] };
-  compile?: CompileCells;
+  config: { trafficSources: TrafficSourceConfig[] };
 }
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -117,17 +117,37 @@ function unjudgedCall(u: Unjudged, mask: Masking): RolloutCell['unjudged'][numbe
   return { from, to, ...(port !== undefined ? { port } : {}), count: u.edge.count, reason: mask.words(u.reason) };
 }
 
-/** The enforce-mode compile of each catalog snapshot and environment, kept while the snapshot is current. */
+/** What `GET /rollout` asks of the analysis (a worker thread when there is a pool): plain data only. */
+export interface RolloutTask {
+  environment: string;
+  holders: Holders;
+  window: TrafficWindow;
+  sources: TrafficSourceConfig[];
+  /** The cells of the environment the caller may read, sorted; at least one (else nothing is read). */
+  readable: string[];
+}
+
+/**
+ * The enforce-mode compile of each catalog snapshot and environment, kept
+ * while the snapshot is current, and the judging of the observed calls
+ * against it. Held by the analyst, so it runs where the analysis runs: a
+ * whole environment's compile and a window's calls cost seconds at portal
+ * size, off the event loop.
+ */
 export class RolloutViews {
   private cache?: SimulationCache;
-  private readonly views = new WeakMap<CatalogSnapshot, Map<string, { holders: Holders; view: CompiledView; failure?: string }>>();
+  private readonly views = new WeakMap<CatalogSnapshot, Map<string, { holders: string; view: CompiledView; failure?: string }>>();
 
-  private view(compile: CompileCells | undefined, snapshot: CatalogSnapshot, settings: CellsSettings, environment: string, holders: Holders) {
-    this.cache ??= new SimulationCache(compile);
+  constructor(private readonly compile?: CompileCells) {}
+
+  private view(snapshot: CatalogSnapshot, settings: CellsSettings, environment: string, holders: Holders) {
+    this.cache ??= new SimulationCache(this.compile);
     let byEnv = this.views.get(snapshot);
     if (!byEnv) this.views.set(snapshot, (byEnv = new Map()));
     const known = byEnv.get(environment);
-    if (known && known.holders === holders) return known;
+    // Holders travel by value to a worker: compared by their key, not by identity.
+    const key = holdersKey(holders);
+    if (known && known.holders === key) return known;
     const enforced = enforcedEverywhere(snapshot.model, settings);
     const view = this.cache.build({ ...snapshot, model: enforced.model }, enforced.settings, environment, holders);
     let failure: string | undefined;
@@ -137,31 +157,21 @@ export class RolloutViews {
       // A problem between cells: no cell of the environment can be judged, and each says why.
       failure = `the enforce-mode manifests cannot be analysed: ${messageOf(e)}`;
     }
-    const entry = { holders, view, failure };
+    const entry = { holders: key, view, failure };
     byEnv.set(environment, entry);
     return entry;
   }
 
-  /** The answer of `GET /rollout` for one environment (already checked to be configured). */
-  async answer(deps: RolloutDeps, environment: string, query: RolloutQuery, read: CellAccess, now = Date.now()): Promise<RolloutResponse> {
-    if (deps.reconciler.neverApplied) await deps.reconciler.syncCatalog();
-    const snapshot = deps.reconciler.current;
-    const { settings, trafficSources: sources } = deps.config;
-    const window = trafficWindowOf(query, now);
-    if (query.since === undefined) window.from = window.to - DEFAULT_ROLLOUT_WINDOW_MS;
-    if (sources.length === 0) throw new NotFoundError('no flow source is configured: set cells.traffic.sources in app-config (docs/traffic.md)');
+  /** Per readable cell, the observed calls its enforce-mode manifests would deny (the `rollout` analysis task). */
+  async judge(snapshot: CatalogSnapshot, settings: CellsSettings, task: RolloutTask): Promise<Pick<RolloutResponse, 'sources' | 'cells'>> {
+    const { environment, window, sources } = task;
     const model: CellModel = snapshot.model;
     const here = model.cells.filter(c => c.environments.includes(environment)).sort((a, b) => compareText(a.ref, b.ref));
-    const readable = await read.filter(here.map(c => c.ref));
+    const readableCells = new Set(task.readable);
+    const readable = (cell: string) => readableCells.has(cell);
     const shown = here.filter(c => readable(c.ref));
-    const base = {
-      environment,
-      window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
-    };
-    // A caller who may read no cell here is told nothing: the sources are not read for it.
-    if (shown.length === 0) return { ...base, sources: [], cells: [] };
     const reads = await readAll(sources, model, settings, window);
-    const { view, failure } = this.view(deps.compile, snapshot, settings, environment, deps.reconciler.holders(environment));
+    const { view, failure } = this.view(snapshot, settings, environment, task.holders);
     const report = failure
       ? { wouldBreak: [], unjudged: [] }
       : wouldBreak(
@@ -184,6 +194,40 @@ export class RolloutViews {
         ...(cellFailure ? { failure: cellFailure } : {}),
       };
     });
-    return { ...base, sources: reads.map(r => r.source), cells };
+    return { sources: reads.map(r => r.source), cells };
   }
+}
+
+/**
+ * The answer of `GET /rollout` for one environment (already checked to be
+ * configured): the window and the caller's permissions here; the judging by
+ * `judge` (the analysis runner's `rollout` task).
+ */
+export async function rolloutAnswer(
+  deps: RolloutDeps,
+  environment: string,
+  query: RolloutQuery,
+  read: CellAccess,
+  judge: (snapshot: CatalogSnapshot, task: RolloutTask) => Promise<Pick<RolloutResponse, 'sources' | 'cells'>>,
+  now = Date.now(),
+): Promise<RolloutResponse> {
+  if (deps.reconciler.neverApplied) await deps.reconciler.syncCatalog();
+  const snapshot = deps.reconciler.current;
+  const { trafficSources: sources } = deps.config;
+  const window = trafficWindowOf(query, now);
+  if (query.since === undefined) window.from = window.to - DEFAULT_ROLLOUT_WINDOW_MS;
+  if (sources.length === 0) throw new NotFoundError('no flow source is configured: set cells.traffic.sources in app-config (docs/traffic.md)');
+  const here = snapshot.model.cells
+    .filter(c => c.environments.includes(environment))
+    .map(c => c.ref)
+    .sort(compareText);
+  const readable = await read.filter(here);
+  const shown = here.filter(readable);
+  const base = {
+    environment,
+    window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
+  };
+  // A caller who may read no cell here is told nothing: the sources are not read for it.
+  if (shown.length === 0) return { ...base, sources: [], cells: [] };
+  return { ...base, ...(await judge(snapshot, { environment, holders: deps.reconciler.holders(environment), window, sources, readable: shown })) };
 }

@@ -127,23 +127,25 @@ export async function readAll(sources: TrafficSourceConfig[], model: CellModel, 
   return reads;
 }
 
-/** The answer of `GET /traffic` for one environment (already checked to be configured). */
-export async function observedTraffic(input: {
+/** What `GET /traffic` asks of the analysis (a worker thread when there is a pool): plain data only. */
+export interface TrafficTask {
   environment: string;
-  query: TrafficQuery;
+  window: TrafficWindow;
   sources: TrafficSourceConfig[];
-  model: CellModel;
-  settings: CellsSettings;
-  read: CellAccess;
-  now?: number;
-}): Promise<TrafficResponse> {
-  const { environment, sources, model, settings } = input;
-  const window = trafficWindowOf(input.query, input.now ?? Date.now());
-  if (sources.length === 0) throw new NotFoundError('no flow source is configured: set cells.traffic.sources in app-config (docs/traffic.md)');
-  const here = model.cells.filter(c => c.environments.includes(environment)).map(c => c.ref);
-  const readable = await input.read.filter(here);
-  // A caller who may read no cell here sees no call: the sources are not read for it.
-  const reads = here.some(readable) ? await readAll(sources, model, settings, window) : [];
+  /** The cells of the environment the caller may read; at least one (else nothing is read). */
+  readable: string[];
+}
+
+/**
+ * The answer of `GET /traffic` once the caller's readable cells are known:
+ * reading the sources, merging and classifying a window's calls costs seconds
+ * at portal size, so it runs where the analysis runs, off the event loop.
+ */
+export async function classifiedTraffic(task: TrafficTask, model: CellModel, settings: CellsSettings): Promise<TrafficResponse> {
+  const { environment, window, sources } = task;
+  const readableCells = new Set(task.readable);
+  const readable = (cell: string) => readableCells.has(cell);
+  const reads = await readAll(sources, model, settings, window);
   const classified = classifyTraffic(model, settings, {
     environment,
     window,
@@ -158,11 +160,46 @@ export async function observedTraffic(input: {
   for (const r of reads) for (const [why, n] of Object.entries(r.skipped)) skipped[why] = (skipped[why] ?? 0) + n;
   const sortedSkipped = Object.fromEntries(Object.entries(skipped).sort(([a], [b]) => compareText(a, b)));
   return {
-    environment,
-    window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
+    ...windowAnswer(environment, window),
     sources: reads.map(r => r.source),
     edges,
     counts,
     ...(Object.keys(sortedSkipped).length ? { skipped: sortedSkipped } : {}),
   };
+}
+
+function windowAnswer(environment: string, window: TrafficWindow) {
+  return { environment, window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() } };
+}
+
+/**
+ * `GET /traffic` for one environment (already checked to be configured): the
+ * window and the caller's permissions here, the reading and classifying by
+ * `classify` (the analysis runner's `traffic` task).
+ */
+export async function observedTraffic(input: {
+  environment: string;
+  query: TrafficQuery;
+  sources: TrafficSourceConfig[];
+  model: CellModel;
+  read: CellAccess;
+  classify: (task: TrafficTask) => Promise<TrafficResponse>;
+  now?: number;
+}): Promise<TrafficResponse> {
+  const { environment, sources, model } = input;
+  const window = trafficWindowOf(input.query, input.now ?? Date.now());
+  if (sources.length === 0) throw new NotFoundError('no flow source is configured: set cells.traffic.sources in app-config (docs/traffic.md)');
+  const here = model.cells.filter(c => c.environments.includes(environment)).map(c => c.ref);
+  const readable = await input.read.filter(here);
+  const mine = here.filter(readable);
+  // A caller who may read no cell here sees no call: the sources are not read for it.
+  if (mine.length === 0) {
+    return {
+      ...windowAnswer(environment, window),
+      sources: [],
+      edges: [],
+      counts: { 'declared-seen': 0, 'declared-unused': 0, 'undeclared-allowed': 0, denied: 0 },
+    };
+  }
+  return input.classify({ environment, window, sources, readable: mine });
 }

@@ -9,6 +9,7 @@ import { compileIsolated } from '../reconciler/isolate';
 import { Analyst } from '../service/analyst';
 import { CellAccess, ReconcilerReads } from '../service/CellsService';
 import { DefaultCellsService } from '../service/DefaultCellsService';
+import { TrafficSourceUnavailableError } from '../service/traffic';
 import { CellsStore } from '../storage/types';
 import { InlineAnalysis, PooledAnalysis } from './pool';
 
@@ -31,11 +32,14 @@ function reconcilerOf(entities = artemisEntities()) {
   } satisfies ReconcilerReads;
 }
 
-const serviceOf = (reconciler: ReconcilerReads, analysis: InlineAnalysis | PooledAnalysis) =>
+const HUBBLE = path.resolve(__dirname, '../../../../examples/artemis-traffic/hubble-flows.jsonl');
+const withTraffic = (file: string) => ({ ...config, trafficSources: [{ type: 'hubble' as const, file }] });
+
+const serviceOf = (reconciler: ReconcilerReads, analysis: InlineAnalysis | PooledAnalysis, serviceConfig = config) =>
   new DefaultCellsService({
     reconciler,
     store: { listStatuses: async () => [] } as unknown as CellsStore,
-    config,
+    config: serviceConfig,
     targets: new Map(),
     requestRun: async () => 'run',
     analysis,
@@ -77,6 +81,30 @@ describe('the analysis worker pool (issue 22)', () => {
     for (const key of Object.keys(inline) as (keyof typeof inline)[]) {
       expect([key, JSON.stringify(pooled[key])]).toEqual([key, JSON.stringify(inline[key])]);
     }
+  });
+
+  it('reads and classifies observed traffic and judges the rollout in the pool, as inline (the event loop only routes)', async () => {
+    const reconciler = reconcilerOf();
+    const window = { since: '2026-11-01T00:00:00Z', until: '2026-11-30T00:00:00Z' };
+    const ask = async (svc: DefaultCellsService) => ({
+      traffic: await svc.traffic(window, everything),
+      rollout: await svc.rollout(window, everything),
+    });
+    const inline = await ask(serviceOf(reconciler, new InlineAnalysis(new Analyst(config.settings)), withTraffic(HUBBLE)));
+    const pooled = await ask(serviceOf(reconciler, pool, withTraffic(HUBBLE)));
+    expect(inline.traffic.edges.length).toBeGreaterThan(0);
+    expect(inline.traffic.sources).toEqual([`hubble file ${HUBBLE}`]);
+    expect(inline.rollout.cells.length).toBe(5);
+    expect(JSON.stringify(pooled)).toBe(JSON.stringify(inline));
+  });
+
+  it('keeps a flow source that cannot be read a 502 naming it, from the worker too', async () => {
+    const missing = path.join(__dirname, 'no-such-flows.jsonl');
+    const svc = serviceOf(reconcilerOf(), pool, withTraffic(missing));
+    const failed = svc.traffic({}, everything);
+    await expect(failed).rejects.toBeInstanceOf(TrafficSourceUnavailableError);
+    await expect(failed).rejects.toThrow(missing);
+    await expect(svc.rollout({}, everything)).rejects.toBeInstanceOf(TrafficSourceUnavailableError);
   });
 
   it('computes each cell compliance alike (but for the time it was verified)', async () => {
@@ -137,6 +165,10 @@ describe('the analysis worker pool (issue 22)', () => {
       await expect(failed).rejects.toThrow(/^the blast radius failed in its worker thread/);
       // Piscina starts another worker: the next task is tried (and fails the same way here, not hanging).
       await expect(svc.simulate({ from: 'houston/capcom', to: 'orion/comms-system' } as any, everything)).rejects.toThrow(/^the simulation failed/);
+      // Reading and classifying observed traffic, and judging the rollout, are the pool's too.
+      const observing = serviceOf(reconcilerOf(), dying, withTraffic(HUBBLE));
+      await expect(observing.traffic({}, everything)).rejects.toThrow(/^the traffic classification failed in its worker thread/);
+      await expect(observing.rollout({}, everything)).rejects.toThrow(/^the rollout check failed in its worker thread/);
     } finally {
       await dying.close();
     }

@@ -5,6 +5,7 @@ import { CellsSettings } from '@cellplane/cells-common';
 import { Piscina } from 'piscina';
 import type { CatalogSnapshot } from '../reconciler/types';
 import { Analyst } from '../service/analyst';
+import { TrafficSourceUnavailableError } from '../service/traffic';
 import { AnalysisOp, AnalysisTasks, OPERATION_NAMES, runAnalysis } from './tasks';
 import analyseInWorker, { WorkerReply, WorkerSetup, WorkerTask } from './worker';
 
@@ -30,7 +31,7 @@ export class InlineAnalysis implements AnalysisRunner {
   constructor(readonly analyst: Analyst) {}
 
   async run<K extends AnalysisOp>(snapshot: CatalogSnapshot, op: K, input: AnalysisTasks[K]['input']): Promise<AnalysisTasks[K]['output']> {
-    return runAnalysis(this.analyst, snapshot, op, input);
+    return await runAnalysis(this.analyst, snapshot, op, input);
   }
 
   stats(): AnalysisStats {
@@ -56,6 +57,7 @@ const KNOWN_ERRORS: Record<string, new (message: string) => Error> = {
   ConflictError,
   NotFoundError,
   NotAllowedError,
+  TrafficSourceUnavailableError,
 };
 
 /**

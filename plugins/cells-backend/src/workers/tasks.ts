@@ -3,13 +3,15 @@ import { InputError } from '@backstage/errors';
 import { AnalyzerInputError, BlastRadius, EgressProbe, Holders, SimulatedCaller, SimulationResult, blastRadius, compileCells } from '@cellplane/cells-common';
 import type { CatalogSnapshot } from '../reconciler/types';
 import { Compiled, compileIsolated } from '../reconciler/isolate';
-import type { CellDetail, PreviewResponse, SimulateBody } from '../schema/types';
+import type { CellDetail, PreviewResponse, RolloutResponse, SimulateBody, TrafficResponse } from '../schema/types';
 import { analysable } from '../service/analysis';
 import { Analyst, refuseFailed } from '../service/analyst';
 import { complianceOf, noCompliance } from '../service/compliance';
 import { existingCellsTouched, previewEntities } from '../service/preview';
 import { simulateBody } from '../service/simulate';
 import { TopologyBase, topologyBase } from '../service/topology';
+import { RolloutTask } from '../service/rollout';
+import { classifiedTraffic, TrafficTask } from '../service/traffic';
 
 /** What every task names: the environment and the reconciler's holders there (plain data, cloned into a worker). */
 interface InEnvironment {
@@ -52,6 +54,16 @@ export interface AnalysisTasks {
     input: InEnvironment & { entities: Entity[] };
     output: PreviewResponse;
   };
+  /** GET /traffic: read the flow sources over the window, classify, cut to the readable cells. */
+  traffic: {
+    input: TrafficTask;
+    output: TrafficResponse;
+  };
+  /** GET /rollout: read the flow sources, judge their calls against the enforce-mode compile. */
+  rollout: {
+    input: RolloutTask;
+    output: Pick<RolloutResponse, 'sources' | 'cells'>;
+  };
 }
 
 export type AnalysisOp = keyof AnalysisTasks;
@@ -64,9 +76,13 @@ export const OPERATION_NAMES: Record<AnalysisOp, string> = {
   simulate: 'simulation',
   topology: 'topology build',
   preview: 'preview',
+  traffic: 'traffic classification',
+  rollout: 'rollout check',
 };
 
-type Handlers = { [K in AnalysisOp]: (analyst: Analyst, snapshot: CatalogSnapshot, input: AnalysisTasks[K]['input']) => AnalysisTasks[K]['output'] };
+/** An answer now, or later for the tasks that read flow sources (I/O inside the task). */
+type Answer<K extends AnalysisOp> = AnalysisTasks[K]['output'] | Promise<AnalysisTasks[K]['output']>;
+type Handlers = { [K in AnalysisOp]: (analyst: Analyst, snapshot: CatalogSnapshot, input: AnalysisTasks[K]['input']) => Answer<K> };
 
 const handlers: Handlers = {
   compile(analyst, snapshot, { environment, holders, cells }) {
@@ -131,15 +147,18 @@ const handlers: Handlers = {
       }
     }
   },
+
+  traffic(analyst, snapshot, task) {
+    return classifiedTraffic(task, snapshot.model, analyst.settings);
+  },
+
+  rollout(analyst, snapshot, task) {
+    return analyst.rollouts.judge(snapshot, analyst.settings, task);
+  },
 };
 
 /** Runs one analysis task against a snapshot (on whichever thread holds the analyst). */
-export function runAnalysis<K extends AnalysisOp>(
-  analyst: Analyst,
-  snapshot: CatalogSnapshot,
-  op: K,
-  input: AnalysisTasks[K]['input'],
-): AnalysisTasks[K]['output'] {
-  const handler = handlers[op] as (a: Analyst, s: CatalogSnapshot, i: AnalysisTasks[K]['input']) => AnalysisTasks[K]['output'];
+export function runAnalysis<K extends AnalysisOp>(analyst: Analyst, snapshot: CatalogSnapshot, op: K, input: AnalysisTasks[K]['input']): Answer<K> {
+  const handler = handlers[op] as (a: Analyst, s: CatalogSnapshot, i: AnalysisTasks[K]['input']) => Answer<K>;
   return handler(analyst, snapshot, input);
 }

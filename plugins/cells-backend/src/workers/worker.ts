@@ -53,11 +53,11 @@ function snapshotOf(task: WorkerTask, settings: CellsSettings): CatalogSnapshot 
 }
 
 /** The worker thread's entry (piscina calls the default export once per task). */
-export default function analyseInWorker(task: WorkerTask): WorkerReply {
+export default async function analyseInWorker(task: WorkerTask): Promise<WorkerReply> {
   try {
     const { settings } = workerData as WorkerSetup;
     analyst ??= new Analyst(settings);
-    return { value: runAnalysis(analyst, snapshotOf(task, settings), task.op, task.input) };
+    return { value: await runAnalysis(analyst, snapshotOf(task, settings), task.op, task.input) };
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     return { error: { name: error.name, message: error.message } };
