@@ -1,5 +1,5 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import { AttackQueryError, CellModel, EvidencePack, KubeObject, Simulation, attackPresets, cellNamespace, diffAccess } from '@cellplane/cells-common';
+import { CellModel, EvidencePack, KubeObject, Simulation, cellNamespace, diffAccess } from '@cellplane/cells-common';
 import { CellsBackendConfig } from '../config';
 import type { CatalogSnapshot } from '../reconciler/types';
 import { CellsStore } from '../storage/types';
@@ -417,24 +417,19 @@ export class DefaultCellsService implements CellsService {
     const may = await read.filter(here);
     // No cell to attack from (none here, or none the caller may read): nothing to list, nothing to compile.
     if (!here.some(may)) return { environment, items: [], truncated: false };
-    const view = this.view(environment);
-    refuseFailed(view, environment, named);
-    const hidden = new Set(view.sim.model.cells.filter(c => !may(c.ref)).map(c => c.ref));
-    const sim = hidden.size === 0 ? view.sim : { ...view.sim, model: withoutCells(view.sim.model, hidden) };
-    if (!sim.model.cells.some(c => c.environments.includes(environment))) {
-      return { environment, items: [], truncated: false, ...(await this.failuresFor(view, read)) };
-    }
-    try {
-      const { rogue, target, limit } = query;
-      return {
-        environment,
-        ...attackPresets(sim, { rogue, target, limit: limit ?? DEFAULT_ATTACK_LIMIT }),
-        ...(await this.failuresFor(view, read)),
-      };
-    } catch (e) {
-      if (e instanceof AttackQueryError) throw new InputError(e.message);
-      throw e;
-    }
+    const snapshot = this.snapshot;
+    const hidden = snapshot.model.cells.filter(c => !may(c.ref)).map(c => c.ref);
+    const { rogue, target, limit } = query;
+    const { items, truncated, failures, empty } = await this.runner.run(snapshot, 'attacks', {
+      ...this.inEnvironment(environment),
+      named,
+      hidden,
+      ...(rogue !== undefined ? { rogue } : {}),
+      ...(target !== undefined ? { target } : {}),
+      limit: limit ?? DEFAULT_ATTACK_LIMIT,
+    });
+    const failed = await this.failuresFor({ failures: new Map(failures) }, read);
+    return empty ? { environment, items: [], truncated: false, ...failed } : { environment, items, truncated, ...failed };
   }
 
   async preview(body: PreviewBody, read: CellAccess): Promise<PreviewResponse> {

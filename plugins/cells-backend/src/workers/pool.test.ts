@@ -62,6 +62,8 @@ async function answers(svc: DefaultCellsService) {
     gateway: await svc.simulate({ from: { gateway: true }, to: 'houston/flight-director', method: 'GET', path: '/' } as any, everything),
     outside: await svc.simulate({ from: 'houston/capcom', toHost: 'api.example.com', port: 443 } as any, everything),
     preview: await svc.preview({ entities: [newComponent] } as any, everything),
+    attacks: await svc.attacks({}, everything),
+    attacksFromOrion: await svc.attacks({ rogue: 'orion', limit: 5 }, everything),
   };
 }
 
@@ -78,6 +80,8 @@ describe('the analysis worker pool (issue 22)', () => {
     const pooled = await answers(serviceOf(reconciler, pool));
     expect(JSON.parse(inline.topology).components.length).toBeGreaterThan(10);
     expect(inline.blastRadius.reaches.length).toBeGreaterThan(0);
+    expect(inline.attacks.items.length).toBeGreaterThan(10);
+    expect(inline.attacksFromOrion).toMatchObject({ truncated: true, items: expect.any(Array) });
     for (const key of Object.keys(inline) as (keyof typeof inline)[]) {
       expect([key, JSON.stringify(pooled[key])]).toEqual([key, JSON.stringify(inline[key])]);
     }
@@ -154,6 +158,8 @@ describe('the analysis worker pool (issue 22)', () => {
     const unknownEndpoint = svc.simulate({ from: 'houston/capcom', to: 'orion/comms-system', endpoint: 'nope' } as any, everything);
     await expect(unknownEndpoint).rejects.toBeInstanceOf(InputError);
     await expect(unknownEndpoint).rejects.toThrow(/nope/);
+    const unknownRogue = svc.attacks({ rogue: 'no-such-cell' }, everything);
+    await expect(unknownRogue).rejects.toBeInstanceOf(InputError);
   });
 
   it('answers 503 naming the operation when a worker dies, and keeps serving', async () => {
@@ -165,6 +171,7 @@ describe('the analysis worker pool (issue 22)', () => {
       await expect(failed).rejects.toThrow(/^the blast radius failed in its worker thread/);
       // Piscina starts another worker: the next task is tried (and fails the same way here, not hanging).
       await expect(svc.simulate({ from: 'houston/capcom', to: 'orion/comms-system' } as any, everything)).rejects.toThrow(/^the simulation failed/);
+      await expect(svc.attacks({}, everything)).rejects.toThrow(/^the attack list failed in its worker thread/);
       // Reading and classifying observed traffic, and judging the rollout, are the pool's too.
       const observing = serviceOf(reconcilerOf(), dying, withTraffic(HUBBLE));
       await expect(observing.traffic({}, everything)).rejects.toThrow(/^the traffic classification failed in its worker thread/);

@@ -1,10 +1,22 @@
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { AnalyzerInputError, BlastRadius, EgressProbe, Holders, SimulatedCaller, SimulationResult, blastRadius, compileCells } from '@cellplane/cells-common';
+import {
+  AnalyzerInputError,
+  AttackPreset,
+  AttackQueryError,
+  BlastRadius,
+  EgressProbe,
+  Holders,
+  SimulatedCaller,
+  SimulationResult,
+  attackPresets,
+  blastRadius,
+  compileCells,
+} from '@cellplane/cells-common';
 import type { CatalogSnapshot } from '../reconciler/types';
 import { Compiled, compileIsolated } from '../reconciler/isolate';
 import type { CellDetail, PreviewResponse, RolloutResponse, SimulateBody, TrafficResponse } from '../schema/types';
-import { analysable } from '../service/analysis';
+import { analysable, withoutCells } from '../service/analysis';
 import { Analyst, refuseFailed } from '../service/analyst';
 import { complianceOf, noCompliance } from '../service/compliance';
 import { existingCellsTouched, previewEntities } from '../service/preview';
@@ -54,6 +66,11 @@ export interface AnalysisTasks {
     input: InEnvironment & { entities: Entity[] };
     output: PreviewResponse;
   };
+  /** GET /attacks: the presets over the cells the caller may read (`hidden`: every other cell of the catalog). */
+  attacks: {
+    input: InEnvironment & { named: string[]; hidden: string[]; rogue?: string; target?: string; limit: number };
+    output: { items: AttackPreset[]; truncated: boolean; failures: Failures; empty?: true };
+  };
   /** GET /traffic: read the flow sources over the window, classify, cut to the readable cells. */
   traffic: {
     input: TrafficTask;
@@ -76,6 +93,7 @@ export const OPERATION_NAMES: Record<AnalysisOp, string> = {
   simulate: 'simulation',
   topology: 'topology build',
   preview: 'preview',
+  attacks: 'attack list',
   traffic: 'traffic classification',
   rollout: 'rollout check',
 };
@@ -145,6 +163,21 @@ const handlers: Handlers = {
         if (again instanceof InputError) throw again;
         throw new InputError(`the change cannot be compiled or analysed: ${again instanceof Error ? again.message : String(again)}`);
       }
+    }
+  },
+
+  attacks(analyst, snapshot, { environment, holders, named, hidden, rogue, target, limit }) {
+    const view = analyst.view(snapshot, environment, holders);
+    refuseFailed(view, environment, named);
+    const failures: Failures = [...view.failures];
+    const hiddenCells = new Set(hidden);
+    const sim = hiddenCells.size === 0 ? view.sim : { ...view.sim, model: withoutCells(view.sim.model, hiddenCells) };
+    if (!sim.model.cells.some(c => c.environments.includes(environment))) return { items: [], truncated: false, failures, empty: true };
+    try {
+      return { ...attackPresets(sim, { rogue, target, limit }), failures };
+    } catch (e) {
+      if (e instanceof AttackQueryError) throw new InputError(e.message);
+      throw e;
     }
   },
 
