@@ -1,4 +1,5 @@
 import { CallGrant, CellComponent } from '../model/types';
+import { grantsTo } from '../model/grantIndex';
 import { LayerName } from '../analyzer/model';
 import { Simulation } from '../verify/simulation';
 import { AllowedRequest, VerifyReport } from '../verify/verify';
@@ -141,7 +142,7 @@ export function buildRegister(sim: Simulation, cell: string, report: VerifyRepor
     const violations = differences.filter(d => d.key === key).map(d => d.difference.id);
     const covered = new Set<AllowedRequest>();
     const declarations: FlowDeclaration[] = [];
-    for (const grant of sim.model.grants.filter(g => g.callee === callee && g.endpoint === endpointName && grantMatchesCaller(g, caller))) {
+    for (const grant of grantsTo(sim.model.grants, callee, endpointName).filter(g => grantMatchesCaller(g, caller))) {
       const mine = requests.filter(
         r => !r.direct && catalogAllows({ ...sim.model, grants: [grant] }, r.caller, { callee, endpoint: endpointName, method: r.method, path: r.path }, l7),
       );

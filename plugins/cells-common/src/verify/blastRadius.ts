@@ -1,4 +1,5 @@
 import { CellComponent, EndpointSpec, HTTP_METHODS } from '../model/types';
+import { grantsTo } from '../model/grantIndex';
 import { AnalyzerInputError, ClusterModel } from '../analyzer';
 import { callersOf, clusterFor, compareText, FirstHopFilter, isL7, judgeProbes, presentComponents, ProbeCaller } from '../diff/probing';
 import { SimulatedCaller } from './simulate';
@@ -57,7 +58,7 @@ function reachOn(
   const everyMethod = HTTP_METHODS.every(m => allowedMethods.includes(m));
   const anyPath = allowedPaths.has(UNDECLARED_PATH) && allowedPaths.has('/');
   // Each declared pattern whose concrete path is allowed, then allowed paths no such pattern names.
-  const patterns = [...new Set(sim.model.grants.filter(g => g.callee === callee.ref && g.endpoint === endpoint.name).flatMap(g => g.paths ?? []))];
+  const patterns = [...new Set(grantsTo(sim.model.grants, callee.ref, endpoint.name).flatMap(g => g.paths ?? []))];
   const reachedPatterns = patterns.filter(p => allowedPaths.has(samplePaths(p)[0]));
   const covered = new Set(reachedPatterns.map(p => samplePaths(p)[0]));
   const loose = [...allowedPaths].filter(p => !covered.has(p));

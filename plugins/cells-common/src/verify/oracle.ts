@@ -1,4 +1,5 @@
 import { CallGrant, CellModel } from '../model/types';
+import { grantsTo } from '../model/grantIndex';
 import { istioStringMatches, normalizeRequestPath } from '../analyzer';
 
 /** A caller in catalog terms. */
@@ -29,7 +30,7 @@ function covers(grant: CallGrant, op: CatalogOperation, l7: boolean): boolean {
  */
 export function catalogAllows(model: CellModel, caller: CatalogCaller, op: CatalogOperation, l7 = true): boolean {
   if (caller.kind === 'rogue') return false;
-  return model.grants.some(
+  return grantsTo(model.grants, op.callee, op.endpoint).some(
     g => (g.caller.kind === 'gateway' ? caller.kind === 'gateway' : caller.kind === 'component' && g.caller.ref === caller.ref) && covers(g, op, l7),
   );
 }

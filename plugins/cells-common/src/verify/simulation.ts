@@ -40,10 +40,14 @@ export interface Simulation {
   platformPod(name: string): KubeObject | undefined;
   /**
    * Loads objects + component pods + gateway + the given extra pods into the
-   * analyzer. Without extras the same model every time (read it, never change it).
+   * analyzer. The same model for the same extras (read it, never change it): without
+   * extras always, with extras while it is among the last loads kept.
    */
   cluster(extra?: KubeObject[]): ClusterModel;
 }
+
+/** Cluster loads with extra pods kept per simulation (each one holds a whole environment's model). */
+const KEPT_EXTRA_LOADS = 2;
 
 function pod(
   name: string,
@@ -112,6 +116,19 @@ export function createSimulation(model: CellModel, settings: CellsSettings, envi
   const load = (all: KubeObject[]) => withUnknownAddresses(loadCluster(all, { trustDomain: settings.mesh.trustDomain }), settings.cluster.podCIDRs);
   // Loaded once: at 5,000 components a load is a second, and every simulated request needs one.
   let plain: ClusterModel | undefined;
+  // With extra pods (verify's and the blast radius's rogue pods, the same ones each time for a
+  // simulation): the last few loads by what the extras are.
+  const withExtras = new Map<string, ClusterModel>();
+  const loadWith = (extra: KubeObject[]) => {
+    const key = JSON.stringify(extra);
+    let cluster = withExtras.get(key);
+    if (!cluster) {
+      cluster = load([...base, ...extra]);
+      if (withExtras.size >= KEPT_EXTRA_LOADS) withExtras.delete(withExtras.keys().next().value!);
+      withExtras.set(key, cluster);
+    }
+    return cluster;
+  };
   return {
     model,
     settings,
@@ -122,7 +139,7 @@ export function createSimulation(model: CellModel, settings: CellsSettings, envi
     gatewayObjects,
     roguePod,
     platformPod: name => platform.pods.get(name),
-    cluster: (extra = []) => (extra.length === 0 ? (plain ??= load(base)) : load([...base, ...extra])),
+    cluster: (extra = []) => (extra.length === 0 ? (plain ??= load(base)) : loadWith(extra)),
   };
 }
 

@@ -1,4 +1,5 @@
 import { CallGrant, CellComponent, EndpointSpec } from '../model/types';
+import { grantsTo } from '../model/grantIndex';
 import { KubeObject } from '../compiler';
 import { ClusterModel, LayerName, Protocol, requestVerdicts, RequestShape } from '../analyzer';
 import { CatalogCaller, catalogAllows } from './oracle';
@@ -108,7 +109,7 @@ export function probesFor(sim: Simulation, callee: CellComponent, endpoint: Endp
   const l7 = sim.settings.mesh.enabled && (endpoint.protocol === 'HTTP' || endpoint.protocol === 'GRPC');
   const direct: Probe[] = sim.settings.mesh.enabled && endpoint.protocol !== 'UDP' ? [{ direct: true, method: 'GET', path: '/' }] : [];
   if (!l7) return [{}, ...direct];
-  const grants = sim.model.grants.filter(g => g.callee === callee.ref && g.endpoint === endpoint.name);
+  const grants = grantsTo(sim.model.grants, callee.ref, endpoint.name);
   const served = endpoint.operations ?? [];
   const granted = new Set(grants.flatMap(g => g.methods ?? []));
   const methods = new Set([...EXTRA_METHODS, ...granted, ...served.map(o => o.method)]);
