@@ -64,14 +64,41 @@ export function isL7(sim: Simulation, endpoint: EndpointSpec): boolean {
  * the mesh, L3/L4 knows pods only by their labels, so a disguised rogue would
  * simply be that component; like verify, only the unlabelled pod counts then.
  */
+/** A model's components by cell, in the model's order (built once per model). */
+const componentsByCell = new WeakMap<CellModel, Map<string, CellComponent[]>>();
+
+function componentsOfCell(model: CellModel, cellRef: string): CellComponent[] {
+  let byCell = componentsByCell.get(model);
+  if (!byCell) {
+    byCell = new Map();
+    for (const c of model.components) {
+      const list = byCell.get(c.cell);
+      if (list) list.push(c);
+      else byCell.set(c.cell, [c]);
+    }
+    componentsByCell.set(model, byCell);
+  }
+  return byCell.get(cellRef) ?? [];
+}
+
 export function rogueDisguises(sim: Simulation, cellRef: string): KubeObject[] {
   const disguises: (CellComponent | undefined)[] = [undefined];
-  if (sim.settings.mesh.enabled) disguises.push(...sim.model.components.filter(c => c.cell === cellRef));
+  if (sim.settings.mesh.enabled) disguises.push(...componentsOfCell(sim.model, cellRef));
   return disguises.map(d => sim.roguePod(cellRef, d));
 }
 
+/** Every caller of every cell, per simulation: the blast radius asks for them on each call. Read them, never change them. */
+const everyCaller = new WeakMap<Simulation, ProbeCaller[]>();
+
 /** Every caller of the simulation (of the cells the filter keeps): components, the external gateway and a rogue pod in every cell. */
-export function callersOf(sim: Simulation, cellFilter: (cellRef: string) => boolean = () => true): ProbeCaller[] {
+export function callersOf(sim: Simulation, cellFilter?: (cellRef: string) => boolean): ProbeCaller[] {
+  if (cellFilter) return callersIn(sim, cellFilter);
+  let callers = everyCaller.get(sim);
+  if (!callers) everyCaller.set(sim, (callers = callersIn(sim, () => true)));
+  return callers;
+}
+
+function callersIn(sim: Simulation, cellFilter: (cellRef: string) => boolean): ProbeCaller[] {
   const components = presentComponents(sim)
     .filter(c => cellFilter(c.cell))
     .map((c): ProbeCaller => ({ label: componentLabel(sim, c), kind: 'component', ref: c.ref, cell: c.cell, pods: [sim.componentPod(c)] }));

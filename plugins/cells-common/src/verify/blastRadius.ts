@@ -28,6 +28,27 @@ export interface BlastRadius {
   egress: EgressReach[];
 }
 
+/** Per simulation, each L7 endpoint's probes and declared path patterns: the same for every caller. */
+const probesBySim = new WeakMap<Simulation, Map<string, { probes: Probe[]; patterns: string[] }>>();
+
+function reachProbes(sim: Simulation, callee: CellComponent, endpoint: EndpointSpec): { probes: Probe[]; patterns: string[] } {
+  let byEndpoint = probesBySim.get(sim);
+  if (!byEndpoint) probesBySim.set(sim, (byEndpoint = new Map()));
+  const key = `${callee.ref}\u0000${endpoint.name}`;
+  let found = byEndpoint.get(key);
+  if (!found) {
+    const declared = probesFor(sim, callee, endpoint).filter(p => !p.direct);
+    const methods = [...new Set([...HTTP_METHODS, ...declared.map(p => p.method!)])];
+    const paths = [...new Set(declared.map(p => p.path!))];
+    found = {
+      probes: methods.flatMap(method => paths.map(path => ({ method, path }))),
+      patterns: [...new Set(grantsTo(sim.model.grants, callee.ref, endpoint.name).flatMap(g => g.paths ?? []))],
+    };
+    byEndpoint.set(key, found);
+  }
+  return found;
+}
+
 /**
  * What the caller may do on the endpoint, by asking the analyzer: every method
  * on the paths of verify's probes (the declared operations, the paths next to
@@ -46,10 +67,7 @@ function reachOn(
   if (!isL7(sim, endpoint)) {
     return judgeProbes(sim, cluster, caller, callee, endpoint, [{}], filter)[0] ? base : undefined;
   }
-  const declared = probesFor(sim, callee, endpoint).filter(p => !p.direct);
-  const methods = [...new Set([...HTTP_METHODS, ...declared.map(p => p.method!)])];
-  const paths = [...new Set(declared.map(p => p.path!))];
-  const probes: Probe[] = methods.flatMap(method => paths.map(path => ({ method, path })));
+  const { probes, patterns } = reachProbes(sim, callee, endpoint);
   const verdicts = judgeProbes(sim, cluster, caller, callee, endpoint, probes, filter);
   const allowed = probes.filter((_, i) => verdicts[i]);
   if (allowed.length === 0) return undefined;
@@ -58,7 +76,6 @@ function reachOn(
   const everyMethod = HTTP_METHODS.every(m => allowedMethods.includes(m));
   const anyPath = allowedPaths.has(UNDECLARED_PATH) && allowedPaths.has('/');
   // Each declared pattern whose concrete path is allowed, then allowed paths no such pattern names.
-  const patterns = [...new Set(grantsTo(sim.model.grants, callee.ref, endpoint.name).flatMap(g => g.paths ?? []))];
   const reachedPatterns = patterns.filter(p => allowedPaths.has(samplePaths(p)[0]));
   const covered = new Set(reachedPatterns.map(p => samplePaths(p)[0]));
   const loose = [...allowedPaths].filter(p => !covered.has(p));

@@ -78,7 +78,13 @@ export function compiledObjects(model: CellModel, settings: CellsSettings, envir
 export function createSimulation(model: CellModel, settings: CellsSettings, environment: string, objects?: KubeObject[]): Simulation {
   const compiled = objects ?? compiledObjects(model, settings, environment);
   const cellByRef = new Map(model.cells.map(c => [c.ref, c]));
-  const namespaceOf = (cellRef: string) => cellNamespace(settings, cellByRef.get(cellRef)!, environment);
+  // A namespace name costs a SHA-256 (OpenChoreo scheme): once per cell.
+  const namespaces = new Map<string, string>();
+  const namespaceOf = (cellRef: string) => {
+    let namespace = namespaces.get(cellRef);
+    if (namespace === undefined) namespaces.set(cellRef, (namespace = cellNamespace(settings, cellByRef.get(cellRef)!, environment)));
+    return namespace;
+  };
   const present = model.cells.filter(c => c.environments.includes(environment)).map(c => c.ref);
   const components = model.components.filter(c => present.includes(c.cell));
   const componentPod = (c: CellComponent) =>
