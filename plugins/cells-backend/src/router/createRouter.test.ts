@@ -178,7 +178,7 @@ describe('the cells router over a fake service', () => {
     [
       'an unknown body field',
       () => post('/simulate', { from: 'orion/comms', to: 'houston/capcom', verb: 'GET' }),
-      'verb: unknown field; allowed: environment, from, to, toHost, toIp, port, protocol, endpoint, method, path',
+      'verb: unknown field; allowed: environment, from, to, toHost, toIp, port, protocol, endpoint, method, path, token',
     ],
     [
       'a caller of no form',

@@ -6,7 +6,7 @@ import { evidenceJson, evidenceMarkdown, toYaml } from '@cellplane/cells-common'
 import { evidencePdf } from '@cellplane/cells-report';
 import { createOpenApiRouter, spec } from '../schema/openapi';
 import { CellsService } from '../service/CellsService';
-import { outsideProbe } from '../service/simulate';
+import { outsideProbe, requestToken } from '../service/simulate';
 import { cellsManifestReadPermission, cellsReconcilePermission } from '../permissions';
 import { cellAccess } from './access';
 import { namedValidationErrors } from './errors';
@@ -99,6 +99,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   api.post('/simulate', async (req, res) => {
     // One destination, and only its kind's fields: what the schema cannot say, refused before the service.
     outsideProbe(req.body);
+    requestToken(req.body);
     res.json(await service.simulate(req.body, await access(req)));
   });
 

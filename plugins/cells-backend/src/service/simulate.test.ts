@@ -1,4 +1,4 @@
-import { outsideProbe } from './simulate';
+import { outsideProbe, requestToken } from './simulate';
 
 const from = 'kennedy/weather-station';
 
@@ -50,5 +50,34 @@ describe('outsideProbe: which request a simulate body stands for', () => {
     ],
   ])('%j is refused: %s', (body, message) => {
     expect(() => outsideProbe(body)).toThrow(message);
+  });
+});
+
+describe('requestToken: the bearer token a simulate body carries', () => {
+  const gateway = { gateway: true as const };
+  const claims = { iss: 'https://idp.artemis.example', sub: 'fd', aud: ['flight-ops'], scope: 'mission.control' };
+  const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  // The signature part is not a signature at all: the analysis reads only the payload, and says so.
+  const jwt = `${base64url({ alg: 'ES256' })}.${base64url(claims)}.not-a-signature`;
+
+  it('reads no token as none, a claims object, claims as JSON text and a compact JWT alike', () => {
+    expect(requestToken({ from: gateway, to: 'houston/flight-director' })).toBeUndefined();
+    const read = { issuer: claims.iss, subject: 'fd', audiences: ['flight-ops'], claims };
+    expect(requestToken({ from: gateway, to: 'houston/flight-director', token: claims })).toEqual(read);
+    expect(requestToken({ from: gateway, to: 'houston/flight-director', token: JSON.stringify(claims) })).toEqual(read);
+    expect(requestToken({ from: gateway, to: 'houston/flight-director', token: jwt })).toEqual(read);
+  });
+
+  it.each([
+    [{ from, to: 'houston/flight-director', token: claims }, 'token: only a request from the external gateway ({ gateway: true }) carries a token here'],
+    [{ from: { rogue: 'houston' }, to: 'houston/flight-director', token: claims }, 'token: only a request from the external gateway'],
+    [{ from: gateway, toHost: 'a.example', port: 443, token: claims }, 'token: only a request to a component (to) carries a token; remove token'],
+    [{ from: gateway, to: 'houston/flight-director', token: 'abc' }, 'token: neither a JSON object of claims nor a JWT (header.payload.signature). Fix:'],
+    [{ from: gateway, to: 'houston/flight-director', token: 'a.b!.c' }, 'token: a JWT part is not base64url'],
+    [{ from: gateway, to: 'houston/flight-director', token: `a.${base64url([1])}.c` }, 'token: the JWT payload is not a JSON object of claims'],
+    [{ from: gateway, to: 'houston/flight-director', token: { iss: 7 } }, 'token: iss must be a string'],
+    [{ from: gateway, to: 'houston/flight-director', token: { aud: [1] } }, 'token: aud must be a string or a list of strings'],
+  ])('%j is refused: %s', (body, message) => {
+    expect(() => requestToken(body)).toThrow(message);
   });
 });

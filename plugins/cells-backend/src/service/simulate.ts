@@ -1,5 +1,16 @@
 import { InputError } from '@backstage/errors';
-import { EgressProbe, SimulatedCaller, Simulation, SimulationResult, simulateEgress, simulateRequest } from '@cellplane/cells-common';
+import {
+  EgressProbe,
+  RequestToken,
+  SimulatedCaller,
+  Simulation,
+  SimulationResult,
+  TokenError,
+  parseToken,
+  simulateEgress,
+  simulateRequest,
+  tokenFromClaims,
+} from '@cellplane/cells-common';
 import type { SimulateBody } from '../schema/types';
 
 const DESTINATIONS = ['to', 'toHost', 'toIp'] as const;
@@ -38,14 +49,38 @@ export function outsideProbe(body: SimulateBody): EgressProbe | undefined {
   };
 }
 
+/**
+ * The bearer token a simulate body carries (docs/front-door.md): a JSON object
+ * of claims, or a string (a compact JWT or the claims as JSON text). Only the
+ * claims are read; the signature is not checked, since the question is what
+ * the front door does with a token carrying them. Only a request from the
+ * external gateway to a component carries one: anywhere else it would be
+ * silently meaningless, so it is refused.
+ */
+export function requestToken(body: SimulateBody): RequestToken | undefined {
+  if (body.token === undefined) return undefined;
+  if (typeof body.from !== 'object' || !('gateway' in body.from)) {
+    throw new InputError('token: only a request from the external gateway ({ gateway: true }) carries a token here; remove token or set from');
+  }
+  if (body.to === undefined) throw new InputError('token: only a request to a component (to) carries a token; remove token');
+  try {
+    return typeof body.token === 'string' ? parseToken(body.token) : tokenFromClaims(body.token);
+  } catch (e) {
+    if (e instanceof TokenError) throw new InputError(`token: ${e.message}. Fix: give a JSON object of claims or a JWT (header.payload.signature)`);
+    throw e;
+  }
+}
+
 /** The analyzer's verdict on a simulate body: to a component (its entity ref) or outside the cluster (its probe). */
 export function simulateBody(sim: Simulation, from: SimulatedCaller, body: SimulateBody, to: string | EgressProbe): SimulationResult {
   if (typeof to !== 'string') return simulateEgress(sim, from, to);
+  const token = requestToken(body);
   return simulateRequest(sim, {
     from,
     to,
     ...(body.endpoint ? { endpoint: body.endpoint } : {}),
     ...(body.method ? { method: body.method.toUpperCase() } : {}),
     ...(body.path ? { path: body.path } : {}),
+    ...(token ? { token } : {}),
   });
 }

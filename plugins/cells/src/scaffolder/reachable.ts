@@ -1,7 +1,6 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { visibilityAdmits } from '@cellplane/cells-common/browser';
-import type { EndpointSpec } from '@cellplane/cells-common/browser';
-import type { TopologyResponse } from '../api/types';
+import type { Endpoint, TopologyResponse } from '../api/types';
 import { compareNatural } from '../lib/naturalOrder';
 
 /** One endpoint a caller may be connected to. */
@@ -9,7 +8,8 @@ export interface EndpointOption {
   /** Component entity ref. */
   component: string;
   componentTitle: string;
-  endpoint: EndpointSpec;
+  /** As the backend's topology describes it. */
+  endpoint: Endpoint;
   /** Cell entity ref and title. */
   cell: string;
   cellTitle: string;

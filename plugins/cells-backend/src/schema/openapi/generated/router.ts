@@ -1244,6 +1244,99 @@ export const spec = {
             "items": {
               "$ref": "#/components/schemas/EndpointOperation"
             }
+          },
+          "auth": {
+            "$ref": "#/components/schemas/EndpointAuth"
+          },
+          "rateLimit": {
+            "$ref": "#/components/schemas/EndpointRateLimit"
+          }
+        }
+      },
+      "EndpointAuth": {
+        "type": "object",
+        "description": "Public endpoints: who may call through the external gateway (docs/front-door.md). kind none: open to anyone on purpose; kind jwt: a token of provider (cells.gateway.jwtProviders), with one of audiences (absent: the provider's own) and every value of each claim.",
+        "required": [
+          "kind"
+        ],
+        "properties": {
+          "kind": {
+            "type": "string",
+            "enum": [
+              "none",
+              "jwt"
+            ]
+          },
+          "provider": {
+            "type": "string"
+          },
+          "audiences": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "claims": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "name",
+                "values"
+              ],
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "values": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "EndpointRateLimit": {
+        "type": "object",
+        "description": "Public endpoints (Envoy Gateway): how many requests one client may send per unit of time.",
+        "required": [
+          "requests",
+          "per",
+          "by"
+        ],
+        "properties": {
+          "requests": {
+            "type": "integer"
+          },
+          "per": {
+            "type": "string",
+            "enum": [
+              "second",
+              "minute",
+              "hour"
+            ]
+          },
+          "by": {
+            "type": "object",
+            "required": [
+              "kind"
+            ],
+            "properties": {
+              "kind": {
+                "type": "string",
+                "enum": [
+                  "client-ip",
+                  "claim",
+                  "header"
+                ]
+              },
+              "name": {
+                "type": "string"
+              }
+            }
           }
         }
       },
@@ -2006,6 +2099,21 @@ export const spec = {
             "minLength": 1,
             "maxLength": 2048,
             "pattern": "^/[^\\s]*$"
+          },
+          "token": {
+            "description": "From the gateway to a component only: the request's bearer token, as a JSON object of claims or a string (a compact JWT, header.payload.signature, or the claims as JSON text). Only the claims are read: the signature is not checked (docs/front-door.md). Absent: a request without a token.",
+            "oneOf": [
+              {
+                "type": "object",
+                "additionalProperties": true,
+                "maxProperties": 100
+              },
+              {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 16384
+              }
+            ]
           }
         }
       },
@@ -2201,45 +2309,7 @@ export const spec = {
             "type": "string"
           },
           "rateLimit": {
-            "type": "object",
-            "description": "The endpoint's rate limit, reported and never simulated.",
-            "required": [
-              "requests",
-              "per",
-              "by"
-            ],
-            "properties": {
-              "requests": {
-                "type": "integer"
-              },
-              "per": {
-                "type": "string",
-                "enum": [
-                  "second",
-                  "minute",
-                  "hour"
-                ]
-              },
-              "by": {
-                "type": "object",
-                "required": [
-                  "kind"
-                ],
-                "properties": {
-                  "kind": {
-                    "type": "string",
-                    "enum": [
-                      "client-ip",
-                      "claim",
-                      "header"
-                    ]
-                  },
-                  "name": {
-                    "type": "string"
-                  }
-                }
-              }
-            }
+            "$ref": "#/components/schemas/EndpointRateLimit"
           }
         }
       },

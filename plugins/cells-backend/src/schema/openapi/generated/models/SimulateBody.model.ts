@@ -5,6 +5,7 @@
 // ******************************************************************
 import { Caller } from '../models/Caller.model';
 import { ExternalProtocol } from '../models/ExternalProtocol.model';
+import { SimulateBodyToken } from '../models/SimulateBodyToken.model';
 
 /**
  * A request to a component (to, with endpoint, method and path), or outside the cluster (docs/egress.md): to a host (toHost and port, protocol TLS by default, method and path for HTTP) or to an address (toIp and port). Exactly one of to, toHost and toIp.
@@ -33,4 +34,5 @@ export interface SimulateBody {
   endpoint?: string;
   method?: string;
   path?: string;
+  token?: SimulateBodyToken;
 }

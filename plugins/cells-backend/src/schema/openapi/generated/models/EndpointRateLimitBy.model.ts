@@ -7,12 +7,12 @@
 /**
  * @public
  */
-export interface EdgeAuthResultRateLimitBy {
-  kind: EdgeAuthResultRateLimitByKindEnum;
+export interface EndpointRateLimitBy {
+  kind: EndpointRateLimitByKindEnum;
   name?: string;
 }
 
 /**
  * @public
  */
-export type EdgeAuthResultRateLimitByKindEnum = 'client-ip' | 'claim' | 'header';
+export type EndpointRateLimitByKindEnum = 'client-ip' | 'claim' | 'header';
