@@ -105,6 +105,38 @@ describe('SidePanel', () => {
     expect(callers).toEqual(['component:default/capcom on api: any method any path (connection)', 'the external gateway on api: GET /status (public)']);
   });
 
+  it("shows flight-director's front door: its public endpoint's authentication, rate limit and operations", async () => {
+    const { unmount } = await renderInTestApp(
+      <SidePanel
+        topology={testTopology()}
+        selected="component:default/flight-director"
+        onBlastRadius={jest.fn()}
+        onToggleCollapse={jest.fn()}
+        collapsed={false}
+      />,
+      { apis: [[cellsApiRef, mockCellsApi()]] },
+    );
+    const door = screen.getByLabelText('front door of component:default/flight-director:api');
+    expect(door).toHaveTextContent('Authentication: token from artemis-idp (audience flight-ops; scope: mission.control)');
+    expect(door).toHaveTextContent('Rate limit: 20 per minute per claim sub');
+    expect(door).toHaveTextContent('Operations: GET /status, POST /decision/abort');
+    unmount();
+    // A component without a public endpoint has no front door.
+    const capcom = await renderInTestApp(
+      <SidePanel topology={testTopology()} selected="component:default/capcom" onBlastRadius={jest.fn()} onToggleCollapse={jest.fn()} collapsed={false} />,
+      { apis: [[cellsApiRef, mockCellsApi()]] },
+    );
+    expect(screen.queryByLabelText('front door')).toBeNull();
+    capcom.unmount();
+    // The gateway lists the front door of every public endpoint it routes to.
+    await renderInTestApp(<SidePanel topology={testTopology()} selected="gateway" onBlastRadius={jest.fn()} onToggleCollapse={jest.fn()} collapsed={false} />, {
+      apis: [[cellsApiRef, mockCellsApi()]],
+    });
+    const doors = within(screen.getByLabelText('front door')).getAllByRole('listitem');
+    expect(doors).toHaveLength(1);
+    expect(doors[0]).toHaveTextContent('Flight Director · api (port 8080)Authentication: token from artemis-idp');
+  });
+
   it('offers a rogue pod blast radius and collapse on a cell', async () => {
     const onBlastRadius = jest.fn();
     const onToggleCollapse = jest.fn();

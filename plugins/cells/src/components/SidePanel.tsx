@@ -10,6 +10,7 @@ import type { TopologyComponent, TopologyEdge, TopologyResponse } from '../api/t
 import { cellsApiRef } from '../api/CellsApi';
 import { GATEWAY_ID, egressText, externalKindText, externalText, grantText, scrapeText } from '../lib/graph';
 import { ErrorNote } from './ErrorNote';
+import { ComponentFrontDoor, GatewayFrontDoor } from './FrontDoor';
 import { stateWord } from './status';
 import { useAsync } from './useAsync';
 
@@ -179,6 +180,7 @@ function ComponentPanel({
           ))}
         </ul>
       </div>
+      <ComponentFrontDoor component={component} />
       <div className={classes.section}>
         <Typography variant="subtitle2">Who may call it</Typography>
         <ul className={classes.list} aria-label="callers">
@@ -313,6 +315,7 @@ export function SidePanel({ topology, selected, onBlastRadius, onToggleCollapse,
                 <li key={grantText(g)}>{grantLine(g, g.to)}</li>
               ))}
           </ul>
+          <GatewayFrontDoor topology={topology} />
         </>
       )}
       <Divider className={classes.section} />

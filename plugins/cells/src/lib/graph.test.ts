@@ -33,11 +33,16 @@ describe('toGraph', () => {
       [`${capcom}->${comms}`, 'POST /uplink'],
       [`${director}->${comms}`, '3 methods, 2 paths'],
       [`${capcom}->${director}`, 'any method, any path'],
-      [`gateway->${director}`, 'GET /status'],
+      [`gateway->${director}`, 'GET /status · JWT artemis-idp, 20/min'],
       [`${capcom}->${database}`, '5432 TCP'],
       [`${capcom}->${weatherApi}`, '443 TLS'],
     ]);
     expect(edges[0].data?.detail).toContain('POST /uplink (connection, cross-cell)');
+    // The gateway's edge spells out the front door of the endpoint it leads to, for hover and screen readers.
+    expect(edges.find(e => e.source === 'gateway')?.data?.detail).toContain(
+      'front door of component:default/flight-director:api: authentication: token from artemis-idp (audience flight-ops; scope: mission.control); ' +
+        'rate limit: 20 per minute per claim sub; operations: GET /status, POST /decision/abort',
+    );
   });
 
   it('draws hosts and networks outside the cluster as their own nodes, outside every cell, with the reach in words', () => {

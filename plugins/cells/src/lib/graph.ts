@@ -11,6 +11,7 @@ import type {
   TopologyScrape,
   TopologyResponse,
 } from '../api/types';
+import { gatewayEdgeText } from './frontDoor';
 
 /** The id of the external gateway's node. */
 export const GATEWAY_ID = 'gateway';
@@ -286,8 +287,10 @@ export function toGraph(topology: TopologyResponse, options: GraphOptions = {}):
   }
   const edges: CallEdge[] = [...grouped.entries()].map(([id, grants]) => {
     const [source, target] = id.split('->');
-    const label = compactLabel(grants);
-    const texts = grants.map(grantText);
+    // A gateway edge also says what its front door asks of callers from outside (the endpoint's auth and rate limit).
+    const frontDoor = source === GATEWAY_ID ? gatewayEdgeText(topology.components, grants) : undefined;
+    const label = frontDoor?.label ? `${compactLabel(grants)} · ${frontDoor.label}` : compactLabel(grants);
+    const texts = [...grants.map(grantText), ...(frontDoor?.detail ?? [])];
     return {
       id,
       source,

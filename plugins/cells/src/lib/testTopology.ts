@@ -47,7 +47,17 @@ export function testTopology(): TopologyResponse {
         title: 'Flight Director',
         owner: 'group:default/ground',
         cell: 'system:default/houston',
-        endpoints: [endpoint('api', 'public')],
+        endpoints: [
+          {
+            ...endpoint('api', 'public'),
+            operations: [
+              { method: 'GET', path: '/status' },
+              { method: 'POST', path: '/decision/abort' },
+            ],
+            auth: { kind: 'jwt' as const, provider: 'artemis-idp', audiences: ['flight-ops'], claims: [{ name: 'scope', values: ['mission.control'] }] },
+            rateLimit: { requests: 20, per: 'minute' as const, by: { kind: 'claim' as const, name: 'sub' } },
+          },
+        ],
         protection: { l3l4: true, mtls: true, l7: false },
       },
       {
