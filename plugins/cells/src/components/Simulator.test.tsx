@@ -173,6 +173,89 @@ describe('Simulator', () => {
   });
 });
 
+describe('Simulator front door', () => {
+  const claims = '{"iss": "https://idp.artemis.example", "sub": "fd", "aud": ["flight-ops"], "scope": "mission.control"}';
+
+  async function fromTheGateway(api: ReturnType<typeof mockCellsApi>) {
+    await renderInTestApp(<Simulator topology={testTopology()} environment="dev" onResult={jest.fn()} />, { apis: [[cellsApiRef, api]] });
+    // Only a request from the gateway carries a token: no token field for a rogue pod.
+    expect(screen.queryByLabelText('Token')).toBeNull();
+    fireEvent.mouseDown(screen.getByLabelText('Source'));
+    fireEvent.click(await screen.findByRole('option', { name: 'external gateway' }));
+    fireEvent.mouseDown(screen.getByLabelText('Target'));
+    fireEvent.click(await screen.findByRole('option', { name: 'houston/flight-director' }));
+    fireEvent.change(screen.getByLabelText('Path'), { target: { value: '/decision/abort' } });
+  }
+
+  it('sends the token typed for a request from the gateway, and lists the edge-authentication layer first', async () => {
+    const api = mockCellsApi();
+    api.simulate.mockImplementation(async () => ({
+      allowed: true,
+      decidedBy: null,
+      layers: [{ layer: 'L7' as const, verdict: 'allow' as const, policies: ['houston/flight-director'], reason: 'the gateway is admitted' }],
+      explanation: 'allowed',
+      hops: [],
+      edge: {
+        verdict: 'allow' as const,
+        reason: 'authenticated' as const,
+        message: 'a token of artemis-idp for https://idp.artemis.example/fd with every required audience and claim',
+        rateLimit: { requests: 20, per: 'minute' as const, by: { kind: 'claim' as const, name: 'sub' } },
+      },
+    }));
+    await fromTheGateway(api);
+    fireEvent.change(screen.getByLabelText('Token'), { target: { value: `  ${claims}\n` } });
+    fireEvent.click(screen.getByRole('button', { name: 'Simulate' }));
+    await waitFor(() =>
+      expect(api.simulate).toHaveBeenCalledWith({
+        from: { gateway: true },
+        to: 'houston/flight-director',
+        method: 'GET',
+        path: '/decision/abort',
+        token: claims,
+        environment: 'dev',
+      }),
+    );
+    expect(await screen.findByTestId('simulation-verdict')).toHaveTextContent('Allowed');
+    expect(screen.getByTestId('simulation-request')).toHaveTextContent('GET /decision/abort from the external gateway to houston/flight-director with a token');
+    const rows = within(screen.getByLabelText('verdict per layer'))
+      .getAllByRole('row')
+      .map(r => r.textContent);
+    expect(rows).toEqual([
+      'LayerVerdictReason',
+      'edge-authallowauthenticated: a token of artemis-idp for https://idp.artemis.example/fd with every required audience and claim' +
+        ' (rate limit 20 per minute per claim sub: reported, not simulated)',
+      'L7allowthe gateway is admitted [houston/flight-director]',
+    ]);
+  });
+
+  it('sends no token when the field is empty, and shows the denial at the front door in its row', async () => {
+    const api = mockCellsApi();
+    api.simulate.mockImplementation(async () => ({
+      allowed: false,
+      decidedBy: 'edge-auth' as const,
+      layers: [],
+      explanation: 'denied at edge-auth',
+      hops: [],
+      edge: { verdict: 'deny' as const, reason: 'no-token' as const, message: 'no token; the endpoint requires one from artemis-idp' },
+    }));
+    await fromTheGateway(api);
+    fireEvent.click(screen.getByRole('button', { name: 'Simulate' }));
+    await waitFor(() =>
+      expect(api.simulate).toHaveBeenCalledWith({
+        from: { gateway: true },
+        to: 'houston/flight-director',
+        method: 'GET',
+        path: '/decision/abort',
+        environment: 'dev',
+      }),
+    );
+    expect(await screen.findByTestId('simulation-verdict')).toHaveTextContent('Denied at edge-auth');
+    expect(within(screen.getByLabelText('verdict per layer')).getAllByRole('row')[1]).toHaveTextContent(
+      'edge-authdenyno-token: no token; the endpoint requires one from artemis-idp',
+    );
+  });
+});
+
 describe('Simulator exfiltration presets', () => {
   it('runs a preset outside the cluster and names its destination; the form keeps its component target', async () => {
     const api = mockCellsApi();

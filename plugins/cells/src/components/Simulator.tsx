@@ -12,6 +12,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { useApi } from '@backstage/frontend-plugin-api';
 import type { AttackPreset, SimulateBody, SimulateResponse, TopologyResponse } from '../api/types';
 import { cellsApiRef } from '../api/CellsApi';
+import { rateLimitText } from '../lib/frontDoor';
 import { refName } from '../lib/graph';
 import { sortNatural } from '../lib/naturalOrder';
 import { ErrorNote } from './ErrorNote';
@@ -61,6 +62,12 @@ function decodeSource(value: string): SimulateBody['from'] {
   return value.slice('component:'.length);
 }
 
+/** Why the deciding layer decided: the front door's message, or the mesh layer's reason. */
+function decidingReason(response?: SimulateResponse): string | undefined {
+  if (response?.decidedBy === 'edge-auth') return response.edge?.message;
+  return response?.layers.find(l => l.layer === response.decidedBy)?.reason ?? response?.explanation;
+}
+
 function resultWord(response?: SimulateResponse, error?: Error): string {
   if (error) return 'error';
   return response?.allowed ? 'allowed' : 'denied';
@@ -106,7 +113,7 @@ function describeRequest(body: SimulateBody): string {
     const http = protocol === 'HTTP' ? ` ${body.method ?? 'GET'} ${body.path ?? '/'}` : '';
     return `${protocol}${http} from ${who} to ${outside}:${body.port} outside the cluster`;
   }
-  return `${body.method ?? 'GET'} ${body.path ?? '/'} from ${who} to ${body.to}`;
+  return `${body.method ?? 'GET'} ${body.path ?? '/'} from ${who} to ${body.to}${body.token !== undefined ? ' with a token' : ''}`;
 }
 
 function Verdict({ body, response }: { body: SimulateBody; response: SimulateResponse }) {
@@ -129,6 +136,17 @@ function Verdict({ body, response }: { body: SimulateBody; response: SimulateRes
           </TableRow>
         </TableHead>
         <TableBody>
+          {response.edge && (
+            // The front door judges a request from the gateway before the mesh does: its row comes first.
+            <TableRow key="edge-auth">
+              <TableCell style={{ whiteSpace: 'nowrap' }}>edge-auth</TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>{response.edge.verdict}</TableCell>
+              <TableCell>
+                {response.edge.reason}: {response.edge.message}
+                {response.edge.rateLimit ? ` (rate limit ${rateLimitText(response.edge.rateLimit)}: reported, not simulated)` : ''}
+              </TableCell>
+            </TableRow>
+          )}
           {response.layers.map(l => (
             <TableRow key={l.layer}>
               <TableCell style={{ whiteSpace: 'nowrap' }}>{l.layer}</TableCell>
@@ -157,6 +175,8 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
   const [target, setTarget] = useState(lists.components[0] ?? '');
   const [method, setMethod] = useState('GET');
   const [path, setPath] = useState('/');
+  // The bearer token a request from the gateway carries: JSON claims or a JWT, sent as typed (the backend reads it).
+  const [token, setToken] = useState('');
   const [result, setResult] = useState<{ body: SimulateBody; response?: SimulateResponse; error?: Error }>();
   const [presetFilter, setPresetFilter] = useState('');
   const [table, setTable] = useState<{ preset: AttackPreset; response?: SimulateResponse; error?: Error }[]>();
@@ -212,7 +232,7 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
         className={classes.row}
         onSubmit={e => {
           e.preventDefault();
-          run({ from: decodeSource(source), to: target, method, path });
+          run({ from: decodeSource(source), to: target, method, path, ...(source === 'gateway' && token.trim() ? { token: token.trim() } : {}) });
         }}
       >
         <SearchableSelect className={classes.wide} label="Source" choices={lists.sources} value={source} onChange={setSource} />
@@ -232,6 +252,21 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
           ))}
         </TextField>
         <TextField size="small" label="Path" value={path} onChange={e => setPath(e.target.value)} inputProps={{ 'aria-label': 'Path' }} />
+        {source === 'gateway' && (
+          <TextField
+            className={classes.wide}
+            size="small"
+            multiline
+            minRows={2}
+            maxRows={8}
+            label="Token (JSON claims or a JWT)"
+            placeholder='{"iss": "https://idp.example", "aud": ["flight-ops"], "scope": "mission.control"}'
+            helperText="Empty: a request without a token. Only the claims are read; the signature is not checked."
+            value={token}
+            onChange={e => setToken(e.target.value)}
+            inputProps={{ 'aria-label': 'Token', spellCheck: false, style: { fontFamily: 'monospace', fontSize: 12 } }}
+          />
+        )}
         <Button type="submit" variant="contained" color="primary">
           Simulate
         </Button>
@@ -285,7 +320,7 @@ export function Simulator({ topology, environment, onResult }: SimulatorProps) {
                 <TableCell>{preset.title}</TableCell>
                 <TableCell className={response?.allowed ? classes.allowed : classes.denied}>{resultWord(response, error)}</TableCell>
                 <TableCell>{response?.decidedBy ?? '—'}</TableCell>
-                <TableCell>{error ? error.message : response?.layers.find(l => l.layer === response.decidedBy)?.reason ?? response?.explanation}</TableCell>
+                <TableCell>{error ? error.message : decidingReason(response)}</TableCell>
               </TableRow>
             ))}
           </TableBody>
