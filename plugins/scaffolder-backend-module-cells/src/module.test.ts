@@ -168,6 +168,29 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
     expect(res.body.output.text[0].content).toContain('may now GET /status on houston/mission-clock');
   });
 
+  it('New service in a cell: a public endpoint says who may call it through the gateway, checked against cells.gateway.jwtProviders', async () => {
+    const publicService = (auth?: string) =>
+      dryRun('cellplane-new-service', {
+        name: 'mission-clock',
+        cell: 'system:default/houston',
+        endpoints: [{ name: 'web', port: 8443, protocol: 'HTTP', visibility: 'public', ...(auth ? { auth } : {}) }],
+      });
+    const open = await publicService('none');
+    expect(open.status).toBe(200);
+    const entity = parse(files(open.body)['component-mission-clock.yaml']);
+    expect(entity.spec.endpoints[0].auth).toBe('none');
+    // Valid under requireAuthentication (true by default): the gateway is granted the endpoint.
+    const { model } = checkWithCore([entity]);
+    expect(model.grants.filter(g => g.callee === 'component:default/mission-clock').map(g => g.caller.kind)).toEqual(['gateway']);
+    // This portal defines no provider: one named is refused with what may be picked.
+    const unknown = await publicService('artemis-idp');
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toContain('endpoints[0].auth: \\"artemis-idp\\" is not a provider of cells.gateway.jwtProviders. Fix: pick none.');
+    const missing = await publicService();
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body)).toMatch(/auth/);
+  });
+
   it('New service in a cell: a grant the visibility forbids fails the run with the field and the fix', async () => {
     const res = await dryRun('cellplane-new-service', {
       name: 'mission-clock',

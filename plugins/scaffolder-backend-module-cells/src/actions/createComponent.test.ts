@@ -80,6 +80,42 @@ describe('cellplane:component:create', () => {
     expect(outputOf(ctx, 'manifests')).toContain('AuthorizationPolicy');
   });
 
+  describe('a public endpoint', () => {
+    const gateway = {
+      gateway: { jwtProviders: [{ name: 'artemis-idp', issuer: 'https://idp.artemis.example', jwksUri: 'https://idp.artemis.example/keys' }] },
+    };
+    const web = { name: 'web', port: 8443, protocol: 'HTTP', visibility: 'public' };
+    function runWith(endpoints: JsonObject[]) {
+      const { deps } = artemisDeps({ cells: gateway });
+      const ctx = createMockActionContext({ input: { name: 'mission-clock', cell: 'houston', endpoints }, workspacePath: dir.path });
+      return { ctx, done: createComponentAction(deps).handler(ctx as any) };
+    }
+    const written = () => parse(fs.readFileSync(dir.resolve('component-mission-clock.yaml'), 'utf8')) as Entity;
+
+    it.each([
+      ['artemis-idp', { provider: 'artemis-idp' }],
+      ['none', 'none'],
+    ])('with auth %s is written as auth: %j, valid under requireAuthentication', async (auth, spec) => {
+      const { ctx, done } = runWith([{ ...web, auth }]);
+      await done;
+      expect((written().spec as any).endpoints).toEqual([{ ...web, auth: spec }]);
+      expect(validateCellEntity(written())).toEqual([]);
+      // The gateway is granted the new endpoint: the access diff admits it.
+      expect((outputOf(ctx, 'accessDiff') as AccessDiffView).added.some(c => c.from === 'gateway' && c.to === 'houston/mission-clock')).toBe(true);
+    });
+
+    it('refuses a provider the platform does not define, naming the ones it may pick', async () => {
+      await expect(runWith([{ ...web, auth: 'elsewhere-idp' }]).done).rejects.toThrow(
+        'endpoints[0].auth: "elsewhere-idp" is not a provider of cells.gateway.jwtProviders. Fix: pick artemis-idp, none.',
+      );
+      expect(fs.readdirSync(dir.path)).toEqual([]);
+    });
+
+    it('refuses it without auth (requireAuthentication is true by default)', async () => {
+      await expect(runWith([web]).done).rejects.toThrow(/spec\.endpoints\[0\]\.auth: public endpoint web declares no authentication/);
+    });
+  });
+
   it('works in a dry run', async () => {
     const { ctx, done } = run({ name: 'mission-clock', cell: 'houston', endpoints: [http] }, true);
     await done;

@@ -1,7 +1,7 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { ENDPOINT_PROTOCOLS, VISIBILITIES, isCellSystem, newComponentEntity } from '@cellplane/cells-common';
+import { CellsSettings, ENDPOINT_PROTOCOLS, EndpointSpec, VISIBILITIES, isCellSystem, newComponentEntity } from '@cellplane/cells-common';
 import { changeProblems, previewChange } from '../change';
 import { CellsActionDeps, failOn, loadCatalog, refuseExisting, settingsOf, lookUpRef, publishNewEntity } from '../context';
 import { resolveGroup } from './createCell';
@@ -17,6 +17,35 @@ export function resolveCell(catalog: Entity[], cell: string, field: string): Ent
     throw new InputError(`${field}: ${ref} is not a cell in the catalog. Fix: pick one of: ${cells.join(', ') || '(none; create a cell first)'}.`);
   }
   return entity;
+}
+
+/** An endpoint as the action takes it: `auth` is a provider's name or `none`. */
+export interface EndpointInput {
+  name: string;
+  port: number;
+  protocol: EndpointSpec['protocol'];
+  visibility: EndpointSpec['visibility'];
+  auth?: string;
+}
+
+/**
+ * The endpoints as the entity's spec writes them: `auth: none`, or
+ * `auth: {provider}` for a provider of cells.gateway.jwtProviders. A provider
+ * the platform does not define would close the route to everyone, so it is
+ * refused here, with the ones it may pick.
+ */
+export function endpointSpecs(endpoints: EndpointInput[], settings: CellsSettings): Record<string, unknown>[] {
+  const providers = settings.gateway.jwtProviders.map(p => p.name).sort();
+  return endpoints.map(({ auth, ...endpoint }, i) => {
+    const value = auth?.trim();
+    if (!value) return endpoint;
+    if (value !== 'none' && !providers.includes(value)) {
+      throw new InputError(
+        `endpoints[${i}].auth: ${JSON.stringify(value)} is not a provider of cells.gateway.jwtProviders. Fix: pick ${[...providers, 'none'].join(', ')}.`,
+      );
+    }
+    return { ...endpoint, auth: value === 'none' ? 'none' : { provider: value } };
+  });
 }
 
 /** `cellplane:component:create`: a Component in a cell with its endpoints and who may call them. */
@@ -38,6 +67,7 @@ export function createComponentAction(deps: CellsActionDeps) {
           '      cell: system:default/houston',
           '      endpoints:',
           '        - { name: http, port: 8080, protocol: HTTP, visibility: organization }',
+          '        - { name: web, port: 8443, protocol: HTTP, visibility: public, auth: artemis-idp }',
           '      allowFrom:',
           '        - { system: orion, endpoint: http, methods: [GET], paths: [/status] }',
         ].join('\n'),
@@ -59,6 +89,10 @@ export function createComponentAction(deps: CellsActionDeps) {
                 port: z.number().int(),
                 protocol: z.enum(ENDPOINT_PROTOCOLS),
                 visibility: z.enum(VISIBILITIES),
+                auth: z
+                  .string()
+                  .optional()
+                  .describe('Public endpoints: a provider of cells.gateway.jwtProviders whose token callers must present, or none (open on purpose)'),
               }),
             )
             .describe('The endpoints the component serves'),
@@ -98,7 +132,8 @@ export function createComponentAction(deps: CellsActionDeps) {
         description,
         type: ctx.input.type,
         lifecycle: ctx.input.lifecycle,
-        endpoints,
+        // The spec's own shape of auth (`none` or `{provider}`); validation below reads it as the catalog would.
+        endpoints: endpointSpecs(endpoints, settings) as unknown as EndpointSpec[],
         allowFrom: ctx.input.allowFrom,
       });
       refuseExisting(catalog, entity, 'name');
