@@ -1,0 +1,170 @@
+// End-to-end: the front door on the cells page of the real portal (built app,
+// real backend with the Artemis II example and app-config.yaml's artemis-idp)
+// in headless Chromium: the gateway's edge and flight-director's panel show its
+// public endpoint's authentication, rate limit and operations; the simulator
+// sends a token, and the abort through the gateway is allowed with the flight
+// director's and denied at the front door with the press observer's.
+//
+//   node --test tests/e2e/front-door.test.mjs
+//   CELLPLANE_PORTAL_URL=http://localhost:7007 ...   use a running portal (no build, no start)
+// Screenshots go to $CELLPLANE_SCREENSHOT_DIR (default: the OS temp dir).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { buildApp, freePort, guestToken, root, startPortal, waitFor } from '../../tools/portal.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = process.env.CELLPLANE_SCREENSHOT_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-front-door-'));
+const DIRECTOR = 'component:default/flight-director';
+const token = name => fs.readFileSync(path.join(root, 'examples/artemis-tokens', `${name}.json`), 'utf8');
+const nodeSel = id => `.react-flow__node[data-id="${id}"]`;
+
+describe('The front door on the cells page', { timeout: 600_000 }, () => {
+  let portal;
+  let url;
+  let context;
+  let page;
+  let userDataDir;
+
+  before(async () => {
+    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
+    url = process.env.CELLPLANE_PORTAL_URL;
+    if (!url) {
+      buildApp({ stdio: 'pipe' });
+      portal = await startPortal({ port: await freePort() });
+      url = portal.url;
+    }
+    const bearer = await guestToken(url);
+    await waitFor('the cells backend to report 5 cells in sync', async () => {
+      const res = await fetch(`${url}/api/cells/cells`, { headers: { Authorization: `Bearer ${bearer}` } });
+      const body = res.ok ? await res.json() : { items: [] };
+      return body.items.length === 5 && body.items.every(c => c.environments[0]?.state === 'in-sync');
+    });
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+      viewport: { width: 1600, height: 1000 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(30_000);
+    await page.goto(url);
+    await page.getByRole('button', { name: /enter/i }).click();
+    await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells' }).click();
+    await page.locator(nodeSel(DIRECTOR)).waitFor();
+  });
+
+  after(async () => {
+    await context?.close();
+    await portal?.stop();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  const withLogs = fn => async () => {
+    try {
+      await fn();
+    } catch (e) {
+      const shot = path.join(SHOTS, `front-door-failure-${Date.now()}.png`);
+      await page?.screenshot({ path: shot }).catch(() => {});
+      e.message += `\n(screenshot: ${shot})${portal ? `\n--- backend log (tail) ---\n${portal.logs().slice(-6000)}` : ''}`;
+      throw e;
+    }
+  };
+
+  test(
+    "the gateway's edge and flight-director's panel show its authentication, rate limit and operations",
+    withLogs(async () => {
+      // Houston alone, flight-director selected: the view fits the cell, close enough for edges to keep their labels.
+      await page.goto(`${url}/cells?cell=${encodeURIComponent('system:default/houston')}&selected=${encodeURIComponent(DIRECTOR)}`);
+      const edge = page.locator(`[data-testid="rf__edge-gateway->${DIRECTOR}"]`);
+      await edge.waitFor();
+      assert.equal(await edge.count(), 1, 'an edge from the gateway to flight-director');
+      await edge.filter({ hasText: 'JWT artemis-idp' }).waitFor();
+      assert.match(await edge.textContent(), / · JWT artemis-idp/);
+      assert.match(await edge.getAttribute('aria-label'), /front door of component:default\/flight-director:http: authentication: token from artemis-idp/);
+
+      const panel = page.getByLabel('details of the selected node');
+      await panel.getByRole('heading', { name: 'flight-director' }).waitFor();
+      const door = panel.getByLabel(`front door of ${DIRECTOR}:http`);
+      const text = await door.textContent();
+      assert.match(text, /Authentication: token from artemis-idp \(audience flight-ops; scope: mission\.control\)/);
+      // Artemis runs Istio, which has no rate limit for the gateway (docs/front-door.md): none is declared.
+      assert.match(text, /Rate limit: none/);
+      assert.match(text, /Operations: GET \/dashboard, POST \/decision\/abort, POST \/decision\/go-nogo/);
+      await door.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, 'front-door-panel.png') });
+
+      // The gateway's own panel lists the same front door.
+      await page.locator(nodeSel('gateway')).click();
+      await panel.getByRole('heading', { name: 'External gateway' }).waitFor();
+      assert.match(await panel.getByLabel(`front door of ${DIRECTOR}:http`).textContent(), /token from artemis-idp/);
+    }),
+  );
+
+  test(
+    "with the flight director's token the abort through the gateway is allowed; with the observer's it is denied at the front door",
+    withLogs(async () => {
+      await page.getByRole('tab', { name: 'Attack simulator' }).click();
+      const simulator = page.getByLabel('attack simulator');
+      const presets = simulator.getByRole('group', { name: 'attack presets' });
+      // The unauthenticated abort fills the form: the gateway, flight-director, POST /decision/abort.
+      await presets
+        .getByRole('button', { name: 'unauthenticated call through the gateway: POST /decision/abort on houston/flight-director', exact: true })
+        .click();
+      await simulator.getByTestId('simulation-verdict').filter({ hasText: 'Denied at edge-auth' }).waitFor();
+      const layers = simulator.getByLabel('verdict per layer');
+      // The per-layer table lists the front door, the layer that decided.
+      assert.match(
+        await layers
+          .getByRole('row')
+          .filter({ hasText: /^edge-auth/ })
+          .textContent(),
+        /^edge-authdenyno-token: no token/,
+      );
+
+      await simulator.getByLabel('Token').fill(token('flight-director'));
+      await simulator.getByRole('button', { name: 'Simulate' }).click();
+      await simulator
+        .getByTestId('simulation-request')
+        .filter({ hasText: 'POST /decision/abort from the external gateway to houston/flight-director with a token' })
+        .waitFor();
+      await simulator
+        .getByTestId('simulation-verdict')
+        .filter({ hasText: /^Allowed/ })
+        .waitFor();
+      assert.match(
+        await layers
+          .getByRole('row')
+          .filter({ hasText: /^edge-auth/ })
+          .textContent(),
+        /^edge-authallowauthenticated: a token of artemis-idp/,
+      );
+      assert.match(await layers.getByRole('row').filter({ hasText: /^L7/ }).textContent(), /^L7allow/);
+      await simulator.getByTestId('simulation-verdict').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, 'front-door-token-allowed.png') });
+
+      await simulator.getByLabel('Token').fill(token('observer'));
+      await simulator.getByRole('button', { name: 'Simulate' }).click();
+      await simulator.getByTestId('simulation-verdict').filter({ hasText: 'Denied at edge-auth' }).waitFor();
+      assert.match(
+        await layers
+          .getByRole('row')
+          .filter({ hasText: /^edge-auth/ })
+          .textContent(),
+        /^edge-authdenymissing-claim: the token's claim scope does not hold mission\.control/,
+      );
+      await simulator.getByTestId('simulation-verdict').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, 'front-door-token-missing-claim.png') });
+
+      // A token the backend cannot read is refused with the field named, not simulated as none.
+      await simulator.getByLabel('Token').fill('not a token');
+      await simulator.getByRole('button', { name: 'Simulate' }).click();
+      await simulator.getByText(/token: neither a JSON object of claims nor a JWT/).waitFor();
+      console.log(`screenshots: ${SHOTS}`);
+    }),
+  );
+});
