@@ -3,7 +3,8 @@
 // in headless Chromium: the gateway's edge and flight-director's panel show its
 // public endpoint's authentication, rate limit and operations; the simulator
 // sends a token, and the abort through the gateway is allowed with the flight
-// director's and denied at the front door with the press observer's.
+// director's and denied at the front door with the press observer's; the "New
+// service" template offers the configured token providers for a public endpoint.
 //
 //   node --test tests/e2e/front-door.test.mjs
 //   CELLPLANE_PORTAL_URL=http://localhost:7007 ...   use a running portal (no build, no start)
@@ -165,6 +166,25 @@ describe('The front door on the cells page', { timeout: 600_000 }, () => {
       await simulator.getByRole('button', { name: 'Simulate' }).click();
       await simulator.getByText(/token: neither a JSON object of claims nor a JWT/).waitFor();
       console.log(`screenshots: ${SHOTS}`);
+    }),
+  );
+  test(
+    'the "New service" template offers the configured token providers, and none, for a public endpoint',
+    withLogs(async () => {
+      await page.goto(`${url}/create/templates/default/cellplane-new-service`);
+      await page.locator('#root_name').fill('mission-clock');
+      await page.locator('#root_cell').fill('houston');
+      await page.getByRole('option', { name: /Houston \(Mission Control\)/ }).click();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.locator('#root_endpoints_0_visibility').click();
+      await page.getByRole('option', { name: /^public/ }).click();
+      // The picker reads cells.gateway.jwtProviders' names from the portal's config (app-config.yaml: artemis-idp).
+      await page.locator('#root_endpoints_0_auth').click();
+      const options = await page.getByRole('listbox').getByRole('option').allTextContents();
+      assert.deepEqual(options, ['token from artemis-idp', 'none: open to anyone']);
+      await page.getByRole('option', { name: 'token from artemis-idp' }).click();
+      assert.match(await page.locator('#root_endpoints_0_auth').textContent(), /token from artemis-idp/);
+      await page.screenshot({ path: path.join(SHOTS, 'front-door-template.png') });
     }),
   );
 });

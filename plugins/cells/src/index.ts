@@ -18,6 +18,7 @@ export {
   CellsConnectionPickerFieldExtension,
   CellsMethodsPathsFieldExtension,
   CellsAccessPreviewFieldExtension,
+  CellsAuthProviderPickerFieldExtension,
 } from './scaffolder/legacy';
 export type { EndpointChoice, EndpointPickerUiOptions } from './scaffolder/EndpointPicker';
 export type { ConnectionChoice, ConnectionPickerUiOptions } from './scaffolder/ConnectionPicker';

@@ -89,6 +89,7 @@ describe('the Cellplane templates through the scaffolder dry-run API', () => {
     expect(fieldsOf('cellplane-new-cell')).toEqual(['"ui:field":"CellsAccessPreview"']);
     expect(fieldsOf('cellplane-new-service')).toEqual([
       '"ui:field":"CellsCellPicker"',
+      '"ui:field":"CellsAuthProviderPicker"',
       '"ui:field":"CellsCellPicker"',
       '"ui:field":"CellsMethodsPaths"',
       '"ui:field":"CellsAccessPreview"',

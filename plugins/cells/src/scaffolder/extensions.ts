@@ -26,13 +26,18 @@ export const accessPreviewField = FormFieldBlueprint.make({
   params: { field: () => import('./fields').then(m => m.accessPreviewFormField) },
 });
 
+export const authProviderPickerField = FormFieldBlueprint.make({
+  name: 'cells-auth-provider-picker',
+  params: { field: () => import('./fields').then(m => m.authProviderPickerFormField) },
+});
+
 /**
  * Cellplane's template fields for the scaffolder (new frontend system):
  * CellsCellPicker, CellsEndpointPicker, CellsConnectionPicker, CellsMethodsPaths and
- * CellsAccessPreview. A module of the scaffolder plugin, so an app installs it
+ * CellsAccessPreview, CellsAuthProviderPicker. A module of the scaffolder plugin, so an app installs it
  * next to the scaffolder; the fields call the cells plugin's API.
  */
 export const cellsScaffolderFieldsModule = createFrontendModule({
   pluginId: 'scaffolder',
-  extensions: [cellPickerField, endpointPickerField, connectionPickerField, methodsPathsField, accessPreviewField],
+  extensions: [cellPickerField, endpointPickerField, connectionPickerField, methodsPathsField, accessPreviewField, authProviderPickerField],
 });

@@ -1,5 +1,6 @@
 import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
 import { ACCESS_PREVIEW, AccessPreview, validateAccessPreview } from './AccessPreview';
+import { AUTH_PROVIDER_PICKER, AuthProviderPicker } from './AuthProviderPicker';
 import { CELL_PICKER, CellPicker } from './CellPicker';
 import { CONNECTION_PICKER, ConnectionPicker, validateConnectionChoice } from './ConnectionPicker';
 import { ENDPOINT_PICKER, EndpointPicker, validateEndpointChoice } from './EndpointPicker';
@@ -35,3 +36,5 @@ export const accessPreviewFormField = createFormField({
   component: AccessPreview,
   validation: validateAccessPreview,
 });
+
+export const authProviderPickerFormField = createFormField({ name: AUTH_PROVIDER_PICKER, component: AuthProviderPicker });

@@ -1,6 +1,7 @@
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { cellsPlugin } from '../plugin';
 import { ACCESS_PREVIEW, AccessPreview, validateAccessPreview } from './AccessPreview';
+import { AUTH_PROVIDER_PICKER, AuthProviderPicker } from './AuthProviderPicker';
 import { CELL_PICKER, CellPicker } from './CellPicker';
 import { CONNECTION_PICKER, ConnectionPicker, validateConnectionChoice } from './ConnectionPicker';
 import { ENDPOINT_PICKER, EndpointPicker, validateEndpointChoice } from './EndpointPicker';
@@ -27,4 +28,8 @@ export const CellsMethodsPathsFieldExtension = cellsPlugin.provide(
 
 export const CellsAccessPreviewFieldExtension = cellsPlugin.provide(
   createScaffolderFieldExtension({ name: ACCESS_PREVIEW, component: AccessPreview, validation: validateAccessPreview }),
+);
+
+export const CellsAuthProviderPickerFieldExtension = cellsPlugin.provide(
+  createScaffolderFieldExtension({ name: AUTH_PROVIDER_PICKER, component: AuthProviderPicker }),
 );
