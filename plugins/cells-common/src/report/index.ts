@@ -21,3 +21,5 @@ export { evidenceMarkdown, bundleMarkdown, mdText } from './markdown';
 export type { MarkdownOptions } from './markdown';
 export { EVIDENCE_SCHEMA, evidenceJson } from './schema';
 export * from './text';
+export { cellDeclarationCounts } from './portfolio';
+export type { CellDeclarationCounts } from './portfolio';
