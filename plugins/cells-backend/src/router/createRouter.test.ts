@@ -35,6 +35,12 @@ function fakeService(calls: Record<string, unknown[]>): CellsService {
     evidence: async () => {
       throw new Error('not used');
     },
+    evidenceBundle: async () => {
+      throw new Error('not used');
+    },
+    portfolio: async () => {
+      throw new Error('not used');
+    },
     requestReconcile: async (req, reconcile) => {
       await reconcile.require(req.entityRef ? [req.entityRef] : cells);
       record('requestReconcile', req);

@@ -1,8 +1,9 @@
 import express from 'express';
+import { InputError } from '@backstage/errors';
 import Router from 'express-promise-router';
 import { HttpAuthService, HttpRouterServiceAuthPolicy, LoggerService, PermissionsService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { evidenceJson, evidenceMarkdown, toYaml } from '@cellplane/cells-common';
+import { bundleMarkdown, EvidenceBundle, EvidencePack, evidenceJson, evidenceMarkdown, toYaml } from '@cellplane/cells-common';
 import { evidencePdf } from '@cellplane/cells-report';
 import { createOpenApiRouter, spec } from '../schema/openapi';
 import { CellsService } from '../service/CellsService';
@@ -65,17 +66,39 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(await service.getPlan(cellRef(req.params), req.query.environment, await access(req)));
   });
 
+  /** A pack or bundle as a download in the format asked for, named `<name>.evidence.<format>`. */
+  const sendEvidence = async (res: unknown, value: EvidencePack | EvidenceBundle, name: string[], format: string) => {
+    // The generated types know the JSON answer only.
+    const raw = res as express.Response;
+    raw.attachment([...name, 'evidence', format].join('.'));
+    if (format === 'pdf') raw.type('application/pdf').send(await evidencePdf(value));
+    else if (format === 'md') {
+      raw.type('text/markdown; charset=utf-8').send(value.kind === 'cellplane.io/evidence-pack' ? evidenceMarkdown(value) : bundleMarkdown(value));
+    } else raw.type('application/json').send(evidenceJson(value));
+  };
+
   api.get('/cells/:namespace/:name/report', async (req, res) => {
     const { namespace, name } = req.params;
     const { format = 'json', environment } = req.query;
     const pack = await service.evidence(cellRef(req.params), environment, await access(req));
     // A download: the file is named after the cell (and the environment when one was asked for).
-    const raw = res as express.Response;
-    raw.attachment([namespace, name, ...(environment ? [environment] : []), 'evidence', format].join('.'));
-    // The generated types know the JSON answer only.
-    if (format === 'pdf') raw.type('application/pdf').send(await evidencePdf(pack));
-    else if (format === 'md') raw.type('text/markdown; charset=utf-8').send(evidenceMarkdown(pack));
-    else raw.type('application/json').send(evidenceJson(pack));
+    await sendEvidence(res, pack, [namespace, name, ...(environment ? [environment] : [])], format);
+  });
+
+  api.get('/report', async (req, res) => {
+    const { owner, all, format = 'json', environment } = req.query;
+    if ((owner === undefined) === (all !== true)) {
+      throw new InputError('owner: name an owner (owner=group:default/<name>) or ask for every cell (all=true), not both and not neither');
+    }
+    const scope = owner === undefined ? { all: true as const } : { owner };
+    const bundle = await service.evidenceBundle(scope, environment, await access(req));
+    // Named after the scope: group-default-houston-flight-ops, or all.
+    const scopeName = 'owner' in bundle.scope ? bundle.scope.owner.replace(/[:/]/g, '-') : 'all';
+    await sendEvidence(res, bundle, [scopeName, ...(environment ? [environment] : [])], format);
+  });
+
+  api.get('/portfolio', async (req, res) => {
+    res.json(await service.portfolio(req.query, await access(req)));
   });
 
   api.post('/reconcile', async (req, res) => {

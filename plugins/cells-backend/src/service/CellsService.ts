@@ -1,4 +1,4 @@
-import type { CellModel, CellProblem, EvidencePack, Holders, KubeObject } from '@cellplane/cells-common';
+import type { CellModel, CellProblem, EvidenceBundle, EvidencePack, Holders, KubeObject } from '@cellplane/cells-common';
 import type { CatalogSnapshot } from '../reconciler/CellsReconciler';
 import type { DesiredCell } from '../targets/types';
 import type {
@@ -10,6 +10,7 @@ import type {
   CellPlan,
   HistoryPage,
   PreviewBody,
+  PortfolioResponse,
   PreviewResponse,
   ReconcileRun,
   SimulateBody,
@@ -20,6 +21,7 @@ import type {
 import type { ServedTopology } from './topology';
 import type { RolloutQuery } from './rollout';
 import type { TrafficQuery } from './traffic';
+import type { PortfolioQuery } from './portfolio';
 
 /**
  * What the caller may do with cells, for one request and one permission
@@ -76,6 +78,10 @@ export interface CellsService {
   getPlan(entityRef: string, environment: string, read: CellAccess): Promise<CellPlan>;
   /** The cell's evidence pack (docs/evidence.md), in one environment or (undefined) every configured one it lists. */
   evidence(entityRef: string, environment: string | undefined, read: CellAccess): Promise<EvidencePack>;
+  /** The evidence bundle of every cell of an owner, or of all cells; `read` must allow each of them. */
+  evidenceBundle(scope: { owner: string } | { all: true }, environment: string | undefined, read: CellAccess): Promise<EvidenceBundle>;
+  /** A row per readable cell and environment: verification, last access change, grants without a reason, unused grants, public endpoints without authentication, egress. */
+  portfolio(query: PortfolioQuery, read: CellAccess): Promise<PortfolioResponse>;
   /** Starts a reconcile of one cell or all (`reconcile` must allow each); resolves with the run id once the run is recorded. */
   requestReconcile(request: { entityRef?: string; requestedBy?: string }, reconcile: CellAccess): Promise<string>;
   getRun(runId: string, read: CellAccess): Promise<ReconcileRun>;

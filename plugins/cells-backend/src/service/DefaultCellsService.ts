@@ -1,5 +1,5 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import { CellModel, EvidencePack, KubeObject, Simulation, cellNamespace, diffAccess } from '@cellplane/cells-common';
+import { CellModel, EvidenceBundle, EvidencePack, KubeObject, Simulation, cellNamespace, diffAccess } from '@cellplane/cells-common';
 import { CellsBackendConfig } from '../config';
 import type { CatalogSnapshot } from '../reconciler/types';
 import { CellsStore } from '../storage/types';
@@ -14,6 +14,7 @@ import type {
   CellListResponse,
   CellPlan,
   HistoryPage,
+  PortfolioResponse,
   PreviewBody,
   PreviewResponse,
   Reach,
@@ -26,7 +27,8 @@ import { CompileCells, CompiledView, analysable, holdersKey, withoutCells } from
 import { Analyst, EnvironmentView, refuseFailed } from './analyst';
 import { AnalysisRunner, InlineAnalysis } from '../workers/pool';
 import { AttackListQuery, CellAccess, CellsService, HistoryQuery, ReconcilerReads } from './CellsService';
-import { cellEvidencePack } from './evidence';
+import { cellEvidencePack, cellsEvidenceBundle, ownerCells } from './evidence';
+import { portfolio, PortfolioQuery } from './portfolio';
 import { cellStateOf, noCompliance } from './compliance';
 import { checkPreviewEntities, existingCellsTouched } from './preview';
 import { ModelRefs, parseCellRef } from './refs';
@@ -239,6 +241,42 @@ export class DefaultCellsService implements CellsService {
       store: this.deps.store,
       simulation,
       generatedAt: new Date().toISOString(),
+    });
+  }
+
+  async evidenceBundle(scope: { owner: string } | { all: true }, environment: string | undefined, read: CellAccess): Promise<EvidenceBundle> {
+    const env = environment === undefined ? undefined : this.environmentOrDefault(environment);
+    const snapshot = this.snapshot;
+    const cells = ownerCells(snapshot.model, scope);
+    await read.require(cells);
+    const environments = env ? [env] : this.environments();
+    return cellsEvidenceBundle({
+      scope,
+      cells,
+      environments,
+      snapshot,
+      settings: this.settings,
+      store: this.deps.store,
+      simulation: e => this.analysis(this.view(e), e, cells),
+      generatedAt: new Date().toISOString(),
+    });
+  }
+
+  async portfolio(query: PortfolioQuery, read: CellAccess): Promise<PortfolioResponse> {
+    const environments = query.environment === undefined ? this.environments() : [this.environmentOrDefault(query.environment)];
+    if (this.deps.reconciler.neverApplied) await this.deps.reconciler.syncCatalog();
+    const snapshot = this.snapshot;
+    return portfolio({
+      model: snapshot.model,
+      titles: ref => snapshot.entities.get(ref)?.metadata.title,
+      settings: this.settings,
+      environments,
+      trafficSources: this.deps.config.trafficSources,
+      store: this.deps.store,
+      compliance: (cell, environment) => this.runner.run(snapshot, 'compliance', { ...this.inEnvironment(environment), cell }),
+      query,
+      read,
+      now: Date.now(),
     });
   }
 

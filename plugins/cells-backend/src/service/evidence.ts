@@ -1,4 +1,16 @@
-import { buildEvidencePack, CellsSettings, EvidenceChange, EvidenceHistory, EvidencePack, Simulation } from '@cellplane/cells-common';
+import {
+  buildEvidenceBundle,
+  buildEvidencePack,
+  CellModel,
+  CellsSettings,
+  EvidenceBundle,
+  EvidenceChange,
+  EvidenceHistory,
+  EvidencePack,
+  Simulation,
+} from '@cellplane/cells-common';
+import { NotFoundError } from '@backstage/errors';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import packageJson from '../../package.json';
 import type { CatalogSnapshot } from '../reconciler/CellsReconciler';
 import type { CellsStore } from '../storage/types';
@@ -65,4 +77,56 @@ export async function cellEvidencePack(input: {
     history: () => history,
     trigger: 'api',
   });
+}
+
+/**
+ * The evidence bundle of several cells (every cell of an owner, or all), built
+ * by the core (buildEvidenceBundle) from the same state as one cell's pack:
+ * one simulation per environment shared by every pack, each cell's kept
+ * change log.
+ */
+export async function cellsEvidenceBundle(input: {
+  scope: { owner: string } | { all: true };
+  cells: string[];
+  environments: string[];
+  snapshot: CatalogSnapshot;
+  settings: CellsSettings;
+  store: CellsStore;
+  simulation: (environment: string) => Simulation;
+  generatedAt: string;
+}): Promise<EvidenceBundle> {
+  const { snapshot, cells } = input;
+  const histories = new Map<string, EvidenceHistory>();
+  for (const ref of cells) histories.set(ref, await keptEvidenceHistory(input.store, ref));
+  const titles: Record<string, string> = {};
+  for (const ref of cells) {
+    const title = snapshot.entities.get(ref)?.metadata.title;
+    if (title) titles[ref] = title;
+  }
+  return buildEvidenceBundle(snapshot.model, input.settings, input.scope, {
+    generatedAt: input.generatedAt,
+    version: packageJson.version,
+    environments: input.environments,
+    simulations: Object.fromEntries(input.environments.map(e => [e, input.simulation(e)])),
+    titles,
+    history: ref => histories.get(ref),
+    trigger: 'api',
+  });
+}
+
+/**
+ * The cells a bundle holds, in ref order: every cell, or those of one owner
+ * (`group:` and `default/` may be left out, case does not matter). An owner
+ * with no cell is a NotFoundError (the owners are not listed: some may own
+ * only cells the caller may not read).
+ */
+export function ownerCells(model: CellModel, scope: { owner: string } | { all: true }): string[] {
+  if (!('owner' in scope)) {
+    if (model.cells.length === 0) throw new NotFoundError('the catalog has no cells');
+    return model.cells.map(c => c.ref);
+  }
+  const owner = stringifyEntityRef(parseEntityRef(scope.owner, { defaultKind: 'group', defaultNamespace: 'default' })).toLowerCase();
+  const cells = model.cells.filter(c => c.owner.toLowerCase() === owner).map(c => c.ref);
+  if (cells.length === 0) throw new NotFoundError(`no cell is owned by ${owner}`);
+  return cells;
 }

@@ -264,6 +264,142 @@ export const spec = {
         }
       }
     },
+    "/report": {
+      "get": {
+        "operationId": "getBundleReport",
+        "summary": "The evidence bundle of several cells: every cell of one owner (owner=<group ref>) or every cell (all=true), one pack each (kind cellplane.io/evidence-bundle; docs/evidence.md). Needs cells.manifest.read on every cell in it (403 naming one otherwise); exactly one of owner and all.",
+        "parameters": [
+          {
+            "name": "owner",
+            "in": "query",
+            "allowReserved": true,
+            "description": "An owner ref, e.g. group:default/houston-flight-ops: the cells it owns.",
+            "schema": {
+              "$ref": "#/components/schemas/EntityRef"
+            }
+          },
+          {
+            "name": "all",
+            "in": "query",
+            "description": "true: every cell of the catalog.",
+            "schema": {
+              "type": "boolean"
+            }
+          },
+          {
+            "name": "format",
+            "in": "query",
+            "description": "json (the bundle), md (Markdown, diagrams inline) or pdf (a summary page, then each pack). Default: json.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "json",
+                "md",
+                "pdf"
+              ]
+            }
+          },
+          {
+            "name": "environment",
+            "in": "query",
+            "allowReserved": true,
+            "description": "Only this environment; cells not deployed there are left out. Default: every configured environment each cell lists.",
+            "schema": {
+              "$ref": "#/components/schemas/EnvironmentName"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The bundle, sent as a download (Content-Disposition attachment; filename <owner kind-namespace-name>|all[.<environment>].evidence.<json|md|pdf>).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/EvidenceBundle"
+                }
+              },
+              "text/markdown": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/pdf": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/portfolio": {
+      "get": {
+        "operationId": "getPortfolio",
+        "summary": "A row per cell and environment the caller may read (cells.manifest.read; others are left out): the latest verification and its result, the last access change and the days since, the cell's grants without a reason, unused grants (from cells.traffic.sources), public endpoints without authentication and egress entries (docs/evidence.md, \"Portfolio\").",
+        "parameters": [
+          {
+            "name": "environment",
+            "in": "query",
+            "allowReserved": true,
+            "description": "Only this environment. Default: every configured environment.",
+            "schema": {
+              "$ref": "#/components/schemas/EnvironmentName"
+            }
+          },
+          {
+            "name": "since",
+            "in": "query",
+            "allowReserved": true,
+            "description": "The start of the traffic window for unused grants, an ISO time. Default: 24 hours before until.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 40
+            }
+          },
+          {
+            "name": "until",
+            "in": "query",
+            "allowReserved": true,
+            "description": "The end of the traffic window, an ISO time. Default: now. At most 31 days.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 40
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The rows, by cell then environment.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PortfolioResponse"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
     "/reconcile": {
       "post": {
         "operationId": "reconcile",
@@ -885,6 +1021,229 @@ export const spec = {
             "type": "array",
             "items": {
               "type": "string"
+            }
+          }
+        }
+      },
+      "EvidenceBundle": {
+        "type": "object",
+        "description": "Evidence packs of several cells (kind cellplane.io/evidence-bundle): its full JSON Schema is docs/evidence-pack.schema.json; this names its top level only.",
+        "required": [
+          "kind",
+          "schemaVersion",
+          "generatedAt",
+          "generator",
+          "scope",
+          "packs"
+        ],
+        "properties": {
+          "kind": {
+            "type": "string",
+            "enum": [
+              "cellplane.io/evidence-bundle"
+            ]
+          },
+          "schemaVersion": {
+            "type": "integer"
+          },
+          "generatedAt": {
+            "type": "string"
+          },
+          "generator": {
+            "type": "object",
+            "required": [
+              "name",
+              "version"
+            ],
+            "properties": {
+              "name": {
+                "type": "string"
+              },
+              "version": {
+                "type": "string"
+              }
+            }
+          },
+          "scope": {
+            "type": "object",
+            "additionalProperties": true,
+            "description": "{ owner } or { all: true }"
+          },
+          "packs": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/EvidencePack"
+            }
+          }
+        }
+      },
+      "PortfolioVerification": {
+        "type": "object",
+        "description": "The cell's latest verification in the environment. source analysis: verify run by the backend's analyzer on the manifests compiled from the current catalog (the cell detail's compliance); the backend keeps no verification runs yet.",
+        "required": [
+          "source",
+          "result",
+          "requestsChecked",
+          "violations"
+        ],
+        "properties": {
+          "source": {
+            "type": "string",
+            "enum": [
+              "analysis"
+            ]
+          },
+          "result": {
+            "type": "string",
+            "enum": [
+              "pass",
+              "fail",
+              "error"
+            ],
+            "description": "error: the cell could not be compiled or analysed (message says why)."
+          },
+          "at": {
+            "type": "string",
+            "description": "ISO 8601 time of the run."
+          },
+          "requestsChecked": {
+            "type": "integer"
+          },
+          "violations": {
+            "type": "integer"
+          },
+          "message": {
+            "type": "string"
+          }
+        }
+      },
+      "PortfolioAccessChange": {
+        "type": "object",
+        "required": [
+          "at",
+          "summary"
+        ],
+        "properties": {
+          "at": {
+            "type": "string",
+            "description": "ISO 8601 time."
+          },
+          "summary": {
+            "type": "string"
+          },
+          "days": {
+            "type": "integer",
+            "description": "Whole days from it to the answer's generatedAt."
+          }
+        }
+      },
+      "PortfolioRow": {
+        "type": "object",
+        "required": [
+          "entityRef",
+          "title",
+          "owner",
+          "environment",
+          "verification",
+          "grants",
+          "unreasonedGrants",
+          "publicEndpoints",
+          "publicWithoutAuth",
+          "egress"
+        ],
+        "properties": {
+          "entityRef": {
+            "type": "string"
+          },
+          "title": {
+            "type": "string"
+          },
+          "owner": {
+            "type": "string"
+          },
+          "environment": {
+            "type": "string"
+          },
+          "verification": {
+            "$ref": "#/components/schemas/PortfolioVerification"
+          },
+          "lastAccessChange": {
+            "$ref": "#/components/schemas/PortfolioAccessChange",
+            "description": "The newest kept change that allowed or stopped a request; else the first kept change (when its access was first applied). Absent: none kept."
+          },
+          "grants": {
+            "type": "integer",
+            "description": "The cell's own connections, allowFrom and egress entries."
+          },
+          "unreasonedGrants": {
+            "type": "integer",
+            "description": "Of those, the ones without a reason."
+          },
+          "unusedGrants": {
+            "type": "integer",
+            "description": "Declared calls with an end in the cell not seen in the traffic window (declared-unused). Absent: no traffic read (see traffic)."
+          },
+          "publicEndpoints": {
+            "type": "integer"
+          },
+          "publicWithoutAuth": {
+            "type": "integer",
+            "description": "Public endpoints the gateway reaches with auth none or absent."
+          },
+          "egress": {
+            "type": "integer",
+            "description": "Egress entries of the cell's components."
+          }
+        }
+      },
+      "PortfolioTraffic": {
+        "type": "object",
+        "required": [
+          "environment",
+          "state"
+        ],
+        "properties": {
+          "environment": {
+            "type": "string"
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "read",
+              "no-traffic-source",
+              "unavailable"
+            ]
+          },
+          "window": {
+            "$ref": "#/components/schemas/TrafficResponseWindow"
+          },
+          "message": {
+            "type": "string"
+          }
+        }
+      },
+      "PortfolioResponse": {
+        "type": "object",
+        "required": [
+          "generatedAt",
+          "items",
+          "traffic"
+        ],
+        "properties": {
+          "generatedAt": {
+            "type": "string"
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/PortfolioRow"
+            }
+          },
+          "traffic": {
+            "type": "array",
+            "description": "Per environment, where the unused grants came from.",
+            "items": {
+              "$ref": "#/components/schemas/PortfolioTraffic"
             }
           }
         }

@@ -11,10 +11,12 @@ import { CellDetail } from '../models/CellDetail.model';
 import { CellListResponse } from '../models/CellListResponse.model';
 import { CellPlan } from '../models/CellPlan.model';
 import { ErrorBody } from '../models/ErrorBody.model';
+import { EvidenceBundle } from '../models/EvidenceBundle.model';
 import { EvidencePack } from '../models/EvidencePack.model';
 import { HealthResponse } from '../models/HealthResponse.model';
 import { HistoryPage } from '../models/HistoryPage.model';
 import { ManifestList } from '../models/ManifestList.model';
+import { PortfolioResponse } from '../models/PortfolioResponse.model';
 import { PreviewBody } from '../models/PreviewBody.model';
 import { PreviewResponse } from '../models/PreviewResponse.model';
 import { ReconcileRequest } from '../models/ReconcileRequest.model';
@@ -32,6 +34,18 @@ import { TrafficResponse } from '../models/TrafficResponse.model';
 export type BlastRadius = {
   body: BlastRadiusBody;
   response: BlastRadiusResponse | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
+export type GetBundleReport = {
+  query: {
+    owner?: string;
+    all?: boolean;
+    format?: 'json' | 'md' | 'pdf';
+    environment?: string;
+  };
+  response: EvidenceBundle | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
 };
 /**
  * @public
@@ -100,6 +114,17 @@ export type GetPlan = {
     environment: string;
   };
   response: CellPlan | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
+export type GetPortfolio = {
+  query: {
+    environment?: string;
+    since?: string;
+    until?: string;
+  };
+  response: PortfolioResponse | ErrorBody;
 };
 /**
  * @public
@@ -184,6 +209,8 @@ export type Simulate = {
 export type EndpointMap = {
   '#post|/blast-radius': BlastRadius;
 
+  '#get|/report': GetBundleReport;
+
   '#get|/cells/{namespace}/{name}': GetCell;
 
   '#get|/cells/{namespace}/{name}/report': GetCellReport;
@@ -195,6 +222,8 @@ export type EndpointMap = {
   '#get|/cells/{namespace}/{name}/manifests': GetManifests;
 
   '#get|/cells/{namespace}/{name}/plan': GetPlan;
+
+  '#get|/portfolio': GetPortfolio;
 
   '#get|/rollout': GetRollout;
 

@@ -15,10 +15,12 @@ import { BlastRadiusResponse } from '../models/BlastRadiusResponse.model';
 import { CellDetail } from '../models/CellDetail.model';
 import { CellListResponse } from '../models/CellListResponse.model';
 import { CellPlan } from '../models/CellPlan.model';
+import { EvidenceBundle } from '../models/EvidenceBundle.model';
 import { EvidencePack } from '../models/EvidencePack.model';
 import { HealthResponse } from '../models/HealthResponse.model';
 import { HistoryPage } from '../models/HistoryPage.model';
 import { ManifestList } from '../models/ManifestList.model';
+import { PortfolioResponse } from '../models/PortfolioResponse.model';
 import { PreviewBody } from '../models/PreviewBody.model';
 import { PreviewResponse } from '../models/PreviewResponse.model';
 import { ReconcileRequest } from '../models/ReconcileRequest.model';
@@ -52,6 +54,17 @@ export interface RequestOptions {
  */
 export type BlastRadius = {
   body: BlastRadiusBody;
+};
+/**
+ * @public
+ */
+export type GetBundleReport = {
+  query: {
+    owner?: string;
+    all?: boolean;
+    format?: 'json' | 'md' | 'pdf';
+    environment?: string;
+  };
 };
 /**
  * @public
@@ -112,6 +125,16 @@ export type GetPlan = {
   };
   query: {
     environment: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetPortfolio = {
+  query: {
+    environment?: string;
+    since?: string;
+    until?: string;
   };
 };
 /**
@@ -218,6 +241,35 @@ export class DefaultApiClient {
       },
       method: 'POST',
       body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
+   * The evidence bundle of several cells: every cell of one owner (owner=<group ref>) or every cell (all=true), one pack each (kind cellplane.io/evidence-bundle; docs/evidence.md). Needs cells.manifest.read on every cell in it (403 naming one otherwise); exactly one of owner and all.
+   * @param owner - An owner ref, e.g. group:default/houston-flight-ops: the cells it owns.
+   * @param all - true: every cell of the catalog.
+   * @param format - json (the bundle), md (Markdown, diagrams inline) or pdf (a summary page, then each pack). Default: json.
+   * @param environment - Only this environment; cells not deployed there are left out. Default: every configured environment each cell lists.
+   */
+  public async getBundleReport(
+    // @ts-ignore
+    request: GetBundleReport,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<EvidenceBundle>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/report{?owner,all,format,environment}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
     });
   }
 
@@ -380,6 +432,34 @@ export class DefaultApiClient {
     const uri = parser.parse(uriTemplate).expand({
       namespace: request.path.namespace,
       name: request.path.name,
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * A row per cell and environment the caller may read (cells.manifest.read; others are left out): the latest verification and its result, the last access change and the days since, the cell\'s grants without a reason, unused grants (from cells.traffic.sources), public endpoints without authentication and egress entries (docs/evidence.md, \"Portfolio\").
+   * @param environment - Only this environment. Default: every configured environment.
+   * @param since - The start of the traffic window for unused grants, an ISO time. Default: 24 hours before until.
+   * @param until - The end of the traffic window, an ISO time. Default: now. At most 31 days.
+   */
+  public async getPortfolio(
+    // @ts-ignore
+    request: GetPortfolio,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<PortfolioResponse>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/portfolio{?environment,since,until}`;
+
+    const uri = parser.parse(uriTemplate).expand({
       ...request.query,
     });
 
