@@ -15,9 +15,16 @@ const houston = {
 const extension = (id: string) => (cellsPlugin as unknown as { getExtension(id: string): any }).getExtension(id);
 
 describe('the alpha plugin', () => {
-  it('is the cells plugin with its page, API, Cell tab and card', () => {
+  it('is the cells plugin with its pages, header link, API, Cell tab and card', () => {
     expect(cellsPlugin.id).toBe('cells');
-    for (const id of ['page:cells', 'api:cells', 'entity-content:cells/cell', 'entity-card:cells/cell']) {
+    for (const id of [
+      'page:cells',
+      'page:cells/portfolio',
+      'plugin-header-action:cells/portfolio-link',
+      'api:cells',
+      'entity-content:cells/cell',
+      'entity-card:cells/cell',
+    ]) {
       expect(extension(id)).toBeDefined();
     }
   });
@@ -45,5 +52,17 @@ describe('the alpha plugin', () => {
     expect(await screen.findByTestId('empty-entity-page')).toBeInTheDocument();
     expect(screen.queryByLabelText('compliance summary')).toBeNull();
     expect(api.getCell).not.toHaveBeenCalled();
+  });
+
+  it('serves /cells/portfolio with the portfolio, not the graph page', async () => {
+    const api = mockCellsApi();
+    await renderTestApp({
+      extensions: [extension('page:cells'), extension('page:cells/portfolio')],
+      apis: [[cellsApiRef, api]],
+      initialRouteEntries: ['/cells/portfolio'],
+    });
+    expect(await screen.findByRole('table', { name: 'portfolio' })).toBeInTheDocument();
+    expect(api.getPortfolio).toHaveBeenCalled();
+    expect(api.getTopology).not.toHaveBeenCalled();
   });
 });

@@ -1,9 +1,9 @@
-import { ApiBlueprint, discoveryApiRef, fetchApiRef, PageBlueprint } from '@backstage/frontend-plugin-api';
+import { ApiBlueprint, discoveryApiRef, fetchApiRef, PageBlueprint, PluginHeaderActionBlueprint } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { cellsApiRef } from './api/CellsApi';
 import { CellsClient } from './api/CellsClient';
 import { CellsIcon } from './components/CellsIcon';
-import { rootRouteRef } from './routes';
+import { portfolioRouteRef, rootRouteRef } from './routes';
 
 export const cellsApi = ApiBlueprint.make({
   params: defineParams =>
@@ -22,6 +22,26 @@ export const cellsPage = PageBlueprint.make({
     icon: <CellsIcon />,
     routeRef: rootRouteRef,
     loader: () => import('./components/CellsPage').then(m => <m.CellsPage />),
+  },
+});
+
+/** `/cells/portfolio`: a row per cell and environment with its verification and evidence; in the sidebar too. */
+export const portfolioPage = PageBlueprint.make({
+  name: 'portfolio',
+  params: {
+    path: '/cells/portfolio',
+    title: 'Cells portfolio',
+    icon: <CellsIcon />,
+    routeRef: portfolioRouteRef,
+    loader: () => import('./components/PortfolioPage').then(m => <m.PortfolioPage />),
+  },
+});
+
+/** "Portfolio" (or back to the graph) in the header of the cells pages. */
+export const cellsHeaderLink = PluginHeaderActionBlueprint.make({
+  name: 'portfolio-link',
+  params: {
+    loader: () => import('./components/CellsHeaderLink').then(m => <m.CellsHeaderLink />),
   },
 });
 

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { cellsPlugin, cellsRouteRef, CellsPage, EntityCellContent, EntityCellCard, isCellSystem } from './plugin';
+export { cellsPlugin, cellsRouteRef, cellsPortfolioRouteRef, CellsPage, CellsPortfolioPage, EntityCellContent, EntityCellCard, isCellSystem } from './plugin';
 export { cellsApiRef } from './api/CellsApi';
 export type { CellsApi } from './api/CellsApi';
 export { CellsClient } from './api/CellsClient';

@@ -13,6 +13,9 @@ import { CellsClient } from './api/CellsClient';
 /** The `/cells` page's route in legacy apps. */
 export const cellsRouteRef = createRouteRef({ id: 'cells' });
 
+/** The portfolio page's route in legacy apps. */
+export const cellsPortfolioRouteRef = createRouteRef({ id: 'cells-portfolio' });
+
 /** Cellplane's cells for the legacy frontend system (`createApp` from `@backstage/app-defaults`). */
 export const cellsPlugin = createPlugin({
   id: 'cells',
@@ -23,7 +26,7 @@ export const cellsPlugin = createPlugin({
       factory: ({ discoveryApi, fetchApi }) => new CellsClient({ discoveryApi, fetchApi }),
     }),
   ],
-  routes: { root: cellsRouteRef },
+  routes: { root: cellsRouteRef, portfolio: cellsPortfolioRouteRef },
 });
 
 /** The cells graph page; mount it with `<Route path="/cells" element={<CellsPage />} />`. */
@@ -32,6 +35,15 @@ export const CellsPage = cellsPlugin.provide(
     name: 'CellsPage',
     component: () => import('./components/CellsPage').then(m => m.CellsPage),
     mountPoint: cellsRouteRef,
+  }),
+);
+
+/** The portfolio page; mount it with `<Route path="/cells/portfolio" element={<CellsPortfolioPage />} />`. */
+export const CellsPortfolioPage = cellsPlugin.provide(
+  createRoutableExtension({
+    name: 'CellsPortfolioPage',
+    component: () => import('./components/PortfolioPage').then(m => m.PortfolioPage),
+    mountPoint: cellsPortfolioRouteRef,
   }),
 );
 

@@ -84,6 +84,21 @@ describe('CellsClient', () => {
     expect(refused.calls.map(c => c.url)).toEqual(['http://backend/api/cells/cells/default/houston/report?format=md']);
   });
 
+  it("downloads an owner's evidence bundle and asks for the portfolio of a window", async () => {
+    const bundle = clientAnswering(200, '%PDF-1.7 bundle', 'application/pdf');
+    const report = await bundle.client.getBundleReport({ owner: 'group:default/houston-flight-ops' }, 'pdf');
+    expect(bundle.calls.map(c => c.url)).toEqual(['http://backend/api/cells/report?owner=group%3Adefault%2Fhouston-flight-ops&format=pdf']);
+    // No Content-Disposition in this answer: named after the scope.
+    expect(report.filename).toBe('group-default-houston-flight-ops.evidence.pdf');
+    const all = clientAnswering(200, '{}', 'application/json');
+    await all.client.getBundleReport({ all: true }, 'json', 'dev');
+    expect(all.calls.map(c => c.url)).toEqual(['http://backend/api/cells/report?all=true&format=json&environment=dev']);
+    const answer = { generatedAt: 't', items: [], traffic: [] };
+    const portfolio = clientAnswering(200, JSON.stringify(answer));
+    expect(await portfolio.client.getPortfolio({ since: '2026-11-29T23:00:00Z', until: undefined })).toEqual(answer);
+    expect(portfolio.calls.map(c => c.url)).toEqual(['http://backend/api/cells/portfolio?since=2026-11-29T23%3A00%3A00Z']);
+  });
+
   it('asks for YAML manifests with the Accept header', async () => {
     const { client, calls } = clientAnswering(200, 'kind: Namespace\n', 'application/yaml');
     expect(await client.getManifestsYaml('system:default/houston', 'dev')).toBe('kind: Namespace\n');

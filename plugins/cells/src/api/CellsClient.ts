@@ -7,11 +7,14 @@ import type {
   CellDetail,
   CellListResponse,
   CellPlan,
+  GetBundleReport,
   GetCellReport,
+  GetPortfolio,
   GetHistory,
   GetTraffic,
   HistoryPage,
   ListAttacks,
+  PortfolioResponse,
   PreviewBody,
   PreviewResponse,
   ReconcileResponse,
@@ -127,6 +130,23 @@ export class CellsClient {
     const named = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '');
     const filename = named?.[1] ?? [namespace, name, ...(environment ? [environment] : []), 'evidence', format].join('.');
     return { blob: await (response as Response).blob(), filename };
+  }
+
+  /**
+   * The evidence bundle of every cell of an owner (`{ owner }`) or of all
+   * cells (`{ all: true }`) as a file, named as the backend names it.
+   */
+  async getBundleReport(scope: { owner: string } | { all: true }, format: ReportFormat, environment?: string): Promise<{ blob: Blob; filename: string }> {
+    const query: GetBundleReport['query'] = given({ ...scope, format, environment });
+    const response = await this.ok(this.api.getBundleReport({ query }));
+    const named = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '');
+    const filename = named?.[1] ?? ['owner' in scope ? scope.owner.replace(/[:/]/g, '-') : 'all', 'evidence', format].join('.');
+    return { blob: await (response as Response).blob(), filename };
+  }
+
+  /** A row per readable cell and environment (docs/evidence.md, "Portfolio"). */
+  getPortfolio(query: GetPortfolio['query'] = {}): Promise<PortfolioResponse> {
+    return this.json(this.api.getPortfolio({ query: given(query) }));
   }
 
   getPlan(entityRef: string, environment: string): Promise<CellPlan> {

@@ -3,25 +3,14 @@ import Button from '@material-ui/core/Button';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { cellsApiRef } from '../api/CellsApi';
 import type { ReportFormat } from '../api/CellsClient';
+import { saveFile } from '../lib/saveFile';
 import { ErrorNote } from './ErrorNote';
 
-const FORMATS: { format: ReportFormat; label: string }[] = [
+export const REPORT_FORMATS: { format: ReportFormat; label: string }[] = [
   { format: 'pdf', label: 'PDF' },
   { format: 'md', label: 'Markdown' },
   { format: 'json', label: 'JSON' },
 ];
-
-/** Saves a file the browser holds in memory under the given name. */
-function save(blob: Blob, filename: string) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  URL.revokeObjectURL(url);
-}
 
 /**
  * "Download evidence": the cell's evidence pack (docs/evidence.md) for an
@@ -38,7 +27,7 @@ export function EvidenceDownload({ entityRef }: { entityRef: string }) {
     setError(undefined);
     try {
       const { blob, filename } = await api.getReport(entityRef, format);
-      save(blob, filename);
+      saveFile(blob, filename);
     } catch (e) {
       setError(e instanceof Error ? e : new Error(String(e)));
     } finally {
@@ -47,7 +36,7 @@ export function EvidenceDownload({ entityRef }: { entityRef: string }) {
   };
   return (
     <div aria-label="download evidence">
-      {FORMATS.map(({ format, label }) => (
+      {REPORT_FORMATS.map(({ format, label }) => (
         <Button key={format} size="small" variant="outlined" style={{ marginRight: 8 }} disabled={busy !== undefined} onClick={() => download(format)}>
           {busy === format ? `Preparing ${label}…` : label}
         </Button>

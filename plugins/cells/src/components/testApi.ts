@@ -1,5 +1,6 @@
 import type { CellsApi } from '../api/CellsApi';
 import { testTopology } from '../lib/testTopology';
+import { testPortfolio } from '../lib/testPortfolio';
 
 /**
  * A CellsApi of jest mocks answering from the test topology. The UI tests
@@ -44,6 +45,11 @@ export function mockCellsApi(overrides: Partial<jest.Mocked<CellsApi>> = {}): je
     ),
     getPlan: jest.fn(),
     getReport: jest.fn(async (_entityRef: string, format: string) => ({ blob: new Blob([`${format} pack`]), filename: `default.houston.evidence.${format}` })),
+    getBundleReport: jest.fn(async (scope: { owner: string } | { all: true }, format: string) => ({
+      blob: new Blob([`${format} bundle`]),
+      filename: `${'owner' in scope ? scope.owner.replace(/[:/]/g, '-') : 'all'}.evidence.${format}`,
+    })),
+    getPortfolio: jest.fn(async () => testPortfolio()),
     reconcile: jest.fn(),
     getRun: jest.fn(),
     getHistory: jest.fn(async () => ({
