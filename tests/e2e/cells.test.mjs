@@ -77,7 +77,7 @@ describe('Cells page', { timeout: 600_000 }, () => {
     page.setDefaultTimeout(30_000);
     await page.goto(url);
     await page.getByRole('button', { name: /enter/i }).click();
-    await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells' }).waitFor();
+    await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells', exact: true }).waitFor();
   });
 
   after(async () => {
@@ -101,7 +101,7 @@ describe('Cells page', { timeout: 600_000 }, () => {
     'the sidebar leads to /cells, which draws 5 cells and 18 components with their states',
     withLogs(async () => {
       const started = Date.now();
-      await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells' }).click();
+      await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells', exact: true }).click();
       await page.waitForURL(/\/cells/);
       await page.locator(nodeSel('component:default/capcom')).waitFor();
       console.log(`first graph: ${Date.now() - started} ms; layout ran on: ${await page.locator('[data-layout]').getAttribute('data-layout')}`);
