@@ -42,14 +42,16 @@ describe('PortfolioPage', () => {
       'group:default/kennedy-launch-team',
       'dev',
       'fail',
-      '2026-12-01T09:00:00.000Z',
+      '2026-12-01 09:00 UTC',
       '1',
       '0 of 5',
       '7',
       '0 of 1',
       '2',
     ]);
-    expect(within(screen.getAllByRole('row')[3]).getAllByRole('cell')[7]).toHaveTextContent('no traffic source');
+    const orion = within(screen.getAllByRole('row')[3]).getAllByRole('cell');
+    expect(orion[5]).toHaveTextContent('none kept');
+    expect(orion[7]).toHaveTextContent('no traffic source');
     expect(screen.getByRole('note')).toHaveTextContent('Unused grants: dev: no traffic source: set cells.traffic.sources (docs/traffic.md)');
     expect(screen.getByText('3 of 3 rows')).toBeInTheDocument();
   });

@@ -21,6 +21,24 @@ import { useAsync } from './useAsync';
 
 const ALL_OWNERS = '';
 
+/** An entity ref that may wrap after its `:` and `/` only (the text stays the same). */
+function BreakableRef({ text }: { text: string }) {
+  const parts = text.split(/(?<=[:/])/);
+  return (
+    <>
+      {parts.map((part, i) => (
+        <span key={i}>
+          {part}
+          {i < parts.length - 1 && <wbr />}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** Headings and cells wrap between words, never inside one. */
+const NO_WORD_BREAK = { overflowWrap: 'normal', wordBreak: 'normal', hyphens: 'none' } as const;
+
 const RESULT_COLORS: Record<PortfolioRow['verification']['result'], string> = { pass: '#2e7d32', fail: '#c62828', error: '#c62828' };
 
 /** Where each environment's unused grants came from, when not every one was read. */
@@ -77,8 +95,9 @@ export function PortfolioPage() {
   const exportCsv = () => saveFile(new Blob([portfolioCsv(shown)], { type: 'text/csv;charset=utf-8' }), 'cells-portfolio.csv');
   const bundleScope = owner === ALL_OWNERS ? { all: true as const } : { owner };
   const bundleLabel = owner === ALL_OWNERS ? 'Evidence of all cells (PDF)' : "This owner's evidence (PDF)";
-  // The cell's ref, and a verification's error, on hover.
-  const hint = (row: PortfolioRow, column: string) => ({ cell: row.entityRef, verification: row.verification.message }[column]);
+  // On hover: the cell's ref, a verification's error, the run's exact time.
+  const hint = (row: PortfolioRow, column: string) =>
+    ({ cell: row.entityRef, verification: row.verification.message, verifiedAt: row.verification.at }[column]);
 
   return (
     <div style={{ padding: 16 }}>
@@ -115,7 +134,7 @@ export function PortfolioPage() {
         <TableHead>
           <TableRow>
             {PORTFOLIO_COLUMNS.map(c => (
-              <TableCell key={c.id} align={c.numeric ? 'right' : 'left'} sortDirection={sort.column === c.id ? sort.direction : false}>
+              <TableCell key={c.id} align={c.numeric ? 'right' : 'left'} sortDirection={sort.column === c.id ? sort.direction : false} style={NO_WORD_BREAK}>
                 <TableSortLabel active={sort.column === c.id} direction={sort.column === c.id ? sort.direction : 'asc'} onClick={() => toggle(c.id)}>
                   {c.label}
                 </TableSortLabel>
@@ -132,9 +151,13 @@ export function PortfolioPage() {
                   key={c.id}
                   align={c.numeric ? 'right' : 'left'}
                   title={hint(row, c.id)}
-                  style={c.id === 'verification' ? { color: RESULT_COLORS[row.verification.result], fontWeight: 600 } : undefined}
+                  style={{
+                    ...NO_WORD_BREAK,
+                    ...(c.id === 'verification' ? { color: RESULT_COLORS[row.verification.result], fontWeight: 600 } : {}),
+                    ...(c.id === 'verifiedAt' ? { whiteSpace: 'nowrap' } : {}),
+                  }}
                 >
-                  {c.text(row)}
+                  {c.id === 'owner' ? <BreakableRef text={c.text(row)} /> : c.text(row)}
                 </TableCell>
               ))}
               <TableCell style={{ whiteSpace: 'nowrap' }}>
@@ -145,8 +168,9 @@ export function PortfolioPage() {
                     disabled={busy !== undefined}
                     aria-label={`${label} evidence of ${row.title} in ${row.environment}`}
                     onClick={() => packOf(row, format)}
+                    style={{ minWidth: 0 }}
                   >
-                    {label}
+                    {format.toUpperCase()}
                   </Button>
                 ))}
               </TableCell>

@@ -1,4 +1,4 @@
-import { filterByOwner, NO_TRAFFIC_SOURCE, ownersOf, portfolioCsv, PORTFOLIO_COLUMNS, sortRows } from './portfolio';
+import { filterByOwner, NO_CHANGE_KEPT, NO_TRAFFIC_SOURCE, ownersOf, portfolioCsv, PORTFOLIO_COLUMNS, sortRows, utcMinute } from './portfolio';
 import { testPortfolio } from './testPortfolio';
 
 const rows = testPortfolio().items;
@@ -33,14 +33,21 @@ describe('the portfolio table', () => {
     expect(filterByOwner(rows, undefined)).toBe(rows);
   });
 
+  it('shows times to the minute in UTC, nothing for a missing or broken one', () => {
+    expect(utcMinute('2026-12-01T09:05:59.999Z')).toBe('2026-12-01 09:05 UTC');
+    expect(utcMinute('2026-12-01T10:05:00+01:00')).toBe('2026-12-01 09:05 UTC');
+    expect(utcMinute(undefined)).toBe('');
+    expect(utcMinute('yesterday')).toBe('');
+  });
+
   it('exports the rows as shown: every column in order, quoted where needed, no traffic said in words', () => {
     const csv = portfolioCsv(sortRows(rows, 'egress', 'desc'));
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(`Entity ref,${PORTFOLIO_COLUMNS.map(c => c.label).join(',')}`);
     expect(lines.slice(1, -1).map(l => l.split(',')[0])).toEqual(['system:default/kennedy', 'system:default/orion', 'system:default/houston']);
-    expect(lines[1]).toBe('system:default/kennedy,kennedy,group:default/kennedy-launch-team,dev,fail,2026-12-01T09:00:00.000Z,1,0 of 5,7,0 of 1,2');
+    expect(lines[1]).toBe('system:default/kennedy,kennedy,group:default/kennedy-launch-team,dev,fail,2026-12-01 09:00 UTC,1,0 of 5,7,0 of 1,2');
     expect(lines[2]).toBe(
-      `system:default/orion,orion,group:default/houston-flight-ops,dev,pass,2026-12-01T09:00:00.000Z,,4 of 4,${NO_TRAFFIC_SOURCE},0 of 0,1`,
+      `system:default/orion,orion,group:default/houston-flight-ops,dev,pass,2026-12-01 09:00 UTC,${NO_CHANGE_KEPT},4 of 4,${NO_TRAFFIC_SOURCE},0 of 0,1`,
     );
     expect(lines.at(-1)).toBe('');
     const quoted = portfolioCsv([{ ...rows[0], title: 'Houston, "Mission Control"' }]);

@@ -14,6 +14,15 @@ export interface PortfolioColumn {
 /** The text of an absent unused-grants count: no traffic was read for the row's environment. */
 export const NO_TRAFFIC_SOURCE = 'no traffic source';
 
+/** An ISO time as `YYYY-MM-DD HH:MM UTC` (the same on every machine); empty when absent or not a time. */
+export function utcMinute(iso: string | undefined): string {
+  const ms = iso === undefined ? NaN : Date.parse(iso);
+  return Number.isNaN(ms) ? '' : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The text of an absent last access change: the backend keeps no change of the cell there. */
+export const NO_CHANGE_KEPT = 'none kept';
+
 const RESULT_ORDER = { error: 0, fail: 1, pass: 2 } as const;
 
 export const PORTFOLIO_COLUMNS: PortfolioColumn[] = [
@@ -27,11 +36,11 @@ export const PORTFOLIO_COLUMNS: PortfolioColumn[] = [
     // Errors and failures first when ascending: what needs attention.
     sortValue: r => RESULT_ORDER[r.verification.result],
   },
-  { id: 'verifiedAt', label: 'Last verified', text: r => r.verification.at ?? '', sortValue: r => r.verification.at },
+  { id: 'verifiedAt', label: 'Last verified', text: r => utcMinute(r.verification.at), sortValue: r => r.verification.at },
   {
     id: 'accessChange',
     label: 'Days since access change',
-    text: r => (r.lastAccessChange?.days === undefined ? '' : String(r.lastAccessChange.days)),
+    text: r => (r.lastAccessChange?.days === undefined ? NO_CHANGE_KEPT : String(r.lastAccessChange.days)),
     sortValue: r => r.lastAccessChange?.days,
     numeric: true,
   },
