@@ -4,6 +4,8 @@
  * endpoint opened to anyone (auth: none), the committed Hubble recording as
  * the traffic source, and a caller who may read houston alone.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { Entity } from '@backstage/catalog-model';
@@ -155,7 +157,29 @@ describe('the cells backend plugin, the portfolio (GET /portfolio) and evidence 
   });
 });
 
-describe('the cells backend plugin, the portfolio without a traffic source', () => {
+describe('the cells backend plugin, the portfolio without traffic', () => {
+  it('leaves unused grants out and says why when the traffic source cannot be read, still answering every row', async () => {
+    const missing = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cells-portfolio-')), 'gone.jsonl');
+    const t = await startCellsPlugin([], { traffic: { sources: [{ type: 'hubble', file: missing }] } });
+    try {
+      const res = await request(t.server).get(`/api/cells/portfolio?${WINDOW}`).set('Authorization', user);
+      expect(res.status).toBe(200);
+      expectMatchesSpec('/portfolio', 'get', 200, res.body);
+      expect(res.body.traffic).toEqual([
+        {
+          environment: 'development',
+          state: 'unavailable',
+          window: { from: '2026-11-29T23:00:00.000Z', to: '2026-11-30T00:00:00.000Z' },
+          message: expect.stringContaining(`hubble file ${missing}`),
+        },
+      ]);
+      expect(res.body.items).toHaveLength(5);
+      expect(res.body.items.some((r: any) => 'unusedGrants' in r)).toBe(false);
+    } finally {
+      await t.backend.stop();
+    }
+  });
+
   it('leaves unused grants out and says there is no traffic source', async () => {
     const t = await startCellsPlugin();
     try {

@@ -269,11 +269,11 @@ export class DefaultCellsService implements CellsService {
     return portfolio({
       model: snapshot.model,
       titles: ref => snapshot.entities.get(ref)?.metadata.title,
-      settings: this.settings,
       environments,
       trafficSources: this.deps.config.trafficSources,
       store: this.deps.store,
       compliance: (cell, environment) => this.runner.run(snapshot, 'compliance', { ...this.inEnvironment(environment), cell }),
+      classify: task => this.runner.run(snapshot, 'traffic', task),
       query,
       read,
       now: Date.now(),

@@ -5,7 +5,7 @@
  * detail shows; unused grants are the traffic classification's
  * declared-unused calls; the last access change is the kept history's.
  */
-import { CellModel, CellsSettings, cellDeclarationCounts, classifyTraffic, compareText } from '@cellplane/cells-common';
+import { CellModel, cellDeclarationCounts, compareText, TrafficWindow } from '@cellplane/cells-common';
 import type { TrafficSourceConfig } from '@cellplane/plugin-cells-node';
 import type { CellsStore } from '../storage/types';
 import type {
@@ -16,9 +16,10 @@ import type {
   PortfolioRow,
   PortfolioTraffic,
   PortfolioVerification,
+  TrafficResponse,
 } from '../schema/types';
 import type { CellAccess } from './CellsService';
-import { nodeCells, readAll, trafficWindowOf } from './traffic';
+import { TrafficTask, trafficWindowOf } from './traffic';
 
 const DAY_MS = 86_400_000;
 /** History entries read per page while looking for a cell's last access change. */
@@ -66,28 +67,30 @@ export async function lastAccessChange(store: CellsStore, entityRef: string, env
   return oldest ? changeOf(oldest) : undefined;
 }
 
-/** Per cell, the declared calls with an end in it that the window's traffic did not show. */
+/**
+ * Per cell, the declared calls with an end in it that the window's traffic
+ * did not show, from the same reading and classification as `GET /traffic`
+ * (`classify`: the analysis runner's traffic task, off the event loop).
+ */
 async function unusedGrantsByCell(
   model: CellModel,
-  settings: CellsSettings,
   sources: TrafficSourceConfig[],
   environment: string,
-  query: PortfolioQuery,
-  now: number,
+  readable: string[],
+  window: TrafficWindow | undefined,
+  classify: (task: TrafficTask) => Promise<TrafficResponse>,
 ): Promise<{ traffic: PortfolioTraffic; unused?: Map<string, number> }> {
-  if (sources.length === 0) {
+  if (sources.length === 0 || !window) {
     return { traffic: { environment, state: 'no-traffic-source', message: 'no traffic source: set cells.traffic.sources (docs/traffic.md)' } };
   }
-  const window = trafficWindowOf(query, now);
   const shown = { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() };
+  const cellOf = new Map<string, string>([...model.cells.map(c => [c.ref, c.ref] as const), ...model.components.map(c => [c.ref, c.cell] as const)]);
   try {
-    const reads = await readAll(sources, model, settings, window);
-    const classified = classifyTraffic(model, settings, { environment, window, edges: reads.flatMap(r => r.edges), before: reads.flatMap(r => r.before) });
-    const cellOf = nodeCells(model, reads);
+    const answer = await classify({ environment, window, sources, readable });
     const unused = new Map<string, number>();
-    for (const edge of classified.edges) {
+    for (const edge of answer.edges) {
       if (edge.class !== 'declared-unused') continue;
-      // A call within one cell counts once for it.
+      // A call within one cell counts once for it; an end in a cell the caller may not read is `hidden`.
       for (const cell of new Set([cellOf.get(edge.from), cellOf.get(edge.to)])) {
         if (cell) unused.set(cell, (unused.get(cell) ?? 0) + 1);
       }
@@ -103,18 +106,18 @@ async function unusedGrantsByCell(
 export async function portfolio(input: {
   model: CellModel;
   titles: (cellRef: string) => string | undefined;
-  settings: CellsSettings;
   environments: string[];
   trafficSources: TrafficSourceConfig[];
   store: CellsStore;
   compliance: ComplianceOf;
+  classify: (task: TrafficTask) => Promise<TrafficResponse>;
   query: PortfolioQuery;
   read: CellAccess;
   now: number;
 }): Promise<PortfolioResponse> {
   const { model, environments, query, now } = input;
-  // The window is checked before any work, so a bad one is a 400 whatever is configured.
-  if (input.trafficSources.length > 0) trafficWindowOf(query, now);
+  // The window is checked before any work: a bad one is a 400.
+  const window = input.trafficSources.length > 0 ? trafficWindowOf(query, now) : undefined;
   const may = await input.read.filter(model.cells.map(c => c.ref));
   const cells = model.cells.filter(c => may(c.ref));
   const items: PortfolioRow[] = [];
@@ -122,7 +125,8 @@ export async function portfolio(input: {
   for (const environment of environments) {
     const here = cells.filter(c => c.environments.includes(environment));
     if (here.length === 0) continue;
-    const unused = await unusedGrantsByCell(model, input.settings, input.trafficSources, environment, query, now);
+    const readable = here.map(c => c.ref);
+    const unused = await unusedGrantsByCell(model, input.trafficSources, environment, readable, window, input.classify);
     traffic.push(unused.traffic);
     for (const cell of here) {
       const counts = cellDeclarationCounts(model, cell.ref);
