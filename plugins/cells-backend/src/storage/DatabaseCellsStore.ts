@@ -94,7 +94,7 @@ export class DatabaseCellsStore implements CellsStore {
 
   private constructor(private readonly db: Knex) {}
 
-  async createRun(run: { trigger: ReconcileRun['trigger']; requestedBy?: string; entityRef?: string }): Promise<string> {
+  async createRun(run: { trigger: ReconcileRun['trigger']; requestedBy?: string; entityRef?: string; owner?: string; environment?: string }): Promise<string> {
     const runId = randomUUID();
     await this.db('cells_runs').insert({
       run_id: runId,
@@ -103,6 +103,8 @@ export class DatabaseCellsStore implements CellsStore {
       requested_by: run.requestedBy ?? null,
       entity_ref: run.entityRef ?? null,
       started_at: new Date(),
+      owner: run.owner ?? null,
+      environment: run.environment ?? null,
     });
     return runId;
   }
@@ -141,8 +143,15 @@ export class DatabaseCellsStore implements CellsStore {
     };
   }
 
-  async failAbandonedRuns(reason: string): Promise<number> {
-    return await this.db('cells_runs').where({ state: 'running' }).update({ state: 'failed', finished_at: new Date(), error: reason });
+  async failAbandonedRuns(reason: string, options: { staleBefore?: Date; owner?: string } = {}): Promise<number> {
+    const running = this.db('cells_runs').where({ state: 'running' });
+    if (options.owner !== undefined) running.andWhere({ owner: options.owner });
+    else if (options.staleBefore) {
+      // A run whose owner still beats is alive, whichever replica asks.
+      const live = this.db('cells_replicas').select('replica_id').where('heartbeat_at', '>=', options.staleBefore);
+      running.andWhere(q => q.whereNull('owner').orWhereNotIn('owner', live));
+    }
+    return await running.update({ state: 'failed', finished_at: new Date(), error: reason });
   }
 
   async upsertStatuses(statuses: StoredCellStatus[]): Promise<void> {

@@ -57,11 +57,17 @@ export interface NewHistoryEntry {
  * run, cell and environment), so an interrupted run never duplicates them.
  */
 export interface CellsStore {
-  createRun(run: { trigger: ReconcileRun['trigger']; requestedBy?: string; entityRef?: string }): Promise<string>;
+  /** `owner` is the replica running it (see src/replicas): its heartbeat tells whether the run is alive. */
+  createRun(run: { trigger: ReconcileRun['trigger']; requestedBy?: string; entityRef?: string; owner?: string; environment?: string }): Promise<string>;
   finishRun(runId: string, result: { state: 'succeeded' | 'failed'; cells: RunCellResult[]; error?: string }): Promise<void>;
   getRun(runId: string): Promise<ReconcileRun | undefined>;
-  /** Marks runs left `running` by a backend that died as failed (called at start). */
-  failAbandonedRuns(reason: string): Promise<number>;
+  /**
+   * Marks runs left `running` by a backend that died as failed. With
+   * `staleBefore`, only runs whose owner's last heartbeat is older (or that
+   * have no owner, or an owner that never beat): a live replica's runs stay.
+   * With `owner`, only that replica's runs (its previous start's).
+   */
+  failAbandonedRuns(reason: string, options?: { staleBefore?: Date; owner?: string }): Promise<number>;
 
   upsertStatuses(statuses: StoredCellStatus[]): Promise<void>;
   /** `withObjects: false` leaves out the per-object states (empty arrays): for lists that need only the state. */
