@@ -95,6 +95,19 @@ export interface Config {
       fullInterval?: HumanDuration;
     };
     /**
+     * Backend replicas sharing one database (docs/scale.md): each beats a
+     * heartbeat; a replica whose heartbeat is stale is gone, its running
+     * reconciles are failed and the environments it held are taken over.
+     */
+    replicas?: {
+      /** This replica's id (letters, digits, . _ : -). Default: host name and a random suffix, new at every start. */
+      id?: string;
+      /** How often this replica beats. Default { seconds: 5 }. */
+      heartbeatInterval?: HumanDuration;
+      /** How old a heartbeat may be before its replica counts as gone; at least twice heartbeatInterval. Default { seconds: 30 }. */
+      staleAfter?: HumanDuration;
+    };
+    /**
      * The worker threads that run the heavy analysis (compliance, blast
      * radius, simulation, the topology build, preview) off the event loop
      * (docs/scale.md).

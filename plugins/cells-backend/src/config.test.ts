@@ -118,6 +118,22 @@ describe('createTarget', () => {
 describe('cells.workers', () => {
   const readWorkers = (workers: unknown) => read({ workers });
 
+  it('reads cells.replicas, with defaults, and refuses a bad id, a stale bound under two heartbeats and an unknown key, naming the key', () => {
+    expect(read(undefined).replicas).toEqual({ heartbeatInterval: { seconds: 5 }, staleAfter: { seconds: 30 } });
+    expect(read({ replicas: { id: 'cells-1', heartbeatInterval: { seconds: 1 }, staleAfter: { seconds: 2 } } }).replicas).toEqual({
+      id: 'cells-1',
+      heartbeatInterval: { seconds: 1 },
+      staleAfter: { seconds: 2 },
+    });
+    expect(() => read({ replicas: { id: 'two words' } })).toThrow(/^cells\.replicas\.id: must be 1 to 100 letters/);
+    expect(() => read({ replicas: { heartbeatInterval: { seconds: 10 }, staleAfter: { seconds: 15 } } })).toThrow(
+      /^cells\.replicas\.staleAfter: must be at least twice cells\.replicas\.heartbeatInterval/,
+    );
+    expect(() => read({ replicas: { heartbeat: { seconds: 1 } } })).toThrow(
+      'cells.replicas.heartbeat: unknown key; cells.replicas takes id, heartbeatInterval and staleAfter',
+    );
+  });
+
   it('takes the pool size, 0 for none, and defaults to one fewer than the cores, at most two', () => {
     expect(readWorkers({ size: 0 }).workers).toEqual({ size: 0 });
     expect(readWorkers({ size: 3 }).workers).toEqual({ size: 3 });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Config } from '@backstage/config';
 import { HumanDuration } from '@backstage/types';
+import { Duration } from 'luxon';
 import { CellsSettings, SettingsError, readCellsSettings } from '@cellplane/cells-common';
 import { readTrafficConfig, TrafficConfigError, TrafficSourceConfig } from '@cellplane/plugin-cells-node';
 import { defaultWorkerCount } from './workers/size';
@@ -38,6 +39,16 @@ export interface CellsBackendConfig {
   workers: { size: number };
   /** Bounds of the backend's caches (`cells.caches`); a missing one takes its default. */
   caches?: { topologyAnswersMiB?: number };
+  /** How replicas sharing one database tell each other they are alive (`cells.replicas`). */
+  replicas: ReplicasConfig;
+}
+
+export interface ReplicasConfig {
+  /** This replica's id; unset, one is made at start (host name and a random suffix). */
+  id?: string;
+  heartbeatInterval: HumanDuration;
+  /** A replica whose heartbeat is older than this is gone: its runs are failed and its leases free. */
+  staleAfter: HumanDuration;
 }
 
 /** A bad setting: the message names the key and what it accepts. */
@@ -144,6 +155,31 @@ function readCaches(cells: Config | undefined): { topologyAnswersMiB?: number } 
   return { topologyAnswersMiB: mib };
 }
 
+function readReplicas(root: Config): ReplicasConfig {
+  const replicas = root.getOptionalConfig('cells.replicas');
+  for (const k of replicas?.keys() ?? []) {
+    if (!['id', 'heartbeatInterval', 'staleAfter'].includes(k)) {
+      throw new CellsConfigError(`cells.replicas.${k}`, 'unknown key; cells.replicas takes id, heartbeatInterval and staleAfter');
+    }
+  }
+  const id = replicas?.getOptional('id');
+  if (id !== undefined && (typeof id !== 'string' || !/^[A-Za-z0-9._:-]{1,100}$/.test(id))) {
+    throw new CellsConfigError('cells.replicas.id', `must be 1 to 100 letters, digits or . _ : -, not ${JSON.stringify(id)}`);
+  }
+  const heartbeatInterval = readDuration(root, 'cells.replicas.heartbeatInterval', { seconds: 5 });
+  const staleAfter = readDuration(root, 'cells.replicas.staleAfter', { seconds: 30 });
+  const ms = (d: HumanDuration) => Duration.fromObject(d).toMillis();
+  if (ms(heartbeatInterval) <= 0) throw new CellsConfigError('cells.replicas.heartbeatInterval', 'must be longer than zero');
+  // Two missed beats are a slow database, not a dead replica.
+  if (ms(staleAfter) < 2 * ms(heartbeatInterval)) {
+    throw new CellsConfigError(
+      'cells.replicas.staleAfter',
+      'must be at least twice cells.replicas.heartbeatInterval, or a slow beat looks like a dead replica',
+    );
+  }
+  return { ...(id !== undefined ? { id: id as string } : {}), heartbeatInterval, staleAfter };
+}
+
 /**
  * Reads `cells:` from app-config: the compiler's settings (cells-common), and
  * the backend's own keys. Throws CellsConfigError naming the key: a bad
@@ -186,5 +222,6 @@ export function readCellsBackendConfig(root: Config, options: { moduleTargetType
     trafficSources: readTraffic(cells?.getOptional('traffic')),
     workers: readWorkers(cells),
     caches: readCaches(cells),
+    replicas: readReplicas(root),
   };
 }

@@ -15,9 +15,12 @@ import { cellsPermissions } from './permissions';
 import { reconcilePassMetric, reportCellsMetrics } from './metrics';
 import { Analyst } from './service/analyst';
 import { InlineAnalysis, PooledAnalysis } from './workers/pool';
+import { joinReplicas } from './replicas/heartbeat';
+import { leaseUnitsOf } from './replicas/units';
 
-/** The scheduler task that reconciles: one runner across backend replicas (scope global). */
+/** The scheduler tasks that reconcile, one per environment: `cells-reconcile:<environment>`. */
 export const RECONCILE_TASK_ID = 'cells-reconcile';
+export const reconcileTaskId = (environment: string) => `${RECONCILE_TASK_ID}:${environment}`;
 
 /**
  * The cells backend plugin: reads cell entities from the catalog, compiles
@@ -53,8 +56,8 @@ export const cellsPlugin = createBackendPlugin({
         // A bad setting throws here, naming the key: the plugin does not start on a guess.
         const config = readCellsBackendConfig(rootConfig, { moduleTargetTypes: registry.moduleTypes });
         const store = await DatabaseCellsStore.create({ database });
-        const abandoned = await store.failAbandonedRuns('the backend stopped before the run finished');
-        if (abandoned) logger.warn(`${abandoned} reconcile run(s) left running by a stopped backend are marked failed`);
+        // Runs of a replica that still beats are alive: only stale owners' runs are failed (src/replicas).
+        const { replicas, stop: stopHeartbeat } = await joinReplicas({ knex: await database.getClient(), config: config.replicas, store, logger });
 
         const targets = new Map(await Promise.all(config.targets.map(async t => [t.environment, await registry.create(t, { rootConfig, logger })] as const)));
         // The heavy analysis in worker threads, so the event loop keeps answering while it runs: the pass's compilation and the API's analysis (docs/scale.md).
@@ -70,13 +73,19 @@ export const cellsPlugin = createBackendPlugin({
           logger,
           ...(analysis instanceof PooledAnalysis ? { analysis } : {}),
         });
+        const environments = config.targets.map(t => t.environment);
         const queue = new ReconcileQueue({
           reconciler,
           store,
           logger,
           fullInterval: Duration.fromObject(config.fullReconcileInterval).toMillis(),
-          trigger: () => scheduler.triggerTask(RECONCILE_TASK_ID),
+          trigger: async environment => {
+            await Promise.all((environment ? [environment] : environments).map(e => scheduler.triggerTask(reconcileTaskId(e))));
+          },
           targets,
+          environments,
+          replicas,
+          unitsOf: leaseUnitsOf(config.targets),
           onPass: reconcilePassMetric(metrics),
         });
         const { stop: stopMetrics } = reportCellsMetrics(metrics, {
@@ -92,18 +101,23 @@ export const cellsPlugin = createBackendPlugin({
           target.onChange?.((entityRef, environment) => queue.observe(entityRef, environment));
         }
 
-        await scheduler.scheduleTask({
-          id: RECONCILE_TASK_ID,
-          frequency: config.catalogPollInterval,
-          timeout: { minutes: 15 },
-          scope: 'global',
-          fn: signal => queue.runDue(signal),
-        });
+        // Every replica runs every environment's task; the environment's lease, not the
+        // scheduler's lock, decides who writes (a dead replica's lock would hold until its timeout).
+        for (const environment of environments) {
+          await scheduler.scheduleTask({
+            id: reconcileTaskId(environment),
+            frequency: config.catalogPollInterval,
+            timeout: { minutes: 15 },
+            scope: 'local',
+            fn: signal => queue.runDue(signal, environment),
+          });
+        }
         lifecycle.addStartupHook(async () => {
           await Promise.all([...targets.values()].map(t => t.start?.()));
         });
         lifecycle.addShutdownHook(async () => {
           queue.stop();
+          stopHeartbeat();
           stopMetrics();
           await Promise.all([...targets.values()].map(t => t.stop?.()));
           await analysis.close();

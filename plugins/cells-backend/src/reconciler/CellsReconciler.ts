@@ -5,7 +5,7 @@ import type { RunCellResult } from '../schema/types';
 import { ApplyResult, CellTarget, DesiredCell, isEgressUnit, SerialQueue } from '@cellplane/plugin-cells-node';
 import { CellsBackendConfig } from '../config';
 import { CatalogCellSource, EntityChange } from '../catalog/CatalogCellSource';
-import { AppliedCellRecord, CellsStore, GoodCompilation } from '../storage/types';
+import { CellsStore } from '../storage/types';
 import { affectedCells, affectedCellsByEntity } from './affected';
 import { catalogSnapshot } from './snapshot';
 import { planEgress } from './egress';
@@ -13,8 +13,9 @@ import { Compile, compileEgressIsolated, compileIsolated, Compiled, DiffAccess, 
 import type { AnalysisRunner } from '../workers/pool';
 import { StoreOutbox } from './outbox';
 import { cellsToCompile, holdersOfEnvironment, modelOfCells, PassInput, planEnvironment, withoutUnrecorded } from './plan';
-import { Backoff, changedCells, failedApply, settleEnvironment, Settlement } from './settle';
+import { changedCells, failedApply, settleEnvironment, Settlement } from './settle';
 import { CatalogSnapshot, CellsReconcilerView, ReconcileRequest } from './types';
+import { ChangeLog, EnvironmentMemory, freshMemory } from './memory';
 
 export type { CatalogSnapshot, ReconcileRequest } from './types';
 
@@ -24,20 +25,6 @@ export class PassRecordError extends Error {
     super(message);
     this.name = 'PassRecordError';
   }
-}
-
-/** What the reconciler remembers of one environment's target. */
-interface EnvironmentMemory {
-  applied: Map<string, DesiredCell>;
-  known: Map<string, AppliedCellRecord>;
-  lastGood: Map<string, GoodCompilation>;
-  failing: Map<string, Backoff>;
-  seen: Set<string>;
-  stale: Set<string>;
-  carried: Map<string, EntityChange[]>;
-  /** Whether the target's own listing has been read into `known`. */
-  listed: boolean;
-  deferred: string[];
 }
 
 const describeChanges = (changes: EntityChange[]) => changes.map(c => `${c.entityRef} ${c.change}`);
@@ -54,20 +41,19 @@ export class CellsReconciler implements CellsReconcilerView {
   private snapshot: CatalogSnapshot = { model: { cells: [], components: [], grants: [] }, held: new Map(), entities: new Map() };
   /** The snapshot misses catalog changes already read (building it failed). */
   private snapshotStale = true;
-  /** Entity changes read from the catalog and not yet reconciled. */
-  private pending: EntityChange[] = [];
-  private pendingMemo: { pending: EntityChange[]; count: number; model: CellModel; applied: CellModel | undefined; cells: Set<string> } | undefined;
-  /** The model the targets were last brought to. */
-  private appliedModel: CellModel | undefined;
+  /** Entity changes read from the catalog; each environment reconciles them from its own cursor. */
+  private readonly log = new ChangeLog();
+  private pendingMemo: { key: unknown[]; cells: Set<string> } | undefined;
   private readonly memory = new Map<string, EnvironmentMemory>();
   /** holders() per environment, dropped whenever `memory` changes what the targets hold. */
   private readonly holdersMemo = new Map<string, Holders>();
   private readonly outbox = new StoreOutbox();
   private readonly passes = new SerialQueue();
-  private loaded = false;
   /** When this process first read the catalog. */
   private catalogReadAt: number | undefined;
   private syncing: Promise<void> | undefined;
+  /** When the catalog was last read in full (every cell entity, not by etag). */
+  private lastFullRead = -Infinity;
   private readonly now: () => number;
   private readonly compileFn: Compile;
   private readonly diffFn: DiffAccess;
@@ -93,27 +79,36 @@ export class CellsReconciler implements CellsReconcilerView {
     this.compileFn = deps.compile ?? compileCells;
     this.diffFn = deps.diffAccess ?? diffAccess;
     this.fullIntervalMs = Duration.fromObject(deps.config.fullReconcileInterval).toMillis();
-    for (const { environment } of deps.config.targets) {
-      this.memory.set(environment, {
-        applied: new Map(),
-        known: new Map(),
-        lastGood: new Map(),
-        failing: new Map(),
-        seen: new Set(),
-        stale: new Set(),
-        carried: new Map(),
-        listed: false,
-        deferred: [],
-      });
-    }
+    for (const { environment } of deps.config.targets) this.memory.set(environment, this.freshMemory());
+  }
+
+  private freshMemory(): EnvironmentMemory {
+    return freshMemory(this.log.end);
+  }
+
+  /**
+   * Forgets what this replica remembers of an environment, as a restart
+   * would: another replica reconciled it since (or will), so the next pass
+   * here reads the store's record and the target again and compares every cell.
+   */
+  forgetEnvironment(environment: string): void {
+    if (!this.memory.has(environment)) return;
+    this.memory.set(environment, this.freshMemory());
+    this.holdersMemo.delete(environment);
+    this.trimLog();
+  }
+
+  private trimLog(): void {
+    this.log.trim([...this.memory.values()].map(m => m.cursor));
   }
 
   get current(): CatalogSnapshot {
     return this.snapshot;
   }
 
+  /** True until this replica brought some environment's target to the catalog. */
   get neverApplied(): boolean {
-    return this.appliedModel === undefined;
+    return [...this.memory.values()].every(m => m.appliedModel === undefined);
   }
 
   /** True while a pass runs: live observations then see a half-applied cell. */
@@ -122,8 +117,25 @@ export class CellsReconciler implements CellsReconcilerView {
   }
 
   /** True when a failed cell or removal is due for another try, or a deferred removal may now go ahead. */
-  retryDue(now = this.now()): boolean {
-    return [...this.memory.values()].some(m => [...m.failing.values()].some(f => f.nextAt <= now) || (m.deferred.length > 0 && now >= this.unseenRemovalAt()));
+  retryDue(now = this.now(), environment?: string): boolean {
+    return [...this.memory.entries()]
+      .filter(([env]) => environment === undefined || env === environment)
+      .some(([, m]) => [...m.failing.values()].some(f => f.nextAt <= now) || (m.deferred.length > 0 && now >= this.unseenRemovalAt()));
+  }
+
+  /** Whether an environment's target was never brought to the catalog by this replica (since it last took the environment over). */
+  neverAppliedTo(environment: string): boolean {
+    return this.memory.get(environment)?.appliedModel === undefined;
+  }
+
+  /** The cells catalog changes touch that this environment has not reconciled yet. */
+  pendingCellsOf(environment: string): Set<string> {
+    const memory = this.memory.get(environment);
+    if (!memory) return new Set();
+    return affectedCells(
+      this.log.since(memory.cursor).map(c => c.entityRef),
+      [memory.appliedModel, this.snapshot.model],
+    );
   }
 
   /**
@@ -132,21 +144,17 @@ export class CellsReconciler implements CellsReconcilerView {
    * changes computing it takes a pass over both models. Read it, never change it.
    */
   pendingCells(): Set<string> {
+    const memories = [...this.memory.values()];
+    const applied = [...new Set(memories.map(m => m.appliedModel))];
+    const oldest = Math.min(this.log.end, ...memories.map(m => m.cursor));
+    const key = [this.log.start, this.log.end, oldest, this.snapshot.model, ...applied];
     const memo = this.pendingMemo;
-    if (
-      memo &&
-      memo.pending === this.pending &&
-      memo.count === this.pending.length &&
-      memo.model === this.snapshot.model &&
-      memo.applied === this.appliedModel
-    ) {
-      return memo.cells;
-    }
+    if (memo && memo.key.length === key.length && memo.key.every((k, i) => k === key[i])) return memo.cells;
     const cells = affectedCells(
-      this.pending.map(c => c.entityRef),
-      [this.appliedModel, this.snapshot.model],
+      this.log.since(oldest).map(c => c.entityRef),
+      [...applied, this.snapshot.model],
     );
-    this.pendingMemo = { pending: this.pending, count: this.pending.length, model: this.snapshot.model, applied: this.appliedModel, cells };
+    this.pendingMemo = { key, cells };
     return cells;
   }
 
@@ -155,16 +163,27 @@ export class CellsReconciler implements CellsReconcilerView {
   }
 
   appliedState(environment: string): { model: CellModel; objects: KubeObject[] } | undefined {
-    if (!this.appliedModel) return undefined;
-    const cells = [...(this.memory.get(environment)?.applied.values() ?? [])].filter(c => !isEgressUnit(c.entityRef));
-    return { model: this.appliedModel, objects: cells.flatMap(c => c.objects) };
+    const memory = this.memory.get(environment);
+    if (!memory?.appliedModel) return undefined;
+    const cells = [...memory.applied.values()].filter(c => !isEgressUnit(c.entityRef));
+    return { model: memory.appliedModel, objects: cells.flatMap(c => c.objects) };
   }
 
-  async syncCatalog(): Promise<void> {
+  /**
+   * Reads the catalog's changes. `full` (a full pass) re-reads every cell
+   * entity, at most once per full interval, so the backend converges to the
+   * catalog whatever the etags said.
+   */
+  async syncCatalog(options: { full?: boolean } = {}): Promise<void> {
+    const fullDue = !!options.full && this.now() - this.lastFullRead >= this.fullIntervalMs;
+    // A sync under way may be an etag-only one: a full read waits for it, then reads again.
+    if (fullDue && this.syncing) await this.syncing.catch(() => undefined);
     if (!this.syncing) {
       this.syncing = (async () => {
-        const changes = await this.deps.source.sync();
-        this.pending.push(...changes);
+        const startedAt = this.now();
+        const changes = await this.deps.source.sync({ full: fullDue });
+        if (fullDue) this.lastFullRead = startedAt;
+        this.log.push(changes);
         if (changes.length > 0) this.snapshotStale = true;
         // Built again until it succeeds: a failure here never hides changes already read.
         if (this.snapshotStale) {
@@ -204,9 +223,18 @@ export class CellsReconciler implements CellsReconcilerView {
     });
   }
 
-  /** Runs one reconcile; passes never overlap within this instance (the scheduler keeps instances apart). */
-  reconcile(request: ReconcileRequest, runId: string): Promise<RunCellResult[]> {
-    return this.passes.run(() => this.reconcileNow(request, runId));
+  /**
+   * Runs one reconcile of the given environments (all by default); passes
+   * never overlap within this instance, and the environments' leases keep
+   * replicas apart. `beforeApply` runs just before each target is written:
+   * it throws when this replica no longer holds the environment.
+   */
+  reconcile(
+    request: ReconcileRequest,
+    runId: string,
+    options: { environments?: string[]; beforeApply?: (environment: string) => Promise<void> } = {},
+  ): Promise<RunCellResult[]> {
+    return this.passes.run(() => this.reconcileNow(request, runId, options));
   }
 
   /** Cells of this process's first catalog read may be removed once the catalog has been read for a full interval. */
@@ -214,42 +242,51 @@ export class CellsReconciler implements CellsReconcilerView {
     return (this.catalogReadAt ?? this.now()) + this.fullIntervalMs;
   }
 
-  private async loadState(): Promise<void> {
-    if (this.loaded) return;
-    const [goods, applied] = await Promise.all([this.deps.store.getGoodCompilations(), this.deps.store.listAppliedCells()]);
-    for (const good of goods) this.memory.get(good.environment)?.lastGood.set(good.entityRef, good);
-    for (const record of applied) this.memory.get(record.environment)?.known.set(record.entityRef, record);
-    this.holdersMemo.clear();
-    this.loaded = true;
+  /** The store's record of an environment (what it may hold, its last good compilations), read once and after a handover. */
+  private async loadState(environment: string, memory: EnvironmentMemory): Promise<void> {
+    if (memory.loaded) return;
+    const [goods, applied] = await Promise.all([this.deps.store.getGoodCompilations({ environment }), this.deps.store.listAppliedCells({ environment })]);
+    for (const good of goods) memory.lastGood.set(good.entityRef, good);
+    for (const record of applied) memory.known.set(record.entityRef, record);
+    this.holdersMemo.delete(environment);
+    memory.loaded = true;
   }
 
-  private async reconcileNow(request: ReconcileRequest, runId: string): Promise<RunCellResult[]> {
-    await this.loadState();
-    await this.syncCatalog();
+  private async reconcileNow(
+    request: ReconcileRequest,
+    runId: string,
+    options: { environments?: string[]; beforeApply?: (environment: string) => Promise<void> },
+  ): Promise<RunCellResult[]> {
+    await this.syncCatalog({ full: request.full });
     const snapshot = this.snapshot;
-    const changes = [...this.pending];
-    const affectedBy = affectedCellsByEntity(
-      changes.map(c => c.entityRef),
-      [this.appliedModel, snapshot.model],
-    );
-    const dirty = new Set<string>(request.entityRef ? [request.entityRef] : []);
-    affectedBy.forEach(cells => cells.forEach(c => dirty.add(c)));
-    const pass: PassInput = {
-      model: snapshot.model,
-      held: snapshot.held,
-      firstPass: this.appliedModel === undefined,
-      dirty,
-      request,
-      now: this.now(),
-      unseenRemovalAt: this.unseenRemovalAt(),
-    };
+    const end = this.log.end;
     const results: RunCellResult[] = [];
     for (const { environment } of this.deps.config.targets) {
-      results.push(...(await this.reconcileEnvironment(pass, environment, { snapshot, changes, affectedBy, runId })));
+      if (options.environments && !options.environments.includes(environment)) continue;
+      const memory = this.memory.get(environment)!;
+      await this.loadState(environment, memory);
+      const changes = this.log.since(memory.cursor, end);
+      const affectedBy = affectedCellsByEntity(
+        changes.map(c => c.entityRef),
+        [memory.appliedModel, snapshot.model],
+      );
+      const dirty = new Set<string>(request.entityRef ? [request.entityRef] : []);
+      affectedBy.forEach(cells => cells.forEach(c => dirty.add(c)));
+      const pass: PassInput = {
+        model: snapshot.model,
+        held: snapshot.held,
+        firstPass: memory.appliedModel === undefined,
+        dirty,
+        request,
+        now: this.now(),
+        unseenRemovalAt: this.unseenRemovalAt(),
+      };
+      results.push(...(await this.reconcileEnvironment(pass, environment, { snapshot, changes, affectedBy, runId, beforeApply: options.beforeApply })));
+      memory.appliedModel = snapshot.model;
+      // Changes read while this pass ran stay pending for the next one.
+      memory.cursor = end;
     }
-    this.appliedModel = snapshot.model;
-    // Changes read while this pass ran stay pending for the next one.
-    this.pending = this.pending.slice(changes.length);
+    this.trimLog();
     const errors = await this.outbox.flush(this.deps.store);
     if (errors.length) {
       const message = `the targets were brought to the catalog, but ${errors.join('; ')}`;
@@ -262,7 +299,13 @@ export class CellsReconciler implements CellsReconcilerView {
   private async reconcileEnvironment(
     pass: PassInput,
     environment: string,
-    context: { snapshot: CatalogSnapshot; changes: EntityChange[]; affectedBy: Map<string, Set<string>>; runId: string },
+    context: {
+      snapshot: CatalogSnapshot;
+      changes: EntityChange[];
+      affectedBy: Map<string, Set<string>>;
+      runId: string;
+      beforeApply?: (environment: string) => Promise<void>;
+    },
   ): Promise<RunCellResult[]> {
     const { logger, store, config } = this.deps;
     const target = this.deps.targets.get(environment)!;
@@ -308,6 +351,14 @@ export class CellsReconciler implements CellsReconcilerView {
     const causes = context.changes.length ? describeChanges(context.changes) : [this.requestCause(pass.request)];
     let result: ApplyResult;
     try {
+      // Outside the try below: a replica that lost the environment writes nothing and the run fails.
+      await context.beforeApply?.(environment);
+    } catch (e) {
+      // What earlier environments of this pass did is still recorded.
+      const errors = await this.outbox.flush(store);
+      throw new PassRecordError([`${environment}: ${messageOf(e)}`, ...errors].join('; '), []);
+    }
+    try {
       result = await target.apply(plan.send, plan.remove, { causes });
     } catch (e) {
       logger.error(`the ${environment} target failed: ${messageOf(e)}`);
@@ -315,7 +366,7 @@ export class CellsReconciler implements CellsReconcilerView {
     }
 
     const changed = changedCells(plan, result);
-    const before = this.appliedModel;
+    const before = memory.appliedModel;
     const diffs = before
       ? diffIsolated(this.diffFn, {
           settings: config.settings,

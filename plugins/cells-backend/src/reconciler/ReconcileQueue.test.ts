@@ -23,7 +23,14 @@ describe('ReconcileQueue', () => {
       makeTarget: () => new DirectoryTarget({ path: folder, environment: 'development', logger: harness.logger }),
     });
     const { reconciler, store } = await harness.start();
-    const queue = new ReconcileQueue({ reconciler, store, logger: harness.logger, fullInterval: 60_000, trigger: async () => undefined });
+    const queue = new ReconcileQueue({
+      reconciler,
+      store,
+      logger: harness.logger,
+      fullInterval: 60_000,
+      trigger: async () => undefined,
+      environments: ['development'],
+    });
     harness.faults.arm('addHistory');
     await queue.runDue();
     const [run] = await knex('cells_runs').select();
