@@ -5,13 +5,13 @@
  * has passed. The bound is generous on purpose: it only decides when to give
  * up on a broken build, and no assertion depends on how long the wait took.
  */
-export async function eventually<T>(what: string, get: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 90_000): Promise<T> {
+export async function eventually<T>(what: string, get: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 90_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const last = await get();
     if (ok(last)) return last;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${describe(last)}`);
-    await new Promise(r => setTimeout(r, 100));
+    await new Promise(r => setTimeout(r, intervalMs));
   }
 }
 
