@@ -73,4 +73,25 @@ describe('CatalogCellSource', () => {
     catalog.remove('group:default/ops');
     expect(await source.sync()).toEqual([{ entityRef: 'group:default/ops', change: 'removed' }]);
   });
+
+  it('in a full sync, re-reads every System and Component and reports what the etags missed', async () => {
+    const catalog = new ChangingCatalog([component('capcom'), component('flight-director')]);
+    const source = new CatalogCellSource({ catalog: catalog.service, auth: mockServices.auth() });
+    await source.sync();
+    // The catalog's content moved but the listing still says the old etag (a change between pages, an etag that did not move).
+    const stale = catalog.get('component:default/capcom')!.metadata.etag!;
+    catalog.set(component('capcom', { lifecycle: 'production' }));
+    const listing = catalog.service.queryEntities.bind(catalog.service);
+    jest.spyOn(catalog.service, 'queryEntities').mockImplementation(async (...args: Parameters<typeof listing>) => {
+      const page = await listing(...args);
+      return { ...page, items: page.items.map(e => (e.metadata.name === 'capcom' ? { ...e, metadata: { ...e.metadata, etag: stale } } : e)) };
+    });
+    expect(await source.sync()).toEqual([]);
+    const byRefs = jest.spyOn(catalog.service, 'getEntitiesByRefs');
+    expect(await source.sync({ full: true })).toEqual([{ entityRef: 'component:default/capcom', change: 'updated' }]);
+    expect(byRefs.mock.calls.flatMap(c => c[0].entityRefs).sort()).toEqual(['component:default/capcom', 'component:default/flight-director']);
+    expect((source.all()[0].spec as any).lifecycle).toBe('production');
+    // Converged: the next full sync finds nothing.
+    expect(await source.sync({ full: true })).toEqual([]);
+  });
 });

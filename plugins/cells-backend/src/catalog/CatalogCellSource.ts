@@ -39,8 +39,13 @@ export class CatalogCellSource {
     return this.entities.size;
   }
 
-  /** Reads the catalog's etags, fetches what changed, and returns the changes. */
-  async sync(): Promise<EntityChange[]> {
+  /**
+   * Reads the catalog's etags, fetches what changed, and returns the changes.
+   * With `full`, fetches every System and Component whatever its etag says and
+   * compares content: an entity the deltas missed (read between pages, first
+   * seen with a processing error, an etag that did not move) is caught up.
+   */
+  async sync(options: { full?: boolean } = {}): Promise<EntityChange[]> {
     const credentials = await this.deps.auth.getOwnServiceCredentials();
     const seen = new Map<string, string>();
     const stubs = new Map<string, Entity>();
@@ -74,11 +79,19 @@ export class CatalogCellSource {
 
     const changes: EntityChange[] = [];
     const toFetch: string[] = [];
+    /** Fetched again only to compare: reported when the content differs from what is kept. */
+    const toCompare = new Set<string>();
     for (const [ref, etag] of seen) {
       const known = this.etags.get(ref);
       if (known === undefined) changes.push({ entityRef: ref, change: 'added' });
       else if (known !== etag || etag === '') changes.push({ entityRef: ref, change: 'updated' });
-      else continue;
+      else {
+        if (options.full && !stubs.has(ref)) {
+          toCompare.add(ref);
+          toFetch.push(ref);
+        }
+        continue;
+      }
       if (!stubs.has(ref)) toFetch.push(ref);
     }
     for (const ref of this.etags.keys()) {
@@ -92,6 +105,10 @@ export class CatalogCellSource {
       items.forEach((entity, j) => {
         if (entity) fetched.set(refs[j], entity);
       });
+    }
+    for (const ref of toCompare) {
+      const entity = fetched.get(ref);
+      if (entity && !sameContent(entity, this.entities.get(ref))) changes.push({ entityRef: ref, change: 'updated' });
     }
     // Apply only after every fetch succeeded: a failed sync leaves the cache as it was.
     const applied: EntityChange[] = [];
@@ -110,4 +127,11 @@ export class CatalogCellSource {
     }
     return applied.sort((a, b) => compareText(a.entityRef, b.entityRef));
   }
+}
+
+/** Whether two reads of an entity say the same (the etag aside: one that did not move is what a full read distrusts). */
+function sameContent(a: Entity, b: Entity | undefined): boolean {
+  if (!b) return false;
+  const strip = (e: Entity) => JSON.stringify({ ...e, metadata: { ...e.metadata, etag: undefined } });
+  return strip(a) === strip(b);
 }
