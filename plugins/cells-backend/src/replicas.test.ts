@@ -229,6 +229,11 @@ describe('a backend replica killed in the middle of a reconcile', () => {
       expect(final.filter(r => r.state === 'failed').map(r => r.run_id)).toEqual([killedRun.run_id]);
       expect(final.some(r => r.owner === idA && r.finished_at && r.finished_at.getTime() > bStarted)).toBe(true);
 
+      // While both lived, each ran the scheduled passes of its own environment only: the environments were spread.
+      const bOwnFirst = final.find(r => r.owner === idB && r.environment === envOf(idB))!.started_at.getTime();
+      expect(final.filter(r => r.owner === idA && r.environment === envOf(idB) && r.started_at.getTime() > bOwnFirst + STALE_MS)).toEqual([]);
+      expect(final.filter(r => r.owner === idB && r.environment === envA && r.started_at.getTime() < killedAt)).toEqual([]);
+
       // One pass at a time per environment across both replicas (the killed run ends when A died).
       for (const environment of environments) {
         const spans = final
