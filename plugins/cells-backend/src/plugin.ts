@@ -57,7 +57,7 @@ export const cellsPlugin = createBackendPlugin({
         const config = readCellsBackendConfig(rootConfig, { moduleTargetTypes: registry.moduleTypes });
         const store = await DatabaseCellsStore.create({ database });
         // Runs of a replica that still beats are alive: only stale owners' runs are failed (src/replicas).
-        const { replicas, stop: stopHeartbeat } = await joinReplicas({ knex: await database.getClient(), config: config.replicas, store, logger });
+        const { replicas, leave: leaveReplicas } = await joinReplicas({ knex: await database.getClient(), config: config.replicas, store, logger });
 
         const targets = new Map(await Promise.all(config.targets.map(async t => [t.environment, await registry.create(t, { rootConfig, logger })] as const)));
         // The heavy analysis in worker threads, so the event loop keeps answering while it runs: the pass's compilation and the API's analysis (docs/scale.md).
@@ -117,7 +117,9 @@ export const cellsPlugin = createBackendPlugin({
         });
         lifecycle.addShutdownHook(async () => {
           queue.stop();
-          stopHeartbeat();
+          // A pass under way ends first (bounded), then the others take this replica's environments over at once.
+          await Promise.race([reconciler.idle(), new Promise(r => setTimeout(r, 20_000).unref())]);
+          await leaveReplicas();
           stopMetrics();
           await Promise.all([...targets.values()].map(t => t.stop?.()));
           await analysis.close();

@@ -237,6 +237,11 @@ export class CellsReconciler implements CellsReconcilerView {
     return this.passes.run(() => this.reconcileNow(request, runId, options));
   }
 
+  /** Resolves once the passes queued so far have ended (a graceful stop waits for them). */
+  idle(): Promise<void> {
+    return this.passes.run(async () => undefined);
+  }
+
   /** Cells of this process's first catalog read may be removed once the catalog has been read for a full interval. */
   private unseenRemovalAt(): number {
     return (this.catalogReadAt ?? this.now()) + this.fullIntervalMs;

@@ -64,6 +64,15 @@ describe.each(databases.eachSupportedId())('replicas on %s', id => {
     // A replica restarted under its configured id: its previous start's runs are over.
     expect(await store.failAbandonedRuns('restarted', { owner: b.id })).toBe(1);
     expect((await store.getRun(ofB))?.state).toBe('failed');
+
+    // A graceful stop leaves at once: no waiting for its heartbeat to go stale.
+    await b.beat();
+    const lastOfB = await store.createRun({ trigger: 'api', owner: b.id });
+    expect(await a.live()).toContain('replica-b');
+    await b.leave();
+    expect(await a.live()).toEqual(['replica-a']);
+    expect(await store.failAbandonedRuns('left', { staleBefore: a.staleBefore() })).toBe(1);
+    expect((await store.getRun(lastOfB))?.state).toBe('failed');
   });
 
   it("spreads units between live replicas, the same answer on every replica, and moves only a gone replica's", () => {

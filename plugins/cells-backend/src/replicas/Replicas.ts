@@ -118,6 +118,11 @@ export class Replicas {
     return rows.length === new Set(units).size;
   }
 
+  /** Leaves the replicas at a graceful stop: the others reassign this one's units at once instead of after `staleMs`. */
+  async leave(): Promise<void> {
+    await this.db('cells_replicas').where({ replica_id: this.id }).delete();
+  }
+
   async release(units: string[]): Promise<void> {
     if (!units.length) return;
     units.forEach(u => this.held.delete(u));

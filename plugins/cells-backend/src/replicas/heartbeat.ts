@@ -16,7 +16,7 @@ export async function joinReplicas(options: {
   config: ReplicasConfig;
   store: CellsStore;
   logger: LoggerService;
-}): Promise<{ replicas: Replicas; stop: () => void }> {
+}): Promise<{ replicas: Replicas; stop: () => void; leave: () => Promise<void> }> {
   const { knex, config, store, logger } = options;
   const staleMs = Duration.fromObject(config.staleAfter).toMillis();
   const heartbeatMs = Duration.fromObject(config.heartbeatInterval).toMillis();
@@ -46,5 +46,13 @@ export async function joinReplicas(options: {
       });
   }, heartbeatMs);
   timer.unref?.();
-  return { replicas, stop: () => clearInterval(timer) };
+  const stop = () => clearInterval(timer);
+  return {
+    replicas,
+    stop,
+    leave: async () => {
+      stop();
+      await replicas.leave().catch(e => logger.warn(`could not leave the replicas (the others take over after staleAfter): ${e}`));
+    },
+  };
 }
