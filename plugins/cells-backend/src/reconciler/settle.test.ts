@@ -4,7 +4,7 @@ import { ApplyResult, CellOutcome, DesiredCell, noChanges, RemovalOutcome } from
 import { EntityChange } from '../catalog/CatalogCellSource';
 import { CellDiff } from './isolate';
 import { EnvironmentPlan, PassInput } from './plan';
-import { Backoff, changedCells, failedApply, hashObjects, nextBackoff, settleEnvironment, SettleInput } from './settle';
+import { Backoff, changedCells, failedApply, hashObjects, nextBackoff, settleEnvironment, SettleInput, UNRECORDED } from './settle';
 
 const A = 'system:default/a';
 const GONE = 'system:default/gone';
@@ -113,6 +113,20 @@ describe('settleEnvironment: a sent cell', () => {
     expect(settle({ lastGoodHash: hashObjects(objects) }).goods).toEqual([]);
     expect(settle({ plan: plan({ compiled: new Set() }) }).goods).toEqual([]);
     expect(settle({ result: { cells: [outcome('error')], removed: [] } }).goods).toEqual([]);
+  });
+
+  it('records history for a compilation a first pass finds already applied but never recorded, and only then', () => {
+    const unchanged = { result: { cells: [outcome('in-sync', false)], removed: [] } };
+    // The store's last good compilation is older than what the target holds: a pass stopped before recording it.
+    const found = settle({ ...unchanged, pass: { firstPass: true }, lastGoodHash: 'older' });
+    expect(found.history.map(h => [h.entityRef, h.summary, h.cause])).toEqual([[A, UNRECORDED, { kind: 'startup' }]]);
+    expect(found.goods.map(g => g.hash)).toEqual([hashObjects(objects)]);
+    // Recorded already, not a first pass, or never recorded at all: nothing to add.
+    expect(settle({ ...unchanged, pass: { firstPass: true }, lastGoodHash: hashObjects(objects) }).history).toEqual([]);
+    expect(settle({ ...unchanged, pass: { firstPass: false }, lastGoodHash: 'older' }).history).toEqual([]);
+    expect(settle({ ...unchanged, pass: { firstPass: true } }).history).toEqual([]);
+    // The target changed: the ordinary history entry, not this one.
+    expect(settle({ pass: { firstPass: true }, lastGoodHash: 'older' }).history.map(h => h.summary)).toEqual(['1 updated']);
   });
 
   it('backs off from 5 s, doubling up to the full interval', () => {

@@ -72,6 +72,9 @@ export function changedCells(plan: EnvironmentPlan, result: ApplyResult): Map<st
   return changed;
 }
 
+/** The history of a compilation found on the target that no pass recorded. */
+export const UNRECORDED = 'found applied but never recorded (a pass stopped between writing the target and recording it)';
+
 export function summarize(changes: CellOutcome['changes'], diff: CellDiff | undefined, repaired: boolean, drift?: string): string {
   const parts = [
     changes.create.length && `${changes.create.length} created`,
@@ -207,10 +210,18 @@ export function settleEnvironment(input: SettleInput): Settlement {
     out.stale.set(ref, !!problems || outcome.state === 'error');
     if (outcome.state === 'error' && !problems) fail(ref);
     else out.failing.set(ref, undefined);
+    /**
+     * A first pass (a restart, a takeover) finding the target already at a
+     * compilation the store never recorded: a pass that stopped between
+     * writing the target and recording it applied it, so its history is written now.
+     */
+    let unrecorded = false;
     if (!problems && outcome.state !== 'error' && plan.compiled.has(ref)) {
       const hash = hashObjects(sent.objects);
-      if (env.lastGood.get(ref)?.hash !== hash)
+      const lastGood = env.lastGood.get(ref);
+      if (lastGood?.hash !== hash)
         out.goods.push({ entityRef: ref, environment, namespace: sent.namespace, hash, objects: sent.objects, model: null, compiledAt: at });
+      unrecorded = pass.firstPass && lastGood !== undefined && lastGood.hash !== hash && !changed.has(ref);
     }
     out.results.push({
       entityRef: ref,
@@ -224,13 +235,13 @@ export function settleEnvironment(input: SettleInput): Settlement {
     const cause = causeOf(ref);
     const repaired = !pass.firstPass && relevantTo(ref).length === 0 && !pass.request.requestedBy;
     carry(ref, outcome.state !== 'error' && !problems);
-    if (!changed.has(ref) || !names.has(ref)) continue;
+    if ((!changed.has(ref) && !unrecorded) || !names.has(ref)) continue;
     const diff = diffs.get(ref);
     out.history.push({
       entityRef: ref,
       environment,
       runId,
-      summary: summarize(outcome.changes, diff, repaired, drift.get(ref)),
+      summary: unrecorded ? UNRECORDED : summarize(outcome.changes, diff, repaired, drift.get(ref)),
       cause,
       created: outcome.changes.create,
       updated: outcome.changes.update,
