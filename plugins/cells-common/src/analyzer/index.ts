@@ -37,8 +37,8 @@ export type {
   WorkloadModel,
 } from './model';
 export { identityOf } from './model';
-export { istioStringMatches } from './authorization';
-export { normalizeRequestPath } from './httpPath';
+export { istioStringMatches, pathMatches } from './authorization';
+export { containsPathTemplate, normalizeRequestPath } from './httpPath';
 export type { AuthorizationPolicyModel } from './authorization';
 export type { NetworkPolicyModel } from './networkPolicy';
 export type { CiliumPolicyModel } from './cilium';

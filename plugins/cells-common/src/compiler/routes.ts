@@ -44,7 +44,12 @@ export function publicRoutes(ctx: CellContext): { routes: PublicRoute[]; problem
   const { routes: templates } = ctx.settings.gateway;
   const routes: PublicRoute[] = [];
   const problems: CellProblem[] = [];
-  const gatewayGrants = ctx.inbound.filter((g): g is CallGrant & { caller: { kind: 'gateway' } } => g.caller.kind === 'gateway');
+  // An endpoint serving an OpenAPI API has one gateway grant per path: it still gets one route.
+  const seen = new Set<string>();
+  const gatewayGrants = ctx.inbound.filter(
+    (g): g is CallGrant & { caller: { kind: 'gateway' } } =>
+      g.caller.kind === 'gateway' && !seen.has(`${g.callee}|${g.endpoint}`) && !!seen.add(`${g.callee}|${g.endpoint}`),
+  );
   for (const grant of gatewayGrants) {
     const component = ctx.component(grant.callee);
     const endpoint = component.endpoints.find(e => e.name === grant.endpoint)!;

@@ -126,6 +126,11 @@ export interface EndpointSpec {
   auth?: EndpointAuth;
   /** Public endpoints only: how often one client may call through the gateway. */
   rateLimit?: EndpointRateLimit;
+  /**
+   * The OpenAPI APIs the component provides on this endpoint (docs/front-door.md#operations):
+   * their operations are the most any grant to it admits. `operations` then holds an example of each.
+   */
+  api?: { refs: string[]; operations: ApiOperation[] };
 }
 
 /**
@@ -160,12 +165,34 @@ export interface EndpointOperation {
   path: string;
 }
 
+/**
+ * One operation of an OpenAPI document: a method and a path template, as the
+ * API's provider serves it on one endpoint (docs/front-door.md#operations).
+ */
+export interface ApiOperation {
+  /** Upper case, e.g. `POST`. */
+  method: string;
+  /** The document's path template, e.g. `/missions/{missionId}`. */
+  path: string;
+  /**
+   * The Istio `paths` value that admits it: the path itself, `{*}` for each
+   * whole-segment parameter, or a prefix `/a/*` when a parameter shares its
+   * segment with text (Istio templates only whole segments).
+   */
+  match: string;
+  /** An example request path: each parameter replaced by its name. */
+  example: string;
+  operationId?: string;
+}
+
 /** One entry of `spec.connections`: a call the component makes (the caller's intent). */
 export interface ConnectionSpec {
   to: string;
   endpoint?: string;
   methods?: string[];
   paths?: string[];
+  /** operationIds of the OpenAPI API the target endpoint serves: the call admits exactly these. */
+  operations?: string[];
   /** Why the access is needed (free text, trimmed); shown in the evidence pack's register. */
   reason?: string;
 }

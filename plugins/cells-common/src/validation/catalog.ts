@@ -11,6 +11,8 @@ import { checkEgress, EgressPlatformRules, egressPlatformRules } from './egress'
 import { checkSharedHosts } from './egressHosts';
 import { checkMetrics } from './platform';
 import { frontDoorRules } from './frontDoor';
+import { ApiProviders, providersFromRelations, providersIndex, servedApis } from './apis';
+import { consumedApiDeclarations, narrowToServed } from './apiGrants';
 
 export type { EntityLookup } from './membership';
 export { cellOfComponent } from './membership';
@@ -70,7 +72,12 @@ function checkL7Fields(list: ProblemList, field: string, endpoint: EndpointSpec,
  * endpoint, and the endpoint's visibility admits the caller. Returns only the
  * declarations that passed; a failed one never becomes a rule.
  */
-export function checkDeclarations(entity: Entity, parsed: ParsedCellEntity, lookup: EntityLookup): Declaration[] {
+export function checkDeclarations(
+  entity: Entity,
+  parsed: ParsedCellEntity,
+  lookup: EntityLookup,
+  providers: ApiProviders = providersFromRelations(lookup),
+): Declaration[] {
   const list = parsed.problems;
   const component = parsed.component;
   if (entity.kind.toLowerCase() !== 'component') return [];
@@ -81,12 +88,26 @@ export function checkDeclarations(entity: Entity, parsed: ParsedCellEntity, look
     return [];
   }
   const ownCell = membership.status === 'member' ? membership.cell : undefined;
-  if (!component) return [];
+  // A member that declares nothing of Cellplane's may still call through `consumesApis`.
+  const consumed = ownCell ? consumedApiDeclarations(list, entity, parsed.ref, ownCell, lookup, providers, endpointsOf, visibilityAdmits) : [];
+  if (!component) return consumed;
   if (!ownCell) {
     list.add('spec.system', 'a component with endpoints, connections or allowFrom must belong to a cell', 'set spec.system to a System that has spec.cell');
     return [];
   }
-  const declarations: Declaration[] = [];
+  const own = servedApis(entity, component.endpoints, lookup);
+  own.problems.forEach(p => list.add(p.field, p.message, p.fix));
+  component.endpoints.forEach((endpoint, i) => {
+    const api = own.byEndpoint.get(endpoint.name);
+    if (api && endpoint.operations) {
+      list.add(
+        `spec.endpoints[${i}].operations`,
+        `endpoint ${endpoint.name} serves the operations of ${api.refs.join(', ')}`,
+        'remove operations: the API says what the endpoint serves',
+      );
+    }
+  });
+  const declarations: Declaration[] = [...consumed];
   for (const { spec, field, target } of component.connections) {
     const targetEntity = lookup(target);
     if (!targetEntity) {
@@ -109,7 +130,8 @@ export function checkDeclarations(entity: Entity, parsed: ParsedCellEntity, look
       continue;
     }
     if (!checkL7Fields(list, field, endpoint, spec.methods, spec.paths)) continue;
-    declarations.push({
+    const served = servedApis(targetEntity, endpointsOf(targetEntity), lookup).byEndpoint.get(endpoint.name);
+    const declaration: Declaration = {
       caller: { kind: 'component', ref: parsed.ref },
       callee: target,
       endpoint: endpoint.name,
@@ -118,7 +140,8 @@ export function checkDeclarations(entity: Entity, parsed: ParsedCellEntity, look
       declaredBy: parsed.ref,
       field,
       ...(spec.reason ? { reason: spec.reason } : {}),
-    });
+    };
+    declarations.push(...narrowToServed(list, declaration, served, spec.operations));
   }
   for (const { spec, field, source, sourceKind } of component.allowFrom) {
     const endpoint = pickEndpoint(list, field, component.endpoints, spec.endpoint, parsed.ref);
@@ -148,7 +171,7 @@ export function checkDeclarations(entity: Entity, parsed: ParsedCellEntity, look
       continue;
     }
     if (!checkL7Fields(list, field, endpoint, spec.methods, spec.paths)) continue;
-    declarations.push({
+    const declaration: Declaration = {
       caller: { kind: sourceKind, ref: source },
       callee: parsed.ref,
       endpoint: endpoint.name,
@@ -157,17 +180,19 @@ export function checkDeclarations(entity: Entity, parsed: ParsedCellEntity, look
       declaredBy: parsed.ref,
       field,
       ...(spec.reason ? { reason: spec.reason } : {}),
-    });
+    };
+    declarations.push(...narrowToServed(list, declaration, own.byEndpoint.get(endpoint.name)));
   }
   component.endpoints.forEach((endpoint, i) => {
     if (endpoint.visibility === 'public' && !component.closedToGateway.has(endpoint.name)) {
-      declarations.push({
+      const declaration: Declaration = {
         caller: { kind: 'gateway' },
         callee: parsed.ref,
         endpoint: endpoint.name,
         declaredBy: parsed.ref,
         field: `spec.endpoints[${i}].visibility`,
-      });
+      };
+      declarations.push(...narrowToServed(list, declaration, own.byEndpoint.get(endpoint.name)));
     }
   });
   return declarations;
@@ -247,6 +272,23 @@ export function modelOptions(settings: CellsSettings): BuildModelOptions {
   };
 }
 
+/** Endpoints that serve OpenAPI APIs carry them, and an example of each operation for the presets and probes. */
+function withServedApis(entity: Entity, endpoints: EndpointSpec[], lookup: EntityLookup): EndpointSpec[] {
+  const { byEndpoint } = servedApis(entity, endpoints, lookup);
+  if (byEndpoint.size === 0) return endpoints;
+  return endpoints.map(endpoint => {
+    const api = byEndpoint.get(endpoint.name);
+    if (!api) return endpoint;
+    const examples = new Map(api.operations.map(o => [`${o.method} ${o.example}`, { method: o.method, path: o.example }]));
+    const { operations: _declared, ...rest } = endpoint;
+    return {
+      ...rest,
+      ...(examples.size ? { operations: [...examples.values()].sort((a, b) => compareText(a.path, b.path) || compareText(a.method, b.method)) } : {}),
+      api: { refs: api.refs, operations: api.operations },
+    };
+  });
+}
+
 const byRef = <T extends { ref: string }>(a: T, b: T) => compareText(a.ref, b.ref);
 
 /**
@@ -266,6 +308,7 @@ export function buildCellModel(entities: Entity[], options: BuildModelOptions): 
     index.set(ref, entity);
   }
   const lookup: EntityLookup = ref => index.get(ref);
+  const providers = providersIndex(index.values());
 
   const cells = new Map<string, Cell>();
   const components: CellComponent[] = [];
@@ -304,7 +347,7 @@ export function buildCellModel(entities: Entity[], options: BuildModelOptions): 
         });
       }
     }
-    declarations.push(...checkDeclarations(entity, parsed, lookup));
+    declarations.push(...checkDeclarations(entity, parsed, lookup, providers));
     problems.push(...parsed.problems.problems);
   }
   const namesInCell = new Set<string>();
@@ -341,7 +384,7 @@ export function buildCellModel(entities: Entity[], options: BuildModelOptions): 
       name: entity.metadata.name,
       cell: cell.ref,
       owner: ownerRefOf(entity),
-      endpoints: parsed.component?.endpoints ?? [],
+      endpoints: withServedApis(entity, parsed.component?.endpoints ?? [], lookup),
       ...(egress.length ? { egress } : {}),
       ...(metrics ? { metrics } : {}),
     });

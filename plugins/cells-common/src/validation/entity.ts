@@ -209,16 +209,38 @@ function parseConnections(list: ProblemList, value: unknown, ns: string, rules: 
     }
     const methods = checkMethods(list, `${field}.methods`, raw.methods);
     const paths = checkPaths(list, `${field}.paths`, raw.paths);
+    const operations = checkOperationIds(list, field, raw.operations, methods !== undefined || paths !== undefined);
     const reason = checkReason(list, field, raw.reason, rules.requireReasons === true);
     if (list.problems.length === before && target) {
       out.push({
         field,
         target,
-        spec: { to: raw.to as string, endpoint: raw.endpoint as string | undefined, methods, paths, ...(reason ? { reason } : {}) },
+        spec: {
+          to: raw.to as string,
+          endpoint: raw.endpoint as string | undefined,
+          methods,
+          paths,
+          ...(operations ? { operations } : {}),
+          ...(reason ? { reason } : {}),
+        },
       });
     }
   });
   return out;
+}
+
+/** `operations: [operationId, ...]` of a connection: operations of the OpenAPI API the target endpoint serves. */
+function checkOperationIds(list: ProblemList, field: string, value: unknown, withMethodsOrPaths: boolean): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || value.some(v => typeof v !== 'string' || v.trim() === '')) {
+    list.add(`${field}.operations`, 'must be a non-empty list of operationIds', "list operationIds of the target's API, e.g. [getDashboard]");
+    return undefined;
+  }
+  if (withMethodsOrPaths) {
+    list.add(`${field}.operations`, 'names operations next to methods or paths', 'use either operations or methods/paths');
+    return undefined;
+  }
+  return [...new Set(value as string[])].sort();
 }
 
 function parseAllowFrom(list: ProblemList, value: unknown, ns: string, rules: DeclarationRules) {

@@ -33,3 +33,7 @@ export {
 export type { CellObject, UnknownKey } from './keys';
 export { frontDoorRules } from './frontDoor';
 export type { FrontDoorRules } from './frontDoor';
+export { API_ENDPOINT_ANNOTATION, servedApis, servedWithin, providersIndex, providersFromRelations } from './apis';
+export type { ServedApi, ApiProviders } from './apis';
+export { parseOpenApi, istioPathFor } from './openapi';
+export type { OpenApiProblem } from './openapi';

@@ -189,7 +189,11 @@ describe('misspelled fields on entities', () => {
       'use only name, port, protocol, visibility, operations, auth, rateLimit',
     ],
     [component('x', 'a', { allowFrom: [{ sytem: 'b' }] }), 'spec.allowFrom[0].sytem', 'did you mean `system`? Rename the field'],
-    [component('x', 'a', { connections: [{ to: 'target', verbs: ['GET'] }] }), 'spec.connections[0].verbs', 'use only to, endpoint, methods, paths, reason'],
+    [
+      component('x', 'a', { connections: [{ to: 'target', verbs: ['GET'] }] }),
+      'spec.connections[0].verbs',
+      'use only to, endpoint, methods, paths, operations, reason',
+    ],
     [cell('c', { cell: { enviroments: ['development'] } }), 'spec.cell.enviroments', 'did you mean `environments`? Rename the field'],
     [cell('c', { cell: { members: [{ namspace: 'esa' }] } }), 'spec.cell.members[0].namspace', 'did you mean `namespace`? Rename the field'],
     [cell('c', { cel: {} }), 'spec.cel', 'did you mean `cell`? Rename the field'],

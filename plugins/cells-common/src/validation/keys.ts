@@ -18,7 +18,7 @@ export const CELL_OBJECT_KEYS = {
   'spec.endpoints[]': ['name', 'port', 'protocol', 'visibility', 'operations', 'auth', 'rateLimit'],
   'spec.endpoints[].auth': ['provider', 'audiences', 'claims'],
   'spec.endpoints[].rateLimit': ['requests', 'per', 'by'],
-  'spec.connections[]': ['to', 'endpoint', 'methods', 'paths', 'reason'],
+  'spec.connections[]': ['to', 'endpoint', 'methods', 'paths', 'operations', 'reason'],
   'spec.allowFrom[]': ['component', 'system', 'endpoint', 'methods', 'paths', 'reason'],
   'spec.metrics': ['port', 'path', 'scrapedBy'],
 } satisfies Record<string, readonly string[]>;

@@ -12,9 +12,10 @@ const { items: all } = attackPresets(sim);
 type Endpoint = AttackPreset & { body: EndpointAttack };
 type Exfiltration = AttackPreset & { body: ExfiltrationAttack };
 type RogueEndpoint = AttackPreset & { body: EndpointAttack & { from: { rogue: string } } };
-const presets = all.filter((p): p is RogueEndpoint => 'to' in p.body && 'rogue' in p.body.from);
-const fromGateway = all.filter((p): p is Endpoint => 'to' in p.body && 'gateway' in p.body.from);
+const presets = all.filter((p): p is RogueEndpoint => 'to' in p.body && typeof p.body.from === 'object' && 'rogue' in p.body.from);
+const fromGateway = all.filter((p): p is Endpoint => 'to' in p.body && typeof p.body.from === 'object' && 'gateway' in p.body.from);
 const exfiltrations = all.filter((p): p is Exfiltration => !('to' in p.body));
+const undeclared = all.filter((p): p is Endpoint => p.id.startsWith('undeclared:'));
 const refOf = (label: string) => {
   const [cell, name] = label.split('/');
   return model.components.find(c => c.name === name && c.cell === `system:default/${cell}`)!.ref;
@@ -88,6 +89,7 @@ describe('attackPresets on Artemis II', () => {
       'unauthenticated call through the gateway: GET /dashboard on houston/flight-director',
       'unauthenticated call through the gateway: POST /decision/abort on houston/flight-director',
       'unauthenticated call through the gateway: POST /decision/go-nogo on houston/flight-director',
+      'unauthenticated call through the gateway: GET /decisions/decisionId on houston/flight-director',
     ]);
     expect(fromGateway[1].body).toEqual({
       environment: 'development',
@@ -107,6 +109,31 @@ describe('attackPresets on Artemis II', () => {
     expect(simulateRequest(withProvider, request)).toMatchObject({ allowed: false, decidedBy: 'edge-auth', edge: { reason: 'no-token' } });
     // Where the settings lack the provider, the route is closed to everyone.
     expect(simulateRequest(sim, request)).toMatchObject({ allowed: false, decidedBy: 'edge-auth', edge: { reason: 'provider-not-configured' } });
+  });
+
+  it('lists, after them, a granted caller asking for an operation flight-director-api does not declare, denied at L7 (issue #23)', () => {
+    expect(all.slice(fromGateway.length, fromGateway.length + undeclared.length)).toEqual(undeclared);
+    expect(undeclared).toEqual([
+      {
+        id: 'undeclared:kennedy/launch-control:houston/flight-director:http:DELETE /decision/go-nogo',
+        title:
+          'kennedy/launch-control calls an operation api:default/flight-director-api does not declare: DELETE /decision/go-nogo on houston/flight-director',
+        body: {
+          environment: 'development',
+          from: 'kennedy/launch-control',
+          to: 'houston/flight-director',
+          endpoint: 'http',
+          method: 'DELETE',
+          path: '/decision/go-nogo',
+        },
+      },
+    ]);
+    const { method, path } = undeclared[0].body;
+    const request = { from: { component: refOf('kennedy/launch-control') }, to: refOf('houston/flight-director'), endpoint: 'http', method, path };
+    expect(simulateRequest(sim, request)).toMatchObject({ allowed: false, decidedBy: 'L7' });
+    // The declared operation on the same path is the caller's.
+    expect(simulateRequest(sim, { ...request, method: 'POST' })).toMatchObject({ allowed: true });
+    expect(attackPresets(sim, { rogue: 'kennedy' }).items.some(p => p.id.startsWith('undeclared:'))).toBe(false);
   });
 
   it('names the field of a rogue or target that is not in the environment', () => {
@@ -133,8 +160,8 @@ describe('exfiltration presets on Artemis II', () => {
       'rogue pod in orion: to an undeclared host (cellplane-undeclared-probe.example:443)',
       'rogue pod in orion: to the metadata address 169.254.169.254:80',
     ]);
-    // After the gateway's unauthenticated calls (a handful, first), the first cell's exfiltration.
-    expect(all[fromGateway.length]).toEqual({
+    // After the gateway's unauthenticated calls and the undeclared operations (a handful, first), the first cell's exfiltration.
+    expect(all[fromGateway.length + undeclared.length]).toEqual({
       id: 'exfiltrate:rogue:deep-space-network:host',
       title: 'rogue pod in deep-space-network: to an undeclared host (cellplane-undeclared-probe.example:443)',
       body: { environment: 'development', from: { rogue: 'deep-space-network' }, toHost: 'cellplane-undeclared-probe.example', port: 443, protocol: 'TLS' },

@@ -3,11 +3,13 @@ import { compareText, componentLabel, isL7, presentCells, presentComponents } fr
 import { METADATA_ADDRESS, UNDECLARED_HOST } from './egress';
 import { Simulation } from './simulation';
 import { samplePaths } from './verify';
+import { pathMatches } from '../analyzer/authorization';
 
 /** A rogue pod's request to a component's endpoint, or an unauthenticated one through the external gateway to a public endpoint. */
 export interface EndpointAttack {
   environment: string;
-  from: { rogue: string } | { gateway: true };
+  /** A rogue pod, the external gateway, or a component (`<cell>/<component>`) calling what it was not granted. */
+  from: { rogue: string } | { gateway: true } | string;
   to: string;
   endpoint: string;
   method?: string;
@@ -53,7 +55,9 @@ export class AttackQueryError extends Error {
 
 /**
  * The simulator's preset attacks. First, an unauthenticated call through the
- * gateway to each operation of each public endpoint (docs/front-door.md). Then, per cell, exfiltration: its rogue
+ * gateway to each operation of each public endpoint (docs/front-door.md), and, per endpoint
+ * serving an OpenAPI API, a granted component calling an operation the API does not declare.
+ * Then, per cell, exfiltration: its rogue
  * pod, and each of its components that declares egress, to a host nobody
  * declares and to the cloud metadata address (both denied by every compiled
  * catalog; docs/egress.md). Then a rogue pod in every cell against every
@@ -98,13 +102,50 @@ function* unauthenticatedPresets(sim: Simulation, targets: CellComponent[]): Gen
   }
 }
 
+/** Methods tried, in this order, for an operation an endpoint's API does not declare. */
+const UNDECLARED_METHODS = ['DELETE', 'PUT', 'PATCH', 'GET', 'POST'];
+
+/**
+ * Per endpoint serving an OpenAPI API (docs/front-door.md#operations): a
+ * component granted a call to it asks for an operation the API does not
+ * declare (another method on a path it may call). The operation ceiling
+ * denies it, for every caller.
+ */
+function* undeclaredOperationPresets(sim: Simulation, targets: CellComponent[]): Generator<AttackPreset> {
+  const present = new Map(presentComponents(sim).map(c => [c.ref, c]));
+  for (const callee of targets) {
+    const to = componentLabel(sim, callee);
+    for (const endpoint of callee.endpoints) {
+      if (!endpoint.api || !isL7(sim, endpoint)) continue;
+      const grant = sim.model.grants.find(
+        g => g.callee === callee.ref && g.endpoint === endpoint.name && g.caller.kind === 'component' && present.has(g.caller.ref),
+      );
+      if (!grant || grant.caller.kind !== 'component') continue;
+      const path = samplePaths((grant.paths ?? ['/'])[0])[0];
+      const served = new Set(endpoint.api.operations.filter(o => pathMatches(o.match, path)).map(o => o.method));
+      const method = UNDECLARED_METHODS.find(m => !served.has(m));
+      if (!method) continue;
+      const from = componentLabel(sim, present.get(grant.caller.ref)!);
+      const operation = `${method} ${path}`;
+      yield {
+        id: `undeclared:${from}:${to}:${endpoint.name}:${operation}`,
+        title: `${from} calls an operation ${endpoint.api.refs.join(', ')} does not declare: ${operation} on ${to}`,
+        body: { environment: sim.environment, from, to, endpoint: endpoint.name, method, path },
+      };
+    }
+  }
+}
+
 function* presetsOf(sim: Simulation, query: AttackQuery): Generator<AttackPreset> {
   const cells = presentCells(sim);
   const rogues = query.rogue === undefined ? cells : cells.filter(c => c.name === query.rogue || c.ref === query.rogue);
   if (rogues.length === 0) throw new AttackQueryError('rogue', `no cell ${JSON.stringify(query.rogue)} in environment ${sim.environment}`);
   const targets = targetsOf(sim, query.target);
   // First: a handful (one per public operation), where a limit cut at many cells would never reach them.
-  if (query.rogue === undefined) yield* unauthenticatedPresets(sim, targets);
+  if (query.rogue === undefined) {
+    yield* unauthenticatedPresets(sim, targets);
+    yield* undeclaredOperationPresets(sim, targets);
+  }
   // The grants per endpoint, once: looking them up per rogue and endpoint was cells x components x grants.
   const grantsOf = new Map<string, typeof sim.model.grants>();
   for (const grant of sim.model.grants) {

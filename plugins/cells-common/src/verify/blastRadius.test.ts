@@ -68,8 +68,16 @@ describe('blastRadius on Artemis II', () => {
     expect(radius.egress.map(e => e.id)).toEqual(cell === 'system:default/kennedy' ? ['cidr:10.20.8.0/24'] : []);
   });
 
-  it('the external gateway reaches the dashboard only', () => {
-    expect(blastRadius(sim, { gateway: true }).reaches).toEqual([{ component: 'component:default/flight-director', endpoint: 'http', port: 8080 }]);
+  it('the external gateway reaches the operations of flight-director-api only', () => {
+    expect(blastRadius(sim, { gateway: true }).reaches).toEqual([
+      {
+        component: 'component:default/flight-director',
+        endpoint: 'http',
+        port: 8080,
+        methods: ['GET', 'POST'],
+        paths: ['/dashboard', '/decision/abort', '/decision/go-nogo', '/decisions/{*}'],
+      },
+    ]);
   });
 
   it('refuses an unknown component', () => {

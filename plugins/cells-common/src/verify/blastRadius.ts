@@ -1,6 +1,6 @@
 import { CellComponent, EndpointSpec, HTTP_METHODS } from '../model/types';
 import { grantsTo } from '../model/grantIndex';
-import { AnalyzerInputError, ClusterModel } from '../analyzer';
+import { AnalyzerInputError, ClusterModel, containsPathTemplate, normalizeRequestPath, pathMatches } from '../analyzer';
 import { callersOf, clusterFor, compareText, FirstHopFilter, isL7, judgeProbes, presentComponents, ProbeCaller } from '../diff/probing';
 import { SimulatedCaller } from './simulate';
 import { platformReach } from './platformReach';
@@ -78,7 +78,9 @@ function reachOn(
   // Each declared pattern whose concrete path is allowed, then allowed paths no such pattern names.
   const reachedPatterns = patterns.filter(p => allowedPaths.has(samplePaths(p)[0]));
   const covered = new Set(reachedPatterns.map(p => samplePaths(p)[0]));
-  const loose = [...allowedPaths].filter(p => !covered.has(p));
+  // A reached template (an OpenAPI operation's `/a/{*}`) names every path it matches, e.g. the operation's example.
+  const templates = reachedPatterns.filter(containsPathTemplate);
+  const loose = [...allowedPaths].filter(p => !covered.has(p) && !templates.some(t => pathMatches(t, normalizeRequestPath(p))));
   return {
     ...base,
     ...(everyMethod ? {} : { methods: allowedMethods }),

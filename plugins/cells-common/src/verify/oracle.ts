@@ -1,6 +1,6 @@
 import { CallGrant, CellModel } from '../model/types';
 import { grantsTo } from '../model/grantIndex';
-import { istioStringMatches, normalizeRequestPath } from '../analyzer';
+import { normalizeRequestPath, pathMatches } from '../analyzer';
 
 /** A caller in catalog terms. */
 export type CatalogCaller = { kind: 'component'; ref: string } | { kind: 'gateway' } | { kind: 'rogue'; cell: string };
@@ -16,10 +16,11 @@ function covers(grant: CallGrant, op: CatalogOperation, l7: boolean): boolean {
   if (grant.callee !== op.callee || grant.endpoint !== op.endpoint) return false;
   if (!l7) return true;
   if (grant.methods && !(op.method && grant.methods.includes(op.method))) return false;
-  // Paths as the catalog documents them: Istio's exact, prefix* and *suffix, on the path the
+  // Paths as the catalog documents them: Istio's exact, prefix* and *suffix (and the {*} templates of an
+  // endpoint's OpenAPI operations), on the path the
   // service receives (the waypoint normalises it: no query, `..` resolved, escapes decoded).
   const path = op.path === undefined ? undefined : normalizeRequestPath(op.path);
-  if (grant.paths && !(path && grant.paths.some(p => istioStringMatches(p, path)))) return false;
+  if (grant.paths && !(path && grant.paths.some(p => pathMatches(p, path)))) return false;
   return true;
 }
 

@@ -57,8 +57,18 @@ describe('simulate and verify on Artemis II', () => {
     const withProvider = createSimulation(model, artemisSettings(), 'development');
     const endpoint = calleeEndpoint(withProvider, c('flight-director')).endpoint;
     const token = sufficientToken(withProvider, endpoint)!;
-    const dashboard = { from: { gateway: true } as const, to: c('flight-director'), method: 'GET', path: '/' };
+    const dashboard = { from: { gateway: true } as const, to: c('flight-director'), method: 'GET', path: '/dashboard' };
     expect(simulateRequest(withProvider, { ...dashboard, token })).toMatchObject({ allowed: true, edge: { verdict: 'allow', reason: 'authenticated' } });
+    // An operation flight-director-api does not declare is denied at L7, token or not (issue #23).
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['DELETE', '/dashboard'],
+      ['GET', '/decisions'],
+      ['GET', '/decisions/a/b'],
+    ]) {
+      expect(simulateRequest(withProvider, { ...dashboard, method, path, token })).toMatchObject({ allowed: false, decidedBy: 'L7' });
+    }
+    expect(simulateRequest(withProvider, { ...dashboard, path: '/decisions/d-42', token })).toMatchObject({ allowed: true });
     expect(simulateRequest(withProvider, dashboard)).toMatchObject({ allowed: false, decidedBy: 'edge-auth', edge: { reason: 'no-token' } });
     // Without the provider in the settings, the route is closed to everyone.
     expect(simulateRequest(sim, { ...dashboard, token })).toMatchObject({
@@ -98,7 +108,8 @@ describe('simulate and verify on Artemis II', () => {
       withProvider.objects.filter(o => !o.metadata.name.endsWith('.front-door')),
     );
     const violations = verifySimulation(widened).violations;
-    expect(violations.length).toBe(6);
+    // Each of the four operations of flight-director-api, without a token and with a foreign one.
+    expect(violations.length).toBe(8);
     expect(new Set(violations.map(v => v.caller))).toEqual(
       new Set(['the external gateway without a token', 'the external gateway with a token of a foreign issuer']),
     );

@@ -1,7 +1,7 @@
 import { CallGrant, CellComponent, EndpointSpec } from '../model/types';
 import { grantsTo } from '../model/grantIndex';
 import { KubeObject } from '../compiler';
-import { ClusterModel, LayerName, Protocol, requestVerdicts, RequestShape } from '../analyzer';
+import { ClusterModel, containsPathTemplate, LayerName, Protocol, requestVerdicts, RequestShape } from '../analyzer';
 import { CatalogCaller, catalogAllows } from './oracle';
 import { evaluate } from './simulate';
 import { podKey, Simulation } from './simulation';
@@ -79,6 +79,11 @@ export const UNDECLARED_PATH = '/cellplane-undeclared-probe';
 
 /** A concrete path each pattern matches, and for a prefix its boundary, which it must not. */
 export function samplePaths(pattern: string): string[] {
+  // An OpenAPI operation's template (`/a/{*}`): a filled segment, an empty one, and one level below.
+  if (containsPathTemplate(pattern)) {
+    const filled = pattern.replace(/\{\*\*\}/g, 'probe/deep').replace(/\{\*\}/g, 'probe');
+    return [filled, pattern.replace(/\{\*\*?\}/g, ''), `${filled}/probe`];
+  }
   if (pattern.endsWith('*')) return [`${pattern.slice(0, -1)}probe`, pattern.slice(0, -2) || '/'];
   if (pattern.startsWith('*')) return [`/probe${pattern.slice(1)}`];
   return [pattern, `${pattern}/probe`];
