@@ -39,7 +39,8 @@ export function checkRegister(model: CellModel, cellRef: string, register: Regis
     if (row.from.label !== callerLabel(r) || row.to.ref !== r.callee || row.endpoint !== r.endpoint) return false;
     if (row.undeclaredRequests?.includes(requestText(r))) return true;
     return row.declarations.some(d => {
-      const grant = model.grants.find(
+      // A declaration narrowed to an API's operations is several grants of one field (one per path).
+      const grants = model.grants.filter(
         g =>
           g.declaredBy === d.entity &&
           g.field === d.field &&
@@ -47,9 +48,9 @@ export function checkRegister(model: CellModel, cellRef: string, register: Regis
           (g.caller.kind === 'gateway' || g.caller.ref === (r.caller as { ref: string }).ref),
       );
       return (
-        grant !== undefined &&
+        grants.length > 0 &&
         !r.direct &&
-        catalogAllows({ ...model, grants: [grant] }, r.caller, { callee: r.callee, endpoint: r.endpoint, method: r.method, path: r.path })
+        catalogAllows({ ...model, grants }, r.caller, { callee: r.callee, endpoint: r.endpoint, method: r.method, path: r.path })
       );
     });
   };

@@ -74,8 +74,14 @@ describe('the register of the Artemis cells', () => {
       status: 'as-declared',
     });
     const dashboard = register.find(r => r.from.kind === 'gateway');
-    expect(dashboard).toMatchObject({ direction: 'inbound', to: { label: 'houston/flight-director' }, declarations: [{ kind: 'public' }] });
-    expect(dashboard!.declarations[0].methods).toBeUndefined();
+    expect(dashboard).toMatchObject({ direction: 'inbound', to: { label: 'houston/flight-director' } });
+    // The public endpoint serves flight-director-api: the gateway is declared the API's operations, one per path.
+    expect(dashboard!.declarations.map(d => `${d.kind} ${d.field} ${d.methods} ${d.paths}`)).toEqual([
+      'public spec.endpoints[0].visibility GET /dashboard',
+      'public spec.endpoints[0].visibility GET /decisions/{*}',
+      'public spec.endpoints[0].visibility POST /decision/abort',
+      'public spec.endpoints[0].visibility POST /decision/go-nogo',
+    ]);
     // Declared on both sides: DSN grants Houston GET on signal-router, and capcom declares the call.
     const router = register.find(r => r.from.label === 'houston/capcom' && r.to.label === 'deep-space-network/signal-router')!;
     expect(router.declarations.map(d => [d.kind, d.owner, d.methods])).toEqual([

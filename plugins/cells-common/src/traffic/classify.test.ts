@@ -75,7 +75,7 @@ describe('classifyTraffic: the truth table', () => {
     ['an external address, denied', obs({ kind: 'external', ip: '203.0.113.7' }, component('flight-director'), { verdict: denied }), 'denied', false, true],
     [
       'the gateway to a public endpoint',
-      obs({ kind: 'gateway' }, component('flight-director'), { method: 'GET', path: '/status' }),
+      obs({ kind: 'gateway' }, component('flight-director'), { method: 'GET', path: '/dashboard' }),
       'declared-seen',
       true,
       false,

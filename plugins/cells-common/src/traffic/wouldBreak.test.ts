@@ -28,7 +28,7 @@ const observed = aggregateObservations([
   obs(component('pad-operations'), component('launch-control'), { method: 'GET', path: '/countdown/status' }),
   obs(component('flight-director'), component('flight-dynamics'), { method: 'GET', path: '/trajectory/artemis-2' }),
   obs(component('launch-control'), component('weather-station'), { method: 'GET', path: '/launch-criteria' }),
-  obs({ kind: 'gateway' }, component('flight-director'), { method: 'GET', path: '/status' }),
+  obs({ kind: 'gateway' }, component('flight-director'), { method: 'GET', path: '/dashboard' }),
   obs(component('telemetry-monitor'), component('guidance-nav'), { method: 'GET', path: '/nav/state' }),
   obs(rogue, component('flight-director'), { method: 'POST', path: '/decision/abort' }),
   obs(impostor, component('flight-dynamics'), { method: 'GET', path: '/trajectory' }),
