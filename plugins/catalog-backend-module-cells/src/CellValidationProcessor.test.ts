@@ -300,6 +300,42 @@ describe('CellValidationProcessor relations', () => {
 });
 
 describe('dependencyEdges', () => {
+  it('reads the OpenAPI API a target provides: narrows the connection, refuses an unknown operationId, and finds consumed APIs through their relations (issue #23)', async () => {
+    const definition = 'openapi: 3.0.3\npaths:\n  /orders/{id}: { get: { operationId: getOrder } }\n';
+    const ordersApi: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'API',
+      metadata: { name: 'orders-api', namespace: 'default' },
+      spec: { type: 'openapi', lifecycle: 'production', owner: 'group:default/team', definition },
+      relations: [{ type: 'apiProvidedBy', targetRef: 'component:default/orders' }],
+    };
+    const orders = component('orders', { system: 'b', providesApis: ['orders-api'], endpoints: [http('organization')] });
+    const { fetch, asked } = fetcherOf([system('a'), system('b'), orders, ordersApi]);
+    const processor = new CellValidationProcessor(fetch);
+    const good = await processor.check(component('caller', { system: 'a', connections: [{ to: 'orders', operations: ['getOrder'] }] }));
+    expect(good.problems).toEqual([]);
+    expect(good.declarations.map(d => `${d.callee} ${d.methods} ${d.paths}`)).toEqual(['component:default/orders GET /orders/{*}']);
+    expect(asked.flat()).toContain('api:default/orders-api');
+    const bad = await processor.check(component('caller', { system: 'a', connections: [{ to: 'orders', operations: ['deleteOrder'] }] }));
+    expect(bad.problems).toEqual([
+      expect.objectContaining({ field: 'spec.connections[0].operations', message: 'api:default/orders-api has no operation "deleteOrder"' }),
+    ]);
+    const consumer = component('consumer', { system: 'a', consumesApis: ['orders-api'] });
+    const emitted = await run(processor, consumer);
+    expect(emitted).toEqual([
+      processingResult.relation({
+        source: { kind: 'component', namespace: 'default', name: 'consumer' },
+        target: { kind: 'component', namespace: 'default', name: 'orders' },
+        type: RELATION_DEPENDS_ON,
+      }),
+      processingResult.relation({
+        source: { kind: 'component', namespace: 'default', name: 'orders' },
+        target: { kind: 'component', namespace: 'default', name: 'consumer' },
+        type: RELATION_DEPENDENCY_OF,
+      }),
+    ]);
+  });
+
   it('skips the gateway and self-edges, and normalizes refs', () => {
     expect(
       dependencyEdges([

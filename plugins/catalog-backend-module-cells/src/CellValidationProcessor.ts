@@ -70,7 +70,8 @@ export function dependencyEdges(declarations: Declaration[]): { caller: string; 
 /**
  * Whether the processor has anything to check on an entity: a cell System, a
  * cell Component, a Component, System or API with a top-level spec key that
- * looks like a misspelling of Cellplane's (`conections`), or any Component
+ * looks like a misspelling of Cellplane's (`conections`), any Component of a
+ * System that consumes APIs (`consumesApis`), or any Component
  * that names a System of another catalog namespace (it may only join a cell
  * that admits it) or takes a name a cell's own objects reserve. Everything
  * else is left alone without a look-up.
@@ -82,6 +83,9 @@ export function concernsCells(entity: Entity, options: EntityCheckOptions): bool
   if (entity.kind.toLowerCase() !== 'component') return false;
   const system = systemRefOf(entity);
   if (!system) return false;
+  // `consumesApis` of a cell's member declares calls to the APIs' providers (docs/front-door.md).
+  const consumes = (entity.spec as { consumesApis?: unknown } | undefined)?.consumesApis;
+  if (Array.isArray(consumes) && consumes.length > 0) return true;
   const namespace = (entity.metadata.namespace ?? 'default').toLocaleLowerCase('en-US');
   return parseEntityRef(system).namespace !== namespace || (options.reservedComponentNames ?? ['default']).includes(entity.metadata.name);
 }

@@ -116,6 +116,29 @@ describe('simulate and verify on Artemis II', () => {
     expect(violations.every(v => v.callee === c('flight-director') && v.actual && !v.expected)).toBe(true);
   });
 
+  it('probes the operations flight-director-api does not declare: a policy that admits the API callers everything fails on them (issue #23)', () => {
+    const withProvider = createSimulation(model, artemisSettings(), 'development');
+    expect(verifySimulation(withProvider).violations).toEqual([]);
+    // The L7 policy as it was before the ceiling: each rule's methods and paths dropped.
+    const widened = withProvider.objects.map(o => {
+      if (o.kind !== 'AuthorizationPolicy' || o.metadata.name !== 'flight-director') return o;
+      const spec = o.spec as { rules: { to: { operation: Record<string, unknown> }[] }[] };
+      return { ...o, spec: { ...spec, rules: spec.rules.map(r => ({ ...r, to: r.to.map(t => ({ operation: { ports: t.operation.ports } })) })) } };
+    });
+    const violations = verifySimulation(createSimulation(model, artemisSettings(), 'development', widened)).violations;
+    const seen = new Set(violations.map(v => `${v.from.kind === 'component' ? v.from.ref : v.from.kind} ${v.method} ${v.path}`));
+    for (const undeclared of [
+      `${c('launch-control')} DELETE /decision/go-nogo`,
+      `${c('launch-control')} POST /decision/abort`,
+      'gateway DELETE /dashboard',
+      'gateway GET /cellplane-undeclared-probe',
+      'gateway GET /decisions/probe/probe',
+    ]) {
+      expect(seen).toContain(undeclared);
+    }
+    expect(violations.every(v => v.callee === c('flight-director') && v.actual && !v.expected)).toBe(true);
+  });
+
   const attacks: [string, string, string, string, string][] = [
     ['ABORT', 'houston', 'flight-director', 'POST', '/decision/abort'],
     ['HIJACK NAV', 'orion', 'guidance-nav', 'POST', '/maneuver'],
