@@ -212,7 +212,14 @@ describe('the cells backend plugin, routes on the real plugin', () => {
         declaredBy: 'connection',
       }),
     );
-    expect(res.body.edges.filter((e: any) => e.from === 'gateway').map((e: any) => e.to)).toEqual(['component:default/flight-director']);
+    // The gateway reaches flight-director only, for the operations of flight-director-api: one edge per served path.
+    const fromGateway = res.body.edges.filter((e: any) => e.from === 'gateway');
+    expect(fromGateway.map((e: any) => `${e.to} ${e.methods} ${e.paths}`)).toEqual([
+      'component:default/flight-director GET /dashboard',
+      'component:default/flight-director GET /decisions/{*}',
+      'component:default/flight-director POST /decision/abort',
+      'component:default/flight-director POST /decision/go-nogo',
+    ]);
     // Outside the cluster: what the analyzer lets weather-station reach, and nothing from anyone else.
     expect(res.body.externals).toEqual([
       { id: 'cidr:10.20.8.0/24', kind: 'cidr', target: '10.20.8.0/24', except: ['10.20.8.0/28'] },

@@ -17,7 +17,7 @@ const EXISTS = 'exists';
 /**
  * The cell entities as the catalog service has them. The catalog publishes no
  * entity-change events, so changes are found by comparing etags: each sync
- * pages through Systems and Components asking only for their refs and etags,
+ * pages through Systems, Components and APIs asking only for their refs and etags,
  * then fetches in full just the entities whose etag moved. The full entities
  * kept here are a cache of catalog answers, refreshed by etag, never a second
  * source of truth. Groups and Users are kept as their refs only (kind and
@@ -30,7 +30,7 @@ export class CatalogCellSource {
 
   constructor(private readonly deps: { catalog: CatalogService; auth: AuthService }) {}
 
-  /** Every System and Component last seen, and every Group and User as a stub of its kind and name, sorted by ref. */
+  /** Every System, Component and API last seen, and every Group and User as a stub of its kind and name, sorted by ref. */
   all(): Entity[] {
     return [...this.entities.entries()].sort(([a], [b]) => compareText(a, b)).map(([, e]) => e);
   }
@@ -55,7 +55,8 @@ export class CatalogCellSource {
         cursor
           ? { cursor, limit: PAGE }
           : {
-              filter: { kind: ['System', 'Component', 'Group', 'User'] },
+              // APIs: an OpenAPI API a component provides is what its endpoint serves (docs/front-door.md).
+              filter: { kind: ['System', 'Component', 'API', 'Group', 'User'] },
               fields: ['kind', 'metadata.namespace', 'metadata.name', 'metadata.etag', 'metadata.uid'],
               limit: PAGE,
             },

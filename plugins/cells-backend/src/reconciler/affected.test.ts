@@ -30,6 +30,14 @@ describe('affectedCells', () => {
     expect(affectedCells(['component:default/capcom'], [model, after]).has('system:default/orion')).toBe(true);
   });
 
+  it('marks the cells of the components serving an API, and the cells linked to them (issue #23)', () => {
+    // flight-director (houston) serves flight-director-api; kennedy's launch-control calls it.
+    const cells = affectedCells(['api:default/flight-director-api'], [model]);
+    expect(cells.has('system:default/houston')).toBe(true);
+    expect(cells.has('system:default/kennedy')).toBe(true);
+    expect(affectedCells(['api:default/nobody-serves-this'], [model]).size).toBe(0);
+  });
+
   it('marks nothing for entities outside any cell', () => {
     expect(affectedCells(['component:default/cellplane', 'group:default/mission-management'], [model]).size).toBe(0);
   });

@@ -3,7 +3,8 @@ import { CellModel, CellProblem } from '@cellplane/cells-common';
 /**
  * The cells whose compiled objects can depend on each given entity: a
  * component's own cell and every cell it calls or is called by (rules name
- * both ends), a System's cell and the cells linked to its components, a
+ * both ends), a System's cell and the cells linked to its components, an
+ * API's the cells of the components serving it and those linked to them, a
  * Group's or User's the cells it owns (it is their RoleBinding's subject). Looked
  * up in the model before and after the change, so a removed call still marks
  * the cell that has to close it. One pass over each model, however many
@@ -33,6 +34,11 @@ export function affectedCellsByEntity(entityRefs: Iterable<string>, models: (Cel
       link(grant.caller.ref, calleeCell);
       link(grant.callee, callerCell);
     }
+    // An API entity: the components whose endpoints serve it (their grants are narrowed to its operations).
+    const servedBy = new Map<string, string[]>();
+    for (const c of model.components) {
+      for (const api of c.endpoints.flatMap(e => e.api?.refs ?? [])) servedBy.set(api, [...(servedBy.get(api) ?? []), c.ref]);
+    }
     const cellByRef = new Map(model.cells.map(c => [c.ref, c]));
     for (const ref of refs) {
       const out = result.get(ref)!;
@@ -42,10 +48,12 @@ export function affectedCellsByEntity(entityRefs: Iterable<string>, models: (Cel
         out.add(cell.ref);
         components.push(...cell.components);
       }
-      const own = cellOf.get(ref);
-      if (own) {
-        out.add(own);
-        components.push(ref);
+      for (const component of [ref, ...(servedBy.get(ref) ?? [])]) {
+        const own = cellOf.get(component);
+        if (own) {
+          out.add(own);
+          components.push(component);
+        }
       }
       for (const c of components) linked.get(c)?.forEach(l => out.add(l));
     }
