@@ -86,7 +86,7 @@ describe('Operations from the API entity', { timeout: 600_000 }, () => {
       assert.ok(entity.relations.some(r => r.type === 'apiProvidedBy' && r.targetRef === 'component:default/flight-director'));
       const director = await (await fetch(`${url}/api/catalog/entities/by-name/component/default/flight-director`, { headers })).json();
       assert.ok(director.relations.some(r => r.type === 'providesApi' && r.targetRef === 'api:default/flight-director-api'));
-      // launch-control names an operationId of the API; its call is still a dependsOn relation.
+      // launch-control's call, narrowed to the API's operations, is still a dependsOn relation.
       const launch = await (await fetch(`${url}/api/catalog/entities/by-name/component/default/launch-control`, { headers })).json();
       assert.ok(launch.relations.some(r => r.type === 'dependsOn' && r.targetRef === 'component:default/flight-director'));
       await page.goto(`${url}/catalog/default/api/flight-director-api`);

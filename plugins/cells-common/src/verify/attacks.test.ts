@@ -99,7 +99,7 @@ describe('attackPresets on Artemis II', () => {
       method: 'POST',
       path: '/decision/abort',
     });
-    expect(attackPresets(sim, { rogue: 'orion' }).items.some(p => 'to' in p.body && 'gateway' in p.body.from)).toBe(false);
+    expect(attackPresets(sim, { rogue: 'orion' }).items.some(p => 'to' in p.body && typeof p.body.from === 'object' && 'gateway' in p.body.from)).toBe(false);
   });
 
   it('the unauthenticated abort through the gateway is denied at the front door with its reason (issue #23)', () => {
