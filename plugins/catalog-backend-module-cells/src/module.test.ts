@@ -125,7 +125,7 @@ describe('catalogModuleCells with the real catalog', () => {
               processingInterval: { seconds: 1 },
               rules: [
                 {
-                  allow: ['System', 'Component', 'Location', 'Domain', 'Group', 'User'],
+                  allow: ['System', 'Component', 'API', 'Location', 'Domain', 'Group', 'User'],
                 },
               ],
               locations: [
