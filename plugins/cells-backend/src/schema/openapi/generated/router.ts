@@ -1609,6 +1609,28 @@ export const spec = {
           },
           "rateLimit": {
             "$ref": "#/components/schemas/EndpointRateLimit"
+          },
+          "api": {
+            "type": "object",
+            "description": "The OpenAPI APIs the component provides on this endpoint; their operations are the most any grant to it admits (docs/front-door.md).",
+            "required": [
+              "refs",
+              "operations"
+            ],
+            "properties": {
+              "refs": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              },
+              "operations": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/ApiOperation"
+                }
+              }
+            }
           }
         }
       },
@@ -1696,6 +1718,35 @@ export const spec = {
                 "type": "string"
               }
             }
+          }
+        }
+      },
+      "ApiOperation": {
+        "type": "object",
+        "required": [
+          "method",
+          "path",
+          "match",
+          "example"
+        ],
+        "properties": {
+          "method": {
+            "type": "string"
+          },
+          "path": {
+            "type": "string",
+            "description": "The OpenAPI path template, e.g. /decisions/{decisionId}."
+          },
+          "match": {
+            "type": "string",
+            "description": "The Istio paths value that admits it, e.g. /decisions/{*}."
+          },
+          "example": {
+            "type": "string",
+            "description": "An example request path."
+          },
+          "operationId": {
+            "type": "string"
           }
         }
       },

@@ -2,6 +2,7 @@
 
 export * from '../models/AccessChange.model';
 export * from '../models/AccessDiff.model';
+export * from '../models/ApiOperation.model';
 export * from '../models/AttackListResponse.model';
 export * from '../models/AttackPreset.model';
 export * from '../models/AttackRequest.model';
@@ -26,6 +27,7 @@ export * from '../models/DirectoryTarget.model';
 export * from '../models/EdgeAuthResult.model';
 export * from '../models/EgressReach.model';
 export * from '../models/Endpoint.model';
+export * from '../models/EndpointApi.model';
 export * from '../models/EndpointAuth.model';
 export * from '../models/EndpointAuthClaimsInner.model';
 export * from '../models/EndpointOperation.model';
