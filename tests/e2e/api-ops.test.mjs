@@ -54,7 +54,7 @@ describe('Operations from the API entity', { timeout: 600_000 }, () => {
     page.setDefaultTimeout(30_000);
     await page.goto(url);
     await page.getByRole('button', { name: /enter/i }).click();
-    await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells' }).waitFor();
+    await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells', exact: true }).waitFor();
   });
 
   after(async () => {
