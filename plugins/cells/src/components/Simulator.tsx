@@ -116,6 +116,10 @@ function describeRequest(body: SimulateBody): string {
   return `${body.method ?? 'GET'} ${body.path ?? '/'} from ${who} to ${body.to}${body.token !== undefined ? ' with a token' : ''}`;
 }
 
+// A reason runs to several lines in the side panel: the layer and verdict stay on one line, at its top.
+const TOP = { verticalAlign: 'top' } as const;
+const NARROW = { ...TOP, whiteSpace: 'nowrap' } as const;
+
 function Verdict({ body, response }: { body: SimulateBody; response: SimulateResponse }) {
   const classes = useStyles();
   return (
@@ -130,8 +134,8 @@ function Verdict({ body, response }: { body: SimulateBody; response: SimulateRes
       <Table size="small" aria-label="verdict per layer">
         <TableHead>
           <TableRow>
-            <TableCell>Layer</TableCell>
-            <TableCell>Verdict</TableCell>
+            <TableCell style={NARROW}>Layer</TableCell>
+            <TableCell style={NARROW}>Verdict</TableCell>
             <TableCell>Reason</TableCell>
           </TableRow>
         </TableHead>
@@ -139,9 +143,9 @@ function Verdict({ body, response }: { body: SimulateBody; response: SimulateRes
           {response.edge && (
             // The front door judges a request from the gateway before the mesh does: its row comes first.
             <TableRow key="edge-auth">
-              <TableCell style={{ whiteSpace: 'nowrap' }}>edge-auth</TableCell>
-              <TableCell style={{ whiteSpace: 'nowrap' }}>{response.edge.verdict}</TableCell>
-              <TableCell>
+              <TableCell style={NARROW}>edge-auth</TableCell>
+              <TableCell style={NARROW}>{response.edge.verdict}</TableCell>
+              <TableCell style={TOP}>
                 {response.edge.reason}: {response.edge.message}
                 {response.edge.rateLimit ? ` (rate limit ${rateLimitText(response.edge.rateLimit)}: reported, not simulated)` : ''}
               </TableCell>
@@ -149,9 +153,9 @@ function Verdict({ body, response }: { body: SimulateBody; response: SimulateRes
           )}
           {response.layers.map(l => (
             <TableRow key={l.layer}>
-              <TableCell style={{ whiteSpace: 'nowrap' }}>{l.layer}</TableCell>
-              <TableCell style={{ whiteSpace: 'nowrap' }}>{l.verdict}</TableCell>
-              <TableCell>
+              <TableCell style={NARROW}>{l.layer}</TableCell>
+              <TableCell style={NARROW}>{l.verdict}</TableCell>
+              <TableCell style={TOP}>
                 {l.reason}
                 {l.policies.length > 0 ? ` [${l.policies.join(', ')}]` : ''}
               </TableCell>
