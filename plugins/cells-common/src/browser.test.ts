@@ -33,7 +33,8 @@ function runtimeImports(entry: string) {
 describe('the browser entry', () => {
   it('loads no compiler schema, analyzer or Node module', () => {
     const { files, packages } = runtimeImports(path.join(__dirname, 'browser.ts'));
-    expect(packages.every(p => ['@backstage/catalog-model', 'js-yaml'].includes(p) || p.startsWith('@noble/hashes/'))).toBe(true);
+    // yaml reads the OpenAPI documents of API entities (validation/openapi.ts); Backstage's scaffolder bundles it already.
+    expect(packages.filter(p => !['@backstage/catalog-model', 'js-yaml', 'yaml'].includes(p) && !p.startsWith('@noble/hashes/'))).toEqual([]);
     expect(files.filter(f => /^(analyzer|verify|diff|compiler\/(?!yaml|context))/.test(f))).toEqual([]);
     // The walk did see the entry's real graph.
     expect(files).toEqual(expect.arrayContaining(['validation/entity.ts', 'change/entities.ts', 'compiler/yaml.ts']));

@@ -13,7 +13,10 @@ import { conditionHeader } from './authorizationPolicy';
 import type { RequestToken } from './token';
 import { and3, listMatch, or3, requestPrincipals, tokenConditionValues, tri, Tri } from './requestAuth';
 import type { AuthorizationPolicyModel, AuthorizationRuleModel, ConditionModel, OperationModel, SourceModel } from './authorizationPolicy';
-import { normalizeRequestPath, containsPathTemplate, pathTemplateMatches } from './httpPath';
+import { istioStringMatches, normalizeRequestPath, pathMatches } from '../net/httpPath';
+
+// Pure path matching lives in net/httpPath.ts (the browser entry needs it without the analyzer).
+export { istioStringMatches, pathMatches };
 import { Cidr, cidrContains, parseCidr } from './ip';
 import { LayerResult } from './model';
 import { describePolicy } from './authorizationDescription';
@@ -44,16 +47,6 @@ export interface AuthorizationRequest {
 }
 
 export type EnforcementPoint = 'waypoint' | 'ztunnel';
-
-/** docs/policy-semantics.md#authz-5: exact, `*` (present), `prefix*`, `*suffix`. */
-export function istioStringMatches(pattern: string, value: string, ignoreCase = false): boolean {
-  const p = ignoreCase ? pattern.toLowerCase() : pattern;
-  const v = ignoreCase ? value.toLowerCase() : value;
-  if (p === '*') return v.length > 0;
-  if (p.endsWith('*')) return v.startsWith(p.slice(0, -1));
-  if (p.startsWith('*')) return v.endsWith(p.slice(1));
-  return p === v;
-}
 
 /** The identity as the request names it, without `spiffe://` (a caller may write it either way). */
 function stripSpiffe(s: string): string {
@@ -97,11 +90,6 @@ export function serviceAccountMatches(pattern: string, policyNamespace: string, 
   const [ns, sa] = pattern.includes('/') ? [pattern.slice(0, pattern.indexOf('/')), pattern.slice(pattern.indexOf('/') + 1)] : [policyNamespace, pattern];
   const re = cachedRegExp(`sa|${ns}|${sa}`, () => `^spiffe://.+/ns/${escapeRegExp(ns)}/(.+/|)sa/${escapeRegExp(sa)}(/.+)?$`);
   return re.test(`spiffe://${identity}`);
-}
-
-/** A `paths` value against the normalised path: Envoy's uri_template for `{*}`/`{**}`, else the forms of docs/policy-semantics.md#authz-5. */
-export function pathMatches(pattern: string, path: string): boolean {
-  return containsPathTemplate(pattern) ? pathTemplateMatches(pattern, path) : istioStringMatches(pattern, path);
 }
 
 /**

@@ -5,7 +5,7 @@
  * targetRefs, ztunnel for selector/none). Matching is in authorization.ts.
  */
 import { CompiledSelector, readStringMap, selectorFromMap } from '../labels';
-import { containsPathTemplate, pathTemplateProblem } from './httpPath';
+import { containsPathTemplate, pathTemplateProblem } from '../net/httpPath';
 import { Cidr, parseCidr } from './ip';
 import { isPlainObject, ProblemSink, WorkloadModel } from './model';
 

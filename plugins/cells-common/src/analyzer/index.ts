@@ -38,7 +38,7 @@ export type {
 } from './model';
 export { identityOf } from './model';
 export { istioStringMatches, pathMatches } from './authorization';
-export { containsPathTemplate, normalizeRequestPath } from './httpPath';
+export { containsPathTemplate, normalizeRequestPath } from '../net/httpPath';
 export type { AuthorizationPolicyModel } from './authorization';
 export type { NetworkPolicyModel } from './networkPolicy';
 export type { CiliumPolicyModel } from './cilium';

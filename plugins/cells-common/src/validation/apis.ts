@@ -1,5 +1,5 @@
 import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { pathMatches } from '../analyzer/authorization';
+import { pathMatches } from '../net/httpPath';
 import { ApiOperation, EndpointSpec } from '../model/types';
 import { compareText } from '../order';
 import { oncePerEntity } from './entity';

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { pathTemplateProblem } from '../analyzer/httpPath';
+import { pathTemplateProblem } from '../net/httpPath';
 import { ApiOperation } from '../model/types';
 import { compareText } from '../order';
 import { isRecord, pathPatternError } from './fields';

@@ -112,3 +112,18 @@ export function pathTemplateMatches(template: string, path: string): boolean {
   }
   return re.test(path);
 }
+
+/** docs/policy-semantics.md#authz-5: exact, `*` (present), `prefix*`, `*suffix`. */
+export function istioStringMatches(pattern: string, value: string, ignoreCase = false): boolean {
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const v = ignoreCase ? value.toLowerCase() : value;
+  if (p === '*') return v.length > 0;
+  if (p.endsWith('*')) return v.startsWith(p.slice(0, -1));
+  if (p.startsWith('*')) return v.endsWith(p.slice(1));
+  return p === v;
+}
+
+/** A `paths` value against the normalised path: Envoy's uri_template for `{*}`/`{**}`, else the forms of docs/policy-semantics.md#authz-5. */
+export function pathMatches(pattern: string, path: string): boolean {
+  return containsPathTemplate(pattern) ? pathTemplateMatches(pattern, path) : istioStringMatches(pattern, path);
+}
