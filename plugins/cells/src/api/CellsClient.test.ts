@@ -128,6 +128,13 @@ describe('CellsClient', () => {
     expect(calls[0].url).toBe('http://backend/api/cells/traffic?environment=dev');
   });
 
+  it('asks what enforcing would break over a window', async () => {
+    const answer = { environment: 'dev', window: { from: 'a', to: 'b' }, sources: [], cells: [] };
+    const { client, calls } = clientAnswering(200, JSON.stringify(answer));
+    expect(await client.getRollout({ environment: 'dev', since: '2026-11-29T00:00:00.000Z' })).toEqual(answer);
+    expect(calls[0].url).toBe('http://backend/api/cells/rollout?environment=dev&since=2026-11-29T00%3A00%3A00.000Z');
+  });
+
   it('rejects a ref that is not a cell', () => {
     expect(cellPath('system:default/houston')).toBe('default/houston');
     expect(() => cellPath('houston')).toThrow(/system:<namespace>\/<name>/);

@@ -11,6 +11,7 @@ import type {
   GetCellReport,
   GetPortfolio,
   GetHistory,
+  GetRollout,
   GetTraffic,
   HistoryPage,
   ListAttacks,
@@ -19,6 +20,7 @@ import type {
   PreviewResponse,
   ReconcileResponse,
   ReconcileRun,
+  RolloutResponse,
   SimulateBody,
   SimulateResponse,
   TopologyResponse,
@@ -200,6 +202,11 @@ export class CellsClient {
   /** Observed calls of an environment over a window, classified against the catalog (404 when no flow source is configured). */
   getTraffic(query: GetTraffic['query'] = {}): Promise<TrafficResponse> {
     return this.json(this.api.getTraffic({ query: given(query) }));
+  }
+
+  /** Per cell, the observed calls its enforce-mode manifests would deny, with layer, policy and reason (404 when no flow source is configured). */
+  getRollout(query: GetRollout['query'] = {}): Promise<RolloutResponse> {
+    return this.json(this.api.getRollout({ query: given(query) }));
   }
 
   /** What new or edited entities would produce (objects per touched cell, access diff); writes nothing. */

@@ -99,6 +99,11 @@ export function CellNode({ data, selected }: NodeProps<CellsNode>) {
         {data.cell.namespace} · {data.componentCount} components{data.collapsed ? ' (collapsed)' : ''}
       </div>
       <MarkNote mark={data.mark} />
+      {data.wouldBreak !== undefined && (
+        <div className={classes.mark} style={{ color: data.wouldBreak ? theme.palette.error.main : undefined }} data-testid="would-break">
+          {data.wouldBreak ? `⚠ ${data.wouldBreak} observed call${data.wouldBreak === 1 ? '' : 's'} would break` : '✓ nothing observed would break'}
+        </div>
+      )}
       <Handle type="source" position={Position.Right} />
     </div>
   );

@@ -34,6 +34,8 @@ export type CellNodeData = {
   componentCount: number;
   mark?: Mark;
   focused?: boolean;
+  /** With the traffic overlay on: how many observed calls enforcing this cell would deny (GET /rollout). */
+  wouldBreak?: number;
 };
 export type ComponentNodeData = { kind: 'component'; component: TopologyComponent; mark?: Mark; focused?: boolean };
 export type GatewayNodeData = { kind: 'gateway'; mark?: Mark; focused?: boolean };

@@ -10,10 +10,15 @@ import type { TopologyResponse } from '../../api/types';
 import { cellsApiRef } from '../../api/CellsApi';
 import { CellsNode, toGraph } from '../../lib/graph';
 import { drawnGraph } from '../../lib/view';
+import { observedEdges, ObservedEdgeData, OverlayMode, trafficView } from '../../lib/traffic';
 import { nodeTypes } from '../nodes';
 import { SidePanel } from '../SidePanel';
 import { Simulator } from '../Simulator';
 import { markColour } from '../status';
+import { ObservedCalls } from '../traffic/ObservedCalls';
+import { edgeTypes, ObservedEdgeSelect } from '../traffic/ObservedEdge';
+import { TrafficControls } from '../traffic/TrafficControls';
+import { useTraffic } from '../traffic/useTraffic';
 import { BlastRadiusSummary } from './BlastRadiusSummary';
 import { GraphToolbar } from './GraphToolbar';
 import { useArrowKeys } from './useArrowKeys';
@@ -66,21 +71,45 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange, notice }:
   const { laidOut, current } = useGraphLayout(graph);
   const view = useGraphView({ flow, laidOut, current, filters: `${owner}|${cell}`, canvasRef });
   const overlay = useOverlay(api, topology, collapsed);
+  const traffic = useTraffic(api, topology.environment, url.update);
+  const [observedEdge, setObservedEdge] = useState<string>();
+  const observed = useMemo(() => {
+    const answer = traffic.traffic?.value;
+    if (!laidOut || !answer || traffic.mode === 'declared') return [];
+    return observedEdges(topology, answer, collapsed, new Set(laidOut.nodes.map(n => n.id)));
+  }, [laidOut, traffic.traffic?.value, traffic.mode, topology, collapsed]);
+  const clickedEdge = observed.find(e => e.id === observedEdge)?.data as ObservedEdgeData | undefined;
+  const selectObserved = useCallback((id: string) => {
+    setObservedEdge(id);
+    setTab(2);
+  }, []);
+  const setOverlayMode = (mode: OverlayMode) => {
+    traffic.setMode(mode);
+    setObservedEdge(undefined);
+    // The observed calls have their own tab: open it with the overlay, leave it without.
+    if (mode !== 'declared') setTab(2);
+    else if (tab === 2) setTab(0);
+  };
 
   const shown = useMemo(
     () =>
       laidOut &&
-      drawnGraph({
-        topology,
-        laidOut,
-        highlight: overlay.highlight,
-        extraEdges: overlay.extraEdges,
-        collapsed,
-        selected,
-        zoomedOut: view.zoomedOut,
-        markColour: mark => markColour(theme, mark),
-      }),
-    [laidOut, overlay.highlight, overlay.extraEdges, topology, collapsed, selected, theme, view.zoomedOut],
+      trafficView(
+        drawnGraph({
+          topology,
+          laidOut,
+          highlight: overlay.highlight,
+          extraEdges: overlay.extraEdges,
+          collapsed,
+          selected,
+          zoomedOut: view.zoomedOut,
+          markColour: mark => markColour(theme, mark),
+        }),
+        traffic.mode,
+        observed,
+        traffic.wouldBreak,
+      ),
+    [laidOut, overlay.highlight, overlay.extraEdges, topology, collapsed, selected, theme, view.zoomedOut, traffic.mode, observed, traffic.wouldBreak],
   );
   const order = useMemo(() => shown?.nodes.map(n => n.id) ?? [], [shown]);
   const { update } = url;
@@ -116,6 +145,7 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange, notice }:
         }}
         onClearHighlight={overlay.overlay ? overlay.clear : undefined}
       />
+      <TrafficControls state={{ ...traffic, setMode: setOverlayMode }} />
       {notice}
       {overlay.error && (
         <Typography role="alert" color="error" variant="body2">
@@ -125,34 +155,39 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange, notice }:
       <div className={classes.body}>
         <div ref={canvasRef} className={classes.canvas} data-layout={laidOut?.thread} data-layout-mode={laidOut?.mode}>
           {shown ? (
-            <ReactFlow
-              nodes={shown.nodes}
-              edges={shown.edges}
-              nodeTypes={nodeTypes}
-              onNodesChange={onNodesChange}
-              onKeyDown={onKeyDown}
-              aria-label="cell topology graph; Tab or arrow keys move between nodes, Enter selects"
-              nodesDraggable={false}
-              nodesConnectable={false}
-              fitView
-              fitViewOptions={view.initialFit}
-              onMove={view.onMove}
-              onlyRenderVisibleElements={shown.nodes.length > VISIBLE_ONLY_THRESHOLD}
-              minZoom={0.05}
-              colorMode={theme.palette.type === 'dark' ? 'dark' : 'light'}
-            >
-              <Background />
-              <MiniMap pannable zoomable />
-              <Controls showInteractive={false} />
-            </ReactFlow>
+            <ObservedEdgeSelect.Provider value={selectObserved}>
+              <ReactFlow
+                nodes={shown.nodes}
+                edges={shown.edges}
+                nodeTypes={nodeTypes}
+                edgeTypes={edgeTypes}
+                onEdgeClick={(_event, edge) => edge.type === 'observed' && selectObserved(edge.id)}
+                onNodesChange={onNodesChange}
+                onKeyDown={onKeyDown}
+                aria-label="cell topology graph; Tab or arrow keys move between nodes, Enter selects"
+                nodesDraggable={false}
+                nodesConnectable={false}
+                fitView
+                fitViewOptions={view.initialFit}
+                onMove={view.onMove}
+                onlyRenderVisibleElements={shown.nodes.length > VISIBLE_ONLY_THRESHOLD}
+                minZoom={0.05}
+                colorMode={theme.palette.type === 'dark' ? 'dark' : 'light'}
+              >
+                <Background />
+                <MiniMap pannable zoomable />
+                <Controls showInteractive={false} />
+              </ReactFlow>
+            </ObservedEdgeSelect.Provider>
           ) : (
             <Typography style={{ padding: 16 }}>Laying out the graph…</Typography>
           )}
         </div>
         <div className={classes.side}>
-          <Tabs value={tab} onChange={(_, v) => setTab(v)} variant="fullWidth">
+          <Tabs value={tab === 2 && traffic.mode === 'declared' ? 0 : tab} onChange={(_, v) => setTab(v)} variant="fullWidth">
             <Tab label="Details" />
             <Tab label="Attack simulator" />
+            {traffic.mode !== 'declared' && <Tab label="Observed traffic" />}
           </Tabs>
           {overlay.overlay?.kind === 'blast' && <BlastRadiusSummary className={classes.blast} response={overlay.overlay.response} />}
           <div className={classes.sideBody}>
@@ -170,6 +205,7 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange, notice }:
                   Select a cell or component (click, or Tab to it and press Enter) to see its endpoints, callers, objects, drift and history.
                 </Typography>
               ))}
+            {tab === 2 && traffic.mode !== 'declared' && <ObservedCalls topology={topology} state={traffic} selected={selected} edge={clickedEdge} />}
             {tab === 1 && <Simulator topology={topology} environment={topology.environment} onResult={overlay.showSimulation} />}
           </div>
         </div>
