@@ -1,4 +1,4 @@
-import { fireEvent, screen } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
@@ -49,6 +49,48 @@ describe('ConnectionPicker', () => {
       endpoint: 'http',
       text: 'moon/flight-director · http: POST on /decision/go-nogo',
     });
+  });
+
+  it('picks the item a link from the cells page names by target and endpoint, and asks when several match', async () => {
+    const onChange = jest.fn();
+    renderInTestApp(
+      <ConnectionPicker
+        {...fieldProps({
+          name: 'call',
+          schema,
+          onChange,
+          formData: { to: 'component:default/pad-operations' },
+          formContext: { formData: { from: 'component:moon/launch-control' } },
+        })}
+      />,
+      { apis: [[catalogApiRef, catalogApiMock({ entities: [launch] })]] },
+    );
+    await waitFor(() =>
+      expect(onChange).toHaveBeenLastCalledWith({
+        index: 1,
+        to: 'component:default/pad-operations',
+        text: 'default/pad-operations: every method on every path',
+      }),
+    );
+    const twice = {
+      ...launch,
+      spec: { ...launch.spec, connections: [...launch.spec.connections, { to: 'component:default/pad-operations', methods: ['GET'] }] },
+    };
+    const quiet = jest.fn();
+    renderInTestApp(
+      <ConnectionPicker
+        {...fieldProps({
+          name: 'call',
+          schema,
+          onChange: quiet,
+          formData: { to: 'component:default/pad-operations' },
+          formContext: { formData: { from: 'component:moon/launch-control' } },
+        })}
+      />,
+      { apis: [[catalogApiRef, catalogApiMock({ entities: [twice] })]] },
+    );
+    expect(await screen.findByText('The caller declares 2 calls to component:default/pad-operations; pick one.')).toBeInTheDocument();
+    expect(quiet).not.toHaveBeenCalled();
   });
 
   it('says when the caller declares no calls, or is not picked yet', async () => {

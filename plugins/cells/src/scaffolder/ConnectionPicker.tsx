@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import Autocomplete from '@material-ui/lab/Autocomplete';
 import { useApi } from '@backstage/frontend-plugin-api';
@@ -63,13 +64,23 @@ export function ConnectionPicker(props: FieldExtensionComponentProps<ConnectionC
   const entity = useAsync(async () => (caller ? catalogApi.getEntityByRef(caller) : undefined), [catalogApi, caller]);
   const options = entity.value ? declaredCalls(entity.value.spec as Record<string, unknown>, entity.value.metadata.namespace ?? 'default') : [];
   const selected = options.find(o => o.index === formData?.index && o.to === formData?.to) ?? null;
+  // A link from the cells page names the call by target (and endpoint), not by item: pick it when exactly one item matches.
+  const prefilled =
+    formData?.index === undefined && formData?.to ? options.filter(o => o.to === formData.to && (!formData.endpoint || o.endpoint === formData.endpoint)) : [];
+  const only = prefilled.length === 1 ? prefilled[0] : undefined;
+  useEffect(() => {
+    if (only) onChange({ index: only.index, to: only.to, ...(only.endpoint ? { endpoint: only.endpoint } : {}), text: only.text });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [only?.index, only?.to]);
 
   let help: string | undefined;
   if (entity.error) help = `Could not load the caller: ${messageOf(entity.error)}`;
   else if (!caller) help = 'Pick the caller first.';
   else if (!entity.loading && !entity.value) help = `${caller} is not in the catalog.`;
   else if (!entity.loading && options.length === 0) help = `${caller} declares no connections.`;
-  else if (formData?.to && !selected && !entity.loading) help = `The caller no longer declares this call (${formData.text ?? formData.to}); pick another.`;
+  else if (prefilled.length > 1) help = `The caller declares ${prefilled.length} calls to ${formData!.to}; pick one.`;
+  else if (formData?.to && !selected && !entity.loading && !only)
+    help = `The caller no longer declares this call (${formData.text ?? formData.to}); pick another.`;
 
   return (
     <ScaffolderField rawErrors={rawErrors} rawDescription={uiSchema['ui:description'] ?? schema.description} required={required} disabled={disabled}>
