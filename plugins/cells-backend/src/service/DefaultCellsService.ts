@@ -31,6 +31,7 @@ import { cellEvidencePack, cellsEvidenceBundle, ownerCells } from './evidence';
 import { portfolio, PortfolioQuery } from './portfolio';
 import { cellStateOf, noCompliance } from './compliance';
 import { checkPreviewEntities, existingCellsTouched } from './preview';
+import { previewWindow } from './previewTraffic';
 import { ModelRefs, parseCellRef } from './refs';
 import { outsideProbe } from './simulate';
 import { DEFAULT_TOPOLOGY_ANSWERS_MIB, ServedTopology, TopologyAnswerCache, TopologyAnswers, TopologyBase, visibleTopology } from './topology';
@@ -479,6 +480,18 @@ export class DefaultCellsService implements CellsService {
     await this.deps.reconciler.syncCatalog();
     const snapshot = this.snapshot;
     await read.require(existingCellsTouched(snapshot, entities));
-    return this.runner.run(snapshot, 'preview', { ...this.inEnvironment(environment), entities });
+    const preview = await this.runner.run(snapshot, 'preview', { ...this.inEnvironment(environment), entities });
+    const sources = this.deps.config.trafficSources;
+    if (sources.length === 0) return preview;
+    const readable = await read.filter(snapshot.model.cells.map(c => c.ref));
+    const task = {
+      ...this.inEnvironment(environment),
+      window: previewWindow(Date.now()),
+      sources,
+      entities,
+      readable: snapshot.model.cells.map(c => c.ref).filter(readable),
+    };
+    const observed = await this.runner.run(snapshot, 'previewTraffic', task);
+    return { ...preview, observed };
   }
 }

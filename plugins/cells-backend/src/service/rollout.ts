@@ -66,7 +66,7 @@ export function owningCell(item: { edge: ObservedEdge; policies?: string[] }, ce
 }
 
 /** How a caller sees the ends of a call: an end in a cell it may not read is `hidden`, and its namespace is masked in words. */
-class Masking {
+export class Masking {
   constructor(
     private readonly cellOf: Map<string, string>,
     private readonly readable: (cellRef: string) => boolean,
@@ -95,11 +95,11 @@ class Masking {
   }
 }
 
-function callKey(c: { from: string; to: string; port?: number; method?: string; path?: string }): string {
+export function callKey(c: { from: string; to: string; port?: number; method?: string; path?: string }): string {
   return JSON.stringify([c.from, c.to, c.port ?? -1, c.method ?? '', c.path ?? '']);
 }
 
-function wouldBreakCall(w: WouldBreak, mask: Masking): WouldBreakCall {
+export function wouldBreakCall(w: WouldBreak, mask: Masking): WouldBreakCall {
   return {
     ...mask.ends(w.edge),
     protocol: w.edge.protocol,
@@ -112,7 +112,7 @@ function wouldBreakCall(w: WouldBreak, mask: Masking): WouldBreakCall {
   };
 }
 
-function unjudgedCall(u: Unjudged, mask: Masking): RolloutCell['unjudged'][number] {
+export function unjudgedCall(u: Unjudged, mask: Masking): RolloutCell['unjudged'][number] {
   const { from, to, port } = mask.ends(u.edge);
   return { from, to, ...(port !== undefined ? { port } : {}), count: u.edge.count, reason: mask.words(u.reason) };
 }
@@ -138,9 +138,10 @@ export class RolloutViews {
   private cache?: SimulationCache;
   private readonly views = new WeakMap<CatalogSnapshot, Map<string, { holders: string; view: CompiledView; failure?: string }>>();
 
-  constructor(private readonly compile?: CompileCells) {}
+  constructor(readonly compile?: CompileCells) {}
 
-  private view(snapshot: CatalogSnapshot, settings: CellsSettings, environment: string, holders: Holders) {
+  /** The catalog compiled with every cell enforcing (cached per snapshot and environment), and why it cannot be analysed, if so. */
+  view(snapshot: CatalogSnapshot, settings: CellsSettings, environment: string, holders: Holders) {
     this.cache ??= new SimulationCache(this.compile);
     let byEnv = this.views.get(snapshot);
     if (!byEnv) this.views.set(snapshot, (byEnv = new Map()));

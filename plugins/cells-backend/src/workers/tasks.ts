@@ -15,13 +15,14 @@ import {
 } from '@cellplane/cells-common';
 import type { CatalogSnapshot } from '../reconciler/types';
 import { Compiled, compileIsolated } from '../reconciler/isolate';
-import type { CellDetail, PreviewResponse, RolloutResponse, SimulateBody, TrafficResponse } from '../schema/types';
+import type { CellDetail, PreviewObserved, PreviewResponse, RolloutResponse, SimulateBody, TrafficResponse } from '../schema/types';
 import { analysable, withoutCells } from '../service/analysis';
 import { Analyst, refuseFailed } from '../service/analyst';
 import { complianceOf, noCompliance } from '../service/compliance';
 import { existingCellsTouched, previewEntities } from '../service/preview';
 import { simulateBody } from '../service/simulate';
 import { TopologyBase, topologyBase } from '../service/topology';
+import { judgeChange, PreviewTrafficTask } from '../service/previewTraffic';
 import { RolloutTask } from '../service/rollout';
 import { classifiedTraffic, TrafficTask } from '../service/traffic';
 
@@ -81,6 +82,11 @@ export interface AnalysisTasks {
     input: RolloutTask;
     output: Pick<RolloutResponse, 'sources' | 'cells'>;
   };
+  /** POST /preview with flow sources: the observed calls the change breaks and mends, judged on the enforce-mode compiles. */
+  previewTraffic: {
+    input: PreviewTrafficTask;
+    output: PreviewObserved;
+  };
 }
 
 export type AnalysisOp = keyof AnalysisTasks;
@@ -96,6 +102,7 @@ export const OPERATION_NAMES: Record<AnalysisOp, string> = {
   attacks: 'attack list',
   traffic: 'traffic classification',
   rollout: 'rollout check',
+  previewTraffic: "judging of a preview's observed calls",
 };
 
 /** An answer now, or later for the tasks that read flow sources (I/O inside the task). */
@@ -187,6 +194,10 @@ const handlers: Handlers = {
 
   rollout(analyst, snapshot, task) {
     return analyst.rollouts.judge(snapshot, analyst.settings, task);
+  },
+
+  previewTraffic(analyst, snapshot, task) {
+    return judgeChange(analyst.rollouts, snapshot, analyst.settings, task);
   },
 };
 

@@ -663,7 +663,7 @@ export const spec = {
     "/preview": {
       "post": {
         "operationId": "preview",
-        "summary": "What new or edited System/Component entities would produce, before they are written: the objects of every cell they touch and the access diff. Nothing is stored or applied. A problem the catalog would refuse is a 400 naming the entity, the field and the fix. Needs cells.manifest.read on each touched cell that exists, checked before any work.",
+        "summary": "What new or edited System/Component entities would produce, before they are written: the objects of every cell they touch and the access diff, and with flow sources configured the observed calls the change would break. Nothing is stored or applied. A problem the catalog would refuse is a 400 naming the entity, the field and the fix. Needs cells.manifest.read on each touched cell that exists, checked before any work.",
         "requestBody": {
           "required": true,
           "content": {
@@ -3039,6 +3039,53 @@ export const spec = {
           },
           "accessDiff": {
             "$ref": "#/components/schemas/AccessDiff"
+          },
+          "observed": {
+            "$ref": "#/components/schemas/PreviewObserved"
+          }
+        }
+      },
+      "PreviewObserved": {
+        "type": "object",
+        "description": "Only with flow sources configured (cells.traffic.sources): the observed calls of the last 24 hours the change would break once its cells enforce, i.e. allowed by the catalog's enforce-mode manifests before the change and denied by those after it, each as GET /rollout lists it (docs/rollout.md).",
+        "required": [
+          "window",
+          "sources",
+          "wouldBreak",
+          "unjudged",
+          "alreadyDenied"
+        ],
+        "properties": {
+          "window": {
+            "$ref": "#/components/schemas/TrafficResponseWindow"
+          },
+          "sources": {
+            "type": "array",
+            "description": "The sources read, in words.",
+            "items": {
+              "type": "string"
+            }
+          },
+          "wouldBreak": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/WouldBreakCall"
+            }
+          },
+          "unjudged": {
+            "type": "array",
+            "description": "Calls the change touches that cannot be judged request by request (newly so after the change), with why.",
+            "items": {
+              "$ref": "#/components/schemas/UnjudgedCall"
+            }
+          },
+          "alreadyDenied": {
+            "type": "integer",
+            "description": "Observed calls the enforce-mode manifests deny both before and after the change."
+          },
+          "failure": {
+            "type": "string",
+            "description": "Why the observed calls could not be judged (a source that cannot be read, manifests that cannot be analysed); the preview itself stands."
           }
         }
       },
@@ -3246,35 +3293,38 @@ export const spec = {
             "type": "array",
             "description": "Observed allowed calls the analyzer cannot judge request by request (e.g. through a waypoint, no port), with why.",
             "items": {
-              "type": "object",
-              "required": [
-                "from",
-                "to",
-                "count",
-                "reason"
-              ],
-              "properties": {
-                "from": {
-                  "type": "string"
-                },
-                "to": {
-                  "type": "string"
-                },
-                "port": {
-                  "type": "integer"
-                },
-                "count": {
-                  "type": "integer"
-                },
-                "reason": {
-                  "type": "string"
-                }
-              }
+              "$ref": "#/components/schemas/UnjudgedCall"
             }
           },
           "failure": {
             "type": "string",
             "description": "Why the cell's enforce-mode manifests could not be judged (it is not compiled or analysed)."
+          }
+        }
+      },
+      "UnjudgedCall": {
+        "type": "object",
+        "required": [
+          "from",
+          "to",
+          "count",
+          "reason"
+        ],
+        "properties": {
+          "from": {
+            "type": "string"
+          },
+          "to": {
+            "type": "string"
+          },
+          "port": {
+            "type": "integer"
+          },
+          "count": {
+            "type": "integer"
+          },
+          "reason": {
+            "type": "string"
           }
         }
       },

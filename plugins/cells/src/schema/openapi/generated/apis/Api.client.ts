@@ -633,7 +633,7 @@ export class DefaultApiClient {
   }
 
   /**
-   * What new or edited System/Component entities would produce, before they are written: the objects of every cell they touch and the access diff. Nothing is stored or applied. A problem the catalog would refuse is a 400 naming the entity, the field and the fix. Needs cells.manifest.read on each touched cell that exists, checked before any work.
+   * What new or edited System/Component entities would produce, before they are written: the objects of every cell they touch and the access diff, and with flow sources configured the observed calls the change would break. Nothing is stored or applied. A problem the catalog would refuse is a 400 naming the entity, the field and the fix. Needs cells.manifest.read on each touched cell that exists, checked before any work.
    * @param previewBody -
    */
   public async preview(

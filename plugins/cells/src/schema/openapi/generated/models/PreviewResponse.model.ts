@@ -5,6 +5,7 @@
 // ******************************************************************
 import { AccessDiff } from '../models/AccessDiff.model';
 import { PreviewCell } from '../models/PreviewCell.model';
+import { PreviewObserved } from '../models/PreviewObserved.model';
 
 /**
  * @public
@@ -17,4 +18,5 @@ export interface PreviewResponse {
   entities: Array<string>;
   cells: Array<PreviewCell>;
   accessDiff: AccessDiff;
+  observed?: PreviewObserved;
 }

@@ -7,7 +7,7 @@
 /**
  * @public
  */
-export interface RolloutCellUnjudgedInner {
+export interface UnjudgedCall {
   from: string;
   to: string;
   port?: number;
