@@ -15,6 +15,7 @@ import { messageOf, wholeFormData } from './common';
 import { useAsync } from '../components/useAsync';
 import { buildProposal, callerOf, PROPOSAL_KINDS, ProposalKind } from './proposal';
 import { ObservedUse } from './ObservedUse';
+import { breakText, ObservedBreaks } from './ObservedBreaks';
 
 /** `ui:field: CellsAccessPreview`. */
 export const ACCESS_PREVIEW = 'CellsAccessPreview';
@@ -34,6 +35,8 @@ export interface AccessPreviewValue {
   removed?: string[];
   /** A removed call the flow sources saw in use (kind remove-connection): a warning, never a refusal. */
   inUse?: string;
+  /** The observed calls the change would break once its cells enforce (POST /preview's `observed`), in words. */
+  wouldBreak?: string[];
   refused?: string;
   loading?: boolean;
 }
@@ -72,6 +75,7 @@ function valueOf(state: PreviewState, inUse: string | undefined): AccessPreviewV
         ...(added.length ? { added: added.map(a => a.text) } : {}),
         ...(removed.length ? { removed: removed.map(a => a.text) } : {}),
         ...(inUse ? { inUse } : {}),
+        ...(state.preview.observed?.wouldBreak.length ? { wouldBreak: state.preview.observed.wouldBreak.map(breakText) } : {}),
       };
     }
   }
@@ -204,6 +208,7 @@ export function AccessPreview(props: FieldExtensionComponentProps<AccessPreviewV
             </Typography>
             <Changes title="Newly allowed" label="newly allowed" changes={state.preview.accessDiff.added} color="#2e7d32" />
             <Changes title="No longer allowed" label="no longer allowed" changes={state.preview.accessDiff.removed} color="#c62828" />
+            {state.preview.observed && <ObservedBreaks observed={state.preview.observed} />}
             {caller && typeof removedTarget === 'string' && (
               <ObservedUse api={cellsApi} environment={state.preview.environment} from={caller} to={removedTarget} onInUse={setInUse} />
             )}

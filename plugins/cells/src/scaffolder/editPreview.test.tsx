@@ -98,6 +98,52 @@ describe('the access preview of an edit', () => {
     );
   });
 
+  it('"Remove a call": the observed calls the backend says it would break, with layer and policy, kept in the value', async () => {
+    const breaking: PreviewResponse = {
+      ...removal,
+      observed: {
+        window,
+        sources: ['prometheus http://127.0.0.1:9090'],
+        wouldBreak: [
+          {
+            from: 'component:default/launch-control',
+            to: 'component:default/pad-operations',
+            protocol: 'HTTP',
+            count: 930,
+            lastSeen: '2026-12-02T11:00:00.000Z',
+            endpoint: 'http',
+            layer: 'L7',
+            policy: 'dp-kennedy/pad-operations',
+            reason: 'RBAC: access denied',
+          },
+        ],
+        unjudged: [],
+        alreadyDenied: 1,
+      },
+    };
+    const api = mockCellsApi({ preview: jest.fn(async (_body: PreviewBody) => breaking), getTraffic: jest.fn(async () => traffic) });
+    const onChange = renderPreview('remove-connection', removeForm, api);
+    const list = await screen.findByLabelText('observed calls it would break');
+    const said = 'launch-control -> pad-operations HTTP (930 calls, last 2026-12-02T11:00:00.000Z): denied at L7 by dp-kennedy/pad-operations';
+    expect(list).toHaveTextContent(`1 observed call would break once the cells enforce (calls seen between ${window.from} and ${window.to})`);
+    expect(list).toHaveTextContent(said);
+    expect(list).toHaveTextContent('RBAC: access denied');
+    expect(list).toHaveTextContent('1 observed call is denied by the enforce-mode policies with or without it.');
+    await waitFor(() => expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ wouldBreak: [said] })));
+  });
+
+  it('a change that breaks nothing observed says so', async () => {
+    const calm: PreviewResponse = { ...removal, observed: { window, sources: ['prometheus'], wouldBreak: [], unjudged: [], alreadyDenied: 0 } };
+    renderPreview(
+      'remove-connection',
+      removeForm,
+      mockCellsApi({ preview: jest.fn(async (_body: PreviewBody) => calm), getTraffic: jest.fn(async () => traffic) }),
+    );
+    expect(await screen.findByLabelText('observed calls it would break')).toHaveTextContent(
+      `None of the calls observed between ${window.from} and ${window.to} (prometheus) would break once the cells enforce.`,
+    );
+  });
+
   it('"Remove a call" of a call nobody made in the window says so', async () => {
     const unused = { ...removeForm, call: { index: 0, to: 'component:default/flight-director' } };
     renderPreview(
