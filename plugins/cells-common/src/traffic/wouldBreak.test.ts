@@ -127,5 +127,21 @@ describe('brokenByChange', () => {
     expect(report.alreadyDenied).toBe(6);
     // What could not be judged before the change either is not its news.
     expect(report.unjudged).toEqual([]);
+    expect(report.noLongerBroken).toEqual([]);
+  });
+
+  it('lists the denied calls a change lets through, and not those it leaves unjudged', () => {
+    const withoutUplink = {
+      ...model,
+      grants: model.grants.filter(
+        g => !(g.caller.kind === 'component' && g.caller.ref === 'component:default/capcom' && g.callee === 'component:default/comms-system'),
+      ),
+    };
+    // The grant given back: the call with its operation seen is allowed again; the one seen without it cannot be judged.
+    const report = brokenByChange(createSimulation(withoutUplink, settings, ENV), createSimulation(model, settings, ENV), observed);
+    expect(report.noLongerBroken.map(w => [w.edge.from, w.edge.to, w.edge.method, w.edge.path])).toEqual([
+      ['component:default/capcom', 'component:default/comms-system', 'POST', '/uplink'],
+    ]);
+    expect(report.wouldBreak).toEqual([]);
   });
 });

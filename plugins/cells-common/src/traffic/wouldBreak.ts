@@ -156,24 +156,28 @@ export function wouldBreak(sim: Simulation, edges: TrafficEdge[]): WouldBreakRep
 export interface ChangeBreakReport extends WouldBreakReport {
   /** Observed calls the manifests before the change already deny (not the change's doing). */
   alreadyDenied: number;
+  /** Observed calls the manifests before the change deny and those after it allow (judged, not left unjudged): what the change mends, as judged before it. */
+  noLongerBroken: WouldBreak[];
 }
 
 /**
  * The observed calls a change would break: allowed by the manifests before it
  * (or not judgeable then) and denied by those after. `unjudged` lists only the
  * calls the change made unjudgeable: those that could not be judged before
- * either are not the change's news. For `cellplane diff --traffic` and the
- * access preview.
+ * either are not the change's news; `noLongerBroken` the denied calls the
+ * change lets through. For `cellplane diff --traffic` and the access preview.
  */
 export function brokenByChange(before: Simulation, after: Simulation, edges: TrafficEdge[]): ChangeBreakReport {
   const was = wouldBreak(before, edges);
   const now = wouldBreak(after, edges);
   const deniedBefore = new Set(was.wouldBreak.map(w => w.edge));
   const unjudgedBefore = new Set(was.unjudged.map(u => u.edge));
+  const notAllowedAfter = new Set([...now.wouldBreak, ...now.unjudged].map(x => x.edge));
   return {
     ...now,
     unjudged: now.unjudged.filter(u => !unjudgedBefore.has(u.edge)),
     wouldBreak: now.wouldBreak.filter(w => !deniedBefore.has(w.edge)),
     alreadyDenied: now.wouldBreak.filter(w => deniedBefore.has(w.edge)).length,
+    noLongerBroken: was.wouldBreak.filter(w => !notAllowedAfter.has(w.edge)),
   };
 }
