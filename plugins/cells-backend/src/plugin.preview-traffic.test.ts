@@ -4,7 +4,8 @@
  * (tools/traffic-prometheus.js, shifted to end now: the preview reads the last
  * 24 hours): removing a call in use lists the observed calls it would break,
  * each with the deciding layer, policy and reason; allowing the one
- * undeclared call breaks nothing; without a source there is no `observed`.
+ * undeclared call breaks nothing and mends it (at L7, as GET /rollout lists
+ * it); without a source there is no `observed`.
  */
 import path from 'node:path';
 import request from 'supertest';
@@ -81,11 +82,20 @@ describe('the cells backend plugin, POST /preview with observed traffic from a r
     expect(observed.alreadyDenied).toBe(1);
   });
 
-  it('allowing the undeclared call breaks nothing observed, and nothing is denied on both sides any more', async () => {
+  it('allowing the undeclared call breaks nothing observed and mends the call enforcing would have broken', async () => {
     const body = await preview(padOperationsAllowed());
     expect(body.accessDiff.added.length).toBeGreaterThan(0);
     expect(body.observed.wouldBreak).toEqual([]);
     expect(body.observed.alreadyDenied).toBe(0);
+    // As GET /rollout lists it before the change: at L7, by launch-control's policy.
+    expect(body.observed.noLongerBroken).toEqual([
+      expect.objectContaining({
+        from: 'component:default/pad-operations',
+        to: 'component:default/launch-control',
+        layer: 'L7',
+        policy: 'dp-default-kennedy-development-01c3c19a/launch-control',
+      }),
+    ]);
   });
 
   it('without a flow source the preview has no observed part', async () => {

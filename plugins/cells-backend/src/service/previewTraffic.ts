@@ -5,7 +5,8 @@
  * before the change and after it. Enforce mode on both sides, as GET /rollout
  * judges: a change to a cell in audit breaks nothing applied today, and what
  * matters is what it breaks once the cell enforces. Calls denied on both
- * sides (e.g. an undeclared call nobody allowed yet) are counted apart. Runs as
+ * sides (e.g. an undeclared call nobody allowed yet) are counted apart, and
+ * calls denied before and allowed after are what the change mends. Runs as
  * the analysis runner's `previewTraffic` task (a worker thread when there is
  * a pool): the compile and the sources' calls cost seconds at portal size.
  */
@@ -59,6 +60,7 @@ export async function judgeChange(
     window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
     sources: [] as string[],
     wouldBreak: [],
+    noLongerBroken: [],
     unjudged: [],
     alreadyDenied: 0,
   };
@@ -86,6 +88,7 @@ export async function judgeChange(
       ...base,
       sources: reads.map(r => r.source),
       wouldBreak: sorted(report.wouldBreak.map(w => wouldBreakCall(w, mask))),
+      noLongerBroken: sorted(report.noLongerBroken.map(w => wouldBreakCall(w, mask))),
       unjudged: sorted(report.unjudged.map(u => unjudgedCall(u, mask))),
       alreadyDenied: report.alreadyDenied,
     };

@@ -15,7 +15,7 @@ import { messageOf, wholeFormData } from './common';
 import { useAsync } from '../components/useAsync';
 import { buildProposal, callerOf, PROPOSAL_KINDS, ProposalKind } from './proposal';
 import { ObservedUse } from './ObservedUse';
-import { breakText, ObservedBreaks } from './ObservedBreaks';
+import { breakText, mendText, ObservedBreaks } from './ObservedBreaks';
 
 /** `ui:field: CellsAccessPreview`. */
 export const ACCESS_PREVIEW = 'CellsAccessPreview';
@@ -37,6 +37,8 @@ export interface AccessPreviewValue {
   inUse?: string;
   /** The observed calls the change would break once its cells enforce (POST /preview's `observed`), in words. */
   wouldBreak?: string[];
+  /** The observed calls enforcing would have denied that the change lets through, in words. */
+  noLongerBroken?: string[];
   refused?: string;
   loading?: boolean;
 }
@@ -76,6 +78,7 @@ function valueOf(state: PreviewState, inUse: string | undefined): AccessPreviewV
         ...(removed.length ? { removed: removed.map(a => a.text) } : {}),
         ...(inUse ? { inUse } : {}),
         ...(state.preview.observed?.wouldBreak.length ? { wouldBreak: state.preview.observed.wouldBreak.map(breakText) } : {}),
+        ...(state.preview.observed?.noLongerBroken.length ? { noLongerBroken: state.preview.observed.noLongerBroken.map(mendText) } : {}),
       };
     }
   }

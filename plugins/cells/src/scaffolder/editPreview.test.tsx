@@ -117,6 +117,7 @@ describe('the access preview of an edit', () => {
             reason: 'RBAC: access denied',
           },
         ],
+        noLongerBroken: [],
         unjudged: [],
         alreadyDenied: 1,
       },
@@ -132,9 +133,22 @@ describe('the access preview of an edit', () => {
     await waitFor(() => expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ wouldBreak: [said] })));
   });
 
-  it('a change that breaks nothing observed says so', async () => {
-    const calm: PreviewResponse = { ...removal, observed: { window, sources: ['prometheus'], wouldBreak: [], unjudged: [], alreadyDenied: 0 } };
-    renderPreview(
+  it('a change that breaks nothing observed says so, and lists the calls enforcing would have denied that it lets through', async () => {
+    const mended = {
+      from: 'component:default/pad-operations',
+      to: 'component:default/launch-control',
+      protocol: 'HTTP' as const,
+      count: 411,
+      lastSeen: window.to,
+      layer: 'L7' as const,
+      policy: 'dp-kennedy/launch-control',
+      reason: 'RBAC: access denied',
+    };
+    const calm: PreviewResponse = {
+      ...removal,
+      observed: { window, sources: ['prometheus'], wouldBreak: [], noLongerBroken: [mended], unjudged: [], alreadyDenied: 0 },
+    };
+    const onChange = renderPreview(
       'remove-connection',
       removeForm,
       mockCellsApi({ preview: jest.fn(async (_body: PreviewBody) => calm), getTraffic: jest.fn(async () => traffic) }),
@@ -142,6 +156,10 @@ describe('the access preview of an edit', () => {
     expect(await screen.findByLabelText('observed calls it would break')).toHaveTextContent(
       `None of the calls observed between ${window.from} and ${window.to} (prometheus) would break once the cells enforce.`,
     );
+    const said = 'pad-operations -> launch-control HTTP (411 calls): no longer denied at L7 by dp-kennedy/launch-control';
+    expect(screen.getByLabelText('observed calls it lets through')).toHaveTextContent(said);
+    await waitFor(() => expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ noLongerBroken: [said] })));
+    expect(onChange.mock.calls[onChange.mock.calls.length - 1][0].wouldBreak).toBeUndefined();
   });
 
   it('"Remove a call" of a call nobody made in the window says so', async () => {

@@ -3052,6 +3052,7 @@ export const spec = {
           "window",
           "sources",
           "wouldBreak",
+          "noLongerBroken",
           "unjudged",
           "alreadyDenied"
         ],
@@ -3068,6 +3069,13 @@ export const spec = {
           },
           "wouldBreak": {
             "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/WouldBreakCall"
+            }
+          },
+          "noLongerBroken": {
+            "type": "array",
+            "description": "Observed calls the enforce-mode manifests deny before the change and allow after it, each as judged before (what the change mends).",
             "items": {
               "$ref": "#/components/schemas/WouldBreakCall"
             }

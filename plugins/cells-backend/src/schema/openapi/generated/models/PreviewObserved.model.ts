@@ -19,6 +19,10 @@ export interface PreviewObserved {
   sources: Array<string>;
   wouldBreak: Array<WouldBreakCall>;
   /**
+   * Observed calls the enforce-mode manifests deny before the change and allow after it, each as judged before (what the change mends).
+   */
+  noLongerBroken: Array<WouldBreakCall>;
+  /**
    * Calls the change touches that cannot be judged request by request (newly so after the change), with why.
    */
   unjudged: Array<UnjudgedCall>;
