@@ -96,6 +96,10 @@ function CellWouldBreak({ topology, cell, only }: { topology: TopologyResponse; 
   );
 }
 
+/** What needs a decision first: undeclared calls, then denied ones, unused grants, and the declared calls made. */
+const ATTENTION: TrafficEdge['class'][] = ['undeclared-allowed', 'denied', 'declared-unused', 'declared-seen'];
+const byAttention = (edges: TrafficEdge[]) => [...edges].sort((a, b) => ATTENTION.indexOf(a.class) - ATTENTION.indexOf(b.class));
+
 export interface ObservedCallsProps {
   topology: TopologyResponse;
   state: TrafficState;
@@ -124,7 +128,7 @@ export function ObservedCalls({ topology, state, selected, edge }: ObservedCalls
   const list = (edges: TrafficEdge[], label: string) => (
     <ul className={classes.list} aria-label={label}>
       {edges.length === 0 && <li>none in the window</li>}
-      {edges.map(e => (
+      {byAttention(edges).map(e => (
         <ObservedCall key={`${e.class} ${callText(topology, e)}`} topology={topology} edge={e} />
       ))}
     </ul>

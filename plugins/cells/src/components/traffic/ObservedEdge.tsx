@@ -11,8 +11,9 @@ export const ObservedEdgeSelect = createContext<(edgeId: string) => void>(() => 
 /**
  * An observed call between two drawn nodes: a step path (so it stays apart
  * from the declared grant's curve when both are drawn), its class's colour
- * and dash pattern, and a label with the class's symbol and words that shows
- * the call count on hover and focus.
+ * and dash pattern, and a label with the class's symbol and words (a seen
+ * declared call: its symbol) that shows the words and the call count on hover
+ * and focus.
  */
 export function ObservedEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, markerEnd }: EdgeProps<CallEdge>) {
   const theme = useTheme();
@@ -41,6 +42,8 @@ export function ObservedEdge({ id, sourceX, sourceY, targetX, targetY, sourcePos
           onClick={() => select(id)}
           style={{
             position: 'absolute',
+            // Above the edges' own hover paths (edges into child nodes are raised), so the label takes the click.
+            zIndex: 1500,
             transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`,
             pointerEvents: 'all',
             fontSize: 11,
@@ -54,7 +57,9 @@ export function ObservedEdge({ id, sourceX, sourceY, targetX, targetY, sourcePos
             whiteSpace: 'nowrap',
           }}
         >
-          <span style={{ color: colour, fontWeight: 700 }}>{style.symbol}</span> {style.words}
+          <span style={{ color: colour, fontWeight: 700 }}>{style.symbol}</span>
+          {/* Declared calls that are made are most edges and need no attention: their symbol alone until hovered. */}
+          {observed.trafficClass !== 'declared-seen' || hovered ? ` ${style.words}` : ''}
           {hovered ? ` · ${calls}` : ''}
         </button>
       </EdgeLabelRenderer>

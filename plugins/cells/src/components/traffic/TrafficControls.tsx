@@ -55,7 +55,7 @@ function TrafficStatus({ state }: { state: TrafficState }) {
   }
   if (!traffic.value) return null;
   return (
-    <Typography variant="body2" color="textSecondary" aria-label="observed window">
+    <Typography variant="body2" color="textSecondary" aria-label="observed calls read">
       {traffic.value.edges.length} observed edges from {traffic.value.sources.join(', ') || 'no source'}, {traffic.value.window.from} to{' '}
       {traffic.value.window.to}
     </Typography>

@@ -28,7 +28,8 @@ describe('the observed-traffic overlay on the cells page', () => {
     await waitFor(() => expect(labels()).toHaveLength(4));
     expect(api.getTraffic).toHaveBeenCalledWith({ environment: 'dev', since: '2026-11-29T00:00:00.000Z', until: '2026-11-30T00:00:00.000Z' });
     expect(api.getRollout).toHaveBeenCalledWith({ environment: 'dev', since: '2026-11-29T00:00:00.000Z', until: '2026-11-30T00:00:00.000Z' });
-    expect(labels().sort()).toEqual(['! undeclared, allowed', '○ declared, unused', '✓ declared, seen', '✗ denied']);
+    // A declared call that is made shows its symbol only; the others their words too.
+    expect(labels().sort()).toEqual(['! undeclared, allowed', '○ declared, unused', '✓', '✗ denied']);
     // Observed only: the declared grants are not drawn (the edge capcom -> flight-director was never observed).
     expect(document.querySelector('.react-flow__edge[data-id="component:default/capcom->component:default/flight-director"]')).toBeNull();
     expect(screen.getByLabelText('observed traffic legend')).toHaveTextContent(
@@ -41,6 +42,9 @@ describe('the observed-traffic overlay on the cells page', () => {
     const denied = document.querySelector('.cells-observed-label[data-class="denied"]') as HTMLElement;
     fireEvent.mouseEnter(denied);
     expect(denied).toHaveTextContent('✗ denied · 4 calls');
+    const seen = document.querySelector('.cells-observed-label[data-class="declared-seen"]') as HTMLElement;
+    fireEvent.focus(seen);
+    expect(seen).toHaveTextContent('✓ declared, seen · 930 calls');
 
     // Both: the declared grants come back beside the observed calls; a window of 7 days is asked for.
     fireEvent.click(screen.getByRole('button', { name: 'Both calls' }));
@@ -78,6 +82,8 @@ describe('the observed-traffic overlay on the cells page', () => {
     expect(into).toHaveTextContent(
       '✗ denied (suspicious: an identity the catalog does not know): pod debug-shell in houston -> houston/flight-director port 8080 TCP',
     );
+    // What needs a decision comes first.
+    expect(into.textContent!.indexOf('! undeclared')).toBeLessThan(into.textContent!.indexOf('✗ denied'));
     const out = within(panel).getByLabelText('observed calls out');
     expect(out).toHaveTextContent('✓ declared, seen: houston/capcom -> orion/comms-system HTTP');
     const remove = within(out).getByRole('link', { name: 'Remove this call' });
