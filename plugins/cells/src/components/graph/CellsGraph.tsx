@@ -86,9 +86,8 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange, notice }:
   const setOverlayMode = (mode: OverlayMode) => {
     traffic.setMode(mode);
     setObservedEdge(undefined);
-    // The observed calls have their own tab: open it with the overlay, leave it without.
+    // The observed calls have their own tab: open it with the overlay.
     if (mode !== 'declared') setTab(2);
-    else if (tab === 2) setTab(0);
   };
 
   const shown = useMemo(
@@ -184,10 +183,10 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange, notice }:
           )}
         </div>
         <div className={classes.side}>
-          <Tabs value={tab === 2 && traffic.mode === 'declared' ? 0 : tab} onChange={(_, v) => setTab(v)} variant="fullWidth">
+          <Tabs value={tab} onChange={(_, v) => setTab(v)} variant="fullWidth">
             <Tab label="Details" />
             <Tab label="Attack simulator" />
-            {traffic.mode !== 'declared' && <Tab label="Observed traffic" />}
+            <Tab label="Observed traffic" />
           </Tabs>
           {overlay.overlay?.kind === 'blast' && <BlastRadiusSummary className={classes.blast} response={overlay.overlay.response} />}
           <div className={classes.sideBody}>
@@ -205,7 +204,7 @@ export function CellsGraph({ topology, fixedCell, onEnvironmentChange, notice }:
                   Select a cell or component (click, or Tab to it and press Enter) to see its endpoints, callers, objects, drift and history.
                 </Typography>
               ))}
-            {tab === 2 && traffic.mode !== 'declared' && <ObservedCalls topology={topology} state={traffic} selected={selected} edge={clickedEdge} />}
+            {tab === 2 && <ObservedCalls topology={topology} state={{ ...traffic, setMode: setOverlayMode }} selected={selected} edge={clickedEdge} />}
             {tab === 1 && <Simulator topology={topology} environment={topology.environment} onResult={overlay.showSimulation} />}
           </div>
         </div>

@@ -1,4 +1,5 @@
 import { Link as RouterLink } from 'react-router-dom';
+import Button from '@material-ui/core/Button';
 import Link from '@material-ui/core/Link';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles, useTheme } from '@material-ui/core/styles';
@@ -133,6 +134,19 @@ export function ObservedCalls({ topology, state, selected, edge }: ObservedCalls
       ))}
     </ul>
   );
+  if (state.mode === 'declared') {
+    return (
+      <section className={classes.root} aria-label="observed traffic">
+        <Typography variant="body2">
+          The graph shows the declared calls. Draw the calls the flow sources observed, classified against the catalog, and what enforcing each cell would
+          break:
+        </Typography>
+        <Button className={classes.section} variant="outlined" size="small" onClick={() => state.setMode('both')}>
+          Show the observed calls
+        </Button>
+      </section>
+    );
+  }
   return (
     <section className={classes.root} aria-label="observed traffic">
       <Typography variant="h6">Observed calls, {TRAFFIC_WINDOWS[state.window].words}</Typography>

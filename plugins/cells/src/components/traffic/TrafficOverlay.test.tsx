@@ -24,6 +24,11 @@ describe('the observed-traffic overlay on the cells page', () => {
     expect(api.getTraffic).not.toHaveBeenCalled();
     expect(labels()).toEqual([]);
 
+    // Its tab says how to switch it on.
+    fireEvent.click(screen.getByRole('tab', { name: 'Observed traffic' }));
+    expect(await screen.findByRole('button', { name: 'Show the observed calls' })).toBeInTheDocument();
+    expect(api.getTraffic).not.toHaveBeenCalled();
+
     fireEvent.click(screen.getByRole('button', { name: 'Observed calls' }));
     await waitFor(() => expect(labels()).toHaveLength(4));
     expect(api.getTraffic).toHaveBeenCalledWith({ environment: 'dev', since: '2026-11-29T00:00:00.000Z', until: '2026-11-30T00:00:00.000Z' });
