@@ -2,12 +2,14 @@
 // Builds the frontend (packages/app) and starts the real backend, which serves
 // the built app through app-backend: the whole portal on one port.
 //
-//   node tools/portal.mjs [--port 7007] [--no-build] [--kube] [--config FILE ...]
+//   node tools/portal.mjs [--port 7007] [--no-build] [--kube] [--traffic] [--config FILE ...]
 //
 // Each --config FILE is read after app-config.yaml (later files win), e.g.
 // a file that points the development environment at a cluster. --kube starts
 // (or reuses) the test API server of packages/kube-testenv and points the
-// development environment at it (`npm run portal:kube`).
+// development environment at it (`npm run portal:kube`). --traffic starts a
+// real Prometheus with the recorded Artemis traffic and the portal on a copy
+// of Artemis with Kennedy in audit (`npm run portal:traffic`, tools/traffic-demo.mjs).
 //
 // Also imported by tests/e2e to start the same portal on a free port.
 import { spawn, spawnSync } from 'node:child_process';
@@ -210,19 +212,35 @@ if (isMain) {
     kube = startKubePortalConfig();
     extraConfig.unshift(kube.configPath);
   }
+  let traffic;
+  if (args.includes('--traffic')) {
+    console.log('Starting Prometheus with the recorded Artemis traffic (tools/traffic-prometheus.js) ...');
+    const { startTrafficDemo } = await import('./traffic-demo.mjs');
+    traffic = await startTrafficDemo();
+    extraConfig.unshift(traffic.configPath);
+  }
   console.log(`Starting the backend on port ${port} ...`);
-  const portal = await startPortal({ port, stdio: 'inherit', extraConfig });
+  const portal = await startPortal({ port, stdio: 'inherit', extraConfig }).catch(async e => {
+    await traffic?.stop();
+    throw e;
+  });
   console.log(`\nCellplane portal: ${portal.url}  (sign in as guest; Ctrl-C to stop)\n`);
   if (kube) console.log(`Cells of the development environment go to the test API server: export KUBECONFIG=${kube.kubeconfigPath}\n`);
+  if (traffic) {
+    console.log(`Observed traffic: ${portal.url}/cells?traffic=both from Prometheus at ${traffic.prometheusUrl}`);
+    console.log(`The catalog (Kennedy in audit; the templates edit it): ${traffic.catalogDir}\n`);
+  }
   const shutdown = async () => {
     await portal.stop();
     kube?.stop();
+    await traffic?.stop();
     process.exit(0);
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-  portal.child.once('exit', code => {
+  portal.child.once('exit', async code => {
     kube?.stop();
+    await traffic?.stop();
     process.exit(code ?? 1);
   });
 }
