@@ -8,7 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { root } from './portal.mjs';
+import { fileURLToPath } from 'node:url';
+
+// Not imported from portal.mjs: it imports this module while it runs as the main module (a cycle that never settles).
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const { startTrafficPrometheus } = createRequire(import.meta.url)('./traffic-prometheus.js');
 
