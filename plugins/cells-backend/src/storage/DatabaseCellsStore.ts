@@ -67,6 +67,9 @@ type HistoryRow = {
   updated: string;
   pruned: string;
   access_diff: string;
+  change_by: string | null;
+  change_link: string | null;
+  change_reason: string | null;
 };
 
 /**
@@ -285,6 +288,9 @@ export class DatabaseCellsStore implements CellsStore {
       updated: JSON.stringify(entry.updated),
       pruned: JSON.stringify(entry.pruned),
       access_diff: JSON.stringify(entry.accessDiff),
+      change_by: entry.by ?? null,
+      change_link: entry.link ?? null,
+      change_reason: entry.reason ?? null,
     }));
     await this.db.transaction(async tx => {
       for (const chunk of chunks(rows)) {
@@ -327,6 +333,9 @@ export class DatabaseCellsStore implements CellsStore {
       updated: JSON.parse(row.updated),
       pruned: JSON.parse(row.pruned),
       accessDiff: JSON.parse(row.access_diff),
+      ...withOptional('by', row.change_by),
+      ...withOptional('link', row.change_link),
+      ...withOptional('reason', row.change_reason),
     }));
     return rows.length > limit ? { items, nextCursor: encodeCursor(items[items.length - 1].id) } : { items };
   }

@@ -48,6 +48,10 @@ export interface NewHistoryEntry {
   updated: ObjectRef[];
   pruned: ObjectRef[];
   accessDiff: AccessDiffView;
+  /** Who made the change, its link (task, pull request, commit) and why, when known (reconciler/attribution.ts). */
+  by?: string;
+  link?: string;
+  reason?: string;
 }
 
 /**

@@ -4,7 +4,17 @@ import { DatabaseCellsStore } from '../DatabaseCellsStore';
 import { NewHistoryEntry, StoredCellStatus } from '../types';
 
 /** Fixtures of the store's tests (each test file makes its own TestDatabases). */
-export const TABLES = ['cells_runs', 'cells_statuses', 'cells_good_compilations', 'cells_history', 'cells_applied', 'cells_replicas', 'cells_leases'];
+export const TABLES = [
+  'cells_runs',
+  'cells_statuses',
+  'cells_good_compilations',
+  'cells_history',
+  'cells_applied',
+  'cells_replicas',
+  'cells_leases',
+  'cells_verifications',
+  'cells_audit_events',
+];
 
 export async function setupStore(databases: TestDatabases, id: string) {
   const knex = await databases.init(id as any);
