@@ -190,3 +190,48 @@ export function removeFromList(file: ComponentFile, field: string, index: number
   else file.doc.deleteIn(['spec', field]);
   return rewriteDocument(file);
 }
+
+/** Annotations a template writes with its change: who ran it, why, its link, and the task (docs/evidence.md). */
+export const CHANGE_ANNOTATIONS = {
+  by: 'cellplane.io/change-by',
+  reason: 'cellplane.io/change-reason',
+  link: 'cellplane.io/change-link',
+  id: 'cellplane.io/change-id',
+} as const;
+
+/**
+ * The change annotations of a template run: the task's user, the reason given,
+ * and the link (the input's, else the task's page in the portal). None when the
+ * task has no user (nothing to attribute): the file is then left as it was.
+ */
+export function changeAnnotations(
+  config: { getOptionalString(key: string): string | undefined },
+  ctx: { user?: { ref?: string }; task?: { id: string } },
+  input: { reason?: string; changeLink?: string },
+): Record<string, string> | undefined {
+  const by = ctx.user?.ref;
+  if (!by) return undefined;
+  const taskId = ctx.task?.id;
+  const base = (config.getOptionalString('app.baseUrl') ?? '').replace(/\/+$/, '');
+  const link = input.changeLink || (taskId ? `${base}/create/tasks/${taskId}` : undefined);
+  return {
+    [CHANGE_ANNOTATIONS.by]: by,
+    ...(input.reason ? { [CHANGE_ANNOTATIONS.reason]: input.reason } : {}),
+    ...(link ? { [CHANGE_ANNOTATIONS.link]: link } : {}),
+    ...(taskId ? { [CHANGE_ANNOTATIONS.id]: taskId } : {}),
+  };
+}
+
+/**
+ * The edited text with the component's change annotations replaced by these
+ * (an earlier change's reason or link does not linger). Only that entity's
+ * document is written anew; the other documents keep every byte.
+ */
+export function withChangeAnnotations(text: string, component: Entity, annotations: Record<string, string> | undefined): string {
+  if (!annotations) return text;
+  const docs = parseAllDocuments(text) as Document.Parsed[];
+  const doc = docs.find(d => d instanceof Document && sameRef(component, d))!;
+  if (isMap(doc.getIn(['metadata', 'annotations']))) for (const key of Object.values(CHANGE_ANNOTATIONS)) doc.deleteIn(['metadata', 'annotations', key]);
+  for (const [key, value] of Object.entries(annotations)) doc.setIn(['metadata', 'annotations', key], value);
+  return rewriteDocument({ file: '', filePath: '', source: text, docs, doc });
+}

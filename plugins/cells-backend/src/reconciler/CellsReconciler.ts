@@ -6,6 +6,8 @@ import { ApplyResult, CellTarget, DesiredCell, isEgressUnit, SerialQueue } from 
 import { CellsBackendConfig } from '../config';
 import { CatalogCellSource, EntityChange } from '../catalog/CatalogCellSource';
 import { CellsStore } from '../storage/types';
+import type { NewAuditEvent } from '../storage';
+import { ChangeAttribution, enforcementEvents } from './attribution';
 import { affectedCells, affectedCellsByEntity } from './affected';
 import { catalogSnapshot } from './snapshot';
 import { planEgress } from './egress';
@@ -58,6 +60,7 @@ export class CellsReconciler implements CellsReconcilerView {
   private readonly compileFn: Compile;
   private readonly diffFn: DiffAccess;
   private readonly fullIntervalMs: number;
+  private readonly attribution: ChangeAttribution;
 
   constructor(
     private readonly deps: {
@@ -73,12 +76,17 @@ export class CellsReconciler implements CellsReconcilerView {
       diffAccess?: DiffAccess;
       /** Worker threads the pass's compilation runs in (the core's compiler only, not a test's stand-in). */
       analysis?: AnalysisRunner;
+      /** Who made each access change (default: template annotations, then git); tests pass their own. */
+      attribution?: ChangeAttribution;
+      /** Where the enforcement changes a pass applied are recorded (the audit trail). */
+      audit?: { record(events: Omit<NewAuditEvent, 'at'>[]): Promise<void> };
     },
   ) {
     this.now = deps.now ?? Date.now;
     this.compileFn = deps.compile ?? compileCells;
     this.diffFn = deps.diffAccess ?? diffAccess;
     this.fullIntervalMs = Duration.fromObject(deps.config.fullReconcileInterval).toMillis();
+    this.attribution = deps.attribution ?? new ChangeAttribution();
     for (const { environment } of deps.config.targets) this.memory.set(environment, this.freshMemory());
   }
 
@@ -397,6 +405,9 @@ export class CellsReconciler implements CellsReconcilerView {
       fullIntervalMs: this.fullIntervalMs,
     });
     this.remember(memory, settlement);
+    await this.attribution.attribute(settlement.history, context.snapshot.entities);
+    const enforcement = enforcementEvents(settlement.history, before, pass.model, config.settings);
+    if (enforcement.length) await this.deps.audit?.record(enforcement).catch(e => logger.error(`could not record enforcement changes: ${messageOf(e)}`));
     settlement.egress.forEach(e => (e.level === 'error' ? logger.error(e.message) : logger.info(e.message)));
     this.holdersMemo.delete(environment);
     this.outbox.add(settlement);

@@ -6,6 +6,7 @@ import { JsonObject } from '@backstage/types';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { AccessDiffView } from '@cellplane/cells-common';
 import { ARTEMIS_DIR, artemisDeps, artemisEntities } from '../__testUtils__/fixtures';
+import { parseAllDocuments } from 'yaml';
 import { addConnectionAction } from './addConnection';
 
 const houston = fs.readFileSync(path.join(ARTEMIS_DIR, 'houston.yaml'), 'utf8');
@@ -154,5 +155,54 @@ describe('cellplane:connection:add on a component without connections', () => {
     expect(fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8')).toBe(
       withoutConnections.replace(lastGrant, `${lastGrant}  connections:\n    - { to: weather-station, endpoint: http, methods: [GET] }\n`),
     );
+  });
+
+  it("writes who ran the task, its reason and link on the caller, and the reason on the connection; the file's other documents keep every byte", async () => {
+    dir.setContent({ 'ws/catalog-info.yaml': houston });
+    const { deps } = artemisDeps();
+    const call = { from: 'capcom', to: 'weather-station', endpoint: 'http', methods: ['GET'], paths: ['/conditions'] };
+    const ctx = createMockActionContext({
+      input: { ...call, reason: 'go/no-go needs the launch weather' },
+      workspacePath: dir.resolve('ws'),
+      user: { ref: 'user:default/alice' },
+      task: { id: 'task-7' },
+    });
+    await addConnectionAction(deps).handler(ctx as any);
+    const edited = fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8');
+    const docs = parseAllDocuments(edited).map(d => d.toJS() as Entity);
+    const capcom = docs.find(d => d.metadata.name === 'capcom')!;
+    expect(capcom.metadata.annotations).toEqual({
+      'cellplane.io/change-by': 'user:default/alice',
+      'cellplane.io/change-reason': 'go/no-go needs the launch weather',
+      'cellplane.io/change-link': '/create/tasks/task-7',
+      'cellplane.io/change-id': 'task-7',
+    });
+    expect((capcom.spec!.connections as JsonObject[]).at(-1)).toEqual({
+      to: 'weather-station',
+      endpoint: 'http',
+      methods: ['GET'],
+      paths: ['/conditions'],
+      reason: 'go/no-go needs the launch weather',
+    });
+    // Every other document of the file is left as it was, byte for byte.
+    const others = (text: string) => text.split(/^---$/m).filter(part => !/name: capcom\n/.test(part));
+    expect(others(edited)).toEqual(others(houston));
+
+    // A second task replaces the annotations: no earlier reason lingers.
+    const again = createMockActionContext({
+      input: { from: 'capcom', to: 'comms-system', endpoint: 'http', methods: ['GET'], paths: ['/signal/strength'], changeLink: 'https://git.example/pr/9' },
+      workspacePath: dir.resolve('ws'),
+      user: { ref: 'user:default/bob' },
+      task: { id: 'task-8' },
+    });
+    await addConnectionAction(artemisDeps({ entities: artemisEntities().map(e => (e.metadata.name === 'capcom' ? capcom : e)) }).deps).handler(again as any);
+    const second = parseAllDocuments(fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8'))
+      .map(d => d.toJS() as Entity)
+      .find(d => d.metadata.name === 'capcom')!;
+    expect(second.metadata.annotations).toEqual({
+      'cellplane.io/change-by': 'user:default/bob',
+      'cellplane.io/change-link': 'https://git.example/pr/9',
+      'cellplane.io/change-id': 'task-8',
+    });
   });
 });

@@ -5,7 +5,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { connectionSpec } from '@cellplane/cells-common';
 import { changeProblems, previewChange } from '../change';
 import { CellsActionDeps, failOn, loadCatalog, settingsOf } from '../context';
-import { appendToList, entityIn, findComponent, listItems, readComponentFile } from '../entityFile';
+import { appendToList, changeAnnotations, entityIn, findComponent, listItems, readComponentFile, withChangeAnnotations } from '../entityFile';
 
 /** `cellplane:connection:add`: one more connection on an existing component, in its own file, comments kept. */
 export function addConnectionAction(deps: CellsActionDeps) {
@@ -38,6 +38,8 @@ export function addConnectionAction(deps: CellsActionDeps) {
         endpoint: z => z.string().optional().describe('Endpoint of the target; may be left out when it has one'),
         methods: z => z.array(z.string()).optional().describe('HTTP methods (HTTP/GRPC endpoints only)'),
         paths: z => z.array(z.string()).optional().describe('Path patterns, e.g. /status or /items/*'),
+        reason: z => z.string().optional().describe('Why the caller needs it: kept on the connection and in the access history'),
+        changeLink: z => z.string().optional().describe("The change's link kept in the access history (e.g. the pull request); default: this task's page"),
         filePath: z =>
           z
             .string()
@@ -65,10 +67,10 @@ export function addConnectionAction(deps: CellsActionDeps) {
       if (current.some(c => JSON.stringify(c) === JSON.stringify(connection))) {
         throw new InputError(`to: ${stringifyEntityRef(caller)} already declares this connection. Fix: nothing to add.`);
       }
-      const text = appendToList(file, 'connections', { ...connection });
+      const text = appendToList(file, 'connections', { ...connection, ...(ctx.input.reason ? { reason: ctx.input.reason } : {}) });
       const changed = entityIn(text, caller);
       failOn(changeProblems(catalog, [changed], settings), `the new connection is spec.connections[${current.length}]`);
-      await fs.writeFile(file.file, text);
+      await fs.writeFile(file.file, withChangeAnnotations(text, caller, changeAnnotations(deps.config, ctx, ctx.input)));
       const preview = previewChange(catalog, [changed], settings);
       ctx.logger.info(`Connection ${stringifyEntityRef(caller)} -> ${stringifyEntityRef(target)} added to ${file.filePath}`);
       ctx.output('entityRef', stringifyEntityRef(caller));

@@ -5,7 +5,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { egressEntry } from '@cellplane/cells-common';
 import { changeProblems, previewChange } from '../change';
 import { CellsActionDeps, failOn, loadCatalog, settingsOf } from '../context';
-import { appendToList, entityIn, findComponent, listItems, readComponentFile } from '../entityFile';
+import { appendToList, changeAnnotations, entityIn, findComponent, listItems, readComponentFile, withChangeAnnotations } from '../entityFile';
 
 /**
  * `cellplane:egress:add`: one more `spec.egress` entry (a host or a network) on
@@ -45,7 +45,8 @@ export function addEgressAction(deps: CellsActionDeps) {
         protocol: z => z.string().optional().describe('TLS, HTTP or TCP for a host; TCP (default) or UDP for a cidr'),
         methods: z => z.array(z.string()).optional().describe('HTTP methods (protocol HTTP only)'),
         paths: z => z.array(z.string()).optional().describe('Path patterns (protocol HTTP only)'),
-        reason: z => z.string().optional().describe('Why the component needs it'),
+        reason: z => z.string().optional().describe('Why the component needs it: kept on the entry and in the access history'),
+        changeLink: z => z.string().optional().describe("The change's link kept in the access history (e.g. the pull request); default: this task's page"),
         filePath: z =>
           z
             .string()
@@ -78,7 +79,7 @@ export function addEgressAction(deps: CellsActionDeps) {
       const text = appendToList(file, 'egress', entry);
       const changed = entityIn(text, component);
       failOn(changeProblems(catalog, [changed], settings), `the new entry is spec.egress[${current.length}]`);
-      await fs.writeFile(file.file, text);
+      await fs.writeFile(file.file, withChangeAnnotations(text, component, changeAnnotations(deps.config, ctx, ctx.input)));
       const preview = previewChange(catalog, [changed], settings);
       ctx.logger.info(`Egress to ${String(entry.host ?? entry.cidr)} added to ${ref} in ${file.filePath}`);
       ctx.output('entityRef', ref);

@@ -5,7 +5,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { withoutConnection } from '@cellplane/cells-common';
 import { changeProblems, previewChange } from '../change';
 import { CellsActionDeps, failOn, loadCatalog, settingsOf } from '../context';
-import { entityIn, findComponent, listItems, readComponentFile, removeFromList } from '../entityFile';
+import { changeAnnotations, entityIn, findComponent, listItems, readComponentFile, removeFromList, withChangeAnnotations } from '../entityFile';
 
 /** A connection's target as a full ref (the file names it relative to the caller's namespace). */
 function targetRef(to: unknown, callerNamespace: string): string | undefined {
@@ -50,6 +50,8 @@ export function removeConnectionAction(deps: CellsActionDeps) {
         index: z => z.number().int().describe('Which of its spec.connections to remove (from 0)'),
         to: z => z.string().describe('The component that item calls (entity ref): checked before anything is removed'),
         endpoint: z => z.string().optional().describe("The item's endpoint, when it names one: checked too"),
+        reason: z => z.string().optional().describe('Why the call goes: kept in the access history'),
+        changeLink: z => z.string().optional().describe("The change's link kept in the access history (e.g. the pull request); default: this task's page"),
         filePath: z =>
           z
             .string()
@@ -102,7 +104,7 @@ export function removeConnectionAction(deps: CellsActionDeps) {
         throw new InputError(`filePath: removing ${field} from ${file.filePath} did not leave the other calls as they were. Fix: remove it by hand.`);
       }
       failOn(changeProblems(catalog, [changed], settings), `after removing ${field}`);
-      await fs.writeFile(file.file, text);
+      await fs.writeFile(file.file, withChangeAnnotations(text, caller, changeAnnotations(deps.config, ctx, ctx.input)));
       const preview = previewChange(catalog, [changed], settings);
       ctx.logger.info(`Connection ${ref} -> ${expected} (${field}) removed from ${file.filePath}`);
       ctx.output('entityRef', ref);
