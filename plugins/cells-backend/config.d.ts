@@ -119,6 +119,18 @@ export interface Config {
        */
       size?: number;
     };
+    compliance?: {
+      /** Continuous verification (docs/evidence.md): each cell verified on a schedule and after each change, results kept. */
+      verification?: {
+        /**
+         * How often every cell of every environment is verified: an ISO 8601
+         * duration (P1D, PT6H) or { hours: 6 }. Default P1D.
+         */
+        frequency?: string | HumanDuration;
+        /** How long verification results and audit events are kept, in days; older ones are pruned. Default 400. */
+        retentionDays?: number;
+      };
+    };
     /** Bounds of the cells backend's caches, in memory (docs/scale.md). */
     caches?: {
       /**

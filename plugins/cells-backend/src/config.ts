@@ -39,6 +39,8 @@ export interface CellsBackendConfig {
   workers: { size: number };
   /** Bounds of the backend's caches (`cells.caches`); a missing one takes its default. */
   caches?: { topologyAnswersMiB?: number };
+  /** Continuous verification (`cells.compliance.verification`); absent in hand-built test configs: the defaults. */
+  verification?: VerificationConfig;
   /** How replicas sharing one database tell each other they are alive (`cells.replicas`). */
   replicas: ReplicasConfig;
 }
@@ -50,6 +52,14 @@ export interface ReplicasConfig {
   /** A replica whose heartbeat is older than this is gone: its runs are failed and its leases free. */
   staleAfter: HumanDuration;
 }
+
+/** How often every cell is verified and how long the results are kept. */
+export interface VerificationConfig {
+  frequency: HumanDuration;
+  retentionDays: number;
+}
+
+export const DEFAULT_VERIFICATION: VerificationConfig = { frequency: { days: 1 }, retentionDays: 400 };
 
 /** A bad setting: the message names the key and what it accepts. */
 export class CellsConfigError extends Error {
@@ -110,7 +120,7 @@ function readTraffic(raw: unknown): TrafficSourceConfig[] {
   }
 }
 
-function readDuration(config: Config, key: string, fallback: HumanDuration): HumanDuration {
+function readDuration(config: Config, key: string, fallback: HumanDuration, name = key): HumanDuration {
   if (!config.has(key)) return fallback;
   const value = config.get(key);
   const units = ['years', 'months', 'weeks', 'days', 'hours', 'minutes', 'seconds', 'milliseconds'];
@@ -121,9 +131,39 @@ function readDuration(config: Config, key: string, fallback: HumanDuration): Hum
     Object.keys(value).length === 0 ||
     Object.entries(value).some(([k, v]) => !units.includes(k) || typeof v !== 'number' || v < 0)
   ) {
-    throw new CellsConfigError(key, `must be a duration such as { seconds: 10 } (units: ${units.join(', ')})`);
+    throw new CellsConfigError(name, `must be a duration such as { seconds: 10 } (units: ${units.join(', ')})`);
   }
   return value as HumanDuration;
+}
+
+function readVerification(cells: Config | undefined): VerificationConfig {
+  const key = 'cells.compliance.verification';
+  const section = cells?.getOptionalConfig('compliance')?.getOptionalConfig('verification');
+  for (const k of section?.keys() ?? []) {
+    if (!['frequency', 'retentionDays'].includes(k)) throw new CellsConfigError(`${key}.${k}`, `unknown key; ${key} takes frequency and retentionDays`);
+  }
+  let frequency = DEFAULT_VERIFICATION.frequency;
+  const raw = section?.getOptional('frequency');
+  if (typeof raw === 'string') {
+    // An ISO 8601 duration such as P1D or PT6H.
+    const parsed = Duration.fromISO(raw);
+    if (!parsed.isValid || parsed.toMillis() <= 0) {
+      throw new CellsConfigError(`${key}.frequency`, `must be an ISO duration such as P1D or PT6H, or { hours: 6 }, not ${JSON.stringify(raw)}`);
+    }
+    frequency = parsed.toObject() as HumanDuration;
+  } else if (raw !== undefined) {
+    frequency = readDuration(cells!, 'compliance.verification.frequency', frequency, `${key}.frequency`);
+    if (Duration.fromObject(frequency).toMillis() <= 0) throw new CellsConfigError(`${key}.frequency`, 'must be longer than zero');
+  }
+  let retentionDays = DEFAULT_VERIFICATION.retentionDays;
+  if (section?.has('retentionDays')) {
+    const days = section.get('retentionDays');
+    if (typeof days !== 'number' || !Number.isInteger(days) || days < 1) {
+      throw new CellsConfigError(`${key}.retentionDays`, `must be a whole number of days, at least 1, not ${JSON.stringify(days)}`);
+    }
+    retentionDays = days;
+  }
+  return { frequency, retentionDays };
 }
 
 /** The largest pool accepted: more threads than this only copy the catalog more often. */
@@ -223,5 +263,6 @@ export function readCellsBackendConfig(root: Config, options: { moduleTargetType
     workers: readWorkers(cells),
     caches: readCaches(cells),
     replicas: readReplicas(root),
+    verification: readVerification(cells),
   };
 }

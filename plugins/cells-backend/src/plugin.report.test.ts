@@ -45,10 +45,10 @@ describe("the cells backend plugin, a cell's evidence pack (GET report)", () => 
       unsupportedRows: [],
     });
     expect(pack.summary).toMatchObject({ result: 'pass', differences: 0 });
-    // The backend keeps changes (the first pass's among them) but no verification runs, and says so.
+    // The backend keeps changes (the first pass's among them) and the verification runs it stored (plugin.evidence.test.ts).
     const history = await request(t.server).get('/api/cells/history?entityRef=system:default/houston').set('Authorization', user);
     expect(pack.environments[0].changes!.map(c => c.at)).toEqual(history.body.items.map((i: any) => i.at));
-    expect(pack.environments[0].verification).toMatchObject({ history: [], historyKept: false, latest: { result: 'pass', trigger: 'api' } });
+    expect(pack.environments[0].verification).toMatchObject({ historyKept: true, latest: { result: 'pass', trigger: 'api' } });
     // A flow's approval is the newest kept change that added it (none here when the first pass recorded no access diff).
     const added = history.body.items.find((i: any) => i.accessDiff.added.some((a: any) => a.from === 'houston/capcom' && a.to === 'orion/comms-system'));
     const uplink = register.find(r => r.from.label === 'houston/capcom' && r.to.label === 'orion/comms-system')!;

@@ -3,11 +3,14 @@ import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { cellsTargetsExtensionPoint } from '@cellplane/plugin-cells-node';
 import { Duration } from 'luxon';
-import { readCellsBackendConfig } from './config';
+import packageJson from '../package.json';
+import { DEFAULT_VERIFICATION, readCellsBackendConfig } from './config';
+import { CellsAudit } from './service/audit';
+import { ContinuousVerification } from './service/verifications';
 import { CatalogCellSource } from './catalog/CatalogCellSource';
 import { CellsReconciler } from './reconciler/CellsReconciler';
 import { ReconcileQueue } from './reconciler/ReconcileQueue';
-import { DatabaseCellsStore } from './storage';
+import { DatabaseCellsStore, DatabaseEvidenceStore } from './storage';
 import { TargetRegistry } from './targets';
 import { DefaultCellsService } from './service/DefaultCellsService';
 import { createRouter, cellsAuthPolicies } from './router';
@@ -21,6 +24,8 @@ import { leaseUnitsOf } from './replicas/units';
 /** The scheduler tasks that reconcile, one per environment: `cells-reconcile:<environment>`. */
 export const RECONCILE_TASK_ID = 'cells-reconcile';
 export const reconcileTaskId = (environment: string) => `${RECONCILE_TASK_ID}:${environment}`;
+/** The scheduled verification of each environment: `cells-verify-<environment>`. */
+export const VERIFY_TASK_ID = 'cells-verify';
 
 /**
  * The cells backend plugin: reads cell entities from the catalog, compiles
@@ -49,10 +54,25 @@ export const cellsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
+        auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         metrics: metricsServiceRef,
       },
-      async init({ rootConfig, logger, database, scheduler, httpRouter, httpAuth, auth, permissions, permissionsRegistry, lifecycle, catalog, metrics }) {
+      async init({
+        rootConfig,
+        logger,
+        database,
+        scheduler,
+        httpRouter,
+        httpAuth,
+        auth,
+        permissions,
+        permissionsRegistry,
+        lifecycle,
+        auditor,
+        catalog,
+        metrics,
+      }) {
         // A bad setting throws here, naming the key: the plugin does not start on a guess.
         const config = readCellsBackendConfig(rootConfig, { moduleTargetTypes: registry.moduleTypes });
         const store = await DatabaseCellsStore.create({ database });
@@ -65,6 +85,8 @@ export const cellsPlugin = createBackendPlugin({
           config.workers.size > 0
             ? new PooledAnalysis({ size: config.workers.size, settings: config.settings })
             : new InlineAnalysis(new Analyst(config.settings));
+        const evidenceStore = await DatabaseEvidenceStore.create({ database });
+        const audit = new CellsAudit({ auditor, store: evidenceStore });
         const reconciler = new CellsReconciler({
           source: new CatalogCellSource({ catalog, auth }),
           config,
@@ -72,6 +94,17 @@ export const cellsPlugin = createBackendPlugin({
           store,
           logger,
           ...(analysis instanceof PooledAnalysis ? { analysis } : {}),
+          audit,
+        });
+        const { frequency, retentionDays } = config.verification ?? DEFAULT_VERIFICATION;
+        const verifications = new ContinuousVerification({
+          reconciler,
+          analysis,
+          store: evidenceStore,
+          environments: config.targets.map(t => t.environment),
+          retentionDays,
+          version: packageJson.version,
+          logger,
         });
         const environments = config.targets.map(t => t.environment);
         const queue = new ReconcileQueue({
@@ -87,6 +120,7 @@ export const cellsPlugin = createBackendPlugin({
           replicas,
           unitsOf: leaseUnitsOf(config.targets),
           onPass: reconcilePassMetric(metrics),
+          onResults: cells => void verifications.afterPass(cells),
         });
         const { stop: stopMetrics } = reportCellsMetrics(metrics, {
           reconciler,
@@ -112,6 +146,17 @@ export const cellsPlugin = createBackendPlugin({
             fn: signal => queue.runDue(signal, environment),
           });
         }
+        for (const { environment } of config.targets) {
+          await scheduler.scheduleTask({
+            id: `${VERIFY_TASK_ID}-${environment}`,
+            frequency,
+            timeout: { hours: 2 },
+            // The first run waits for the first reconcile to have read the catalog.
+            initialDelay: { minutes: 1 },
+            scope: 'global',
+            fn: () => verifications.scheduled(environment),
+          });
+        }
         lifecycle.addStartupHook(async () => {
           await Promise.all([...targets.values()].map(t => t.start?.()));
         });
@@ -133,8 +178,9 @@ export const cellsPlugin = createBackendPlugin({
           targets,
           requestRun: request => queue.request(request),
           analysis,
+          evidence: { verifications, store: evidenceStore, retentionDays },
         });
-        httpRouter.use(await createRouter({ service, httpAuth, permissions, logger }));
+        httpRouter.use(await createRouter({ service, httpAuth, permissions, logger, audit }));
         for (const policy of cellsAuthPolicies) httpRouter.addAuthPolicy(policy);
       },
     });

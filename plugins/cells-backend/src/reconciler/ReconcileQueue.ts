@@ -67,6 +67,8 @@ export class ReconcileQueue {
       replicas?: ReplicaCoordination;
       /** The lease units of an environment's pass; default: the environment's. */
       unitsOf?: (environment: string) => string[];
+      /** Told each recorded pass's cell results, not awaited (the verification after a change). */
+      onResults?: (cells: RunCellResult[]) => void;
     },
   ) {}
 
@@ -242,5 +244,6 @@ export class ReconcileQueue {
     await this.deps.store
       .finishRun(runId, { state: error ? 'failed' : 'succeeded', cells, ...(error ? { error } : {}) })
       .catch(f => this.deps.logger.error(`could not record the end of run ${runId}: ${f}`));
+    if (!error) this.deps.onResults?.(cells);
   }
 }

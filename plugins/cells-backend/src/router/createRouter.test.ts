@@ -41,6 +41,12 @@ function fakeService(calls: Record<string, unknown[]>): CellsService {
     portfolio: async () => {
       throw new Error('not used');
     },
+    verifications: async () => {
+      throw new Error('not used');
+    },
+    auditTrail: async () => {
+      throw new Error('not used');
+    },
     requestReconcile: async (req, reconcile) => {
       await reconcile.require(req.entityRef ? [req.entityRef] : cells);
       record('requestReconcile', req);

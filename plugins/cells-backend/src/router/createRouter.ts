@@ -1,7 +1,7 @@
 import express from 'express';
 import { InputError } from '@backstage/errors';
 import Router from 'express-promise-router';
-import { HttpAuthService, HttpRouterServiceAuthPolicy, LoggerService, PermissionsService } from '@backstage/backend-plugin-api';
+import { BackstageCredentials, HttpAuthService, HttpRouterServiceAuthPolicy, LoggerService, PermissionsService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { bundleMarkdown, EvidenceBundle, EvidencePack, evidenceJson, evidenceMarkdown, toYaml } from '@cellplane/cells-common';
 import { evidencePdf } from '@cellplane/cells-report';
@@ -10,6 +10,7 @@ import { CellsService } from '../service/CellsService';
 import { outsideProbe, requestToken } from '../service/simulate';
 import { cellsManifestReadPermission, cellsReconcilePermission } from '../permissions';
 import { cellAccess } from './access';
+import { actorOf, AuditAction, CellsAudit } from '../service/audit';
 import { namedValidationErrors } from './errors';
 
 /** The one route open without credentials. */
@@ -20,6 +21,8 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   logger: LoggerService;
+  /** The audit trail (service/audit.ts); absent: nothing is audited (tests of other routes). */
+  audit?: CellsAudit;
 }
 
 const DEFAULT_HISTORY_LIMIT = 50;
@@ -33,7 +36,7 @@ const DEFAULT_HISTORY_LIMIT = 50;
  * The service's @backstage/errors map to their statuses.
  */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { service, httpAuth, permissions } = options;
+  const { service, httpAuth, permissions, audit } = options;
   const api = await createOpenApiRouter({ middleware: [express.json({ limit: '100kb' })] });
 
   // The typed requests of the generated router are express requests with narrower parameters.
@@ -77,10 +80,35 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     } else raw.type('application/json').send(evidenceJson(value));
   };
 
+  // Reconcile requests, previews and report downloads go through the audit trail with their caller and outcome.
+  const audited = async <T>(
+    action: AuditAction,
+    req: express.Request,
+    context: { cells: string[]; environment?: string; meta?: Record<string, string> },
+    run: (credentials: BackstageCredentials) => Promise<T>,
+    cellsOf?: (result: T) => string[],
+  ): Promise<T> => {
+    const credentials = await httpAuth.credentials(req);
+    if (!audit) return run(credentials);
+    return audit.around(action, { request: req, actor: actorOf(credentials), ...context }, () => run(credentials), cellsOf);
+  };
+
+  api.get('/cells/:namespace/:name/verifications', async (req, res) => {
+    res.json(await service.verifications(cellRef(req.params), req.query.environment, await access(req)));
+  });
+
+  api.get('/cells/:namespace/:name/audit', async (req, res) => {
+    const { limit = DEFAULT_HISTORY_LIMIT, cursor } = req.query;
+    res.json(await service.auditTrail(cellRef(req.params), { limit, cursor }, await access(req)));
+  });
+
   api.get('/cells/:namespace/:name/report', async (req, res) => {
     const { namespace, name } = req.params;
     const { format = 'json', environment } = req.query;
-    const pack = await service.evidence(cellRef(req.params), environment, await access(req));
+    const ref = cellRef(req.params);
+    const pack = await audited('report-download', req as express.Request, { cells: [ref], environment, meta: { format } }, credentials =>
+      service.evidence(ref, environment, cellAccess(permissions, credentials, cellsManifestReadPermission)),
+    );
     // A download: the file is named after the cell (and the environment when one was asked for).
     await sendEvidence(res, pack, [namespace, name, ...(environment ? [environment] : [])], format);
   });
@@ -91,7 +119,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       throw new InputError('owner: name an owner (owner=group:default/<name>) or ask for every cell (all=true), not both and not neither');
     }
     const scope = owner === undefined ? { all: true as const } : { owner };
-    const bundle = await service.evidenceBundle(scope, environment, await access(req));
+    // Recorded against every cell the bundle holds.
+    const bundle = await audited(
+      'report-download',
+      req as unknown as express.Request,
+      { cells: [], environment, meta: { format, scope: owner ?? 'all' } },
+      credentials => service.evidenceBundle(scope, environment, cellAccess(permissions, credentials, cellsManifestReadPermission)),
+      result => result.packs.map(p => p.cell.ref),
+    );
     // Named after the scope: group-default-houston-flight-ops, or all.
     const scopeName = 'owner' in bundle.scope ? bundle.scope.owner.replace(/[:/]/g, '-') : 'all';
     await sendEvidence(res, bundle, [scopeName, ...(environment ? [environment] : [])], format);
@@ -102,11 +137,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   api.post('/reconcile', async (req, res) => {
-    const credentials = await httpAuth.credentials(req);
-    const principal = credentials.principal as { userEntityRef?: string; subject?: string };
-    const requestedBy = principal.userEntityRef ?? principal.subject ?? 'a service';
-    const reconcile = cellAccess(permissions, credentials, cellsReconcilePermission);
-    const runId = await service.requestReconcile({ entityRef: req.body?.entityRef, requestedBy }, reconcile);
+    const entityRef: string | undefined = req.body?.entityRef;
+    const runId = await audited('reconcile', req as express.Request, { cells: entityRef ? [entityRef] : [] }, credentials => {
+      const principal = credentials.principal as { userEntityRef?: string; subject?: string };
+      const requestedBy = principal.userEntityRef ?? principal.subject ?? 'a service';
+      const reconcile = cellAccess(permissions, credentials, cellsReconcilePermission);
+      return service.requestReconcile({ entityRef, requestedBy }, reconcile);
+    });
     res.status(202).json({ runId });
   });
 
@@ -135,7 +172,15 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   api.post('/preview', async (req, res) => {
-    res.json(await service.preview(req.body, await access(req)));
+    const preview = await audited(
+      'preview',
+      req as express.Request,
+      { cells: [] },
+      credentials => service.preview(req.body, cellAccess(permissions, credentials, cellsManifestReadPermission)),
+      // Recorded against the existing cells the change touches (a cell it creates has no trail yet).
+      result => result.cells.filter(c => c.exists).map(c => c.entityRef),
+    );
+    res.json(preview);
   });
 
   api.get('/traffic', async (req, res) => {

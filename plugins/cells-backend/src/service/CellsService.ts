@@ -3,6 +3,8 @@ import type { CatalogSnapshot } from '../reconciler/CellsReconciler';
 import type { DesiredCell } from '../targets/types';
 import type {
   AttackListResponse,
+  AuditPage,
+  VerificationList,
   BlastRadiusBody,
   BlastRadiusResponse,
   CellDetail,
@@ -82,6 +84,10 @@ export interface CellsService {
   evidenceBundle(scope: { owner: string } | { all: true }, environment: string | undefined, read: CellAccess): Promise<EvidenceBundle>;
   /** A row per readable cell and environment: verification, last access change, grants without a reason, unused grants, public endpoints without authentication, egress. */
   portfolio(query: PortfolioQuery, read: CellAccess): Promise<PortfolioResponse>;
+  /** The cell's stored verification runs over the retention period, newest first (one environment, or all). */
+  verifications(entityRef: string, environment: string | undefined, read: CellAccess): Promise<VerificationList>;
+  /** The cell's audit trail, newest first, paged. */
+  auditTrail(entityRef: string, query: { limit: number; cursor?: string }, read: CellAccess): Promise<AuditPage>;
   /** Starts a reconcile of one cell or all (`reconcile` must allow each); resolves with the run id once the run is recorded. */
   requestReconcile(request: { entityRef?: string; requestedBy?: string }, reconcile: CellAccess): Promise<string>;
   getRun(runId: string, read: CellAccess): Promise<ReconcileRun>;

@@ -6,6 +6,8 @@ import { CellsStore } from '../storage/types';
 import { CellTarget } from '../targets/types';
 import type {
   AttackListResponse,
+  AuditPage,
+  VerificationList,
   BlastRadiusBody,
   BlastRadiusResponse,
   CellDetail,
@@ -27,7 +29,7 @@ import { CompileCells, CompiledView, analysable, holdersKey, withoutCells } from
 import { Analyst, EnvironmentView, refuseFailed } from './analyst';
 import { AnalysisRunner, InlineAnalysis } from '../workers/pool';
 import { AttackListQuery, CellAccess, CellsService, HistoryQuery, ReconcilerReads } from './CellsService';
-import { cellEvidencePack, cellsEvidenceBundle, ownerCells } from './evidence';
+import { cellEvidencePack, cellsEvidenceBundle, KeptEvidence, keptAuditTrail, keptVerifications, ownerCells } from './evidence';
 import { portfolio, PortfolioQuery } from './portfolio';
 import { cellStateOf, noCompliance } from './compliance';
 import { checkPreviewEntities, existingCellsTouched } from './preview';
@@ -60,6 +62,8 @@ export interface CellsServiceDeps {
   compile?: CompileCells;
   /** Where the heavy analysis calls run (default: inline, on the event loop). */
   analysis?: AnalysisRunner;
+  /** The kept verification runs and audit trail (absent: none are kept, and the pack says so). */
+  evidence?: KeptEvidence;
 }
 
 /** The cells backend's answers, from the reconciler's snapshot, the store and the targets. */
@@ -240,6 +244,7 @@ export class DefaultCellsService implements CellsService {
       snapshot,
       settings: this.settings,
       store: this.deps.store,
+      verifications: this.deps.evidence?.verifications,
       simulation,
       generatedAt: new Date().toISOString(),
     });
@@ -258,6 +263,7 @@ export class DefaultCellsService implements CellsService {
       snapshot,
       settings: this.settings,
       store: this.deps.store,
+      verifications: this.deps.evidence?.verifications,
       simulation: e => this.analysis(this.view(e), e, cells),
       generatedAt: new Date().toISOString(),
     });
@@ -279,6 +285,15 @@ export class DefaultCellsService implements CellsService {
       read,
       now: Date.now(),
     });
+  }
+
+  async verifications(entityRef: string, environment: string | undefined, read: CellAccess): Promise<VerificationList> {
+    const ref = environment === undefined ? await this.readableCell(entityRef, read) : await this.cellInEnvironment(entityRef, environment, read);
+    return keptVerifications(this.deps.evidence, ref, environment);
+  }
+
+  async auditTrail(entityRef: string, query: { limit: number; cursor?: string }, read: CellAccess): Promise<AuditPage> {
+    return keptAuditTrail(this.deps.evidence, await this.readableCell(entityRef, read), query);
   }
 
   async getPlan(entityRef: string, environment: string, read: CellAccess): Promise<CellPlan> {

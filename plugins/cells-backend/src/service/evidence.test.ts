@@ -16,7 +16,7 @@ describe('the kept history of a cell for its evidence pack', () => {
     await store.addHistory([historyEntry(HOUSTON, 'run-3', { cause: { kind: 'drift-repair' } })]);
 
     // Pages of one: the three kept changes of houston come back all the same, orion's left out.
-    const history = await keptEvidenceHistory(store, HOUSTON, 1);
+    const history = await keptEvidenceHistory(store, HOUSTON, undefined, 1);
     expect(history.verifications).toBeUndefined();
     expect(history.changes.map(c => [c.environment, c.cause?.kind, c.by])).toEqual([
       ['development', 'drift-repair', undefined],

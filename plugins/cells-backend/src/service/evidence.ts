@@ -14,30 +14,62 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import packageJson from '../../package.json';
 import type { CatalogSnapshot } from '../reconciler/CellsReconciler';
 import type { CellsStore } from '../storage/types';
-import type { HistoryEntry } from '../schema/types';
+import type { AuditPage, HistoryEntry, VerificationList } from '../schema/types';
+import type { EvidenceStore } from '../storage';
+import type { ContinuousVerification } from './verifications';
 
 /** History entries read per page while gathering a cell's change log. */
 const HISTORY_PAGE = 500;
 
-/** One kept policy change as the evidence pack's change log holds it: who only when a user asked for it. */
+/** What the backend keeps beside the history: the verification runs, the audit trail, and for how long. */
+export interface KeptEvidence {
+  verifications: ContinuousVerification;
+  store: EvidenceStore;
+  retentionDays: number;
+}
+
+/** A cell's stored verification runs (one environment, or all); none when the backend keeps none. */
+export async function keptVerifications(kept: KeptEvidence | undefined, entityRef: string, environment?: string): Promise<VerificationList> {
+  return { retentionDays: kept?.retentionDays ?? 0, items: kept ? await kept.verifications.history(entityRef, environment) : [] };
+}
+
+/** A page of a cell's audit trail; empty when the backend keeps none. */
+export async function keptAuditTrail(kept: KeptEvidence | undefined, entityRef: string, query: { limit: number; cursor?: string }): Promise<AuditPage> {
+  return kept ? kept.store.listAuditEvents({ entityRef, ...query }) : { items: [] };
+}
+
+/**
+ * One kept policy change as the evidence pack's change log holds it: who made
+ * it as recorded (a template user or a commit author), else the user who asked
+ * for the reconcile; its link and reason when recorded.
+ */
 export function evidenceChangeOf(entry: HistoryEntry): EvidenceChange {
+  const by = entry.by ?? (entry.cause.kind === 'user' ? entry.cause.user : undefined);
   return {
     at: entry.at,
     environment: entry.environment,
     summary: entry.summary,
     accessDiff: entry.accessDiff,
     cause: { ...entry.cause },
-    ...(entry.cause.kind === 'user' ? { by: entry.cause.user } : {}),
+    ...(by ? { by } : {}),
+    ...(entry.link ? { link: entry.link } : {}),
+    ...(entry.reason ? { reason: entry.reason } : {}),
   };
 }
 
 /**
  * What the backend keeps about a cell for its evidence pack: every kept
- * change of the cell (all pages, any environment). The backend stores no
- * verification runs yet, so `verifications` is left out and the pack says
- * there is no verification history, rather than showing an empty one.
+ * change of the cell (all pages, any environment) and, when the backend
+ * verifies continuously, its stored verification runs over the retention
+ * period (newest first). Without them `verifications` is left out and the
+ * pack says there is no verification history, rather than showing an empty one.
  */
-export async function keptEvidenceHistory(store: CellsStore, entityRef: string, pageSize = HISTORY_PAGE): Promise<EvidenceHistory> {
+export async function keptEvidenceHistory(
+  store: CellsStore,
+  entityRef: string,
+  verifications?: ContinuousVerification,
+  pageSize = HISTORY_PAGE,
+): Promise<EvidenceHistory> {
   const changes: EvidenceChange[] = [];
   let cursor: string | undefined;
   do {
@@ -45,7 +77,9 @@ export async function keptEvidenceHistory(store: CellsStore, entityRef: string, 
     changes.push(...page.items.map(evidenceChangeOf));
     cursor = page.nextCursor;
   } while (cursor);
-  return { changes };
+  if (!verifications) return { changes };
+  const kept = await verifications.history(entityRef);
+  return { changes, verifications: kept.map(({ entityRef: _cell, ...record }) => record) };
 }
 
 /**
@@ -61,12 +95,13 @@ export async function cellEvidencePack(input: {
   snapshot: CatalogSnapshot;
   settings: CellsSettings;
   store: CellsStore;
+  verifications?: ContinuousVerification;
   simulation: (environment: string) => Simulation;
   generatedAt: string;
 }): Promise<EvidencePack> {
   const { entityRef, environments, snapshot } = input;
   const simulations = Object.fromEntries(environments.map(e => [e, input.simulation(e)]));
-  const history = await keptEvidenceHistory(input.store, entityRef);
+  const history = await keptEvidenceHistory(input.store, entityRef, input.verifications);
   const title = snapshot.entities.get(entityRef)?.metadata.title;
   return buildEvidencePack(snapshot.model, input.settings, entityRef, {
     generatedAt: input.generatedAt,
@@ -92,12 +127,13 @@ export async function cellsEvidenceBundle(input: {
   snapshot: CatalogSnapshot;
   settings: CellsSettings;
   store: CellsStore;
+  verifications?: ContinuousVerification;
   simulation: (environment: string) => Simulation;
   generatedAt: string;
 }): Promise<EvidenceBundle> {
   const { snapshot, cells } = input;
   const histories = new Map<string, EvidenceHistory>();
-  for (const ref of cells) histories.set(ref, await keptEvidenceHistory(input.store, ref));
+  for (const ref of cells) histories.set(ref, await keptEvidenceHistory(input.store, ref, input.verifications));
   const titles: Record<string, string> = {};
   for (const ref of cells) {
     const title = snapshot.entities.get(ref)?.metadata.title;

@@ -12,7 +12,10 @@ import {
   attackPresets,
   blastRadius,
   compileCells,
+  verificationRecordOf,
+  verifySimulation,
 } from '@cellplane/cells-common';
+import type { VerificationRecord } from '@cellplane/cells-common';
 import type { CatalogSnapshot } from '../reconciler/types';
 import { Compiled, compileIsolated } from '../reconciler/isolate';
 import type { CellDetail, PreviewObserved, PreviewResponse, RolloutResponse, SimulateBody, TrafficResponse } from '../schema/types';
@@ -87,6 +90,11 @@ export interface AnalysisTasks {
     input: PreviewTrafficTask;
     output: PreviewObserved;
   };
+  /** The stored verification of cells (service/verifications.ts): one record per cell the view could analyse. */
+  verify: {
+    input: InEnvironment & { cells: string[]; at: string; version: string; trigger: string };
+    output: { records: (VerificationRecord & { entityRef: string })[]; failures: Failures };
+  };
 }
 
 export type AnalysisOp = keyof AnalysisTasks;
@@ -103,6 +111,7 @@ export const OPERATION_NAMES: Record<AnalysisOp, string> = {
   traffic: 'traffic classification',
   rollout: 'rollout check',
   previewTraffic: "judging of a preview's observed calls",
+  verify: 'verification',
 };
 
 /** An answer now, or later for the tasks that read flow sources (I/O inside the task). */
@@ -148,6 +157,8 @@ const handlers: Handlers = {
     const view = analyst.view(snapshot, environment, holders);
     return topologyBase({ ...snapshot, settings: analyst.settings, environment, environments, protection: analyst.protectionOf(view), view });
   },
+
+  verify: verifyCells,
 
   preview(analyst, snapshot, { environment, holders, entities }) {
     const settings = analyst.settings;
@@ -200,6 +211,22 @@ const handlers: Handlers = {
     return judgeChange(analyst.rollouts, snapshot, analyst.settings, task);
   },
 };
+
+/**
+ * Verifies cells as the evidence pack does (every request into, out of and
+ * within each cell, counted by layer) and makes each run a record with the
+ * core's verificationRecordOf: the digest is of the manifests judged.
+ */
+function verifyCells(analyst: Analyst, snapshot: CatalogSnapshot, input: AnalysisTasks['verify']['input']): AnalysisTasks['verify']['output'] {
+  const { environment, holders, cells, ...meta } = input;
+  const view = analyst.view(snapshot, environment, holders);
+  const sim = analysable(view, snapshot.model, analyst.settings);
+  const deployed = new Set(sim.model.cells.filter(c => c.environments.includes(environment)).map(c => c.ref));
+  const records = cells
+    .filter(cell => deployed.has(cell) && !view.failures.has(cell))
+    .map(cell => ({ entityRef: cell, ...verificationRecordOf(verifySimulation(sim, { cell, outbound: true, countLayers: true }), sim.objects, meta) }));
+  return { records, failures: [...view.failures].filter(([cell]) => cells.includes(cell)) };
+}
 
 /** Runs one analysis task against a snapshot (on whichever thread holds the analyst). */
 export function runAnalysis<K extends AnalysisOp>(analyst: Analyst, snapshot: CatalogSnapshot, op: K, input: AnalysisTasks[K]['input']): Answer<K> {

@@ -400,6 +400,110 @@ export const spec = {
         }
       }
     },
+    "/cells/{namespace}/{name}/verifications": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/namespace"
+        },
+        {
+          "$ref": "#/components/parameters/name"
+        }
+      ],
+      "get": {
+        "operationId": "getCellVerifications",
+        "summary": "The cell's stored verification runs over the retention period, newest first (needs cells.manifest.read; docs/evidence.md).",
+        "parameters": [
+          {
+            "name": "environment",
+            "in": "query",
+            "allowReserved": true,
+            "description": "Only this environment. Default: every environment.",
+            "schema": {
+              "$ref": "#/components/schemas/EnvironmentName"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The kept runs.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/VerificationList"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/cells/{namespace}/{name}/audit": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/namespace"
+        },
+        {
+          "$ref": "#/components/parameters/name"
+        }
+      ],
+      "get": {
+        "operationId": "getCellAudit",
+        "summary": "The portal's audit trail of the cell: reconcile requests, previews, report downloads and enforcement changes, newest first, paged (needs cells.manifest.read).",
+        "parameters": [
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 500,
+              "default": 50
+            }
+          },
+          {
+            "name": "cursor",
+            "in": "query",
+            "allowReserved": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "pattern": "^[A-Za-z0-9_=-]+$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of events.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AuditPage"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
     "/reconcile": {
       "post": {
         "operationId": "reconcile",
@@ -2388,6 +2492,18 @@ export const spec = {
           },
           "accessDiff": {
             "$ref": "#/components/schemas/AccessDiff"
+          },
+          "by": {
+            "type": "string",
+            "description": "Who made the change, when recorded: the template user, or the author of the catalog file commit."
+          },
+          "link": {
+            "type": "string",
+            "description": "The change: the scaffolder task, pull request or commit."
+          },
+          "reason": {
+            "type": "string",
+            "description": "Why, as the change gave it."
           }
         }
       },
@@ -2401,6 +2517,142 @@ export const spec = {
             "type": "array",
             "items": {
               "$ref": "#/components/schemas/HistoryEntry"
+            }
+          },
+          "nextCursor": {
+            "type": "string",
+            "description": "Pass as cursor for the next (older) page."
+          }
+        }
+      },
+      "VerificationRun": {
+        "type": "object",
+        "description": "One stored verification of a cell in an environment.",
+        "required": [
+          "entityRef",
+          "environment",
+          "at",
+          "result",
+          "requestsChecked",
+          "violations"
+        ],
+        "properties": {
+          "entityRef": {
+            "type": "string"
+          },
+          "environment": {
+            "type": "string"
+          },
+          "at": {
+            "type": "string"
+          },
+          "result": {
+            "type": "string",
+            "enum": [
+              "pass",
+              "fail"
+            ]
+          },
+          "requestsChecked": {
+            "type": "integer"
+          },
+          "violations": {
+            "type": "integer"
+          },
+          "allowed": {
+            "type": "integer"
+          },
+          "deniedBy": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "integer"
+            },
+            "description": "Denied requests by the layer that denied them (L3/L4, mTLS, L7)."
+          },
+          "manifestsDigest": {
+            "type": "string",
+            "description": "sha256 (hex) of the manifests judged."
+          },
+          "cellplaneVersion": {
+            "type": "string"
+          },
+          "trigger": {
+            "type": "string",
+            "description": "schedule (the periodic run) or change (after a reconcile changed the cell)."
+          }
+        }
+      },
+      "VerificationList": {
+        "type": "object",
+        "required": [
+          "retentionDays",
+          "items"
+        ],
+        "properties": {
+          "retentionDays": {
+            "type": "integer"
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/VerificationRun"
+            }
+          }
+        }
+      },
+      "AuditEvent": {
+        "type": "object",
+        "required": [
+          "id",
+          "at",
+          "action",
+          "actor",
+          "outcome"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer"
+          },
+          "at": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "description": "reconcile, preview, report-download or enforcement-change."
+          },
+          "entityRef": {
+            "type": "string"
+          },
+          "environment": {
+            "type": "string"
+          },
+          "actor": {
+            "type": "string",
+            "description": "The caller (a user entity ref or a service), or who made the catalog change."
+          },
+          "outcome": {
+            "type": "string",
+            "enum": [
+              "succeeded",
+              "failed"
+            ]
+          },
+          "detail": {
+            "type": "object",
+            "additionalProperties": true
+          }
+        }
+      },
+      "AuditPage": {
+        "type": "object",
+        "required": [
+          "items"
+        ],
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AuditEvent"
             }
           },
           "nextCursor": {

@@ -26,4 +26,16 @@ export interface HistoryEntry {
   updated: Array<ObjectRef>;
   pruned: Array<ObjectRef>;
   accessDiff: AccessDiff;
+  /**
+   * Who made the change, when recorded: the template user, or the author of the catalog file commit.
+   */
+  by?: string;
+  /**
+   * The change: the scaffolder task, pull request or commit.
+   */
+  link?: string;
+  /**
+   * Why, as the change gave it.
+   */
+  reason?: string;
 }

@@ -10,6 +10,7 @@ import crossFetch from 'cross-fetch';
 import { pluginId } from '../pluginId';
 import * as parser from 'uri-template';
 import { AttackListResponse } from '../models/AttackListResponse.model';
+import { AuditPage } from '../models/AuditPage.model';
 import { BlastRadiusBody } from '../models/BlastRadiusBody.model';
 import { BlastRadiusResponse } from '../models/BlastRadiusResponse.model';
 import { CellDetail } from '../models/CellDetail.model';
@@ -31,6 +32,7 @@ import { SimulateBody } from '../models/SimulateBody.model';
 import { SimulateResponse } from '../models/SimulateResponse.model';
 import { TopologyResponse } from '../models/TopologyResponse.model';
 import { TrafficResponse } from '../models/TrafficResponse.model';
+import { VerificationList } from '../models/VerificationList.model';
 
 /**
  * Wraps the Response type to convey a type on the json call.
@@ -78,6 +80,19 @@ export type GetCell = {
 /**
  * @public
  */
+export type GetCellAudit = {
+  path: {
+    namespace: string;
+    name: string;
+  };
+  query: {
+    limit?: number;
+    cursor?: string;
+  };
+};
+/**
+ * @public
+ */
 export type GetCellReport = {
   path: {
     namespace: string;
@@ -85,6 +100,18 @@ export type GetCellReport = {
   };
   query: {
     format?: 'json' | 'md' | 'pdf';
+    environment?: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetCellVerifications = {
+  path: {
+    namespace: string;
+    name: string;
+  };
+  query: {
     environment?: string;
   };
 };
@@ -302,6 +329,37 @@ export class DefaultApiClient {
   }
 
   /**
+   * The portal\'s audit trail of the cell: reconcile requests, previews, report downloads and enforcement changes, newest first, paged (needs cells.manifest.read).
+   * @param namespace - The catalog namespace of the System of the cell.
+   * @param name - The name of the System of the cell.
+   * @param limit -
+   * @param cursor -
+   */
+  public async getCellAudit(
+    // @ts-ignore
+    request: GetCellAudit,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<AuditPage>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/cells/{namespace}/{name}/audit{?limit,cursor}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      namespace: request.path.namespace,
+      name: request.path.name,
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
    * The cell\'s evidence pack: register of allowed flows, data-flow diagram, matrices, verification, change log (needs cells.manifest.read; docs/evidence.md).
    * @param namespace - The catalog namespace of the System of the cell.
    * @param name - The name of the System of the cell.
@@ -316,6 +374,36 @@ export class DefaultApiClient {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
     const uriTemplate = `/cells/{namespace}/{name}/report{?format,environment}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      namespace: request.path.namespace,
+      name: request.path.name,
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * The cell\'s stored verification runs over the retention period, newest first (needs cells.manifest.read; docs/evidence.md).
+   * @param namespace - The catalog namespace of the System of the cell.
+   * @param name - The name of the System of the cell.
+   * @param environment - Only this environment. Default: every environment.
+   */
+  public async getCellVerifications(
+    // @ts-ignore
+    request: GetCellVerifications,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<VerificationList>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/cells/{namespace}/{name}/verifications{?environment}`;
 
     const uri = parser.parse(uriTemplate).expand({
       namespace: request.path.namespace,
