@@ -161,3 +161,34 @@ describe('cells.caches', () => {
     expect(() => read({ caches: { topologies: 1 } })).toThrow('cells.caches.topologies: unknown key; cells.caches takes topologyAnswersMiB');
   });
 });
+
+describe('cells.compliance.verification', () => {
+  it('takes the frequency as an ISO duration or an object, and the retention in days; none set: daily, 400 days', () => {
+    expect(read(undefined).verification).toEqual({ frequency: { days: 1 }, retentionDays: 400 });
+    expect(read({ compliance: { verification: { frequency: 'PT6H', retentionDays: 730 } } }).verification).toEqual({
+      frequency: { hours: 6 },
+      retentionDays: 730,
+    });
+    expect(read({ compliance: { requireReasons: true, verification: { frequency: { hours: 12 } } } }).verification).toEqual({
+      frequency: { hours: 12 },
+      retentionDays: 400,
+    });
+  });
+
+  it('refuses a frequency, a retention or a key it does not know, naming the key', () => {
+    expect(() => read({ compliance: { verification: { frequency: 'daily' } } })).toThrow(
+      'cells.compliance.verification.frequency: must be an ISO duration such as P1D or PT6H, or { hours: 6 }, not "daily"',
+    );
+    expect(() => read({ compliance: { verification: { frequency: { fortnights: 1 } } } })).toThrow(
+      /^cells\.compliance\.verification\.frequency: must be a duration/,
+    );
+    expect(() => read({ compliance: { verification: { frequency: 'PT0S' } } })).toThrow(/^cells\.compliance\.verification\.frequency: /);
+    expect(() => read({ compliance: { verification: { retentionDays: 0 } } })).toThrow(
+      'cells.compliance.verification.retentionDays: must be a whole number of days, at least 1, not 0',
+    );
+    expect(() => read({ compliance: { verification: { retentionDays: '400' } } })).toThrow(/^cells\.compliance\.verification\.retentionDays: /);
+    expect(() => read({ compliance: { verification: { retention: 400 } } })).toThrow(
+      'cells.compliance.verification.retention: unknown key; cells.compliance.verification takes frequency and retentionDays',
+    );
+  });
+});
