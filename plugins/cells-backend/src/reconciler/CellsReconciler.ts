@@ -405,7 +405,7 @@ export class CellsReconciler implements CellsReconcilerView {
       fullIntervalMs: this.fullIntervalMs,
     });
     this.remember(memory, settlement);
-    await this.attribution.attribute(settlement.history, context.snapshot.entities);
+    await this.attribution.attribute(environment, settlement.history, context.snapshot.entities);
     const enforcement = enforcementEvents(settlement.history, before, pass.model, config.settings);
     if (enforcement.length) await this.deps.audit?.record(enforcement).catch(e => logger.error(`could not record enforcement changes: ${messageOf(e)}`));
     settlement.egress.forEach(e => (e.level === 'error' ? logger.error(e.message) : logger.info(e.message)));

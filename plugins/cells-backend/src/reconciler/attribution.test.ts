@@ -13,7 +13,7 @@ import { ARTEMIS_DIR, artemisEntities } from '../__testUtils__/artemis';
 import { ChangingCatalog } from '../__testUtils__/catalog';
 import { CatalogCellSource } from '../catalog/CatalogCellSource';
 import { readCellsBackendConfig } from '../config';
-import { DatabaseCellsStore } from '../storage';
+import { DatabaseCellsStore, NewHistoryEntry } from '../storage';
 import { DirectoryTarget } from '../targets/directory';
 import { CHANGE_BY, ChangeAttribution, gitAttribution } from './attribution';
 import { CellsReconciler } from './CellsReconciler';
@@ -164,5 +164,32 @@ describe('who made an access change, its link and why', () => {
         detail: { from: 'enforce', to: 'audit', reason: 'audit first' },
       },
     ]);
+  });
+
+  it('attributes a template change in every environment, and not again in the next pass of that environment', async () => {
+    const attribution = new ChangeAttribution({ git: async () => ({ by: 'a commit author' }) });
+    const capcom = artemisEntities().find(e => e.metadata.name === 'capcom')!;
+    const annotated = { ...capcom, metadata: { ...capcom.metadata, annotations: { [CHANGE_BY]: 'user:default/alice', 'cellplane.io/change-id': 't-1' } } };
+    const entities = new Map([[CAPCOM, annotated]]);
+    const entry = (environment: string): NewHistoryEntry => ({
+      entityRef: HOUSTON,
+      environment,
+      runId: 'r',
+      summary: '',
+      cause: { kind: 'entity-change', entities: [{ entityRef: CAPCOM, change: 'updated' }] },
+      created: [],
+      updated: [],
+      pruned: [],
+      accessDiff: { added: [], removed: [] },
+    });
+    const development = entry('development');
+    const production = entry('production');
+    await attribution.attribute('development', [development], entities);
+    await attribution.attribute('production', [production], entities);
+    expect([development.by, production.by]).toEqual(['user:default/alice', 'user:default/alice']);
+    // The same annotations in a later pass are an earlier change: not the template's user (here no file either).
+    const later = entry('development');
+    await attribution.attribute('development', [later], entities);
+    expect(later).not.toHaveProperty('by');
   });
 });

@@ -84,36 +84,46 @@ export async function gitAttribution(file: string): Promise<Attribution | undefi
  * tried in ref order; the first that knows wins.
  */
 export class ChangeAttribution {
-  /** The template change each entity carried when last attributed: older annotations are not a new change. */
+  /**
+   * The template change each entity carried at the last pass of each
+   * environment (`<environment>|<entity ref>`): older annotations are not a
+   * new change. Per environment, as each environment's pass runs on its own
+   * (and possibly on another replica).
+   */
   private readonly seen = new Map<string, string>();
 
   constructor(private readonly options: { git?: (file: string) => Promise<Attribution | undefined> } = {}) {}
 
-  async attribute(entries: NewHistoryEntry[], entities: Map<string, Entity>): Promise<void> {
+  /** Attributes the entries of one environment's pass, then counts every entity's current template change as seen there. */
+  async attribute(environment: string, entries: NewHistoryEntry[], entities: Map<string, Entity>): Promise<void> {
+    const commits = new Map<string, Promise<Attribution | undefined>>();
+    const lastCommit = (file: string) => {
+      if (!commits.has(file)) commits.set(file, (this.options.git ?? gitAttribution)(file));
+      return commits.get(file)!;
+    };
     for (const entry of entries) {
       if (entry.cause.kind !== 'entity-change') continue;
       const refs = entry.cause.entities.map(e => e.entityRef).sort(compareText);
       let found: Attribution | undefined;
       for (const ref of refs) {
         const change = templateChange(entities.get(ref));
-        if (change && this.seen.get(ref) !== change.id) {
+        if (change && this.seen.get(`${environment}|${ref}`) !== change.id) {
           found = change;
           break;
         }
       }
       for (const ref of found ? [] : refs) {
         const file = localFile(entities.get(ref));
-        found = file ? await (this.options.git ?? gitAttribution)(file) : undefined;
+        found = file ? await lastCommit(file) : undefined;
         if (found) break;
       }
       if (found) Object.assign(entry, { by: found.by, link: found.link, reason: found.reason });
       for (const key of ['by', 'link', 'reason'] as const) if (entry[key] === undefined) delete entry[key];
     }
-    // Every entity's current template change counts as seen once a pass ran over it.
     for (const [ref, entity] of entities) {
       const change = templateChange(entity);
-      if (change) this.seen.set(ref, change.id);
-      else this.seen.delete(ref);
+      if (change) this.seen.set(`${environment}|${ref}`, change.id);
+      else this.seen.delete(`${environment}|${ref}`);
     }
   }
 }
