@@ -62,5 +62,15 @@ describe('the cells backend plugin, kept evidence: verification runs and the aud
     // The trail is read like the cell's other reads: the operator may not read orion's.
     expect((await request(t.server).get('/api/cells/cells/default/orion/audit').set('Authorization', operator)).status).toBe(403);
     expect((await request(t.server).get('/api/cells/cells/default/houston/audit?limit=1').set('Authorization', operator)).body.items).toHaveLength(1);
+
+    // A bundle's download is in the trail of every cell it holds.
+    await request(t.server).get('/api/cells/report?owner=group:default/houston-flight-ops&format=md').set('Authorization', alice).expect(200);
+    const [bundled] = (await request(t.server).get('/api/cells/cells/default/houston/audit?limit=1').set('Authorization', alice)).body.items;
+    expect(bundled).toMatchObject({
+      action: 'report-download',
+      actor: 'user:default/alice',
+      outcome: 'succeeded',
+      detail: { format: 'md', scope: 'group:default/houston-flight-ops' },
+    });
   });
 });

@@ -119,7 +119,7 @@ describe('the cells backend plugin, the portfolio (GET /portfolio) and evidence 
     const bundle = json.body as EvidenceBundle;
     expect(bundle).toMatchObject({ kind: 'cellplane.io/evidence-bundle', scope: { owner: 'group:default/houston-flight-ops' } });
     expect(bundle.packs.map(p => p.cell.ref)).toEqual(['system:default/houston']);
-    expect(bundle.packs[0].environments[0].verification).toMatchObject({ historyKept: false, latest: { result: 'pass', trigger: 'api' } });
+    expect(bundle.packs[0].environments[0].verification).toMatchObject({ historyKept: true, latest: { result: 'pass', trigger: 'api' } });
     const pdf = await request(t.server)
       .get('/api/cells/report?all=true&format=pdf&environment=development')
       .set('Authorization', user)

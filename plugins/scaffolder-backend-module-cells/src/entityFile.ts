@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { Document, YAMLMap, YAMLSeq, isMap, isSeq, parseAllDocuments, stringify } from 'yaml';
+import { Document, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, isSeq, parseAllDocuments, stringify } from 'yaml';
 import { CellsActionDeps, exists, lookUpRef, workspaceFile } from './context';
 import { editableSourceFile, readLocalPublish } from './localCatalog';
 
@@ -202,15 +202,16 @@ export const CHANGE_ANNOTATIONS = {
 /**
  * The change annotations of a template run: the task's user, the reason given,
  * and the link (the input's, else the task's page in the portal). None when the
- * task has no user (nothing to attribute): the file is then left as it was.
+ * task has no user (nothing to attribute) or is a dry run (no change is made):
+ * the file is then left as it was.
  */
 export function changeAnnotations(
   config: { getOptionalString(key: string): string | undefined },
-  ctx: { user?: { ref?: string }; task?: { id: string } },
+  ctx: { user?: { ref?: string }; task?: { id: string }; isDryRun?: boolean },
   input: { reason?: string; changeLink?: string },
 ): Record<string, string> | undefined {
   const by = ctx.user?.ref;
-  if (!by) return undefined;
+  if (!by || ctx.isDryRun) return undefined;
   const taskId = ctx.task?.id;
   const base = (config.getOptionalString('app.baseUrl') ?? '').replace(/\/+$/, '');
   const link = input.changeLink || (taskId ? `${base}/create/tasks/${taskId}` : undefined);
@@ -222,16 +223,62 @@ export function changeAnnotations(
   };
 }
 
+const lineStartAt = (source: string, offset: number) => source.lastIndexOf('\n', offset - 1) + 1;
+const columnOf = (source: string, offset: number) => offset - lineStartAt(source, offset);
+/** A scalar on one line: plain when YAML writes it so, else double-quoted (JSON is valid YAML). */
+const oneLine = (value: string) => {
+  const plain = stringify(value, { lineWidth: 0 }).trimEnd();
+  return plain.includes('\n') ? JSON.stringify(value) : plain;
+};
+
+function componentDocument(text: string, component: Entity) {
+  const docs = parseAllDocuments(text) as Document.Parsed[];
+  return { docs, doc: docs.find(d => d instanceof Document && sameRef(component, d))! };
+}
+
 /**
  * The edited text with the component's change annotations replaced by these
- * (an earlier change's reason or link does not linger). Only that entity's
- * document is written anew; the other documents keep every byte.
+ * (an earlier change's reason or link does not linger). The lines are spliced
+ * into the block `metadata` map, so every other byte stays; a flow-style
+ * metadata map has only its document written anew.
  */
 export function withChangeAnnotations(text: string, component: Entity, annotations: Record<string, string> | undefined): string {
   if (!annotations) return text;
-  const docs = parseAllDocuments(text) as Document.Parsed[];
-  const doc = docs.find(d => d instanceof Document && sameRef(component, d))!;
-  if (isMap(doc.getIn(['metadata', 'annotations']))) for (const key of Object.values(CHANGE_ANNOTATIONS)) doc.deleteIn(['metadata', 'annotations', key]);
-  for (const [key, value] of Object.entries(annotations)) doc.setIn(['metadata', 'annotations', key], value);
-  return rewriteDocument({ file: '', filePath: '', source: text, docs, doc });
+  const keys = new Set<string>(Object.values(CHANGE_ANNOTATIONS));
+  let { docs, doc } = componentDocument(text, component);
+  const metadata = doc.get('metadata');
+  let existing = doc.getIn(['metadata', 'annotations']);
+  if (!isMap(metadata) || metadata.flow || (existing !== undefined && existing !== null && (!isMap(existing) || existing.flow))) {
+    if (isMap(existing)) for (const key of keys) doc.deleteIn(['metadata', 'annotations', key]);
+    for (const [key, value] of Object.entries(annotations)) doc.setIn(['metadata', 'annotations', key], value);
+    return rewriteDocument({ file: '', filePath: '', source: text, docs, doc });
+  }
+  let source = text;
+  // The earlier change's lines go first, last to first so the earlier offsets hold.
+  const old = isMap(existing) ? existing.items.filter(p => keys.has(String((p.key as Scalar).value))) : [];
+  for (const pair of [...old].reverse()) {
+    const from = lineStartAt(source, (pair.key as Scalar).range![0]);
+    const end = source.indexOf('\n', (pair.value as Scalar).range![1] - 1);
+    source = source.slice(0, from) + source.slice(end < 0 ? source.length : end + 1);
+  }
+  ({ docs, doc } = componentDocument(source, component));
+  const meta = doc.get('metadata') as YAMLMap;
+  existing = doc.getIn(['metadata', 'annotations']);
+  const entry = meta.items.find(p => (p.key as Scalar).value === 'annotations');
+  const firstKey = (meta.items[0].key as Scalar).range![0];
+  const indent = ' '.repeat(columnOf(source, firstKey));
+  if (entry) {
+    const annotationsKey = (entry.key as Scalar).range!;
+    const first = isMap(existing) && existing.items.length ? (existing.items[0].key as Scalar).range![0] : undefined;
+    const inner = ' '.repeat(first !== undefined ? columnOf(source, first) : columnOf(source, annotationsKey[0]) + 2);
+    const at = source.indexOf('\n', annotationsKey[1]) + 1;
+    const lines = Object.entries(annotations).map(([k, v]) => `${inner}${k}: ${oneLine(v)}\n`);
+    return source.slice(0, at) + lines.join('') + source.slice(at);
+  }
+  // After the first key's line when its value is on that line (name: x), else before it.
+  const firstValue = meta.items[0].value as Scalar | null;
+  const afterFirst = isScalar(firstValue) ? source.indexOf('\n', firstValue.range![1] - 1) + 1 : 0;
+  const at = afterFirst > 0 ? afterFirst : lineStartAt(source, firstKey);
+  const lines = [`${indent}annotations:\n`, ...Object.entries(annotations).map(([k, v]) => `${indent}  ${k}: ${oneLine(v)}\n`)];
+  return source.slice(0, at) + lines.join('') + source.slice(at);
 }

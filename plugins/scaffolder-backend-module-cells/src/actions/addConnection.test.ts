@@ -184,9 +184,32 @@ describe('cellplane:connection:add on a component without connections', () => {
       paths: ['/conditions'],
       reason: 'go/no-go needs the launch weather',
     });
-    // Every other document of the file is left as it was, byte for byte.
-    const others = (text: string) => text.split(/^---$/m).filter(part => !/name: capcom\n/.test(part));
-    expect(others(edited)).toEqual(others(houston));
+    // The annotation and connection lines are spliced in: every other byte of the file stays.
+    const lastCall =
+      '    - { to: signal-router, endpoint: http, methods: [GET] }\n  allowFrom:\n    - { component: flight-director, methods: [POST], paths: [/voice-loop] }';
+    expect(houston).toContain(`  name: capcom\n`);
+    expect(edited).toBe(
+      houston
+        .replace(
+          '  name: capcom\n',
+          [
+            '  name: capcom',
+            '  annotations:',
+            '    cellplane.io/change-by: user:default/alice',
+            '    cellplane.io/change-reason: go/no-go needs the launch weather',
+            '    cellplane.io/change-link: /create/tasks/task-7',
+            '    cellplane.io/change-id: task-7',
+            '',
+          ].join('\n'),
+        )
+        .replace(
+          lastCall,
+          lastCall.replace(
+            '  allowFrom:',
+            '    - { to: weather-station, endpoint: http, methods: [GET], paths: [/conditions], reason: go/no-go needs the launch weather }\n  allowFrom:',
+          ),
+        ),
+    );
 
     // A second task replaces the annotations: no earlier reason lingers.
     const again = createMockActionContext({
@@ -199,6 +222,9 @@ describe('cellplane:connection:add on a component without connections', () => {
     const second = parseAllDocuments(fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8'))
       .map(d => d.toJS() as Entity)
       .find(d => d.metadata.name === 'capcom')!;
+    expect(fs.readFileSync(dir.resolve('ws/catalog-info.yaml'), 'utf8')).toContain(
+      '  annotations:\n    cellplane.io/change-by: user:default/bob\n    cellplane.io/change-link: https://git.example/pr/9\n    cellplane.io/change-id: task-8\n  description:',
+    );
     expect(second.metadata.annotations).toEqual({
       'cellplane.io/change-by': 'user:default/bob',
       'cellplane.io/change-link': 'https://git.example/pr/9',
