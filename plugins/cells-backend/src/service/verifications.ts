@@ -54,17 +54,24 @@ export class ContinuousVerification {
     const snapshot = reconciler.current;
     const asked = cells ?? snapshot.model.cells.filter(c => c.environments.includes(environment)).map(c => c.ref);
     if (asked.length === 0) return [];
-    const { records, failures } = await analysis.run(snapshot, 'verify', {
-      environment,
-      holders: reconciler.holders(environment),
-      cells: asked,
-      at: new Date(this.now()).toISOString(),
-      version: this.deps.version,
-      trigger,
-    });
-    for (const [cell, why] of failures) logger.warn(`${cell} was not verified in ${environment}: it ${why}`);
-    await store.addVerifications(records);
-    return records;
+    // One cell per task: the pool is shared with the reconcile pass's compilation, which then waits for
+    // one cell's verification at most, never for a whole environment's.
+    const at = new Date(this.now()).toISOString();
+    const stored: StoredVerification[] = [];
+    for (const cell of asked) {
+      const { records, failures } = await analysis.run(snapshot, 'verify', {
+        environment,
+        holders: reconciler.holders(environment),
+        cells: [cell],
+        at,
+        version: this.deps.version,
+        trigger,
+      });
+      for (const [failed, why] of failures) logger.warn(`${failed} was not verified in ${environment}: it ${why}`);
+      await store.addVerifications(records);
+      stored.push(...records);
+    }
+    return stored;
   }
 
   /** The scheduled run of one environment: every cell verified, then what is older than the period pruned. */
