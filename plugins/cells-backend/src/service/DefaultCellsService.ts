@@ -1,5 +1,5 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import { CellModel, EvidenceBundle, EvidencePack, KubeObject, Simulation, cellNamespace, diffAccess } from '@cellplane/cells-common';
+import { EvidenceBundle, EvidencePack, KubeObject, Simulation, cellNamespace } from '@cellplane/cells-common';
 import { CellsBackendConfig } from '../config';
 import type { CatalogSnapshot } from '../reconciler/types';
 import { CellsStore } from '../storage/types';
@@ -25,8 +25,8 @@ import type {
   SimulateResponse,
   TrafficResponse,
 } from '../schema/types';
-import { CompileCells, CompiledView, analysable, holdersKey, withoutCells } from './analysis';
-import { Analyst, EnvironmentView, refuseFailed } from './analyst';
+import { CompileCells, CompiledView, holdersKey } from './analysis';
+import { Analyst, EnvironmentView } from './analyst';
 import { AnalysisRunner, InlineAnalysis } from '../workers/pool';
 import { AttackListQuery, CellAccess, CellsService, HistoryQuery, ReconcilerReads } from './CellsService';
 import { cellEvidencePack, cellsEvidenceBundle, KeptEvidence, keptAuditTrail, keptVerifications, ownerCells } from './evidence';
@@ -38,6 +38,7 @@ import { ModelRefs, parseCellRef } from './refs';
 import { outsideProbe } from './simulate';
 import { DEFAULT_TOPOLOGY_ANSWERS_MIB, ServedTopology, TopologyAnswerCache, TopologyAnswers, TopologyBase, visibleTopology } from './topology';
 import { rolloutAnswer, RolloutQuery } from './rollout';
+import { planAccessDiff } from './plan';
 import { observedTraffic, TrafficQuery, TrafficTask } from './traffic';
 import { componentViews, grantViews } from './views';
 
@@ -307,32 +308,16 @@ export class DefaultCellsService implements CellsService {
     const applied = reconciler.appliedCell(ref, environment);
     const before = reconciler.appliedState(environment);
     if (!before) return { entityRef: ref, environment, namespace: cell.namespace, ...changes, accessDiff: { added: [], removed: [] } };
-    const diff = (without: ReadonlySet<string>) => {
-      const keep = (model: CellModel, objects: KubeObject[]) => {
-        const gone = new Set(model.cells.filter(c => without.has(c.ref)).map(c => cellNamespace(this.settings, c, environment)));
-        return {
-          model: withoutCells(model, without),
-          settings: this.settings,
-          objects: objects.filter(o => !gone.has(o.metadata.namespace ?? o.metadata.name)),
-        };
-      };
-      const after = [...before.objects.filter(o => !applied?.objects.includes(o)), ...cell.objects];
-      return diffAccess(keep(before.model, before.objects), keep(reconciler.current.model, after), { environment, cells: [ref] });
-    };
-    let accessDiff;
-    try {
-      accessDiff = diff(new Set());
-    } catch {
-      // Another cell's manifests stop the analyzer: diff without the cells it cannot analyse.
-      const view = this.view(environment);
-      try {
-        analysable(view, this.snapshot.model, this.settings);
-      } catch {
-        // The failures found so far are still left out below.
-      }
-      refuseFailed(view, environment, [ref]);
-      accessDiff = diff(new Set(view.failures.keys()));
-    }
+    const accessDiff = planAccessDiff({
+      settings: this.settings,
+      environment,
+      ref,
+      before,
+      applied: applied?.objects,
+      compiled: cell.objects,
+      current: reconciler.current.model,
+      view: () => this.view(environment),
+    });
     return { entityRef: ref, environment, namespace: cell.namespace, ...changes, accessDiff };
   }
 
