@@ -15,7 +15,9 @@ export interface CellsActionDeps {
   config: Config;
 }
 
-const CELL_KINDS = ['System', 'Component', 'Group', 'User'];
+// API entities too: the operations a component provides (providesApis) narrow every grant to it, and an
+// edit of a file that holds one is an edit of that file.
+const CELL_KINDS = ['System', 'Component', 'API', 'Group', 'User'];
 
 /** The catalog entities the core looks at (cells, components, and the groups that own them). */
 export async function loadCatalog(deps: CellsActionDeps): Promise<Entity[]> {
