@@ -109,7 +109,7 @@ describe('the cells backend with a real permission policy that lets owners read 
             permission: { enabled: true },
             catalog: {
               processingInterval: { seconds: 1 },
-              rules: [{ allow: ['System', 'Component', 'Domain', 'Group', 'User', 'Location'] }],
+              rules: [{ allow: ['System', 'Component', 'API', 'Domain', 'Group', 'User', 'Location'] }],
               locations: fs
                 .readdirSync(ARTEMIS_DIR)
                 .filter(f => f.endsWith('.yaml'))
