@@ -82,10 +82,21 @@ describe('the front door on the real plugin', () => {
         port: 8080,
         protocol: 'HTTP',
         visibility: 'public',
+        // What flight-director-api serves (examples/artemis/houston.yaml), path parameters as templates.
+        api: {
+          refs: ['api:default/flight-director-api'],
+          operations: [
+            { method: 'GET', path: '/dashboard', match: '/dashboard', example: '/dashboard', operationId: 'getDashboard' },
+            { method: 'POST', path: '/decision/abort', match: '/decision/abort', example: '/decision/abort', operationId: 'abortMission' },
+            { method: 'POST', path: '/decision/go-nogo', match: '/decision/go-nogo', example: '/decision/go-nogo', operationId: 'goNoGo' },
+            { method: 'GET', path: '/decisions/{decisionId}', match: '/decisions/{*}', example: '/decisions/decisionId', operationId: 'getDecision' },
+          ],
+        },
         operations: [
           { method: 'GET', path: '/dashboard' },
           { method: 'POST', path: '/decision/abort' },
           { method: 'POST', path: '/decision/go-nogo' },
+          { method: 'GET', path: '/decisions/decisionId' },
         ],
         auth: { kind: 'jwt', provider: 'artemis-idp', audiences: ['flight-ops'], claims: [{ name: 'scope', values: ['mission.control'] }] },
       },

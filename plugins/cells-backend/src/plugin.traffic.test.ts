@@ -43,7 +43,7 @@ describe('the cells backend plugin, observed traffic (GET /traffic)', () => {
     expectMatchesSpec('/traffic', 'get', 200, res.body);
     expect(res.body.window).toEqual({ from: '2026-11-29T23:00:00.000Z', to: '2026-11-30T00:00:00.000Z' });
     expect(res.body.sources).toEqual([`hubble file ${HUBBLE}`]);
-    expect(res.body.counts).toEqual({ 'declared-seen': 4, 'declared-unused': 34, 'undeclared-allowed': 0, denied: 1 });
+    expect(res.body.counts).toEqual({ 'declared-seen': 4, 'declared-unused': 37, 'undeclared-allowed': 0, denied: 1 });
     expect(res.body.skipped).toMatchObject({ 'lost events (Hubble dropped flows)': 1, 'not a flow (node status)': 1 });
     const edges = res.body.edges as any[];
     expect(edges.find(e => e.from === 'component:default/capcom' && e.to === 'system:default/orion')).toMatchObject({
