@@ -11,10 +11,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { buildApp, freePort, guestToken, root, startPortal, waitFor } from '../../tools/portal.mjs';
+import { launchChromium, withFailureReport } from './browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = process.env.CELLPLANE_SHOTS_DIR ?? '/work/notes/s4';
 const HOUSTON = 'system:default/houston';
 
@@ -32,7 +31,6 @@ describe('evidence kept by the portal', { timeout: 900_000 }, () => {
   };
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-e2e-evidence-'));
     const catalogDir = path.join(dir, 'catalog');
     fs.cpSync(path.join(root, 'examples/artemis'), catalogDir, { recursive: true });
@@ -60,23 +58,7 @@ describe('evidence kept by the portal', { timeout: 900_000 }, () => {
     buildApp({ stdio: 'pipe' });
     portal = await startPortal({ port: await freePort(), extraConfig: [override] });
     token = await guestToken(portal.url);
-    context = await chromium.launchPersistentContext(path.join(dir, 'chromium'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      acceptDownloads: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(60_000);
+    ({ context, page } = await launchChromium(path.join(dir, 'chromium'), { viewport: { width: 1400, height: 900 }, acceptDownloads: true, timeout: 60_000 }));
   });
 
   after(async () => {
@@ -85,16 +67,7 @@ describe('evidence kept by the portal', { timeout: 900_000 }, () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const withLogs = fn => async () => {
-    try {
-      await fn();
-    } catch (e) {
-      const shot = path.join(os.tmpdir(), `cellplane-e2e-evidence-failure-${Date.now()}.png`);
-      await page?.screenshot({ path: shot }).catch(() => {});
-      e.message += `\n(screenshot: ${shot})\n--- backend log (tail) ---\n${portal?.logs().slice(-8000)}`;
-      throw e;
-    }
-  };
+  const withLogs = withFailureReport({ name: 'cellplane-e2e-evidence', dir: os.tmpdir(), page: () => page, portal: () => portal, logChars: 8000 });
 
   test(
     "the evidence pack downloaded from houston's page holds the runs stored after the first reconcile and on the schedule",

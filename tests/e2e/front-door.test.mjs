@@ -14,10 +14,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { buildApp, freePort, guestToken, root, startPortal, waitFor } from '../../tools/portal.mjs';
+import { buildApp, freePort, root, startPortal, waitFor } from '../../tools/portal.mjs';
+import { launchChromium, waitForCellsInSync, withFailureReport } from './browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = process.env.CELLPLANE_SCREENSHOT_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-front-door-'));
 const DIRECTOR = 'component:default/flight-director';
 const token = name => fs.readFileSync(path.join(root, 'examples/artemis-tokens', `${name}.json`), 'utf8');
@@ -31,28 +30,15 @@ describe('The front door on the cells page', { timeout: 600_000 }, () => {
   let userDataDir;
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
     url = process.env.CELLPLANE_PORTAL_URL;
     if (!url) {
       buildApp({ stdio: 'pipe' });
       portal = await startPortal({ port: await freePort() });
       url = portal.url;
     }
-    const bearer = await guestToken(url);
-    await waitFor('the cells backend to report 5 cells in sync', async () => {
-      const res = await fetch(`${url}/api/cells/cells`, { headers: { Authorization: `Bearer ${bearer}` } });
-      const body = res.ok ? await res.json() : { items: [] };
-      return body.items.length === 5 && body.items.every(c => c.environments[0]?.state === 'in-sync');
-    });
+    await waitForCellsInSync(url);
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-      viewport: { width: 1600, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
+    ({ context, page } = await launchChromium(userDataDir));
     await page.goto(url);
     await page.getByRole('button', { name: /enter/i }).click();
     await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells' }).click();
@@ -65,16 +51,7 @@ describe('The front door on the cells page', { timeout: 600_000 }, () => {
     if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  const withLogs = fn => async () => {
-    try {
-      await fn();
-    } catch (e) {
-      const shot = path.join(SHOTS, `front-door-failure-${Date.now()}.png`);
-      await page?.screenshot({ path: shot }).catch(() => {});
-      e.message += `\n(screenshot: ${shot})${portal ? `\n--- backend log (tail) ---\n${portal.logs().slice(-6000)}` : ''}`;
-      throw e;
-    }
-  };
+  const withLogs = withFailureReport({ name: 'front-door', dir: SHOTS, page: () => page, portal: () => portal });
 
   test(
     "the gateway's edge and flight-director's panel show its authentication, rate limit and operations",

@@ -13,10 +13,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { buildApp, freePort, guestToken, root, startPortal, waitFor } from '../../tools/portal.mjs';
+import { buildApp, freePort, root, startPortal, waitFor } from '../../tools/portal.mjs';
+import { launchChromium, waitForCellsInSync, withFailureReport } from './browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = process.env.CELLPLANE_SCREENSHOT_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-portfolio-'));
 
 /** The Artemis cells' titles in natural order, and their owners. */
@@ -58,29 +57,15 @@ describe('Portfolio page', { timeout: 900_000 }, () => {
   let userDataDir;
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
     url = process.env.CELLPLANE_PORTAL_URL;
     if (!url) {
       buildApp({ stdio: 'pipe' });
       portal = await startPortal({ port: await freePort() });
       url = portal.url;
     }
-    const token = await guestToken(url);
-    await waitFor('the cells backend to report 5 cells in sync', async () => {
-      const res = await fetch(`${url}/api/cells/cells`, { headers: { Authorization: `Bearer ${token}` } });
-      const body = res.ok ? await res.json() : { items: [] };
-      return body.items.length === 5 && body.items.every(c => c.environments[0]?.state === 'in-sync');
-    });
+    await waitForCellsInSync(url);
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      acceptDownloads: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-      viewport: { width: 1700, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(60_000);
+    ({ context, page } = await launchChromium(userDataDir, { viewport: { width: 1700, height: 900 }, acceptDownloads: true, timeout: 60_000 }));
     await page.goto(url);
     await page.getByRole('button', { name: /enter/i }).click();
     await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells portfolio' }).waitFor();
@@ -92,16 +77,7 @@ describe('Portfolio page', { timeout: 900_000 }, () => {
     if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  const withLogs = fn => async () => {
-    try {
-      await fn();
-    } catch (e) {
-      const shot = path.join(SHOTS, `portfolio-failure-${Date.now()}.png`);
-      await page?.screenshot({ path: shot, fullPage: true }).catch(() => {});
-      e.message += `\n(screenshot: ${shot})${portal ? `\n--- backend log (tail) ---\n${portal.logs().slice(-6000)}` : ''}`;
-      throw e;
-    }
-  };
+  const withLogs = withFailureReport({ name: 'portfolio', dir: SHOTS, page: () => page, portal: () => portal, fullPage: true });
 
   const table = () => page.getByRole('table', { name: 'portfolio' });
   /** The first column (the cell's title) of each row, top to bottom. */

@@ -16,11 +16,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { buildApp, freePort, guestToken, startPortal, waitFor } from '../../tools/portal.mjs';
+import { launchChromium, withFailureReport } from './browser.mjs';
 import { startTrafficDemo } from '../../tools/traffic-demo.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = process.env.CELLPLANE_SCREENSHOT_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-traffic-shots-'));
 const KENNEDY = 'system:default/kennedy';
 const PAD = 'component:default/pad-operations';
@@ -46,21 +45,13 @@ describe('observed traffic on the cells page', { timeout: 900_000 }, () => {
   };
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
     buildApp({ stdio: 'pipe' });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-e2e-traffic-'));
     demo = await startTrafficDemo({ dir });
     portal = await startPortal({ port: await freePort(), extraConfig: [demo.configPath] });
     token = await guestToken(portal.url);
     await waitFor('the cells backend to report 5 cells', async () => (await call('/cells/cells')).body?.items?.length === 5);
-    context = await chromium.launchPersistentContext(path.join(dir, 'chromium'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-      viewport: { width: 1600, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
+    ({ context, page } = await launchChromium(path.join(dir, 'chromium')));
     await page.goto(portal.url);
     await page.getByRole('button', { name: /enter/i }).click();
     await page.getByRole('heading', { name: 'Cellplane Catalog' }).waitFor();
@@ -73,16 +64,7 @@ describe('observed traffic on the cells page', { timeout: 900_000 }, () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const withLogs = fn => async () => {
-    try {
-      await fn();
-    } catch (e) {
-      const shot = path.join(SHOTS, `traffic-failure-${Date.now()}.png`);
-      await page?.screenshot({ path: shot }).catch(() => {});
-      e.message += `\n(screenshot: ${shot})\n--- backend log (tail) ---\n${portal?.logs().slice(-6000)}`;
-      throw e;
-    }
-  };
+  const withLogs = withFailureReport({ name: 'traffic', dir: SHOTS, page: () => page, portal: () => portal });
 
   test(
     'the overlay draws the observed calls by class, with a legend in words, and Kennedy shows what enforcing would break',
