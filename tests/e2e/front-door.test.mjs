@@ -41,7 +41,7 @@ describe('The front door on the cells page', { timeout: 600_000 }, () => {
     ({ context, page } = await launchChromium(userDataDir));
     await page.goto(url);
     await page.getByRole('button', { name: /enter/i }).click();
-    await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells' }).click();
+    await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells', exact: true }).click();
     await page.locator(nodeSel(DIRECTOR)).waitFor();
   });
 

@@ -30,6 +30,15 @@ import { buildApp, freePort, guestToken, root, startPortal, waitFor } from '../.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const { startTrafficPrometheus } = createRequire(import.meta.url)('../../tools/traffic-prometheus.js');
 
+// A template change records who made it on the entity it edits (docs/evidence.md): the annotations,
+// taken out so the rest of the file can be compared byte for byte.
+const CHANGE_ANNOTATIONS = /  annotations:\n    cellplane\.io\/change-by: (\S+)\n    cellplane\.io\/change-link: (\S+)\n    cellplane\.io\/change-id: (\S+)\n/;
+const withoutChanges = text => text.replace(new RegExp(CHANGE_ANNOTATIONS.source, 'g'), '');
+function withoutChange(text) {
+  const m = text.match(CHANGE_ANNOTATIONS);
+  return m ? { text: text.replace(m[0], ''), by: m[1], link: m[2], id: m[3] } : { text };
+}
+
 describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
   let portal;
   let prometheus;
@@ -191,9 +200,12 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
     });
     assert.equal(allow.task.status, 'completed', allow.log);
     assert.match(allow.log, /houston\/capcom may now GET \/conditions on kennedy\/weather-station/);
-    const edited = fs.readFileSync(path.join(catalogDir(), 'houston.yaml'), 'utf8');
+    const edited = withoutChange(fs.readFileSync(path.join(catalogDir(), 'houston.yaml'), 'utf8'));
+    assert.equal(edited.id, allow.task.id);
+    assert.match(edited.by, /guest/);
+    assert.ok(edited.link.endsWith(`/create/tasks/${allow.task.id}`), edited.link);
     assert.equal(
-      edited,
+      edited.text,
       houston.replace(
         '    - { to: signal-router, endpoint: http, methods: [GET] }\n  allowFrom:\n    - { component: flight-director',
         '    - { to: signal-router, endpoint: http, methods: [GET] }\n    - { to: weather-station, endpoint: http, methods: [GET], paths: [/conditions] }\n  allowFrom:\n    - { component: flight-director',
@@ -212,10 +224,9 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
     });
     assert.equal(removed.task.status, 'completed', removed.log);
     assert.match(removed.log, /kennedy\/pad-operations may no longer GET \/conditions on kennedy\/weather-station/);
-    assert.equal(
-      fs.readFileSync(path.join(catalogDir(), 'kennedy.yaml'), 'utf8'),
-      kennedy.replace('  connections:\n    - { to: weather-station, endpoint: http, methods: [GET], paths: [/conditions] }\n', ''),
-    );
+    const edited = withoutChange(fs.readFileSync(path.join(catalogDir(), 'kennedy.yaml'), 'utf8'));
+    assert.equal(edited.id, removed.task.id);
+    assert.equal(edited.text, kennedy.replace('  connections:\n    - { to: weather-station, endpoint: http, methods: [GET], paths: [/conditions] }\n', ''));
     await waitFor('the connection gone from the catalog', async () => (await entity('component', 'pad-operations'))?.spec.connections === undefined);
   });
 
@@ -446,7 +457,10 @@ describe('the Cellplane templates in the portal', { timeout: 600_000 }, () => {
       await create.click();
       const after = before.replace('    - { to: pad-operations, endpoint: http, methods: [GET], paths: [/pad/status] }\n', '');
       assert.notEqual(after, before);
-      await waitFor('the call gone from kennedy.yaml', () => fs.readFileSync(path.join(catalogDir(), 'kennedy.yaml'), 'utf8') === after);
+      await waitFor(
+        'the call gone from kennedy.yaml',
+        () => withoutChanges(fs.readFileSync(path.join(catalogDir(), 'kennedy.yaml'), 'utf8')) === withoutChanges(after),
+      );
       await waitFor('the call gone from the catalog', async () =>
         (await entity('component', 'launch-control'))?.spec.connections.every(c => c.to !== 'pad-operations'),
       );
