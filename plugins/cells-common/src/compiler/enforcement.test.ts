@@ -120,6 +120,10 @@ describe('compiling a cell in audit', () => {
     const settings = readCellsSettings({ environments: [{ name: 'development', enforcement: 'audit' }] });
     const all = compileCells(buildCellModel(artemisEntities(), modelOptions(settings)).model, settings);
     expect(all.egress[0].objects.map(o => o.kind).sort()).toEqual(['Gateway', 'Namespace', 'ServiceEntry']);
+    // What is kept names the entities that declared it, not every audited cell.
+    expect(all.egress[0].objects.map(o => o.metadata.annotations?.['cellplane.io/source'])).toEqual(
+      all.egress[0].objects.map(() => 'component:default/weather-station'),
+    );
   });
 
   it('audits every cell of an environment configured with enforcement: audit', () => {

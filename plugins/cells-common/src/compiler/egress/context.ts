@@ -4,7 +4,7 @@ import { cellNamespace } from '../../settings/naming';
 import { CellsSettings, NetworkPolicyFlavour } from '../../settings/settings';
 import { EGRESS_LABEL, ENVIRONMENT_LABEL, MANAGED_BY, SOURCE_ANNOTATION } from '../../labels/keys';
 import { KubeObject } from '../context';
-import { cellEnforcement } from '../enforcement';
+import { egressEnforcement } from '../enforcement';
 
 /** One component that declared a host: who it is, where its pods run. */
 export interface HostCaller {
@@ -69,10 +69,14 @@ export function egressContext(model: CellModel, settings: CellsSettings, environ
   }
   if (byHost.size === 0) return undefined;
   const { namespace, waypointName } = settings.egress;
-  const audited = [...cells.values()]
-    .filter(c => cellEnforcement(c, settings, environment) === 'audit')
-    .map(c => ({ ref: c.ref, namespace: cellNamespace(settings, c, environment) }))
-    .sort((a, b) => compareText(a.namespace, b.namespace));
+  // Only an audit the environment does not share: when it audits, the namespace's policies are left out whole.
+  const audited =
+    egressEnforcement(settings, environment) === 'audit'
+      ? []
+      : [...cells.values()]
+          .filter(c => c.enforcement === 'audit')
+          .map(c => ({ ref: c.ref, namespace: cellNamespace(settings, c, environment) }))
+          .sort((a, b) => compareText(a.namespace, b.namespace));
   return {
     settings,
     environment,
