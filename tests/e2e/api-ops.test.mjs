@@ -13,41 +13,28 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildApp, freePort, guestToken, startPortal, waitFor } from '../../tools/portal.mjs';
-import { launchChromium, waitForCellsInSync, withFailureReport } from './browser.mjs';
+import { guestToken, waitFor } from '../../tools/portal.mjs';
+import { openArtemisPortal, withFailureReport } from './browser.mjs';
 
 const SHOTS = process.env.CELLPLANE_SCREENSHOT_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-api-ops-'));
 const UNDECLARED =
   'kennedy/launch-control calls an operation api:default/flight-director-api does not declare: DELETE /decision/go-nogo on houston/flight-director';
 
 describe('Operations from the API entity', { timeout: 600_000 }, () => {
+  let session;
   let portal;
   let url;
   let token;
-  let context;
   let page;
-  let userDataDir;
 
   before(async () => {
-    url = process.env.CELLPLANE_PORTAL_URL;
-    if (!url) {
-      buildApp({ stdio: 'pipe' });
-      portal = await startPortal({ port: await freePort() });
-      url = portal.url;
-    }
+    session = await openArtemisPortal();
+    ({ url, portal, page } = session);
     token = await guestToken(url);
-    await waitForCellsInSync(url);
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-chromium-'));
-    ({ context, page } = await launchChromium(userDataDir));
-    await page.goto(url);
-    await page.getByRole('button', { name: /enter/i }).click();
-    await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells', exact: true }).waitFor();
   });
 
   after(async () => {
-    await context?.close();
-    await portal?.stop();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   const withLogs = withFailureReport({ name: 'api-ops', dir: SHOTS, page: () => page, portal: () => portal });

@@ -3,9 +3,10 @@
 // screenshot and backend log.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { guestToken, waitFor } from '../../tools/portal.mjs';
+import { buildApp, freePort, guestToken, startPortal, waitFor } from '../../tools/portal.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -62,4 +63,45 @@ export function withFailureReport({ name, dir, page, portal, fullPage = false, l
       throw e;
     }
   };
+}
+
+/** Enters the portal as the guest user and waits for the sidebar's link named `link`. */
+export async function enterAsGuest(page, link = 'Cells') {
+  await page.getByRole('button', { name: /enter/i }).click();
+  await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: link, exact: true }).waitFor();
+}
+
+/**
+ * The Artemis portal (built and started on a free port, or the one at
+ * CELLPLANE_PORTAL_URL), every cell in sync, and Chromium on a fresh profile
+ * entered as guest. `close()` stops what this call started; a failure while
+ * opening stops it too, so a broken step leaves no portal behind.
+ */
+export async function openArtemisPortal(chromiumOptions = {}) {
+  let portal;
+  let context;
+  let userDataDir;
+  const close = async () => {
+    await context?.close();
+    await portal?.stop();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  };
+  try {
+    let url = process.env.CELLPLANE_PORTAL_URL;
+    if (!url) {
+      buildApp({ stdio: 'pipe' });
+      portal = await startPortal({ port: await freePort() });
+      url = portal.url;
+    }
+    await waitForCellsInSync(url);
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-chromium-'));
+    let page;
+    ({ context, page } = await launchChromium(userDataDir, chromiumOptions));
+    await page.goto(url);
+    await enterAsGuest(page);
+    return { url, portal, context, page, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }

@@ -14,8 +14,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildApp, freePort, root, startPortal, waitFor } from '../../tools/portal.mjs';
-import { launchChromium, waitForCellsInSync, withFailureReport } from './browser.mjs';
+import { root, waitFor } from '../../tools/portal.mjs';
+import { openArtemisPortal, withFailureReport } from './browser.mjs';
 
 const SHOTS = process.env.CELLPLANE_SCREENSHOT_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-cells-'));
 
@@ -43,33 +43,18 @@ const ATTACKS = [
 const nodeSel = id => `.react-flow__node[data-id="${id}"]`;
 
 describe('Cells page', { timeout: 600_000 }, () => {
+  let session;
   let portal;
   let url;
-  let context;
   let page;
-  let userDataDir;
 
   before(async () => {
-    url = process.env.CELLPLANE_PORTAL_URL;
-    if (!url) {
-      buildApp({ stdio: 'pipe' });
-      portal = await startPortal({ port: await freePort() });
-      url = portal.url;
-    }
-    // The page draws what the cells backend has compiled; wait until the catalog's
-    // first ingestion has reached it (all five cells in sync) before opening it.
-    await waitForCellsInSync(url);
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-chromium-'));
-    ({ context, page } = await launchChromium(userDataDir));
-    await page.goto(url);
-    await page.getByRole('button', { name: /enter/i }).click();
-    await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells', exact: true }).waitFor();
+    session = await openArtemisPortal();
+    ({ url, portal, page } = session);
   });
 
   after(async () => {
-    await context?.close();
-    await portal?.stop();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   const withLogs = withFailureReport({ name: 'cells', dir: SHOTS, page: () => page, portal: () => portal });

@@ -14,8 +14,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildApp, freePort, root, startPortal, waitFor } from '../../tools/portal.mjs';
-import { launchChromium, waitForCellsInSync, withFailureReport } from './browser.mjs';
+import { root, waitFor } from '../../tools/portal.mjs';
+import { openArtemisPortal, withFailureReport } from './browser.mjs';
 
 const SHOTS = process.env.CELLPLANE_SCREENSHOT_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-front-door-'));
 const DIRECTOR = 'component:default/flight-director';
@@ -23,32 +23,20 @@ const token = name => fs.readFileSync(path.join(root, 'examples/artemis-tokens',
 const nodeSel = id => `.react-flow__node[data-id="${id}"]`;
 
 describe('The front door on the cells page', { timeout: 600_000 }, () => {
+  let session;
   let portal;
   let url;
-  let context;
   let page;
-  let userDataDir;
 
   before(async () => {
-    url = process.env.CELLPLANE_PORTAL_URL;
-    if (!url) {
-      buildApp({ stdio: 'pipe' });
-      portal = await startPortal({ port: await freePort() });
-      url = portal.url;
-    }
-    await waitForCellsInSync(url);
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-chromium-'));
-    ({ context, page } = await launchChromium(userDataDir));
-    await page.goto(url);
-    await page.getByRole('button', { name: /enter/i }).click();
+    session = await openArtemisPortal();
+    ({ url, portal, page } = session);
     await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells', exact: true }).click();
     await page.locator(nodeSel(DIRECTOR)).waitFor();
   });
 
   after(async () => {
-    await context?.close();
-    await portal?.stop();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   const withLogs = withFailureReport({ name: 'front-door', dir: SHOTS, page: () => page, portal: () => portal });

@@ -13,8 +13,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildApp, freePort, root, startPortal, waitFor } from '../../tools/portal.mjs';
-import { launchChromium, waitForCellsInSync, withFailureReport } from './browser.mjs';
+import { root, waitFor } from '../../tools/portal.mjs';
+import { openArtemisPortal, withFailureReport } from './browser.mjs';
 
 const SHOTS = process.env.CELLPLANE_SCREENSHOT_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-portfolio-'));
 
@@ -50,31 +50,19 @@ function parseCsv(text) {
 }
 
 describe('Portfolio page', { timeout: 900_000 }, () => {
+  let session;
   let portal;
   let url;
-  let context;
   let page;
-  let userDataDir;
 
   before(async () => {
-    url = process.env.CELLPLANE_PORTAL_URL;
-    if (!url) {
-      buildApp({ stdio: 'pipe' });
-      portal = await startPortal({ port: await freePort() });
-      url = portal.url;
-    }
-    await waitForCellsInSync(url);
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellplane-chromium-'));
-    ({ context, page } = await launchChromium(userDataDir, { viewport: { width: 1700, height: 900 }, acceptDownloads: true, timeout: 60_000 }));
-    await page.goto(url);
-    await page.getByRole('button', { name: /enter/i }).click();
+    session = await openArtemisPortal({ viewport: { width: 1700, height: 900 }, acceptDownloads: true, timeout: 60_000 });
+    ({ url, portal, page } = session);
     await page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Cells portfolio' }).waitFor();
   });
 
   after(async () => {
-    await context?.close();
-    await portal?.stop();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   const withLogs = withFailureReport({ name: 'portfolio', dir: SHOTS, page: () => page, portal: () => portal, fullPage: true });
