@@ -4,7 +4,7 @@ import { cellNamespace } from '../../settings/naming';
 import { CellsSettings, NetworkPolicyFlavour } from '../../settings/settings';
 import { EGRESS_LABEL, ENVIRONMENT_LABEL, MANAGED_BY, SOURCE_ANNOTATION } from '../../labels/keys';
 import { KubeObject } from '../context';
-import { egressEnforcement } from '../enforcement';
+import { cellEnforcement, egressEnforcement } from '../enforcement';
 
 /** One component that declared a host: who it is, where its pods run. */
 export interface HostCaller {
@@ -74,7 +74,7 @@ export function egressContext(model: CellModel, settings: CellsSettings, environ
     egressEnforcement(settings, environment) === 'audit'
       ? []
       : [...cells.values()]
-          .filter(c => c.enforcement === 'audit')
+          .filter(c => cellEnforcement(c, settings, environment) === 'audit')
           .map(c => ({ ref: c.ref, namespace: cellNamespace(settings, c, environment) }))
           .sort((a, b) => compareText(a.namespace, b.namespace));
   return {
